@@ -1,0 +1,153 @@
+/*
+ * api.c: the JSON answers: errors with translated messages, and the
+ * shapes API.md gives for members, couples and journal entries.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/api-json.h"
+#include "i18n/i18n.h"
+
+static const struct {
+	const char *code;
+	const char *message;
+} api_messages[] = {
+	{"not_found", N_("There is nothing here, or it is not yours to see.")},
+	{"method_not_allowed", N_("This address does not take that kind of request.")},
+	{"body_too_large", N_("That is more than we can take at once. Please send less.")},
+	{"unsupported_media_type", N_("Please send the request as JSON (application/json).")},
+	{"not_signed_in", N_("Please sign in first.")},
+	{"bad_credentials", N_("That login and password (or recovery key) do not match.")},
+	{"csrf_failed",
+	 N_("This request could not be verified. Please reload the page and try again.")},
+	{"wrong_password", N_("That password is not right.")},
+	{"forbidden", N_("You cannot do this here.")},
+	{"login_taken", N_("That login is already taken. Please choose another.")},
+	{"couple_full", N_("You are already two: there is no one left to invite.")},
+	{"rate_limited", N_("Too many tries. Please wait a little and try again.")},
+	{"busy", N_("We are busy for a moment. Please try again shortly.")},
+	{"unavailable", N_("The service is not available right now. Please try again shortly.")},
+	{"internal",
+	 N_("Something went wrong on our side. Nothing you sent was lost; please try again.")},
+};
+
+int api_reply(struct kreq *r, int status, json_t *body)
+{
+	char *text;
+
+	r->status = status;
+	r->content_type = "application/json; charset=utf-8";
+	r->private_page = 1;
+	if (!body) {
+		r->resp_body = NULL;
+		r->resp_len = 0;
+		return 0;
+	}
+	text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	json_decref(body);
+	if (!text)
+		return -ENOMEM;
+	r->resp_body = text;
+	r->resp_len = strlen(text);
+	return 0;
+}
+
+static int api_error_text(struct kreq *r, int status, const char *code, const char *message)
+{
+	json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, status, o);
+}
+
+int api_error(struct kreq *r, int status, const char *code)
+{
+	const char *message =
+		api_messages[sizeof(api_messages) / sizeof(api_messages[0]) - 1].message;
+	size_t i;
+
+	for (i = 0; i < sizeof(api_messages) / sizeof(api_messages[0]); i++) {
+		if (strcmp(api_messages[i].code, code) == 0) {
+			message = api_messages[i].message;
+			break;
+		}
+	}
+	return api_error_text(r, status, code, _(message));
+}
+
+int api_error_input(struct kreq *r, const struct input_error *err)
+{
+	return api_error_text(r, 400, err->code, kreq_input_message(err));
+}
+
+int api_health(struct kreq *r)
+{
+	return api_reply(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+json_t *api_json_member(const struct member_view *v)
+{
+	return json_pack("{s:s,s:s,s:s,s:s}", "id", v->id, "display_name", v->display_name, "role",
+			 v->role, "language", v->language);
+}
+
+json_t *api_json_couple(const struct member_view *v)
+{
+	json_t *partners = json_array(), *o;
+	size_t i;
+
+	if (!partners)
+		return NULL;
+	for (i = 0; i < v->npartners; i++) {
+		json_t *p = json_pack("{s:s,s:s}", "id", v->partners[i].id, "display_name",
+				      v->partners[i].display_name);
+		if (!p || json_array_append_new(partners, p) < 0) {
+			json_decref(partners);
+			return NULL;
+		}
+	}
+	o = json_pack("{s:s,s:o,s:s}", "id", v->couple_id, "partners", partners, "created_at",
+		      v->couple_created_at);
+	return o;
+}
+
+json_t *api_json_entry(const struct journal_entry *e)
+{
+	json_t *body = json_stringn(e->body, e->body_len);
+	json_t *prompt = e->prompt ? json_string(e->prompt) : json_null();
+
+	if (!body || !prompt) {
+		json_decref(body);
+		json_decref(prompt);
+		return NULL;
+	}
+	return json_pack("{s:s,s:o,s:o,s:s,s:s}", "id", e->id, "body", body, "prompt", prompt,
+			 "created_at", e->created_at, "updated_at", e->updated_at);
+}
+
+/* Turns a core outcome into an answer: positive outcomes by table, errors 500. */
+int api_outcome(struct kreq *r, int outcome)
+{
+	if (outcome < 0)
+		return outcome;
+	switch (outcome) {
+	case ACCOUNT_LOGIN_TAKEN:
+		return api_error(r, 409, "login_taken");
+	case ACCOUNT_BAD_CREDENTIALS:
+		return api_error(r, 401, "bad_credentials");
+	case ACCOUNT_WRONG_PASSWORD:
+		return api_error(r, 403, "wrong_password");
+	case ACCOUNT_INVITE_INVALID:
+		return api_error(r, 404, "not_found");
+	case ACCOUNT_COUPLE_FULL:
+		return api_error(r, 409, "couple_full");
+	case ACCOUNT_BUSY:
+		r->retry_after = 5;
+		return api_error(r, 429, "busy");
+	default:
+		return -EINVAL;
+	}
+}

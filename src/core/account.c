@@ -1,0 +1,905 @@
+/*
+ * account.c: accounts, pairing and the key scheme of DESIGN.md ("Keys").
+ *
+ * A member has a random master key (MK).  It is sealed twice: under a key
+ * derived from the password with Argon2id (KEK), and under a key derived
+ * from the recovery key shown once at sign-up, so that a forgotten password
+ * loses nothing.  The member's X25519 secret key is sealed under MK.  The
+ * couple key (CK) is sealed to each partner's public key; while an invite
+ * is open, it is also sealed under a key derived from the invite link's
+ * secret, and that copy is dropped when the partner joins.
+ *
+ * Argon2id is memory-hard on purpose, so a burst of sign-ins could exhaust
+ * memory: a process-wide semaphore lets at most `concurrency` run at once
+ * and makes the rest wait a little, then answer ACCOUNT_BUSY.
+ */
+#include <errno.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/account.h"
+#include "limits.h"
+
+#define ACCOUNT_ARGON2_WAIT_S 10
+#define INVITE_TOKEN_LEN      (VAULT_ID_HEX + 1 + VAULT_SECRET_HEX)
+
+static sem_t argon2_sem;
+static int argon2_ready;
+
+int account_init(unsigned concurrency)
+{
+	if (argon2_ready)
+		return 0;
+	if (concurrency == 0)
+		concurrency = 1;
+	if (sem_init(&argon2_sem, 0, concurrency) < 0)
+		return -errno;
+	argon2_ready = 1;
+	return 0;
+}
+
+static int argon2_enter(void)
+{
+	struct timespec ts;
+
+	if (!argon2_ready)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ACCOUNT_ARGON2_WAIT_S;
+	while (sem_timedwait(&argon2_sem, &ts) < 0) {
+		if (errno != EINTR)
+			return ACCOUNT_BUSY;
+	}
+	return 0;
+}
+
+static void argon2_leave(void)
+{
+	if (argon2_ready)
+		sem_post(&argon2_sem);
+}
+
+/* Logins are compared without regard to ASCII case: "Ana" and "ana" are one. */
+static void account_fold_login(char *out, size_t outlen, const char *login)
+{
+	size_t i;
+
+	for (i = 0; login[i] && i + 1 < outlen; i++) {
+		char ch = login[i];
+		out[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+	}
+	out[i] = '\0';
+}
+
+static int blob_set(struct blob *b, unsigned char *data, size_t len)
+{
+	b->data = data;
+	b->len = len;
+	return 0;
+}
+
+static int blob_copy(struct blob *b, const void *data, size_t len)
+{
+	b->data = malloc(len ? len : 1);
+	if (!b->data)
+		return -ENOMEM;
+	memcpy(b->data, data, len);
+	b->len = len;
+	return 0;
+}
+
+/*
+ * Keys of one member while they are being made or opened.  Lives in guarded
+ * memory and is wiped by account_keys_free().
+ */
+struct account_keys {
+	unsigned char mk[VAULT_KEY_BYTES];
+	unsigned char ck[VAULT_KEY_BYTES];
+	unsigned char sk[VAULT_SK_BYTES];
+	unsigned char pk[VAULT_PK_BYTES];
+	unsigned char kek[VAULT_KEY_BYTES];
+};
+
+static struct account_keys *account_keys_new(void)
+{
+	struct account_keys *k = vault_secure_alloc(sizeof(*k));
+
+	if (k)
+		memset(k, 0, sizeof(*k));
+	return k;
+}
+
+static struct account_keys *account_keys_free(struct account_keys *k)
+{
+	if (k) {
+		vault_wipe(k, sizeof(*k));
+		vault_secure_free(k);
+	}
+	return NULL;
+}
+
+static void ad_member(char *ad, size_t len, const char *what, const char *member_id)
+{
+	snprintf(ad, len, "members.%s|%s", what, member_id);
+}
+
+/* Seals MK under a fresh password KEK into m (pw_hash, kek_salt, mk_by_pw). */
+static int account_wrap_password(const struct core *c, struct member_row *m, struct account_keys *k,
+				 const char *pw, size_t pwlen)
+{
+	unsigned char salt[VAULT_SALT_BYTES];
+	unsigned char *sealed = NULL;
+	size_t sealed_len;
+	char ad[96];
+	int r;
+
+	r = vault_password_hash(m->pw_hash, pw, pwlen, c->kdf);
+	if (r < 0)
+		return r;
+	vault_random(salt, sizeof(salt));
+	r = vault_kek_from_password(k->kek, pw, pwlen, salt, c->kdf);
+	if (r < 0)
+		return r;
+	ad_member(ad, sizeof(ad), "mk_by_pw", m->id);
+	r = vault_seal(k->kek, k->mk, VAULT_KEY_BYTES, ad, &sealed, &sealed_len);
+	vault_wipe(k->kek, sizeof(k->kek));
+	if (r < 0)
+		return r;
+	store_blob_free(&m->kek_salt);
+	store_blob_free(&m->mk_by_pw);
+	r = blob_copy(&m->kek_salt, salt, sizeof(salt));
+	if (r < 0) {
+		free(sealed);
+		return r;
+	}
+	return blob_set(&m->mk_by_pw, sealed, sealed_len);
+}
+
+/* Seals MK under a fresh recovery key, written to recovery_out. */
+static int account_wrap_recovery(struct member_row *m, struct account_keys *k,
+				 char recovery_out[VAULT_RECOVERY_CHARS + 1])
+{
+	unsigned char salt[VAULT_SALT_BYTES];
+	unsigned char *sealed = NULL;
+	size_t sealed_len;
+	char ad[96];
+	int r;
+
+	vault_recovery_new(recovery_out);
+	vault_random(salt, sizeof(salt));
+	r = vault_kek_from_recovery(k->kek, recovery_out, strlen(recovery_out), salt);
+	if (r < 0)
+		return r;
+	ad_member(ad, sizeof(ad), "mk_by_rk", m->id);
+	r = vault_seal(k->kek, k->mk, VAULT_KEY_BYTES, ad, &sealed, &sealed_len);
+	vault_wipe(k->kek, sizeof(k->kek));
+	if (r < 0)
+		return r;
+	store_blob_free(&m->rk_salt);
+	store_blob_free(&m->mk_by_rk);
+	r = blob_copy(&m->rk_salt, salt, sizeof(salt));
+	if (r < 0) {
+		free(sealed);
+		return r;
+	}
+	return blob_set(&m->mk_by_rk, sealed, sealed_len);
+}
+
+/* Opens SK (under MK) and CK (sealed to the member's public key) into k. */
+static int account_open_keys(const struct core *c, const struct member_row *m,
+			     struct account_keys *k)
+{
+	struct blob wrapped = {0};
+	char ad[96];
+	int r;
+
+	ad_member(ad, sizeof(ad), "secret_key", m->id);
+	r = vault_open_into(k->mk, m->secret_key_sealed.data, m->secret_key_sealed.len, ad, k->sk,
+			    VAULT_SK_BYTES);
+	if (r != 0)
+		return r > 0 ? -EBADMSG : r;
+	if (m->public_key.len != VAULT_PK_BYTES)
+		return -EBADMSG;
+	memcpy(k->pk, m->public_key.data, VAULT_PK_BYTES);
+	r = STORE_CALL(c->st, couple_key_get, m->couple_id, m->id, &wrapped);
+	if (r != 0)
+		return r > 0 ? -EBADMSG : r;
+	r = vault_box_open(k->pk, k->sk, wrapped.data, wrapped.len, k->ck, VAULT_KEY_BYTES);
+	store_blob_free(&wrapped);
+	return r != 0 ? (r > 0 ? -EBADMSG : r) : 0;
+}
+
+/*
+ * Fills a new member row for `in` in couple_id with fresh MK and key pair
+ * (into k; k->ck must already hold the couple key), the password and
+ * recovery wraps, and the couple key sealed to the new public key (*ck_out).
+ */
+static int account_make_member(const struct core *c, const struct account_new *in,
+			       const char *couple_id, struct member_row *m, struct account_keys *k,
+			       char recovery_out[VAULT_RECOVERY_CHARS + 1], unsigned char **ck_out,
+			       size_t *ck_len)
+{
+	unsigned char *sealed = NULL;
+	size_t sealed_len;
+	char ad[96];
+	int r;
+
+	vault_random_id(m->id);
+	snprintf(m->couple_id, sizeof(m->couple_id), "%s", couple_id);
+	account_fold_login(m->login, sizeof(m->login), in->login);
+	snprintf(m->role, sizeof(m->role), "partner");
+	snprintf(m->display_name, sizeof(m->display_name), "%s", in->display_name);
+	snprintf(m->language, sizeof(m->language), "%s", in->language);
+	session_now(m->created_at, 0);
+
+	vault_random(k->mk, sizeof(k->mk));
+	vault_box_keypair(k->pk, k->sk);
+	r = blob_copy(&m->public_key, k->pk, sizeof(k->pk));
+	if (r < 0)
+		return r;
+	ad_member(ad, sizeof(ad), "secret_key", m->id);
+	r = vault_seal(k->mk, k->sk, VAULT_SK_BYTES, ad, &sealed, &sealed_len);
+	if (r < 0)
+		return r;
+	blob_set(&m->secret_key_sealed, sealed, sealed_len);
+	r = account_wrap_password(c, m, k, in->password, in->password_len);
+	if (r < 0)
+		return r;
+	r = account_wrap_recovery(m, k, recovery_out);
+	if (r < 0)
+		return r;
+	return vault_box_seal(k->pk, k->ck, VAULT_KEY_BYTES, ck_out, ck_len);
+}
+
+static int store_err(int r)
+{
+	return r > 0 ? -EIO : r;
+}
+
+static void audit(const struct core *c, const char *couple_id, const char *member_id,
+		  const char *event)
+{
+	char now[STORE_TIME_LEN + 1];
+
+	session_now(now, 0);
+	(void)STORE_CALL(c->st, audit_append, couple_id, member_id, event, now);
+}
+
+int account_signup(const struct core *c, const struct account_new *in, struct account_signin *ret,
+		   struct session *ret_session)
+{
+	struct couple_row couple;
+	struct member_row m;
+	struct account_keys *k = NULL;
+	unsigned char *ck_wrapped = NULL;
+	size_t ck_len = 0;
+	int r, in_tx = 0, entered;
+
+	memset(&couple, 0, sizeof(couple));
+	memset(&m, 0, sizeof(m));
+	entered = argon2_enter();
+	if (entered)
+		return entered;
+	k = account_keys_new();
+	if (!k) {
+		r = -ENOMEM;
+		goto out;
+	}
+	vault_random_id(couple.id);
+	session_now(couple.created_at, 0);
+	snprintf(couple.rhythm, sizeof(couple.rhythm), "daily");
+	vault_random(k->ck, sizeof(k->ck));
+	r = account_make_member(c, in, couple.id, &m, k, ret->recovery_key, &ck_wrapped, &ck_len);
+	if (r < 0)
+		goto out;
+
+	r = c->st->ops->begin(c->st);
+	if (r != 0)
+		goto fail;
+	in_tx = 1;
+	r = STORE_CALL(c->st, couple_insert, &couple);
+	if (r != 0)
+		goto fail;
+	r = STORE_CALL(c->st, member_insert, &m);
+	if (r == STORE_CONFLICT) {
+		r = ACCOUNT_LOGIN_TAKEN;
+		goto out;
+	}
+	if (r != 0)
+		goto fail;
+	r = STORE_CALL(c->st, couple_key_put, couple.id, m.id, ck_wrapped, ck_len);
+	if (r != 0)
+		goto fail;
+	r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
+	if (r != 0)
+		goto fail;
+	audit(c, couple.id, m.id, "signup");
+	r = c->st->ops->commit(c->st);
+	if (r != 0)
+		goto fail;
+	in_tx = 0;
+	goto out;
+fail:
+	r = store_err(r);
+out:
+	if (in_tx)
+		(void)c->st->ops->rollback(c->st);
+	if (r != 0)
+		vault_wipe(ret, sizeof(*ret));
+	free(ck_wrapped);
+	store_member_free(&m);
+	account_keys_free(k);
+	argon2_leave();
+	return r;
+}
+
+/* Checks login and password and opens MK into k; ACCOUNT_BAD_CREDENTIALS. */
+static int account_unlock(const struct core *c, const char *login, const char *pw, size_t pwlen,
+			  struct member_row *m, struct account_keys *k)
+{
+	char folded[256];
+	char ad[96];
+	int r;
+
+	account_fold_login(folded, sizeof(folded), login);
+	r = STORE_CALL(c->st, member_get_by_login, folded, m);
+	if (r == STORE_NOTFOUND) {
+		/* the same work as a real check, so that time tells nothing */
+		vault_password_dummy(pw, pwlen, c->kdf);
+		return ACCOUNT_BAD_CREDENTIALS;
+	}
+	if (r != 0)
+		return store_err(r);
+	if (vault_password_verify(m->pw_hash, pw, pwlen) != 0)
+		return ACCOUNT_BAD_CREDENTIALS;
+	if (m->kek_salt.len != VAULT_SALT_BYTES)
+		return -EBADMSG;
+	r = vault_kek_from_password(k->kek, pw, pwlen, m->kek_salt.data, c->kdf);
+	if (r < 0)
+		return r;
+	ad_member(ad, sizeof(ad), "mk_by_pw", m->id);
+	r = vault_open_into(k->kek, m->mk_by_pw.data, m->mk_by_pw.len, ad, k->mk, VAULT_KEY_BYTES);
+	vault_wipe(k->kek, sizeof(k->kek));
+	if (r != 0)
+		return r > 0 ? -EBADMSG : r;
+	return account_open_keys(c, m, k);
+}
+
+int account_login(const struct core *c, const char *login, const char *password, size_t pwlen,
+		  struct account_signin *ret, struct session *ret_session)
+{
+	struct member_row m;
+	struct account_keys *k;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	r = argon2_enter();
+	if (r)
+		return r;
+	k = account_keys_new();
+	if (!k) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = account_unlock(c, login, password, pwlen, &m, k);
+	if (r != 0)
+		goto out;
+	ret->recovery_key[0] = '\0';
+	r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
+	if (r == 0)
+		audit(c, m.couple_id, m.id, "signin");
+out:
+	if (r == ACCOUNT_BAD_CREDENTIALS && m.id[0])
+		audit(c, m.couple_id, m.id, "signin_failed");
+	store_member_free(&m);
+	account_keys_free(k);
+	argon2_leave();
+	return r;
+}
+
+/* Splits an invite token into its id and secret; 0 or ACCOUNT_INVITE_INVALID. */
+static int invite_parse(const char *token, char id[VAULT_ID_HEX + 1],
+			unsigned char secret[VAULT_SECRET_BYTES])
+{
+	size_t i;
+
+	if (!token || strlen(token) != INVITE_TOKEN_LEN || token[VAULT_ID_HEX] != '.')
+		return ACCOUNT_INVITE_INVALID;
+	for (i = 0; i < VAULT_ID_HEX; i++) {
+		char ch = token[i];
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+			return ACCOUNT_INVITE_INVALID;
+	}
+	if (vault_unhex(secret, VAULT_SECRET_BYTES, token + VAULT_ID_HEX + 1, VAULT_SECRET_HEX))
+		return ACCOUNT_INVITE_INVALID;
+	memcpy(id, token, VAULT_ID_HEX);
+	id[VAULT_ID_HEX] = '\0';
+	return 0;
+}
+
+static void invite_ad(char *ad, size_t len, const struct invite_row *inv)
+{
+	snprintf(ad, len, "invites.ck|%s|%s", inv->id, inv->couple_id);
+}
+
+/* Finds a usable invite for token into inv; ACCOUNT_INVITE_INVALID otherwise. */
+static int invite_find(const struct core *c, const char *token, struct invite_row *inv,
+		       unsigned char secret[VAULT_SECRET_BYTES])
+{
+	unsigned char hash[32];
+	char id[VAULT_ID_HEX + 1], now[STORE_TIME_LEN + 1];
+	int r;
+
+	if (invite_parse(token, id, secret) != 0)
+		return ACCOUNT_INVITE_INVALID;
+	r = STORE_CALL(c->st, invite_get, id, inv);
+	if (r == STORE_NOTFOUND)
+		return ACCOUNT_INVITE_INVALID;
+	if (r != 0)
+		return store_err(r);
+	vault_hash(hash, "kintsugi invite id", secret, VAULT_SECRET_BYTES);
+	session_now(now, 0);
+	if (inv->used || inv->secret_hash.len != sizeof(hash) ||
+	    !vault_equal(hash, inv->secret_hash.data, sizeof(hash)) ||
+	    strcmp(inv->expires_at, now) <= 0) {
+		store_invite_free(inv);
+		return ACCOUNT_INVITE_INVALID;
+	}
+	return 0;
+}
+
+static int couple_partner_count(const struct core *c, const char *couple_id, size_t *ret)
+{
+	struct member_brief *list = NULL;
+	size_t n = 0, i, partners = 0;
+	int r;
+
+	r = STORE_CALL(c->st, couple_members, couple_id, &list, &n);
+	if (r != 0)
+		return store_err(r);
+	for (i = 0; i < n; i++)
+		partners += strcmp(list[i].role, "partner") == 0;
+	free(list);
+	*ret = partners;
+	return 0;
+}
+
+int account_invite_check(const struct core *c, const char *token)
+{
+	struct invite_row inv;
+	unsigned char secret[VAULT_SECRET_BYTES];
+	size_t partners;
+	int r;
+
+	memset(&inv, 0, sizeof(inv));
+	r = invite_find(c, token, &inv, secret);
+	vault_wipe(secret, sizeof(secret));
+	if (r != 0)
+		return r;
+	r = couple_partner_count(c, inv.couple_id, &partners);
+	store_invite_free(&inv);
+	if (r < 0)
+		return r;
+	return partners >= 2 ? ACCOUNT_INVITE_INVALID : 0;
+}
+
+int account_invite(const struct core *c, const struct session *s,
+		   char token_out[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1])
+{
+	struct invite_row inv;
+	unsigned char secret[VAULT_SECRET_BYTES], hash[32], key[VAULT_KEY_BYTES];
+	unsigned char *sealed = NULL;
+	size_t sealed_len, partners;
+	char ad[128], secret_hex[VAULT_SECRET_HEX + 1];
+	int r;
+
+	r = couple_partner_count(c, s->couple_id, &partners);
+	if (r < 0)
+		return r;
+	if (partners >= 2)
+		return ACCOUNT_COUPLE_FULL;
+	memset(&inv, 0, sizeof(inv));
+	vault_random_id(inv.id);
+	snprintf(inv.couple_id, sizeof(inv.couple_id), "%s", s->couple_id);
+	snprintf(inv.role, sizeof(inv.role), "partner");
+	session_now(inv.created_at, 0);
+	session_now(inv.expires_at, LIMIT_INVITE_TTL_S);
+	vault_random(secret, sizeof(secret));
+	vault_hash(hash, "kintsugi invite id", secret, sizeof(secret));
+	vault_hash(key, "kintsugi invite key", secret, sizeof(secret));
+	invite_ad(ad, sizeof(ad), &inv);
+	r = vault_seal(key, s->ck, VAULT_KEY_BYTES, ad, &sealed, &sealed_len);
+	if (r < 0)
+		goto out;
+	inv.secret_hash.data = hash;
+	inv.secret_hash.len = sizeof(hash);
+	inv.ck_wrapped.data = sealed;
+	inv.ck_wrapped.len = sealed_len;
+	r = STORE_CALL(c->st, invite_insert, &inv);
+	if (r != 0) {
+		r = store_err(r);
+		goto out;
+	}
+	vault_hex(secret_hex, secret, sizeof(secret));
+	snprintf(token_out, INVITE_TOKEN_LEN + 1, "%s.%s", inv.id, secret_hex);
+	vault_wipe(secret_hex, sizeof(secret_hex));
+	audit(c, s->couple_id, s->member_id, "invite_created");
+out:
+	free(sealed);
+	vault_wipe(secret, sizeof(secret));
+	vault_wipe(key, sizeof(key));
+	return r;
+}
+
+int account_join(const struct core *c, const char *token, const struct account_new *in,
+		 struct account_signin *ret, struct session *ret_session)
+{
+	struct invite_row inv;
+	struct member_row m;
+	struct account_keys *k = NULL;
+	unsigned char secret[VAULT_SECRET_BYTES], key[VAULT_KEY_BYTES];
+	unsigned char *ck_wrapped = NULL;
+	size_t ck_len = 0, partners;
+	char ad[128];
+	int r, in_tx = 0, have_inv = 0;
+
+	memset(&inv, 0, sizeof(inv));
+	memset(&m, 0, sizeof(m));
+	r = argon2_enter();
+	if (r)
+		return r;
+	k = account_keys_new();
+	if (!k) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = invite_find(c, token, &inv, secret);
+	if (r != 0)
+		goto out;
+	have_inv = 1;
+	vault_hash(key, "kintsugi invite key", secret, sizeof(secret));
+	invite_ad(ad, sizeof(ad), &inv);
+	r = vault_open_into(key, inv.ck_wrapped.data, inv.ck_wrapped.len, ad, k->ck,
+			    VAULT_KEY_BYTES);
+	if (r != 0) {
+		r = r > 0 ? ACCOUNT_INVITE_INVALID : r;
+		goto out;
+	}
+	r = account_make_member(c, in, inv.couple_id, &m, k, ret->recovery_key, &ck_wrapped,
+				&ck_len);
+	if (r < 0)
+		goto out;
+
+	r = c->st->ops->begin(c->st);
+	if (r != 0)
+		goto fail;
+	in_tx = 1;
+	r = couple_partner_count(c, inv.couple_id, &partners);
+	if (r < 0)
+		goto out;
+	if (partners >= 2) {
+		r = ACCOUNT_COUPLE_FULL;
+		goto out;
+	}
+	r = STORE_CALL(c->st, invite_consume, inv.id);
+	if (r == STORE_NOTFOUND) {
+		r = ACCOUNT_INVITE_INVALID;
+		goto out;
+	}
+	if (r != 0)
+		goto fail;
+	r = STORE_CALL(c->st, member_insert, &m);
+	if (r == STORE_CONFLICT) {
+		r = ACCOUNT_LOGIN_TAKEN;
+		goto out;
+	}
+	if (r != 0)
+		goto fail;
+	r = STORE_CALL(c->st, couple_key_put, inv.couple_id, m.id, ck_wrapped, ck_len);
+	if (r != 0)
+		goto fail;
+	r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
+	if (r != 0)
+		goto fail;
+	audit(c, m.couple_id, m.id, "joined");
+	r = c->st->ops->commit(c->st);
+	if (r != 0)
+		goto fail;
+	in_tx = 0;
+	goto out;
+fail:
+	r = store_err(r);
+out:
+	if (in_tx)
+		(void)c->st->ops->rollback(c->st);
+	if (r != 0)
+		vault_wipe(ret, sizeof(*ret));
+	if (have_inv)
+		store_invite_free(&inv);
+	free(ck_wrapped);
+	store_member_free(&m);
+	account_keys_free(k);
+	vault_wipe(secret, sizeof(secret));
+	vault_wipe(key, sizeof(key));
+	argon2_leave();
+	return r;
+}
+
+int account_recover(const struct core *c, const char *login, const char *recovery_key,
+		    const char *new_password, size_t new_len, struct account_signin *ret,
+		    struct session *ret_session)
+{
+	struct member_row m;
+	struct account_keys *k = NULL;
+	char folded[256], ad[96];
+	int r, in_tx = 0;
+
+	memset(&m, 0, sizeof(m));
+	r = argon2_enter();
+	if (r)
+		return r;
+	k = account_keys_new();
+	if (!k) {
+		r = -ENOMEM;
+		goto out;
+	}
+	account_fold_login(folded, sizeof(folded), login);
+	r = STORE_CALL(c->st, member_get_by_login, folded, &m);
+	if (r == STORE_NOTFOUND) {
+		vault_password_dummy(new_password, new_len, c->kdf);
+		r = ACCOUNT_BAD_CREDENTIALS;
+		goto out;
+	}
+	if (r != 0)
+		goto fail;
+	if (m.rk_salt.len != VAULT_SALT_BYTES ||
+	    vault_kek_from_recovery(k->kek, recovery_key, strlen(recovery_key), m.rk_salt.data)) {
+		r = ACCOUNT_BAD_CREDENTIALS;
+		goto out;
+	}
+	ad_member(ad, sizeof(ad), "mk_by_rk", m.id);
+	r = vault_open_into(k->kek, m.mk_by_rk.data, m.mk_by_rk.len, ad, k->mk, VAULT_KEY_BYTES);
+	vault_wipe(k->kek, sizeof(k->kek));
+	if (r != 0) {
+		r = r > 0 ? ACCOUNT_BAD_CREDENTIALS : r;
+		goto out;
+	}
+	r = account_open_keys(c, &m, k);
+	if (r != 0)
+		goto out;
+	r = account_wrap_password(c, &m, k, new_password, new_len);
+	if (r < 0)
+		goto out;
+	r = account_wrap_recovery(&m, k, ret->recovery_key);
+	if (r < 0)
+		goto out;
+
+	r = c->st->ops->begin(c->st);
+	if (r != 0)
+		goto fail;
+	in_tx = 1;
+	r = STORE_CALL(c->st, member_set_password, &m);
+	if (r != 0)
+		goto fail;
+	r = STORE_CALL(c->st, member_set_recovery, &m);
+	if (r != 0)
+		goto fail;
+	r = STORE_CALL(c->st, session_delete_member, m.id, NULL);
+	if (r != 0 && r != STORE_NOTFOUND)
+		goto fail;
+	r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
+	if (r != 0)
+		goto fail;
+	audit(c, m.couple_id, m.id, "recovered");
+	r = c->st->ops->commit(c->st);
+	if (r != 0)
+		goto fail;
+	in_tx = 0;
+	goto out;
+fail:
+	r = store_err(r);
+out:
+	if (in_tx)
+		(void)c->st->ops->rollback(c->st);
+	if (r != 0)
+		vault_wipe(ret, sizeof(*ret));
+	store_member_free(&m);
+	account_keys_free(k);
+	argon2_leave();
+	return r;
+}
+
+/* Loads the session's member and checks the password: ACCOUNT_WRONG_PASSWORD. */
+static int account_recheck(const struct core *c, const struct session *s, const char *pw,
+			   size_t pwlen, struct member_row *m)
+{
+	int r = STORE_CALL(c->st, member_get, s->member_id, m);
+
+	if (r != 0)
+		return store_err(r);
+	if (vault_password_verify(m->pw_hash, pw, pwlen) != 0)
+		return ACCOUNT_WRONG_PASSWORD;
+	return 0;
+}
+
+int account_change_password(const struct core *c, const struct session *s, const char *old_pw,
+			    size_t old_len, const char *new_pw, size_t new_len)
+{
+	struct member_row m;
+	struct account_keys *k = NULL;
+	int r, in_tx = 0;
+
+	memset(&m, 0, sizeof(m));
+	r = argon2_enter();
+	if (r)
+		return r;
+	k = account_keys_new();
+	if (!k) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = account_recheck(c, s, old_pw, old_len, &m);
+	if (r != 0)
+		goto out;
+	memcpy(k->mk, s->mk, VAULT_KEY_BYTES);
+	r = account_wrap_password(c, &m, k, new_pw, new_len);
+	if (r < 0)
+		goto out;
+	r = c->st->ops->begin(c->st);
+	if (r != 0)
+		goto fail;
+	in_tx = 1;
+	r = STORE_CALL(c->st, member_set_password, &m);
+	if (r != 0)
+		goto fail;
+	r = STORE_CALL(c->st, session_delete_member, m.id, s->id);
+	if (r != 0 && r != STORE_NOTFOUND)
+		goto fail;
+	audit(c, s->couple_id, s->member_id, "password_changed");
+	r = c->st->ops->commit(c->st);
+	if (r != 0)
+		goto fail;
+	in_tx = 0;
+	goto out;
+fail:
+	r = store_err(r);
+out:
+	if (in_tx)
+		(void)c->st->ops->rollback(c->st);
+	store_member_free(&m);
+	account_keys_free(k);
+	argon2_leave();
+	return r;
+}
+
+int account_new_recovery(const struct core *c, const struct session *s, const char *password,
+			 size_t pwlen, char recovery_out[VAULT_RECOVERY_CHARS + 1])
+{
+	struct member_row m;
+	struct account_keys *k = NULL;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	r = argon2_enter();
+	if (r)
+		return r;
+	k = account_keys_new();
+	if (!k) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = account_recheck(c, s, password, pwlen, &m);
+	if (r != 0)
+		goto out;
+	memcpy(k->mk, s->mk, VAULT_KEY_BYTES);
+	r = account_wrap_recovery(&m, k, recovery_out);
+	if (r < 0)
+		goto out;
+	r = store_err(STORE_CALL(c->st, member_set_recovery, &m));
+	if (r == 0)
+		audit(c, s->couple_id, s->member_id, "recovery_key_replaced");
+out:
+	store_member_free(&m);
+	account_keys_free(k);
+	argon2_leave();
+	return r;
+}
+
+int account_delete(const struct core *c, const struct session *s, const char *password,
+		   size_t pwlen)
+{
+	struct member_row m;
+	struct member_brief *list = NULL;
+	size_t n = 0;
+	int r, in_tx = 0;
+
+	memset(&m, 0, sizeof(m));
+	r = argon2_enter();
+	if (r)
+		return r;
+	r = account_recheck(c, s, password, pwlen, &m);
+	if (r != 0)
+		goto out;
+	r = c->st->ops->begin(c->st);
+	if (r != 0)
+		goto fail;
+	in_tx = 1;
+	r = STORE_CALL(c->st, member_delete, s->member_id);
+	if (r != 0)
+		goto fail;
+	r = STORE_CALL(c->st, couple_members, s->couple_id, &list, &n);
+	if (r != 0)
+		goto fail;
+	if (n == 0)
+		r = STORE_CALL(c->st, couple_delete, s->couple_id);
+	else
+		audit(c, s->couple_id, NULL, "member_deleted");
+	if (r != 0 && r != STORE_NOTFOUND)
+		goto fail;
+	r = c->st->ops->commit(c->st);
+	if (r != 0)
+		goto fail;
+	in_tx = 0;
+	goto out;
+fail:
+	r = store_err(r);
+out:
+	if (in_tx)
+		(void)c->st->ops->rollback(c->st);
+	free(list);
+	store_member_free(&m);
+	argon2_leave();
+	return r;
+}
+
+int account_set_language(const struct core *c, struct session *s, const char *lang)
+{
+	int r = STORE_CALL(c->st, member_set_language, s->member_id, lang);
+
+	if (r != 0)
+		return store_err(r);
+	snprintf(s->language, sizeof(s->language), "%s", lang);
+	return 0;
+}
+
+int account_describe(const struct core *c, const struct session *s, struct member_view *ret)
+{
+	struct member_row m;
+	struct couple_row couple;
+	struct member_brief *list = NULL;
+	size_t n = 0, i;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	r = STORE_CALL(c->st, member_get, s->member_id, &m);
+	if (r != 0)
+		return store_err(r);
+	r = STORE_CALL(c->st, couple_get, s->couple_id, &couple);
+	if (r == 0)
+		r = STORE_CALL(c->st, couple_members, s->couple_id, &list, &n);
+	if (r != 0) {
+		store_member_free(&m);
+		return store_err(r);
+	}
+	memset(ret, 0, sizeof(*ret));
+	memcpy(ret->id, m.id, sizeof(ret->id));
+	snprintf(ret->display_name, sizeof(ret->display_name), "%s", m.display_name);
+	snprintf(ret->role, sizeof(ret->role), "%s", m.role);
+	snprintf(ret->language, sizeof(ret->language), "%s", m.language);
+	memcpy(ret->couple_id, couple.id, sizeof(ret->couple_id));
+	memcpy(ret->couple_created_at, couple.created_at, sizeof(ret->couple_created_at));
+	for (i = 0; i < n && ret->npartners < 2; i++) {
+		if (strcmp(list[i].role, "partner") != 0)
+			continue;
+		memcpy(ret->partners[ret->npartners].id, list[i].id, VAULT_ID_HEX + 1);
+		snprintf(ret->partners[ret->npartners].display_name,
+			 sizeof(ret->partners[0].display_name), "%s", list[i].display_name);
+		ret->npartners++;
+	}
+	free(list);
+	store_member_free(&m);
+	return 0;
+}

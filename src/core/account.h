@@ -1,0 +1,92 @@
+/*
+ * account.h: signing up, signing in, pairing, password change and
+ * recovery, and deleting an account: the rules and the key handling of
+ * DESIGN.md ("Keys") over the store and the vault.
+ *
+ * Return values: 0, a positive ACCOUNT_* outcome the caller turns into an
+ * answer, or a negative errno for failures it cannot plan for.  Input
+ * lengths and shapes are validated by the caller (the routing table's field
+ * declarations); core checks the rules.
+ */
+#ifndef KINTSUGI_CORE_ACCOUNT_H
+#define KINTSUGI_CORE_ACCOUNT_H
+
+#include "core/session.h"
+
+enum account_result {
+	ACCOUNT_OK = 0,
+	ACCOUNT_LOGIN_TAKEN = 1,     /* 409 */
+	ACCOUNT_BAD_CREDENTIALS = 2, /* 401: unknown login, wrong password or recovery key */
+	ACCOUNT_WRONG_PASSWORD = 3,  /* 403: a signed-in member's password check failed */
+	ACCOUNT_INVITE_INVALID = 4,  /* 404: unknown, used or expired invite */
+	ACCOUNT_COUPLE_FULL = 5,     /* 409 */
+	ACCOUNT_BUSY = 6,	     /* 429/503: too many password hashes at once */
+	_ACCOUNT_RESULT_MAX
+};
+
+struct account_new {
+	const char *login;
+	const char *password;
+	size_t password_len;
+	const char *display_name;
+	const char *language;
+};
+
+/* What a sign-up, sign-in, join or recovery hands back. */
+struct account_signin {
+	char cookie[SESSION_COOKIE_LEN + 1];	     /* the new session's cookie value */
+	char recovery_key[VAULT_RECOVERY_CHARS + 1]; /* new key (sign-up, join, recover); else "" */
+};
+
+struct partner_view {
+	char id[VAULT_ID_HEX + 1];
+	char display_name[512];
+};
+
+struct member_view {
+	char id[VAULT_ID_HEX + 1];
+	char display_name[512];
+	char role[16];
+	char language[4];
+	char couple_id[VAULT_ID_HEX + 1];
+	char couple_created_at[STORE_TIME_LEN + 1];
+	struct partner_view partners[2];
+	size_t npartners;
+};
+
+/* account_init() - at most `concurrency` Argon2 computations at once, process-wide. */
+int account_init(unsigned concurrency);
+
+/* Sign-up: a new couple with this member as its first partner; signs in. */
+int account_signup(const struct core *c, const struct account_new *in, struct account_signin *ret,
+		   struct session *ret_session);
+/* Sign-in with login and password; a fresh session. */
+int account_login(const struct core *c, const char *login, const char *password, size_t pwlen,
+		  struct account_signin *ret, struct session *ret_session);
+/* Join the couple of the invite token ("<id>.<secret>"); signs in. */
+int account_join(const struct core *c, const char *token, const struct account_new *in,
+		 struct account_signin *ret, struct session *ret_session);
+/* Recovery: the recovery key unwraps the master key; sets the new password and
+ * a new recovery key; ends every other session; signs in. */
+int account_recover(const struct core *c, const char *login, const char *recovery_key,
+		    const char *new_password, size_t new_len, struct account_signin *ret,
+		    struct session *ret_session);
+/* Password change: every other session of the member ends. */
+int account_change_password(const struct core *c, const struct session *s, const char *old_pw,
+			    size_t old_len, const char *new_pw, size_t new_len);
+/* A new recovery key after checking the password; the old key stops working. */
+int account_new_recovery(const struct core *c, const struct session *s, const char *password,
+			 size_t pwlen, char recovery_out[VAULT_RECOVERY_CHARS + 1]);
+/* Deletes the member's keys and rows (crypto-shredding); the couple goes when empty. */
+int account_delete(const struct core *c, const struct session *s, const char *password,
+		   size_t pwlen);
+int account_set_language(const struct core *c, struct session *s, const char *lang);
+/* The member and their couple, for display. */
+int account_describe(const struct core *c, const struct session *s, struct member_view *ret);
+/* A partner invite: token "<id>.<secret>" (VAULT_ID_HEX + 1 + VAULT_SECRET_HEX chars). */
+int account_invite(const struct core *c, const struct session *s,
+		   char token_out[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1]);
+/* Is this invite token usable now?  0 (yes) or ACCOUNT_INVITE_INVALID. */
+int account_invite_check(const struct core *c, const char *token);
+
+#endif

@@ -1,0 +1,307 @@
+/*
+ * journal.c: the private journal.
+ *
+ * Entries are sealed under a subkey of the author's master key (context
+ * "journal_"), with associated data "journal_entries.<field>|id|couple|
+ * version", so that a ciphertext copied into another row, another couple
+ * or an older version does not open.  The store finds rows by couple,
+ * author and id together, and every row found goes through access_allows()
+ * as well: the journal is always private.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/access.h"
+#include "core/journal.h"
+#include "i18n/i18n.h"
+
+#define JOURNAL_KEY_ID	     1
+#define JOURNAL_UPDATE_TRIES 3
+
+static void journal_key(const struct session *s, unsigned char key[VAULT_KEY_BYTES])
+{
+	vault_derive(key, s->mk, JOURNAL_KEY_ID, "journal_");
+}
+
+static void journal_ad(char *ad, size_t len, const char *field, const char *id, const char *couple,
+		       long long version)
+{
+	snprintf(ad, len, "journal_entries.%s|%s|%s|%lld", field, id, couple, version);
+}
+
+void journal_entry_clear(struct journal_entry *e)
+{
+	if (!e)
+		return;
+	if (e->body) {
+		vault_wipe(e->body, e->body_len);
+		free(e->body);
+	}
+	if (e->prompt) {
+		vault_wipe(e->prompt, strlen(e->prompt));
+		free(e->prompt);
+	}
+	memset(e, 0, sizeof(*e));
+}
+
+void journal_list_free(struct journal_entry *list, size_t n)
+{
+	size_t i;
+
+	if (!list)
+		return;
+	for (i = 0; i < n; i++)
+		journal_entry_clear(&list[i]);
+	free(list);
+}
+
+static int journal_allows(const struct session *s, const struct journal_row *row)
+{
+	struct access_item it = {
+		.couple_id = row->couple_id,
+		.author_id = row->author_id,
+		.shared_with = 0,
+		.always_private = 1,
+	};
+
+	return access_allows(s, &it, ACCESS_CHANGE);
+}
+
+/* Opens a stored row into a plain entry. */
+static int journal_open_row(const struct session *s, const struct journal_row *row,
+			    const unsigned char key[VAULT_KEY_BYTES], struct journal_entry *ret)
+{
+	unsigned char *text = NULL;
+	size_t len;
+	char ad[160];
+	int r;
+
+	if (!journal_allows(s, row))
+		return JOURNAL_NOTFOUND;
+	memset(ret, 0, sizeof(*ret));
+	journal_ad(ad, sizeof(ad), "body", row->id, row->couple_id, (long long)row->version);
+	r = vault_open(key, row->body_sealed.data, row->body_sealed.len, ad, &text, &len);
+	if (r != 0)
+		return r > 0 ? -EBADMSG : r;
+	ret->body = (char *)text;
+	ret->body_len = len;
+	if (row->prompt_sealed.len > 0) {
+		journal_ad(ad, sizeof(ad), "prompt", row->id, row->couple_id,
+			   (long long)row->version);
+		r = vault_open(key, row->prompt_sealed.data, row->prompt_sealed.len, ad, &text,
+			       &len);
+		if (r != 0) {
+			journal_entry_clear(ret);
+			return r > 0 ? -EBADMSG : r;
+		}
+		ret->prompt = (char *)text;
+	}
+	memcpy(ret->id, row->id, sizeof(ret->id));
+	memcpy(ret->created_at, row->created_at, sizeof(ret->created_at));
+	memcpy(ret->updated_at, row->updated_at, sizeof(ret->updated_at));
+	return 0;
+}
+
+/* Seals body and prompt into row for its id, couple and version. */
+static int journal_seal_row(const unsigned char key[VAULT_KEY_BYTES], struct journal_row *row,
+			    const char *body, size_t len, const char *prompt)
+{
+	char ad[160];
+	int r;
+
+	journal_ad(ad, sizeof(ad), "body", row->id, row->couple_id, (long long)row->version);
+	r = vault_seal(key, body, len, ad, &row->body_sealed.data, &row->body_sealed.len);
+	if (r < 0)
+		return r;
+	if (prompt && *prompt) {
+		journal_ad(ad, sizeof(ad), "prompt", row->id, row->couple_id,
+			   (long long)row->version);
+		r = vault_seal(key, prompt, strlen(prompt), ad, &row->prompt_sealed.data,
+			       &row->prompt_sealed.len);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void journal_row_release(struct journal_row *row)
+{
+	store_blob_free(&row->body_sealed);
+	store_blob_free(&row->prompt_sealed);
+}
+
+int journal_add(const struct core *c, const struct session *s, const char *body, size_t len,
+		const char *prompt, struct journal_entry *ret)
+{
+	struct journal_row row;
+	unsigned char key[VAULT_KEY_BYTES];
+	int r;
+
+	memset(&row, 0, sizeof(row));
+	vault_random_id(row.id);
+	memcpy(row.couple_id, s->couple_id, sizeof(row.couple_id));
+	memcpy(row.author_id, s->member_id, sizeof(row.author_id));
+	row.version = 1;
+	session_now(row.created_at, 0);
+	memcpy(row.updated_at, row.created_at, sizeof(row.updated_at));
+	journal_key(s, key);
+	r = journal_seal_row(key, &row, body, len, prompt);
+	if (r < 0)
+		goto out;
+	r = STORE_CALL(c->st, journal_insert, &row);
+	if (r != 0) {
+		r = r > 0 ? -EIO : r;
+		goto out;
+	}
+	r = journal_open_row(s, &row, key, ret);
+out:
+	journal_row_release(&row);
+	vault_wipe(key, sizeof(key));
+	return r;
+}
+
+int journal_read(const struct core *c, const struct session *s, const char *id,
+		 struct journal_entry *ret)
+{
+	struct journal_row row;
+	unsigned char key[VAULT_KEY_BYTES];
+	int r;
+
+	memset(&row, 0, sizeof(row));
+	r = STORE_CALL(c->st, journal_get, s->couple_id, s->member_id, id, &row);
+	if (r == STORE_NOTFOUND)
+		return JOURNAL_NOTFOUND;
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	journal_key(s, key);
+	r = journal_open_row(s, &row, key, ret);
+	store_journal_free(&row);
+	vault_wipe(key, sizeof(key));
+	return r;
+}
+
+int journal_list(const struct core *c, const struct session *s, const char *before, size_t limit,
+		 struct journal_entry **ret, size_t *ret_n)
+{
+	struct journal_row *rows = NULL;
+	struct journal_entry *list = NULL;
+	unsigned char key[VAULT_KEY_BYTES];
+	size_t n = 0, i;
+	int r;
+
+	r = STORE_CALL(c->st, journal_list, s->couple_id, s->member_id, before, limit, &rows, &n);
+	if (r == STORE_NOTFOUND)
+		return JOURNAL_BAD_BEFORE;
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	list = calloc(n ? n : 1, sizeof(*list));
+	if (!list) {
+		r = -ENOMEM;
+		goto out;
+	}
+	journal_key(s, key);
+	for (i = 0; i < n; i++) {
+		r = journal_open_row(s, &rows[i], key, &list[i]);
+		if (r != 0) {
+			r = r > 0 ? -EBADMSG : r;
+			journal_list_free(list, i);
+			list = NULL;
+			goto out;
+		}
+	}
+	*ret = list;
+	*ret_n = n;
+	r = 0;
+out:
+	store_journal_list_free(rows, n);
+	vault_wipe(key, sizeof(key));
+	return r;
+}
+
+int journal_change(const struct core *c, const struct session *s, const char *id, const char *body,
+		   size_t len, struct journal_entry *ret)
+{
+	struct journal_row row, next;
+	struct journal_entry old;
+	unsigned char key[VAULT_KEY_BYTES];
+	int r = 0, tries;
+
+	journal_key(s, key);
+	for (tries = 0; tries < JOURNAL_UPDATE_TRIES; tries++) {
+		memset(&row, 0, sizeof(row));
+		memset(&next, 0, sizeof(next));
+		memset(&old, 0, sizeof(old));
+		r = STORE_CALL(c->st, journal_get, s->couple_id, s->member_id, id, &row);
+		if (r == STORE_NOTFOUND) {
+			r = JOURNAL_NOTFOUND;
+			break;
+		}
+		if (r != 0) {
+			r = r > 0 ? -EIO : r;
+			break;
+		}
+		/* the prompt is kept, sealed again for the new version */
+		r = journal_open_row(s, &row, key, &old);
+		if (r == 0) {
+			memcpy(next.id, row.id, sizeof(next.id));
+			memcpy(next.couple_id, row.couple_id, sizeof(next.couple_id));
+			memcpy(next.author_id, row.author_id, sizeof(next.author_id));
+			memcpy(next.created_at, row.created_at, sizeof(next.created_at));
+			next.version = row.version + 1;
+			session_now(next.updated_at, 0);
+			r = journal_seal_row(key, &next, body, len, old.prompt);
+		}
+		if (r == 0)
+			r = STORE_CALL(c->st, journal_update, &next);
+		if (r == 0)
+			r = journal_open_row(s, &next, key, ret);
+		journal_entry_clear(&old);
+		journal_row_release(&next);
+		store_journal_free(&row);
+		if (r != STORE_CONFLICT)
+			break;
+	}
+	if (r == STORE_NOTFOUND)
+		r = JOURNAL_NOTFOUND;
+	else if (r == STORE_CONFLICT)
+		r = -EAGAIN;
+	vault_wipe(key, sizeof(key));
+	return r;
+}
+
+int journal_remove(const struct core *c, const struct session *s, const char *id)
+{
+	int r = STORE_CALL(c->st, journal_delete, s->couple_id, s->member_id, id);
+
+	if (r == STORE_NOTFOUND)
+		return JOURNAL_NOTFOUND;
+	return r > 0 ? -EIO : r;
+}
+
+/* Prompts for introspection; each is one open question, kind and concrete. */
+static const char *const journal_prompts[] = {
+	N_("What happened today that I keep thinking about, and what did I feel then?"),
+	N_("When I imagine my partner reading my apology, what do I fear they will not believe?"),
+	N_("What was I hoping to get, or to avoid, when I broke our trust?"),
+	N_("What does my partner need from me this week that I find hard to give?"),
+	N_("Which moment today made me feel closer to my partner, even a little?"),
+	N_("What do I want to understand about myself before I speak about this again?"),
+	N_("What would repair look like, one year from now, in an ordinary evening?"),
+	N_("What am I carrying that I have not said out loud yet?"),
+	N_("What helps me stay calm when a hard conversation starts?"),
+	N_("What did I do today that I am quietly proud of?"),
+};
+
+size_t journal_prompt_count(void)
+{
+	return sizeof(journal_prompts) / sizeof(journal_prompts[0]);
+}
+
+const char *journal_prompt(size_t i)
+{
+	if (i >= journal_prompt_count())
+		return NULL;
+	return _(journal_prompts[i]);
+}

@@ -1,0 +1,216 @@
+/*
+ * session.c: sessions that carry the member's keys sealed under the
+ * cookie's secret.
+ *
+ * The cookie is "<id>.<secret>".  The row stores BLAKE2b("session id",
+ * secret) and the keys (MK || CK || SK) sealed under BLAKE2b("session key",
+ * secret), with associated data binding the row id, member and couple.  The
+ * server keeps nothing in memory between requests, so any process can
+ * serve any request, and the database alone opens nothing.  last_seen is
+ * written at most once a minute, so that reading pages does not cost a
+ * synchronous write per request.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/session.h"
+
+#define SESSION_TOUCH_EVERY_S 60
+#define SESSION_KEYS_LEN      (2 * VAULT_KEY_BYTES + VAULT_SK_BYTES)
+
+void session_now(char out[STORE_TIME_LEN + 1], long offset_s)
+{
+	time_t t = time(NULL) + offset_s;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, STORE_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void session_ad(char *ad, size_t len, const char *id, const char *member, const char *couple)
+{
+	snprintf(ad, len, "sessions|%s|%s|%s", id, member, couple);
+}
+
+static void session_csrf(struct session *s, const unsigned char secret[VAULT_SECRET_BYTES])
+{
+	unsigned char h[32];
+
+	vault_hash(h, "kintsugi csrf", secret, VAULT_SECRET_BYTES);
+	vault_hex(s->csrf, h, sizeof(h));
+	vault_wipe(h, sizeof(h));
+}
+
+int session_start(const struct core *c, const struct member_row *m, const unsigned char *mk,
+		  const unsigned char *ck, const unsigned char *sk, char *cookie_out,
+		  struct session *ret)
+{
+	struct session_row row;
+	unsigned char secret[VAULT_SECRET_BYTES], hash[32], key[VAULT_KEY_BYTES];
+	unsigned char keys[SESSION_KEYS_LEN];
+	char ad[160], secret_hex[VAULT_SECRET_HEX + 1];
+	unsigned char *sealed = NULL;
+	size_t sealed_len;
+	int r;
+
+	memset(&row, 0, sizeof(row));
+	vault_random_id(row.id);
+	memcpy(row.member_id, m->id, sizeof(row.member_id));
+	memcpy(row.couple_id, m->couple_id, sizeof(row.couple_id));
+	session_now(row.created_at, 0);
+	memcpy(row.last_seen_at, row.created_at, sizeof(row.last_seen_at));
+	session_now(row.expires_at, c->session_absolute_s);
+
+	vault_random(secret, sizeof(secret));
+	vault_hash(hash, "kintsugi session id", secret, sizeof(secret));
+	vault_hash(key, "kintsugi session key", secret, sizeof(secret));
+	memcpy(keys, mk, VAULT_KEY_BYTES);
+	memcpy(keys + VAULT_KEY_BYTES, ck, VAULT_KEY_BYTES);
+	memcpy(keys + 2 * VAULT_KEY_BYTES, sk, VAULT_SK_BYTES);
+	session_ad(ad, sizeof(ad), row.id, row.member_id, row.couple_id);
+	r = vault_seal(key, keys, sizeof(keys), ad, &sealed, &sealed_len);
+	if (r < 0)
+		goto out;
+	row.secret_hash.data = hash;
+	row.secret_hash.len = sizeof(hash);
+	row.keys_sealed.data = sealed;
+	row.keys_sealed.len = sealed_len;
+	r = STORE_CALL(c->st, session_insert, &row);
+	if (r != 0) {
+		r = r > 0 ? -EIO : r;
+		goto out;
+	}
+
+	vault_hex(secret_hex, secret, sizeof(secret));
+	snprintf(cookie_out, SESSION_COOKIE_LEN + 1, "%s.%s", row.id, secret_hex);
+	vault_wipe(secret_hex, sizeof(secret_hex));
+
+	memset(ret, 0, sizeof(*ret));
+	memcpy(ret->id, row.id, sizeof(ret->id));
+	memcpy(ret->member_id, m->id, sizeof(ret->member_id));
+	memcpy(ret->couple_id, m->couple_id, sizeof(ret->couple_id));
+	snprintf(ret->role, sizeof(ret->role), "%s", m->role);
+	snprintf(ret->language, sizeof(ret->language), "%s", m->language);
+	memcpy(ret->mk, mk, VAULT_KEY_BYTES);
+	memcpy(ret->ck, ck, VAULT_KEY_BYTES);
+	memcpy(ret->sk, sk, VAULT_SK_BYTES);
+	session_csrf(ret, secret);
+	r = 0;
+out:
+	free(sealed);
+	vault_wipe(secret, sizeof(secret));
+	vault_wipe(key, sizeof(key));
+	vault_wipe(keys, sizeof(keys));
+	return r;
+}
+
+/* Splits "<32 hex>.<64 hex>" into the id and the secret bytes; 0 or -EINVAL. */
+static int session_parse_cookie(const char *cookie, size_t len, char id[VAULT_ID_HEX + 1],
+				unsigned char secret[VAULT_SECRET_BYTES])
+{
+	size_t i;
+
+	if (len != SESSION_COOKIE_LEN || cookie[VAULT_ID_HEX] != '.')
+		return -EINVAL;
+	for (i = 0; i < VAULT_ID_HEX; i++) {
+		char ch = cookie[i];
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+			return -EINVAL;
+	}
+	if (vault_unhex(secret, VAULT_SECRET_BYTES, cookie + VAULT_ID_HEX + 1, VAULT_SECRET_HEX))
+		return -EINVAL;
+	memcpy(id, cookie, VAULT_ID_HEX);
+	id[VAULT_ID_HEX] = '\0';
+	return 0;
+}
+
+int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
+		    struct session *ret)
+{
+	struct session_row row;
+	struct member_row m;
+	unsigned char secret[VAULT_SECRET_BYTES], hash[32], key[VAULT_KEY_BYTES];
+	unsigned char keys[SESSION_KEYS_LEN];
+	char id[VAULT_ID_HEX + 1], now[STORE_TIME_LEN + 1], idle[STORE_TIME_LEN + 1];
+	char touch[STORE_TIME_LEN + 1], ad[160];
+	int r, have_row = 0, have_member = 0;
+
+	if (!cookie || session_parse_cookie(cookie, cookie_len, id, secret) < 0)
+		return 1;
+	memset(&row, 0, sizeof(row));
+	memset(&m, 0, sizeof(m));
+	r = STORE_CALL(c->st, session_get, id, &row);
+	if (r != 0) {
+		r = r == STORE_NOTFOUND ? 1 : r;
+		goto out;
+	}
+	have_row = 1;
+	vault_hash(hash, "kintsugi session id", secret, sizeof(secret));
+	if (row.secret_hash.len != sizeof(hash) ||
+	    !vault_equal(hash, row.secret_hash.data, sizeof(hash))) {
+		r = 1;
+		goto out;
+	}
+	session_now(now, 0);
+	session_now(idle, -c->session_idle_s);
+	if (strcmp(row.expires_at, now) <= 0 || strcmp(row.last_seen_at, idle) <= 0) {
+		(void)STORE_CALL(c->st, session_delete, row.id);
+		r = 1;
+		goto out;
+	}
+	vault_hash(key, "kintsugi session key", secret, sizeof(secret));
+	session_ad(ad, sizeof(ad), row.id, row.member_id, row.couple_id);
+	r = vault_open_into(key, row.keys_sealed.data, row.keys_sealed.len, ad, keys, sizeof(keys));
+	if (r != 0) {
+		r = r > 0 ? 1 : r;
+		goto out;
+	}
+	r = STORE_CALL(c->st, member_get, row.member_id, &m);
+	if (r != 0) {
+		r = r == STORE_NOTFOUND ? 1 : r;
+		goto out;
+	}
+	have_member = 1;
+
+	session_now(touch, -SESSION_TOUCH_EVERY_S);
+	if (strcmp(row.last_seen_at, touch) < 0)
+		(void)STORE_CALL(c->st, session_touch, row.id, now);
+
+	memset(ret, 0, sizeof(*ret));
+	memcpy(ret->id, row.id, sizeof(ret->id));
+	memcpy(ret->member_id, row.member_id, sizeof(ret->member_id));
+	memcpy(ret->couple_id, row.couple_id, sizeof(ret->couple_id));
+	snprintf(ret->role, sizeof(ret->role), "%s", m.role);
+	snprintf(ret->language, sizeof(ret->language), "%s", m.language);
+	memcpy(ret->mk, keys, VAULT_KEY_BYTES);
+	memcpy(ret->ck, keys + VAULT_KEY_BYTES, VAULT_KEY_BYTES);
+	memcpy(ret->sk, keys + 2 * VAULT_KEY_BYTES, VAULT_SK_BYTES);
+	session_csrf(ret, secret);
+	r = 0;
+out:
+	if (have_row)
+		store_session_free(&row);
+	if (have_member)
+		store_member_free(&m);
+	vault_wipe(secret, sizeof(secret));
+	vault_wipe(key, sizeof(key));
+	vault_wipe(keys, sizeof(keys));
+	return r;
+}
+
+int session_end(const struct core *c, const struct session *s)
+{
+	int r = STORE_CALL(c->st, session_delete, s->id);
+
+	return r == STORE_NOTFOUND ? 0 : r;
+}
+
+int session_csrf_ok(const struct session *s, const char *token)
+{
+	if (!s || !token || strlen(token) != SESSION_CSRF_LEN)
+		return 0;
+	return vault_equal(s->csrf, token, SESSION_CSRF_LEN);
+}

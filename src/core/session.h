@@ -1,0 +1,72 @@
+/*
+ * session.h: a signed-in member's session and the keys it carries.
+ *
+ * The cookie holds "<id>.<secret>" (32 + 64 hex characters).  The sessions
+ * table holds a hash of the secret and the member's keys sealed under a key
+ * derived from the secret, so that a request costs a hash and one
+ * symmetric open, and the database alone opens nothing (DESIGN.md, Keys).
+ * A struct session lives in guarded memory (vault_secure_alloc) and is wiped
+ * when the request ends.
+ */
+#ifndef KINTSUGI_CORE_SESSION_H
+#define KINTSUGI_CORE_SESSION_H
+
+#include <stddef.h>
+
+#include "vault/vault.h"
+#include "store/store.h"
+
+#define SESSION_COOKIE_NAME "kintsugi_session"
+#define SESSION_COOKIE_LEN  (VAULT_ID_HEX + 1 + VAULT_SECRET_HEX) /* id.secret */
+#define SESSION_CSRF_LEN    64
+
+struct session {
+	char id[VAULT_ID_HEX + 1];
+	char member_id[VAULT_ID_HEX + 1];
+	char couple_id[VAULT_ID_HEX + 1];
+	char role[16];
+	char language[4];
+	char csrf[SESSION_CSRF_LEN + 1];   /* hex; form field csrf / X-CSRF-Token */
+	unsigned char mk[VAULT_KEY_BYTES]; /* master key: private items */
+	unsigned char ck[VAULT_KEY_BYTES]; /* couple key: partner-shared items */
+	unsigned char sk[VAULT_SK_BYTES];  /* X25519 secret key */
+};
+
+/* What core needs from the outside for one request: no HTTP, no config file. */
+struct core {
+	struct store *st;
+	enum vault_kdf kdf;
+	long session_idle_s;	 /* idle limit in seconds */
+	long session_absolute_s; /* absolute limit in seconds */
+};
+
+/*
+ * session_resolve() - find the live session named by a cookie value
+ * ("<id>.<secret>", cookie_len bytes) and open its keys into *ret (guarded
+ * memory from the caller).  Touches last_seen.  Returns 0, or 1 when the
+ * cookie names no live session (malformed, forged, replayed after sign-out,
+ * idle or past its absolute limit: all look the same), or a negative errno.
+ */
+int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
+		    struct session *ret);
+
+/*
+ * session_start() - create a new session for member m whose master key mk,
+ * couple key ck and secret key sk are given; writes the cookie value
+ * (SESSION_COOKIE_LEN + 1 bytes) and fills *ret.  Inside the caller's
+ * transaction.  Returns 0 or a negative errno.
+ */
+int session_start(const struct core *c, const struct member_row *m, const unsigned char *mk,
+		  const unsigned char *ck, const unsigned char *sk, char *cookie_out,
+		  struct session *ret);
+
+/* session_end() - delete the session server-side. */
+int session_end(const struct core *c, const struct session *s);
+
+/* session_csrf_ok() - constant-time check of a presented CSRF token. */
+int session_csrf_ok(const struct session *s, const char *token);
+
+/* session_now() - current UTC time as RFC 3339 "YYYY-MM-DDTHH:MM:SSZ". */
+void session_now(char out[STORE_TIME_LEN + 1], long offset_s);
+
+#endif

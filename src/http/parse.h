@@ -1,0 +1,112 @@
+/*
+ * parse.h: the pure parsers of request pieces: UTF-8, urlencoded forms and
+ * query strings, the Cookie header, JSON bodies, and the field declarations
+ * that every route uses to validate its input.
+ *
+ * Every function here is a pure (buf, len) function: no I/O, no globals, no
+ * logging, so each has a libFuzzer target in fuzz/ and its corpus replays as
+ * an ordinary test.  Inputs need not be NUL-terminated.
+ */
+#ifndef KINTSUGI_PARSE_H
+#define KINTSUGI_PARSE_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "kreq.h"
+
+/* utf8_valid() - 1 when buf is well-formed UTF-8 (RFC 3629: no overlongs,
+ * no surrogates, nothing past U+10FFFF) and has no NUL byte; else 0. */
+int utf8_valid(const char *buf, size_t len);
+/* utf8_chars() - number of code points in well-formed UTF-8. */
+size_t utf8_chars(const char *buf, size_t len);
+
+/*
+ * form_parse() - decode application/x-www-form-urlencoded (also a query
+ * string without its '?'): '&'-separated name=value pairs, '+' as space,
+ * %XX escapes.  At most max_fields fields (more is an error).  Names and
+ * values must decode to valid UTF-8 without NUL.  A repeated name is an
+ * error (a form never sends one twice; duplicates are how parameter
+ * pollution works).  Empty pieces ("a=1&&b=2") are skipped.
+ * On success *ret is a malloc'd array of *ret_n fields (each name/value
+ * malloc'd, NUL-terminated) freed with form_free(); returns 0, -EINVAL on
+ * malformed input (bad %-escape, empty name, duplicate), -E2BIG over
+ * max_fields, -ENOMEM.  A piece without '=' is a field with an empty value.
+ * An empty input gives *ret == NULL, *ret_n == 0.  On failure *ret and
+ * *ret_n are not written.  Duplicate detection is quadratic in max_fields.
+ */
+int form_parse(const char *buf, size_t len, size_t max_fields, struct kfield **ret,
+	       size_t *ret_n);
+/* form_free() - free what form_parse() returned; fields may be NULL. */
+void form_free(struct kfield *fields, size_t n);
+
+/*
+ * cookie_get() - find cookie `name` in a Cookie header value (RFC 6265
+ * section 5.4: "a=1; b=2").  Copies its value into out (outlen bytes incl.
+ * NUL) and returns its length; -ENOENT when absent, -EINVAL when the header
+ * is malformed around it or the value holds characters outside the cookie
+ * octet set, -E2BIG when it does not fit.  When the cookie appears twice
+ * the first is used (browsers send the most specific path first).
+ */
+int cookie_get(const char *header, size_t len, const char *name, char *out, size_t outlen);
+
+/* The field types a route can declare. */
+enum field_type {
+	FIELD_STRING,    /* UTF-8 string, length counted in code points (min..max) */
+	FIELD_SECRET,    /* string, length counted in bytes (min..max): passwords */
+	FIELD_BOOL,      /* true/false; in forms "1"/"on"/"true" or "0"/"false" */
+	FIELD_INT,       /* integer in min..max; in forms decimal digits */
+	FIELD_ENUM,      /* string, one of choices (NULL-terminated list) */
+	FIELD_ID,        /* 32 lowercase hex characters */
+	FIELD_DATE,      /* YYYY-MM-DD, a real calendar date */
+	FIELD_SHARED,    /* array, subset of ["partner","care"], no repeats */
+	FIELD_INT_MAP,   /* object of integers in min..max with exactly the keys in choices */
+	_FIELD_TYPE_MAX
+};
+
+struct field {
+	const char *name;
+	enum field_type type;
+	int required;
+	long long min, max;          /* length or value bounds, by type */
+	const char *const *choices;  /* FIELD_ENUM values; FIELD_INT_MAP keys */
+};
+
+
+/*
+ * json_parse_body() - decode a JSON request body: it must be one object,
+ * well-formed UTF-8 without NUL, no duplicate keys, nested at most max_depth
+ * deep (the top-level object counts as 1), nothing after it.  On success
+ * *ret owns a new reference; returns 0, -EINVAL with err filled (code
+ * INPUT_INVALID_JSON, field ""), or -ENOMEM.  err may be NULL.
+ */
+int json_parse_body(const char *buf, size_t len, size_t max_depth, json_t **ret,
+		    struct input_error *err);
+
+/*
+ * fields_check() - check obj against the n declared fields: unknown keys,
+ * missing required fields, types, bounds and choices.  JSON null is allowed
+ * for an optional field and treated as absent.  Returns 0 or -EINVAL with
+ * err filled for the first problem found (in declaration order, unknown
+ * keys first).  Strings (FIELD_STRING, FIELD_SECRET) may hold no control
+ * character but \t \n \r.  Inside a FIELD_INT_MAP errors name "field.key".
+ * err may be NULL.
+ */
+int fields_check(const json_t *obj, const struct field *fields, size_t n, struct input_error *err);
+
+/*
+ * fields_from_form() - build a JSON object from urlencoded form fields
+ * according to the declarations (strings stay strings, FIELD_BOOL/FIELD_INT
+ * are converted, FIELD_SHARED comes from checkbox-style names
+ * "shared_with=partner" given as separate fields "share_partner"/"share_care"
+ * with value "1"), ignoring the form field "csrf".  Unknown names are an
+ * error, as in JSON.  Empty optional strings are treated as absent.  A
+ * declared FIELD_SHARED is always present ([] when no box is checked);
+ * FIELD_INT_MAP keys come from fields "<field>.<key>".  The object is then
+ * passed through fields_check(), so it is fully validated.  Returns 0 with
+ * *ret a new object, -EINVAL with err filled, or -ENOMEM.
+ */
+int fields_from_form(const struct kfield *form, size_t nform, const struct field *fields, size_t n,
+		     json_t **ret, struct input_error *err);
+
+#endif

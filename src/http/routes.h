@@ -1,0 +1,55 @@
+/*
+ * routes.h: the one routing table.  Each route names its method, its path
+ * pattern ({id} matches 32 lowercase hex characters), its handler, who may
+ * call it, whether it needs the CSRF token, and the fields of its body.
+ * The server, the documentation test and the authorization tests all walk
+ * this table.
+ */
+#ifndef KINTSUGI_HTTP_ROUTES_H
+#define KINTSUGI_HTTP_ROUTES_H
+
+#include "http/parse.h"
+#include "kreq.h"
+
+enum route_auth {
+	ROUTE_ANYONE,  /* no session needed (a session is used when present) */
+	ROUTE_MEMBER,  /* any signed-in member */
+	ROUTE_PARTNER, /* a signed-in partner (not a therapist) */
+	_ROUTE_AUTH_MAX
+};
+
+enum route_kind {
+	ROUTE_API,    /* JSON in and out, errors as JSON */
+	ROUTE_PAGE,   /* HTML forms and pages */
+	ROUTE_STATIC, /* public, cacheable files */
+	_ROUTE_KIND_MAX
+};
+
+struct route {
+	enum kmethod method;
+	const char *pattern;
+	int (*handler)(struct kreq *r);
+	enum route_auth auth;
+	int csrf; /* state-changing with a session: token required */
+	enum route_kind kind;
+	const struct field *fields; /* body fields (JSON or form), NULL when none */
+	size_t nfields;
+	const char *summary; /* one line for docs/api.md */
+};
+
+extern const struct route routes[];
+extern const size_t routes_count;
+
+enum route_match { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_NO_METHOD };
+
+/*
+ * routes_find() - the route for method and path, with its {id} pieces
+ * copied into params (pointers into path are not kept: each is copied into
+ * param_buf, LIMIT_PATH_PARAMS * 33 bytes).  HEAD matches GET routes.
+ */
+enum route_match routes_find(enum kmethod method, const char *path, const struct route **ret,
+			     const char **params, size_t *nparams, char *param_buf);
+
+const char *routes_method_name(enum kmethod m);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * test-routes.c: the routing table against itself and against docs/api.md.
+ *
+ * Every route must be documented (a line "METHOD PATTERN" in docs/api.md),
+ * no two routes may share a method and pattern, every state-changing route
+ * of a signed-in member must need the CSRF token, and the matcher must
+ * take exactly 32-hex ids.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "http/routes.h"
+
+static char *docs;
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long len;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)len + 1);
+	if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void test_every_route_is_documented(void **state)
+{
+	size_t i;
+	char line[256];
+
+	(void)state;
+	assert_non_null(docs);
+	for (i = 0; i < routes_count; i++) {
+		snprintf(line, sizeof(line), "`%s %s`", routes_method_name(routes[i].method),
+			 routes[i].pattern);
+		if (!strstr(docs, line))
+			fail_msg("docs/api.md does not document %s", line);
+	}
+}
+
+static void test_no_duplicates(void **state)
+{
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < routes_count; i++)
+		for (j = i + 1; j < routes_count; j++)
+			if (routes[i].method == routes[j].method &&
+			    strcmp(routes[i].pattern, routes[j].pattern) == 0)
+				fail_msg("%s is in the table twice", routes[i].pattern);
+}
+
+static void test_state_changes_need_csrf(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < routes_count; i++) {
+		const struct route *r = &routes[i];
+		if (r->method == KMETHOD_GET || r->auth == ROUTE_ANYONE)
+			continue;
+		if (!r->csrf)
+			fail_msg("%s %s changes state without CSRF", routes_method_name(r->method),
+				 r->pattern);
+	}
+}
+
+static void test_matcher(void **state)
+{
+	const struct route *rt = NULL;
+	const char *params[LIMIT_PATH_PARAMS];
+	char buf[LIMIT_PATH_PARAMS * 33];
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(routes_find(KMETHOD_GET,
+				     "/api/v1/journal/0123456789abcdef0123456789abcdef", &rt,
+				     params, &n, buf),
+			 ROUTE_FOUND);
+	assert_int_equal(n, 1);
+	assert_string_equal(params[0], "0123456789abcdef0123456789abcdef");
+	assert_string_equal(rt->pattern, "/api/v1/journal/{id}");
+	/* upper-case hex, short ids, trailing pieces and dot segments do not match */
+	assert_int_equal(routes_find(KMETHOD_GET,
+				     "/api/v1/journal/0123456789ABCDEF0123456789abcdef", &rt,
+				     params, &n, buf),
+			 ROUTE_NO_PATH);
+	assert_int_equal(routes_find(KMETHOD_GET, "/api/v1/journal/0123", &rt, params, &n, buf),
+			 ROUTE_NO_PATH);
+	assert_int_equal(routes_find(KMETHOD_GET, "/api/v1/journal/x/../me", &rt, params, &n, buf),
+			 ROUTE_NO_PATH);
+	assert_int_equal(routes_find(KMETHOD_GET, "/api/v1/me/", &rt, params, &n, buf),
+			 ROUTE_NO_PATH);
+	assert_int_equal(routes_find(KMETHOD_PUT, "/api/v1/me", &rt, params, &n, buf),
+			 ROUTE_NO_METHOD);
+	assert_int_equal(routes_find(KMETHOD_HEAD, "/healthz", &rt, params, &n, buf), ROUTE_FOUND);
+	assert_int_equal(routes_find(KMETHOD_GET, "/static/css/app.css", &rt, params, &n, buf),
+			 ROUTE_FOUND);
+	assert_int_equal(routes_find(KMETHOD_GET, "/journal/new", &rt, params, &n, buf),
+			 ROUTE_FOUND);
+	assert_string_equal(rt->pattern, "/journal/new");
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_route_is_documented),
+		cmocka_unit_test(test_no_duplicates),
+		cmocka_unit_test(test_state_changes_need_csrf),
+		cmocka_unit_test(test_matcher),
+	};
+	int r;
+
+	docs = argc > 1 ? read_file(argv[1]) : NULL;
+	r = cmocka_run_group_tests(tests, NULL, NULL);
+	free(docs);
+	return r;
+}

@@ -1,0 +1,106 @@
+/*
+ * kreq.c: small readers over struct kreq shared by the page and API
+ * handlers, and the one translation of input errors into sentences.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/config.h"
+#include "i18n/i18n.h"
+#include "kreq.h"
+
+static const char *kfield_find(const struct kfield *f, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(f[i].name, name) == 0)
+			return f[i].value;
+	return NULL;
+}
+
+const char *kreq_form(const struct kreq *r, const char *name)
+{
+	return kfield_find(r->form, r->nform, name);
+}
+
+const char *kreq_query(const struct kreq *r, const char *name)
+{
+	return kfield_find(r->query, r->nquery, name);
+}
+
+const char *kreq_str(const struct kreq *r, const char *name)
+{
+	json_t *v;
+
+	if (!r->json)
+		return NULL;
+	v = json_object_get(r->json, name);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* A person's name for a field, for messages on pages and in the API. */
+static const char *field_label(const char *field)
+{
+	static const struct {
+		const char *field;
+		const char *label;
+	} labels[] = {
+		{"login", N_("Login")},
+		{"password", N_("Password")},
+		{"old_password", N_("Current password")},
+		{"new_password", N_("New password")},
+		{"display_name", N_("Your name")},
+		{"language", N_("Language")},
+		{"body", N_("Text")},
+		{"prompt", N_("Prompt")},
+		{"token", N_("Invite")},
+		{"invite", N_("Invite")},
+		{"recovery_key", N_("Recovery key")},
+		{"role", N_("Role")},
+		{"limit", N_("Limit")},
+		{"before", N_("Page")},
+		{"query", N_("Address")},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i].field, field) == 0)
+			return _(labels[i].label);
+	return field;
+}
+
+const char *kreq_input_message(const struct input_error *err)
+{
+	static _Thread_local char buf[512];
+	const char *code = err && err->code ? err->code : INPUT_INVALID_JSON;
+	const char *label = err ? field_label(err->field) : "";
+
+	if (strcmp(code, INPUT_INVALID_JSON) == 0)
+		return _("The request could not be read. Please send one JSON object in UTF-8.");
+	if (strcmp(code, INPUT_UNKNOWN_FIELD) == 0)
+		snprintf(buf, sizeof(buf), _("“%s” is not something this form takes."), label);
+	else if (strcmp(code, INPUT_MISSING_FIELD) == 0)
+		snprintf(buf, sizeof(buf), _("Please fill in “%s”."), label);
+	else if (strcmp(code, INPUT_WRONG_TYPE) == 0)
+		snprintf(buf, sizeof(buf), _("“%s” has the wrong kind of value."), label);
+	else if (strcmp(code, INPUT_TOO_SHORT) == 0)
+		snprintf(buf, sizeof(buf), _("“%s” is too short."), label);
+	else if (strcmp(code, INPUT_TOO_LONG) == 0)
+		snprintf(buf, sizeof(buf), _("“%s” is too long."), label);
+	else if (strcmp(code, INPUT_OUT_OF_RANGE) == 0)
+		snprintf(buf, sizeof(buf), _("“%s” is outside the allowed range."), label);
+	else
+		snprintf(buf, sizeof(buf), _("“%s” has a value that is not allowed."), label);
+	return buf;
+}
+
+int kreq_base_url(const struct kreq *r, char *out, size_t outlen)
+{
+	if (r->config && r->config->public_url[0])
+		return snprintf(out, outlen, "%s", r->config->public_url) >= (int)outlen ? -1 : 0;
+	return snprintf(out, outlen, "%s://%s", r->secure ? "https" : "http",
+			r->host ? r->host : "127.0.0.1:8080") >= (int)outlen
+		       ? -1
+		       : 0;
+}

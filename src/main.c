@@ -1,0 +1,18 @@
+/*
+ * main.c: the kintsugi program.
+ *
+ * Everything happens in cli_run() (src/cli/cli.c) so that tests can drive
+ * the command line; main() only sets what belongs to the whole process.
+ */
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+
+int main(int argc, char **argv)
+{
+	/* The database, its -wal file and backups hold sealed data: whatever
+	 * kintsugi creates is for its own user only (0600 files, 0700 dirs). */
+	umask(077);
+	return cli_run(argc, argv, stdout, stderr);
+}

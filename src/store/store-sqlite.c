@@ -1,0 +1,1751 @@
+/*
+ * store-sqlite.c: the SQLite backend of the store (the default).
+ *
+ * One struct sq per handle wraps one sqlite3 connection opened without its
+ * own mutex (a handle is used by one thread at a time) and a cache of prepared
+ * statements: each statement of the table below is prepared the first time it
+ * is needed and kept until the handle closes, so the hot path (session_get,
+ * session_touch, journal_list) is a bind, a B-tree search and a copy.  Every
+ * value is bound; no SQL is ever built from strings at run time.
+ *
+ * Results: 0, STORE_NOTFOUND, STORE_CONFLICT (a UNIQUE or PRIMARY KEY clash),
+ * or a negative errno: -EINVAL (a NULL argument, an unterminated field, a
+ * CHECK or type violation), -ENOMEM, -EBUSY (another writer held the lock
+ * past the busy timeout), -ENOSPC, -EACCES, -EIO (anything else).  A foreign
+ * key naming a couple or member that does not exist is STORE_NOTFOUND.
+ *
+ * The connection runs in WAL mode with synchronous=FULL (a commit is on disk
+ * when it returns), foreign keys on, and secure_delete on, so that the cells
+ * of deleted rows (sealed journal text, key wraps) are overwritten with zeros
+ * instead of lingering in free space.  Old page images can still sit in the
+ * -wal file until the next checkpoint rewrites it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "store/store-sqlite.h"
+
+#define SQ_BUSY_TIMEOUT_MS 5000 /* writers queue behind each other this long */
+#define SQ_DIR_MODE	   0700 /* a created parent directory: owner only */
+#define SQ_FILE_MODE	   0600 /* the database and its backups: owner only */
+#define SQ_LIST_FIRST_CAP  16	/* first allocation of a journal page */
+
+/* Every statement the backend runs, prepared at most once per handle. */
+enum sq_stmt {
+	SQ_BEGIN,
+	SQ_COMMIT,
+	SQ_ROLLBACK,
+	SQ_SAVEPOINT,
+	SQ_RELEASE,
+	SQ_ROLLBACK_TO,
+	SQ_USER_VERSION,
+	SQ_COUPLE_INSERT,
+	SQ_COUPLE_GET,
+	SQ_COUPLE_EXISTS,
+	SQ_COUPLE_MEMBERS,
+	SQ_COUPLE_DELETE,
+	SQ_MEMBER_INSERT,
+	SQ_MEMBER_GET,
+	SQ_MEMBER_GET_BY_LOGIN,
+	SQ_MEMBER_SET_PASSWORD,
+	SQ_MEMBER_SET_RECOVERY,
+	SQ_MEMBER_SET_LANGUAGE,
+	SQ_MEMBER_COUPLE,
+	SQ_MEMBER_DEL_SESSIONS,
+	SQ_MEMBER_DEL_KEYS,
+	SQ_MEMBER_DEL_JOURNAL,
+	SQ_MEMBER_DELETE,
+	SQ_KEY_PUT,
+	SQ_KEY_GET,
+	SQ_INVITE_INSERT,
+	SQ_INVITE_GET,
+	SQ_INVITE_CONSUME,
+	SQ_SESSION_INSERT,
+	SQ_SESSION_GET,
+	SQ_SESSION_TOUCH,
+	SQ_SESSION_EXISTS,
+	SQ_SESSION_DELETE,
+	SQ_SESSION_DELETE_MEMBER,
+	SQ_SESSION_PURGE,
+	SQ_JOURNAL_INSERT,
+	SQ_JOURNAL_GET,
+	SQ_JOURNAL_POS,
+	SQ_JOURNAL_FIRST,
+	SQ_JOURNAL_AFTER,
+	SQ_JOURNAL_UPDATE,
+	SQ_JOURNAL_DELETE,
+	SQ_AUDIT_APPEND,
+	_SQ_STMT_MAX,
+};
+
+#define MEMBER_COLS                                                                                \
+	"id, couple_id, login, role, display_name, language, pw_hash, kek_salt, mk_by_pw, "        \
+	"rk_salt, mk_by_rk, public_key, secret_key_sealed, created_at"
+#define INVITE_COLS "id, couple_id, role, secret_hash, ck_wrapped, created_at, expires_at, used"
+#define SESSION_COLS                                                                               \
+	"id, member_id, couple_id, secret_hash, keys_sealed, created_at, last_seen_at, expires_at"
+#define JOURNAL_COLS                                                                               \
+	"id, couple_id, author_id, version, body_sealed, prompt_sealed, created_at, updated_at"
+
+static const char *const sq_sql[_SQ_STMT_MAX] = {
+	[SQ_BEGIN] = "BEGIN IMMEDIATE",
+	[SQ_COMMIT] = "COMMIT",
+	[SQ_ROLLBACK] = "ROLLBACK",
+	/* operations made of several statements nest inside a caller's begin */
+	[SQ_SAVEPOINT] = "SAVEPOINT store_op",
+	[SQ_RELEASE] = "RELEASE store_op",
+	[SQ_ROLLBACK_TO] = "ROLLBACK TO store_op",
+	[SQ_USER_VERSION] = "PRAGMA user_version",
+
+	[SQ_COUPLE_INSERT] = "INSERT INTO couples (id, created_at, rhythm) "
+			     "VALUES (?1, ?2, coalesce(nullif(?3, ''), 'daily'))",
+	[SQ_COUPLE_GET] = "SELECT id, created_at, rhythm FROM couples WHERE id = ?1",
+	[SQ_COUPLE_EXISTS] = "SELECT 1 FROM couples WHERE id = ?1",
+	[SQ_COUPLE_MEMBERS] = "SELECT id, role, display_name FROM members WHERE couple_id = ?1 "
+			      "ORDER BY created_at, rowid",
+	[SQ_COUPLE_DELETE] = "DELETE FROM couples WHERE id = ?1",
+
+	[SQ_MEMBER_INSERT] = "INSERT INTO members (" MEMBER_COLS ") "
+			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[SQ_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE id = ?1",
+	[SQ_MEMBER_GET_BY_LOGIN] = "SELECT " MEMBER_COLS " FROM members WHERE login = ?1",
+	[SQ_MEMBER_SET_PASSWORD] = "UPDATE members SET pw_hash = ?2, kek_salt = ?3, mk_by_pw = ?4 "
+				   "WHERE id = ?1",
+	[SQ_MEMBER_SET_RECOVERY] = "UPDATE members SET rk_salt = ?2, mk_by_rk = ?3 WHERE id = ?1",
+	[SQ_MEMBER_SET_LANGUAGE] = "UPDATE members SET language = ?2 WHERE id = ?1",
+	[SQ_MEMBER_COUPLE] = "SELECT couple_id FROM members WHERE id = ?1",
+	[SQ_MEMBER_DEL_SESSIONS] = "DELETE FROM sessions WHERE couple_id = ?1 AND member_id = ?2",
+	[SQ_MEMBER_DEL_KEYS] = "DELETE FROM couple_keys WHERE couple_id = ?1 AND member_id = ?2",
+	[SQ_MEMBER_DEL_JOURNAL] = "DELETE FROM journal_entries WHERE couple_id = ?1 "
+				  "AND author_id = ?2",
+	[SQ_MEMBER_DELETE] = "DELETE FROM members WHERE couple_id = ?1 AND id = ?2",
+
+	[SQ_KEY_PUT] =
+		"INSERT INTO couple_keys (couple_id, member_id, wrapped) VALUES (?1, ?2, ?3) "
+		"ON CONFLICT (couple_id, member_id) DO UPDATE SET wrapped = excluded.wrapped",
+	[SQ_KEY_GET] = "SELECT wrapped FROM couple_keys WHERE couple_id = ?1 AND member_id = ?2",
+
+	[SQ_INVITE_INSERT] = "INSERT INTO invites (" INVITE_COLS ") "
+			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[SQ_INVITE_GET] = "SELECT " INVITE_COLS " FROM invites WHERE id = ?1",
+	/* one statement, so marking used and dropping the wrap is atomic */
+	[SQ_INVITE_CONSUME] = "UPDATE invites SET used = 1, ck_wrapped = X'' "
+			      "WHERE id = ?1 AND used = 0",
+
+	[SQ_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") "
+			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[SQ_SESSION_GET] = "SELECT " SESSION_COLS " FROM sessions WHERE id = ?1",
+	/* only moves forward: a touch within the same second writes nothing */
+	[SQ_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = ?2 "
+			     "WHERE id = ?1 AND last_seen_at < ?2",
+	[SQ_SESSION_EXISTS] = "SELECT 1 FROM sessions WHERE id = ?1",
+	[SQ_SESSION_DELETE] = "DELETE FROM sessions WHERE id = ?1",
+	[SQ_SESSION_DELETE_MEMBER] = "DELETE FROM sessions WHERE member_id = ?1 AND id IS NOT ?2",
+	[SQ_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at < ?1 OR last_seen_at < ?2",
+
+	/* seq: next in insertion order among the author's rows of that second */
+	[SQ_JOURNAL_INSERT] = "INSERT INTO journal_entries (" JOURNAL_COLS ", seq) "
+			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+			      "(SELECT ifnull(max(seq), 0) + 1 FROM journal_entries "
+			      "WHERE couple_id = ?2 AND author_id = ?3 AND created_at = ?7))",
+	[SQ_JOURNAL_GET] = "SELECT " JOURNAL_COLS " FROM journal_entries "
+			   "WHERE couple_id = ?1 AND author_id = ?2 AND id = ?3",
+	[SQ_JOURNAL_POS] = "SELECT created_at, seq FROM journal_entries "
+			   "WHERE couple_id = ?1 AND author_id = ?2 AND id = ?3",
+	[SQ_JOURNAL_FIRST] = "SELECT " JOURNAL_COLS " FROM journal_entries "
+			     "WHERE couple_id = ?1 AND author_id = ?2 "
+			     "ORDER BY created_at DESC, seq DESC LIMIT ?3",
+	[SQ_JOURNAL_AFTER] =
+		"SELECT " JOURNAL_COLS " FROM journal_entries "
+		"WHERE couple_id = ?1 AND author_id = ?2 AND (created_at, seq) < (?3, ?4) "
+		"ORDER BY created_at DESC, seq DESC LIMIT ?5",
+	[SQ_JOURNAL_UPDATE] =
+		"UPDATE journal_entries SET version = ?4, body_sealed = ?5, "
+		"prompt_sealed = ?6, updated_at = ?7 "
+		"WHERE couple_id = ?1 AND author_id = ?2 AND id = ?3 AND version = ?8",
+	[SQ_JOURNAL_DELETE] = "DELETE FROM journal_entries "
+			      "WHERE couple_id = ?1 AND author_id = ?2 AND id = ?3",
+
+	[SQ_AUDIT_APPEND] = "INSERT INTO audit_log (couple_id, member_id, event, at) "
+			    "VALUES (?1, ?2, ?3, ?4)",
+};
+
+struct sq {
+	struct store base;		  /* must stay first: st points here */
+	sqlite3 *db;			  /* one connection, used by one thread */
+	sqlite3_stmt *stmt[_SQ_STMT_MAX]; /* prepared on first use, NULL before */
+};
+
+static struct sq *to_sq(struct store *st)
+{
+	return (struct sq *)st;
+}
+
+static void set_reason(char *errbuf, size_t errlen, const char *reason)
+{
+	if (errbuf && errlen > 0)
+		snprintf(errbuf, errlen, "%s", reason);
+}
+
+/* An SQLite result code (primary or extended) as a negative errno. */
+static int sq_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_TOOBIG:
+	case SQLITE_RANGE:
+	case SQLITE_MISMATCH:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+/* The result code of a failed write: clashes and dangling references are expected outcomes. */
+static int sq_write_errno(int rc)
+{
+	switch (rc) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return STORE_CONFLICT;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return STORE_NOTFOUND;
+	default:
+		return sq_errno(rc);
+	}
+}
+
+/* The cached statement id, prepared on first use; reset it with sq_done(). */
+static int sq_prep(struct sq *sq, enum sq_stmt id, sqlite3_stmt **ret)
+{
+	int rc;
+
+	if (!sq->stmt[id]) {
+		rc = sqlite3_prepare_v3(sq->db, sq_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+					&sq->stmt[id], NULL);
+		if (rc != SQLITE_OK) {
+			sq->stmt[id] = NULL;
+			return sq_errno(rc);
+		}
+	}
+	*ret = sq->stmt[id];
+	return 0;
+}
+
+/* Make s ready for its next use: no bound pointer to a caller's buffer survives. */
+static void sq_done(sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+/* Run a statement without parameters or rows (transaction control). */
+static int sq_exec(struct sq *sq, enum sq_stmt id)
+{
+	sqlite3_stmt *s = NULL;
+	int r, rc;
+
+	r = sq_prep(sq, id, &s);
+	if (r < 0)
+		return r;
+	rc = sqlite3_step(s);
+	r = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sq_errno(rc);
+	sq_done(s);
+	return r;
+}
+
+/*
+ * Step a write; 0, STORE_CONFLICT, STORE_NOTFOUND or < 0.  When changes is not
+ * NULL it receives the number of rows the statement itself changed.
+ */
+static int sq_write(struct sq *sq, sqlite3_stmt *s, int *changes)
+{
+	int rc;
+
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		return sq_write_errno(rc);
+	if (changes)
+		*changes = sqlite3_changes(sq->db);
+	return 0;
+}
+
+/* Step a read of at most one row: 0 with a row, STORE_NOTFOUND without, or < 0. */
+static int sq_read(sqlite3_stmt *s)
+{
+	int rc;
+
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return sq_errno(rc);
+}
+
+/*
+ * Transactions inside one operation.  Outside a caller's begin, take the
+ * write lock at once (BEGIN IMMEDIATE, so the busy timeout applies); inside
+ * one, use a savepoint so the caller's transaction stays whole.
+ */
+static int sq_tx_enter(struct sq *sq, bool *nested)
+{
+	*nested = !sqlite3_get_autocommit(sq->db);
+	return sq_exec(sq, *nested ? SQ_SAVEPOINT : SQ_BEGIN);
+}
+
+/* Commit when r is 0, else roll back; returns r, or the commit's error. */
+static int sq_tx_leave(struct sq *sq, bool nested, int r)
+{
+	if (r == 0) {
+		r = sq_exec(sq, nested ? SQ_RELEASE : SQ_COMMIT);
+		if (r == 0)
+			return 0;
+	}
+	/* errors ignored: SQLite may already have rolled back on its own */
+	if (nested) {
+		sq_exec(sq, SQ_ROLLBACK_TO);
+		sq_exec(sq, SQ_RELEASE);
+	} else if (!sqlite3_get_autocommit(sq->db)) {
+		sq_exec(sq, SQ_ROLLBACK);
+	}
+	return r;
+}
+
+/*
+ * Binding with a sticky error: each bind_* call does nothing once one failed,
+ * so an operation binds all its parameters and checks b.r once.  Pointers are
+ * bound SQLITE_STATIC: they must live until sq_done(), which every operation
+ * calls before returning.
+ */
+struct binder {
+	sqlite3_stmt *s; /* the statement being bound */
+	int r;		 /* 0, or the first error */
+};
+
+static void bind_rc(struct binder *b, int rc)
+{
+	if (rc != SQLITE_OK && b->r == 0)
+		b->r = sq_errno(rc);
+}
+
+/* A required string argument: NULL is a caller error. */
+static void bind_text(struct binder *b, int i, const char *v)
+{
+	if (b->r)
+		return;
+	if (!v) {
+		b->r = -EINVAL;
+		return;
+	}
+	bind_rc(b, sqlite3_bind_text(b->s, i, v, -1, SQLITE_STATIC));
+}
+
+/* An optional string argument: NULL binds SQL NULL. */
+static void bind_text_or_null(struct binder *b, int i, const char *v)
+{
+	if (b->r)
+		return;
+	if (!v)
+		bind_rc(b, sqlite3_bind_null(b->s, i));
+	else
+		bind_rc(b, sqlite3_bind_text(b->s, i, v, -1, SQLITE_STATIC));
+}
+
+/* A fixed-size char array of a row struct: it must hold its terminating NUL. */
+static void bind_field(struct binder *b, int i, const char *v, size_t cap)
+{
+	size_t n;
+
+	if (b->r)
+		return;
+	n = strnlen(v, cap);
+	if (n == cap) {
+		b->r = -EINVAL;
+		return;
+	}
+	bind_rc(b, sqlite3_bind_text(b->s, i, v, (int)n, SQLITE_STATIC));
+}
+
+#define BIND_FIELD(b, i, field) bind_field((b), (i), (field), sizeof(field))
+
+/*
+ * A blob.  An empty one binds an empty BLOB (binding a NULL pointer would
+ * bind SQL NULL), or SQL NULL when null_if_empty is set (an absent prompt).
+ */
+static void bind_blob(struct binder *b, int i, const unsigned char *data, size_t len,
+		      bool null_if_empty)
+{
+	if (b->r)
+		return;
+	if (len == 0) {
+		if (null_if_empty)
+			bind_rc(b, sqlite3_bind_null(b->s, i));
+		else
+			bind_rc(b, sqlite3_bind_zeroblob(b->s, i, 0));
+		return;
+	}
+	if (!data) {
+		b->r = -EINVAL;
+		return;
+	}
+	bind_rc(b, sqlite3_bind_blob64(b->s, i, data, len, SQLITE_STATIC));
+}
+
+static void bind_i64(struct binder *b, int i, int64_t v)
+{
+	if (b->r)
+		return;
+	bind_rc(b, sqlite3_bind_int64(b->s, i, v));
+}
+
+/*
+ * Reading columns, with the same sticky error.  A text longer than its
+ * destination means the file was not written by this store: -EIO rather
+ * than a silently cut value.
+ */
+struct reader {
+	sqlite3_stmt *s; /* positioned on a row */
+	int r;		 /* 0, or the first error */
+};
+
+static void read_text(struct reader *rd, int col, char *dst, size_t cap)
+{
+	const unsigned char *t;
+	size_t n;
+
+	if (rd->r)
+		return;
+	if (sqlite3_column_type(rd->s, col) == SQLITE_NULL) {
+		dst[0] = '\0';
+		return;
+	}
+	t = sqlite3_column_text(rd->s, col);
+	if (!t) {
+		rd->r = -ENOMEM;
+		return;
+	}
+	n = (size_t)sqlite3_column_bytes(rd->s, col);
+	if (n >= cap) {
+		rd->r = -EIO;
+		return;
+	}
+	memcpy(dst, t, n);
+	dst[n] = '\0';
+}
+
+#define READ_FIELD(rd, col, field) read_text((rd), (col), (field), sizeof(field))
+
+/* Copies the blob into malloc'd memory; NULL and empty both read as {NULL, 0}. */
+static void read_blob(struct reader *rd, int col, struct blob *dst)
+{
+	const void *p;
+	int n;
+
+	dst->data = NULL;
+	dst->len = 0;
+	if (rd->r)
+		return;
+	p = sqlite3_column_blob(rd->s, col);
+	n = sqlite3_column_bytes(rd->s, col);
+	if (n <= 0)
+		return;
+	if (!p) {
+		rd->r = -ENOMEM;
+		return;
+	}
+	dst->data = malloc((size_t)n);
+	if (!dst->data) {
+		rd->r = -ENOMEM;
+		return;
+	}
+	memcpy(dst->data, p, (size_t)n);
+	dst->len = (size_t)n;
+}
+
+/* Column order: MEMBER_COLS.  On failure m holds no memory. */
+static int read_member(sqlite3_stmt *s, struct member_row *m)
+{
+	struct reader rd = {s, 0};
+
+	memset(m, 0, sizeof(*m));
+	READ_FIELD(&rd, 0, m->id);
+	READ_FIELD(&rd, 1, m->couple_id);
+	READ_FIELD(&rd, 2, m->login);
+	READ_FIELD(&rd, 3, m->role);
+	READ_FIELD(&rd, 4, m->display_name);
+	READ_FIELD(&rd, 5, m->language);
+	READ_FIELD(&rd, 6, m->pw_hash);
+	read_blob(&rd, 7, &m->kek_salt);
+	read_blob(&rd, 8, &m->mk_by_pw);
+	read_blob(&rd, 9, &m->rk_salt);
+	read_blob(&rd, 10, &m->mk_by_rk);
+	read_blob(&rd, 11, &m->public_key);
+	read_blob(&rd, 12, &m->secret_key_sealed);
+	READ_FIELD(&rd, 13, m->created_at);
+	if (rd.r)
+		store_member_free(m);
+	return rd.r;
+}
+
+/* Column order: INVITE_COLS.  On failure inv holds no memory. */
+static int read_invite(sqlite3_stmt *s, struct invite_row *inv)
+{
+	struct reader rd = {s, 0};
+
+	memset(inv, 0, sizeof(*inv));
+	READ_FIELD(&rd, 0, inv->id);
+	READ_FIELD(&rd, 1, inv->couple_id);
+	READ_FIELD(&rd, 2, inv->role);
+	read_blob(&rd, 3, &inv->secret_hash);
+	read_blob(&rd, 4, &inv->ck_wrapped);
+	READ_FIELD(&rd, 5, inv->created_at);
+	READ_FIELD(&rd, 6, inv->expires_at);
+	inv->used = sqlite3_column_int(s, 7) != 0;
+	if (rd.r)
+		store_invite_free(inv);
+	return rd.r;
+}
+
+/* Column order: SESSION_COLS.  On failure ses holds no memory. */
+static int read_session(sqlite3_stmt *s, struct session_row *ses)
+{
+	struct reader rd = {s, 0};
+
+	memset(ses, 0, sizeof(*ses));
+	READ_FIELD(&rd, 0, ses->id);
+	READ_FIELD(&rd, 1, ses->member_id);
+	READ_FIELD(&rd, 2, ses->couple_id);
+	read_blob(&rd, 3, &ses->secret_hash);
+	read_blob(&rd, 4, &ses->keys_sealed);
+	READ_FIELD(&rd, 5, ses->created_at);
+	READ_FIELD(&rd, 6, ses->last_seen_at);
+	READ_FIELD(&rd, 7, ses->expires_at);
+	if (rd.r)
+		store_session_free(ses);
+	return rd.r;
+}
+
+/* Column order: JOURNAL_COLS.  On failure e holds no memory. */
+static int read_journal(sqlite3_stmt *s, struct journal_row *e)
+{
+	struct reader rd = {s, 0};
+
+	memset(e, 0, sizeof(*e));
+	READ_FIELD(&rd, 0, e->id);
+	READ_FIELD(&rd, 1, e->couple_id);
+	READ_FIELD(&rd, 2, e->author_id);
+	e->version = sqlite3_column_int64(s, 3);
+	read_blob(&rd, 4, &e->body_sealed);
+	read_blob(&rd, 5, &e->prompt_sealed);
+	READ_FIELD(&rd, 6, e->created_at);
+	READ_FIELD(&rd, 7, e->updated_at);
+	if (rd.r)
+		store_journal_free(e);
+	return rd.r;
+}
+
+/* Bind the text arguments of a statement and write it; 0, STORE_*, or < 0. */
+static int sq_write_ids(struct sq *sq, enum sq_stmt id, const char *a, const char *b2, int *changes)
+{
+	struct binder b = {NULL, 0};
+	int r;
+
+	r = sq_prep(sq, id, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, a);
+	if (b2)
+		bind_text(&b, 2, b2);
+	r = b.r ? b.r : sq_write(sq, b.s, changes);
+	sq_done(b.s);
+	return r;
+}
+
+/* Whether the one-row query id finds a row for its text arguments: 0, STORE_NOTFOUND, < 0. */
+static int sq_exists(struct sq *sq, enum sq_stmt id, const char *a, const char *a2, const char *a3)
+{
+	struct binder b = {NULL, 0};
+	int r;
+
+	r = sq_prep(sq, id, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, a);
+	if (a2)
+		bind_text(&b, 2, a2);
+	if (a3)
+		bind_text(&b, 3, a3);
+	r = b.r ? b.r : sq_read(b.s);
+	sq_done(b.s);
+	return r;
+}
+
+/* ---- transactions and backup ------------------------------------------- */
+
+static void sq_close(struct store *st)
+{
+	struct sq *sq = to_sq(st);
+
+	for (size_t i = 0; i < _SQ_STMT_MAX; i++)
+		sqlite3_finalize(sq->stmt[i]);
+	/* the last connection to close checkpoints and removes the -wal file */
+	sqlite3_close(sq->db);
+	free(sq);
+}
+
+/* BEGIN IMMEDIATE: the write lock now, so later statements cannot hit a busy upgrade. */
+static int sq_begin(struct store *st)
+{
+	struct sq *sq = to_sq(st);
+
+	if (!sqlite3_get_autocommit(sq->db))
+		return -EINVAL;
+	return sq_exec(sq, SQ_BEGIN);
+}
+
+/* On failure the transaction stays open: the caller rolls back. */
+static int sq_commit(struct store *st)
+{
+	struct sq *sq = to_sq(st);
+
+	if (sqlite3_get_autocommit(sq->db))
+		return -EINVAL;
+	return sq_exec(sq, SQ_COMMIT);
+}
+
+/* Rolling back when SQLite already did (after a disk-full error, say) succeeds. */
+static int sq_rollback(struct store *st)
+{
+	struct sq *sq = to_sq(st);
+
+	if (sqlite3_get_autocommit(sq->db))
+		return 0;
+	return sq_exec(sq, SQ_ROLLBACK);
+}
+
+static int errno_to_store(int e)
+{
+	switch (e) {
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return -EACCES;
+	case ENOENT:
+	case ENOTDIR:
+		return -ENOENT;
+	case EEXIST:
+		return -EEXIST;
+	case ENOMEM:
+		return -ENOMEM;
+	case ENOSPC:
+	case EDQUOT:
+		return -ENOSPC;
+	default:
+		return -EIO;
+	}
+}
+
+/*
+ * Copy the database into dest_path, a new file made with mode 0600, with the
+ * online backup API: a consistent snapshot while other handles keep writing.
+ * Returns -EEXIST when dest_path exists; a failed backup leaves no file.
+ */
+static int sq_backup(struct store *st, const char *dest_path)
+{
+	struct sq *sq = to_sq(st);
+	sqlite3 *dst = NULL;
+	sqlite3_backup *bk;
+	int fd, r, rc;
+
+	if (!dest_path || !*dest_path)
+		return -EINVAL;
+	fd = open(dest_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW,
+		  SQ_FILE_MODE);
+	if (fd < 0)
+		return errno_to_store(errno);
+	close(fd);
+
+	rc = sqlite3_open_v2(dest_path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		r = sq_errno(rc);
+		goto out;
+	}
+	bk = sqlite3_backup_init(dst, "main", sq->db, "main");
+	if (!bk) {
+		r = sq_errno(sqlite3_errcode(dst));
+		goto out;
+	}
+	rc = sqlite3_backup_step(bk, -1);
+	r = rc == SQLITE_DONE ? 0 : sq_errno(rc);
+	rc = sqlite3_backup_finish(bk);
+	if (r == 0 && rc != SQLITE_OK)
+		r = sq_errno(rc);
+out:
+	rc = sqlite3_close(dst);
+	if (r == 0 && rc != SQLITE_OK)
+		r = sq_errno(rc);
+	if (r < 0)
+		unlink(dest_path);
+	return r;
+}
+
+/* ---- couples ------------------------------------------------------------ */
+
+static int sq_couple_insert(struct store *st, const struct couple_row *c)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!c)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_COUPLE_INSERT, &b.s);
+	if (r < 0)
+		return r;
+	BIND_FIELD(&b, 1, c->id);
+	BIND_FIELD(&b, 2, c->created_at);
+	BIND_FIELD(&b, 3, c->rhythm);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
+static int sq_couple_get(struct store *st, const char *couple_id, struct couple_row *ret)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	struct couple_row row = {0};
+	struct reader rd;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_COUPLE_GET, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	r = b.r ? b.r : sq_read(b.s);
+	if (r != 0)
+		goto out;
+	rd = (struct reader){b.s, 0};
+	READ_FIELD(&rd, 0, row.id);
+	READ_FIELD(&rd, 1, row.created_at);
+	READ_FIELD(&rd, 2, row.rhythm);
+	r = rd.r;
+	if (r == 0)
+		*ret = row;
+out:
+	sq_done(b.s);
+	return r;
+}
+
+/* Oldest first; a couple without members gives n = 0 and a NULL list. */
+static int sq_couple_members(struct store *st, const char *couple_id,
+			     struct member_brief **ret_list, size_t *ret_n)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	struct member_brief *list = NULL, *grown;
+	size_t n = 0, cap = 0;
+	struct reader rd;
+	int r, rc = SQLITE_DONE;
+
+	if (!ret_list || !ret_n)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_COUPLE_MEMBERS, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	r = b.r;
+	while (r == 0 && (rc = sqlite3_step(b.s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4;
+			grown = reallocarray(list, cap, sizeof(*list));
+			if (!grown) {
+				r = -ENOMEM;
+				break;
+			}
+			list = grown;
+		}
+		rd = (struct reader){b.s, 0};
+		READ_FIELD(&rd, 0, list[n].id);
+		READ_FIELD(&rd, 1, list[n].role);
+		READ_FIELD(&rd, 2, list[n].display_name);
+		r = rd.r;
+		if (r == 0)
+			n++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = sq_errno(rc);
+	sq_done(b.s);
+	if (r == 0 && n == 0)
+		r = sq_exists(sq, SQ_COUPLE_EXISTS, couple_id, NULL, NULL);
+	if (r != 0) {
+		free(list);
+		return r;
+	}
+	*ret_list = list;
+	*ret_n = n;
+	return 0;
+}
+
+/* Foreign keys cascade to members, and through them to keys, sessions, entries. */
+static int sq_couple_delete(struct store *st, const char *couple_id)
+{
+	int changes = 0, r;
+
+	r = sq_write_ids(to_sq(st), SQ_COUPLE_DELETE, couple_id, NULL, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+/* ---- members ------------------------------------------------------------ */
+
+static int sq_member_insert(struct store *st, const struct member_row *m)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!m)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_MEMBER_INSERT, &b.s);
+	if (r < 0)
+		return r;
+	BIND_FIELD(&b, 1, m->id);
+	BIND_FIELD(&b, 2, m->couple_id);
+	BIND_FIELD(&b, 3, m->login);
+	BIND_FIELD(&b, 4, m->role);
+	BIND_FIELD(&b, 5, m->display_name);
+	BIND_FIELD(&b, 6, m->language);
+	BIND_FIELD(&b, 7, m->pw_hash);
+	bind_blob(&b, 8, m->kek_salt.data, m->kek_salt.len, false);
+	bind_blob(&b, 9, m->mk_by_pw.data, m->mk_by_pw.len, false);
+	bind_blob(&b, 10, m->rk_salt.data, m->rk_salt.len, false);
+	bind_blob(&b, 11, m->mk_by_rk.data, m->mk_by_rk.len, false);
+	bind_blob(&b, 12, m->public_key.data, m->public_key.len, false);
+	bind_blob(&b, 13, m->secret_key_sealed.data, m->secret_key_sealed.len, false);
+	BIND_FIELD(&b, 14, m->created_at);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
+static int member_get_by(struct sq *sq, enum sq_stmt id, const char *key, struct member_row *ret)
+{
+	struct binder b = {NULL, 0};
+	struct member_row row;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_prep(sq, id, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, key);
+	r = b.r ? b.r : sq_read(b.s);
+	if (r == 0)
+		r = read_member(b.s, &row);
+	if (r == 0)
+		*ret = row;
+	sq_done(b.s);
+	return r;
+}
+
+static int sq_member_get(struct store *st, const char *member_id, struct member_row *ret)
+{
+	return member_get_by(to_sq(st), SQ_MEMBER_GET, member_id, ret);
+}
+
+static int sq_member_get_by_login(struct store *st, const char *login, struct member_row *ret)
+{
+	return member_get_by(to_sq(st), SQ_MEMBER_GET_BY_LOGIN, login, ret);
+}
+
+static int sq_member_set_password(struct store *st, const struct member_row *m)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!m)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_MEMBER_SET_PASSWORD, &b.s);
+	if (r < 0)
+		return r;
+	BIND_FIELD(&b, 1, m->id);
+	BIND_FIELD(&b, 2, m->pw_hash);
+	bind_blob(&b, 3, m->kek_salt.data, m->kek_salt.len, false);
+	bind_blob(&b, 4, m->mk_by_pw.data, m->mk_by_pw.len, false);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+static int sq_member_set_recovery(struct store *st, const struct member_row *m)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!m)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_MEMBER_SET_RECOVERY, &b.s);
+	if (r < 0)
+		return r;
+	BIND_FIELD(&b, 1, m->id);
+	bind_blob(&b, 2, m->rk_salt.data, m->rk_salt.len, false);
+	bind_blob(&b, 3, m->mk_by_rk.data, m->mk_by_rk.len, false);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+static int sq_member_set_language(struct store *st, const char *member_id, const char *lang)
+{
+	int changes = 0, r;
+
+	if (!lang)
+		return -EINVAL;
+	r = sq_write_ids(to_sq(st), SQ_MEMBER_SET_LANGUAGE, member_id, lang, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+/* Run one of the member_delete statements, bound to (couple_id, member_id). */
+static int member_delete_step(struct sq *sq, enum sq_stmt id, const char *couple_id,
+			      const char *member_id)
+{
+	return sq_write_ids(sq, id, couple_id, member_id, NULL);
+}
+
+/*
+ * Crypto-shredding: the sessions (which hold sealed keys), the couple key
+ * wrap, every journal entry and the member row go in one transaction.  The
+ * foreign keys would cascade too; deleting explicitly keeps this visible and
+ * independent of them.
+ */
+static int sq_member_delete(struct store *st, const char *member_id)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	char couple_id[STORE_ID_LEN + 1];
+	struct reader rd;
+	bool nested;
+	int r;
+
+	if (!member_id)
+		return -EINVAL;
+	r = sq_tx_enter(sq, &nested);
+	if (r < 0)
+		return r;
+
+	r = sq_prep(sq, SQ_MEMBER_COUPLE, &b.s);
+	if (r < 0)
+		goto out;
+	bind_text(&b, 1, member_id);
+	r = b.r ? b.r : sq_read(b.s);
+	if (r == 0) {
+		rd = (struct reader){b.s, 0};
+		READ_FIELD(&rd, 0, couple_id);
+		r = rd.r;
+	}
+	sq_done(b.s);
+	if (r != 0)
+		goto out;
+
+	r = member_delete_step(sq, SQ_MEMBER_DEL_SESSIONS, couple_id, member_id);
+	if (r == 0)
+		r = member_delete_step(sq, SQ_MEMBER_DEL_KEYS, couple_id, member_id);
+	if (r == 0)
+		r = member_delete_step(sq, SQ_MEMBER_DEL_JOURNAL, couple_id, member_id);
+	if (r == 0)
+		r = member_delete_step(sq, SQ_MEMBER_DELETE, couple_id, member_id);
+out:
+	return sq_tx_leave(sq, nested, r);
+}
+
+/* ---- couple keys -------------------------------------------------------- */
+
+/* Inserts or replaces the member's wrap; NOTFOUND when the member is not in the couple. */
+static int sq_couple_key_put(struct store *st, const char *couple_id, const char *member_id,
+			     const unsigned char *wrapped, size_t len)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	r = sq_prep(sq, SQ_KEY_PUT, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	bind_text(&b, 2, member_id);
+	bind_blob(&b, 3, wrapped, len, false);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
+static int sq_couple_key_get(struct store *st, const char *couple_id, const char *member_id,
+			     struct blob *ret)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	struct blob out;
+	struct reader rd;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_KEY_GET, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	bind_text(&b, 2, member_id);
+	r = b.r ? b.r : sq_read(b.s);
+	if (r == 0) {
+		rd = (struct reader){b.s, 0};
+		read_blob(&rd, 0, &out);
+		r = rd.r;
+		if (r == 0)
+			*ret = out;
+	}
+	sq_done(b.s);
+	return r;
+}
+
+/* ---- invites ------------------------------------------------------------ */
+
+static int sq_invite_insert(struct store *st, const struct invite_row *inv)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!inv)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_INVITE_INSERT, &b.s);
+	if (r < 0)
+		return r;
+	BIND_FIELD(&b, 1, inv->id);
+	BIND_FIELD(&b, 2, inv->couple_id);
+	BIND_FIELD(&b, 3, inv->role);
+	bind_blob(&b, 4, inv->secret_hash.data, inv->secret_hash.len, false);
+	bind_blob(&b, 5, inv->ck_wrapped.data, inv->ck_wrapped.len, false);
+	BIND_FIELD(&b, 6, inv->created_at);
+	BIND_FIELD(&b, 7, inv->expires_at);
+	bind_i64(&b, 8, inv->used ? 1 : 0);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
+static int sq_invite_get(struct store *st, const char *invite_id, struct invite_row *ret)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	struct invite_row row;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_INVITE_GET, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, invite_id);
+	r = b.r ? b.r : sq_read(b.s);
+	if (r == 0)
+		r = read_invite(b.s, &row);
+	if (r == 0)
+		*ret = row;
+	sq_done(b.s);
+	return r;
+}
+
+/* Exactly one caller wins: the second sees used = 1 and gets STORE_NOTFOUND. */
+static int sq_invite_consume(struct store *st, const char *invite_id)
+{
+	int changes = 0, r;
+
+	r = sq_write_ids(to_sq(st), SQ_INVITE_CONSUME, invite_id, NULL, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+/* ---- sessions ----------------------------------------------------------- */
+
+static int sq_session_insert(struct store *st, const struct session_row *s)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_SESSION_INSERT, &b.s);
+	if (r < 0)
+		return r;
+	BIND_FIELD(&b, 1, s->id);
+	BIND_FIELD(&b, 2, s->member_id);
+	BIND_FIELD(&b, 3, s->couple_id);
+	bind_blob(&b, 4, s->secret_hash.data, s->secret_hash.len, false);
+	bind_blob(&b, 5, s->keys_sealed.data, s->keys_sealed.len, false);
+	BIND_FIELD(&b, 6, s->created_at);
+	BIND_FIELD(&b, 7, s->last_seen_at);
+	BIND_FIELD(&b, 8, s->expires_at);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
+/* Hot path: one primary-key search on a cached statement. */
+static int sq_session_get(struct store *st, const char *session_id, struct session_row *ret)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	struct session_row row;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_SESSION_GET, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, session_id);
+	r = b.r ? b.r : sq_read(b.s);
+	if (r == 0)
+		r = read_session(b.s, &row);
+	if (r == 0)
+		*ret = row;
+	sq_done(b.s);
+	return r;
+}
+
+/*
+ * Hot path.  last_seen_at only moves forward, and an update that would not
+ * move it changes nothing, so touching a session again within the same second
+ * costs no write and no fsync.  A real change is a commit with synchronous=FULL:
+ * callers should touch at most once a minute or so.
+ */
+static int sq_session_touch(struct store *st, const char *session_id, const char *now)
+{
+	struct sq *sq = to_sq(st);
+	int changes = 0, r;
+
+	if (!now)
+		return -EINVAL;
+	r = sq_write_ids(sq, SQ_SESSION_TOUCH, session_id, now, &changes);
+	if (r == 0 && changes == 0)
+		r = sq_exists(sq, SQ_SESSION_EXISTS, session_id, NULL, NULL);
+	return r;
+}
+
+static int sq_session_delete(struct store *st, const char *session_id)
+{
+	int changes = 0, r;
+
+	r = sq_write_ids(to_sq(st), SQ_SESSION_DELETE, session_id, NULL, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+/* Ending no session (none left, or only keep_id) is success. */
+static int sq_session_delete_member(struct store *st, const char *member_id, const char *keep_id)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	r = sq_prep(sq, SQ_SESSION_DELETE_MEMBER, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_text_or_null(&b, 2, keep_id);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
+/* idle_before may be NULL: then only expired sessions go. */
+static int sq_session_purge(struct store *st, const char *now, const char *idle_before)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	r = sq_prep(sq, SQ_SESSION_PURGE, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, now);
+	bind_text_or_null(&b, 2, idle_before);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
+/* ---- journal ------------------------------------------------------------ */
+
+/* Binds JOURNAL_COLS as parameters 1-8 (the insert's order). */
+static void bind_journal(struct binder *b, const struct journal_row *e)
+{
+	BIND_FIELD(b, 1, e->id);
+	BIND_FIELD(b, 2, e->couple_id);
+	BIND_FIELD(b, 3, e->author_id);
+	bind_i64(b, 4, e->version);
+	bind_blob(b, 5, e->body_sealed.data, e->body_sealed.len, false);
+	bind_blob(b, 6, e->prompt_sealed.data, e->prompt_sealed.len, true);
+	BIND_FIELD(b, 7, e->created_at);
+	BIND_FIELD(b, 8, e->updated_at);
+}
+
+/* NOTFOUND when the author is not a member of the couple; CONFLICT on a reused id. */
+static int sq_journal_insert(struct store *st, const struct journal_row *e)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!e)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_JOURNAL_INSERT, &b.s);
+	if (r < 0)
+		return r;
+	bind_journal(&b, e);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
+static int sq_journal_get(struct store *st, const char *couple_id, const char *author_id,
+			  const char *entry_id, struct journal_row *ret)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	struct journal_row row;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_JOURNAL_GET, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	bind_text(&b, 2, author_id);
+	bind_text(&b, 3, entry_id);
+	r = b.r ? b.r : sq_read(b.s);
+	if (r == 0)
+		r = read_journal(b.s, &row);
+	if (r == 0)
+		*ret = row;
+	sq_done(b.s);
+	return r;
+}
+
+/*
+ * Hot path.  A page is one index range scan of (couple_id, author_id,
+ * created_at, seq) walked backwards.  With before_id, the position of that
+ * entry is looked up first (among the author's own entries only) and the page
+ * starts strictly after it.  An empty page is 0 with *ret_rows NULL.
+ */
+static int sq_journal_list(struct store *st, const char *couple_id, const char *author_id,
+			   const char *before_id, size_t limit, struct journal_row **ret_rows,
+			   size_t *ret_n)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	sqlite3_stmt *pos = NULL;
+	struct journal_row *rows = NULL, *grown;
+	size_t n = 0, cap = 0;
+	int64_t lim;
+	int r, rc = SQLITE_DONE;
+
+	if (!couple_id || !author_id || !ret_rows || !ret_n)
+		return -EINVAL;
+	lim = limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit;
+
+	if (before_id) {
+		r = sq_prep(sq, SQ_JOURNAL_POS, &pos);
+		if (r < 0)
+			return r;
+		b.s = pos;
+		bind_text(&b, 1, couple_id);
+		bind_text(&b, 2, author_id);
+		bind_text(&b, 3, before_id);
+		r = b.r ? b.r : sq_read(pos);
+		if (r != 0)
+			goto out;
+		b = (struct binder){NULL, 0};
+		r = sq_prep(sq, SQ_JOURNAL_AFTER, &b.s);
+		if (r < 0)
+			goto out;
+		bind_text(&b, 1, couple_id);
+		bind_text(&b, 2, author_id);
+		/* the anchor's own values, copied by the bind */
+		bind_rc(&b,
+			b.r ? SQLITE_OK : sqlite3_bind_value(b.s, 3, sqlite3_column_value(pos, 0)));
+		bind_i64(&b, 4, sqlite3_column_int64(pos, 1));
+		bind_i64(&b, 5, lim);
+		sq_done(pos);
+		pos = NULL;
+	} else {
+		r = sq_prep(sq, SQ_JOURNAL_FIRST, &b.s);
+		if (r < 0)
+			return r;
+		bind_text(&b, 1, couple_id);
+		bind_text(&b, 2, author_id);
+		bind_i64(&b, 3, lim);
+	}
+	r = b.r;
+
+	while (r == 0 && n < limit && (rc = sqlite3_step(b.s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : SQ_LIST_FIRST_CAP;
+			if (cap > limit)
+				cap = limit;
+			grown = reallocarray(rows, cap, sizeof(*rows));
+			if (!grown) {
+				r = -ENOMEM;
+				break;
+			}
+			rows = grown;
+		}
+		r = read_journal(b.s, &rows[n]);
+		if (r == 0)
+			n++;
+	}
+	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = sq_errno(rc);
+out:
+	sq_done(pos);
+	sq_done(b.s);
+	if (r != 0) {
+		store_journal_list_free(rows, n);
+		return r;
+	}
+	*ret_rows = rows;
+	*ret_n = n;
+	return 0;
+}
+
+/* Optimistic: the stored version must be e->version - 1. */
+static int sq_journal_update(struct store *st, const struct journal_row *e)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!e || e->version == INT64_MIN)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_JOURNAL_UPDATE, &b.s);
+	if (r < 0)
+		return r;
+	BIND_FIELD(&b, 1, e->couple_id);
+	BIND_FIELD(&b, 2, e->author_id);
+	BIND_FIELD(&b, 3, e->id);
+	bind_i64(&b, 4, e->version);
+	bind_blob(&b, 5, e->body_sealed.data, e->body_sealed.len, false);
+	bind_blob(&b, 6, e->prompt_sealed.data, e->prompt_sealed.len, true);
+	BIND_FIELD(&b, 7, e->updated_at);
+	bind_i64(&b, 8, e->version - 1);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	if (r != 0 || changes > 0)
+		return r;
+	/* nothing matched: tell a stale version from an entry that is not there */
+	r = sq_exists(sq, SQ_JOURNAL_POS, e->couple_id, e->author_id, e->id);
+	return r == 0 ? STORE_CONFLICT : r;
+}
+
+static int sq_journal_delete(struct store *st, const char *couple_id, const char *author_id,
+			     const char *entry_id)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	r = sq_prep(sq, SQ_JOURNAL_DELETE, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	bind_text(&b, 2, author_id);
+	bind_text(&b, 3, entry_id);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+/* ---- audit -------------------------------------------------------------- */
+
+/* couple_id and member_id may be NULL; a couple_id that does not exist is NOTFOUND. */
+static int sq_audit_append(struct store *st, const char *couple_id, const char *member_id,
+			   const char *event, const char *at)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	r = sq_prep(sq, SQ_AUDIT_APPEND, &b.s);
+	if (r < 0)
+		return r;
+	bind_text_or_null(&b, 1, couple_id);
+	bind_text_or_null(&b, 2, member_id);
+	bind_text(&b, 3, event);
+	bind_text(&b, 4, at);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.backup = sq_backup,
+	.couple_insert = sq_couple_insert,
+	.couple_get = sq_couple_get,
+	.couple_members = sq_couple_members,
+	.couple_delete = sq_couple_delete,
+	.member_insert = sq_member_insert,
+	.member_get = sq_member_get,
+	.member_get_by_login = sq_member_get_by_login,
+	.member_set_password = sq_member_set_password,
+	.member_set_recovery = sq_member_set_recovery,
+	.member_set_language = sq_member_set_language,
+	.member_delete = sq_member_delete,
+	.couple_key_put = sq_couple_key_put,
+	.couple_key_get = sq_couple_key_get,
+	.invite_insert = sq_invite_insert,
+	.invite_get = sq_invite_get,
+	.invite_consume = sq_invite_consume,
+	.session_insert = sq_session_insert,
+	.session_get = sq_session_get,
+	.session_touch = sq_session_touch,
+	.session_delete = sq_session_delete,
+	.session_delete_member = sq_session_delete_member,
+	.session_purge = sq_session_purge,
+	.journal_insert = sq_journal_insert,
+	.journal_get = sq_journal_get,
+	.journal_list = sq_journal_list,
+	.journal_update = sq_journal_update,
+	.journal_delete = sq_journal_delete,
+	.audit_append = sq_audit_append,
+};
+
+/* ---- opening and migrations --------------------------------------------- */
+
+static int sq_user_version(struct sq *sq, int *ret)
+{
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	r = sq_prep(sq, SQ_USER_VERSION, &s);
+	if (r < 0)
+		return r;
+	r = sq_read(s);
+	if (r == 0)
+		*ret = sqlite3_column_int(s, 0);
+	else if (r > 0)
+		r = -EIO;
+	sq_done(s);
+	return r;
+}
+
+/*
+ * Apply the pending migrations, each in its own BEGIN IMMEDIATE transaction.
+ * The version is read again under the write lock, so two processes opening a
+ * fresh file at once apply each migration exactly once.
+ */
+static int sq_migrate(struct sq *sq, const char **reason)
+{
+	const struct store_migration *m;
+	int latest, v, r, rc;
+
+	*reason = "cannot read the database schema version";
+	if (!sqlite3_get_autocommit(sq->db))
+		return -EINVAL;
+	latest = store_sqlite_migrations[store_sqlite_migrations_n - 1].version;
+	r = sq_user_version(sq, &v);
+	if (r < 0)
+		return r;
+
+	for (size_t i = 0; i < store_sqlite_migrations_n && v < latest; i++) {
+		m = &store_sqlite_migrations[i];
+		if (m->version <= v)
+			continue;
+		*reason = "cannot apply a database migration";
+		r = sq_exec(sq, SQ_BEGIN);
+		if (r < 0)
+			return r;
+		r = sq_user_version(sq, &v);
+		if (r == 0 && m->version > v) {
+			rc = sqlite3_exec(sq->db, m->sql, NULL, NULL, NULL);
+			r = rc == SQLITE_OK ? 0 : sq_errno(rc);
+		}
+		if (r == 0)
+			r = sq_exec(sq, SQ_COMMIT);
+		if (r < 0) {
+			if (!sqlite3_get_autocommit(sq->db))
+				sq_exec(sq, SQ_ROLLBACK);
+			return r;
+		}
+		r = sq_user_version(sq, &v);
+		if (r < 0)
+			return r;
+	}
+	if (v > latest) {
+		*reason = "the database was made by a newer version of kintsugi";
+		return -EIO;
+	}
+	return v;
+}
+
+/* store_sqlite_migrate() - see store-sqlite.h. */
+int store_sqlite_migrate(struct store *st)
+{
+	const char *reason;
+
+	if (!st || st->ops != &store_sqlite_ops)
+		return -EINVAL;
+	return sq_migrate(to_sq(st), &reason);
+}
+
+/* store_sqlite_db() - see store-sqlite.h. */
+sqlite3 *store_sqlite_db(struct store *st)
+{
+	if (!st || st->ops != &store_sqlite_ops)
+		return NULL;
+	return to_sq(st)->db;
+}
+
+/* mkdir -p, each created directory with mode SQ_DIR_MODE; dir is modified in between. */
+static int make_dirs(char *dir)
+{
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, SQ_DIR_MODE) < 0 && errno != EEXIST) {
+			*p = '/';
+			return -errno;
+		}
+		*p = '/';
+	}
+	if (mkdir(dir, SQ_DIR_MODE) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Make sure the directory exists (created 0700 when missing), the file exists
+ * (created 0600 when missing: SQLite gives the -wal and -shm files the same
+ * mode) and the directory is writable, since the write-ahead log lives there.
+ * Creating the file ourselves also means SQLite never creates it with the
+ * process umask.
+ */
+static int sq_prepare_file(const char *path, char *errbuf, size_t errlen)
+{
+	struct stat sb;
+	char *dir, *slash;
+	int fd, r = 0;
+
+	dir = strdup(path);
+	if (!dir) {
+		set_reason(errbuf, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+
+	if (stat(dir, &sb) < 0) {
+		if (errno != ENOENT) {
+			r = errno_to_store(errno);
+			set_reason(errbuf, errlen, "cannot reach the database directory");
+			goto out;
+		}
+		r = make_dirs(dir);
+		if (r < 0) {
+			r = errno_to_store(-r);
+			set_reason(errbuf, errlen, "cannot create the database directory");
+			goto out;
+		}
+	} else if (!S_ISDIR(sb.st_mode)) {
+		r = -ENOENT;
+		set_reason(errbuf, errlen, "the database directory is not a directory");
+		goto out;
+	}
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, SQ_FILE_MODE);
+	if (fd < 0) {
+		r = errno_to_store(errno);
+		set_reason(errbuf, errlen,
+			   r == -EACCES ? "the database file is not writable"
+					: "cannot open or create the database file");
+		goto out;
+	}
+	close(fd);
+
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
+		r = -EACCES;
+		set_reason(
+			errbuf, errlen,
+			"the database directory is not writable (the write-ahead log lives there)");
+		goto out;
+	}
+out:
+	free(dir);
+	return r;
+}
+
+/* A short reason for an SQLite failure while opening, and the errno to return. */
+static int sq_open_error(int rc, char *errbuf, size_t errlen)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+		set_reason(errbuf, errlen, "the file is not a kintsugi database");
+		return -EIO;
+	case SQLITE_CORRUPT:
+		set_reason(errbuf, errlen, "the database file is damaged");
+		return -EIO;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		set_reason(errbuf, errlen, "the database is locked by another program");
+		return -EIO;
+	case SQLITE_NOMEM:
+		set_reason(errbuf, errlen, "out of memory");
+		return -ENOMEM;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+	case SQLITE_AUTH:
+		set_reason(errbuf, errlen, "the database file cannot be opened for writing");
+		return -EACCES;
+	default:
+		set_reason(errbuf, errlen, "cannot open the database");
+		return -EIO;
+	}
+}
+
+/* Per-connection settings; journal_mode must come back as "wal". */
+static int sq_configure(struct sq *sq, char *errbuf, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	const unsigned char *mode;
+	int r = 0, rc;
+
+	sqlite3_extended_result_codes(sq->db, 1);
+	sqlite3_busy_timeout(sq->db, SQ_BUSY_TIMEOUT_MS);
+	/* hardening: no double-quoted string literals, no schema tricks */
+	sqlite3_db_config(sq->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(sq->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
+	sqlite3_db_config(sq->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
+	sqlite3_db_config(sq->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+
+	rc = sqlite3_exec(sq->db,
+			  "PRAGMA foreign_keys = ON;"
+			  "PRAGMA secure_delete = ON;"
+			  "PRAGMA synchronous = FULL;",
+			  NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return sq_open_error(rc, errbuf, errlen);
+
+	rc = sqlite3_prepare_v2(sq->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		r = sq_open_error(rc, errbuf, errlen);
+		goto out;
+	}
+	mode = sqlite3_column_text(s, 0);
+	if (!mode || strcmp((const char *)mode, "wal") != 0) {
+		set_reason(errbuf, errlen, "cannot switch the database to write-ahead logging");
+		r = -EIO;
+	}
+out:
+	sqlite3_finalize(s);
+	return r;
+}
+
+/* store_sqlite_open() - see store-sqlite.h. */
+int store_sqlite_open(const char *path, struct store **ret, char *errbuf, size_t errlen)
+{
+	struct sq *sq = NULL;
+	const char *reason;
+	int r, rc;
+
+	if (!path || !*path || !ret) {
+		set_reason(errbuf, errlen, "no database given");
+		return -EINVAL;
+	}
+	r = sq_prepare_file(path, errbuf, errlen);
+	if (r < 0)
+		return r;
+
+	sq = calloc(1, sizeof(*sq));
+	if (!sq) {
+		set_reason(errbuf, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	sq->base.ops = &store_sqlite_ops;
+	rc = sqlite3_open_v2(path, &sq->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		r = sq_open_error(rc, errbuf, errlen);
+		goto fail;
+	}
+	r = sq_configure(sq, errbuf, errlen);
+	if (r < 0)
+		goto fail;
+	r = sq_migrate(sq, &reason);
+	if (r < 0) {
+		set_reason(errbuf, errlen, reason);
+		if (r != -ENOMEM)
+			r = r == -EACCES ? -EACCES : -EIO;
+		goto fail;
+	}
+	*ret = &sq->base;
+	return 0;
+fail:
+	sq_close(&sq->base);
+	return r;
+}

@@ -1,0 +1,682 @@
+/*
+ * pages-account.c: the account pages: sign-up, sign-in and sign-out,
+ * recovery, inviting and joining a partner, and settings.
+ *
+ * Each POST handler reads fields the routing table has validated (r->json),
+ * calls one core function, and turns its ACCOUNT_* outcome into a page: a
+ * 303 redirect on success (POST-redirect-GET), or the same form again with
+ * a kind sentence and the status of API.md.  A form that comes back keeps
+ * what the person typed, except passwords.  Pages that show a recovery key
+ * answer 200 directly instead of redirecting: the key exists only in this
+ * response and is never stored readable.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/account.h"
+#include "core/session.h"
+#include "i18n/i18n.h"
+#include "web/pages.h"
+#include "web/render.h"
+
+#define INVITE_TOKEN_MAX 200 /* the routing table's cap on the invite field */
+#define BUSY_RETRY_S	 2   /* Argon2 slots free up within a second or two */
+
+/* The help line under a new password field, with the real minimum. */
+static void password_hint(json_t *data)
+{
+	char hint[256];
+
+	web_format_count(hint, sizeof(hint),
+			 ngettext_("Use at least %d character.", "Use at least %d characters.",
+				   LIMIT_PASSWORD_MIN),
+			 LIMIT_PASSWORD_MIN);
+	web_set(data, "password_hint", hint);
+}
+
+/*
+ * account_form_data() - page data for the sign-up and join forms: the
+ * fields typed so far (never the password), and the language choice, which
+ * defaults to the language the page is shown in.
+ */
+static json_t *account_form_data(const struct kreq *r, const char *title)
+{
+	json_t *data = web_page_new(r, title);
+	const char *lang = web_form_value(r, "language");
+
+	if (!lang || !i18n_lang_valid(lang))
+		lang = r->lang;
+	web_set(data, "display_name", web_form_value(r, "display_name"));
+	web_set(data, "login", web_form_value(r, "login"));
+	if (data)
+		json_object_set_new(data, "languages", web_languages(lang));
+	password_hint(data);
+	return data;
+}
+
+/*
+ * begin_session() - after a successful sign-up, sign-in, join or recovery:
+ * hand the cookie to the HTTP layer and treat the rest of this request as
+ * signed in, in the member's own language.
+ */
+static int begin_session(struct kreq *r, const struct account_signin *in)
+{
+	char *cookie = strdup(in->cookie);
+
+	if (!cookie)
+		return -ENOMEM;
+	free(r->set_cookie);
+	r->set_cookie = cookie;
+	r->session = r->session_buf;
+	web_use_session_lang(r);
+	return 0;
+}
+
+/*
+ * recovery_key_page() - show a recovery key, once.  The key is split into
+ * its groups so that it wraps between groups on a narrow phone; copying it
+ * gives back the dashes.  replaced says the old key stopped working.
+ */
+static int recovery_key_page(struct kreq *r, const char *key, int replaced)
+{
+	json_t *data = web_page_new(r, _("Your recovery key"));
+	json_t *groups = json_array(), *g;
+	const char *p = key, *dash;
+	char part[16];
+	size_t n;
+
+	while (data && groups && *p) {
+		dash = strchr(p, '-');
+		n = dash ? (size_t)(dash - p) : strlen(p);
+		if (n >= sizeof(part) - 1)
+			n = sizeof(part) - 2;
+		memcpy(part, p, n);
+		part[n] = dash ? '-' : '\0';
+		part[n + 1] = '\0';
+		g = json_object();
+		if (!g || json_array_append_new(groups, g) < 0)
+			break;
+		web_set(g, "group", part);
+		p = dash ? dash + 1 : p + n;
+	}
+	explicit_bzero(part, sizeof(part));
+	if (data && groups)
+		json_object_set_new(data, "key_groups", groups);
+	else
+		json_decref(groups);
+	web_set(data, "recovery_key", key);
+	web_set_bool(data, "replaced", replaced);
+	return web_render(r, 200, "recovery_key", data, 0);
+}
+
+/* GET /signup, and the same form again after a failed POST. */
+static int signup_page(struct kreq *r, int status, const char *message, const char *field)
+{
+	json_t *data = account_form_data(r, _("Sign up"));
+
+	if (message)
+		web_form_error(data, "error", message, field);
+	else if (status == 400)
+		web_input_error(r, data, "error");
+	return web_render(r, status, "signup", data, status == 200 ? WEB_PUBLIC : 0);
+}
+
+/*
+ * page_signup_form() - GET /signup: who sees what first, then the form.
+ */
+int page_signup_form(struct kreq *r)
+{
+	if (r->session)
+		return web_redirect(r, "/home");
+	return signup_page(r, 200, NULL, NULL);
+}
+
+/*
+ * page_signup() - POST /signup: a new account and couple.  On success the
+ * member is signed in and sees their recovery key; a taken login is 409,
+ * bad input 400, a busy server 429.
+ */
+int page_signup(struct kreq *r)
+{
+	struct account_signin out;
+	struct account_new in;
+	int rc;
+
+	memset(&out, 0, sizeof(out));
+	memset(&in, 0, sizeof(in));
+	if (r->input_error)
+		return signup_page(r, 400, NULL, NULL);
+	in.login = kreq_str(r, "login");
+	in.password = kreq_str(r, "password");
+	in.display_name = kreq_str(r, "display_name");
+	in.language = kreq_str(r, "language");
+	if (!in.language)
+		in.language = r->lang;
+	if (!in.login || !in.password || !in.display_name)
+		return signup_page(r, 400, NULL, NULL);
+	in.password_len = strlen(in.password);
+
+	rc = account_signup(r->core, &in, &out, r->session_buf);
+	switch (rc) {
+	case ACCOUNT_OK:
+		rc = begin_session(r, &out);
+		if (rc == 0)
+			rc = recovery_key_page(r, out.recovery_key, 0);
+		break;
+	case ACCOUNT_LOGIN_TAKEN:
+		rc = signup_page(r, 409, _("That login is taken. Please choose another one."),
+				 "login");
+		break;
+	case ACCOUNT_BUSY:
+		r->retry_after = BUSY_RETRY_S;
+		rc = signup_page(r, 429,
+				 _("The server is busy right now. Please try again in a "
+				   "moment."),
+				 NULL);
+		break;
+	default:
+		if (rc > 0)
+			rc = page_error(r, 500);
+		break;
+	}
+	explicit_bzero(&out, sizeof(out));
+	return rc;
+}
+
+/* GET /signin, and the same form again after a failed POST. */
+static int signin_page(struct kreq *r, int status, const char *message)
+{
+	json_t *data = web_page_new(r, _("Sign in"));
+
+	web_set(data, "login", web_form_value(r, "login"));
+	if (message)
+		web_form_error(data, "error", message, NULL);
+	else if (status == 400)
+		web_input_error(r, data, "error");
+	return web_render(r, status, "signin", data, status == 200 ? WEB_PUBLIC : 0);
+}
+
+/* page_signin_form() - GET /signin. */
+int page_signin_form(struct kreq *r)
+{
+	if (r->session)
+		return web_redirect(r, "/home");
+	return signin_page(r, 200, NULL);
+}
+
+/*
+ * page_signin() - POST /signin: a fresh session and a 303 to /home.  A
+ * wrong login and a wrong password get the same 401 and the same words.
+ */
+int page_signin(struct kreq *r)
+{
+	struct account_signin out;
+	const char *login, *password;
+	int rc;
+
+	memset(&out, 0, sizeof(out));
+	if (r->input_error)
+		return signin_page(r, 400, NULL);
+	login = kreq_str(r, "login");
+	password = kreq_str(r, "password");
+	if (!login || !password)
+		return signin_page(r, 400, NULL);
+
+	rc = account_login(r->core, login, password, strlen(password), &out, r->session_buf);
+	switch (rc) {
+	case ACCOUNT_OK:
+		rc = begin_session(r, &out);
+		if (rc == 0)
+			rc = web_redirect(r, "/home");
+		break;
+	case ACCOUNT_BAD_CREDENTIALS:
+		rc = signin_page(r, 401, _("Login or password is wrong."));
+		break;
+	case ACCOUNT_BUSY:
+		r->retry_after = BUSY_RETRY_S;
+		rc = signin_page(r, 429,
+				 _("The server is busy right now. Please try again in a "
+				   "moment."));
+		break;
+	default:
+		if (rc > 0)
+			rc = page_error(r, 500);
+		break;
+	}
+	explicit_bzero(&out, sizeof(out));
+	return rc;
+}
+
+/*
+ * page_signout() - POST /signout: end the session server-side, clear the
+ * cookie, back to the landing page.  Always signs this browser out.
+ */
+int page_signout(struct kreq *r)
+{
+	char *clear;
+
+	/* The cookie goes even when the store fails to end the session: on a
+	 * shared device, what matters most is that this browser is signed out.
+	 * The session then ends at its idle limit. */
+	if (r->session)
+		(void)session_end(r->core, r->session);
+	clear = strdup("");
+	if (!clear)
+		return -ENOMEM;
+	free(r->set_cookie);
+	r->set_cookie = clear;
+	return web_redirect(r, "/");
+}
+
+/* GET /recover, and the same form again after a failed POST. */
+static int recover_page(struct kreq *r, int status, const char *message, const char *field)
+{
+	json_t *data = web_page_new(r, _("Forgot your password?"));
+
+	web_set(data, "login", web_form_value(r, "login"));
+	password_hint(data);
+	if (message)
+		web_form_error(data, "error", message, field);
+	else if (status == 400)
+		web_input_error(r, data, "error");
+	return web_render(r, status, "recover", data, 0);
+}
+
+/* page_recover_form() - GET /recover. */
+int page_recover_form(struct kreq *r)
+{
+	return recover_page(r, 200, NULL, NULL);
+}
+
+/*
+ * page_recover() - POST /recover: login, recovery key and a new password.
+ * On success the member is signed in and sees a new recovery key (the old
+ * one stops working); a login and key that do not match get 401.
+ */
+int page_recover(struct kreq *r)
+{
+	struct account_signin out;
+	const char *login, *key, *password;
+	int rc;
+
+	memset(&out, 0, sizeof(out));
+	if (r->input_error)
+		return recover_page(r, 400, NULL, NULL);
+	login = kreq_str(r, "login");
+	key = kreq_str(r, "recovery_key");
+	password = kreq_str(r, "new_password");
+	if (!login || !key || !password)
+		return recover_page(r, 400, NULL, NULL);
+
+	rc = account_recover(r->core, login, key, password, strlen(password), &out, r->session_buf);
+	switch (rc) {
+	case ACCOUNT_OK:
+		rc = begin_session(r, &out);
+		if (rc == 0)
+			rc = recovery_key_page(r, out.recovery_key, 1);
+		break;
+	case ACCOUNT_BAD_CREDENTIALS:
+		rc = recover_page(r, 401,
+				  _("That login and recovery key do not match. Please check the "
+				    "key and try again."),
+				  NULL);
+		break;
+	case ACCOUNT_BUSY:
+		r->retry_after = BUSY_RETRY_S;
+		rc = recover_page(r, 429,
+				  _("The server is busy right now. Please try again in a "
+				    "moment."),
+				  NULL);
+		break;
+	default:
+		if (rc > 0)
+			rc = page_error(r, 500);
+		break;
+	}
+	explicit_bzero(&out, sizeof(out));
+	return rc;
+}
+
+/* The invite page: the explanation and button, a fresh link, or "full". */
+static int invite_page(struct kreq *r, int status, const char *url, int full)
+{
+	json_t *data = web_page_new(r, _("Invite your partner"));
+	char works[256];
+
+	web_set_bool(data, "nav_home", 1);
+	web_set(data, "invite_url", url);
+	web_set_bool(data, "full", full);
+	web_format_count(works, sizeof(works),
+			 ngettext_("It works once, for %d day.", "It works once, for %d days.",
+				   LIMIT_INVITE_TTL_S / 86400),
+			 LIMIT_INVITE_TTL_S / 86400);
+	web_set(data, "works_for", works);
+	return web_render(r, status, "invite", data, 0);
+}
+
+/*
+ * page_invite_form() - GET /invite: what the partner will get and see, and
+ * the button that makes the link.  A couple of two gets told so instead.
+ */
+int page_invite_form(struct kreq *r)
+{
+	struct member_view mv;
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	memset(&mv, 0, sizeof(mv));
+	rc = account_describe(r->core, r->session, &mv);
+	if (rc < 0)
+		return rc;
+	return invite_page(r, 200, NULL, rc == 0 && mv.npartners >= 2);
+}
+
+/*
+ * page_invite() - POST /invite: a new invite link, shown once.  409 when
+ * the couple already has two partners.
+ */
+int page_invite(struct kreq *r)
+{
+	char token[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1];
+	char base[512], url[1024];
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	rc = account_invite(r->core, r->session, token);
+	if (rc == ACCOUNT_COUPLE_FULL)
+		return invite_page(r, 409, NULL, 1);
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		return page_error(r, 500);
+	rc = kreq_base_url(r, base, sizeof(base));
+	if (rc == 0 &&
+	    snprintf(url, sizeof(url), "%s/join?invite=%s", base, token) >= (int)sizeof(url))
+		rc = -E2BIG;
+	if (rc == 0)
+		rc = invite_page(r, 200, url, 0);
+	explicit_bzero(token, sizeof(token));
+	explicit_bzero(url, sizeof(url));
+	return rc;
+}
+
+/* The answer to an invite link that cannot be used. */
+static int invite_invalid_page(struct kreq *r)
+{
+	return web_error_page(r, 404, _("This invite link cannot be used"),
+			      _("This invite link has been used or has expired. Please ask your "
+				"partner for a new one."));
+}
+
+/* GET /join, and the same form again after a failed POST. */
+static int join_page(struct kreq *r, int status, const char *token, const char *message,
+		     const char *field)
+{
+	json_t *data = account_form_data(r, _("Join your partner"));
+
+	web_set(data, "invite", token);
+	if (message)
+		web_form_error(data, "error", message, field);
+	else if (status == 400)
+		web_input_error(r, data, "error");
+	return web_render(r, status, "join", data, 0);
+}
+
+/*
+ * page_join_form() - GET /join?invite=TOKEN: who sees what, then the
+ * sign-up form with the token carried along.  404 for a used, expired or
+ * unknown link.
+ */
+int page_join_form(struct kreq *r)
+{
+	const char *token = kreq_query(r, "invite");
+	int rc;
+
+	if (!token || !*token || strlen(token) > INVITE_TOKEN_MAX)
+		return invite_invalid_page(r);
+	rc = account_invite_check(r->core, token);
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		return invite_invalid_page(r);
+	return join_page(r, 200, token, NULL, NULL);
+}
+
+/*
+ * page_join() - POST /join: an account in the inviting partner's couple.
+ * On success the member is signed in and sees their recovery key.
+ */
+int page_join(struct kreq *r)
+{
+	struct account_signin out;
+	struct account_new in;
+	const char *token = web_form_value(r, "invite");
+	int rc;
+
+	memset(&out, 0, sizeof(out));
+	memset(&in, 0, sizeof(in));
+	if (r->input_error)
+		return join_page(r, 400, token, NULL, NULL);
+	in.login = kreq_str(r, "login");
+	in.password = kreq_str(r, "password");
+	in.display_name = kreq_str(r, "display_name");
+	in.language = kreq_str(r, "language");
+	if (!in.language)
+		in.language = r->lang;
+	if (!token || !in.login || !in.password || !in.display_name)
+		return join_page(r, 400, token, NULL, NULL);
+	in.password_len = strlen(in.password);
+
+	rc = account_join(r->core, token, &in, &out, r->session_buf);
+	switch (rc) {
+	case ACCOUNT_OK:
+		rc = begin_session(r, &out);
+		if (rc == 0)
+			rc = recovery_key_page(r, out.recovery_key, 0);
+		break;
+	case ACCOUNT_INVITE_INVALID:
+	case ACCOUNT_COUPLE_FULL:
+		rc = invite_invalid_page(r);
+		break;
+	case ACCOUNT_LOGIN_TAKEN:
+		rc = join_page(r, 409, token, _("That login is taken. Please choose another one."),
+			       "login");
+		break;
+	case ACCOUNT_BUSY:
+		r->retry_after = BUSY_RETRY_S;
+		rc = join_page(r, 429, token,
+			       _("The server is busy right now. Please try again in a moment."),
+			       NULL);
+		break;
+	default:
+		if (rc > 0)
+			rc = page_error(r, 500);
+		break;
+	}
+	explicit_bzero(&out, sizeof(out));
+	return rc;
+}
+
+/*
+ * settings_page() - GET /settings, and the same page after a failed POST.
+ * The page holds four forms; slot names which one the message belongs to
+ * (error_language, error_password, error_recovery, error_delete) and field
+ * the input to mark (settings-wide unique names: the recovery and delete
+ * forms both have a "password" field).
+ */
+static int settings_page(struct kreq *r, int status, const char *slot, const char *message,
+			 const char *field)
+{
+	json_t *data = web_page_new(r, _("Settings"));
+	const char *changed = kreq_query(r, "changed");
+
+	web_set_bool(data, "nav_settings", 1);
+	if (data)
+		json_object_set_new(data, "languages", web_languages(r->session->language));
+	password_hint(data);
+	web_set_bool(data, "changed_password", changed && !strcmp(changed, "password"));
+	if (slot)
+		web_form_error(data, slot, message, field);
+	return web_render(r, status, "settings", data, 0);
+}
+
+/* The message for a settings form that failed validation. */
+static int settings_input_error(struct kreq *r, const char *slot, const char *prefix)
+{
+	char field[96];
+	const char *f = r->input_error ? r->input_error->field : "";
+
+	if (prefix && *f)
+		snprintf(field, sizeof(field), "%s_%s", prefix, f);
+	else
+		snprintf(field, sizeof(field), "%s", f);
+	return settings_page(r, 400, slot,
+			     r->input_error ? kreq_input_message(r->input_error)
+					    : _("Please fill in every field."),
+			     field);
+}
+
+/* page_settings() - GET /settings: language, password, recovery key, delete. */
+int page_settings(struct kreq *r)
+{
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	return settings_page(r, 200, NULL, NULL, NULL);
+}
+
+/* page_settings_language() - POST /settings/language: 303 back to /settings. */
+int page_settings_language(struct kreq *r)
+{
+	const char *lang = kreq_str(r, "language");
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	if (r->input_error || !lang || !i18n_lang_valid(lang))
+		return settings_input_error(r, "error_language", NULL);
+	rc = account_set_language(r->core, r->session, lang);
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		return page_error(r, 500);
+	return web_redirect(r, "/settings");
+}
+
+/*
+ * page_settings_password() - POST /settings/password: 303 to
+ * /settings?changed=password, which says other devices were signed out;
+ * 403 when the current password is not right.
+ */
+int page_settings_password(struct kreq *r)
+{
+	const char *old_pw = kreq_str(r, "old_password");
+	const char *new_pw = kreq_str(r, "new_password");
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	if (r->input_error || !old_pw || !new_pw)
+		return settings_input_error(r, "error_password", NULL);
+	rc = account_change_password(r->core, r->session, old_pw, strlen(old_pw), new_pw,
+				     strlen(new_pw));
+	switch (rc) {
+	case ACCOUNT_OK:
+		return web_redirect(r, "/settings?changed=password");
+	case ACCOUNT_WRONG_PASSWORD:
+		return settings_page(r, 403, "error_password",
+				     _("That is not your current password. Please try again."),
+				     "old_password");
+	case ACCOUNT_BUSY:
+		r->retry_after = BUSY_RETRY_S;
+		return settings_page(r, 429, "error_password",
+				     _("The server is busy right now. Please try again in a "
+				       "moment."),
+				     NULL);
+	default:
+		return rc < 0 ? rc : page_error(r, 500);
+	}
+}
+
+/*
+ * page_settings_recovery() - POST /settings/recovery: after the password, a
+ * new recovery key, shown once; the old key stops working.
+ */
+int page_settings_recovery(struct kreq *r)
+{
+	char key[VAULT_RECOVERY_CHARS + 1];
+	const char *pw = kreq_str(r, "password");
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	if (r->input_error || !pw)
+		return settings_input_error(r, "error_recovery", "recovery");
+	memset(key, 0, sizeof(key));
+	rc = account_new_recovery(r->core, r->session, pw, strlen(pw), key);
+	switch (rc) {
+	case ACCOUNT_OK:
+		rc = recovery_key_page(r, key, 1);
+		break;
+	case ACCOUNT_WRONG_PASSWORD:
+		rc = settings_page(r, 403, "error_recovery",
+				   _("That is not your current password. Please try again."),
+				   "recovery_password");
+		break;
+	case ACCOUNT_BUSY:
+		r->retry_after = BUSY_RETRY_S;
+		rc = settings_page(r, 429, "error_recovery",
+				   _("The server is busy right now. Please try again in a "
+				     "moment."),
+				   NULL);
+		break;
+	default:
+		if (rc > 0)
+			rc = page_error(r, 500);
+		break;
+	}
+	explicit_bzero(key, sizeof(key));
+	return rc;
+}
+
+/*
+ * page_settings_delete() - POST /settings/delete: after the password, the
+ * account's keys and rows are destroyed; the cookie is cleared and the
+ * person lands on the public front page.
+ */
+int page_settings_delete(struct kreq *r)
+{
+	const char *pw = kreq_str(r, "password");
+	char *clear;
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	if (r->input_error || !pw)
+		return settings_input_error(r, "error_delete", "delete");
+	rc = account_delete(r->core, r->session, pw, strlen(pw));
+	switch (rc) {
+	case ACCOUNT_OK:
+		clear = strdup("");
+		if (!clear)
+			return -ENOMEM;
+		free(r->set_cookie);
+		r->set_cookie = clear;
+		return web_redirect(r, "/");
+	case ACCOUNT_WRONG_PASSWORD:
+		return settings_page(r, 403, "error_delete",
+				     _("That is not your current password. Please try again."),
+				     "delete_password");
+	case ACCOUNT_BUSY:
+		r->retry_after = BUSY_RETRY_S;
+		return settings_page(r, 429, "error_delete",
+				     _("The server is busy right now. Please try again in a "
+				       "moment."),
+				     NULL);
+	default:
+		return rc < 0 ? rc : page_error(r, 500);
+	}
+}

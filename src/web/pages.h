@@ -1,0 +1,52 @@
+/*
+ * pages.h: the HTML pages.  Each handler reads a validated struct kreq
+ * (r->json holds the form fields declared for its route in the routing
+ * table, or r->input_error says why they failed) and answers with a
+ * rendered template, a 303 redirect (POST-redirect-GET), or an error page.
+ * Handlers return 0 after filling the response, or a negative errno for
+ * an unexpected failure (the HTTP layer answers 500).
+ */
+#ifndef KINTSUGI_WEB_PAGES_H
+#define KINTSUGI_WEB_PAGES_H
+
+#include "kreq.h"
+
+/* web_init() - load and pre-translate every template for every language,
+ * and the static files, from data_dir.  0 or -errno with a reason. */
+int web_init(const char *data_dir, char *errbuf, size_t errlen);
+void web_fini(void);
+
+/* The error page for status (404, 403, 400, 405, 413, 429, 500) in r->lang. */
+int page_error(struct kreq *r, int status);
+/* GET /static/... and /favicon.ico from the in-memory table made at init. */
+int page_static(struct kreq *r);
+
+int page_landing(struct kreq *r);           /* GET  /             */
+int page_privacy(struct kreq *r);           /* GET  /privacy      who sees what */
+int page_exit(struct kreq *r);              /* GET  /exit         quick exit: neutral page */
+int page_signup_form(struct kreq *r);       /* GET  /signup       */
+int page_signup(struct kreq *r);            /* POST /signup       */
+int page_signin_form(struct kreq *r);       /* GET  /signin       */
+int page_signin(struct kreq *r);            /* POST /signin       */
+int page_signout(struct kreq *r);           /* POST /signout      */
+int page_recover_form(struct kreq *r);      /* GET  /recover      */
+int page_recover(struct kreq *r);           /* POST /recover      */
+int page_home(struct kreq *r);              /* GET  /home         */
+int page_invite_form(struct kreq *r);       /* GET  /invite       */
+int page_invite(struct kreq *r);            /* POST /invite       */
+int page_join_form(struct kreq *r);         /* GET  /join?invite= */
+int page_join(struct kreq *r);              /* POST /join         */
+int page_journal_list(struct kreq *r);      /* GET  /journal      ?before= */
+int page_journal_new(struct kreq *r);       /* GET  /journal/new  ?prompt=N|random */
+int page_journal_create(struct kreq *r);    /* POST /journal      */
+int page_journal_show(struct kreq *r);      /* GET  /journal/{id} view and edit */
+int page_journal_update(struct kreq *r);    /* POST /journal/{id} */
+int page_journal_delete_confirm(struct kreq *r); /* GET /journal/{id}/delete */
+int page_journal_delete(struct kreq *r);    /* POST /journal/{id}/delete */
+int page_settings(struct kreq *r);          /* GET  /settings     */
+int page_settings_language(struct kreq *r); /* POST /settings/language */
+int page_settings_password(struct kreq *r); /* POST /settings/password */
+int page_settings_recovery(struct kreq *r); /* POST /settings/recovery */
+int page_settings_delete(struct kreq *r);   /* POST /settings/delete */
+
+#endif

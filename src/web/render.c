@@ -1,0 +1,765 @@
+/*
+ * render.c: the machinery behind every page: templates and static files
+ * loaded once at start-up, and the helpers the handlers share.
+ *
+ * Templates live in <data_dir>/templates/<name>.mustache.  Each is
+ * pre-translated for every supported language (i18n_translate_template
+ * replaces {{#_}}...{{/_}}) and compiled once, so a request only renders.
+ * Compiled templates are immutable and shared by all server threads.  A
+ * page template pulls in the layout through the partials layout_head and
+ * layout_foot; partials resolve in the page's own language.
+ *
+ * Static files live in <data_dir>/static/ and are read into memory at
+ * start-up.  page_static() answers only exact hits in that table, so no
+ * request path ever reaches the file system ("../" cannot escape).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "i18n/i18n.h"
+#include "web/mustache.h"
+#include "web/pages.h"
+#include "web/render.h"
+
+#define WEB_TEMPLATE_MAX_BYTES (256 * 1024)  /* a page template is a few KiB; more is a mistake */
+#define WEB_TEMPLATES_MAX      64	     /* templates in the directory */
+#define WEB_STATIC_MAX_BYTES   (1024 * 1024) /* one static file; images belong elsewhere */
+#define WEB_STATIC_FILES_MAX   256	     /* files under static/ */
+#define WEB_STATIC_DEPTH_MAX   8	     /* directory nesting under static/ */
+#define WEB_NAME_MAX	       64	     /* a template name */
+
+/* Every template a handler renders: web_init() fails when one is missing,
+ * so a broken install is found at start-up, not by the first visitor. */
+static const char *const required_templates[] = {
+	"layout_head",	"layout_foot",	"account_fields", "who_sees_box",   "error",
+	"landing",	"privacy",	"exit",		  "signup",	    "signin",
+	"recover",	"recovery_key", "home",		  "invite",	    "join",
+	"journal_list", "journal_new",	"journal_show",	  "journal_delete", "settings",
+};
+
+struct template
+{
+	char name[WEB_NAME_MAX + 1];
+	struct mustache *t[I18N_LANG_MAX]; /* in i18n_languages order */
+};
+
+struct static_file {
+	char *path; /* relative to static/, '/'-separated */
+	char *data;
+	size_t len;
+	const char *type; /* Content-Type */
+};
+
+static struct template *templates;
+static size_t ntemplates;
+static struct static_file *statics;
+static size_t nstatics;
+
+/* Partial lookup passes a pointer to one of these as user data. */
+static const int lang_slots[I18N_LANG_MAX] = {0, 1, 2};
+
+static int lang_slot(const char *lang)
+{
+	int i;
+
+	for (i = 0; lang && i < I18N_LANG_MAX && i18n_languages[i]; i++)
+		if (!strcmp(lang, i18n_languages[i]))
+			return i;
+	return 0; /* English: msgids are English */
+}
+
+static const struct template *template_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ntemplates; i++)
+		if (!strcmp(templates[i].name, name))
+			return &templates[i];
+	return NULL;
+}
+
+static const struct mustache *partial_find(void *ud, const char *name)
+{
+	const struct template *t = template_find(name);
+
+	return t ? t->t[*(const int *)ud] : NULL;
+}
+
+/*
+ * read_file() - the whole regular file at path, refusing symbolic links and
+ * anything over max bytes.  *ret is malloc'd and NUL-terminated.  Returns 0,
+ * -EFBIG over max, -EISDIR/-EINVAL for a non-regular file, or -errno.
+ */
+static int read_file(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (st.st_size < 0 || (unsigned long long)st.st_size > max) {
+		r = -EFBIG;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break; /* shrank while reading: keep what is there */
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*ret = buf;
+	*ret_len = got;
+	buf = NULL;
+	r = 0;
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* Template names become lookup keys and appear in error messages. */
+static int template_name_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > WEB_NAME_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static int template_load(const char *dir, const char *file, struct template *t, char *errbuf,
+			 size_t errlen)
+{
+	char path[4096], err[256];
+	char *src = NULL, *tr = NULL;
+	size_t len, trlen;
+	int r, i;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path)) {
+		snprintf(errbuf, errlen, "%s/%s: path too long", dir, file);
+		return -ENAMETOOLONG;
+	}
+	r = read_file(path, WEB_TEMPLATE_MAX_BYTES, &src, &len);
+	if (r < 0) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	for (i = 0; i < I18N_LANG_MAX && i18n_languages[i]; i++) {
+		r = i18n_translate_template(i18n_languages[i], src, len, &tr, &trlen);
+		if (r < 0) {
+			snprintf(errbuf, errlen, "%s: %s", path,
+				 r == -EINVAL ? "unclosed {{#_}} marker" : strerror(-r));
+			goto out;
+		}
+		t->t[i] = mustache_compile(tr, trlen, err, sizeof(err));
+		free(tr);
+		tr = NULL;
+		if (!t->t[i]) {
+			snprintf(errbuf, errlen, "%s (%s): %s", path, i18n_languages[i], err);
+			r = -EINVAL;
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	free(src);
+	return r;
+}
+
+static void templates_free(void)
+{
+	size_t i;
+	int l;
+
+	for (i = 0; i < ntemplates; i++)
+		for (l = 0; l < I18N_LANG_MAX; l++)
+			mustache_free(templates[i].t[l]);
+	free(templates);
+	templates = NULL;
+	ntemplates = 0;
+}
+
+static int templates_load(const char *data_dir, char *errbuf, size_t errlen)
+{
+	char dir[4096];
+	struct dirent *de;
+	DIR *d = NULL;
+	size_t i, nlen;
+	int r;
+
+	if (snprintf(dir, sizeof(dir), "%s/templates", data_dir) >= (int)sizeof(dir)) {
+		snprintf(errbuf, errlen, "data directory path too long");
+		return -ENAMETOOLONG;
+	}
+	templates = calloc(WEB_TEMPLATES_MAX, sizeof(*templates));
+	if (!templates)
+		return -ENOMEM;
+	d = opendir(dir);
+	if (!d) {
+		r = -errno;
+		snprintf(errbuf, errlen, "%s: %s", dir, strerror(-r));
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !ends_with(de->d_name, ".mustache"))
+			continue;
+		nlen = strlen(de->d_name) - strlen(".mustache");
+		if (!template_name_ok(de->d_name, nlen)) {
+			snprintf(errbuf, errlen, "%s/%s: template names use a-z, 0-9 and _", dir,
+				 de->d_name);
+			r = -EINVAL;
+			goto out;
+		}
+		if (ntemplates == WEB_TEMPLATES_MAX) {
+			snprintf(errbuf, errlen, "%s: more than %d templates", dir,
+				 WEB_TEMPLATES_MAX);
+			r = -E2BIG;
+			goto out;
+		}
+		memcpy(templates[ntemplates].name, de->d_name, nlen);
+		templates[ntemplates].name[nlen] = '\0';
+		r = template_load(dir, de->d_name, &templates[ntemplates], errbuf, errlen);
+		ntemplates++; /* counted even on failure, so templates_free() frees it */
+		if (r < 0)
+			goto out;
+	}
+	for (i = 0; i < sizeof(required_templates) / sizeof(required_templates[0]); i++) {
+		if (!template_find(required_templates[i])) {
+			snprintf(errbuf, errlen, "%s/%s.mustache: missing", dir,
+				 required_templates[i]);
+			r = -ENOENT;
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	if (d)
+		closedir(d);
+	return r;
+}
+
+/* Content types by extension; files of any other kind are not served. */
+static const char *static_type(const char *name)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
+		{".css", "text/css; charset=utf-8"},
+		{".js", "text/javascript; charset=utf-8"},
+		{".svg", "image/svg+xml"},
+		{".ico", "image/x-icon"},
+		{".png", "image/png"},
+		{".txt", "text/plain; charset=utf-8"},
+		{".woff2", "font/woff2"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (ends_with(name, types[i].ext))
+			return types[i].type;
+	return NULL;
+}
+
+static int static_walk(const char *root, const char *rel, int depth, char *errbuf, size_t errlen)
+{
+	char dir[4096], path[4096], relpath[4096];
+	struct dirent *de;
+	struct stat st;
+	struct static_file *f;
+	DIR *d = NULL;
+	const char *type;
+	int r;
+
+	if (depth > WEB_STATIC_DEPTH_MAX) {
+		snprintf(errbuf, errlen, "%s/%s: nested too deep", root, rel);
+		return -ELOOP;
+	}
+	snprintf(dir, sizeof(dir), "%s%s%s", root, *rel ? "/" : "", rel);
+	d = opendir(dir);
+	if (!d) {
+		r = -errno;
+		snprintf(errbuf, errlen, "%s: %s", dir, strerror(-r));
+		return r;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue; /* ., .., and hidden files such as .gitkeep */
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path) ||
+		    snprintf(relpath, sizeof(relpath), "%s%s%s", rel, *rel ? "/" : "",
+			     de->d_name) >= (int)sizeof(relpath)) {
+			snprintf(errbuf, errlen, "%s: path too long", dir);
+			r = -ENAMETOOLONG;
+			goto out;
+		}
+		if (lstat(path, &st) < 0) {
+			r = -errno;
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(-r));
+			goto out;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			r = static_walk(root, relpath, depth + 1, errbuf, errlen);
+			if (r < 0)
+				goto out;
+			continue;
+		}
+		type = static_type(de->d_name);
+		if (!S_ISREG(st.st_mode) || !type)
+			continue; /* symbolic links, devices, unknown kinds: never served */
+		if (nstatics == WEB_STATIC_FILES_MAX) {
+			snprintf(errbuf, errlen, "%s: more than %d files", root,
+				 WEB_STATIC_FILES_MAX);
+			r = -E2BIG;
+			goto out;
+		}
+		f = &statics[nstatics];
+		r = read_file(path, WEB_STATIC_MAX_BYTES, &f->data, &f->len);
+		if (r < 0) {
+			snprintf(errbuf, errlen, "%s: %s", path,
+				 r == -EFBIG ? "larger than 1 MiB" : strerror(-r));
+			goto out;
+		}
+		f->path = strdup(relpath);
+		f->type = type;
+		nstatics++;
+		if (!f->path) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	closedir(d);
+	return r;
+}
+
+static int static_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct static_file *)a)->path, ((const struct static_file *)b)->path);
+}
+
+static void statics_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < nstatics; i++) {
+		free(statics[i].path);
+		free(statics[i].data);
+	}
+	free(statics);
+	statics = NULL;
+	nstatics = 0;
+}
+
+static int statics_load(const char *data_dir, char *errbuf, size_t errlen)
+{
+	char root[4096];
+	int r;
+
+	if (snprintf(root, sizeof(root), "%s/static", data_dir) >= (int)sizeof(root)) {
+		snprintf(errbuf, errlen, "data directory path too long");
+		return -ENAMETOOLONG;
+	}
+	statics = calloc(WEB_STATIC_FILES_MAX, sizeof(*statics));
+	if (!statics)
+		return -ENOMEM;
+	r = static_walk(root, "", 0, errbuf, errlen);
+	if (r < 0)
+		return r;
+	qsort(statics, nstatics, sizeof(*statics), static_cmp);
+	return 0;
+}
+
+/*
+ * web_init() - load templates and static files from data_dir.  i18n_init()
+ * must have run: templates are translated here.  On failure everything
+ * loaded so far is released and errbuf names the file at fault.
+ */
+int web_init(const char *data_dir, char *errbuf, size_t errlen)
+{
+	int r;
+
+	if (!data_dir) {
+		snprintf(errbuf, errlen, "no data directory");
+		return -EINVAL;
+	}
+	snprintf(errbuf, errlen, "out of memory");
+	r = templates_load(data_dir, errbuf, errlen);
+	if (r < 0)
+		goto out;
+	r = statics_load(data_dir, errbuf, errlen);
+	if (r < 0)
+		goto out;
+	errbuf[0] = '\0';
+out:
+	if (r < 0)
+		web_fini();
+	return r;
+}
+
+/* web_fini() - release what web_init() loaded; safe to call twice. */
+void web_fini(void)
+{
+	templates_free();
+	statics_free();
+}
+
+json_t *web_page_new(const struct kreq *r, const char *title)
+{
+	json_t *data = json_object();
+
+	if (!data)
+		return NULL;
+	web_set(data, "lang", r->lang ? r->lang : "en");
+	web_set(data, "title", title);
+	web_set_bool(data, "signed_in", r->session != NULL);
+	if (r->session)
+		web_set(data, "csrf", r->session->csrf);
+	web_set(data, "home_url", r->session ? "/home" : "/");
+	return data;
+}
+
+void web_wipe(json_t *data)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (json_is_string(data)) {
+		/* jansson owns a private copy of every string value; wiping it
+		 * in place is safe because nothing else points at it. */
+		explicit_bzero((char *)json_string_value(data), json_string_length(data));
+	} else if (json_is_object(data)) {
+		json_object_foreach(data, key, v) web_wipe(v);
+	} else if (json_is_array(data)) {
+		json_array_foreach(data, i, v) web_wipe(v);
+	}
+}
+
+int web_render(struct kreq *r, int status, const char *name, json_t *data, int flags)
+{
+	const struct template *t;
+	char *html = NULL;
+	size_t len = 0;
+	int slot, rc;
+
+	if (!data)
+		return -ENOMEM;
+	t = template_find(name);
+	if (!t) {
+		rc = -ENOENT;
+		goto out;
+	}
+	slot = lang_slot(r->lang);
+	rc = mustache_render(t->t[slot], data, partial_find, (void *)&lang_slots[slot], &html,
+			     &len);
+	if (rc < 0)
+		goto out;
+	free(r->resp_body);
+	r->resp_body = html;
+	r->resp_len = len;
+	r->status = status;
+	r->content_type = "text/html; charset=utf-8";
+	r->private_page = !((flags & WEB_PUBLIC) && !r->session);
+	rc = 0;
+out:
+	web_wipe(data);
+	json_decref(data);
+	return rc;
+}
+
+int web_redirect(struct kreq *r, const char *location)
+{
+	char *loc = strdup(location);
+
+	if (!loc)
+		return -ENOMEM;
+	free(r->location);
+	r->location = loc;
+	r->status = 303;
+	return 0;
+}
+
+int web_error_page(struct kreq *r, int status, const char *title, const char *message)
+{
+	json_t *data = web_page_new(r, title);
+
+	web_set(data, "message", message);
+	return web_render(r, status, "error", data, 0);
+}
+
+/*
+ * page_error() - the error page for status in r->lang.  Each status gets a
+ * heading and one kind sentence that says what to do next; other error
+ * statuses keep their number and get the general text.
+ */
+int page_error(struct kreq *r, int status)
+{
+	const char *title, *message;
+
+	switch (status) {
+	case 400:
+		title = _("Something was not quite right");
+		message = _("We could not read that form. Please go back and try again.");
+		break;
+	case 401:
+		title = _("Please sign in");
+		message = _("You need to be signed in to see this page.");
+		break;
+	case 403:
+		title = _("This form has expired");
+		message = _("Please go back, reload the page and try again.");
+		break;
+	case 404:
+		title = _("Page not found");
+		message = _("There is nothing here. It may have been deleted, or the address may "
+			    "be mistyped.");
+		break;
+	case 405:
+		title = _("That did not work");
+		message = _("This address cannot be used that way. Please use the links and "
+			    "buttons on the page.");
+		break;
+	case 413:
+		title = _("That was too long");
+		message = _("That was more than we can take at once. Please go back and send "
+			    "something shorter.");
+		break;
+	case 429:
+		title = _("Please wait a moment");
+		message = _("There were many tries in a short time. Please wait a minute and try "
+			    "again.");
+		break;
+	case 503:
+		title = _("Please wait a moment");
+		message = _("The server is busy right now. Please try again in a moment.");
+		break;
+	default:
+		if (status < 400 || status > 599)
+			status = 500;
+		title = _("Something went wrong");
+		message = _("Something went wrong on our side. Please try again in a moment.");
+		break;
+	}
+	return web_error_page(r, status, title, message);
+}
+
+static int static_key_cmp(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, ((const struct static_file *)elem)->path);
+}
+
+/*
+ * page_static() - answer GET /static/<path> and /favicon.ico from the table
+ * made at start-up.  Only exact matches are served; everything else is the
+ * 404 page.  The HTTP layer adds the cache headers.
+ */
+int page_static(struct kreq *r)
+{
+	const struct static_file *f = NULL;
+	const char *key = NULL;
+	char *body;
+
+	if (r->path && !strcmp(r->path, "/favicon.ico"))
+		key = "favicon.ico";
+	else if (r->path && !strncmp(r->path, "/static/", 8))
+		key = r->path + 8;
+	if (key && nstatics)
+		f = bsearch(key, statics, nstatics, sizeof(*statics), static_key_cmp);
+	if (!f)
+		return page_error(r, 404);
+	body = malloc(f->len ? f->len : 1);
+	if (!body)
+		return -ENOMEM;
+	memcpy(body, f->data, f->len);
+	free(r->resp_body);
+	r->resp_body = body;
+	r->resp_len = f->len;
+	r->content_type = f->type;
+	r->status = 200;
+	r->private_page = 0;
+	return 0;
+}
+
+void web_set(json_t *data, const char *key, const char *val)
+{
+	if (data && val)
+		json_object_set_new(data, key, json_string(val)); /* NULL value: no-op */
+}
+
+void web_set_bool(json_t *data, const char *key, int on)
+{
+	if (data && on)
+		json_object_set_new(data, key, json_true());
+}
+
+const char *web_form_value(const struct kreq *r, const char *name)
+{
+	const char *v = r->json ? kreq_str(r, name) : NULL;
+
+	return v ? v : kreq_form(r, name);
+}
+
+void web_form_error(json_t *data, const char *key, const char *message, const char *field)
+{
+	json_t *invalid;
+
+	if (!data)
+		return;
+	web_set(data, key, message);
+	if (!field || !*field)
+		return;
+	invalid = json_object_get(data, "invalid");
+	if (!invalid) {
+		invalid = json_object();
+		if (!invalid || json_object_set_new(data, "invalid", invalid) < 0)
+			return;
+	}
+	json_object_set_new(invalid, field, json_true());
+}
+
+void web_input_error(const struct kreq *r, json_t *data, const char *key)
+{
+	if (r->input_error)
+		web_form_error(data, key, kreq_input_message(r->input_error),
+			       r->input_error->field);
+	else
+		web_form_error(data, key, _("Please fill in every field."), NULL);
+}
+
+json_t *web_languages(const char *selected)
+{
+	/* Each language is named in itself, so anyone can find their own. */
+	static const struct {
+		const char *code, *name;
+	} names[] = {{"en", "English"}, {"es", "Español"}, {"ru", "Русский"}};
+	json_t *list = json_array(), *o;
+	size_t i;
+
+	if (!list)
+		return NULL;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!i18n_lang_valid(names[i].code))
+			continue;
+		o = json_object();
+		if (!o || json_array_append_new(list, o) < 0) {
+			json_decref(list);
+			return NULL;
+		}
+		web_set(o, "code", names[i].code);
+		web_set(o, "name", names[i].name);
+		web_set_bool(o, "selected", selected && !strcmp(selected, names[i].code));
+	}
+	return list;
+}
+
+void web_format_count(char *out, size_t outlen, const char *fmt, long n)
+{
+	char num[24];
+	size_t o = 0, k;
+	int done = 0;
+
+	if (!outlen)
+		return;
+	snprintf(num, sizeof(num), "%ld", n);
+	while (*fmt && o + 1 < outlen) {
+		if (fmt[0] == '%' && fmt[1] == 'd' && !done) {
+			for (k = 0; num[k] && o + 1 < outlen; k++)
+				out[o++] = num[k];
+			fmt += 2;
+			done = 1;
+			continue;
+		}
+		if (fmt[0] == '%' && fmt[1] == '%')
+			fmt++;
+		out[o++] = *fmt++;
+	}
+	/* Cut short: drop the last character, which may be incomplete. */
+	if (*fmt) {
+		while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
+			o--;
+		if (o > 0 && (unsigned char)out[o - 1] >= 0xC0)
+			o--;
+	}
+	out[o] = '\0';
+}
+
+char *web_excerpt(const char *text, size_t len, size_t max_chars)
+{
+	size_t i = 0, chars = 0, cut, space = 0;
+	char *ret;
+	int more;
+
+	while (i < len && chars < max_chars) {
+		i++;
+		while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80)
+			i++; /* continuation bytes belong to the same character */
+		chars++;
+		if (text[i - 1] == ' ' || text[i - 1] == '\n')
+			space = i - 1;
+	}
+	more = i < len;
+	cut = i;
+	/* Prefer to end at a word boundary, unless that loses too much. */
+	if (more && space > 0 && space + 40 >= cut)
+		cut = space;
+	while (cut > 0 && (text[cut - 1] == ' ' || text[cut - 1] == '\n' || text[cut - 1] == '\r'))
+		cut--;
+	ret = malloc(cut + sizeof("\xe2\x80\xa6"));
+	if (!ret)
+		return NULL;
+	memcpy(ret, text, cut);
+	if (more)
+		memcpy(ret + cut, "\xe2\x80\xa6", sizeof("\xe2\x80\xa6"));
+	else
+		ret[cut] = '\0';
+	return ret;
+}
+
+void web_use_session_lang(struct kreq *r)
+{
+	if (r->session && i18n_lang_valid(r->session->language)) {
+		r->lang = r->session->language;
+		i18n_set_thread_lang(r->lang);
+	}
+}

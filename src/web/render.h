@@ -1,0 +1,121 @@
+/*
+ * render.h: what the page handlers share inside src/web/: the templates
+ * compiled at start-up (one copy per language, pre-translated), the page
+ * data every template expects (language, title, CSRF token, navigation),
+ * and small helpers for redirects, form errors, counts and excerpts.
+ * Nothing here is used outside src/web/; the public entry points are in
+ * pages.h.
+ */
+#ifndef KINTSUGI_WEB_RENDER_H
+#define KINTSUGI_WEB_RENDER_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "kreq.h"
+
+/* Flags for web_render(). */
+#define WEB_PUBLIC 0x1 /* may be cached: only honoured when nobody is signed in */
+
+/*
+ * web_page_new() - a new page data object holding what the layout needs:
+ * lang (r->lang), title (already translated by the caller), signed_in, csrf
+ * (only when signed in) and home_url.  Returns a new reference the caller
+ * passes to web_render(), or NULL when memory runs out.
+ */
+json_t *web_page_new(const struct kreq *r, const char *title);
+
+/*
+ * web_render() - render template `name` in r->lang with data and fill the
+ * response: status, HTML content type, body, and private_page (set unless
+ * flags has WEB_PUBLIC and nobody is signed in).  Always takes data over:
+ * its strings are wiped and it is released, on success and on failure.
+ * data may be NULL (-ENOMEM then).  Returns 0, -ENOENT for an unknown
+ * template, -ENOMEM.
+ */
+int web_render(struct kreq *r, int status, const char *name, json_t *data, int flags);
+
+/*
+ * web_redirect() - a 303 See Other to location (a path on this server).
+ * Returns 0 or -ENOMEM.
+ */
+int web_redirect(struct kreq *r, const char *location);
+
+/*
+ * web_error_page() - the small error page with a heading, one sentence and
+ * a way home, with the given status.  title and message are translated by
+ * the caller.  Returns 0 or a negative errno.
+ */
+int web_error_page(struct kreq *r, int status, const char *title, const char *message);
+
+/*
+ * web_set() - data[key] = a copy of the string val.  A NULL val, or a
+ * string that is not valid UTF-8, sets nothing.  Memory failures leave the
+ * key unset: the page then shows less, never something wrong.
+ */
+void web_set(json_t *data, const char *key, const char *val);
+/* web_set_bool() - data[key] = true when on; nothing otherwise. */
+void web_set_bool(json_t *data, const char *key, int on);
+
+/*
+ * web_form_value() - the value a person typed into field `name`: the
+ * validated one from r->json when there is one, else the raw form field
+ * (so a form that failed validation comes back as it was sent).  NULL when
+ * absent.  Never use it for passwords.
+ */
+const char *web_form_value(const struct kreq *r, const char *name);
+
+/*
+ * web_form_error() - put a form error on the page: data.error = message
+ * (shown with role="alert") and data.invalid.<field> = true when field is
+ * not NULL or empty, so the template marks that input aria-invalid and
+ * points its aria-describedby at the message.  key names the error slot
+ * ("error" for most pages; settings has one per form).
+ */
+void web_form_error(json_t *data, const char *key, const char *message, const char *field);
+
+/*
+ * web_input_error() - the sentence and field for r->input_error, or a
+ * generic sentence when the handler found a field missing itself.
+ */
+void web_input_error(const struct kreq *r, json_t *data, const char *key);
+
+/*
+ * web_languages() - the language choices as an array of {code, name,
+ * selected} for a <select>, with `selected` (a supported code) marked.
+ * Names are endonyms and are never translated.  NULL on memory failure.
+ */
+json_t *web_languages(const char *selected);
+
+/*
+ * web_format_count() - write fmt into out (outlen bytes, always
+ * NUL-terminated when outlen > 0) with its "%d" replaced by n and "%%" by
+ * "%".  fmt is a translated string, so it is never handed to printf: a
+ * translation holding "%s" by mistake prints as written instead of reading
+ * memory.
+ */
+void web_format_count(char *out, size_t outlen, const char *fmt, long n);
+
+/*
+ * web_excerpt() - a copy of the first max_chars code points of text
+ * (len bytes of well-formed UTF-8), cut on a character boundary, preferably
+ * at a space near the end, with "..." (U+2026) appended when cut.  The
+ * caller frees the result; NULL on memory failure.
+ */
+char *web_excerpt(const char *text, size_t len, size_t max_chars);
+
+
+/*
+ * web_use_session_lang() - after a sign-in, answer in the member's own
+ * language from now on (r->lang and the thread's language).
+ */
+void web_use_session_lang(struct kreq *r);
+
+/*
+ * web_wipe() - overwrite every string inside data (recursively) with zero
+ * bytes.  Page data holds private text (journal entries, recovery keys);
+ * jansson frees without wiping, so web_render() wipes before releasing.
+ */
+void web_wipe(json_t *data);
+
+#endif

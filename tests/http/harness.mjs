@@ -1,0 +1,411 @@
+// Shared pieces of the black-box HTTP tests: start a kintsugi server on a
+// free loopback port with a throwaway database, a small cookie-and-CSRF
+// aware client, raw socket requests for what fetch would normalise, and
+// helpers that sign members up.
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The project's root directory (the one holding meson.build). */
+export const repoRoot = path.resolve(here, '..', '..');
+
+/** The shared test data (JSONTestSuite, naughty strings, mustache spec). */
+export const testdataDir = path.resolve(repoRoot, '..', 'shared', 'testdata');
+
+export const SESSION_COOKIE = 'kintsugi_session';
+export const ID_RE = /^[0-9a-f]{32}$/;
+export const RECOVERY_KEY_RE = /[0-9A-Z]{4}(-[0-9A-Z]{4}){7}/;
+export const ERROR_CODES = new Set([
+  'invalid_json', 'unknown_field', 'missing_field', 'wrong_type', 'too_short', 'too_long',
+  'out_of_range', 'invalid_value', 'body_too_large', 'unsupported_media_type', 'not_signed_in',
+  'bad_credentials', 'csrf_failed', 'wrong_password', 'not_found', 'method_not_allowed',
+  'login_taken', 'couple_full', 'rate_limited',
+]);
+
+export function serverBinary() {
+  const bin = process.env.KINTSUGI_BIN;
+  return bin ? path.resolve(repoRoot, bin) : path.join(repoRoot, 'build', 'kintsugi');
+}
+
+/** A short random lowercase suffix, for unique logins and markers. */
+export function rand(n = 10) {
+  return randomBytes(n).toString('hex').slice(0, n);
+}
+
+/** A login that no other test uses (lowercase letters and digits). */
+export function uniqueLogin(prefix = 'u') {
+  return `${prefix}${rand(10)}`;
+}
+
+/** A strong synthetic password, unique per call. */
+export function uniquePassword() {
+  return `pw-${rand(16)}-Test`;
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * startServer() - run `kintsugi serve` on a free loopback port with a fresh
+ * database in a temporary directory.
+ * opts.args: extra command-line arguments; opts.env: extra environment
+ * variables (names get the KINTSUGI_ prefix when they lack it).
+ * Returns {url, port, dir, dbPath, stderr(), stdout(), stop({keepDir}), cleanup()}.
+ */
+export async function startServer(opts = {}) {
+  const bin = serverBinary();
+  if (!fs.existsSync(bin)) {
+    throw new Error(`server binary not found at ${bin} (build it, or set KINTSUGI_BIN)`);
+  }
+  const port = await freePort();
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kintsugi-http-'));
+  const dbPath = path.join(dir, 'k.db');
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('KINTSUGI_')) env[k] = v;
+  }
+  for (const [k, v] of Object.entries(opts.env || {})) {
+    env[k.startsWith('KINTSUGI_') ? k : `KINTSUGI_${k}`] = String(v);
+  }
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--db', dbPath, '--kdf', 'interactive',
+    ...(opts.args || [])];
+  const child = spawn(bin, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const errChunks = [];
+  const outChunks = [];
+  child.stderr.on('data', (c) => errChunks.push(c));
+  child.stdout.on('data', (c) => outChunks.push(c));
+  let exited = null;
+  const exitPromise = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    });
+    child.on('error', (err) => {
+      exited = { code: null, signal: null, error: err };
+      resolve(exited);
+    });
+  });
+  const stderr = () => Buffer.concat(errChunks).toString('utf8');
+  const stdout = () => Buffer.concat(outChunks).toString('utf8');
+  const url = `http://127.0.0.1:${port}`;
+
+  let removed = false;
+  const cleanup = async () => {
+    if (removed) return;
+    removed = true;
+    await fsp.rm(dir, { recursive: true, force: true });
+  };
+  let stopping = null;
+  const stop = async ({ keepDir = false } = {}) => {
+    if (!stopping) {
+      stopping = (async () => {
+        if (!exited) {
+          child.kill('SIGTERM');
+          let timer;
+          const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), 5000); });
+          const first = await Promise.race([exitPromise, timeout]);
+          clearTimeout(timer);
+          if (first === 'timeout') {
+            child.kill('SIGKILL');
+            await exitPromise;
+          }
+        }
+        return exited;
+      })();
+    }
+    const result = await stopping;
+    if (!keepDir) await cleanup();
+    return result;
+  };
+
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    if (exited) {
+      await cleanup();
+      throw new Error(`server exited during start-up (${JSON.stringify(exited)}):\n${stderr()}`);
+    }
+    try {
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`server did not answer /healthz with 200 within 10 s:\n${stderr()}`);
+    }
+    await sleep(50);
+  }
+  return { url, port, dir, dbPath, stderr, stdout, stop, cleanup, exited: () => exited };
+}
+
+function parseSetCookie(line) {
+  const parts = line.split(';').map((s) => s.trim());
+  const [nv, ...attrs] = parts;
+  const eq = nv.indexOf('=');
+  const name = nv.slice(0, eq).trim();
+  const value = nv.slice(eq + 1).trim();
+  const attributes = {};
+  for (const a of attrs) {
+    const i = a.indexOf('=');
+    if (i < 0) attributes[a.toLowerCase()] = true;
+    else attributes[a.slice(0, i).trim().toLowerCase()] = a.slice(i + 1).trim();
+  }
+  return { name, value, attributes, raw: line };
+}
+
+/** All Set-Cookie lines of a fetch Response (or Headers), parsed. */
+export function setCookies(headers) {
+  const h = headers.headers instanceof Headers ? headers.headers : headers;
+  const lines = typeof h.getSetCookie === 'function' ? h.getSetCookie() : [];
+  return lines.map(parseSetCookie);
+}
+
+/**
+ * Client - one browser-like member: keeps the session cookie and the CSRF
+ * token the server last gave, and speaks JSON.
+ */
+export class Client {
+  constructor(baseUrl, { lang } = {}) {
+    this.baseUrl = baseUrl;
+    this.lang = lang || null;
+    this.cookie = null; // kintsugi_session value
+    this.csrf = null;
+    this.lastSetCookie = null;
+  }
+
+  /** A second client that shares nothing with this one. */
+  fresh() {
+    return new Client(this.baseUrl, { lang: this.lang });
+  }
+
+  /**
+   * request() - send method path with body; a plain object/array goes as
+   * JSON, a string or Buffer goes as-is with opts.contentType.
+   * opts: headers, contentType, csrf (false to leave it out, or a string),
+   * cookie (false to leave it out, or a string), lang.
+   * Returns {status, headers, json, text, bytes, setCookies}.
+   */
+  async request(method, p, body, opts = {}) {
+    const headers = { ...(opts.headers || {}) };
+    const lang = opts.lang !== undefined ? opts.lang : this.lang;
+    if (lang) headers['Accept-Language'] = lang;
+    const cookie = opts.cookie !== undefined ? opts.cookie : this.cookie;
+    if (cookie) headers.Cookie = `${SESSION_COOKIE}=${cookie}`;
+    const csrf = opts.csrf !== undefined ? opts.csrf : this.csrf;
+    if (csrf && method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrf;
+    let payload;
+    if (body !== undefined && body !== null) {
+      if (typeof body === 'string' || body instanceof Uint8Array) {
+        payload = body;
+        headers['Content-Type'] = opts.contentType || 'application/json';
+      } else {
+        payload = JSON.stringify(body);
+        headers['Content-Type'] = opts.contentType || 'application/json';
+      }
+    }
+    const res = await fetch(this.baseUrl + p, {
+      method,
+      headers,
+      body: payload,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(opts.timeout || 20000),
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const text = bytes.toString('utf8');
+    let json = null;
+    const ct = res.headers.get('content-type') || '';
+    if (ct.includes('json') || (text.startsWith('{') && !ct.includes('html'))) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = null;
+      }
+    }
+    const cookies = setCookies(res.headers);
+    for (const c of cookies) {
+      if (c.name !== SESSION_COOKIE) continue;
+      this.lastSetCookie = c;
+      const expired = c.value === '' || c.attributes['max-age'] === '0' ||
+        (c.attributes.expires && Date.parse(c.attributes.expires) < Date.now());
+      this.cookie = expired ? null : c.value;
+    }
+    if (json && typeof json.csrf_token === 'string') this.csrf = json.csrf_token;
+    return { status: res.status, headers: res.headers, json, text, bytes, setCookies: cookies };
+  }
+
+  get(p, opts) { return this.request('GET', p, undefined, opts); }
+  post(p, body, opts) { return this.request('POST', p, body, opts); }
+  put(p, body, opts) { return this.request('PUT', p, body, opts); }
+  del(p, body, opts) { return this.request('DELETE', p, body, opts); }
+
+  /** POST an HTML form (application/x-www-form-urlencoded). */
+  form(p, fields, opts = {}) {
+    const body = new URLSearchParams(fields).toString();
+    return this.request('POST', p, body, {
+      ...opts,
+      csrf: opts.csrf !== undefined ? opts.csrf : false,
+      contentType: 'application/x-www-form-urlencoded',
+    });
+  }
+}
+
+/** signup() - POST /api/v1/signup with defaults; returns {res, login, password, ...}. */
+export async function signup(client, fields = {}) {
+  const body = {
+    login: uniqueLogin(),
+    password: uniquePassword(),
+    display_name: 'Test Person',
+    language: 'en',
+    ...fields,
+  };
+  const res = await client.post('/api/v1/signup', body);
+  return { res, ...body, recovery_key: res.json?.recovery_key, member: res.json?.member,
+    couple: res.json?.couple };
+}
+
+/** signupOk() - signup() that fails the test unless the answer is 201. */
+export async function signupOk(client, fields = {}) {
+  const r = await signup(client, fields);
+  if (r.res.status !== 201) {
+    throw new Error(`signup answered ${r.res.status}: ${r.res.text}`);
+  }
+  return r;
+}
+
+export async function login(client, loginName, password) {
+  return client.post('/api/v1/login', { login: loginName, password });
+}
+
+/** pair() - A signs up, invites, B joins; returns {a, b, aClient, bClient}. */
+export async function pair(baseUrl, { aFields = {}, bFields = {} } = {}) {
+  const aClient = new Client(baseUrl);
+  const a = await signupOk(aClient, aFields);
+  const inv = await aClient.post('/api/v1/invites', { role: 'partner' });
+  if (inv.status !== 201) throw new Error(`invite answered ${inv.status}: ${inv.text}`);
+  const bClient = new Client(baseUrl);
+  const b = {
+    token: inv.json.token,
+    login: uniqueLogin('b'),
+    password: uniquePassword(),
+    display_name: 'Partner B',
+    language: 'en',
+    ...bFields,
+  };
+  const res = await bClient.post('/api/v1/join', b);
+  if (res.status !== 201) throw new Error(`join answered ${res.status}: ${res.text}`);
+  return { a, b: { ...b, res, member: res.json.member, recovery_key: res.json.recovery_key },
+    aClient, bClient };
+}
+
+/** The error code of a JSON error answer (or undefined). */
+export function errCode(res) {
+  return res.json?.error?.code;
+}
+
+/** A readable one-line description of an answer, for assertion messages. */
+export function describe(res) {
+  return `${res.status} ${res.text.length > 300 ? `${res.text.slice(0, 300)}...` : res.text}`;
+}
+
+/**
+ * rawRequest() - send bytes over a plain socket, exactly as given (fetch
+ * would normalise "/../" and percent escapes), and read the answer until the
+ * server closes. Returns {status, headers (lower-case names), body (Buffer), raw}.
+ */
+export function rawRequest(port, request, { timeout = 5000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    const chunks = [];
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error('raw request timed out'));
+    }, timeout);
+    sock.on('connect', () => sock.write(request));
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    sock.on('close', () => {
+      clearTimeout(timer);
+      const raw = Buffer.concat(chunks);
+      const sep = raw.indexOf('\r\n\r\n');
+      const head = (sep < 0 ? raw : raw.subarray(0, sep)).toString('latin1');
+      const lines = head.split('\r\n');
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] || '');
+      const headers = {};
+      for (const line of lines.slice(1)) {
+        const i = line.indexOf(':');
+        if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+      }
+      let body = sep < 0 ? Buffer.alloc(0) : raw.subarray(sep + 4);
+      if ((headers['transfer-encoding'] || '').toLowerCase() === 'chunked') body = dechunk(body);
+      resolve({ status: m ? Number(m[1]) : 0, headers, body, raw });
+    });
+  });
+}
+
+function dechunk(buf) {
+  const out = [];
+  let i = 0;
+  while (i < buf.length) {
+    const eol = buf.indexOf('\r\n', i);
+    if (eol < 0) break;
+    const size = parseInt(buf.subarray(i, eol).toString('latin1'), 16);
+    if (!size) break;
+    out.push(buf.subarray(eol + 2, eol + 2 + size));
+    i = eol + 2 + size + 2;
+  }
+  return Buffer.concat(out);
+}
+
+/** rawGet() - a GET of an exact request target over a raw socket. */
+export function rawGet(port, target, extraHeaders = '') {
+  return rawRequest(port,
+    `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n${extraHeaders}\r\n`);
+}
+
+/** Every regular file under dir, recursively. */
+export async function filesUnder(dir) {
+  const out = [];
+  for (const ent of await fsp.readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, ent.name);
+    if (ent.isDirectory()) out.push(...(await filesUnder(p)));
+    else if (ent.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/** The value attribute of the first <input> named `name` in an HTML page. */
+export function hiddenInput(html, name) {
+  const re = /<input\b[^>]*>/gi;
+  let m;
+  while ((m = re.exec(html))) {
+    const tag = m[0];
+    const n = /\bname\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
+    if (!n || (n[1] ?? n[2] ?? n[3]) !== name) continue;
+    const v = /\bvalue\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
+    return v ? (v[1] ?? v[2] ?? v[3]) : '';
+  }
+  return null;
+}
