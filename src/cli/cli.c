@@ -505,7 +505,7 @@ out:
 	return rc;
 }
 
-/* The integrator may extend this (integrity_check, schema version, keys). */
+/* Opens the database (applying migrations) and checks every page of it. */
 static int cmd_check(int argc, char **argv, FILE *out, FILE *err)
 {
 	const struct cli_command *self = command_find("check");
@@ -528,6 +528,13 @@ static int cmd_check(int argc, char **argv, FILE *out, FILE *err)
 
 	if (open_store(cfg->db, true, "check", &st, err) < 0)
 		goto out;
+	rc = st->ops->check(st);
+	if (rc != 0) {
+		fprintf(err, "kintsugi check: database %s is damaged%s\n", cfg->db,
+			rc < 0 ? " or unreadable" : "");
+		rc = CLI_EXIT_FAILURE;
+		goto out;
+	}
 	fprintf(out, "database %s: ok\n", cfg->db);
 	rc = CLI_EXIT_OK;
 out:

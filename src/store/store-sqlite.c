@@ -714,6 +714,32 @@ out:
 	return r;
 }
 
+/*
+ * sq_check() - PRAGMA integrity_check over the whole file.  Not prepared in
+ * the cache: it runs once, from `kintsugi check` and the durability test.
+ */
+static int sq_check(struct store *st)
+{
+	struct sq *sq = to_sq(st);
+	sqlite3_stmt *stmt = NULL;
+	const unsigned char *text;
+	int rc, r;
+
+	rc = sqlite3_prepare_v2(sq->db, "PRAGMA integrity_check", -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return sq_errno(rc);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		r = sq_errno(rc);
+		goto out;
+	}
+	text = sqlite3_column_text(stmt, 0);
+	r = text && strcmp((const char *)text, "ok") == 0 ? 0 : STORE_CONFLICT;
+out:
+	sqlite3_finalize(stmt);
+	return r;
+}
+
 /* ---- couples ------------------------------------------------------------ */
 
 static int sq_couple_insert(struct store *st, const struct couple_row *c)
@@ -1438,6 +1464,7 @@ const struct store_ops store_sqlite_ops = {
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.backup = sq_backup,
+	.check = sq_check,
 	.couple_insert = sq_couple_insert,
 	.couple_get = sq_couple_get,
 	.couple_members = sq_couple_members,

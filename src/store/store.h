@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_ID_LEN 32
+#define STORE_ID_LEN   32
 #define STORE_TIME_LEN 20
 
 enum store_result {
@@ -52,16 +52,16 @@ struct couple_row {
 struct member_row {
 	char id[STORE_ID_LEN + 1];
 	char couple_id[STORE_ID_LEN + 1];
-	char login[256];               /* normalised login, unique */
-	char role[16];                 /* "partner" | "therapist" */
-	char display_name[512];        /* UTF-8, at most 80 characters */
-	char language[4];              /* "en" | "es" | "ru" */
-	char pw_hash[256];             /* crypto_pwhash_str output */
-	struct blob kek_salt;          /* salt for the password KEK */
-	struct blob mk_by_pw;          /* master key sealed under the password KEK */
-	struct blob rk_salt;           /* salt for the recovery KEK */
-	struct blob mk_by_rk;          /* master key sealed under the recovery KEK */
-	struct blob public_key;        /* X25519 public key */
+	char login[256];	       /* normalised login, unique */
+	char role[16];		       /* "partner" | "therapist" */
+	char display_name[512];	       /* UTF-8, at most 80 characters */
+	char language[4];	       /* "en" | "es" | "ru" */
+	char pw_hash[256];	       /* crypto_pwhash_str output */
+	struct blob kek_salt;	       /* salt for the password KEK */
+	struct blob mk_by_pw;	       /* master key sealed under the password KEK */
+	struct blob rk_salt;	       /* salt for the recovery KEK */
+	struct blob mk_by_rk;	       /* master key sealed under the recovery KEK */
+	struct blob public_key;	       /* X25519 public key */
 	struct blob secret_key_sealed; /* X25519 secret key sealed under MK */
 	char created_at[STORE_TIME_LEN + 1];
 };
@@ -77,19 +77,19 @@ struct invite_row {
 	char id[STORE_ID_LEN + 1];
 	char couple_id[STORE_ID_LEN + 1];
 	char role[16];
-	struct blob secret_hash;       /* hash of the link's secret */
-	struct blob ck_wrapped;        /* couple key sealed under a key from the secret */
+	struct blob secret_hash; /* hash of the link's secret */
+	struct blob ck_wrapped;	 /* couple key sealed under a key from the secret */
 	char created_at[STORE_TIME_LEN + 1];
 	char expires_at[STORE_TIME_LEN + 1];
-	int used;                      /* 1 once someone joined with it */
+	int used; /* 1 once someone joined with it */
 };
 
 struct session_row {
 	char id[STORE_ID_LEN + 1];
 	char member_id[STORE_ID_LEN + 1];
 	char couple_id[STORE_ID_LEN + 1];
-	struct blob secret_hash;       /* hash of the cookie's secret */
-	struct blob keys_sealed;       /* member keys sealed under a key from the secret */
+	struct blob secret_hash; /* hash of the cookie's secret */
+	struct blob keys_sealed; /* member keys sealed under a key from the secret */
 	char created_at[STORE_TIME_LEN + 1];
 	char last_seen_at[STORE_TIME_LEN + 1];
 	char expires_at[STORE_TIME_LEN + 1]; /* absolute end */
@@ -99,9 +99,9 @@ struct journal_row {
 	char id[STORE_ID_LEN + 1];
 	char couple_id[STORE_ID_LEN + 1];
 	char author_id[STORE_ID_LEN + 1];
-	int64_t version;               /* bumped on every change; bound into the AD */
+	int64_t version; /* bumped on every change; bound into the AD */
 	struct blob body_sealed;
-	struct blob prompt_sealed;     /* len 0 when there is no prompt */
+	struct blob prompt_sealed; /* len 0 when there is no prompt */
 	char created_at[STORE_TIME_LEN + 1];
 	char updated_at[STORE_TIME_LEN + 1];
 };
@@ -109,10 +109,13 @@ struct journal_row {
 struct store_ops {
 	const char *name;
 	void (*close)(struct store *st);
-	int (*begin)(struct store *st);     /* immediate/serialisable write transaction */
+	int (*begin)(struct store *st); /* immediate/serialisable write transaction */
 	int (*commit)(struct store *st);
 	int (*rollback)(struct store *st);
 	int (*backup)(struct store *st, const char *dest_path);
+	/* full consistency check of the database file: 0 when sound, STORE_CONFLICT
+	 * when damaged (PRAGMA integrity_check did not answer "ok") */
+	int (*check)(struct store *st);
 
 	int (*couple_insert)(struct store *st, const struct couple_row *c);
 	int (*couple_get)(struct store *st, const char *couple_id, struct couple_row *ret);
@@ -188,7 +191,7 @@ void store_close(struct store *st);
 int store_migrate(struct store *st);
 
 void store_blob_free(struct blob *b);
-void store_member_free(struct member_row *m);     /* frees the blobs inside */
+void store_member_free(struct member_row *m); /* frees the blobs inside */
 void store_invite_free(struct invite_row *inv);
 void store_session_free(struct session_row *s);
 void store_journal_free(struct journal_row *e);

@@ -104,7 +104,6 @@ void web_format_count(char *out, size_t outlen, const char *fmt, long n);
  */
 char *web_excerpt(const char *text, size_t len, size_t max_chars);
 
-
 /*
  * web_use_session_lang() - after a sign-in, answer in the member's own
  * language from now on (r->lang and the thread's language).

@@ -223,13 +223,19 @@ export class Client {
         headers['Content-Type'] = opts.contentType || 'application/json';
       }
     }
-    const res = await fetch(this.baseUrl + p, {
-      method,
-      headers,
-      body: payload,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(opts.timeout || 20000),
-    });
+    let res;
+    try {
+      res = await fetch(this.baseUrl + p, {
+        method,
+        headers,
+        body: payload,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(opts.timeout || 20000),
+      });
+    } catch (err) {
+      const cause = err?.cause?.code || err?.cause?.message || err?.message;
+      throw new Error(`${method} ${p}: no answer (${cause})`, { cause: err });
+    }
     const bytes = Buffer.from(await res.arrayBuffer());
     const text = bytes.toString('utf8');
     let json = null;

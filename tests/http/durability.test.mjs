@@ -1,0 +1,112 @@
+// Durability: SIGKILL while several members write, restart on the same
+// database, and every entry the server acknowledged (201) is there with its
+// exact text; `kintsugi check` finds the file sound.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { Client, repoRoot, serverBinary, signupOk, uniqueLogin, uniquePassword } from './harness.mjs';
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function serve(dbPath) {
+  const port = await freePort();
+  const child = spawn(serverBinary(), ['serve', '--listen', `127.0.0.1:${port}`, '--db', dbPath,
+    '--kdf', 'interactive'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (c) => { log += c; });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.status === 200) return { child, url, log: () => log };
+    } catch { /* not yet */ }
+    await sleep(50);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server did not start:\n${log}`);
+}
+
+test('entries acknowledged before a SIGKILL are all there after a restart', async () => {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kintsugi-durable-'));
+  const dbPath = path.join(dir, 'k.db');
+  try {
+    const first = await serve(dbPath);
+    const members = [];
+    for (let i = 0; i < 4; i++) {
+      const c = new Client(first.url);
+      const login = uniqueLogin('d');
+      const password = uniquePassword();
+      await signupOk(c, { login, password });
+      members.push({ c, login, password, acked: [] });
+    }
+    // Every member writes as fast as it can; the server dies mid-stream.
+    let stop = false;
+    const writers = members.map(async (m) => {
+      for (let n = 0; !stop; n++) {
+        const body = `durable ${m.login} ${n}`;
+        try {
+          const res = await m.c.post('/api/v1/journal', { body });
+          if (res.status === 201) m.acked.push({ id: res.json.entry.id, body });
+        } catch {
+          return; // the connection died with the server
+        }
+      }
+    });
+    await sleep(1500);
+    first.child.kill('SIGKILL');
+    stop = true;
+    await Promise.all(writers);
+    await new Promise((resolve) => (first.child.exitCode !== null || first.child.signalCode)
+      ? resolve() : first.child.on('exit', resolve));
+
+    const total = members.reduce((n, m) => n + m.acked.length, 0);
+    assert.ok(total > 20, `the writers got ${total} acknowledgements before the kill`);
+
+    const check = spawnSync(serverBinary(), ['check', '--db', dbPath], { encoding: 'utf8' });
+    assert.equal(check.status, 0, `kintsugi check: ${check.stdout}${check.stderr}`);
+    assert.match(check.stdout, /ok/);
+
+    const second = await serve(dbPath);
+    try {
+      for (const m of members) {
+        const c = new Client(second.url);
+        const res = await c.post('/api/v1/login', { login: m.login, password: m.password });
+        assert.equal(res.status, 200);
+        c.csrf = res.json.csrf_token;
+        const seen = new Map();
+        let before = null;
+        for (;;) {
+          const page = await c.get(`/api/v1/journal?limit=100${before ? `&before=${before}` : ''}`);
+          assert.equal(page.status, 200);
+          for (const e of page.json.entries) seen.set(e.id, e.body);
+          if (page.json.entries.length < 100) break;
+          before = page.json.entries.at(-1).id;
+        }
+        for (const a of m.acked) {
+          assert.equal(seen.get(a.id), a.body, `acknowledged entry ${a.body} survived`);
+        }
+      }
+    } finally {
+      second.child.kill('SIGTERM');
+      await new Promise((resolve) => second.child.on('exit', resolve));
+    }
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+});
