@@ -28,7 +28,7 @@ run: deps build
 
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund
-	touch $@
+	mkdir -p node_modules && touch $@
 
 # Everything: unit tests, catalogs, fuzz corpora, the HTTP suite; the same
 # again under AddressSanitizer + UndefinedBehaviorSanitizer; the unit tests

@@ -133,6 +133,11 @@ export async function startServer(opts = {}) {
     }
     const result = await stopping;
     if (!keepDir) await cleanup();
+    // A clean stop exits 0: under AddressSanitizer a leak or an error at exit
+    // turns into a non-zero status, and that must fail the test that ran it.
+    if (result && result.signal === null && result.code !== 0) {
+      throw new Error(`server exited with status ${result.code} after SIGTERM:\n${stderr()}`);
+    }
     return result;
   };
 
