@@ -3,7 +3,7 @@
  *
  * Pages and their API twins sit side by side; the field declarations are
  * shared where the contract is the same.  docs/api.md is checked against
- * this table by tests/http/docs.test.mjs.
+ * this table by src/http/test-routes.c.
  */
 #include <string.h>
 
