@@ -268,6 +268,31 @@ static void audit(const struct core *c, const char *couple_id, const char *membe
 	(void)STORE_CALL(c->st, audit_append, couple_id, member_id, event, now);
 }
 
+/*
+ * Inside the caller's transaction: stores the new member m with its couple
+ * key wrap, starts its first session and records `event`.  Returns 0,
+ * ACCOUNT_LOGIN_TAKEN, or a negative errno.
+ */
+static int account_insert_member(const struct core *c, const struct member_row *m,
+				 const struct account_keys *k, const unsigned char *ck_wrapped,
+				 size_t ck_len, const char *event, struct account_signin *ret,
+				 struct session *ret_session)
+{
+	int r = STORE_CALL(c->st, member_insert, m);
+
+	if (r == STORE_CONFLICT)
+		return ACCOUNT_LOGIN_TAKEN;
+	if (r == 0)
+		r = STORE_CALL(c->st, couple_key_put, m->couple_id, m->id, ck_wrapped, ck_len);
+	if (r != 0)
+		return store_err(r);
+	r = session_start(c, m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
+	if (r != 0)
+		return store_err(r);
+	audit(c, m->couple_id, m->id, event);
+	return 0;
+}
+
 int account_signup(const struct core *c, const struct account_new *in, struct account_signin *ret,
 		   struct session *ret_session)
 {
@@ -303,20 +328,9 @@ int account_signup(const struct core *c, const struct account_new *in, struct ac
 	r = STORE_CALL(c->st, couple_insert, &couple);
 	if (r != 0)
 		goto fail;
-	r = STORE_CALL(c->st, member_insert, &m);
-	if (r == STORE_CONFLICT) {
-		r = ACCOUNT_LOGIN_TAKEN;
+	r = account_insert_member(c, &m, k, ck_wrapped, ck_len, "signup", ret, ret_session);
+	if (r != 0)
 		goto out;
-	}
-	if (r != 0)
-		goto fail;
-	r = STORE_CALL(c->st, couple_key_put, couple.id, m.id, ck_wrapped, ck_len);
-	if (r != 0)
-		goto fail;
-	r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
-	if (r != 0)
-		goto fail;
-	audit(c, couple.id, m.id, "signup");
 	r = c->st->ops->commit(c->st);
 	if (r != 0)
 		goto fail;
@@ -591,20 +605,9 @@ int account_join(const struct core *c, const char *token, const struct account_n
 	}
 	if (r != 0)
 		goto fail;
-	r = STORE_CALL(c->st, member_insert, &m);
-	if (r == STORE_CONFLICT) {
-		r = ACCOUNT_LOGIN_TAKEN;
+	r = account_insert_member(c, &m, k, ck_wrapped, ck_len, "joined", ret, ret_session);
+	if (r != 0)
 		goto out;
-	}
-	if (r != 0)
-		goto fail;
-	r = STORE_CALL(c->st, couple_key_put, inv.couple_id, m.id, ck_wrapped, ck_len);
-	if (r != 0)
-		goto fail;
-	r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
-	if (r != 0)
-		goto fail;
-	audit(c, m.couple_id, m.id, "joined");
 	r = c->st->ops->commit(c->st);
 	if (r != 0)
 		goto fail;
