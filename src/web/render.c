@@ -315,7 +315,10 @@ static int static_walk(const char *root, const char *rel, int depth, char *errbu
 		snprintf(errbuf, errlen, "%s/%s: nested too deep", root, rel);
 		return -ELOOP;
 	}
-	snprintf(dir, sizeof(dir), "%s%s%s", root, *rel ? "/" : "", rel);
+	if (snprintf(dir, sizeof(dir), "%s%s%s", root, *rel ? "/" : "", rel) >= (int)sizeof(dir)) {
+		snprintf(errbuf, errlen, "%s: path too long", root);
+		return -ENAMETOOLONG;
+	}
 	d = opendir(dir);
 	if (!d) {
 		r = -errno;
