@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "api/api-json.h"
+#include "api/json-out.h"
 #include "i18n/i18n.h"
 
 static const struct {
@@ -36,6 +37,8 @@ static const struct {
 int api_reply(struct kreq *r, int status, json_t *body)
 {
 	char *text;
+	size_t len;
+	int e;
 
 	r->status = status;
 	r->content_type = "application/json; charset=utf-8";
@@ -45,12 +48,12 @@ int api_reply(struct kreq *r, int status, json_t *body)
 		r->resp_len = 0;
 		return 0;
 	}
-	text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	e = json_out(body, &text, &len);
 	json_decref(body);
-	if (!text)
-		return -ENOMEM;
+	if (e < 0)
+		return e;
 	r->resp_body = text;
-	r->resp_len = strlen(text);
+	r->resp_len = len;
 	return 0;
 }
 

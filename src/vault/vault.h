@@ -100,7 +100,8 @@ int vault_open(const unsigned char key[VAULT_KEY_BYTES], const unsigned char *bl
 	       const char *ad, unsigned char **ret, size_t *ret_len);
 /*
  * vault_open_into() - like vault_open() into a caller buffer of exactly mlen
- * bytes; VAULT_BAD also when blen != mlen + VAULT_SEAL_OVERHEAD.
+ * bytes; VAULT_BAD also when blen != mlen + VAULT_SEAL_OVERHEAD.  On a failed
+ * open, out holds zeros (it is written, unlike other output parameters).
  */
 int vault_open_into(const unsigned char key[VAULT_KEY_BYTES], const unsigned char *blob,
 		    size_t blen, const char *ad, void *out, size_t mlen);
