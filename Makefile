@@ -9,7 +9,7 @@ DB         ?= var/kintsugi.db
 FUZZ_SECONDS ?= 60
 
 .PHONY: all build deps run test test-unit test-http test-asan test-valgrind test-browser \
-	lint fuzz bench screenshots po clean
+	lint fuzz bench screenshots lighthouse po clean
 
 all: build
 
@@ -37,6 +37,7 @@ test: deps build node_modules/.installed
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2
 	$(MAKE) test-asan
 	$(MAKE) test-valgrind
+	$(MAKE) test-browser
 
 test-unit: build
 	meson test -C $(BUILD) --print-errorlogs --suite unit --suite i18n --suite fuzz
@@ -58,8 +59,76 @@ test-valgrind: build
 		--timeout-multiplier 10 \
 		--wrapper 'valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=1'
 
+# Real-browser tests: Debian's chromium driven by playwright-core, axe-core;
+# journeys in en/es/ru at 360 and 1280 px with JavaScript on and off, every
+# page's accessibility, keyboard and quick exit (tests/browser/).
+test-browser: build node_modules/.installed
+	KINTSUGI_BIN=$(BUILD)/kintsugi node --test --test-concurrency=1 --test-reporter=spec tests/browser/
+
+# PNGs of the main pages in en/es/ru into docs/screenshots/ (not a test).
+screenshots: build node_modules/.installed
+	KINTSUGI_BIN=$(BUILD)/kintsugi node tests/browser/screenshots.mjs
+
+# Lighthouse scores of the main pages (not part of `make test`): installs
+# its own pinned copy under tests/browser/lighthouse/; see docs/performance.md.
+lighthouse: build
+	cd tests/browser/lighthouse && npm ci --no-audit --no-fund
+	KINTSUGI_BIN=$(BUILD)/kintsugi node tests/browser/lighthouse/run.mjs
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+
+# Fuzzing (issue 4): every libFuzzer target in fuzz/ for FUZZ_SECONDS each,
+# seeded with its corpus and dictionary, under ASan+UBSan.  New inputs and
+# any crash go to a fresh temporary folder (printed first); copy the inputs
+# worth keeping into fuzz/corpus/<target>/, where they replay as tests.
+# Every library is built with libFuzzer's coverage (fuzzer-no-link), so that
+# the fuzzer sees the edges of the code under test, not only of its harness.
+# (-Wno-include-next-absolute-path: src/limits.h's #include_next <limits.h>,
+# which clang flags when kreq.c finds it beside itself.)
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing=true -Db_sanitize=address,undefined \
+		-Db_lundef=false \
+		-Dc_args='-fsanitize=fuzzer-no-link -Wno-include-next-absolute-path'
+
+fuzz: $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	@out=$$(mktemp -d /tmp/kintsugi-fuzz-XXXXXX); echo "new inputs and crashes go to $$out"; \
+	for bin in $(FUZZ_BUILD)/fuzz/fuzz-*; do \
+		[ -f "$$bin" ] && [ -x "$$bin" ] || continue; \
+		name=$${bin##*/fuzz-}; dict=; \
+		[ -f fuzz/$$name.dict ] && dict=-dict=fuzz/$$name.dict; \
+		mkdir -p "$$out/$$name"; \
+		echo "== fuzz-$$name for $(FUZZ_SECONDS) s"; \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		"$$bin" -max_total_time=$(FUZZ_SECONDS) -timeout=60 -print_final_stats=1 \
+			-artifact_prefix="$$out/$$name/" $$dict "$$out/$$name" fuzz/corpus/$$name \
+			2> "$$out/$$name.log" || { tail -n 60 "$$out/$$name.log"; exit 1; }; \
+		grep -E '^stat::(number_of_executed_units|new_units_added)' "$$out/$$name.log"; \
+	done
+
+# Static analysis (issue 4): cppcheck and clang-tidy (.clang-tidy) over the
+# C files of src/ as $(BUILD) compiles them.  The unit tests (test-*.c) are
+# left out: they poke at the code in ways the checkers rightly dislike in
+# product code (strcpy into fixtures, system(), NULL sentinels).  A finding
+# that is not a bug gets an inline suppression with its reason beside it
+# (cppcheck-suppress / NOLINT), never a blanket one here.
+LINT_DB = $(BUILD)/lint/compile_commands.json
+
+lint: build
+	mkdir -p $(BUILD)/lint
+	python3 -c 'import json,sys; db=json.load(open(sys.argv[1])); \
+		keep=[e for e in db if e["file"].startswith("../src/") and e["file"].endswith(".c") \
+		and not e["file"].rsplit("/",1)[-1].startswith("test-")]; \
+		[e.update(directory=sys.argv[3]) for e in keep]; \
+		json.dump(keep, open(sys.argv[2], "w"), indent=1)' \
+		$(BUILD)/compile_commands.json $(LINT_DB) $(CURDIR)/$(BUILD)
+	cppcheck --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
+		--library=gnu --library=sqlite3 --library=.cppcheck-jansson.cfg \
+		--suppress=missingIncludeSystem -q -j2 \
+		--project=$(LINT_DB)
+	run-clang-tidy -quiet -p $(BUILD)/lint -j2 '$(CURDIR)/src/.*\.c$$'
 
 # Benchmark (not a test): see bench/run and docs/performance.md.
 bench: deps

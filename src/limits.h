@@ -47,4 +47,13 @@
 #define LIMIT_SESSION_ABSOLUTE_S (14 * 86400) /* default absolute lifetime */
 #define LIMIT_INVITE_TTL_S	 (7 * 86400)  /* an invite link works for a week */
 
+/* Hostile clients (issue 4) -------------------------------------------- */
+#define LIMIT_HEADER_LINE_BYTES	      8192  /* one header, name and value (431) */
+#define LIMIT_HEADERS		      64    /* headers in one request; browsers send ~20 */
+#define LIMIT_SIGNIN_LOGIN_FAILURES   5	    /* guesses at one login per window */
+#define LIMIT_SIGNIN_ADDRESS_FAILURES 20    /* guesses from one address (IPv6: /64) */
+#define LIMIT_SIGNIN_WINDOW_S	      900   /* failures are counted for 15 minutes */
+#define LIMIT_SIGNIN_FAILURES_MAX     10000 /* a limit above this is no limit */
+#define LIMIT_SIGNIN_WINDOW_MAX_S     86400 /* failures are forgotten within a day */
+
 #endif

@@ -102,6 +102,7 @@ int api_recover(struct kreq *r)
 	return api_signed_in(r, 200, &in);
 }
 
+/* POST /api/v1/logout: every session of the member ends server-side (session_end()). */
 int api_logout(struct kreq *r)
 {
 	int e = session_end(r->core, r->session);

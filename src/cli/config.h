@@ -58,6 +58,14 @@ struct kconfig {
 	char user[CONFIG_USER_MAX];	  /* drop privileges to this user after binding, "" none */
 	unsigned int argon2_concurrency;  /* Argon2 computations at once, 2 */
 	bool log_requests;		  /* one line per request on stderr, true */
+	/* issue 4: hostile clients */
+	unsigned int signin_login_failures;   /* failed sign-ins of one login per window, 5 */
+	unsigned int signin_address_failures; /* failed sign-ins from one address per window, 20 */
+	unsigned int signin_window;	      /* the throttling window in seconds, 900 */
+	unsigned int connection_timeout;      /* seconds before an idle connection is dropped, 15 */
+	bool seccomp;			      /* confine the server with a seccomp filter, true */
+
+	/* end of issue 4 */
 };
 
 enum config_type {

@@ -319,6 +319,13 @@ static void test_every_env_variable(void **state)
 	env_put("KINTSUGI_PER_IP_CONNECTIONS", "4");
 	env_put("KINTSUGI_ARGON2_CONCURRENCY", "3");
 	env_put("KINTSUGI_LOG_REQUESTS", "no");
+	/* issue 4: hostile clients */
+	env_put("KINTSUGI_SIGNIN_LOGIN_FAILURES", "3");
+	env_put("KINTSUGI_SIGNIN_ADDRESS_FAILURES", "7");
+	env_put("KINTSUGI_SIGNIN_WINDOW", "2");
+	env_put("KINTSUGI_CONNECTION_TIMEOUT", "2");
+	env_put("KINTSUGI_SECCOMP", "off");
+	/* end of issue 4 */
 	config_defaults(&cfg);
 	assert_int_equal(config_parse_env(&cfg, fake_getenv, errbuf, sizeof(errbuf)), 0);
 	assert_string_equal(cfg.listen_addr, "0.0.0.0");
@@ -337,6 +344,13 @@ static void test_every_env_variable(void **state)
 	assert_int_equal(cfg.per_ip_connections, 4);
 	assert_int_equal(cfg.argon2_concurrency, 3);
 	assert_false(cfg.log_requests);
+	/* issue 4: hostile clients */
+	assert_int_equal(cfg.signin_login_failures, 3);
+	assert_int_equal(cfg.signin_address_failures, 7);
+	assert_int_equal(cfg.signin_window, 2);
+	assert_int_equal(cfg.connection_timeout, 2);
+	assert_false(cfg.seccomp);
+	/* end of issue 4 */
 	/* every setting has its variable, and every variable its setting */
 	for (k = config_keys; k->name; k++)
 		assert_non_null(fake_getenv(k->env));

@@ -292,6 +292,18 @@ static const char *const journal_prompts[] = {
 	N_("What am I carrying that I have not said out loud yet?"),
 	N_("What helps me stay calm when a hard conversation starts?"),
 	N_("What did I do today that I am quietly proud of?"),
+	/* ---- step 1: more prompts for looking inward ---- */
+	N_("When did I first notice that I was hiding something, and what did I tell myself then?"),
+	N_("What did my partner lose because of what I did, beyond what they have said out loud?"),
+	N_("Which feeling do I most want to avoid when my partner is hurting, and why?"),
+	N_("What would I want to hear, if I were the one who had been hurt?"),
+	N_("What need was I trying to meet, and how could I ask for it honestly next time?"),
+	N_("Which promise to my partner feels hardest to keep this week, and what would help?"),
+	N_("When I feel defensive, what is the first thing I feel in my body?"),
+	N_("What have I learned about myself from my partner's questions?"),
+	N_("What does my partner do that I have not thanked them for yet?"),
+	N_("If trust grows back slowly, what small sign of it could I notice this week?"),
+	/* ---- end of step 1 ---- */
 };
 
 size_t journal_prompt_count(void)

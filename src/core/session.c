@@ -7,8 +7,9 @@
  * secret), with associated data binding the row id, member and couple.  The
  * server keeps nothing in memory between requests, so any process can
  * serve any request, and the database alone opens nothing.  last_seen is
- * written at most once a minute, so that reading pages does not cost a
- * synchronous write per request.
+ * written at most once a minute (a quarter of the idle limit when that is
+ * shorter), so that reading pages does not cost a synchronous write per
+ * request.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -154,9 +155,15 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 		r = 1;
 		goto out;
 	}
+	/*
+	 * Times are whole seconds, so "past the limit" is "a later second than
+	 * the limit's": a session never ends early, and ends at most a second
+	 * late.  A limit of 1 s thus works (tests use it); "<=" would end a
+	 * session signed in at x.9 s at (x+1).0 s, a tenth of a second later.
+	 */
 	session_now(now, 0);
 	session_now(idle, -c->session_idle_s);
-	if (strcmp(row.expires_at, now) <= 0 || strcmp(row.last_seen_at, idle) <= 0) {
+	if (strcmp(row.expires_at, now) < 0 || strcmp(row.last_seen_at, idle) < 0) {
 		(void)STORE_CALL(c->st, session_delete, row.id);
 		r = 1;
 		goto out;
@@ -175,7 +182,9 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 	}
 	have_member = 1;
 
-	session_now(touch, -SESSION_TOUCH_EVERY_S);
+	/* a short idle limit needs fresher marks than once a minute */
+	session_now(touch, c->session_idle_s / 4 < SESSION_TOUCH_EVERY_S ? -(c->session_idle_s / 4)
+									 : -SESSION_TOUCH_EVERY_S);
 	if (strcmp(row.last_seen_at, touch) < 0)
 		(void)STORE_CALL(c->st, session_touch, row.id, now);
 
@@ -201,11 +210,17 @@ out:
 	return r;
 }
 
+/*
+ * Signing out ends every session of the member, on every device: after a
+ * betrayal, "sign out" must also mean "and the phone I lost, too".
+ */
 int session_end(const struct core *c, const struct session *s)
 {
-	int r = STORE_CALL(c->st, session_delete, s->id);
+	int r = STORE_CALL(c->st, session_delete_member, s->member_id, NULL);
 
-	return r == STORE_NOTFOUND ? 0 : r;
+	if (r == STORE_NOTFOUND)
+		r = 0;
+	return r > 0 ? -EIO : r;
 }
 
 int session_csrf_ok(const struct session *s, const char *token)

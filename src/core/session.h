@@ -60,7 +60,7 @@ int session_start(const struct core *c, const struct member_row *m, const unsign
 		  const unsigned char *ck, const unsigned char *sk, char *cookie_out,
 		  struct session *ret);
 
-/* session_end() - delete the session server-side. */
+/* session_end() - sign out: delete every session of s's member server-side.  0 or < 0. */
 int session_end(const struct core *c, const struct session *s);
 
 /* session_csrf_ok() - constant-time check of a presented CSRF token. */

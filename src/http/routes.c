@@ -8,6 +8,12 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/commitment.h" /* step 1: field limits */
+#include "core/statement.h"  /* step 1: field limits */
+#include "core/activity.h"   /* step 2: field limits */
+#include "core/checkin.h"    /* step 2: field limits */
+#include "core/offer.h"	     /* step 2: field limits */
+#include "core/share.h"	     /* step 2: field limits */
 #include "http/routes.h"
 #include "web/pages.h"
 
@@ -79,6 +85,83 @@ static const struct field journal_new_fields[] = {
 static const struct field journal_put_fields[] = {F_JOURNAL_BODY};
 static const struct field language_fields[] = {F_LANGUAGE};
 
+/* ---- step 1: statements and commitments ---- */
+static const char *const commitment_statuses[] = {"kept", "slipped", "renewed", NULL};
+/* a draft may have empty parts: every part is an optional string */
+#define F_STATEMENT_PART(name)                                                                     \
+	{                                                                                          \
+		name, FIELD_STRING, 0, 0, STATEMENT_PART_MAX_CHARS, NULL                           \
+	}
+static const struct field statement_fields[] = {
+	F_STATEMENT_PART("what_i_did"), F_STATEMENT_PART("impact"),
+	F_STATEMENT_PART("why"),	F_STATEMENT_PART("regret"),
+	F_STATEMENT_PART("repair"),	F_STATEMENT_PART("forgiveness_request"),
+};
+static const struct field statement_response_fields[] = {
+	{"read", FIELD_BOOL, 1, 0, 0, NULL},
+	{"landed", FIELD_STRING, 0, 0, STATEMENT_RESPONSE_MAX_CHARS, NULL},
+	{"still_need", FIELD_STRING, 0, 0, STATEMENT_RESPONSE_MAX_CHARS, NULL},
+};
+static const struct field commitment_fields[] = {
+	{"text", FIELD_STRING, 1, 1, COMMITMENT_TEXT_MAX_CHARS, NULL},
+	{"review_every_days", FIELD_INT, 1, COMMITMENT_EVERY_MIN, COMMITMENT_EVERY_MAX, NULL},
+};
+static const struct field commitment_review_fields[] = {
+	{"status", FIELD_ENUM, 1, 0, 0, commitment_statuses},
+	{"note", FIELD_STRING, 0, 0, COMMITMENT_NOTE_MAX_CHARS, NULL},
+};
+/* ---- end of step 1 ---- */
+
+/* ---- step 2: transparency and openness ---- */
+#define F_SHARED_WITH                                                                              \
+	{                                                                                          \
+		"shared_with", FIELD_SHARED, 1, 0, 0, NULL                                         \
+	}
+#define F_CHECKIN_SCORES                                                                           \
+	{                                                                                          \
+		"scores", FIELD_INT_MAP, 1, CHECKIN_SCORE_MIN, CHECKIN_SCORE_MAX, checkin_dims     \
+	}
+#define F_CHECKIN_LEVEL(name)                                                                      \
+	{                                                                                          \
+		name, FIELD_INT, 1, CHECKIN_LEVEL_MIN, CHECKIN_LEVEL_MAX, NULL                     \
+	}
+#define F_CHECKIN_NOTE                                                                             \
+	{                                                                                          \
+		"note", FIELD_STRING, 0, 0, CHECKIN_NOTE_MAX, NULL                                 \
+	}
+static const struct field checkin_fields[] = {
+	{"period", FIELD_DATE, 1, 0, 0, NULL}, F_CHECKIN_SCORES, F_CHECKIN_LEVEL("trust"),
+	F_CHECKIN_LEVEL("closeness"),	       F_CHECKIN_NOTE,	 F_SHARED_WITH,
+};
+/* a change keeps the period: it may be sent again, and must then be the same */
+static const struct field checkin_put_fields[] = {
+	{"period", FIELD_DATE, 0, 0, 0, NULL}, F_CHECKIN_SCORES, F_CHECKIN_LEVEL("trust"),
+	F_CHECKIN_LEVEL("closeness"),	       F_CHECKIN_NOTE,	 F_SHARED_WITH,
+};
+static const struct field rhythm_fields[] = {{"rhythm", FIELD_ENUM, 1, 0, 0, checkin_rhythms}};
+static const struct field share_fields[] = {
+	{"kind", FIELD_ENUM, 1, 0, 0, share_kinds},
+	{"body", FIELD_STRING, 1, 1, SHARE_BODY_MAX, NULL},
+	F_SHARED_WITH,
+};
+static const struct field share_ack_fields[] = {
+	{"reply", FIELD_STRING, 0, 0, SHARE_REPLY_MAX, NULL},
+};
+static const struct field offer_fields[] = {
+	{"text", FIELD_STRING, 1, 1, OFFER_TEXT_MAX, NULL},
+	{"until", FIELD_DATE, 1, 0, 0, NULL},
+};
+static const struct field activity_fields[] = {
+	{"kind", FIELD_ENUM, 1, 0, 0, activity_kinds},
+	{"title", FIELD_STRING, 1, 1, ACTIVITY_TITLE_MAX, NULL},
+	{"planned_for", FIELD_DATE, 1, 0, 0, NULL},
+};
+static const struct field activity_put_fields[] = {
+	{"done", FIELD_BOOL, 1, 0, 0, NULL},
+	{"felt", FIELD_STRING, 0, 0, ACTIVITY_FELT_MAX, NULL},
+};
+/* ---- end of step 2 ---- */
+
 const struct route routes[] = {
 	/* health and static files */
 	{KMETHOD_GET, "/healthz", api_health, ROUTE_ANYONE, 0, ROUTE_API, NOFIELDS,
@@ -119,6 +202,69 @@ const struct route routes[] = {
 	 FIELDS(journal_put_fields), "Change an entry."},
 	{KMETHOD_DELETE, "/api/v1/journal/{id}", api_journal_delete, ROUTE_MEMBER, 1, ROUTE_API,
 	 NOFIELDS, "Delete an entry."},
+
+	/* ---- step 1: statements and commitments (API) ---- */
+	{KMETHOD_GET, "/api/v1/statements", api_statements_list, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "The caller's statements and the partner's delivered ones, newest first."},
+	{KMETHOD_POST, "/api/v1/statements", api_statement_create, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(statement_fields), "Write a statement: a private draft, with the check's flags."},
+	{KMETHOD_GET, "/api/v1/statements/{id}", api_statement_get, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "Read one statement the caller may see, with its responses."},
+	{KMETHOD_PUT, "/api/v1/statements/{id}", api_statement_put, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(statement_fields), "Replace the parts of the caller's draft."},
+	{KMETHOD_POST, "/api/v1/statements/{id}/deliver", api_statement_deliver, ROUTE_PARTNER, 1,
+	 ROUTE_API, NOFIELDS, "Deliver a draft to the partner; it never changes again."},
+	{KMETHOD_POST, "/api/v1/statements/{id}/responses", api_statement_respond, ROUTE_PARTNER,
+	 1, ROUTE_API, FIELDS(statement_response_fields),
+	 "The receiving partner responds to a delivered statement."},
+	{KMETHOD_GET, "/api/v1/commitments", api_commitments_list, ROUTE_MEMBER, 0, ROUTE_API,
+	 NOFIELDS, "The caller's commitments, newest first, with their reviews."},
+	{KMETHOD_POST, "/api/v1/commitments", api_commitment_create, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(commitment_fields), "Make a commitment, reviewed every N days."},
+	{KMETHOD_GET, "/api/v1/commitments/{id}", api_commitment_get, ROUTE_MEMBER, 0, ROUTE_API,
+	 NOFIELDS, "Read one of the caller's commitments."},
+	{KMETHOD_PUT, "/api/v1/commitments/{id}", api_commitment_put, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(commitment_review_fields), "Review a commitment: kept, slipped or renewed."},
+	/* ---- end of step 1 ---- */
+
+	/* ---- step 2: transparency and openness (API) ---- */
+	{KMETHOD_GET, "/api/v1/checkins", api_checkins_list, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "The caller's check-ins and the partner's revealed ones, and how many wait; ?from=&to=."},
+	{KMETHOD_POST, "/api/v1/checkins", api_checkins_create, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(checkin_fields), "Check in for a period of the couple's rhythm; one per period."},
+	{KMETHOD_GET, "/api/v1/checkins/{id}", api_checkins_get, ROUTE_MEMBER, 0, ROUTE_API,
+	 NOFIELDS, "One check-in the caller may see (the reveal rule holds)."},
+	{KMETHOD_PUT, "/api/v1/checkins/{id}", api_checkins_put, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(checkin_put_fields), "Change the caller's own check-in (the period stays)."},
+	{KMETHOD_GET, "/api/v1/couple", api_couple_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "The couple, with its check-in rhythm."},
+	{KMETHOD_PUT, "/api/v1/couple", api_couple_put, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(rhythm_fields), "Set the check-in rhythm, daily or weekly (either partner)."},
+	{KMETHOD_GET, "/api/v1/shares", api_shares_list, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "Openness cards: the caller's, and the partner's shared with them; newest first."},
+	{KMETHOD_POST, "/api/v1/shares", api_shares_create, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(share_fields), "Write an openness card."},
+	{KMETHOD_GET, "/api/v1/shares/{id}", api_shares_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "One openness card the caller may see."},
+	{KMETHOD_POST, "/api/v1/shares/{id}/ack", api_shares_ack, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(share_ack_fields), "The partner says they heard a card, once, with a reply."},
+	{KMETHOD_GET, "/api/v1/offers", api_offers_list, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "Transparency offers of both partners, newest first."},
+	{KMETHOD_POST, "/api/v1/offers", api_offers_create, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(offer_fields), "Make a time-limited offer; always shared with the partner."},
+	{KMETHOD_GET, "/api/v1/offers/{id}", api_offers_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "One of the couple's offers."},
+	{KMETHOD_POST, "/api/v1/offers/{id}/end", api_offers_end, ROUTE_MEMBER, 1, ROUTE_API,
+	 NOFIELDS, "End an offer; only its author can."},
+	{KMETHOD_GET, "/api/v1/activities", api_activities_list, ROUTE_MEMBER, 0, ROUTE_API,
+	 NOFIELDS, "Shared activities, latest planned day first."},
+	{KMETHOD_POST, "/api/v1/activities", api_activities_create, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(activity_fields), "Plan an activity together."},
+	{KMETHOD_GET, "/api/v1/activities/{id}", api_activities_get, ROUTE_MEMBER, 0, ROUTE_API,
+	 NOFIELDS, "One of the couple's activities."},
+	{KMETHOD_PUT, "/api/v1/activities/{id}", api_activities_put, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(activity_put_fields), "Mark an activity done (either partner), with how it felt."},
+	/* ---- end of step 2 ---- */
 
 	/* pages */
 	{KMETHOD_GET, "/", page_landing, ROUTE_ANYONE, 0, ROUTE_PAGE, NOFIELDS,
@@ -165,6 +311,31 @@ const struct route routes[] = {
 	 ROUTE_PAGE, NOFIELDS, "Confirm deleting an entry."},
 	{KMETHOD_POST, "/journal/{id}/delete", page_journal_delete, ROUTE_MEMBER, 1, ROUTE_PAGE,
 	 NOFIELDS, "Delete an entry."},
+
+	/* ---- step 1: statements, commitments, reflection (pages) ---- */
+	{KMETHOD_GET, "/statements", page_statements, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Statements: my drafts, delivered, received."},
+	{KMETHOD_GET, "/statements/new", page_statement_new, ROUTE_PARTNER, 0, ROUTE_PAGE,
+	 NOFIELDS, "Write a statement, part by part."},
+	{KMETHOD_POST, "/statements", page_statement_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(statement_fields), "Save a new draft."},
+	{KMETHOD_GET, "/statements/{id}", page_statement_show, ROUTE_PARTNER, 0, ROUTE_PAGE,
+	 NOFIELDS, "A draft with the check's findings, or a delivered statement."},
+	{KMETHOD_POST, "/statements/{id}", page_statement_update, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(statement_fields), "Save changes to a draft."},
+	{KMETHOD_POST, "/statements/{id}/deliver", page_statement_deliver, ROUTE_PARTNER, 1,
+	 ROUTE_PAGE, NOFIELDS, "Deliver a draft to the partner."},
+	{KMETHOD_POST, "/statements/{id}/responses", page_statement_respond, ROUTE_PARTNER, 1,
+	 ROUTE_PAGE, FIELDS(statement_response_fields), "Respond to a delivered statement."},
+	{KMETHOD_GET, "/commitments", page_commitments, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Commitments with their reviews, and a new one."},
+	{KMETHOD_POST, "/commitments", page_commitment_create, ROUTE_MEMBER, 1, ROUTE_PAGE,
+	 FIELDS(commitment_fields), "Make a commitment."},
+	{KMETHOD_POST, "/commitments/{id}/review", page_commitment_review, ROUTE_MEMBER, 1,
+	 ROUTE_PAGE, FIELDS(commitment_review_fields), "Review a commitment."},
+	{KMETHOD_GET, "/reflect", page_reflect, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
+	 "A short guided reflection, with a timer."},
+	/* ---- end of step 1 ---- */
 	{KMETHOD_GET, "/settings", page_settings, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
 	 "Language, password, recovery key, delete account."},
 	{KMETHOD_POST, "/settings/language", page_settings_language, ROUTE_MEMBER, 1, ROUTE_PAGE,
@@ -175,6 +346,36 @@ const struct route routes[] = {
 	 FIELDS(confirm_fields), "A new recovery key."},
 	{KMETHOD_POST, "/settings/delete", page_settings_delete, ROUTE_MEMBER, 1, ROUTE_PAGE,
 	 FIELDS(confirm_fields), "Delete the account."},
+	/* ---- step 2: transparency and openness (pages) ---- */
+	{KMETHOD_GET, "/checkin", page_checkin, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Check in, then see both check-ins side by side; ?period=."},
+	{KMETHOD_POST, "/checkin", page_checkin_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(checkin_fields), "Save a check-in."},
+	{KMETHOD_POST, "/checkin/{id}", page_checkin_update, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(checkin_put_fields), "Change your check-in."},
+	{KMETHOD_GET, "/checkins", page_checkins, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Check-in history and the rhythm; ?to=."},
+	{KMETHOD_POST, "/settings/rhythm", page_settings_rhythm, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(rhythm_fields), "Check in daily or weekly."},
+	{KMETHOD_GET, "/shares", page_shares, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Openness cards, a new card, and \"I heard you\"."},
+	{KMETHOD_POST, "/shares", page_shares_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(share_fields), "Save a new card."},
+	{KMETHOD_POST, "/shares/{id}/ack", page_shares_ack, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(share_ack_fields), "Say you heard your partner's card."},
+	{KMETHOD_GET, "/offers", page_offers, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Transparency offers, and a new one."},
+	{KMETHOD_POST, "/offers", page_offers_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(offer_fields), "Make an offer."},
+	{KMETHOD_POST, "/offers/{id}/end", page_offers_end, ROUTE_PARTNER, 1, ROUTE_PAGE, NOFIELDS,
+	 "End your offer."},
+	{KMETHOD_GET, "/activities", page_activities, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Shared activities: plan, mark done, how it felt."},
+	{KMETHOD_POST, "/activities", page_activities_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(activity_fields), "Plan an activity."},
+	{KMETHOD_POST, "/activities/{id}", page_activities_update, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(activity_put_fields), "Mark an activity done, with how it felt."},
+	/* ---- end of step 2 ---- */
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

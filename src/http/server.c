@@ -1,16 +1,23 @@
 /*
- * server.c: kintsugi's HTTP server over libmicrohttpd.
+ * server.c: kintsugi's HTTP server.
  *
- * One request goes: collect the body (counting bytes: libmicrohttpd has no
- * body limit of its own) -> find the route (404/405) -> body over the limit
- * (413) -> session from the cookie -> who may call (401/403) -> CSRF (403)
- * -> content type (415) -> parse and validate the fields (400) -> the
- * handler -> headers -> one log line without bodies, ids or tokens.
+ * The pipeline, server_handle(), sees one request already read off the
+ * wire: header limits (431) -> method (405) -> query arguments (414, 400)
+ * -> find the route (404/405) -> body over the limit (413) -> session from the cookie -> who may
+ * call (401/403) -> CSRF (403) -> content type (415) -> parse and validate the fields (400)
+ * -> sign-in throttling (429) -> the handler -> one log line without
+ * bodies, ids or tokens.  server_reply_headers() adds the security headers
+ * and the cookie's attributes.
  *
- * Each worker thread of the pool opens its own store handle and keeps a
- * guarded buffer for the session keys, wiped after every request; threads
- * free both when they exit.  We answer on the access handler's second call,
- * never its first, so that keep-alive stays on.
+ * The libmicrohttpd glue at the bottom is a thin shell: it collects the
+ * body (counting bytes: libmicrohttpd has no body limit of its own), hands
+ * header and argument lookups to the pipeline as callbacks, and queues the
+ * reply.  We answer on the access handler's second call, never its first,
+ * so that keep-alive stays on.
+ *
+ * Each worker thread opens its own store handle and keeps a guarded buffer
+ * for the session keys, wiped after every request; threads free both when
+ * they exit.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,7 +41,9 @@
 #include "core/session.h"
 #include "http/parse.h"
 #include "http/routes.h"
+#include "http/sandbox.h"
 #include "http/server.h"
+#include "http/throttle.h"
 #include "i18n/i18n.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -45,27 +54,23 @@
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "        \
 	"base-uri 'none'; object-src 'none'"
 
+/* Sign-in and recovery: a failure here is a password (or key) guess. */
+static const char *const throttled_patterns[] = {
+	"/api/v1/login",
+	"/api/v1/recover",
+	"/signin",
+	"/recover",
+};
+
 static const struct kconfig *server_cfg;
 static pthread_key_t worker_key;
+static int worker_key_made;
 
 /* What one worker thread keeps between requests. */
 struct worker {
 	struct store *st;
 	struct session *session;     /* guarded memory, wiped after each request */
 	struct session *session_new; /* scratch for sign-in handlers */
-};
-
-/* One request in flight. */
-struct exchange {
-	struct kreq r;
-	char *body;
-	size_t body_len;
-	size_t body_cap;
-	int too_large;
-	struct timespec started;
-	char params[LIMIT_PATH_PARAMS * 33];
-	json_t *json;
-	struct input_error input_error;
 };
 
 static void worker_free(void *p)
@@ -136,10 +141,15 @@ static int is_api_path(const char *path)
 	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
 }
 
-/* The Host header if it looks like a host name or address with a port. */
-static const char *host_header(struct MHD_Connection *conn)
+static const char *header(const struct server_request *in, const char *name)
 {
-	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+	return in->header ? in->header(in->ctx, name) : NULL;
+}
+
+/* The Host header if it looks like a host name or address with a port. */
+static const char *host_header(const struct server_request *in)
+{
+	const char *h = header(in, "Host");
 	size_t i, len;
 
 	if (!h)
@@ -160,30 +170,37 @@ static const char *host_header(struct MHD_Connection *conn)
 struct query_ctx {
 	struct kfield *fields;
 	size_t n;
-	int bad;
+	size_t bytes; /* of names and values so far */
+	int bad;      /* malformed, repeated or too many: 400 */
+	int too_long; /* more than LIMIT_URL_BYTES in all: 414 */
 };
 
-static enum MHD_Result query_collect(void *cls, enum MHD_ValueKind kind, const char *key,
-				     const char *value)
+static int query_collect(void *cls, const char *key, const char *value)
 {
 	struct query_ctx *q = cls;
 	size_t i, vlen;
 
-	(void)kind;
-	if (q->bad)
-		return MHD_NO;
+	if (q->bad || q->too_long)
+		return 1;
+	if (!key)
+		key = "";
 	if (!value)
 		value = "";
 	vlen = strlen(value);
+	q->bytes += strlen(key) + vlen + 2;
+	if (q->bytes > LIMIT_URL_BYTES) {
+		q->too_long = 1;
+		return 1;
+	}
 	if (q->n >= LIMIT_FORM_FIELDS || !utf8_valid(key, strlen(key)) ||
 	    !utf8_valid(value, vlen)) {
 		q->bad = 1;
-		return MHD_NO;
+		return 1;
 	}
 	for (i = 0; i < q->n; i++) {
 		if (strcmp(q->fields[i].name, key) == 0) {
 			q->bad = 1; /* a repeated parameter is how pollution works */
-			return MHD_NO;
+			return 1;
 		}
 	}
 	q->fields[q->n].name = strdup(key);
@@ -193,10 +210,50 @@ static enum MHD_Result query_collect(void *cls, enum MHD_ValueKind kind, const c
 		free(q->fields[q->n].name);
 		free(q->fields[q->n].value);
 		q->bad = 1;
-		return MHD_NO;
+		return 1;
 	}
 	q->n++;
-	return MHD_YES;
+	return 0;
+}
+
+struct header_scan {
+	size_t n;
+	int bad;
+};
+
+/* Counts the headers and refuses any too long: a line, or the Cookie. */
+static int header_check(void *cls, const char *name, const char *value)
+{
+	struct header_scan *h = cls;
+	size_t nlen = name ? strlen(name) : 0, vlen = value ? strlen(value) : 0;
+
+	if (++h->n > LIMIT_HEADERS || nlen + vlen > LIMIT_HEADER_LINE_BYTES ||
+	    (name && strcasecmp(name, "Cookie") == 0 && vlen > LIMIT_COOKIE_BYTES)) {
+		h->bad = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * 414 (the target) or 431 (the headers): too much before the body.  The
+ * message is the body limit's ("more than we can take at once"), which
+ * says it to a person as well.
+ */
+static void answer_too_large(struct kreq *r, int is_api, int status)
+{
+	json_t *o;
+
+	if (!is_api) {
+		page_error(r, 413);
+		r->status = status;
+		return;
+	}
+	o = json_pack("{s:{s:s,s:s}}", "error", "code",
+		      status == 414 ? "uri_too_long" : "headers_too_large", "message",
+		      _("That is more than we can take at once. Please send less."));
+	if (!o || api_reply(r, status, o) < 0)
+		r->status = status;
 }
 
 /* Sets r's answer to a JSON error or an error page, by route kind. */
@@ -207,9 +264,9 @@ static int answer_error(struct kreq *r, int is_api, int status, const char *code
 	return page_error(r, status);
 }
 
-static int content_type_is(struct MHD_Connection *conn, const char *want)
+static int content_type_is(const struct server_request *in, const char *want)
 {
-	const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+	const char *ct = header(in, "Content-Type");
 	size_t n = strlen(want);
 
 	if (!ct)
@@ -227,25 +284,22 @@ static int content_type_is(struct MHD_Connection *conn, const char *want)
  * pages: urlencoded form), checking the CSRF token of a page form.  Returns
  * 0 to go on to the handler, or 1 when an answer has been set.
  */
-static int read_body(struct exchange *x, struct MHD_Connection *conn, const struct route *rt)
+static int read_body(struct server_reply *x, const struct server_request *in,
+		     const struct route *rt)
 {
 	struct kreq *r = &x->r;
 	int is_api = rt->kind == ROUTE_API;
-	int has_body = x->body_len > 0;
+	int has_body = r->body_len > 0;
 
 	if (is_api) {
-		const char *token;
-
-		if (rt->csrf && r->session) {
-			token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
-			if (!session_csrf_ok(r->session, token)) {
-				api_error(r, 403, "csrf_failed");
-				return 1;
-			}
+		if (rt->csrf && r->session &&
+		    !session_csrf_ok(r->session, header(in, "X-CSRF-Token"))) {
+			api_error(r, 403, "csrf_failed");
+			return 1;
 		}
 		if (!has_body && rt->nfields == 0)
 			return 0;
-		if (has_body && !content_type_is(conn, "application/json")) {
+		if (has_body && !content_type_is(in, "application/json")) {
 			api_error(r, 415, "unsupported_media_type");
 			return 1;
 		}
@@ -255,7 +309,7 @@ static int read_body(struct exchange *x, struct MHD_Connection *conn, const stru
 			api_error_input(r, &x->input_error);
 			return 1;
 		}
-		if (json_parse_body(x->body, x->body_len, LIMIT_JSON_DEPTH, &x->json,
+		if (json_parse_body(r->body, r->body_len, LIMIT_JSON_DEPTH, &x->json,
 				    &x->input_error) < 0 ||
 		    fields_check(x->json, rt->fields, rt->nfields, &x->input_error) < 0) {
 			api_error_input(r, &x->input_error);
@@ -266,12 +320,12 @@ static int read_body(struct exchange *x, struct MHD_Connection *conn, const stru
 	}
 
 	/* a page form */
-	if (has_body && !content_type_is(conn, "application/x-www-form-urlencoded")) {
+	if (has_body && !content_type_is(in, "application/x-www-form-urlencoded")) {
 		page_error(r, 415);
 		return 1;
 	}
 	if (has_body) {
-		int e = form_parse(x->body, x->body_len, LIMIT_FORM_FIELDS, &r->form, &r->nform);
+		int e = form_parse(r->body, r->body_len, LIMIT_FORM_FIELDS, &r->form, &r->nform);
 		if (e < 0) {
 			page_error(r, 400);
 			return 1;
@@ -295,45 +349,104 @@ static int read_body(struct exchange *x, struct MHD_Connection *conn, const stru
 	return 0;
 }
 
-/* Runs the request through the pipeline; r's response is set on return. */
-static void dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url,
-		     const char *method, struct worker *w, const struct route **ret_route)
+static int route_is_throttled(const struct route *rt)
+{
+	size_t i;
+
+	if (rt->method != KMETHOD_POST)
+		return 0;
+	for (i = 0; i < sizeof(throttled_patterns) / sizeof(throttled_patterns[0]); i++)
+		if (strcmp(rt->pattern, throttled_patterns[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void throttle_limits_get(struct throttle_limits *lim)
+{
+	lim->login_failures = server_cfg->signin_login_failures;
+	lim->address_failures = server_cfg->signin_address_failures;
+	lim->window_s = server_cfg->signin_window ? server_cfg->signin_window : 1;
+}
+
+/*
+ * Before a sign-in or recovery handler: refuse it (429 with Retry-After)
+ * while its login or its address has too many recent failures, whatever
+ * the password.  The login is the validated field, or the raw form field
+ * when the form failed validation (the handler then answers 400, which is
+ * not counted).  Returns 0 to go on, 1 when an answer has been set.
+ */
+static int throttle_before(struct kreq *r, const struct route *rt, struct throttle_keys *k)
+{
+	struct throttle_limits lim;
+	const char *login = r->json ? kreq_str(r, "login") : kreq_form(r, "login");
+	int retry = 0, e;
+
+	throttle_limits_get(&lim);
+	throttle_keys_make(k, login, r->client_ip);
+	e = throttle_check(r->core->st, &lim, k, throttle_now_ms(), &retry);
+	if (e == 0)
+		return 0;
+	if (e < 0) {
+		answer_error(r, rt->kind == ROUTE_API, 503, "unavailable");
+		return 1;
+	}
+	answer_error(r, rt->kind == ROUTE_API, 429, "rate_limited");
+	r->retry_after = retry;
+	return 1;
+}
+
+/* After the handler: a 401 is a failed guess; a new session cookie is a success. */
+static void throttle_after(struct kreq *r, const struct throttle_keys *k)
+{
+	struct throttle_limits lim;
+	int e = 0;
+
+	throttle_limits_get(&lim);
+	if (r->status == 401)
+		e = throttle_failed(r->core->st, &lim, k, throttle_now_ms());
+	else if (r->set_cookie && r->set_cookie[0])
+		e = throttle_succeeded(r->core->st, k);
+	if (e < 0)
+		fprintf(stderr, "kintsugi: cannot record a sign-in attempt: %s\n", strerror(-e));
+}
+
+/* Runs the request through the pipeline; x->r's answer is set on return. */
+static void dispatch(struct server_reply *x, const struct server_request *in, struct worker *w)
 {
 	struct kreq *r = &x->r;
 	const struct route *rt = NULL;
+	struct throttle_keys tk;
 	enum route_match m;
-	const char *cookie_hdr, *al;
+	const char *cookie_hdr, *al, *url = in->url;
 	char cookie[SESSION_COOKIE_LEN + 2];
 	struct query_ctx q = {0};
-	struct core *core = (struct core *)r->core;
-	int is_api = is_api_path(url), e;
+	int is_api = is_api_path(url), throttled, e;
 
-	al = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language");
+	al = header(in, "Accept-Language");
 	r->lang = i18n_negotiate(al, al ? strlen(al) : 0);
 	i18n_set_thread_lang(r->lang);
 	r->path = url;
-	r->host = host_header(conn);
+	r->host = host_header(in);
 
-	if (method_parse(method, &r->method) < 0) {
+	if (in->each_header) {
+		struct header_scan hs = {0, 0};
+
+		in->each_header(in->ctx, header_check, &hs);
+		if (hs.bad) {
+			answer_too_large(r, is_api, 431);
+			return;
+		}
+	}
+	if (method_parse(in->method, &r->method) < 0) {
 		answer_error(r, is_api, 405, "method_not_allowed");
 		return;
 	}
-	if (strlen(url) > LIMIT_URL_BYTES || !utf8_valid(url, strlen(url))) {
+	if (strlen(url) > LIMIT_URL_BYTES) {
+		answer_too_large(r, is_api, 414);
+		return;
+	}
+	if (!utf8_valid(url, strlen(url))) {
 		answer_error(r, is_api, 404, "not_found");
-		return;
-	}
-	m = routes_find(r->method, url, &rt, r->params, &r->nparams, x->params);
-	if (m != ROUTE_FOUND) {
-		if (m == ROUTE_NO_METHOD)
-			answer_error(r, is_api, 405, "method_not_allowed");
-		else
-			answer_error(r, is_api, 404, "not_found");
-		return;
-	}
-	*ret_route = rt;
-	is_api = rt->kind == ROUTE_API;
-	if (x->too_large) {
-		answer_error(r, is_api, 413, "body_too_large");
 		return;
 	}
 
@@ -342,9 +455,30 @@ static void dispatch(struct exchange *x, struct MHD_Connection *conn, const char
 		answer_error(r, is_api, 500, "internal");
 		return;
 	}
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, query_collect, &q);
+	if (in->each_arg)
+		in->each_arg(in->ctx, query_collect, &q);
 	r->query = q.fields;
 	r->nquery = q.n;
+	if (q.too_long) {
+		answer_too_large(r, is_api, 414);
+		return;
+	}
+
+	m = routes_find(r->method, url, &rt, r->params, &r->nparams, x->params);
+	if (m != ROUTE_FOUND) {
+		if (m == ROUTE_NO_METHOD)
+			answer_error(r, is_api, 405, "method_not_allowed");
+		else
+			answer_error(r, is_api, 404, "not_found");
+		return;
+	}
+	x->route = rt;
+	is_api = rt->kind == ROUTE_API;
+	if (in->body_too_large) {
+		answer_error(r, is_api, 413, "body_too_large");
+		return;
+	}
+
 	if (q.bad) {
 		x->input_error.code = INPUT_INVALID_VALUE;
 		snprintf(x->input_error.field, sizeof(x->input_error.field), "query");
@@ -356,15 +490,16 @@ static void dispatch(struct exchange *x, struct MHD_Connection *conn, const char
 	}
 
 	if (rt->kind != ROUTE_STATIC && strcmp(rt->pattern, "/healthz") != 0) {
-		cookie_hdr = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
+		cookie_hdr = header(in, "Cookie");
 		if (cookie_hdr) {
 			e = cookie_get(cookie_hdr, strlen(cookie_hdr), SESSION_COOKIE_NAME, cookie,
 				       sizeof(cookie));
 			if (e > 0) {
-				e = session_resolve(core, cookie, (size_t)e, w->session);
+				e = session_resolve(r->core, cookie, (size_t)e, w->session);
 				if (e == 0)
 					r->session = w->session;
 				else if (e < 0) {
+					vault_wipe(cookie, sizeof(cookie));
 					answer_error(r, is_api, 500, "internal");
 					return;
 				}
@@ -390,135 +525,315 @@ static void dispatch(struct exchange *x, struct MHD_Connection *conn, const char
 		answer_error(r, is_api, 403, "forbidden");
 		return;
 	}
-	if (read_body(x, conn, rt))
+	if (read_body(x, in, rt))
+		return;
+	throttled = route_is_throttled(rt);
+	if (throttled && throttle_before(r, rt, &tk))
 		return;
 	if (rt->handler(r) < 0) {
 		free(r->resp_body);
 		r->resp_body = NULL;
+		r->resp_len = 0;
 		free(r->location);
 		r->location = NULL;
-		free(r->set_cookie);
-		r->set_cookie = NULL;
+		if (r->set_cookie) {
+			vault_wipe(r->set_cookie, strlen(r->set_cookie));
+			free(r->set_cookie);
+			r->set_cookie = NULL;
+		}
 		answer_error(r, is_api, 500, "internal");
-	}
-}
-
-static void add_security_headers(struct MHD_Response *resp, const struct kreq *r,
-				 const struct route *rt)
-{
-	MHD_add_response_header(resp, "Content-Security-Policy", SERVER_CSP);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
-	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
-	MHD_add_response_header(resp, "Permissions-Policy",
-				"camera=(), microphone=(), geolocation=(), interest-cohort=()");
-	if (r->secure)
-		MHD_add_response_header(resp, "Strict-Transport-Security",
-					"max-age=63072000; includeSubDomains");
-	if (rt && rt->kind == ROUTE_STATIC && r->status == 200)
-		MHD_add_response_header(resp, "Cache-Control", "public, max-age=3600");
-	else if (!rt || rt->kind == ROUTE_API || r->private_page || r->session || r->set_cookie ||
-		 r->status >= 300)
-		MHD_add_response_header(resp, "Cache-Control", "no-store");
-	else
-		MHD_add_response_header(resp, "Cache-Control", "no-cache");
-	if (r->lang)
-		MHD_add_response_header(resp, "Content-Language", r->lang);
-	MHD_add_response_header(resp, "Vary", "Cookie, Accept-Language");
-}
-
-static void add_cookie(struct MHD_Response *resp, const struct kreq *r)
-{
-	char value[SESSION_COOKIE_LEN + 256];
-	const char *secure = r->secure || server_cfg->secure_cookies ? "; Secure" : "";
-
-	if (!r->set_cookie)
 		return;
-	if (r->set_cookie[0] == '\0')
-		snprintf(value, sizeof(value),
-			 SESSION_COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
-			 secure);
-	else
-		snprintf(value, sizeof(value),
-			 SESSION_COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict%s",
-			 r->set_cookie, secure);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, value);
-	vault_wipe(value, sizeof(value));
+	}
+	if (throttled)
+		throttle_after(r, &tk);
 }
 
-static void log_request(const struct exchange *x, const struct route *rt, const char *method)
+static void log_request(const struct server_request *in, const struct server_reply *x)
 {
-	struct timespec now;
+	struct timespec now, started;
 	long us;
 	char at[STORE_TIME_LEN + 1];
+	const char *method = in->method;
 
 	if (!server_cfg->log_requests)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	us = (now.tv_sec - x->started.tv_sec) * 1000000L +
-	     (now.tv_nsec - x->started.tv_nsec) / 1000L;
+	started = in->started ? *in->started : now;
+	us = (now.tv_sec - started.tv_sec) * 1000000L + (now.tv_nsec - started.tv_nsec) / 1000L;
 	session_now(at, 0);
 	/* the route's pattern, never the path: paths carry ids and invite tokens */
-	fprintf(stderr, "%s %s %s %d %ldus\n", at, method[0] && strlen(method) < 8 ? method : "?",
-		rt ? rt->pattern : "-", x->r.status, us);
+	fprintf(stderr, "%s %s %s %d %ldus\n", at,
+		method && method[0] && strlen(method) < 8 ? method : "?",
+		x->route ? x->route->pattern : "-", x->r.status, us);
 }
 
-static enum MHD_Result respond(struct exchange *x, struct MHD_Connection *conn,
-			       const struct route *rt, const char *method)
+void server_handle(const struct server_request *in, struct server_reply *out)
 {
-	struct kreq *r = &x->r;
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
+	struct kreq *r = &out->r;
+	struct worker *w = worker_get();
 
+	out->worker = w;
+	r->config = server_cfg;
+	r->secure = server_cfg->secure_cookies;
+	r->client_ip = in->client_ip;
+	r->body = in->body;
+	r->body_len = in->body ? in->body_len : 0;
+	r->core = &out->core;
+	if (w) {
+		out->core.st = w->st;
+		out->core.kdf = server_cfg->kdf;
+		out->core.session_idle_s = (long)server_cfg->session_idle;
+		out->core.session_absolute_s = (long)server_cfg->session_absolute;
+		r->session_buf = w->session_new;
+	}
+	if (!in->method || !in->url) {
+		r->lang = "en";
+		answer_error(r, 0, 400, "invalid_value");
+	} else if (!w) {
+		r->lang = "en";
+		answer_error(r, is_api_path(in->url), 503, "unavailable");
+	} else {
+		dispatch(out, in, w);
+	}
 	if (r->status == 0)
 		r->status = 500;
-	resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body, MHD_RESPMEM_MUST_FREE);
-	if (!resp)
-		return MHD_NO;
-	r->resp_body = NULL; /* now the response's */
+	log_request(in, out);
+}
+
+void server_reply_headers(struct server_reply *out, server_header_fn fn, void *cls)
+{
+	const struct kreq *r = &out->r;
+	const struct route *rt = out->route;
+	char *buf = out->header_buf;
+	size_t len = sizeof(out->header_buf);
+
 	if (r->content_type)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+		fn(cls, "Content-Type", r->content_type);
 	if (r->location)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+		fn(cls, "Location", r->location);
 	if (r->retry_after > 0) {
-		char ra[16];
-		snprintf(ra, sizeof(ra), "%d", r->retry_after);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+		snprintf(buf, len, "%d", r->retry_after);
+		fn(cls, "Retry-After", buf);
 	}
 	if (r->status == 405)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
-					"GET, HEAD, POST, PUT, DELETE");
-	add_cookie(resp, r);
-	add_security_headers(resp, r, rt);
-	ret = MHD_queue_response(conn, (unsigned)r->status, resp);
-	MHD_destroy_response(resp);
-	log_request(x, rt, method);
-	return ret;
+		fn(cls, "Allow", "GET, HEAD, POST, PUT, DELETE");
+	if (r->set_cookie) {
+		const char *secure = r->secure ? "; Secure" : "";
+
+		if (r->set_cookie[0] == '\0')
+			snprintf(buf, len,
+				 SESSION_COOKIE_NAME
+				 "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+				 secure);
+		else
+			snprintf(buf, len,
+				 SESSION_COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict%s",
+				 r->set_cookie, secure);
+		fn(cls, "Set-Cookie", buf);
+		vault_wipe(buf, len);
+	}
+
+	fn(cls, "Content-Security-Policy", SERVER_CSP);
+	fn(cls, "X-Content-Type-Options", "nosniff");
+	fn(cls, "Referrer-Policy", "no-referrer");
+	fn(cls, "X-Frame-Options", "DENY");
+	fn(cls, "Cross-Origin-Opener-Policy", "same-origin");
+	fn(cls, "Cross-Origin-Resource-Policy", "same-origin");
+	fn(cls, "Permissions-Policy",
+	   "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+	/* HSTS only where the browser reached us over HTTPS (RFC 6797, 7.2) */
+	if (r->secure)
+		fn(cls, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+	if (rt && rt->kind == ROUTE_STATIC && r->status == 200)
+		fn(cls, "Cache-Control", "public, max-age=3600");
+	else if (!rt || rt->kind == ROUTE_API || r->private_page || r->session || r->set_cookie ||
+		 r->status >= 300)
+		fn(cls, "Cache-Control", "no-store");
+	else
+		fn(cls, "Cache-Control", "no-cache");
+	if (r->lang)
+		fn(cls, "Content-Language", r->lang);
+	fn(cls, "Vary", "Cookie, Accept-Language");
 }
+
+void server_reply_fini(struct server_reply *out)
+{
+	struct kreq *r = &out->r;
+	struct worker *w = out->worker;
+
+	json_decref(out->json);
+	out->json = NULL;
+	form_free(r->form, r->nform);
+	form_free(r->query, r->nquery);
+	r->form = r->query = NULL;
+	r->nform = r->nquery = 0;
+	free(r->resp_body);
+	r->resp_body = NULL;
+	free(r->location);
+	r->location = NULL;
+	if (r->set_cookie) {
+		vault_wipe(r->set_cookie, strlen(r->set_cookie));
+		free(r->set_cookie);
+		r->set_cookie = NULL;
+	}
+	r->session = NULL;
+	if (w) {
+		vault_wipe(w->session, sizeof(*w->session));
+		vault_wipe(w->session_new, sizeof(*w->session_new));
+	}
+	out->worker = NULL;
+}
+
+int server_init(const struct kconfig *cfg, char *errbuf, size_t errlen)
+{
+	int r;
+
+	server_cfg = cfg;
+	r = account_init(cfg->argon2_concurrency);
+	if (r < 0) {
+		snprintf(errbuf, errlen, "cannot set up the sign-in limiter");
+		return r;
+	}
+	r = web_init(cfg->data_dir, errbuf, errlen);
+	if (r < 0)
+		return r;
+	r = pthread_key_create(&worker_key, worker_free);
+	if (r != 0) {
+		web_fini();
+		snprintf(errbuf, errlen, "cannot create thread storage");
+		return -r;
+	}
+	worker_key_made = 1;
+	return 0;
+}
+
+void server_fini(void)
+{
+	if (worker_key_made) {
+		struct worker *w = pthread_getspecific(worker_key);
+
+		pthread_setspecific(worker_key, NULL);
+		worker_free(w);
+		pthread_key_delete(worker_key);
+		worker_key_made = 0;
+	}
+	web_fini();
+}
+
+/* ---- the libmicrohttpd shell ------------------------------------------- */
+
+/* One request in flight: its body, collected across calls. */
+struct exchange {
+	char *body;
+	size_t body_len;
+	size_t body_cap;
+	int too_large;
+	struct timespec started;
+};
 
 static void exchange_free(struct exchange *x)
 {
-	struct kreq *r;
-
 	if (!x)
 		return;
-	r = &x->r;
 	if (x->body) {
 		vault_wipe(x->body, x->body_len);
 		free(x->body);
 	}
-	json_decref(x->json);
-	form_free(r->form, r->nform);
-	form_free(r->query, r->nquery);
-	free(r->resp_body);
-	free(r->location);
-	if (r->set_cookie) {
-		vault_wipe(r->set_cookie, strlen(r->set_cookie));
-		free(r->set_cookie);
-	}
 	free(x);
+}
+
+/* Appends n upload bytes; past LIMIT_BODY_BYTES the body is dropped.  0 or -ENOMEM. */
+static int exchange_append(struct exchange *x, const char *data, size_t n)
+{
+	size_t cap;
+	char *nb;
+
+	if (x->too_large)
+		return 0;
+	if (n > LIMIT_BODY_BYTES - x->body_len) {
+		x->too_large = 1;
+		vault_wipe(x->body, x->body_len);
+		free(x->body);
+		x->body = NULL;
+		x->body_len = x->body_cap = 0;
+		return 0;
+	}
+	if (x->body_len + n > x->body_cap) {
+		cap = x->body_cap ? x->body_cap : 1024;
+		while (cap < x->body_len + n)
+			cap *= 2;
+		if (cap > LIMIT_BODY_BYTES)
+			cap = LIMIT_BODY_BYTES;
+		nb = malloc(cap);
+		if (!nb)
+			return -ENOMEM;
+		if (x->body) {
+			memcpy(nb, x->body, x->body_len);
+			vault_wipe(x->body, x->body_len);
+			free(x->body);
+		}
+		x->body = nb;
+		x->body_cap = cap;
+	}
+	memcpy(x->body + x->body_len, data, n);
+	x->body_len += n;
+	return 0;
+}
+
+static const char *mhd_header(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+struct mhd_args {
+	server_arg_fn fn;
+	void *cls;
+};
+
+static enum MHD_Result mhd_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *value)
+{
+	struct mhd_args *a = cls;
+
+	(void)kind;
+	return a->fn(a->cls, key, value) ? MHD_NO : MHD_YES;
+}
+
+static void mhd_each_arg(void *ctx, server_arg_fn fn, void *cls)
+{
+	struct mhd_args a = {fn, cls};
+
+	MHD_get_connection_values(ctx, MHD_GET_ARGUMENT_KIND, mhd_arg, &a);
+}
+
+static void mhd_each_header(void *ctx, server_arg_fn fn, void *cls)
+{
+	struct mhd_args a = {fn, cls};
+
+	MHD_get_connection_values(ctx, MHD_HEADER_KIND, mhd_arg, &a);
+}
+
+static void mhd_add_header(void *cls, const char *name, const char *value)
+{
+	MHD_add_response_header(cls, name, value);
+}
+
+/* The peer's address as text, for throttling; "" when unknown. */
+static void client_address(struct MHD_Connection *conn, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	out[0] = '\0';
+	if (!sa)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)len);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -526,9 +841,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  size_t *upload_data_size, void **con_cls)
 {
 	struct exchange *x = *con_cls;
-	const struct route *rt = NULL;
-	struct worker *w;
-	struct core core;
+	struct server_request in;
+	struct server_reply *out;
+	struct MHD_Response *resp;
+	char ip[INET6_ADDRSTRLEN];
 	enum MHD_Result ret;
 
 	(void)cls;
@@ -550,65 +866,40 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (x->too_large)
-			return MHD_YES;
-		if (n > LIMIT_BODY_BYTES - x->body_len) {
-			x->too_large = 1;
-			vault_wipe(x->body, x->body_len);
-			free(x->body);
-			x->body = NULL;
-			x->body_len = x->body_cap = 0;
-			return MHD_YES;
-		}
-		if (x->body_len + n > x->body_cap) {
-			size_t cap = x->body_cap ? x->body_cap : 1024;
-			char *nb;
-
-			while (cap < x->body_len + n)
-				cap *= 2;
-			if (cap > LIMIT_BODY_BYTES)
-				cap = LIMIT_BODY_BYTES;
-			nb = malloc(cap);
-			if (!nb)
-				return MHD_NO;
-			if (x->body) {
-				memcpy(nb, x->body, x->body_len);
-				vault_wipe(x->body, x->body_len);
-				free(x->body);
-			}
-			x->body = nb;
-			x->body_cap = cap;
-		}
-		memcpy(x->body + x->body_len, upload_data, n);
-		x->body_len += n;
-		return MHD_YES;
+		return exchange_append(x, upload_data, n) < 0 ? MHD_NO : MHD_YES;
 	}
 
-	w = worker_get();
-	memset(&core, 0, sizeof(core));
-	if (w) {
-		core.st = w->st;
-		core.kdf = server_cfg->kdf;
-		core.session_idle_s = (long)server_cfg->session_idle;
-		core.session_absolute_s = (long)server_cfg->session_absolute;
+	out = calloc(1, sizeof(*out));
+	if (!out)
+		return MHD_NO;
+	client_address(conn, ip, sizeof(ip));
+	memset(&in, 0, sizeof(in));
+	in.method = method;
+	in.url = url;
+	in.client_ip = ip[0] ? ip : NULL;
+	in.body = x->body;
+	in.body_len = x->body_len;
+	in.body_too_large = x->too_large;
+	in.started = &x->started;
+	in.header = mhd_header;
+	in.each_arg = mhd_each_arg;
+	in.each_header = mhd_each_header;
+	in.ctx = conn;
+	server_handle(&in, out);
+
+	resp = MHD_create_response_from_buffer(out->r.resp_len, out->r.resp_body,
+					       MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		server_reply_fini(out);
+		free(out);
+		return MHD_NO;
 	}
-	x->r.core = &core;
-	x->r.config = server_cfg;
-	x->r.secure = server_cfg->secure_cookies;
-	x->r.session_buf = w ? w->session_new : NULL;
-	x->r.body = x->body;
-	x->r.body_len = x->body_len;
-	if (!w) {
-		x->r.lang = "en";
-		answer_error(&x->r, is_api_path(url), 503, "unavailable");
-	} else {
-		dispatch(x, conn, url, method, w, &rt);
-	}
-	ret = respond(x, conn, rt, method);
-	if (w) {
-		vault_wipe(w->session, sizeof(*w->session));
-		vault_wipe(w->session_new, sizeof(*w->session_new));
-	}
+	out->r.resp_body = NULL; /* now the response's */
+	server_reply_headers(out, mhd_add_header, resp);
+	ret = MHD_queue_response(conn, (unsigned)out->r.status, resp);
+	MHD_destroy_response(resp);
+	server_reply_fini(out);
+	free(out);
 	return ret;
 }
 
@@ -622,7 +913,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd's own messages; its formats are printf's */
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
 	fputs("kintsugi: http: ", stderr);
@@ -711,21 +1003,9 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 	sigset_t set, old;
 	int fd = -1, r, sig = 0;
 
-	server_cfg = cfg;
-	r = account_init(cfg->argon2_concurrency);
-	if (r < 0) {
-		snprintf(errbuf, errlen, "cannot set up the sign-in limiter");
-		return r;
-	}
-	r = web_init(cfg->data_dir, errbuf, errlen);
+	r = server_init(cfg, errbuf, errlen);
 	if (r < 0)
 		return r;
-	r = pthread_key_create(&worker_key, worker_free);
-	if (r != 0) {
-		web_fini();
-		snprintf(errbuf, errlen, "cannot create thread storage");
-		return -r;
-	}
 	r = server_bind(cfg, &fd, errbuf, errlen);
 	if (r < 0)
 		goto out;
@@ -747,7 +1027,7 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LIMIT_CONNECTION_TIMEOUT_S,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_HEADER_POOL,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	if (!d) {
@@ -757,6 +1037,20 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 		goto out;
 	}
 	fd = -1; /* the daemon's now */
+
+	/* Every thread exists now and privileges are gone: confine them all. */
+	r = sandbox_enter(cfg->seccomp ? SANDBOX_ENFORCE : SANDBOX_PERMISSIVE, errbuf, errlen);
+	if (r < 0) {
+		MHD_stop_daemon(d);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		goto out;
+	}
+	if (r > 0)
+		fprintf(stderr, "kintsugi: %s\n", sandbox_strerror(r));
+	else if (!cfg->seccomp)
+		fprintf(stderr, "kintsugi: --no-seccomp: calls off the seccomp list fail with "
+				"EPERM instead of ending the process\n");
+
 	fprintf(stderr, "kintsugi %s listening on http://%s%s%s:%u\n", KINTSUGI_VERSION,
 		cfg->listen_family == AF_INET6 ? "[" : "", cfg->listen_addr,
 		cfg->listen_family == AF_INET6 ? "]" : "", cfg->listen_port);
@@ -770,8 +1064,6 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 out:
 	if (fd >= 0)
 		close(fd);
-	worker_free(pthread_getspecific(worker_key));
-	pthread_key_delete(worker_key);
-	web_fini();
+	server_fini();
 	return r;
 }

@@ -106,6 +106,138 @@ struct journal_row {
 	char updated_at[STORE_TIME_LEN + 1];
 };
 
+/* ---- step 1: statements and commitments (migration 0002) ---------------- */
+
+/*
+ * An accountability statement.  Drafts (delivered 0) are sealed under a key
+ * from the author's master key, delivered ones under the couple key; either
+ * way parts_sealed holds all six parts at once.
+ */
+struct statement_row {
+	char id[STORE_ID_LEN + 1];
+	char couple_id[STORE_ID_LEN + 1];
+	char author_id[STORE_ID_LEN + 1];
+	int64_t version; /* bumped on every change and on delivery; bound into the AD */
+	int delivered;	 /* 0: private draft; 1: delivered, never changes again */
+	struct blob parts_sealed;
+	char created_at[STORE_TIME_LEN + 1];
+	char updated_at[STORE_TIME_LEN + 1];
+	char delivered_at[STORE_TIME_LEN + 1]; /* "" while a draft */
+};
+
+/* The receiving partner's response to a delivered statement. */
+struct statement_response_row {
+	char id[STORE_ID_LEN + 1];
+	char couple_id[STORE_ID_LEN + 1];
+	char statement_id[STORE_ID_LEN + 1];
+	char author_id[STORE_ID_LEN + 1]; /* who responded */
+	struct blob body_sealed;	  /* under the couple key */
+	char created_at[STORE_TIME_LEN + 1];
+};
+
+/* A commitment, private to its author. */
+struct commitment_row {
+	char id[STORE_ID_LEN + 1];
+	char couple_id[STORE_ID_LEN + 1];
+	char author_id[STORE_ID_LEN + 1];
+	int64_t version;
+	struct blob text_sealed;
+	int review_every_days; /* 1..365 */
+	char created_at[STORE_TIME_LEN + 1];
+};
+
+/* One review of a commitment: status and note sealed together. */
+struct commitment_review_row {
+	char id[STORE_ID_LEN + 1];
+	char couple_id[STORE_ID_LEN + 1];
+	char author_id[STORE_ID_LEN + 1];
+	char commitment_id[STORE_ID_LEN + 1];
+	struct blob body_sealed;
+	char at[STORE_TIME_LEN + 1];
+};
+/* ---- end of step 1 rows ------------------------------------------------- */
+
+/* ---- step 2: transparency and openness (migration 0003) ---------------- */
+
+#define STORE_DATE_LEN 10 /* "YYYY-MM-DD" */
+
+/* A check-in: scores, trust, closeness and note live in content_sealed. */
+struct checkin_row {
+	char id[STORE_ID_LEN + 1];
+	char couple_id[STORE_ID_LEN + 1];
+	char author_id[STORE_ID_LEN + 1];
+	char period[STORE_DATE_LEN + 1]; /* the day, or the Monday of the ISO week */
+	char rhythm[8];			 /* "daily" | "weekly": the rhythm it was made for */
+	unsigned shared_with;		 /* ACCESS_SHARE_* bits of core/access.h */
+	int64_t version;		 /* bumped on every change; bound into the AD */
+	struct blob content_sealed;
+	char created_at[STORE_TIME_LEN + 1];
+	char updated_at[STORE_TIME_LEN + 1];
+};
+
+/* An openness card (kind and body sealed together) and its acknowledgement. */
+struct share_row {
+	char id[STORE_ID_LEN + 1];
+	char couple_id[STORE_ID_LEN + 1];
+	char author_id[STORE_ID_LEN + 1];
+	unsigned shared_with; /* ACCESS_SHARE_* bits */
+	int64_t version;
+	struct blob content_sealed;
+	char created_at[STORE_TIME_LEN + 1];
+	/* filled by share_get and share_list; ack_id "" when nobody answered yet */
+	char ack_id[STORE_ID_LEN + 1];
+	char ack_author_id[STORE_ID_LEN + 1];
+	struct blob reply_sealed; /* len 0 when the answer has no reply */
+	char acked_at[STORE_TIME_LEN + 1];
+};
+
+struct share_ack_row {
+	char id[STORE_ID_LEN + 1];
+	char share_id[STORE_ID_LEN + 1];
+	char couple_id[STORE_ID_LEN + 1];
+	char author_id[STORE_ID_LEN + 1];
+	struct blob reply_sealed; /* len 0: no reply (stored as NULL) */
+	char created_at[STORE_TIME_LEN + 1];
+};
+
+/* A transparency offer; always shared with the partner. */
+struct offer_row {
+	char id[STORE_ID_LEN + 1];
+	char couple_id[STORE_ID_LEN + 1];
+	char author_id[STORE_ID_LEN + 1];
+	int64_t version;
+	struct blob text_sealed;
+	char until[STORE_DATE_LEN + 1];
+	char created_at[STORE_TIME_LEN + 1];
+	char ended_at[STORE_TIME_LEN + 1]; /* "" while the offer stands */
+};
+
+/* How one partner felt about an activity. */
+struct activity_feeling {
+	char author_id[STORE_ID_LEN + 1];
+	int64_t version; /* 1 for the first note, then one more per change */
+	struct blob felt_sealed;
+	char updated_at[STORE_TIME_LEN + 1];
+};
+
+/* A shared activity; feelings are filled by activity_get and activity_list. */
+struct activity_row {
+	char id[STORE_ID_LEN + 1];
+	char couple_id[STORE_ID_LEN + 1];
+	char author_id[STORE_ID_LEN + 1];
+	char kind[16]; /* "exercise" | "cooking" | "hobby" | "other" */
+	int64_t version;
+	struct blob title_sealed;
+	char planned_for[STORE_DATE_LEN + 1];
+	char done_at[STORE_TIME_LEN + 1]; /* "" while not done */
+	char done_by[STORE_ID_LEN + 1];	  /* "" while not done */
+	char created_at[STORE_TIME_LEN + 1];
+	struct activity_feeling felt[2]; /* at most one per partner */
+	size_t nfelt;
+};
+
+/* ---- end of step 2 rows ------------------------------------------------- */
+
 struct store_ops {
 	const char *name;
 	void (*close)(struct store *st);
@@ -171,6 +303,107 @@ struct store_ops {
 	/* an audit event: no content, just who/what/when ("signin", "password_changed") */
 	int (*audit_append)(struct store *st, const char *couple_id, const char *member_id,
 			    const char *event, const char *at);
+
+	/* ---- step 2: transparency and openness (migration 0003) -------- */
+	/* "daily" | "weekly" (else -EINVAL) */
+	int (*couple_set_rhythm)(struct store *st, const char *couple_id, const char *rhythm);
+	/* CONFLICT when the author already has a check-in for that period */
+	int (*checkin_insert)(struct store *st, const struct checkin_row *c);
+	/* one check-in of the couple, whoever wrote it: core decides who sees it */
+	int (*checkin_get)(struct store *st, const char *couple_id, const char *checkin_id,
+			   struct checkin_row *ret);
+	/* replaces shared_with, content, version and updated_at where id, couple
+	 * and author match and the stored version is c->version - 1 (else CONFLICT) */
+	int (*checkin_update)(struct store *st, const struct checkin_row *c);
+	/* the couple's check-ins with from <= period <= to, newest period first,
+	 * at most limit; *ret_rows is malloc'd (NULL when none) */
+	int (*checkin_list)(struct store *st, const char *couple_id, const char *from,
+			    const char *to, size_t limit, struct checkin_row **ret_rows,
+			    size_t *ret_n);
+	int (*share_insert)(struct store *st, const struct share_row *s);
+	int (*share_get)(struct store *st, const char *couple_id, const char *share_id,
+			 struct share_row *ret);
+	/* the couple's cards, newest first, at most limit */
+	int (*share_list)(struct store *st, const char *couple_id, size_t limit,
+			  struct share_row **ret_rows, size_t *ret_n);
+	/* CONFLICT when the card was already answered; NOTFOUND when it is not
+	 * one of the couple's */
+	int (*share_ack_insert)(struct store *st, const struct share_ack_row *a);
+	int (*offer_insert)(struct store *st, const struct offer_row *o);
+	int (*offer_get)(struct store *st, const char *couple_id, const char *offer_id,
+			 struct offer_row *ret);
+	/* the couple's offers, newest first, at most limit */
+	int (*offer_list)(struct store *st, const char *couple_id, size_t limit,
+			  struct offer_row **ret_rows, size_t *ret_n);
+	/* sets ended_at where id, couple and author match (NOTFOUND otherwise);
+	 * an offer already ended keeps its first ended_at and gives 0 */
+	int (*offer_end)(struct store *st, const char *couple_id, const char *author_id,
+			 const char *offer_id, const char *at);
+	int (*activity_insert)(struct store *st, const struct activity_row *a);
+	int (*activity_get)(struct store *st, const char *couple_id, const char *activity_id,
+			    struct activity_row *ret);
+	/* the couple's activities, latest planned_for first, at most limit */
+	int (*activity_list)(struct store *st, const char *couple_id, size_t limit,
+			     struct activity_row **ret_rows, size_t *ret_n);
+	/* marks done by `by` at `at`, or not done when at is NULL */
+	int (*activity_set_done)(struct store *st, const char *couple_id, const char *activity_id,
+				 const char *by, const char *at);
+	/* puts f as f->author_id's feeling: f->version is 1 for a first note, else
+	 * the stored version + 1 (else CONFLICT); an empty felt_sealed removes it */
+	int (*activity_feel)(struct store *st, const char *couple_id, const char *activity_id,
+			     const struct activity_feeling *f);
+	/* ---- end of step 2 ops ----------------------------------------- */
+	/* ---- step 1: statements and commitments (migration 0002) -------- */
+	/* CONFLICT on a reused id; NOTFOUND when the author is not in the couple */
+	int (*statement_insert)(struct store *st, const struct statement_row *row);
+	/* any author's statement of the couple: core decides who may see it */
+	int (*statement_get)(struct store *st, const char *couple_id, const char *statement_id,
+			     struct statement_row *ret);
+	/* newest first, at most limit: member_id's own and every delivered one of
+	 * the couple; *ret_rows is malloc'd (NULL when empty) */
+	int (*statement_list)(struct store *st, const char *couple_id, const char *member_id,
+			      size_t limit, struct statement_row **ret_rows, size_t *ret_n);
+	/* replaces version, delivered, parts_sealed, updated_at and delivered_at
+	 * where id, couple and author match, the row is still a draft and its
+	 * version is row->version - 1; CONFLICT when stale or delivered */
+	int (*statement_update)(struct store *st, const struct statement_row *row);
+	/* NOTFOUND when the statement or the author is not in the couple */
+	int (*statement_response_insert)(struct store *st,
+					 const struct statement_response_row *row);
+	/* the newest limit responses, oldest first */
+	int (*statement_response_list)(struct store *st, const char *couple_id,
+				       const char *statement_id, size_t limit,
+				       struct statement_response_row **ret_rows, size_t *ret_n);
+	int (*commitment_insert)(struct store *st, const struct commitment_row *row);
+	int (*commitment_get)(struct store *st, const char *couple_id, const char *author_id,
+			      const char *commitment_id, struct commitment_row *ret);
+	/* newest first, at most limit */
+	int (*commitment_list)(struct store *st, const char *couple_id, const char *author_id,
+			       size_t limit, struct commitment_row **ret_rows, size_t *ret_n);
+	/* NOTFOUND when the commitment is not the author's in that couple */
+	int (*commitment_review_insert)(struct store *st, const struct commitment_review_row *row);
+	/* the newest limit reviews, oldest first */
+	int (*commitment_review_list)(struct store *st, const char *couple_id,
+				      const char *author_id, const char *commitment_id,
+				      size_t limit, struct commitment_review_row **ret_rows,
+				      size_t *ret_n);
+	/* ---- end of step 1 ops ------------------------------------------ */
+	/* ---- issue 4: sign-in throttling (migration 0004) --------------- */
+#define STORE_THROTTLE_KEY_LEN 32
+	/* Keys are STORE_THROTTLE_KEY_LEN-byte hashes (of a login or a client
+	 * address, never the value itself); times are Unix milliseconds. */
+	/* records one failure at at_ms under each of the nkeys keys (packed one
+	 * after the other in keys) and forgets every failure at or before
+	 * forget_before_ms, in one transaction */
+	int (*throttle_add)(struct store *st, const unsigned char *keys, size_t nkeys,
+			    int64_t at_ms, int64_t forget_before_ms);
+	/* the time of key's n-th newest failure (n >= 1) later than after_ms, or
+	 * STORE_NOTFOUND when key has fewer than n such failures */
+	int (*throttle_nth)(struct store *st, const unsigned char *key, int64_t after_ms,
+			    unsigned int n, int64_t *ret_at_ms);
+	/* forgets every failure of key (a successful sign-in) */
+	int (*throttle_clear)(struct store *st, const unsigned char *key);
+	/* ---- end of issue 4 ops ------------------------------------------ */
 };
 
 struct store {
@@ -196,6 +429,65 @@ void store_invite_free(struct invite_row *inv);
 void store_session_free(struct session_row *s);
 void store_journal_free(struct journal_row *e);
 void store_journal_list_free(struct journal_row *rows, size_t n);
+
+/* ---- step 1: free what the step 1 ops return (each accepts NULL) ------- */
+void store_statement_free(struct statement_row *row); /* the blob inside, not row */
+void store_statement_list_free(struct statement_row *rows, size_t n);
+void store_statement_response_list_free(struct statement_response_row *rows, size_t n);
+void store_commitment_free(struct commitment_row *row); /* the blob inside, not row */
+void store_commitment_list_free(struct commitment_row *rows, size_t n);
+void store_commitment_review_list_free(struct commitment_review_row *rows, size_t n);
+/* ---- end of step 1 ------------------------------------------------------ */
+
+/* ---- step 2: freeing rows (accept NULL; free the blobs, not the row) -- */
+#include <stdlib.h>
+
+static inline void store_checkin_free(struct checkin_row *c)
+{
+	if (c)
+		store_blob_free(&c->content_sealed);
+}
+
+static inline void store_share_free(struct share_row *s)
+{
+	if (!s)
+		return;
+	store_blob_free(&s->content_sealed);
+	store_blob_free(&s->reply_sealed);
+}
+
+static inline void store_offer_free(struct offer_row *o)
+{
+	if (o)
+		store_blob_free(&o->text_sealed);
+}
+
+static inline void store_activity_free(struct activity_row *a)
+{
+	if (!a)
+		return;
+	store_blob_free(&a->title_sealed);
+	for (size_t i = 0; i < a->nfelt && i < 2; i++)
+		store_blob_free(&a->felt[i].felt_sealed);
+	a->nfelt = 0;
+}
+
+/* The list forms free each row, then the array; they accept NULL. */
+#define STORE_STEP2_LIST_FREE(name, type, one)                                                     \
+	static inline void name(type *rows, size_t n)                                              \
+	{                                                                                          \
+		if (!rows)                                                                         \
+			return;                                                                    \
+		for (size_t i = 0; i < n; i++)                                                     \
+			one(&rows[i]);                                                             \
+		free(rows);                                                                        \
+	}
+STORE_STEP2_LIST_FREE(store_checkin_list_free, struct checkin_row, store_checkin_free)
+STORE_STEP2_LIST_FREE(store_share_list_free, struct share_row, store_share_free)
+STORE_STEP2_LIST_FREE(store_offer_list_free, struct offer_row, store_offer_free)
+STORE_STEP2_LIST_FREE(store_activity_list_free, struct activity_row, store_activity_free)
+#undef STORE_STEP2_LIST_FREE
+/* ---- end of step 2 freeing ------------------------------------------ */
 
 /* convenience wrappers: st->ops->x(st, ...) */
 #define STORE_CALL(st, op, ...) ((st)->ops->op((st), __VA_ARGS__))

@@ -1100,6 +1100,632 @@ static void test_concurrent_writers(void **state)
 		N_THREADS * N_PER_THREAD);
 }
 
+/* ---- step 1: statements and commitments (migration 0002) ---------------- */
+
+#define T_STATEMENT  101
+#define T_RESPONSE   102
+#define T_COMMITMENT 103
+#define T_REVIEW     104
+
+static void fill_statement(struct statement_row *row, const char *couple_id,
+			   const char *author_id, unsigned n, const char *at, const char *parts)
+{
+	memset(row, 0, sizeof(*row));
+	make_id(row->id, T_STATEMENT, n);
+	snprintf(row->couple_id, sizeof(row->couple_id), "%s", couple_id);
+	snprintf(row->author_id, sizeof(row->author_id), "%s", author_id);
+	row->version = 1;
+	row->parts_sealed = (struct blob){(unsigned char *)(uintptr_t)parts, strlen(parts)};
+	snprintf(row->created_at, sizeof(row->created_at), "%s", at);
+	snprintf(row->updated_at, sizeof(row->updated_at), "%s", at);
+}
+
+static void test_statements(void **state)
+{
+	struct fx *fx = *state;
+	char c1[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	char x[STORE_ID_LEN + 1];
+	struct statement_row s1, s2, s3, got, *rows = NULL;
+	size_t n = 0;
+
+	add_couple(fx->st, 1, c1);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c1, 1, "alice", a);
+	add_member(fx->st, c1, 2, "bob", b);
+	add_member(fx->st, c2, 3, "xavier", x);
+
+	fill_statement(&s1, c1, a, 1, "2024-05-01T10:00:00Z", "a draft");
+	assert_int_equal(STORE_CALL(fx->st, statement_insert, &s1), 0);
+	assert_int_equal(STORE_CALL(fx->st, statement_insert, &s1), STORE_CONFLICT);
+	fill_statement(&s2, c1, b, 2, "2024-05-01T10:00:00Z", "bob's draft");
+	assert_int_equal(STORE_CALL(fx->st, statement_insert, &s2), 0);
+	fill_statement(&s3, c1, x, 3, "2024-05-01T10:00:00Z", "wrong couple");
+	assert_int_equal(STORE_CALL(fx->st, statement_insert, &s3), STORE_NOTFOUND);
+	assert_int_equal(query_int(raw(fx),
+				   "SELECT delivered_at IS NULL FROM statements WHERE id = ?1", s1.id),
+			 1);
+
+	/* any author of the couple, never another couple */
+	assert_int_equal(STORE_CALL(fx->st, statement_get, c1, s2.id, &got), 0);
+	assert_string_equal(got.author_id, b);
+	assert_int_equal(got.delivered, 0);
+	assert_string_equal(got.delivered_at, "");
+	assert_blob(&got.parts_sealed, "bob's draft", 11);
+	store_statement_free(&got);
+	store_statement_free(NULL);
+	memset(&got, 0x5a, sizeof(got));
+	assert_int_equal(STORE_CALL(fx->st, statement_get, c2, s1.id, &got), STORE_NOTFOUND);
+	assert_int_equal((unsigned char)got.id[0], 0x5a);
+
+	/* the list: my own, and only the delivered ones of others */
+	assert_int_equal(STORE_CALL(fx->st, statement_list, c1, a, 50, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].id, s1.id);
+	store_statement_list_free(rows, n);
+
+	/* delivery: optimistic, drafts only, by the author */
+	s2.version = 2;
+	s2.delivered = 1;
+	strcpy(s2.updated_at, "2024-05-01T11:00:00Z");
+	strcpy(s2.delivered_at, "2024-05-01T11:00:00Z");
+	s2.parts_sealed = (struct blob){(unsigned char *)"sealed for two", 14};
+	strcpy(s2.author_id, a);
+	assert_int_equal(STORE_CALL(fx->st, statement_update, &s2), STORE_NOTFOUND);
+	strcpy(s2.author_id, b);
+	assert_int_equal(STORE_CALL(fx->st, statement_update, &s2), 0);
+	assert_int_equal(STORE_CALL(fx->st, statement_update, &s2), STORE_CONFLICT); /* stale */
+	s2.version = 3;
+	assert_int_equal(STORE_CALL(fx->st, statement_update, &s2), STORE_CONFLICT); /* delivered */
+	assert_int_equal(STORE_CALL(fx->st, statement_get, c1, s2.id, &got), 0);
+	assert_int_equal(got.version, 2);
+	assert_int_equal(got.delivered, 1);
+	assert_string_equal(got.delivered_at, "2024-05-01T11:00:00Z");
+	assert_blob(&got.parts_sealed, "sealed for two", 14);
+	store_statement_free(&got);
+
+	assert_int_equal(STORE_CALL(fx->st, statement_list, c1, a, 50, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	store_statement_list_free(rows, n);
+	assert_int_equal(STORE_CALL(fx->st, statement_list, c1, a, 1, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	store_statement_list_free(rows, n);
+	assert_int_equal(STORE_CALL(fx->st, statement_list, c2, x, 50, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(rows);
+}
+
+static void test_statement_order_and_responses(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	char x[STORE_ID_LEN + 1];
+	struct statement_row s, *rows = NULL;
+	struct statement_response_row resp, *rr = NULL;
+	size_t n = 0;
+	unsigned i;
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	add_member(fx->st, c2, 3, "xavier", x);
+	/* three in one second, one later: newest first, then insertion order */
+	for (i = 0; i < 3; i++) {
+		fill_statement(&s, c, a, 10 + i, "2024-05-01T10:00:00Z", "p");
+		assert_int_equal(STORE_CALL(fx->st, statement_insert, &s), 0);
+	}
+	fill_statement(&s, c, a, 20, "2024-05-02T10:00:00Z", "p");
+	assert_int_equal(STORE_CALL(fx->st, statement_insert, &s), 0);
+	assert_int_equal(STORE_CALL(fx->st, statement_list, c, a, 50, &rows, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(rows[0].id, s.id);
+	make_id(s.id, T_STATEMENT, 12);
+	assert_string_equal(rows[1].id, s.id);
+	make_id(s.id, T_STATEMENT, 10);
+	assert_string_equal(rows[3].id, s.id);
+	store_statement_list_free(rows, n);
+
+	/* responses: to a statement of the couple, listed oldest first, newest kept */
+	for (i = 0; i < 5; i++) {
+		memset(&resp, 0, sizeof(resp));
+		make_id(resp.id, T_RESPONSE, i);
+		strcpy(resp.couple_id, c);
+		strcpy(resp.statement_id, s.id);
+		strcpy(resp.author_id, b);
+		resp.body_sealed = (struct blob){(unsigned char *)"answer", 6};
+		snprintf(resp.created_at, sizeof(resp.created_at), "2024-05-03T10:00:0%uZ", i / 2);
+		assert_int_equal(STORE_CALL(fx->st, statement_response_insert, &resp), 0);
+	}
+	assert_int_equal(STORE_CALL(fx->st, statement_response_list, c, s.id, 50, &rr, &n), 0);
+	assert_int_equal(n, 5);
+	for (i = 0; i < 5; i++) {
+		make_id(resp.id, T_RESPONSE, i);
+		assert_string_equal(rr[i].id, resp.id);
+		assert_blob(&rr[i].body_sealed, "answer", 6);
+	}
+	store_statement_response_list_free(rr, n);
+	assert_int_equal(STORE_CALL(fx->st, statement_response_list, c, s.id, 2, &rr, &n), 0);
+	assert_int_equal(n, 2);
+	make_id(resp.id, T_RESPONSE, 3);
+	assert_string_equal(rr[0].id, resp.id);
+	make_id(resp.id, T_RESPONSE, 4);
+	assert_string_equal(rr[1].id, resp.id);
+	store_statement_response_list_free(rr, n);
+	assert_int_equal(STORE_CALL(fx->st, statement_response_list, c2, s.id, 50, &rr, &n), 0);
+	assert_int_equal(n, 0);
+
+	/* a statement or an author of another couple: refused */
+	make_id(resp.id, T_RESPONSE, 90);
+	strcpy(resp.couple_id, c2);
+	strcpy(resp.author_id, x);
+	assert_int_equal(STORE_CALL(fx->st, statement_response_insert, &resp), STORE_NOTFOUND);
+	strcpy(resp.couple_id, c);
+	assert_int_equal(STORE_CALL(fx->st, statement_response_insert, &resp), STORE_NOTFOUND);
+}
+
+static void test_commitments(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	struct commitment_row cm, got, *rows = NULL;
+	struct commitment_review_row rv, *rr = NULL;
+	size_t n = 0;
+	unsigned i;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+
+	memset(&cm, 0, sizeof(cm));
+	make_id(cm.id, T_COMMITMENT, 1);
+	strcpy(cm.couple_id, c);
+	strcpy(cm.author_id, a);
+	cm.version = 1;
+	cm.review_every_days = 7;
+	cm.text_sealed = (struct blob){(unsigned char *)"sealed text", 11};
+	strcpy(cm.created_at, "2024-05-01T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, commitment_insert, &cm), 0);
+	assert_int_equal(STORE_CALL(fx->st, commitment_insert, &cm), STORE_CONFLICT);
+	cm.review_every_days = 400;
+	make_id(cm.id, T_COMMITMENT, 2);
+	assert_int_equal(STORE_CALL(fx->st, commitment_insert, &cm), -EINVAL); /* CHECK */
+	cm.review_every_days = 1;
+	strcpy(cm.created_at, "2024-05-02T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, commitment_insert, &cm), 0);
+
+	assert_int_equal(STORE_CALL(fx->st, commitment_get, c, a, cm.id, &got), 0);
+	assert_int_equal(got.review_every_days, 1);
+	assert_blob(&got.text_sealed, "sealed text", 11);
+	store_commitment_free(&got);
+	store_commitment_free(NULL);
+	/* the author's only */
+	assert_int_equal(STORE_CALL(fx->st, commitment_get, c, b, cm.id, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, commitment_list, c, b, 50, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(STORE_CALL(fx->st, commitment_list, c, a, 50, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].id, cm.id); /* newest first */
+	store_commitment_list_free(rows, n);
+
+	for (i = 0; i < 4; i++) {
+		memset(&rv, 0, sizeof(rv));
+		make_id(rv.id, T_REVIEW, i);
+		strcpy(rv.couple_id, c);
+		strcpy(rv.author_id, a);
+		strcpy(rv.commitment_id, cm.id);
+		rv.body_sealed = (struct blob){(unsigned char *)"kept\n", 5};
+		snprintf(rv.at, sizeof(rv.at), "2024-05-0%uT10:00:00Z", 3 + i / 2);
+		assert_int_equal(STORE_CALL(fx->st, commitment_review_insert, &rv), 0);
+	}
+	/* someone else's commitment cannot be reviewed */
+	make_id(rv.id, T_REVIEW, 50);
+	strcpy(rv.author_id, b);
+	assert_int_equal(STORE_CALL(fx->st, commitment_review_insert, &rv), STORE_NOTFOUND);
+	make_id(rv.commitment_id, T_COMMITMENT, 77);
+	strcpy(rv.author_id, a);
+	assert_int_equal(STORE_CALL(fx->st, commitment_review_insert, &rv), STORE_NOTFOUND);
+
+	assert_int_equal(
+		STORE_CALL(fx->st, commitment_review_list, c, a, cm.id, 50, &rr, &n), 0);
+	assert_int_equal(n, 4);
+	for (i = 0; i < 4; i++) {
+		make_id(rv.id, T_REVIEW, i);
+		assert_string_equal(rr[i].id, rv.id);
+	}
+	store_commitment_review_list_free(rr, n);
+	assert_int_equal(STORE_CALL(fx->st, commitment_review_list, c, a, cm.id, 3, &rr, &n), 0);
+	assert_int_equal(n, 3);
+	make_id(rv.id, T_REVIEW, 1);
+	assert_string_equal(rr[0].id, rv.id);
+	store_commitment_review_list_free(rr, n);
+	assert_int_equal(STORE_CALL(fx->st, commitment_review_list, c, b, cm.id, 50, &rr, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+/* Deleting a member takes their statements, responses, commitments and reviews. */
+static void test_step1_member_delete_cascade(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	struct statement_row s;
+	struct statement_response_row resp;
+	struct commitment_row cm;
+	struct commitment_review_row rv;
+	sqlite3 *db = raw(fx);
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	fill_statement(&s, c, a, 1, "2024-05-01T10:00:00Z", "p");
+	assert_int_equal(STORE_CALL(fx->st, statement_insert, &s), 0);
+	memset(&resp, 0, sizeof(resp));
+	make_id(resp.id, T_RESPONSE, 1);
+	strcpy(resp.couple_id, c);
+	strcpy(resp.statement_id, s.id);
+	strcpy(resp.author_id, b);
+	resp.body_sealed = (struct blob){(unsigned char *)"r", 1};
+	strcpy(resp.created_at, "2024-05-01T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, statement_response_insert, &resp), 0);
+	memset(&cm, 0, sizeof(cm));
+	make_id(cm.id, T_COMMITMENT, 1);
+	strcpy(cm.couple_id, c);
+	strcpy(cm.author_id, a);
+	cm.version = 1;
+	cm.review_every_days = 7;
+	cm.text_sealed = (struct blob){(unsigned char *)"t", 1};
+	strcpy(cm.created_at, "2024-05-01T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, commitment_insert, &cm), 0);
+	memset(&rv, 0, sizeof(rv));
+	make_id(rv.id, T_REVIEW, 1);
+	strcpy(rv.couple_id, c);
+	strcpy(rv.author_id, a);
+	strcpy(rv.commitment_id, cm.id);
+	rv.body_sealed = (struct blob){(unsigned char *)"kept\n", 5};
+	strcpy(rv.at, "2024-05-01T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, commitment_review_insert, &rv), 0);
+
+	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM statements", NULL), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM statement_responses", NULL), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM commitments", NULL), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM commitment_reviews", NULL), 0);
+}
+/* ---- end of step 1 ------------------------------------------------------ */
+
+/* ---- step 2: transparency and openness (migration 0003) ---------------- */
+
+#define T_CHECKIN  201
+#define T_SHARE	   202
+#define T_ACK	   203
+#define T_OFFER	   204
+#define T_ACTIVITY 205
+
+static void fill_checkin(struct checkin_row *row, const char *couple_id, const char *author_id,
+			 unsigned n, const char *period, const char *content)
+{
+	memset(row, 0, sizeof(*row));
+	make_id(row->id, T_CHECKIN, n);
+	snprintf(row->couple_id, sizeof(row->couple_id), "%s", couple_id);
+	snprintf(row->author_id, sizeof(row->author_id), "%s", author_id);
+	snprintf(row->period, sizeof(row->period), "%s", period);
+	strcpy(row->rhythm, "daily");
+	row->shared_with = 1;
+	row->version = 1;
+	row->content_sealed = (struct blob){(unsigned char *)(uintptr_t)content, strlen(content)};
+	strcpy(row->created_at, "2024-05-01T10:00:00Z");
+	strcpy(row->updated_at, "2024-05-01T10:00:00Z");
+}
+
+static void test_step2_rhythm(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], missing[STORE_ID_LEN + 1];
+	struct couple_row got;
+
+	add_couple(fx->st, 1, c);
+	make_id(missing, T_COUPLE, 99);
+	assert_int_equal(STORE_CALL(fx->st, couple_set_rhythm, c, "weekly"), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_get, c, &got), 0);
+	assert_string_equal(got.rhythm, "weekly");
+	assert_int_equal(STORE_CALL(fx->st, couple_set_rhythm, c, "monthly"), -EINVAL);
+	assert_int_equal(STORE_CALL(fx->st, couple_set_rhythm, c, NULL), -EINVAL);
+	assert_int_equal(STORE_CALL(fx->st, couple_set_rhythm, missing, "daily"), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, couple_get, c, &got), 0);
+	assert_string_equal(got.rhythm, "weekly");
+}
+
+static void test_step2_checkins(void **state)
+{
+	struct fx *fx = *state;
+	char c1[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	char x[STORE_ID_LEN + 1];
+	struct checkin_row row, got, *rows = NULL;
+	size_t n = 0;
+
+	add_couple(fx->st, 1, c1);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c1, 1, "alice", a);
+	add_member(fx->st, c1, 2, "bob", b);
+	add_member(fx->st, c2, 3, "xavier", x);
+
+	fill_checkin(&row, c1, a, 1, "2024-05-01", "sealed one");
+	assert_int_equal(STORE_CALL(fx->st, checkin_insert, &row), 0);
+	/* one per member and period, whatever the id */
+	fill_checkin(&row, c1, a, 2, "2024-05-01", "again");
+	assert_int_equal(STORE_CALL(fx->st, checkin_insert, &row), STORE_CONFLICT);
+	fill_checkin(&row, c1, b, 3, "2024-05-01", "bob's");
+	row.shared_with = 0;
+	assert_int_equal(STORE_CALL(fx->st, checkin_insert, &row), 0);
+	fill_checkin(&row, c1, a, 4, "2024-05-03", "later");
+	assert_int_equal(STORE_CALL(fx->st, checkin_insert, &row), 0);
+	/* an author from another couple */
+	fill_checkin(&row, c1, x, 5, "2024-05-01", "x");
+	assert_int_equal(STORE_CALL(fx->st, checkin_insert, &row), STORE_NOTFOUND);
+	fill_checkin(&row, c1, a, 6, "2024-05-02", "x");
+	row.shared_with = 4;
+	assert_int_equal(STORE_CALL(fx->st, checkin_insert, &row), -EINVAL);
+
+	make_id(row.id, T_CHECKIN, 3);
+	assert_int_equal(STORE_CALL(fx->st, checkin_get, c1, row.id, &got), 0);
+	assert_string_equal(got.author_id, b);
+	assert_string_equal(got.period, "2024-05-01");
+	assert_string_equal(got.rhythm, "daily");
+	assert_int_equal(got.shared_with, 0);
+	assert_blob(&got.content_sealed, "bob's", 5);
+	store_checkin_free(&got);
+	store_checkin_free(NULL);
+	assert_int_equal(STORE_CALL(fx->st, checkin_get, c2, row.id, &got), STORE_NOTFOUND);
+
+	/* newest period first, within the range only */
+	assert_int_equal(
+		STORE_CALL(fx->st, checkin_list, c1, "2024-05-01", "2024-05-31", 10, &rows, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(rows[0].period, "2024-05-03");
+	assert_string_equal(rows[1].period, "2024-05-01");
+	store_checkin_list_free(rows, n);
+	assert_int_equal(
+		STORE_CALL(fx->st, checkin_list, c1, "2024-05-02", "2024-05-02", 10, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(rows);
+	assert_int_equal(
+		STORE_CALL(fx->st, checkin_list, c1, "2024-05-01", "2024-05-31", 1, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	store_checkin_list_free(rows, n);
+	assert_int_equal(
+		STORE_CALL(fx->st, checkin_list, c2, "2024-05-01", "2024-05-31", 10, &rows, &n), 0);
+	assert_int_equal(n, 0);
+
+	/* optimistic update by the author only */
+	fill_checkin(&row, c1, a, 1, "2024-05-01", "changed");
+	row.version = 2;
+	row.shared_with = 0;
+	strcpy(row.updated_at, "2024-05-01T11:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, checkin_update, &row), 0);
+	assert_int_equal(STORE_CALL(fx->st, checkin_update, &row), STORE_CONFLICT);
+	row.version = 3;
+	strcpy(row.author_id, b);
+	assert_int_equal(STORE_CALL(fx->st, checkin_update, &row), STORE_NOTFOUND);
+	strcpy(row.author_id, a);
+	strcpy(row.couple_id, c2);
+	assert_int_equal(STORE_CALL(fx->st, checkin_update, &row), STORE_NOTFOUND);
+	make_id(row.id, T_CHECKIN, 1);
+	assert_int_equal(STORE_CALL(fx->st, checkin_get, c1, row.id, &got), 0);
+	assert_int_equal(got.version, 2);
+	assert_int_equal(got.shared_with, 0);
+	assert_blob(&got.content_sealed, "changed", 7);
+	assert_string_equal(got.updated_at, "2024-05-01T11:00:00Z");
+	store_checkin_free(&got);
+
+	/* the author's check-ins go with them */
+	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
+	assert_int_equal(
+		query_int(raw(fx), "SELECT count(*) FROM checkins WHERE author_id = ?1", a), 0);
+	assert_int_equal(
+		query_int(raw(fx), "SELECT count(*) FROM checkins WHERE author_id = ?1", b), 1);
+}
+
+static void test_step2_shares(void **state)
+{
+	struct fx *fx = *state;
+	char c1[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	char x[STORE_ID_LEN + 1];
+	struct share_row sh, got, *rows = NULL;
+	struct share_ack_row ack;
+	size_t n = 0;
+	unsigned i;
+
+	add_couple(fx->st, 1, c1);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c1, 1, "alice", a);
+	add_member(fx->st, c1, 2, "bob", b);
+	add_member(fx->st, c2, 3, "xavier", x);
+	for (i = 1; i <= 3; i++) {
+		memset(&sh, 0, sizeof(sh));
+		make_id(sh.id, T_SHARE, i);
+		strcpy(sh.couple_id, c1);
+		strcpy(sh.author_id, a);
+		sh.shared_with = 1;
+		sh.version = 1;
+		sh.content_sealed = (struct blob){(unsigned char *)"card", 4};
+		strcpy(sh.created_at, "2024-05-01T10:00:00Z"); /* the same second: seq orders */
+		assert_int_equal(STORE_CALL(fx->st, share_insert, &sh), 0);
+	}
+	assert_int_equal(STORE_CALL(fx->st, share_insert, &sh), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, share_list, c1, 10, &rows, &n), 0);
+	assert_int_equal(n, 3);
+	make_id(sh.id, T_SHARE, 3);
+	assert_string_equal(rows[0].id, sh.id);
+	assert_string_equal(rows[0].ack_id, "");
+	assert_int_equal(rows[0].reply_sealed.len, 0);
+	store_share_list_free(rows, n);
+
+	memset(&ack, 0, sizeof(ack));
+	make_id(ack.id, T_ACK, 1);
+	make_id(ack.share_id, T_SHARE, 2);
+	strcpy(ack.couple_id, c1);
+	strcpy(ack.author_id, b);
+	ack.reply_sealed = (struct blob){(unsigned char *)"heard", 5};
+	strcpy(ack.created_at, "2024-05-02T10:00:00Z");
+	/* a card of another couple: nothing is written */
+	strcpy(ack.couple_id, c2);
+	assert_int_equal(STORE_CALL(fx->st, share_ack_insert, &ack), STORE_NOTFOUND);
+	strcpy(ack.couple_id, c1);
+	assert_int_equal(STORE_CALL(fx->st, share_ack_insert, &ack), 0);
+	make_id(ack.id, T_ACK, 2);
+	assert_int_equal(STORE_CALL(fx->st, share_ack_insert, &ack), STORE_CONFLICT); /* once */
+	assert_int_equal(STORE_CALL(fx->st, share_get, c1, ack.share_id, &got), 0);
+	make_id(ack.id, T_ACK, 1);
+	assert_string_equal(got.ack_id, ack.id);
+	assert_string_equal(got.ack_author_id, b);
+	assert_blob(&got.reply_sealed, "heard", 5);
+	assert_string_equal(got.acked_at, "2024-05-02T10:00:00Z");
+	store_share_free(&got);
+	assert_int_equal(STORE_CALL(fx->st, share_get, c2, ack.share_id, &got), STORE_NOTFOUND);
+	/* an answer without a reply is stored as NULL */
+	make_id(ack.id, T_ACK, 3);
+	make_id(ack.share_id, T_SHARE, 1);
+	ack.reply_sealed = (struct blob){NULL, 0};
+	assert_int_equal(STORE_CALL(fx->st, share_ack_insert, &ack), 0);
+	assert_int_equal(query_int(raw(fx),
+				   "SELECT reply_sealed IS NULL FROM share_acks WHERE id = ?1",
+				   ack.id),
+			 1);
+	assert_int_equal(STORE_CALL(fx->st, share_list, c2, 10, &rows, &n), 0);
+	assert_int_equal(n, 0);
+
+	/* the partner who answered leaves: the answers go, the cards stay */
+	assert_int_equal(STORE_CALL(fx->st, member_delete, b), 0);
+	assert_int_equal(
+		query_int(raw(fx), "SELECT count(*) FROM share_acks WHERE couple_id = ?1", c1), 0);
+	assert_int_equal(query_int(raw(fx), "SELECT count(*) FROM shares WHERE couple_id = ?1", c1),
+			 3);
+}
+
+static void test_step2_offers(void **state)
+{
+	struct fx *fx = *state;
+	char c1[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	struct offer_row of, got, *rows = NULL;
+	size_t n = 0;
+
+	add_couple(fx->st, 1, c1);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c1, 1, "alice", a);
+	add_member(fx->st, c1, 2, "bob", b);
+	memset(&of, 0, sizeof(of));
+	make_id(of.id, T_OFFER, 1);
+	strcpy(of.couple_id, c1);
+	strcpy(of.author_id, a);
+	of.version = 1;
+	of.text_sealed = (struct blob){(unsigned char *)"offer", 5};
+	strcpy(of.until, "2024-06-01");
+	strcpy(of.created_at, "2024-05-01T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, offer_insert, &of), 0);
+	assert_int_equal(STORE_CALL(fx->st, offer_get, c1, of.id, &got), 0);
+	assert_string_equal(got.until, "2024-06-01");
+	assert_string_equal(got.ended_at, "");
+	assert_blob(&got.text_sealed, "offer", 5);
+	store_offer_free(&got);
+
+	/* only the author's row matches; another couple's or member's is NOTFOUND */
+	assert_int_equal(STORE_CALL(fx->st, offer_end, c1, b, of.id, "2024-05-02T10:00:00Z"),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, offer_end, c2, a, of.id, "2024-05-02T10:00:00Z"),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, offer_end, c1, a, of.id, "2024-05-02T10:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, offer_end, c1, a, of.id, "2024-05-03T10:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, offer_list, c1, 10, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].ended_at, "2024-05-02T10:00:00Z"); /* the first end stands */
+	store_offer_list_free(rows, n);
+	assert_int_equal(STORE_CALL(fx->st, offer_get, c2, of.id, &got), STORE_NOTFOUND);
+}
+
+static void test_step2_activities(void **state)
+{
+	struct fx *fx = *state;
+	char c1[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	struct activity_row act, got, *rows = NULL;
+	struct activity_feeling f;
+	size_t n = 0;
+
+	add_couple(fx->st, 1, c1);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c1, 1, "alice", a);
+	add_member(fx->st, c1, 2, "bob", b);
+	memset(&act, 0, sizeof(act));
+	make_id(act.id, T_ACTIVITY, 1);
+	strcpy(act.couple_id, c1);
+	strcpy(act.author_id, a);
+	strcpy(act.kind, "cooking");
+	act.version = 1;
+	act.title_sealed = (struct blob){(unsigned char *)"title", 5};
+	strcpy(act.planned_for, "2024-05-04");
+	strcpy(act.created_at, "2024-05-01T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, activity_insert, &act), 0);
+	strcpy(act.kind, "sleeping");
+	make_id(act.id, T_ACTIVITY, 2);
+	assert_int_equal(STORE_CALL(fx->st, activity_insert, &act), -EINVAL);
+	make_id(act.id, T_ACTIVITY, 1);
+
+	assert_int_equal(
+		STORE_CALL(fx->st, activity_set_done, c1, act.id, b, "2024-05-04T20:00:00Z"), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, activity_set_done, c2, act.id, b, "2024-05-04T20:00:00Z"),
+		STORE_NOTFOUND);
+
+	memset(&f, 0, sizeof(f));
+	strcpy(f.author_id, b);
+	f.version = 1;
+	f.felt_sealed = (struct blob){(unsigned char *)"felt 1", 6};
+	strcpy(f.updated_at, "2024-05-04T21:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, activity_feel, c1, act.id, &f), 0);
+	assert_int_equal(STORE_CALL(fx->st, activity_feel, c1, act.id, &f), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, activity_feel, c2, act.id, &f), STORE_NOTFOUND);
+	f.version = 3; /* stale: the stored one is 1 */
+	assert_int_equal(STORE_CALL(fx->st, activity_feel, c1, act.id, &f), STORE_CONFLICT);
+	f.version = 2;
+	f.felt_sealed = (struct blob){(unsigned char *)"felt 2", 6};
+	assert_int_equal(STORE_CALL(fx->st, activity_feel, c1, act.id, &f), 0);
+	strcpy(f.author_id, a);
+	f.version = 1;
+	f.felt_sealed = (struct blob){(unsigned char *)"a felt", 6};
+	assert_int_equal(STORE_CALL(fx->st, activity_feel, c1, act.id, &f), 0);
+
+	assert_int_equal(STORE_CALL(fx->st, activity_get, c1, act.id, &got), 0);
+	assert_string_equal(got.done_by, b);
+	assert_string_equal(got.done_at, "2024-05-04T20:00:00Z");
+	assert_int_equal(got.nfelt, 2);
+	store_activity_free(&got);
+	assert_int_equal(STORE_CALL(fx->st, activity_get, c2, act.id, &got), STORE_NOTFOUND);
+
+	/* an empty note removes it; not done clears the mark */
+	f.felt_sealed = (struct blob){NULL, 0};
+	assert_int_equal(STORE_CALL(fx->st, activity_feel, c1, act.id, &f), 0);
+	assert_int_equal(STORE_CALL(fx->st, activity_set_done, c1, act.id, NULL, NULL), 0);
+	assert_int_equal(STORE_CALL(fx->st, activity_list, c1, 10, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].done_at, "");
+	assert_string_equal(rows[0].done_by, "");
+	assert_int_equal(rows[0].nfelt, 1);
+	assert_string_equal(rows[0].felt[0].author_id, b);
+	assert_int_equal(rows[0].felt[0].version, 2);
+	assert_blob(&rows[0].felt[0].felt_sealed, "felt 2", 6);
+	store_activity_list_free(rows, n);
+
+	/* the planner leaves: the activity goes, with every note on it */
+	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
+	assert_int_equal(query_int(raw(fx),
+				   "SELECT count(*) FROM activity_feelings WHERE "
+				   "couple_id = ?1",
+				   c1),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, activity_list, c1, 10, &rows, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+/* ---- end of step 2 ------------------------------------------------------ */
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1125,6 +1751,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+		/* step 1: statements and commitments */
+		cmocka_unit_test_setup_teardown(test_statements, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statement_order_and_responses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commitments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step1_member_delete_cascade, setup, teardown),
+		/* step 2: transparency and openness */
+		cmocka_unit_test_setup_teardown(test_step2_rhythm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step2_checkins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step2_shares, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step2_offers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step2_activities, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,5 +77,14 @@ int page_home(struct kreq *r)
 			if (strcmp(mv.partners[i].id, mv.id))
 				web_set(data, "partner_name", mv.partners[i].display_name);
 	}
+	/* ---- step 2: where the couple stands, the next step, the chart ---- */
+	if (!strcmp(mv.role, "partner")) {
+		rc = page_home_step2(r, data, mv.npartners >= 2);
+		if (rc < 0) {
+			json_decref(data);
+			return rc;
+		}
+	}
+	/* ---- end of step 2 ---- */
 	return web_render(r, 200, "home", data, 0);
 }

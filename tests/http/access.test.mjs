@@ -111,5 +111,10 @@ test('a signed-out session of A cannot read the entry', async () => {
   const res = await new Client(server.url).get(`/api/v1/journal/${entry.id}`, { cookie: stale });
   assert.equal(res.status, 401, describe(res));
   assert.ok(!res.text.includes(TEXT));
+  // signing out ends every session of the member, A's first one included
+  assert.equal((await a.get('/api/v1/me')).status, 401, 'sign-out ended the other session');
+  const back = await a.post('/api/v1/login', { login: aCreds.login, password: aCreds.password });
+  assert.equal(back.status, 200, describe(back));
+  a.csrf = back.json.csrf_token;
   await assertUnchanged();
 });

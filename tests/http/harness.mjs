@@ -420,3 +420,34 @@ export function hiddenInput(html, name) {
   }
   return null;
 }
+
+// ---- security-regime helpers (authz, sessions, throttle, slowclients, tamper, logs) ----
+
+/**
+ * serverPid() - the process id of a server from startServer(), found in
+ * /proc by the --listen address on its command line (Linux only).
+ */
+export function serverPid(server) {
+  const want = `127.0.0.1:${server.port}`;
+  for (const ent of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(ent)) continue;
+    let argv;
+    try {
+      argv = fs.readFileSync(`/proc/${ent}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (argv.includes('serve') && argv.includes(want)) return Number(ent);
+  }
+  throw new Error(`no process listens as ${want}`);
+}
+
+/** procStatusKiB() - a "kB" field of /proc/<pid>/status (VmRSS, VmHWM, ...). */
+export function procStatusKiB(pid, field = 'VmRSS') {
+  const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+  if (!m) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(m[1]);
+}
+
+// ---- end of security-regime helpers ----

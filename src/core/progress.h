@@ -1,0 +1,71 @@
+/*
+ * progress.h: where a couple stands in steps 1 and 2, and the one thing the
+ * home page suggests next.  Pure: it reads counts the caller gathered (from
+ * journal, checkin, share, offer and activity) and touches nothing else, so
+ * every rule is a unit test away.
+ *
+ * No step is ever locked behind another (PROGRAM.md: "the steps overlap");
+ * the status only says how far along the reader is, in kind words chosen by
+ * the page.  The suggestion puts the partner first: a check-in that waits to
+ * be revealed, or a card that waits to be heard, comes before anything the
+ * reader could do alone.
+ */
+#ifndef KINTSUGI_CORE_PROGRESS_H
+#define KINTSUGI_CORE_PROGRESS_H
+
+#include <stddef.h>
+
+#define PROGRESS_STEADY_CHECKINS 3 /* of the last 4 periods: a rhythm has taken hold */
+
+/* What the caller counted for the reader. */
+struct progress_counts {
+	int paired; /* both partners have joined */
+
+	/* step 1: take responsibility */
+	size_t journal_entries;	     /* the reader's entries (1 means "at least one") */
+	size_t statements_delivered; /* the reader's delivered statements, when known */
+	size_t commitments;	     /* the reader's commitments, when known */
+
+	/* step 2: transparency and openness */
+	int checked_in_now;	    /* a check-in of the reader's for the current period */
+	size_t waiting_now;	    /* the partner's check-in for the current period waits */
+	size_t recent_checkins;	    /* of the last 4 periods, how many the reader checked in */
+	size_t shares_mine;	    /* openness cards the reader wrote */
+	size_t shares_to_ack;	    /* the partner's cards waiting for the reader's "heard" */
+	size_t offers_active;	    /* offers that stand, either partner's */
+	size_t activities_upcoming; /* planned, not done, today or later */
+	size_t activities_overdue;  /* planned before today, not marked done */
+	size_t activities_done;
+};
+
+enum progress_status {
+	PROGRESS_NOT_STARTED, /* nothing yet */
+	PROGRESS_UNDER_WAY,   /* begun */
+	PROGRESS_STEADY,      /* the step's habits are in place */
+	_PROGRESS_STATUS_MAX
+};
+
+/* The one suggested next action. */
+enum progress_action {
+	PROGRESS_INVITE_PARTNER, /* the reader is alone: invite the partner */
+	PROGRESS_CHECKIN_REVEAL, /* the partner checked in for now: check in to see theirs */
+	PROGRESS_CHECKIN,	 /* no check-in for the current period yet */
+	PROGRESS_ACK_SHARE,	 /* a card of the partner's waits to be heard */
+	PROGRESS_ACTIVITY_DONE,	 /* a planned activity's day has passed: how did it go? */
+	PROGRESS_WRITE_JOURNAL,	 /* step 1 has not started: a first journal entry */
+	PROGRESS_SHARE_CARD,	 /* no openness card yet */
+	PROGRESS_PLAN_ACTIVITY,	 /* nothing planned ahead */
+	PROGRESS_KEEP_GOING,	 /* all caught up: a kind word and the journal */
+	_PROGRESS_ACTION_MAX
+};
+
+struct progress {
+	enum progress_status step1;
+	enum progress_status step2;
+	enum progress_action next;
+};
+
+/* progress_assess() - the statuses and the suggestion for counts (pure). */
+void progress_assess(const struct progress_counts *counts, struct progress *ret);
+
+#endif

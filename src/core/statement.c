@@ -1,0 +1,700 @@
+/*
+ * statement.c: accountability statements and the partner's responses (see
+ * statement.h).
+ *
+ * The six parts are sealed together as one blob: each part as a 4-byte
+ * little-endian length and its bytes, so the lengths of single parts stay
+ * as hidden as their words.  A draft is sealed under the subkey
+ * STATEMENT_KEY_DRAFT of the author's master key, a delivered statement
+ * under STATEMENT_KEY_SHARED of the couple key, a response under
+ * STATEMENT_KEY_RESPONSE of the couple key.  The associated data binds the
+ * table, the row's id (and a response's statement id), the couple and the
+ * version, so a blob copied elsewhere does not open.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/access.h"
+#include "core/statement.h"
+
+#define STATEMENT_KEY_DRAFT	 1 /* subkey of MK: the author's drafts */
+#define STATEMENT_KEY_SHARED	 2 /* subkey of CK: delivered statements */
+#define STATEMENT_KEY_RESPONSE	 3 /* subkey of CK: responses */
+#define STATEMENT_UPDATE_TRIES	 3
+#define STATEMENT_RESPONSE_PARTS 2 /* landed, still_need */
+
+static const char *const part_names[_STATEMENT_PART_MAX] = {
+	[STATEMENT_WHAT_I_DID] = "what_i_did",
+	[STATEMENT_IMPACT] = "impact",
+	[STATEMENT_WHY] = "why",
+	[STATEMENT_REGRET] = "regret",
+	[STATEMENT_REPAIR] = "repair",
+	[STATEMENT_FORGIVENESS] = "forgiveness_request",
+};
+
+const char *statement_part_name(enum statement_part p)
+{
+	return (unsigned)p < _STATEMENT_PART_MAX ? part_names[p] : NULL;
+}
+
+static void statement_key(const struct session *s, int delivered,
+			  unsigned char key[VAULT_KEY_BYTES])
+{
+	if (delivered)
+		vault_derive(key, s->ck, STATEMENT_KEY_SHARED, "statemnt");
+	else
+		vault_derive(key, s->mk, STATEMENT_KEY_DRAFT, "statemnt");
+}
+
+static void statement_ad(char *ad, size_t len, const char *id, const char *couple,
+			 long long version)
+{
+	snprintf(ad, len, "statements.parts|%s|%s|%lld", id, couple, version);
+}
+
+static void response_ad(char *ad, size_t len, const char *id, const char *statement_id,
+			const char *couple)
+{
+	snprintf(ad, len, "statement_responses.body|%s|%s|%s|1", id, statement_id, couple);
+}
+
+/* ---- packing: n strings as (u32 length, bytes) ------------------------- */
+
+static size_t pack_size(const char *const *v, const size_t *lens, size_t n)
+{
+	size_t total = 0, i;
+
+	for (i = 0; i < n; i++)
+		total += 4 + (v[i] ? lens[i] : 0);
+	return total;
+}
+
+/* Packs into a malloc'd buffer; the caller wipes and frees it. */
+static int pack(const char *const *v, const size_t *lens, size_t n, unsigned char **ret,
+		size_t *ret_len)
+{
+	size_t total = pack_size(v, lens, n), off = 0, i, l;
+	unsigned char *buf;
+
+	for (i = 0; i < n; i++)
+		if (v[i] && lens[i] > UINT32_MAX)
+			return -EINVAL;
+	buf = malloc(total ? total : 1);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		l = v[i] ? lens[i] : 0;
+		buf[off] = (unsigned char)(l & 0xFF);
+		buf[off + 1] = (unsigned char)((l >> 8) & 0xFF);
+		buf[off + 2] = (unsigned char)((l >> 16) & 0xFF);
+		buf[off + 3] = (unsigned char)((l >> 24) & 0xFF);
+		off += 4;
+		if (l)
+			memcpy(buf + off, v[i], l);
+		off += l;
+	}
+	*ret = buf;
+	*ret_len = total;
+	return 0;
+}
+
+static void strings_free(char **v, size_t *lens, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i]) {
+			vault_wipe(v[i], lens[i]);
+			free(v[i]);
+		}
+		v[i] = NULL;
+		lens[i] = 0;
+	}
+}
+
+/*
+ * Unpacks exactly n strings, each malloc'd and NUL-terminated.  -EBADMSG
+ * when the bytes are not n packed strings (the blob opened, so this is a
+ * bug or a foreign file, never input).
+ */
+static int unpack(const unsigned char *buf, size_t len, char **v, size_t *lens, size_t n)
+{
+	size_t off = 0, i, l;
+
+	for (i = 0; i < n; i++) {
+		v[i] = NULL;
+		lens[i] = 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (len - off < 4)
+			goto bad;
+		l = (size_t)buf[off] | (size_t)buf[off + 1] << 8 | (size_t)buf[off + 2] << 16 |
+		    (size_t)buf[off + 3] << 24;
+		off += 4;
+		if (l > len - off)
+			goto bad;
+		v[i] = malloc(l + 1);
+		if (!v[i]) {
+			strings_free(v, lens, n);
+			return -ENOMEM;
+		}
+		memcpy(v[i], buf + off, l);
+		v[i][l] = '\0';
+		lens[i] = l;
+		off += l;
+	}
+	if (off != len)
+		goto bad;
+	return 0;
+bad:
+	strings_free(v, lens, n);
+	return -EBADMSG;
+}
+
+/* ---- freeing ------------------------------------------------------------ */
+
+void statement_response_clear(struct statement_response *resp)
+{
+	if (!resp)
+		return;
+	if (resp->landed) {
+		vault_wipe(resp->landed, resp->landed_len);
+		free(resp->landed);
+	}
+	if (resp->still_need) {
+		vault_wipe(resp->still_need, resp->still_need_len);
+		free(resp->still_need);
+	}
+	memset(resp, 0, sizeof(*resp));
+}
+
+void statement_clear(struct statement *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	strings_free(st->part, st->part_len, _STATEMENT_PART_MAX);
+	for (i = 0; st->responses && i < st->nresponses; i++)
+		statement_response_clear(&st->responses[i]);
+	free(st->responses);
+	memset(st, 0, sizeof(*st));
+}
+
+void statement_list_free(struct statement *list, size_t n)
+{
+	size_t i;
+
+	if (!list)
+		return;
+	for (i = 0; i < n; i++)
+		statement_clear(&list[i]);
+	free(list);
+}
+
+/* ---- rows --------------------------------------------------------------- */
+
+static int statement_allows(const struct session *s, const struct statement_row *row,
+			    enum access_verb verb)
+{
+	struct access_item it = {
+		.couple_id = row->couple_id,
+		.author_id = row->author_id,
+		.shared_with = row->delivered ? ACCESS_SHARE_PARTNER : 0,
+		.always_private = 0,
+	};
+
+	return access_allows(s, &it, verb);
+}
+
+/* Seals the parts into row->parts_sealed for its id, couple, version and state. */
+static int statement_seal_row(const struct session *s, struct statement_row *row,
+			      char *const parts[_STATEMENT_PART_MAX],
+			      const size_t lens[_STATEMENT_PART_MAX])
+{
+	unsigned char key[VAULT_KEY_BYTES], *packed = NULL;
+	size_t plen = 0;
+	char ad[160];
+	int r;
+
+	r = pack((const char *const *)parts, lens, _STATEMENT_PART_MAX, &packed, &plen);
+	if (r < 0)
+		return r;
+	statement_key(s, row->delivered, key);
+	statement_ad(ad, sizeof(ad), row->id, row->couple_id, (long long)row->version);
+	r = vault_seal(key, packed, plen, ad, &row->parts_sealed.data, &row->parts_sealed.len);
+	vault_wipe(key, sizeof(key));
+	vault_wipe(packed, plen);
+	free(packed);
+	return r;
+}
+
+/* Opens a row the caller may read (checked by the caller) into ret's parts. */
+static int statement_open_row(const struct session *s, const struct statement_row *row,
+			      struct statement *ret)
+{
+	unsigned char key[VAULT_KEY_BYTES], *plain = NULL;
+	size_t plen = 0;
+	char ad[160];
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	statement_key(s, row->delivered, key);
+	statement_ad(ad, sizeof(ad), row->id, row->couple_id, (long long)row->version);
+	r = vault_open(key, row->parts_sealed.data, row->parts_sealed.len, ad, &plain, &plen);
+	vault_wipe(key, sizeof(key));
+	if (r != 0)
+		return r > 0 ? -EBADMSG : r;
+	r = unpack(plain, plen, ret->part, ret->part_len, _STATEMENT_PART_MAX);
+	vault_wipe(plain, plen);
+	free(plain);
+	if (r < 0)
+		return r;
+	memcpy(ret->id, row->id, sizeof(ret->id));
+	memcpy(ret->author_id, row->author_id, sizeof(ret->author_id));
+	ret->mine = strcmp(s->member_id, row->author_id) == 0;
+	ret->delivered = row->delivered;
+	memcpy(ret->created_at, row->created_at, sizeof(ret->created_at));
+	memcpy(ret->updated_at, row->updated_at, sizeof(ret->updated_at));
+	memcpy(ret->delivered_at, row->delivered_at, sizeof(ret->delivered_at));
+	return 0;
+}
+
+/* Opens one response row into ret. */
+static int response_open_row(const struct session *s, const struct statement_response_row *row,
+			     struct statement_response *ret)
+{
+	unsigned char key[VAULT_KEY_BYTES], *plain = NULL;
+	char *v[STATEMENT_RESPONSE_PARTS];
+	size_t lens[STATEMENT_RESPONSE_PARTS], plen = 0;
+	char ad[200];
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	vault_derive(key, s->ck, STATEMENT_KEY_RESPONSE, "statemnt");
+	response_ad(ad, sizeof(ad), row->id, row->statement_id, row->couple_id);
+	r = vault_open(key, row->body_sealed.data, row->body_sealed.len, ad, &plain, &plen);
+	vault_wipe(key, sizeof(key));
+	if (r != 0)
+		return r > 0 ? -EBADMSG : r;
+	r = unpack(plain, plen, v, lens, STATEMENT_RESPONSE_PARTS);
+	vault_wipe(plain, plen);
+	free(plain);
+	if (r < 0)
+		return r;
+	/* an empty answer is no answer */
+	if (lens[0]) {
+		ret->landed = v[0];
+		ret->landed_len = lens[0];
+	} else {
+		free(v[0]);
+	}
+	if (lens[1]) {
+		ret->still_need = v[1];
+		ret->still_need_len = lens[1];
+	} else {
+		free(v[1]);
+	}
+	memcpy(ret->id, row->id, sizeof(ret->id));
+	memcpy(ret->statement_id, row->statement_id, sizeof(ret->statement_id));
+	memcpy(ret->author_id, row->author_id, sizeof(ret->author_id));
+	memcpy(ret->created_at, row->created_at, sizeof(ret->created_at));
+	return 0;
+}
+
+/* The responses of a delivered statement the caller may read, into st. */
+static int statement_load_responses(const struct core *c, const struct session *s,
+				    struct statement *st)
+{
+	struct statement_response_row *rows = NULL;
+	size_t n = 0, i;
+	int r;
+
+	if (!st->delivered)
+		return 0;
+	r = STORE_CALL(c->st, statement_response_list, s->couple_id, st->id,
+		       STATEMENT_RESPONSES_MAX, &rows, &n);
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	st->responses = calloc(n ? n : 1, sizeof(*st->responses));
+	if (!st->responses) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		r = response_open_row(s, &rows[i], &st->responses[i]);
+		if (r < 0)
+			goto out;
+		st->nresponses = i + 1;
+	}
+	r = 0;
+out:
+	store_statement_response_list_free(rows, n);
+	return r;
+}
+
+/* Copies parts (NULL: empty) into owned strings. */
+static int parts_copy(const char *const in[_STATEMENT_PART_MAX], char *out[_STATEMENT_PART_MAX],
+		      size_t lens[_STATEMENT_PART_MAX])
+{
+	size_t i;
+
+	for (i = 0; i < _STATEMENT_PART_MAX; i++) {
+		const char *p = in && in[i] ? in[i] : "";
+
+		lens[i] = strlen(p);
+		out[i] = malloc(lens[i] + 1);
+		if (!out[i]) {
+			strings_free(out, lens, i);
+			return -ENOMEM;
+		}
+		memcpy(out[i], p, lens[i] + 1);
+	}
+	return 0;
+}
+
+/* Fills st from a row just written and the plain parts it holds (taken over). */
+static void statement_from_row(const struct session *s, const struct statement_row *row,
+			       char *parts[_STATEMENT_PART_MAX], size_t lens[_STATEMENT_PART_MAX],
+			       struct statement *st)
+{
+	memset(st, 0, sizeof(*st));
+	memcpy(st->part, parts, sizeof(st->part));
+	memcpy(st->part_len, lens, sizeof(st->part_len));
+	memcpy(st->id, row->id, sizeof(st->id));
+	memcpy(st->author_id, row->author_id, sizeof(st->author_id));
+	st->mine = strcmp(s->member_id, row->author_id) == 0;
+	st->delivered = row->delivered;
+	memcpy(st->created_at, row->created_at, sizeof(st->created_at));
+	memcpy(st->updated_at, row->updated_at, sizeof(st->updated_at));
+	memcpy(st->delivered_at, row->delivered_at, sizeof(st->delivered_at));
+}
+
+/* ---- operations --------------------------------------------------------- */
+
+int statement_create(const struct core *c, const struct session *s,
+		     const char *const parts[_STATEMENT_PART_MAX], struct statement *ret)
+{
+	struct statement_row row;
+	char *plain[_STATEMENT_PART_MAX];
+	size_t lens[_STATEMENT_PART_MAX];
+	int r;
+
+	memset(&row, 0, sizeof(row));
+	r = parts_copy(parts, plain, lens);
+	if (r < 0)
+		return r;
+	vault_random_id(row.id);
+	memcpy(row.couple_id, s->couple_id, sizeof(row.couple_id));
+	memcpy(row.author_id, s->member_id, sizeof(row.author_id));
+	row.version = 1;
+	session_now(row.created_at, 0);
+	memcpy(row.updated_at, row.created_at, sizeof(row.updated_at));
+	r = statement_seal_row(s, &row, plain, lens);
+	if (r == 0)
+		r = STORE_CALL(c->st, statement_insert, &row);
+	if (r != 0) {
+		r = r > 0 ? -EIO : r;
+		strings_free(plain, lens, _STATEMENT_PART_MAX);
+		goto out;
+	}
+	statement_from_row(s, &row, plain, lens, ret);
+out:
+	store_statement_free(&row);
+	return r;
+}
+
+/*
+ * The draft id of the caller, for a change: STATEMENT_NOTFOUND unless the
+ * caller may change it (its author), STATEMENT_DELIVERED once delivered.
+ * On 0, *row owns its blob.
+ */
+static int statement_get_draft(const struct core *c, const struct session *s, const char *id,
+			       struct statement_row *row)
+{
+	int r;
+
+	memset(row, 0, sizeof(*row));
+	r = STORE_CALL(c->st, statement_get, s->couple_id, id, row);
+	if (r == STORE_NOTFOUND)
+		return STATEMENT_NOTFOUND;
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	if (!statement_allows(s, row, ACCESS_CHANGE))
+		r = STATEMENT_NOTFOUND;
+	else if (row->delivered)
+		r = STATEMENT_DELIVERED;
+	if (r != 0)
+		store_statement_free(row);
+	return r;
+}
+
+/*
+ * Writes the next version of the draft id: new parts (change) or the same
+ * parts sealed for the partner (deliver, parts NULL).  Retries when
+ * another request changed the row in between.
+ */
+static int statement_next_version(const struct core *c, const struct session *s, const char *id,
+				  const char *const parts[_STATEMENT_PART_MAX], int deliver,
+				  struct statement *ret)
+{
+	struct statement_row row, next;
+	struct statement old;
+	char *plain[_STATEMENT_PART_MAX];
+	size_t lens[_STATEMENT_PART_MAX];
+	int r = 0, tries, have_plain;
+
+	for (tries = 0; tries < STATEMENT_UPDATE_TRIES; tries++) {
+		memset(&next, 0, sizeof(next));
+		memset(&old, 0, sizeof(old));
+		have_plain = 0;
+		r = statement_get_draft(c, s, id, &row);
+		if (r != 0)
+			break;
+		if (deliver) {
+			r = statement_open_row(s, &row, &old);
+			if (r == 0 && !statement_is_complete(&old))
+				r = STATEMENT_INCOMPLETE;
+			if (r == 0) {
+				/* the parts move from old to plain */
+				memcpy(plain, old.part, sizeof(plain));
+				memcpy(lens, old.part_len, sizeof(lens));
+				memset(old.part, 0, sizeof(old.part));
+				memset(old.part_len, 0, sizeof(old.part_len));
+			}
+		} else {
+			r = parts_copy(parts, plain, lens);
+		}
+		if (r == 0) {
+			have_plain = 1;
+			memcpy(next.id, row.id, sizeof(next.id));
+			memcpy(next.couple_id, row.couple_id, sizeof(next.couple_id));
+			memcpy(next.author_id, row.author_id, sizeof(next.author_id));
+			memcpy(next.created_at, row.created_at, sizeof(next.created_at));
+			next.version = row.version + 1;
+			session_now(next.updated_at, 0);
+			if (deliver) {
+				next.delivered = 1;
+				memcpy(next.delivered_at, next.updated_at,
+				       sizeof(next.delivered_at));
+			}
+			r = statement_seal_row(s, &next, plain, lens);
+		}
+		if (r == 0) {
+			/* the store's outcomes, told apart from ours (both are small numbers) */
+			r = STORE_CALL(c->st, statement_update, &next);
+			if (r == STORE_NOTFOUND)
+				r = STATEMENT_NOTFOUND;
+			else if (r == STORE_CONFLICT)
+				r = -EAGAIN; /* changed or delivered meanwhile: read again */
+			else if (r > 0)
+				r = -EIO;
+		}
+		if (r == 0) {
+			statement_from_row(s, &next, plain, lens, ret);
+			have_plain = 0;
+		}
+		if (have_plain)
+			strings_free(plain, lens, _STATEMENT_PART_MAX);
+		statement_clear(&old);
+		store_statement_free(&next);
+		store_statement_free(&row);
+		if (r != -EAGAIN)
+			break;
+	}
+	return r;
+}
+
+int statement_change(const struct core *c, const struct session *s, const char *id,
+		     const char *const parts[_STATEMENT_PART_MAX], struct statement *ret)
+{
+	return statement_next_version(c, s, id, parts, 0, ret);
+}
+
+int statement_deliver(const struct core *c, const struct session *s, const char *id,
+		      struct statement *ret)
+{
+	int r = statement_next_version(c, s, id, NULL, 1, ret);
+
+	if (r == 0)
+		STORE_CALL(c->st, audit_append, s->couple_id, s->member_id, "statement_delivered",
+			   ret->updated_at);
+	return r;
+}
+
+/* Opens a row the caller may read, with its responses; STATEMENT_NOTFOUND otherwise. */
+static int statement_open_visible(const struct core *c, const struct session *s,
+				  const struct statement_row *row, struct statement *ret)
+{
+	int r;
+
+	if (!statement_allows(s, row, ACCESS_READ))
+		return STATEMENT_NOTFOUND;
+	r = statement_open_row(s, row, ret);
+	if (r < 0)
+		return r;
+	r = statement_load_responses(c, s, ret);
+	if (r < 0)
+		statement_clear(ret);
+	return r;
+}
+
+int statement_read(const struct core *c, const struct session *s, const char *id,
+		   struct statement *ret)
+{
+	struct statement_row row;
+	int r;
+
+	memset(&row, 0, sizeof(row));
+	r = STORE_CALL(c->st, statement_get, s->couple_id, id, &row);
+	if (r == STORE_NOTFOUND)
+		return STATEMENT_NOTFOUND;
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	r = statement_open_visible(c, s, &row, ret);
+	store_statement_free(&row);
+	return r;
+}
+
+int statement_list(const struct core *c, const struct session *s, struct statement **ret,
+		   size_t *ret_n)
+{
+	struct statement_row *rows = NULL;
+	struct statement *list = NULL;
+	size_t n = 0, i, k = 0;
+	int r;
+
+	r = STORE_CALL(c->st, statement_list, s->couple_id, s->member_id, STATEMENT_LIST_MAX, &rows,
+		       &n);
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	list = calloc(n ? n : 1, sizeof(*list));
+	if (!list) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		r = statement_open_visible(c, s, &rows[i], &list[k]);
+		if (r == STATEMENT_NOTFOUND)
+			continue; /* the store already filters; access decides */
+		if (r < 0) {
+			statement_list_free(list, k);
+			list = NULL;
+			goto out;
+		}
+		k++;
+	}
+	*ret = list;
+	*ret_n = k;
+	list = NULL;
+	r = 0;
+out:
+	store_statement_list_free(rows, n);
+	return r;
+}
+
+int statement_respond(const struct core *c, const struct session *s, const char *id,
+		      const char *landed, const char *still_need, struct statement_response *ret)
+{
+	struct statement_row st;
+	struct statement_response_row row;
+	unsigned char key[VAULT_KEY_BYTES], *packed = NULL;
+	const char *v[STATEMENT_RESPONSE_PARTS] = {landed ? landed : "",
+						   still_need ? still_need : ""};
+	size_t lens[STATEMENT_RESPONSE_PARTS], plen = 0;
+	char ad[200];
+	int r;
+
+	memset(&st, 0, sizeof(st));
+	memset(&row, 0, sizeof(row));
+	r = STORE_CALL(c->st, statement_get, s->couple_id, id, &st);
+	if (r == STORE_NOTFOUND)
+		return STATEMENT_NOTFOUND;
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	if (!statement_allows(s, &st, ACCESS_READ)) {
+		r = STATEMENT_NOTFOUND;
+		goto out;
+	}
+	if (!statement_allows(s, &st, ACCESS_ANSWER)) {
+		r = STATEMENT_FORBIDDEN;
+		goto out;
+	}
+
+	vault_random_id(row.id);
+	memcpy(row.couple_id, s->couple_id, sizeof(row.couple_id));
+	memcpy(row.statement_id, st.id, sizeof(row.statement_id));
+	memcpy(row.author_id, s->member_id, sizeof(row.author_id));
+	session_now(row.created_at, 0);
+	lens[0] = strlen(v[0]);
+	lens[1] = strlen(v[1]);
+	r = pack(v, lens, STATEMENT_RESPONSE_PARTS, &packed, &plen);
+	if (r < 0)
+		goto out;
+	vault_derive(key, s->ck, STATEMENT_KEY_RESPONSE, "statemnt");
+	response_ad(ad, sizeof(ad), row.id, row.statement_id, row.couple_id);
+	r = vault_seal(key, packed, plen, ad, &row.body_sealed.data, &row.body_sealed.len);
+	vault_wipe(key, sizeof(key));
+	if (r < 0)
+		goto out;
+	r = STORE_CALL(c->st, statement_response_insert, &row);
+	if (r != 0) {
+		r = r == STORE_NOTFOUND ? STATEMENT_NOTFOUND : r > 0 ? -EIO : r;
+		goto out;
+	}
+	r = response_open_row(s, &row, ret);
+out:
+	if (packed) {
+		vault_wipe(packed, plen);
+		free(packed);
+	}
+	store_blob_free(&row.body_sealed);
+	store_statement_free(&st);
+	return r;
+}
+
+/* ---- the statement check ------------------------------------------------ */
+
+static int is_blank(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+int statement_is_complete(const struct statement *st)
+{
+	return st && st->part[STATEMENT_WHAT_I_DID] && st->part[STATEMENT_REPAIR] &&
+	       !is_blank(st->part[STATEMENT_WHAT_I_DID], st->part_len[STATEMENT_WHAT_I_DID]) &&
+	       !is_blank(st->part[STATEMENT_REPAIR], st->part_len[STATEMENT_REPAIR]);
+}
+
+int statement_check(const struct statement *st, struct statement_flag *out, size_t max,
+		    size_t *ret_n)
+{
+	struct apology_finding f[APOLOGY_FINDINGS_MAX];
+	size_t n = 0, k, i, got;
+	int r;
+
+	if (!st || (!out && max) || !ret_n)
+		return -EINVAL;
+	for (i = 0; i < _STATEMENT_PART_MAX && n < max; i++) {
+		if (!st->part[i] || st->part_len[i] == 0)
+			continue;
+		r = apology_check(st->part[i], st->part_len[i], NULL, f, APOLOGY_FINDINGS_MAX,
+				  &got);
+		if (r < 0)
+			return r;
+		for (k = 0; k < got && n < max; k++)
+			out[n++] = (struct statement_flag){(enum statement_part)i, f[k].pattern,
+							   f[k].start, f[k].len};
+	}
+	*ret_n = n;
+	return 0;
+}

@@ -1,0 +1,71 @@
+/*
+ * throttle.h: sign-in throttling.  After too many failed sign-ins (or
+ * recoveries) for one login, or from one client address, within a sliding
+ * window, further tries are refused without looking at the password until
+ * the window frees, even when the password is right.
+ *
+ * The counters live in the store (server processes keep no state), under
+ * keyed hashes of the folded login and of the client address (its /64 for
+ * IPv6), never the values themselves.  Library code: no logging, no HTTP.
+ *
+ * Return values: 0, THROTTLE_LIMITED (an expected outcome), or a negative
+ * errno from the store.
+ */
+#ifndef KINTSUGI_HTTP_THROTTLE_H
+#define KINTSUGI_HTTP_THROTTLE_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define THROTTLE_LIMITED 1 /* too many failures: refuse, answer 429 */
+
+struct throttle_limits {
+	unsigned int login_failures;   /* failures of one login in the window; 0 = no limit */
+	unsigned int address_failures; /* failures from one address in the window; 0 = no limit */
+	unsigned int window_s;	       /* the sliding window, in seconds (>= 1) */
+};
+
+/* What one sign-in attempt is counted under. */
+struct throttle_keys {
+	unsigned char login[STORE_THROTTLE_KEY_LEN];   /* hash of the folded login */
+	unsigned char address[STORE_THROTTLE_KEY_LEN]; /* hash of the address (IPv6: /64) */
+	int has_login;				       /* login was given */
+	int has_address;			       /* address was given and parsed */
+};
+
+/*
+ * throttle_keys_make() - the keys of an attempt for login (any case; NULL
+ * or "" when the request carried none) from the textual client address
+ * (NULL or unparsable: not counted by address).  Never fails.
+ */
+void throttle_keys_make(struct throttle_keys *ret, const char *login, const char *address);
+
+/*
+ * throttle_check() - may an attempt with keys k be tried at now_ms?  0 when
+ * it may; THROTTLE_LIMITED when not, with *ret_retry_s set to the whole
+ * seconds (at least 1) until the window has room again for every key that
+ * is over its limit.  A negative errno when the store fails (the caller
+ * should refuse the attempt).
+ */
+int throttle_check(struct store *st, const struct throttle_limits *lim,
+		   const struct throttle_keys *k, int64_t now_ms, int *ret_retry_s);
+
+/*
+ * throttle_failed() - count a failed attempt at now_ms under every key of
+ * k, and forget failures older than the window.  0 or a negative errno.
+ */
+int throttle_failed(struct store *st, const struct throttle_limits *lim,
+		    const struct throttle_keys *k, int64_t now_ms);
+
+/*
+ * throttle_succeeded() - a successful sign-in resets its login's count.
+ * The address's count stays: signing in to one's own account must not let
+ * an address go on guessing other members' passwords.  0 or < 0.
+ */
+int throttle_succeeded(struct store *st, const struct throttle_keys *k);
+
+/* throttle_now_ms() - the wall clock in Unix milliseconds (shared by all processes). */
+int64_t throttle_now_ms(void);
+
+#endif

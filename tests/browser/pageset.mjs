@@ -1,0 +1,216 @@
+// Every page a person can see, in one language: each GET page route of
+// docs/api.md (with {id} filled from the member's own items, found through
+// the links of the list pages), signed out and signed in, plus the states
+// only a form reaches (errors, the recovery key, an invite link, 404s).
+//
+// buildPageSet() seeds a server through the JSON API: a couple A+B with a
+// journal entry (and, where the routes exist, the step pages' items) and a
+// member C who is still alone.  It returns the visits and the browser
+// contexts they run in.
+
+import { Client, SESSION_COOKIE, pair, signupOk } from '../http/harness.mjs';
+import { go, marker, newContext, pageRoutes, pathOf, PHONE, submitForm } from './lib.mjs';
+import { person } from './flows.mjs';
+import { seedSteps } from './steps.mjs';
+
+/** A browser context signed in with a harness client's session. */
+async function memberContext(browser, server, lang, client, opts = {}) {
+  const ctx = await newContext(browser, server, { lang, viewport: PHONE, ...opts });
+  await ctx.context.addCookies([{ name: SESSION_COOKIE, value: client.cookie, url: server.url }]);
+  return ctx;
+}
+
+function routeRegex(pattern) {
+  const esc = pattern.split(/\{[^}]+\}/).map((x) => x.replace(/[.*+?^$()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${esc.join('[^/?#]+')}$`);
+}
+
+/** The paths of links on the current page. */
+async function linkPaths(page) {
+  return page.evaluate(() => Array.from(document.querySelectorAll('a[href]'), (a) => {
+    const u = new URL(a.href, document.baseURI);
+    return u.origin === location.origin ? u.pathname : null;
+  }).filter(Boolean));
+}
+
+/**
+ * buildPageSet() - seed the server and list the visits for one language.
+ * Returns {visits, contexts, close(), notes}.
+ */
+export async function buildPageSet(browser, server, lang) {
+  const notes = [];
+  const { a, aClient, bClient } = await pair(server.url, {
+    aFields: { language: lang, display_name: { en: 'Alex', es: 'Álex', ru: 'Саша' }[lang] },
+    bFields: { language: lang, display_name: { en: 'Sam', es: 'Sara', ru: 'Женя' }[lang] },
+  });
+  for (let i = 0; i < 2; i++) {
+    const r = await aClient.post('/api/v1/journal', { body: `${marker(lang, `entry ${i}`)}\n\nA second paragraph.` });
+    if (r.status !== 201) throw new Error(`journal seed answered ${r.status}`);
+  }
+  notes.push(...(await seedSteps({ server, lang, aClient, bClient })));
+  const cClient = new Client(server.url);
+  await signupOk(cClient, { language: lang, display_name: 'Kim' });
+  const inviter = new Client(server.url);
+  await signupOk(inviter, { language: lang });
+  const inv = await inviter.post('/api/v1/invites', { role: 'partner' });
+  if (inv.status !== 201) throw new Error(`invite seed answered ${inv.status}`);
+
+  const contexts = {
+    anon: await newContext(browser, server, { lang }),
+    A: await memberContext(browser, server, lang, aClient),
+    B: await memberContext(browser, server, lang, bClient),
+    C: await memberContext(browser, server, lang, cClient),
+  };
+
+  const visits = [];
+  const add = (who, name, p, extra = {}) => visits.push({ who, name: `${who} ${name}`, path: p, ...extra });
+  const routes = pageRoutes();
+  const idRoutes = [];
+  for (const r of routes) {
+    if (/\{[^}]+\}/.test(r.path)) {
+      idRoutes.push(r);
+      continue;
+    }
+    // A signed-out form that needs a token in its link (/join) may answer 4xx bare.
+    if (r.who === 'anyone') add('anon', r.path, r.path, { anyStatus: true });
+    if (r.who !== 'anyone' || !['/', '/signup', '/signin', '/recover', '/join'].includes(r.path)) {
+      if (r.who !== 'therapist') {
+        add('A', r.path, r.path);
+        add('B', r.path, r.path);
+      }
+    }
+  }
+
+  // {id} routes: the first matching link on the list page (or home) of A, else of B.
+  const missing = [];
+  const literal = new Set(routes.filter((r) => !r.path.includes('{')).map((r) => r.path));
+  for (const r of idRoutes) {
+    const pattern = routeRegex(r.path);
+    const re = { test: (p) => pattern.test(p) && !literal.has(p) };
+    const list = r.path.slice(0, r.path.indexOf('{')).replace(/\/$/, '') || '/home';
+    let found = false;
+    for (const who of ['A', 'B']) {
+      const { page } = contexts[who];
+      const candidates = [];
+      for (const from of [list, '/home']) {
+        const res = await go(page, server, from);
+        if (!res || res.status() >= 400 || pathOf(page) === '/signin') continue;
+        candidates.push(...(await linkPaths(page)).filter((p) => re.test(p)));
+        // One level deeper: an item's own page may link to its sub-pages.
+        if (!candidates.length) {
+          const base = routeRegex(`${r.path.slice(0, r.path.indexOf('}') + 1)}`);
+          const items = (await linkPaths(page)).filter((x) => base.test(x) && !literal.has(x));
+          for (const p of items.slice(0, 3)) {
+            await go(page, server, p);
+            candidates.push(...(await linkPaths(page)).filter((x) => re.test(x)));
+            if (candidates.length) break;
+          }
+        }
+        if (candidates.length) break;
+      }
+      if (candidates.length) {
+        add(who, r.path, candidates[0]);
+        found = true;
+        break;
+      }
+    }
+    if (!found) missing.push(r.path);
+  }
+
+  // States that only a form or a link with a token reaches.
+  add('anon', '/join with an invite', new URL(inv.json.url).pathname + new URL(inv.json.url).search);
+  add('anon', '404', '/no-such-page', { status: 404 });
+  add('A', '404', '/no-such-page', { status: 404 });
+  add('A', 'someone else\'s entry (404)', '/journal/0123456789abcdef0123456789abcdef', { status: 404 });
+  add('anon', 'a page that takes only POST (405)', '/signout', { status: 405 });
+  add('A', 'a form sent with a stale CSRF token (403)', '/settings', {
+    statusPage: '/settings/language',
+    expect: 403,
+    prepare: async (page) => {
+      await page.evaluate(() => {
+        document.querySelector('form[action="/settings/language"] input[name="csrf"]').value = '0'.repeat(64);
+      });
+      return submitForm(page, 'form[action="/settings/language"]');
+    },
+  });
+  add('A', '/journal/new with a prompt', '/journal/new?prompt=random');
+  add('C', '/home of a member still alone', '/home');
+  add('C', '/journal, empty', '/journal');
+  add('C', '/invite', '/invite');
+  add('C', 'an invite link', '/invite', {
+    prepare: async (page) => submitForm(page, 'form[action="/invite"]'),
+  });
+  add('anon', 'sign-in with a wrong password', '/signin', {
+    statusPage: '/signin',
+    prepare: async (page) => {
+      await page.fill('#login', a.login);
+      await page.fill('#password', 'not-the-password');
+      return submitForm(page, 'form[action="/signin"]');
+    },
+  });
+  add('anon', 'sign-up with a login already taken', '/signup', {
+    statusPage: '/signup',
+    prepare: async (page) => {
+      await page.fill('#display_name', 'Kim');
+      await page.fill('#login', a.login);
+      await page.fill('#password', 'a long enough password');
+      return submitForm(page, 'form[action="/signup"]');
+    },
+  });
+  add('fresh', 'the recovery key after sign-up', '/signup', {
+    prepare: async (page) => {
+      const who = person(lang, 'k', 'Kim');
+      await page.fill('#display_name', who.name);
+      await page.fill('#login', who.login);
+      await page.fill('#password', who.password);
+      await page.selectOption('select#language', lang);
+      return submitForm(page, 'form[action="/signup"]');
+    },
+  });
+  add('A', 'settings with a wrong password', '/settings', {
+    statusPage: '/settings/recovery',
+    prepare: async (page) => {
+      await page.fill('#recovery_password', 'not-the-password');
+      return submitForm(page, 'form[action="/settings/recovery"]');
+    },
+  });
+  if (visits.some((v) => /^\/journal\/[0-9a-f]{32}$/.test(v.path))) {
+    const entry = visits.find((v) => /^\/journal\/[0-9a-f]{32}$/.test(v.path));
+    add(entry.who, 'a journal entry, edit form open', entry.path, {
+      // Opened without a click, so that Tab still starts from the top.
+      prepare: async (page) => page.evaluate(() => { document.querySelector('details.edit').open = true; }),
+    });
+  }
+
+  const close = async () => {
+    for (const c of Object.values(contexts)) await c.context.close();
+  };
+  return { visits, contexts, close, notes, missing };
+}
+
+/**
+ * openVisit() - run one visit in its context (a fresh one for 'fresh');
+ * returns {page, guard, response, done()}.
+ */
+export async function openVisit(browser, server, set, v, lang, opts = {}) {
+  let ctx;
+  let own = false;
+  if (v.who === 'fresh') {
+    ctx = await newContext(browser, server, { lang, ...opts });
+    own = true;
+  } else {
+    ctx = set.contexts[v.who];
+  }
+  const { page, guard } = ctx;
+  guard.reset();
+  if (v.status || v.anyStatus) guard.expectStatusPage(v.path);
+  if (v.statusPage) guard.expectStatusPage(v.statusPage);
+  const response = await go(page, server, v.path);
+  let res = response;
+  if (v.prepare) {
+    // A prepare step that submits a form returns the answer it led to.
+    const after = await v.prepare(page);
+    if (after && typeof after.status === 'function') res = after;
+  }
+  return { page, guard, response: res, done: async () => { if (own) await ctx.context.close(); } };
+}

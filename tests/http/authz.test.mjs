@@ -1,0 +1,699 @@
+// The authorization matrix. Every route of docs/api.md has an entry below
+// saying what the design allows: for each caller (anonymous, partner A,
+// partner B, member X of another couple, a signed-out session of A) and,
+// for routes that take an {id}, each kind of target (A's private item, B's
+// private item, an item shared between A and B, another couple's item, a
+// random id). A route in docs/api.md without an entry fails the test.
+//
+// What is checked:
+// - only allowed calls succeed;
+// - a forbidden call on an item answers byte for byte (status and body) as
+//   the same call with a random id does, unless the caller may already know
+//   the item (then any 4xx refusal will do);
+// - a forbidden write changes nothing: the owner reads the item back as it was;
+// - member routes without a live session answer 401 (API) or 303 to /signin
+//   (pages), the same for a signed-out cookie as for none;
+// - routes marked CSRF refuse a signed-in call without the token and change
+//   nothing.
+// Entries for routes that are not in docs/api.md yet are skipped. Where
+// API.md is silent about who sees an item, the entry says what it assumes.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import {
+  Client, describe, errCode, login, pair, rand, repoRoot, startServer,
+} from './harness.mjs';
+
+const OK = 'ok'; // the call succeeds
+const NO = 'refused'; // the caller may know the item: any 4xx but 401, and nothing changes
+const SAME = 'unchanged'; // success or refusal both fine (e.g. repeating an action); nothing changes
+// anything not listed: 'hidden' = the same answer as for a random id, and nothing changes
+
+const randomId = () => randomBytes(16).toString('hex');
+const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+
+// ---------------------------------------------------------------------------
+// docs/api.md
+
+function docRoutes() {
+  const text = fs.readFileSync(path.join(repoRoot, 'docs', 'api.md'), 'utf8');
+  const re = /^\|\s*`(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) ([^`\s]+)`\s*\|\s*([^|]*?)\s*\|\s*([^|]*?)\s*\|/gm;
+  const out = new Map();
+  let m;
+  while ((m = re.exec(text))) out.set(`${m[1]} ${m[2]}`, { who: m[3], csrf: m[4] === 'yes' });
+  return out;
+}
+const docs = docRoutes();
+
+// ---------------------------------------------------------------------------
+// Items: how to make one of each target kind, who owns it, how its owner reads it.
+
+let periodDay = 0; // check-ins: one per member and period, so every set gets fresh days
+const scores = { emotional: 3, physical: 4, mental: 3, sexual: 2, financial: 4 };
+
+function created(res, name) {
+  assert.ok(res.status === 201, `creating a ${name}: ${describe(res)}`);
+  assert.ok(res.json?.[name]?.id, `the answer names the new ${name}: ${describe(res)}`);
+  return res.json[name].id;
+}
+
+const KINDS = {
+  journal: {
+    needs: ['POST /api/v1/journal', 'GET /api/v1/journal'],
+    owners: { aPriv: 'A', bPriv: 'B', other: 'X' },
+    list: '/api/v1/journal?limit=100',
+    listKey: 'entries',
+    async make(ctx, mark) {
+      const w = async (who, t) => created(await ctx[who].post('/api/v1/journal',
+        { body: `Alone with this ${mark(t)}.` }), 'entry');
+      return { aPriv: await w('A', 'aPriv'), bPriv: await w('B', 'bPriv'), other: await w('X', 'other') };
+    },
+  },
+  // A draft is its author's; a delivered statement is also the partner's to read.
+  statements: {
+    needs: ['POST /api/v1/statements', 'POST /api/v1/statements/{id}/deliver', 'GET /api/v1/statements'],
+    owners: { aPriv: 'A', bPriv: 'B', abShared: 'A', other: 'X' },
+    list: '/api/v1/statements',
+    listKey: 'statements',
+    async make(ctx, mark) {
+      const w = async (who, t) => created(await ctx[who].post('/api/v1/statements', {
+        what_i_did: `I kept a secret from you (${mark(t)}).`,
+        impact: 'You felt alone and stopped trusting what I said.',
+        why: 'I was afraid of the conversation.',
+        regret: 'I regret the months you spent doubting yourself.',
+        repair: 'I will tell you first, before you have to ask.',
+      }), 'statement');
+      const ids = { aPriv: await w('A', 'aPriv'), bPriv: await w('B', 'bPriv'),
+        abShared: await w('A', 'abShared'), other: await w('X', 'other') };
+      const d = await ctx.A.post(`/api/v1/statements/${ids.abShared}/deliver`);
+      assert.equal(d.status, 200, `delivering a statement: ${describe(d)}`);
+      return ids;
+    },
+  },
+  // API.md is silent on who sees commitments; the schema (0002-step1.sql)
+  // makes them private to their author, who alone reviews them.
+  commitments: {
+    needs: ['POST /api/v1/commitments', 'GET /api/v1/commitments'],
+    owners: { aPriv: 'A', bPriv: 'B', other: 'X' },
+    list: '/api/v1/commitments',
+    listKey: 'commitments',
+    async make(ctx, mark) {
+      const w = async (who, t) => created(await ctx[who].post('/api/v1/commitments',
+        { text: `Tell you when I feel the pull to hide (${mark(t)}).`, review_every_days: 7 }),
+      'commitment');
+      return { aPriv: await w('A', 'aPriv'), bPriv: await w('B', 'bPriv'), other: await w('X', 'other') };
+    },
+  },
+  // Simultaneous reveal: B sees A's shared check-in only for a period B has
+  // checked in too (abShared); abWaiting is A's shared one for a period B has not.
+  checkins: {
+    needs: ['POST /api/v1/checkins', 'GET /api/v1/checkins'],
+    owners: { aPriv: 'A', bPriv: 'B', abShared: 'A', abWaiting: 'A', other: 'X' },
+    shared: { aPriv: [], bPriv: [], abShared: ['partner'], abWaiting: ['partner'], other: [] },
+    list: `/api/v1/checkins?from=${day(-60)}&to=${day(0)}`,
+    listKey: 'checkins',
+    async make(ctx, mark) {
+      const d1 = day(-(periodDay++)); const d2 = day(-(periodDay++)); const d3 = day(-(periodDay++));
+      const w = async (who, t, period) => created(await ctx[who].post('/api/v1/checkins', {
+        period, scores, trust: 5, closeness: 6, note: `Today (${mark(t)}).`,
+        shared_with: this.shared[t],
+      }), 'checkin');
+      return {
+        aPriv: await w('A', 'aPriv', d1),
+        abShared: await w('A', 'abShared', d2),
+        bPriv: await w('B', 'bPriv', d2),
+        abWaiting: await w('A', 'abWaiting', d3),
+        other: await w('X', 'other', d1),
+      };
+    },
+  },
+  shares: {
+    needs: ['POST /api/v1/shares', 'GET /api/v1/shares'],
+    owners: { aPriv: 'A', bPriv: 'B', abShared: 'A', other: 'X' },
+    shared: { aPriv: [], bPriv: [], abShared: ['partner'], other: ['partner'] },
+    list: '/api/v1/shares',
+    listKey: 'shares',
+    async make(ctx, mark) {
+      const w = async (who, t) => created(await ctx[who].post('/api/v1/shares', {
+        kind: 'fear', body: `That it happens again (${mark(t)}).`, shared_with: this.shared[t],
+      }), 'share');
+      return { aPriv: await w('A', 'aPriv'), bPriv: await w('B', 'bPriv'),
+        abShared: await w('A', 'abShared'), other: await w('X', 'other') };
+    },
+  },
+  // Offers are always shared with the partner; only the author ends one.
+  offers: {
+    needs: ['POST /api/v1/offers', 'GET /api/v1/offers'],
+    owners: { abShared: 'A', other: 'X' },
+    list: '/api/v1/offers',
+    listKey: 'offers',
+    async make(ctx, mark) {
+      const w = async (who, t) => created(await ctx[who].post('/api/v1/offers',
+        { text: `I will tell you if they write to me (${mark(t)}).`, until: day(30) }), 'offer');
+      return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
+    },
+  },
+  // API.md is silent: assumed an activity belongs to the couple, so both
+  // partners see it and either may mark it done.
+  activities: {
+    needs: ['POST /api/v1/activities', 'GET /api/v1/activities'],
+    owners: { abShared: 'A', other: 'X' },
+    list: '/api/v1/activities',
+    listKey: 'activities',
+    async make(ctx, mark) {
+      const w = async (who, t) => created(await ctx[who].post('/api/v1/activities',
+        { kind: 'cooking', title: `Soup together (${mark(t)})`, planned_for: day(3) }), 'activity');
+      return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------
+// The matrix. op: anyone | static | plain | list | create | read | write.
+// API calls get (client, id, o) with o.csrf the token to send (or false);
+// page forms put it in the `csrf` field.
+
+const api = (method, p, body) => (c, id, o) =>
+  c.request(method, p.replace('{id}', id), body, { csrf: o.csrf || false });
+const form = (p, fields = {}) => (c, id, o) =>
+  c.form(p.replace('{id}', id), { ...fields, ...(o.csrf ? { csrf: o.csrf } : {}) });
+const get = (p) => (c, id) => c.get(p.replace('{id}', id || ''));
+
+const VIS_PRIVATE = // private to the author
+  { aPriv: { A: OK }, bPriv: { B: OK }, other: { X: OK } };
+const VIS_ALL = { aPriv: { A: OK }, bPriv: { B: OK }, abShared: { A: OK, B: OK }, abWaiting: { A: OK },
+  other: { X: OK } };
+
+// statements: a draft changes (or is delivered) only by its author; a
+// delivered one never changes (409 for the author, 404 for the partner).
+const STMT_PUT = { aPriv: { A: OK }, bPriv: { B: OK }, abShared: { A: NO }, other: { X: OK } };
+// only the partner who received a delivered statement answers it; the author gets 403
+const STMT_RESPOND = { aPriv: { A: NO }, bPriv: { B: NO }, abShared: { A: NO, B: OK }, other: { X: NO } };
+const STMT_FIELDS = {
+  what_i_did: 'Rewritten.', impact: 'Rewritten.', why: 'Rewritten.', regret: 'Rewritten.', repair: 'Rewritten.',
+};
+
+const MATRIX = {
+  // health, accounts
+  'GET /healthz': { who: 'anyone', csrf: false, op: 'anyone', call: get('/healthz'), anon: [200] },
+  'POST /api/v1/signup': { who: 'anyone', csrf: false, op: 'anyone', call: api('POST', '/api/v1/signup', {}), anon: [400] },
+  'POST /api/v1/login': { who: 'anyone', csrf: false, op: 'anyone', call: api('POST', '/api/v1/login', {}), anon: [400] },
+  'POST /api/v1/join': { who: 'anyone', csrf: false, op: 'anyone', call: api('POST', '/api/v1/join', {}), anon: [400] },
+  'POST /api/v1/recover': { who: 'anyone', csrf: false, op: 'anyone', call: api('POST', '/api/v1/recover', {}), anon: [400] },
+  'POST /api/v1/logout': { who: 'member', csrf: true, op: 'plain', scratch: true, call: api('POST', '/api/v1/logout'), member: [204] },
+  'GET /api/v1/me': { who: 'member', csrf: false, op: 'plain', call: get('/api/v1/me'), member: [200] },
+  'DELETE /api/v1/me': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: api('DELETE', '/api/v1/me', { password: 'not-the-password-at-all' }), member: [403] },
+  'POST /api/v1/invites': { who: 'partner', csrf: true, op: 'plain',
+    call: api('POST', '/api/v1/invites', { role: 'partner' }), member: [409] },
+  'POST /api/v1/password': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: api('POST', '/api/v1/password', { old_password: 'not-the-password-at-all', new_password: 'a-new-password-123' }),
+    member: [403] },
+
+  // journal (always private to its author)
+  'GET /api/v1/journal': { who: 'member', csrf: false, op: 'list', kind: 'journal', call: get('/api/v1/journal?limit=100'),
+    visible: { A: ['aPriv'], B: ['bPriv'], X: ['other'] } },
+  'POST /api/v1/journal': { who: 'member', csrf: true, op: 'create', kind: 'journal',
+    call: (c, id, o) => c.post('/api/v1/journal', { body: `New ${o.mark}` }, { csrf: o.csrf || false }), member: [201] },
+  'GET /api/v1/journal/{id}': { who: 'member', csrf: false, op: 'read', kind: 'journal',
+    call: get('/api/v1/journal/{id}'), expect: VIS_PRIVATE },
+  'PUT /api/v1/journal/{id}': { who: 'member', csrf: true, op: 'write', kind: 'journal',
+    call: api('PUT', '/api/v1/journal/{id}', { body: 'Overwritten.' }), expect: VIS_PRIVATE },
+  'DELETE /api/v1/journal/{id}': { who: 'member', csrf: true, op: 'write', kind: 'journal',
+    call: api('DELETE', '/api/v1/journal/{id}'), expect: VIS_PRIVATE },
+
+  // statements (step 1)
+  'GET /api/v1/statements': { who: 'partner', csrf: false, op: 'list', kind: 'statements', call: get('/api/v1/statements'),
+    visible: { A: ['aPriv', 'abShared'], B: ['bPriv', 'abShared'], X: ['other'] } },
+  'POST /api/v1/statements': { who: 'partner', csrf: true, op: 'create', kind: 'statements', member: [201],
+    call: (c, id, o) => c.post('/api/v1/statements', {
+      what_i_did: `I lied (${o.mark}).`, impact: 'It hurt.', why: 'Fear.', regret: 'Deeply.', repair: 'Tell first.',
+    }, { csrf: o.csrf || false }) },
+  'GET /api/v1/statements/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'statements',
+    call: get('/api/v1/statements/{id}'), expect: VIS_ALL },
+  'PUT /api/v1/statements/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'statements',
+    call: api('PUT', '/api/v1/statements/{id}', {
+      what_i_did: 'Rewritten.', impact: 'Rewritten.', why: 'Rewritten.', regret: 'Rewritten.', repair: 'Rewritten.',
+    }),
+    // only drafts change, and only their author changes them (docs/api.md:
+    // the partner changing a delivered statement is 404, as a random id)
+    expect: STMT_PUT },
+  'POST /api/v1/statements/{id}/deliver': { who: 'partner', csrf: true, op: 'write', kind: 'statements',
+    call: api('POST', '/api/v1/statements/{id}/deliver'),
+    expect: STMT_PUT },
+  'POST /api/v1/statements/{id}/responses': { who: 'partner', csrf: true, op: 'write', kind: 'statements',
+    call: api('POST', '/api/v1/statements/{id}/responses', { read: true, landed: 'That you named it.' }),
+    // only the partner who received a delivered statement answers it
+    expect: STMT_RESPOND },
+
+  // commitments (step 1)
+  'GET /api/v1/commitments': { who: 'member', csrf: false, op: 'list', kind: 'commitments', call: get('/api/v1/commitments'),
+    visible: { A: ['aPriv'], B: ['bPriv'], X: ['other'] } },
+  'POST /api/v1/commitments': { who: 'member', csrf: true, op: 'create', kind: 'commitments', member: [201],
+    call: (c, id, o) => c.post('/api/v1/commitments', { text: `Answer calls (${o.mark}).`, review_every_days: 7 },
+      { csrf: o.csrf || false }) },
+  'GET /api/v1/commitments/{id}': { who: 'member', csrf: false, op: 'read', kind: 'commitments',
+    call: get('/api/v1/commitments/{id}'), expect: VIS_PRIVATE },
+  'PUT /api/v1/commitments/{id}': { who: 'member', csrf: true, op: 'write', kind: 'commitments',
+    call: api('PUT', '/api/v1/commitments/{id}', { status: 'kept', note: 'Every day this week.' }),
+    expect: VIS_PRIVATE },
+
+  // check-ins (step 2)
+  'GET /api/v1/checkins': { who: 'member', csrf: false, op: 'list', kind: 'checkins',
+    call: get(`/api/v1/checkins?from=${day(-60)}&to=${day(0)}`),
+    visible: { A: ['aPriv', 'abShared', 'abWaiting'], B: ['bPriv', 'abShared'], X: ['other'] } },
+  'POST /api/v1/checkins': { who: 'member', csrf: true, op: 'create', kind: 'checkins', member: [201],
+    call: (c, id, o) => c.post('/api/v1/checkins', {
+      period: day(-(periodDay++)), scores, trust: 4, closeness: 4, note: `Create ${o.mark}`, shared_with: [],
+    }, { csrf: o.csrf || false }) },
+  'GET /api/v1/checkins/{id}': { who: 'member', csrf: false, op: 'read', kind: 'checkins',
+    call: get('/api/v1/checkins/{id}'), expect: VIS_ALL },
+  'PUT /api/v1/checkins/{id}': { who: 'member', csrf: true, op: 'write', kind: 'checkins',
+    call: (c, id, o) => c.put(`/api/v1/checkins/${id}`, {
+      scores, trust: 1, closeness: 1, note: 'Changed.', shared_with: KINDS.checkins.shared[o.target] ?? [],
+    }, { csrf: o.csrf || false }),
+    expect: { aPriv: { A: OK }, bPriv: { B: OK }, abShared: { A: OK, B: NO }, abWaiting: { A: OK }, other: { X: OK } } },
+
+  // openness cards (step 2)
+  'GET /api/v1/shares': { who: 'member', csrf: false, op: 'list', kind: 'shares', call: get('/api/v1/shares'),
+    visible: { A: ['aPriv', 'abShared'], B: ['bPriv', 'abShared'], X: ['other'] } },
+  'POST /api/v1/shares': { who: 'member', csrf: true, op: 'create', kind: 'shares', member: [201],
+    call: (c, id, o) => c.post('/api/v1/shares', { kind: 'hope', body: `Hope ${o.mark}`, shared_with: [] },
+      { csrf: o.csrf || false }) },
+  'GET /api/v1/shares/{id}': { who: 'member', csrf: false, op: 'read', kind: 'shares',
+    call: get('/api/v1/shares/{id}'), expect: VIS_ALL },
+  'POST /api/v1/shares/{id}/ack': { who: 'member', csrf: true, op: 'write', kind: 'shares',
+    call: api('POST', '/api/v1/shares/{id}/ack', { reply: 'I hear you.' }),
+    // only the partner it was shared with acknowledges it
+    expect: { aPriv: { A: NO }, bPriv: { B: NO }, abShared: { A: NO, B: OK }, other: { X: NO } } },
+
+  // transparency offers (step 2)
+  'GET /api/v1/offers': { who: 'member', csrf: false, op: 'list', kind: 'offers', call: get('/api/v1/offers'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /api/v1/offers': { who: 'member', csrf: true, op: 'create', kind: 'offers', member: [201],
+    call: (c, id, o) => c.post('/api/v1/offers', { text: `Offer ${o.mark}`, until: day(10) }, { csrf: o.csrf || false }) },
+  'GET /api/v1/offers/{id}': { who: 'member', csrf: false, op: 'read', kind: 'offers',
+    call: get('/api/v1/offers/{id}'), expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  'POST /api/v1/offers/{id}/end': { who: 'member', csrf: true, op: 'write', kind: 'offers',
+    call: api('POST', '/api/v1/offers/{id}/end'), expect: { abShared: { A: OK, B: NO }, other: { X: OK } } },
+
+  // shared activities (step 2)
+  'GET /api/v1/activities': { who: 'member', csrf: false, op: 'list', kind: 'activities', call: get('/api/v1/activities'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /api/v1/activities': { who: 'member', csrf: true, op: 'create', kind: 'activities', member: [201],
+    call: (c, id, o) => c.post('/api/v1/activities', { kind: 'hobby', title: `Walk ${o.mark}`, planned_for: day(2) },
+      { csrf: o.csrf || false }) },
+  'GET /api/v1/activities/{id}': { who: 'member', csrf: false, op: 'read', kind: 'activities',
+    call: get('/api/v1/activities/{id}'), expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  'PUT /api/v1/activities/{id}': { who: 'member', csrf: true, op: 'write', kind: 'activities',
+    call: api('PUT', '/api/v1/activities/{id}', { done: true, felt: 'Close.' }),
+    expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+
+  // pages
+  'GET /': { who: 'anyone', csrf: false, op: 'anyone', call: get('/'), anon: [200] },
+  'GET /privacy': { who: 'anyone', csrf: false, op: 'anyone', call: get('/privacy'), anon: [200] },
+  'GET /exit': { who: 'anyone', csrf: false, op: 'anyone', call: get('/exit'), anon: [200] },
+  'GET /signup': { who: 'anyone', csrf: false, op: 'anyone', call: get('/signup'), anon: [200] },
+  'POST /signup': { who: 'anyone', csrf: false, op: 'anyone', call: form('/signup'), anon: [400] },
+  'GET /signin': { who: 'anyone', csrf: false, op: 'anyone', call: get('/signin'), anon: [200] },
+  'POST /signin': { who: 'anyone', csrf: false, op: 'anyone', call: form('/signin'), anon: [400] },
+  'GET /recover': { who: 'anyone', csrf: false, op: 'anyone', call: get('/recover'), anon: [200] },
+  'POST /recover': { who: 'anyone', csrf: false, op: 'anyone', call: form('/recover'), anon: [400] },
+  // without an invite in the link, the page says the link cannot be used
+  'GET /join': { who: 'anyone', csrf: false, op: 'anyone', call: get('/join'), anon: [404] },
+  'POST /join': { who: 'anyone', csrf: false, op: 'anyone', call: form('/join'), anon: [400] },
+  'POST /signout': { who: 'member', csrf: true, op: 'plain', scratch: true, call: form('/signout'), member: [303] },
+  'GET /home': { who: 'member', csrf: false, op: 'plain', call: get('/home'), member: [200] },
+  'GET /invite': { who: 'partner', csrf: false, op: 'plain', call: get('/invite'), member: [200] },
+  'POST /invite': { who: 'partner', csrf: true, op: 'plain', call: form('/invite'), member: [200, 409] },
+  'GET /settings': { who: 'member', csrf: false, op: 'plain', call: get('/settings'), member: [200] },
+  'POST /settings/language': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: form('/settings/language', { language: 'en' }), member: [303] },
+  'POST /settings/password': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: form('/settings/password', { old_password: 'not-the-password-at-all', new_password: 'a-new-password-123' }),
+    member: [403] },
+  'POST /settings/recovery': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: form('/settings/recovery', { password: 'not-the-password-at-all' }), member: [403] },
+  'POST /settings/delete': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: form('/settings/delete', { password: 'not-the-password-at-all' }), member: [403] },
+  'GET /journal': { who: 'member', csrf: false, op: 'list', kind: 'journal', page: true, call: get('/journal'),
+    visible: { A: ['aPriv'], B: ['bPriv'], X: ['other'] } },
+  'GET /journal/new': { who: 'member', csrf: false, op: 'plain', call: get('/journal/new'), member: [200] },
+  'GET /reflect': { who: 'member', csrf: false, op: 'plain', call: get('/reflect'), member: [200] },
+  'GET /statements': { who: 'partner', csrf: false, op: 'list', kind: 'statements', call: get('/statements'),
+    visible: { A: ['aPriv', 'abShared'], B: ['bPriv', 'abShared'], X: ['other'] } },
+  'GET /statements/new': { who: 'partner', csrf: false, op: 'plain', call: get('/statements/new'), member: [200] },
+  'POST /statements': { who: 'partner', csrf: true, op: 'create', kind: 'statements', member: [303],
+    call: (c, id, o) => c.form('/statements', { ...STMT_FIELDS, what_i_did: `I lied (${o.mark}).`,
+      ...(o.csrf ? { csrf: o.csrf } : {}) }) },
+  'GET /statements/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'statements',
+    call: get('/statements/{id}'), expect: VIS_ALL },
+  'POST /statements/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'statements',
+    call: form('/statements/{id}', STMT_FIELDS), expect: STMT_PUT },
+  'POST /statements/{id}/deliver': { who: 'partner', csrf: true, op: 'write', kind: 'statements',
+    // the page may answer a repeated delivery with a redirect back to the statement
+    call: form('/statements/{id}/deliver'), expect: { ...STMT_PUT, abShared: { A: SAME } } },
+  'POST /statements/{id}/responses': { who: 'partner', csrf: true, op: 'write', kind: 'statements',
+    call: form('/statements/{id}/responses', { read: 'on', landed: 'That you named it.' }), expect: STMT_RESPOND },
+  'GET /commitments': { who: 'member', csrf: false, op: 'list', kind: 'commitments', call: get('/commitments'),
+    visible: { A: ['aPriv'], B: ['bPriv'], X: ['other'] } },
+  'POST /commitments': { who: 'member', csrf: true, op: 'create', kind: 'commitments', member: [303],
+    call: (c, id, o) => c.form('/commitments', { text: `Answer calls (${o.mark}).`, review_every_days: '7',
+      ...(o.csrf ? { csrf: o.csrf } : {}) }) },
+  'POST /commitments/{id}/review': { who: 'member', csrf: true, op: 'write', kind: 'commitments',
+    call: form('/commitments/{id}/review', { status: 'kept', note: 'Every day.' }), expect: VIS_PRIVATE },
+  'POST /journal': { who: 'member', csrf: true, op: 'create', kind: 'journal', page: true, member: [303],
+    call: (c, id, o) => c.form('/journal', { body: `New ${o.mark}`, ...(o.csrf ? { csrf: o.csrf } : {}) }) },
+  'GET /journal/{id}': { who: 'member', csrf: false, op: 'read', kind: 'journal', page: true,
+    call: get('/journal/{id}'), expect: VIS_PRIVATE },
+  'POST /journal/{id}': { who: 'member', csrf: true, op: 'write', kind: 'journal', page: true,
+    call: form('/journal/{id}', { body: 'Overwritten through the form.' }), expect: VIS_PRIVATE },
+  'GET /journal/{id}/delete': { who: 'member', csrf: false, op: 'read', kind: 'journal', page: true,
+    call: get('/journal/{id}/delete'), expect: VIS_PRIVATE, showsContent: false },
+  'POST /journal/{id}/delete': { who: 'member', csrf: true, op: 'write', kind: 'journal', page: true,
+    call: form('/journal/{id}/delete'), expect: VIS_PRIVATE },
+
+  // step 2 pages and the couple's rhythm (same rules as their API twins)
+  'GET /api/v1/couple': { who: 'member', csrf: false, op: 'plain', call: get('/api/v1/couple'), member: [200] },
+  'PUT /api/v1/couple': { who: 'partner', csrf: true, op: 'plain',
+    call: api('PUT', '/api/v1/couple', { rhythm: 'daily' }), member: [200] },
+  'GET /checkin': { who: 'partner', csrf: false, op: 'plain', call: get('/checkin'), member: [200] },
+  'POST /checkin': { who: 'partner', csrf: true, op: 'create', kind: 'checkins', member: [303],
+    call: (c, id, o) => c.form('/checkin', {
+      period: day(-(periodDay++)), 'scores.emotional': '3', 'scores.physical': '3', 'scores.mental': '3',
+      'scores.sexual': '3', 'scores.financial': '3', trust: '4', closeness: '4', note: `Form ${o.mark}`,
+      ...(o.csrf ? { csrf: o.csrf } : {}),
+    }) },
+  'POST /checkin/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'checkins',
+    call: form('/checkin/{id}', {
+      'scores.emotional': '2', 'scores.physical': '2', 'scores.mental': '2', 'scores.sexual': '2',
+      'scores.financial': '2', trust: '1', closeness: '1', note: 'Changed through the form.',
+    }),
+    expect: { aPriv: { A: OK }, bPriv: { B: OK }, abShared: { A: OK, B: NO }, abWaiting: { A: OK },
+      other: { X: OK } } },
+  // the history page's leaks are covered by its API twin (GET /api/v1/checkins)
+  'GET /checkins': { who: 'partner', csrf: false, op: 'plain', call: get('/checkins'), member: [200] },
+  'POST /settings/rhythm': { who: 'partner', csrf: true, op: 'plain',
+    call: form('/settings/rhythm', { rhythm: 'daily' }), member: [303] },
+  'GET /shares': { who: 'partner', csrf: false, op: 'list', kind: 'shares', call: get('/shares'),
+    visible: { A: ['aPriv', 'abShared'], B: ['bPriv', 'abShared'], X: ['other'] } },
+  'POST /shares': { who: 'partner', csrf: true, op: 'create', kind: 'shares', member: [303],
+    call: (c, id, o) => c.form('/shares', { kind: 'hope', body: `Form hope ${o.mark}`,
+      ...(o.csrf ? { csrf: o.csrf } : {}) }) },
+  'POST /shares/{id}/ack': { who: 'partner', csrf: true, op: 'write', kind: 'shares',
+    call: form('/shares/{id}/ack', { reply: 'I hear you.' }),
+    expect: { aPriv: { A: NO }, bPriv: { B: NO }, abShared: { A: NO, B: OK }, other: { X: NO } } },
+  'GET /offers': { who: 'partner', csrf: false, op: 'list', kind: 'offers', call: get('/offers'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /offers': { who: 'partner', csrf: true, op: 'create', kind: 'offers', member: [303],
+    call: (c, id, o) => c.form('/offers', { text: `Form offer ${o.mark}`, until: day(10),
+      ...(o.csrf ? { csrf: o.csrf } : {}) }) },
+  'POST /offers/{id}/end': { who: 'partner', csrf: true, op: 'write', kind: 'offers',
+    call: form('/offers/{id}/end'), expect: { abShared: { A: OK, B: NO }, other: { X: OK } } },
+  'GET /activities': { who: 'partner', csrf: false, op: 'list', kind: 'activities', call: get('/activities'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /activities': { who: 'partner', csrf: true, op: 'create', kind: 'activities', member: [303],
+    call: (c, id, o) => c.form('/activities', { kind: 'hobby', title: `Form walk ${o.mark}`, planned_for: day(2),
+      ...(o.csrf ? { csrf: o.csrf } : {}) }) },
+  'POST /activities/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'activities',
+    call: form('/activities/{id}', { done: '1', felt: 'Close.' }),
+    expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+
+  // static files
+  'GET /favicon.ico': { who: 'anyone', csrf: false, op: 'anyone', call: get('/favicon.ico'), anon: [200] },
+  'GET /static/*': { who: 'anyone', csrf: false, op: 'anyone', call: get('/static/css/app.css'), anon: [200] },
+};
+
+// ---------------------------------------------------------------------------
+// The people.
+
+let server;
+const ctx = {};
+
+before(async () => {
+  server = await startServer();
+  const p = await pair(server.url);
+  const q = await pair(server.url);
+  Object.assign(ctx, {
+    A: p.aClient, B: p.bClient, X: q.aClient, Y: q.bClient,
+    creds: { A: p.a, B: p.b, X: q.a, Y: q.b },
+    anon: new Client(server.url),
+  });
+  // A signed-out session of A, kept with its cookie and CSRF token. Signing
+  // out may end A's other sessions too, so A signs in again afterwards.
+  const s = new Client(server.url);
+  assert.equal((await login(s, p.a.login, p.a.password)).status, 200);
+  const cookie = s.cookie; const csrf = s.csrf;
+  assert.equal((await s.post('/api/v1/logout')).status, 204);
+  ctx.stale = new Client(server.url);
+  ctx.stale.cookie = cookie;
+  ctx.stale.csrf = csrf;
+  await ensureA();
+});
+
+/** Signs A's main client in again when a sign-out elsewhere ended its session. */
+async function ensureA() {
+  if ((await ctx.A.get('/api/v1/me')).status === 200) return;
+  const res = await login(ctx.A, ctx.creds.A.login, ctx.creds.A.password);
+  assert.equal(res.status, 200, `A signs in again: ${describe(res)}`);
+}
+after(async () => { await server?.stop(); });
+
+async function scratchA() {
+  const c = new Client(server.url);
+  const res = await login(c, ctx.creds.A.login, ctx.creds.A.password);
+  assert.equal(res.status, 200, `scratch sign-in as A: ${describe(res)}`);
+  return c;
+}
+
+const shared = new Map(); // kind -> fixtures made once for read and list routes
+
+async function makeFixtures(kindName) {
+  const kind = KINDS[kindName];
+  const missing = kind.needs.filter((k) => !docs.has(k));
+  assert.deepEqual(missing, [], `to make ${kindName} items the matrix needs these routes`);
+  const marks = {};
+  const mark = (t) => { marks[t] = `mk-${kindName}-${t}-${rand(12)}`; return marks[t]; };
+  const ids = await kind.make.call(kind, ctx, mark);
+  return { ids, marks, owners: kind.owners };
+}
+
+async function fixtures(kindName) {
+  if (!shared.has(kindName)) shared.set(kindName, await makeFixtures(kindName));
+  return shared.get(kindName);
+}
+
+/** What the owner of target sees of it (its object in the owner's list), as JSON text. */
+async function snapshot(kindName, fx, target) {
+  const kind = KINDS[kindName];
+  const owner = ctx[fx.owners[target]];
+  const res = await owner.get(kind.list);
+  assert.equal(res.status, 200, `the owner lists ${kindName}: ${describe(res)}`);
+  const items = res.json?.[kind.listKey];
+  assert.ok(Array.isArray(items), `the ${kindName} list has ${kind.listKey}: ${describe(res)}`);
+  return JSON.stringify(items.find((x) => x.id === fx.ids[target]) ?? null);
+}
+
+const isPage = (spec) => !/^[A-Z]+ \/(api\/|healthz$)/.test(spec.key);
+
+function assertSignedOutAnswer(key, spec, res) {
+  if (isPage(spec)) {
+    assert.equal(res.status, 303, `${key} without a live session: ${describe(res)}`);
+    assert.equal(new URL(res.headers.get('location'), server.url).pathname, '/signin',
+      `${key} without a live session redirects to /signin`);
+  } else {
+    assert.equal(res.status, 401, `${key} without a live session: ${describe(res)}`);
+    assert.equal(errCode(res), 'not_signed_in', key);
+  }
+}
+
+function assertSucceeded(key, res, allowed, label) {
+  const want = allowed || [200, 201, 204, 303];
+  assert.ok(want.includes(res.status), `${key} by ${label}: want ${want.join('|')}, got ${describe(res)}`);
+}
+
+function assertRefused(key, res, label) {
+  assert.ok(res.status >= 400 && res.status < 500 && res.status !== 401,
+    `${key} by ${label} must be refused with a 4xx: ${describe(res)}`);
+}
+
+// Anonymous and the signed-out session of A: the same answer, whether or
+// not the id exists; nothing changes.
+async function checkWithoutSession(key, spec, id, rid) {
+  const o = { csrf: false, target: 'aPriv', mark: `anon-${rand(8)}` };
+  const anonReal = await spec.call(ctx.anon, id, o);
+  assertSignedOutAnswer(key, spec, anonReal);
+  const staleReal = await spec.call(ctx.stale, id, { ...o, csrf: ctx.stale.csrf });
+  assertSignedOutAnswer(key, spec, staleReal);
+  assert.equal(staleReal.text, anonReal.text, `${key}: a signed-out cookie answers as no cookie`);
+  if (id !== undefined) {
+    const anonRandom = await spec.call(ctx.anon, rid, o);
+    assert.equal(anonRandom.status, anonReal.status, `${key}: anonymous, real id vs random id`);
+    assert.equal(anonRandom.text, anonReal.text, `${key}: anonymous, the same body for a real and a random id`);
+  }
+  return [anonReal, staleReal];
+}
+
+for (const [key, spec] of Object.entries(MATRIX)) {
+  spec.key = key;
+  test(`authorization: ${key}`, async (t) => {
+    if (!docs.has(key)) {
+      t.skip('not in docs/api.md yet');
+      return;
+    }
+    await ensureA();
+    const doc = docs.get(key);
+    assert.equal(doc.who, spec.who, `${key}: docs/api.md says "${doc.who}" may call it, the matrix "${spec.who}"`);
+    assert.equal(doc.csrf, spec.csrf, `${key}: docs/api.md and the matrix disagree on CSRF`);
+
+    if (spec.op === 'anyone') {
+      for (const [label, c] of [['anonymous', ctx.anon], ['a signed-out session', ctx.stale]]) {
+        const res = await spec.call(c, undefined, { csrf: false });
+        assert.ok(spec.anon.includes(res.status), `${key} by ${label}: want ${spec.anon.join('|')}, got ${describe(res)}`);
+      }
+      return;
+    }
+
+    if (spec.op === 'plain') {
+      await checkWithoutSession(key, spec);
+      if (spec.csrf) {
+        const c = spec.scratch ? await scratchA() : ctx.A;
+        const res = await spec.call(c, undefined, { csrf: false });
+        assert.equal(res.status, 403, `${key} without the CSRF token: ${describe(res)}`);
+        if (!isPage(spec)) assert.equal(errCode(res), 'csrf_failed');
+        assert.equal((await c.get('/api/v1/me')).status, 200, `${key} without the token left the session alone`);
+      }
+      // routes that end or change a session run on a scratch session of A
+      for (const who of spec.scratch ? ['A'] : ['A', 'B', 'X']) {
+        const c = spec.scratch ? await scratchA() : ctx[who];
+        const res = await spec.call(c, undefined, { csrf: c.csrf });
+        assertSucceeded(key, res, spec.member, who);
+      }
+      return;
+    }
+
+    const kindName = spec.kind;
+    if (spec.op === 'list') {
+      await checkWithoutSession(key, spec);
+      const fx = await fixtures(kindName);
+      for (const who of ['A', 'B', 'X']) {
+        const res = await spec.call(ctx[who], undefined, {});
+        assert.equal(res.status, 200, `${key} by ${who}: ${describe(res)}`);
+        const mine = spec.visible[who];
+        for (const target of Object.keys(fx.ids)) {
+          const seen = res.text.includes(fx.ids[target]) || res.text.includes(fx.marks[target]);
+          if (mine.includes(target)) {
+            assert.ok(res.text.includes(fx.ids[target]), `${key}: ${who} sees ${target}`);
+          } else {
+            assert.ok(!seen, `${key}: ${who} must not see ${target} (id or content)`);
+          }
+        }
+      }
+      return;
+    }
+
+    if (spec.op === 'create') {
+      await checkWithoutSession(key, spec);
+      const fxList = KINDS[kindName];
+      for (const who of ['A', 'B', 'X']) {
+        const mark = `mk-create-${rand(12)}`;
+        if (spec.csrf) {
+          const res = await spec.call(ctx[who], undefined, { csrf: false, mark });
+          assert.equal(res.status, 403, `${key} by ${who} without the CSRF token: ${describe(res)}`);
+          const list = await ctx[who].get(fxList.list);
+          assert.ok(!list.text.includes(mark), `${key} without the token created nothing`);
+        }
+        const res = await spec.call(ctx[who], undefined, { csrf: ctx[who].csrf, mark });
+        assertSucceeded(key, res, spec.member, who);
+        const list = await ctx[who].get(fxList.list);
+        assert.ok(list.text.includes(mark), `${key} by ${who}: the new item is in their list`);
+      }
+      return;
+    }
+
+    // read and write routes on an {id}
+    const write = spec.op === 'write';
+    const fx = write ? await makeFixtures(kindName) : await fixtures(kindName);
+    const rid = randomId();
+    const targets = Object.keys(spec.expect).filter((t) => Object.hasOwn(fx.ids, t));
+    for (const target of Object.keys(fx.ids)) {
+      assert.ok(targets.includes(target), `${key}: the matrix says nothing about target ${target}`);
+    }
+    const firstTarget = targets[0];
+    const before = {};
+    for (const target of targets) before[target] = await snapshot(kindName, fx, target);
+
+    await checkWithoutSession(key, spec, fx.ids[firstTarget], rid);
+    for (const target of targets) {
+      assert.equal(await snapshot(kindName, fx, target), before[target], `${key}: calls without a session changed ${target}`);
+    }
+
+    if (spec.csrf) {
+      const owner = fx.owners[firstTarget];
+      const res = await spec.call(ctx[owner], fx.ids[firstTarget], { csrf: false, target: firstTarget });
+      assert.equal(res.status, 403, `${key} by the owner without the CSRF token: ${describe(res)}`);
+      if (!isPage(spec)) assert.equal(errCode(res), 'csrf_failed');
+      assert.equal(await snapshot(kindName, fx, firstTarget), before[firstTarget],
+        `${key} without the CSRF token changed nothing`);
+    }
+
+    const order = { hidden: 0, [NO]: 1, [SAME]: 2, [OK]: 3 };
+    for (const target of targets) {
+      const id = fx.ids[target];
+      const callers = ['A', 'B', 'X'].map((who) => [who, spec.expect[target][who] || 'hidden'])
+        .sort((p, q) => order[p[1]] - order[q[1]]);
+      for (const [who, want] of callers) {
+        const c = ctx[who];
+        const o = { csrf: c.csrf, target };
+        const label = `${who} on ${target}`;
+        if (want === OK) {
+          const res = await spec.call(c, id, o);
+          assertSucceeded(key, res, spec.member, label);
+          if (!write && spec.showsContent !== false) {
+            assert.ok(res.text.includes(fx.marks[target]), `${key} by ${label} shows the item`);
+          }
+          continue;
+        }
+        const real = await spec.call(c, id, o);
+        if (want === 'hidden') {
+          const random = await spec.call(c, rid, o);
+          assert.equal(random.status, 404, `${key} by ${who} on a random id: ${describe(random)}`);
+          if (!isPage(spec)) assert.equal(errCode(random), 'not_found');
+          assert.equal(real.status, random.status, `${key} by ${label}: the status of a random id, got ${describe(real)}`);
+          assert.equal(real.text, random.text, `${key} by ${label}: the body of a random id`);
+        } else if (want === NO) {
+          assertRefused(key, real, label);
+        } else if (want === SAME) {
+          assert.ok(real.status < 500 && real.status !== 401, `${key} by ${label}: ${describe(real)}`);
+        }
+        assert.ok(!real.text.includes(fx.marks[target]) || want !== 'hidden', `${key} by ${label} leaks the content`);
+        assert.equal(await snapshot(kindName, fx, target), before[target], `${key} by ${label} must change nothing`);
+      }
+    }
+  });
+}
+
+test('every route in docs/api.md is covered by the authorization matrix', () => {
+  assert.ok(docs.size >= 40, `docs/api.md parsed into ${docs.size} routes`);
+  const missing = [...docs.keys()].filter((k) => !Object.hasOwn(MATRIX, k));
+  assert.deepEqual(missing, [], `new route not covered by the authorization matrix: ${missing.join(', ')}`);
+});
+
+test('a member page with someone else\'s id is the same 404 page as a random id', async () => {
+  const fx = await fixtures('journal');
+  const rid = randomId();
+  for (const p of ['/journal/{id}', '/journal/{id}/delete']) {
+    const random = await ctx.B.get(p.replace('{id}', rid));
+    assert.equal(random.status, 404, `${p} random: ${describe(random)}`);
+    assert.match(random.headers.get('content-type') || '', /^text\/html\b/);
+    for (const target of ['aPriv', 'other']) {
+      const res = await ctx.B.get(p.replace('{id}', fx.ids[target]));
+      assert.equal(res.status, 404);
+      assert.equal(res.text, random.text, `${p} with ${target}`);
+    }
+  }
+});

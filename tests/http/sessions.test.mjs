@@ -1,0 +1,256 @@
+// Sessions: idle and absolute limits, the cookie's randomness, no fixation,
+// forged and replayed cookies, and which sign-outs end which sessions.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import {
+  Client, describe, errCode, hiddenInput, login, pair, signupOk, startServer, uniquePassword,
+} from './harness.mjs';
+
+const COOKIE_RE = /^([0-9a-f]{32})\.([0-9a-f]+)$/;
+
+let server; // default limits
+before(async () => { server = await startServer(); });
+after(async () => { await server?.stop(); });
+
+/** GET /api/v1/me with exactly this cookie value (or none). */
+function me(url, cookie) {
+  return new Client(url).get('/api/v1/me', { cookie: cookie || false });
+}
+
+async function assertRefused(url, cookie, label) {
+  const res = await me(url, cookie);
+  assert.equal(res.status, 401, `${label}: ${describe(res)}`);
+  assert.equal(errCode(res), 'not_signed_in', label);
+}
+
+async function assertLive(url, cookie, label) {
+  const res = await me(url, cookie);
+  assert.equal(res.status, 200, `${label}: ${describe(res)}`);
+  return res;
+}
+
+async function signedIn(url, creds) {
+  const c = new Client(url);
+  const res = await login(c, creds.login, creds.password);
+  assert.equal(res.status, 200, describe(res));
+  return c;
+}
+
+test('the cookie is id.secret in hex with at least 128 random bits, new at every sign-in', async () => {
+  const c = new Client(server.url);
+  const r = await signupOk(c);
+  const values = [c.cookie];
+  for (let i = 0; i < 4; i++) values.push((await signedIn(server.url, r)).cookie);
+  const ids = new Set(); const secrets = new Set();
+  for (const v of values) {
+    const m = COOKIE_RE.exec(v || '');
+    assert.ok(m, `cookie value is <32 hex>.<hex>: ${v}`);
+    assert.ok(m[2].length >= 32, `the secret has at least 128 bits: ${m[2].length} hex digits`);
+    assert.ok(new Set(m[2]).size >= 8, 'the secret is not a repeated pattern');
+    ids.add(m[1]);
+    secrets.add(m[2]);
+  }
+  assert.equal(ids.size, values.length, 'every sign-in gets a different id');
+  assert.equal(secrets.size, values.length, 'every sign-in gets a different secret');
+  for (const v of values) await assertLive(server.url, v, 'each sign-in is its own live session');
+});
+
+test('a cookie sent before sign-in is never adopted', async () => {
+  const r = await signupOk(new Client(server.url));
+  // A well-formed value the attacker chose.
+  const planted = `${'ab'.repeat(16)}.${'cd'.repeat(32)}`;
+  const c = new Client(server.url);
+  c.cookie = planted;
+  const res = await login(c, r.login, r.password);
+  assert.equal(res.status, 200, describe(res));
+  assert.ok(c.cookie && c.cookie !== planted, 'the sign-in answer sets a new cookie');
+  await assertRefused(server.url, planted, 'the planted value is still refused');
+  await assertLive(server.url, c.cookie, 'the new cookie works');
+
+  // The attacker's own live session, planted in the victim's browser: signing
+  // in makes a new session; the planted one stays the attacker's.
+  const attacker = new Client(server.url);
+  const ar = await signupOk(attacker);
+  const victim = new Client(server.url);
+  victim.cookie = attacker.cookie;
+  const vres = await login(victim, r.login, r.password);
+  assert.equal(vres.status, 200, describe(vres));
+  assert.notEqual(victim.cookie, attacker.cookie, 'sign-in over a live cookie makes a new one');
+  const who = await assertLive(server.url, attacker.cookie, 'the attacker\'s session');
+  assert.equal(who.json.member.id, ar.member.id, 'the planted session did not become the victim\'s');
+  const vme = await assertLive(server.url, victim.cookie, 'the victim\'s new session');
+  assert.equal(vme.json.member.id, r.member.id);
+
+  // The same through the sign-in form.
+  const f = new Client(server.url);
+  f.cookie = planted;
+  const page = await f.get('/signin');
+  const fields = { login: r.login, password: r.password };
+  const csrf = hiddenInput(page.text, 'csrf');
+  if (csrf !== null) fields.csrf = csrf;
+  const fres = await f.form('/signin', fields);
+  assert.equal(fres.status, 303, describe(fres));
+  assert.ok(f.cookie && f.cookie !== planted, 'the form sign-in sets a new cookie');
+  await assertRefused(server.url, planted, 'the planted value after a form sign-in');
+});
+
+test('forged cookies are refused: wrong secret, wrong id, truncated, extra characters', async () => {
+  const c = new Client(server.url);
+  await signupOk(c);
+  const v = c.cookie;
+  const [id, secret] = v.split('.');
+  const flip = (s, i) => s.slice(0, i) + (s[i] === '0' ? '1' : '0') + s.slice(i + 1);
+  const forged = {
+    'right id, wrong secret': `${id}.${flip(secret, secret.length - 1)}`,
+    'right id, secret of zeros': `${id}.${'0'.repeat(secret.length)}`,
+    'wrong id, right secret': `${flip(id, 0)}.${secret}`,
+    'truncated by one': v.slice(0, -1),
+    'id only': id,
+    'id and dot': `${id}.`,
+    'one extra character': `${v}0`,
+    'extra characters': `${v}${'a'.repeat(16)}`,
+    'upper-case hex': v.toUpperCase(),
+    'secret and id swapped': `${secret}.${id}`,
+    'empty secret': `${id}.`,
+  };
+  for (const [label, value] of Object.entries(forged)) {
+    await assertRefused(server.url, value, label);
+  }
+  // A second cookie with the same name after the real one, and a real one
+  // hidden in another cookie's value, are not read as a session either way
+  // that would let a forged one win.
+  const both = await new Client(server.url).get('/api/v1/me',
+    { headers: { Cookie: `kintsugi_session=${forged['right id, wrong secret']}; kintsugi_session=${forged['truncated by one']}` } });
+  assert.equal(both.status, 401, describe(both));
+  await assertLive(server.url, v, 'the real cookie still works after the forgeries');
+});
+
+test('replaying a cookie after sign-out is refused (API and form)', async () => {
+  const c = new Client(server.url);
+  const r = await signupOk(c);
+  const v = c.cookie;
+  const out = await c.post('/api/v1/logout');
+  assert.equal(out.status, 204, describe(out));
+  await assertRefused(server.url, v, 'replay after API sign-out');
+
+  const f = await signedIn(server.url, r);
+  const fv = f.cookie;
+  const page = await f.get('/settings');
+  const csrf = hiddenInput(page.text, 'csrf') || f.csrf;
+  const so = await f.form('/signout', { csrf });
+  assert.equal(so.status, 303, describe(so));
+  await assertRefused(server.url, fv, 'replay after form sign-out');
+  // The replayed cookie cannot act either.
+  const w = await new Client(server.url).post('/api/v1/journal', { body: 'replayed' }, { cookie: fv, csrf: f.csrf });
+  assert.equal(w.status, 401, describe(w));
+});
+
+test('signing out ends the member\'s other sessions too, and nobody else\'s', async () => {
+  const { a, b, bClient } = await pair(server.url);
+  const s1 = await signedIn(server.url, a);
+  const s2 = await signedIn(server.url, a);
+  const s3 = await signedIn(server.url, a);
+  const out = await s1.post('/api/v1/logout');
+  assert.equal(out.status, 204, describe(out));
+  await assertRefused(server.url, s2.cookie, 'A\'s second session after A signed out');
+  await assertRefused(server.url, s3.cookie, 'A\'s third session after A signed out');
+  await assertLive(server.url, bClient.cookie, 'the partner stays signed in');
+  // and through the form
+  const t1 = await signedIn(server.url, b);
+  const t2 = await signedIn(server.url, b);
+  const so = await t1.form('/signout', { csrf: t1.csrf });
+  assert.equal(so.status, 303, describe(so));
+  await assertRefused(server.url, t2.cookie, 'B\'s other session after a form sign-out');
+  await assertRefused(server.url, bClient.cookie, 'B\'s first session after a form sign-out');
+});
+
+test('a password change ends the other sessions and keeps the current one', async () => {
+  const c = new Client(server.url);
+  const r = await signupOk(c);
+  const other1 = await signedIn(server.url, r);
+  const other2 = await signedIn(server.url, r);
+  const pw2 = uniquePassword();
+  const res = await c.post('/api/v1/password', { old_password: r.password, new_password: pw2 });
+  assert.equal(res.status, 204, describe(res));
+  await assertLive(server.url, c.cookie, 'the session that changed the password');
+  await assertRefused(server.url, other1.cookie, 'another session after the password change');
+  await assertRefused(server.url, other2.cookie, 'a third session after the password change');
+  const w = await c.post('/api/v1/journal', { body: 'still here' });
+  assert.equal(w.status, 201, `the current session still writes: ${describe(w)}`);
+  assert.equal((await login(new Client(server.url), r.login, r.password)).status, 401);
+  await signedIn(server.url, { login: r.login, password: pw2 });
+
+  // and through the settings form
+  const f = await signedIn(server.url, { login: r.login, password: pw2 });
+  const o = await signedIn(server.url, { login: r.login, password: pw2 });
+  const pw3 = uniquePassword();
+  const fres = await f.form('/settings/password', { old_password: pw2, new_password: pw3, csrf: f.csrf });
+  assert.ok([200, 303].includes(fres.status), describe(fres));
+  await assertLive(server.url, f.cookie, 'the form session that changed the password');
+  await assertRefused(server.url, o.cookie, 'another session after the form password change');
+});
+
+test('idle limit: a session unused for longer than SESSION_IDLE is refused', async () => {
+  const s = await startServer({ env: { SESSION_IDLE: 2 } });
+  try {
+    const c = new Client(s.url);
+    const r = await signupOk(c);
+    const idle = c.cookie;
+    await assertLive(s.url, idle, 'right after sign-up');
+    await sleep(3300);
+    await assertRefused(s.url, idle, 'after 3.3 s without a request (idle limit 2 s)');
+    const again = await signedIn(s.url, r);
+    await assertLive(s.url, again.cookie, 'a new sign-in works');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('idle limit: a session in use outlives the idle limit', async () => {
+  const s = await startServer({ env: { SESSION_IDLE: 2 } });
+  try {
+    const c = new Client(s.url);
+    await signupOk(c);
+    const start = Date.now();
+    while (Date.now() - start < 4500) {
+      const res = await c.get('/api/v1/me');
+      assert.equal(res.status, 200,
+        `a request every 0.5 s keeps the session (idle limit 2 s), ${Date.now() - start} ms in: ${describe(res)}`);
+      await sleep(500);
+    }
+  } finally {
+    await s.stop();
+  }
+});
+
+test('absolute limit: a session in constant use still ends at SESSION_ABSOLUTE', async () => {
+  // session_idle may not be longer than session_absolute, so both are set.
+  const s = await startServer({ env: { SESSION_ABSOLUTE: 3, SESSION_IDLE: 3 } });
+  try {
+    const c = new Client(s.url);
+    await signupOk(c);
+    const cookie = c.cookie;
+    const start = Date.now();
+    let diedAt = null;
+    while (Date.now() - start < 6000) {
+      const res = await me(s.url, cookie);
+      const t = Date.now() - start;
+      if (res.status === 200) {
+        assert.equal(diedAt, null, `the session came back to life at ${t} ms after ending at ${diedAt} ms`);
+        if (t < 1000) continue;
+      } else {
+        assert.equal(res.status, 401, describe(res));
+        if (diedAt === null) diedAt = t;
+        if (t < 1000) assert.fail(`the session ended too early, at ${t} ms`);
+      }
+      await sleep(300);
+    }
+    assert.ok(diedAt !== null, 'the session ended within 6 s (absolute limit 3 s)');
+    assert.ok(diedAt <= 4500, `the session ended at ${diedAt} ms (absolute limit 3 s)`);
+  } finally {
+    await s.stop();
+  }
+});

@@ -1,0 +1,150 @@
+// Sign-in throttling. The contract: after SIGNIN_LOGIN_FAILURES (5) failed
+// sign-ins for one login within SIGNIN_WINDOW, POST /api/v1/login for that
+// login answers 429 {"error":{"code":"rate_limited"}} with Retry-After, even
+// with the right password, while other logins still work; after
+// SIGNIN_ADDRESS_FAILURES (20) failures from one address, any sign-in from
+// it answers 429; the /signin form likewise. An unknown login and a wrong
+// password get the same answer in about the same time. Every scenario runs
+// on a fresh server so that the counters start empty.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import {
+  Client, describe, errCode, hiddenInput, login, signupOk, startServer, uniqueLogin,
+} from './harness.mjs';
+
+const LIMITS = { SIGNIN_LOGIN_FAILURES: 5, SIGNIN_ADDRESS_FAILURES: 20, SIGNIN_WINDOW: 60 };
+
+async function withServer(env, fn) {
+  const s = await startServer({ env: { ...LIMITS, ...env } });
+  try {
+    await fn(s);
+  } finally {
+    await s.stop();
+  }
+}
+
+function attempt(url, loginName, password) {
+  return login(new Client(url), loginName, password);
+}
+
+function assertBadCredentials(res, label) {
+  assert.equal(res.status, 401, `${label}: ${describe(res)}`);
+  assert.equal(errCode(res), 'bad_credentials', label);
+}
+
+function assertLimited(res, label) {
+  assert.equal(res.status, 429, `${label}: ${describe(res)}`);
+  assert.equal(errCode(res), 'rate_limited', label);
+  const ra = res.headers.get('retry-after');
+  assert.match(ra || '', /^[1-9]\d*$/, `${label}: Retry-After is a positive number of seconds, got ${ra}`);
+  return Number(ra);
+}
+
+async function formSignin(url, loginName, password) {
+  const c = new Client(url);
+  const page = await c.get('/signin');
+  const fields = { login: loginName, password };
+  const csrf = hiddenInput(page.text, 'csrf');
+  if (csrf !== null) fields.csrf = csrf;
+  return c.form('/signin', fields);
+}
+
+test('five failures for one login lock that login, not the others', async () => {
+  await withServer({}, async (s) => {
+    const m = await signupOk(new Client(s.url));
+    const n = await signupOk(new Client(s.url));
+    for (let i = 1; i <= 5; i++) {
+      assertBadCredentials(await attempt(s.url, m.login, `wrong-password-${i}`), `failure ${i}`);
+    }
+    assertLimited(await attempt(s.url, m.login, m.password), 'the right password after five failures');
+    assertLimited(await attempt(s.url, m.login.toUpperCase(), m.password), 'the same login in upper case');
+    const ok = await attempt(s.url, n.login, n.password);
+    assert.equal(ok.status, 200, `another login still signs in: ${describe(ok)}`);
+
+    const page = await formSignin(s.url, m.login, m.password);
+    assert.equal(page.status, 429, `the /signin form for the locked login: ${describe(page)}`);
+    assert.match(page.headers.get('content-type') || '', /^text\/html\b/);
+    assert.match(page.headers.get('retry-after') || '', /^[1-9]\d*$/, 'the form answer has Retry-After');
+    assert.ok(!page.setCookies.some((c) => c.value), 'no session cookie');
+  });
+});
+
+test('an unknown login is locked the same way, with the same answer', async () => {
+  await withServer({}, async (s) => {
+    const m = await signupOk(new Client(s.url));
+    const ghost = uniqueLogin('ghost');
+    for (let i = 1; i <= 5; i++) {
+      assertBadCredentials(await attempt(s.url, m.login, `wrong-password-${i}`), `known login, failure ${i}`);
+      assertBadCredentials(await attempt(s.url, ghost, `wrong-password-${i}`), `unknown login, failure ${i}`);
+    }
+    const known = await attempt(s.url, m.login, 'wrong-password-6');
+    const unknown = await attempt(s.url, ghost, 'wrong-password-6');
+    assertLimited(known, 'known login, sixth try');
+    assertLimited(unknown, 'unknown login, sixth try');
+    assert.equal(unknown.text, known.text, 'the 429 does not tell a known login from an unknown one');
+  });
+});
+
+test('twenty failures from one address lock every sign-in from it', async () => {
+  await withServer({}, async (s) => {
+    const c = new Client(s.url);
+    const m = await signupOk(c);
+    for (let i = 1; i <= 20; i++) {
+      assertBadCredentials(await attempt(s.url, uniqueLogin('nobody'), 'wrong-password'), `failure ${i}`);
+    }
+    assertLimited(await attempt(s.url, m.login, m.password), 'a right password from the same address');
+    assertLimited(await attempt(s.url, uniqueLogin('fresh'), 'wrong-password'), 'a login never tried before');
+    const page = await formSignin(s.url, m.login, m.password);
+    assert.equal(page.status, 429, `the /signin form from the same address: ${describe(page)}`);
+    const me = await c.get('/api/v1/me');
+    assert.equal(me.status, 200, `a session that already exists keeps working: ${describe(me)}`);
+  });
+});
+
+test('the lock frees itself after the window', async () => {
+  await withServer({ SIGNIN_WINDOW: 5 }, async (s) => {
+    const m = await signupOk(new Client(s.url));
+    for (let i = 1; i <= 5; i++) {
+      assertBadCredentials(await attempt(s.url, m.login, `wrong-password-${i}`), `failure ${i}`);
+    }
+    const ra = assertLimited(await attempt(s.url, m.login, m.password), 'locked');
+    assert.ok(ra <= 6, `Retry-After (${ra} s) is within the 5 s window`);
+    await sleep(Math.max(ra, 5) * 1000 + 700);
+    const res = await attempt(s.url, m.login, m.password);
+    assert.equal(res.status, 200, `after the window the right password signs in again: ${describe(res)}`);
+  });
+});
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+test('an unknown login and a wrong password: the same answer, in about the same time', async () => {
+  await withServer({ SIGNIN_LOGIN_FAILURES: 1000, SIGNIN_ADDRESS_FAILURES: 1000 }, async (s) => {
+    const m = await signupOk(new Client(s.url));
+    const unknownT = []; const wrongT = [];
+    let unknownRes; let wrongRes;
+    // one warm-up each, then interleaved so that load affects both alike
+    await attempt(s.url, uniqueLogin('warm'), 'wrong-password');
+    await attempt(s.url, m.login, 'wrong-password-warm');
+    for (let i = 0; i < 15; i++) {
+      let t = performance.now();
+      unknownRes = await attempt(s.url, uniqueLogin('nobody'), `wrong-password-${i}`);
+      unknownT.push(performance.now() - t);
+      t = performance.now();
+      wrongRes = await attempt(s.url, m.login, `wrong-password-${i}`);
+      wrongT.push(performance.now() - t);
+      assertBadCredentials(unknownRes, `unknown login, try ${i + 1}`);
+      assertBadCredentials(wrongRes, `wrong password, try ${i + 1}`);
+      assert.equal(unknownRes.text, wrongRes.text, 'the same body');
+    }
+    const mu = median(unknownT); const mw = median(wrongT);
+    const ratio = Math.max(mu, mw) / Math.min(mu, mw);
+    assert.ok(ratio <= 2,
+      `median times within a factor of 2: unknown login ${mu.toFixed(1)} ms, wrong password ${mw.toFixed(1)} ms`);
+  });
+});
