@@ -440,7 +440,7 @@ static void setup(void)
 {
 	char err[512];
 
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kintsugi-fuzz-XXXXXX");
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kintsugi-fuzzdb-XXXXXX");
 	if (!mkdtemp(tmpdir))
 		abort();
 	atexit(cleanup);

@@ -34,16 +34,16 @@ int api_journal_put(struct kreq *r);
 int api_journal_delete(struct kreq *r);
 
 /* ---- step 1: statements and commitments (api-step1.c) ---- */
-int api_statements_list(struct kreq *r);    /* GET  /api/v1/statements */
-int api_statement_create(struct kreq *r);   /* POST /api/v1/statements */
-int api_statement_get(struct kreq *r);      /* GET  /api/v1/statements/{id} */
-int api_statement_put(struct kreq *r);      /* PUT  /api/v1/statements/{id} */
-int api_statement_deliver(struct kreq *r);  /* POST /api/v1/statements/{id}/deliver */
-int api_statement_respond(struct kreq *r);  /* POST /api/v1/statements/{id}/responses */
-int api_commitments_list(struct kreq *r);   /* GET  /api/v1/commitments */
-int api_commitment_create(struct kreq *r);  /* POST /api/v1/commitments */
-int api_commitment_get(struct kreq *r);     /* GET  /api/v1/commitments/{id} */
-int api_commitment_put(struct kreq *r);     /* PUT  /api/v1/commitments/{id} (a review) */
+int api_statements_list(struct kreq *r);   /* GET  /api/v1/statements */
+int api_statement_create(struct kreq *r);  /* POST /api/v1/statements */
+int api_statement_get(struct kreq *r);	   /* GET  /api/v1/statements/{id} */
+int api_statement_put(struct kreq *r);	   /* PUT  /api/v1/statements/{id} */
+int api_statement_deliver(struct kreq *r); /* POST /api/v1/statements/{id}/deliver */
+int api_statement_respond(struct kreq *r); /* POST /api/v1/statements/{id}/responses */
+int api_commitments_list(struct kreq *r);  /* GET  /api/v1/commitments */
+int api_commitment_create(struct kreq *r); /* POST /api/v1/commitments */
+int api_commitment_get(struct kreq *r);	   /* GET  /api/v1/commitments/{id} */
+int api_commitment_put(struct kreq *r);	   /* PUT  /api/v1/commitments/{id} (a review) */
 /* ---- end of step 1 ---- */
 
 /* ---- step 2: transparency and openness (api-step2.c) ---- */

@@ -131,7 +131,8 @@ static int out_value(struct out *o, const json_t *v, int depth)
 		int first = 1;
 
 		out_put(o, "{", 1);
-		json_object_foreach((json_t *)v, key, item) {
+		json_object_foreach((json_t *)v, key, item)
+		{
 			if (!first)
 				out_put(o, ",", 1);
 			first = 0;

@@ -36,8 +36,8 @@ static void assert_round_trip(json_t *v)
 
 static void test_shapes(void **state)
 {
-	json_t *v = json_pack("{s:s,s:i,s:b,s:n,s:[s,i,{}],s:f,s:s#}", "a", "plain", "n", -42,
-			      "t", 1, "z", "arr", "x", 7, "r", 1.5, "ctl", "\x01\b\f\n\r\t\"\\/", 9);
+	json_t *v = json_pack("{s:s,s:i,s:b,s:n,s:[s,i,{}],s:f,s:s#}", "a", "plain", "n", -42, "t",
+			      1, "z", "arr", "x", 7, "r", 1.5, "ctl", "\x01\b\f\n\r\t\"\\/", 9);
 
 	(void)state;
 	assert_non_null(v);

@@ -35,8 +35,7 @@ size_t utf8_chars(const char *buf, size_t len);
  * An empty input gives *ret == NULL, *ret_n == 0.  On failure *ret and
  * *ret_n are not written.  Duplicate detection is quadratic in max_fields.
  */
-int form_parse(const char *buf, size_t len, size_t max_fields, struct kfield **ret,
-	       size_t *ret_n);
+int form_parse(const char *buf, size_t len, size_t max_fields, struct kfield **ret, size_t *ret_n);
 /* form_free() - free what form_parse() returned; fields may be NULL. */
 void form_free(struct kfield *fields, size_t n);
 
@@ -52,15 +51,15 @@ int cookie_get(const char *header, size_t len, const char *name, char *out, size
 
 /* The field types a route can declare. */
 enum field_type {
-	FIELD_STRING,    /* UTF-8 string, length counted in code points (min..max) */
-	FIELD_SECRET,    /* string, length counted in bytes (min..max): passwords */
-	FIELD_BOOL,      /* true/false; in forms "1"/"on"/"true" or "0"/"false" */
-	FIELD_INT,       /* integer in min..max; in forms decimal digits */
-	FIELD_ENUM,      /* string, one of choices (NULL-terminated list) */
-	FIELD_ID,        /* 32 lowercase hex characters */
-	FIELD_DATE,      /* YYYY-MM-DD, a real calendar date */
-	FIELD_SHARED,    /* array, subset of ["partner","care"], no repeats */
-	FIELD_INT_MAP,   /* object of integers in min..max with exactly the keys in choices */
+	FIELD_STRING,  /* UTF-8 string, length counted in code points (min..max) */
+	FIELD_SECRET,  /* string, length counted in bytes (min..max): passwords */
+	FIELD_BOOL,    /* true/false; in forms "1"/"on"/"true" or "0"/"false" */
+	FIELD_INT,     /* integer in min..max; in forms decimal digits */
+	FIELD_ENUM,    /* string, one of choices (NULL-terminated list) */
+	FIELD_ID,      /* 32 lowercase hex characters */
+	FIELD_DATE,    /* YYYY-MM-DD, a real calendar date */
+	FIELD_SHARED,  /* array, subset of ["partner","care"], no repeats */
+	FIELD_INT_MAP, /* object of integers in min..max with exactly the keys in choices */
 	_FIELD_TYPE_MAX
 };
 
@@ -68,10 +67,9 @@ struct field {
 	const char *name;
 	enum field_type type;
 	int required;
-	long long min, max;          /* length or value bounds, by type */
-	const char *const *choices;  /* FIELD_ENUM values; FIELD_INT_MAP keys */
+	long long min, max;	    /* length or value bounds, by type */
+	const char *const *choices; /* FIELD_ENUM values; FIELD_INT_MAP keys */
 };
-
 
 /*
  * json_parse_body() - decode a JSON request body: it must be one object,

@@ -54,9 +54,8 @@ const char *i18n_gettext(const char *lang, const char *msgid) __attribute__((for
  * the language's compiled-in plural rule (en, es: n != 1; ru: three forms).
  * Without a translation (or with an empty form): n == 1 ? singular : plural.
  */
-__attribute__((format_arg(2), format_arg(3)))
-const char *i18n_ngettext(const char *lang, const char *singular, const char *plural,
-			  unsigned long n);
+__attribute__((format_arg(2), format_arg(3))) const char *
+i18n_ngettext(const char *lang, const char *singular, const char *plural, unsigned long n);
 
 /*
  * i18n_set_thread_lang() - the language of the request this thread is

@@ -146,7 +146,7 @@ enum sq_stmt {
 #define STATEMENT_COLS                                                                             \
 	"id, couple_id, author_id, version, delivered, parts_sealed, created_at, updated_at, "     \
 	"delivered_at"
-#define RESPONSE_COLS	"id, couple_id, statement_id, author_id, body_sealed, created_at"
+#define RESPONSE_COLS "id, couple_id, statement_id, author_id, body_sealed, created_at"
 #define COMMITMENT_COLS                                                                            \
 	"id, couple_id, author_id, version, text_sealed, review_every_days, created_at"
 #define REVIEW_COLS "id, couple_id, author_id, commitment_id, body_sealed, at"
@@ -1906,8 +1906,8 @@ static int sq_statement_list(struct store *st, const char *couple_id, const char
 	bind_text(&b, 2, member_id);
 	bind_i64(&b, 3, sq_limit(limit));
 	r = b.r ? b.r
-		: sq_rows(b.s, limit, sizeof(struct statement_row), read_statement,
-			  free_statements, &rows, &n);
+		: sq_rows(b.s, limit, sizeof(struct statement_row), read_statement, free_statements,
+			  &rows, &n);
 	sq_done(b.s);
 	if (r == 0) {
 		*ret_rows = rows;
@@ -2095,8 +2095,8 @@ static int sq_commitment_review_insert(struct store *st, const struct commitment
 	return r;
 }
 
-static int sq_commitment_review_list(struct store *st, const char *couple_id,
-				     const char *author_id, const char *commitment_id, size_t limit,
+static int sq_commitment_review_list(struct store *st, const char *couple_id, const char *author_id,
+				     const char *commitment_id, size_t limit,
 				     struct commitment_review_row **ret_rows, size_t *ret_n)
 {
 	struct sq *sq = to_sq(st);

@@ -1107,8 +1107,8 @@ static void test_concurrent_writers(void **state)
 #define T_COMMITMENT 103
 #define T_REVIEW     104
 
-static void fill_statement(struct statement_row *row, const char *couple_id,
-			   const char *author_id, unsigned n, const char *at, const char *parts)
+static void fill_statement(struct statement_row *row, const char *couple_id, const char *author_id,
+			   unsigned n, const char *at, const char *parts)
 {
 	memset(row, 0, sizeof(*row));
 	make_id(row->id, T_STATEMENT, n);
@@ -1142,7 +1142,8 @@ static void test_statements(void **state)
 	fill_statement(&s3, c1, x, 3, "2024-05-01T10:00:00Z", "wrong couple");
 	assert_int_equal(STORE_CALL(fx->st, statement_insert, &s3), STORE_NOTFOUND);
 	assert_int_equal(query_int(raw(fx),
-				   "SELECT delivered_at IS NULL FROM statements WHERE id = ?1", s1.id),
+				   "SELECT delivered_at IS NULL FROM statements WHERE id = ?1",
+				   s1.id),
 			 1);
 
 	/* any author of the couple, never another couple */
@@ -1325,8 +1326,7 @@ static void test_commitments(void **state)
 	strcpy(rv.author_id, a);
 	assert_int_equal(STORE_CALL(fx->st, commitment_review_insert, &rv), STORE_NOTFOUND);
 
-	assert_int_equal(
-		STORE_CALL(fx->st, commitment_review_list, c, a, cm.id, 50, &rr, &n), 0);
+	assert_int_equal(STORE_CALL(fx->st, commitment_review_list, c, a, cm.id, 50, &rr, &n), 0);
 	assert_int_equal(n, 4);
 	for (i = 0; i < 4; i++) {
 		make_id(rv.id, T_REVIEW, i);
@@ -1753,7 +1753,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
 		/* step 1: statements and commitments */
 		cmocka_unit_test_setup_teardown(test_statements, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_statement_order_and_responses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statement_order_and_responses, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_commitments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step1_member_delete_cascade, setup, teardown),
 		/* step 2: transparency and openness */

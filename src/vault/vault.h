@@ -18,17 +18,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VAULT_KEY_BYTES 32
-#define VAULT_SALT_BYTES 16          /* crypto_pwhash_SALTBYTES */
-#define VAULT_PWHASH_STR_BYTES 128   /* crypto_pwhash_STRBYTES */
-#define VAULT_PK_BYTES 32            /* X25519 public key */
-#define VAULT_SK_BYTES 32            /* X25519 secret key */
-#define VAULT_SEAL_OVERHEAD (24 + 16) /* nonce + tag */
-#define VAULT_BOXSEAL_OVERHEAD 48    /* crypto_box_SEALBYTES */
-#define VAULT_SECRET_BYTES 32        /* cookie and invite secrets */
-#define VAULT_SECRET_HEX (2 * VAULT_SECRET_BYTES)
-#define VAULT_ID_HEX 32              /* random 128-bit ids as lowercase hex */
-#define VAULT_RECOVERY_CHARS 39      /* "XXXX-XXXX-...-XXXX": 8 groups of 4 + 7 dashes */
+#define VAULT_KEY_BYTES	       32
+#define VAULT_SALT_BYTES       16	 /* crypto_pwhash_SALTBYTES */
+#define VAULT_PWHASH_STR_BYTES 128	 /* crypto_pwhash_STRBYTES */
+#define VAULT_PK_BYTES	       32	 /* X25519 public key */
+#define VAULT_SK_BYTES	       32	 /* X25519 secret key */
+#define VAULT_SEAL_OVERHEAD    (24 + 16) /* nonce + tag */
+#define VAULT_BOXSEAL_OVERHEAD 48	 /* crypto_box_SEALBYTES */
+#define VAULT_SECRET_BYTES     32	 /* cookie and invite secrets */
+#define VAULT_SECRET_HEX       (2 * VAULT_SECRET_BYTES)
+#define VAULT_ID_HEX	       32 /* random 128-bit ids as lowercase hex */
+#define VAULT_RECOVERY_CHARS   39 /* "XXXX-XXXX-...-XXXX": 8 groups of 4 + 7 dashes */
 
 enum vault_result { VAULT_OK = 0, VAULT_BAD = 1 };
 
