@@ -660,6 +660,8 @@ int account_recover(const struct core *c, const char *login, const char *recover
 		goto fail;
 	if (m.rk_salt.len != VAULT_SALT_BYTES ||
 	    vault_kek_from_recovery(k->kek, recovery_key, strlen(recovery_key), m.rk_salt.data)) {
+		/* as long as an unknown login takes: time must not tell who exists */
+		vault_password_dummy(new_password, new_len, c->kdf);
 		r = ACCOUNT_BAD_CREDENTIALS;
 		goto out;
 	}
@@ -667,6 +669,8 @@ int account_recover(const struct core *c, const char *login, const char *recover
 	r = vault_open_into(k->kek, m.mk_by_rk.data, m.mk_by_rk.len, ad, k->mk, VAULT_KEY_BYTES);
 	vault_wipe(k->kek, sizeof(k->kek));
 	if (r != 0) {
+		if (r > 0)
+			vault_password_dummy(new_password, new_len, c->kdf);
 		r = r > 0 ? ACCOUNT_BAD_CREDENTIALS : r;
 		goto out;
 	}
