@@ -30,11 +30,12 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund
 	mkdir -p node_modules && touch $@
 
-# Everything: unit tests, catalogs, fuzz corpora, the HTTP suite; the same
-# again under AddressSanitizer + UndefinedBehaviorSanitizer; the unit tests
-# under valgrind.
+# Everything: unit tests, catalogs, fuzz corpora, the HTTP suite; static
+# analysis (a finding fails the run); the tests again under AddressSanitizer
+# + UndefinedBehaviorSanitizer and under valgrind; the browser tests.
 test: deps build node_modules/.installed
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2
+	$(MAKE) lint
 	$(MAKE) test-asan
 	$(MAKE) test-valgrind
 	$(MAKE) test-browser

@@ -244,7 +244,7 @@ int api_checkins_list(struct kreq *r)
 	int e;
 
 	for (i = 0; i < r->nquery; i++)
-		if (strcmp(r->query[i].name, "from") && strcmp(r->query[i].name, "to"))
+		if (strcmp(r->query[i].name, "from") != 0 && strcmp(r->query[i].name, "to") != 0)
 			return step2_bad_query(r, INPUT_INVALID_VALUE, r->query[i].name);
 	if (qfrom && checkin_date_days(qfrom, &days) < 0)
 		return step2_bad_query(r, INPUT_INVALID_VALUE, "from");

@@ -26,7 +26,9 @@ static int out_reserve(struct out *o, size_t more)
 
 	if (o->failed)
 		return -1;
-	if (more <= o->cap - o->len)
+	/* a buffer always exists after the first call, even for 0 bytes:
+	 * memcpy(NULL, s, 0) is undefined */
+	if (o->buf && more <= o->cap - o->len)
 		return 0;
 	cap = o->cap ? o->cap : 1024;
 	while (cap - o->len < more) {

@@ -753,7 +753,7 @@ static int rules_build(struct rules *rs, const char *lang, int all)
 	for (i = APOLOGY_RULES; i-- > 0;) {
 		const struct pattern *p = &rs->pats[i];
 
-		if (p->t[0].prefix || (!all && strcmp(apology_rules[i].lang, lang)))
+		if (p->t[0].prefix || (!all && strcmp(apology_rules[i].lang, lang) != 0))
 			continue;
 		h = word_hash(p->folded + p->t[0].fstart, p->t[0].flen) % APOLOGY_BUCKETS;
 		rs->next[i] = rs->head[h];

@@ -95,6 +95,19 @@ void commitment_list_free(struct commitment *list, size_t n)
 	free(list);
 }
 
+/* digits(s, n) - the n decimal digits at s as a number, or -1. */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
 int commitment_next_date(const char *rfc3339, int days, char out[COMMITMENT_DATE_LEN + 1])
 {
 	char buf[48]; /* room for any int the format could print */
@@ -105,8 +118,12 @@ int commitment_next_date(const char *rfc3339, int days, char out[COMMITMENT_DATE
 	if (!rfc3339 || strlen(rfc3339) < COMMITMENT_DATE_LEN || days < 0 ||
 	    days > COMMITMENT_EVERY_MAX * 100)
 		return -EINVAL;
-	if (sscanf(rfc3339, "%4d-%2d-%2d", &y, &m, &d) != 3 || y < 1 || m < 1 || m > 12 || d < 1 ||
-	    d > 31)
+	if (rfc3339[4] != '-' || rfc3339[7] != '-')
+		return -EINVAL;
+	y = digits(rfc3339, 4);
+	m = digits(rfc3339 + 5, 2);
+	d = digits(rfc3339 + 8, 2);
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > 31)
 		return -EINVAL;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;

@@ -270,7 +270,7 @@ int offer_counts(const struct core *c, const struct session *s, const char *toda
 	r = STORE_CALL(c->st, offer_list, s->couple_id, OFFER_LIST_MAX, &rows, &n);
 	if (r != 0)
 		return r > 0 ? -EIO : r;
-	for (i = 0; i < n; i++) {
+	for (i = 0; rows && i < n; i++) {
 		offer_item(&rows[i], &it);
 		if (!access_allows(s, &it, ACCESS_READ) ||
 		    offer_status_of(rows[i].until, rows[i].ended_at, today) != OFFER_ACTIVE)

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/checkin.h"
+#include "core/commitment.h"
 #include "core/offer.h"
 #include "core/progress.h"
 
@@ -197,6 +198,30 @@ static void test_offer_status(void **state)
 	assert_string_equal(offer_statuses[OFFER_EXPIRED], "expired");
 }
 
+/* A commitment's next review date: the last one plus `every` days, across
+ * months, leap days and years; anything but YYYY-MM-DD... is refused. */
+static void test_commitment_next_date(void **state)
+{
+	char out[COMMITMENT_DATE_LEN + 1];
+
+	(void)state;
+	assert_int_equal(commitment_next_date("2024-01-31", 1, out), 0);
+	assert_string_equal(out, "2024-02-01");
+	assert_int_equal(commitment_next_date("2024-02-28", 1, out), 0);
+	assert_string_equal(out, "2024-02-29");
+	assert_int_equal(commitment_next_date("2023-12-31T10:00:00Z", 7, out), 0);
+	assert_string_equal(out, "2024-01-07");
+	assert_int_equal(commitment_next_date("2024-05-15", 0, out), 0);
+	assert_string_equal(out, "2024-05-15");
+	assert_int_equal(commitment_next_date("2024/05/15", 1, out), -EINVAL);
+	assert_int_equal(commitment_next_date("+024-05-15", 1, out), -EINVAL);
+	assert_int_equal(commitment_next_date(" 024-05-15", 1, out), -EINVAL);
+	assert_int_equal(commitment_next_date("2024-13-15", 1, out), -EINVAL);
+	assert_int_equal(commitment_next_date("2024-05-3x", 1, out), -EINVAL);
+	assert_int_equal(commitment_next_date("2024-05-1", 1, out), -EINVAL);
+	assert_int_equal(commitment_next_date("2024-05-15", -1, out), -EINVAL);
+}
+
 static struct progress assess(const struct progress_counts *c)
 {
 	struct progress p;
@@ -275,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_periods_a_rhythm_accepts),
 		cmocka_unit_test(test_reveal_rule),
 		cmocka_unit_test(test_offer_status),
+		cmocka_unit_test(test_commitment_next_date),
 		cmocka_unit_test(test_progress),
 	};
 

@@ -350,7 +350,6 @@ int i18n_init(const char *dir, char *errbuf, size_t errlen)
 		r = read_file(path, &data, &size);
 		if (r == -ENOENT && i == LANG_EN) {
 			/* msgids are English: no catalog means identity. */
-			r = 0;
 			continue;
 		}
 		if (r == -EFBIG) {

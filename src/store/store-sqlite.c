@@ -3057,17 +3057,16 @@ static int sq_prepare_file(const char *path, char *errbuf, size_t errlen)
 	char *dir, *slash;
 	int fd, r = 0;
 
-	dir = strdup(path);
+	/* a bare file name lives in "." (which a copy of "" could not hold) */
+	dir = strdup(strchr(path, '/') ? path : ".");
 	if (!dir) {
 		set_reason(errbuf, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	slash = strrchr(dir, '/');
-	if (!slash)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
+	if (slash == dir)
+		slash[1] = '\0'; /* "/name": the root */
+	else if (slash)
 		*slash = '\0';
 
 	if (stat(dir, &sb) < 0) {

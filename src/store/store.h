@@ -472,7 +472,9 @@ static inline void store_activity_free(struct activity_row *a)
 	a->nfelt = 0;
 }
 
-/* The list forms free each row, then the array; they accept NULL. */
+/* The list forms free each row, then the array; they accept NULL.
+ * (`type` names a type: it cannot take parentheses.) */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define STORE_STEP2_LIST_FREE(name, type, one)                                                     \
 	static inline void name(type *rows, size_t n)                                              \
 	{                                                                                          \
@@ -487,6 +489,7 @@ STORE_STEP2_LIST_FREE(store_share_list_free, struct share_row, store_share_free)
 STORE_STEP2_LIST_FREE(store_offer_list_free, struct offer_row, store_offer_free)
 STORE_STEP2_LIST_FREE(store_activity_list_free, struct activity_row, store_activity_free)
 #undef STORE_STEP2_LIST_FREE
+/* NOLINTEND(bugprone-macro-parentheses) */
 /* ---- end of step 2 freeing ------------------------------------------ */
 
 /* convenience wrappers: st->ops->x(st, ...) */

@@ -185,9 +185,11 @@ int vault_unhex(unsigned char *out, size_t outlen, const char *hex, size_t hexle
 	size_t i;
 	int bad = 0;
 
-	if ((!out && outlen) || (!hex && hexlen))
-		return -EINVAL;
 	if (outlen > SIZE_MAX / 2 || hexlen != 2 * outlen)
+		return -EINVAL;
+	if (outlen == 0)
+		return 0;
+	if (!out || !hex)
 		return -EINVAL;
 	for (i = 0; i < hexlen; i++)
 		bad |= hex_value((unsigned char)hex[i]);

@@ -379,7 +379,7 @@ static int parser_tag(struct parser *p, size_t ts)
 				(int)(b - a < MUSTACHE_ERR_NAME ? b - a : MUSTACHE_ERR_NAME),
 				p->src + a);
 		nd = &p->nodes[p->open[p->nopen - 1]];
-		if (nd->len != b - a || memcmp(nd->str, p->src + a, b - a))
+		if (nd->len != b - a || memcmp(nd->str, p->src + a, b - a) != 0)
 			return parser_fail(
 				p, line,
 				"closing tag \"%.*s\" does not match \"%.*s\" opened on "

@@ -59,7 +59,7 @@ static json_t *entry_data(const struct kreq *r, const struct journal_entry *e, i
 		web_set(o, "date", date);
 	else
 		web_set(o, "date", e->created_at);
-	if (strncmp(e->created_at, e->updated_at, 10) && *e->updated_at) {
+	if (strncmp(e->created_at, e->updated_at, 10) != 0 && *e->updated_at) {
 		web_set(o, "updated_at", e->updated_at);
 		if (i18n_format_date(r->lang, e->updated_at, date, sizeof(date)) == 0)
 			web_set(o, "edited_date", date);

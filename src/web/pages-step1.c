@@ -116,7 +116,7 @@ static void set_partner_name(const struct kreq *r, json_t *data)
 	if (account_describe(r->core, r->session, &mv) != 0)
 		return;
 	for (i = 0; i < mv.npartners && i < 2; i++)
-		if (strcmp(mv.partners[i].id, mv.id))
+		if (strcmp(mv.partners[i].id, mv.id) != 0)
 			web_set(data, "partner_name", mv.partners[i].display_name);
 }
 

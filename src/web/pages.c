@@ -74,7 +74,7 @@ int page_home(struct kreq *r)
 		web_set_bool(data, "alone", 1);
 	} else {
 		for (i = 0; i < mv.npartners && i < 2; i++)
-			if (strcmp(mv.partners[i].id, mv.id))
+			if (strcmp(mv.partners[i].id, mv.id) != 0)
 				web_set(data, "partner_name", mv.partners[i].display_name);
 	}
 	/* ---- step 2: where the couple stands, the next step, the chart ---- */

@@ -173,7 +173,7 @@ static int template_load(const char *dir, const char *file, struct template *t, 
 {
 	char path[4096], err[256];
 	char *src = NULL, *tr = NULL;
-	size_t len, trlen;
+	size_t len = 0, trlen;
 	int r, i;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path)) {
