@@ -99,6 +99,9 @@ const struct config_key config_keys[] = {
 	{"seccomp", "KINTSUGI_SECCOMP", "seccomp", NULL,
 	 "confine the server with a seccomp filter (--no-seccomp: only log refusals)", CONFIG_BOOL,
 	 CONFIG_CMD_SERVE, FIELD(seccomp), 0, 0},
+	{"trusted_proxy", "KINTSUGI_TRUSTED_PROXY", "trusted-proxy", "ADDR",
+	 "a reverse proxy's address: its X-Forwarded-For names the client (for throttling)",
+	 CONFIG_IP, CONFIG_CMD_SERVE, FIELD(trusted_proxy), 0, 0},
 	/* end of issue 4 */
 	{NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0},
 };
@@ -402,6 +405,16 @@ int config_set(struct kconfig *cfg, const char *key, const char *value, const ch
 			return -EINVAL;
 		}
 		return copy_string(field, k->size, value);
+	case CONFIG_IP:
+		if (*value && config_ip_normalise(value, field, k->size) < 0) {
+			errf(errbuf, errlen,
+			     "%s must be an IPv4 or IPv6 address like 127.0.0.1, not '%s'", label,
+			     show(value, shown));
+			return -EINVAL;
+		}
+		if (!*value)
+			field[0] = '\0';
+		return 0;
 	case CONFIG_BOOL: {
 		bool b;
 
@@ -465,6 +478,24 @@ int config_get(const struct kconfig *cfg, const char *key, char *buf, size_t len
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	return 0;
+}
+
+int config_ip_normalise(const char *in, char *out, size_t outlen)
+{
+	unsigned char bin[sizeof(struct in6_addr)];
+	char text[INET6_ADDRSTRLEN];
+	int family = strchr(in, ':') ? AF_INET6 : AF_INET;
+
+	if (inet_pton(family, in, bin) != 1)
+		return -EINVAL;
+	if (family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)(const void *)bin)) {
+		memmove(bin, bin + 12, 4);
+		family = AF_INET;
+	}
+	if (!inet_ntop(family, bin, text, sizeof(text)))
+		return -EINVAL;
+	return copy_string(out, outlen, text) < 0 ? -ENOSPC : 0;
 }
 
 int config_listen_url(const struct kconfig *cfg, char *buf, size_t len)

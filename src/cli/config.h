@@ -64,6 +64,9 @@ struct kconfig {
 	unsigned int signin_window;	      /* the throttling window in seconds, 900 */
 	unsigned int connection_timeout;      /* seconds before an idle connection is dropped, 15 */
 	bool seccomp;			      /* confine the server with a seccomp filter, true */
+	/* a reverse proxy whose X-Forwarded-For names the client: an IP
+	 * literal in inet_ntop's form, "" = none (the peer is the client) */
+	char trusted_proxy[CONFIG_ADDR_MAX];
 
 	/* end of issue 4 */
 };
@@ -74,6 +77,7 @@ enum config_type {
 	CONFIG_KDF,    /* interactive | moderate | sensitive */
 	CONFIG_URL,    /* "" or http(s)://host[:port] */
 	CONFIG_USER,   /* "" or a user name */
+	CONFIG_IP,     /* "" or an IPv4/IPv6 literal (no brackets), stored normalised */
 	CONFIG_BOOL,   /* true/false, yes/no, on/off, 1/0 */
 	CONFIG_UINT,   /* decimal digits only, within [min, max] */
 	_CONFIG_TYPE_MAX
@@ -194,5 +198,14 @@ int config_load(struct kconfig *cfg, unsigned int cmd, int argc, char **argv,
  * an IPv6 address in brackets.  Returns 0 or -ENOSPC.
  */
 int config_listen_url(const struct kconfig *cfg, char *buf, size_t len);
+
+/*
+ * config_ip_normalise() - the IPv4 or IPv6 literal in (no brackets, no
+ * port, no zone) written as inet_ntop writes it, an IPv4-mapped IPv6
+ * address ("::ffff:1.2.3.4") as the IPv4 one, so that two spellings of one
+ * address compare equal.  Returns 0, -EINVAL for anything else, or -ENOSPC
+ * when out cannot hold it.
+ */
+int config_ip_normalise(const char *in, char *out, size_t outlen);
 
 #endif

@@ -325,6 +325,7 @@ static void test_every_env_variable(void **state)
 	env_put("KINTSUGI_SIGNIN_WINDOW", "2");
 	env_put("KINTSUGI_CONNECTION_TIMEOUT", "2");
 	env_put("KINTSUGI_SECCOMP", "off");
+	env_put("KINTSUGI_TRUSTED_PROXY", "::1");
 	/* end of issue 4 */
 	config_defaults(&cfg);
 	assert_int_equal(config_parse_env(&cfg, fake_getenv, errbuf, sizeof(errbuf)), 0);
@@ -350,6 +351,7 @@ static void test_every_env_variable(void **state)
 	assert_int_equal(cfg.signin_window, 2);
 	assert_int_equal(cfg.connection_timeout, 2);
 	assert_false(cfg.seccomp);
+	assert_string_equal(cfg.trusted_proxy, "::1");
 	/* end of issue 4 */
 	/* every setting has its variable, and every variable its setting */
 	for (k = config_keys; k->name; k++)
@@ -473,6 +475,16 @@ static void test_bad_values(void **state)
 	set_fails("user", "abcdefghijabcdefghijabcdefghijabc", "--user",
 		  "--user must be a user name like 'kintsugi', not "
 		  "'abcdefghijabcdefghijabcdefghijabc'");
+	set_fails(
+		"trusted_proxy", "localhost", "--trusted-proxy",
+		"--trusted-proxy must be an IPv4 or IPv6 address like 127.0.0.1, not 'localhost'");
+	set_fails("trusted_proxy", "[::1]", NULL,
+		  "trusted_proxy must be an IPv4 or IPv6 address like 127.0.0.1, not '[::1]'");
+	set_fails(
+		"trusted_proxy", "10.0.0.1:80", NULL,
+		"trusted_proxy must be an IPv4 or IPv6 address like 127.0.0.1, not '10.0.0.1:80'");
+	set_fails("trusted_proxy", "10.0.0", NULL,
+		  "trusted_proxy must be an IPv4 or IPv6 address like 127.0.0.1, not '10.0.0'");
 	set_fails("nope", "1", NULL, "unknown key 'nope'");
 	set_fails("db", NULL, "--db", "--db needs a value");
 	/* a bad value is quoted back short and printable */
@@ -505,6 +517,14 @@ static void test_good_values(void **state)
 	set_ok(&cfg, "user", "_kintsugi.svc-1");
 	set_ok(&cfg, "user", "");
 	assert_string_equal(cfg.user, "");
+	set_ok(&cfg, "trusted_proxy", "127.0.0.1");
+	assert_string_equal(cfg.trusted_proxy, "127.0.0.1");
+	set_ok(&cfg, "trusted_proxy", "0:0:0:0:0:0:0:1");
+	assert_string_equal(cfg.trusted_proxy, "::1");
+	set_ok(&cfg, "trusted_proxy", "::FFFF:10.0.0.1");
+	assert_string_equal(cfg.trusted_proxy, "10.0.0.1");
+	set_ok(&cfg, "trusted_proxy", "");
+	assert_string_equal(cfg.trusted_proxy, "");
 	set_ok(&cfg, "db", "postgresql://k@localhost/k");
 	assert_string_equal(cfg.db, "postgresql://k@localhost/k");
 }

@@ -567,6 +567,44 @@ static void log_request(const struct server_request *in, const struct server_rep
 		x->route ? x->route->pattern : "-", x->r.status, us);
 }
 
+/*
+ * The client's address, for throttling.  Behind the configured trusted
+ * proxy it is the last address of X-Forwarded-For: the one that proxy
+ * itself appended (or set); whatever the client wrote earlier in the list
+ * is the client's claim and ignored.  A proxy request without a usable
+ * header counts as the proxy.  From any other peer the header is ignored,
+ * so nobody can pick their own throttling bucket.
+ */
+static const char *client_ip_of(const struct server_request *in, struct server_reply *out)
+{
+	char peer[CONFIG_ADDR_MAX], last[CONFIG_ADDR_MAX];
+	const char *xff, *start, *end;
+	size_t n;
+
+	if (!server_cfg->trusted_proxy[0] || !in->client_ip || !in->header ||
+	    config_ip_normalise(in->client_ip, peer, sizeof(peer)) < 0 ||
+	    strcmp(peer, server_cfg->trusted_proxy) != 0)
+		return in->client_ip;
+	xff = in->header(in->ctx, "X-Forwarded-For");
+	if (!xff)
+		return in->client_ip;
+	start = strrchr(xff, ',');
+	start = start ? start + 1 : xff;
+	while (*start == ' ' || *start == '\t')
+		start++;
+	end = start + strlen(start);
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	n = (size_t)(end - start);
+	if (n == 0 || n >= sizeof(last))
+		return in->client_ip;
+	memcpy(last, start, n);
+	last[n] = '\0';
+	if (config_ip_normalise(last, out->client_ip, sizeof(out->client_ip)) < 0)
+		return in->client_ip;
+	return out->client_ip;
+}
+
 void server_handle(const struct server_request *in, struct server_reply *out)
 {
 	struct kreq *r = &out->r;
@@ -575,7 +613,7 @@ void server_handle(const struct server_request *in, struct server_reply *out)
 	out->worker = w;
 	r->config = server_cfg;
 	r->secure = server_cfg->secure_cookies;
-	r->client_ip = in->client_ip;
+	r->client_ip = client_ip_of(in, out);
 	r->body = in->body;
 	r->body_len = in->body ? in->body_len : 0;
 	r->core = &out->core;

@@ -13,6 +13,7 @@
 #ifndef KINTSUGI_HTTP_SERVER_H
 #define KINTSUGI_HTTP_SERVER_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -58,6 +59,7 @@ struct server_reply {
 	struct input_error input_error;
 	struct core core;
 	char header_buf[SESSION_COOKIE_LEN + 256];
+	char client_ip[INET6_ADDRSTRLEN]; /* from X-Forwarded-For behind trusted_proxy */
 	void *worker;
 };
 

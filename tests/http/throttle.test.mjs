@@ -104,6 +104,45 @@ test('twenty failures from one address lock every sign-in from it', async () => 
   });
 });
 
+function attemptFrom(url, forwardedFor, loginName, password) {
+  return new Client(url).post('/api/v1/login', { login: loginName, password },
+    { headers: { 'X-Forwarded-For': forwardedFor } });
+}
+
+test('behind the trusted proxy, X-Forwarded-For names the address that is throttled', async () => {
+  // The tests' requests come from 127.0.0.1: here that is the proxy.
+  await withServer({ SIGNIN_ADDRESS_FAILURES: 3, TRUSTED_PROXY: '127.0.0.1' }, async (s) => {
+    const m = await signupOk(new Client(s.url));
+    for (let i = 1; i <= 3; i++) {
+      // a client-written first entry is ignored: the proxy's last entry counts
+      assertBadCredentials(await attemptFrom(s.url, `10.9.9.${i}, 203.0.113.7`, uniqueLogin('nobody'),
+        'wrong-password'), `failure ${i} from 203.0.113.7`);
+    }
+    assertLimited(await attemptFrom(s.url, '203.0.113.7', m.login, m.password),
+      'the address that failed three times must wait');
+    assertLimited(await attemptFrom(s.url, '0:0:0:0:0:ffff:cb00:7107', m.login, m.password),
+      'the same address written as IPv4-mapped IPv6 is the same address');
+    const other = await attemptFrom(s.url, '198.51.100.2', m.login, m.password);
+    assert.equal(other.status, 200, `another client behind the proxy still signs in: ${describe(other)}`);
+    const bare = await attempt(s.url, m.login, m.password);
+    assert.equal(bare.status, 200, `the proxy itself (no header) is its own bucket: ${describe(bare)}`);
+    const junk = await attemptFrom(s.url, 'not-an-address', m.login, m.password);
+    assert.equal(junk.status, 200, `a header that is no address counts as the proxy: ${describe(junk)}`);
+  });
+});
+
+test('without a trusted proxy, X-Forwarded-For cannot buy a fresh address', async () => {
+  await withServer({ SIGNIN_ADDRESS_FAILURES: 3 }, async (s) => {
+    const m = await signupOk(new Client(s.url));
+    for (let i = 1; i <= 3; i++) {
+      assertBadCredentials(await attemptFrom(s.url, `198.51.100.${i}`, uniqueLogin('nobody'), 'wrong-password'),
+        `failure ${i}`);
+    }
+    assertLimited(await attemptFrom(s.url, '198.51.100.99', m.login, m.password),
+      'a new X-Forwarded-For from the same peer is still the same address');
+  });
+});
+
 test('the lock frees itself after the window', async () => {
   await withServer({ SIGNIN_WINDOW: 5 }, async (s) => {
     const m = await signupOk(new Client(s.url));
