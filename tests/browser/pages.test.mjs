@@ -58,6 +58,11 @@ for (const lang of LANGS) {
 
             const width = await page.evaluate(() => document.documentElement.scrollWidth);
             assert.ok(width <= 360, `${where}: ${width} px wide at a 360 px viewport`);
+            // the main menu stays one row on a phone: a lone "Sign out" on a
+            // second row reads as a different kind of control
+            const rows = await page.evaluate(() => new Set([...document.querySelectorAll('.site-nav li')]
+              .map((li) => Math.round(li.getBoundingClientRect().top))).size);
+            assert.ok(rows <= 1, `${where}: the main menu wraps onto ${rows} rows at 360 px`);
 
             if (where !== '/exit') {
               const first = await page.evaluate(() => {
