@@ -55,10 +55,15 @@ test-asan: $(ASAN_BUILD)/build.ninja
 		meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 \
 		--suite unit --suite fuzz --suite http
 
+# The unit tests and fuzz corpora under valgrind; then the HTTP suite with
+# every server it starts under valgrind (suite valgrind-http: tests/meson.build,
+# scripts/valgrind-http), where a leak or a memory error fails the test that
+# stops that server.
 test-valgrind: build
 	meson test -C $(BUILD) --print-errorlogs --suite unit --suite fuzz --num-processes 2 \
 		--timeout-multiplier 10 \
 		--wrapper 'valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=1'
+	meson test -C $(BUILD) --print-errorlogs --suite valgrind-http
 
 # Real-browser tests: Debian's chromium driven by playwright-core, axe-core;
 # journeys in en/es/ru at 360 and 1280 px with JavaScript on and off, every

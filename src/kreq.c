@@ -70,6 +70,13 @@ static const char *field_label(const char *field)
 	return field;
 }
 
+/* The password fields: their maximum counts bytes, and the message says so. */
+static int is_password_field(const char *field)
+{
+	return strcmp(field, "password") == 0 || strcmp(field, "old_password") == 0 ||
+	       strcmp(field, "new_password") == 0;
+}
+
 const char *kreq_input_message(const struct input_error *err)
 {
 	static _Thread_local char buf[512];
@@ -86,6 +93,15 @@ const char *kreq_input_message(const struct input_error *err)
 		snprintf(buf, sizeof(buf), _("“%s” has the wrong kind of value."), label);
 	else if (strcmp(code, INPUT_TOO_SHORT) == 0)
 		snprintf(buf, sizeof(buf), _("“%s” is too short."), label);
+	else if (strcmp(code, INPUT_TOO_LONG) == 0 && err && is_password_field(err->field))
+		snprintf(
+			buf, sizeof(buf),
+			ngettext_("“%s” can be at most %d byte long (a letter outside the English "
+				  "alphabet takes two or more).",
+				  "“%s” can be at most %d bytes long (a letter outside the English "
+				  "alphabet takes two or more).",
+				  LIMIT_PASSWORD_MAX),
+			label, LIMIT_PASSWORD_MAX);
 	else if (strcmp(code, INPUT_TOO_LONG) == 0)
 		snprintf(buf, sizeof(buf), _("“%s” is too long."), label);
 	else if (strcmp(code, INPUT_OUT_OF_RANGE) == 0)

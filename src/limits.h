@@ -31,9 +31,9 @@
 /* Accounts ------------------------------------------------------------- */
 #define LIMIT_LOGIN_MIN	       3 /* API.md: login 3-64 characters */
 #define LIMIT_LOGIN_MAX	       64
-#define LIMIT_PASSWORD_MIN     10 /* API.md: password 10-1024 bytes */
-#define LIMIT_PASSWORD_MAX     1024
-#define LIMIT_DISPLAY_NAME_MIN 1 /* API.md: display_name 1-80 characters */
+#define LIMIT_PASSWORD_MIN     10   /* characters (code points), core/password.c */
+#define LIMIT_PASSWORD_MAX     1024 /* bytes: what Argon2 hashes; >= 256 characters */
+#define LIMIT_DISPLAY_NAME_MIN 1    /* API.md: display_name 1-80 characters */
 #define LIMIT_DISPLAY_NAME_MAX 80
 
 /* Journal -------------------------------------------------------------- */
@@ -46,6 +46,7 @@
 #define LIMIT_SESSION_IDLE_S	 (12 * 3600)  /* default idle timeout */
 #define LIMIT_SESSION_ABSOLUTE_S (14 * 86400) /* default absolute lifetime */
 #define LIMIT_INVITE_TTL_S	 (7 * 86400)  /* an invite link works for a week */
+#define LIMIT_SESSION_PURGE	 64	      /* dead sessions deleted at a sign-in */
 
 /* Hostile clients (issue 4) -------------------------------------------- */
 #define LIMIT_HEADER_LINE_BYTES	      8192  /* one header, name and value (431) */

@@ -2,6 +2,13 @@
  * api-account.c: sign-up, sign-in, sign-out, the member, invites, joining,
  * password change, recovery and account deletion (API.md, "Accounts and
  * pairing").
+ *
+ * A new password that breaks a rule of core/password.h is a 400:
+ * too_short (in characters), too_long (in bytes), or invalid_value for a
+ * common password or one holding the login or the app's name, each with a
+ * sentence that says which rule.  The password checks behind a session
+ * count their failures with the sign-in throttle and answer 429
+ * rate_limited with Retry-After past its limits.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,16 +17,75 @@
 
 #include "api/api-json.h"
 #include "api/api.h"
+#include "cli/config.h"
 #include "core/account.h"
 #include "vault/vault.h"
 
-/* {member, couple, csrf_token[, recovery_key]} for a session just started. */
+/* The password checks behind a session count as sign-ins: the same limits, this client. */
+static void api_guard(const struct kreq *r, struct account_guard *g)
+{
+	memset(g, 0, sizeof(*g));
+	if (r->config) {
+		g->login_failures = r->config->signin_login_failures;
+		g->address_failures = r->config->signin_address_failures;
+		g->window_s = r->config->signin_window;
+	}
+	g->address = r->client_ip;
+}
+
+/* {"error": {code, message}} with a message of our own. */
+static int api_error_message(struct kreq *r, int status, const char *code, const char *message)
+{
+	json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, status, o);
+}
+
+/*
+ * Answers an account_*() outcome: the password rules and the re-check
+ * throttle (g, may be NULL) here, the rest through api_outcome().
+ */
+static int api_account_outcome(struct kreq *r, int outcome, const struct account_guard *g)
+{
+	switch (outcome) {
+	case ACCOUNT_PASSWORD_TOO_SHORT:
+		return api_error_message(r, 400, INPUT_TOO_SHORT,
+					 account_password_message(outcome));
+	case ACCOUNT_PASSWORD_TOO_LONG:
+		return api_error_message(r, 400, INPUT_TOO_LONG, account_password_message(outcome));
+	case ACCOUNT_PASSWORD_COMMON:
+	case ACCOUNT_PASSWORD_HAS_LOGIN:
+	case ACCOUNT_PASSWORD_HAS_NAME:
+		return api_error_message(r, 400, INPUT_INVALID_VALUE,
+					 account_password_message(outcome));
+	case ACCOUNT_RATE_LIMITED:
+		r->retry_after = g && g->retry_after_s > 0 ? g->retry_after_s : 1;
+		return api_error(r, 429, "rate_limited");
+	default:
+		return api_outcome(r, outcome);
+	}
+}
+
+/*
+ * {member, couple, csrf_token[, recovery_key]} for a session just started.
+ * When the request came with a live session, the new cookie replaces it in
+ * this client, so that session ends (ASVS 7.2.4).
+ */
 static int api_signed_in(struct kreq *r, int status, struct account_signin *in)
 {
 	struct member_view v;
 	json_t *o;
 	int e;
 
+	if (r->session && r->session != r->session_buf) {
+		e = session_supersede(r->core, r->session);
+		if (e < 0) {
+			vault_wipe(in, sizeof(*in));
+			return e;
+		}
+	}
 	r->session = r->session_buf;
 	r->set_cookie = strdup(in->cookie);
 	vault_wipe(in->cookie, sizeof(in->cookie));
@@ -60,7 +126,7 @@ int api_signup(struct kreq *r)
 	account_new_from(r, &n);
 	e = account_signup(r->core, &n, &in, r->session_buf);
 	if (e != 0)
-		return api_outcome(r, e);
+		return api_account_outcome(r, e, NULL);
 	return api_signed_in(r, 201, &in);
 }
 
@@ -85,7 +151,7 @@ int api_join(struct kreq *r)
 	account_new_from(r, &n);
 	e = account_join(r->core, kreq_str(r, "token"), &n, &in, r->session_buf);
 	if (e != 0)
-		return api_outcome(r, e);
+		return api_account_outcome(r, e, NULL);
 	return api_signed_in(r, 201, &in);
 }
 
@@ -98,7 +164,7 @@ int api_recover(struct kreq *r)
 	e = account_recover(r->core, kreq_str(r, "login"), kreq_str(r, "recovery_key"), pw,
 			    strlen(pw), &in, r->session_buf);
 	if (e != 0)
-		return api_outcome(r, e);
+		return api_account_outcome(r, e, NULL);
 	return api_signed_in(r, 200, &in);
 }
 
@@ -131,10 +197,13 @@ int api_me_get(struct kreq *r)
 int api_me_delete(struct kreq *r)
 {
 	const char *pw = kreq_str(r, "password");
-	int e = account_delete(r->core, r->session, pw, strlen(pw));
+	struct account_guard g;
+	int e;
 
+	api_guard(r, &g);
+	e = account_delete(r->core, r->session, &g, pw, strlen(pw));
 	if (e != 0)
-		return api_outcome(r, e);
+		return api_account_outcome(r, e, &g);
 	r->set_cookie = strdup("");
 	return api_reply(r, 204, NULL);
 }
@@ -162,10 +231,13 @@ int api_password(struct kreq *r)
 {
 	const char *old_pw = kreq_str(r, "old_password");
 	const char *new_pw = kreq_str(r, "new_password");
-	int e = account_change_password(r->core, r->session, old_pw, strlen(old_pw), new_pw,
-					strlen(new_pw));
+	struct account_guard g;
+	int e;
 
+	api_guard(r, &g);
+	e = account_change_password(r->core, r->session, &g, old_pw, strlen(old_pw), new_pw,
+				    strlen(new_pw));
 	if (e != 0)
-		return api_outcome(r, e);
+		return api_account_outcome(r, e, &g);
 	return api_reply(r, 204, NULL);
 }

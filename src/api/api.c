@@ -34,15 +34,20 @@ static const struct {
 	 N_("Something went wrong on our side. Nothing you sent was lost; please try again.")},
 };
 
+static void api_reply_head(struct kreq *r, int status)
+{
+	r->status = status;
+	r->content_type = "application/json; charset=utf-8";
+	r->private_page = 1;
+}
+
 int api_reply(struct kreq *r, int status, json_t *body)
 {
 	char *text;
 	size_t len;
 	int e;
 
-	r->status = status;
-	r->content_type = "application/json; charset=utf-8";
-	r->private_page = 1;
+	api_reply_head(r, status);
 	if (!body) {
 		r->resp_body = NULL;
 		r->resp_len = 0;
@@ -57,13 +62,37 @@ int api_reply(struct kreq *r, int status, json_t *body)
 	return 0;
 }
 
+int api_reply_writer(struct kreq *r, int status, struct json_writer *w)
+{
+	char *text;
+	size_t len;
+	int e;
+
+	api_reply_head(r, status);
+	e = json_writer_finish(w, &text, &len);
+	if (e < 0)
+		return e;
+	r->resp_body = text;
+	r->resp_len = len;
+	return 0;
+}
+
+/* {"error":{"code":code,"message":message}}: written directly, as errors can come in floods. */
 static int api_error_text(struct kreq *r, int status, const char *code, const char *message)
 {
-	json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+	struct json_writer w;
 
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, status, o);
+	json_writer_init(&w, 256);
+	json_writer_begin_object(&w);
+	json_writer_key(&w, "error");
+	json_writer_begin_object(&w);
+	json_writer_key(&w, "code");
+	json_writer_string(&w, code, strlen(code));
+	json_writer_key(&w, "message");
+	json_writer_string(&w, message, strlen(message));
+	json_writer_end_object(&w);
+	json_writer_end_object(&w);
+	return api_reply_writer(r, status, &w);
 }
 
 int api_error(struct kreq *r, int status, const char *code)
@@ -88,7 +117,14 @@ int api_error_input(struct kreq *r, const struct input_error *err)
 
 int api_health(struct kreq *r)
 {
-	return api_reply(r, 200, json_pack("{s:s}", "status", "ok"));
+	struct json_writer w;
+
+	json_writer_init(&w, 32);
+	json_writer_begin_object(&w);
+	json_writer_key(&w, "status");
+	json_writer_string(&w, "ok", 2);
+	json_writer_end_object(&w);
+	return api_reply_writer(r, 200, &w);
 }
 
 json_t *api_json_member(const struct member_view *v)
@@ -117,18 +153,20 @@ json_t *api_json_couple(const struct member_view *v)
 	return o;
 }
 
-json_t *api_json_entry(const struct journal_entry *e)
+void api_write_entry(struct json_writer *w, const struct journal_entry *e)
 {
-	json_t *body = json_stringn(e->body, e->body_len);
-	json_t *prompt = e->prompt ? json_string(e->prompt) : json_null();
-
-	if (!body || !prompt) {
-		json_decref(body);
-		json_decref(prompt);
-		return NULL;
-	}
-	return json_pack("{s:s,s:o,s:o,s:s,s:s}", "id", e->id, "body", body, "prompt", prompt,
-			 "created_at", e->created_at, "updated_at", e->updated_at);
+	json_writer_begin_object(w);
+	json_writer_key(w, "id");
+	json_writer_string(w, e->id, strlen(e->id));
+	json_writer_key(w, "body");
+	json_writer_string(w, e->body, e->body_len);
+	json_writer_key(w, "prompt");
+	json_writer_string_or_null(w, e->prompt);
+	json_writer_key(w, "created_at");
+	json_writer_string(w, e->created_at, strlen(e->created_at));
+	json_writer_key(w, "updated_at");
+	json_writer_string(w, e->updated_at, strlen(e->updated_at));
+	json_writer_end_object(w);
 }
 
 /* Turns a core outcome into an answer: positive outcomes by table, errors 500. */

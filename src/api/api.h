@@ -10,12 +10,21 @@
 
 #include "kreq.h"
 
+struct json_writer;
+
 /* api_error() - {"error":{"code","message"}} with status; message in r->lang. */
 int api_error(struct kreq *r, int status, const char *code);
 /* api_error_input() - 400 for a field problem. */
 int api_error_input(struct kreq *r, const struct input_error *err);
 /* api_reply() - answer status with a JSON value (stolen: decref'd here). */
 int api_reply(struct kreq *r, int status, json_t *body);
+/*
+ * api_reply_writer() - answer status with what w wrote (api/json-out.h): the
+ * text becomes the response body and w is left empty.  When w kept an error
+ * or holds no complete value, that error (-ENOMEM, -EINVAL) is returned and
+ * w's buffer is freed; either way w needs no release afterwards.
+ */
+int api_reply_writer(struct kreq *r, int status, struct json_writer *w);
 
 int api_health(struct kreq *r);
 int api_signup(struct kreq *r);

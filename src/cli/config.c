@@ -38,7 +38,14 @@
 #define ARG_KEY		512 /* ARG_KEY + 2 * index (+ 1 for a --no-x flag) */
 #define SHOW_MAX	48  /* bytes of a bad value quoted back in a message */
 
-#define FIELD(f)	offsetof(struct kconfig, f), sizeof(((struct kconfig *)0)->f)
+/* config_finish()'s default, as the help says it */
+#ifdef KINTSUGI_LOCALEDIR
+#define CONFIG_LOCALE_DIR_DEFAULT KINTSUGI_LOCALEDIR " (this build's)"
+#else
+#define CONFIG_LOCALE_DIR_DEFAULT "DATA_DIR/po"
+#endif
+
+#define FIELD(f) offsetof(struct kconfig, f), sizeof(((struct kconfig *)0)->f)
 
 const struct config_key config_keys[] = {
 	{"listen", "KINTSUGI_LISTEN", "listen", "ADDR:PORT",
@@ -53,7 +60,7 @@ const struct config_key config_keys[] = {
 	 "folder holding templates/, static/ and content/", CONFIG_STRING, CONFIG_CMD_SERVE,
 	 FIELD(data_dir), 0, 0},
 	{"locale_dir", "KINTSUGI_LOCALE_DIR", "locale-dir", "DIR",
-	 "folder of compiled translations (.mo); default DATA_DIR/po", CONFIG_STRING,
+	 "folder of compiled translations (.mo); default " CONFIG_LOCALE_DIR_DEFAULT, CONFIG_STRING,
 	 CONFIG_CMD_SERVE, FIELD(locale_dir), 0, 0},
 	{"public_url", "KINTSUGI_PUBLIC_URL", "public-url", "URL",
 	 "address people use, like https://example.org; empty: from Host", CONFIG_URL,

@@ -12,6 +12,12 @@
  * Argon2id is memory-hard on purpose, so a burst of sign-ins could exhaust
  * memory: a process-wide semaphore lets at most `concurrency` run at once
  * and makes the rest wait a little, then answer ACCOUNT_BUSY.
+ *
+ * A new password is checked against core/password.h's rules before any
+ * hashing.  The password checks behind a session count their failures
+ * with the sign-in throttle (account_recheck()): sign-in is throttled at
+ * the HTTP edge, by route, but a wrong password typed in the settings is
+ * the same guess, and a stolen session must not be a way around the limit.
  */
 #include <errno.h>
 #include <semaphore.h>
@@ -21,6 +27,8 @@
 #include <time.h>
 
 #include "core/account.h"
+#include "core/password.h"
+#include "http/throttle.h" /* pure store logic; built into core_lib */
 #include "limits.h"
 
 #define ACCOUNT_ARGON2_WAIT_S 10
@@ -89,6 +97,43 @@ static int blob_copy(struct blob *b, const void *data, size_t len)
 	memcpy(b->data, data, len);
 	b->len = len;
 	return 0;
+}
+
+/* 0 when pw (len bytes) may be the new password of login, else ACCOUNT_PASSWORD_*. */
+static int account_password_ok(const char *pw, size_t len, const char *login)
+{
+	switch (password_check(pw, len, login)) {
+	case PASSWORD_OK:
+		return 0;
+	case PASSWORD_TOO_SHORT:
+		return ACCOUNT_PASSWORD_TOO_SHORT;
+	case PASSWORD_TOO_LONG:
+		return ACCOUNT_PASSWORD_TOO_LONG;
+	case PASSWORD_COMMON:
+		return ACCOUNT_PASSWORD_COMMON;
+	case PASSWORD_HAS_LOGIN:
+		return ACCOUNT_PASSWORD_HAS_LOGIN;
+	default:
+		return ACCOUNT_PASSWORD_HAS_NAME;
+	}
+}
+
+const char *account_password_message(int outcome)
+{
+	switch (outcome) {
+	case ACCOUNT_PASSWORD_TOO_SHORT:
+		return password_strerror(PASSWORD_TOO_SHORT);
+	case ACCOUNT_PASSWORD_TOO_LONG:
+		return password_strerror(PASSWORD_TOO_LONG);
+	case ACCOUNT_PASSWORD_COMMON:
+		return password_strerror(PASSWORD_COMMON);
+	case ACCOUNT_PASSWORD_HAS_LOGIN:
+		return password_strerror(PASSWORD_HAS_LOGIN);
+	case ACCOUNT_PASSWORD_HAS_NAME:
+		return password_strerror(PASSWORD_HAS_NAME);
+	default:
+		return NULL;
+	}
 }
 
 /*
@@ -305,6 +350,9 @@ int account_signup(const struct core *c, const struct account_new *in, struct ac
 
 	memset(&couple, 0, sizeof(couple));
 	memset(&m, 0, sizeof(m));
+	r = account_password_ok(in->password, in->password_len, in->login);
+	if (r != 0)
+		return r;
 	entered = argon2_enter();
 	if (entered)
 		return entered;
@@ -403,8 +451,11 @@ int account_login(const struct core *c, const char *login, const char *password,
 		goto out;
 	ret->recovery_key[0] = '\0';
 	r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
-	if (r == 0)
+	if (r == 0) {
 		audit(c, m.couple_id, m.id, "signin");
+		/* housekeeping: a failure here must not fail the sign-in */
+		(void)session_purge(c);
+	}
 out:
 	if (r == ACCOUNT_BAD_CREDENTIALS && m.id[0])
 		audit(c, m.couple_id, m.id, "signin_failed");
@@ -562,6 +613,9 @@ int account_join(const struct core *c, const char *token, const struct account_n
 
 	memset(&inv, 0, sizeof(inv));
 	memset(&m, 0, sizeof(m));
+	r = account_password_ok(in->password, in->password_len, in->login);
+	if (r != 0)
+		return r;
 	r = argon2_enter();
 	if (r)
 		return r;
@@ -641,6 +695,10 @@ int account_recover(const struct core *c, const char *login, const char *recover
 	int r, in_tx = 0;
 
 	memset(&m, 0, sizeof(m));
+	/* the request's own login: the answer tells nothing of who exists */
+	r = account_password_ok(new_password, new_len, login);
+	if (r != 0)
+		return r;
 	r = argon2_enter();
 	if (r)
 		return r;
@@ -719,36 +777,74 @@ out:
 	return r;
 }
 
-/* Loads the session's member and checks the password: ACCOUNT_WRONG_PASSWORD. */
-static int account_recheck(const struct core *c, const struct session *s, const char *pw,
-			   size_t pwlen, struct member_row *m)
+/*
+ * Checks the password of the signed-in member m under guard g (NULL: not
+ * counted).  ACCOUNT_RATE_LIMITED while the login or the address has too
+ * many recent failures, before looking at the password; a wrong password
+ * is counted and gives ACCOUNT_WRONG_PASSWORD; a right one clears the
+ * login's count.  A failure that cannot be counted answers as an error,
+ * not as "wrong": an uncounted guess must not learn its outcome.
+ */
+static int account_recheck(const struct core *c, struct account_guard *g,
+			   const struct member_row *m, const char *pw, size_t pwlen)
 {
-	int r = STORE_CALL(c->st, member_get, s->member_id, m);
+	struct throttle_limits lim;
+	struct throttle_keys k;
+	int retry = 0, r;
 
+	if (!g)
+		return vault_password_verify(m->pw_hash, pw, pwlen) != 0 ? ACCOUNT_WRONG_PASSWORD
+									 : 0;
+	lim.login_failures = g->login_failures;
+	lim.address_failures = g->address_failures;
+	lim.window_s = g->window_s ? g->window_s : 1;
+	throttle_keys_make(&k, m->login, g->address);
+	r = throttle_check(c->st, &lim, &k, throttle_now_ms(), &retry);
+	if (r == THROTTLE_LIMITED) {
+		g->retry_after_s = retry;
+		return ACCOUNT_RATE_LIMITED;
+	}
 	if (r != 0)
-		return store_err(r);
-	if (vault_password_verify(m->pw_hash, pw, pwlen) != 0)
-		return ACCOUNT_WRONG_PASSWORD;
+		return r;
+	if (vault_password_verify(m->pw_hash, pw, pwlen) != 0) {
+		r = throttle_failed(c->st, &lim, &k, throttle_now_ms());
+		return r < 0 ? r : ACCOUNT_WRONG_PASSWORD;
+	}
+	/* as after a sign-in: a count that stays is only stricter */
+	(void)throttle_succeeded(c->st, &k);
 	return 0;
 }
 
-int account_change_password(const struct core *c, const struct session *s, const char *old_pw,
-			    size_t old_len, const char *new_pw, size_t new_len)
+/* Loads the session's member into m: 0 or a negative errno. */
+static int account_member_of(const struct core *c, const struct session *s, struct member_row *m)
+{
+	return store_err(STORE_CALL(c->st, member_get, s->member_id, m));
+}
+
+int account_change_password(const struct core *c, const struct session *s, struct account_guard *g,
+			    const char *old_pw, size_t old_len, const char *new_pw, size_t new_len)
 {
 	struct member_row m;
 	struct account_keys *k = NULL;
-	int r, in_tx = 0;
+	int r, in_tx = 0, entered = 0;
 
 	memset(&m, 0, sizeof(m));
+	r = account_member_of(c, s, &m);
+	if (r != 0)
+		goto out;
+	r = account_password_ok(new_pw, new_len, m.login);
+	if (r != 0)
+		goto out;
 	r = argon2_enter();
-	if (r)
-		return r;
+	if (r != 0)
+		goto out;
+	entered = 1;
 	k = account_keys_new();
 	if (!k) {
 		r = -ENOMEM;
 		goto out;
 	}
-	r = account_recheck(c, s, old_pw, old_len, &m);
+	r = account_recheck(c, g, &m, old_pw, old_len);
 	if (r != 0)
 		goto out;
 	memcpy(k->mk, s->mk, VAULT_KEY_BYTES);
@@ -778,56 +874,92 @@ out:
 		(void)c->st->ops->rollback(c->st);
 	store_member_free(&m);
 	account_keys_free(k);
-	argon2_leave();
+	if (entered)
+		argon2_leave();
 	return r;
 }
 
-int account_new_recovery(const struct core *c, const struct session *s, const char *password,
-			 size_t pwlen, char recovery_out[VAULT_RECOVERY_CHARS + 1])
+/*
+ * A new recovery key also ends the member's other sessions, as a password
+ * change does: a member who makes one because the old key was seen may be
+ * undoing what someone did with it (recovery signs in), and a session
+ * opened that way must not outlive the key that opened it.
+ */
+int account_new_recovery(const struct core *c, const struct session *s, struct account_guard *g,
+			 const char *password, size_t pwlen,
+			 char recovery_out[VAULT_RECOVERY_CHARS + 1])
 {
 	struct member_row m;
 	struct account_keys *k = NULL;
-	int r;
+	int r, in_tx = 0, entered = 0;
 
 	memset(&m, 0, sizeof(m));
+	r = account_member_of(c, s, &m);
+	if (r != 0)
+		goto out;
 	r = argon2_enter();
-	if (r)
-		return r;
+	if (r != 0)
+		goto out;
+	entered = 1;
 	k = account_keys_new();
 	if (!k) {
 		r = -ENOMEM;
 		goto out;
 	}
-	r = account_recheck(c, s, password, pwlen, &m);
+	r = account_recheck(c, g, &m, password, pwlen);
 	if (r != 0)
 		goto out;
 	memcpy(k->mk, s->mk, VAULT_KEY_BYTES);
 	r = account_wrap_recovery(&m, k, recovery_out);
 	if (r < 0)
 		goto out;
-	r = store_err(STORE_CALL(c->st, member_set_recovery, &m));
-	if (r == 0)
-		audit(c, s->couple_id, s->member_id, "recovery_key_replaced");
+	r = c->st->ops->begin(c->st);
+	if (r != 0)
+		goto fail;
+	in_tx = 1;
+	r = STORE_CALL(c->st, member_set_recovery, &m);
+	if (r != 0)
+		goto fail;
+	r = STORE_CALL(c->st, session_delete_member, m.id, s->id);
+	if (r != 0 && r != STORE_NOTFOUND)
+		goto fail;
+	audit(c, s->couple_id, s->member_id, "recovery_key_replaced");
+	r = c->st->ops->commit(c->st);
+	if (r != 0)
+		goto fail;
+	in_tx = 0;
+	goto out;
+fail:
+	r = store_err(r);
 out:
+	if (in_tx)
+		(void)c->st->ops->rollback(c->st);
+	if (r != 0)
+		vault_wipe(recovery_out, VAULT_RECOVERY_CHARS + 1);
 	store_member_free(&m);
 	account_keys_free(k);
-	argon2_leave();
+	if (entered)
+		argon2_leave();
 	return r;
 }
 
-int account_delete(const struct core *c, const struct session *s, const char *password,
-		   size_t pwlen)
+int account_delete(const struct core *c, const struct session *s, struct account_guard *g,
+		   const char *password, size_t pwlen)
 {
 	struct member_row m;
 	struct member_brief *list = NULL;
 	size_t n = 0;
-	int r, in_tx = 0;
+	int r, in_tx = 0, entered = 0;
 
 	memset(&m, 0, sizeof(m));
+	r = account_member_of(c, s, &m);
+	if (r != 0)
+		goto out;
 	r = argon2_enter();
-	if (r)
-		return r;
-	r = account_recheck(c, s, password, pwlen, &m);
+	if (r != 0)
+		goto out;
+	entered = 1;
+	r = account_recheck(c, g, &m, password, pwlen);
 	if (r != 0)
 		goto out;
 	r = c->st->ops->begin(c->st);
@@ -858,7 +990,8 @@ out:
 		(void)c->st->ops->rollback(c->st);
 	free(list);
 	store_member_free(&m);
-	argon2_leave();
+	if (entered)
+		argon2_leave();
 	return r;
 }
 

@@ -21,7 +21,32 @@ enum account_result {
 	ACCOUNT_INVITE_INVALID = 4,  /* 404: unknown, used or expired invite */
 	ACCOUNT_COUPLE_FULL = 5,     /* 409 */
 	ACCOUNT_BUSY = 6,	     /* 429/503: too many password hashes at once */
+	/* a new password breaks a rule of core/password.h (400 for that field) */
+	ACCOUNT_PASSWORD_TOO_SHORT = 7,	 /* too_short: fewer than LIMIT_PASSWORD_MIN characters */
+	ACCOUNT_PASSWORD_TOO_LONG = 8,	 /* too_long: more than LIMIT_PASSWORD_MAX bytes */
+	ACCOUNT_PASSWORD_COMMON = 9,	 /* invalid_value: a common password */
+	ACCOUNT_PASSWORD_HAS_LOGIN = 10, /* invalid_value: it contains the login */
+	ACCOUNT_PASSWORD_HAS_NAME = 11,	 /* invalid_value: it contains "kintsugi" */
+	ACCOUNT_RATE_LIMITED = 12,	 /* 429 rate_limited: too many wrong passwords (guard) */
 	_ACCOUNT_RESULT_MAX
+};
+
+/*
+ * How the password checks behind a session (password change, a new
+ * recovery key, deleting the account) are counted: each wrong password is a
+ * guess like a failed sign-in, so it counts under the sign-in throttle's
+ * per-login and per-address counts (http/throttle.h) with its limits; while
+ * either is over its limit the check is refused, even with the right
+ * password, and a right password clears the login's count, as a sign-in
+ * does.  The caller fills the limits (kintsugi serve's signin_*) and the
+ * client's address; a NULL guard counts nothing (tools, tests).
+ */
+struct account_guard {
+	unsigned int login_failures;   /* per login and window; 0 = no limit */
+	unsigned int address_failures; /* per address and window; 0 = no limit */
+	unsigned int window_s;	       /* the window, in seconds (0 is taken as 1) */
+	const char *address;	       /* the client's address, or NULL */
+	int retry_after_s;	       /* out: after ACCOUNT_RATE_LIMITED, seconds to wait */
 };
 
 struct account_new {
@@ -57,10 +82,18 @@ struct member_view {
 /* account_init() - at most `concurrency` Argon2 computations at once, process-wide. */
 int account_init(unsigned concurrency);
 
+/*
+ * The new password of a sign-up, join, password change or recovery must
+ * follow the rules of core/password.h; a password that breaks one is
+ * refused with its ACCOUNT_PASSWORD_* outcome before any hashing, and
+ * nothing changes.
+ */
+
 /* Sign-up: a new couple with this member as its first partner; signs in. */
 int account_signup(const struct core *c, const struct account_new *in, struct account_signin *ret,
 		   struct session *ret_session);
-/* Sign-in with login and password; a fresh session. */
+/* Sign-in with login and password; a fresh session.  Also deletes a few
+ * sessions past their limits, of anyone (session_purge()). */
 int account_login(const struct core *c, const char *login, const char *password, size_t pwlen,
 		  struct account_signin *ret, struct session *ret_session);
 /* Join the couple of the invite token ("<id>.<secret>"); signs in. */
@@ -71,15 +104,22 @@ int account_join(const struct core *c, const char *token, const struct account_n
 int account_recover(const struct core *c, const char *login, const char *recovery_key,
 		    const char *new_password, size_t new_len, struct account_signin *ret,
 		    struct session *ret_session);
-/* Password change: every other session of the member ends. */
-int account_change_password(const struct core *c, const struct session *s, const char *old_pw,
-			    size_t old_len, const char *new_pw, size_t new_len);
-/* A new recovery key after checking the password; the old key stops working. */
-int account_new_recovery(const struct core *c, const struct session *s, const char *password,
-			 size_t pwlen, char recovery_out[VAULT_RECOVERY_CHARS + 1]);
-/* Deletes the member's keys and rows (crypto-shredding); the couple goes when empty. */
-int account_delete(const struct core *c, const struct session *s, const char *password,
-		   size_t pwlen);
+/* Password change: every other session of the member ends.  The old
+ * password is checked under guard g (may be NULL). */
+int account_change_password(const struct core *c, const struct session *s, struct account_guard *g,
+			    const char *old_pw, size_t old_len, const char *new_pw, size_t new_len);
+/* A new recovery key after checking the password (under g); the old key
+ * stops working and every other session of the member ends. */
+int account_new_recovery(const struct core *c, const struct session *s, struct account_guard *g,
+			 const char *password, size_t pwlen,
+			 char recovery_out[VAULT_RECOVERY_CHARS + 1]);
+/* Deletes the member's keys and rows (crypto-shredding) after checking the
+ * password (under g); the couple goes when empty. */
+int account_delete(const struct core *c, const struct session *s, struct account_guard *g,
+		   const char *password, size_t pwlen);
+/* account_password_message() - for an ACCOUNT_PASSWORD_* outcome the sentence
+ * to show (password_strerror()), in the thread's language; else NULL. */
+const char *account_password_message(int outcome);
 int account_set_language(const struct core *c, struct session *s, const char *lang);
 /* The member and their couple, for display. */
 int account_describe(const struct core *c, const struct session *s, struct member_view *ret);

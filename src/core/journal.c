@@ -7,6 +7,12 @@
  * or an older version does not open.  The store finds rows by couple,
  * author and id together, and every row found goes through access_allows()
  * as well: the journal is always private.
+ *
+ * An opened entry's text is one allocation: the body, a NUL, the prompt and
+ * its NUL.  A page opens its rows with the subkey derived once, and
+ * journal_list_each() opens them one after the other into a single buffer
+ * (sized for the largest) that it wipes at the end, so that serving a page
+ * costs no allocation per entry here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,29 +25,70 @@
 
 #define JOURNAL_KEY_ID	     1
 #define JOURNAL_UPDATE_TRIES 3
+#define JOURNAL_AD_PREFIX    "journal_entries."
+#define JOURNAL_FIELD_MAX    8 /* "body", "prompt" */
+/* prefix, field, three '|', two ids, a 64-bit version with its sign, the NUL */
+#define JOURNAL_AD_BYTES                                                                           \
+	(sizeof(JOURNAL_AD_PREFIX) - 1 + JOURNAL_FIELD_MAX + 3 + 2 * STORE_ID_LEN + 20 + 1)
 
 static void journal_key(const struct session *s, unsigned char key[VAULT_KEY_BYTES])
 {
 	vault_derive(key, s->mk, JOURNAL_KEY_ID, "journal_");
 }
 
-static void journal_ad(char *ad, size_t len, const char *field, const char *id, const char *couple,
-		       long long version)
+static char *ad_put(char *p, const char *s, size_t n)
 {
-	snprintf(ad, len, "journal_entries.%s|%s|%s|%lld", field, id, couple, version);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/*
+ * journal_ad() - the associated data of one sealed field:
+ * "journal_entries.<field>|<id>|<couple>|<version>", the very bytes that
+ * snprintf("%s|%s|%s|%lld") gave when the entries were sealed (test-journal.c
+ * holds it to that), written by hand: it is built twice per entry of every
+ * page, and printf's machinery showed in the profile.  id and couple are
+ * read up to STORE_ID_LEN bytes, field up to JOURNAL_FIELD_MAX, so ad never
+ * overflows.
+ */
+static void journal_ad(char ad[JOURNAL_AD_BYTES], const char *field, const char *id,
+		       const char *couple, long long version)
+{
+	char num[21], *q = num + sizeof(num);
+	unsigned long long u =
+		version < 0 ? 0ULL - (unsigned long long)version : (unsigned long long)version;
+	char *p = ad;
+
+	do {
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (version < 0)
+		*--q = '-';
+	p = ad_put(p, JOURNAL_AD_PREFIX, sizeof(JOURNAL_AD_PREFIX) - 1);
+	p = ad_put(p, field, strnlen(field, JOURNAL_FIELD_MAX));
+	*p++ = '|';
+	p = ad_put(p, id, strnlen(id, STORE_ID_LEN));
+	*p++ = '|';
+	p = ad_put(p, couple, strnlen(couple, STORE_ID_LEN));
+	*p++ = '|';
+	p = ad_put(p, q, (size_t)(num + sizeof(num) - q));
+	*p = '\0';
 }
 
 void journal_entry_clear(struct journal_entry *e)
 {
+	size_t len;
+
 	if (!e)
 		return;
 	if (e->body) {
-		vault_wipe(e->body, e->body_len);
+		/* the prompt lives in the same allocation, after the body's NUL */
+		len = e->body_len + 1;
+		if (e->prompt)
+			len += strlen(e->prompt) + 1;
+		vault_wipe(e->body, len);
 		free(e->body);
-	}
-	if (e->prompt) {
-		vault_wipe(e->prompt, strlen(e->prompt));
-		free(e->prompt);
 	}
 	memset(e, 0, sizeof(*e));
 }
@@ -69,55 +116,108 @@ static int journal_allows(const struct session *s, const struct journal_row *row
 	return access_allows(s, &it, ACCESS_CHANGE);
 }
 
-/* Opens a stored row into a plain entry. */
-static int journal_open_row(const struct session *s, const struct journal_row *row,
-			    const unsigned char key[VAULT_KEY_BYTES], struct journal_entry *ret)
+/* Plaintext bytes of a sealed field (0 for a blob too short to open). */
+static size_t sealed_text_len(const struct blob *b)
 {
-	unsigned char *text = NULL;
-	size_t len;
-	char ad[160];
+	return b->len > VAULT_SEAL_OVERHEAD ? b->len - VAULT_SEAL_OVERHEAD : 0;
+}
+
+/* Bytes journal_open_row() needs for row: body, NUL, prompt, NUL. */
+static size_t journal_text_bytes(const struct journal_row *row)
+{
+	return sealed_text_len(&row->body_sealed) + 1 + sealed_text_len(&row->prompt_sealed) + 1;
+}
+
+/*
+ * Opens one sealed field into out (room for its text and a NUL); 0, or
+ * -EBADMSG when it does not open (or is too short to be a sealed blob).
+ */
+static int journal_open_field(const unsigned char key[VAULT_KEY_BYTES], const struct blob *b,
+			      const char *ad, char *out, size_t *ret_len)
+{
+	size_t len = sealed_text_len(b);
+	int r;
+
+	if (b->len < VAULT_SEAL_OVERHEAD)
+		return -EBADMSG;
+	r = vault_open_into(key, b->data, b->len, ad, out, len);
+	if (r != 0)
+		return r > 0 ? -EBADMSG : r;
+	out[len] = '\0';
+	*ret_len = len;
+	return 0;
+}
+
+/*
+ * Opens a stored row into a plain entry whose text goes to buf, which has
+ * room for journal_text_bytes(row).  ret->body and ret->prompt point into
+ * buf.  0, JOURNAL_NOTFOUND (not the caller's), -EBADMSG or < 0; on failure
+ * buf may hold zeros, never a part of the text.
+ */
+static int journal_open_row(const struct session *s, const struct journal_row *row,
+			    const unsigned char key[VAULT_KEY_BYTES], char *buf,
+			    struct journal_entry *ret)
+{
+	char ad[JOURNAL_AD_BYTES];
+	size_t len, plen;
 	int r;
 
 	if (!journal_allows(s, row))
 		return JOURNAL_NOTFOUND;
 	memset(ret, 0, sizeof(*ret));
-	journal_ad(ad, sizeof(ad), "body", row->id, row->couple_id, (long long)row->version);
-	r = vault_open(key, row->body_sealed.data, row->body_sealed.len, ad, &text, &len);
+	journal_ad(ad, "body", row->id, row->couple_id, (long long)row->version);
+	r = journal_open_field(key, &row->body_sealed, ad, buf, &len);
 	if (r != 0)
-		return r > 0 ? -EBADMSG : r;
-	ret->body = (char *)text;
-	ret->body_len = len;
+		return r;
 	if (row->prompt_sealed.len > 0) {
-		journal_ad(ad, sizeof(ad), "prompt", row->id, row->couple_id,
-			   (long long)row->version);
-		r = vault_open(key, row->prompt_sealed.data, row->prompt_sealed.len, ad, &text,
-			       &len);
+		journal_ad(ad, "prompt", row->id, row->couple_id, (long long)row->version);
+		r = journal_open_field(key, &row->prompt_sealed, ad, buf + len + 1, &plen);
 		if (r != 0) {
-			journal_entry_clear(ret);
-			return r > 0 ? -EBADMSG : r;
+			vault_wipe(buf, len + 1);
+			return r;
 		}
-		ret->prompt = (char *)text;
+		ret->prompt = buf + len + 1;
 	}
+	ret->body = buf;
+	ret->body_len = len;
 	memcpy(ret->id, row->id, sizeof(ret->id));
 	memcpy(ret->created_at, row->created_at, sizeof(ret->created_at));
 	memcpy(ret->updated_at, row->updated_at, sizeof(ret->updated_at));
 	return 0;
 }
 
+/* journal_open_row() into a fresh allocation that *ret then owns (journal_entry_clear()). */
+static int journal_open_row_alloc(const struct session *s, const struct journal_row *row,
+				  const unsigned char key[VAULT_KEY_BYTES],
+				  struct journal_entry *ret)
+{
+	size_t need = journal_text_bytes(row);
+	char *buf = malloc(need);
+	int r;
+
+	if (!buf)
+		return -ENOMEM;
+	r = journal_open_row(s, row, key, buf, ret);
+	if (r != 0) {
+		vault_wipe(buf, need);
+		free(buf);
+	}
+	return r;
+}
+
 /* Seals body and prompt into row for its id, couple and version. */
 static int journal_seal_row(const unsigned char key[VAULT_KEY_BYTES], struct journal_row *row,
 			    const char *body, size_t len, const char *prompt)
 {
-	char ad[160];
+	char ad[JOURNAL_AD_BYTES];
 	int r;
 
-	journal_ad(ad, sizeof(ad), "body", row->id, row->couple_id, (long long)row->version);
+	journal_ad(ad, "body", row->id, row->couple_id, (long long)row->version);
 	r = vault_seal(key, body, len, ad, &row->body_sealed.data, &row->body_sealed.len);
 	if (r < 0)
 		return r;
 	if (prompt && *prompt) {
-		journal_ad(ad, sizeof(ad), "prompt", row->id, row->couple_id,
-			   (long long)row->version);
+		journal_ad(ad, "prompt", row->id, row->couple_id, (long long)row->version);
 		r = vault_seal(key, prompt, strlen(prompt), ad, &row->prompt_sealed.data,
 			       &row->prompt_sealed.len);
 		if (r < 0)
@@ -155,7 +255,7 @@ int journal_add(const struct core *c, const struct session *s, const char *body,
 		r = r > 0 ? -EIO : r;
 		goto out;
 	}
-	r = journal_open_row(s, &row, key, ret);
+	r = journal_open_row_alloc(s, &row, key, ret);
 out:
 	journal_row_release(&row);
 	vault_wipe(key, sizeof(key));
@@ -176,10 +276,23 @@ int journal_read(const struct core *c, const struct session *s, const char *id,
 	if (r != 0)
 		return r > 0 ? -EIO : r;
 	journal_key(s, key);
-	r = journal_open_row(s, &row, key, ret);
+	r = journal_open_row_alloc(s, &row, key, ret);
 	store_journal_free(&row);
 	vault_wipe(key, sizeof(key));
 	return r;
+}
+
+/* The page's rows from the store; 0, JOURNAL_BAD_BEFORE or < 0. */
+static int journal_fetch(const struct core *c, const struct session *s, const char *before,
+			 size_t limit, struct journal_row **rows, size_t *n)
+{
+	int r = STORE_CALL(c->st, journal_list, s->couple_id, s->member_id, before, limit, rows, n);
+
+	if (r == STORE_NOTFOUND)
+		return JOURNAL_BAD_BEFORE;
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	return 0;
 }
 
 int journal_list(const struct core *c, const struct session *s, const char *before, size_t limit,
@@ -191,11 +304,9 @@ int journal_list(const struct core *c, const struct session *s, const char *befo
 	size_t n = 0, i;
 	int r;
 
-	r = STORE_CALL(c->st, journal_list, s->couple_id, s->member_id, before, limit, &rows, &n);
-	if (r == STORE_NOTFOUND)
-		return JOURNAL_BAD_BEFORE;
+	r = journal_fetch(c, s, before, limit, &rows, &n);
 	if (r != 0)
-		return r > 0 ? -EIO : r;
+		return r;
 	list = calloc(n ? n : 1, sizeof(*list));
 	if (!list) {
 		r = -ENOMEM;
@@ -203,7 +314,7 @@ int journal_list(const struct core *c, const struct session *s, const char *befo
 	}
 	journal_key(s, key);
 	for (i = 0; i < n; i++) {
-		r = journal_open_row(s, &rows[i], key, &list[i]);
+		r = journal_open_row_alloc(s, &rows[i], key, &list[i]);
 		if (r != 0) {
 			r = r > 0 ? -EBADMSG : r;
 			journal_list_free(list, i);
@@ -217,6 +328,45 @@ int journal_list(const struct core *c, const struct session *s, const char *befo
 out:
 	store_journal_list_free(rows, n);
 	vault_wipe(key, sizeof(key));
+	return r;
+}
+
+int journal_list_each(const struct core *c, const struct session *s, const char *before,
+		      size_t limit, journal_each_fn fn, void *ctx)
+{
+	struct journal_row *rows = NULL;
+	struct journal_entry e;
+	unsigned char key[VAULT_KEY_BYTES];
+	char *buf = NULL;
+	size_t n = 0, i, cap = 0;
+	int r;
+
+	if (!fn)
+		return -EINVAL;
+	r = journal_fetch(c, s, before, limit, &rows, &n);
+	if (r != 0)
+		return r;
+	for (i = 0; i < n; i++)
+		if (journal_text_bytes(&rows[i]) > cap)
+			cap = journal_text_bytes(&rows[i]);
+	buf = malloc(cap ? cap : 1);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	journal_key(s, key);
+	for (i = 0; i < n && r == 0; i++) {
+		r = journal_open_row(s, &rows[i], key, buf, &e);
+		if (r != 0)
+			r = r > 0 ? -EBADMSG : r;
+		else
+			r = fn(ctx, &e);
+	}
+	vault_wipe(key, sizeof(key));
+	vault_wipe(buf, cap);
+	free(buf);
+out:
+	store_journal_list_free(rows, n);
 	return r;
 }
 
@@ -243,7 +393,7 @@ int journal_change(const struct core *c, const struct session *s, const char *id
 			break;
 		}
 		/* the prompt is kept, sealed again for the new version */
-		r = journal_open_row(s, &row, key, &old);
+		r = journal_open_row_alloc(s, &row, key, &old);
 		if (r == 0) {
 			memcpy(next.id, row.id, sizeof(next.id));
 			memcpy(next.couple_id, row.couple_id, sizeof(next.couple_id));
@@ -256,7 +406,7 @@ int journal_change(const struct core *c, const struct session *s, const char *id
 		if (r == 0)
 			r = STORE_CALL(c->st, journal_update, &next);
 		if (r == 0)
-			r = journal_open_row(s, &next, key, ret);
+			r = journal_open_row_alloc(s, &next, key, ret);
 		journal_entry_clear(&old);
 		journal_row_release(&next);
 		store_journal_free(&row);

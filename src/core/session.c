@@ -9,7 +9,8 @@
  * serve any request, and the database alone opens nothing.  last_seen is
  * written at most once a minute (a quarter of the idle limit when that is
  * shorter), so that reading pages does not cost a synchronous write per
- * request.
+ * request.  A dead session's row goes when its cookie comes back, or in a
+ * bounded batch at a later sign-in (session_purge()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 
 #include "core/session.h"
+#include "limits.h"
 
 #define SESSION_TOUCH_EVERY_S 60
 #define SESSION_KEYS_LEN      (2 * VAULT_KEY_BYTES + VAULT_SK_BYTES)
@@ -220,6 +222,34 @@ int session_end(const struct core *c, const struct session *s)
 
 	if (r == STORE_NOTFOUND)
 		r = 0;
+	return r > 0 ? -EIO : r;
+}
+
+int session_supersede(const struct core *c, const struct session *old)
+{
+	int r;
+
+	if (!old || !old->id[0])
+		return 0;
+	r = STORE_CALL(c->st, session_delete, old->id);
+	if (r == STORE_NOTFOUND)
+		r = 0;
+	return r > 0 ? -EIO : r;
+}
+
+/*
+ * The same "past the limit" as session_resolve(): a later second than the
+ * limit's.  Bounded, so that a table left full (by an older version that
+ * never purged) costs each sign-in a little, not the first one a lot.
+ */
+int session_purge(const struct core *c)
+{
+	char now[STORE_TIME_LEN + 1], idle[STORE_TIME_LEN + 1];
+	int r;
+
+	session_now(now, 0);
+	session_now(idle, -c->session_idle_s);
+	r = STORE_CALL(c->st, session_purge, now, idle, LIMIT_SESSION_PURGE, NULL);
 	return r > 0 ? -EIO : r;
 }
 

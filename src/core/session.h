@@ -63,6 +63,24 @@ int session_start(const struct core *c, const struct member_row *m, const unsign
 /* session_end() - sign out: delete every session of s's member server-side.  0 or < 0. */
 int session_end(const struct core *c, const struct session *s);
 
+/*
+ * session_supersede() - a sign-in (or sign-up, join, recovery) answered a
+ * request that came with the live session old: end that one session, since
+ * the new cookie replaces it in this browser (ASVS 7.2.4).  Only that one:
+ * on a shared device it may be another member's.  0 (also when it is gone
+ * already) or a negative errno.
+ */
+int session_supersede(const struct core *c, const struct session *old);
+
+/*
+ * session_purge() - delete up to LIMIT_SESSION_PURGE sessions that are past
+ * their absolute or idle limit, of any member: their cookies would be
+ * refused anyway, and their rows (sealed keys, times) should not outlive
+ * them.  Called at each successful sign-in, which adds one row, so the
+ * table never grows with dead sessions.  0 or a negative errno.
+ */
+int session_purge(const struct core *c);
+
 /* session_csrf_ok() - constant-time check of a presented CSRF token. */
 int session_csrf_ok(const struct session *s, const char *token);
 

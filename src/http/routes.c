@@ -432,6 +432,21 @@ static int pattern_match(const char *pattern, const char *path, const char **par
 	return 1;
 }
 
+unsigned routes_methods(const char *path)
+{
+	const char *params[LIMIT_PATH_PARAMS];
+	char param_buf[LIMIT_PATH_PARAMS * 33];
+	unsigned mask = 0;
+	size_t i, n;
+
+	for (i = 0; i < routes_count; i++)
+		if (pattern_match(routes[i].pattern, path, params, &n, param_buf))
+			mask |= 1u << routes[i].method;
+	if (mask & (1u << KMETHOD_GET))
+		mask |= 1u << KMETHOD_HEAD;
+	return mask;
+}
+
 enum route_match routes_find(enum kmethod method, const char *path, const struct route **ret,
 			     const char **params, size_t *nparams, char *param_buf)
 {

@@ -50,6 +50,12 @@ enum route_match { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_NO_METHOD };
 enum route_match routes_find(enum kmethod method, const char *path, const struct route **ret,
 			     const char **params, size_t *nparams, char *param_buf);
 
+/*
+ * routes_methods() - the methods some route takes at path, as a mask of
+ * 1u << KMETHOD_x (GET brings HEAD); 0 when no route has the path.
+ */
+unsigned routes_methods(const char *path);
+
 const char *routes_method_name(enum kmethod m);
 
 #endif

@@ -3,7 +3,8 @@
  *
  * The pipeline, server_handle(), sees one request already read off the
  * wire: header limits (431) -> method (405) -> query arguments (414, 400)
- * -> find the route (404/405) -> body over the limit (413) -> session from the cookie -> who may
+ * -> find the route (404/405) -> body over the limit (413) -> a state change from another
+ * site (403) -> session from the cookie -> who may
  * call (401/403) -> CSRF (403) -> content type (415) -> parse and validate the fields (400)
  * -> sign-in throttling (429) -> the handler -> one log line without
  * bodies, ids or tokens.  server_reply_headers() adds the security headers
@@ -54,6 +55,16 @@
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "        \
 	"base-uri 'none'; object-src 'none'"
 
+/*
+ * The session cookie's name.  With --secure-cookies it carries the __Host-
+ * prefix (RFC 6265bis, section 4.1.3.2): a browser then keeps it only when
+ * it is Secure, has Path=/ and no Domain, and so no sibling host and no
+ * plain-HTTP page can plant or overwrite it.  Over plain HTTP (loopback,
+ * development, tests) a browser would refuse such a cookie, so there the
+ * name stays bare.  Only the name of the mode is ever read.
+ */
+#define SERVER_COOKIE_SECURE "__Host-" SESSION_COOKIE_NAME
+
 /* Sign-in and recovery: a failure here is a password (or key) guess. */
 static const char *const throttled_patterns[] = {
 	"/api/v1/login",
@@ -65,6 +76,12 @@ static const char *const throttled_patterns[] = {
 static const struct kconfig *server_cfg;
 static pthread_key_t worker_key;
 static int worker_key_made;
+
+/* The cookie's name for a request; r->secure also decides its Secure attribute. */
+static const char *cookie_name(const struct kreq *r)
+{
+	return r->secure ? SERVER_COOKIE_SECURE : SESSION_COOKIE_NAME;
+}
 
 /* What one worker thread keeps between requests. */
 struct worker {
@@ -165,6 +182,87 @@ static const char *host_header(const struct server_request *in)
 			return NULL;
 	}
 	return h;
+}
+
+/*
+ * Splits an origin "scheme://host[:port]" into its scheme and its host,
+ * leaving out a port that is the scheme's default (RFC 6454, section 6.1:
+ * browsers never write it, an operator may).  0, or -1 when s is no origin.
+ */
+static int origin_split(const char *s, const char **scheme, size_t *scheme_len, const char **host,
+			size_t *host_len)
+{
+	const char *sep = strstr(s, "://");
+	size_t n;
+
+	if (!sep || sep == s)
+		return -1;
+	*scheme = s;
+	*scheme_len = (size_t)(sep - s);
+	*host = sep + 3;
+	n = strlen(*host);
+	if (n == 0)
+		return -1;
+	if (*scheme_len == 4 && strncasecmp(s, "http", 4) == 0 && n > 3 &&
+	    strcmp(*host + n - 3, ":80") == 0)
+		n -= 3;
+	else if (*scheme_len == 5 && strncasecmp(s, "https", 5) == 0 && n > 4 &&
+		 strcmp(*host + n - 4, ":443") == 0)
+		n -= 4;
+	*host_len = n;
+	return 0;
+}
+
+/* Whether two origins are the same: scheme, host and port, case aside. */
+static int origin_same(const char *a, const char *b)
+{
+	const char *as, *ah, *bs, *bh;
+	size_t asl, ahl, bsl, bhl;
+
+	if (origin_split(a, &as, &asl, &ah, &ahl) < 0 || origin_split(b, &bs, &bsl, &bh, &bhl) < 0)
+		return 0;
+	return asl == bsl && ahl == bhl && strncasecmp(as, bs, asl) == 0 &&
+	       strncasecmp(ah, bh, ahl) == 0;
+}
+
+/*
+ * Whether a state change comes from another site (ASVS 3.5.1).  The
+ * session's CSRF token protects what a signed-in member does, but sign-in,
+ * sign-up, joining and recovery have no session: without this, a page
+ * elsewhere could post our sign-in form and sign the browser into an
+ * account its author reads (login CSRF).  Browsers say where a request
+ * comes from in two headers that no page can set:
+ *
+ * - Sec-Fetch-Site (W3C Fetch Metadata) must be same-origin, or none (the
+ *   member typed or bookmarked it).
+ * - Origin (RFC 6454, section 7) must be ours: the public URL when one is
+ *   set, else the request's Host with the scheme of --secure-cookies.
+ *   "null" is an opaque origin.  Our own pages send it too: under our
+ *   Referrer-Policy: no-referrer, the Fetch standard ("serializing a
+ *   request origin") makes a browser write "null" on every form post.  So
+ *   it passes when Sec-Fetch-Site vouches for it (a sandboxed frame or a
+ *   page elsewhere gets cross-site there), and, with no Sec-Fetch-Site (a
+ *   browser from before it), like a request with no Origin at all.
+ *
+ * A request with neither header (curl, an old browser) goes on: no page in
+ * a browser that sends them can have forged it, and a session's actions
+ * still need its token.
+ */
+static int cross_site(const struct server_request *in, const struct kreq *r)
+{
+	const char *site = header(in, "Sec-Fetch-Site");
+	const char *origin = header(in, "Origin");
+	char ours[CONFIG_URL_MAX + 16];
+
+	if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+		return 1;
+	if (!origin || strcmp(origin, "null") == 0)
+		return 0;
+	if (!server_cfg->public_url[0] && !r->host)
+		return 1; /* nothing to compare it with */
+	if (kreq_base_url(r, ours, sizeof(ours)) < 0)
+		return 1;
+	return !origin_same(origin, ours);
 }
 
 struct query_ctx {
@@ -466,9 +564,10 @@ static void dispatch(struct server_reply *x, const struct server_request *in, st
 
 	m = routes_find(r->method, url, &rt, r->params, &r->nparams, x->params);
 	if (m != ROUTE_FOUND) {
-		if (m == ROUTE_NO_METHOD)
+		if (m == ROUTE_NO_METHOD) {
+			x->allow = routes_methods(url);
 			answer_error(r, is_api, 405, "method_not_allowed");
-		else
+		} else
 			answer_error(r, is_api, 404, "not_found");
 		return;
 	}
@@ -476,6 +575,11 @@ static void dispatch(struct server_reply *x, const struct server_request *in, st
 	is_api = rt->kind == ROUTE_API;
 	if (in->body_too_large) {
 		answer_error(r, is_api, 413, "body_too_large");
+		return;
+	}
+	/* before the session is even read: a forged request changes nothing */
+	if (r->method != KMETHOD_GET && r->method != KMETHOD_HEAD && cross_site(in, r)) {
+		answer_error(r, is_api, 403, "csrf_failed");
 		return;
 	}
 
@@ -492,7 +596,7 @@ static void dispatch(struct server_reply *x, const struct server_request *in, st
 	if (rt->kind != ROUTE_STATIC && strcmp(rt->pattern, "/healthz") != 0) {
 		cookie_hdr = header(in, "Cookie");
 		if (cookie_hdr) {
-			e = cookie_get(cookie_hdr, strlen(cookie_hdr), SESSION_COOKIE_NAME, cookie,
+			e = cookie_get(cookie_hdr, strlen(cookie_hdr), cookie_name(r), cookie,
 				       sizeof(cookie));
 			if (e > 0) {
 				e = session_resolve(r->core, cookie, (size_t)e, w->session);
@@ -548,12 +652,29 @@ static void dispatch(struct server_reply *x, const struct server_request *in, st
 		throttle_after(r, &tk);
 }
 
+/*
+ * The method as the log shows it: 1 to 7 capital letters, else "?".  A
+ * method is whatever bytes a client sent before the first space, escape
+ * sequences and newlines included, and a log line must not carry them
+ * (ASVS 16.4.1).
+ */
+static const char *log_method(const char *m)
+{
+	size_t i;
+
+	if (!m)
+		return "?";
+	for (i = 0; m[i]; i++)
+		if (i >= 7 || m[i] < 'A' || m[i] > 'Z')
+			return "?";
+	return i > 0 ? m : "?";
+}
+
 static void log_request(const struct server_request *in, const struct server_reply *x)
 {
 	struct timespec now, started;
 	long us;
 	char at[STORE_TIME_LEN + 1];
-	const char *method = in->method;
 
 	if (!server_cfg->log_requests)
 		return;
@@ -562,8 +683,7 @@ static void log_request(const struct server_request *in, const struct server_rep
 	us = (now.tv_sec - started.tv_sec) * 1000000L + (now.tv_nsec - started.tv_nsec) / 1000L;
 	session_now(at, 0);
 	/* the route's pattern, never the path: paths carry ids and invite tokens */
-	fprintf(stderr, "%s %s %s %d %ldus\n", at,
-		method && method[0] && strlen(method) < 8 ? method : "?",
+	fprintf(stderr, "%s %s %s %d %ldus\n", at, log_method(in->method),
 		x->route ? x->route->pattern : "-", x->r.status, us);
 }
 
@@ -653,20 +773,31 @@ void server_reply_headers(struct server_reply *out, server_header_fn fn, void *c
 		snprintf(buf, len, "%d", r->retry_after);
 		fn(cls, "Retry-After", buf);
 	}
-	if (r->status == 405)
-		fn(cls, "Allow", "GET, HEAD, POST, PUT, DELETE");
+	if (r->status == 405) {
+		/* the methods the path takes; every one we know for an unknown method */
+		static const enum kmethod order[] = {KMETHOD_GET, KMETHOD_HEAD, KMETHOD_POST,
+						     KMETHOD_PUT, KMETHOD_DELETE};
+		size_t n = 0;
+
+		buf[0] = '\0';
+		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+			if (out->allow && !(out->allow & (1u << order[i])))
+				continue;
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
+					      routes_method_name(order[i]));
+		}
+		fn(cls, "Allow", buf);
+	}
 	if (r->set_cookie) {
 		const char *secure = r->secure ? "; Secure" : "";
 
+		/* never a Domain: the cookie stays with this host (and __Host- demands it) */
 		if (r->set_cookie[0] == '\0')
-			snprintf(buf, len,
-				 SESSION_COOKIE_NAME
-				 "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
-				 secure);
+			snprintf(buf, len, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+				 cookie_name(r), secure);
 		else
-			snprintf(buf, len,
-				 SESSION_COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict%s",
-				 r->set_cookie, secure);
+			snprintf(buf, len, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
+				 cookie_name(r), r->set_cookie, secure);
 		fn(cls, "Set-Cookie", buf);
 		vault_wipe(buf, len);
 	}
@@ -951,12 +1082,77 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* libmicrohttpd's own messages; its formats are printf's */
+/* Appends s to the log message m (of *n bytes), each byte outside printable ASCII as '?'. */
+static void mhd_log_put(char *m, size_t *n, size_t cap, const char *s)
+{
+	for (; *s && *n + 1 < cap; s++)
+		m[(*n)++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+	m[*n] = '\0';
+}
+
+/*
+ * libmicrohttpd's own messages.  Its formats are printf's, but some of
+ * them name the request's path ("Failed to send the response body for the
+ * request for `%s'"), and a path holds ids and any byte a client sent.  So
+ * the line is put together here rather than by vfprintf: in a message
+ * about a request no string argument is shown ("-"); other arguments are
+ * (socket errors are worth reading); every byte outside printable ASCII,
+ * in the format too, becomes '?'; and a conversion not listed here ends
+ * the message, as its argument's type is unknown.
+ */
 __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	char m[512], num[32];
+	const char *p;
+	size_t n = 0;
+	int about_request = strstr(fmt, "request") != NULL;
+
 	(void)cls;
-	fputs("kintsugi: http: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	m[0] = '\0';
+	for (p = fmt; *p && n + 1 < sizeof(m); p++) {
+		int longs = 0;
+
+		if (*p == '\n')
+			continue; /* one line per message: the newline comes last */
+		if (*p != '%') {
+			char c[2] = {*p, '\0'};
+
+			mhd_log_put(m, &n, sizeof(m), c);
+			continue;
+		}
+		p++;
+		while (*p == 'l' && longs < 2) {
+			longs++;
+			p++;
+		}
+		if (*p == '%' && longs == 0) {
+			mhd_log_put(m, &n, sizeof(m), "%");
+		} else if (*p == 's' && longs == 0) {
+			const char *arg = va_arg(ap, const char *);
+
+			mhd_log_put(m, &n, sizeof(m), about_request || !arg ? "-" : arg);
+		} else if (*p == 'd' || *p == 'i') {
+			if (longs == 2)
+				snprintf(num, sizeof(num), "%lld", va_arg(ap, long long));
+			else if (longs == 1)
+				snprintf(num, sizeof(num), "%ld", va_arg(ap, long));
+			else
+				snprintf(num, sizeof(num), "%d", va_arg(ap, int));
+			mhd_log_put(m, &n, sizeof(m), num);
+		} else if (*p == 'u') {
+			if (longs == 2)
+				snprintf(num, sizeof(num), "%llu", va_arg(ap, unsigned long long));
+			else if (longs == 1)
+				snprintf(num, sizeof(num), "%lu", va_arg(ap, unsigned long));
+			else
+				snprintf(num, sizeof(num), "%u", va_arg(ap, unsigned int));
+			mhd_log_put(m, &n, sizeof(m), num);
+		} else {
+			mhd_log_put(m, &n, sizeof(m), "...");
+			break;
+		}
+	}
+	fprintf(stderr, "kintsugi: http: %s\n", m);
 }
 
 /*

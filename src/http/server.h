@@ -52,6 +52,7 @@ struct server_reply {
 	struct kreq r;		   /* status, content_type, resp_body and resp_len, location,
 				    * set_cookie, retry_after: see kreq.h */
 	const struct route *route; /* the route that matched, or NULL */
+	unsigned allow;		   /* a 405's methods (1u << KMETHOD_x); 0 = every one */
 
 	/* private to server.c */
 	char params[LIMIT_PATH_PARAMS * 33];
@@ -78,7 +79,8 @@ void server_fini(void);
 /*
  * server_handle() - run one request through the whole pipeline: header
  * limits (431), target length (414), route (404/405), body limit (413),
- * session cookie, who may call (401/403), CSRF
+ * a POST, PUT or DELETE from another site (403), session cookie (named
+ * __Host-kintsugi_session with --secure-cookies), who may call (401/403), CSRF
  * (403), content type (415), fields (400), sign-in throttling (429), the
  * handler, and a log line.  out must be zeroed; afterwards out->r.status
  * is set (never 0) and server_reply_headers() lists the headers.  Release

@@ -219,7 +219,9 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_SESSION_EXISTS] = "SELECT 1 FROM sessions WHERE id = ?1",
 	[SQ_SESSION_DELETE] = "DELETE FROM sessions WHERE id = ?1",
 	[SQ_SESSION_DELETE_MEMBER] = "DELETE FROM sessions WHERE member_id = ?1 AND id IS NOT ?2",
-	[SQ_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at < ?1 OR last_seen_at < ?2",
+	/* LIMIT -1 is no limit; a subquery because DELETE ... LIMIT needs a compile option */
+	[SQ_SESSION_PURGE] = "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions "
+			     "WHERE expires_at < ?1 OR last_seen_at < ?2 LIMIT ?3)",
 
 	/* seq: next in insertion order among the author's rows of that second */
 	[SQ_JOURNAL_INSERT] = "INSERT INTO journal_entries (" JOURNAL_COLS ", seq) "
@@ -1412,20 +1414,24 @@ static int sq_session_delete_member(struct store *st, const char *member_id, con
 	return r;
 }
 
-/* idle_before may be NULL: then only expired sessions go. */
-static int sq_session_purge(struct store *st, const char *now, const char *idle_before)
+/* idle_before may be NULL: then only expired sessions go.  max 0: all of them. */
+static int sq_session_purge(struct store *st, const char *now, const char *idle_before,
+			    unsigned int max, unsigned int *ret_n)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
-	int r;
+	int changes = 0, r;
 
 	r = sq_prep(sq, SQ_SESSION_PURGE, &b.s);
 	if (r < 0)
 		return r;
 	bind_text(&b, 1, now);
 	bind_text_or_null(&b, 2, idle_before);
-	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	bind_i64(&b, 3, max ? (int64_t)max : -1);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
+	if (r == 0 && ret_n)
+		*ret_n = (unsigned int)changes;
 	return r;
 }
 

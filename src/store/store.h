@@ -283,8 +283,11 @@ struct store_ops {
 	int (*session_delete)(struct store *st, const char *session_id);
 	/* ends every session of member_id except keep_id (NULL: all) */
 	int (*session_delete_member)(struct store *st, const char *member_id, const char *keep_id);
-	/* deletes sessions with expires_at < now or last_seen_at < idle_before */
-	int (*session_purge)(struct store *st, const char *now, const char *idle_before);
+	/* deletes at most max sessions (0: all) with expires_at < now or
+	 * last_seen_at < idle_before (NULL: no idle bound); *ret_n (may be NULL)
+	 * gets how many went */
+	int (*session_purge)(struct store *st, const char *now, const char *idle_before,
+			     unsigned int max, unsigned int *ret_n);
 
 	int (*journal_insert)(struct store *st, const struct journal_row *e);
 	int (*journal_get)(struct store *st, const char *couple_id, const char *author_id,

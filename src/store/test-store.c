@@ -27,11 +27,11 @@
 #include "store/store.h"
 #include "store/store-sqlite.h"
 
-#define T_COUPLE     1
-#define T_MEMBER     2
-#define T_SESSION    3
-#define T_ENTRY	     4
-#define T_INVITE     5
+#define T_COUPLE  1
+#define T_MEMBER  2
+#define T_SESSION 3
+#define T_ENTRY	  4
+#define T_INVITE  5
 
 /* Four handles writing at once, like four server threads.  Every insert
  * is an fsync (synchronous=FULL) and SQLite's busy handler polls, so under
@@ -613,6 +613,7 @@ static void test_session_purge(void **state)
 	struct fx *fx = *state;
 	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1];
 	struct session_row s, got;
+	unsigned int n = 99;
 
 	add_couple(fx->st, 1, c);
 	add_member(fx->st, c, 1, "alice", a);
@@ -628,18 +629,60 @@ static void test_session_purge(void **state)
 	assert_int_equal(STORE_CALL(fx->st, session_insert, &s), 0);
 
 	/* without an idle bound only the expired one goes */
-	assert_int_equal(STORE_CALL(fx->st, session_purge, "2024-05-03T00:00:00Z", NULL), 0);
+	assert_int_equal(STORE_CALL(fx->st, session_purge, "2024-05-03T00:00:00Z", NULL, 0, &n), 0);
+	assert_int_equal(n, 1);
 	make_id(s.id, T_SESSION, 1);
 	assert_int_equal(STORE_CALL(fx->st, session_get, s.id, &got), STORE_NOTFOUND);
 	make_id(s.id, T_SESSION, 2);
 	assert_int_equal(STORE_CALL(fx->st, session_get, s.id, &got), 0);
 	store_session_free(&got);
 
-	assert_int_equal(
-		STORE_CALL(fx->st, session_purge, "2024-05-03T00:00:00Z", "2024-05-02T12:00:00Z"),
-		0);
+	assert_int_equal(STORE_CALL(fx->st, session_purge, "2024-05-03T00:00:00Z",
+				    "2024-05-02T12:00:00Z", 0, &n),
+			 0);
+	assert_int_equal(n, 1);
 	assert_int_equal(STORE_CALL(fx->st, session_get, s.id, &got), STORE_NOTFOUND);
 	make_id(s.id, T_SESSION, 3);
+	assert_int_equal(STORE_CALL(fx->st, session_get, s.id, &got), 0);
+	store_session_free(&got);
+
+	/* nothing left to purge is success */
+	assert_int_equal(STORE_CALL(fx->st, session_purge, "2024-05-03T00:00:00Z",
+				    "2024-05-02T12:00:00Z", 0, &n),
+			 0);
+	assert_int_equal(n, 0);
+}
+
+/* A purge deletes at most max dead rows a call, and never a live one. */
+static void test_session_purge_bounded(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1];
+	struct session_row s, got;
+	unsigned int n = 99, total = 0;
+	int i;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	for (i = 1; i <= 10; i++) { /* ten expired */
+		fill_session(&s, c, a, i);
+		strcpy(s.expires_at, "2024-05-02T00:00:00Z");
+		assert_int_equal(STORE_CALL(fx->st, session_insert, &s), 0);
+	}
+	fill_session(&s, c, a, 11); /* alive */
+	strcpy(s.expires_at, "2024-05-09T00:00:00Z");
+	strcpy(s.last_seen_at, "2024-05-02T23:30:00Z");
+	assert_int_equal(STORE_CALL(fx->st, session_insert, &s), 0);
+
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(STORE_CALL(fx->st, session_purge, "2024-05-03T00:00:00Z",
+					    "2024-05-02T12:00:00Z", 4, &n),
+				 0);
+		assert_true(n <= 4);
+		total += n;
+	}
+	assert_int_equal(total, 10); /* 4 + 4 + 2 */
+	assert_int_equal(n, 2);
 	assert_int_equal(STORE_CALL(fx->st, session_get, s.id, &got), 0);
 	store_session_free(&got);
 }
@@ -1745,6 +1788,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_invites, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_purge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_purge_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_crud, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_delete_cascade, setup, teardown),

@@ -8,14 +8,18 @@
  * a kind sentence and the status of API.md.  A form that comes back keeps
  * what the person typed, except passwords.  Pages that show a recovery key
  * answer 200 directly instead of redirecting: the key exists only in this
- * response and is never stored readable.
+ * response and is never stored readable.  A new password that breaks a
+ * rule of core/password.h comes back as a 400 that says which rule; the
+ * password checks in the settings answer 429 past the sign-in limits.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/config.h"
 #include "core/account.h"
+#include "core/checkin.h"
 #include "core/session.h"
 #include "i18n/i18n.h"
 #include "web/pages.h"
@@ -24,16 +28,30 @@
 #define INVITE_TOKEN_MAX 200 /* the routing table's cap on the invite field */
 #define BUSY_RETRY_S	 2   /* Argon2 slots free up within a second or two */
 
-/* The help line under a new password field, with the real minimum. */
+/* The help line under a new password field, with the real minimum and the other rules. */
 static void password_hint(json_t *data)
 {
-	char hint[256];
+	char count[192], hint[512];
 
-	web_format_count(hint, sizeof(hint),
+	web_format_count(count, sizeof(count),
 			 ngettext_("Use at least %d character.", "Use at least %d characters.",
 				   LIMIT_PASSWORD_MIN),
 			 LIMIT_PASSWORD_MIN);
+	snprintf(hint, sizeof(hint), "%s %s", count,
+		 _("Not a common password, and not one that contains your login."));
 	web_set(data, "password_hint", hint);
+}
+
+/* The password checks behind a session count as sign-ins: the same limits, this client. */
+static void page_guard(const struct kreq *r, struct account_guard *g)
+{
+	memset(g, 0, sizeof(*g));
+	if (r->config) {
+		g->login_failures = r->config->signin_login_failures;
+		g->address_failures = r->config->signin_address_failures;
+		g->window_s = r->config->signin_window;
+	}
+	g->address = r->client_ip;
 }
 
 /*
@@ -59,12 +77,20 @@ static json_t *account_form_data(const struct kreq *r, const char *title)
 /*
  * begin_session() - after a successful sign-up, sign-in, join or recovery:
  * hand the cookie to the HTTP layer and treat the rest of this request as
- * signed in, in the member's own language.
+ * signed in, in the member's own language.  A live session this request
+ * came with ends: the new cookie replaces it in this browser (ASVS 7.2.4).
  */
 static int begin_session(struct kreq *r, const struct account_signin *in)
 {
-	char *cookie = strdup(in->cookie);
+	char *cookie;
+	int e;
 
+	if (r->session && r->session != r->session_buf) {
+		e = session_supersede(r->core, r->session);
+		if (e < 0)
+			return e;
+	}
+	cookie = strdup(in->cookie);
 	if (!cookie)
 		return -ENOMEM;
 	free(r->set_cookie);
@@ -177,7 +203,9 @@ int page_signup(struct kreq *r)
 				 NULL);
 		break;
 	default:
-		if (rc > 0)
+		if (rc > 0 && account_password_message(rc))
+			rc = signup_page(r, 400, account_password_message(rc), "password");
+		else if (rc > 0)
 			rc = page_error(r, 500);
 		break;
 	}
@@ -331,7 +359,9 @@ int page_recover(struct kreq *r)
 				  NULL);
 		break;
 	default:
-		if (rc > 0)
+		if (rc > 0 && account_password_message(rc))
+			rc = recover_page(r, 400, account_password_message(rc), "new_password");
+		else if (rc > 0)
 			rc = page_error(r, 500);
 		break;
 	}
@@ -493,7 +523,9 @@ int page_join(struct kreq *r)
 			       NULL);
 		break;
 	default:
-		if (rc > 0)
+		if (rc > 0 && account_password_message(rc))
+			rc = join_page(r, 400, token, account_password_message(rc), "password");
+		else if (rc > 0)
 			rc = page_error(r, 500);
 		break;
 	}
@@ -513,8 +545,14 @@ static int settings_page(struct kreq *r, int status, const char *slot, const cha
 {
 	json_t *data = web_page_new(r, _("Settings"));
 	const char *changed = kreq_query(r, "changed");
+	char rhythm[8];
 
 	web_set_bool(data, "nav_settings", 1);
+	/* the rhythm form shows the couple's rhythm as chosen */
+	if (checkin_rhythm_get(r->core, r->session, rhythm) == 0) {
+		web_set_bool(data, "rhythm_daily", strcmp(rhythm, "weekly") != 0);
+		web_set_bool(data, "rhythm_weekly", strcmp(rhythm, "weekly") == 0);
+	}
 	if (data)
 		json_object_set_new(data, "languages", web_languages(r->session->language));
 	password_hint(data);
@@ -538,6 +576,23 @@ static int settings_input_error(struct kreq *r, const char *slot, const char *pr
 			     r->input_error ? kreq_input_message(r->input_error)
 					    : _("Please fill in every field."),
 			     field);
+}
+
+/* A settings form whose password check is over the sign-in limits: 429, how long to wait. */
+static int settings_limited(struct kreq *r, const char *slot, const struct account_guard *g)
+{
+	char message[256];
+	int wait_s = g->retry_after_s > 0 ? g->retry_after_s : 1;
+	int minutes = (wait_s + 59) / 60;
+
+	r->retry_after = wait_s;
+	web_format_count(
+		message, sizeof(message),
+		ngettext_("Too many wrong passwords. Please wait %d minute and try again.",
+			  "Too many wrong passwords. Please wait %d minutes and try again.",
+			  minutes),
+		minutes);
+	return settings_page(r, 429, slot, message, NULL);
 }
 
 /* page_settings() - GET /settings: language, password, recovery key, delete. */
@@ -575,17 +630,21 @@ int page_settings_password(struct kreq *r)
 {
 	const char *old_pw = kreq_str(r, "old_password");
 	const char *new_pw = kreq_str(r, "new_password");
+	struct account_guard g;
 	int rc;
 
 	if (!r->session)
 		return web_redirect(r, "/signin");
 	if (r->input_error || !old_pw || !new_pw)
 		return settings_input_error(r, "error_password", NULL);
-	rc = account_change_password(r->core, r->session, old_pw, strlen(old_pw), new_pw,
+	page_guard(r, &g);
+	rc = account_change_password(r->core, r->session, &g, old_pw, strlen(old_pw), new_pw,
 				     strlen(new_pw));
 	switch (rc) {
 	case ACCOUNT_OK:
 		return web_redirect(r, "/settings?changed=password");
+	case ACCOUNT_RATE_LIMITED:
+		return settings_limited(r, "error_password", &g);
 	case ACCOUNT_WRONG_PASSWORD:
 		return settings_page(r, 403, "error_password",
 				     _("That is not your current password. Please try again."),
@@ -597,6 +656,9 @@ int page_settings_password(struct kreq *r)
 				       "moment."),
 				     NULL);
 	default:
+		if (rc > 0 && account_password_message(rc))
+			return settings_page(r, 400, "error_password", account_password_message(rc),
+					     "new_password");
 		return rc < 0 ? rc : page_error(r, 500);
 	}
 }
@@ -609,6 +671,7 @@ int page_settings_recovery(struct kreq *r)
 {
 	char key[VAULT_RECOVERY_CHARS + 1];
 	const char *pw = kreq_str(r, "password");
+	struct account_guard g;
 	int rc;
 
 	if (!r->session)
@@ -616,10 +679,14 @@ int page_settings_recovery(struct kreq *r)
 	if (r->input_error || !pw)
 		return settings_input_error(r, "error_recovery", "recovery");
 	memset(key, 0, sizeof(key));
-	rc = account_new_recovery(r->core, r->session, pw, strlen(pw), key);
+	page_guard(r, &g);
+	rc = account_new_recovery(r->core, r->session, &g, pw, strlen(pw), key);
 	switch (rc) {
 	case ACCOUNT_OK:
 		rc = recovery_key_page(r, key, 1);
+		break;
+	case ACCOUNT_RATE_LIMITED:
+		rc = settings_limited(r, "error_recovery", &g);
 		break;
 	case ACCOUNT_WRONG_PASSWORD:
 		rc = settings_page(r, 403, "error_recovery",
@@ -650,6 +717,7 @@ int page_settings_recovery(struct kreq *r)
 int page_settings_delete(struct kreq *r)
 {
 	const char *pw = kreq_str(r, "password");
+	struct account_guard g;
 	char *clear;
 	int rc;
 
@@ -657,8 +725,11 @@ int page_settings_delete(struct kreq *r)
 		return web_redirect(r, "/signin");
 	if (r->input_error || !pw)
 		return settings_input_error(r, "error_delete", "delete");
-	rc = account_delete(r->core, r->session, pw, strlen(pw));
+	page_guard(r, &g);
+	rc = account_delete(r->core, r->session, &g, pw, strlen(pw));
 	switch (rc) {
+	case ACCOUNT_RATE_LIMITED:
+		return settings_limited(r, "error_delete", &g);
 	case ACCOUNT_OK:
 		clear = strdup("");
 		if (!clear)

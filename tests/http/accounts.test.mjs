@@ -80,11 +80,16 @@ suite('field limits of sign-up', () => {
     ['login of 64 characters', { login: uniqueLogin().padEnd(64, 'x') }, 201],
     ['login of 2 characters', { login: 'ab' }, 400, 'too_short'],
     ['login of 65 characters', { login: uniqueLogin().padEnd(65, 'x') }, 400, 'too_long'],
-    ['password of 10 bytes', { password: 'abcdefghij' }, 201],
-    ['password of 10 bytes in 5 Cyrillic letters', { password: 'жжжжж' }, 201],
+    // The minimum counts characters (code points), the maximum bytes.
+    ['password of 10 ASCII characters', { password: 'abcdefghij' }, 201],
+    ['password of 10 bytes in 5 Cyrillic letters', { password: 'жжжжж' }, 400, 'too_short'],
+    ['password of 9 Cyrillic letters (18 bytes)', { password: 'пасхальны' }, 400, 'too_short'],
+    ['password of 10 Cyrillic letters', { password: 'пасхальный' }, 201],
+    ['password of 10 characters of four bytes each', { password: '\u{1F327}'.repeat(10) }, 201],
     ['password of 9 bytes', { password: 'abcdefghi' }, 400, 'too_short'],
     ['password of 1024 bytes', { password: 'p'.repeat(1024) }, 201],
     ['password of 1025 bytes', { password: 'p'.repeat(1025) }, 400, 'too_long'],
+    ['password of 512 Cyrillic letters (1024 bytes)', { password: 'ж'.repeat(512) }, 201],
     ['password of 513 Cyrillic letters (1026 bytes)', { password: 'ж'.repeat(513) }, 400, 'too_long'],
     ['display_name of 80 Cyrillic characters', { display_name: 'Я'.repeat(80) }, 201],
     ['display_name of 81 Cyrillic characters', { display_name: 'Я'.repeat(81) }, 400, 'too_long'],
@@ -107,6 +112,22 @@ suite('field limits of sign-up', () => {
       }
     });
   }
+
+  test('a short password is refused in characters, a long one in bytes, and the message says which', async () => {
+    const short = await signup(client(), { password: 'жжжжж' });
+    assertError(short.res, 400, 'too_short');
+    assert.match(short.res.json.error.message, /10 characters/, 'the minimum is in characters');
+    const short9 = await signup(client(), { password: 'abcdefghi' });
+    assertError(short9.res, 400, 'too_short');
+    const long = await signup(client(), { password: 'ж'.repeat(513) });
+    assertError(long.res, 400, 'too_long');
+    assert.match(long.res.json.error.message, /1024 bytes/, 'the maximum is in bytes');
+    const ru = await signup(new Client(server.url, { lang: 'ru' }), { password: 'жжжжж' });
+    assertError(ru.res, 400, 'too_short');
+    assert.match(ru.res.json.error.message, /минимум 10 символов/, 'in Russian, with its plural');
+    // Nothing was created: the login is still free.
+    assert.equal((await signup(client(), { login: short.login })).res.status, 201);
+  });
 
   test('the 3-character login is kept exactly', async () => {
     const name = `z${uniqueLogin().slice(1, 3)}`;
@@ -272,6 +293,17 @@ suite('password change', () => {
     const r = await signupOk(a);
     const res = await a.post('/api/v1/password', { old_password: r.password, new_password: 'short1234' });
     assertError(res, 400, 'too_short');
+  });
+
+  test('a new password of 5 Cyrillic letters (10 bytes) is refused as too short; 10 letters work', async () => {
+    const a = client();
+    const r = await signupOk(a);
+    const res = await a.post('/api/v1/password', { old_password: r.password, new_password: 'жжжжж' });
+    assertError(res, 400, 'too_short');
+    assert.equal((await login(client(), r.login, r.password)).status, 200, 'the password is unchanged');
+    const ok = await a.post('/api/v1/password', { old_password: r.password, new_password: 'пасхальный' });
+    assert.equal(ok.status, 204, describe(ok));
+    assert.equal((await login(client(), r.login, 'пасхальный')).status, 200);
   });
 
   test('needs a session and the CSRF token', async () => {

@@ -387,11 +387,14 @@ test('the check-in pages: the form, then the reveal view, without JavaScript', a
   assert.match(home.text, /class="visually-hidden">[^<]*<table>/, 'the numbers, in a table for screen readers');
   assert.ok(!/\sstyle=/i.test(home.text), 'no inline style on the chart');
 
-  // the rhythm from the page
+  // the rhythm from the page; settings shows the one chosen, to both partners
+  const checkedRhythm = (html) => /<input type="radio" name="rhythm" value="(\w+)" checked/.exec(html)?.[1];
+  assert.equal(checkedRhythm((await pb.get('/settings')).text), 'daily', 'settings shows the daily rhythm');
   const hcsrf = /name="csrf" value="([0-9a-f]+)"/.exec(hist.text)[1];
   res = await pa.form('/settings/rhythm', { csrf: hcsrf, rhythm: 'weekly' });
   assert.equal(res.status, 303, describe(res));
   assert.equal((await pb.get('/api/v1/couple')).json.couple.rhythm, 'weekly');
+  assert.equal(checkedRhythm((await pb.get('/settings')).text), 'weekly', 'B\'s settings show the new rhythm');
   page = await pa.get('/checkin');
   assert.match(page.text, /This week, from Monday/);
 });

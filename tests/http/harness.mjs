@@ -31,6 +31,38 @@ export const ERROR_CODES = new Set([
   'login_taken', 'couple_full', 'rate_limited',
 ]);
 
+/**
+ * KINTSUGI_TEST_WRAPPER: a command prefix (split on spaces) that startServer()
+ * puts in front of the server binary, e.g. scripts/valgrind-http (make
+ * test-valgrind).  A wrapped server is slower by an order of magnitude, so
+ * the harness's own waits (start-up, the stop after SIGTERM, a request's
+ * answer) are multiplied by timeScale: KINTSUGI_TEST_TIME_SCALE, or 10 under
+ * a wrapper, 1 without.
+ */
+export const wrapper = (process.env.KINTSUGI_TEST_WRAPPER || '').split(/\s+/).filter(Boolean)
+  .map((w, i) => (i === 0 && w.includes('/') ? path.resolve(repoRoot, w) : w));
+export const underWrapper = wrapper.length > 0;
+export const timeScale = Number(process.env.KINTSUGI_TEST_TIME_SCALE) || (underWrapper ? 10 : 1);
+
+/**
+ * scaled() - a duration (any unit) times timeScale: for waits on the server,
+ * and for a short limit of the server (a throttle window, an idle limit)
+ * that some of its work must fit in, together with the waits past it.
+ */
+export function scaled(d) {
+  return d * timeScale;
+}
+
+/**
+ * timingSkip - for node:test's {skip}: false natively; under a wrapper, the
+ * reason a test that compares the server's response times is skipped
+ * (valgrind slows each instruction by a different factor, so the times
+ * say nothing about the native build; the native suite keeps the check).
+ */
+export const timingSkip = underWrapper
+  ? `times mean nothing under ${path.basename(wrapper[0])} (KINTSUGI_TEST_WRAPPER); checked by the native run`
+  : false;
+
 export function serverBinary() {
   const bin = process.env.KINTSUGI_BIN;
   return bin ? path.resolve(repoRoot, bin) : path.join(repoRoot, 'build', 'kintsugi');
@@ -68,9 +100,24 @@ async function freePort() {
  * database in a temporary directory.
  * opts.args: extra command-line arguments; opts.env: extra environment
  * variables (names get the KINTSUGI_ prefix when they lack it).
- * Returns {url, port, dir, dbPath, stderr(), stdout(), stop({keepDir}), cleanup()}.
+ * Under KINTSUGI_TEST_WRAPPER the command is the wrapper's, with the binary
+ * and these arguments after it.
+ * Returns {url, port, dir, dbPath, stderr(), stdout(), wrapperLog(), stop({keepDir}),
+ * cleanup(), kill(signal), exited()}; stop() throws unless the server exits 0.
  */
 export async function startServer(opts = {}) {
+  // Another test file running at the same time (--test-concurrency) may take
+  // the free port between freePort() and the server's bind: try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(opts);
+    } catch (err) {
+      if (attempt >= 3 || !err.portInUse) throw err;
+    }
+  }
+}
+
+async function startServerOnce(opts) {
   const bin = serverBinary();
   if (!fs.existsSync(bin)) {
     throw new Error(`server binary not found at ${bin} (build it, or set KINTSUGI_BIN)`);
@@ -87,11 +134,17 @@ export async function startServer(opts = {}) {
   }
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--db', dbPath, '--kdf', 'interactive',
     ...(opts.args || [])];
-  const child = spawn(bin, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, ...argv] = [...wrapper, bin, ...args];
+  // Under a wrapper, fd 3 is a pipe for the wrapper's own report (valgrind
+  // --log-fd=3), so that the server's stderr stays what the tests expect.
+  const stdio = underWrapper ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
+  const child = spawn(cmd, argv, { cwd: repoRoot, env, stdio });
   const errChunks = [];
   const outChunks = [];
+  const wrapChunks = [];
   child.stderr.on('data', (c) => errChunks.push(c));
   child.stdout.on('data', (c) => outChunks.push(c));
+  child.stdio[3]?.on('data', (c) => wrapChunks.push(c));
   let exited = null;
   const exitPromise = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
@@ -103,8 +156,24 @@ export async function startServer(opts = {}) {
       resolve(exited);
     });
   });
+  // 'close': the process is gone and its pipes are read to the end.
+  const closePromise = new Promise((resolve) => {
+    child.on('close', resolve);
+    child.on('error', resolve);
+  });
+  const drained = async () => {
+    let timer;
+    await Promise.race([closePromise, new Promise((r) => { timer = setTimeout(r, 2000); })]);
+    clearTimeout(timer);
+  };
   const stderr = () => Buffer.concat(errChunks).toString('utf8');
   const stdout = () => Buffer.concat(outChunks).toString('utf8');
+  /** The wrapper's report (valgrind's errors and leaks), '' natively or when clean. */
+  const wrapperLog = () => Buffer.concat(wrapChunks).toString('utf8');
+  const report = () => {
+    const w = wrapperLog();
+    return w ? `${stderr()}\n--- ${path.basename(wrapper[0])} (fd 3):\n${w}` : stderr();
+  };
   const url = `http://127.0.0.1:${port}`;
 
   let removed = false;
@@ -114,16 +183,19 @@ export async function startServer(opts = {}) {
     await fsp.rm(dir, { recursive: true, force: true });
   };
   let stopping = null;
+  let hung = false;
+  const graceMs = scaled(5000);
   const stop = async ({ keepDir = false } = {}) => {
     if (!stopping) {
       stopping = (async () => {
         if (!exited) {
           child.kill('SIGTERM');
           let timer;
-          const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), 5000); });
+          const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), graceMs); });
           const first = await Promise.race([exitPromise, timeout]);
           clearTimeout(timer);
           if (first === 'timeout') {
+            hung = true;
             child.kill('SIGKILL');
             await exitPromise;
           }
@@ -132,23 +204,32 @@ export async function startServer(opts = {}) {
       })();
     }
     const result = await stopping;
+    await drained();
     if (!keepDir) await cleanup();
     // A clean stop exits 0: under AddressSanitizer a leak or an error at exit
-    // turns into a non-zero status, and that must fail the test that ran it.
+    // turns into a non-zero status, and so does valgrind's --error-exitcode
+    // (make test-valgrind): that must fail the test that ran it.  A server
+    // that needs SIGKILL would hide both, so that fails too.
+    if (hung) {
+      throw new Error(`server did not exit within ${graceMs / 1000} s of SIGTERM:\n${report()}`);
+    }
     if (result && result.signal === null && result.code !== 0) {
-      throw new Error(`server exited with status ${result.code} after SIGTERM:\n${stderr()}`);
+      throw new Error(`server exited with status ${result.code} after SIGTERM:\n${report()}`);
     }
     return result;
   };
 
-  const deadline = Date.now() + 10000;
+  const deadline = Date.now() + scaled(10000);
   for (;;) {
     if (exited) {
+      await drained();
       await cleanup();
-      throw new Error(`server exited during start-up (${JSON.stringify(exited)}):\n${stderr()}`);
+      const err = new Error(`server exited during start-up (${JSON.stringify(exited)}):\n${report()}`);
+      err.portInUse = /already in use/.test(stderr());
+      throw err;
     }
     try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(scaled(1000)) });
       await res.arrayBuffer();
       if (res.status === 200) break;
     } catch {
@@ -156,11 +237,14 @@ export async function startServer(opts = {}) {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`server did not answer /healthz with 200 within 10 s:\n${stderr()}`);
+      throw new Error(`server did not answer /healthz with 200 within ${scaled(10)} s:\n${report()}`);
     }
     await sleep(50);
   }
-  return { url, port, dir, dbPath, stderr, stdout, stop, cleanup, exited: () => exited };
+  // kill(): a signal of the test's own choosing (SIGKILL for a crash), which
+  // stop() then takes as the way the server ended.
+  const kill = (signal) => child.kill(signal);
+  return { url, port, dir, dbPath, stderr, stdout, wrapperLog, stop, cleanup, kill, exited: () => exited };
 }
 
 function parseSetCookie(line) {
@@ -235,7 +319,7 @@ export class Client {
         headers,
         body: payload,
         redirect: 'manual',
-        signal: AbortSignal.timeout(opts.timeout || 20000),
+        signal: AbortSignal.timeout(opts.timeout || scaled(20000)),
       });
     } catch (err) {
       const cause = err?.cause?.code || err?.cause?.message || err?.message;
@@ -343,7 +427,7 @@ export function describe(res) {
  * would normalise "/../" and percent escapes), and read the answer until the
  * server closes. Returns {status, headers (lower-case names), body (Buffer), raw}.
  */
-export function rawRequest(port, request, { timeout = 5000 } = {}) {
+export function rawRequest(port, request, { timeout = scaled(5000) } = {}) {
   return new Promise((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1');
     const chunks = [];

@@ -1,4 +1,5 @@
-// Security headers on every kind of answer, and no way out of /static/.
+// Security headers on every kind of answer, no way out of /static/, and with
+// --secure-cookies the __Host- session cookie and HSTS.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -124,4 +125,121 @@ test('no path leaves /static/', async () => {
   }
   const health = await fetch(`${server.url}/healthz`);
   assert.equal(health.status, 200);
+});
+
+// ---- --secure-cookies: the __Host- cookie and HSTS (ASVS 3.3.1, 3.3.3, 3.4.1) ----
+
+const HOST_COOKIE = '__Host-kintsugi_session';
+const YEAR_S = 365 * 24 * 3600;
+
+/** The session Set-Cookie of an answer, by name (or undefined). */
+function sessionSetCookie(res, name) {
+  return res.setCookies.find((c) => c.name === name);
+}
+
+function assertHsts(res, label) {
+  const hsts = res.headers.get('strict-transport-security');
+  assert.ok(hsts, `${label}: Strict-Transport-Security is sent`);
+  const m = /(?:^|;)\s*max-age=(\d+)\s*(?:;|$)/i.exec(hsts);
+  assert.ok(m, `${label}: HSTS has a max-age: ${hsts}`);
+  assert.ok(Number(m[1]) >= YEAR_S, `${label}: HSTS max-age of at least a year: ${hsts}`);
+}
+
+test('with --secure-cookies the session cookie is __Host-kintsugi_session: Secure, HttpOnly, SameSite, Path=/, no Domain', async () => {
+  const secure = await startServer({ args: ['--secure-cookies'] });
+  try {
+    const c = new Client(secure.url);
+    const { res } = await signupOk(c);
+    const names = res.setCookies.map((x) => x.name);
+    assert.deepEqual(names, [HOST_COOKIE], `only the prefixed cookie is set: ${names}`);
+    const sc = sessionSetCookie(res, HOST_COOKIE);
+    assert.match(sc.value, /^[0-9a-f]{32}\.[0-9a-f]{64}$/, 'the value is id.secret');
+    assert.equal(sc.attributes.secure, true, `Secure: ${sc.raw}`);
+    assert.equal(sc.attributes.httponly, true, `HttpOnly: ${sc.raw}`);
+    assert.equal(String(sc.attributes.samesite).toLowerCase(), 'strict', `SameSite=Strict: ${sc.raw}`);
+    assert.equal(sc.attributes.path, '/', `Path=/: ${sc.raw}`);
+    assert.ok(!('domain' in sc.attributes), `no Domain: ${sc.raw}`);
+
+    // A form sign-in sets the same name, and sign-out clears that name (a
+    // browser drops a __Host- clearing cookie that lacks Secure or Path=/).
+    const f = new Client(secure.url);
+    const u = await signupOk(new Client(secure.url));
+    const fres = await f.form('/signin', { login: u.login, password: u.password });
+    assert.equal(fres.status, 303, describe(fres));
+    const fc = sessionSetCookie(fres, HOST_COOKIE);
+    assert.ok(fc && fc.attributes.secure === true && fc.attributes.path === '/', `form sign-in: ${fres.setCookies.map((x) => x.raw)}`);
+    const me = await f.get('/api/v1/me', { cookie: false, headers: { Cookie: `${HOST_COOKIE}=${fc.value}` } });
+    assert.equal(me.status, 200, describe(me));
+    const out = await f.post('/api/v1/logout', undefined, {
+      cookie: false, csrf: me.json.csrf_token, headers: { Cookie: `${HOST_COOKIE}=${fc.value}` },
+    });
+    assert.equal(out.status, 204, describe(out));
+    const cleared = sessionSetCookie(out, HOST_COOKIE);
+    assert.ok(cleared, `sign-out clears ${HOST_COOKIE}: ${out.setCookies.map((x) => x.raw)}`);
+    assert.equal(cleared.value, '');
+    assert.equal(cleared.attributes['max-age'], '0');
+    assert.equal(cleared.attributes.secure, true, `the clearing cookie is Secure: ${cleared.raw}`);
+    assert.equal(cleared.attributes.path, '/', `the clearing cookie has Path=/: ${cleared.raw}`);
+  } finally {
+    await secure.stop();
+  }
+});
+
+test('with --secure-cookies a cookie under the old name kintsugi_session is ignored', async () => {
+  const secure = await startServer({ args: ['--secure-cookies'] });
+  try {
+    const c = new Client(secure.url);
+    const { res } = await signupOk(c);
+    const value = sessionSetCookie(res, HOST_COOKIE).value;
+    const right = await c.get('/api/v1/me', { cookie: false, headers: { Cookie: `${HOST_COOKIE}=${value}` } });
+    assert.equal(right.status, 200, `the prefixed name works: ${describe(right)}`);
+    const old = await c.get('/api/v1/me', { cookie: false, headers: { Cookie: `kintsugi_session=${value}` } });
+    assert.equal(old.status, 401, `the bare name is not read: ${describe(old)}`);
+    const page = await c.get('/home', { cookie: false, headers: { Cookie: `kintsugi_session=${value}` } });
+    assert.equal(page.status, 303, `a private page redirects to sign-in: ${describe(page)}`);
+    assert.equal(new URL(page.headers.get('location'), secure.url).pathname, '/signin');
+  } finally {
+    await secure.stop();
+  }
+});
+
+test('with --secure-cookies pages and API answers carry HSTS of at least a year', async () => {
+  const secure = await startServer({ args: ['--secure-cookies'] });
+  try {
+    const c = new Client(secure.url);
+    const { res: signup } = await signupOk(c);
+    const value = sessionSetCookie(signup, HOST_COOKIE).value;
+    const anon = new Client(secure.url);
+    const answers = [
+      ['GET /', await anon.get('/')],
+      ['GET /signin', await anon.get('/signin')],
+      ['GET /healthz', await anon.get('/healthz')],
+      ['GET /api/v1/me (401)', await anon.get('/api/v1/me')],
+      ['a page 404', await anon.get('/no-such-page')],
+    ];
+    // The harness client only keeps the bare name; send the prefixed one by hand.
+    const cookie = { cookie: false, headers: { Cookie: `${HOST_COOKIE}=${value}` } };
+    answers.push(['GET /api/v1/me', await c.get('/api/v1/me', cookie)]);
+    answers.push(['GET /home', await c.get('/home', cookie)]);
+    for (const [label, res] of answers) {
+      assertHsts(res, label);
+      assertSecurityHeaders(res, label);
+    }
+    assert.equal(answers.find(([l]) => l === 'GET /api/v1/me')[1].status, 200);
+    assert.equal(answers.find(([l]) => l === 'GET /home')[1].status, 200);
+  } finally {
+    await secure.stop();
+  }
+});
+
+test('without --secure-cookies: the bare kintsugi_session name, not Secure, and no HSTS', async () => {
+  const c = new Client(server.url);
+  const { res } = await signupOk(c);
+  assert.deepEqual(res.setCookies.map((x) => x.name), ['kintsugi_session']);
+  assert.ok(!res.setCookies[0].attributes.secure, 'not Secure over plain HTTP');
+  for (const r of [res, await c.get('/signin'), await c.get('/api/v1/me')]) {
+    assert.equal(r.headers.get('strict-transport-security'), null, 'no HSTS over plain HTTP');
+  }
+  const prefixed = await c.get('/api/v1/me', { cookie: false, headers: { Cookie: `${HOST_COOKIE}=${c.cookie}` } });
+  assert.equal(prefixed.status, 401, `the prefixed name is not read in this mode: ${describe(prefixed)}`);
 });

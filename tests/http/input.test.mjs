@@ -178,12 +178,17 @@ test('the checks come in order: route, size, session, CSRF, media type, JSON', a
   assert.equal(errCode(badJson), 'invalid_json');
 });
 
-test('a method a route does not have gets 405', async () => {
-  for (const [method, p] of [['DELETE', '/api/v1/journal'], ['PUT', '/api/v1/journal'], ['POST', '/api/v1/me']]) {
+test('a method a route does not have gets 405, with the methods it does have', async () => {
+  for (const [method, p, allow] of [['DELETE', '/api/v1/journal', 'GET, HEAD, POST'],
+    ['PUT', '/api/v1/journal', 'GET, HEAD, POST'], ['POST', '/api/v1/me', 'GET, HEAD, DELETE']]) {
     const res = await m.request(method, p, method === 'DELETE' ? undefined : { body: 'x' });
     assert.equal(res.status, 405, `${method} ${p}: ${describe(res)}`);
     assert.equal(errCode(res), 'method_not_allowed');
+    assert.equal(res.headers.get('allow'), allow, `${method} ${p}: Allow`);
   }
+  const signout = await m.get('/signout');
+  assert.equal(signout.status, 405, `GET /signout: ${describe(signout)}`);
+  assert.equal(signout.headers.get('allow'), 'POST', 'sign-out is a POST only');
 });
 
 test('JSON that is not an object is refused with 400', async () => {

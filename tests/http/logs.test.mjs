@@ -8,7 +8,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
-import { Client, describe, hiddenInput, rand, startServer, uniqueLogin, uniquePassword } from './harness.mjs';
+import {
+  Client, describe, hiddenInput, rand, rawRequest, startServer, uniqueLogin, uniquePassword,
+} from './harness.mjs';
 
 const LINE_RE = /^\d{4}-\d\d-\d\dT\S+Z (GET|POST|PUT|DELETE|HEAD) \S+ \d{3} \d+us$/;
 
@@ -155,4 +157,45 @@ test('the log holds no secret of the flow and no 32-hex id', () => {
   assert.deepEqual(leaks, [], `secrets in the log:\n${leaks.join('\n')}`);
   const hex = log.match(/[0-9a-f]{32}/gi) || [];
   assert.deepEqual(hex, [], 'no 32-hex value (ids, tokens) in the log');
+});
+
+test('control bytes sent in a method, path or header never reach the log', async () => {
+  const server = await startServer();
+  let log;
+  const answers = [];
+  try {
+    const send = async (label, head) => {
+      try {
+        const res = await rawRequest(server.port, Buffer.from(head, 'latin1'));
+        answers.push(`${label}: ${res.status}`);
+      } catch (err) {
+        answers.push(`${label}: ${err.message}`); // a connection the server cut is fine too
+      }
+    };
+    const tail = `HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`;
+    await send('ESC in the method', `G\x1bT / ${tail}`);
+    await send('ESC sequence in the method', `\x1b[2J / ${tail}`);
+    await send('BEL in the method', `PO\x07T /signin ${tail}`);
+    await send('DEL in the method', `\x7fGET / ${tail}`);
+    await send('CR in the method', `GE\rT / ${tail}`);
+    await send('a high byte in the method', `G\xe9T / ${tail}`);
+    await send('a lower-case method', `get / ${tail}`);
+    await send('a method of 8 letters', `GETTTTTT / ${tail}`);
+    await send('ESC in the path', `GET /%1b[31mred%0a2026-01-01T00:00:00Z ${tail}`);
+    await send('ESC in a page path', `GET /journal/%1b%5b31m ${tail}`);
+    await send('ESC in a query', `GET /signin?x=%1b%07%7f ${tail}`);
+    await send('ESC in headers', `POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n` +
+      'Origin: https://e\x1b[31m.example\r\nSec-Fetch-Site: cross\x07site\r\nCookie: kintsugi_session=\x1b\x7f\r\n' +
+      'Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+  } finally {
+    await server.stop();
+    log = server.stderr();
+  }
+  const bad = [...log].map((ch, i) => [ch.codePointAt(0), i])
+    .filter(([c]) => (c < 0x20 && c !== 0x0a) || c >= 0x7f);
+  assert.deepEqual(bad.map(([c, i]) => `0x${c.toString(16)} at ${i}`), [],
+    `only printable ASCII and newlines in the log:\n${JSON.stringify(log)}\n${answers.join('\n')}`);
+  assert.match(log, / \? - 405 \d+us\n/, `a mangled method is logged as "?":\n${log}\n${answers.join('\n')}`);
+  assert.ok(!/GETTTTTT|\bget\b/.test(log), 'methods that are not 1 to 7 capital letters are not shown');
+  assert.ok(!/red|31m/.test(log), 'no piece of a path is logged');
 });

@@ -1,12 +1,14 @@
 // Sessions: idle and absolute limits, the cookie's randomness, no fixation,
-// forged and replayed cookies, and which sign-outs end which sessions.
+// forged and replayed cookies, which sign-outs, sign-ins and credential
+// changes end which sessions, and dead rows leaving the database.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  Client, describe, errCode, hiddenInput, login, pair, signupOk, startServer, uniquePassword,
+  Client, describe, errCode, hiddenInput, login, pair, scaled, signupOk, startServer, uniquePassword,
 } from './harness.mjs';
 
 const COOKIE_RE = /^([0-9a-f]{32})\.([0-9a-f]+)$/;
@@ -71,16 +73,16 @@ test('a cookie sent before sign-in is never adopted', async () => {
   await assertLive(server.url, c.cookie, 'the new cookie works');
 
   // The attacker's own live session, planted in the victim's browser: signing
-  // in makes a new session; the planted one stays the attacker's.
+  // in makes a new session, and the planted one ends (it never becomes the
+  // victim's, and the attacker cannot keep using it either).
   const attacker = new Client(server.url);
-  const ar = await signupOk(attacker);
+  await signupOk(attacker);
   const victim = new Client(server.url);
   victim.cookie = attacker.cookie;
   const vres = await login(victim, r.login, r.password);
   assert.equal(vres.status, 200, describe(vres));
   assert.notEqual(victim.cookie, attacker.cookie, 'sign-in over a live cookie makes a new one');
-  const who = await assertLive(server.url, attacker.cookie, 'the attacker\'s session');
-  assert.equal(who.json.member.id, ar.member.id, 'the planted session did not become the victim\'s');
+  await assertRefused(server.url, attacker.cookie, 'the planted session after the victim signed in');
   const vme = await assertLive(server.url, victim.cookie, 'the victim\'s new session');
   assert.equal(vme.json.member.id, r.member.id);
 
@@ -191,6 +193,118 @@ test('a password change ends the other sessions and keeps the current one', asyn
   assert.ok([200, 303].includes(fres.status), describe(fres));
   await assertLive(server.url, f.cookie, 'the form session that changed the password');
   await assertRefused(server.url, o.cookie, 'another session after the form password change');
+});
+
+test('a sign-in over a live session ends that session (API and form); a failed one keeps it', async () => {
+  const r = await signupOk(new Client(server.url));
+  const other = await signupOk(new Client(server.url));
+
+  // The same member signs in again in the same client: the old cookie dies.
+  const c = await signedIn(server.url, r);
+  const first = c.cookie;
+  const again = await login(c, r.login, r.password);
+  assert.equal(again.status, 200, describe(again));
+  assert.notEqual(c.cookie, first);
+  await assertRefused(server.url, first, 'the session the sign-in replaced');
+  await assertLive(server.url, c.cookie, 'the new session');
+
+  // A wrong password changes nothing: the session it came with stays.
+  const kept = c.cookie;
+  const wrong = await login(c, r.login, `${r.password}x`);
+  assert.equal(wrong.status, 401, describe(wrong));
+  await assertLive(server.url, kept, 'the session after a failed sign-in over it');
+
+  // Another member signs in on this device: only this device's session of
+  // the first member ends, not the first member's others.
+  const elsewhere = await signedIn(server.url, r);
+  const swap = await login(c, other.login, other.password);
+  assert.equal(swap.status, 200, describe(swap));
+  await assertRefused(server.url, kept, 'the first member\'s session on the shared device');
+  await assertLive(server.url, elsewhere.cookie, 'the first member\'s session elsewhere');
+  const who = await assertLive(server.url, c.cookie, 'the second member\'s new session');
+  assert.equal(who.json.member.id, other.member.id);
+
+  // The same through the sign-in form.
+  const f = await signedIn(server.url, r);
+  const before = f.cookie;
+  const fres = await f.form('/signin', { login: r.login, password: r.password });
+  assert.equal(fres.status, 303, describe(fres));
+  assert.ok(f.cookie && f.cookie !== before, 'the form sign-in sets a new cookie');
+  await assertRefused(server.url, before, 'the session the form sign-in replaced');
+  await assertLive(server.url, f.cookie, 'the form\'s new session');
+
+  // And a recovery over a live session of another member ends that one too.
+  const rr = await signupOk(new Client(server.url));
+  const rc = await signedIn(server.url, other);
+  const otherBefore = rc.cookie;
+  const rec = await rc.post('/api/v1/recover',
+    { login: rr.login, recovery_key: rr.recovery_key, new_password: uniquePassword() });
+  assert.equal(rec.status, 200, describe(rec));
+  await assertRefused(server.url, otherBefore, 'the session a recovery replaced');
+});
+
+test('a new recovery key ends the other sessions and keeps the current one', async () => {
+  const c = new Client(server.url);
+  const r = await signupOk(c);
+  const other1 = await signedIn(server.url, r);
+  const other2 = await signedIn(server.url, r);
+  const res = await c.form('/settings/recovery', { password: r.password, csrf: c.csrf });
+  assert.equal(res.status, 200, describe(res));
+  assert.match(res.text, /[0-9A-Z]{4}(-[0-9A-Z]{4}){7}/, 'the new key is shown');
+  assert.match(res.text, /other devices are signed out/, 'the page says the other devices are out');
+  await assertLive(server.url, c.cookie, 'the session that made the new key');
+  await assertRefused(server.url, other1.cookie, 'another session after a new recovery key');
+  await assertRefused(server.url, other2.cookie, 'a third session after a new recovery key');
+  const w = await c.post('/api/v1/journal', { body: 'still here' });
+  assert.equal(w.status, 201, `the current session still writes: ${describe(w)}`);
+  // the password itself did not change
+  await signedIn(server.url, r);
+});
+
+test('a recovery ends every session of the member and starts one', async () => {
+  const c = new Client(server.url);
+  const r = await signupOk(c);
+  const other = await signedIn(server.url, r);
+  const fresh = new Client(server.url);
+  const res = await fresh.post('/api/v1/recover',
+    { login: r.login, recovery_key: r.recovery_key, new_password: uniquePassword() });
+  assert.equal(res.status, 200, describe(res));
+  await assertRefused(server.url, c.cookie, 'the sign-up session after a recovery');
+  await assertRefused(server.url, other.cookie, 'another session after a recovery');
+  await assertLive(server.url, fresh.cookie, 'the session the recovery started');
+});
+
+test('dead session rows are deleted from the database at the next sign-in', async () => {
+  // A sign-in and a sign-up run while the first session must stay alive:
+  // scaled() stretches the idle limit (and the wait past it) for a slow
+  // server, e.g. under valgrind.
+  const idle = scaled(2);
+  const s = await startServer({ env: { SESSION_IDLE: idle } });
+  const rows = () => execFileSync('sqlite3', ['-readonly', s.dbPath, 'SELECT id FROM sessions'],
+    { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const idOf = (cookie) => COOKIE_RE.exec(cookie)[1];
+  try {
+    const a = new Client(s.url);
+    const ar = await signupOk(a);
+    const a2 = await signedIn(s.url, ar);
+    const b = new Client(s.url);
+    await signupOk(b);
+    const dead = [a.cookie, a2.cookie, b.cookie].map(idOf);
+    await sleep(idle * 1000 + 1300); // past the idle limit, and nobody shows those cookies
+    assert.deepEqual(rows().filter((id) => dead.includes(id)).sort(), [...dead].sort(),
+      'the idle sessions are still in the table: nothing has read them');
+
+    const c = new Client(s.url);
+    const cr = await signupOk(c); // a sign-up does not purge
+    const fresh = await signedIn(s.url, cr); // a sign-in does
+    const left = rows();
+    for (const id of dead) assert.ok(!left.includes(id), `the dead session ${id} is gone`);
+    assert.ok(left.includes(idOf(c.cookie)), 'a live session stays');
+    assert.ok(left.includes(idOf(fresh.cookie)), 'the new session is there');
+    await assertLive(s.url, c.cookie, 'the live session still works');
+  } finally {
+    await s.stop();
+  }
 });
 
 test('idle limit: a session unused for longer than SESSION_IDLE is refused', async () => {

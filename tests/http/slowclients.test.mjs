@@ -9,7 +9,7 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { procStatusKiB, rawGet, rawRequest, serverPid, startServer } from './harness.mjs';
+import { procStatusKiB, rawGet, rawRequest, serverPid, startServer, underWrapper } from './harness.mjs';
 
 const TIMEOUT_S = 2;
 const PER_IP = 8;
@@ -166,7 +166,7 @@ function sendBody(total, { chunked = false } = {}) {
   });
 }
 
-test('a 2 MiB body is refused with 413, and the server does not keep it in memory', async () => {
+test('a 2 MiB body is refused with 413, and the server does not keep it in memory', async (t) => {
   const rssBefore = procStatusKiB(pid, 'VmRSS');
   const hwmBefore = procStatusKiB(pid, 'VmHWM');
   let peak = rssBefore;
@@ -188,7 +188,14 @@ test('a 2 MiB body is refused with 413, and the server does not keep it in memor
   const hwmAfter = procStatusKiB(pid, 'VmHWM');
   if (hwmAfter > hwmBefore) peak = Math.max(peak, hwmAfter);
   const grew = (peak - rssBefore) / 1024;
-  assert.ok(grew < 20, `resident memory grew by ${grew.toFixed(1)} MiB while refusing big bodies (limit 20)`);
+  if (underWrapper) {
+    // Under valgrind the resident memory is valgrind's (shadow memory, code
+    // translations, a 20 MB queue of freed blocks): it says nothing about
+    // the server's, which the native run measures.  The 413s still count.
+    t.diagnostic(`resident memory grew by ${grew.toFixed(1)} MiB (not checked under a wrapper)`);
+  } else {
+    assert.ok(grew < 20, `resident memory grew by ${grew.toFixed(1)} MiB while refusing big bodies (limit 20)`);
+  }
   await assertHealthy('after the big bodies');
 });
 
