@@ -8,7 +8,7 @@ LISTEN     ?= 127.0.0.1:8080
 DB         ?= var/kintsugi.db
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build deps run test test-unit test-http test-asan test-valgrind test-browser \
+.PHONY: all build deps run test test-unit test-http test-asan test-valgrind test-valgrind-core test-browser \
 	lint fuzz bench screenshots lighthouse po clean
 
 all: build
@@ -37,7 +37,7 @@ test: deps build node_modules/.installed
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2
 	$(MAKE) lint
 	$(MAKE) test-asan
-	$(MAKE) test-valgrind
+	$(MAKE) test-valgrind-core
 	$(MAKE) test-browser
 
 test-unit: build
@@ -55,14 +55,23 @@ test-asan: $(ASAN_BUILD)/build.ninja
 		meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 \
 		--suite unit --suite fuzz --suite http
 
-# The unit tests and fuzz corpora under valgrind; then the HTTP suite with
-# every server it starts under valgrind (suite valgrind-http: tests/meson.build,
-# scripts/valgrind-http), where a leak or a memory error fails the test that
-# stops that server.
+# The unit tests and fuzz corpora under valgrind; then HTTP tests with every
+# server they start under valgrind (tests/meson.build, scripts/valgrind-http),
+# where a leak or a memory error fails the test that stops that server.
+# test-valgrind-core (in `make test`): every route as every role, and the
+# journal, statement and step-2 flows, about 3 minutes.  test-valgrind: the
+# whole HTTP suite, about 14 minutes (Argon2id under valgrind); run it
+# before a release and after touching memory handling.
+VALGRIND_UNIT = meson test -C $(BUILD) --print-errorlogs --suite unit --suite fuzz --num-processes 2 \
+	--timeout-multiplier 10 \
+	--wrapper 'valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=1'
+
+test-valgrind-core: build
+	$(VALGRIND_UNIT)
+	meson test -C $(BUILD) --print-errorlogs --suite valgrind-http-core
+
 test-valgrind: build
-	meson test -C $(BUILD) --print-errorlogs --suite unit --suite fuzz --num-processes 2 \
-		--timeout-multiplier 10 \
-		--wrapper 'valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=1'
+	$(VALGRIND_UNIT)
 	meson test -C $(BUILD) --print-errorlogs --suite valgrind-http
 
 # Real-browser tests: Debian's chromium driven by playwright-core, axe-core;

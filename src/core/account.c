@@ -720,6 +720,7 @@ int account_recover(const struct core *c, const char *login, const char *recover
 	    vault_kek_from_recovery(k->kek, recovery_key, strlen(recovery_key), m.rk_salt.data)) {
 		/* as long as an unknown login takes: time must not tell who exists */
 		vault_password_dummy(new_password, new_len, c->kdf);
+		audit(c, m.couple_id, m.id, "recovery_failed");
 		r = ACCOUNT_BAD_CREDENTIALS;
 		goto out;
 	}
@@ -727,8 +728,10 @@ int account_recover(const struct core *c, const char *login, const char *recover
 	r = vault_open_into(k->kek, m.mk_by_rk.data, m.mk_by_rk.len, ad, k->mk, VAULT_KEY_BYTES);
 	vault_wipe(k->kek, sizeof(k->kek));
 	if (r != 0) {
-		if (r > 0)
+		if (r > 0) {
 			vault_password_dummy(new_password, new_len, c->kdf);
+			audit(c, m.couple_id, m.id, "recovery_failed");
+		}
 		r = r > 0 ? ACCOUNT_BAD_CREDENTIALS : r;
 		goto out;
 	}
@@ -792,9 +795,12 @@ static int account_recheck(const struct core *c, struct account_guard *g,
 	struct throttle_keys k;
 	int retry = 0, r;
 
-	if (!g)
-		return vault_password_verify(m->pw_hash, pw, pwlen) != 0 ? ACCOUNT_WRONG_PASSWORD
-									 : 0;
+	if (!g) {
+		if (vault_password_verify(m->pw_hash, pw, pwlen) == 0)
+			return 0;
+		audit(c, m->couple_id, m->id, "password_check_failed");
+		return ACCOUNT_WRONG_PASSWORD;
+	}
 	lim.login_failures = g->login_failures;
 	lim.address_failures = g->address_failures;
 	lim.window_s = g->window_s ? g->window_s : 1;
@@ -807,6 +813,7 @@ static int account_recheck(const struct core *c, struct account_guard *g,
 	if (r != 0)
 		return r;
 	if (vault_password_verify(m->pw_hash, pw, pwlen) != 0) {
+		audit(c, m->couple_id, m->id, "password_check_failed");
 		r = throttle_failed(c->st, &lim, &k, throttle_now_ms());
 		return r < 0 ? r : ACCOUNT_WRONG_PASSWORD;
 	}

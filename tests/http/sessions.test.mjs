@@ -368,3 +368,34 @@ test('absolute limit: a session in constant use still ends at SESSION_ABSOLUTE',
     await s.stop();
   }
 });
+
+test('the audit trail records sign-ins and every kind of failed credential, and nothing typed', async () => {
+  const s = await startServer();
+  const events = () => execFileSync('sqlite3', ['-readonly', s.dbPath,
+    'SELECT member_id, event FROM audit_log ORDER BY id'], { encoding: 'utf8' })
+    .split('\n').filter(Boolean).map((line) => line.split('|'));
+  try {
+    const a = new Client(s.url);
+    const r = await signupOk(a);
+    const wrongPw = `not-it-${uniquePassword()}`;
+    assert.equal((await login(new Client(s.url), r.login, wrongPw)).status, 401, 'a wrong password');
+    assert.equal((await login(new Client(s.url), r.login, r.password)).status, 200, 'the right one');
+    const badKey = 'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH';
+    const rec = await new Client(s.url).post('/api/v1/recover',
+      { login: r.login, recovery_key: badKey, new_password: uniquePassword() });
+    assert.equal(rec.status, 401, `a wrong recovery key: ${describe(rec)}`);
+    const pw = await a.post('/api/v1/password', { old_password: wrongPw, new_password: uniquePassword() });
+    assert.equal(pw.status, 403, `a wrong current password in the settings: ${describe(pw)}`);
+
+    const mine = events().filter(([member]) => member === r.member.id).map(([, event]) => event);
+    for (const want of ['signin_failed', 'signin', 'recovery_failed', 'password_check_failed']) {
+      assert.ok(mine.includes(want), `the audit trail has "${want}": ${mine.join(', ')}`);
+    }
+    const dump = execFileSync('sqlite3', ['-readonly', s.dbPath, 'SELECT * FROM audit_log'], { encoding: 'utf8' });
+    for (const secret of [r.login, r.password, wrongPw, badKey, r.recovery_key]) {
+      assert.ok(!dump.includes(secret), 'the audit trail holds no login, password or key');
+    }
+  } finally {
+    await s.stop();
+  }
+});
