@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/config.h"
+#include "core/account.h"
 #include "i18n/i18n.h"
 #include "kreq.h"
 
@@ -119,4 +120,15 @@ int kreq_base_url(const struct kreq *r, char *out, size_t outlen)
 			r->host ? r->host : "127.0.0.1:8080") >= (int)outlen
 		       ? -1
 		       : 0;
+}
+
+void kreq_account_guard(const struct kreq *r, struct account_guard *g)
+{
+	memset(g, 0, sizeof(*g));
+	if (r->config) {
+		g->login_failures = r->config->signin_login_failures;
+		g->address_failures = r->config->signin_address_failures;
+		g->window_s = r->config->signin_window;
+	}
+	g->address = r->client_ip;
 }

@@ -97,4 +97,9 @@ const char *kreq_str(const struct kreq *r, const char *name);
  * (invites): the configured public URL, else the request's Host.  0 or -1. */
 int kreq_base_url(const struct kreq *r, char *out, size_t outlen);
 
+struct account_guard;
+/* kreq_account_guard() - g set for a password check behind a session: the
+ * sign-in limits of the configuration, and this request's client address. */
+void kreq_account_guard(const struct kreq *r, struct account_guard *g);
+
 #endif

@@ -21,18 +21,6 @@
 #include "core/account.h"
 #include "vault/vault.h"
 
-/* The password checks behind a session count as sign-ins: the same limits, this client. */
-static void api_guard(const struct kreq *r, struct account_guard *g)
-{
-	memset(g, 0, sizeof(*g));
-	if (r->config) {
-		g->login_failures = r->config->signin_login_failures;
-		g->address_failures = r->config->signin_address_failures;
-		g->window_s = r->config->signin_window;
-	}
-	g->address = r->client_ip;
-}
-
 /* {"error": {code, message}} with a message of our own. */
 static int api_error_message(struct kreq *r, int status, const char *code, const char *message)
 {
@@ -200,7 +188,7 @@ int api_me_delete(struct kreq *r)
 	struct account_guard g;
 	int e;
 
-	api_guard(r, &g);
+	kreq_account_guard(r, &g);
 	e = account_delete(r->core, r->session, &g, pw, strlen(pw));
 	if (e != 0)
 		return api_account_outcome(r, e, &g);
@@ -234,7 +222,7 @@ int api_password(struct kreq *r)
 	struct account_guard g;
 	int e;
 
-	api_guard(r, &g);
+	kreq_account_guard(r, &g);
 	e = account_change_password(r->core, r->session, &g, old_pw, strlen(old_pw), new_pw,
 				    strlen(new_pw));
 	if (e != 0)

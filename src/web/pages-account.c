@@ -42,18 +42,6 @@ static void password_hint(json_t *data)
 	web_set(data, "password_hint", hint);
 }
 
-/* The password checks behind a session count as sign-ins: the same limits, this client. */
-static void page_guard(const struct kreq *r, struct account_guard *g)
-{
-	memset(g, 0, sizeof(*g));
-	if (r->config) {
-		g->login_failures = r->config->signin_login_failures;
-		g->address_failures = r->config->signin_address_failures;
-		g->window_s = r->config->signin_window;
-	}
-	g->address = r->client_ip;
-}
-
 /*
  * account_form_data() - page data for the sign-up and join forms: the
  * fields typed so far (never the password), and the language choice, which
@@ -637,7 +625,7 @@ int page_settings_password(struct kreq *r)
 		return web_redirect(r, "/signin");
 	if (r->input_error || !old_pw || !new_pw)
 		return settings_input_error(r, "error_password", NULL);
-	page_guard(r, &g);
+	kreq_account_guard(r, &g);
 	rc = account_change_password(r->core, r->session, &g, old_pw, strlen(old_pw), new_pw,
 				     strlen(new_pw));
 	switch (rc) {
@@ -679,7 +667,7 @@ int page_settings_recovery(struct kreq *r)
 	if (r->input_error || !pw)
 		return settings_input_error(r, "error_recovery", "recovery");
 	memset(key, 0, sizeof(key));
-	page_guard(r, &g);
+	kreq_account_guard(r, &g);
 	rc = account_new_recovery(r->core, r->session, &g, pw, strlen(pw), key);
 	switch (rc) {
 	case ACCOUNT_OK:
@@ -725,7 +713,7 @@ int page_settings_delete(struct kreq *r)
 		return web_redirect(r, "/signin");
 	if (r->input_error || !pw)
 		return settings_input_error(r, "error_delete", "delete");
-	page_guard(r, &g);
+	kreq_account_guard(r, &g);
 	rc = account_delete(r->core, r->session, &g, pw, strlen(pw));
 	switch (rc) {
 	case ACCOUNT_RATE_LIMITED:
