@@ -144,6 +144,7 @@ lint: build
 		--suppress=missingIncludeSystem -q -j2 \
 		--project=$(LINT_DB)
 	run-clang-tidy -quiet -p $(BUILD)/lint -j2 '$(CURDIR)/src/.*\.c$$'
+	./scripts/check-raw-fds
 
 # Benchmark (not a test): see bench/run and docs/performance.md.
 bench: deps

@@ -453,7 +453,7 @@ static void setup(void)
 		abort();
 	/* translations are a bonus: without compiled catalogs, English */
 	(void)i18n_init(cfg.locale_dir, err, sizeof(err));
-	if (server_init(&cfg, err, sizeof(err)) < 0) {
+	if (server_init(&cfg, err, sizeof(err)) < 0 || server_open_store(err, sizeof(err)) < 0) {
 		fprintf(stderr, "fuzz-request: %s\n", err);
 		abort();
 	}

@@ -30,6 +30,9 @@ static const struct {
 	{"rate_limited", N_("Too many tries. Please wait a little and try again.")},
 	{"busy", N_("We are busy for a moment. Please try again shortly.")},
 	{"unavailable", N_("The service is not available right now. Please try again shortly.")},
+	{"storage_unavailable",
+	 N_("We could not save this just now: the server cannot reach its storage. Nothing was "
+	    "changed. Please keep a copy of what you wrote and try again in a little while.")},
 	{"internal",
 	 N_("Something went wrong on our side. Nothing you sent was lost; please try again.")},
 };

@@ -195,15 +195,16 @@ static int make_parents(const char *path, const struct cli_user *user, const cha
 			}
 		} else if (user) {
 			/* fchown on what we just made, never a path a symlink could redirect */
+			/* raw-fd: a parent directory of the database, never the file */
 			fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd < 0 || fchown(fd, user->uid, user->gid) < 0) {
 				fprintf(err, "kintsugi %s: cannot give directory %s to %s: %s\n",
 					name, dir, user->name, strerror(errno));
 				if (fd >= 0)
-					close(fd);
+					close(fd); /* raw-fd: the same file */
 				return -EPERM;
 			}
-			close(fd);
+			close(fd); /* raw-fd: the same file */
 		}
 		dir[i] = '/';
 	}

@@ -646,6 +646,7 @@ int config_parse_file(struct kconfig *cfg, const char *path, char *errbuf, size_
 	struct stat sb;
 	int fd, r;
 
+	/* raw-fd: the config file, read before any database is open */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		r = -errno;
@@ -691,7 +692,7 @@ fail:
 out:
 	free(buf);
 	if (fd >= 0)
-		close(fd);
+		close(fd); /* raw-fd: the same file */
 	return r;
 }
 

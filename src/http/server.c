@@ -28,6 +28,7 @@
 #include <pwd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,26 @@ static const struct kconfig *server_cfg;
 static pthread_key_t worker_key;
 static int worker_key_made;
 
+/*
+ * The process's first handle on the database, open from before the first
+ * request until after the last: every worker's handle is a reopen of it,
+ * sharing its writer lock, and it keeps the process a user of the -wal and
+ * -shm files the whole time, so that no other program takes itself for the
+ * last one and removes them.
+ */
+static struct store *server_store;
+
+/*
+ * After a fatal storage fault (enum store_fault, from STORE_FAULT_SYNC) the
+ * worker that met it wakes the main thread (server_main, waiting in
+ * sigwait) with SIGUSR1; server_fatal tells it why it woke.  Requests in
+ * flight (server_inflight) get their 503 out before the daemon stops.
+ */
+static atomic_int server_fatal;
+static atomic_int server_inflight;
+static pthread_t server_main;
+static int server_main_set;
+
 /* The cookie's name for a request; r->secure also decides its Secure attribute. */
 static const char *cookie_name(const struct kreq *r)
 {
@@ -115,10 +136,12 @@ static struct worker *worker_get(void)
 
 	if (w)
 		return w;
+	if (!server_store)
+		return NULL;
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
-	if (store_open(server_cfg->db, &w->st, err, sizeof(err)) < 0) {
+	if (server_store->ops->reopen(server_store, &w->st, err, sizeof(err)) < 0) {
 		fprintf(stderr, "kintsugi: worker cannot open the database: %s\n", err);
 		free(w);
 		return NULL;
@@ -508,6 +531,75 @@ static void throttle_after(struct kreq *r, const struct throttle_keys *k)
 		fprintf(stderr, "kintsugi: cannot record a sign-in attempt: %s\n", strerror(-e));
 }
 
+/* Forget whatever answer the handler had begun (body, redirect, cookie). */
+static void answer_reset(struct kreq *r)
+{
+	free(r->resp_body);
+	r->resp_body = NULL;
+	r->resp_len = 0;
+	free(r->location);
+	r->location = NULL;
+	if (r->set_cookie) {
+		vault_wipe(r->set_cookie, strlen(r->set_cookie));
+		free(r->set_cookie);
+		r->set_cookie = NULL;
+	}
+}
+
+/* What the operator reads for each storage fault (never a member's data). */
+static const char *const storage_fault_text[_STORE_FAULT_MAX] = {
+	[STORE_FAULT_NONE] = "no fault",
+	[STORE_FAULT_BUSY] = "the database stayed locked by another program past the timeout",
+	[STORE_FAULT_FULL] = "disk full: writes fail until there is room again",
+	[STORE_FAULT_READONLY] = "the database file, its folder or its disk refuses writes",
+	[STORE_FAULT_IO] = "input/output error on the database file or its log",
+	[STORE_FAULT_SYNC] = "a flush to disk (fsync) failed, so the disk may not hold what "
+			     "it was given",
+	[STORE_FAULT_MOVED] = "the database file, its -wal or its -shm was removed or replaced "
+			      "while kintsugi had it open",
+};
+
+/* Wake the main thread once, after the first fatal fault. */
+static void storage_fatal_notify(int fault)
+{
+	int none = STORE_FAULT_NONE;
+
+	if (!atomic_compare_exchange_strong(&server_fatal, &none, fault))
+		return;
+	fprintf(stderr, "kintsugi: storage: %s; refusing every request and stopping\n",
+		storage_fault_text[fault]);
+	if (server_main_set)
+		pthread_kill(server_main, SIGUSR1); /* blocked everywhere: sigwait() takes it */
+}
+
+/*
+ * After the pipeline: a failure that came from the storage is not the
+ * member's fault nor a bug, and saying "try again later" is the truth.
+ * The answer becomes 503 storage_unavailable (Retry-After), in the
+ * member's language, whatever the handler had begun; nothing was written
+ * (a failed write rolls back whole).  The operator gets one log line.
+ */
+static void storage_answer(struct kreq *r, struct store *st, int is_api)
+{
+	int fault = st->ops->fault(st), fatal = st->ops->fatal(st);
+
+	if (fatal != STORE_FAULT_NONE) {
+		storage_fatal_notify(fatal);
+		fault = fatal;
+	} else if (fault == STORE_FAULT_NONE || r->status < 500) {
+		return;
+	} else {
+		fprintf(stderr, "kintsugi: storage: %s\n", storage_fault_text[fault]);
+	}
+	answer_reset(r);
+	if (is_api)
+		api_error(r, 503, "storage_unavailable");
+	else
+		page_storage_error(r);
+	r->status = 503;
+	r->retry_after = fault == STORE_FAULT_BUSY ? 5 : 30;
+}
+
 /* Runs the request through the pipeline; x->r's answer is set on return. */
 static void dispatch(struct server_reply *x, const struct server_request *in, struct worker *w)
 {
@@ -635,16 +727,7 @@ static void dispatch(struct server_reply *x, const struct server_request *in, st
 	if (throttled && throttle_before(r, rt, &tk))
 		return;
 	if (rt->handler(r) < 0) {
-		free(r->resp_body);
-		r->resp_body = NULL;
-		r->resp_len = 0;
-		free(r->location);
-		r->location = NULL;
-		if (r->set_cookie) {
-			vault_wipe(r->set_cookie, strlen(r->set_cookie));
-			free(r->set_cookie);
-			r->set_cookie = NULL;
-		}
+		answer_reset(r);
 		answer_error(r, is_api, 500, "internal");
 		return;
 	}
@@ -751,7 +834,18 @@ void server_handle(const struct server_request *in, struct server_reply *out)
 		r->lang = "en";
 		answer_error(r, is_api_path(in->url), 503, "unavailable");
 	} else {
-		dispatch(out, in, w);
+		(void)w->st->ops->fault(w->st); /* a fault of an earlier request is not this one's */
+		if (w->st->ops->fatal(w->st) == STORE_FAULT_NONE) {
+			dispatch(out, in, w);
+		} else {
+			const char *al = header(in, "Accept-Language");
+
+			r->lang = i18n_negotiate(al, al ? strlen(al) : 0);
+			i18n_set_thread_lang(r->lang);
+			r->status = 500;
+		}
+		storage_answer(r, w->st, out->route ? out->route->kind == ROUTE_API
+						    : is_api_path(in->url));
 	}
 	if (r->status == 0)
 		r->status = 500;
@@ -876,6 +970,20 @@ int server_init(const struct kconfig *cfg, char *errbuf, size_t errlen)
 	return 0;
 }
 
+int server_open_store(char *errbuf, size_t errlen)
+{
+	char err[256] = "";
+	int r;
+
+	if (server_store)
+		return 0;
+	r = store_open(server_cfg->db, &server_store, err, sizeof(err));
+	if (r < 0)
+		snprintf(errbuf, errlen, "cannot open database %s: %s", server_cfg->db,
+			 err[0] ? err : strerror(-r));
+	return r;
+}
+
 void server_fini(void)
 {
 	if (worker_key_made) {
@@ -886,7 +994,54 @@ void server_fini(void)
 		pthread_key_delete(worker_key);
 		worker_key_made = 0;
 	}
+	store_close(server_store);
+	server_store = NULL;
 	web_fini();
+}
+
+/*
+ * After a fatal storage fault: every worker is gone (their handles closed
+ * with their threads), so the first handle is the last one of this process.
+ * Let the store make sure all that was acknowledged is in a file, and tell
+ * the operator where, and what to do.  Returns -EIO: the server stopped
+ * because it could not go on.
+ */
+static int server_rescue(int fault, char *errbuf, size_t errlen)
+{
+	char where[CONFIG_PATH_MAX + 64]; /* the path and ".rescued-TIME" */
+	int r;
+
+	r = server_store->ops->rescue(server_store, where, sizeof(where));
+	if (fault == STORE_FAULT_SYNC)
+		fprintf(stderr,
+			"kintsugi: stopping: %s.  Nothing written after it was acknowledged.  Check "
+			"the disk (dmesg), then start kintsugi again: it recovers what was "
+			"acknowledged from %s and its -wal.\n",
+			storage_fault_text[fault], server_cfg->db);
+	else if (r == 0)
+		fprintf(stderr,
+			"kintsugi: stopping: %s.  Everything acknowledged is in %s; start "
+			"kintsugi again to go on.\n",
+			storage_fault_text[fault], where);
+	else if (r == 1 && strcmp(where, server_cfg->db) == 0)
+		fprintf(stderr,
+			"kintsugi: stopping: %s.  The database file was gone: everything "
+			"acknowledged was written back to %s; start kintsugi again to go on.\n",
+			storage_fault_text[fault], where);
+	else if (r == 1)
+		fprintf(stderr,
+			"kintsugi: stopping: %s.  %s is not the file kintsugi had open, so it was "
+			"left alone: everything acknowledged was copied to %s.  Stop whatever "
+			"replaced it, put the copy in its place (README, \"Backups and restore\"), "
+			"then start kintsugi again.\n",
+			storage_fault_text[fault], server_cfg->db, where);
+	else
+		fprintf(stderr,
+			"kintsugi: stopping: %s.  The rescue copy failed (%s): do not delete %s or "
+			"its -wal before copying them aside.\n",
+			storage_fault_text[fault], strerror(-r), server_cfg->db);
+	snprintf(errbuf, errlen, "stopped after a storage fault (see the line above)");
+	return -EIO;
 }
 
 /* ---- the libmicrohttpd shell ------------------------------------------- */
@@ -1024,6 +1179,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		x = calloc(1, sizeof(*x));
 		if (!x)
 			return MHD_NO;
+		atomic_fetch_add(&server_inflight, 1);
 		clock_gettime(CLOCK_MONOTONIC, &x->started);
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > LIMIT_BODY_BYTES)
@@ -1078,6 +1234,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls;
 	(void)conn;
 	(void)toe;
+	if (*con_cls)
+		atomic_fetch_sub(&server_inflight, 1);
 	exchange_free(*con_cls);
 	*con_cls = NULL;
 }
@@ -1221,6 +1379,7 @@ static int server_bind(const struct kconfig *cfg, int *ret_fd, char *errbuf, siz
 		else
 			snprintf(errbuf, errlen, "cannot listen on %s port %u: %s",
 				 cfg->listen_addr, cfg->listen_port, strerror(e));
+		/* raw-fd: the listening socket */
 		close(fd);
 		return -e;
 	}
@@ -1235,7 +1394,7 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 {
 	struct MHD_Daemon *d = NULL;
 	sigset_t set, old;
-	int fd = -1, r, sig = 0;
+	int fd = -1, r, sig = 0, fault;
 
 	r = server_init(cfg, errbuf, errlen);
 	if (r < 0)
@@ -1246,11 +1405,17 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 	r = server_drop_privileges(cfg, errbuf, errlen);
 	if (r < 0)
 		goto out;
+	r = server_open_store(errbuf, errlen);
+	if (r < 0)
+		goto out;
+	server_main = pthread_self();
+	server_main_set = 1;
 
 	/* the pool's threads inherit this mask; only the main thread waits for signals */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1); /* a worker's wake-up after a fatal storage fault */
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 
@@ -1291,12 +1456,20 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 	sigdelset(&set, SIGPIPE);
 	while (sigwait(&set, &sig) != 0)
 		;
-	fprintf(stderr, "kintsugi: stopping\n");
+	fault = atomic_load(&server_fatal);
+	if (fault == STORE_FAULT_NONE) {
+		fprintf(stderr, "kintsugi: stopping\n");
+	} else {
+		/* let the 503s in flight reach their members: up to 2 s */
+		for (int i = 0; i < 200 && atomic_load(&server_inflight) > 0; i++)
+			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
 	MHD_stop_daemon(d);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	r = 0;
+	r = fault == STORE_FAULT_NONE ? 0 : server_rescue(fault, errbuf, errlen);
 out:
 	if (fd >= 0)
+		/* raw-fd: the listening socket */
 		close(fd);
 	server_fini();
 	return r;

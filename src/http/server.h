@@ -66,14 +66,22 @@ struct server_reply {
 
 /*
  * server_init() - prepare what server_handle() needs: the Argon2 limiter,
- * the templates and static files of cfg->data_dir, and per-thread storage
- * (each thread opens its own store handle on its first request).  cfg must
- * stay valid until server_fini().  Returns 0, or a negative errno with a
- * reason for a person in errbuf.
+ * the templates and static files of cfg->data_dir, and per-thread storage.
+ * cfg must stay valid until server_fini().  Returns 0, or a negative errno
+ * with a reason for a person in errbuf.
  */
 int server_init(const struct kconfig *cfg, char *errbuf, size_t errlen);
 
-/* server_fini() - undo server_init(); the calling thread's store handle closes too. */
+/*
+ * server_open_store() - after server_init() and before the first request
+ * (and after dropping privileges): open the process's first handle on
+ * cfg->db, kept until server_fini().  Each thread's handle is a reopen of
+ * it (one writer lock for the process).  Without it every request answers
+ * 503.  Returns 0, or a negative errno with a reason in errbuf.
+ */
+int server_open_store(char *errbuf, size_t errlen);
+
+/* server_fini() - undo server_init() and server_open_store(); the calling thread's handle closes too. */
 void server_fini(void);
 
 /*

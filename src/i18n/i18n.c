@@ -271,6 +271,7 @@ static int read_file(const char *path, char **ret, size_t *ret_len)
 	ssize_t k;
 	int fd, r;
 
+	/* raw-fd: a translation catalog (.mo) */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
 	if (fd < 0)
 		return -errno;
@@ -315,7 +316,7 @@ static int read_file(const char *path, char **ret, size_t *ret_len)
 	r = 0;
 out:
 	free(buf);
-	close(fd);
+	close(fd); /* raw-fd: the same file */
 	return r;
 }
 

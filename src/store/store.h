@@ -19,7 +19,8 @@
  * - Every query on couple data carries couple_id (the tenant and the
  *   future shard key); no query crosses couples.
  * - The store never logs; a handle must be used by one thread at a time
- *   (the server opens one handle per worker thread).
+ *   (the server opens one handle with store_open() and one per worker
+ *   thread with the reopen op, so that they share one writer lock).
  */
 #ifndef KINTSUGI_STORE_H
 #define KINTSUGI_STORE_H
@@ -238,9 +239,47 @@ struct activity_row {
 
 /* ---- end of step 2 rows ------------------------------------------------- */
 
+/*
+ * What went wrong with the storage, as the server answers and logs it.
+ * The ones from STORE_FAULT_SYNC on are fatal: once one happened, the
+ * store refuses every write of the process (fatal op) and the server
+ * stops after a rescue (rescue op).
+ */
+enum store_fault {
+	STORE_FAULT_NONE = 0,
+	STORE_FAULT_BUSY,     /* another program held the write lock past the timeout */
+	STORE_FAULT_FULL,     /* the disk (or a quota) is full */
+	STORE_FAULT_READONLY, /* the file, its folder or its disk refuses writes */
+	STORE_FAULT_IO,	      /* any other input/output error, or a damaged file */
+	STORE_FAULT_SYNC,     /* a flush to disk (fsync) failed: fatal */
+	STORE_FAULT_MOVED,    /* the database or its log was removed or replaced: fatal */
+	_STORE_FAULT_MAX,
+};
+
 struct store_ops {
 	const char *name;
 	void (*close)(struct store *st);
+	/*
+	 * reopen: another handle on st's database, for another thread, sharing
+	 * st's writer lock and fatal state; the file is not created or
+	 * migrated again.  *ret is written on success only; errbuf as store_open.
+	 */
+	int (*reopen)(struct store *st, struct store **ret, char *errbuf, size_t errlen);
+	/* fault: the enum store_fault the calling thread met last on any handle,
+	 * or NONE; reading it forgets it (call once before and once after a request) */
+	int (*fault)(struct store *st);
+	/* fatal: the fatal enum store_fault that stopped every write, or NONE */
+	int (*fatal)(struct store *st);
+	/*
+	 * rescue: after a fatal fault, with every other handle of the database
+	 * closed, make sure everything committed is in a file.  Returns 0 when
+	 * the file at the database's path holds it (or, after a failed flush,
+	 * nothing more may be written: the log on disk is what restarts from),
+	 * 1 when a copy was written to the path copied into where (the
+	 * database's own path when its file was removed; path.rescued-TIME
+	 * beside it when the file was replaced), or < 0.
+	 */
+	int (*rescue)(struct store *st, char *where, size_t wherelen);
 	int (*begin)(struct store *st); /* immediate/serialisable write transaction */
 	int (*commit)(struct store *st);
 	int (*rollback)(struct store *st);

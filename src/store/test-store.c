@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -81,8 +82,10 @@ static int setup(void **state)
 	if (!mkdtemp(fx->dir))
 		goto fail;
 	snprintf(fx->path, sizeof(fx->path), "%s/var/kintsugi.db", fx->dir);
-	if (store_open(fx->path, &fx->st, err, sizeof(err)) != 0)
+	if (store_open(fx->path, &fx->st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "setup: cannot open %s: %s\n", fx->path, err);
 		goto fail;
+	}
 	*state = fx;
 	return 0;
 fail:
@@ -1147,6 +1150,256 @@ static void test_concurrent_writers(void **state)
 		N_THREADS * N_PER_THREAD);
 }
 
+/* The same, with handles made by the reopen op: one writer lock for the process. */
+struct rewriter {
+	struct store *from;
+	const char *couple_id;
+	const char *author_id;
+	unsigned index;
+	int failures;
+};
+
+static void *rewriter_main(void *arg)
+{
+	struct rewriter *w = arg;
+	struct store *st = NULL;
+	struct journal_row e;
+	char err[128];
+
+	if (w->from->ops->reopen(w->from, &st, err, sizeof(err)) != 0) {
+		w->failures = N_PER_THREAD;
+		return NULL;
+	}
+	for (unsigned i = 0; i < N_PER_THREAD; i++) {
+		fill_entry(&e, w->couple_id, w->author_id, w->index * 1000 + i,
+			   "2024-05-01T10:00:00Z", "reopened body");
+		if (STORE_CALL(st, journal_insert, &e) != 0)
+			w->failures++;
+		/* a transaction too: begin, write, commit under the same lock */
+		if (st->ops->begin(st) != 0 || st->ops->commit(st) != 0)
+			w->failures++;
+	}
+	store_close(st);
+	return NULL;
+}
+
+static void test_reopened_writers(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1];
+	struct rewriter w[N_THREADS * 2];
+	pthread_t th[N_THREADS * 2];
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	for (unsigned i = 0; i < N_THREADS * 2; i++) {
+		w[i] = (struct rewriter){fx->st, c, a, i, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, rewriter_main, &w[i]), 0);
+	}
+	for (unsigned i = 0; i < N_THREADS * 2; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(w[i].failures, 0);
+	}
+	assert_int_equal(query_int(raw(fx), "SELECT count(*) FROM journal_entries", NULL),
+			 N_THREADS * 2 * N_PER_THREAD);
+	assert_int_equal(fx->st->ops->fault(fx->st), STORE_FAULT_NONE);
+}
+
+/*
+ * What `kintsugi check` or a sqlite3 shell does: open the file in another
+ * process, read it, close.  That process removes the -wal on its way out
+ * when it takes itself for the last user, i.e. when it can take the
+ * exclusive lock: it must never, while this process has the file open.
+ */
+/* This program's path (argv[0]), run again as the other process. */
+static const char *self_path = "/proc/self/exe";
+
+static int other_process_main(const char *path)
+{
+	sqlite3 *db = NULL;
+	int ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+		 sqlite3_exec(db, "SELECT count(*) FROM members", NULL, NULL, NULL) == SQLITE_OK;
+
+	ok = sqlite3_close(db) == SQLITE_OK && ok;
+	return ok ? 0 : 1;
+}
+
+/* A fresh process (exec, not only fork: a forked child shares SQLite's idea of the locks). */
+static void other_process_reads(const char *path)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl(self_path, "test-store", "--read", path, (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void assert_wal_there(struct fx *fx)
+{
+	char wal[160];
+
+	snprintf(wal, sizeof(wal), "%s-wal", fx->path);
+	assert_int_equal(access(wal, F_OK), 0);
+}
+
+/*
+ * The bug of issue 9: opening a second handle on the file (as each worker
+ * thread did) opened and closed the file with plain open()/close(), which
+ * dropped every POSIX lock of the process, SQLite's included; another
+ * process then removed the live -wal, and acknowledged writes were lost.
+ */
+static void test_open_keeps_locks(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], err[128];
+	struct store *second = NULL, *third = NULL;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_entry(fx->st, c, a, 1, "2024-05-01T10:00:00Z");
+	other_process_reads(fx->path);
+	assert_wal_there(fx);
+
+	/* a second handle by path (the CLI's way), then one by reopen (a worker's) */
+	assert_int_equal(store_open(fx->path, &second, err, sizeof(err)), 0);
+	add_entry(second, c, a, 2, "2024-05-01T10:00:01Z");
+	other_process_reads(fx->path);
+	assert_wal_there(fx);
+	assert_int_equal(fx->st->ops->reopen(fx->st, &third, err, sizeof(err)), 0);
+	add_entry(third, c, a, 3, "2024-05-01T10:00:02Z");
+	other_process_reads(fx->path);
+	assert_wal_there(fx);
+	store_close(third);
+	store_close(second);
+	other_process_reads(fx->path);
+	assert_wal_there(fx);
+
+	/* and the three entries are in the log the file's users share */
+	assert_int_equal(query_int(raw(fx), "SELECT count(*) FROM journal_entries", NULL), 3);
+	assert_int_equal(fx->st->ops->fatal(fx->st), STORE_FAULT_NONE);
+}
+
+/*
+ * Writes refused with the fault noted, fatal for the process (other is a
+ * handle reopened before the move, as a worker's is); then the rescue.
+ */
+static void assert_moved_refuses(struct fx *fx, struct store *other, const char *c, const char *a)
+{
+	struct journal_row e;
+
+	(void)fx->st->ops->fault(fx->st);
+	fill_entry(&e, c, a, 99, "2024-05-01T11:00:00Z", "after the move");
+	assert_int_equal(STORE_CALL(fx->st, journal_insert, &e), -EIO);
+	assert_int_equal(fx->st->ops->fault(fx->st), STORE_FAULT_MOVED);
+	assert_int_equal(fx->st->ops->fault(fx->st), STORE_FAULT_NONE); /* read once */
+	assert_int_equal(fx->st->ops->fatal(fx->st), STORE_FAULT_MOVED);
+	/* every handle of the process refuses from now on */
+	assert_int_equal(other->ops->fatal(other), STORE_FAULT_MOVED);
+	fill_entry(&e, c, a, 98, "2024-05-01T11:00:00Z", "after the move");
+	assert_int_equal(STORE_CALL(other, journal_insert, &e), -EIO);
+	assert_int_equal(other->ops->fault(other), STORE_FAULT_MOVED);
+	store_close(other);
+}
+
+/* The file at path holds exactly the n entries before the move. */
+static void assert_entries_in(const char *path, long long n)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM journal_entries", NULL), n);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM journal_entries WHERE "
+				       "body_sealed = CAST('after the move' AS BLOB)",
+				   NULL),
+			 0);
+	sqlite3_close(db);
+}
+
+/* 20 entries, half of them by a reopened handle, which stays open (returned). */
+static struct store *add_entries(struct fx *fx, char c[STORE_ID_LEN + 1],
+				 char a[STORE_ID_LEN + 1])
+{
+	struct store *other = NULL;
+	char err[128];
+
+	assert_int_equal(fx->st->ops->reopen(fx->st, &other, err, sizeof(err)), 0);
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	for (unsigned i = 0; i < 20; i++)
+		add_entry(i % 2 ? other : fx->st, c, a, i, "2024-05-01T10:00:00Z");
+	return other;
+}
+
+static void test_wal_removed(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], wal[160], where[256];
+
+	struct store *other = add_entries(fx, c, a);
+
+	snprintf(wal, sizeof(wal), "%s-wal", fx->path);
+	assert_int_equal(unlink(wal), 0);
+	assert_moved_refuses(fx, other, c, a);
+	/* the checkpoint puts what the removed log held into the file itself */
+	assert_int_equal(fx->st->ops->rescue(fx->st, where, sizeof(where)), 0);
+	assert_string_equal(where, fx->path);
+	store_close(fx->st);
+	fx->st = NULL;
+	assert_entries_in(fx->path, 20);
+}
+
+static void test_db_removed(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], where[256];
+	struct stat sb;
+
+	struct store *other = add_entries(fx, c, a);
+
+	assert_int_equal(unlink(fx->path), 0);
+	assert_moved_refuses(fx, other, c, a);
+	/* written back where it was, owner-only */
+	assert_int_equal(fx->st->ops->rescue(fx->st, where, sizeof(where)), 1);
+	assert_string_equal(where, fx->path);
+	assert_int_equal(stat(fx->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	store_close(fx->st);
+	fx->st = NULL;
+	assert_entries_in(fx->path, 20);
+}
+
+static void test_db_replaced(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], other[160], where[256];
+	sqlite3 *db = NULL;
+
+	struct store *reopened = add_entries(fx, c, a);
+
+	snprintf(other, sizeof(other), "%s/other.db", fx->dir);
+	assert_int_equal(sqlite3_open(other, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(rename(other, fx->path), 0);
+	assert_moved_refuses(fx, reopened, c, a);
+	/* the replacement is left alone; the copy goes beside it */
+	assert_int_equal(fx->st->ops->rescue(fx->st, where, sizeof(where)), 1);
+	assert_int_equal(strncmp(where, fx->path, strlen(fx->path)), 0);
+	assert_non_null(strstr(where, ".rescued-"));
+	assert_entries_in(where, 20);
+	assert_int_equal(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM t", NULL), 0);
+	sqlite3_close(db);
+	store_close(fx->st);
+	fx->st = NULL;
+}
+
 /* ---- step 1: statements and commitments (migration 0002) ---------------- */
 
 #define T_STATEMENT  101
@@ -1773,8 +2026,13 @@ static void test_step2_activities(void **state)
 
 /* ---- end of step 2 ------------------------------------------------------ */
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "--read") == 0)
+		return other_process_main(argv[2]);
+	if (argc > 0 && strchr(argv[0], '/'))
+		self_path = argv[0];
+
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_creates_private_files_and_settings, setup,
 						teardown),
@@ -1799,6 +2057,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopened_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_keeps_locks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db_replaced, setup, teardown),
 		/* step 1: statements and commitments */
 		cmocka_unit_test_setup_teardown(test_statements, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_order_and_responses, setup,

@@ -18,6 +18,8 @@ void web_fini(void);
 
 /* The error page for status (404, 403, 400, 405, 413, 429, 500) in r->lang. */
 int page_error(struct kreq *r, int status);
+/* The 503 page for a storage fault (disk full, read-only, I/O error) in r->lang. */
+int page_storage_error(struct kreq *r);
 /* GET /static/... and /favicon.ico from the in-memory table made at init. */
 int page_static(struct kreq *r);
 

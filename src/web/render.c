@@ -105,6 +105,7 @@ static int read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	ssize_t n;
 	int fd, r;
 
+	/* raw-fd: a template or static file */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
@@ -144,7 +145,7 @@ static int read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	r = 0;
 out:
 	free(buf);
-	close(fd);
+	close(fd); /* raw-fd: the same file */
 	return r;
 }
 
@@ -585,6 +586,18 @@ int page_error(struct kreq *r, int status)
 		break;
 	}
 	return web_error_page(r, status, title, message);
+}
+
+/*
+ * page_storage_error() - see pages.h.  A member who sent a form without
+ * JavaScript has their words only in the browser now: the page says so.
+ */
+int page_storage_error(struct kreq *r)
+{
+	return web_error_page(r, 503, _("We could not save this just now"),
+			      _("The server cannot reach its storage at the moment, so nothing was "
+				"changed. Your browser's Back button should bring back what you "
+				"wrote; please keep a copy and try again in a little while."));
 }
 
 static int static_key_cmp(const void *key, const void *elem)
