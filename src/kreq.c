@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "kconfig.h"
 #include "core/account.h"
 #include "i18n/i18n.h"
 #include "kreq.h"

@@ -17,7 +17,7 @@
 
 #include "api/api-json.h"
 #include "api/api.h"
-#include "cli/config.h"
+#include "kconfig.h"
 #include "core/account.h"
 #include "vault/vault.h"
 

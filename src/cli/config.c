@@ -32,6 +32,7 @@
 
 #include "limits.h"
 #include "cli/config.h"
+#include "http/parse.h"
 
 #define CONFIG_KEYS_MAX 32  /* room in the getopt table; config_keys has fewer */
 #define ARG_CONFIG	256 /* getopt_long values: --config */
@@ -413,7 +414,7 @@ int config_set(struct kconfig *cfg, const char *key, const char *value, const ch
 		}
 		return copy_string(field, k->size, value);
 	case CONFIG_IP:
-		if (*value && config_ip_normalise(value, field, k->size) < 0) {
+		if (*value && parse_ip_normalise(value, field, k->size) < 0) {
 			errf(errbuf, errlen,
 			     "%s must be an IPv4 or IPv6 address like 127.0.0.1, not '%s'", label,
 			     show(value, shown));
@@ -485,24 +486,6 @@ int config_get(const struct kconfig *cfg, const char *key, char *buf, size_t len
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	return 0;
-}
-
-int config_ip_normalise(const char *in, char *out, size_t outlen)
-{
-	unsigned char bin[sizeof(struct in6_addr)];
-	char text[INET6_ADDRSTRLEN];
-	int family = strchr(in, ':') ? AF_INET6 : AF_INET;
-
-	if (inet_pton(family, in, bin) != 1)
-		return -EINVAL;
-	if (family == AF_INET6 &&
-	    IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)(const void *)bin)) {
-		memmove(bin, bin + 12, 4);
-		family = AF_INET;
-	}
-	if (!inet_ntop(family, bin, text, sizeof(text)))
-		return -EINVAL;
-	return copy_string(out, outlen, text) < 0 ? -ENOSPC : 0;
 }
 
 int config_listen_url(const struct kconfig *cfg, char *buf, size_t len)

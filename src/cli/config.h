@@ -21,12 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "vault/vault.h"
+#include "kconfig.h"
 
-#define CONFIG_PATH_MAX	     4096	   /* db, data_dir, locale_dir, with the NUL (PATH_MAX) */
-#define CONFIG_ADDR_MAX	     46		   /* an IPv6 literal with the NUL (INET6_ADDRSTRLEN) */
-#define CONFIG_URL_MAX	     512	   /* public_url; scheme and host only */
-#define CONFIG_USER_MAX	     33		   /* user names are at most 32 bytes on Linux */
 #define CONFIG_FILE_MAX	     (64 * 1024)   /* a config file is a few lines; more is a mistake */
 #define CONFIG_LINE_MAX	     197	   /* inih reads lines into 200 bytes (with "\r\n\0") */
 #define CONFIG_THREADS_MAX   64		   /* more threads than this only add contention */
@@ -40,36 +36,6 @@
 #define CONFIG_CMD_SERVE 0x1u /* kintsugi serve */
 #define CONFIG_CMD_DB	 0x2u /* kintsugi backup | migrate | check */
 
-struct kconfig {
-	char listen_addr[CONFIG_ADDR_MAX]; /* IP literal without brackets, "127.0.0.1" */
-	int listen_family;		   /* AF_INET or AF_INET6, from listen_addr */
-	unsigned int listen_port;	   /* 1-65535, 8080 */
-	char db[CONFIG_PATH_MAX];	/* SQLite file path or postgresql://..., var/kintsugi.db */
-	enum vault_kdf kdf;		/* Argon2id cost of new password hashes, moderate */
-	char data_dir[CONFIG_PATH_MAX]; /* holds templates/, static/, content/ */
-	char locale_dir[CONFIG_PATH_MAX]; /* compiled .mo files; "" until config_finish() */
-	char public_url[CONFIG_URL_MAX];  /* "https://example.org", "" = derive from Host */
-	bool secure_cookies;		  /* Secure attribute on cookies, false */
-	unsigned int session_idle;	  /* seconds without a request before sign-out */
-	unsigned int session_absolute;	  /* seconds after sign-in before sign-out */
-	unsigned int threads;		  /* HTTP worker threads */
-	unsigned int max_connections;	  /* open connections in total */
-	unsigned int per_ip_connections;  /* open connections from one address */
-	char user[CONFIG_USER_MAX];	  /* drop privileges to this user after binding, "" none */
-	unsigned int argon2_concurrency;  /* Argon2 computations at once, 2 */
-	bool log_requests;		  /* one line per request on stderr, true */
-	/* issue 4: hostile clients */
-	unsigned int signin_login_failures;   /* failed sign-ins of one login per window, 5 */
-	unsigned int signin_address_failures; /* failed sign-ins from one address per window, 20 */
-	unsigned int signin_window;	      /* the throttling window in seconds, 900 */
-	unsigned int connection_timeout;      /* seconds before an idle connection is dropped, 15 */
-	bool seccomp;			      /* confine the server with a seccomp filter, true */
-	/* a reverse proxy whose X-Forwarded-For names the client: an IP
-	 * literal in inet_ntop's form, "" = none (the peer is the client) */
-	char trusted_proxy[CONFIG_ADDR_MAX];
-
-	/* end of issue 4 */
-};
 
 enum config_type {
 	CONFIG_STRING, /* a path: not empty, no control characters */
@@ -199,13 +165,5 @@ int config_load(struct kconfig *cfg, unsigned int cmd, int argc, char **argv,
  */
 int config_listen_url(const struct kconfig *cfg, char *buf, size_t len);
 
-/*
- * config_ip_normalise() - the IPv4 or IPv6 literal in (no brackets, no
- * port, no zone) written as inet_ntop writes it, an IPv4-mapped IPv6
- * address ("::ffff:1.2.3.4") as the IPv4 one, so that two spellings of one
- * address compare equal.  Returns 0, -EINVAL for anything else, or -ENOSPC
- * when out cannot hold it.
- */
-int config_ip_normalise(const char *in, char *out, size_t outlen);
 
 #endif

@@ -28,7 +28,7 @@
 
 #include "core/account.h"
 #include "core/password.h"
-#include "http/throttle.h" /* pure store logic; built into core_lib */
+#include "core/throttle.h"
 #include "limits.h"
 
 #define ACCOUNT_ARGON2_WAIT_S 10

@@ -107,4 +107,13 @@ int fields_check(const json_t *obj, const struct field *fields, size_t n, struct
 int fields_from_form(const struct kfield *form, size_t nform, const struct field *fields, size_t n,
 		     json_t **ret, struct input_error *err);
 
+/*
+ * parse_ip_normalise() - the IPv4 or IPv6 literal in (no brackets, no
+ * port, no zone) written as inet_ntop writes it, an IPv4-mapped IPv6
+ * address ("::ffff:1.2.3.4") as the IPv4 one, so that two spellings of one
+ * address compare equal.  Returns 0, -EINVAL for anything else, or -ENOSPC
+ * when out cannot hold it.
+ */
+int parse_ip_normalise(const char *in, char *out, size_t outlen);
+
 #endif

@@ -38,15 +38,15 @@
 
 #include "build-config.h"
 #include "api/api.h"
-#include "cli/config.h"
 #include "core/account.h"
 #include "core/session.h"
 #include "http/parse.h"
 #include "http/routes.h"
 #include "http/sandbox.h"
 #include "http/server.h"
-#include "http/throttle.h"
+#include "core/throttle.h"
 #include "i18n/i18n.h"
+#include "kconfig.h"
 #include "store/store.h"
 #include "vault/vault.h"
 #include "web/pages.h"
@@ -785,7 +785,7 @@ static const char *client_ip_of(const struct server_request *in, struct server_r
 	size_t n;
 
 	if (!server_cfg->trusted_proxy[0] || !in->client_ip || !in->header ||
-	    config_ip_normalise(in->client_ip, peer, sizeof(peer)) < 0 ||
+	    parse_ip_normalise(in->client_ip, peer, sizeof(peer)) < 0 ||
 	    strcmp(peer, server_cfg->trusted_proxy) != 0)
 		return in->client_ip;
 	xff = in->header(in->ctx, "X-Forwarded-For");
@@ -803,7 +803,7 @@ static const char *client_ip_of(const struct server_request *in, struct server_r
 		return in->client_ip;
 	memcpy(last, start, n);
 	last[n] = '\0';
-	if (config_ip_normalise(last, out->client_ip, sizeof(out->client_ip)) < 0)
+	if (parse_ip_normalise(last, out->client_ip, sizeof(out->client_ip)) < 0)
 		return in->client_ip;
 	return out->client_ip;
 }

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/config.h"
+#include "kconfig.h"
 #include "core/account.h"
 #include "core/checkin.h"
 #include "core/session.h"

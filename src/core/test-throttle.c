@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "http/throttle.h"
+#include "core/throttle.h"
 #include "store/store.h"
 
 #define T0     1700000000000LL /* a fixed "now", in ms */

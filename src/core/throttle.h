@@ -11,8 +11,8 @@
  * Return values: 0, THROTTLE_LIMITED (an expected outcome), or a negative
  * errno from the store.
  */
-#ifndef KINTSUGI_HTTP_THROTTLE_H
-#define KINTSUGI_HTTP_THROTTLE_H
+#ifndef KINTSUGI_CORE_THROTTLE_H
+#define KINTSUGI_CORE_THROTTLE_H
 
 #include <stdint.h>
 

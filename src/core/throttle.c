@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "http/throttle.h"
+#include "core/throttle.h"
 #include "vault/vault.h"
 
 #define THROTTLE_LOGIN_DOMAIN	"kintsugi throttle login"
