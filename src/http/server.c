@@ -95,6 +95,7 @@ static struct store *server_store;
  */
 static atomic_int server_fatal;
 static atomic_int server_inflight;
+static atomic_llong server_last_done_ms; /* CLOCK_MONOTONIC ms of the last answer sent */
 static pthread_t server_main;
 static int server_main_set;
 
@@ -549,14 +550,16 @@ static void answer_reset(struct kreq *r)
 /* What the operator reads for each storage fault (never a member's data). */
 static const char *const storage_fault_text[_STORE_FAULT_MAX] = {
 	[STORE_FAULT_NONE] = "no fault",
-	[STORE_FAULT_BUSY] = "the database stayed locked by another program past the timeout",
+	[STORE_FAULT_BUSY] = "busy: the database stayed locked by another program past the "
+			     "timeout",
 	[STORE_FAULT_FULL] = "disk full: writes fail until there is room again",
-	[STORE_FAULT_READONLY] = "the database file, its folder or its disk refuses writes",
-	[STORE_FAULT_IO] = "input/output error on the database file or its log",
-	[STORE_FAULT_SYNC] = "a flush to disk (fsync) failed, so the disk may not hold what "
-			     "it was given",
-	[STORE_FAULT_MOVED] = "the database file, its -wal or its -shm was removed or replaced "
-			      "while kintsugi had it open",
+	[STORE_FAULT_READONLY] = "read-only: the database file, its folder or its disk refuses "
+				 "writes",
+	[STORE_FAULT_IO] = "I/O error on the database file or its log",
+	[STORE_FAULT_SYNC] = "fsync failed: a flush to disk failed, so the disk may not hold "
+			     "what it was given",
+	[STORE_FAULT_MOVED] = "files moved: the database file, its -wal or its -shm was removed "
+			      "or replaced while kintsugi had it open",
 };
 
 /* Wake the main thread once, after the first fatal fault. */
@@ -1000,6 +1003,36 @@ void server_fini(void)
 }
 
 /*
+ * After a fatal storage fault, before the daemon stops: go on answering
+ * (every request gets its 503 without touching the store) until no request
+ * is in flight and none has been answered for SERVER_DRAIN_QUIET_MS, so
+ * that requests already sent, still in a socket's buffer, get their answer
+ * rather than a closed connection; SERVER_DRAIN_MAX_MS at most.
+ */
+#define SERVER_DRAIN_QUIET_MS 300
+#define SERVER_DRAIN_MAX_MS   3000
+
+static void server_drain(void)
+{
+	struct timespec now;
+	long long t, start = -1;
+
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		t = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+		if (start < 0)
+			start = t;
+		if (t - start >= SERVER_DRAIN_MAX_MS)
+			return;
+		if (atomic_load(&server_inflight) == 0 &&
+		    t - atomic_load(&server_last_done_ms) >= SERVER_DRAIN_QUIET_MS &&
+		    t - start >= SERVER_DRAIN_QUIET_MS)
+			return;
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
+}
+
+/*
  * After a fatal storage fault: every worker is gone (their handles closed
  * with their threads), so the first handle is the last one of this process.
  * Let the store make sure all that was acknowledged is in a file, and tell
@@ -1234,8 +1267,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls;
 	(void)conn;
 	(void)toe;
-	if (*con_cls)
+	if (*con_cls) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		atomic_store(&server_last_done_ms, (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 		atomic_fetch_sub(&server_inflight, 1);
+	}
 	exchange_free(*con_cls);
 	*con_cls = NULL;
 }
@@ -1457,13 +1495,10 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 	while (sigwait(&set, &sig) != 0)
 		;
 	fault = atomic_load(&server_fatal);
-	if (fault == STORE_FAULT_NONE) {
+	if (fault == STORE_FAULT_NONE)
 		fprintf(stderr, "kintsugi: stopping\n");
-	} else {
-		/* let the 503s in flight reach their members: up to 2 s */
-		for (int i = 0; i < 200 && atomic_load(&server_inflight) > 0; i++)
-			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-	}
+	else
+		server_drain();
 	MHD_stop_daemon(d);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	r = fault == STORE_FAULT_NONE ? 0 : server_rescue(fault, errbuf, errlen);

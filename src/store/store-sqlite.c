@@ -592,6 +592,55 @@ static int sq_writer_enter(struct sq *sq)
 }
 
 /*
+ * SQLite reports a write refused by a read-only file system, or by a full
+ * disk on some paths, as a plain I/O error (SQLITE_IOERR_WRITE and kin).
+ * The errno behind it says which it was, so that the operator's log line
+ * names the right fault: SQLite keeps the last errno of each file (the
+ * write-ahead log's, then the database's: SQLITE_FCNTL_LAST_ERRNO), and
+ * sqlite3_system_errno() has it for some paths only.
+ */
+static int sq_file_errno(sqlite3 *db, int op)
+{
+	sqlite3_file *f = NULL;
+	int e = 0;
+
+	if (op == SQLITE_FCNTL_JOURNAL_POINTER) {
+		if (sqlite3_file_control(db, "main", op, &f) != SQLITE_OK || !f || !f->pMethods)
+			return 0;
+		if (f->pMethods->xFileControl(f, SQLITE_FCNTL_LAST_ERRNO, &e) != SQLITE_OK)
+			return 0;
+		return e;
+	}
+	return sqlite3_file_control(db, "main", SQLITE_FCNTL_LAST_ERRNO, &e) == SQLITE_OK ? e : 0;
+}
+
+static void sq_fault_refine(struct sq *sq)
+{
+	int e;
+
+	if (sq_thread_fault != STORE_FAULT_IO)
+		return;
+	e = sq_file_errno(sq->db, SQLITE_FCNTL_JOURNAL_POINTER);
+	if (!e)
+		e = sq_file_errno(sq->db, SQLITE_FCNTL_LAST_ERRNO);
+	if (!e)
+		e = sqlite3_system_errno(sq->db);
+	switch (e) {
+	case EROFS:
+	case EACCES:
+	case EPERM:
+		sq_thread_fault = STORE_FAULT_READONLY;
+		break;
+	case ENOSPC:
+	case EDQUOT:
+		sq_thread_fault = STORE_FAULT_FULL;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
  * Give the writer lock back once the connection is out of its transaction
  * (a failed COMMIT leaves it open until the caller's ROLLBACK).  A failed
  * flush to disk is fatal for the whole process before the next writer gets
@@ -625,6 +674,8 @@ static int sq_exec(struct sq *sq, enum sq_stmt id)
 	}
 	rc = sqlite3_step(s);
 	r = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sq_errno(rc);
+	if (r < 0)
+		sq_fault_refine(sq);
 	sq_done(s);
 	if (id == SQ_BEGIN || id == SQ_COMMIT || id == SQ_ROLLBACK)
 		sq_writer_leave(sq);
@@ -645,6 +696,8 @@ static int sq_write(struct sq *sq, sqlite3_stmt *s, int *changes)
 		return r;
 	rc = sqlite3_step(s);
 	r = rc == SQLITE_DONE ? 0 : sq_write_errno(rc);
+	if (r < 0)
+		sq_fault_refine(sq);
 	if (r == 0 && changes)
 		*changes = sqlite3_changes(sq->db);
 	sq_writer_leave(sq);

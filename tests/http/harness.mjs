@@ -99,7 +99,11 @@ async function freePort() {
  * startServer() - run `kintsugi serve` on a free loopback port with a fresh
  * database in a temporary directory.
  * opts.args: extra command-line arguments; opts.env: extra environment
- * variables (names get the KINTSUGI_ prefix when they lack it).
+ * variables (names get the KINTSUGI_ prefix when they lack it); opts.rawEnv:
+ * environment variables passed as named (LD_PRELOAD and the fault shim's
+ * FAULTFS_*, tests/http/faults.test.mjs).  With LD_PRELOAD, ASAN_OPTIONS
+ * gains verify_asan_link_order=0, without which an AddressSanitizer build
+ * refuses a library loaded ahead of its runtime.
  * Under KINTSUGI_TEST_WRAPPER the command is the wrapper's, with the binary
  * and these arguments after it.
  * Returns {url, port, dir, dbPath, stderr(), stdout(), wrapperLog(), stop({keepDir}),
@@ -131,6 +135,10 @@ async function startServerOnce(opts) {
   }
   for (const [k, v] of Object.entries(opts.env || {})) {
     env[k.startsWith('KINTSUGI_') ? k : `KINTSUGI_${k}`] = String(v);
+  }
+  for (const [k, v] of Object.entries(opts.rawEnv || {})) env[k] = String(v);
+  if (opts.rawEnv?.LD_PRELOAD && !('ASAN_OPTIONS' in opts.rawEnv)) {
+    env.ASAN_OPTIONS = [env.ASAN_OPTIONS, 'verify_asan_link_order=0'].filter(Boolean).join(':');
   }
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--db', dbPath, '--kdf', 'interactive',
     ...(opts.args || [])];
