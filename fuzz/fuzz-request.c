@@ -440,6 +440,7 @@ static void setup(void)
 {
 	char err[512];
 
+	json_wipe_on_free(); /* as main() does, before any other jansson call */
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kintsugi-fuzzdb-XXXXXX");
 	if (!mkdtemp(tmpdir))
 		abort();

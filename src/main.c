@@ -8,11 +8,14 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "http/parse.h"
 
 int main(int argc, char **argv)
 {
 	/* The database, its -wal file and backups hold sealed data: whatever
 	 * kintsugi creates is for its own user only (0600 files, 0700 dirs). */
 	umask(077);
+	/* decoded request bodies are wiped when jansson frees them */
+	json_wipe_on_free();
 	return cli_run(argc, argv, stdout, stderr);
 }

@@ -15,7 +15,9 @@
  * same answer.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/parse.h"
@@ -111,6 +113,46 @@ static int json_depth_ok(const char *buf, size_t len, size_t max_depth)
  * -ENOMEM (err untouched) when jansson ran out of memory.  *ret is written
  * only on success.  err may be NULL.
  */
+/*
+ * jansson's memory, wiped when freed.  A request body decoded into a tree is
+ * copied into many small allocations (strings, the parser's growing
+ * buffers, object nodes), each freed at its own time; a header in front of
+ * every block keeps its size so that free can wipe it whole.  16 bytes keep
+ * malloc's alignment.
+ */
+#define WIPE_HEADER 16
+
+static void *wipe_malloc(size_t n)
+{
+	unsigned char *p;
+
+	if (n > SIZE_MAX - WIPE_HEADER)
+		return NULL;
+	p = malloc(n + WIPE_HEADER);
+	if (!p)
+		return NULL;
+	memcpy(p, &n, sizeof(n));
+	return p + WIPE_HEADER;
+}
+
+static void wipe_free(void *q)
+{
+	unsigned char *p;
+	size_t n;
+
+	if (!q)
+		return;
+	p = (unsigned char *)q - WIPE_HEADER;
+	memcpy(&n, p, sizeof(n));
+	explicit_bzero(p, n + WIPE_HEADER);
+	free(p);
+}
+
+void json_wipe_on_free(void)
+{
+	json_set_alloc_funcs(wipe_malloc, wipe_free);
+}
+
 int json_parse_body(const char *buf, size_t len, size_t max_depth, json_t **ret,
 		    struct input_error *err)
 {

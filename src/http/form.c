@@ -172,9 +172,16 @@ void form_free(struct kfield *fields, size_t n)
 
 	if (!fields)
 		return;
+	/* a field's value is what a member typed: wiped, as the raw body is */
 	for (i = 0; i < n; i++) {
-		free(fields[i].name);
-		free(fields[i].value);
+		if (fields[i].name) {
+			explicit_bzero(fields[i].name, strlen(fields[i].name));
+			free(fields[i].name);
+		}
+		if (fields[i].value) {
+			explicit_bzero(fields[i].value, strlen(fields[i].value));
+			free(fields[i].value);
+		}
 	}
 	free(fields);
 }

@@ -108,6 +108,15 @@ int fields_from_form(const struct kfield *form, size_t nform, const struct field
 		     json_t **ret, struct input_error *err);
 
 /*
+ * json_wipe_on_free() - from now on, every block jansson frees is wiped
+ * first: decoded request bodies (and their parser's scratch buffers) do not
+ * linger in freed memory.  Call it before any other jansson call of the
+ * process (main() does), since a block allocated before it cannot be freed
+ * after it; then nothing of jansson's may be freed with plain free().
+ */
+void json_wipe_on_free(void);
+
+/*
  * parse_ip_normalise() - the IPv4 or IPv6 literal in (no brackets, no
  * port, no zone) written as inet_ntop writes it, an IPv4-mapped IPv6
  * address ("::ffff:1.2.3.4") as the IPv4 one, so that two spellings of one
