@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "api/json-out.h"
 #include "core/journal.h"
+#include "vault/vault.h"
 
 /*
  * First buffer for an answer: an entry's id, times, keys and punctuation
@@ -64,16 +65,6 @@ static int parse_limit(const char *s, size_t *ret)
 	return 0;
 }
 
-static int is_id(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i]; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return i == 32;
-}
-
 static int api_bad_query(struct kreq *r, const char *field)
 {
 	struct input_error err = {.code = INPUT_INVALID_VALUE};
@@ -100,7 +91,7 @@ int api_journal_list(struct kreq *r)
 			return api_bad_query(r, r->query[i].name);
 	if (parse_limit(kreq_query(r, "limit"), &limit) < 0)
 		return api_bad_query(r, "limit");
-	if (before && !is_id(before))
+	if (before && !vault_id_valid(before, strlen(before)))
 		return api_bad_query(r, "before");
 	json_writer_init(&w, limit * API_JOURNAL_ENTRY_GUESS);
 	json_writer_begin_object(&w);

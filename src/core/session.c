@@ -114,15 +114,9 @@ out:
 static int session_parse_cookie(const char *cookie, size_t len, char id[VAULT_ID_HEX + 1],
 				unsigned char secret[VAULT_SECRET_BYTES])
 {
-	size_t i;
-
-	if (len != SESSION_COOKIE_LEN || cookie[VAULT_ID_HEX] != '.')
+	if (len != SESSION_COOKIE_LEN || cookie[VAULT_ID_HEX] != '.' ||
+	    !vault_id_valid(cookie, VAULT_ID_HEX))
 		return -EINVAL;
-	for (i = 0; i < VAULT_ID_HEX; i++) {
-		char ch = cookie[i];
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
-			return -EINVAL;
-	}
 	if (vault_unhex(secret, VAULT_SECRET_BYTES, cookie + VAULT_ID_HEX + 1, VAULT_SECRET_HEX))
 		return -EINVAL;
 	memcpy(id, cookie, VAULT_ID_HEX);

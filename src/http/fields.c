@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "http/parse.h"
+#include "vault/vault.h"
 
 /* The two audiences of FIELD_SHARED, in the order they are reported. */
 static const char *const shared_values[] = {"partner", "care"};
@@ -227,19 +228,6 @@ static int date_valid(const char *s, size_t len)
 	return d <= dim;
 }
 
-/* Exactly 32 lowercase hex digits: the ids this server hands out. */
-static int id_valid(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len != 32)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
 static int count_below(size_t n, long long min)
 {
 	return min > 0 && (unsigned long long)n < (unsigned long long)min;
@@ -358,7 +346,7 @@ static int check_value(const json_t *v, const struct field *f, struct input_erro
 	case FIELD_ID:
 		if (!json_is_string(v))
 			return fail(err, INPUT_WRONG_TYPE, f->name);
-		if (!id_valid(json_string_value(v), json_string_length(v)))
+		if (!vault_id_valid(json_string_value(v), json_string_length(v)))
 			return fail(err, INPUT_INVALID_VALUE, f->name);
 		return 0;
 	case FIELD_DATE:

@@ -16,6 +16,7 @@
 #include "core/share.h"	     /* step 2: field limits */
 #include "http/routes.h"
 #include "web/pages.h"
+#include "vault/vault.h"
 
 #define FIELDS(a) (a), (sizeof(a) / sizeof((a)[0]))
 #define NOFIELDS  NULL, 0
@@ -387,17 +388,6 @@ const char *routes_method_name(enum kmethod m)
 	return m < _KMETHOD_MAX ? names[m] : "?";
 }
 
-static int is_id(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len != 32)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
 
 /* Does path match pattern?  Copies {id} pieces into param_buf. */
 static int pattern_match(const char *pattern, const char *path, const char **params,
@@ -411,7 +401,7 @@ static int pattern_match(const char *pattern, const char *path, const char **par
 			break; /* prefix pattern: the rest is the handler's */
 		if (strncmp(p, "{id}", 4) == 0) {
 			size_t len = strcspn(s, "/");
-			if (!is_id(s, len) || n >= LIMIT_PATH_PARAMS)
+			if (!vault_id_valid(s, len) || n >= LIMIT_PATH_PARAMS)
 				return 0;
 			memcpy(param_buf + n * 33, s, 32);
 			param_buf[n * 33 + 32] = '\0';

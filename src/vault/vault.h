@@ -49,6 +49,22 @@ void vault_random(void *buf, size_t len);
 void vault_random_id(char out[VAULT_ID_HEX + 1]);
 /* vault_hex() - encode len bytes as lowercase hex into out (2*len+1 bytes). */
 void vault_hex(char *out, const unsigned char *in, size_t len);
+/*
+ * vault_id_valid() - 1 when s (len bytes, no NUL needed) is an id as
+ * vault_random_id() makes them: exactly VAULT_ID_HEX lowercase hex digits;
+ * else 0.  The one id check of every layer (paths, queries, bodies, cookies);
+ * inline, so that the pure parsers use it without linking libsodium.
+ */
+static inline int vault_id_valid(const char *s, size_t len)
+{
+	if (!s || len != VAULT_ID_HEX)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
 /* vault_unhex() - decode exactly 2*outlen lowercase/uppercase hex chars; 0 or -EINVAL. */
 int vault_unhex(unsigned char *out, size_t outlen, const char *hex, size_t hexlen);
 
