@@ -14,7 +14,8 @@
  * past the busy timeout), -ENOSPC, -EACCES, -EIO (anything else).  A foreign
  * key naming a couple or member that does not exist is STORE_NOTFOUND.
  *
- * The connection runs in WAL mode with synchronous=FULL (a commit is on disk
+ * The connection runs in WAL mode with synchronous=NORMAL, and every commit
+ * waits for the group commit to flush the log (sq_sync_to(): a commit is on disk
  * when it returns), foreign keys on, and secure_delete on, so that the cells
  * of deleted rows (sealed journal text, key wraps) are overwritten with zeros
  * instead of lingering in free space.  Old page images can still sit in the
@@ -392,6 +393,12 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
  */
 struct sq_shared {
 	pthread_mutex_t writer;	    /* held from BEGIN to COMMIT/ROLLBACK */
+	pthread_mutex_t sync_lock;  /* guards the four below */
+	pthread_cond_t synced_cond; /* a flush of the log ended */
+	_Atomic uint64_t committed; /* commits so far (counted under writer) */
+	uint64_t synced;	    /* every commit up to this one is on disk */
+	bool syncing;		    /* a thread is flushing the log now */
+	bool sync_failed;	    /* a flush failed: nothing more is acknowledged */
 	atomic_int refs;	    /* handles on it; the last close frees it */
 	atomic_int fatal;	    /* enum store_fault once the process must stop */
 	char *path;		    /* the database file as opened */
@@ -405,6 +412,7 @@ struct sq {
 	sqlite3 *db;			  /* one connection, used by one thread */
 	struct sq_shared *sh;		  /* the file, its writer lock, its fault */
 	bool writing;			  /* this handle holds sh->writer */
+	bool dirty;			  /* it wrote since it took sh->writer */
 	sqlite3_stmt *stmt[_SQ_STMT_MAX]; /* prepared on first use, NULL before */
 };
 
@@ -640,22 +648,90 @@ static void sq_fault_refine(struct sq *sq)
 	}
 }
 
+/* Flush the write-ahead log this connection has open (fdatasync); 0 or -EIO. */
+static int sq_sync_log(struct sq *sq)
+{
+	sqlite3_file *f = NULL;
+
+	if (sqlite3_file_control(sq->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f) != SQLITE_OK ||
+	    !f || !f->pMethods)
+		return -EIO;
+	return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL) == SQLITE_OK ? 0 : -EIO;
+}
+
+/*
+ * Group commit.  The connections run with synchronous=NORMAL: a COMMIT
+ * writes the transaction's frames into the log without flushing it, and
+ * returns.  Before the transaction is acknowledged, its writer waits here
+ * until the log is on disk up to its commit (number mine).  The first
+ * waiter flushes the log once for every commit made so far; the others
+ * wait for that flush, or for the next one when theirs came after it
+ * began.  32 writers then share a few flushes instead of queueing for 32,
+ * and an acknowledged commit is still on disk (the checkpoint flushes the
+ * log before copying it and the database after, so a log restart never
+ * overwrites what was not yet in the database).
+ */
+static int sq_sync_to(struct sq *sq, uint64_t mine)
+{
+	struct sq_shared *sh = sq->sh;
+	uint64_t target;
+	int r = 0;
+
+	pthread_mutex_lock(&sh->sync_lock);
+	while (sh->synced < mine && !sh->sync_failed) {
+		if (sh->syncing) {
+			pthread_cond_wait(&sh->synced_cond, &sh->sync_lock);
+			continue;
+		}
+		sh->syncing = true;
+		/* every commit counted so far has written its frames */
+		pthread_mutex_unlock(&sh->sync_lock);
+		target = atomic_load(&sh->committed);
+		r = sq_sync_log(sq);
+		pthread_mutex_lock(&sh->sync_lock);
+		sh->syncing = false;
+		if (r == 0 && target > sh->synced)
+			sh->synced = target;
+		if (r < 0)
+			sh->sync_failed = true;
+		pthread_cond_broadcast(&sh->synced_cond);
+	}
+	if (sh->sync_failed && sh->synced < mine)
+		r = -EIO;
+	pthread_mutex_unlock(&sh->sync_lock);
+	if (r < 0) {
+		/* see sq_writer_leave(): after a failed flush nothing is acknowledged */
+		sq_fault_note(STORE_FAULT_SYNC);
+		atomic_store(&sh->fatal, STORE_FAULT_SYNC);
+	}
+	return r;
+}
+
 /*
  * Give the writer lock back once the connection is out of its transaction
- * (a failed COMMIT leaves it open until the caller's ROLLBACK).  A failed
- * flush to disk is fatal for the whole process before the next writer gets
- * in: after a failed fsync the kernel may have dropped the dirty pages and
- * a later fsync can succeed without them, so no later commit may be
- * acknowledged (the PostgreSQL "fsyncgate" lesson).
+ * (a failed COMMIT leaves it open until the caller's ROLLBACK), then wait
+ * until what it committed is on disk (sq_sync_to()).  Returns 0, or -EIO
+ * when that flush failed.  A failed flush to disk is fatal for the whole
+ * process before the next writer gets in: after a failed fsync the kernel
+ * may have dropped the dirty pages and a later fsync can succeed without
+ * them, so no later commit may be acknowledged (the PostgreSQL
+ * "fsyncgate" lesson).
  */
-static void sq_writer_leave(struct sq *sq)
+static int sq_writer_leave(struct sq *sq)
 {
+	struct sq_shared *sh = sq->sh;
+	uint64_t mine = 0;
+
 	if (!sq->writing || !sqlite3_get_autocommit(sq->db))
-		return;
+		return 0;
 	if (sq_thread_fault >= STORE_FAULT_SYNC)
-		atomic_store(&sq->sh->fatal, sq_thread_fault);
+		atomic_store(&sh->fatal, sq_thread_fault);
+	if (sq->dirty)
+		mine = atomic_fetch_add(&sh->committed, 1) + 1;
+	sq->dirty = false;
 	sq->writing = false;
-	pthread_mutex_unlock(&sq->sh->writer);
+	pthread_mutex_unlock(&sh->writer);
+	return mine ? sq_sync_to(sq, mine) : 0;
 }
 
 /* Run a statement without parameters or rows (transaction control). */
@@ -677,8 +753,16 @@ static int sq_exec(struct sq *sq, enum sq_stmt id)
 	if (r < 0)
 		sq_fault_refine(sq);
 	sq_done(s);
-	if (id == SQ_BEGIN || id == SQ_COMMIT || id == SQ_ROLLBACK)
-		sq_writer_leave(sq);
+	if (id == SQ_ROLLBACK)
+		sq->dirty = false; /* nothing of it to wait for */
+	else if (id == SQ_COMMIT && r == 0)
+		sq->dirty = true; /* whatever the transaction wrote, by any statement */
+	if (id == SQ_BEGIN || id == SQ_COMMIT || id == SQ_ROLLBACK) {
+		int e = sq_writer_leave(sq);
+
+		if (r == 0)
+			r = e;
+	}
 	return r;
 }
 
@@ -688,7 +772,7 @@ static int sq_exec(struct sq *sq, enum sq_stmt id)
  */
 static int sq_write(struct sq *sq, sqlite3_stmt *s, int *changes)
 {
-	int r, rc;
+	int r, rc, e;
 
 	/* outside a transaction the statement is one: it takes the writer lock too */
 	r = sq_writer_enter(sq);
@@ -698,10 +782,16 @@ static int sq_write(struct sq *sq, sqlite3_stmt *s, int *changes)
 	r = rc == SQLITE_DONE ? 0 : sq_write_errno(rc);
 	if (r < 0)
 		sq_fault_refine(sq);
-	if (r == 0 && changes)
-		*changes = sqlite3_changes(sq->db);
-	sq_writer_leave(sq);
-	return r;
+	if (r == 0) {
+		int n = sqlite3_changes(sq->db);
+
+		if (n > 0)
+			sq->dirty = true; /* a statement that changed nothing has nothing to flush */
+		if (changes)
+			*changes = n;
+	}
+	e = sq_writer_leave(sq);
+	return r == 0 ? e : r;
 }
 
 /* Step a read of at most one row: 0 with a row, STORE_NOTFOUND without, or < 0. */
@@ -1022,6 +1112,8 @@ static void sq_shared_unref(struct sq_shared *sh)
 	if (!sh || atomic_fetch_sub(&sh->refs, 1) != 1)
 		return;
 	pthread_mutex_destroy(&sh->writer);
+	pthread_mutex_destroy(&sh->sync_lock);
+	pthread_cond_destroy(&sh->synced_cond);
 	free(sh->path);
 	free(sh->wal);
 	free(sh->shm);
@@ -1051,6 +1143,23 @@ static struct sq_shared *sq_shared_new(const char *path)
 	sh->wal = path_with(path, "-wal");
 	sh->shm = path_with(path, "-shm");
 	if (!sh->path || !sh->wal || !sh->shm || pthread_mutex_init(&sh->writer, NULL) != 0) {
+		free(sh->path);
+		free(sh->wal);
+		free(sh->shm);
+		free(sh);
+		return NULL;
+	}
+	if (pthread_mutex_init(&sh->sync_lock, NULL) != 0) {
+		pthread_mutex_destroy(&sh->writer);
+		free(sh->path);
+		free(sh->wal);
+		free(sh->shm);
+		free(sh);
+		return NULL;
+	}
+	if (pthread_cond_init(&sh->synced_cond, NULL) != 0) {
+		pthread_mutex_destroy(&sh->sync_lock);
+		pthread_mutex_destroy(&sh->writer);
 		free(sh->path);
 		free(sh->wal);
 		free(sh->shm);
@@ -1656,7 +1765,7 @@ static int sq_session_get(struct store *st, const char *session_id, struct sessi
 /*
  * Hot path.  last_seen_at only moves forward, and an update that would not
  * move it changes nothing, so touching a session again within the same second
- * costs no write and no fsync.  A real change is a commit with synchronous=FULL:
+ * costs no write and no fsync.  A real change is a commit and a flush:
  * callers should touch at most once a minute or so.
  */
 static int sq_session_touch(struct store *st, const char *session_id, const char *now)
@@ -3476,7 +3585,8 @@ static int sq_configure(struct sq *sq, char *errbuf, size_t errlen)
 	rc = sqlite3_exec(sq->db,
 			  "PRAGMA foreign_keys = ON;"
 			  "PRAGMA secure_delete = ON;"
-			  "PRAGMA synchronous = FULL;",
+			  /* NORMAL: commits are flushed by the group commit (sq_sync_to) */
+			  "PRAGMA synchronous = NORMAL;",
 			  NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return sq_open_error(rc, errbuf, errlen);
