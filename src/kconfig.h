@@ -35,7 +35,7 @@ struct kconfig {
 	char user[CONFIG_USER_MAX];	  /* drop privileges to this user after binding, "" none */
 	unsigned int argon2_concurrency;  /* Argon2 computations at once, 2 */
 	bool log_requests;		  /* one line per request on stderr, true */
-	/* issue 4: hostile clients */
+	/* hostile clients */
 	unsigned int signin_login_failures;   /* failed sign-ins of one login per window, 5 */
 	unsigned int signin_address_failures; /* failed sign-ins from one address per window, 20 */
 	unsigned int signin_window;	      /* the throttling window in seconds, 900 */
@@ -45,7 +45,6 @@ struct kconfig {
 	 * literal in inet_ntop's form, "" = none (the peer is the client) */
 	char trusted_proxy[CONFIG_ADDR_MAX];
 
-	/* end of issue 4 */
 };
 
 #endif

@@ -48,7 +48,7 @@
 #define LIMIT_INVITE_TTL_S	 (7 * 86400)  /* an invite link works for a week */
 #define LIMIT_SESSION_PURGE	 64	      /* dead sessions deleted at a sign-in */
 
-/* Hostile clients (issue 4) -------------------------------------------- */
+/* Hostile clients ----------------------------------------------------- */
 #define LIMIT_HEADER_LINE_BYTES	      8192  /* one header, name and value (431) */
 #define LIMIT_HEADERS		      64    /* headers in one request; browsers send ~20 */
 #define LIMIT_SIGNIN_LOGIN_FAILURES   5	    /* guesses at one login per window */

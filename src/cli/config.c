@@ -91,7 +91,7 @@ const struct config_key config_keys[] = {
 	{"log_requests", "KINTSUGI_LOG_REQUESTS", "log-requests", NULL,
 	 "log one line per request to stderr", CONFIG_BOOL, CONFIG_CMD_SERVE, FIELD(log_requests),
 	 0, 0},
-	/* issue 4: hostile clients */
+	/* hostile clients */
 	{"signin_login_failures", "KINTSUGI_SIGNIN_LOGIN_FAILURES", "signin-login-failures", "N",
 	 "failed sign-ins of one login before it must wait", CONFIG_UINT, CONFIG_CMD_SERVE,
 	 FIELD(signin_login_failures), 1, LIMIT_SIGNIN_FAILURES_MAX},
@@ -110,7 +110,6 @@ const struct config_key config_keys[] = {
 	{"trusted_proxy", "KINTSUGI_TRUSTED_PROXY", "trusted-proxy", "ADDR",
 	 "a reverse proxy's address: its X-Forwarded-For names the client (for throttling)",
 	 CONFIG_IP, CONFIG_CMD_SERVE, FIELD(trusted_proxy), 0, 0},
-	/* end of issue 4 */
 	{NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0},
 };
 
@@ -183,13 +182,12 @@ void config_defaults(struct kconfig *cfg)
 	cfg->per_ip_connections = LIMIT_CONNECTIONS_PER_IP;
 	cfg->argon2_concurrency = 2;
 	cfg->log_requests = true;
-	/* issue 4: hostile clients */
+	/* hostile clients */
 	cfg->signin_login_failures = LIMIT_SIGNIN_LOGIN_FAILURES;
 	cfg->signin_address_failures = LIMIT_SIGNIN_ADDRESS_FAILURES;
 	cfg->signin_window = LIMIT_SIGNIN_WINDOW_S;
 	cfg->connection_timeout = LIMIT_CONNECTION_TIMEOUT_S;
 	cfg->seccomp = true;
-	/* end of issue 4 */
 }
 
 /* Decimal digits only: no sign, no blanks, no base prefix, nothing after. */

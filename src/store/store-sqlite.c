@@ -103,12 +103,12 @@ enum sq_stmt {
 	SQ_REVIEW_INSERT,
 	SQ_REVIEW_LIST,
 	/* ---- end of step 1 ---- */
-	/* ---- issue 4: sign-in throttling (migration 0004) ---- */
+	/* ---- sign-in throttling (migration 0004) ---- */
 	SQ_THROTTLE_ADD,
 	SQ_THROTTLE_FORGET,
 	SQ_THROTTLE_NTH,
 	SQ_THROTTLE_CLEAR,
-	/* ---- end of issue 4 ---- */
+	/* ---- end of sign-in throttling ---- */
 	/* ---- step 2: transparency and openness (migration 0003) ---- */
 	SQ_COUPLE_SET_RHYTHM,
 	SQ_CHECKIN_INSERT,
@@ -300,13 +300,13 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 			   "AND commitment_id = ?3 ORDER BY at DESC, seq DESC LIMIT ?4) "
 			   "ORDER BY at, seq",
 	/* ---- end of step 1 ---- */
-	/* ---- issue 4: sign-in throttling (migration 0004) ---- */
+	/* ---- sign-in throttling (migration 0004) ---- */
 	[SQ_THROTTLE_ADD] = "INSERT INTO signin_failures (key, at) VALUES (?1, ?2)",
 	[SQ_THROTTLE_FORGET] = "DELETE FROM signin_failures WHERE at <= ?1",
 	[SQ_THROTTLE_NTH] = "SELECT at FROM signin_failures WHERE key = ?1 AND at > ?2 "
 			    "ORDER BY at DESC LIMIT 1 OFFSET ?3",
 	[SQ_THROTTLE_CLEAR] = "DELETE FROM signin_failures WHERE key = ?1",
-	/* ---- end of issue 4 ---- */
+	/* ---- end of sign-in throttling ---- */
 
 	/* ---- step 2: transparency and openness (migration 0003) ---- */
 	[SQ_COUPLE_SET_RHYTHM] = "UPDATE couples SET rhythm = ?2 WHERE id = ?1",
@@ -2526,7 +2526,7 @@ static int sq_commitment_review_list(struct store *st, const char *couple_id, co
 }
 /* ---- end of step 1 ------------------------------------------------------ */
 
-/* ---- issue 4: sign-in throttling (migration 0004) ---------------------- */
+/* ---- sign-in throttling (migration 0004) ---------------------- */
 
 /* One row per key, and the old rows go, in one transaction: one fsync per failure. */
 static int sq_throttle_add(struct store *st, const unsigned char *keys, size_t nkeys, int64_t at_ms,
@@ -2604,7 +2604,7 @@ static int sq_throttle_clear(struct store *st, const unsigned char *key)
 	return r;
 }
 
-/* ---- end of issue 4 ----------------------------------------------------- */
+/* ---- end of sign-in throttling ----------------------------------------------------- */
 
 /* ---- step 2: transparency and openness (migration 0003) ----------------- */
 
@@ -3322,11 +3322,11 @@ const struct store_ops store_sqlite_ops = {
 	.commitment_review_insert = sq_commitment_review_insert,
 	.commitment_review_list = sq_commitment_review_list,
 	/* ---- end of step 1 ---- */
-	/* ---- issue 4: sign-in throttling (migration 0004) ---- */
+	/* ---- sign-in throttling (migration 0004) ---- */
 	.throttle_add = sq_throttle_add,
 	.throttle_nth = sq_throttle_nth,
 	.throttle_clear = sq_throttle_clear,
-	/* ---- end of issue 4 ---- */
+	/* ---- end of sign-in throttling ---- */
 	/* ---- step 2: transparency and openness (migration 0003) ---- */
 	.couple_set_rhythm = sq_couple_set_rhythm,
 	.checkin_insert = sq_checkin_insert,

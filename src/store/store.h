@@ -430,7 +430,7 @@ struct store_ops {
 				      size_t limit, struct commitment_review_row **ret_rows,
 				      size_t *ret_n);
 	/* ---- end of step 1 ops ------------------------------------------ */
-	/* ---- issue 4: sign-in throttling (migration 0004) --------------- */
+	/* ---- sign-in throttling (migration 0004) --------------- */
 #define STORE_THROTTLE_KEY_LEN 32
 	/* Keys are STORE_THROTTLE_KEY_LEN-byte hashes (of a login or a client
 	 * address, never the value itself); times are Unix milliseconds. */
@@ -445,7 +445,7 @@ struct store_ops {
 			    unsigned int n, int64_t *ret_at_ms);
 	/* forgets every failure of key (a successful sign-in) */
 	int (*throttle_clear)(struct store *st, const unsigned char *key);
-	/* ---- end of issue 4 ops ------------------------------------------ */
+	/* ---- end of sign-in throttling ops ------------------------------------------ */
 };
 
 struct store {
