@@ -933,15 +933,7 @@ void server_reply_fini(struct server_reply *out)
 	form_free(r->query, r->nquery);
 	r->form = r->query = NULL;
 	r->nform = r->nquery = 0;
-	free(r->resp_body);
-	r->resp_body = NULL;
-	free(r->location);
-	r->location = NULL;
-	if (r->set_cookie) {
-		vault_wipe(r->set_cookie, strlen(r->set_cookie));
-		free(r->set_cookie);
-		r->set_cookie = NULL;
-	}
+	answer_reset(r);
 	r->session = NULL;
 	if (w) {
 		vault_wipe(w->session, sizeof(*w->session));

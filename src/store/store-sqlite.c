@@ -1142,31 +1142,23 @@ static struct sq_shared *sq_shared_new(const char *path)
 	sh->path = strdup(path);
 	sh->wal = path_with(path, "-wal");
 	sh->shm = path_with(path, "-shm");
-	if (!sh->path || !sh->wal || !sh->shm || pthread_mutex_init(&sh->writer, NULL) != 0) {
-		free(sh->path);
-		free(sh->wal);
-		free(sh->shm);
-		free(sh);
-		return NULL;
-	}
-	if (pthread_mutex_init(&sh->sync_lock, NULL) != 0) {
-		pthread_mutex_destroy(&sh->writer);
-		free(sh->path);
-		free(sh->wal);
-		free(sh->shm);
-		free(sh);
-		return NULL;
-	}
-	if (pthread_cond_init(&sh->synced_cond, NULL) != 0) {
-		pthread_mutex_destroy(&sh->sync_lock);
-		pthread_mutex_destroy(&sh->writer);
-		free(sh->path);
-		free(sh->wal);
-		free(sh->shm);
-		free(sh);
-		return NULL;
-	}
+	if (!sh->path || !sh->wal || !sh->shm || pthread_mutex_init(&sh->writer, NULL) != 0)
+		goto fail;
+	if (pthread_mutex_init(&sh->sync_lock, NULL) != 0)
+		goto fail_writer;
+	if (pthread_cond_init(&sh->synced_cond, NULL) != 0)
+		goto fail_sync;
 	return sh;
+fail_sync:
+	pthread_mutex_destroy(&sh->sync_lock);
+fail_writer:
+	pthread_mutex_destroy(&sh->writer);
+fail:
+	free(sh->path);
+	free(sh->wal);
+	free(sh->shm);
+	free(sh);
+	return NULL;
 }
 
 /*
