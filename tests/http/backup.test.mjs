@@ -9,7 +9,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -18,61 +17,15 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  Client, ID_RE, describe, errCode, pair, rand, scaled, serverBinary, startServer,
+  Client, ID_RE, describe, errCode, pair, rand, readJournal, runTool, scaled, serverBinary,
+  startServer,
 } from './harness.mjs';
-
-/** The environment of a command: the test's, without any KINTSUGI_* setting. */
-function toolEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('KINTSUGI_')) env[k] = v;
-  }
-  return env;
-}
-
-/**
- * run() - cmd asynchronously, so that the writers keep going meanwhile;
- * resolves to {code, signal, stdout, stderr}.
- */
-function run(cmd, args, timeoutMs = scaled(30000)) {
-  return new Promise((resolve) => {
-    const out = [];
-    const err = [];
-    let settled = false;
-    const finish = (r) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({ ...r, stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8') });
-    };
-    const child = spawn(cmd, args, { env: toolEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (c) => out.push(c));
-    child.stderr.on('data', (c) => err.push(c));
-    child.on('error', (e) => finish({ code: null, signal: null, stderr: e.message }));
-    child.on('close', (code, signal) => finish({ code, signal }));
-  });
-}
 
 const output = (r) => `exit ${r.code ?? r.signal}: ${(r.stdout + r.stderr).trim()}`;
 
 async function waitFor(cond, ms) {
   for (const end = Date.now() + ms; !cond() && Date.now() < end;) await sleep(10);
   return cond();
-}
-
-/** Every entry of the signed-in client's journal, id -> body, page by page. */
-async function readJournal(c) {
-  const seen = new Map();
-  let before = null;
-  for (;;) {
-    const page = await c.get(`/api/v1/journal?limit=100${before ? `&before=${before}` : ''}`);
-    assert.equal(page.status, 200, `a journal page: ${describe(page)}`);
-    for (const e of page.json.entries) seen.set(e.id, e.body);
-    if (page.json.entries.length < 100) return seen;
-    before = page.json.entries.at(-1).id;
-  }
 }
 
 test('a backup taken while both partners write restores, each partner\'s entries still private',
@@ -118,7 +71,7 @@ test('a backup taken while both partners write restores, each partner\'s entries
 
         const backupPath = path.join(dir, 'backup.db');
         const started = performance.now();
-        const backup = await run(serverBinary(), ['backup', '--db', live.dbPath, backupPath]);
+        const backup = await runTool(serverBinary(), ['backup', '--db', live.dbPath, backupPath]);
         const finished = performance.now();
         assert.equal(backup.code, 0, `kintsugi backup: ${output(backup)}`);
         assert.equal(backup.stdout.trim(), `backed up ${live.dbPath} to ${backupPath}`);
@@ -152,10 +105,10 @@ test('a backup taken while both partners write restores, each partner\'s entries
         const restoreDir = path.join(dir, 'restored');
         await fsp.mkdir(restoreDir, { mode: 0o700 });
         const dbPath = path.join(restoreDir, 'kintsugi.db');
-        const put = await run('install', ['-m', '600', backupPath, dbPath]);
+        const put = await runTool('install', ['-m', '600', backupPath, dbPath]);
         assert.equal(put.code, 0, `install: ${output(put)}`);
         assert.equal((await fsp.stat(dbPath)).mode & 0o777, 0o600, 'the restored file is owner-only');
-        const check = await run(serverBinary(), ['check', '--db', dbPath]);
+        const check = await runTool(serverBinary(), ['check', '--db', dbPath]);
         assert.equal(check.code, 0, `kintsugi check: ${output(check)}`);
         assert.equal(check.stdout.trim(), `database ${dbPath}: ok`);
         restored = await startServer({ args: ['--db', dbPath] });

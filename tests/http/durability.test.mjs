@@ -11,7 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  Client, scaled, serverBinary, signupOk, startServer, uniqueLogin, uniquePassword,
+  Client, readJournal, scaled, serverBinary, signupOk, startServer, uniqueLogin, uniquePassword,
 } from './harness.mjs';
 
 /** The harness's server on the database at dbPath (the later --db wins). */
@@ -69,15 +69,7 @@ test('entries acknowledged before a SIGKILL are all there after a restart', asyn
         const res = await c.post('/api/v1/login', { login: m.login, password: m.password });
         assert.equal(res.status, 200);
         c.csrf = res.json.csrf_token;
-        const seen = new Map();
-        let before = null;
-        for (;;) {
-          const page = await c.get(`/api/v1/journal?limit=100${before ? `&before=${before}` : ''}`);
-          assert.equal(page.status, 200);
-          for (const e of page.json.entries) seen.set(e.id, e.body);
-          if (page.json.entries.length < 100) break;
-          before = page.json.entries.at(-1).id;
-        }
+        const seen = await readJournal(c);
         for (const a of m.acked) {
           assert.equal(seen.get(a.id), a.body, `acknowledged entry ${a.body} survived`);
         }

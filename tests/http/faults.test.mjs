@@ -29,7 +29,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  Client, describe, errCode, hiddenInput, rand, repoRoot, scaled, serverBinary, signup, signupOk,
+  Client, describe, errCode, hiddenInput, rand, readJournal, repoRoot, scaled, serverBinary, signup,
+  signupOk,
   startServer, underWrapper, uniqueLogin, uniquePassword, wrapper,
 } from './harness.mjs';
 
@@ -91,20 +92,6 @@ async function write(m, body, opts) {
   const res = await m.c.post('/api/v1/journal', { body }, opts);
   if (res.status === 201) m.acked.push({ id: res.json.entry.id, body });
   return res;
-}
-
-/** Every entry of the client's journal: Map id -> body. */
-async function journal(c) {
-  const seen = new Map();
-  let before = null;
-  for (;;) {
-    const page = await c.get(`/api/v1/journal?limit=100${before ? `&before=${before}` : ''}`);
-    assert.equal(page.status, 200, `the journal reads: ${describe(page)}`);
-    for (const e of page.json.entries) seen.set(e.id, e.body);
-    if (page.json.entries.length < 100) break;
-    before = page.json.entries.at(-1).id;
-  }
-  return seen;
 }
 
 /**
@@ -254,7 +241,7 @@ async function restartAndCheck(ctx, dbPath, ms, opts = {}) {
   const again = await ctx.serve(dbPath);
   for (const m of ms) {
     const c = await signIn(again.url, m);
-    checkJournal(m, await journal(c), { ...opts, where: `after the restart on ${path.basename(dbPath)}` });
+    checkJournal(m, await readJournal(c), { ...opts, where: `after the restart on ${path.basename(dbPath)}` });
   }
   await again.stop();
 }
@@ -315,7 +302,7 @@ async function recoverable(fault, kind, extra) {
       const res = await write(m, entryBody('after', m));
       assert.equal(res.status, 201, `the first write after the fault cleared succeeds: ${describe(res)}`);
     }
-    for (const m of ms) checkJournal(m, await journal(m.c), { where: 'after the fault cleared' });
+    for (const m of ms) checkJournal(m, await readJournal(m.c), { where: 'after the fault cleared' });
     if (extra?.after) await extra.after(server, ms, more);
 
     expectStorageLine(server.stderr(), kind);
@@ -471,7 +458,7 @@ test('a full disk: 503 in the member\'s language, nothing half-written, writes r
       const res = await write(m, entryBody('freed', m, 19000));
       assert.equal(res.status, 201, `the first write after space was freed succeeds: ${describe(res)}`);
     }
-    for (const m of ms) checkJournal(m, await journal(m.c), { where: 'after space was freed' });
+    for (const m of ms) checkJournal(m, await readJournal(m.c), { where: 'after space was freed' });
 
     expectStorageLine(server.stderr(), /full|space|ENOSPC/i);
     expectNothingPrivate(server.stderr(), ms);

@@ -10,6 +10,7 @@ import fsp from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -83,6 +84,62 @@ export function uniquePassword() {
   return `pw-${rand(16)}-Test`;
 }
 
+/** The test's environment without any KINTSUGI_* setting: for the server and the tools. */
+export function toolEnv() {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('KINTSUGI_')) env[k] = v;
+  }
+  return env;
+}
+
+/**
+ * runTool() - run cmd (an operator's tool: kintsugi check, backup, sqlite3)
+ * asynchronously, so that writers keep going meanwhile, with toolEnv();
+ * killed after timeoutMs.  Resolves to {code, signal, timedOut, ms, stdout,
+ * stderr, error}; a command that cannot start has error set (and its
+ * message in stderr).
+ */
+export function runTool(cmd, args, timeoutMs = scaled(30000)) {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const out = [];
+    const err = [];
+    let timedOut = false;
+    let settled = false;
+    const finish = (r) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ ...r, timedOut, ms: Math.round(performance.now() - started),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8') + (r.error ?? '') });
+    };
+    const child = spawn(cmd, args, { env: toolEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (c) => out.push(c));
+    child.stderr.on('data', (c) => err.push(c));
+    child.on('error', (e) => finish({ code: null, signal: null, error: e.message }));
+    child.on('close', (code, signal) => finish({ code, signal }));
+  });
+}
+
+/** Every entry of the signed-in client's journal, Map id -> body, page by page. */
+export async function readJournal(c) {
+  const seen = new Map();
+  let before = null;
+  for (;;) {
+    const page = await c.get(`/api/v1/journal?limit=100${before ? `&before=${before}` : ''}`);
+    if (page.status !== 200) throw new Error(`a journal page: ${describe(page)}`);
+    for (const e of page.json.entries) seen.set(e.id, e.body);
+    if (page.json.entries.length < 100) return seen;
+    before = page.json.entries.at(-1).id;
+  }
+}
+
 async function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -129,10 +186,7 @@ async function startServerOnce(opts) {
   const port = await freePort();
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kintsugi-http-'));
   const dbPath = path.join(dir, 'k.db');
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('KINTSUGI_')) env[k] = v;
-  }
+  const env = toolEnv();
   for (const [k, v] of Object.entries(opts.env || {})) {
     env[k.startsWith('KINTSUGI_') ? k : `KINTSUGI_${k}`] = String(v);
   }

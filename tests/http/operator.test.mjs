@@ -26,7 +26,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -35,50 +34,11 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  Client, ID_RE, errCode, rand, rawGet, scaled, serverBinary, serverPid, signupOk, startServer,
-  underWrapper, uniqueLogin, uniquePassword,
+  Client, ID_RE, errCode, rand, rawGet, readJournal, runTool, scaled, serverBinary, serverPid,
+  signupOk, startServer, underWrapper, uniqueLogin, uniquePassword,
 } from './harness.mjs';
 
 const THREADS = 4;
-
-/** The environment of a tool: the test's, without any KINTSUGI_* setting. */
-function toolEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('KINTSUGI_')) env[k] = v;
-  }
-  return env;
-}
-
-/**
- * runTool() - run cmd asynchronously (the writers keep going meanwhile);
- * resolves to {code, signal, timedOut, stdout, stderr, ms}.
- */
-function runTool(cmd, args, timeoutMs = scaled(30000)) {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const out = [];
-    const err = [];
-    let timedOut = false;
-    let settled = false;
-    const finish = (r) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({ ...r, timedOut, ms: Math.round(performance.now() - started),
-        stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    };
-    const child = spawn(cmd, args, { env: toolEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stdout.on('data', (c) => out.push(c));
-    child.stderr.on('data', (c) => err.push(c));
-    child.on('error', (e) => finish({ code: null, signal: null, error: e.message }));
-    child.on('close', (code, signal) => finish({ code, signal }));
-  });
-}
 
 /** The operator's tools, in the order they run against the live file. */
 function tools(dbPath, dir) {
@@ -164,19 +124,6 @@ function startWriters(members, label, server) {
     await st.done;
   };
   return st;
-}
-
-/** Every entry of the signed-in client's journal, id -> body, page by page. */
-async function readJournal(c) {
-  const seen = new Map();
-  let before = null;
-  for (;;) {
-    const page = await c.get(`/api/v1/journal?limit=100${before ? `&before=${before}` : ''}`);
-    if (page.status !== 200) throw new Error(`journal page answered ${page.status}`);
-    for (const e of page.json.entries) seen.set(e.id, e.body);
-    if (page.json.entries.length < 100) return seen;
-    before = page.json.entries.at(-1).id;
-  }
 }
 
 /**
