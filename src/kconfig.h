@@ -12,10 +12,10 @@
 
 #include "vault/vault.h"
 
-#define CONFIG_PATH_MAX	     4096	   /* db, data_dir, locale_dir, with the NUL (PATH_MAX) */
-#define CONFIG_ADDR_MAX	     46		   /* an IPv6 literal with the NUL (INET6_ADDRSTRLEN) */
-#define CONFIG_URL_MAX	     512	   /* public_url; scheme and host only */
-#define CONFIG_USER_MAX	     33		   /* user names are at most 32 bytes on Linux */
+#define CONFIG_PATH_MAX 4096 /* db, data_dir, locale_dir, with the NUL (PATH_MAX) */
+#define CONFIG_ADDR_MAX 46   /* an IPv6 literal with the NUL (INET6_ADDRSTRLEN) */
+#define CONFIG_URL_MAX	512  /* public_url; scheme and host only */
+#define CONFIG_USER_MAX 33   /* user names are at most 32 bytes on Linux */
 
 struct kconfig {
 	char listen_addr[CONFIG_ADDR_MAX]; /* IP literal without brackets, "127.0.0.1" */
@@ -44,7 +44,6 @@ struct kconfig {
 	/* a reverse proxy whose X-Forwarded-For names the client: an IP
 	 * literal in inet_ntop's form, "" = none (the peer is the client) */
 	char trusted_proxy[CONFIG_ADDR_MAX];
-
 };
 
 #endif

@@ -36,7 +36,6 @@
 #define CONFIG_CMD_SERVE 0x1u /* kintsugi serve */
 #define CONFIG_CMD_DB	 0x2u /* kintsugi backup | migrate | check */
 
-
 enum config_type {
 	CONFIG_STRING, /* a path: not empty, no control characters */
 	CONFIG_LISTEN, /* ADDR:PORT */
@@ -164,6 +163,5 @@ int config_load(struct kconfig *cfg, unsigned int cmd, int argc, char **argv,
  * an IPv6 address in brackets.  Returns 0 or -ENOSPC.
  */
 int config_listen_url(const struct kconfig *cfg, char *buf, size_t len);
-
 
 #endif

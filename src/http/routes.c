@@ -388,7 +388,6 @@ const char *routes_method_name(enum kmethod m)
 	return m < _KMETHOD_MAX ? names[m] : "?";
 }
 
-
 /* Does path match pattern?  Copies {id} pieces into param_buf. */
 static int pattern_match(const char *pattern, const char *path, const char **params,
 			 size_t *nparams, char *param_buf)

@@ -837,7 +837,8 @@ void server_handle(const struct server_request *in, struct server_reply *out)
 		r->lang = "en";
 		answer_error(r, is_api_path(in->url), 503, "unavailable");
 	} else {
-		(void)w->st->ops->fault(w->st); /* a fault of an earlier request is not this one's */
+		/* a fault of an earlier request is not this one's */
+		(void)w->st->ops->fault(w->st);
 		if (w->st->ops->fatal(w->st) == STORE_FAULT_NONE) {
 			dispatch(out, in, w);
 		} else {
@@ -847,8 +848,8 @@ void server_handle(const struct server_request *in, struct server_reply *out)
 			i18n_set_thread_lang(r->lang);
 			r->status = 500;
 		}
-		storage_answer(r, w->st, out->route ? out->route->kind == ROUTE_API
-						    : is_api_path(in->url));
+		storage_answer(r, w->st,
+			       out->route ? out->route->kind == ROUTE_API : is_api_path(in->url));
 	}
 	if (r->status == 0)
 		r->status = 500;
@@ -1039,9 +1040,9 @@ static int server_rescue(int fault, char *errbuf, size_t errlen)
 	r = server_store->ops->rescue(server_store, where, sizeof(where));
 	if (fault == STORE_FAULT_SYNC)
 		fprintf(stderr,
-			"kintsugi: stopping: %s.  Nothing written after it was acknowledged.  Check "
-			"the disk (dmesg), then start kintsugi again: it recovers what was "
-			"acknowledged from %s and its -wal.\n",
+			"kintsugi: stopping: %s.  Nothing written after it was acknowledged.  "
+			"Check the disk (dmesg), then start kintsugi again: it recovers what "
+			"was acknowledged from %s and its -wal.\n",
 			storage_fault_text[fault], server_cfg->db);
 	else if (r == 0)
 		fprintf(stderr,
@@ -1263,7 +1264,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		atomic_store(&server_last_done_ms, (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+		atomic_store(&server_last_done_ms,
+			     (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 		atomic_fetch_sub(&server_inflight, 1);
 	}
 	exchange_free(*con_cls);

@@ -81,7 +81,8 @@ int server_init(const struct kconfig *cfg, char *errbuf, size_t errlen);
  */
 int server_open_store(char *errbuf, size_t errlen);
 
-/* server_fini() - undo server_init() and server_open_store(); the calling thread's handle closes too. */
+/* server_fini() - undo server_init() and server_open_store(); the calling thread's handle closes
+ * too. */
 void server_fini(void);
 
 /*

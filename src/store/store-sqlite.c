@@ -392,18 +392,18 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
  * finds it.
  */
 struct sq_shared {
-	pthread_mutex_t writer;	    /* held from BEGIN to COMMIT/ROLLBACK */
-	pthread_mutex_t sync_lock;  /* guards the four below */
-	pthread_cond_t synced_cond; /* a flush of the log ended */
-	_Atomic uint64_t committed; /* commits so far (counted under writer) */
-	uint64_t synced;	    /* every commit up to this one is on disk */
-	bool syncing;		    /* a thread is flushing the log now */
-	bool sync_failed;	    /* a flush failed: nothing more is acknowledged */
-	atomic_int refs;	    /* handles on it; the last close frees it */
-	atomic_int fatal;	    /* enum store_fault once the process must stop */
-	char *path;		    /* the database file as opened */
-	char *wal;		    /* path + "-wal" */
-	char *shm;		    /* path + "-shm" */
+	pthread_mutex_t writer;		  /* held from BEGIN to COMMIT/ROLLBACK */
+	pthread_mutex_t sync_lock;	  /* guards the four below */
+	pthread_cond_t synced_cond;	  /* a flush of the log ended */
+	_Atomic uint64_t committed;	  /* commits so far (counted under writer) */
+	uint64_t synced;		  /* every commit up to this one is on disk */
+	bool syncing;			  /* a thread is flushing the log now */
+	bool sync_failed;		  /* a flush failed: nothing more is acknowledged */
+	atomic_int refs;		  /* handles on it; the last close frees it */
+	atomic_int fatal;		  /* enum store_fault once the process must stop */
+	char *path;			  /* the database file as opened */
+	char *wal;			  /* path + "-wal" */
+	char *shm;			  /* path + "-shm" */
 	struct stat file, wal_sb, shm_sb; /* their inodes at open; st_ino 0: none */
 };
 
@@ -785,8 +785,9 @@ static int sq_write(struct sq *sq, sqlite3_stmt *s, int *changes)
 	if (r == 0) {
 		int n = sqlite3_changes(sq->db);
 
+		/* a statement that changed nothing has nothing to flush */
 		if (n > 0)
-			sq->dirty = true; /* a statement that changed nothing has nothing to flush */
+			sq->dirty = true;
 		if (changes)
 			*changes = n;
 	}
@@ -3732,7 +3733,7 @@ static int sq_rescue(struct store *st, char *where, size_t wherelen)
 		return -EINVAL;
 	where[0] = '\0';
 	if (atomic_load(&sh->fatal) == STORE_FAULT_SYNC)
-		return 0; /* the disk lost a flush: write nothing more; the log on disk is what is left */
+		return 0; /* a flush failed: write nothing more; the log on disk is what is left */
 	rc = sqlite3_wal_checkpoint_v2(sq->db, "main", SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
 	if (rc == SQLITE_OK && log == done && !sq_db_moved(sq)) {
 		snprintf(where, wherelen, "%s", sh->path);

@@ -1315,16 +1315,16 @@ static void assert_entries_in(const char *path, long long n)
 
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM journal_entries", NULL), n);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM journal_entries WHERE "
-				       "body_sealed = CAST('after the move' AS BLOB)",
+	assert_int_equal(query_int(db,
+				   "SELECT count(*) FROM journal_entries WHERE "
+				   "body_sealed = CAST('after the move' AS BLOB)",
 				   NULL),
 			 0);
 	sqlite3_close(db);
 }
 
 /* 20 entries, half of them by a reopened handle, which stays open (returned). */
-static struct store *add_entries(struct fx *fx, char c[STORE_ID_LEN + 1],
-				 char a[STORE_ID_LEN + 1])
+static struct store *add_entries(struct fx *fx, char c[STORE_ID_LEN + 1], char a[STORE_ID_LEN + 1])
 {
 	struct store *other = NULL;
 	char err[128];

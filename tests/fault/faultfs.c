@@ -167,8 +167,7 @@ WRAP(int, -1, fsync, 1, (int fd), (fd))
 WRAP(int, -1, fdatasync, 1, (int fd), (fd))
 WRAP(ssize_t, -1, write, 0, (int fd, const void *buf, size_t n), (fd, buf, n))
 WRAP(ssize_t, -1, pwrite, 0, (int fd, const void *buf, size_t n, off_t off), (fd, buf, n, off))
-WRAP(ssize_t, -1, pwrite64, 0, (int fd, const void *buf, size_t n, off64_t off),
-     (fd, buf, n, off))
+WRAP(ssize_t, -1, pwrite64, 0, (int fd, const void *buf, size_t n, off64_t off), (fd, buf, n, off))
 WRAP(ssize_t, -1, writev, 0, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt))
 WRAP(ssize_t, -1, pwritev, 0, (int fd, const struct iovec *iov, int cnt, off_t off),
      (fd, iov, cnt, off))
