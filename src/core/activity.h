@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "core/checkin.h"
+#include "core/item.h"
 #include "core/session.h"
 
 #define ACTIVITY_TITLE_MAX 200	/* API.md: title 1..200 characters */
@@ -88,5 +89,9 @@ int activity_counts(const struct core *c, const struct session *s, const char *t
 
 void activity_clear(struct activity *a);
 void activity_list_free(struct activity *list, size_t n);
+
+/* the kinds, for the registry (core/kinds.c) */
+extern const struct item_kind activity_kind;
+extern const struct item_kind activity_feeling_kind;
 
 #endif

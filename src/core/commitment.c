@@ -1,12 +1,11 @@
 /*
  * commitment.c: commitments and their reviews (see commitment.h).
  *
- * The text is sealed under the subkey COMMITMENT_KEY of the author's master
- * key with associated data "commitments.text|id|couple|version"; a review
- * seals "<status>\n<note>" with "commitment_reviews.body|id|commitment|
- * couple|1", so a review moved to another commitment does not open.  The
- * store finds rows by couple, author and id together, and every row found
- * goes through access_allows() as always-private.
+ * The text is sealed under a subkey of the author's master key; a review
+ * seals "<status>\n<note>" as an answer to its commitment, so a review moved
+ * to another commitment does not open (item.c binds the parent into the
+ * AD).  Every row found goes through item_allows() for a change: only its
+ * author passes.
  *
  * Reviews are never edited: each one is a new row, so the history is what
  * was said at the time.  The next review falls review_every_days after the
@@ -18,10 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/access.h"
 #include "core/commitment.h"
-
-#define COMMITMENT_KEY_ID 1
+#include "core/item.h"
 
 static const char *const status_names[_COMMITMENT_STATUS_MAX] = {
 	[COMMITMENT_KEPT] = "kept",
@@ -47,22 +44,30 @@ int commitment_status_parse(const char *name, enum commitment_status *ret)
 	return -EINVAL;
 }
 
-static void commitment_key(const struct session *s, unsigned char key[VAULT_KEY_BYTES])
-{
-	vault_derive(key, s->mk, COMMITMENT_KEY_ID, "commitmt");
-}
+/* The row: plain "review_every_days"; sealed: the text.  Private to its author. */
+const struct item_kind commitment_kind = {
+	.name = "commitment",
+	.key_from = ITEM_KEY_MEMBER,
+	.key_ctx = "commitmt",
+	.key_id = 1,
+	.shared_default = 0,
+	.list_max = COMMITMENT_LIST_MAX,
+	.legacy_ad = "commitments.text",
+	.legacy_form = ITEM_LEGACY_ID,
+};
 
-static int commitment_allows(const struct session *s, const char *couple_id, const char *author_id)
-{
-	struct access_item it = {
-		.couple_id = couple_id,
-		.author_id = author_id,
-		.shared_with = 0,
-		.always_private = 1,
-	};
-
-	return access_allows(s, &it, ACCESS_CHANGE);
-}
+/* A review: sealed "<status>\n<note>"; its AD names the commitment it reviews. */
+const struct item_kind commitment_review_kind = {
+	.name = "commitment_review",
+	.parent = "commitment",
+	.key_from = ITEM_KEY_MEMBER,
+	.key_ctx = "commitmt",
+	.key_id = 1,
+	.shared_default = 0,
+	.list_max = COMMITMENT_REVIEWS_MAX,
+	.legacy_ad = "commitment_reviews.body",
+	.legacy_form = ITEM_LEGACY_ID_PARENT,
+};
 
 void commitment_clear(struct commitment *cm)
 {
@@ -155,21 +160,19 @@ static void commitment_schedule(struct commitment *cm)
 }
 
 /* Opens one review row (its author and couple checked by the caller). */
-static int review_open_row(const struct commitment_review_row *row,
-			   const unsigned char key[VAULT_KEY_BYTES], struct commitment_review *ret)
+static int review_open_row(const struct session *s, const struct item_row *row,
+			   struct commitment_review *ret)
 {
 	unsigned char *plain = NULL;
 	size_t plen = 0, i;
-	char ad[200], *nl;
+	char *nl;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	snprintf(ad, sizeof(ad), "commitment_reviews.body|%s|%s|%s|1", row->id, row->commitment_id,
-		 row->couple_id);
-	r = vault_open(key, row->body_sealed.data, row->body_sealed.len, ad, &plain, &plen);
+	r = item_open(&commitment_review_kind, s, row, &plain, &plen);
 	if (r != 0)
-		return r > 0 ? -EBADMSG : r;
-	nl = memchr(plain, '\n', plen);
+		return r;
+	nl = plain ? memchr(plain, '\n', plen) : NULL;
 	r = -EBADMSG;
 	if (!nl)
 		goto out;
@@ -188,56 +191,64 @@ static int review_open_row(const struct commitment_review_row *row,
 		ret->note[ret->note_len] = '\0';
 	}
 	memcpy(ret->id, row->id, sizeof(ret->id));
-	memcpy(ret->at, row->at, sizeof(ret->at));
+	memcpy(ret->at, row->created_at, sizeof(ret->at));
 	r = 0;
 out:
-	vault_wipe(plain, plen);
-	free(plain);
+	item_text_free(plain, plen);
 	return r;
 }
 
 /* Opens a commitment row of the caller's, with its reviews and schedule. */
 static int commitment_open(const struct core *c, const struct session *s,
-			   const struct commitment_row *row,
-			   const unsigned char key[VAULT_KEY_BYTES], struct commitment *ret)
+			   const struct item_row *row, struct commitment *ret)
 {
-	struct commitment_review_row *rows = NULL;
+	struct item_query q = {
+		.couple_id = row->couple_id,
+		.kind = commitment_review_kind.name,
+		.author_id = row->author_id,
+		.parent_kind = commitment_kind.name,
+		.parent_id = row->id,
+		.limit = COMMITMENT_REVIEWS_MAX,
+		.oldest_first = 1,
+	};
+	struct item_row *rows = NULL;
 	unsigned char *text = NULL;
+	char every[8], *end = NULL;
 	size_t len = 0, n = 0, i;
-	char ad[160];
+	long days;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	if (!commitment_allows(s, row->couple_id, row->author_id))
+	if (!item_allows(s, row, ACCESS_CHANGE))
 		return COMMITMENT_NOTFOUND;
-	snprintf(ad, sizeof(ad), "commitments.text|%s|%s|%lld", row->id, row->couple_id,
-		 (long long)row->version);
-	r = vault_open(key, row->text_sealed.data, row->text_sealed.len, ad, &text, &len);
+	if (item_plain_get(row, 0, every, sizeof(every)) < 0)
+		return -EBADMSG;
+	days = strtol(every, &end, 10);
+	if (end == every || *end || days < COMMITMENT_EVERY_MIN || days > COMMITMENT_EVERY_MAX)
+		return -EBADMSG;
+	r = item_open(&commitment_kind, s, row, &text, &len);
 	if (r != 0)
-		return r > 0 ? -EBADMSG : r;
+		return r;
 	ret->text = (char *)text;
 	ret->text_len = len;
 	memcpy(ret->id, row->id, sizeof(ret->id));
 	memcpy(ret->created_at, row->created_at, sizeof(ret->created_at));
-	ret->review_every_days = row->review_every_days;
+	ret->review_every_days = (int)days;
 
-	r = STORE_CALL(c->st, commitment_review_list, row->couple_id, row->author_id, row->id,
-		       COMMITMENT_REVIEWS_MAX, &rows, &n);
-	if (r != 0) {
-		r = r > 0 ? -EIO : r;
+	r = item_list(c, &q, &rows, &n);
+	if (r != 0)
 		goto out;
-	}
 	ret->reviews = calloc(n ? n : 1, sizeof(*ret->reviews));
 	if (!ret->reviews) {
 		r = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (!commitment_allows(s, rows[i].couple_id, rows[i].author_id)) {
+		if (!item_allows(s, &rows[i], ACCESS_CHANGE)) {
 			r = -EIO; /* the store handed out someone else's row */
 			goto out;
 		}
-		r = review_open_row(&rows[i], key, &ret->reviews[i]);
+		r = review_open_row(s, &rows[i], &ret->reviews[i]);
 		if (r < 0)
 			goto out;
 		ret->nreviews = i + 1;
@@ -245,7 +256,7 @@ static int commitment_open(const struct core *c, const struct session *s,
 	commitment_schedule(ret);
 	r = 0;
 out:
-	store_commitment_review_list_free(rows, n);
+	store_item_list_free(rows, n);
 	if (r != 0)
 		commitment_clear(ret);
 	return r;
@@ -254,79 +265,67 @@ out:
 int commitment_add(const struct core *c, const struct session *s, const char *text, size_t len,
 		   int every, struct commitment *ret)
 {
-	struct commitment_row row;
-	unsigned char key[VAULT_KEY_BYTES];
-	char ad[160];
+	struct item_row row;
+	char num[8];
+	const char *plain[1] = {num};
 	int r;
 
 	if (every < COMMITMENT_EVERY_MIN || every > COMMITMENT_EVERY_MAX)
 		return -EINVAL;
-	memset(&row, 0, sizeof(row));
-	vault_random_id(row.id);
-	memcpy(row.couple_id, s->couple_id, sizeof(row.couple_id));
-	memcpy(row.author_id, s->member_id, sizeof(row.author_id));
-	row.version = 1;
-	row.review_every_days = every;
-	session_now(row.created_at, 0);
-	commitment_key(s, key);
-	snprintf(ad, sizeof(ad), "commitments.text|%s|%s|%lld", row.id, row.couple_id,
-		 (long long)row.version);
-	r = vault_seal(key, text, len, ad, &row.text_sealed.data, &row.text_sealed.len);
-	if (r < 0)
-		goto out;
-	r = STORE_CALL(c->st, commitment_insert, &row);
-	if (r != 0) {
-		r = r > 0 ? -EIO : r;
-		goto out;
-	}
-	r = commitment_open(c, s, &row, key, ret);
-out:
-	store_commitment_free(&row);
-	vault_wipe(key, sizeof(key));
+	item_start(&commitment_kind, s, NULL, 0, &row);
+	memcpy(row.sort, row.created_at, sizeof(row.sort));
+	snprintf(num, sizeof(num), "%d", every);
+	r = item_plain_set(&row, plain, 1);
+	if (r == 0)
+		r = item_seal(&commitment_kind, s, &row, text, len);
+	if (r == 0)
+		r = item_insert(c, &row);
+	if (r > 0)
+		r = -EIO;
+	if (r == 0)
+		r = commitment_open(c, s, &row, ret);
+	store_item_free(&row);
 	return r;
 }
 
 int commitment_read(const struct core *c, const struct session *s, const char *id,
 		    struct commitment *ret)
 {
-	struct commitment_row row;
-	unsigned char key[VAULT_KEY_BYTES];
+	struct item_row row;
 	int r;
 
-	memset(&row, 0, sizeof(row));
-	r = STORE_CALL(c->st, commitment_get, s->couple_id, s->member_id, id, &row);
-	if (r == STORE_NOTFOUND)
-		return COMMITMENT_NOTFOUND;
+	r = item_get(c, s, &commitment_kind, id, ACCESS_CHANGE, &row);
 	if (r != 0)
-		return r > 0 ? -EIO : r;
-	commitment_key(s, key);
-	r = commitment_open(c, s, &row, key, ret);
-	store_commitment_free(&row);
-	vault_wipe(key, sizeof(key));
+		return r == ITEM_FORBIDDEN ? COMMITMENT_NOTFOUND : r;
+	r = commitment_open(c, s, &row, ret);
+	store_item_free(&row);
 	return r;
 }
 
 int commitment_list(const struct core *c, const struct session *s, struct commitment **ret,
 		    size_t *ret_n)
 {
-	struct commitment_row *rows = NULL;
+	struct item_query q = {
+		.couple_id = s->couple_id,
+		.kind = commitment_kind.name,
+		.author_id = s->member_id,
+		.limit = COMMITMENT_LIST_MAX,
+	};
+	struct item_row *rows = NULL;
 	struct commitment *list = NULL;
-	unsigned char key[VAULT_KEY_BYTES];
 	size_t n = 0, i;
 	int r;
 
-	r = STORE_CALL(c->st, commitment_list, s->couple_id, s->member_id, COMMITMENT_LIST_MAX,
-		       &rows, &n);
+	r = item_list(c, &q, &rows, &n);
 	if (r != 0)
-		return r > 0 ? -EIO : r;
+		return r;
 	list = calloc(n ? n : 1, sizeof(*list));
 	if (!list) {
 		r = -ENOMEM;
 		goto out;
 	}
-	commitment_key(s, key);
 	for (i = 0; i < n; i++) {
-		r = commitment_open(c, s, &rows[i], key, &list[i]);
+		r = commitment_open(c, s, &rows[i], &list[i]);
 		if (r != 0) {
 			r = r > 0 ? -EIO : r;
 			commitment_list_free(list, i);
@@ -339,24 +338,26 @@ int commitment_list(const struct core *c, const struct session *s, struct commit
 	list = NULL;
 	r = 0;
 out:
-	store_commitment_list_free(rows, n);
-	vault_wipe(key, sizeof(key));
+	store_item_list_free(rows, n);
 	return r;
 }
 
 int commitment_review(const struct core *c, const struct session *s, const char *id,
 		      enum commitment_status status, const char *note, struct commitment *ret)
 {
-	struct commitment_review_row row;
-	unsigned char key[VAULT_KEY_BYTES];
+	struct item_row parent, row;
 	const char *name = commitment_status_name(status);
 	size_t nlen, slen, len;
-	char *body = NULL, ad[200];
+	char *body = NULL;
 	int r;
 
 	if (!name)
 		return -EINVAL;
-	memset(&row, 0, sizeof(row));
+	/* only the author's own commitment takes a review */
+	r = item_get(c, s, &commitment_kind, id, ACCESS_CHANGE, &parent);
+	if (r != 0)
+		return r == ITEM_FORBIDDEN ? COMMITMENT_NOTFOUND : r;
+	store_item_free(&parent);
 	slen = strlen(name);
 	nlen = note ? strlen(note) : 0;
 	len = slen + 1 + nlen;
@@ -368,32 +369,17 @@ int commitment_review(const struct core *c, const struct session *s, const char 
 	if (nlen)
 		memcpy(body + slen + 1, note, nlen);
 
-	vault_random_id(row.id);
-	memcpy(row.couple_id, s->couple_id, sizeof(row.couple_id));
-	memcpy(row.author_id, s->member_id, sizeof(row.author_id));
-	snprintf(row.commitment_id, sizeof(row.commitment_id), "%s", id);
-	session_now(row.at, 0);
-	commitment_key(s, key);
-	snprintf(ad, sizeof(ad), "commitment_reviews.body|%s|%s|%s|1", row.id, row.commitment_id,
-		 row.couple_id);
-	r = vault_seal(key, body, len, ad, &row.body_sealed.data, &row.body_sealed.len);
-	if (r < 0)
-		goto out;
-	/* the composite foreign key refuses a commitment that is not the caller's */
-	r = STORE_CALL(c->st, commitment_review_insert, &row);
-	if (r == STORE_NOTFOUND) {
-		r = COMMITMENT_NOTFOUND;
-		goto out;
-	}
-	if (r != 0) {
-		r = r > 0 ? -EIO : r;
-		goto out;
-	}
-	r = commitment_read(c, s, id, ret);
-out:
+	item_start(&commitment_review_kind, s, id, 0, &row);
+	memcpy(row.sort, row.created_at, sizeof(row.sort));
+	r = item_seal(&commitment_review_kind, s, &row, body, len);
+	if (r == 0)
+		r = item_insert(c, &row);
+	if (r == 0)
+		r = commitment_read(c, s, id, ret);
+	else if (r == ITEM_CONFLICT)
+		r = -EIO;
 	vault_wipe(body, len);
 	free(body);
-	store_blob_free(&row.body_sealed);
-	vault_wipe(key, sizeof(key));
+	store_item_free(&row);
 	return r;
 }

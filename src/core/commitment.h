@@ -15,6 +15,7 @@
 #ifndef KINTSUGI_CORE_COMMITMENT_H
 #define KINTSUGI_CORE_COMMITMENT_H
 
+#include "core/item.h"
 #include "core/session.h"
 
 #define COMMITMENT_TEXT_MAX_CHARS 1000 /* one pattern to change, said concretely */
@@ -87,5 +88,9 @@ void commitment_list_free(struct commitment *list, size_t n);
  * the pages (they show "due" from it) and for tests.
  */
 int commitment_next_date(const char *rfc3339, int days, char out[COMMITMENT_DATE_LEN + 1]);
+
+/* the kinds, for the registry (core/kinds.c) */
+extern const struct item_kind commitment_kind;
+extern const struct item_kind commitment_review_kind;
 
 #endif

@@ -1,25 +1,31 @@
 /*
  * offer.c: transparency offers.  The text is sealed under a subkey of the
- * couple key (context "offers__") with associated data "offers.text|id|
- * couple|version"; every row found goes through access_allows() as an item
- * shared with the partner.
+ * couple key (context "offers__"); every row found goes through
+ * item_allows() as an item shared with the partner.  The engine (item.c)
+ * stores, seals and opens it; this file holds the offer's own rules: its
+ * plain values (until, ended_at), the date check and the status.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/access.h"
+#include "core/item.h"
 #include "core/offer.h"
-
-#define OFFER_KEY_ID 1
 
 const char *const offer_statuses[] = {"active", "ended", "expired", NULL};
 
-static int is_partner(const struct session *s)
-{
-	return strcmp(s->role, "partner") == 0;
-}
+/* The row: plain "until|ended_at"; sealed: the text. */
+const struct item_kind offer_kind = {
+	.name = "offer",
+	.key_from = ITEM_KEY_COUPLE,
+	.key_ctx = "offers__",
+	.key_id = 1,
+	.shared_default = ACCESS_SHARE_PARTNER, /* always, by the program's rule */
+	.list_max = OFFER_LIST_MAX,
+	.legacy_ad = "offers.text",
+	.legacy_form = ITEM_LEGACY_ID,
+};
 
 enum offer_status offer_status_of(const char *until, const char *ended_at, const char *today)
 {
@@ -31,33 +37,21 @@ enum offer_status offer_status_of(const char *until, const char *ended_at, const
 	return OFFER_ACTIVE;
 }
 
-static void offer_key(const struct session *s, unsigned char key[VAULT_KEY_BYTES])
+/* The plain values of a row: until and ended_at ("" while it stands). */
+static int offer_plain(const struct item_row *row, char until[CHECKIN_DATE_LEN + 1],
+		       char ended_at[STORE_TIME_LEN + 1])
 {
-	vault_derive(key, s->ck, OFFER_KEY_ID, "offers__");
-}
-
-static void offer_ad(char *ad, size_t len, const struct offer_row *row)
-{
-	snprintf(ad, len, "offers.text|%s|%s|%lld", row->id, row->couple_id,
-		 (long long)row->version);
-}
-
-static void offer_item(const struct offer_row *row, struct access_item *it)
-{
-	it->couple_id = row->couple_id;
-	it->author_id = row->author_id;
-	it->shared_with = ACCESS_SHARE_PARTNER; /* always, by the program's rule */
-	it->always_private = 0;
+	if (item_plain_get(row, 0, until, CHECKIN_DATE_LEN + 1) < 0 ||
+	    item_plain_get(row, 1, ended_at, STORE_TIME_LEN + 1) < 0)
+		return -EBADMSG;
+	return 0;
 }
 
 void offer_clear(struct offer *o)
 {
 	if (!o)
 		return;
-	if (o->text) {
-		vault_wipe(o->text, o->text_len);
-		free(o->text);
-	}
+	item_text_free(o->text, o->text_len);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -72,49 +66,54 @@ void offer_list_free(struct offer *list, size_t n)
 	free(list);
 }
 
-static int offer_open(const struct session *s, const struct offer_row *row, const char *today,
+static int offer_open(const struct session *s, const struct item_row *row, const char *today,
 		      struct offer *ret)
 {
-	unsigned char key[VAULT_KEY_BYTES], *text = NULL;
-	struct access_item it;
+	unsigned char *text = NULL;
 	size_t len = 0;
-	char ad[160];
 	int r;
 
-	offer_item(row, &it);
-	if (!access_allows(s, &it, ACCESS_READ))
+	if (!item_allows(s, row, ACCESS_READ))
 		return OFFER_NOTFOUND;
-	offer_key(s, key);
-	offer_ad(ad, sizeof(ad), row);
-	r = vault_open(key, row->text_sealed.data, row->text_sealed.len, ad, &text, &len);
-	vault_wipe(key, sizeof(key));
-	if (r != 0)
-		return r > 0 ? -EBADMSG : r;
 	memset(ret, 0, sizeof(*ret));
+	r = offer_plain(row, ret->until, ret->ended_at);
+	if (r == 0)
+		r = item_open(&offer_kind, s, row, &text, &len);
+	if (r != 0)
+		return r;
 	ret->text = (char *)text;
 	ret->text_len = len;
 	memcpy(ret->id, row->id, sizeof(ret->id));
 	memcpy(ret->author_id, row->author_id, sizeof(ret->author_id));
 	ret->mine = strcmp(row->author_id, s->member_id) == 0;
-	memcpy(ret->until, row->until, sizeof(ret->until));
 	memcpy(ret->created_at, row->created_at, sizeof(ret->created_at));
-	memcpy(ret->ended_at, row->ended_at, sizeof(ret->ended_at));
-	ret->status = offer_status_of(row->until, row->ended_at, today);
+	ret->status = offer_status_of(ret->until, ret->ended_at, today);
 	return 0;
+}
+
+/* Opens row for *ret, or -EIO when what was just written cannot be read back. */
+static int offer_reply(const struct session *s, const struct item_row *row, struct offer *ret)
+{
+	char today[CHECKIN_DATE_LEN + 1];
+	int r;
+
+	checkin_today(today, 0);
+	r = offer_open(s, row, today, ret);
+	return r > 0 ? -EIO : r;
 }
 
 int offer_add(const struct core *c, const struct session *s, const char *text, size_t len,
 	      const char *until, struct offer *ret)
 {
-	unsigned char key[VAULT_KEY_BYTES];
-	char today[CHECKIN_DATE_LEN + 1], last[CHECKIN_DATE_LEN + 1], ad[160];
-	struct offer_row row;
+	char today[CHECKIN_DATE_LEN + 1], last[CHECKIN_DATE_LEN + 1];
+	const char *plain[2] = {until, ""};
+	struct item_row row;
 	long u;
 	int r;
 
 	if (!text || !until)
 		return -EINVAL;
-	if (!is_partner(s))
+	if (!item_partner(s))
 		return OFFER_FORBIDDEN;
 	checkin_today(today, 0);
 	if (checkin_date_add(today, OFFER_UNTIL_MAX_DAYS, last) < 0)
@@ -122,67 +121,63 @@ int offer_add(const struct core *c, const struct session *s, const char *text, s
 	if (checkin_date_days(until, &u) < 0 || strcmp(until, today) < 0 || strcmp(until, last) > 0)
 		return OFFER_BAD_UNTIL;
 
-	memset(&row, 0, sizeof(row));
-	vault_random_id(row.id);
-	memcpy(row.couple_id, s->couple_id, sizeof(row.couple_id));
-	memcpy(row.author_id, s->member_id, sizeof(row.author_id));
-	row.version = 1;
-	snprintf(row.until, sizeof(row.until), "%s", until);
-	session_now(row.created_at, 0);
-	offer_key(s, key);
-	offer_ad(ad, sizeof(ad), &row);
-	r = vault_seal(key, text, len, ad, &row.text_sealed.data, &row.text_sealed.len);
-	vault_wipe(key, sizeof(key));
-	if (r < 0)
-		return r;
-	r = STORE_CALL(c->st, offer_insert, &row);
-	if (r == 0) {
-		r = offer_open(s, &row, today, ret);
-		if (r > 0)
-			r = -EIO;
-	} else if (r > 0) {
+	item_start(&offer_kind, s, NULL, 0, &row);
+	r = item_plain_set(&row, plain, 2);
+	if (r == 0)
+		r = item_seal(&offer_kind, s, &row, text, len);
+	if (r == 0)
+		r = item_insert(c, &row);
+	if (r > 0)
 		r = -EIO;
-	}
-	store_offer_free(&row);
+	if (r == 0)
+		r = offer_reply(s, &row, ret);
+	store_item_free(&row);
 	return r;
 }
 
 int offer_read(const struct core *c, const struct session *s, const char *id, struct offer *ret)
 {
 	char today[CHECKIN_DATE_LEN + 1];
-	struct offer_row row;
+	struct item_row row;
 	int r;
 
-	if (!is_partner(s))
+	if (!item_partner(s))
 		return OFFER_NOTFOUND;
-	memset(&row, 0, sizeof(row));
-	r = STORE_CALL(c->st, offer_get, s->couple_id, id, &row);
-	if (r == STORE_NOTFOUND)
-		return OFFER_NOTFOUND;
+	r = item_get(c, s, &offer_kind, id, ACCESS_READ, &row);
 	if (r != 0)
-		return r > 0 ? -EIO : r;
+		return r;
 	checkin_today(today, 0);
 	r = offer_open(s, &row, today, ret);
-	store_offer_free(&row);
+	store_item_free(&row);
 	return r;
+}
+
+/* The couple's newest offers, as the store has them (none for another role). */
+static int offer_rows(const struct core *c, const struct session *s, struct item_row **rows,
+		      size_t *n)
+{
+	struct item_query q = {
+		.couple_id = s->couple_id,
+		.kind = offer_kind.name,
+		.limit = OFFER_LIST_MAX,
+	};
+
+	*rows = NULL;
+	*n = 0;
+	return item_partner(s) ? item_list(c, &q, rows, n) : 0;
 }
 
 int offer_list(const struct core *c, const struct session *s, struct offer **ret, size_t *ret_n)
 {
-	struct offer_row *rows = NULL;
+	struct item_row *rows = NULL;
 	struct offer *list;
 	char today[CHECKIN_DATE_LEN + 1];
 	size_t n = 0, m = 0, i;
 	int r;
 
-	if (!is_partner(s)) {
-		*ret = NULL;
-		*ret_n = 0;
-		return 0;
-	}
-	r = STORE_CALL(c->st, offer_list, s->couple_id, OFFER_LIST_MAX, &rows, &n);
+	r = offer_rows(c, s, &rows, &n);
 	if (r != 0)
-		return r > 0 ? -EIO : r;
+		return r;
 	checkin_today(today, 0);
 	list = calloc(n ? n : 1, sizeof(*list));
 	if (!list) {
@@ -203,77 +198,65 @@ int offer_list(const struct core *c, const struct session *s, struct offer **ret
 	*ret_n = m;
 	r = 0;
 out:
-	store_offer_list_free(rows, n);
+	store_item_list_free(rows, n);
 	return r;
 }
 
 int offer_end(const struct core *c, const struct session *s, const char *id, struct offer *ret)
 {
-	struct offer_row row;
-	struct access_item it;
-	char today[CHECKIN_DATE_LEN + 1], now[STORE_TIME_LEN + 1];
+	char until[CHECKIN_DATE_LEN + 1], ended_at[STORE_TIME_LEN + 1];
+	char old_plain[STORE_PLAIN_LEN + 1];
+	const char *plain[2] = {until, ended_at};
+	struct item_row row;
 	int r;
 
-	if (!is_partner(s))
+	if (!item_partner(s))
 		return OFFER_NOTFOUND;
-	memset(&row, 0, sizeof(row));
-	r = STORE_CALL(c->st, offer_get, s->couple_id, id, &row);
-	if (r == STORE_NOTFOUND)
-		return OFFER_NOTFOUND;
+	r = item_get(c, s, &offer_kind, id, ACCESS_CHANGE, &row);
 	if (r != 0)
-		return r > 0 ? -EIO : r;
-	offer_item(&row, &it);
-	if (!access_allows(s, &it, ACCESS_CHANGE)) {
-		r = access_allows(s, &it, ACCESS_READ) ? OFFER_FORBIDDEN : OFFER_NOTFOUND;
-		goto out;
+		return r;
+	r = offer_plain(&row, until, ended_at);
+	/* an offer already ended keeps its first ended_at */
+	if (r == 0 && !ended_at[0]) {
+		memcpy(old_plain, row.plain, sizeof(old_plain));
+		session_now(ended_at, 0);
+		memcpy(row.updated_at, ended_at, sizeof(row.updated_at));
+		r = item_plain_set(&row, plain, 2);
+		if (r == 0)
+			r = item_update(c, &row, row.version, old_plain);
+		if (r == ITEM_CONFLICT) {
+			/* ended meanwhile (by this author: nobody else can): answer with it */
+			store_item_free(&row);
+			r = item_get(c, s, &offer_kind, id, ACCESS_CHANGE, &row);
+			if (r != 0)
+				return r;
+		}
+		if (r > 0)
+			r = -EIO;
 	}
-	session_now(now, 0);
-	r = STORE_CALL(c->st, offer_end, s->couple_id, s->member_id, id, now);
-	if (r == STORE_NOTFOUND) {
-		r = OFFER_NOTFOUND;
-		goto out;
-	}
-	if (r != 0) {
-		r = r > 0 ? -EIO : r;
-		goto out;
-	}
-	store_offer_free(&row);
-	memset(&row, 0, sizeof(row));
-	r = STORE_CALL(c->st, offer_get, s->couple_id, id, &row);
-	if (r != 0) {
-		r = r > 0 ? -EIO : r;
-		goto out;
-	}
-	checkin_today(today, 0);
-	r = offer_open(s, &row, today, ret);
-	if (r > 0)
-		r = -EIO;
-out:
-	store_offer_free(&row);
+	if (r == 0)
+		r = offer_reply(s, &row, ret);
+	store_item_free(&row);
 	return r;
 }
 
 int offer_counts(const struct core *c, const struct session *s, const char *today,
 		 struct offer_counts *ret)
 {
-	struct offer_row *rows = NULL;
+	char until[CHECKIN_DATE_LEN + 1], ended_at[STORE_TIME_LEN + 1];
+	struct item_row *rows = NULL;
 	struct offer_counts out;
-	struct access_item it;
 	size_t n = 0, i;
 	int r;
 
 	memset(&out, 0, sizeof(out));
-	if (!is_partner(s)) {
-		*ret = out;
-		return 0;
-	}
-	r = STORE_CALL(c->st, offer_list, s->couple_id, OFFER_LIST_MAX, &rows, &n);
+	r = offer_rows(c, s, &rows, &n);
 	if (r != 0)
-		return r > 0 ? -EIO : r;
-	for (i = 0; rows && i < n; i++) {
-		offer_item(&rows[i], &it);
-		if (!access_allows(s, &it, ACCESS_READ) ||
-		    offer_status_of(rows[i].until, rows[i].ended_at, today) != OFFER_ACTIVE)
+		return r;
+	for (i = 0; i < n; i++) {
+		if (!item_allows(s, &rows[i], ACCESS_READ) ||
+		    offer_plain(&rows[i], until, ended_at) < 0 ||
+		    offer_status_of(until, ended_at, today) != OFFER_ACTIVE)
 			continue;
 		if (strcmp(rows[i].author_id, s->member_id) == 0)
 			out.active_mine++;
@@ -281,6 +264,6 @@ int offer_counts(const struct core *c, const struct session *s, const char *toda
 			out.active_partner++;
 	}
 	*ret = out;
-	store_offer_list_free(rows, n);
+	store_item_list_free(rows, n);
 	return 0;
 }

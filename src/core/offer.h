@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "core/checkin.h"
+#include "core/item.h"
 #include "core/session.h"
 
 #define OFFER_TEXT_MAX	     1000 /* API.md: text 1..1000 characters */
@@ -80,5 +81,8 @@ int offer_counts(const struct core *c, const struct session *s, const char *toda
 
 void offer_clear(struct offer *o);
 void offer_list_free(struct offer *list, size_t n);
+
+/* the kind, for the registry (core/kinds.c) */
+extern const struct item_kind offer_kind;
 
 #endif

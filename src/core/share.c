@@ -2,10 +2,10 @@
  * share.c: openness cards and their acknowledgement.
  *
  * A card's sealed content is a format byte, the kind's number, then the
- * body's UTF-8 bytes, with associated data "shares.content|id|couple|
- * version".  The answer is sealed under the couple key with "share_acks.
- * reply|ack id|couple|1".  The store holds "once" (a unique card id in
- * share_acks), so two answers racing each other end in one 201 and one 409.
+ * body's UTF-8 bytes.  The answer is sealed under the couple key as an
+ * answer to its card.  The store holds "once" (the card's id as the
+ * answer's once), so two answers racing each other end in one 201 and one
+ * 409.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/access.h"
+#include "core/item.h"
 #include "core/share.h"
 
 #define SHARE_KEY_ID 1
@@ -21,11 +21,6 @@
 #define SHARE_HEAD   2 /* format, kind */
 
 const char *const share_kinds[] = {"insecurity", "fear", "desire", "need", "hope", NULL};
-
-static int is_partner(const struct session *s)
-{
-	return strcmp(s->role, "partner") == 0;
-}
 
 int share_kind_from(const char *s)
 {
@@ -37,27 +32,31 @@ int share_kind_from(const char *s)
 	return -EINVAL;
 }
 
-static void share_key(const struct session *s, unsigned shared_with,
-		      unsigned char key[VAULT_KEY_BYTES])
-{
-	if (shared_with & ACCESS_SHARE_PARTNER)
-		vault_derive(key, s->ck, SHARE_KEY_ID, "shares__");
-	else
-		vault_derive(key, s->mk, SHARE_KEY_ID, "shares__");
-}
+/* A card: sealed format byte, the kind's number, the body. */
+const struct item_kind share_kind = {
+	.name = "share",
+	.key_from = ITEM_KEY_SHARED,
+	.key_ctx = "shares__",
+	.key_id = SHARE_KEY_ID,
+	.shared_default = 0,
+	.shared_allowed = ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE,
+	.list_max = SHARE_LIST_MAX,
+	.legacy_ad = "shares.content",
+	.legacy_form = ITEM_LEGACY_ID,
+};
 
-static void share_item(const struct share_row *row, struct access_item *it)
-{
-	it->couple_id = row->couple_id;
-	it->author_id = row->author_id;
-	it->shared_with = row->shared_with;
-	it->always_private = 0;
-}
-
-static void ack_ad(char *ad, size_t len, const char *ack_id, const char *couple_id)
-{
-	snprintf(ad, len, "share_acks.reply|%s|%s|1", ack_id, couple_id);
-}
+/* "Heard": one per card (once = the card's id), with an optional sealed reply. */
+const struct item_kind share_ack_kind = {
+	.name = "share_ack",
+	.parent = "share",
+	.key_from = ITEM_KEY_COUPLE,
+	.key_ctx = "shares__",
+	.key_id = SHARE_KEY_ID,
+	.shared_default = ACCESS_SHARE_PARTNER,
+	.list_max = 1,
+	.legacy_ad = "share_acks.reply",
+	.legacy_form = ITEM_LEGACY_ID,
+};
 
 void share_ack_clear(struct share_ack *a)
 {
@@ -93,52 +92,41 @@ void share_list_free(struct share *list, size_t n)
 	free(list);
 }
 
-/* Opens the answer of row (which has one) into *ret. */
-static int share_open_ack(const struct session *s, const struct share_row *row,
+/* Opens the answer ack (to a card the reader may read) into *ret. */
+static int share_open_ack(const struct session *s, const struct item_row *ack,
 			  struct share_ack *ret)
 {
-	unsigned char key[VAULT_KEY_BYTES], *text = NULL;
+	unsigned char *text = NULL;
 	size_t len = 0;
-	char ad[160];
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	memcpy(ret->id, row->ack_id, sizeof(ret->id));
-	memcpy(ret->author_id, row->ack_author_id, sizeof(ret->author_id));
-	memcpy(ret->created_at, row->acked_at, sizeof(ret->created_at));
-	if (row->reply_sealed.len == 0)
-		return 0;
-	vault_derive(key, s->ck, SHARE_KEY_ID, "shares__");
-	ack_ad(ad, sizeof(ad), row->ack_id, row->couple_id);
-	r = vault_open(key, row->reply_sealed.data, row->reply_sealed.len, ad, &text, &len);
-	vault_wipe(key, sizeof(key));
+	r = item_open(&share_ack_kind, s, ack, &text, &len);
 	if (r != 0)
-		return r > 0 ? -EBADMSG : r;
+		return r;
+	memcpy(ret->id, ack->id, sizeof(ret->id));
+	memcpy(ret->author_id, ack->author_id, sizeof(ret->author_id));
+	memcpy(ret->created_at, ack->created_at, sizeof(ret->created_at));
 	ret->reply = (char *)text;
 	ret->reply_len = len;
 	return 0;
 }
 
-/* Opens a row the reader may read; SHARE_NOTFOUND when they may not. */
-static int share_open(const struct session *s, const struct share_row *row, struct share *ret)
+/* Opens a row the reader may read, with its answer ack (NULL: none yet);
+ * SHARE_NOTFOUND when they may not read it. */
+static int share_open(const struct session *s, const struct item_row *row,
+		      const struct item_row *ack, struct share *ret)
 {
-	unsigned char key[VAULT_KEY_BYTES], *text = NULL;
-	struct access_item it;
+	unsigned char *text = NULL;
 	struct share out;
 	size_t len = 0;
-	char ad[160];
 	int r;
 
-	share_item(row, &it);
-	if (!access_allows(s, &it, ACCESS_READ))
+	if (!item_allows(s, row, ACCESS_READ))
 		return SHARE_NOTFOUND;
-	share_key(s, row->shared_with, key);
-	snprintf(ad, sizeof(ad), "shares.content|%s|%s|%lld", row->id, row->couple_id,
-		 (long long)row->version);
-	r = vault_open(key, row->content_sealed.data, row->content_sealed.len, ad, &text, &len);
-	vault_wipe(key, sizeof(key));
+	r = item_open(&share_kind, s, row, &text, &len);
 	if (r != 0)
-		return r > 0 ? -EBADMSG : r;
+		return r;
 	memset(&out, 0, sizeof(out));
 	if (len < SHARE_HEAD || text[0] != SHARE_FORMAT || text[1] >= _SHARE_KIND_MAX) {
 		r = -EBADMSG;
@@ -158,112 +146,168 @@ static int share_open(const struct session *s, const struct share_row *row, stru
 	out.mine = strcmp(row->author_id, s->member_id) == 0;
 	out.shared_with = row->shared_with;
 	memcpy(out.created_at, row->created_at, sizeof(out.created_at));
-	if (row->ack_id[0]) {
-		r = share_open_ack(s, row, &out.ack);
+	if (ack) {
+		r = share_open_ack(s, ack, &out.ack);
 		if (r != 0) {
 			share_clear(&out);
 			goto out;
 		}
 		out.acked = 1;
 	} else {
-		out.can_ack = access_allows(s, &it, ACCESS_ANSWER);
+		out.can_ack = item_allows(s, row, ACCESS_ANSWER);
 	}
 	*ret = out;
 	r = 0;
 out:
-	vault_wipe(text, len);
-	free(text);
+	item_text_free(text, len);
+	return r;
+}
+
+/* The answer to the card row, if any, into *ack (*has 1); the couple's only. */
+static int share_find_ack(const struct core *c, const struct item_row *row, struct item_row *ack,
+			  int *has)
+{
+	struct item_query q = {
+		.couple_id = row->couple_id,
+		.kind = share_ack_kind.name,
+		.parent_kind = share_kind.name,
+		.parent_id = row->id,
+		.limit = 1,
+	};
+	struct item_row *rows = NULL;
+	size_t n = 0;
+	int r;
+
+	*has = 0;
+	r = item_list(c, &q, &rows, &n);
+	if (r == 0 && n > 0) {
+		*ack = rows[0]; /* the row now owns the blob */
+		*has = 1;
+		free(rows);
+		return 0;
+	}
+	store_item_list_free(rows, n);
 	return r;
 }
 
 int share_add(const struct core *c, const struct session *s, enum share_kind kind, const char *body,
 	      size_t len, unsigned shared_with, struct share *ret)
 {
-	unsigned char key[VAULT_KEY_BYTES], *buf;
-	struct share_row row;
-	char ad[160];
+	struct item_row row;
+	unsigned char *buf;
 	int r;
 
 	if ((unsigned)kind >= _SHARE_KIND_MAX || !body || len > SIZE_MAX - SHARE_HEAD)
 		return -EINVAL;
-	if (!is_partner(s))
+	if (!item_partner(s))
 		return SHARE_FORBIDDEN;
-	memset(&row, 0, sizeof(row));
-	vault_random_id(row.id);
-	memcpy(row.couple_id, s->couple_id, sizeof(row.couple_id));
-	memcpy(row.author_id, s->member_id, sizeof(row.author_id));
-	row.shared_with = shared_with & (ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE);
-	row.version = 1;
-	session_now(row.created_at, 0);
-
+	item_start(&share_kind, s, NULL, shared_with, &row);
 	buf = malloc(SHARE_HEAD + len);
 	if (!buf)
 		return -ENOMEM;
 	buf[0] = SHARE_FORMAT;
 	buf[1] = (unsigned char)kind;
 	memcpy(buf + SHARE_HEAD, body, len);
-	share_key(s, row.shared_with, key);
-	snprintf(ad, sizeof(ad), "shares.content|%s|%s|%lld", row.id, row.couple_id,
-		 (long long)row.version);
-	r = vault_seal(key, buf, SHARE_HEAD + len, ad, &row.content_sealed.data,
-		       &row.content_sealed.len);
-	vault_wipe(key, sizeof(key));
-	vault_wipe(buf, SHARE_HEAD + len);
-	free(buf);
-	if (r < 0)
-		return r;
-	r = STORE_CALL(c->st, share_insert, &row);
-	if (r == 0) {
-		r = share_open(s, &row, ret);
-		if (r > 0)
-			r = -EIO;
-	} else if (r > 0) {
+	r = item_seal(&share_kind, s, &row, buf, SHARE_HEAD + len);
+	item_text_free(buf, SHARE_HEAD + len);
+	if (r == 0)
+		r = item_insert(c, &row);
+	if (r == 0)
+		r = share_open(s, &row, NULL, ret);
+	if (r > 0)
 		r = -EIO;
-	}
-	store_share_free(&row);
+	store_item_free(&row);
 	return r;
 }
 
 int share_read(const struct core *c, const struct session *s, const char *id, struct share *ret)
 {
-	struct share_row row;
+	struct item_row row, ack;
+	int r, has = 0;
+
+	if (!item_partner(s))
+		return SHARE_NOTFOUND;
+	r = item_get(c, s, &share_kind, id, ACCESS_READ, &row);
+	if (r != 0)
+		return r;
+	r = share_find_ack(c, &row, &ack, &has);
+	if (r == 0)
+		r = share_open(s, &row, has ? &ack : NULL, ret);
+	if (has)
+		store_item_free(&ack);
+	store_item_free(&row);
+	return r;
+}
+
+/*
+ * The cards of the couple (newest SHARE_LIST_MAX) and the answers to them,
+ * as the store has them; for each card, *ret_ack[i] is its answer or NULL.
+ */
+struct share_rows {
+	struct item_row *cards, *acks;
+	size_t ncards, nacks;
+	const struct item_row **ack_of; /* per card */
+};
+
+static void share_rows_free(struct share_rows *sr)
+{
+	store_item_list_free(sr->cards, sr->ncards);
+	store_item_list_free(sr->acks, sr->nacks);
+	free(sr->ack_of);
+	memset(sr, 0, sizeof(*sr));
+}
+
+static int share_rows(const struct core *c, const struct session *s, struct share_rows *sr)
+{
+	struct item_query q = {
+		.couple_id = s->couple_id,
+		.kind = share_kind.name,
+		.limit = SHARE_LIST_MAX,
+	};
+	size_t i, j;
 	int r;
 
-	if (!is_partner(s))
-		return SHARE_NOTFOUND;
-	memset(&row, 0, sizeof(row));
-	r = STORE_CALL(c->st, share_get, s->couple_id, id, &row);
-	if (r == STORE_NOTFOUND)
-		return SHARE_NOTFOUND;
+	memset(sr, 0, sizeof(*sr));
+	if (!item_partner(s))
+		return 0;
+	r = item_list(c, &q, &sr->cards, &sr->ncards);
 	if (r != 0)
-		return r > 0 ? -EIO : r;
-	r = share_open(s, &row, ret);
-	store_share_free(&row);
-	return r;
+		return r;
+	q.kind = share_ack_kind.name;
+	q.of_newest = share_kind.name;
+	q.answer_limit = SHARE_LIST_MAX;
+	r = item_list(c, &q, &sr->acks, &sr->nacks);
+	sr->ack_of = calloc(sr->ncards ? sr->ncards : 1, sizeof(const struct item_row *));
+	if (r == 0 && !sr->ack_of)
+		r = -ENOMEM;
+	if (r != 0) {
+		share_rows_free(sr);
+		return r;
+	}
+	for (j = 0; j < sr->nacks; j++)
+		for (i = 0; i < sr->ncards; i++)
+			if (strcmp(sr->acks[j].parent_id, sr->cards[i].id) == 0)
+				sr->ack_of[i] = &sr->acks[j];
+	return 0;
 }
 
 int share_list(const struct core *c, const struct session *s, struct share **ret, size_t *ret_n)
 {
-	struct share_row *rows = NULL;
+	struct share_rows sr;
 	struct share *list;
-	size_t n = 0, m = 0, i;
+	size_t m = 0, i;
 	int r;
 
-	if (!is_partner(s)) {
-		*ret = NULL;
-		*ret_n = 0;
-		return 0;
-	}
-	r = STORE_CALL(c->st, share_list, s->couple_id, SHARE_LIST_MAX, &rows, &n);
+	r = share_rows(c, s, &sr);
 	if (r != 0)
-		return r > 0 ? -EIO : r;
-	list = calloc(n ? n : 1, sizeof(*list));
+		return r;
+	list = calloc(sr.ncards ? sr.ncards : 1, sizeof(*list));
 	if (!list) {
 		r = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		r = share_open(s, &rows[i], &list[m]);
+	for (i = 0; i < sr.ncards; i++) {
+		r = share_open(s, &sr.cards[i], sr.ack_of[i], &list[m]);
 		if (r == SHARE_NOTFOUND)
 			continue; /* the partner's private card: not the reader's to know */
 		if (r != 0) {
@@ -276,123 +320,78 @@ int share_list(const struct core *c, const struct session *s, struct share **ret
 	*ret_n = m;
 	r = 0;
 out:
-	store_share_list_free(rows, n);
+	share_rows_free(&sr);
 	return r;
 }
 
 int share_acknowledge(const struct core *c, const struct session *s, const char *share_id,
 		      const char *reply, size_t reply_len, struct share_ack *ret)
 {
-	unsigned char key[VAULT_KEY_BYTES];
-	struct share_ack_row ack;
-	struct share_row row;
-	struct access_item it;
-	struct share_ack out;
-	char ad[160];
-	int r;
+	struct item_row row, ack;
+	int r, has = 0;
 
-	if (!is_partner(s))
+	if (!item_partner(s))
 		return SHARE_NOTFOUND;
-	memset(&row, 0, sizeof(row));
-	memset(&ack, 0, sizeof(ack));
-	r = STORE_CALL(c->st, share_get, s->couple_id, share_id, &row);
-	if (r == STORE_NOTFOUND)
-		return SHARE_NOTFOUND;
+	r = item_get(c, s, &share_kind, share_id, ACCESS_READ, &row);
 	if (r != 0)
-		return r > 0 ? -EIO : r;
-	share_item(&row, &it);
-	if (strcmp(row.author_id, s->member_id) == 0 && strcmp(row.couple_id, s->couple_id) == 0) {
+		return r;
+	if (strcmp(row.author_id, s->member_id) == 0) {
 		r = SHARE_FORBIDDEN;
 		goto out;
 	}
-	if (!access_allows(s, &it, ACCESS_ANSWER)) {
+	if (!item_allows(s, &row, ACCESS_ANSWER)) {
 		r = SHARE_NOTFOUND;
 		goto out;
 	}
-	if (row.ack_id[0]) {
+	r = share_find_ack(c, &row, &ack, &has);
+	if (has) {
+		store_item_free(&ack);
 		r = SHARE_CONFLICT;
-		goto out;
 	}
+	if (r != 0)
+		goto out;
 
-	vault_random_id(ack.id);
-	memcpy(ack.share_id, row.id, sizeof(ack.share_id));
-	memcpy(ack.couple_id, s->couple_id, sizeof(ack.couple_id));
-	memcpy(ack.author_id, s->member_id, sizeof(ack.author_id));
-	session_now(ack.created_at, 0);
-	if (reply && reply_len) {
-		vault_derive(key, s->ck, SHARE_KEY_ID, "shares__");
-		ack_ad(ad, sizeof(ad), ack.id, ack.couple_id);
-		r = vault_seal(key, reply, reply_len, ad, &ack.reply_sealed.data,
-			       &ack.reply_sealed.len);
-		vault_wipe(key, sizeof(key));
-		if (r < 0)
-			goto out;
+	item_start(&share_ack_kind, s, row.id, 0, &ack);
+	memcpy(ack.once, row.id, sizeof(row.id)); /* one answer per card, held by the store */
+	r = item_seal(&share_ack_kind, s, &ack, reply, reply ? reply_len : 0);
+	if (r == 0)
+		r = item_insert(c, &ack); /* a race lost: CONFLICT */
+	if (r == 0) {
+		r = share_open_ack(s, &ack, ret);
+		if (r > 0)
+			r = -EIO;
 	}
-	r = STORE_CALL(c->st, share_ack_insert, &ack);
-	if (r == STORE_CONFLICT) {
-		r = SHARE_CONFLICT;
-		goto out;
-	}
-	if (r == STORE_NOTFOUND) {
-		r = SHARE_NOTFOUND;
-		goto out;
-	}
-	if (r != 0) {
-		r = r > 0 ? -EIO : r;
-		goto out;
-	}
-	memset(&out, 0, sizeof(out));
-	memcpy(out.id, ack.id, sizeof(out.id));
-	memcpy(out.author_id, ack.author_id, sizeof(out.author_id));
-	memcpy(out.created_at, ack.created_at, sizeof(out.created_at));
-	if (reply && reply_len) {
-		out.reply = malloc(reply_len + 1);
-		if (!out.reply) {
-			r = -ENOMEM;
-			goto out;
-		}
-		memcpy(out.reply, reply, reply_len);
-		out.reply[reply_len] = '\0';
-		out.reply_len = reply_len;
-	}
-	*ret = out;
+	store_item_free(&ack);
 out:
-	store_blob_free(&ack.reply_sealed);
-	store_share_free(&row);
+	store_item_free(&row);
 	return r;
 }
 
 int share_counts(const struct core *c, const struct session *s, struct share_counts *ret)
 {
-	struct share_row *rows = NULL;
 	struct share_counts out;
-	struct access_item it;
-	size_t n = 0, i;
+	struct share_rows sr;
+	size_t i;
 	int r;
 
 	memset(&out, 0, sizeof(out));
-	if (!is_partner(s)) {
-		*ret = out;
-		return 0;
-	}
-	r = STORE_CALL(c->st, share_list, s->couple_id, SHARE_LIST_MAX, &rows, &n);
+	r = share_rows(c, s, &sr);
 	if (r != 0)
-		return r > 0 ? -EIO : r;
-	for (i = 0; i < n; i++) {
-		share_item(&rows[i], &it);
-		if (!access_allows(s, &it, ACCESS_READ))
+		return r;
+	for (i = 0; i < sr.ncards; i++) {
+		if (!item_allows(s, &sr.cards[i], ACCESS_READ))
 			continue;
-		if (strcmp(rows[i].author_id, s->member_id) == 0) {
+		if (strcmp(sr.cards[i].author_id, s->member_id) == 0) {
 			out.mine++;
-			if (rows[i].ack_id[0])
+			if (sr.ack_of[i])
 				out.mine_heard++;
 			continue;
 		}
 		out.from_partner++;
-		if (!rows[i].ack_id[0] && access_allows(s, &it, ACCESS_ANSWER))
+		if (!sr.ack_of[i] && item_allows(s, &sr.cards[i], ACCESS_ANSWER))
 			out.to_ack++;
 	}
 	*ret = out;
-	store_share_list_free(rows, n);
+	share_rows_free(&sr);
 	return 0;
 }

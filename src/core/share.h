@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "core/item.h"
 #include "core/session.h"
 
 #define SHARE_BODY_MAX	4000 /* API.md: body 1..4000 characters */
@@ -100,5 +101,9 @@ int share_counts(const struct core *c, const struct session *s, struct share_cou
 void share_clear(struct share *sh);
 void share_ack_clear(struct share_ack *a);
 void share_list_free(struct share *list, size_t n);
+
+/* the kinds, for the registry (core/kinds.c) */
+extern const struct item_kind share_kind;
+extern const struct item_kind share_ack_kind;
 
 #endif

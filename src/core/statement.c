@@ -7,9 +7,13 @@
  * as hidden as their words.  A draft is sealed under the subkey
  * STATEMENT_KEY_DRAFT of the author's master key, a delivered statement
  * under STATEMENT_KEY_SHARED of the couple key, a response under
- * STATEMENT_KEY_RESPONSE of the couple key.  The associated data binds the
- * table, the row's id (and a response's statement id), the couple and the
- * version, so a blob copied elsewhere does not open.
+ * STATEMENT_KEY_RESPONSE of the couple key, as an item of the registry
+ * (item.c).  The associated data binds the table, the row's id (and a
+ * response's statement id), the couple and the version, so a blob copied
+ * elsewhere does not open.  Statements themselves keep a table and code of
+ * their own: a draft is sealed under the author's key and a delivered one
+ * under the couple's, delivery is one-way, and the statement check reads
+ * the parts; the registry's one key per kind cannot say that cleanly.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -17,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/access.h"
+#include "core/item.h"
 #include "core/statement.h"
 
 #define STATEMENT_KEY_DRAFT	 1 /* subkey of MK: the author's drafts */
@@ -55,11 +59,18 @@ static void statement_ad(char *ad, size_t len, const char *id, const char *coupl
 	snprintf(ad, len, "statements.parts|%s|%s|%lld", id, couple, version);
 }
 
-static void response_ad(char *ad, size_t len, const char *id, const char *statement_id,
-			const char *couple)
-{
-	snprintf(ad, len, "statement_responses.body|%s|%s|%s|1", id, statement_id, couple);
-}
+/* A response: an answer to a delivered statement; sealed: landed and still_need, packed. */
+const struct item_kind statement_response_kind = {
+	.name = "statement_response",
+	.parent = "statement",
+	.key_from = ITEM_KEY_COUPLE,
+	.key_ctx = "statemnt",
+	.key_id = STATEMENT_KEY_RESPONSE,
+	.shared_default = ACCESS_SHARE_PARTNER,
+	.list_max = STATEMENT_RESPONSES_MAX,
+	.legacy_ad = "statement_responses.body",
+	.legacy_form = ITEM_LEGACY_ID_PARENT,
+};
 
 /* ---- packing: n strings as (u32 length, bytes) ------------------------- */
 
@@ -264,25 +275,20 @@ static int statement_open_row(const struct session *s, const struct statement_ro
 }
 
 /* Opens one response row into ret. */
-static int response_open_row(const struct session *s, const struct statement_response_row *row,
+static int response_open_row(const struct session *s, const struct item_row *row,
 			     struct statement_response *ret)
 {
-	unsigned char key[VAULT_KEY_BYTES], *plain = NULL;
+	unsigned char *plain = NULL;
 	char *v[STATEMENT_RESPONSE_PARTS];
 	size_t lens[STATEMENT_RESPONSE_PARTS], plen = 0;
-	char ad[200];
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	vault_derive(key, s->ck, STATEMENT_KEY_RESPONSE, "statemnt");
-	response_ad(ad, sizeof(ad), row->id, row->statement_id, row->couple_id);
-	r = vault_open(key, row->body_sealed.data, row->body_sealed.len, ad, &plain, &plen);
-	vault_wipe(key, sizeof(key));
+	r = item_open(&statement_response_kind, s, row, &plain, &plen);
 	if (r != 0)
-		return r > 0 ? -EBADMSG : r;
-	r = unpack(plain, plen, v, lens, STATEMENT_RESPONSE_PARTS);
-	vault_wipe(plain, plen);
-	free(plain);
+		return r;
+	r = plain ? unpack(plain, plen, v, lens, STATEMENT_RESPONSE_PARTS) : -EBADMSG;
+	item_text_free(plain, plen);
 	if (r < 0)
 		return r;
 	/* an empty answer is no answer */
@@ -299,7 +305,7 @@ static int response_open_row(const struct session *s, const struct statement_res
 		free(v[1]);
 	}
 	memcpy(ret->id, row->id, sizeof(ret->id));
-	memcpy(ret->statement_id, row->statement_id, sizeof(ret->statement_id));
+	memcpy(ret->statement_id, row->parent_id, sizeof(ret->statement_id));
 	memcpy(ret->author_id, row->author_id, sizeof(ret->author_id));
 	memcpy(ret->created_at, row->created_at, sizeof(ret->created_at));
 	return 0;
@@ -309,16 +315,23 @@ static int response_open_row(const struct session *s, const struct statement_res
 static int statement_load_responses(const struct core *c, const struct session *s,
 				    struct statement *st)
 {
-	struct statement_response_row *rows = NULL;
+	struct item_query q = {
+		.couple_id = s->couple_id,
+		.kind = statement_response_kind.name,
+		.parent_kind = statement_response_kind.parent,
+		.parent_id = st->id,
+		.limit = STATEMENT_RESPONSES_MAX,
+		.oldest_first = 1,
+	};
+	struct item_row *rows = NULL;
 	size_t n = 0, i;
 	int r;
 
 	if (!st->delivered)
 		return 0;
-	r = STORE_CALL(c->st, statement_response_list, s->couple_id, st->id,
-		       STATEMENT_RESPONSES_MAX, &rows, &n);
+	r = item_list(c, &q, &rows, &n);
 	if (r != 0)
-		return r > 0 ? -EIO : r;
+		return r;
 	st->responses = calloc(n ? n : 1, sizeof(*st->responses));
 	if (!st->responses) {
 		r = -ENOMEM;
@@ -332,7 +345,7 @@ static int statement_load_responses(const struct core *c, const struct session *
 	}
 	r = 0;
 out:
-	store_statement_response_list_free(rows, n);
+	store_item_list_free(rows, n);
 	return r;
 }
 
@@ -600,12 +613,11 @@ int statement_respond(const struct core *c, const struct session *s, const char 
 		      const char *landed, const char *still_need, struct statement_response *ret)
 {
 	struct statement_row st;
-	struct statement_response_row row;
-	unsigned char key[VAULT_KEY_BYTES], *packed = NULL;
+	struct item_row row;
+	unsigned char *packed = NULL;
 	const char *v[STATEMENT_RESPONSE_PARTS] = {landed ? landed : "",
 						   still_need ? still_need : ""};
 	size_t lens[STATEMENT_RESPONSE_PARTS], plen = 0;
-	char ad[200];
 	int r;
 
 	memset(&st, 0, sizeof(st));
@@ -624,34 +636,23 @@ int statement_respond(const struct core *c, const struct session *s, const char 
 		goto out;
 	}
 
-	vault_random_id(row.id);
-	memcpy(row.couple_id, s->couple_id, sizeof(row.couple_id));
-	memcpy(row.statement_id, st.id, sizeof(row.statement_id));
-	memcpy(row.author_id, s->member_id, sizeof(row.author_id));
-	session_now(row.created_at, 0);
+	item_start(&statement_response_kind, s, st.id, 0, &row);
+	memcpy(row.sort, row.created_at, sizeof(row.sort));
 	lens[0] = strlen(v[0]);
 	lens[1] = strlen(v[1]);
 	r = pack(v, lens, STATEMENT_RESPONSE_PARTS, &packed, &plen);
 	if (r < 0)
 		goto out;
-	vault_derive(key, s->ck, STATEMENT_KEY_RESPONSE, "statemnt");
-	response_ad(ad, sizeof(ad), row.id, row.statement_id, row.couple_id);
-	r = vault_seal(key, packed, plen, ad, &row.body_sealed.data, &row.body_sealed.len);
-	vault_wipe(key, sizeof(key));
-	if (r < 0)
-		goto out;
-	r = STORE_CALL(c->st, statement_response_insert, &row);
-	if (r != 0) {
-		r = r == STORE_NOTFOUND ? STATEMENT_NOTFOUND : r > 0 ? -EIO : r;
-		goto out;
-	}
-	r = response_open_row(s, &row, ret);
+	r = item_seal(&statement_response_kind, s, &row, packed, plen);
+	if (r == 0)
+		r = item_insert(c, &row);
+	if (r == ITEM_CONFLICT)
+		r = -EIO;
+	if (r == 0)
+		r = response_open_row(s, &row, ret);
 out:
-	if (packed) {
-		vault_wipe(packed, plen);
-		free(packed);
-	}
-	store_blob_free(&row.body_sealed);
+	item_text_free(packed, plen);
+	store_item_free(&row);
 	store_statement_free(&st);
 	return r;
 }

@@ -23,6 +23,7 @@
 #define KINTSUGI_CORE_STATEMENT_H
 
 #include "core/apology.h"
+#include "core/item.h"
 #include "core/session.h"
 
 #define STATEMENT_PART_MAX_CHARS     4000 /* one part: a few paragraphs, said plainly */
@@ -148,5 +149,8 @@ int statement_is_complete(const struct statement *st);
 void statement_clear(struct statement *st);
 void statement_list_free(struct statement *list, size_t n);
 void statement_response_clear(struct statement_response *resp);
+
+/* the kind of the responses, for the registry (core/kinds.c) */
+extern const struct item_kind statement_response_kind;
 
 #endif

@@ -89,52 +89,36 @@ enum sq_stmt {
 	SQ_JOURNAL_UPDATE,
 	SQ_JOURNAL_DELETE,
 	SQ_AUDIT_APPEND,
-	/* ---- step 1: statements and commitments (migration 0002) ---- */
+	/* ---- statements (migration 0002) ---- */
 	SQ_STATEMENT_INSERT,
 	SQ_STATEMENT_GET,
 	SQ_STATEMENT_LIST,
 	SQ_STATEMENT_UPDATE,
 	SQ_STATEMENT_EXISTS,
-	SQ_RESPONSE_INSERT,
-	SQ_RESPONSE_LIST,
-	SQ_COMMITMENT_INSERT,
-	SQ_COMMITMENT_GET,
-	SQ_COMMITMENT_LIST,
-	SQ_REVIEW_INSERT,
-	SQ_REVIEW_LIST,
-	/* ---- end of step 1 ---- */
+	/* ---- end of statements ---- */
 	/* ---- sign-in throttling (migration 0004) ---- */
 	SQ_THROTTLE_ADD,
 	SQ_THROTTLE_FORGET,
 	SQ_THROTTLE_NTH,
 	SQ_THROTTLE_CLEAR,
 	/* ---- end of sign-in throttling ---- */
-	/* ---- step 2: transparency and openness (migration 0003) ---- */
+	/* ---- check-ins and the rhythm (migration 0003) ---- */
 	SQ_COUPLE_SET_RHYTHM,
 	SQ_CHECKIN_INSERT,
 	SQ_CHECKIN_GET,
 	SQ_CHECKIN_UPDATE,
 	SQ_CHECKIN_EXISTS,
 	SQ_CHECKIN_LIST,
-	SQ_SHARE_INSERT,
-	SQ_SHARE_GET,
-	SQ_SHARE_LIST,
-	SQ_SHARE_ACK_INSERT,
-	SQ_OFFER_INSERT,
-	SQ_OFFER_GET,
-	SQ_OFFER_LIST,
-	SQ_OFFER_END,
-	SQ_OFFER_EXISTS,
-	SQ_ACTIVITY_INSERT,
-	SQ_ACTIVITY_GET,
-	SQ_ACTIVITY_LIST,
-	SQ_ACTIVITY_DONE,
-	SQ_ACTIVITY_EXISTS,
-	SQ_FEEL_LIST,
-	SQ_FEEL_INSERT,
-	SQ_FEEL_UPDATE,
-	SQ_FEEL_DELETE,
-	/* ---- end of step 2 ---- */
+	/* ---- end of check-ins ---- */
+	/* ---- items (migration 0005) ---- */
+	SQ_ITEM_INSERT,
+	SQ_ITEM_GET,
+	SQ_ITEM_LIST,
+	SQ_ITEM_LIST_OLDEST,
+	SQ_ITEM_ANSWERS,
+	SQ_ITEM_UPDATE,
+	SQ_ITEM_EXISTS,
+	SQ_ITEM_DELETE,
 	_SQ_STMT_MAX,
 };
 
@@ -146,28 +130,24 @@ enum sq_stmt {
 	"id, member_id, couple_id, secret_hash, keys_sealed, created_at, last_seen_at, expires_at"
 #define JOURNAL_COLS                                                                               \
 	"id, couple_id, author_id, version, body_sealed, prompt_sealed, created_at, updated_at"
-/* ---- step 1: statements and commitments (migration 0002) ---- */
+/* ---- statements (migration 0002) ---- */
 #define STATEMENT_COLS                                                                             \
 	"id, couple_id, author_id, version, delivered, parts_sealed, created_at, updated_at, "     \
 	"delivered_at"
-#define RESPONSE_COLS "id, couple_id, statement_id, author_id, body_sealed, created_at"
-#define COMMITMENT_COLS                                                                            \
-	"id, couple_id, author_id, version, text_sealed, review_every_days, created_at"
-#define REVIEW_COLS "id, couple_id, author_id, commitment_id, body_sealed, at"
-/* ---- end of step 1 ---- */
+/* ---- end of statements ---- */
 
-/* ---- step 2: transparency and openness (migration 0003) ---- */
+/* ---- check-ins and the rhythm (migration 0003) ---- */
 #define CHECKIN_COLS                                                                               \
 	"id, couple_id, author_id, period, rhythm, shared_with, version, content_sealed, "         \
 	"created_at, updated_at"
-#define SHARE_COLS                                                                                 \
-	"s.id, s.couple_id, s.author_id, s.shared_with, s.version, s.content_sealed, "             \
-	"s.created_at, a.id, a.author_id, a.reply_sealed, a.created_at"
-#define OFFER_COLS "id, couple_id, author_id, version, text_sealed, until, created_at, ended_at"
-#define ACTIVITY_COLS                                                                              \
-	"id, couple_id, author_id, kind, version, title_sealed, planned_for, done_at, done_by, "   \
-	"created_at"
-/* ---- end of step 2 ---- */
+/* ---- end of check-ins ---- */
+#define ITEM_COLS                                                                                  \
+	"couple_id, kind, id, parent_kind, parent_id, author_id, shared_with, version, legacy, "   \
+	"once, sort, plain, sealed, created_at, updated_at"
+/* the top-level items of a kind (?3 = ?4 = ''), or the answers to one item */
+#define ITEM_WHERE                                                                                 \
+	" FROM items WHERE couple_id = ?1 AND kind = ?2 AND parent_kind = ?3 AND parent_id = ?4 "  \
+	"AND (?5 IS NULL OR author_id = ?5) "
 
 static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
@@ -253,7 +233,7 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_AUDIT_APPEND] = "INSERT INTO audit_log (couple_id, member_id, event, at) "
 			    "VALUES (?1, ?2, ?3, ?4)",
 
-	/* ---- step 1: statements and commitments (migration 0002) ---- */
+	/* ---- statements (migration 0002) ---- */
 	/* seq: next in insertion order among the couple's rows of that second */
 	[SQ_STATEMENT_INSERT] = "INSERT INTO statements (" STATEMENT_COLS ", seq) "
 				"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
@@ -272,34 +252,7 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 		"AND delivered = 0",
 	[SQ_STATEMENT_EXISTS] = "SELECT 1 FROM statements "
 				"WHERE couple_id = ?1 AND author_id = ?2 AND id = ?3",
-	[SQ_RESPONSE_INSERT] = "INSERT INTO statement_responses (" RESPONSE_COLS ", seq) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-			       "(SELECT ifnull(max(seq), 0) + 1 FROM statement_responses "
-			       "WHERE couple_id = ?2 AND statement_id = ?3 AND created_at = ?6))",
-	/* the newest ?3, turned around so that they read oldest first */
-	[SQ_RESPONSE_LIST] = "SELECT " RESPONSE_COLS " FROM (SELECT " RESPONSE_COLS ", seq "
-			     "FROM statement_responses WHERE couple_id = ?1 AND statement_id = ?2 "
-			     "ORDER BY created_at DESC, seq DESC LIMIT ?3) "
-			     "ORDER BY created_at, seq",
-	[SQ_COMMITMENT_INSERT] = "INSERT INTO commitments (" COMMITMENT_COLS ", seq) "
-				 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-				 "(SELECT ifnull(max(seq), 0) + 1 FROM commitments "
-				 "WHERE couple_id = ?2 AND author_id = ?3 AND created_at = ?7))",
-	[SQ_COMMITMENT_GET] = "SELECT " COMMITMENT_COLS " FROM commitments "
-			      "WHERE couple_id = ?1 AND author_id = ?2 AND id = ?3",
-	[SQ_COMMITMENT_LIST] = "SELECT " COMMITMENT_COLS " FROM commitments "
-			       "WHERE couple_id = ?1 AND author_id = ?2 "
-			       "ORDER BY created_at DESC, seq DESC LIMIT ?3",
-	[SQ_REVIEW_INSERT] = "INSERT INTO commitment_reviews (" REVIEW_COLS ", seq) "
-			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-			     "(SELECT ifnull(max(seq), 0) + 1 FROM commitment_reviews "
-			     "WHERE couple_id = ?2 AND author_id = ?3 AND commitment_id = ?4 "
-			     "AND at = ?6))",
-	[SQ_REVIEW_LIST] = "SELECT " REVIEW_COLS " FROM (SELECT " REVIEW_COLS ", seq "
-			   "FROM commitment_reviews WHERE couple_id = ?1 AND author_id = ?2 "
-			   "AND commitment_id = ?3 ORDER BY at DESC, seq DESC LIMIT ?4) "
-			   "ORDER BY at, seq",
-	/* ---- end of step 1 ---- */
+	/* ---- end of statements ---- */
 	/* ---- sign-in throttling (migration 0004) ---- */
 	[SQ_THROTTLE_ADD] = "INSERT INTO signin_failures (key, at) VALUES (?1, ?2)",
 	[SQ_THROTTLE_FORGET] = "DELETE FROM signin_failures WHERE at <= ?1",
@@ -308,7 +261,7 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_THROTTLE_CLEAR] = "DELETE FROM signin_failures WHERE key = ?1",
 	/* ---- end of sign-in throttling ---- */
 
-	/* ---- step 2: transparency and openness (migration 0003) ---- */
+	/* ---- check-ins and the rhythm (migration 0003) ---- */
 	[SQ_COUPLE_SET_RHYTHM] = "UPDATE couples SET rhythm = ?2 WHERE id = ?1",
 	[SQ_CHECKIN_INSERT] = "INSERT INTO checkins (" CHECKIN_COLS ") "
 			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -322,55 +275,33 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_CHECKIN_LIST] = "SELECT " CHECKIN_COLS " FROM checkins "
 			    "WHERE couple_id = ?1 AND period BETWEEN ?2 AND ?3 "
 			    "ORDER BY period DESC, created_at, id LIMIT ?4",
-	/* seq: one more than the couple's largest, so newest first is one index walk */
-	[SQ_SHARE_INSERT] = "INSERT INTO shares (id, couple_id, author_id, shared_with, version, "
-			    "content_sealed, created_at, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-			    "(SELECT ifnull(max(seq), 0) + 1 FROM shares WHERE couple_id = ?2))",
-	[SQ_SHARE_GET] = "SELECT " SHARE_COLS " FROM shares s "
-			 "LEFT JOIN share_acks a ON a.share_id = s.id "
-			 "WHERE s.couple_id = ?1 AND s.id = ?2",
-	[SQ_SHARE_LIST] = "SELECT " SHARE_COLS " FROM shares s "
-			  "LEFT JOIN share_acks a ON a.share_id = s.id "
-			  "WHERE s.couple_id = ?1 ORDER BY s.seq DESC LIMIT ?2",
-	/* the card must be the couple's: nothing is inserted otherwise */
-	[SQ_SHARE_ACK_INSERT] = "INSERT INTO share_acks (id, share_id, couple_id, author_id, "
-				"reply_sealed, created_at) "
-				"SELECT ?1, id, couple_id, ?4, ?5, ?6 FROM shares "
-				"WHERE id = ?2 AND couple_id = ?3",
-	[SQ_OFFER_INSERT] = "INSERT INTO offers (" OFFER_COLS ", seq) "
-			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-			    "(SELECT ifnull(max(seq), 0) + 1 FROM offers WHERE couple_id = ?2))",
-	[SQ_OFFER_GET] = "SELECT " OFFER_COLS " FROM offers WHERE couple_id = ?1 AND id = ?2",
-	[SQ_OFFER_LIST] = "SELECT " OFFER_COLS " FROM offers WHERE couple_id = ?1 "
-			  "ORDER BY seq DESC LIMIT ?2",
-	[SQ_OFFER_END] = "UPDATE offers SET ended_at = ?4 "
-			 "WHERE couple_id = ?1 AND author_id = ?2 AND id = ?3 AND ended_at IS NULL",
-	[SQ_OFFER_EXISTS] =
-		"SELECT 1 FROM offers WHERE couple_id = ?1 AND author_id = ?2 AND id = ?3",
-	[SQ_ACTIVITY_INSERT] = "INSERT INTO activities (" ACTIVITY_COLS ", seq) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-			       "(SELECT ifnull(max(seq), 0) + 1 FROM activities "
-			       "WHERE couple_id = ?2))",
-	[SQ_ACTIVITY_GET] = "SELECT " ACTIVITY_COLS " FROM activities "
-			    "WHERE couple_id = ?1 AND id = ?2",
-	[SQ_ACTIVITY_LIST] = "SELECT " ACTIVITY_COLS " FROM activities WHERE couple_id = ?1 "
-			     "ORDER BY planned_for DESC, seq DESC LIMIT ?2",
-	[SQ_ACTIVITY_DONE] = "UPDATE activities SET done_at = ?3, done_by = ?4 "
-			     "WHERE couple_id = ?1 AND id = ?2",
-	[SQ_ACTIVITY_EXISTS] = "SELECT 1 FROM activities WHERE couple_id = ?1 AND id = ?2",
-	[SQ_FEEL_LIST] = "SELECT author_id, version, felt_sealed, updated_at "
-			 "FROM activity_feelings WHERE couple_id = ?1 AND activity_id = ?2 "
-			 "ORDER BY updated_at, author_id LIMIT 2",
-	[SQ_FEEL_INSERT] = "INSERT INTO activity_feelings (activity_id, couple_id, author_id, "
-			   "version, felt_sealed, updated_at) "
-			   "SELECT id, couple_id, ?3, ?4, ?5, ?6 FROM activities "
-			   "WHERE id = ?1 AND couple_id = ?2",
-	[SQ_FEEL_UPDATE] = "UPDATE activity_feelings SET version = ?4, felt_sealed = ?5, "
-			   "updated_at = ?6 WHERE activity_id = ?1 AND couple_id = ?2 "
-			   "AND author_id = ?3 AND version = ?4 - 1",
-	[SQ_FEEL_DELETE] = "DELETE FROM activity_feelings "
-			   "WHERE activity_id = ?1 AND couple_id = ?2 AND author_id = ?3",
-	/* ---- end of step 2 ---- */
+	/* ---- items (migration 0005) ---- */
+	/* nothing is inserted unless the parent, if any, is the couple's */
+	[SQ_ITEM_INSERT] =
+		"INSERT INTO items (" ITEM_COLS ") SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+		"?11, ?12, ?13, ?14, ?15 WHERE ?4 = '' OR EXISTS (SELECT 1 FROM items "
+		"WHERE couple_id = ?1 AND kind = ?4 AND id = ?5) OR (?4 = 'statement' AND "
+		"EXISTS (SELECT 1 FROM statements WHERE couple_id = ?1 AND id = ?5))",
+	[SQ_ITEM_GET] = "SELECT " ITEM_COLS " FROM items WHERE couple_id = ?1 AND kind = ?2 "
+			"AND id = ?3",
+	[SQ_ITEM_LIST] = "SELECT " ITEM_COLS ITEM_WHERE "ORDER BY sort DESC, rowid DESC LIMIT ?6",
+	/* the newest ?6, turned around so that they read oldest first */
+	[SQ_ITEM_LIST_OLDEST] =
+		"SELECT " ITEM_COLS " FROM (SELECT " ITEM_COLS ", rowid AS r " ITEM_WHERE
+		"ORDER BY sort DESC, rowid DESC LIMIT ?6) "
+		"ORDER BY sort, r",
+	/* the answers (kind ?2) to the newest ?4 top-level items of kind ?3 */
+	[SQ_ITEM_ANSWERS] = "SELECT " ITEM_COLS " FROM items WHERE couple_id = ?1 AND kind = ?2 "
+			    "AND parent_kind = ?3 AND parent_id IN (SELECT id FROM items "
+			    "WHERE couple_id = ?1 AND kind = ?3 AND parent_kind = '' "
+			    "AND parent_id = '' ORDER BY sort DESC, rowid DESC LIMIT ?4) "
+			    "ORDER BY sort, rowid LIMIT ?5",
+	[SQ_ITEM_UPDATE] = "UPDATE items SET shared_with = ?4, version = ?5, legacy = ?6, "
+			   "sealed = ?7, plain = ?8, sort = ?9, updated_at = ?10 "
+			   "WHERE couple_id = ?1 AND kind = ?2 AND id = ?3 AND version = ?11 "
+			   "AND plain = ?12",
+	[SQ_ITEM_EXISTS] = "SELECT 1 FROM items WHERE couple_id = ?1 AND kind = ?2 AND id = ?3",
+	[SQ_ITEM_DELETE] = "DELETE FROM items WHERE couple_id = ?1 AND kind = ?2 AND id = ?3",
 };
 
 /*
@@ -2037,7 +1968,7 @@ static int sq_audit_append(struct store *st, const char *couple_id, const char *
 	return r;
 }
 
-/* ---- step 1: statements and commitments (migration 0002) ---------------- */
+/* ---- statements (migration 0002) ---------------- */
 
 /*
  * sq_rows() - step s (bound, positioned before its first row) and read at
@@ -2102,57 +2033,9 @@ void store_statement_list_free(struct statement_row *rows, size_t n)
 	free(rows);
 }
 
-void store_statement_response_list_free(struct statement_response_row *rows, size_t n)
-{
-	if (!rows)
-		return;
-	for (size_t i = 0; i < n; i++)
-		store_blob_free(&rows[i].body_sealed);
-	free(rows);
-}
-
-void store_commitment_free(struct commitment_row *row)
-{
-	if (row)
-		store_blob_free(&row->text_sealed);
-}
-
-void store_commitment_list_free(struct commitment_row *rows, size_t n)
-{
-	if (!rows)
-		return;
-	for (size_t i = 0; i < n; i++)
-		store_commitment_free(&rows[i]);
-	free(rows);
-}
-
-void store_commitment_review_list_free(struct commitment_review_row *rows, size_t n)
-{
-	if (!rows)
-		return;
-	for (size_t i = 0; i < n; i++)
-		store_blob_free(&rows[i].body_sealed);
-	free(rows);
-}
-
 static void free_statements(void *rows, size_t n)
 {
 	store_statement_list_free(rows, n);
-}
-
-static void free_responses(void *rows, size_t n)
-{
-	store_statement_response_list_free(rows, n);
-}
-
-static void free_commitments(void *rows, size_t n)
-{
-	store_commitment_list_free(rows, n);
-}
-
-static void free_reviews(void *rows, size_t n)
-{
-	store_commitment_review_list_free(rows, n);
 }
 
 /* Column order: STATEMENT_COLS.  On failure the row holds no memory. */
@@ -2176,62 +2059,6 @@ static int read_statement(sqlite3_stmt *s, void *p)
 	return rd.r;
 }
 
-/* Column order: RESPONSE_COLS. */
-static int read_response(sqlite3_stmt *s, void *p)
-{
-	struct statement_response_row *row = p;
-	struct reader rd = {s, 0};
-
-	memset(row, 0, sizeof(*row));
-	READ_FIELD(&rd, 0, row->id);
-	READ_FIELD(&rd, 1, row->couple_id);
-	READ_FIELD(&rd, 2, row->statement_id);
-	READ_FIELD(&rd, 3, row->author_id);
-	read_blob(&rd, 4, &row->body_sealed);
-	READ_FIELD(&rd, 5, row->created_at);
-	if (rd.r)
-		store_blob_free(&row->body_sealed);
-	return rd.r;
-}
-
-/* Column order: COMMITMENT_COLS. */
-static int read_commitment(sqlite3_stmt *s, void *p)
-{
-	struct commitment_row *row = p;
-	struct reader rd = {s, 0};
-
-	memset(row, 0, sizeof(*row));
-	READ_FIELD(&rd, 0, row->id);
-	READ_FIELD(&rd, 1, row->couple_id);
-	READ_FIELD(&rd, 2, row->author_id);
-	row->version = sqlite3_column_int64(s, 3);
-	read_blob(&rd, 4, &row->text_sealed);
-	row->review_every_days = sqlite3_column_int(s, 5);
-	READ_FIELD(&rd, 6, row->created_at);
-	if (rd.r)
-		store_commitment_free(row);
-	return rd.r;
-}
-
-/* Column order: REVIEW_COLS. */
-static int read_review(sqlite3_stmt *s, void *p)
-{
-	struct commitment_review_row *row = p;
-	struct reader rd = {s, 0};
-
-	memset(row, 0, sizeof(*row));
-	READ_FIELD(&rd, 0, row->id);
-	READ_FIELD(&rd, 1, row->couple_id);
-	READ_FIELD(&rd, 2, row->author_id);
-	READ_FIELD(&rd, 3, row->commitment_id);
-	read_blob(&rd, 4, &row->body_sealed);
-	READ_FIELD(&rd, 5, row->at);
-	if (rd.r)
-		store_blob_free(&row->body_sealed);
-	return rd.r;
-}
-
-/* NOTFOUND when the author is not a member of the couple; CONFLICT on a reused id. */
 static int sq_statement_insert(struct store *st, const struct statement_row *row)
 {
 	struct sq *sq = to_sq(st);
@@ -2338,186 +2165,7 @@ static int sq_statement_update(struct store *st, const struct statement_row *row
 	return r == 0 ? STORE_CONFLICT : r;
 }
 
-static int sq_statement_response_insert(struct store *st, const struct statement_response_row *row)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	int r;
-
-	if (!row)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_RESPONSE_INSERT, &b.s);
-	if (r < 0)
-		return r;
-	BIND_FIELD(&b, 1, row->id);
-	BIND_FIELD(&b, 2, row->couple_id);
-	BIND_FIELD(&b, 3, row->statement_id);
-	BIND_FIELD(&b, 4, row->author_id);
-	bind_blob(&b, 5, row->body_sealed.data, row->body_sealed.len, false);
-	BIND_FIELD(&b, 6, row->created_at);
-	r = b.r ? b.r : sq_write(sq, b.s, NULL);
-	sq_done(b.s);
-	return r;
-}
-
-static int sq_statement_response_list(struct store *st, const char *couple_id,
-				      const char *statement_id, size_t limit,
-				      struct statement_response_row **ret_rows, size_t *ret_n)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	void *rows = NULL;
-	size_t n = 0;
-	int r;
-
-	if (!ret_rows || !ret_n)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_RESPONSE_LIST, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	bind_text(&b, 2, statement_id);
-	bind_i64(&b, 3, sq_limit(limit));
-	r = b.r ? b.r
-		: sq_rows(b.s, limit, sizeof(struct statement_response_row), read_response,
-			  free_responses, &rows, &n);
-	sq_done(b.s);
-	if (r == 0) {
-		*ret_rows = rows;
-		*ret_n = n;
-	}
-	return r;
-}
-
-static int sq_commitment_insert(struct store *st, const struct commitment_row *row)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	int r;
-
-	if (!row)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_COMMITMENT_INSERT, &b.s);
-	if (r < 0)
-		return r;
-	BIND_FIELD(&b, 1, row->id);
-	BIND_FIELD(&b, 2, row->couple_id);
-	BIND_FIELD(&b, 3, row->author_id);
-	bind_i64(&b, 4, row->version);
-	bind_blob(&b, 5, row->text_sealed.data, row->text_sealed.len, false);
-	bind_i64(&b, 6, row->review_every_days);
-	BIND_FIELD(&b, 7, row->created_at);
-	r = b.r ? b.r : sq_write(sq, b.s, NULL);
-	sq_done(b.s);
-	return r;
-}
-
-static int sq_commitment_get(struct store *st, const char *couple_id, const char *author_id,
-			     const char *commitment_id, struct commitment_row *ret)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	struct commitment_row row;
-	int r;
-
-	if (!ret)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_COMMITMENT_GET, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	bind_text(&b, 2, author_id);
-	bind_text(&b, 3, commitment_id);
-	r = b.r ? b.r : sq_read(b.s);
-	if (r == 0)
-		r = read_commitment(b.s, &row);
-	if (r == 0)
-		*ret = row;
-	sq_done(b.s);
-	return r;
-}
-
-static int sq_commitment_list(struct store *st, const char *couple_id, const char *author_id,
-			      size_t limit, struct commitment_row **ret_rows, size_t *ret_n)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	void *rows = NULL;
-	size_t n = 0;
-	int r;
-
-	if (!ret_rows || !ret_n)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_COMMITMENT_LIST, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	bind_text(&b, 2, author_id);
-	bind_i64(&b, 3, sq_limit(limit));
-	r = b.r ? b.r
-		: sq_rows(b.s, limit, sizeof(struct commitment_row), read_commitment,
-			  free_commitments, &rows, &n);
-	sq_done(b.s);
-	if (r == 0) {
-		*ret_rows = rows;
-		*ret_n = n;
-	}
-	return r;
-}
-
-/* NOTFOUND (the composite foreign key) when the commitment is not the author's. */
-static int sq_commitment_review_insert(struct store *st, const struct commitment_review_row *row)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	int r;
-
-	if (!row)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_REVIEW_INSERT, &b.s);
-	if (r < 0)
-		return r;
-	BIND_FIELD(&b, 1, row->id);
-	BIND_FIELD(&b, 2, row->couple_id);
-	BIND_FIELD(&b, 3, row->author_id);
-	BIND_FIELD(&b, 4, row->commitment_id);
-	bind_blob(&b, 5, row->body_sealed.data, row->body_sealed.len, false);
-	BIND_FIELD(&b, 6, row->at);
-	r = b.r ? b.r : sq_write(sq, b.s, NULL);
-	sq_done(b.s);
-	return r;
-}
-
-static int sq_commitment_review_list(struct store *st, const char *couple_id, const char *author_id,
-				     const char *commitment_id, size_t limit,
-				     struct commitment_review_row **ret_rows, size_t *ret_n)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	void *rows = NULL;
-	size_t n = 0;
-	int r;
-
-	if (!ret_rows || !ret_n)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_REVIEW_LIST, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	bind_text(&b, 2, author_id);
-	bind_text(&b, 3, commitment_id);
-	bind_i64(&b, 4, sq_limit(limit));
-	r = b.r ? b.r
-		: sq_rows(b.s, limit, sizeof(struct commitment_review_row), read_review,
-			  free_reviews, &rows, &n);
-	sq_done(b.s);
-	if (r == 0) {
-		*ret_rows = rows;
-		*ret_n = n;
-	}
-	return r;
-}
-/* ---- end of step 1 ------------------------------------------------------ */
+/* ---- end of statements ------------------------------------------------------ */
 
 /* ---- sign-in throttling (migration 0004) ---------------------- */
 
@@ -2599,59 +2247,7 @@ static int sq_throttle_clear(struct store *st, const unsigned char *key)
 
 /* ---- end of sign-in throttling ----------------------------------------------------- */
 
-/* ---- step 2: transparency and openness (migration 0003) ----------------- */
-
-#define SQ_STEP2_FIRST_CAP 16 /* first allocation of a step 2 list */
-
-/*
- * Step every row of the bound statement s into a malloc'd array of elem-size
- * rows, at most limit, with read() (which leaves nothing allocated when it
- * fails); release() frees one row.  An empty result is 0 with *ret NULL.
- * s is reset before returning.
- */
-static int sq2_collect(sqlite3_stmt *s, size_t limit, size_t elem,
-		       int (*read)(sqlite3_stmt *s, void *row), void (*release)(void *row),
-		       void **ret, size_t *ret_n)
-{
-	unsigned char *rows = NULL, *grown;
-	size_t n = 0, cap = 0, i;
-	int r = 0, rc = SQLITE_DONE;
-
-	while (n < limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : SQ_STEP2_FIRST_CAP;
-			if (cap > limit)
-				cap = limit;
-			grown = reallocarray(rows, cap, elem);
-			if (!grown) {
-				r = -ENOMEM;
-				break;
-			}
-			rows = grown;
-		}
-		r = read(s, rows + n * elem);
-		if (r != 0)
-			break;
-		n++;
-	}
-	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		r = sq_errno(rc);
-	sq_done(s);
-	if (r != 0) {
-		for (i = 0; i < n; i++)
-			release(rows + i * elem);
-		free(rows);
-		return r;
-	}
-	*ret = rows;
-	*ret_n = n;
-	return 0;
-}
-
-static int64_t sq2_limit(size_t limit)
-{
-	return limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit;
-}
+/* ---- check-ins and the rhythm (migration 0003) ----------------- */
 
 static int sq_couple_set_rhythm(struct store *st, const char *couple_id, const char *rhythm)
 {
@@ -2687,9 +2283,9 @@ static int read_checkin(sqlite3_stmt *s, void *p)
 	return rd.r;
 }
 
-static void release_checkin(void *p)
+static void free_checkins(void *rows, size_t n)
 {
-	store_checkin_free(p);
+	store_checkin_list_free(rows, n);
 }
 
 /* NOTFOUND when the author is not in the couple; CONFLICT on a second one for the period. */
@@ -2788,474 +2384,198 @@ static int sq_checkin_list(struct store *st, const char *couple_id, const char *
 	bind_text(&b, 1, couple_id);
 	bind_text(&b, 2, from);
 	bind_text(&b, 3, to);
-	bind_i64(&b, 4, sq2_limit(limit));
-	if (b.r) {
-		sq_done(b.s);
-		return b.r;
-	}
-	r = sq2_collect(b.s, limit, sizeof(**ret_rows), read_checkin, release_checkin, &p, ret_n);
+	bind_i64(&b, 4, sq_limit(limit));
+	r = b.r ? b.r
+		: sq_rows(b.s, limit, sizeof(**ret_rows), read_checkin, free_checkins, &p, ret_n);
+	sq_done(b.s);
 	if (r == 0)
 		*ret_rows = p;
 	return r;
 }
 
-/* Column order: SHARE_COLS (the card, then its answer or NULLs). */
-static int read_share(sqlite3_stmt *s, void *p)
+/* ---- items of the registry's kinds (migration 0005) --------------------- */
+
+/* Column order: ITEM_COLS.  On failure the row holds no memory. */
+static int read_item(sqlite3_stmt *s, void *p)
 {
-	struct share_row *sh = p;
+	struct item_row *it = p;
 	struct reader rd = {s, 0};
 
-	memset(sh, 0, sizeof(*sh));
-	READ_FIELD(&rd, 0, sh->id);
-	READ_FIELD(&rd, 1, sh->couple_id);
-	READ_FIELD(&rd, 2, sh->author_id);
-	sh->shared_with = (unsigned)sqlite3_column_int(s, 3) & 3u;
-	sh->version = sqlite3_column_int64(s, 4);
-	read_blob(&rd, 5, &sh->content_sealed);
-	READ_FIELD(&rd, 6, sh->created_at);
-	READ_FIELD(&rd, 7, sh->ack_id);
-	READ_FIELD(&rd, 8, sh->ack_author_id);
-	read_blob(&rd, 9, &sh->reply_sealed);
-	READ_FIELD(&rd, 10, sh->acked_at);
+	memset(it, 0, sizeof(*it));
+	READ_FIELD(&rd, 0, it->couple_id);
+	READ_FIELD(&rd, 1, it->kind);
+	READ_FIELD(&rd, 2, it->id);
+	READ_FIELD(&rd, 3, it->parent_kind);
+	READ_FIELD(&rd, 4, it->parent_id);
+	READ_FIELD(&rd, 5, it->author_id);
+	it->shared_with = (unsigned)sqlite3_column_int(s, 6) & 3u;
+	it->version = sqlite3_column_int64(s, 7);
+	it->legacy = sqlite3_column_int(s, 8) != 0;
+	READ_FIELD(&rd, 9, it->once); /* NULL reads as "" */
+	READ_FIELD(&rd, 10, it->sort);
+	READ_FIELD(&rd, 11, it->plain);
+	read_blob(&rd, 12, &it->sealed);
+	READ_FIELD(&rd, 13, it->created_at);
+	READ_FIELD(&rd, 14, it->updated_at);
 	if (rd.r)
-		store_share_free(sh);
+		store_item_free(it);
 	return rd.r;
 }
 
-static void release_share(void *p)
+static void free_items(void *rows, size_t n)
 {
-	store_share_free(p);
+	store_item_list_free(rows, n);
 }
 
-static int sq_share_insert(struct store *st, const struct share_row *sh)
+static int sq_item_insert(struct store *st, const struct item_row *it)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
-	int r;
+	int changes = 0, r;
 
-	if (!sh || sh->shared_with > 3)
+	if (!it || it->shared_with > 3)
 		return -EINVAL;
-	r = sq_prep(sq, SQ_SHARE_INSERT, &b.s);
+	r = sq_prep(sq, SQ_ITEM_INSERT, &b.s);
 	if (r < 0)
 		return r;
-	BIND_FIELD(&b, 1, sh->id);
-	BIND_FIELD(&b, 2, sh->couple_id);
-	BIND_FIELD(&b, 3, sh->author_id);
-	bind_i64(&b, 4, sh->shared_with);
-	bind_i64(&b, 5, sh->version);
-	bind_blob(&b, 6, sh->content_sealed.data, sh->content_sealed.len, false);
-	BIND_FIELD(&b, 7, sh->created_at);
-	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	BIND_FIELD(&b, 1, it->couple_id);
+	BIND_FIELD(&b, 2, it->kind);
+	BIND_FIELD(&b, 3, it->id);
+	BIND_FIELD(&b, 4, it->parent_kind);
+	BIND_FIELD(&b, 5, it->parent_id);
+	BIND_FIELD(&b, 6, it->author_id);
+	bind_i64(&b, 7, it->shared_with);
+	bind_i64(&b, 8, it->version);
+	bind_i64(&b, 9, it->legacy ? 1 : 0);
+	bind_text_or_null(&b, 10, it->once[0] ? it->once : NULL);
+	BIND_FIELD(&b, 11, it->sort);
+	BIND_FIELD(&b, 12, it->plain);
+	bind_blob(&b, 13, it->sealed.data, it->sealed.len, false);
+	BIND_FIELD(&b, 14, it->created_at);
+	BIND_FIELD(&b, 15, it->updated_at);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND; /* the parent is not the couple's */
 	return r;
 }
 
-static int sq_share_get(struct store *st, const char *couple_id, const char *share_id,
-			struct share_row *ret)
+static int sq_item_get(struct store *st, const char *couple_id, const char *kind, const char *id,
+		       struct item_row *ret)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
-	struct share_row row;
+	struct item_row row;
 	int r;
 
 	if (!ret)
 		return -EINVAL;
-	r = sq_prep(sq, SQ_SHARE_GET, &b.s);
+	r = sq_prep(sq, SQ_ITEM_GET, &b.s);
 	if (r < 0)
 		return r;
 	bind_text(&b, 1, couple_id);
-	bind_text(&b, 2, share_id);
+	bind_text(&b, 2, kind);
+	bind_text(&b, 3, id);
 	r = b.r ? b.r : sq_read(b.s);
 	if (r == 0)
-		r = read_share(b.s, &row);
+		r = read_item(b.s, &row);
 	if (r == 0)
 		*ret = row;
 	sq_done(b.s);
 	return r;
 }
 
-static int sq_share_list(struct store *st, const char *couple_id, size_t limit,
-			 struct share_row **ret_rows, size_t *ret_n)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	void *p = NULL;
-	int r;
-
-	if (!ret_rows || !ret_n)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_SHARE_LIST, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	bind_i64(&b, 2, sq2_limit(limit));
-	if (b.r) {
-		sq_done(b.s);
-		return b.r;
-	}
-	r = sq2_collect(b.s, limit, sizeof(**ret_rows), read_share, release_share, &p, ret_n);
-	if (r == 0)
-		*ret_rows = p;
-	return r;
-}
-
-/* One statement: the UNIQUE share_id makes "once" hold under any race. */
-static int sq_share_ack_insert(struct store *st, const struct share_ack_row *a)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	int changes = 0, r;
-
-	if (!a)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_SHARE_ACK_INSERT, &b.s);
-	if (r < 0)
-		return r;
-	BIND_FIELD(&b, 1, a->id);
-	BIND_FIELD(&b, 2, a->share_id);
-	BIND_FIELD(&b, 3, a->couple_id);
-	BIND_FIELD(&b, 4, a->author_id);
-	bind_blob(&b, 5, a->reply_sealed.data, a->reply_sealed.len, true);
-	BIND_FIELD(&b, 6, a->created_at);
-	r = b.r ? b.r : sq_write(sq, b.s, &changes);
-	sq_done(b.s);
-	if (r == 0 && changes == 0)
-		r = STORE_NOTFOUND;
-	return r;
-}
-
-/* Column order: OFFER_COLS. */
-static int read_offer(sqlite3_stmt *s, void *p)
-{
-	struct offer_row *o = p;
-	struct reader rd = {s, 0};
-
-	memset(o, 0, sizeof(*o));
-	READ_FIELD(&rd, 0, o->id);
-	READ_FIELD(&rd, 1, o->couple_id);
-	READ_FIELD(&rd, 2, o->author_id);
-	o->version = sqlite3_column_int64(s, 3);
-	read_blob(&rd, 4, &o->text_sealed);
-	READ_FIELD(&rd, 5, o->until);
-	READ_FIELD(&rd, 6, o->created_at);
-	READ_FIELD(&rd, 7, o->ended_at);
-	if (rd.r)
-		store_offer_free(o);
-	return rd.r;
-}
-
-static void release_offer(void *p)
-{
-	store_offer_free(p);
-}
-
-static int sq_offer_insert(struct store *st, const struct offer_row *o)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	int r;
-
-	if (!o)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_OFFER_INSERT, &b.s);
-	if (r < 0)
-		return r;
-	BIND_FIELD(&b, 1, o->id);
-	BIND_FIELD(&b, 2, o->couple_id);
-	BIND_FIELD(&b, 3, o->author_id);
-	bind_i64(&b, 4, o->version);
-	bind_blob(&b, 5, o->text_sealed.data, o->text_sealed.len, false);
-	BIND_FIELD(&b, 6, o->until);
-	BIND_FIELD(&b, 7, o->created_at);
-	bind_text_or_null(&b, 8, o->ended_at[0] ? o->ended_at : NULL);
-	r = b.r ? b.r : sq_write(sq, b.s, NULL);
-	sq_done(b.s);
-	return r;
-}
-
-static int sq_offer_get(struct store *st, const char *couple_id, const char *offer_id,
-			struct offer_row *ret)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	struct offer_row row;
-	int r;
-
-	if (!ret)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_OFFER_GET, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	bind_text(&b, 2, offer_id);
-	r = b.r ? b.r : sq_read(b.s);
-	if (r == 0)
-		r = read_offer(b.s, &row);
-	if (r == 0)
-		*ret = row;
-	sq_done(b.s);
-	return r;
-}
-
-static int sq_offer_list(struct store *st, const char *couple_id, size_t limit,
-			 struct offer_row **ret_rows, size_t *ret_n)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	void *p = NULL;
-	int r;
-
-	if (!ret_rows || !ret_n)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_OFFER_LIST, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	bind_i64(&b, 2, sq2_limit(limit));
-	if (b.r) {
-		sq_done(b.s);
-		return b.r;
-	}
-	r = sq2_collect(b.s, limit, sizeof(**ret_rows), read_offer, release_offer, &p, ret_n);
-	if (r == 0)
-		*ret_rows = p;
-	return r;
-}
-
-/* Ending twice keeps the first time; only the author's row matches. */
-static int sq_offer_end(struct store *st, const char *couple_id, const char *author_id,
-			const char *offer_id, const char *at)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	int changes = 0, r;
-
-	r = sq_prep(sq, SQ_OFFER_END, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	bind_text(&b, 2, author_id);
-	bind_text(&b, 3, offer_id);
-	bind_text(&b, 4, at);
-	r = b.r ? b.r : sq_write(sq, b.s, &changes);
-	sq_done(b.s);
-	if (r != 0 || changes > 0)
-		return r;
-	return sq_exists(sq, SQ_OFFER_EXISTS, couple_id, author_id, offer_id);
-}
-
-/* Column order: ACTIVITY_COLS; feelings are read separately. */
-static int read_activity(sqlite3_stmt *s, void *p)
-{
-	struct activity_row *a = p;
-	struct reader rd = {s, 0};
-
-	memset(a, 0, sizeof(*a));
-	READ_FIELD(&rd, 0, a->id);
-	READ_FIELD(&rd, 1, a->couple_id);
-	READ_FIELD(&rd, 2, a->author_id);
-	READ_FIELD(&rd, 3, a->kind);
-	a->version = sqlite3_column_int64(s, 4);
-	read_blob(&rd, 5, &a->title_sealed);
-	READ_FIELD(&rd, 6, a->planned_for);
-	READ_FIELD(&rd, 7, a->done_at);
-	READ_FIELD(&rd, 8, a->done_by);
-	READ_FIELD(&rd, 9, a->created_at);
-	if (rd.r)
-		store_activity_free(a);
-	return rd.r;
-}
-
-static void release_activity(void *p)
-{
-	store_activity_free(p);
-}
-
-/* Fills a->felt from activity_feelings (at most one per partner). */
-static int sq_activity_feelings(struct sq *sq, struct activity_row *a)
-{
-	struct binder b = {NULL, 0};
-	struct reader rd;
-	int r, rc = SQLITE_DONE;
-
-	r = sq_prep(sq, SQ_FEEL_LIST, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, a->couple_id);
-	bind_text(&b, 2, a->id);
-	r = b.r;
-	while (r == 0 && a->nfelt < 2 && (rc = sqlite3_step(b.s)) == SQLITE_ROW) {
-		struct activity_feeling *f = &a->felt[a->nfelt];
-
-		memset(f, 0, sizeof(*f));
-		rd = (struct reader){b.s, 0};
-		READ_FIELD(&rd, 0, f->author_id);
-		f->version = sqlite3_column_int64(b.s, 1);
-		read_blob(&rd, 2, &f->felt_sealed);
-		READ_FIELD(&rd, 3, f->updated_at);
-		r = rd.r;
-		if (r == 0)
-			a->nfelt++;
-		else
-			store_blob_free(&f->felt_sealed);
-	}
-	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		r = sq_errno(rc);
-	sq_done(b.s);
-	return r;
-}
-
-static int sq_activity_insert(struct store *st, const struct activity_row *a)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	int r;
-
-	if (!a)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_ACTIVITY_INSERT, &b.s);
-	if (r < 0)
-		return r;
-	BIND_FIELD(&b, 1, a->id);
-	BIND_FIELD(&b, 2, a->couple_id);
-	BIND_FIELD(&b, 3, a->author_id);
-	BIND_FIELD(&b, 4, a->kind);
-	bind_i64(&b, 5, a->version);
-	bind_blob(&b, 6, a->title_sealed.data, a->title_sealed.len, false);
-	BIND_FIELD(&b, 7, a->planned_for);
-	bind_text_or_null(&b, 8, a->done_at[0] ? a->done_at : NULL);
-	bind_text_or_null(&b, 9, a->done_by[0] ? a->done_by : NULL);
-	BIND_FIELD(&b, 10, a->created_at);
-	r = b.r ? b.r : sq_write(sq, b.s, NULL);
-	sq_done(b.s);
-	return r;
-}
-
-static int sq_activity_get(struct store *st, const char *couple_id, const char *activity_id,
-			   struct activity_row *ret)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	struct activity_row row;
-	int r;
-
-	if (!ret)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_ACTIVITY_GET, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	bind_text(&b, 2, activity_id);
-	r = b.r ? b.r : sq_read(b.s);
-	if (r == 0)
-		r = read_activity(b.s, &row);
-	sq_done(b.s);
-	if (r == 0) {
-		r = sq_activity_feelings(sq, &row);
-		if (r == 0)
-			*ret = row;
-		else
-			store_activity_free(&row);
-	}
-	return r;
-}
-
-static int sq_activity_list(struct store *st, const char *couple_id, size_t limit,
-			    struct activity_row **ret_rows, size_t *ret_n)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	struct activity_row *rows = NULL;
-	void *p = NULL;
-	size_t n = 0, i;
-	int r;
-
-	if (!ret_rows || !ret_n)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_ACTIVITY_LIST, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	bind_i64(&b, 2, sq2_limit(limit));
-	if (b.r) {
-		sq_done(b.s);
-		return b.r;
-	}
-	r = sq2_collect(b.s, limit, sizeof(*rows), read_activity, release_activity, &p, &n);
-	rows = p;
-	for (i = 0; r == 0 && i < n; i++)
-		r = sq_activity_feelings(sq, &rows[i]);
-	if (r != 0) {
-		store_activity_list_free(rows, n);
-		return r;
-	}
-	*ret_rows = rows;
-	*ret_n = n;
-	return 0;
-}
-
-/* at NULL clears the mark (and by is ignored). */
-static int sq_activity_set_done(struct store *st, const char *couple_id, const char *activity_id,
-				const char *by, const char *at)
-{
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	int changes = 0, r;
-
-	if (at && !by)
-		return -EINVAL;
-	r = sq_prep(sq, SQ_ACTIVITY_DONE, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	bind_text(&b, 2, activity_id);
-	bind_text_or_null(&b, 3, at);
-	bind_text_or_null(&b, 4, at ? by : NULL);
-	r = b.r ? b.r : sq_write(sq, b.s, &changes);
-	sq_done(b.s);
-	if (r == 0 && changes == 0)
-		r = STORE_NOTFOUND;
-	return r;
-}
-
-/* Bind (activity, couple, author) as 1-3 and, unless removing, the note as 4-6. */
-static int sq_activity_feel(struct store *st, const char *couple_id, const char *activity_id,
-			    const struct activity_feeling *f)
+static int sq_item_list(struct store *st, const struct item_query *q, struct item_row **ret_rows,
+			size_t *ret_n)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
 	enum sq_stmt id;
-	int changes = 0, r;
+	size_t most;
+	void *p = NULL;
+	int r;
 
-	if (!f || f->version < 1)
+	if (!q || !ret_rows || !ret_n || (q->parent_kind && !q->parent_id))
 		return -EINVAL;
-	if (f->felt_sealed.len == 0)
-		id = SQ_FEEL_DELETE;
-	else
-		id = f->version == 1 ? SQ_FEEL_INSERT : SQ_FEEL_UPDATE;
+	id = q->of_newest ? SQ_ITEM_ANSWERS : q->oldest_first ? SQ_ITEM_LIST_OLDEST : SQ_ITEM_LIST;
 	r = sq_prep(sq, id, &b.s);
 	if (r < 0)
 		return r;
-	bind_text(&b, 1, activity_id);
-	bind_text(&b, 2, couple_id);
-	BIND_FIELD(&b, 3, f->author_id);
-	if (id != SQ_FEEL_DELETE) {
-		bind_i64(&b, 4, f->version);
-		bind_blob(&b, 5, f->felt_sealed.data, f->felt_sealed.len, false);
-		BIND_FIELD(&b, 6, f->updated_at);
+	bind_text(&b, 1, q->couple_id);
+	bind_text(&b, 2, q->kind);
+	if (q->of_newest) {
+		bind_text(&b, 3, q->of_newest);
+		bind_i64(&b, 4, sq_limit(q->limit));
+		bind_i64(&b, 5, sq_limit(q->answer_limit));
+		most = q->answer_limit;
+	} else {
+		bind_text(&b, 3, q->parent_kind ? q->parent_kind : "");
+		bind_text(&b, 4, q->parent_id ? q->parent_id : "");
+		bind_text_or_null(&b, 5, q->author_id);
+		bind_i64(&b, 6, sq_limit(q->limit));
+		most = q->limit;
 	}
+	r = b.r ? b.r : sq_rows(b.s, most, sizeof(**ret_rows), read_item, free_items, &p, ret_n);
+	sq_done(b.s);
+	if (r == 0)
+		*ret_rows = p;
+	return r;
+}
+
+/* Optimistic: the stored version and plain must be the ones the caller read. */
+static int sq_item_update(struct store *st, const struct item_row *it, int64_t old_version,
+			  const char *old_plain)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!it || !old_plain || it->shared_with > 3)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_ITEM_UPDATE, &b.s);
+	if (r < 0)
+		return r;
+	BIND_FIELD(&b, 1, it->couple_id);
+	BIND_FIELD(&b, 2, it->kind);
+	BIND_FIELD(&b, 3, it->id);
+	bind_i64(&b, 4, it->shared_with);
+	bind_i64(&b, 5, it->version);
+	bind_i64(&b, 6, it->legacy ? 1 : 0);
+	bind_blob(&b, 7, it->sealed.data, it->sealed.len, false);
+	BIND_FIELD(&b, 8, it->plain);
+	BIND_FIELD(&b, 9, it->sort);
+	BIND_FIELD(&b, 10, it->updated_at);
+	bind_i64(&b, 11, old_version);
+	bind_text(&b, 12, old_plain);
 	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
 	if (r != 0 || changes > 0)
 		return r;
-	/* nothing written: tell a missing activity from a stale version */
-	r = sq_exists(sq, SQ_ACTIVITY_EXISTS, couple_id, activity_id, NULL);
-	if (r != 0 || id == SQ_FEEL_DELETE)
-		return r;
-	return STORE_CONFLICT;
+	/* nothing written: tell a missing item from a stale one */
+	r = sq_exists(sq, SQ_ITEM_EXISTS, it->couple_id, it->kind, it->id);
+	return r == 0 ? STORE_CONFLICT : r;
 }
 
-/* ---- end of step 2 ------------------------------------------------------ */
+static int sq_item_delete(struct store *st, const char *couple_id, const char *kind, const char *id)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	r = sq_prep(sq, SQ_ITEM_DELETE, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	bind_text(&b, 2, kind);
+	bind_text(&b, 3, id);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+/* ---- end of check-ins ------------------------------------------------------ */
 
 static int sq_reopen(struct store *st, struct store **ret, char *errbuf, size_t errlen);
 static int sq_fault(struct store *st);
@@ -3302,44 +2622,29 @@ const struct store_ops store_sqlite_ops = {
 	.journal_update = sq_journal_update,
 	.journal_delete = sq_journal_delete,
 	.audit_append = sq_audit_append,
-	/* ---- step 1: statements and commitments (migration 0002) ---- */
+	/* ---- statements (migration 0002) ---- */
 	.statement_insert = sq_statement_insert,
 	.statement_get = sq_statement_get,
 	.statement_list = sq_statement_list,
 	.statement_update = sq_statement_update,
-	.statement_response_insert = sq_statement_response_insert,
-	.statement_response_list = sq_statement_response_list,
-	.commitment_insert = sq_commitment_insert,
-	.commitment_get = sq_commitment_get,
-	.commitment_list = sq_commitment_list,
-	.commitment_review_insert = sq_commitment_review_insert,
-	.commitment_review_list = sq_commitment_review_list,
-	/* ---- end of step 1 ---- */
+	/* ---- end of statements ---- */
 	/* ---- sign-in throttling (migration 0004) ---- */
 	.throttle_add = sq_throttle_add,
 	.throttle_nth = sq_throttle_nth,
 	.throttle_clear = sq_throttle_clear,
 	/* ---- end of sign-in throttling ---- */
-	/* ---- step 2: transparency and openness (migration 0003) ---- */
+	/* ---- check-ins and the rhythm (migration 0003) ---- */
 	.couple_set_rhythm = sq_couple_set_rhythm,
 	.checkin_insert = sq_checkin_insert,
 	.checkin_get = sq_checkin_get,
 	.checkin_update = sq_checkin_update,
 	.checkin_list = sq_checkin_list,
-	.share_insert = sq_share_insert,
-	.share_get = sq_share_get,
-	.share_list = sq_share_list,
-	.share_ack_insert = sq_share_ack_insert,
-	.offer_insert = sq_offer_insert,
-	.offer_get = sq_offer_get,
-	.offer_list = sq_offer_list,
-	.offer_end = sq_offer_end,
-	.activity_insert = sq_activity_insert,
-	.activity_get = sq_activity_get,
-	.activity_list = sq_activity_list,
-	.activity_set_done = sq_activity_set_done,
-	.activity_feel = sq_activity_feel,
-	/* ---- end of step 2 ---- */
+	/* ---- end of check-ins ---- */
+	.item_insert = sq_item_insert,
+	.item_get = sq_item_get,
+	.item_list = sq_item_list,
+	.item_update = sq_item_update,
+	.item_delete = sq_item_delete,
 };
 
 /* ---- opening and migrations --------------------------------------------- */
@@ -3578,6 +2883,8 @@ static int sq_configure(struct sq *sq, char *errbuf, size_t errlen)
 	rc = sqlite3_exec(sq->db,
 			  "PRAGMA foreign_keys = ON;"
 			  "PRAGMA secure_delete = ON;"
+			  /* an answer to an answer goes with it too (migration 0005) */
+			  "PRAGMA recursive_triggers = ON;"
 			  /* NORMAL: commits are flushed by the group commit (sq_sync_to) */
 			  "PRAGMA synchronous = NORMAL;",
 			  NULL, NULL, NULL);

@@ -107,7 +107,7 @@ struct journal_row {
 	char updated_at[STORE_TIME_LEN + 1];
 };
 
-/* ---- step 1: statements and commitments (migration 0002) ---------------- */
+/* ---- statements (migration 0002) ---------------- */
 
 /*
  * An accountability statement.  Drafts (delivered 0) are sealed under a key
@@ -126,39 +126,9 @@ struct statement_row {
 	char delivered_at[STORE_TIME_LEN + 1]; /* "" while a draft */
 };
 
-/* The receiving partner's response to a delivered statement. */
-struct statement_response_row {
-	char id[STORE_ID_LEN + 1];
-	char couple_id[STORE_ID_LEN + 1];
-	char statement_id[STORE_ID_LEN + 1];
-	char author_id[STORE_ID_LEN + 1]; /* who responded */
-	struct blob body_sealed;	  /* under the couple key */
-	char created_at[STORE_TIME_LEN + 1];
-};
+/* ---- end of statement rows ------------------------------------------------- */
 
-/* A commitment, private to its author. */
-struct commitment_row {
-	char id[STORE_ID_LEN + 1];
-	char couple_id[STORE_ID_LEN + 1];
-	char author_id[STORE_ID_LEN + 1];
-	int64_t version;
-	struct blob text_sealed;
-	int review_every_days; /* 1..365 */
-	char created_at[STORE_TIME_LEN + 1];
-};
-
-/* One review of a commitment: status and note sealed together. */
-struct commitment_review_row {
-	char id[STORE_ID_LEN + 1];
-	char couple_id[STORE_ID_LEN + 1];
-	char author_id[STORE_ID_LEN + 1];
-	char commitment_id[STORE_ID_LEN + 1];
-	struct blob body_sealed;
-	char at[STORE_TIME_LEN + 1];
-};
-/* ---- end of step 1 rows ------------------------------------------------- */
-
-/* ---- step 2: transparency and openness (migration 0003) ---------------- */
+/* ---- check-ins and the rhythm (migration 0003) ---------------- */
 
 #define STORE_DATE_LEN 10 /* "YYYY-MM-DD" */
 
@@ -176,68 +146,51 @@ struct checkin_row {
 	char updated_at[STORE_TIME_LEN + 1];
 };
 
-/* An openness card (kind and body sealed together) and its acknowledgement. */
-struct share_row {
-	char id[STORE_ID_LEN + 1];
+/*
+ * An item of a kind of the registry (core/kinds.c), in the one table every
+ * such kind shares (migration 0005).  The store does not know the kinds: it
+ * keeps the plain columns and the sealed record, and core gives them their
+ * meaning.
+ */
+#define STORE_KIND_LEN	23
+#define STORE_ONCE_LEN	(2 * STORE_ID_LEN + 1)
+#define STORE_PLAIN_LEN 127
+struct item_row {
 	char couple_id[STORE_ID_LEN + 1];
-	char author_id[STORE_ID_LEN + 1];
-	unsigned shared_with; /* ACCESS_SHARE_* bits */
-	int64_t version;
-	struct blob content_sealed;
-	char created_at[STORE_TIME_LEN + 1];
-	/* filled by share_get and share_list; ack_id "" when nobody answered yet */
-	char ack_id[STORE_ID_LEN + 1];
-	char ack_author_id[STORE_ID_LEN + 1];
-	struct blob reply_sealed; /* len 0 when the answer has no reply */
-	char acked_at[STORE_TIME_LEN + 1];
-};
-
-struct share_ack_row {
+	char kind[STORE_KIND_LEN + 1];
 	char id[STORE_ID_LEN + 1];
-	char share_id[STORE_ID_LEN + 1];
-	char couple_id[STORE_ID_LEN + 1];
+	char parent_kind[STORE_KIND_LEN + 1]; /* what it answers: "" for nothing */
+	char parent_id[STORE_ID_LEN + 1];     /* "" for nothing */
 	char author_id[STORE_ID_LEN + 1];
-	struct blob reply_sealed; /* len 0: no reply (stored as NULL) */
+	unsigned shared_with; /* ACCESS_SHARE_* bits of core/access.h */
+	int64_t version;      /* bumped on every change of the sealed record; bound into the AD */
+	int legacy;	      /* 1: sealed before migration 0005, with its old table's AD */
+	char once[STORE_ONCE_LEN + 1]; /* "" or a key unique among the couple's items of its kind */
+	char sort[STORE_TIME_LEN + 1]; /* order key: lists run by it, then insertion order */
+	char plain[STORE_PLAIN_LEN + 1]; /* the kind's plain values, never content */
+	struct blob sealed;		 /* len 0 when the item has no sealed content */
 	char created_at[STORE_TIME_LEN + 1];
-};
-
-/* A transparency offer; always shared with the partner. */
-struct offer_row {
-	char id[STORE_ID_LEN + 1];
-	char couple_id[STORE_ID_LEN + 1];
-	char author_id[STORE_ID_LEN + 1];
-	int64_t version;
-	struct blob text_sealed;
-	char until[STORE_DATE_LEN + 1];
-	char created_at[STORE_TIME_LEN + 1];
-	char ended_at[STORE_TIME_LEN + 1]; /* "" while the offer stands */
-};
-
-/* How one partner felt about an activity. */
-struct activity_feeling {
-	char author_id[STORE_ID_LEN + 1];
-	int64_t version; /* 1 for the first note, then one more per change */
-	struct blob felt_sealed;
 	char updated_at[STORE_TIME_LEN + 1];
 };
 
-/* A shared activity; feelings are filled by activity_get and activity_list. */
-struct activity_row {
-	char id[STORE_ID_LEN + 1];
-	char couple_id[STORE_ID_LEN + 1];
-	char author_id[STORE_ID_LEN + 1];
-	char kind[16]; /* "exercise" | "cooking" | "hobby" | "other" */
-	int64_t version;
-	struct blob title_sealed;
-	char planned_for[STORE_DATE_LEN + 1];
-	char done_at[STORE_TIME_LEN + 1]; /* "" while not done */
-	char done_by[STORE_ID_LEN + 1];	  /* "" while not done */
-	char created_at[STORE_TIME_LEN + 1];
-	struct activity_feeling felt[2]; /* at most one per partner */
-	size_t nfelt;
+/* Which items a list returns: always one couple's, of one kind. */
+struct item_query {
+	const char *couple_id;
+	const char *kind;
+	const char *author_id; /* NULL: whoever wrote them */
+	const char
+		*parent_kind; /* with parent_id: the answers to that item; NULL: top-level items */
+	const char *parent_id;
+	/* of_newest: the answers (of kind) to the newest `limit` items of this
+	 * top-level kind, at most answer_limit of them, oldest first; parent_*
+	 * and author_id are then ignored */
+	const char *of_newest;
+	size_t limit;
+	size_t answer_limit;
+	int oldest_first; /* the newest `limit`, turned to read oldest first */
 };
 
-/* ---- end of step 2 rows ------------------------------------------------- */
+/* ---- end of check-in and item rows ------------------------------------------------- */
 
 /*
  * What went wrong with the storage, as the server answers and logs it.
@@ -346,7 +299,7 @@ struct store_ops {
 	int (*audit_append)(struct store *st, const char *couple_id, const char *member_id,
 			    const char *event, const char *at);
 
-	/* ---- step 2: transparency and openness (migration 0003) -------- */
+	/* ---- check-ins and the rhythm (migration 0003) -------- */
 	/* "daily" | "weekly" (else -EINVAL) */
 	int (*couple_set_rhythm)(struct store *st, const char *couple_id, const char *rhythm);
 	/* CONFLICT when the author already has a check-in for that period */
@@ -362,40 +315,8 @@ struct store_ops {
 	int (*checkin_list)(struct store *st, const char *couple_id, const char *from,
 			    const char *to, size_t limit, struct checkin_row **ret_rows,
 			    size_t *ret_n);
-	int (*share_insert)(struct store *st, const struct share_row *s);
-	int (*share_get)(struct store *st, const char *couple_id, const char *share_id,
-			 struct share_row *ret);
-	/* the couple's cards, newest first, at most limit */
-	int (*share_list)(struct store *st, const char *couple_id, size_t limit,
-			  struct share_row **ret_rows, size_t *ret_n);
-	/* CONFLICT when the card was already answered; NOTFOUND when it is not
-	 * one of the couple's */
-	int (*share_ack_insert)(struct store *st, const struct share_ack_row *a);
-	int (*offer_insert)(struct store *st, const struct offer_row *o);
-	int (*offer_get)(struct store *st, const char *couple_id, const char *offer_id,
-			 struct offer_row *ret);
-	/* the couple's offers, newest first, at most limit */
-	int (*offer_list)(struct store *st, const char *couple_id, size_t limit,
-			  struct offer_row **ret_rows, size_t *ret_n);
-	/* sets ended_at where id, couple and author match (NOTFOUND otherwise);
-	 * an offer already ended keeps its first ended_at and gives 0 */
-	int (*offer_end)(struct store *st, const char *couple_id, const char *author_id,
-			 const char *offer_id, const char *at);
-	int (*activity_insert)(struct store *st, const struct activity_row *a);
-	int (*activity_get)(struct store *st, const char *couple_id, const char *activity_id,
-			    struct activity_row *ret);
-	/* the couple's activities, latest planned_for first, at most limit */
-	int (*activity_list)(struct store *st, const char *couple_id, size_t limit,
-			     struct activity_row **ret_rows, size_t *ret_n);
-	/* marks done by `by` at `at`, or not done when at is NULL */
-	int (*activity_set_done)(struct store *st, const char *couple_id, const char *activity_id,
-				 const char *by, const char *at);
-	/* puts f as f->author_id's feeling: f->version is 1 for a first note, else
-	 * the stored version + 1 (else CONFLICT); an empty felt_sealed removes it */
-	int (*activity_feel)(struct store *st, const char *couple_id, const char *activity_id,
-			     const struct activity_feeling *f);
-	/* ---- end of step 2 ops ----------------------------------------- */
-	/* ---- step 1: statements and commitments (migration 0002) -------- */
+	/* ---- end of check-in ops ----------------------------------------- */
+	/* ---- statements (migration 0002) -------- */
 	/* CONFLICT on a reused id; NOTFOUND when the author is not in the couple */
 	int (*statement_insert)(struct store *st, const struct statement_row *row);
 	/* any author's statement of the couple: core decides who may see it */
@@ -409,27 +330,27 @@ struct store_ops {
 	 * where id, couple and author match, the row is still a draft and its
 	 * version is row->version - 1; CONFLICT when stale or delivered */
 	int (*statement_update)(struct store *st, const struct statement_row *row);
-	/* NOTFOUND when the statement or the author is not in the couple */
-	int (*statement_response_insert)(struct store *st,
-					 const struct statement_response_row *row);
-	/* the newest limit responses, oldest first */
-	int (*statement_response_list)(struct store *st, const char *couple_id,
-				       const char *statement_id, size_t limit,
-				       struct statement_response_row **ret_rows, size_t *ret_n);
-	int (*commitment_insert)(struct store *st, const struct commitment_row *row);
-	int (*commitment_get)(struct store *st, const char *couple_id, const char *author_id,
-			      const char *commitment_id, struct commitment_row *ret);
-	/* newest first, at most limit */
-	int (*commitment_list)(struct store *st, const char *couple_id, const char *author_id,
-			       size_t limit, struct commitment_row **ret_rows, size_t *ret_n);
-	/* NOTFOUND when the commitment is not the author's in that couple */
-	int (*commitment_review_insert)(struct store *st, const struct commitment_review_row *row);
-	/* the newest limit reviews, oldest first */
-	int (*commitment_review_list)(struct store *st, const char *couple_id,
-				      const char *author_id, const char *commitment_id,
-				      size_t limit, struct commitment_review_row **ret_rows,
-				      size_t *ret_n);
-	/* ---- end of step 1 ops ------------------------------------------ */
+
+	/* ---- items of the registry's kinds (migration 0005) -------------- */
+	/* CONFLICT on a reused id or once; NOTFOUND when the author is not in
+	 * the couple or the parent (an item, or a statement) is not the couple's */
+	int (*item_insert)(struct store *st, const struct item_row *row);
+	/* one item of the couple, whoever wrote it: core decides who sees it */
+	int (*item_get)(struct store *st, const char *couple_id, const char *kind, const char *id,
+			struct item_row *ret);
+	/* as q says, newest first (sort, then insertion order) unless
+	 * q->oldest_first; *ret_rows is malloc'd (NULL when none) */
+	int (*item_list)(struct store *st, const struct item_query *q, struct item_row **ret_rows,
+			 size_t *ret_n);
+	/* replaces shared_with, version, legacy, sealed, plain, sort and updated_at
+	 * where couple, kind and id match and the stored version and plain are
+	 * old_version and old_plain; CONFLICT when they are not */
+	int (*item_update)(struct store *st, const struct item_row *row, int64_t old_version,
+			   const char *old_plain);
+	/* deletes the item and what answers it */
+	int (*item_delete)(struct store *st, const char *couple_id, const char *kind,
+			   const char *id);
+	/* ---- end of items ops ------------------------------------------ */
 	/* ---- sign-in throttling (migration 0004) --------------- */
 #define STORE_THROTTLE_KEY_LEN 32
 	/* Keys are STORE_THROTTLE_KEY_LEN-byte hashes (of a login or a client
@@ -472,16 +393,12 @@ void store_session_free(struct session_row *s);
 void store_journal_free(struct journal_row *e);
 void store_journal_list_free(struct journal_row *rows, size_t n);
 
-/* ---- step 1: free what the step 1 ops return (each accepts NULL) ------- */
+/* ---- free what the statement ops return (each accepts NULL) ------- */
 void store_statement_free(struct statement_row *row); /* the blob inside, not row */
 void store_statement_list_free(struct statement_row *rows, size_t n);
-void store_statement_response_list_free(struct statement_response_row *rows, size_t n);
-void store_commitment_free(struct commitment_row *row); /* the blob inside, not row */
-void store_commitment_list_free(struct commitment_row *rows, size_t n);
-void store_commitment_review_list_free(struct commitment_review_row *rows, size_t n);
-/* ---- end of step 1 ------------------------------------------------------ */
+/* ---- end of statements ------------------------------------------------------ */
 
-/* ---- step 2: freeing rows (accept NULL; free the blobs, not the row) -- */
+/* ---- freeing rows (accept NULL; free the blobs, not the row) -- */
 #include <stdlib.h>
 
 static inline void store_checkin_free(struct checkin_row *c)
@@ -490,34 +407,16 @@ static inline void store_checkin_free(struct checkin_row *c)
 		store_blob_free(&c->content_sealed);
 }
 
-static inline void store_share_free(struct share_row *s)
+static inline void store_item_free(struct item_row *it)
 {
-	if (!s)
-		return;
-	store_blob_free(&s->content_sealed);
-	store_blob_free(&s->reply_sealed);
-}
-
-static inline void store_offer_free(struct offer_row *o)
-{
-	if (o)
-		store_blob_free(&o->text_sealed);
-}
-
-static inline void store_activity_free(struct activity_row *a)
-{
-	if (!a)
-		return;
-	store_blob_free(&a->title_sealed);
-	for (size_t i = 0; i < a->nfelt && i < 2; i++)
-		store_blob_free(&a->felt[i].felt_sealed);
-	a->nfelt = 0;
+	if (it)
+		store_blob_free(&it->sealed);
 }
 
 /* The list forms free each row, then the array; they accept NULL.
  * (`type` names a type: it cannot take parentheses.) */
 /* NOLINTBEGIN(bugprone-macro-parentheses) */
-#define STORE_STEP2_LIST_FREE(name, type, one)                                                     \
+#define STORE_LIST_FREE(name, type, one)                                                     \
 	static inline void name(type *rows, size_t n)                                              \
 	{                                                                                          \
 		if (!rows)                                                                         \
@@ -526,13 +425,11 @@ static inline void store_activity_free(struct activity_row *a)
 			one(&rows[i]);                                                             \
 		free(rows);                                                                        \
 	}
-STORE_STEP2_LIST_FREE(store_checkin_list_free, struct checkin_row, store_checkin_free)
-STORE_STEP2_LIST_FREE(store_share_list_free, struct share_row, store_share_free)
-STORE_STEP2_LIST_FREE(store_offer_list_free, struct offer_row, store_offer_free)
-STORE_STEP2_LIST_FREE(store_activity_list_free, struct activity_row, store_activity_free)
-#undef STORE_STEP2_LIST_FREE
+STORE_LIST_FREE(store_checkin_list_free, struct checkin_row, store_checkin_free)
+STORE_LIST_FREE(store_item_list_free, struct item_row, store_item_free)
+#undef STORE_LIST_FREE
 /* NOLINTEND(bugprone-macro-parentheses) */
-/* ---- end of step 2 freeing ------------------------------------------ */
+/* ---- end of freeing ------------------------------------------ */
 
 /* convenience wrappers: st->ops->x(st, ...) */
 #define STORE_CALL(st, op, ...) ((st)->ops->op((st), __VA_ARGS__))

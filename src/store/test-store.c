@@ -1496,13 +1496,12 @@ static void test_statements(void **state)
 	assert_null(rows);
 }
 
-static void test_statement_order_and_responses(void **state)
+static void test_statement_order(void **state)
 {
 	struct fx *fx = *state;
 	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
 	char x[STORE_ID_LEN + 1];
 	struct statement_row s, *rows = NULL;
-	struct statement_response_row resp, *rr = NULL;
 	size_t n = 0;
 	unsigned i;
 
@@ -1526,171 +1525,8 @@ static void test_statement_order_and_responses(void **state)
 	make_id(s.id, T_STATEMENT, 10);
 	assert_string_equal(rows[3].id, s.id);
 	store_statement_list_free(rows, n);
-
-	/* responses: to a statement of the couple, listed oldest first, newest kept */
-	for (i = 0; i < 5; i++) {
-		memset(&resp, 0, sizeof(resp));
-		make_id(resp.id, T_RESPONSE, i);
-		strcpy(resp.couple_id, c);
-		strcpy(resp.statement_id, s.id);
-		strcpy(resp.author_id, b);
-		resp.body_sealed = (struct blob){(unsigned char *)"answer", 6};
-		snprintf(resp.created_at, sizeof(resp.created_at), "2024-05-03T10:00:0%uZ", i / 2);
-		assert_int_equal(STORE_CALL(fx->st, statement_response_insert, &resp), 0);
-	}
-	assert_int_equal(STORE_CALL(fx->st, statement_response_list, c, s.id, 50, &rr, &n), 0);
-	assert_int_equal(n, 5);
-	for (i = 0; i < 5; i++) {
-		make_id(resp.id, T_RESPONSE, i);
-		assert_string_equal(rr[i].id, resp.id);
-		assert_blob(&rr[i].body_sealed, "answer", 6);
-	}
-	store_statement_response_list_free(rr, n);
-	assert_int_equal(STORE_CALL(fx->st, statement_response_list, c, s.id, 2, &rr, &n), 0);
-	assert_int_equal(n, 2);
-	make_id(resp.id, T_RESPONSE, 3);
-	assert_string_equal(rr[0].id, resp.id);
-	make_id(resp.id, T_RESPONSE, 4);
-	assert_string_equal(rr[1].id, resp.id);
-	store_statement_response_list_free(rr, n);
-	assert_int_equal(STORE_CALL(fx->st, statement_response_list, c2, s.id, 50, &rr, &n), 0);
-	assert_int_equal(n, 0);
-
-	/* a statement or an author of another couple: refused */
-	make_id(resp.id, T_RESPONSE, 90);
-	strcpy(resp.couple_id, c2);
-	strcpy(resp.author_id, x);
-	assert_int_equal(STORE_CALL(fx->st, statement_response_insert, &resp), STORE_NOTFOUND);
-	strcpy(resp.couple_id, c);
-	assert_int_equal(STORE_CALL(fx->st, statement_response_insert, &resp), STORE_NOTFOUND);
 }
 
-static void test_commitments(void **state)
-{
-	struct fx *fx = *state;
-	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
-	struct commitment_row cm, got, *rows = NULL;
-	struct commitment_review_row rv, *rr = NULL;
-	size_t n = 0;
-	unsigned i;
-
-	add_couple(fx->st, 1, c);
-	add_member(fx->st, c, 1, "alice", a);
-	add_member(fx->st, c, 2, "bob", b);
-
-	memset(&cm, 0, sizeof(cm));
-	make_id(cm.id, T_COMMITMENT, 1);
-	strcpy(cm.couple_id, c);
-	strcpy(cm.author_id, a);
-	cm.version = 1;
-	cm.review_every_days = 7;
-	cm.text_sealed = (struct blob){(unsigned char *)"sealed text", 11};
-	strcpy(cm.created_at, "2024-05-01T10:00:00Z");
-	assert_int_equal(STORE_CALL(fx->st, commitment_insert, &cm), 0);
-	assert_int_equal(STORE_CALL(fx->st, commitment_insert, &cm), STORE_CONFLICT);
-	cm.review_every_days = 400;
-	make_id(cm.id, T_COMMITMENT, 2);
-	assert_int_equal(STORE_CALL(fx->st, commitment_insert, &cm), -EINVAL); /* CHECK */
-	cm.review_every_days = 1;
-	strcpy(cm.created_at, "2024-05-02T10:00:00Z");
-	assert_int_equal(STORE_CALL(fx->st, commitment_insert, &cm), 0);
-
-	assert_int_equal(STORE_CALL(fx->st, commitment_get, c, a, cm.id, &got), 0);
-	assert_int_equal(got.review_every_days, 1);
-	assert_blob(&got.text_sealed, "sealed text", 11);
-	store_commitment_free(&got);
-	store_commitment_free(NULL);
-	/* the author's only */
-	assert_int_equal(STORE_CALL(fx->st, commitment_get, c, b, cm.id, &got), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, commitment_list, c, b, 50, &rows, &n), 0);
-	assert_int_equal(n, 0);
-	assert_int_equal(STORE_CALL(fx->st, commitment_list, c, a, 50, &rows, &n), 0);
-	assert_int_equal(n, 2);
-	assert_string_equal(rows[0].id, cm.id); /* newest first */
-	store_commitment_list_free(rows, n);
-
-	for (i = 0; i < 4; i++) {
-		memset(&rv, 0, sizeof(rv));
-		make_id(rv.id, T_REVIEW, i);
-		strcpy(rv.couple_id, c);
-		strcpy(rv.author_id, a);
-		strcpy(rv.commitment_id, cm.id);
-		rv.body_sealed = (struct blob){(unsigned char *)"kept\n", 5};
-		snprintf(rv.at, sizeof(rv.at), "2024-05-0%uT10:00:00Z", 3 + i / 2);
-		assert_int_equal(STORE_CALL(fx->st, commitment_review_insert, &rv), 0);
-	}
-	/* someone else's commitment cannot be reviewed */
-	make_id(rv.id, T_REVIEW, 50);
-	strcpy(rv.author_id, b);
-	assert_int_equal(STORE_CALL(fx->st, commitment_review_insert, &rv), STORE_NOTFOUND);
-	make_id(rv.commitment_id, T_COMMITMENT, 77);
-	strcpy(rv.author_id, a);
-	assert_int_equal(STORE_CALL(fx->st, commitment_review_insert, &rv), STORE_NOTFOUND);
-
-	assert_int_equal(STORE_CALL(fx->st, commitment_review_list, c, a, cm.id, 50, &rr, &n), 0);
-	assert_int_equal(n, 4);
-	for (i = 0; i < 4; i++) {
-		make_id(rv.id, T_REVIEW, i);
-		assert_string_equal(rr[i].id, rv.id);
-	}
-	store_commitment_review_list_free(rr, n);
-	assert_int_equal(STORE_CALL(fx->st, commitment_review_list, c, a, cm.id, 3, &rr, &n), 0);
-	assert_int_equal(n, 3);
-	make_id(rv.id, T_REVIEW, 1);
-	assert_string_equal(rr[0].id, rv.id);
-	store_commitment_review_list_free(rr, n);
-	assert_int_equal(STORE_CALL(fx->st, commitment_review_list, c, b, cm.id, 50, &rr, &n), 0);
-	assert_int_equal(n, 0);
-}
-
-/* Deleting a member takes their statements, responses, commitments and reviews. */
-static void test_step1_member_delete_cascade(void **state)
-{
-	struct fx *fx = *state;
-	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
-	struct statement_row s;
-	struct statement_response_row resp;
-	struct commitment_row cm;
-	struct commitment_review_row rv;
-	sqlite3 *db = raw(fx);
-
-	add_couple(fx->st, 1, c);
-	add_member(fx->st, c, 1, "alice", a);
-	add_member(fx->st, c, 2, "bob", b);
-	fill_statement(&s, c, a, 1, "2024-05-01T10:00:00Z", "p");
-	assert_int_equal(STORE_CALL(fx->st, statement_insert, &s), 0);
-	memset(&resp, 0, sizeof(resp));
-	make_id(resp.id, T_RESPONSE, 1);
-	strcpy(resp.couple_id, c);
-	strcpy(resp.statement_id, s.id);
-	strcpy(resp.author_id, b);
-	resp.body_sealed = (struct blob){(unsigned char *)"r", 1};
-	strcpy(resp.created_at, "2024-05-01T10:00:00Z");
-	assert_int_equal(STORE_CALL(fx->st, statement_response_insert, &resp), 0);
-	memset(&cm, 0, sizeof(cm));
-	make_id(cm.id, T_COMMITMENT, 1);
-	strcpy(cm.couple_id, c);
-	strcpy(cm.author_id, a);
-	cm.version = 1;
-	cm.review_every_days = 7;
-	cm.text_sealed = (struct blob){(unsigned char *)"t", 1};
-	strcpy(cm.created_at, "2024-05-01T10:00:00Z");
-	assert_int_equal(STORE_CALL(fx->st, commitment_insert, &cm), 0);
-	memset(&rv, 0, sizeof(rv));
-	make_id(rv.id, T_REVIEW, 1);
-	strcpy(rv.couple_id, c);
-	strcpy(rv.author_id, a);
-	strcpy(rv.commitment_id, cm.id);
-	rv.body_sealed = (struct blob){(unsigned char *)"kept\n", 5};
-	strcpy(rv.at, "2024-05-01T10:00:00Z");
-	assert_int_equal(STORE_CALL(fx->st, commitment_review_insert, &rv), 0);
-
-	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM statements", NULL), 0);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM statement_responses", NULL), 0);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM commitments", NULL), 0);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM commitment_reviews", NULL), 0);
-}
 /* ---- end of step 1 ------------------------------------------------------ */
 
 /* ---- step 2: transparency and openness (migration 0003) ---------------- */
@@ -1825,207 +1661,347 @@ static void test_step2_checkins(void **state)
 		query_int(raw(fx), "SELECT count(*) FROM checkins WHERE author_id = ?1", b), 1);
 }
 
-static void test_step2_shares(void **state)
-{
-	struct fx *fx = *state;
-	char c1[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
-	char x[STORE_ID_LEN + 1];
-	struct share_row sh, got, *rows = NULL;
-	struct share_ack_row ack;
-	size_t n = 0;
-	unsigned i;
+/* ---- items of the registry's kinds (migration 0005) --------------------- */
 
-	add_couple(fx->st, 1, c1);
-	add_couple(fx->st, 2, c2);
-	add_member(fx->st, c1, 1, "alice", a);
-	add_member(fx->st, c1, 2, "bob", b);
-	add_member(fx->st, c2, 3, "xavier", x);
-	for (i = 1; i <= 3; i++) {
-		memset(&sh, 0, sizeof(sh));
-		make_id(sh.id, T_SHARE, i);
-		strcpy(sh.couple_id, c1);
-		strcpy(sh.author_id, a);
-		sh.shared_with = 1;
-		sh.version = 1;
-		sh.content_sealed = (struct blob){(unsigned char *)"card", 4};
-		strcpy(sh.created_at, "2024-05-01T10:00:00Z"); /* the same second: seq orders */
-		assert_int_equal(STORE_CALL(fx->st, share_insert, &sh), 0);
+#define T_ITEM 61
+
+static void fill_item(struct item_row *it, const char *couple_id, const char *kind, unsigned n,
+		      const char *author_id, const char *sort, const char *content)
+{
+	memset(it, 0, sizeof(*it));
+	snprintf(it->couple_id, sizeof(it->couple_id), "%s", couple_id);
+	snprintf(it->kind, sizeof(it->kind), "%s", kind);
+	make_id(it->id, T_ITEM, n);
+	snprintf(it->author_id, sizeof(it->author_id), "%s", author_id);
+	it->shared_with = 1;
+	it->version = 1;
+	snprintf(it->sort, sizeof(it->sort), "%s", sort);
+	snprintf(it->plain, sizeof(it->plain), "p%u", n);
+	it->sealed = (struct blob){(unsigned char *)(uintptr_t)content, strlen(content)};
+	strcpy(it->created_at, "2024-05-01T10:00:00Z");
+	strcpy(it->updated_at, "2024-05-01T10:00:00Z");
+}
+
+static void answer_of(struct item_row *it, const char *parent_kind, unsigned parent_n)
+{
+	snprintf(it->parent_kind, sizeof(it->parent_kind), "%s", parent_kind);
+	make_id(it->parent_id, T_ITEM, parent_n);
+}
+
+static void assert_ids(const struct item_row *rows, size_t n, const unsigned *want, size_t nwant)
+{
+	char id[STORE_ID_LEN + 1];
+
+	assert_int_equal(n, nwant);
+	for (size_t i = 0; i < n; i++) {
+		make_id(id, T_ITEM, want[i]);
+		assert_string_equal(rows[i].id, id);
 	}
-	assert_int_equal(STORE_CALL(fx->st, share_insert, &sh), STORE_CONFLICT);
-	assert_int_equal(STORE_CALL(fx->st, share_list, c1, 10, &rows, &n), 0);
-	assert_int_equal(n, 3);
-	make_id(sh.id, T_SHARE, 3);
-	assert_string_equal(rows[0].id, sh.id);
-	assert_string_equal(rows[0].ack_id, "");
-	assert_int_equal(rows[0].reply_sealed.len, 0);
-	store_share_list_free(rows, n);
+}
 
-	memset(&ack, 0, sizeof(ack));
-	make_id(ack.id, T_ACK, 1);
-	make_id(ack.share_id, T_SHARE, 2);
-	strcpy(ack.couple_id, c1);
-	strcpy(ack.author_id, b);
-	ack.reply_sealed = (struct blob){(unsigned char *)"heard", 5};
-	strcpy(ack.created_at, "2024-05-02T10:00:00Z");
-	/* a card of another couple: nothing is written */
-	strcpy(ack.couple_id, c2);
-	assert_int_equal(STORE_CALL(fx->st, share_ack_insert, &ack), STORE_NOTFOUND);
-	strcpy(ack.couple_id, c1);
-	assert_int_equal(STORE_CALL(fx->st, share_ack_insert, &ack), 0);
-	make_id(ack.id, T_ACK, 2);
-	assert_int_equal(STORE_CALL(fx->st, share_ack_insert, &ack), STORE_CONFLICT); /* once */
-	assert_int_equal(STORE_CALL(fx->st, share_get, c1, ack.share_id, &got), 0);
-	make_id(ack.id, T_ACK, 1);
-	assert_string_equal(got.ack_id, ack.id);
-	assert_string_equal(got.ack_author_id, b);
-	assert_blob(&got.reply_sealed, "heard", 5);
-	assert_string_equal(got.acked_at, "2024-05-02T10:00:00Z");
-	store_share_free(&got);
-	assert_int_equal(STORE_CALL(fx->st, share_get, c2, ack.share_id, &got), STORE_NOTFOUND);
-	/* an answer without a reply is stored as NULL */
-	make_id(ack.id, T_ACK, 3);
-	make_id(ack.share_id, T_SHARE, 1);
-	ack.reply_sealed = (struct blob){NULL, 0};
-	assert_int_equal(STORE_CALL(fx->st, share_ack_insert, &ack), 0);
-	assert_int_equal(query_int(raw(fx),
-				   "SELECT reply_sealed IS NULL FROM share_acks WHERE id = ?1",
-				   ack.id),
-			 1);
-	assert_int_equal(STORE_CALL(fx->st, share_list, c2, 10, &rows, &n), 0);
+static void test_items(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	char x[STORE_ID_LEN + 1];
+	struct item_query q = {0};
+	struct item_row it, got, *rows = NULL;
+	size_t n = 0;
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	add_member(fx->st, c2, 3, "xavier", x);
+
+	/* sort first, then insertion order: 3 and 2 share a sort key */
+	fill_item(&it, c, "card", 1, a, "2024-05-01", "one");
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "card", 2, b, "2024-05-03", "two");
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "card", 3, a, "2024-05-03", "three");
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	/* the same id again, or an author of another couple: refused */
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), STORE_CONFLICT);
+	fill_item(&it, c, "card", 4, x, "2024-05-03", "four");
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), STORE_NOTFOUND);
+	/* another kind with the same id is another item */
+	fill_item(&it, c, "note", 3, a, "", "other kind");
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+
+	assert_int_equal(STORE_CALL(fx->st, item_get, c, "card", it.id, &got), 0);
+	assert_string_equal(got.author_id, a);
+	assert_string_equal(got.plain, "p3");
+	assert_int_equal(got.legacy, 0);
+	assert_string_equal(got.once, "");
+	assert_blob(&got.sealed, "three", 5);
+	store_item_free(&got);
+	assert_int_equal(STORE_CALL(fx->st, item_get, c2, "card", it.id, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, item_get, c, "other", it.id, &got), STORE_NOTFOUND);
+
+	q.couple_id = c;
+	q.kind = "card";
+	q.limit = 10;
+	assert_int_equal(STORE_CALL(fx->st, item_list, &q, &rows, &n), 0);
+	assert_ids(rows, n, (const unsigned[]){3, 2, 1}, 3);
+	store_item_list_free(rows, n);
+	q.author_id = a;
+	assert_int_equal(STORE_CALL(fx->st, item_list, &q, &rows, &n), 0);
+	assert_ids(rows, n, (const unsigned[]){3, 1}, 2);
+	store_item_list_free(rows, n);
+	q.author_id = NULL;
+	q.limit = 2;
+	q.oldest_first = 1;
+	assert_int_equal(STORE_CALL(fx->st, item_list, &q, &rows, &n), 0);
+	assert_ids(rows, n, (const unsigned[]){2, 3}, 2);
+	store_item_list_free(rows, n);
+	q.couple_id = c2;
+	assert_int_equal(STORE_CALL(fx->st, item_list, &q, &rows, &n), 0);
 	assert_int_equal(n, 0);
+	assert_null(rows);
 
-	/* the partner who answered leaves: the answers go, the cards stay */
-	assert_int_equal(STORE_CALL(fx->st, member_delete, b), 0);
+	/* answers: only to an item of the couple; at most one per once key */
+	fill_item(&it, c, "reply", 10, b, "", "");
+	answer_of(&it, "card", 1);
+	strcpy(it.once, it.parent_id);
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "reply", 11, b, "", "again");
+	answer_of(&it, "card", 1);
+	strcpy(it.once, it.parent_id);
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), STORE_CONFLICT);
+	answer_of(&it, "card", 3);
+	strcpy(it.once, it.parent_id);
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "reply", 12, b, "", "to nothing");
+	answer_of(&it, "card", 99);
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), STORE_NOTFOUND);
+	fill_item(&it, c2, "reply", 13, x, "", "across couples");
+	answer_of(&it, "card", 2);
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), STORE_NOTFOUND);
+
+	/* the answers to one item, and to the newest two cards (3 and 2) */
+	memset(&q, 0, sizeof(q));
+	q.couple_id = c;
+	q.kind = "reply";
+	q.parent_kind = "card";
+	make_id(got.id, T_ITEM, 1);
+	q.parent_id = got.id;
+	q.limit = 5;
+	assert_int_equal(STORE_CALL(fx->st, item_list, &q, &rows, &n), 0);
+	assert_ids(rows, n, (const unsigned[]){10}, 1);
+	assert_int_equal(rows[0].sealed.len, 0);
+	assert_string_equal(rows[0].once, rows[0].parent_id);
+	store_item_list_free(rows, n);
+	q.of_newest = "card";
+	q.limit = 2;
+	q.answer_limit = 10;
+	assert_int_equal(STORE_CALL(fx->st, item_list, &q, &rows, &n), 0);
+	assert_ids(rows, n, (const unsigned[]){11}, 1);
+	store_item_list_free(rows, n);
+
+	/* a change must name the version and plain values it read */
+	fill_item(&it, c, "card", 2, b, "2024-05-04", "two, changed");
+	it.version = 2;
+	strcpy(it.plain, "changed");
+	assert_int_equal(STORE_CALL(fx->st, item_update, &it, 7, "p2"), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, item_update, &it, 1, "p9"), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, item_update, &it, 1, "p2"), 0);
+	assert_int_equal(STORE_CALL(fx->st, item_update, &it, 1, "p2"), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, item_get, c, "card", it.id, &got), 0);
+	assert_int_equal(got.version, 2);
+	assert_string_equal(got.plain, "changed");
+	assert_string_equal(got.sort, "2024-05-04");
+	assert_blob(&got.sealed, "two, changed", 12);
+	store_item_free(&got);
+	strcpy(it.couple_id, c2);
+	assert_int_equal(STORE_CALL(fx->st, item_update, &it, 2, "changed"), STORE_NOTFOUND);
+
+	/* deleting an item takes its answers with it */
+	make_id(got.id, T_ITEM, 3);
+	assert_int_equal(STORE_CALL(fx->st, item_delete, c2, "card", got.id), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, item_delete, c, "card", got.id), 0);
+	assert_int_equal(STORE_CALL(fx->st, item_delete, c, "card", got.id), STORE_NOTFOUND);
 	assert_int_equal(
-		query_int(raw(fx), "SELECT count(*) FROM share_acks WHERE couple_id = ?1", c1), 0);
-	assert_int_equal(query_int(raw(fx), "SELECT count(*) FROM shares WHERE couple_id = ?1", c1),
-			 3);
+		query_int(raw(fx), "SELECT count(*) FROM items WHERE kind = 'reply'", NULL), 1);
 }
 
-static void test_step2_offers(void **state)
+static void test_items_cascade(void **state)
 {
 	struct fx *fx = *state;
-	char c1[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
-	struct offer_row of, got, *rows = NULL;
-	size_t n = 0;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	struct statement_row s;
+	struct item_row it;
+	sqlite3 *db = raw(fx);
 
-	add_couple(fx->st, 1, c1);
-	add_couple(fx->st, 2, c2);
-	add_member(fx->st, c1, 1, "alice", a);
-	add_member(fx->st, c1, 2, "bob", b);
-	memset(&of, 0, sizeof(of));
-	make_id(of.id, T_OFFER, 1);
-	strcpy(of.couple_id, c1);
-	strcpy(of.author_id, a);
-	of.version = 1;
-	of.text_sealed = (struct blob){(unsigned char *)"offer", 5};
-	strcpy(of.until, "2024-06-01");
-	strcpy(of.created_at, "2024-05-01T10:00:00Z");
-	assert_int_equal(STORE_CALL(fx->st, offer_insert, &of), 0);
-	assert_int_equal(STORE_CALL(fx->st, offer_get, c1, of.id, &got), 0);
-	assert_string_equal(got.until, "2024-06-01");
-	assert_string_equal(got.ended_at, "");
-	assert_blob(&got.text_sealed, "offer", 5);
-	store_offer_free(&got);
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	fill_statement(&s, c, a, 1, "2024-05-01T10:00:00Z", "p");
+	assert_int_equal(STORE_CALL(fx->st, statement_insert, &s), 0);
+	/* bob answers alice's statement and alice's card; bob's own card stays */
+	fill_item(&it, c, "statement_response", 1, b, "", "r");
+	snprintf(it.parent_kind, sizeof(it.parent_kind), "statement");
+	memcpy(it.parent_id, s.id, sizeof(it.parent_id));
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "card", 2, a, "", "alice's");
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "reply", 3, b, "", "bob's answer");
+	answer_of(&it, "card", 2);
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "card", 4, b, "", "bob's");
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
 
-	/* only the author's row matches; another couple's or member's is NOTFOUND */
-	assert_int_equal(STORE_CALL(fx->st, offer_end, c1, b, of.id, "2024-05-02T10:00:00Z"),
-			 STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, offer_end, c2, a, of.id, "2024-05-02T10:00:00Z"),
-			 STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, offer_end, c1, a, of.id, "2024-05-02T10:00:00Z"), 0);
-	assert_int_equal(STORE_CALL(fx->st, offer_end, c1, a, of.id, "2024-05-03T10:00:00Z"), 0);
-	assert_int_equal(STORE_CALL(fx->st, offer_list, c1, 10, &rows, &n), 0);
-	assert_int_equal(n, 1);
-	assert_string_equal(rows[0].ended_at, "2024-05-02T10:00:00Z"); /* the first end stands */
-	store_offer_list_free(rows, n);
-	assert_int_equal(STORE_CALL(fx->st, offer_get, c2, of.id, &got), STORE_NOTFOUND);
-}
-
-static void test_step2_activities(void **state)
-{
-	struct fx *fx = *state;
-	char c1[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
-	struct activity_row act, got, *rows = NULL;
-	struct activity_feeling f;
-	size_t n = 0;
-
-	add_couple(fx->st, 1, c1);
-	add_couple(fx->st, 2, c2);
-	add_member(fx->st, c1, 1, "alice", a);
-	add_member(fx->st, c1, 2, "bob", b);
-	memset(&act, 0, sizeof(act));
-	make_id(act.id, T_ACTIVITY, 1);
-	strcpy(act.couple_id, c1);
-	strcpy(act.author_id, a);
-	strcpy(act.kind, "cooking");
-	act.version = 1;
-	act.title_sealed = (struct blob){(unsigned char *)"title", 5};
-	strcpy(act.planned_for, "2024-05-04");
-	strcpy(act.created_at, "2024-05-01T10:00:00Z");
-	assert_int_equal(STORE_CALL(fx->st, activity_insert, &act), 0);
-	strcpy(act.kind, "sleeping");
-	make_id(act.id, T_ACTIVITY, 2);
-	assert_int_equal(STORE_CALL(fx->st, activity_insert, &act), -EINVAL);
-	make_id(act.id, T_ACTIVITY, 1);
-
-	assert_int_equal(
-		STORE_CALL(fx->st, activity_set_done, c1, act.id, b, "2024-05-04T20:00:00Z"), 0);
-	assert_int_equal(
-		STORE_CALL(fx->st, activity_set_done, c2, act.id, b, "2024-05-04T20:00:00Z"),
-		STORE_NOTFOUND);
-
-	memset(&f, 0, sizeof(f));
-	strcpy(f.author_id, b);
-	f.version = 1;
-	f.felt_sealed = (struct blob){(unsigned char *)"felt 1", 6};
-	strcpy(f.updated_at, "2024-05-04T21:00:00Z");
-	assert_int_equal(STORE_CALL(fx->st, activity_feel, c1, act.id, &f), 0);
-	assert_int_equal(STORE_CALL(fx->st, activity_feel, c1, act.id, &f), STORE_CONFLICT);
-	assert_int_equal(STORE_CALL(fx->st, activity_feel, c2, act.id, &f), STORE_NOTFOUND);
-	f.version = 3; /* stale: the stored one is 1 */
-	assert_int_equal(STORE_CALL(fx->st, activity_feel, c1, act.id, &f), STORE_CONFLICT);
-	f.version = 2;
-	f.felt_sealed = (struct blob){(unsigned char *)"felt 2", 6};
-	assert_int_equal(STORE_CALL(fx->st, activity_feel, c1, act.id, &f), 0);
-	strcpy(f.author_id, a);
-	f.version = 1;
-	f.felt_sealed = (struct blob){(unsigned char *)"a felt", 6};
-	assert_int_equal(STORE_CALL(fx->st, activity_feel, c1, act.id, &f), 0);
-
-	assert_int_equal(STORE_CALL(fx->st, activity_get, c1, act.id, &got), 0);
-	assert_string_equal(got.done_by, b);
-	assert_string_equal(got.done_at, "2024-05-04T20:00:00Z");
-	assert_int_equal(got.nfelt, 2);
-	store_activity_free(&got);
-	assert_int_equal(STORE_CALL(fx->st, activity_get, c2, act.id, &got), STORE_NOTFOUND);
-
-	/* an empty note removes it; not done clears the mark */
-	f.felt_sealed = (struct blob){NULL, 0};
-	assert_int_equal(STORE_CALL(fx->st, activity_feel, c1, act.id, &f), 0);
-	assert_int_equal(STORE_CALL(fx->st, activity_set_done, c1, act.id, NULL, NULL), 0);
-	assert_int_equal(STORE_CALL(fx->st, activity_list, c1, 10, &rows, &n), 0);
-	assert_int_equal(n, 1);
-	assert_string_equal(rows[0].done_at, "");
-	assert_string_equal(rows[0].done_by, "");
-	assert_int_equal(rows[0].nfelt, 1);
-	assert_string_equal(rows[0].felt[0].author_id, b);
-	assert_int_equal(rows[0].felt[0].version, 2);
-	assert_blob(&rows[0].felt[0].felt_sealed, "felt 2", 6);
-	store_activity_list_free(rows, n);
-
-	/* the planner leaves: the activity goes, with every note on it */
 	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
-	assert_int_equal(query_int(raw(fx),
-				   "SELECT count(*) FROM activity_feelings WHERE "
-				   "couple_id = ?1",
-				   c1),
-			 0);
-	assert_int_equal(STORE_CALL(fx->st, activity_list, c1, 10, &rows, &n), 0);
-	assert_int_equal(n, 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM statements", NULL), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM items", NULL), 1);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM items WHERE author_id = ?1", b), 1);
+	assert_int_equal(STORE_CALL(fx->st, couple_delete, c), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM items", NULL), 0);
 }
 
-/* ---- end of step 2 ------------------------------------------------------ */
+/* Runs sql on db, failing the test on an error. */
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s", err ? err : "sqlite3_exec");
+}
+
+/*
+ * A file of schema 4 with a row of every table 0005 moves: opening it
+ * moves each into items as it was (the same sealed bytes, legacy), in the
+ * order the old tables listed them, and drops the old tables.
+ */
+static void test_items_migration(void **state)
+{
+	struct fx *fx = *state;
+	char path[160], err[128];
+	struct item_query q = {0};
+	struct item_row got, *rows = NULL;
+	struct store *st = NULL;
+	sqlite3 *db = NULL;
+	size_t i, n = 0;
+
+	snprintf(path, sizeof(path), "%s/old.db", fx->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA foreign_keys = ON");
+	for (i = 0; i < store_sqlite_migrations_n && store_sqlite_migrations[i].version <= 4; i++)
+		exec_ok(db, store_sqlite_migrations[i].sql);
+	exec_ok(db,
+		"INSERT INTO couples (id, created_at) VALUES ('c', '2024-05-01T10:00:00Z');"
+		"INSERT INTO members (id, couple_id, login, role, display_name, language, pw_hash,"
+		" kek_salt, mk_by_pw, rk_salt, mk_by_rk, public_key, secret_key_sealed, created_at)"
+		" VALUES ('a', 'c', 'alice', 'partner', 'A', 'en', 'h', x'00', x'00', x'00', x'00',"
+		" x'00', x'00', '2024-05-01T10:00:00Z'),"
+		" ('b', 'c', 'bob', 'partner', 'B', 'en', 'h', x'00', x'00', x'00', x'00', x'00',"
+		" x'00', '2024-05-01T10:00:00Z');"
+		"INSERT INTO offers VALUES ('00000000000000000000000000000001', 'c', 'a', 1,"
+		" x'6f31', '2024-06-01', '2024-05-01T10:00:00Z', NULL, 1),"
+		" ('00000000000000000000000000000002', 'c', 'a', 1, x'6f32', '2024-06-02',"
+		" '2024-05-01T10:00:00Z', '2024-05-02T10:00:00Z', 2);"
+		"INSERT INTO shares VALUES ('00000000000000000000000000000003', 'c', 'a', 3, 1,"
+		" x'73', '2024-05-01T10:00:00Z', 1);"
+		"INSERT INTO share_acks VALUES ('00000000000000000000000000000004',"
+		" '00000000000000000000000000000003', 'c', 'b', NULL, '2024-05-01T11:00:00Z');"
+		"INSERT INTO commitments VALUES ('00000000000000000000000000000005', 'c', 'a', 2,"
+		" x'63', 14, '2024-05-01T10:00:00Z', 1);"
+		"INSERT INTO commitment_reviews VALUES ('00000000000000000000000000000006', 'c', "
+		"'a',"
+		" '00000000000000000000000000000005', x'72', '2024-05-03T10:00:00Z', 1);"
+		"INSERT INTO activities VALUES ('00000000000000000000000000000007', 'c', 'b',"
+		" 'hobby', 1, x'74', '2024-05-09', '2024-05-09T18:00:00Z', 'a',"
+		" '2024-05-01T10:00:00Z', 1);"
+		"INSERT INTO activity_feelings VALUES ('00000000000000000000000000000007', 'c', "
+		"'a',"
+		" 3, x'66', '2024-05-09T19:00:00Z');"
+		"INSERT INTO statements VALUES ('00000000000000000000000000000008', 'c', 'a', 2, 1,"
+		" x'70', '2024-05-01T10:00:00Z', '2024-05-01T10:00:00Z', '2024-05-01T10:00:00Z', "
+		"1);"
+		"INSERT INTO statement_responses VALUES ('00000000000000000000000000000009', 'c',"
+		" '00000000000000000000000000000008', 'b', x'62', '2024-05-02T10:00:00Z', 1);");
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(path, &st, err, sizeof(err)), 0);
+	db = store_sqlite_db(st);
+	assert_int_equal(query_int(db, "PRAGMA user_version", NULL), 5);
+	assert_int_equal(query_int(db,
+				   "SELECT count(*) FROM sqlite_schema WHERE name IN ('offers',"
+				   " 'shares', 'share_acks', 'commitments', 'commitment_reviews',"
+				   " 'activities', 'activity_feelings', 'statement_responses')",
+				   NULL),
+			 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM items WHERE legacy = 1", NULL), 9);
+
+	/* offers: newest first, as the old seq said; plain "until|ended_at" */
+	q.couple_id = "c";
+	q.kind = "offer";
+	q.limit = 10;
+	assert_int_equal(STORE_CALL(st, item_list, &q, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].id, "00000000000000000000000000000002");
+	assert_string_equal(rows[0].plain, "2024-06-02|2024-05-02T10:00:00Z");
+	assert_string_equal(rows[1].plain, "2024-06-01|");
+	assert_blob(&rows[1].sealed, "o1", 2);
+	assert_int_equal(rows[1].legacy, 1);
+	store_item_list_free(rows, n);
+
+	assert_int_equal(
+		STORE_CALL(st, item_get, "c", "share", "00000000000000000000000000000003", &got),
+		0);
+	assert_int_equal(got.shared_with, 3);
+	store_item_free(&got);
+	assert_int_equal(STORE_CALL(st, item_get, "c", "share_ack",
+				    "00000000000000000000000000000004", &got),
+			 0);
+	assert_string_equal(got.parent_id, "00000000000000000000000000000003");
+	assert_string_equal(got.once, got.parent_id);
+	assert_int_equal(got.sealed.len, 0); /* a NULL reply: no sealed content */
+	store_item_free(&got);
+	assert_int_equal(STORE_CALL(st, item_get, "c", "commitment",
+				    "00000000000000000000000000000005", &got),
+			 0);
+	assert_int_equal(got.version, 2);
+	assert_string_equal(got.plain, "14");
+	assert_int_equal(got.shared_with, 0);
+	store_item_free(&got);
+	assert_int_equal(
+		STORE_CALL(st, item_get, "c", "activity", "00000000000000000000000000000007", &got),
+		0);
+	assert_string_equal(got.plain, "hobby|2024-05-09|2024-05-09T18:00:00Z|a");
+	assert_string_equal(got.sort, "2024-05-09");
+	store_item_free(&got);
+
+	/* a feeling gets an id of its own; answers keep their parent and author */
+	memset(&q, 0, sizeof(q));
+	q.couple_id = "c";
+	q.kind = "activity_feeling";
+	q.parent_kind = "activity";
+	q.parent_id = "00000000000000000000000000000007";
+	q.limit = 2;
+	assert_int_equal(STORE_CALL(st, item_list, &q, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(strlen(rows[0].id), STORE_ID_LEN);
+	assert_string_equal(rows[0].author_id, "a");
+	assert_int_equal(rows[0].version, 3);
+	assert_string_equal(rows[0].once, "00000000000000000000000000000007/a");
+	store_item_list_free(rows, n);
+	q.kind = "commitment_review";
+	q.parent_kind = "commitment";
+	q.parent_id = "00000000000000000000000000000005";
+	assert_int_equal(STORE_CALL(st, item_list, &q, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].created_at, "2024-05-03T10:00:00Z");
+	store_item_list_free(rows, n);
+	q.kind = "statement_response";
+	q.parent_kind = "statement";
+	q.parent_id = "00000000000000000000000000000008";
+	assert_int_equal(STORE_CALL(st, item_list, &q, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_blob(&rows[0].sealed, "b", 1);
+	store_item_list_free(rows, n);
+	store_close(st);
+}
 
 int main(int argc, char **argv)
 {
@@ -2065,16 +2041,13 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_db_replaced, setup, teardown),
 		/* step 1: statements and commitments */
 		cmocka_unit_test_setup_teardown(test_statements, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_statement_order_and_responses, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_commitments, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_step1_member_delete_cascade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statement_order, setup, teardown),
 		/* step 2: transparency and openness */
 		cmocka_unit_test_setup_teardown(test_step2_rhythm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step2_checkins, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_step2_shares, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_step2_offers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_step2_activities, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_items, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_items_cascade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_items_migration, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

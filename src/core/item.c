@@ -1,0 +1,216 @@
+/*
+ * item.c: the engine behind every kind of the registry.
+ *
+ * The associated data of a sealed record binds where it lives:
+ * "items|kind|id|parent_kind:parent_id|couple|version".  A record cannot be
+ * moved to another row, kind, answer or couple, nor put back after a change,
+ * without failing to open.  A row migration 0005 moved in keeps the AD it
+ * was sealed with (its kind's legacy_ad form) until its next change.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/item.h"
+
+#define ITEM_AD_MAX 256
+
+int item_partner(const struct session *s)
+{
+	return strcmp(s->role, "partner") == 0;
+}
+
+int item_store_result(int r)
+{
+	if (r == STORE_NOTFOUND)
+		return ITEM_NOTFOUND;
+	if (r == STORE_CONFLICT)
+		return ITEM_CONFLICT;
+	return r > 0 ? -EIO : r;
+}
+
+void item_text_free(void *text, size_t len)
+{
+	if (!text)
+		return;
+	vault_wipe(text, len);
+	free(text);
+}
+
+static void item_key(const struct item_kind *k, const struct session *s, unsigned shared_with,
+		     unsigned char key[VAULT_KEY_BYTES])
+{
+	int couple = k->key_from == ITEM_KEY_COUPLE ||
+		     (k->key_from == ITEM_KEY_SHARED && (shared_with & ACCESS_SHARE_PARTNER));
+
+	vault_derive(key, couple ? s->ck : s->mk, k->key_id, k->key_ctx);
+}
+
+static void item_ad(const struct item_kind *k, const struct item_row *row, char ad[ITEM_AD_MAX])
+{
+	long long v = (long long)row->version;
+
+	if (!row->legacy || !k->legacy_ad)
+		snprintf(ad, ITEM_AD_MAX, "items|%s|%s|%s:%s|%s|%lld", row->kind, row->id,
+			 row->parent_kind, row->parent_id, row->couple_id, v);
+	else if (k->legacy_form == ITEM_LEGACY_ID_PARENT)
+		snprintf(ad, ITEM_AD_MAX, "%s|%s|%s|%s|%lld", k->legacy_ad, row->id, row->parent_id,
+			 row->couple_id, v);
+	else if (k->legacy_form == ITEM_LEGACY_PARENT_AUTHOR)
+		snprintf(ad, ITEM_AD_MAX, "%s|%s/%s|%s|%lld", k->legacy_ad, row->parent_id,
+			 row->author_id, row->couple_id, v);
+	else
+		snprintf(ad, ITEM_AD_MAX, "%s|%s|%s|%lld", k->legacy_ad, row->id, row->couple_id,
+			 v);
+}
+
+void item_start(const struct item_kind *k, const struct session *s, const char *parent_id,
+		unsigned shared_with, struct item_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	snprintf(row->couple_id, sizeof(row->couple_id), "%s", s->couple_id);
+	snprintf(row->kind, sizeof(row->kind), "%s", k->name);
+	vault_random_id(row->id);
+	if (k->parent && parent_id) {
+		snprintf(row->parent_kind, sizeof(row->parent_kind), "%s", k->parent);
+		snprintf(row->parent_id, sizeof(row->parent_id), "%s", parent_id);
+	}
+	snprintf(row->author_id, sizeof(row->author_id), "%s", s->member_id);
+	row->shared_with =
+		k->shared_allowed ? (shared_with & k->shared_allowed) : k->shared_default;
+	row->version = 1;
+	session_now(row->created_at, 0);
+	memcpy(row->updated_at, row->created_at, sizeof(row->updated_at));
+}
+
+int item_seal(const struct item_kind *k, const struct session *s, struct item_row *row,
+	      const void *data, size_t len)
+{
+	unsigned char key[VAULT_KEY_BYTES], *sealed = NULL;
+	char ad[ITEM_AD_MAX];
+	size_t sealed_len = 0;
+	int r;
+
+	row->legacy = 0;
+	store_blob_free(&row->sealed);
+	if (len == 0)
+		return 0;
+	item_key(k, s, row->shared_with, key);
+	item_ad(k, row, ad);
+	r = vault_seal(key, data, len, ad, &sealed, &sealed_len);
+	vault_wipe(key, sizeof(key));
+	if (r < 0)
+		return r;
+	row->sealed.data = sealed;
+	row->sealed.len = sealed_len;
+	return 0;
+}
+
+int item_open(const struct item_kind *k, const struct session *s, const struct item_row *row,
+	      unsigned char **ret, size_t *ret_len)
+{
+	unsigned char key[VAULT_KEY_BYTES];
+	char ad[ITEM_AD_MAX];
+	int r;
+
+	*ret = NULL;
+	*ret_len = 0;
+	if (row->sealed.len == 0)
+		return 0;
+	item_key(k, s, row->shared_with, key);
+	item_ad(k, row, ad);
+	r = vault_open(key, row->sealed.data, row->sealed.len, ad, ret, ret_len);
+	vault_wipe(key, sizeof(key));
+	if (r != 0)
+		return r > 0 ? -EBADMSG : r;
+	return 0;
+}
+
+int item_allows(const struct session *s, const struct item_row *row, enum access_verb verb)
+{
+	struct access_item it = {
+		.couple_id = row->couple_id,
+		.author_id = row->author_id,
+		.shared_with = row->shared_with,
+		.always_private = 0,
+	};
+
+	return access_allows(s, &it, verb);
+}
+
+int item_get(const struct core *c, const struct session *s, const struct item_kind *k,
+	     const char *id, enum access_verb verb, struct item_row *ret)
+{
+	struct item_row row;
+	int r;
+
+	r = STORE_CALL(c->st, item_get, s->couple_id, k->name, id, &row);
+	if (r != 0)
+		return item_store_result(r);
+	if (!item_allows(s, &row, ACCESS_READ))
+		r = ITEM_NOTFOUND;
+	else if (verb != ACCESS_READ && !item_allows(s, &row, verb))
+		r = ITEM_FORBIDDEN;
+	if (r != 0) {
+		store_item_free(&row);
+		return r;
+	}
+	*ret = row;
+	return 0;
+}
+
+int item_insert(const struct core *c, const struct item_row *row)
+{
+	return item_store_result(STORE_CALL(c->st, item_insert, row));
+}
+
+int item_update(const struct core *c, const struct item_row *row, int64_t old_version,
+		const char *old_plain)
+{
+	return item_store_result(STORE_CALL(c->st, item_update, row, old_version, old_plain));
+}
+
+int item_list(const struct core *c, const struct item_query *q, struct item_row **rows, size_t *n)
+{
+	int r = STORE_CALL(c->st, item_list, q, rows, n);
+
+	return r > 0 ? -EIO : r;
+}
+
+int item_plain_get(const struct item_row *row, unsigned idx, char *out, size_t cap)
+{
+	const char *p = row->plain, *end;
+	size_t len;
+
+	for (; idx > 0; idx--) {
+		p = strchr(p, '|');
+		if (!p)
+			return -EBADMSG;
+		p++;
+	}
+	end = strchr(p, '|');
+	len = end ? (size_t)(end - p) : strlen(p);
+	if (len >= cap)
+		return -EBADMSG;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return 0;
+}
+
+int item_plain_set(struct item_row *row, const char *const *vals, size_t n)
+{
+	size_t at = 0, len, i;
+
+	for (i = 0; i < n; i++) {
+		len = strlen(vals[i]);
+		if (memchr(vals[i], '|', len) || at + len + (i > 0) >= sizeof(row->plain))
+			return -EINVAL;
+		if (i > 0)
+			row->plain[at++] = '|';
+		memcpy(row->plain + at, vals[i], len);
+		at += len;
+	}
+	row->plain[at] = '\0';
+	return 0;
+}

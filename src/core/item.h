@@ -1,0 +1,135 @@
+/*
+ * item.h: the item kinds of the registry (core/kinds.c), and the one engine
+ * that stores, seals, opens and guards every item of them.
+ *
+ * A kind is a descriptor: its name, what it answers, which key seals it,
+ * who may see and make it, how it is shared, and the associated data of
+ * the rows migration 0005 moved in.  Everything else (the one items table,
+ * the AD, the access rule, the outcomes) is written once here; a kind's own
+ * file (offer.c, share.c, ...) holds only the rules of its own: its plain
+ * values, its sealed record's layout, its checks.
+ *
+ * Return values: 0, a positive enum item_result, or a negative errno.
+ */
+#ifndef KINTSUGI_CORE_ITEM_H
+#define KINTSUGI_CORE_ITEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/access.h"
+#include "core/session.h"
+
+/*
+ * The outcomes every kind shares, with the same numbers as the kinds' own
+ * enums (OFFER_NOTFOUND, SHARE_CONFLICT, ...), which start from them.
+ */
+enum item_result {
+	ITEM_OK = 0,
+	ITEM_NOTFOUND = 1,  /* missing, another couple's, or not the reader's to see (404) */
+	ITEM_FORBIDDEN = 2, /* seen, but not the reader's to change or answer (403) */
+	ITEM_CONFLICT = 3,  /* changed meanwhile, or answered already (409) */
+};
+
+/* Which key seals a kind's items. */
+enum item_key_from {
+	ITEM_KEY_COUPLE, /* a subkey of the couple key: both partners open it */
+	ITEM_KEY_MEMBER, /* a subkey of the author's master key: only they open it */
+	ITEM_KEY_SHARED, /* the couple key when shared with the partner, else the master key */
+};
+
+/* How a row moved in by migration 0005 names itself in its old AD. */
+enum item_legacy_form {
+	ITEM_LEGACY_ID,		   /* "table.field|id|couple|version" */
+	ITEM_LEGACY_ID_PARENT,	   /* "table.field|id|parent|couple|version" */
+	ITEM_LEGACY_PARENT_AUTHOR, /* "table.field|parent/author|couple|version" */
+};
+
+struct item_kind {
+	const char *name;   /* the store's kind column: [a-z_]{1,23} */
+	const char *parent; /* the kind (or "statement") it answers; NULL: none */
+	enum item_key_from key_from;
+	const char *key_ctx; /* vault_derive context: 8 bytes */
+	uint64_t key_id;
+	unsigned shared_default; /* ACCESS_SHARE_* when the author does not choose */
+	unsigned shared_allowed; /* the bits the author may choose; 0: always shared_default */
+	size_t list_max;	 /* the newest items a list shows */
+	const char *legacy_ad;	 /* "offers.text": the rows moved in; NULL for a newer kind */
+	enum item_legacy_form legacy_form;
+};
+
+/*
+ * item_kind_find() - the registry's kind named name, or NULL (kinds.c).
+ * item_kinds[]: every kind, ending with NULL.
+ */
+extern const struct item_kind *const item_kinds[];
+const struct item_kind *item_kind_find(const char *name);
+
+/* item_partner() - 1 when the session's member is one of the couple's partners. */
+int item_partner(const struct session *s);
+
+/*
+ * item_start() - a new row of kind k by the reader: a fresh id, the couple,
+ * the author, version 1, now, shared as shared_with (0 bits allowed), and,
+ * for an answer, parent_id.  Nothing is stored.
+ */
+void item_start(const struct item_kind *k, const struct session *s, const char *parent_id,
+		unsigned shared_with, struct item_row *row);
+
+/*
+ * item_seal() - seal len bytes of data into row->sealed (replacing what was
+ * there) under k's key for row->shared_with, with the AD of the items form;
+ * row->legacy becomes 0.  len 0 stores no sealed content.
+ */
+int item_seal(const struct item_kind *k, const struct session *s, struct item_row *row,
+	      const void *data, size_t len);
+
+/*
+ * item_open() - the row's sealed record, opened into malloc'd *ret (NULL
+ * with *ret_len 0 when it has none); wipe and free it.  No access check:
+ * see item_allows().  -EBADMSG when it does not open.
+ */
+int item_open(const struct item_kind *k, const struct session *s, const struct item_row *row,
+	      unsigned char **ret, size_t *ret_len);
+
+/*
+ * item_allows() - access_allows() for a row of kind k.  An answer is seen
+ * by whoever sees what it answers, so for those the caller checks the
+ * parent; partners-only kinds are kept from other roles by their callers.
+ */
+int item_allows(const struct session *s, const struct item_row *row, enum access_verb verb);
+
+/*
+ * item_get() - one of the couple's items of kind k that the reader may
+ * `verb`: ITEM_NOTFOUND when it is missing or they may not read it,
+ * ITEM_FORBIDDEN when they may read it but not `verb` it.  *row (free with
+ * store_item_free()) is written on success only.
+ */
+int item_get(const struct core *c, const struct session *s, const struct item_kind *k,
+	     const char *id, enum access_verb verb, struct item_row *row);
+
+/* item_insert(), item_update(), item_list(): the store's, outcomes mapped. */
+int item_insert(const struct core *c, const struct item_row *row);
+int item_update(const struct core *c, const struct item_row *row, int64_t old_version,
+		const char *old_plain);
+int item_list(const struct core *c, const struct item_query *q, struct item_row **rows, size_t *n);
+
+/*
+ * item_store_result() - a store result as an item outcome: NOTFOUND and
+ * CONFLICT as themselves, other positives -EIO, negatives as they are.
+ */
+int item_store_result(int r);
+
+/*
+ * item_plain_get() - the idx-th '|'-separated value of a row's plain column
+ * into out; -EBADMSG when there is no such value or it does not fit.
+ */
+int item_plain_get(const struct item_row *row, unsigned idx, char *out, size_t cap);
+
+/* item_plain_set() - row->plain from n values joined by '|'; -EINVAL when too long. */
+int item_plain_set(struct item_row *row, const char *const *vals, size_t n);
+
+/* item_text() - wipe and free an opened text (accepts NULL). */
+void item_text_free(void *text, size_t len);
+
+#endif

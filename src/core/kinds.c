@@ -1,0 +1,36 @@
+/*
+ * kinds.c: the registry of item kinds.  Every kind stored in the items
+ * table is one line here; its descriptor lives beside its own rules, in
+ * the file named after it.  The store keeps items of any kind; this list is
+ * what core, the tests and the docs take the kinds from.
+ */
+#include <string.h>
+
+#include "core/activity.h"
+#include "core/commitment.h"
+#include "core/item.h"
+#include "core/offer.h"
+#include "core/share.h"
+#include "core/statement.h"
+
+const struct item_kind *const item_kinds[] = {
+	&statement_response_kind,
+	&commitment_kind,
+	&commitment_review_kind,
+	&share_kind,
+	&share_ack_kind,
+	&offer_kind,
+	&activity_kind,
+	&activity_feeling_kind,
+	NULL,
+};
+
+const struct item_kind *item_kind_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && item_kinds[i]; i++)
+		if (strcmp(item_kinds[i]->name, name) == 0)
+			return item_kinds[i];
+	return NULL;
+}

@@ -1,0 +1,281 @@
+/*
+ * test-item.c: the registry and the item engine over a real SQLite file.
+ *
+ * Rows are sealed here by hand with the associated data spelled out as the
+ * code before migration 0005 wrote it, and stored as that migration leaves
+ * them (legacy = 1): each kind must still open them through its public
+ * functions, and a record moved to another row, or a legacy mark flipped,
+ * must not open.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "core/activity.h"
+#include "core/commitment.h"
+#include "core/item.h"
+#include "core/offer.h"
+#include "core/share.h"
+#include "store/store-sqlite.h"
+
+static char dir[64];
+static struct core core;
+static struct session alice, bob;
+
+static void add_member(const char *couple_id, const char *login, struct session *s)
+{
+	static unsigned char bytes[48];
+	struct member_row m;
+
+	memset(&m, 0, sizeof(m));
+	vault_random_id(m.id);
+	snprintf(m.couple_id, sizeof(m.couple_id), "%s", couple_id);
+	snprintf(m.login, sizeof(m.login), "%s", login);
+	strcpy(m.role, "partner");
+	strcpy(m.display_name, login);
+	strcpy(m.language, "en");
+	strcpy(m.pw_hash, "h");
+	m.kek_salt = m.mk_by_pw = m.rk_salt = m.mk_by_rk = (struct blob){bytes, sizeof(bytes)};
+	m.public_key = m.secret_key_sealed = (struct blob){bytes, 32};
+	strcpy(m.created_at, "2026-12-01T10:00:00Z");
+	assert_int_equal(STORE_CALL(core.st, member_insert, &m), 0);
+	memset(s, 0, sizeof(*s));
+	memcpy(s->member_id, m.id, sizeof(s->member_id));
+	memcpy(s->couple_id, couple_id, sizeof(s->couple_id));
+	strcpy(s->role, "partner");
+	vault_random(s->mk, sizeof(s->mk));
+}
+
+static int setup(void **state)
+{
+	char path[96], err[128];
+	struct couple_row c;
+
+	(void)state;
+	assert_int_equal(vault_init(), 0);
+	strcpy(dir, "/tmp/kintsugi-test-item-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/k.db", dir);
+	assert_int_equal(store_open(path, &core.st, err, sizeof(err)), 0);
+	memset(&c, 0, sizeof(c));
+	vault_random_id(c.id);
+	strcpy(c.created_at, "2026-12-01T10:00:00Z");
+	assert_int_equal(STORE_CALL(core.st, couple_insert, &c), 0);
+	add_member(c.id, "alice", &alice);
+	add_member(c.id, "bob", &bob);
+	vault_random(alice.ck, sizeof(alice.ck));
+	memcpy(bob.ck, alice.ck, sizeof(bob.ck));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char path[96];
+
+	(void)state;
+	store_close(core.st);
+	snprintf(path, sizeof(path), "%s/k.db", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/k.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/k.db-shm", dir);
+	unlink(path);
+	rmdir(dir);
+	return 0;
+}
+
+/* A row as migration 0005 moved it: sealed with the old ad under key (ck or mk, ctx). */
+static void put_legacy(const struct session *s, const unsigned char *root, const char *ctx,
+		       const char *kind, const char *id, const char *parent_kind,
+		       const char *parent_id, const char *plain, const char *sort, const char *ad,
+		       const char *text, int64_t version, unsigned shared_with)
+{
+	unsigned char key[VAULT_KEY_BYTES];
+	struct item_row row;
+
+	memset(&row, 0, sizeof(row));
+	memcpy(row.couple_id, s->couple_id, sizeof(row.couple_id));
+	snprintf(row.kind, sizeof(row.kind), "%s", kind);
+	snprintf(row.id, sizeof(row.id), "%s", id);
+	snprintf(row.parent_kind, sizeof(row.parent_kind), "%s", parent_kind);
+	snprintf(row.parent_id, sizeof(row.parent_id), "%s", parent_id);
+	memcpy(row.author_id, s->member_id, sizeof(row.author_id));
+	row.shared_with = shared_with;
+	row.version = version;
+	row.legacy = 1;
+	snprintf(row.plain, sizeof(row.plain), "%s", plain);
+	snprintf(row.sort, sizeof(row.sort), "%s", sort);
+	strcpy(row.created_at, "2026-12-01T10:00:00Z");
+	strcpy(row.updated_at, row.created_at);
+	if (strcmp(kind, "share_ack") == 0)
+		memcpy(row.once, parent_id, STORE_ID_LEN + 1);
+	if (strcmp(kind, "activity_feeling") == 0)
+		snprintf(row.once, sizeof(row.once), "%s/%s", parent_id, s->member_id);
+	vault_derive(key, root, 1, ctx);
+	assert_int_equal(vault_seal(key, text, strlen(text), ad, &row.sealed.data, &row.sealed.len),
+			 0);
+	assert_int_equal(STORE_CALL(core.st, item_insert, &row), 0);
+	store_item_free(&row);
+}
+
+static void test_registry(void **state)
+{
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; item_kinds[i]; i++) {
+		const struct item_kind *k = item_kinds[i];
+
+		assert_true(strlen(k->name) >= 1 && strlen(k->name) <= STORE_KIND_LEN);
+		assert_int_equal(strspn(k->name, "abcdefghijklmnopqrstuvwxyz_"), strlen(k->name));
+		assert_int_equal(strlen(k->key_ctx), 8);
+		assert_true(k->list_max > 0);
+		assert_ptr_equal(item_kind_find(k->name), k);
+		assert_true(k->shared_default <= 3 && k->shared_allowed <= 3);
+		if (k->parent)
+			assert_true(item_kind_find(k->parent) ||
+				    strcmp(k->parent, "statement") == 0);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(item_kinds[j]->name, k->name);
+	}
+	assert_null(item_kind_find("journal"));
+	assert_null(item_kind_find(NULL));
+}
+
+static void test_legacy_rows_open(void **state)
+{
+	char o1[33], o2[33], cm[33], rv[33], sh[33], ack[33], act[33], ad[256], before[256];
+	struct offer offer;
+	struct commitment com;
+	struct share card;
+	struct activity a;
+
+	(void)state;
+	vault_random_id(o1);
+	vault_random_id(o2);
+	snprintf(ad, sizeof(ad), "offers.text|%s|%s|1", o1, alice.couple_id);
+	put_legacy(&alice, alice.ck, "offers__", "offer", o1, "", "", "2099-01-01|", "", ad,
+		   "I will tell you if she writes", 1, 1);
+	snprintf(ad, sizeof(ad), "offers.text|%s|%s|1", o2, alice.couple_id);
+	put_legacy(&alice, alice.ck, "offers__", "offer", o2, "", "", "2099-01-01|", "", ad,
+		   "second", 1, 1);
+	assert_int_equal(offer_read(&core, &bob, o1, &offer), 0);
+	assert_string_equal(offer.text, "I will tell you if she writes");
+	assert_int_equal(offer.status, OFFER_ACTIVE);
+	offer_clear(&offer);
+	/* ending it changes only plain values: it keeps opening */
+	assert_int_equal(offer_end(&core, &bob, o1, &offer), OFFER_FORBIDDEN);
+	assert_int_equal(offer_end(&core, &alice, o1, &offer), 0);
+	assert_int_equal(offer.status, OFFER_ENDED);
+	assert_string_equal(offer.text, "I will tell you if she writes");
+	offer_clear(&offer);
+
+	vault_random_id(cm);
+	vault_random_id(rv);
+	snprintf(ad, sizeof(ad), "commitments.text|%s|%s|2", cm, alice.couple_id);
+	put_legacy(&alice, alice.mk, "commitmt", "commitment", cm, "", "", "7",
+		   "2026-12-01T10:00:00Z", ad, "No phone at dinner", 2, 0);
+	snprintf(ad, sizeof(ad), "commitment_reviews.body|%s|%s|%s|1", rv, cm, alice.couple_id);
+	put_legacy(&alice, alice.mk, "commitmt", "commitment_review", rv, "commitment", cm, "",
+		   "2026-12-01T10:00:00Z", ad, "kept\nall week", 1, 0);
+	assert_int_equal(commitment_read(&core, &alice, cm, &com), 0);
+	assert_string_equal(com.text, "No phone at dinner");
+	assert_int_equal(com.review_every_days, 7);
+	assert_int_equal(com.nreviews, 1);
+	assert_int_equal(com.reviews[0].status, COMMITMENT_KEPT);
+	assert_string_equal(com.reviews[0].note, "all week");
+	commitment_clear(&com);
+	assert_int_equal(commitment_read(&core, &bob, cm, &com), COMMITMENT_NOTFOUND);
+
+	vault_random_id(sh);
+	vault_random_id(ack);
+	snprintf(ad, sizeof(ad), "shares.content|%s|%s|1", sh, alice.couple_id);
+	put_legacy(&alice, alice.ck, "shares__", "share", sh, "", "", "", "", ad,
+		   "\x01\x01I am afraid", 1, 1);
+	snprintf(ad, sizeof(ad), "share_acks.reply|%s|%s|1", ack, alice.couple_id);
+	put_legacy(&bob, bob.ck, "shares__", "share_ack", ack, "share", sh, "", "", ad,
+		   "I hear you", 1, 1);
+	assert_int_equal(share_read(&core, &bob, sh, &card), 0);
+	assert_int_equal(card.kind, SHARE_FEAR);
+	assert_string_equal(card.body, "I am afraid");
+	assert_true(card.acked);
+	assert_string_equal(card.ack.reply, "I hear you");
+	share_clear(&card);
+	assert_int_equal(share_acknowledge(&core, &bob, sh, NULL, 0, &card.ack), SHARE_CONFLICT);
+
+	vault_random_id(act);
+	snprintf(ad, sizeof(ad), "activities.title|%s|%s|1", act, alice.couple_id);
+	put_legacy(&alice, alice.ck, "activity", "activity", act, "", "", "hobby|2026-12-03||",
+		   "2026-12-03", ad, "Pottery class", 1, 1);
+	snprintf(ad, sizeof(ad), "activity_feelings.felt|%s/%s|%s|4", act, bob.member_id,
+		 alice.couple_id);
+	put_legacy(&bob, bob.ck, "activity", "activity_feeling", "ffffffffffffffffffffffffffffffff",
+		   "activity", act, "", "2026-12-03T20:00:00Z", ad, "Calm", 4, 1);
+	assert_int_equal(activity_read(&core, &alice, act, &a), 0);
+	assert_string_equal(a.title, "Pottery class");
+	assert_string_equal(a.partner_felt, "Calm");
+	assert_null(a.felt);
+	activity_clear(&a);
+	/* bob changes his note: sealed afresh, legacy no more, version 5 */
+	assert_int_equal(activity_mark(&core, &bob, act, 1, "Calm, and proud", 15, &a), 0);
+	assert_true(a.done);
+	assert_string_equal(a.felt, "Calm, and proud");
+	assert_string_equal(a.title, "Pottery class");
+	activity_clear(&a);
+	assert_int_equal(activity_read(&core, &alice, act, &a), 0);
+	assert_string_equal(a.partner_felt, "Calm, and proud");
+	activity_clear(&a);
+
+	/* a record moved onto another row does not open; nor does a flipped legacy mark */
+	snprintf(before, sizeof(before),
+		 "UPDATE items SET sealed = (SELECT sealed FROM items WHERE id = '%s') "
+		 "WHERE id = '%s'",
+		 o2, o1);
+	assert_int_equal(sqlite3_exec(store_sqlite_db(core.st), before, NULL, NULL, NULL), 0);
+	assert_int_equal(offer_read(&core, &bob, o1, &offer), -EBADMSG);
+	snprintf(before, sizeof(before), "UPDATE items SET legacy = 0 WHERE id = '%s'", o2);
+	assert_int_equal(sqlite3_exec(store_sqlite_db(core.st), before, NULL, NULL, NULL), 0);
+	assert_int_equal(offer_read(&core, &bob, o2, &offer), -EBADMSG);
+}
+
+/* New items: sealed with the items AD; one answer per card even when raced. */
+static void test_new_items(void **state)
+{
+	struct share card, again;
+	struct share_ack ack;
+
+	(void)state;
+	assert_int_equal(share_add(&core, &alice, SHARE_HOPE, "That we laugh again", 19,
+				   ACCESS_SHARE_PARTNER, &card),
+			 0);
+	assert_int_equal(share_acknowledge(&core, &alice, card.id, NULL, 0, &ack), SHARE_FORBIDDEN);
+	assert_int_equal(share_acknowledge(&core, &bob, card.id, "Me too", 6, &ack), 0);
+	assert_string_equal(ack.reply, "Me too");
+	share_ack_clear(&ack);
+	assert_int_equal(share_acknowledge(&core, &bob, card.id, "twice", 5, &ack), SHARE_CONFLICT);
+	assert_int_equal(share_read(&core, &alice, card.id, &again), 0);
+	assert_string_equal(again.body, "That we laugh again");
+	assert_string_equal(again.ack.reply, "Me too");
+	share_clear(&again);
+	share_clear(&card);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_legacy_rows_open),
+		cmocka_unit_test(test_new_items),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
