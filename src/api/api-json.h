@@ -20,4 +20,36 @@ void api_write_entry(struct json_writer *w, const struct journal_entry *e);
 /* Answers an ACCOUNT_* outcome; a negative errno is returned as is. */
 int api_outcome(struct kreq *r, int outcome);
 
+/*
+ * Shared by the handlers of statements, commitments, check-ins, cards,
+ * offers and activities (api-statement.c to api-activity.c).  The ones that
+ * answer fill r's response through api_reply() and return its result: 0,
+ * or a negative errno.
+ */
+/*
+ * step1_outcome() - a STATEMENT_* or COMMITMENT_* outcome as an answer: 404
+ * for one the caller may not see, 409 for a delivered statement, 400 for an
+ * incomplete one, 403 for its author's own response.  A negative errno is
+ * returned as is; any other outcome as -EINVAL, unanswered.
+ */
+int step1_outcome(struct kreq *r, int outcome);
+/* step1_no_query() - 1 after answering 400 when r has any query parameter, else 0. */
+int step1_no_query(struct kreq *r);
+/*
+ * text_or_null() - a new JSON string of the len bytes at s, or JSON null
+ * when s is NULL (or len is 0 and empty_is_null).  NULL when memory runs
+ * out or the bytes are not UTF-8.
+ */
+json_t *text_or_null(const char *s, size_t len, int empty_is_null);
+/* step2_error() - {"error":{code, message}} with status; message is already translated. */
+int step2_error(struct kreq *r, int status, const char *code, const char *message);
+/* step2_field_error() - step2_error() with status 400, for one field. */
+int step2_field_error(struct kreq *r, const char *code, const char *message);
+/* shared_bits() - the ACCESS_SHARE_* bits of a shared_with array ("partner", "care"). */
+unsigned shared_bits(const json_t *arr);
+/* shared_json() - a new shared_with array for ACCESS_SHARE_* bits; NULL when memory runs out. */
+json_t *shared_json(unsigned bits);
+/* time_or_null() - a new JSON string of s, or JSON null when s is NULL or "". */
+json_t *time_or_null(const char *s);
+
 #endif

@@ -1,14 +1,19 @@
 /*
- * api.c: the JSON answers: errors with translated messages, and the
- * shapes API.md gives for members, couples and journal entries.
+ * api.c: the JSON answers: errors with translated messages, the shapes
+ * API.md gives for members, couples and journal entries, and the helpers
+ * the handlers of statements, commitments, check-ins, cards, offers and
+ * activities share (outcomes and errors, nullable strings, shared_with).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "api/api-json.h"
 #include "api/json-out.h"
+#include "core/access.h"
+#include "core/statement.h"
 #include "i18n/i18n.h"
 
 static const struct {
@@ -194,4 +199,119 @@ int api_outcome(struct kreq *r, int outcome)
 	default:
 		return -EINVAL;
 	}
+}
+
+/*
+ * What the handlers of statements, commitments, check-ins, cards, offers
+ * and activities share (api-statement.c to api-activity.c; declared in
+ * api-json.h).
+ */
+
+/* Our own error answers: the codes of step1_outcome() with their sentences. */
+static int step1_error(struct kreq *r, int status, const char *code, const char *message)
+{
+	json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, status, o);
+}
+
+/* A STATEMENT_* or COMMITMENT_* outcome (or a negative errno) as an answer. */
+int step1_outcome(struct kreq *r, int outcome)
+{
+	if (outcome < 0)
+		return outcome;
+	switch (outcome) {
+	case STATEMENT_NOTFOUND: /* == COMMITMENT_NOTFOUND */
+		return api_error(r, 404, "not_found");
+	case STATEMENT_DELIVERED:
+		return step1_error(r, 409, "already_delivered",
+				   _("This statement has been delivered, so it can no longer "
+				     "change. You can write a new one at any time."));
+	case STATEMENT_INCOMPLETE:
+		return step1_error(r, 400, "statement_incomplete",
+				   _("Before you deliver it, please write what you did and what "
+				     "you will do differently."));
+	case STATEMENT_FORBIDDEN:
+		return step1_error(r, 403, "forbidden",
+				   _("You wrote this statement, so the response is your "
+				     "partner's to give."));
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Any query parameter is refused, as the journal does with unknown ones. */
+int step1_no_query(struct kreq *r)
+{
+	struct input_error err = {.code = INPUT_INVALID_VALUE};
+
+	if (r->nquery == 0)
+		return 0;
+	snprintf(err.field, sizeof(err.field), "%s", r->query[0].name);
+	api_error_input(r, &err);
+	return 1;
+}
+
+/* A string of len bytes, or null when len is 0 and empty_is_null. */
+json_t *text_or_null(const char *s, size_t len, int empty_is_null)
+{
+	if (!s || (len == 0 && empty_is_null))
+		return json_null();
+	return json_stringn(s, len);
+}
+
+/* A JSON error with a sentence chosen by the caller (api_messages has the common ones). */
+int step2_error(struct kreq *r, int status, const char *code, const char *message)
+{
+	json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, status, o);
+}
+
+/* 400 for one field, with a sentence of our own. */
+int step2_field_error(struct kreq *r, const char *code, const char *message)
+{
+	return step2_error(r, 400, code, message);
+}
+
+unsigned shared_bits(const json_t *arr)
+{
+	unsigned bits = 0;
+	size_t i;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		const char *v = json_string_value(json_array_get(arr, i));
+
+		if (v && !strcmp(v, "partner"))
+			bits |= ACCESS_SHARE_PARTNER;
+		else if (v && !strcmp(v, "care"))
+			bits |= ACCESS_SHARE_CARE;
+	}
+	return bits;
+}
+
+json_t *shared_json(unsigned bits)
+{
+	json_t *a = json_array();
+
+	if (!a)
+		return NULL;
+	if ((bits & ACCESS_SHARE_PARTNER) && json_array_append_new(a, json_string("partner")) < 0)
+		goto fail;
+	if ((bits & ACCESS_SHARE_CARE) && json_array_append_new(a, json_string("care")) < 0)
+		goto fail;
+	return a;
+fail:
+	json_decref(a);
+	return NULL;
+}
+
+/* "" as JSON null, else the string. */
+json_t *time_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
 }

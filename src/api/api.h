@@ -42,38 +42,44 @@ int api_journal_get(struct kreq *r);
 int api_journal_put(struct kreq *r);
 int api_journal_delete(struct kreq *r);
 
-/* ---- step 1: statements and commitments (api-step1.c) ---- */
+/* statements (api-statement.c) */
 int api_statements_list(struct kreq *r);   /* GET  /api/v1/statements */
 int api_statement_create(struct kreq *r);  /* POST /api/v1/statements */
 int api_statement_get(struct kreq *r);	   /* GET  /api/v1/statements/{id} */
 int api_statement_put(struct kreq *r);	   /* PUT  /api/v1/statements/{id} */
 int api_statement_deliver(struct kreq *r); /* POST /api/v1/statements/{id}/deliver */
 int api_statement_respond(struct kreq *r); /* POST /api/v1/statements/{id}/responses */
+
+/* commitments (api-commitment.c) */
 int api_commitments_list(struct kreq *r);  /* GET  /api/v1/commitments */
 int api_commitment_create(struct kreq *r); /* POST /api/v1/commitments */
 int api_commitment_get(struct kreq *r);	   /* GET  /api/v1/commitments/{id} */
 int api_commitment_put(struct kreq *r);	   /* PUT  /api/v1/commitments/{id} (a review) */
-/* ---- end of step 1 ---- */
 
-/* ---- step 2: transparency and openness (api-step2.c) ---- */
-int api_checkins_list(struct kreq *r);	   /* GET  /api/v1/checkins?from=&to= */
-int api_checkins_create(struct kreq *r);   /* POST /api/v1/checkins */
-int api_checkins_get(struct kreq *r);	   /* GET  /api/v1/checkins/{id} */
-int api_checkins_put(struct kreq *r);	   /* PUT  /api/v1/checkins/{id} */
-int api_couple_get(struct kreq *r);	   /* GET  /api/v1/couple */
-int api_couple_put(struct kreq *r);	   /* PUT  /api/v1/couple {rhythm} */
-int api_shares_list(struct kreq *r);	   /* GET  /api/v1/shares */
-int api_shares_create(struct kreq *r);	   /* POST /api/v1/shares */
-int api_shares_get(struct kreq *r);	   /* GET  /api/v1/shares/{id} */
-int api_shares_ack(struct kreq *r);	   /* POST /api/v1/shares/{id}/ack */
-int api_offers_list(struct kreq *r);	   /* GET  /api/v1/offers */
-int api_offers_create(struct kreq *r);	   /* POST /api/v1/offers */
-int api_offers_get(struct kreq *r);	   /* GET  /api/v1/offers/{id} */
-int api_offers_end(struct kreq *r);	   /* POST /api/v1/offers/{id}/end */
+/* check-ins and the couple's rhythm (api-checkin.c) */
+int api_checkins_list(struct kreq *r);	 /* GET  /api/v1/checkins?from=&to= */
+int api_checkins_create(struct kreq *r); /* POST /api/v1/checkins */
+int api_checkins_get(struct kreq *r);	 /* GET  /api/v1/checkins/{id} */
+int api_checkins_put(struct kreq *r);	 /* PUT  /api/v1/checkins/{id} */
+int api_couple_get(struct kreq *r);	 /* GET  /api/v1/couple */
+int api_couple_put(struct kreq *r);	 /* PUT  /api/v1/couple {rhythm} */
+
+/* openness cards (api-share.c) */
+int api_shares_list(struct kreq *r);   /* GET  /api/v1/shares */
+int api_shares_create(struct kreq *r); /* POST /api/v1/shares */
+int api_shares_get(struct kreq *r);    /* GET  /api/v1/shares/{id} */
+int api_shares_ack(struct kreq *r);    /* POST /api/v1/shares/{id}/ack */
+
+/* transparency offers (api-offer.c) */
+int api_offers_list(struct kreq *r);   /* GET  /api/v1/offers */
+int api_offers_create(struct kreq *r); /* POST /api/v1/offers */
+int api_offers_get(struct kreq *r);    /* GET  /api/v1/offers/{id} */
+int api_offers_end(struct kreq *r);    /* POST /api/v1/offers/{id}/end */
+
+/* shared activities (api-activity.c) */
 int api_activities_list(struct kreq *r);   /* GET  /api/v1/activities */
 int api_activities_create(struct kreq *r); /* POST /api/v1/activities */
 int api_activities_get(struct kreq *r);	   /* GET  /api/v1/activities/{id} */
 int api_activities_put(struct kreq *r);	   /* PUT  /api/v1/activities/{id} */
-/* ---- end of step 2 ---- */
 
 #endif

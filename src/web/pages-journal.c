@@ -23,17 +23,6 @@
 #define JOURNAL_PAGE_SIZE     20  /* entries per page: a few screens on a phone */
 #define JOURNAL_EXCERPT_CHARS 200 /* enough to recognise an entry, not to read it aloud */
 
-/* 1 when s is a 32-character lowercase hex id. */
-static int id_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < VAULT_ID_HEX; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[VAULT_ID_HEX] == '\0';
-}
-
 /* The {id} of the route, or NULL. */
 static const char *entry_id(const struct kreq *r)
 {

@@ -51,7 +51,7 @@ int page_settings_password(struct kreq *r);	 /* POST /settings/password */
 int page_settings_recovery(struct kreq *r);	 /* POST /settings/recovery */
 int page_settings_delete(struct kreq *r);	 /* POST /settings/delete */
 
-/* ---- step 1: statements, commitments, reflection (pages-step1.c) ---- */
+/* statements (pages-statement.c) */
 int page_statements(struct kreq *r);	    /* GET  /statements */
 int page_statement_new(struct kreq *r);	    /* GET  /statements/new */
 int page_statement_create(struct kreq *r);  /* POST /statements */
@@ -59,27 +59,38 @@ int page_statement_show(struct kreq *r);    /* GET  /statements/{id} */
 int page_statement_update(struct kreq *r);  /* POST /statements/{id} */
 int page_statement_deliver(struct kreq *r); /* POST /statements/{id}/deliver */
 int page_statement_respond(struct kreq *r); /* POST /statements/{id}/responses */
+
+/* commitments (pages-commitment.c) */
 int page_commitments(struct kreq *r);	    /* GET  /commitments */
 int page_commitment_create(struct kreq *r); /* POST /commitments */
 int page_commitment_review(struct kreq *r); /* POST /commitments/{id}/review */
-int page_reflect(struct kreq *r);	    /* GET  /reflect */
-/* ---- end of step 1 ---- */
 
-/* ---- step 2: transparency and openness (pages-step2.c) ---- */
-int page_checkin(struct kreq *r);	    /* GET  /checkin      ?period= */
-int page_checkin_create(struct kreq *r);    /* POST /checkin      */
-int page_checkin_update(struct kreq *r);    /* POST /checkin/{id} */
-int page_checkins(struct kreq *r);	    /* GET  /checkins     ?to= history and rhythm */
-int page_settings_rhythm(struct kreq *r);   /* POST /settings/rhythm */
-int page_shares(struct kreq *r);	    /* GET  /shares       */
-int page_shares_create(struct kreq *r);	    /* POST /shares       */
-int page_shares_ack(struct kreq *r);	    /* POST /shares/{id}/ack */
-int page_offers(struct kreq *r);	    /* GET  /offers       */
-int page_offers_create(struct kreq *r);	    /* POST /offers       */
-int page_offers_end(struct kreq *r);	    /* POST /offers/{id}/end */
+/* the guided reflection (pages-reflect.c) */
+int page_reflect(struct kreq *r); /* GET  /reflect */
+
+/* check-ins and the couple's rhythm (pages-checkin.c) */
+int page_checkin(struct kreq *r);	  /* GET  /checkin      ?period= */
+int page_checkin_create(struct kreq *r);  /* POST /checkin      */
+int page_checkin_update(struct kreq *r);  /* POST /checkin/{id} */
+int page_checkins(struct kreq *r);	  /* GET  /checkins     ?to= history and rhythm */
+int page_settings_rhythm(struct kreq *r); /* POST /settings/rhythm */
+
+/* openness cards (pages-share.c) */
+int page_shares(struct kreq *r);	/* GET  /shares       */
+int page_shares_create(struct kreq *r); /* POST /shares       */
+int page_shares_ack(struct kreq *r);	/* POST /shares/{id}/ack */
+
+/* transparency offers (pages-offer.c) */
+int page_offers(struct kreq *r);	/* GET  /offers       */
+int page_offers_create(struct kreq *r); /* POST /offers       */
+int page_offers_end(struct kreq *r);	/* POST /offers/{id}/end */
+
+/* shared activities (pages-activity.c) */
 int page_activities(struct kreq *r);	    /* GET  /activities   */
 int page_activities_create(struct kreq *r); /* POST /activities   */
 int page_activities_update(struct kreq *r); /* POST /activities/{id} */
+
+/* the home page (pages.c) */
 /*
  * page_home_step2() - the home page's part for steps 1 and 2, added to its
  * data: step1_status, step2_status (+ step2_detail), next {text, url,
@@ -88,6 +99,5 @@ int page_activities_update(struct kreq *r); /* POST /activities/{id} */
  * says both partners have joined.  0 or a negative errno.
  */
 int page_home_step2(struct kreq *r, json_t *data, int paired);
-/* ---- end of step 2 ---- */
 
 #endif

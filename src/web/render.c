@@ -23,7 +23,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/account.h"
+#include "core/activity.h"
+#include "core/checkin.h"
+#include "core/offer.h"
+#include "core/share.h"
 #include "i18n/i18n.h"
+#include "vault/vault.h"
 #include "web/mustache.h"
 #include "web/pages.h"
 #include "web/render.h"
@@ -778,4 +784,156 @@ void web_use_session_lang(struct kreq *r)
 		r->lang = r->session->language;
 		i18n_set_thread_lang(r->lang);
 	}
+}
+
+/*
+ * Helpers of the item pages (statements, commitments, check-ins, cards,
+ * offers, activities) and of the home page's part for steps 1 and 2.
+ */
+
+/* 1 when s is a 32-character lowercase hex id. */
+int id_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < VAULT_ID_HEX; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[VAULT_ID_HEX] == '\0';
+}
+
+/* The {id} of the route, or NULL. */
+const char *route_id(const struct kreq *r)
+{
+	return r->nparams >= 1 && r->params[0] && id_ok(r->params[0]) ? r->params[0] : NULL;
+}
+
+/* data[key] = true or false: set either way, so that a template never falls
+ * back to a key of the same name in an outer context. */
+void set_flag(json_t *o, const char *key, int on)
+{
+	if (o)
+		json_object_set_new(o, key, json_boolean(on));
+}
+
+/* data[key] = the string, or null. */
+void set_text(json_t *o, const char *key, const char *s, size_t len)
+{
+	if (o)
+		json_object_set_new(o, key, s ? json_stringn(s, len) : json_null());
+}
+
+void set_int(json_t *o, const char *key, long long v)
+{
+	if (o)
+		json_object_set_new(o, key, json_integer(v));
+}
+
+/* A date (or the date part of a time) as a person reads it in r->lang. */
+void set_date(const struct kreq *r, json_t *o, const char *key, const char *when)
+{
+	char out[64];
+
+	if (when && *when && i18n_format_date(r->lang, when, out, sizeof(out)) == 0)
+		web_set(o, key, out);
+	else
+		web_set(o, key, when);
+}
+
+/* Adds v to the array arr; drops it (and returns -ENOMEM) when that fails. */
+int push(json_t *arr, json_t *v)
+{
+	if (!arr || !v || json_array_append_new(arr, v) < 0) {
+		if (v && arr)
+			json_decref(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The partner's name, for "shared by ...": theirs, or a kind stand-in. */
+void partner_name(const struct kreq *r, char *out, size_t len)
+{
+	struct member_view mv;
+	size_t i;
+
+	snprintf(out, len, "%s", _("Your partner"));
+	memset(&mv, 0, sizeof(mv));
+	if (account_describe(r->core, r->session, &mv) != 0)
+		return;
+	for (i = 0; i < mv.npartners && i < 2; i++)
+		if (strcmp(mv.partners[i].id, mv.id) != 0)
+			snprintf(out, len, "%s", mv.partners[i].display_name);
+}
+
+/* A 403 that says what happened (page_error's 403 speaks of expired forms). */
+int not_yours(struct kreq *r, const char *message)
+{
+	return web_error_page(r, 403, _("That is not yours to change"), message);
+}
+
+/*
+ * step2_form_error() - why a step 2 form came back, in one kind sentence,
+ * and which field to mark.  Nothing typed is lost: the page shows it again.
+ */
+void step2_form_error(const struct kreq *r, json_t *data)
+{
+	static const struct {
+		const char *field;
+		long max;
+	} longs[] = {
+		{"note", CHECKIN_NOTE_MAX},    {"body", SHARE_BODY_MAX},
+		{"reply", SHARE_REPLY_MAX},    {"text", OFFER_TEXT_MAX},
+		{"title", ACTIVITY_TITLE_MAX}, {"felt", ACTIVITY_FELT_MAX},
+	};
+	const struct input_error *e = r->input_error;
+	const char *f = e ? e->field : "";
+	char msg[512];
+	size_t i;
+
+	if (!e) {
+		web_form_error(data, "error", _("Please fill in every field."), NULL);
+		return;
+	}
+	if (!strcmp(e->code, INPUT_TOO_LONG)) {
+		for (i = 0; i < sizeof(longs) / sizeof(longs[0]); i++) {
+			if (strcmp(f, longs[i].field) != 0)
+				continue;
+			web_format_count(
+				msg, sizeof(msg),
+				ngettext_("That is longer than %d character. Nothing is lost: "
+					  "please shorten it a little.",
+					  "That is longer than %d characters. Nothing is lost: "
+					  "please shorten it a little.",
+					  (unsigned long)longs[i].max),
+				longs[i].max);
+			web_form_error(data, "error", msg, f);
+			return;
+		}
+	}
+	if (!strncmp(f, "scores", 6))
+		web_form_error(data, "error",
+			       _("Please choose a number from 1 to 5 for each of the five areas."),
+			       NULL);
+	else if (!strcmp(f, "trust") || !strcmp(f, "closeness"))
+		web_form_error(
+			data, "error",
+			_("Please choose a number from 0 to 10 for trust and for closeness."),
+			NULL);
+	else if (!strcmp(f, "period"))
+		web_form_error(data, "error", _("Please choose a day for this check-in."), f);
+	else if (!strcmp(f, "body"))
+		web_form_error(data, "error", _("Please write a few words before saving."), f);
+	else if (!strcmp(f, "kind"))
+		web_form_error(data, "error", _("Please choose one of the kinds."), f);
+	else if (!strcmp(f, "text"))
+		web_form_error(data, "error", _("Please write what you are offering."), f);
+	else if (!strcmp(f, "until"))
+		web_form_error(data, "error", _("Please choose until when your offer stands."), f);
+	else if (!strcmp(f, "title"))
+		web_form_error(data, "error", _("Please give the activity a name."), f);
+	else if (!strcmp(f, "planned_for"))
+		web_form_error(data, "error", _("Please choose a day for the activity."), f);
+	else
+		web_input_error(r, data, "error");
 }

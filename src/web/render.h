@@ -117,4 +117,54 @@ void web_use_session_lang(struct kreq *r);
  */
 void web_wipe(json_t *data);
 
+/*
+ * Helpers of the item pages (statements, commitments, check-ins, cards,
+ * offers, activities) and of the home page's part for steps 1 and 2.  The
+ * setters do nothing when o is NULL, and a failure to allocate leaves the
+ * key unset (see web_set()).
+ */
+
+/* id_ok() - 1 when s (not NULL) is a 32-character lowercase hex id (VAULT_ID_HEX), else 0. */
+int id_ok(const char *s);
+/* route_id() - the route's {id} (r->params[0]) when it is a well-formed id, else NULL. */
+const char *route_id(const struct kreq *r);
+/*
+ * set_flag() - o[key] = true or false, set either way.  Mustache looks a
+ * name up through the enclosing contexts, so an item that left a key unset
+ * would show the outer page's value of that name (a partner's check-in
+ * must never show the reader's note that way).
+ */
+void set_flag(json_t *o, const char *key, int on);
+/* set_text() - o[key] = a copy of the len bytes at s, or null when s is NULL. */
+void set_text(json_t *o, const char *key, const char *s, size_t len);
+/* set_int() - o[key] = v. */
+void set_int(json_t *o, const char *key, long long v);
+/*
+ * set_date() - o[key] = when (an RFC 3339 date or time) as a person reads
+ * it in r->lang; when as written if it is not a date; nothing when NULL.
+ */
+void set_date(const struct kreq *r, json_t *o, const char *key, const char *when);
+/*
+ * push() - append v to arr, which takes it over.  Returns 0, or -ENOMEM
+ * when arr or v is NULL or appending fails; v is released then.
+ */
+int push(json_t *arr, json_t *v);
+/* partner_name() - the partner's display name into out (len bytes), or "Your partner". */
+void partner_name(const struct kreq *r, char *out, size_t len);
+/* not_yours() - the 403 page "That is not yours to change" with message (already translated). */
+int not_yours(struct kreq *r, const char *message);
+/*
+ * step2_form_error() - the reason a form of a check-in, card, offer or
+ * activity came back, as one kind sentence on data ("error") with the
+ * field marked (see web_form_error()); from r->input_error, or "Please
+ * fill in every field." when there is none.
+ */
+void step2_form_error(const struct kreq *r, json_t *data);
+/*
+ * step1_input_error() - the same for a statement or commitment form, in
+ * the words of the form's own labels (defined in pages-statement.c, which
+ * holds those labels).
+ */
+void step1_input_error(const struct kreq *r, json_t *data);
+
 #endif

@@ -1,15 +1,16 @@
 /*
- * pages-step1.c: step 1 of the program ("take responsibility") as pages:
- * accountability statements (the list, the guided form with the statement
- * check's findings beside each part, delivery, the partner's response),
- * commitments with their reviews, and a short guided reflection.
+ * pages-statement.c: accountability statements as pages (step 1 of the
+ * program, "take responsibility"): the list, the guided form with the
+ * statement check's findings beside each part, delivery, and the partner's
+ * response.
  *
- * The same core calls as the API (core/statement.c, core/commitment.c)
- * decide who sees what; a statement or commitment the member may not see
- * is the 404 page, exactly as a random id.  What someone typed is never
- * lost to a failed form: it comes back in its field with the reason.  The
- * hurt partner is never asked to forgive: their form offers "read", "what
- * landed" and "what I still need to hear", and nothing else.
+ * The same core calls as the API (core/statement.c) decide who sees what;
+ * a statement the member may not see is the 404 page, exactly as a random
+ * id.  What someone typed is never lost to a failed form: it comes back in
+ * its field with the reason (step1_input_error() below, which the
+ * commitment form shares).  The hurt partner is never asked to forgive:
+ * their form offers "read", "what landed" and "what I still need to hear",
+ * and nothing else.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,10 +18,8 @@
 #include <string.h>
 
 #include "core/account.h"
-#include "core/commitment.h"
 #include "core/statement.h"
 #include "i18n/i18n.h"
-#include "vault/vault.h"
 #include "web/pages.h"
 #include "web/render.h"
 
@@ -72,40 +71,6 @@ static const struct {
 				   0},
 };
 
-/* 1 when s is a 32-character lowercase hex id. */
-static int id_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < VAULT_ID_HEX; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[VAULT_ID_HEX] == '\0';
-}
-
-/* The {id} of the route, or NULL. */
-static const char *route_id(const struct kreq *r)
-{
-	return r->nparams >= 1 && r->params[0] && id_ok(r->params[0]) ? r->params[0] : NULL;
-}
-
-/* data[key] = the date of an RFC 3339 time as a person reads it. */
-static void set_date(const struct kreq *r, json_t *o, const char *key, const char *at)
-{
-	char date[64];
-
-	if (i18n_format_date(r->lang, at, date, sizeof(date)) == 0)
-		web_set(o, key, date);
-	else
-		web_set(o, key, at);
-}
-
-static void set_int(json_t *o, const char *key, long long v)
-{
-	if (o)
-		json_object_set_new(o, key, json_integer(v));
-}
-
 /* The partner's display name, for headings ("A statement from ..."). */
 static void set_partner_name(const struct kreq *r, json_t *data)
 {
@@ -147,7 +112,7 @@ static const char *field_label(const char *field)
  * step1_input_error() - why a form came back, kindly and in the words of
  * the form, with the field marked; nothing typed is lost.
  */
-static void step1_input_error(const struct kreq *r, json_t *data)
+void step1_input_error(const struct kreq *r, json_t *data)
 {
 	const struct input_error *e = r->input_error;
 	const char *label = e ? field_label(e->field) : NULL;
@@ -627,200 +592,4 @@ int page_statement_respond(struct kreq *r)
 		return page_error(r, 500);
 	statement_response_clear(&resp);
 	return redirect_to(r, id, "?responded=1#responses-title");
-}
-
-/* ---- commitments -------------------------------------------------------- */
-
-static const char *status_label(enum commitment_status st)
-{
-	switch (st) {
-	case COMMITMENT_KEPT:
-		return _("Kept");
-	case COMMITMENT_SLIPPED:
-		return _("Slipped");
-	default:
-		return _("Renewed");
-	}
-}
-
-static json_t *commitment_item(const struct kreq *r, const struct commitment *cm)
-{
-	json_t *o = json_object(), *reviews = json_array(), *rv;
-	char line[256];
-	size_t i;
-
-	if (!o || !reviews) {
-		json_decref(reviews);
-		json_decref(o);
-		return NULL;
-	}
-	web_set(o, "id", cm->id);
-	web_set(o, "text", cm->text);
-	if (cm->review_every_days == 1)
-		snprintf(line, sizeof(line), "%s", _("Reviewed every day."));
-	else
-		web_format_count(line, sizeof(line),
-				 ngettext_("Reviewed every %d day.", "Reviewed every %d days.",
-					   (unsigned long)cm->review_every_days),
-				 cm->review_every_days);
-	web_set(o, "every_line", line);
-	web_set(o, "next_review_on", cm->next_review_on);
-	set_date(r, o, "next_date", cm->next_review_on);
-	web_set_bool(o, "due", cm->due);
-	/* newest first on the page: the latest review is what matters now */
-	for (i = cm->nreviews; i > 0; i--) {
-		const struct commitment_review *v = &cm->reviews[i - 1];
-
-		rv = json_object();
-		if (!rv || json_array_append_new(reviews, rv) < 0) {
-			json_decref(rv);
-			web_wipe(reviews);
-			json_decref(reviews);
-			web_wipe(o);
-			json_decref(o);
-			return NULL;
-		}
-		web_set(rv, "at", v->at);
-		set_date(r, rv, "date", v->at);
-		web_set(rv, "status_label", status_label(v->status));
-		web_set(rv, "status", commitment_status_name(v->status));
-		web_set(rv, "note", v->note);
-	}
-	web_set_bool(o, "has_reviews", cm->nreviews > 0);
-	json_object_set_new(o, "reviews", reviews);
-	return o;
-}
-
-/*
- * commitments_page() - the list with a review form for each commitment and
- * the form for a new one.  typed_new: a failed new-commitment form whose
- * text comes back.  error: a sentence for the top of the page.
- */
-static int commitments_page(struct kreq *r, int status, int typed_new, int typed_review)
-{
-	struct commitment *list = NULL;
-	json_t *data = NULL, *items = NULL, *o;
-	const char *every;
-	size_t n = 0, i;
-	int rc;
-
-	rc = commitment_list(r->core, r->session, &list, &n);
-	if (rc < 0)
-		return rc;
-	if (rc > 0)
-		return page_error(r, 500);
-	data = web_page_new(r, _("Your commitments"));
-	items = json_array();
-	if (!data || !items) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		o = commitment_item(r, &list[i]);
-		if (!o || json_array_append_new(items, o) < 0) {
-			rc = -ENOMEM;
-			goto out;
-		}
-	}
-	web_set_bool(data, "has_commitments", n > 0);
-	json_object_set(data, "commitments", items);
-	set_int(data, "text_max", COMMITMENT_TEXT_MAX_CHARS);
-	set_int(data, "note_max", COMMITMENT_NOTE_MAX_CHARS);
-	every = typed_new ? web_form_value(r, "review_every_days") : NULL;
-	web_set_bool(data, "every_1", every && !strcmp(every, "1"));
-	web_set_bool(data, "every_3", every && !strcmp(every, "3"));
-	web_set_bool(data, "every_7", !every || !strcmp(every, "7"));
-	web_set_bool(data, "every_14", every && !strcmp(every, "14"));
-	web_set_bool(data, "every_30", every && !strcmp(every, "30"));
-	if (typed_new) {
-		web_set(data, "text_value", web_form_value(r, "text"));
-		step1_input_error(r, data);
-	} else if (typed_review) {
-		step1_input_error(r, data);
-	} else if (kreq_query(r, "made")) {
-		web_set(data, "notice", _("Your commitment is saved. Only you can see it."));
-	} else if (kreq_query(r, "reviewed")) {
-		web_set(data, "notice",
-			_("Your review is saved. Every honest review counts, "
-			  "whichever way it went."));
-	}
-	rc = web_render(r, status, "commitment_list", data, 0);
-	data = NULL;
-out:
-	web_wipe(items);
-	json_decref(items);
-	web_wipe(data);
-	json_decref(data);
-	commitment_list_free(list, n);
-	return rc;
-}
-
-/* page_commitments() - GET /commitments. */
-int page_commitments(struct kreq *r)
-{
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	return commitments_page(r, 200, 0, 0);
-}
-
-/* page_commitment_create() - POST /commitments (text, review_every_days). */
-int page_commitment_create(struct kreq *r)
-{
-	const char *text = kreq_str(r, "text");
-	json_t *every = r->json ? json_object_get(r->json, "review_every_days") : NULL;
-	struct commitment cm;
-	int rc;
-
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (r->input_error || !text || !json_is_integer(every))
-		return commitments_page(r, 400, 1, 0);
-	rc = commitment_add(r->core, r->session, text, strlen(text), (int)json_integer_value(every),
-			    &cm);
-	if (rc < 0)
-		return rc;
-	if (rc > 0)
-		return page_error(r, 500);
-	commitment_clear(&cm);
-	return web_redirect(r, "/commitments?made=1");
-}
-
-/* page_commitment_review() - POST /commitments/{id}/review (status, note?). */
-int page_commitment_review(struct kreq *r)
-{
-	enum commitment_status status;
-	const char *id = route_id(r);
-	struct commitment cm;
-	char url[96];
-	int rc;
-
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
-	if (r->input_error || commitment_status_parse(kreq_str(r, "status"), &status) < 0)
-		return commitments_page(r, 400, 0, 1);
-	rc = commitment_review(r->core, r->session, id, status, kreq_str(r, "note"), &cm);
-	if (rc == COMMITMENT_NOTFOUND)
-		return page_error(r, 404);
-	if (rc < 0)
-		return rc;
-	if (rc > 0)
-		return page_error(r, 500);
-	commitment_clear(&cm);
-	snprintf(url, sizeof(url), "/commitments?reviewed=1#c-%s", id);
-	return web_redirect(r, url);
-}
-
-/* ---- the guided reflection ---------------------------------------------- */
-
-/* page_reflect() - GET /reflect: the steps in HTML; static/js/reflect.js adds a timer. */
-int page_reflect(struct kreq *r)
-{
-	json_t *data;
-
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	data = web_page_new(r, _("A short reflection"));
-	return web_render(r, 200, "reflect", data, 0);
 }

@@ -1,80 +1,20 @@
 /*
- * api-step1.c: the step 1 routes of API.md: accountability statements
- * (with the statement check's flags), the partner's responses, and
- * commitments with their reviews.
+ * api-statement.c: the statement routes of API.md: accountability
+ * statements (with the statement check's flags) and the partner's
+ * responses.
  *
- * Core decides who sees what; here its outcomes become statuses in one
- * place (step1_outcome): a statement or commitment the caller may not see
- * is 404 exactly as a random id, a delivered statement that someone tries
- * to change is 409, a delivery without what-I-did or repair is 400, and
- * the author answering their own statement is 403.
+ * Core decides who sees what; its outcomes become statuses in one place,
+ * step1_outcome() in api.c, shared with api-commitment.c: a statement the
+ * caller may not see is 404 exactly as a random id, a delivered statement
+ * that someone tries to change is 409, a delivery without what-I-did or
+ * repair is 400, and the author answering their own statement is 403.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "api/api-json.h"
 #include "api/api.h"
-#include "core/commitment.h"
 #include "core/statement.h"
-#include "i18n/i18n.h"
-
-/* Our own error answers: the codes of this file with their sentences. */
-static int step1_error(struct kreq *r, int status, const char *code, const char *message)
-{
-	json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
-
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, status, o);
-}
-
-/* A STATEMENT_* or COMMITMENT_* outcome (or a negative errno) as an answer. */
-static int step1_outcome(struct kreq *r, int outcome)
-{
-	if (outcome < 0)
-		return outcome;
-	switch (outcome) {
-	case STATEMENT_NOTFOUND: /* == COMMITMENT_NOTFOUND */
-		return api_error(r, 404, "not_found");
-	case STATEMENT_DELIVERED:
-		return step1_error(r, 409, "already_delivered",
-				   _("This statement has been delivered, so it can no longer "
-				     "change. You can write a new one at any time."));
-	case STATEMENT_INCOMPLETE:
-		return step1_error(r, 400, "statement_incomplete",
-				   _("Before you deliver it, please write what you did and what "
-				     "you will do differently."));
-	case STATEMENT_FORBIDDEN:
-		return step1_error(r, 403, "forbidden",
-				   _("You wrote this statement, so the response is your "
-				     "partner's to give."));
-	default:
-		return -EINVAL;
-	}
-}
-
-/* Any query parameter is refused, as the journal does with unknown ones. */
-static int step1_no_query(struct kreq *r)
-{
-	struct input_error err = {.code = INPUT_INVALID_VALUE};
-
-	if (r->nquery == 0)
-		return 0;
-	snprintf(err.field, sizeof(err.field), "%s", r->query[0].name);
-	api_error_input(r, &err);
-	return 1;
-}
-
-/* ---- statements --------------------------------------------------------- */
-
-/* A string of len bytes, or null when len is 0 and empty_is_null. */
-static json_t *text_or_null(const char *s, size_t len, int empty_is_null)
-{
-	if (!s || (len == 0 && empty_is_null))
-		return json_null();
-	return json_stringn(s, len);
-}
 
 static json_t *response_json(const struct statement_response *resp)
 {
@@ -278,114 +218,4 @@ int api_statement_respond(struct kreq *r)
 	if (!o)
 		return -ENOMEM;
 	return api_reply(r, 201, o);
-}
-
-/* ---- commitments -------------------------------------------------------- */
-
-static json_t *commitment_json(const struct commitment *cm)
-{
-	json_t *reviews = json_array(), *o;
-	size_t i;
-
-	for (i = 0; reviews && i < cm->nreviews; i++) {
-		const struct commitment_review *rv = &cm->reviews[i];
-		json_t *note = text_or_null(rv->note, rv->note_len, 1);
-		json_t *one = note ? json_pack("{s:s,s:o,s:s}", "status",
-					       commitment_status_name(rv->status), "note", note,
-					       "at", rv->at)
-				   : NULL;
-
-		if (!one || json_array_append_new(reviews, one) < 0) {
-			json_decref(one);
-			json_decref(reviews);
-			reviews = NULL;
-		}
-	}
-	if (!reviews)
-		return NULL;
-	o = json_pack("{s:s,s:s%,s:i,s:s,s:s,s:b,s:o}", "id", cm->id, "text", cm->text,
-		      cm->text_len, "review_every_days", cm->review_every_days, "created_at",
-		      cm->created_at, "next_review_on", cm->next_review_on, "due", cm->due,
-		      "reviews", reviews);
-	return o;
-}
-
-static int commitment_reply(struct kreq *r, int status, struct commitment *cm)
-{
-	json_t *one = commitment_json(cm);
-	json_t *o = one ? json_pack("{s:o}", "commitment", one) : NULL;
-
-	commitment_clear(cm);
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, status, o);
-}
-
-int api_commitments_list(struct kreq *r)
-{
-	struct commitment *list = NULL;
-	json_t *arr, *o;
-	size_t n = 0, i;
-	int e;
-
-	if (step1_no_query(r))
-		return 0;
-	e = commitment_list(r->core, r->session, &list, &n);
-	if (e != 0)
-		return e < 0 ? e : -EIO;
-	arr = json_array();
-	for (i = 0; arr && i < n; i++) {
-		json_t *one = commitment_json(&list[i]);
-
-		if (!one || json_array_append_new(arr, one) < 0) {
-			json_decref(arr);
-			arr = NULL;
-		}
-	}
-	commitment_list_free(list, n);
-	o = arr ? json_pack("{s:o}", "commitments", arr) : NULL;
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, 200, o);
-}
-
-int api_commitment_create(struct kreq *r)
-{
-	const char *text = kreq_str(r, "text");
-	json_t *every = json_object_get(r->json, "review_every_days");
-	struct commitment cm;
-	int e;
-
-	if (!text || !json_is_integer(every))
-		return -EINVAL; /* the routing table requires both */
-	e = commitment_add(r->core, r->session, text, strlen(text), (int)json_integer_value(every),
-			   &cm);
-	if (e != 0)
-		return step1_outcome(r, e);
-	return commitment_reply(r, 201, &cm);
-}
-
-int api_commitment_get(struct kreq *r)
-{
-	struct commitment cm;
-	int e = commitment_read(r->core, r->session, r->params[0], &cm);
-
-	if (e != 0)
-		return step1_outcome(r, e);
-	return commitment_reply(r, 200, &cm);
-}
-
-int api_commitment_put(struct kreq *r)
-{
-	enum commitment_status status;
-	const char *note = kreq_str(r, "note");
-	struct commitment cm;
-	int e;
-
-	if (commitment_status_parse(kreq_str(r, "status"), &status) < 0)
-		return -EINVAL; /* the routing table allows only the three names */
-	e = commitment_review(r->core, r->session, r->params[0], status, note, &cm);
-	if (e != 0)
-		return step1_outcome(r, e);
-	return commitment_reply(r, 200, &cm);
 }

@@ -1,0 +1,115 @@
+/*
+ * api-offer.c: the transparency offer routes of API.md ("Openness, offers,
+ * activities"): what a partner offers to make visible, until a date, and
+ * ending it early.  An offer another couple owns answers exactly like a
+ * random id; only its author can end it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api-json.h"
+#include "api/api.h"
+#include "core/offer.h"
+#include "i18n/i18n.h"
+
+static json_t *offer_json(const struct offer *of)
+{
+	return json_pack("{s:s,s:s,s:b,s:s%,s:s,s:s,s:o,s:s}", "id", of->id, "author_id",
+			 of->author_id, "mine", of->mine, "text", of->text, of->text_len, "until",
+			 of->until, "created_at", of->created_at, "ended_at",
+			 time_or_null(of->ended_at), "status", offer_statuses[of->status]);
+}
+
+static int offer_reply(struct kreq *r, int status, struct offer *of)
+{
+	json_t *one = offer_json(of);
+	json_t *o = one ? json_pack("{s:o}", "offer", one) : NULL;
+
+	offer_clear(of);
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, status, o);
+}
+
+/* GET /api/v1/offers */
+int api_offers_list(struct kreq *r)
+{
+	struct offer *list = NULL;
+	json_t *items, *o;
+	size_t n = 0, i;
+	int e;
+
+	e = offer_list(r->core, r->session, &list, &n);
+	if (e != 0)
+		return e < 0 ? e : -EIO;
+	items = json_array();
+	for (i = 0; items && i < n; i++) {
+		json_t *one = offer_json(&list[i]);
+
+		if (!one || json_array_append_new(items, one) < 0) {
+			json_decref(items);
+			items = NULL;
+		}
+	}
+	offer_list_free(list, n);
+	o = items ? json_pack("{s:o}", "offers", items) : NULL;
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, 200, o);
+}
+
+/* POST /api/v1/offers {text, until} */
+int api_offers_create(struct kreq *r)
+{
+	const char *text = kreq_str(r, "text");
+	struct offer of;
+	int e;
+
+	if (!text)
+		return -EINVAL;
+	memset(&of, 0, sizeof(of));
+	e = offer_add(r->core, r->session, text, strlen(text), kreq_str(r, "until"), &of);
+	if (e == OFFER_FORBIDDEN)
+		return api_error(r, 403, "forbidden"); /* not a partner */
+	if (e == OFFER_BAD_UNTIL)
+		return step2_field_error(r, INPUT_OUT_OF_RANGE,
+					 _("Please choose an end date between today and one year "
+					   "from today."));
+	if (e != 0)
+		return e < 0 ? e : -EIO;
+	return offer_reply(r, 201, &of);
+}
+
+/* GET /api/v1/offers/{id} */
+int api_offers_get(struct kreq *r)
+{
+	struct offer of;
+	int e;
+
+	memset(&of, 0, sizeof(of));
+	e = offer_read(r->core, r->session, r->params[0], &of);
+	if (e == OFFER_NOTFOUND)
+		return api_error(r, 404, "not_found");
+	if (e != 0)
+		return e < 0 ? e : -EIO;
+	return offer_reply(r, 200, &of);
+}
+
+/* POST /api/v1/offers/{id}/end */
+int api_offers_end(struct kreq *r)
+{
+	struct offer of;
+	int e;
+
+	memset(&of, 0, sizeof(of));
+	e = offer_end(r->core, r->session, r->params[0], &of);
+	if (e == OFFER_NOTFOUND)
+		return api_error(r, 404, "not_found");
+	if (e == OFFER_FORBIDDEN)
+		return step2_error(r, 403, "forbidden",
+				   _("Only the partner who made an offer can end it."));
+	if (e != 0)
+		return e < 0 ? e : -EIO;
+	return offer_reply(r, 200, &of);
+}

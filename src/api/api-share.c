@@ -1,0 +1,143 @@
+/*
+ * api-share.c: the openness card routes of API.md ("Openness, offers,
+ * activities"): a partner shares an insecurity, a fear, a desire, a need
+ * or a hope, and the other says, once, that they heard it.  A card another
+ * couple owns, or one not shared with the caller, answers exactly like a
+ * random id.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api-json.h"
+#include "api/api.h"
+#include "core/share.h"
+#include "i18n/i18n.h"
+
+static json_t *ack_json(const struct share_ack *a, const char *share_id)
+{
+	json_t *o = json_pack("{s:s,s:s,s:o,s:s}", "id", a->id, "author_id", a->author_id, "reply",
+			      text_or_null(a->reply, a->reply_len, 0), "created_at", a->created_at);
+
+	if (o && share_id && json_object_set_new(o, "share_id", json_string(share_id)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *share_json(const struct share *sh)
+{
+	return json_pack(
+		"{s:s,s:s,s:b,s:s,s:s%,s:o,s:s,s:o,s:b}", "id", sh->id, "author_id", sh->author_id,
+		"mine", sh->mine, "kind", share_kinds[sh->kind], "body", sh->body, sh->body_len,
+		"shared_with", shared_json(sh->shared_with), "created_at", sh->created_at, "ack",
+		sh->acked ? ack_json(&sh->ack, NULL) : json_null(), "can_ack", sh->can_ack);
+}
+
+/* GET /api/v1/shares */
+int api_shares_list(struct kreq *r)
+{
+	struct share *list = NULL;
+	json_t *items, *o;
+	size_t n = 0, i;
+	int e;
+
+	e = share_list(r->core, r->session, &list, &n);
+	if (e != 0)
+		return e < 0 ? e : -EIO;
+	items = json_array();
+	for (i = 0; items && i < n; i++) {
+		json_t *one = share_json(&list[i]);
+
+		if (!one || json_array_append_new(items, one) < 0) {
+			json_decref(items);
+			items = NULL;
+		}
+	}
+	share_list_free(list, n);
+	o = items ? json_pack("{s:o}", "shares", items) : NULL;
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, 200, o);
+}
+
+/* POST /api/v1/shares */
+int api_shares_create(struct kreq *r)
+{
+	const char *body = kreq_str(r, "body");
+	int kind = share_kind_from(kreq_str(r, "kind"));
+	struct share sh;
+	json_t *one, *o;
+	int e;
+
+	if (kind < 0 || !body)
+		return -EINVAL;
+	memset(&sh, 0, sizeof(sh));
+	e = share_add(r->core, r->session, (enum share_kind)kind, body, strlen(body),
+		      shared_bits(json_object_get(r->json, "shared_with")), &sh);
+	if (e == SHARE_FORBIDDEN)
+		return api_error(r, 403, "forbidden"); /* not a partner */
+	if (e != 0)
+		return e < 0 ? e : -EIO;
+	one = share_json(&sh);
+	o = one ? json_pack("{s:o}", "share", one) : NULL;
+	share_clear(&sh);
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, 201, o);
+}
+
+/* GET /api/v1/shares/{id} */
+int api_shares_get(struct kreq *r)
+{
+	struct share sh;
+	json_t *one, *o;
+	int e;
+
+	memset(&sh, 0, sizeof(sh));
+	e = share_read(r->core, r->session, r->params[0], &sh);
+	if (e == SHARE_NOTFOUND)
+		return api_error(r, 404, "not_found");
+	if (e != 0)
+		return e < 0 ? e : -EIO;
+	one = share_json(&sh);
+	o = one ? json_pack("{s:o}", "share", one) : NULL;
+	share_clear(&sh);
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, 200, o);
+}
+
+/* POST /api/v1/shares/{id}/ack {reply?} */
+int api_shares_ack(struct kreq *r)
+{
+	const char *reply = kreq_str(r, "reply");
+	struct share_ack ack;
+	json_t *one, *o;
+	int e;
+
+	memset(&ack, 0, sizeof(ack));
+	e = share_acknowledge(r->core, r->session, r->params[0], reply, reply ? strlen(reply) : 0,
+			      &ack);
+	switch (e) {
+	case SHARE_OK:
+		break;
+	case SHARE_NOTFOUND:
+		return api_error(r, 404, "not_found");
+	case SHARE_FORBIDDEN:
+		return step2_error(r, 403, "forbidden",
+				   _("This is your own card. Your partner is the one who can say "
+				     "they heard it."));
+	case SHARE_CONFLICT:
+		return step2_error(r, 409, "conflict", _("You have already answered this card."));
+	default:
+		return e < 0 ? e : -EIO;
+	}
+	one = ack_json(&ack, r->params[0]);
+	o = one ? json_pack("{s:o}", "ack", one) : NULL;
+	share_ack_clear(&ack);
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, 201, o);
+}
