@@ -416,7 +416,7 @@ static inline void store_item_free(struct item_row *it)
 /* The list forms free each row, then the array; they accept NULL.
  * (`type` names a type: it cannot take parentheses.) */
 /* NOLINTBEGIN(bugprone-macro-parentheses) */
-#define STORE_LIST_FREE(name, type, one)                                                     \
+#define STORE_LIST_FREE(name, type, one)                                                           \
 	static inline void name(type *rows, size_t n)                                              \
 	{                                                                                          \
 		if (!rows)                                                                         \
