@@ -143,7 +143,9 @@ static struct worker *worker_get(void)
 	if (!w)
 		return NULL;
 	if (server_store->ops->reopen(server_store, &w->st, err, sizeof(err)) < 0) {
-		fprintf(stderr, "kintsugi: worker cannot open the database: %s\n", err);
+		/* after a fatal fault, the stopping line says it once */
+		if (server_store->ops->fatal(server_store) == STORE_FAULT_NONE)
+			fprintf(stderr, "kintsugi: worker cannot open the database: %s\n", err);
 		free(w);
 		return NULL;
 	}
@@ -582,6 +584,17 @@ static void storage_fatal_notify(int fault)
  * member's language, whatever the handler had begun; nothing was written
  * (a failed write rolls back whole).  The operator gets one log line.
  */
+static void storage_refuse(struct kreq *r, int is_api, int retry_after)
+{
+	answer_reset(r);
+	if (is_api)
+		api_error(r, 503, "storage_unavailable");
+	else
+		page_storage_error(r);
+	r->status = 503;
+	r->retry_after = retry_after;
+}
+
 static void storage_answer(struct kreq *r, struct store *st, int is_api)
 {
 	int fault = st->ops->fault(st), fatal = st->ops->fatal(st);
@@ -594,13 +607,7 @@ static void storage_answer(struct kreq *r, struct store *st, int is_api)
 	} else {
 		fprintf(stderr, "kintsugi: storage: %s\n", storage_fault_text[fault]);
 	}
-	answer_reset(r);
-	if (is_api)
-		api_error(r, 503, "storage_unavailable");
-	else
-		page_storage_error(r);
-	r->status = 503;
-	r->retry_after = fault == STORE_FAULT_BUSY ? 5 : 30;
+	storage_refuse(r, is_api, fault == STORE_FAULT_BUSY ? 5 : 30);
 }
 
 /* Runs the request through the pipeline; x->r's answer is set on return. */
@@ -834,8 +841,18 @@ void server_handle(const struct server_request *in, struct server_reply *out)
 		r->lang = "en";
 		answer_error(r, 0, 400, "invalid_value");
 	} else if (!w) {
-		r->lang = "en";
-		answer_error(r, is_api_path(in->url), 503, "unavailable");
+		/*
+		 * This thread has no connection of its own: the database could
+		 * not be opened for it (removed, replaced, out of descriptors).
+		 * That is the storage's answer, in the member's language.
+		 */
+		const char *al = header(in, "Accept-Language");
+
+		r->lang = i18n_negotiate(al, al ? strlen(al) : 0);
+		i18n_set_thread_lang(r->lang);
+		if (server_store && server_store->ops->fatal(server_store) != STORE_FAULT_NONE)
+			storage_fatal_notify(server_store->ops->fatal(server_store));
+		storage_refuse(r, is_api_path(in->url), 30);
 	} else {
 		/* a fault of an earlier request is not this one's */
 		(void)w->st->ops->fault(w->st);

@@ -2977,6 +2977,20 @@ static int sq_reopen(struct store *st, struct store **ret, char *errbuf, size_t 
 		set_reason(errbuf, errlen, "no handle to fill");
 		return -EINVAL;
 	}
+	/*
+	 * Once the files moved, the path names another database or none: a
+	 * new connection would read the wrong one.  The move is the process's
+	 * fatal fault, as a writer would have found it.
+	 */
+	if (atomic_load(&from->sh->fatal) == STORE_FAULT_NONE && sq_files_moved(from->sh)) {
+		int none = STORE_FAULT_NONE;
+
+		atomic_compare_exchange_strong(&from->sh->fatal, &none, STORE_FAULT_MOVED);
+	}
+	if (atomic_load(&from->sh->fatal) != STORE_FAULT_NONE) {
+		set_reason(errbuf, errlen, "the database met a fatal fault");
+		return -EIO;
+	}
 	sq = calloc(1, sizeof(*sq));
 	if (!sq) {
 		set_reason(errbuf, errlen, "out of memory");

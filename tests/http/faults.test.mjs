@@ -652,3 +652,38 @@ test('the database file replaced by another while members write: 503, stop with 
     await restartAndCheck(ctx, restored, ms, { wholeOrAbsent: true });
   });
 });
+
+test('the database file removed before most threads opened it: each answer is 503 in its language, stop with status 1', { skip: wrapperSkip }, async () => {
+  await scope(async (ctx) => {
+    const root = await ctx.dir('dbgone-early');
+    const dbPath = path.join(root, 'k.db');
+    // Eight threads: /healthz opened one connection of the eight, and the
+    // sign-ups below go to the others as often as to it.
+    const server = await ctx.serve(dbPath, { KINTSUGI_THREADS: '8' });
+    fs.unlinkSync(dbPath);
+    const tries = LANGS.flatMap((lang) => Array.from({ length: 6 }, () => lang));
+    const answers = await Promise.all(tries.map(async (lang) => {
+      const anon = { login: uniqueLogin('e'), password: uniquePassword(), display_name: `Early ${rand(8)}` };
+      try {
+        const { res } = await signup(new Client(server.url, { lang }), { ...anon, language: lang });
+        return { lang, res, anon };
+      } catch (err) {
+        return { lang, error: String(err), anon };
+      }
+    }));
+    const messages = {};
+    for (const a of answers.filter((x) => x.res)) {
+      expectUnavailable(a.res, a.lang, messages, `POST /api/v1/signup after the file was removed (${a.lang})`);
+    }
+    expectLanguages(messages);
+    const exit = await exitWithin(server, scaled(5000));
+    assert.deepEqual(exit && { code: exit.code, signal: exit.signal }, { code: 1, signal: null },
+      `the server stopped by itself with status 1:\n${tail(server.stderr())}`);
+    const stderr = server.stderr();
+    assert.match(stderr.split('\n').find((l) => l.startsWith('kintsugi: stopping:')) || '',
+      /remov|delet|missing|gone|unlink|no longer/i, `the stopping line says why:\n${tail(stderr)}`);
+    expectNothingPrivate(stderr, [], answers.flatMap((a) => [a.anon.login, a.anon.password, a.anon.display_name]));
+    assert.ok(fs.existsSync(dbPath), `the server wrote a copy at ${dbPath}`);
+    expectSound(dbPath);
+  });
+});
