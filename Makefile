@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 RELEASE_BUILD ?= build-release
 SOAK_SECONDS ?= 1800
 
-.PHONY: all build deps run test test-unit test-http test-asan test-valgrind test-valgrind-core test-browser \
+.PHONY: all build deps docs run test test-unit test-http test-asan test-valgrind test-valgrind-core test-browser \
 	lint fuzz bench soak screenshots lighthouse po clean
 
 all: build
@@ -152,6 +152,10 @@ lint: build
 # (bench/run: a journal page against nginx), then writes (bench/write: journal
 # entries at 1, 4 and 32 connections; any answer but 201 fails it).  See
 # docs/performance.md.
+# docs/api.md's rows of the routes made from the registry of item kinds
+docs: build
+	./scripts/update-api-rows
+
 bench: deps
 	./bench/run $(RELEASE_BUILD)
 	./bench/write $(RELEASE_BUILD)

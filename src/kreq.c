@@ -7,6 +7,7 @@
 
 #include "kconfig.h"
 #include "core/account.h"
+#include "core/item.h"
 #include "i18n/i18n.h"
 #include "kreq.h"
 
@@ -40,6 +41,51 @@ const char *kreq_str(const struct kreq *r, const char *name)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+unsigned kreq_item_values(const struct kreq *r, const struct item_kind *k, struct item_values *v,
+			  struct kreq_item_scratch *scratch)
+{
+	unsigned shared = 0;
+	size_t i, j;
+
+	memset(v, 0, sizeof(*v));
+	for (i = 0; i < k->nfields && i < ITEM_FIELDS_MAX; i++) {
+		json_t *j_v = r->json ? json_object_get(r->json, k->fields[i].name) : NULL;
+
+		switch (k->fields[i].type) {
+		case FIELD_SHARED:
+			for (j = 0; j < json_array_size(j_v); j++) {
+				const char *s = json_string_value(json_array_get(j_v, j));
+
+				if (s && !strcmp(s, "partner"))
+					shared |= ACCESS_SHARE_PARTNER;
+				else if (s && !strcmp(s, "care"))
+					shared |= ACCESS_SHARE_CARE;
+			}
+			break;
+		case FIELD_INT:
+			if (!json_is_integer(j_v))
+				break;
+			snprintf(scratch->num[i], sizeof(scratch->num[i]), "%lld",
+				 (long long)json_integer_value(j_v));
+			v->v[i] = scratch->num[i];
+			v->len[i] = strlen(scratch->num[i]);
+			break;
+		case FIELD_BOOL:
+			if (!json_is_boolean(j_v))
+				break;
+			v->v[i] = json_is_true(j_v) ? "1" : "0";
+			v->len[i] = 1;
+			break;
+		default:
+			if (!json_is_string(j_v))
+				break;
+			v->v[i] = json_string_value(j_v);
+			v->len[i] = json_string_length(j_v);
+		}
+	}
+	return shared;
+}
+
 /* A person's name for a field, for messages on pages and in the API. */
 static const char *field_label(const char *field)
 {
@@ -60,6 +106,10 @@ static const char *field_label(const char *field)
 		{"recovery_key", N_("Recovery key")},
 		{"role", N_("Role")},
 		{"limit", N_("Limit")},
+		{"kind", N_("Kind")},
+		{"text", N_("Text")},
+		{"until", N_("Until")},
+		{"shared_with", N_("Who sees it")},
 		{"before", N_("Page")},
 		{"query", N_("Address")},
 	};

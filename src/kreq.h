@@ -97,6 +97,20 @@ const char *kreq_str(const struct kreq *r, const char *name);
  * (invites): the configured public URL, else the request's Host.  0 or -1. */
 int kreq_base_url(const struct kreq *r, char *out, size_t outlen);
 
+struct item_kind;
+struct item_values;
+/* Where kreq_item_values() writes the numbers it turns into text. */
+struct kreq_item_scratch {
+	char num[8][24];
+};
+/*
+ * kreq_item_values() - the values of kind k from the validated body
+ * r->json (API or form alike), into v, pointing into r->json and scratch;
+ * returns the ACCESS_SHARE_* bits of its shared_with (0 when it has none).
+ */
+unsigned kreq_item_values(const struct kreq *r, const struct item_kind *k, struct item_values *v,
+			  struct kreq_item_scratch *scratch);
+
 struct account_guard;
 /* kreq_account_guard() - g set for a password check behind a session: the
  * sign-in limits of the configuration, and this request's client address. */

@@ -92,12 +92,12 @@ static int checkin_bad_period(struct kreq *r)
 	char rhythm[8];
 
 	if (checkin_rhythm_get(r->core, r->session, rhythm) == 0 && !strcmp(rhythm, "weekly"))
-		return step2_field_error(r, INPUT_INVALID_VALUE,
-					 _("You check in once a week: please choose the Monday of "
-					   "this week or of a week that has passed."));
-	return step2_field_error(r, INPUT_INVALID_VALUE,
-				 _("Please choose today, tomorrow at the latest, or a day that "
-				   "has passed."));
+		return api_error_say(r, 400, INPUT_INVALID_VALUE,
+				     _("You check in once a week: please choose the Monday of "
+				       "this week or of a week that has passed."));
+	return api_error_say(r, 400, INPUT_INVALID_VALUE,
+			     _("Please choose today, tomorrow at the latest, or a day that "
+			       "has passed."));
 }
 
 static int checkin_outcome(struct kreq *r, int e)
@@ -106,14 +106,16 @@ static int checkin_outcome(struct kreq *r, int e)
 	case CHECKIN_NOTFOUND:
 		return api_error(r, 404, "not_found");
 	case CHECKIN_CONFLICT:
-		return step2_error(r, 409, "conflict",
-				   _("You have already checked in for this period. You can change "
-				     "that check-in instead."));
+		return api_error_say(
+			r, 409, "conflict",
+			_("You have already checked in for this period. You can change "
+			  "that check-in instead."));
 	case CHECKIN_BAD_PERIOD:
 		return checkin_bad_period(r);
 	case CHECKIN_FORBIDDEN:
-		return step2_error(r, 403, "forbidden",
-				   _("This is your partner's check-in. Only they can change it."));
+		return api_error_say(
+			r, 403, "forbidden",
+			_("This is your partner's check-in. Only they can change it."));
 	case CHECKIN_BAD_RANGE:
 		return step2_bad_query(r, INPUT_OUT_OF_RANGE, "from");
 	default:

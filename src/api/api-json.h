@@ -41,10 +41,6 @@ int step1_no_query(struct kreq *r);
  * out or the bytes are not UTF-8.
  */
 json_t *text_or_null(const char *s, size_t len, int empty_is_null);
-/* step2_error() - {"error":{code, message}} with status; message is already translated. */
-int step2_error(struct kreq *r, int status, const char *code, const char *message);
-/* step2_field_error() - step2_error() with status 400, for one field. */
-int step2_field_error(struct kreq *r, const char *code, const char *message);
 /* shared_bits() - the ACCESS_SHARE_* bits of a shared_with array ("partner", "care"). */
 unsigned shared_bits(const json_t *arr);
 /* shared_json() - a new shared_with array for ACCESS_SHARE_* bits; NULL when memory runs out. */

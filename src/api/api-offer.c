@@ -73,9 +73,9 @@ int api_offers_create(struct kreq *r)
 	if (e == OFFER_FORBIDDEN)
 		return api_error(r, 403, "forbidden"); /* not a partner */
 	if (e == OFFER_BAD_UNTIL)
-		return step2_field_error(r, INPUT_OUT_OF_RANGE,
-					 _("Please choose an end date between today and one year "
-					   "from today."));
+		return api_error_say(r, 400, INPUT_OUT_OF_RANGE,
+				     _("Please choose an end date between today and one year "
+				       "from today."));
 	if (e != 0)
 		return e < 0 ? e : -EIO;
 	return offer_reply(r, 201, &of);
@@ -107,8 +107,8 @@ int api_offers_end(struct kreq *r)
 	if (e == OFFER_NOTFOUND)
 		return api_error(r, 404, "not_found");
 	if (e == OFFER_FORBIDDEN)
-		return step2_error(r, 403, "forbidden",
-				   _("Only the partner who made an offer can end it."));
+		return api_error_say(r, 403, "forbidden",
+				     _("Only the partner who made an offer can end it."));
 	if (e != 0)
 		return e < 0 ? e : -EIO;
 	return offer_reply(r, 200, &of);

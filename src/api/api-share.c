@@ -126,11 +126,11 @@ int api_shares_ack(struct kreq *r)
 	case SHARE_NOTFOUND:
 		return api_error(r, 404, "not_found");
 	case SHARE_FORBIDDEN:
-		return step2_error(r, 403, "forbidden",
-				   _("This is your own card. Your partner is the one who can say "
-				     "they heard it."));
+		return api_error_say(r, 403, "forbidden",
+				     _("This is your own card. Your partner is the one who can say "
+				       "they heard it."));
 	case SHARE_CONFLICT:
-		return step2_error(r, 409, "conflict", _("You have already answered this card."));
+		return api_error_say(r, 409, "conflict", _("You have already answered this card."));
 	default:
 		return e < 0 ? e : -EIO;
 	}

@@ -13,6 +13,7 @@
 #include "api/api-json.h"
 #include "api/json-out.h"
 #include "core/access.h"
+#include "core/item.h"
 #include "core/statement.h"
 #include "i18n/i18n.h"
 
@@ -38,6 +39,8 @@ static const struct {
 	{"storage_unavailable",
 	 N_("We could not save this just now: the server cannot reach its storage. Nothing was "
 	    "changed. Please keep a copy of what you wrote and try again in a little while.")},
+	{"conflict", N_("This changed at the same moment somewhere else. Please reload it and "
+			"try again.")},
 	{"internal",
 	 N_("Something went wrong on our side. Nothing you sent was lost; please try again.")},
 };
@@ -86,7 +89,7 @@ int api_reply_writer(struct kreq *r, int status, struct json_writer *w)
 }
 
 /* {"error":{"code":code,"message":message}}: written directly, as errors can come in floods. */
-static int api_error_text(struct kreq *r, int status, const char *code, const char *message)
+int api_error_say(struct kreq *r, int status, const char *code, const char *message)
 {
 	struct json_writer w;
 
@@ -115,12 +118,12 @@ int api_error(struct kreq *r, int status, const char *code)
 			break;
 		}
 	}
-	return api_error_text(r, status, code, _(message));
+	return api_error_say(r, status, code, _(message));
 }
 
 int api_error_input(struct kreq *r, const struct input_error *err)
 {
-	return api_error_text(r, 400, err->code, kreq_input_message(err));
+	return api_error_say(r, 400, err->code, kreq_input_message(err));
 }
 
 int api_health(struct kreq *r)
@@ -207,16 +210,6 @@ int api_outcome(struct kreq *r, int outcome)
  * api-json.h).
  */
 
-/* Our own error answers: the codes of step1_outcome() with their sentences. */
-static int step1_error(struct kreq *r, int status, const char *code, const char *message)
-{
-	json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
-
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, status, o);
-}
-
 /* A STATEMENT_* or COMMITMENT_* outcome (or a negative errno) as an answer. */
 int step1_outcome(struct kreq *r, int outcome)
 {
@@ -226,17 +219,17 @@ int step1_outcome(struct kreq *r, int outcome)
 	case STATEMENT_NOTFOUND: /* == COMMITMENT_NOTFOUND */
 		return api_error(r, 404, "not_found");
 	case STATEMENT_DELIVERED:
-		return step1_error(r, 409, "already_delivered",
-				   _("This statement has been delivered, so it can no longer "
-				     "change. You can write a new one at any time."));
+		return api_error_say(r, 409, "already_delivered",
+				     _("This statement has been delivered, so it can no longer "
+				       "change. You can write a new one at any time."));
 	case STATEMENT_INCOMPLETE:
-		return step1_error(r, 400, "statement_incomplete",
-				   _("Before you deliver it, please write what you did and what "
-				     "you will do differently."));
+		return api_error_say(r, 400, "statement_incomplete",
+				     _("Before you deliver it, please write what you did and what "
+				       "you will do differently."));
 	case STATEMENT_FORBIDDEN:
-		return step1_error(r, 403, "forbidden",
-				   _("You wrote this statement, so the response is your "
-				     "partner's to give."));
+		return api_error_say(r, 403, "forbidden",
+				     _("You wrote this statement, so the response is your "
+				       "partner's to give."));
 	default:
 		return -EINVAL;
 	}
@@ -260,22 +253,6 @@ json_t *text_or_null(const char *s, size_t len, int empty_is_null)
 	if (!s || (len == 0 && empty_is_null))
 		return json_null();
 	return json_stringn(s, len);
-}
-
-/* A JSON error with a sentence chosen by the caller (api_messages has the common ones). */
-int step2_error(struct kreq *r, int status, const char *code, const char *message)
-{
-	json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
-
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, status, o);
-}
-
-/* 400 for one field, with a sentence of our own. */
-int step2_field_error(struct kreq *r, const char *code, const char *message)
-{
-	return step2_error(r, 400, code, message);
 }
 
 unsigned shared_bits(const json_t *arr)
@@ -314,4 +291,24 @@ fail:
 json_t *time_or_null(const char *s)
 {
 	return s && *s ? json_string(s) : json_null();
+}
+
+/* The one mapping of an item outcome (core/item.h) to an answer. */
+int api_item_outcome(struct kreq *r, int outcome, const char *field)
+{
+	struct input_error err = {.code = INPUT_INVALID_VALUE};
+
+	switch (outcome) {
+	case ITEM_NOTFOUND:
+		return api_error(r, 404, "not_found");
+	case ITEM_FORBIDDEN:
+		return api_error(r, 403, "forbidden");
+	case ITEM_CONFLICT:
+		return api_error(r, 409, "conflict");
+	case ITEM_INVALID:
+		snprintf(err.field, sizeof(err.field), "%s", field ? field : "");
+		return api_error_input(r, &err);
+	default:
+		return outcome < 0 ? outcome : -EIO;
+	}
 }

@@ -14,8 +14,16 @@ struct json_writer;
 
 /* api_error() - {"error":{"code","message"}} with status; message in r->lang. */
 int api_error(struct kreq *r, int status, const char *code);
+/* api_error_say() - {"error":{code, message}} with status; message is already translated. */
+int api_error_say(struct kreq *r, int status, const char *code, const char *message);
 /* api_error_input() - 400 for a field problem. */
 int api_error_input(struct kreq *r, const struct input_error *err);
+/*
+ * api_item_outcome() - the one mapping of an item outcome to an answer:
+ * ITEM_NOTFOUND 404, ITEM_FORBIDDEN 403, ITEM_CONFLICT 409, ITEM_INVALID
+ * 400 invalid_value naming field; a negative errno is returned as is.
+ */
+int api_item_outcome(struct kreq *r, int outcome, const char *field);
 /* api_reply() - answer status with a JSON value (stolen: decref'd here). */
 int api_reply(struct kreq *r, int status, json_t *body);
 /*
@@ -81,5 +89,12 @@ int api_activities_list(struct kreq *r);   /* GET  /api/v1/activities */
 int api_activities_create(struct kreq *r); /* POST /api/v1/activities */
 int api_activities_get(struct kreq *r);	   /* GET  /api/v1/activities/{id} */
 int api_activities_put(struct kreq *r);	   /* PUT  /api/v1/activities/{id} */
+
+/* the kinds that are all data (api-item.c): the kind is the one the path names */
+int api_item_list(struct kreq *r);   /* GET    /api/v1/{plural} */
+int api_item_create(struct kreq *r); /* POST   /api/v1/{plural} */
+int api_item_get(struct kreq *r);    /* GET    /api/v1/{plural}/{id} */
+int api_item_put(struct kreq *r);    /* PUT    /api/v1/{plural}/{id} */
+int api_item_delete(struct kreq *r); /* DELETE /api/v1/{plural}/{id} */
 
 #endif

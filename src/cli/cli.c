@@ -30,6 +30,8 @@
 
 #include "cli/cli.h"
 #include "cli/config.h"
+#include "core/item.h"
+#include "http/routes.h"
 #include "http/server.h"
 #include "i18n/i18n.h"
 #include "store/store.h"
@@ -111,6 +113,14 @@ static void usage_check(FILE *f)
 	fprintf(f, "Usage: kintsugi check [--db PATH] [--config FILE]\n\n"
 		   "Open the database and report whether it is usable.\n\n");
 	usage_options(f, CONFIG_CMD_DB);
+}
+
+static void usage_routes(FILE *f)
+{
+	fprintf(f, "Usage: kintsugi routes --api | --pages | --kinds\n\n"
+		   "Print the table of docs/api.md for the API routes (--api) or the pages\n"
+		   "(--pages) made from the registry of item kinds, or those kinds and their\n"
+		   "fields as JSON (--kinds).\n");
 }
 
 static void usage_version(FILE *f)
@@ -305,6 +315,7 @@ static int cmd_backup(int argc, char **argv, FILE *out, FILE *err);
 static int cmd_migrate(int argc, char **argv, FILE *out, FILE *err);
 static int cmd_check(int argc, char **argv, FILE *out, FILE *err);
 static int cmd_version(int argc, char **argv, FILE *out, FILE *err);
+static int cmd_routes(int argc, char **argv, FILE *out, FILE *err);
 
 static const struct cli_command commands[] = {
 	{"serve", "run the web server in the foreground", cmd_serve, usage_serve},
@@ -312,6 +323,8 @@ static const struct cli_command commands[] = {
 	 usage_backup},
 	{"migrate", "apply pending database migrations", cmd_migrate, usage_migrate},
 	{"check", "open the database and report whether it is usable", cmd_check, usage_check},
+	{"routes", "print the routes made from the registry of item kinds", cmd_routes,
+	 usage_routes},
 	{"version", "print the version", cmd_version, usage_version},
 	{NULL, NULL, NULL, NULL},
 };
@@ -556,6 +569,67 @@ static int cmd_version(int argc, char **argv, FILE *out, FILE *err)
 	}
 	fprintf(out, "kintsugi %s\n", KINTSUGI_VERSION);
 	return CLI_EXIT_OK;
+}
+
+/*
+ * The kinds that are all data as JSON: what the registry-driven tests make
+ * items of.  Names and choices are [a-z_] words: nothing to escape.
+ */
+static void print_kinds(FILE *out)
+{
+	static const char *const types[] = {"string", "secret", "bool",	  "int",    "enum",
+					    "id",     "date",	"shared", "int_map"};
+	const char *sep = "";
+	size_t i, j, c;
+
+	fprintf(out, "[");
+	for (i = 0; item_kinds[i]; i++) {
+		const struct item_kind *k = item_kinds[i];
+
+		if (!k->plural)
+			continue;
+		fprintf(out,
+			"%s\n{\"name\":\"%s\",\"plural\":\"%s\",\"who\":\"%s\","
+			"\"shared_default\":%u,\"shared_allowed\":%u,\"fields\":[",
+			sep, k->name, k->plural, k->partners_only ? "partner" : "member",
+			k->shared_default, k->shared_allowed);
+		for (j = 0; j < k->nfields; j++) {
+			const struct field *f = &k->fields[j];
+
+			fprintf(out,
+				"%s{\"name\":\"%s\",\"type\":\"%s\",\"required\":%s,"
+				"\"min\":%lld,\"max\":%lld,\"sealed\":%s,\"choices\":[",
+				j ? "," : "", f->name, types[f->type],
+				f->required ? "true" : "false", f->min, f->max,
+				f->type != FIELD_SHARED && !((k->plain_mask >> j) & 1u) ? "true"
+											: "false");
+			for (c = 0; f->choices && f->choices[c]; c++)
+				fprintf(out, "%s\"%s\"", c ? "," : "", f->choices[c]);
+			fprintf(out, "]}");
+		}
+		fprintf(out, "]}");
+		sep = ",";
+	}
+	fprintf(out, "\n]\n");
+}
+
+static int cmd_routes(int argc, char **argv, FILE *out, FILE *err)
+{
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		usage_routes(out);
+		return CLI_EXIT_OK;
+	}
+	if (argc != 2 || (strcmp(argv[1], "--kinds") != 0 && strcmp(argv[1], "--api") != 0 &&
+			  strcmp(argv[1], "--pages") != 0)) {
+		usage_routes(err);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--kinds") == 0)
+		print_kinds(out);
+	else if (routes_kinds_markdown(out, strcmp(argv[1], "--api") == 0 ? ROUTE_API
+									  : ROUTE_PAGE) < 0)
+		return CLI_EXIT_FAILURE;
+	return fflush(out) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
 
 int cli_run(int argc, char **argv, FILE *out, FILE *err)

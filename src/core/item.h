@@ -19,6 +19,7 @@
 
 #include "core/access.h"
 #include "core/session.h"
+#include "field.h"
 
 /*
  * The outcomes every kind shares, with the same numbers as the kinds' own
@@ -29,6 +30,21 @@ enum item_result {
 	ITEM_NOTFOUND = 1,  /* missing, another couple's, or not the reader's to see (404) */
 	ITEM_FORBIDDEN = 2, /* seen, but not the reader's to change or answer (403) */
 	ITEM_CONFLICT = 3,  /* changed meanwhile, or answered already (409) */
+	ITEM_INVALID = 4,   /* a value its kind's own rule refuses (400, with the field) */
+};
+
+/* The most fields a kind that is all data declares (shared_with included). */
+#define ITEM_FIELDS_MAX 8
+
+/*
+ * The values of one item of a kind that is all data, by the kind's field
+ * order: text (a string, a choice, YYYY-MM-DD, a decimal integer, "1" or
+ * "0"), NULL for an optional field not given and for FIELD_SHARED, which is
+ * the row's shared_with.
+ */
+struct item_values {
+	const char *v[ITEM_FIELDS_MAX];
+	size_t len[ITEM_FIELDS_MAX];
 };
 
 /* Which key seals a kind's items. */
@@ -56,6 +72,27 @@ struct item_kind {
 	size_t list_max;	 /* the newest items a list shows */
 	const char *legacy_ad;	 /* "offers.text": the rows moved in; NULL for a newer kind */
 	enum item_legacy_form legacy_form;
+
+	/*
+	 * A kind that is all data (item_create() and friends below, and the
+	 * generic routes, API handlers and pages) names its list and declares
+	 * its fields; every field is sealed but those whose bit is set in
+	 * plain_mask (a choice, a date or a number, never content).  Kinds
+	 * with code of their own leave plural NULL.
+	 */
+	const char *plural;	    /* "limits": /api/v1/limits, /limits, {"limits": [...]} */
+	const char *title;	    /* its pages' title, marked N_() */
+	const struct field *fields; /* the body of a create and of a change */
+	size_t nfields;
+	unsigned plain_mask; /* 1u << i: fields[i] is kept plain */
+	int partners_only;   /* only the couple's partners make or see them */
+	/*
+	 * check() - the kind's rules beyond each field's type and bounds (one
+	 * value given with another, a date not in the past...); today is
+	 * YYYY-MM-DD.  0, or ITEM_INVALID with *field the field to name.
+	 * NULL: none.
+	 */
+	int (*check)(const struct item_values *v, const char *today, const char **field);
 };
 
 /*
@@ -64,6 +101,11 @@ struct item_kind {
  */
 extern const struct item_kind *const item_kinds[];
 const struct item_kind *item_kind_find(const char *name);
+/*
+ * item_kind_at() - the kind that is all data whose plural is the first
+ * piece of path ("/limits/...", "/api/v1/limits/..."), or NULL.
+ */
+const struct item_kind *item_kind_at(const char *path);
 
 /* item_partner() - 1 when the session's member is one of the couple's partners. */
 int item_partner(const struct session *s);
@@ -131,5 +173,62 @@ int item_plain_set(struct item_row *row, const char *const *vals, size_t n);
 
 /* item_text() - wipe and free an opened text (accepts NULL). */
 void item_text_free(void *text, size_t len);
+
+/*
+ * The kinds that are all data (record.c): one item, opened.  values[i] is
+ * fields[i]'s value as struct item_values gives it (malloc'd, wiped when
+ * freed), NULL when absent.
+ */
+struct item_view {
+	char id[STORE_ID_LEN + 1];
+	char author_id[STORE_ID_LEN + 1];
+	int mine; /* the reader wrote it */
+	unsigned shared_with;
+	int64_t version;
+	char created_at[STORE_TIME_LEN + 1];
+	char updated_at[STORE_TIME_LEN + 1];
+	char *values[ITEM_FIELDS_MAX];
+	size_t lens[ITEM_FIELDS_MAX];
+};
+
+/* item_field_index() - the index of k's field called name, or -1. */
+int item_field_index(const struct item_kind *k, const char *name);
+
+/*
+ * item_create() - a new item of k by the reader, shared as shared_with
+ * allows (k's rule), v checked by k->check first: ITEM_INVALID with
+ * *field; ITEM_FORBIDDEN when k is partners_only and the reader is not a
+ * partner.  *out (item_view_clear()) is the item as stored.
+ */
+int item_create(const struct core *c, const struct session *s, const struct item_kind *k,
+		const struct item_values *v, unsigned shared_with, struct item_view *out,
+		const char **field);
+
+/* item_read() - one item the reader may see (ITEM_NOTFOUND otherwise). */
+int item_read(const struct core *c, const struct session *s, const struct item_kind *k,
+	      const char *id, struct item_view *out);
+
+/*
+ * item_views() - the newest k->list_max items of k the reader may see,
+ * newest first; free with item_views_free().
+ */
+int item_views(const struct core *c, const struct session *s, const struct item_kind *k,
+	       struct item_view **out, size_t *n);
+
+/*
+ * item_change() - replace the values (and shared_with) of an item only its
+ * author may change: ITEM_NOTFOUND, ITEM_FORBIDDEN (the partner's),
+ * ITEM_INVALID (*field), ITEM_CONFLICT (changed at the same moment).
+ */
+int item_change(const struct core *c, const struct session *s, const struct item_kind *k,
+		const char *id, const struct item_values *v, unsigned shared_with,
+		struct item_view *out, const char **field);
+
+/* item_remove() - delete an item only its author may remove (outcomes as item_change()). */
+int item_remove(const struct core *c, const struct session *s, const struct item_kind *k,
+		const char *id);
+
+void item_view_clear(struct item_view *v);
+void item_views_free(struct item_view *list, size_t n);
 
 #endif

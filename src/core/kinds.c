@@ -13,6 +13,9 @@
 #include "core/share.h"
 #include "core/statement.h"
 
+/* The kinds that are all data: a descriptor in the file of their step. */
+extern const struct item_kind limit_kind; /* boundaries.c */
+
 const struct item_kind *const item_kinds[] = {
 	&statement_response_kind,
 	&commitment_kind,
@@ -22,6 +25,7 @@ const struct item_kind *const item_kinds[] = {
 	&offer_kind,
 	&activity_kind,
 	&activity_feeling_kind,
+	&limit_kind,
 	NULL,
 };
 
@@ -31,6 +35,24 @@ const struct item_kind *item_kind_find(const char *name)
 
 	for (i = 0; name && item_kinds[i]; i++)
 		if (strcmp(item_kinds[i]->name, name) == 0)
+			return item_kinds[i];
+	return NULL;
+}
+
+const struct item_kind *item_kind_at(const char *path)
+{
+	size_t i, n;
+
+	if (!path)
+		return NULL;
+	if (strncmp(path, "/api/v1/", 8) == 0)
+		path += 8;
+	else if (*path == '/')
+		path++;
+	n = strcspn(path, "/");
+	for (i = 0; item_kinds[i]; i++)
+		if (item_kinds[i]->plural && strlen(item_kinds[i]->plural) == n &&
+		    memcmp(item_kinds[i]->plural, path, n) == 0)
 			return item_kinds[i];
 	return NULL;
 }

@@ -146,8 +146,29 @@ static void test_registry(void **state)
 				    strcmp(k->parent, "statement") == 0);
 		for (j = 0; j < i; j++)
 			assert_string_not_equal(item_kinds[j]->name, k->name);
+		if (!k->plural)
+			continue;
+		/* a kind that is all data: its fields fit, its plain ones are never text */
+		assert_non_null(k->title);
+		assert_non_null(k->fields);
+		assert_true(k->nfields >= 1 && k->nfields <= ITEM_FIELDS_MAX);
+		assert_ptr_equal(item_kind_at(k->plural), k);
+		assert_int_equal(k->plain_mask >> k->nfields, 0);
+		for (j = 0; j < k->nfields; j++) {
+			enum field_type t = k->fields[j].type;
+
+			assert_true(t == FIELD_STRING || t == FIELD_ENUM || t == FIELD_DATE ||
+				    t == FIELD_INT || t == FIELD_BOOL || t == FIELD_SHARED);
+			if ((k->plain_mask >> j) & 1u)
+				assert_true(t != FIELD_STRING && t != FIELD_SHARED);
+			if (t == FIELD_ENUM)
+				assert_non_null(k->fields[j].choices);
+		}
 	}
 	assert_null(item_kind_find("journal"));
+	assert_null(item_kind_at("/journal"));
+	assert_null(item_kind_at("/api/v1/limitsx"));
+	assert_ptr_equal(item_kind_at("/api/v1/limits/0123"), item_kind_at("/limits"));
 	assert_null(item_kind_find(NULL));
 }
 
@@ -269,12 +290,143 @@ static void test_new_items(void **state)
 	share_clear(&card);
 }
 
+/*
+ * A kind that is all data, through record.c: created, read, listed,
+ * changed and removed; the partner reads what is shared and changes
+ * nothing; a record moved to another row does not open.
+ */
+static const char *const colours[] = {"red", "blue", NULL};
+static const struct field note_fields[] = {
+	{"colour", FIELD_ENUM, 1, 0, 0, colours},     {"body", FIELD_STRING, 1, 1, 100, NULL},
+	{"day", FIELD_DATE, 0, 0, 0, NULL},	      {"count", FIELD_INT, 0, 0, 9, NULL},
+	{"shared_with", FIELD_SHARED, 1, 0, 0, NULL},
+};
+static const struct item_kind note_kind = {
+	.name = "test_note",
+	.key_from = ITEM_KEY_SHARED,
+	.key_ctx = "testnote",
+	.key_id = 1,
+	.shared_allowed = ACCESS_SHARE_PARTNER,
+	.list_max = 10,
+	.plural = "test_notes",
+	.title = "Notes",
+	.fields = note_fields,
+	.nfields = 5,
+	.plain_mask = 1u << 2, /* the day is plain */
+	.partners_only = 1,
+};
+
+static void values(struct item_values *v, const char *colour, const char *body, const char *d)
+{
+	memset(v, 0, sizeof(*v));
+	v->v[0] = colour;
+	v->len[0] = colour ? strlen(colour) : 0;
+	v->v[1] = body;
+	v->len[1] = body ? strlen(body) : 0;
+	v->v[2] = d;
+	v->len[2] = d ? strlen(d) : 0;
+}
+
+static void test_record(void **state)
+{
+	struct item_values v;
+	struct item_view it, again, *list = NULL;
+	struct item_row row;
+	const char *field = NULL;
+	size_t n = 0;
+
+	(void)state;
+	values(&v, "red", "a note \xc3\xb1 with | and \n inside", "2026-12-24");
+	assert_int_equal(
+		item_create(&core, &alice, &note_kind, &v, ACCESS_SHARE_PARTNER, &it, &field), 0);
+	assert_string_equal(it.values[0], "red");
+	assert_string_equal(it.values[1], "a note \xc3\xb1 with | and \n inside");
+	assert_string_equal(it.values[2], "2026-12-24");
+	assert_null(it.values[3]);
+	assert_int_equal(it.version, 1);
+	assert_true(it.mine);
+
+	/* the plain column holds the day and nothing else; the text is sealed */
+	assert_int_equal(STORE_CALL(core.st, item_get, alice.couple_id, "test_note", it.id, &row),
+			 0);
+	assert_string_equal(row.plain, "2026-12-24");
+	assert_null(memmem(row.sealed.data, row.sealed.len, "a note", 6));
+	store_item_free(&row);
+
+	/* the partner reads it, may not change or remove it */
+	assert_int_equal(item_read(&core, &bob, &note_kind, it.id, &again), 0);
+	assert_false(again.mine);
+	assert_string_equal(again.values[1], it.values[1]);
+	item_view_clear(&again);
+	values(&v, "blue", "bob was here", NULL);
+	assert_int_equal(item_change(&core, &bob, &note_kind, it.id, &v, 0, &again, &field),
+			 ITEM_FORBIDDEN);
+	assert_int_equal(item_remove(&core, &bob, &note_kind, it.id), ITEM_FORBIDDEN);
+
+	/* bad values change nothing */
+	values(&v, "green", "x", NULL);
+	assert_int_equal(item_change(&core, &alice, &note_kind, it.id, &v, 0, &again, &field),
+			 ITEM_INVALID);
+	assert_string_equal(field, "colour");
+	values(&v, "red", NULL, NULL);
+	assert_int_equal(item_create(&core, &alice, &note_kind, &v, 0, &again, &field),
+			 ITEM_INVALID);
+	assert_string_equal(field, "body");
+
+	/* the author changes it, private now: the partner no longer sees it */
+	values(&v, "blue", "changed", NULL);
+	assert_int_equal(item_change(&core, &alice, &note_kind, it.id, &v, 0, &again, &field), 0);
+	assert_int_equal(again.version, 2);
+	assert_null(again.values[2]);
+	assert_string_equal(again.values[0], "blue");
+	item_view_clear(&again);
+	assert_int_equal(item_read(&core, &bob, &note_kind, it.id, &again), ITEM_NOTFOUND);
+	assert_int_equal(item_views(&core, &bob, &note_kind, &list, &n), 0);
+	assert_int_equal(n, 0);
+	item_views_free(list, n);
+	assert_int_equal(item_views(&core, &alice, &note_kind, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].values[1], "changed");
+	item_views_free(list, n);
+
+	/* the record of this row, put on another row, does not open */
+	{
+		struct item_values w;
+		struct item_view other;
+		struct item_row a, b;
+
+		values(&w, "red", "another", NULL);
+		assert_int_equal(item_create(&core, &alice, &note_kind, &w, 0, &other, &field), 0);
+		assert_int_equal(
+			STORE_CALL(core.st, item_get, alice.couple_id, "test_note", it.id, &a), 0);
+		assert_int_equal(
+			STORE_CALL(core.st, item_get, alice.couple_id, "test_note", other.id, &b),
+			0);
+		store_blob_free(&b.sealed);
+		b.sealed.data = malloc(a.sealed.len);
+		assert_non_null(b.sealed.data);
+		memcpy(b.sealed.data, a.sealed.data, a.sealed.len);
+		b.sealed.len = a.sealed.len;
+		assert_int_equal(STORE_CALL(core.st, item_update, &b, b.version, b.plain), 0);
+		assert_int_equal(item_read(&core, &alice, &note_kind, other.id, &again), -EBADMSG);
+		store_item_free(&a);
+		store_item_free(&b);
+		item_view_clear(&other);
+	}
+
+	assert_int_equal(item_remove(&core, &alice, &note_kind, it.id), 0);
+	assert_int_equal(item_read(&core, &alice, &note_kind, it.id, &again), ITEM_NOTFOUND);
+	assert_int_equal(item_remove(&core, &alice, &note_kind, it.id), ITEM_NOTFOUND);
+	item_view_clear(&it);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_legacy_rows_open),
 		cmocka_unit_test(test_new_items),
+		cmocka_unit_test(test_record),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

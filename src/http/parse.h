@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "field.h"
 #include "kreq.h"
 
 /* utf8_valid() - 1 when buf is well-formed UTF-8 (RFC 3629: no overlongs,
@@ -48,28 +49,6 @@ void form_free(struct kfield *fields, size_t n);
  * the first is used (browsers send the most specific path first).
  */
 int cookie_get(const char *header, size_t len, const char *name, char *out, size_t outlen);
-
-/* The field types a route can declare. */
-enum field_type {
-	FIELD_STRING,  /* UTF-8 string, length counted in code points (min..max) */
-	FIELD_SECRET,  /* string, length counted in bytes (min..max): passwords */
-	FIELD_BOOL,    /* true/false; in forms "1"/"on"/"true" or "0"/"false" */
-	FIELD_INT,     /* integer in min..max; in forms decimal digits */
-	FIELD_ENUM,    /* string, one of choices (NULL-terminated list) */
-	FIELD_ID,      /* 32 lowercase hex characters */
-	FIELD_DATE,    /* YYYY-MM-DD, a real calendar date */
-	FIELD_SHARED,  /* array, subset of ["partner","care"], no repeats */
-	FIELD_INT_MAP, /* object of integers in min..max with exactly the keys in choices */
-	_FIELD_TYPE_MAX
-};
-
-struct field {
-	const char *name;
-	enum field_type type;
-	int required;
-	long long min, max;	    /* length or value bounds, by type */
-	const char *const *choices; /* FIELD_ENUM values; FIELD_INT_MAP keys */
-};
 
 /*
  * json_parse_body() - decode a JSON request body: it must be one object,

@@ -5,9 +5,13 @@
  * shared where the contract is the same.  docs/api.md is checked against
  * this table by src/http/test-routes.c.
  */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "core/item.h"
 #include "core/commitment.h" /* step 1: field limits */
 #include "core/statement.h"  /* step 1: field limits */
 #include "core/activity.h"   /* step 2: field limits */
@@ -163,7 +167,7 @@ static const struct field activity_put_fields[] = {
 };
 /* ---- end of step 2 ---- */
 
-const struct route routes[] = {
+static const struct route fixed_routes[] = {
 	/* health and static files */
 	{KMETHOD_GET, "/healthz", api_health, ROUTE_ANYONE, 0, ROUTE_API, NOFIELDS,
 	 "Liveness: {\"status\":\"ok\"}, touches no private data."},
@@ -379,7 +383,137 @@ const struct route routes[] = {
 	/* ---- end of step 2 ---- */
 };
 
-const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
+/*
+ * The routes of the kinds that are all data, ten each, made from the
+ * registry (core/kinds.c) when the table is first used: five API routes
+ * and five pages, over the generic handlers of api/api-item.c and
+ * web/pages-item.c.  Their patterns and summaries live here.
+ */
+#define KIND_ROUTES	10
+#define KIND_ROUTES_MAX (16 * KIND_ROUTES)
+#define FIXED_ROUTES	(sizeof(fixed_routes) / sizeof(fixed_routes[0]))
+
+static struct route table[FIXED_ROUTES + KIND_ROUTES_MAX];
+static char kind_pattern[KIND_ROUTES_MAX][48];
+static char kind_summary[KIND_ROUTES_MAX][160];
+static size_t table_n;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+struct kind_route {
+	enum kmethod method;
+	enum route_kind kind;
+	const char *pattern; /* {plural}: the kind's plural */
+	int (*handler)(struct kreq *r);
+	int csrf, fields;
+	const char *summary; /* {name} and {plural}: the kind's */
+};
+
+static const struct kind_route kind_routes[KIND_ROUTES] = {
+	{KMETHOD_GET, ROUTE_API, "/api/v1/{plural}", api_item_list, 0, 0,
+	 "The {plural} the caller may see (their own, and the partner's shared with them), newest "
+	 "first: 200 `{{plural}}`."},
+	{KMETHOD_POST, ROUTE_API, "/api/v1/{plural}", api_item_create, 1, 1,
+	 "Write a {name}: 201 `{{name}}`."},
+	{KMETHOD_GET, ROUTE_API, "/api/v1/{plural}/{id}", api_item_get, 0, 0,
+	 "One {name} the caller may see: 200 `{{name}}`."},
+	{KMETHOD_PUT, ROUTE_API, "/api/v1/{plural}/{id}", api_item_put, 1, 1,
+	 "Change the caller's own {name}, every field: 200 `{{name}}`; the partner's is 403 "
+	 "`forbidden`."},
+	{KMETHOD_DELETE, ROUTE_API, "/api/v1/{plural}/{id}", api_item_delete, 1, 0,
+	 "Remove the caller's own {name}: 204; the partner's is 403 `forbidden`."},
+	{KMETHOD_GET, ROUTE_PAGE, "/{plural}", page_items, 0, 0,
+	 "The {plural} the member may see, and a new one."},
+	{KMETHOD_POST, ROUTE_PAGE, "/{plural}", page_item_create, 1, 1, "Save a new {name}."},
+	{KMETHOD_GET, ROUTE_PAGE, "/{plural}/{id}", page_item_edit, 0, 0,
+	 "Change or remove your {name}."},
+	{KMETHOD_POST, ROUTE_PAGE, "/{plural}/{id}", page_item_update, 1, 1,
+	 "Save the changes to your {name}."},
+	{KMETHOD_POST, ROUTE_PAGE, "/{plural}/{id}/delete", page_item_delete, 1, 0,
+	 "Remove your {name}."},
+};
+
+/* tmpl with {name} and {plural} put in, cut to cap bytes. */
+static void fill(char *out, size_t cap, const char *tmpl, const struct item_kind *k)
+{
+	size_t at = 0;
+
+	while (*tmpl && at + 1 < cap) {
+		const char *put = NULL;
+
+		if (strncmp(tmpl, "{name}", 6) == 0)
+			put = k->name, tmpl += 6;
+		else if (strncmp(tmpl, "{plural}", 8) == 0)
+			put = k->plural, tmpl += 8;
+		if (!put) {
+			out[at++] = *tmpl++;
+			continue;
+		}
+		while (*put && at + 1 < cap)
+			out[at++] = *put++;
+	}
+	out[at] = '\0';
+}
+
+static void table_build(void)
+{
+	size_t i, j;
+
+	memcpy(table, fixed_routes, sizeof(fixed_routes));
+	table_n = FIXED_ROUTES;
+	for (i = 0; item_kinds[i]; i++) {
+		const struct item_kind *k = item_kinds[i];
+
+		if (!k->plural)
+			continue;
+		for (j = 0; j < KIND_ROUTES && table_n - FIXED_ROUTES < KIND_ROUTES_MAX; j++) {
+			const struct kind_route *kr = &kind_routes[j];
+			size_t at = table_n - FIXED_ROUTES;
+			struct route *rt = &table[table_n++];
+
+			fill(kind_pattern[at], sizeof(kind_pattern[at]), kr->pattern, k);
+			fill(kind_summary[at], sizeof(kind_summary[at]), kr->summary, k);
+			rt->method = kr->method;
+			rt->pattern = kind_pattern[at];
+			rt->handler = kr->handler;
+			rt->auth = k->partners_only ? ROUTE_PARTNER : ROUTE_MEMBER;
+			rt->csrf = kr->csrf;
+			rt->kind = kr->kind;
+			rt->fields = kr->fields ? k->fields : NULL;
+			rt->nfields = kr->fields ? k->nfields : 0;
+			rt->summary = kind_summary[at];
+		}
+	}
+}
+
+const struct route *routes_all(size_t *n)
+{
+	pthread_once(&table_once, table_build);
+	*n = table_n;
+	return table;
+}
+
+int routes_kinds_markdown(FILE *out, enum route_kind kind)
+{
+	static const char *const who[] = {"anyone", "member", "partner"};
+	size_t n, i;
+	const struct route *rt = routes_all(&n);
+
+	if (fprintf(out, "| route | who may call | CSRF | body fields | what it does |\n"
+			 "|---|---|---|---|---|\n") < 0)
+		return -EIO;
+	for (i = FIXED_ROUTES; i < n; i++) {
+		const struct item_kind *k = item_kind_at(rt[i].pattern);
+
+		if (rt[i].kind != kind)
+			continue;
+		if (fprintf(out, "| `%s %s` | %s | %s | %s | %s |\n",
+			    routes_method_name(rt[i].method), rt[i].pattern, who[rt[i].auth],
+			    rt[i].csrf ? "yes" : "no", rt[i].fields && k ? k->name : "—",
+			    rt[i].summary) < 0)
+			return -EIO;
+	}
+	return 0;
+}
 
 const char *routes_method_name(enum kmethod m)
 {
@@ -426,9 +560,11 @@ unsigned routes_methods(const char *path)
 	const char *params[LIMIT_PATH_PARAMS];
 	char param_buf[LIMIT_PATH_PARAMS * 33];
 	unsigned mask = 0;
-	size_t i, n;
+	size_t i, n, count;
 
-	for (i = 0; i < routes_count; i++)
+	const struct route *routes = routes_all(&count);
+
+	for (i = 0; i < count; i++)
 		if (pattern_match(routes[i].pattern, path, params, &n, param_buf))
 			mask |= 1u << routes[i].method;
 	if (mask & (1u << KMETHOD_GET))
@@ -441,9 +577,10 @@ enum route_match routes_find(enum kmethod method, const char *path, const struct
 {
 	enum kmethod want = method == KMETHOD_HEAD ? KMETHOD_GET : method;
 	enum route_match found = ROUTE_NO_PATH;
-	size_t i, n;
+	size_t i, n, count;
+	const struct route *routes = routes_all(&count);
 
-	for (i = 0; i < routes_count; i++) {
+	for (i = 0; i < count; i++) {
 		if (!pattern_match(routes[i].pattern, path, params, &n, param_buf))
 			continue;
 		if (routes[i].method != want) {

@@ -8,6 +8,8 @@
 #ifndef KINTSUGI_HTTP_ROUTES_H
 #define KINTSUGI_HTTP_ROUTES_H
 
+#include <stdio.h>
+
 #include "http/parse.h"
 #include "kreq.h"
 
@@ -37,8 +39,18 @@ struct route {
 	const char *summary; /* one line for docs/api.md */
 };
 
-extern const struct route routes[];
-extern const size_t routes_count;
+/*
+ * routes_all() - every route, *n of them: the fixed table, then ten for
+ * each kind of the registry that is all data (item.h), made on first use.
+ */
+const struct route *routes_all(size_t *n);
+
+/*
+ * routes_kinds_markdown() - the table of docs/api.md for the routes of the
+ * kinds that are all data of one route kind (ROUTE_API or ROUTE_PAGE), as
+ * `kintsugi routes` prints them; -EIO when writing fails.
+ */
+int routes_kinds_markdown(FILE *out, enum route_kind kind);
 
 enum route_match { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_NO_METHOD };
 

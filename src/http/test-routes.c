@@ -42,8 +42,9 @@ static char *read_file(const char *path)
 
 static void test_every_route_is_documented(void **state)
 {
-	size_t i;
+	size_t i, routes_count;
 	char line[256];
+	const struct route *routes = routes_all(&routes_count);
 
 	(void)state;
 	assert_non_null(docs);
@@ -57,7 +58,8 @@ static void test_every_route_is_documented(void **state)
 
 static void test_no_duplicates(void **state)
 {
-	size_t i, j;
+	size_t i, j, routes_count;
+	const struct route *routes = routes_all(&routes_count);
 
 	(void)state;
 	for (i = 0; i < routes_count; i++)
@@ -69,7 +71,8 @@ static void test_no_duplicates(void **state)
 
 static void test_state_changes_need_csrf(void **state)
 {
-	size_t i;
+	size_t i, routes_count;
+	const struct route *routes = routes_all(&routes_count);
 
 	(void)state;
 	for (i = 0; i < routes_count; i++) {
@@ -80,6 +83,71 @@ static void test_state_changes_need_csrf(void **state)
 			fail_msg("%s %s changes state without CSRF", routes_method_name(r->method),
 				 r->pattern);
 	}
+}
+
+/*
+ * docs/api.md holds the tables of the registry's routes between marks,
+ * exactly as `kintsugi routes --api` and `--pages` print them (make docs
+ * writes them there).
+ */
+static void check_block(const char *name, enum route_kind kind)
+{
+	char begin[96], end[96];
+	const char *b, *e;
+	char *want = NULL;
+	size_t want_len = 0;
+	FILE *f;
+
+	snprintf(begin, sizeof(begin), "<!-- %s from the registry: begin -->\n", name);
+	snprintf(end, sizeof(end), "<!-- %s from the registry: end -->", name);
+	assert_non_null(docs);
+	b = strstr(docs, begin);
+	e = b ? strstr(b, end) : NULL;
+	if (!b || !e)
+		fail_msg("docs/api.md has no %s from the registry between its marks", name);
+	b += strlen(begin);
+	f = open_memstream(&want, &want_len);
+	assert_non_null(f);
+	assert_int_equal(routes_kinds_markdown(f, kind), 0);
+	fclose(f);
+	if ((size_t)(e - b) != want_len || memcmp(b, want, want_len) != 0)
+		fail_msg("docs/api.md's %s from the registry are not current: run make docs\n"
+			 "want:\n%s",
+			 name, want);
+	free(want);
+}
+
+static void test_kind_rows_are_current(void **state)
+{
+	(void)state;
+	check_block("API routes", ROUTE_API);
+	check_block("pages", ROUTE_PAGE);
+}
+
+/* A kind that is all data has its ten routes, for partners, over its fields. */
+static void test_kind_routes(void **state)
+{
+	const struct route *rt = NULL;
+	const char *params[LIMIT_PATH_PARAMS];
+	char buf[LIMIT_PATH_PARAMS * 33];
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(routes_find(KMETHOD_PUT, "/api/v1/limits/0123456789abcdef0123456789abcdef",
+				     &rt, params, &n, buf),
+			 ROUTE_FOUND);
+	assert_int_equal(rt->auth, ROUTE_PARTNER);
+	assert_true(rt->csrf);
+	assert_non_null(rt->fields);
+	assert_string_equal(rt->fields[0].name, "kind");
+	assert_int_equal(routes_find(KMETHOD_POST,
+				     "/limits/0123456789abcdef0123456789abcdef/delete", &rt, params,
+				     &n, buf),
+			 ROUTE_FOUND);
+	assert_int_equal(rt->kind, ROUTE_PAGE);
+	assert_null(rt->fields);
+	assert_int_equal(routes_find(KMETHOD_GET, "/api/v1/limits", &rt, params, &n, buf),
+			 ROUTE_FOUND);
 }
 
 static void test_matcher(void **state)
@@ -125,6 +193,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_no_duplicates),
 		cmocka_unit_test(test_state_changes_need_csrf),
 		cmocka_unit_test(test_matcher),
+		cmocka_unit_test(test_kind_rows_are_current),
+		cmocka_unit_test(test_kind_routes),
 	};
 	int r;
 

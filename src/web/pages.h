@@ -100,4 +100,11 @@ int page_activities_update(struct kreq *r); /* POST /activities/{id} */
  */
 int page_home_step2(struct kreq *r, json_t *data, int paired);
 
+/* the kinds that are all data (pages-item.c): the kind is the one the path names */
+int page_items(struct kreq *r);	      /* GET  /{plural} */
+int page_item_create(struct kreq *r); /* POST /{plural} */
+int page_item_edit(struct kreq *r);   /* GET  /{plural}/{id} */
+int page_item_update(struct kreq *r); /* POST /{plural}/{id} */
+int page_item_delete(struct kreq *r); /* POST /{plural}/{id}/delete */
+
 #endif

@@ -28,6 +28,7 @@
 #include "core/checkin.h"
 #include "core/offer.h"
 #include "core/share.h"
+#include "core/item.h"
 #include "i18n/i18n.h"
 #include "vault/vault.h"
 #include "web/mustache.h"
@@ -275,6 +276,15 @@ static int templates_load(const char *data_dir, char *errbuf, size_t errlen)
 		if (!template_find(required_templates[i])) {
 			snprintf(errbuf, errlen, "%s/%s.mustache: missing", dir,
 				 required_templates[i]);
+			r = -ENOENT;
+			goto out;
+		}
+	}
+	/* a kind that is all data has its pages, and they need its template */
+	for (i = 0; item_kinds[i]; i++) {
+		if (item_kinds[i]->plural && !template_find(item_kinds[i]->plural)) {
+			snprintf(errbuf, errlen, "%s/%s.mustache: missing", dir,
+				 item_kinds[i]->plural);
 			r = -ENOENT;
 			goto out;
 		}

@@ -3,6 +3,7 @@
 // lists the routes it needs (the pages land one by one).
 
 import assert from 'node:assert/strict';
+import { exampleBody, registryKinds } from '../http/kinds.mjs';
 import { go, hasRoute, pathOf, rand, submitForm } from './lib.mjs';
 
 /** Words of each language: a non-apology the statement check flags, and plain ones. */
@@ -197,5 +198,11 @@ export async function seedSteps({ lang, aClient, bClient }) {
   await seed(aClient, 'POST', '/api/v1/offers', { text: w.offer, until: day(30) }, 'an offer');
   await seed(bClient, 'POST', '/api/v1/activities', { kind: 'cooking', title: 'Soup', planned_for: day(2) },
     'an activity');
+  // every kind that is all data: one of A's, shared, and one of B's, private
+  for (const k of registryKinds()) {
+    await seed(aClient, 'POST', `/api/v1/${k.plural}`,
+      exampleBody(k, { mark: w.landed, shared: ['partner'] }), `A's ${k.name}`);
+    await seed(bClient, 'POST', `/api/v1/${k.plural}`, exampleBody(k, { mark: w.need }), `B's ${k.name}`);
+  }
   return notes;
 }

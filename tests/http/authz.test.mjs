@@ -27,6 +27,7 @@ import { after, before, test } from 'node:test';
 import {
   Client, describe, errCode, login, pair, rand, repoRoot, startServer,
 } from './harness.mjs';
+import { asForm, exampleBody, registryKinds } from './kinds.mjs';
 
 const OK = 'ok'; // the call succeeds
 const NO = 'refused'; // the caller may know the item: any 4xx but 401, and nothing changes
@@ -427,6 +428,57 @@ const MATRIX = {
   'GET /favicon.ico': { who: 'anyone', csrf: false, op: 'anyone', call: get('/favicon.ico'), anon: [200] },
   'GET /static/*': { who: 'anyone', csrf: false, op: 'anyone', call: get('/static/css/app.css'), anon: [200] },
 };
+
+// ---------------------------------------------------------------------------
+// The kinds that are all data: their items and their ten routes each, from
+// the registry (`kintsugi routes --kinds`).  The rule is one for all of
+// them: an item is seen by its author and, when shared, by the partner; its
+// author alone changes or removes it (the partner is refused, another
+// couple's member gets the answer of a random id).
+
+const OWN_ONLY = { aPriv: { A: OK }, bPriv: { B: OK }, abShared: { A: OK, B: NO }, other: { X: OK } };
+const SEEN = { aPriv: { A: OK }, bPriv: { B: OK }, abShared: { A: OK, B: OK }, other: { X: OK } };
+
+for (const k of registryKinds()) {
+  const p = k.plural;
+  const body = (o, shared = []) => exampleBody(k, { mark: o.mark || `mk-${rand(8)}`, shared });
+  KINDS[p] = {
+    needs: [`POST /api/v1/${p}`, `GET /api/v1/${p}`],
+    owners: { aPriv: 'A', bPriv: 'B', abShared: 'A', other: 'X' },
+    list: `/api/v1/${p}`,
+    listKey: p,
+    async make(c, mark) {
+      const w = async (who, t, shared) => created(await c[who].post(`/api/v1/${p}`,
+        exampleBody(k, { mark: mark(t), shared })), k.name);
+      return { aPriv: await w('A', 'aPriv', []), bPriv: await w('B', 'bPriv', []),
+        abShared: await w('A', 'abShared', ['partner']), other: await w('X', 'other', []) };
+    },
+  };
+  const visible = { A: ['aPriv', 'abShared'], B: ['bPriv', 'abShared'], X: ['other'] };
+  const change = (c, id, o) => c.request('PUT', `/api/v1/${p}/${id}`, body({ mark: 'changed' }),
+    { csrf: o.csrf || false });
+  Object.assign(MATRIX, {
+    [`GET /api/v1/${p}`]: { who: k.who, csrf: false, op: 'list', kind: p, call: get(`/api/v1/${p}`), visible },
+    [`POST /api/v1/${p}`]: { who: k.who, csrf: true, op: 'create', kind: p, member: [201],
+      call: (c, id, o) => c.post(`/api/v1/${p}`, body(o), { csrf: o.csrf || false }) },
+    [`GET /api/v1/${p}/{id}`]: { who: k.who, csrf: false, op: 'read', kind: p,
+      call: get(`/api/v1/${p}/{id}`), expect: SEEN },
+    [`PUT /api/v1/${p}/{id}`]: { who: k.who, csrf: true, op: 'write', kind: p, call: change, expect: OWN_ONLY },
+    [`DELETE /api/v1/${p}/{id}`]: { who: k.who, csrf: true, op: 'write', kind: p,
+      call: api('DELETE', `/api/v1/${p}/{id}`), expect: OWN_ONLY },
+    [`GET /${p}`]: { who: k.who, csrf: false, op: 'list', kind: p, call: get(`/${p}`), visible },
+    [`POST /${p}`]: { who: k.who, csrf: true, op: 'create', kind: p, member: [303],
+      call: (c, id, o) => c.form(`/${p}`, { ...asForm(k, body(o, ['partner'])),
+        ...(o.csrf ? { csrf: o.csrf } : {}) }) },
+    // the page that changes an item shows it to its author only
+    [`GET /${p}/{id}`]: { who: k.who, csrf: false, op: 'read', kind: p, call: get(`/${p}/{id}`),
+      expect: OWN_ONLY },
+    [`POST /${p}/{id}`]: { who: k.who, csrf: true, op: 'write', kind: p,
+      call: form(`/${p}/{id}`, asForm(k, exampleBody(k, { mark: 'changed by form' }))), expect: OWN_ONLY },
+    [`POST /${p}/{id}/delete`]: { who: k.who, csrf: true, op: 'write', kind: p,
+      call: form(`/${p}/{id}/delete`), expect: OWN_ONLY },
+  });
+}
 
 // ---------------------------------------------------------------------------
 // The people.

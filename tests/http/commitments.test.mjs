@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
-  Client, ID_RE, describe, errCode, filesUnder, pair, rand, signupOk, startServer,
+  Client, ID_RE, describe, errCode, leaksAtRest, pair, rand, signupOk, startServer,
 } from './harness.mjs';
 
 let server;
@@ -223,16 +223,7 @@ test('commitment texts and notes are not readable in the database, its WAL or th
     csrf: aClient.csrf, text: mk('page text'), review_every_days: '7',
   });
   assert.equal(page.status, 303);
-  const leaks = [];
-  for (const file of await filesUnder(server.dir)) {
-    const bytes = await fsp.readFile(file);
-    for (const [label, m] of markers) {
-      if (bytes.includes(Buffer.from(m)) || bytes.includes(Buffer.from(m, 'utf16le'))) {
-        leaks.push(`${label} in ${path.basename(file)}`);
-      }
-    }
-  }
-  assert.deepEqual(leaks, []);
+  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
   // the statuses are sealed too: "slipped" is nobody's business
   const db = await fsp.readFile(path.join(server.dir, 'k.db'));
   const wal = await fsp.readFile(path.join(server.dir, 'k.db-wal')).catch(() => Buffer.alloc(0));

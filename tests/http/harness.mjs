@@ -553,6 +553,23 @@ export async function filesUnder(dir) {
   return out;
 }
 
+/**
+ * leaksAtRest() - "<label> in <file>" for each marker of markers (a Map of
+ * label -> text) found in a file under dir, as UTF-8 or UTF-16.
+ */
+export async function leaksAtRest(dir, markers) {
+  const leaks = [];
+  for (const file of await filesUnder(dir)) {
+    const bytes = await fsp.readFile(file);
+    for (const [label, m] of markers) {
+      if (bytes.includes(Buffer.from(m)) || bytes.includes(Buffer.from(m, 'utf16le'))) {
+        leaks.push(`${label} in ${path.basename(file)}`);
+      }
+    }
+  }
+  return leaks;
+}
+
 /** The value attribute of the first <input> named `name` in an HTML page. */
 export function hiddenInput(html, name) {
   const re = /<input\b[^>]*>/gi;

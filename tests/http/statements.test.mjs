@@ -5,12 +5,10 @@
 // text is readable in the database files or the log.
 
 import assert from 'node:assert/strict';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
-  Client, ID_RE, describe, errCode, filesUnder, hiddenInput, pair, rand, signupOk, startServer,
+  Client, ID_RE, describe, errCode, hiddenInput, leaksAtRest, pair, rand, signupOk, startServer,
 } from './harness.mjs';
 
 let server;
@@ -369,20 +367,8 @@ test('statement and response texts are not readable in the database, its WAL or 
   assert.equal(page.status, 303);
   assert.ok(draft.id);
 
-  const scan = async () => {
-    const leaks = [];
-    for (const file of await filesUnder(server.dir)) {
-      const bytes = await fsp.readFile(file);
-      for (const [label, m] of markers) {
-        if (bytes.includes(Buffer.from(m)) || bytes.includes(Buffer.from(m, 'utf16le'))) {
-          leaks.push(`${label} in ${path.basename(file)}`);
-        }
-      }
-    }
-    return leaks;
-  };
   assert.ok(markers.size >= 15);
-  assert.deepEqual(await scan(), []);
+  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)), []);
 });

@@ -1,0 +1,421 @@
+/*
+ * record.c: the kinds that are all data.  Such a kind is only its
+ * descriptor (struct item_kind with plural and fields, see item.h): this
+ * file creates, reads, lists, changes and removes its items, the generic
+ * API handlers (api/api-item.c) and pages (web/pages-item.c) call it, and
+ * the routing table makes their routes from the registry.
+ *
+ * One item is one row of the items table.  Its plain fields are the row's
+ * plain column ('|'-joined, "" for an absent value); all its other fields
+ * are one sealed record:
+ *
+ *   byte 0         RECORD_FORMAT
+ *   then, for each sealed field in the kind's order:
+ *     byte         1 when given, 0 when absent (then nothing follows)
+ *     4 bytes      the value's length, big-endian
+ *     len bytes    the value's UTF-8
+ *
+ * A record that does not parse exactly to its end is -EBADMSG, as a
+ * record that does not open is.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/item.h"
+#include "vault/vault.h"
+
+#define RECORD_FORMAT 1
+
+/* shared_with is the row's, not a value; every other field is a value. */
+static int is_value(const struct item_kind *k, size_t i)
+{
+	return k->fields[i].type != FIELD_SHARED;
+}
+
+static int is_plain(const struct item_kind *k, size_t i)
+{
+	return (k->plain_mask >> i) & 1u;
+}
+
+int item_field_index(const struct item_kind *k, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < k->nfields; i++)
+		if (strcmp(k->fields[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The values core insists on whatever the caller checked: required ones
+ * given, choices among the choices, no '|' in a plain value, then the
+ * kind's own rule.  0 or ITEM_INVALID with *field.
+ */
+static int values_check(const struct item_kind *k, const struct item_values *v, const char **field)
+{
+	char today[STORE_TIME_LEN + 1];
+	size_t i, j;
+
+	for (i = 0; i < k->nfields; i++) {
+		const struct field *f = &k->fields[i];
+		const char *s = v->v[i];
+
+		*field = f->name;
+		if (!is_value(k, i))
+			continue;
+		if (!s) {
+			if (f->required)
+				return ITEM_INVALID;
+			continue;
+		}
+		if (memchr(s, '\0', v->len[i]) || (is_plain(k, i) && memchr(s, '|', v->len[i])))
+			return ITEM_INVALID;
+		if (f->type == FIELD_ENUM) {
+			for (j = 0; f->choices[j]; j++)
+				if (strlen(f->choices[j]) == v->len[i] &&
+				    memcmp(f->choices[j], s, v->len[i]) == 0)
+					break;
+			if (!f->choices[j])
+				return ITEM_INVALID;
+		} else if (f->type == FIELD_DATE && v->len[i] != 10) {
+			return ITEM_INVALID;
+		}
+	}
+	*field = NULL;
+	if (!k->check)
+		return 0;
+	session_now(today, 0); /* YYYY-MM-DDT...: the date is its first ten bytes */
+	today[10] = '\0';
+	return k->check(v, today, field);
+}
+
+/* The sealed record of v's sealed values into a malloc'd *ret. */
+static int record_encode(const struct item_kind *k, const struct item_values *v,
+			 unsigned char **ret, size_t *ret_len)
+{
+	unsigned char *buf, *p;
+	size_t len = 1, i;
+
+	for (i = 0; i < k->nfields; i++)
+		if (is_value(k, i) && !is_plain(k, i))
+			len += 1 + (v->v[i] ? 4 + v->len[i] : 0);
+	buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	p = buf;
+	*p++ = RECORD_FORMAT;
+	for (i = 0; i < k->nfields; i++) {
+		size_t n = v->len[i];
+
+		if (!is_value(k, i) || is_plain(k, i))
+			continue;
+		*p++ = v->v[i] != NULL;
+		if (!v->v[i])
+			continue;
+		*p++ = (unsigned char)(n >> 24);
+		*p++ = (unsigned char)(n >> 16);
+		*p++ = (unsigned char)(n >> 8);
+		*p++ = (unsigned char)n;
+		memcpy(p, v->v[i], n);
+		p += n;
+	}
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+/* A value of n bytes at s as a malloc'd string into out's slot i. */
+static int view_set(struct item_view *out, size_t i, const char *s, size_t n)
+{
+	char *copy = malloc(n + 1);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	out->values[i] = copy;
+	out->lens[i] = n;
+	return 0;
+}
+
+/* The sealed values of the record rec into out. */
+static int record_decode(const struct item_kind *k, const unsigned char *rec, size_t len,
+			 struct item_view *out)
+{
+	size_t at = 1, i, n;
+	int r;
+
+	if (len < 1 || rec[0] != RECORD_FORMAT)
+		return -EBADMSG;
+	for (i = 0; i < k->nfields; i++) {
+		if (!is_value(k, i) || is_plain(k, i))
+			continue;
+		if (at >= len || rec[at] > 1)
+			return -EBADMSG;
+		if (rec[at++] == 0)
+			continue;
+		if (len - at < 4)
+			return -EBADMSG;
+		n = (size_t)rec[at] << 24 | (size_t)rec[at + 1] << 16 | (size_t)rec[at + 2] << 8 |
+		    rec[at + 3];
+		at += 4;
+		if (len - at < n)
+			return -EBADMSG;
+		r = view_set(out, i, (const char *)rec + at, n);
+		if (r < 0)
+			return r;
+		at += n;
+	}
+	return at == len ? 0 : -EBADMSG;
+}
+
+/* The row's plain column from v's plain values. */
+static int plain_encode(const struct item_kind *k, const struct item_values *v,
+			struct item_row *row)
+{
+	const char *vals[ITEM_FIELDS_MAX];
+	char bufs[ITEM_FIELDS_MAX][STORE_PLAIN_LEN + 1];
+	size_t n = 0, i;
+
+	for (i = 0; i < k->nfields; i++) {
+		if (!is_value(k, i) || !is_plain(k, i))
+			continue;
+		if (v->v[i] && v->len[i] > STORE_PLAIN_LEN)
+			return -EINVAL;
+		snprintf(bufs[n], sizeof(bufs[n]), "%.*s", v->v[i] ? (int)v->len[i] : 0,
+			 v->v[i] ? v->v[i] : "");
+		vals[n] = bufs[n];
+		n++;
+	}
+	return item_plain_set(row, vals, n);
+}
+
+static int plain_decode(const struct item_kind *k, const struct item_row *row,
+			struct item_view *out)
+{
+	char buf[STORE_PLAIN_LEN + 1];
+	unsigned idx = 0;
+	size_t i;
+	int r;
+
+	for (i = 0; i < k->nfields; i++) {
+		if (!is_value(k, i) || !is_plain(k, i))
+			continue;
+		if (item_plain_get(row, idx++, buf, sizeof(buf)) < 0)
+			return -EBADMSG;
+		if (!buf[0])
+			continue;
+		r = view_set(out, i, buf, strlen(buf));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+void item_view_clear(struct item_view *v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < ITEM_FIELDS_MAX; i++)
+		item_text_free(v->values[i], v->lens[i]);
+	vault_wipe(v, sizeof(*v));
+}
+
+void item_views_free(struct item_view *list, size_t n)
+{
+	size_t i;
+
+	if (!list)
+		return;
+	for (i = 0; i < n; i++)
+		item_view_clear(&list[i]);
+	free(list);
+}
+
+/* A row the reader may read, opened into *out. */
+static int view_open(const struct item_kind *k, const struct session *s, const struct item_row *row,
+		     struct item_view *out)
+{
+	unsigned char *rec = NULL;
+	size_t len = 0;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = item_open(k, s, row, &rec, &len);
+	if (r == 0)
+		r = record_decode(k, rec, len, out);
+	item_text_free(rec, len);
+	if (r == 0)
+		r = plain_decode(k, row, out);
+	if (r != 0) {
+		item_view_clear(out);
+		return r;
+	}
+	memcpy(out->id, row->id, sizeof(out->id));
+	memcpy(out->author_id, row->author_id, sizeof(out->author_id));
+	out->mine = strcmp(row->author_id, s->member_id) == 0;
+	out->shared_with = row->shared_with;
+	out->version = row->version;
+	memcpy(out->created_at, row->created_at, sizeof(out->created_at));
+	memcpy(out->updated_at, row->updated_at, sizeof(out->updated_at));
+	return 0;
+}
+
+/* Seal v into row (whose version and shared_with are set) and fill its plain column. */
+static int row_fill(const struct item_kind *k, const struct session *s, const struct item_values *v,
+		    struct item_row *row)
+{
+	unsigned char *rec = NULL;
+	size_t len = 0;
+	int r;
+
+	r = plain_encode(k, v, row);
+	if (r < 0)
+		return r;
+	r = record_encode(k, v, &rec, &len);
+	if (r < 0)
+		return r;
+	r = item_seal(k, s, row, rec, len);
+	item_text_free(rec, len);
+	return r;
+}
+
+int item_create(const struct core *c, const struct session *s, const struct item_kind *k,
+		const struct item_values *v, unsigned shared_with, struct item_view *out,
+		const char **field)
+{
+	struct item_row row;
+	int r;
+
+	*field = NULL;
+	if (k->partners_only && !item_partner(s))
+		return ITEM_FORBIDDEN;
+	r = values_check(k, v, field);
+	if (r != 0)
+		return r;
+	item_start(k, s, NULL, shared_with, &row);
+	memcpy(row.sort, row.created_at, sizeof(row.sort));
+	r = row_fill(k, s, v, &row);
+	if (r == 0)
+		r = item_insert(c, &row);
+	if (r == 0)
+		r = view_open(k, s, &row, out);
+	store_item_free(&row);
+	return r;
+}
+
+/* Whether the reader may see items of k at all (a therapist sees no partners_only kind). */
+static int kind_visible(const struct item_kind *k, const struct session *s)
+{
+	return !k->partners_only || item_partner(s);
+}
+
+/* The row of id the reader may `verb` (item_get()'s outcomes), for a kind they may see. */
+static int row_of(const struct core *c, const struct session *s, const struct item_kind *k,
+		  const char *id, enum access_verb verb, struct item_row *row)
+{
+	if (!kind_visible(k, s))
+		return ITEM_NOTFOUND;
+	return item_get(c, s, k, id, verb, row);
+}
+
+int item_read(const struct core *c, const struct session *s, const struct item_kind *k,
+	      const char *id, struct item_view *out)
+{
+	struct item_row row;
+	int r;
+
+	r = row_of(c, s, k, id, ACCESS_READ, &row);
+	if (r != 0)
+		return r;
+	r = view_open(k, s, &row, out);
+	store_item_free(&row);
+	return r;
+}
+
+int item_views(const struct core *c, const struct session *s, const struct item_kind *k,
+	       struct item_view **out, size_t *n)
+{
+	struct item_query q = {.couple_id = s->couple_id, .kind = k->name, .limit = k->list_max};
+	struct item_row *rows = NULL;
+	struct item_view *views;
+	size_t nrows = 0, i, m = 0;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if (!kind_visible(k, s))
+		return 0;
+	r = item_list(c, &q, &rows, &nrows);
+	if (r != 0)
+		return r;
+	views = calloc(nrows ? nrows : 1, sizeof(*views));
+	if (!views) {
+		store_item_list_free(rows, nrows);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nrows && r == 0; i++) {
+		if (!item_allows(s, &rows[i], ACCESS_READ))
+			continue;
+		r = view_open(k, s, &rows[i], &views[m]);
+		if (r == 0)
+			m++;
+	}
+	store_item_list_free(rows, nrows);
+	if (r != 0) {
+		item_views_free(views, m);
+		return r;
+	}
+	*out = views;
+	*n = m;
+	return 0;
+}
+
+int item_change(const struct core *c, const struct session *s, const struct item_kind *k,
+		const char *id, const struct item_values *v, unsigned shared_with,
+		struct item_view *out, const char **field)
+{
+	char old_plain[STORE_PLAIN_LEN + 1];
+	struct item_row row;
+	int64_t old_version;
+	int r;
+
+	*field = NULL;
+	r = row_of(c, s, k, id, ACCESS_CHANGE, &row);
+	if (r != 0)
+		return r;
+	r = values_check(k, v, field);
+	if (r != 0)
+		goto out;
+	memcpy(old_plain, row.plain, sizeof(old_plain));
+	old_version = row.version;
+	row.version++;
+	row.shared_with = k->shared_allowed ? (shared_with & k->shared_allowed) : k->shared_default;
+	session_now(row.updated_at, 0);
+	r = row_fill(k, s, v, &row);
+	if (r == 0)
+		r = item_update(c, &row, old_version, old_plain);
+	if (r == 0)
+		r = view_open(k, s, &row, out);
+out:
+	store_item_free(&row);
+	return r;
+}
+
+int item_remove(const struct core *c, const struct session *s, const struct item_kind *k,
+		const char *id)
+{
+	struct item_row row;
+	int r;
+
+	r = row_of(c, s, k, id, ACCESS_CHANGE, &row);
+	if (r != 0)
+		return r;
+	store_item_free(&row);
+	return item_store_result(STORE_CALL(c->st, item_delete, s->couple_id, k->name, id));
+}

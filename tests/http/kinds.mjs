@@ -1,0 +1,72 @@
+// The registry of item kinds as the tests see it: `kintsugi routes --kinds`
+// lists every kind that is all data with its fields, and these helpers make
+// a valid body for any of them.  The authorization matrix, the browser's
+// page walk and the kinds' own tests take the kinds from here, so a new
+// kind is covered without writing its entries by hand.
+
+import { spawnSync } from 'node:child_process';
+
+import { serverBinary, toolEnv } from './harness.mjs';
+
+let cached = null;
+
+/** registryKinds() - [{name, plural, who, shared_default, shared_allowed, fields: [...]}]. */
+export function registryKinds() {
+  if (cached) return cached;
+  const r = spawnSync(serverBinary(), ['routes', '--kinds'], { encoding: 'utf8', env: toolEnv() });
+  if (r.status !== 0) throw new Error(`kintsugi routes --kinds: ${r.status} ${r.stderr}`);
+  cached = JSON.parse(r.stdout);
+  return cached;
+}
+
+/** Today in UTC as YYYY-MM-DD, plus days. */
+export function day(plus = 0) {
+  return new Date(Date.now() + plus * 86400000).toISOString().slice(0, 10);
+}
+
+/**
+ * exampleBody() - a valid JSON body for kind: every required field, the
+ * first text carrying `mark`, shared as `shared` (['partner'] or []).
+ */
+export function exampleBody(kind, { mark = 'example', shared = [] } = {}) {
+  const body = {};
+  let marked = false;
+  for (const f of kind.fields) {
+    if (f.type === 'shared') {
+      body[f.name] = shared;
+      continue;
+    }
+    if (!f.required) continue;
+    if (f.type === 'string') {
+      body[f.name] = (marked ? `${mark} (${f.name})` : mark).slice(0, f.max);
+      marked = true;
+    } else if (f.type === 'enum') {
+      body[f.name] = f.choices[0];
+    } else if (f.type === 'date') {
+      body[f.name] = day(7);
+    } else if (f.type === 'int') {
+      body[f.name] = f.min;
+    } else if (f.type === 'bool') {
+      body[f.name] = true;
+    }
+  }
+  return body;
+}
+
+/** asForm() - a JSON body of kind as the fields its page's form sends. */
+export function asForm(kind, body) {
+  const out = {};
+  for (const f of kind.fields) {
+    const v = body[f.name];
+    if (v === undefined || v === null) continue;
+    if (f.type === 'shared') {
+      if (v.includes('partner')) out.share_partner = '1';
+      if (v.includes('care')) out.share_care = '1';
+    } else if (f.type === 'bool') {
+      out[f.name] = v ? '1' : '0';
+    } else {
+      out[f.name] = String(v);
+    }
+  }
+  return out;
+}
