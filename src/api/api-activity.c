@@ -44,7 +44,7 @@ int api_activities_list(struct kreq *r)
 
 	e = activity_list(r->core, r->session, &list, &n);
 	if (e != 0)
-		return e < 0 ? e : -EIO;
+		return api_item_outcome(r, e, NULL);
 	items = json_array();
 	for (i = 0; items && i < n; i++) {
 		json_t *one = activity_json(&list[i]);
@@ -74,10 +74,8 @@ int api_activities_create(struct kreq *r)
 	memset(&a, 0, sizeof(a));
 	e = activity_add(r->core, r->session, (enum activity_kind)kind, title, strlen(title),
 			 kreq_str(r, "planned_for"), &a);
-	if (e == ACTIVITY_FORBIDDEN)
-		return api_error(r, 403, "forbidden"); /* not a partner */
 	if (e != 0)
-		return e < 0 ? e : -EIO;
+		return api_item_outcome(r, e, NULL); /* 403: not a partner */
 	return activity_reply(r, 201, &a);
 }
 
@@ -89,10 +87,8 @@ int api_activities_get(struct kreq *r)
 
 	memset(&a, 0, sizeof(a));
 	e = activity_read(r->core, r->session, r->params[0], &a);
-	if (e == ACTIVITY_NOTFOUND)
-		return api_error(r, 404, "not_found");
 	if (e != 0)
-		return e < 0 ? e : -EIO;
+		return api_item_outcome(r, e, NULL);
 	return activity_reply(r, 200, &a);
 }
 
@@ -107,9 +103,7 @@ int api_activities_put(struct kreq *r)
 	e = activity_mark(r->core, r->session, r->params[0],
 			  json_is_true(json_object_get(r->json, "done")), felt,
 			  felt ? strlen(felt) : 0, &a);
-	if (e == ACTIVITY_NOTFOUND)
-		return api_error(r, 404, "not_found");
 	if (e != 0)
-		return e < 0 ? e : -EIO;
+		return api_item_outcome(r, e, NULL);
 	return activity_reply(r, 200, &a);
 }

@@ -42,7 +42,7 @@ int api_offers_list(struct kreq *r)
 
 	e = offer_list(r->core, r->session, &list, &n);
 	if (e != 0)
-		return e < 0 ? e : -EIO;
+		return api_item_outcome(r, e, NULL);
 	items = json_array();
 	for (i = 0; items && i < n; i++) {
 		json_t *one = offer_json(&list[i]);
@@ -70,14 +70,12 @@ int api_offers_create(struct kreq *r)
 		return -EINVAL;
 	memset(&of, 0, sizeof(of));
 	e = offer_add(r->core, r->session, text, strlen(text), kreq_str(r, "until"), &of);
-	if (e == OFFER_FORBIDDEN)
-		return api_error(r, 403, "forbidden"); /* not a partner */
-	if (e == OFFER_BAD_UNTIL)
+	if (e == OFFER_BAD_UNTIL) /* out of range, with its own sentence */
 		return api_error_say(r, 400, INPUT_OUT_OF_RANGE,
 				     _("Please choose an end date between today and one year "
 				       "from today."));
 	if (e != 0)
-		return e < 0 ? e : -EIO;
+		return api_item_outcome(r, e, NULL); /* 403: not a partner */
 	return offer_reply(r, 201, &of);
 }
 
@@ -89,10 +87,8 @@ int api_offers_get(struct kreq *r)
 
 	memset(&of, 0, sizeof(of));
 	e = offer_read(r->core, r->session, r->params[0], &of);
-	if (e == OFFER_NOTFOUND)
-		return api_error(r, 404, "not_found");
 	if (e != 0)
-		return e < 0 ? e : -EIO;
+		return api_item_outcome(r, e, NULL);
 	return offer_reply(r, 200, &of);
 }
 
@@ -104,12 +100,10 @@ int api_offers_end(struct kreq *r)
 
 	memset(&of, 0, sizeof(of));
 	e = offer_end(r->core, r->session, r->params[0], &of);
-	if (e == OFFER_NOTFOUND)
-		return api_error(r, 404, "not_found");
-	if (e == OFFER_FORBIDDEN)
-		return api_error_say(r, 403, "forbidden",
-				     _("Only the partner who made an offer can end it."));
 	if (e != 0)
-		return e < 0 ? e : -EIO;
+		return api_item_outcome_say(
+			r, e, NULL,
+			e == OFFER_FORBIDDEN ? _("Only the partner who made an offer can end it.")
+					     : NULL);
 	return offer_reply(r, 200, &of);
 }

@@ -45,7 +45,7 @@ int api_shares_list(struct kreq *r)
 
 	e = share_list(r->core, r->session, &list, &n);
 	if (e != 0)
-		return e < 0 ? e : -EIO;
+		return api_item_outcome(r, e, NULL);
 	items = json_array();
 	for (i = 0; items && i < n; i++) {
 		json_t *one = share_json(&list[i]);
@@ -76,10 +76,8 @@ int api_shares_create(struct kreq *r)
 	memset(&sh, 0, sizeof(sh));
 	e = share_add(r->core, r->session, (enum share_kind)kind, body, strlen(body),
 		      shared_bits(json_object_get(r->json, "shared_with")), &sh);
-	if (e == SHARE_FORBIDDEN)
-		return api_error(r, 403, "forbidden"); /* not a partner */
 	if (e != 0)
-		return e < 0 ? e : -EIO;
+		return api_item_outcome(r, e, NULL); /* 403: not a partner */
 	one = share_json(&sh);
 	o = one ? json_pack("{s:o}", "share", one) : NULL;
 	share_clear(&sh);
@@ -97,10 +95,8 @@ int api_shares_get(struct kreq *r)
 
 	memset(&sh, 0, sizeof(sh));
 	e = share_read(r->core, r->session, r->params[0], &sh);
-	if (e == SHARE_NOTFOUND)
-		return api_error(r, 404, "not_found");
 	if (e != 0)
-		return e < 0 ? e : -EIO;
+		return api_item_outcome(r, e, NULL);
 	one = share_json(&sh);
 	o = one ? json_pack("{s:o}", "share", one) : NULL;
 	share_clear(&sh);
@@ -120,20 +116,14 @@ int api_shares_ack(struct kreq *r)
 	memset(&ack, 0, sizeof(ack));
 	e = share_acknowledge(r->core, r->session, r->params[0], reply, reply ? strlen(reply) : 0,
 			      &ack);
-	switch (e) {
-	case SHARE_OK:
-		break;
-	case SHARE_NOTFOUND:
-		return api_error(r, 404, "not_found");
-	case SHARE_FORBIDDEN:
-		return api_error_say(r, 403, "forbidden",
-				     _("This is your own card. Your partner is the one who can say "
-				       "they heard it."));
-	case SHARE_CONFLICT:
-		return api_error_say(r, 409, "conflict", _("You have already answered this card."));
-	default:
-		return e < 0 ? e : -EIO;
-	}
+	if (e == SHARE_FORBIDDEN)
+		return api_item_outcome_say(r, e, NULL,
+					    _("This is your own card. Your partner is the one who "
+					      "can say they heard it."));
+	if (e == SHARE_CONFLICT)
+		return api_item_outcome_say(r, e, NULL, _("You have already answered this card."));
+	if (e != 0)
+		return api_item_outcome(r, e, NULL);
 	one = ack_json(&ack, r->params[0]);
 	o = one ? json_pack("{s:o}", "ack", one) : NULL;
 	share_ack_clear(&ack);

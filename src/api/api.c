@@ -294,21 +294,35 @@ json_t *time_or_null(const char *s)
 }
 
 /* The one mapping of an item outcome (core/item.h) to an answer. */
+int api_item_outcome_say(struct kreq *r, int outcome, const char *field, const char *message)
+{
+	static const struct {
+		int outcome, status;
+		const char *code;
+	} map[] = {
+		{ITEM_NOTFOUND, 404, "not_found"},
+		{ITEM_FORBIDDEN, 403, "forbidden"},
+		{ITEM_CONFLICT, 409, "conflict"},
+	};
+	struct input_error err = {.code = INPUT_INVALID_VALUE};
+	size_t i;
+
+	if (outcome < 0)
+		return outcome;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (map[i].outcome != outcome)
+			continue;
+		if (message)
+			return api_error_say(r, map[i].status, map[i].code, message);
+		return api_error(r, map[i].status, map[i].code);
+	}
+	if (outcome != ITEM_INVALID)
+		return -EIO;
+	snprintf(err.field, sizeof(err.field), "%s", field ? field : "");
+	return message ? api_error_say(r, 400, err.code, message) : api_error_input(r, &err);
+}
+
 int api_item_outcome(struct kreq *r, int outcome, const char *field)
 {
-	struct input_error err = {.code = INPUT_INVALID_VALUE};
-
-	switch (outcome) {
-	case ITEM_NOTFOUND:
-		return api_error(r, 404, "not_found");
-	case ITEM_FORBIDDEN:
-		return api_error(r, 403, "forbidden");
-	case ITEM_CONFLICT:
-		return api_error(r, 409, "conflict");
-	case ITEM_INVALID:
-		snprintf(err.field, sizeof(err.field), "%s", field ? field : "");
-		return api_error_input(r, &err);
-	default:
-		return outcome < 0 ? outcome : -EIO;
-	}
+	return api_item_outcome_say(r, outcome, field, NULL);
 }

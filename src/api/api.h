@@ -24,6 +24,9 @@ int api_error_input(struct kreq *r, const struct input_error *err);
  * 400 invalid_value naming field; a negative errno is returned as is.
  */
 int api_item_outcome(struct kreq *r, int outcome, const char *field);
+/* api_item_outcome_say() - the same with a sentence of the kind's own (translated) when not NULL.
+ */
+int api_item_outcome_say(struct kreq *r, int outcome, const char *field, const char *message);
 /* api_reply() - answer status with a JSON value (stolen: decref'd here). */
 int api_reply(struct kreq *r, int status, json_t *body);
 /*

@@ -29,6 +29,24 @@ const struct item_kind *const item_kinds[] = {
 	NULL,
 };
 
+/*
+ * The kinds with enums of their own start them from the item outcomes, so
+ * that one mapping, api_item_outcome(), answers them all in the API.
+ */
+_Static_assert((int)OFFER_NOTFOUND == (int)ITEM_NOTFOUND &&
+		       (int)OFFER_FORBIDDEN == (int)ITEM_FORBIDDEN &&
+		       (int)OFFER_BAD_UNTIL == (int)ITEM_INVALID,
+	       "offer outcomes are item outcomes");
+_Static_assert((int)SHARE_NOTFOUND == (int)ITEM_NOTFOUND &&
+		       (int)SHARE_FORBIDDEN == (int)ITEM_FORBIDDEN &&
+		       (int)SHARE_CONFLICT == (int)ITEM_CONFLICT,
+	       "share outcomes are item outcomes");
+_Static_assert((int)ACTIVITY_NOTFOUND == (int)ITEM_NOTFOUND &&
+		       (int)ACTIVITY_FORBIDDEN == (int)ITEM_FORBIDDEN,
+	       "activity outcomes are item outcomes");
+_Static_assert((int)COMMITMENT_NOTFOUND == (int)ITEM_NOTFOUND,
+	       "commitment outcomes are item outcomes");
+
 const struct item_kind *item_kind_find(const char *name)
 {
 	size_t i;

@@ -30,7 +30,7 @@ enum offer_result {
 	OFFER_NOTFOUND = 1,  /* missing or another couple's */
 	OFFER_FORBIDDEN = 2, /* the partner's offer: only its author ends it; or the caller is not
 			      * a partner (403) */
-	OFFER_BAD_UNTIL = 3, /* until before today or past today + 365 (400) */
+	OFFER_BAD_UNTIL = 4, /* = ITEM_INVALID: until before today or past today + 365 (400) */
 	_OFFER_RESULT_MAX
 };
 
