@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "api/json-out.h"
 
 #define JSON_OUT_FIRST_CAP 1024 /* first allocation without a hint */
@@ -73,6 +77,24 @@ static int word_needs_escape(uint64_t x)
 		highs) != 0;
 }
 
+#if defined(__SSE2__)
+/*
+ * Whether any of the 16 bytes at p needs an escape: min(x, 0x1f) == x
+ * exactly for the bytes up to 0x1f (unsigned), then the two characters.
+ */
+static int block_needs_escape(const char *p)
+{
+	const __m128i top = _mm_set1_epi8(0x1f), quote = _mm_set1_epi8('"');
+	const __m128i bslash = _mm_set1_epi8('\\');
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i bad =
+		_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, top), x),
+			     _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)));
+
+	return _mm_movemask_epi8(bad) != 0;
+}
+#endif
+
 static int byte_needs_escape(unsigned char ch)
 {
 	return ch < 0x20 || ch == '"' || ch == '\\';
@@ -102,6 +124,11 @@ static void out_string(struct json_writer *w, const char *s, size_t n)
 		size_t end;
 		char *p;
 
+#if defined(__SSE2__)
+		/* 16 bytes at a time where SSE2 exists (every x86-64) */
+		while (n - i >= 16 && !block_needs_escape(s + i))
+			i += 16;
+#endif
 		/* whole words without an escape; memcpy is the portable unaligned load */
 		while (n - i >= 8) {
 			uint64_t x;

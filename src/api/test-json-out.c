@@ -223,7 +223,7 @@ static size_t reference_escape(unsigned char ch, char *out)
 
 /*
  * Every byte value at every position of strings of 0 to 40 bytes (so before,
- * inside and after each 8-byte word), in plain text and in text of
+ * inside and after each 8-byte word and 16-byte block), in plain text and in text of
  * multibyte UTF-8 and DEL: the writer's escaping equals the reference.
  */
 static void test_writer_escapes_every_byte_everywhere(void **state)

@@ -331,43 +331,61 @@ out:
 	return r;
 }
 
+/* journal_list_each(): each row from the store, opened into one growing buffer. */
+struct journal_walk {
+	const struct session *s;
+	unsigned char key[VAULT_KEY_BYTES];
+	char *buf;
+	size_t cap;
+	journal_each_fn fn;
+	void *ctx;
+};
+
+static int journal_walk_row(void *ctx, const struct journal_row *row)
+{
+	struct journal_walk *w = ctx;
+	size_t need = journal_text_bytes(row);
+	struct journal_entry e;
+	int r;
+
+	if (need > w->cap) {
+		char *bigger = malloc(need);
+
+		if (!bigger)
+			return -ENOMEM;
+		if (w->buf) {
+			vault_wipe(w->buf, w->cap);
+			free(w->buf);
+		}
+		w->buf = bigger;
+		w->cap = need;
+	}
+	r = journal_open_row(w->s, row, w->key, w->buf, &e);
+	if (r != 0)
+		return r > 0 ? -EBADMSG : r;
+	return w->fn(w->ctx, &e);
+}
+
 int journal_list_each(const struct core *c, const struct session *s, const char *before,
 		      size_t limit, journal_each_fn fn, void *ctx)
 {
-	struct journal_row *rows = NULL;
-	struct journal_entry e;
-	unsigned char key[VAULT_KEY_BYTES];
-	char *buf = NULL;
-	size_t n = 0, i, cap = 0;
+	struct journal_walk w = {.s = s, .fn = fn, .ctx = ctx};
 	int r;
 
 	if (!fn)
 		return -EINVAL;
-	r = journal_fetch(c, s, before, limit, &rows, &n);
-	if (r != 0)
-		return r;
-	for (i = 0; i < n; i++)
-		if (journal_text_bytes(&rows[i]) > cap)
-			cap = journal_text_bytes(&rows[i]);
-	buf = malloc(cap ? cap : 1);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
+	journal_key(s, w.key);
+	/* the rows are opened where the store holds them: nothing is copied */
+	r = STORE_CALL(c->st, journal_each, s->couple_id, s->member_id, before, limit,
+		       journal_walk_row, &w);
+	vault_wipe(w.key, sizeof(w.key));
+	if (w.buf) {
+		vault_wipe(w.buf, w.cap);
+		free(w.buf);
 	}
-	journal_key(s, key);
-	for (i = 0; i < n && r == 0; i++) {
-		r = journal_open_row(s, &rows[i], key, buf, &e);
-		if (r != 0)
-			r = r > 0 ? -EBADMSG : r;
-		else
-			r = fn(ctx, &e);
-	}
-	vault_wipe(key, sizeof(key));
-	vault_wipe(buf, cap);
-	free(buf);
-out:
-	store_journal_list_free(rows, n);
-	return r;
+	if (r == STORE_NOTFOUND)
+		return JOURNAL_BAD_BEFORE;
+	return r > 0 ? -EIO : r;
 }
 
 int journal_change(const struct core *c, const struct session *s, const char *id, const char *body,

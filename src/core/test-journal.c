@@ -22,7 +22,10 @@
 #define ME     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define NROWS  6
 
-/* The fake store: NROWS sealed rows, newest last; journal_list copies them out newest first. */
+/*
+ * The fake store: NROWS sealed rows, newest last; journal_list copies them
+ * out newest first, journal_each hands them on in place.
+ */
 static struct journal_row rows[NROWS];
 static struct store fake;
 
@@ -55,8 +58,29 @@ static int fake_journal_list(struct store *st, const char *couple_id, const char
 	return 0;
 }
 
+/* journal_each hands the same rows on in place, as the store's do. */
+static int fake_journal_each(struct store *st, const char *couple_id, const char *author_id,
+			     const char *before_id, size_t limit, store_journal_fn fn, void *ctx)
+{
+	size_t n = 0, i;
+	int r;
+
+	(void)st;
+	(void)couple_id;
+	(void)author_id;
+	if (before_id)
+		return STORE_NOTFOUND;
+	for (i = NROWS; i-- > 0 && n < limit; n++) {
+		r = fn(ctx, &rows[i]);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
 static const struct store_ops fake_ops = {
 	.journal_list = fake_journal_list,
+	.journal_each = fake_journal_each,
 };
 
 static struct session me;

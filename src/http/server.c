@@ -610,17 +610,75 @@ static void storage_answer(struct kreq *r, struct store *st, int is_api)
 	storage_refuse(r, is_api, fault == STORE_FAULT_BUSY ? 5 : 30);
 }
 
+/* The route's part of a request: its session, its checks, its handler. */
+static void run_route(struct server_reply *x, const struct server_request *in, struct worker *w,
+		      const struct route *rt, int is_api)
+{
+	struct kreq *r = &x->r;
+	struct throttle_keys tk;
+	const char *cookie_hdr;
+	char cookie[SESSION_COOKIE_LEN + 2];
+	int throttled, e;
+
+	if (rt->kind != ROUTE_STATIC && strcmp(rt->pattern, "/healthz") != 0) {
+		cookie_hdr = header(in, "Cookie");
+		if (cookie_hdr) {
+			e = cookie_get(cookie_hdr, strlen(cookie_hdr), cookie_name(r), cookie,
+				       sizeof(cookie));
+			if (e > 0) {
+				e = session_resolve(r->core, cookie, (size_t)e, w->session);
+				if (e == 0)
+					r->session = w->session;
+				else if (e < 0) {
+					vault_wipe(cookie, sizeof(cookie));
+					answer_error(r, is_api, 500, "internal");
+					return;
+				}
+			}
+			vault_wipe(cookie, sizeof(cookie));
+		}
+	}
+	if (r->session) {
+		r->lang = r->session->language;
+		i18n_set_thread_lang(r->lang);
+	}
+
+	if (rt->auth != ROUTE_ANYONE && !r->session) {
+		if (is_api) {
+			api_error(r, 401, "not_signed_in");
+		} else {
+			r->status = 303;
+			r->location = strdup("/signin");
+		}
+		return;
+	}
+	if (rt->auth == ROUTE_PARTNER && strcmp(r->session->role, "partner") != 0) {
+		answer_error(r, is_api, 403, "forbidden");
+		return;
+	}
+	if (read_body(x, in, rt))
+		return;
+	throttled = route_is_throttled(rt);
+	if (throttled && throttle_before(r, rt, &tk))
+		return;
+	if (rt->handler(r) < 0) {
+		answer_reset(r);
+		answer_error(r, is_api, 500, "internal");
+		return;
+	}
+	if (throttled)
+		throttle_after(r, &tk);
+}
+
 /* Runs the request through the pipeline; x->r's answer is set on return. */
 static void dispatch(struct server_reply *x, const struct server_request *in, struct worker *w)
 {
 	struct kreq *r = &x->r;
 	const struct route *rt = NULL;
-	struct throttle_keys tk;
 	enum route_match m;
-	const char *cookie_hdr, *al, *url = in->url;
-	char cookie[SESSION_COOKIE_LEN + 2];
+	const char *al, *url = in->url;
 	struct query_ctx q = {0};
-	int is_api = is_api_path(url), throttled, e;
+	int is_api = is_api_path(url), snapshot;
 
 	al = header(in, "Accept-Language");
 	r->lang = i18n_negotiate(al, al ? strlen(al) : 0);
@@ -695,54 +753,17 @@ static void dispatch(struct server_reply *x, const struct server_request *in, st
 		return;
 	}
 
-	if (rt->kind != ROUTE_STATIC && strcmp(rt->pattern, "/healthz") != 0) {
-		cookie_hdr = header(in, "Cookie");
-		if (cookie_hdr) {
-			e = cookie_get(cookie_hdr, strlen(cookie_hdr), cookie_name(r), cookie,
-				       sizeof(cookie));
-			if (e > 0) {
-				e = session_resolve(r->core, cookie, (size_t)e, w->session);
-				if (e == 0)
-					r->session = w->session;
-				else if (e < 0) {
-					vault_wipe(cookie, sizeof(cookie));
-					answer_error(r, is_api, 500, "internal");
-					return;
-				}
-			}
-			vault_wipe(cookie, sizeof(cookie));
-		}
-	}
-	if (r->session) {
-		r->lang = r->session->language;
-		i18n_set_thread_lang(r->lang);
-	}
-
-	if (rt->auth != ROUTE_ANYONE && !r->session) {
-		if (is_api) {
-			api_error(r, 401, "not_signed_in");
-		} else {
-			r->status = 303;
-			r->location = strdup("/signin");
-		}
-		return;
-	}
-	if (rt->auth == ROUTE_PARTNER && strcmp(r->session->role, "partner") != 0) {
-		answer_error(r, is_api, 403, "forbidden");
-		return;
-	}
-	if (read_body(x, in, rt))
-		return;
-	throttled = route_is_throttled(rt);
-	if (throttled && throttle_before(r, rt, &tk))
-		return;
-	if (rt->handler(r) < 0) {
-		answer_reset(r);
-		answer_error(r, is_api, 500, "internal");
-		return;
-	}
-	if (throttled)
-		throttle_after(r, &tk);
+	/*
+	 * A page or an answer that only reads sees one snapshot, read under
+	 * one transaction: the session, the member and the page's rows (the
+	 * store ends it before any write, such as a session's touch).
+	 */
+	snapshot = (r->method == KMETHOD_GET || r->method == KMETHOD_HEAD) &&
+		   rt->kind != ROUTE_STATIC && strcmp(rt->pattern, "/healthz") != 0 &&
+		   w->st->ops->read_begin(w->st) == 0;
+	run_route(x, in, w, rt, is_api);
+	if (snapshot)
+		w->st->ops->read_end(w->st);
 }
 
 /*

@@ -49,6 +49,8 @@ enum sq_stmt {
 	SQ_BEGIN,
 	SQ_COMMIT,
 	SQ_ROLLBACK,
+	SQ_READ_BEGIN,
+	SQ_READ_END,
 	SQ_SAVEPOINT,
 	SQ_RELEASE,
 	SQ_ROLLBACK_TO,
@@ -153,6 +155,8 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
 	[SQ_COMMIT] = "COMMIT",
 	[SQ_ROLLBACK] = "ROLLBACK",
+	[SQ_READ_BEGIN] = "BEGIN DEFERRED",
+	[SQ_READ_END] = "COMMIT",
 	/* operations made of several statements nest inside a caller's begin */
 	[SQ_SAVEPOINT] = "SAVEPOINT store_op",
 	[SQ_RELEASE] = "RELEASE store_op",
@@ -344,6 +348,7 @@ struct sq {
 	struct sq_shared *sh;		  /* the file, its writer lock, its fault */
 	bool writing;			  /* this handle holds sh->writer */
 	bool dirty;			  /* it wrote since it took sh->writer */
+	bool reading;			  /* in the read transaction of sq_read_begin() */
 	sqlite3_stmt *stmt[_SQ_STMT_MAX]; /* prepared on first use, NULL before */
 };
 
@@ -503,6 +508,31 @@ static bool sq_db_moved(struct sq *sq)
 }
 
 /*
+ * End the read transaction of sq_read_begin(), if one is open: a write
+ * never runs inside it (it would be an upgrade from an old snapshot, and
+ * its commit would wait for the request's end).  It wrote nothing, so its
+ * COMMIT only drops the snapshot; should it fail, ROLLBACK does the same.
+ */
+static void sq_read_pause(struct sq *sq)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (!sq->reading)
+		return;
+	sq->reading = false;
+	if (sqlite3_get_autocommit(sq->db))
+		return;
+	if (sq_prep(sq, SQ_READ_END, &s) == 0) {
+		rc = sqlite3_step(s);
+		sq_done(s);
+		if (rc == SQLITE_DONE)
+			return;
+	}
+	(void)sqlite3_exec(sq->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/*
  * Take the process's writer lock before a write transaction (see struct
  * sq_shared).  Refuses (-EIO, fault noted) once the process met a fatal
  * fault, or when the files moved: nothing is written then, so nothing can
@@ -515,6 +545,7 @@ static int sq_writer_enter(struct sq *sq)
 
 	if (sq->writing)
 		return 0;
+	sq_read_pause(sq);
 	pthread_mutex_lock(&sh->writer);
 	fatal = atomic_load(&sh->fatal);
 	if (fatal == STORE_FAULT_NONE && (sq_files_moved(sh) || sq_db_moved(sq))) {
@@ -746,6 +777,7 @@ static int sq_read(sqlite3_stmt *s)
  */
 static int sq_tx_enter(struct sq *sq, bool *nested)
 {
+	sq_read_pause(sq);
 	*nested = !sqlite3_get_autocommit(sq->db);
 	return sq_exec(sq, *nested ? SQ_SAVEPOINT : SQ_BEGIN);
 }
@@ -863,6 +895,7 @@ static void bind_i64(struct binder *b, int i, int64_t v)
 struct reader {
 	sqlite3_stmt *s; /* positioned on a row */
 	int r;		 /* 0, or the first error */
+	int peek;	 /* blobs point into SQLite's memory (valid until the next step) */
 };
 
 static void read_text(struct reader *rd, int col, char *dst, size_t cap)
@@ -910,6 +943,11 @@ static void read_blob(struct reader *rd, int col, struct blob *dst)
 		rd->r = -ENOMEM;
 		return;
 	}
+	if (rd->peek) {
+		dst->data = (unsigned char *)(uintptr_t)p;
+		dst->len = (size_t)n;
+		return;
+	}
 	dst->data = malloc((size_t)n);
 	if (!dst->data) {
 		rd->r = -ENOMEM;
@@ -922,7 +960,7 @@ static void read_blob(struct reader *rd, int col, struct blob *dst)
 /* Column order: MEMBER_COLS.  On failure m holds no memory. */
 static int read_member(sqlite3_stmt *s, struct member_row *m)
 {
-	struct reader rd = {s, 0};
+	struct reader rd = {s, 0, 0};
 
 	memset(m, 0, sizeof(*m));
 	READ_FIELD(&rd, 0, m->id);
@@ -947,7 +985,7 @@ static int read_member(sqlite3_stmt *s, struct member_row *m)
 /* Column order: INVITE_COLS.  On failure inv holds no memory. */
 static int read_invite(sqlite3_stmt *s, struct invite_row *inv)
 {
-	struct reader rd = {s, 0};
+	struct reader rd = {s, 0, 0};
 
 	memset(inv, 0, sizeof(*inv));
 	READ_FIELD(&rd, 0, inv->id);
@@ -966,7 +1004,7 @@ static int read_invite(sqlite3_stmt *s, struct invite_row *inv)
 /* Column order: SESSION_COLS.  On failure ses holds no memory. */
 static int read_session(sqlite3_stmt *s, struct session_row *ses)
 {
-	struct reader rd = {s, 0};
+	struct reader rd = {s, 0, 0};
 
 	memset(ses, 0, sizeof(*ses));
 	READ_FIELD(&rd, 0, ses->id);
@@ -983,9 +1021,9 @@ static int read_session(sqlite3_stmt *s, struct session_row *ses)
 }
 
 /* Column order: JOURNAL_COLS.  On failure e holds no memory. */
-static int read_journal(sqlite3_stmt *s, struct journal_row *e)
+static int read_journal(sqlite3_stmt *s, struct journal_row *e, int peek)
 {
-	struct reader rd = {s, 0};
+	struct reader rd = {s, 0, peek};
 
 	memset(e, 0, sizeof(*e));
 	READ_FIELD(&rd, 0, e->id);
@@ -996,7 +1034,7 @@ static int read_journal(sqlite3_stmt *s, struct journal_row *e)
 	read_blob(&rd, 5, &e->prompt_sealed);
 	READ_FIELD(&rd, 6, e->created_at);
 	READ_FIELD(&rd, 7, e->updated_at);
-	if (rd.r)
+	if (rd.r && !peek)
 		store_journal_free(e);
 	return rd.r;
 }
@@ -1129,9 +1167,40 @@ static int sq_begin(struct store *st)
 {
 	struct sq *sq = to_sq(st);
 
+	sq_read_pause(sq);
 	if (!sqlite3_get_autocommit(sq->db))
 		return -EINVAL;
 	return sq_exec(sq, SQ_BEGIN);
+}
+
+/*
+ * One read transaction for the reads of a request: one snapshot, and the
+ * WAL read lock taken once instead of at every statement.  Outside any
+ * transaction only; the first write ends it (sq_read_pause()).  A failed
+ * BEGIN leaves the reads in autocommit, as they were.
+ */
+static int sq_read_begin(struct store *st)
+{
+	struct sq *sq = to_sq(st);
+	sqlite3_stmt *s = NULL;
+	int r, rc;
+
+	if (sq->reading || !sqlite3_get_autocommit(sq->db))
+		return 0;
+	r = sq_prep(sq, SQ_READ_BEGIN, &s);
+	if (r < 0)
+		return r;
+	rc = sqlite3_step(s);
+	sq_done(s);
+	if (rc != SQLITE_DONE)
+		return sq_errno(rc);
+	sq->reading = true;
+	return 0;
+}
+
+static void sq_read_end(struct store *st)
+{
+	sq_read_pause(to_sq(st));
 }
 
 /* On failure the transaction stays open: the caller rolls back. */
@@ -1285,7 +1354,7 @@ static int sq_couple_get(struct store *st, const char *couple_id, struct couple_
 	r = b.r ? b.r : sq_read(b.s);
 	if (r != 0)
 		goto out;
-	rd = (struct reader){b.s, 0};
+	rd = (struct reader){b.s, 0, 0};
 	READ_FIELD(&rd, 0, row.id);
 	READ_FIELD(&rd, 1, row.created_at);
 	READ_FIELD(&rd, 2, row.rhythm);
@@ -1325,7 +1394,7 @@ static int sq_couple_members(struct store *st, const char *couple_id,
 			}
 			list = grown;
 		}
-		rd = (struct reader){b.s, 0};
+		rd = (struct reader){b.s, 0, 0};
 		READ_FIELD(&rd, 0, list[n].id);
 		READ_FIELD(&rd, 1, list[n].role);
 		READ_FIELD(&rd, 2, list[n].display_name);
@@ -1510,7 +1579,7 @@ static int sq_member_delete(struct store *st, const char *member_id)
 	bind_text(&b, 1, member_id);
 	r = b.r ? b.r : sq_read(b.s);
 	if (r == 0) {
-		rd = (struct reader){b.s, 0};
+		rd = (struct reader){b.s, 0, 0};
 		READ_FIELD(&rd, 0, couple_id);
 		r = rd.r;
 	}
@@ -1568,7 +1637,7 @@ static int sq_couple_key_get(struct store *st, const char *couple_id, const char
 	bind_text(&b, 2, member_id);
 	r = b.r ? b.r : sq_read(b.s);
 	if (r == 0) {
-		rd = (struct reader){b.s, 0};
+		rd = (struct reader){b.s, 0, 0};
 		read_blob(&rd, 0, &out);
 		r = rd.r;
 		if (r == 0)
@@ -1804,7 +1873,7 @@ static int sq_journal_get(struct store *st, const char *couple_id, const char *a
 	bind_text(&b, 3, entry_id);
 	r = b.r ? b.r : sq_read(b.s);
 	if (r == 0)
-		r = read_journal(b.s, &row);
+		r = read_journal(b.s, &row, 0);
 	if (r == 0)
 		*ret = row;
 	sq_done(b.s);
@@ -1817,19 +1886,23 @@ static int sq_journal_get(struct store *st, const char *couple_id, const char *a
  * entry is looked up first (among the author's own entries only) and the page
  * starts strictly after it.  An empty page is 0 with *ret_rows NULL.
  */
-static int sq_journal_list(struct store *st, const char *couple_id, const char *author_id,
-			   const char *before_id, size_t limit, struct journal_row **ret_rows,
-			   size_t *ret_n)
+/*
+ * The author's entries, newest first, after before_id (NULL: from the
+ * newest), at most limit: row(ctx, s) for each, on the statement's row.
+ * 0, STORE_NOTFOUND (before_id is not one of the author's), the first
+ * non-zero row() result, or < 0.
+ */
+static int sq_journal_scan(struct sq *sq, const char *couple_id, const char *author_id,
+			   const char *before_id, size_t limit,
+			   int (*row)(void *ctx, sqlite3_stmt *s), void *ctx)
 {
-	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
 	sqlite3_stmt *pos = NULL;
-	struct journal_row *rows = NULL, *grown;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	int64_t lim;
 	int r, rc = SQLITE_DONE;
 
-	if (!couple_id || !author_id || !ret_rows || !ret_n)
+	if (!couple_id || !author_id)
 		return -EINVAL;
 	lim = limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit;
 
@@ -1866,35 +1939,89 @@ static int sq_journal_list(struct store *st, const char *couple_id, const char *
 		bind_i64(&b, 3, lim);
 	}
 	r = b.r;
-
 	while (r == 0 && n < limit && (rc = sqlite3_step(b.s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : SQ_LIST_FIRST_CAP;
-			if (cap > limit)
-				cap = limit;
-			grown = reallocarray(rows, cap, sizeof(*rows));
-			if (!grown) {
-				r = -ENOMEM;
-				break;
-			}
-			rows = grown;
-		}
-		r = read_journal(b.s, &rows[n]);
-		if (r == 0)
-			n++;
+		r = row(ctx, b.s);
+		n++;
 	}
 	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
 		r = sq_errno(rc);
 out:
 	sq_done(pos);
 	sq_done(b.s);
+	return r;
+}
+
+/* journal_list: the rows copied into a growing array. */
+struct journal_collect {
+	struct journal_row *rows;
+	size_t n, cap, limit;
+};
+
+static int journal_collect_row(void *ctx, sqlite3_stmt *s)
+{
+	struct journal_collect *c = ctx;
+	struct journal_row *grown;
+	int r;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : SQ_LIST_FIRST_CAP;
+		if (c->cap > c->limit)
+			c->cap = c->limit;
+		grown = reallocarray(c->rows, c->cap, sizeof(*c->rows));
+		if (!grown)
+			return -ENOMEM;
+		c->rows = grown;
+	}
+	r = read_journal(s, &c->rows[c->n], 0);
+	if (r == 0)
+		c->n++;
+	return r;
+}
+
+static int sq_journal_list(struct store *st, const char *couple_id, const char *author_id,
+			   const char *before_id, size_t limit, struct journal_row **ret_rows,
+			   size_t *ret_n)
+{
+	struct journal_collect c = {NULL, 0, 0, limit};
+	int r;
+
+	if (!ret_rows || !ret_n)
+		return -EINVAL;
+	r = sq_journal_scan(to_sq(st), couple_id, author_id, before_id, limit, journal_collect_row,
+			    &c);
 	if (r != 0) {
-		store_journal_list_free(rows, n);
+		store_journal_list_free(c.rows, c.n);
 		return r;
 	}
-	*ret_rows = rows;
-	*ret_n = n;
+	*ret_rows = c.rows;
+	*ret_n = c.n;
 	return 0;
+}
+
+/* journal_each: each row handed on in place, nothing copied. */
+struct journal_peek {
+	store_journal_fn fn;
+	void *ctx;
+};
+
+static int journal_peek_row(void *ctx, sqlite3_stmt *s)
+{
+	struct journal_peek *p = ctx;
+	struct journal_row e;
+	int r = read_journal(s, &e, 1);
+
+	return r ? r : p->fn(p->ctx, &e);
+}
+
+static int sq_journal_each(struct store *st, const char *couple_id, const char *author_id,
+			   const char *before_id, size_t limit, store_journal_fn fn, void *ctx)
+{
+	struct journal_peek p = {fn, ctx};
+
+	if (!fn)
+		return -EINVAL;
+	return sq_journal_scan(to_sq(st), couple_id, author_id, before_id, limit, journal_peek_row,
+			       &p);
 }
 
 /* Optimistic: the stored version must be e->version - 1. */
@@ -2042,7 +2169,7 @@ static void free_statements(void *rows, size_t n)
 static int read_statement(sqlite3_stmt *s, void *p)
 {
 	struct statement_row *row = p;
-	struct reader rd = {s, 0};
+	struct reader rd = {s, 0, 0};
 
 	memset(row, 0, sizeof(*row));
 	READ_FIELD(&rd, 0, row->id);
@@ -2265,7 +2392,7 @@ static int sq_couple_set_rhythm(struct store *st, const char *couple_id, const c
 static int read_checkin(sqlite3_stmt *s, void *p)
 {
 	struct checkin_row *c = p;
-	struct reader rd = {s, 0};
+	struct reader rd = {s, 0, 0};
 
 	memset(c, 0, sizeof(*c));
 	READ_FIELD(&rd, 0, c->id);
@@ -2399,7 +2526,7 @@ static int sq_checkin_list(struct store *st, const char *couple_id, const char *
 static int read_item(sqlite3_stmt *s, void *p)
 {
 	struct item_row *it = p;
-	struct reader rd = {s, 0};
+	struct reader rd = {s, 0, 0};
 
 	memset(it, 0, sizeof(*it));
 	READ_FIELD(&rd, 0, it->couple_id);
@@ -2590,6 +2717,8 @@ const struct store_ops store_sqlite_ops = {
 	.fatal = sq_fatal,
 	.rescue = sq_rescue,
 	.begin = sq_begin,
+	.read_begin = sq_read_begin,
+	.read_end = sq_read_end,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.backup = sq_backup,
@@ -2619,6 +2748,7 @@ const struct store_ops store_sqlite_ops = {
 	.journal_insert = sq_journal_insert,
 	.journal_get = sq_journal_get,
 	.journal_list = sq_journal_list,
+	.journal_each = sq_journal_each,
 	.journal_update = sq_journal_update,
 	.journal_delete = sq_journal_delete,
 	.audit_append = sq_audit_append,

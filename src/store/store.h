@@ -96,6 +96,10 @@ struct session_row {
 	char expires_at[STORE_TIME_LEN + 1]; /* absolute end */
 };
 
+struct journal_row;
+/* A row handed on by journal_each(); its memory is the store's. */
+typedef int (*store_journal_fn)(void *ctx, const struct journal_row *row);
+
 struct journal_row {
 	char id[STORE_ID_LEN + 1];
 	char couple_id[STORE_ID_LEN + 1];
@@ -234,6 +238,14 @@ struct store_ops {
 	 */
 	int (*rescue)(struct store *st, char *where, size_t wherelen);
 	int (*begin)(struct store *st); /* immediate/serialisable write transaction */
+	/*
+	 * read_begin() - the reads that follow share one snapshot (one read
+	 * transaction) until read_end() or the first write, which ends it
+	 * first; outside a transaction only.  0, or < 0 (the reads then go
+	 * on one by one).  read_end() drops it; a no-op without one.
+	 */
+	int (*read_begin)(struct store *st);
+	void (*read_end)(struct store *st);
 	int (*commit)(struct store *st);
 	int (*rollback)(struct store *st);
 	int (*backup)(struct store *st, const char *dest_path);
@@ -289,6 +301,13 @@ struct store_ops {
 	int (*journal_list)(struct store *st, const char *couple_id, const char *author_id,
 			    const char *before_id, size_t limit, struct journal_row **ret_rows,
 			    size_t *ret_n);
+	/*
+	 * the same rows handed to fn one at a time, nothing copied: a row's
+	 * blobs point into the store's memory and live until fn returns; a
+	 * non-zero fn result stops the walk and is returned
+	 */
+	int (*journal_each)(struct store *st, const char *couple_id, const char *author_id,
+			    const char *before_id, size_t limit, store_journal_fn fn, void *ctx);
 	/* replaces body/prompt/version/updated_at where id, couple and author match
 	 * and the stored version is e->version - 1 (else CONFLICT) */
 	int (*journal_update)(struct store *st, const struct journal_row *e);

@@ -1699,6 +1699,50 @@ static void assert_ids(const struct item_row *rows, size_t n, const unsigned *wa
 	}
 }
 
+/*
+ * read_begin(): the reads that follow see one snapshot, a write of another
+ * handle meanwhile included; the handle's own first write ends it, and a
+ * transaction of its own can still begin.
+ */
+static void test_read_snapshot(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], err[128];
+	struct store *other = NULL;
+	struct item_row it, got;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	assert_int_equal(fx->st->ops->reopen(fx->st, &other, err, sizeof(err)), 0);
+	fill_item(&it, c, "card", 1, a, "2024-05-01", "one");
+	assert_int_equal(STORE_CALL(other, item_insert, &it), 0);
+
+	assert_int_equal(fx->st->ops->read_begin(fx->st), 0);
+	assert_int_equal(STORE_CALL(fx->st, item_get, c, "card", it.id, &got), 0);
+	store_item_free(&got);
+	fill_item(&it, c, "card", 2, a, "2024-05-02", "two");
+	assert_int_equal(STORE_CALL(other, item_insert, &it), 0);
+	/* the snapshot began before the second card */
+	assert_int_equal(STORE_CALL(fx->st, item_get, c, "card", it.id, &got), STORE_NOTFOUND);
+	/* a write of its own ends the snapshot first, and is kept */
+	fill_item(&it, c, "card", 3, a, "2024-05-03", "three");
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "card", 2, a, "2024-05-02", "two");
+	assert_int_equal(STORE_CALL(fx->st, item_get, c, "card", it.id, &got), 0);
+	store_item_free(&got);
+	fx->st->ops->read_end(fx->st); /* nothing left to end */
+
+	/* a transaction of its own begins inside one, which it ends */
+	assert_int_equal(fx->st->ops->read_begin(fx->st), 0);
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	assert_int_equal(fx->st->ops->commit(fx->st), 0);
+	fx->st->ops->read_end(fx->st);
+	fill_item(&it, c, "card", 3, a, "2024-05-03", "three");
+	assert_int_equal(STORE_CALL(other, item_get, c, "card", it.id, &got), 0);
+	store_item_free(&got);
+	store_close(other);
+}
+
 static void test_items(void **state)
 {
 	struct fx *fx = *state;
@@ -2045,6 +2089,7 @@ int main(int argc, char **argv)
 		/* step 2: transparency and openness */
 		cmocka_unit_test_setup_teardown(test_step2_rhythm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step2_checkins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items_migration, setup, teardown),
