@@ -32,6 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -537,6 +539,8 @@ static void throttle_after(struct kreq *r, const struct throttle_keys *k)
 /* Forget whatever answer the handler had begun (body, redirect, cookie). */
 static void answer_reset(struct kreq *r)
 {
+	if (r->resp_body)
+		vault_wipe(r->resp_body, r->resp_len);
 	free(r->resp_body);
 	r->resp_body = NULL;
 	r->resp_len = 0;
@@ -1119,6 +1123,47 @@ struct exchange {
 	struct timespec started;
 };
 
+/*
+ * An answer's body, owned by the response from now on, is wiped when
+ * libmicrohttpd is done sending it: a journal page or a recovery key does
+ * not linger in freed memory.
+ */
+struct sent_body {
+	char *data;
+	size_t len;
+};
+
+static void sent_body_free(void *cls)
+{
+	struct sent_body *b = cls;
+
+	vault_wipe(b->data, b->len);
+	free(b->data);
+	free(b);
+}
+
+/* The response for body (taken over, also on failure); NULL when memory runs out. */
+static struct MHD_Response *body_response(char *body, size_t len)
+{
+	struct sent_body *b;
+	struct MHD_Response *resp;
+
+	if (!body)
+		return MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	b = malloc(sizeof(*b));
+	if (!b) {
+		vault_wipe(body, len);
+		free(body);
+		return NULL;
+	}
+	b->data = body;
+	b->len = len;
+	resp = MHD_create_response_from_buffer_with_free_callback_cls(len, body, sent_body_free, b);
+	if (!resp)
+		sent_body_free(b);
+	return resp;
+}
+
 static void exchange_free(struct exchange *x)
 {
 	if (!x)
@@ -1276,14 +1321,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	in.ctx = conn;
 	server_handle(&in, out);
 
-	resp = MHD_create_response_from_buffer(out->r.resp_len, out->r.resp_body,
-					       MHD_RESPMEM_MUST_FREE);
+	resp = body_response(out->r.resp_body, out->r.resp_len);
+	out->r.resp_body = NULL; /* the response's now, or wiped and freed */
 	if (!resp) {
 		server_reply_fini(out);
 		free(out);
 		return MHD_NO;
 	}
-	out->r.resp_body = NULL; /* now the response's */
 	server_reply_headers(out, mhd_add_header, resp);
 	ret = MHD_queue_response(conn, (unsigned)out->r.status, resp);
 	MHD_destroy_response(resp);
@@ -1410,6 +1454,26 @@ static int server_drop_privileges(const struct kconfig *cfg, char *errbuf, size_
 	return 0;
 }
 
+/*
+ * No copy of the process's memory leaves it: no core file (a zero limit)
+ * and not dumpable, so no process of the same user can attach to it or
+ * read its /proc memory, and a crash writes no keys or text to disk.  Set
+ * after the privilege drop, which would reset dumpable.  A sanitizer
+ * build stays dumpable: LeakSanitizer attaches to the process at exit.
+ */
+static void server_no_dumps(void)
+{
+	const struct rlimit none = {0, 0};
+
+	if (setrlimit(RLIMIT_CORE, &none) < 0)
+		fprintf(stderr, "kintsugi: cannot turn core files off: %s\n", strerror(errno));
+#if !defined(__SANITIZE_ADDRESS__)
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fprintf(stderr, "kintsugi: cannot make the process undumpable: %s\n",
+			strerror(errno));
+#endif
+}
+
 /* Binds the listening socket ourselves, so that errors say what went wrong. */
 static int server_bind(const struct kconfig *cfg, int *ret_fd, char *errbuf, size_t errlen)
 {
@@ -1475,6 +1539,7 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 	r = server_drop_privileges(cfg, errbuf, errlen);
 	if (r < 0)
 		goto out;
+	server_no_dumps();
 	r = server_open_store(errbuf, errlen);
 	if (r < 0)
 		goto out;

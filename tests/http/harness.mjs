@@ -158,12 +158,13 @@ async function freePort() {
  * opts.args: extra command-line arguments; opts.env: extra environment
  * variables (names get the KINTSUGI_ prefix when they lack it); opts.rawEnv:
  * environment variables passed as named (LD_PRELOAD and the fault shim's
- * FAULTFS_*, tests/http/faults.test.mjs).  With LD_PRELOAD, ASAN_OPTIONS
+ * FAULTFS_*, tests/http/faults.test.mjs); opts.uid and opts.gid: run it as
+ * that user (from root; its directory is handed to them).  With LD_PRELOAD, ASAN_OPTIONS
  * gains verify_asan_link_order=0, without which an AddressSanitizer build
  * refuses a library loaded ahead of its runtime.
  * Under KINTSUGI_TEST_WRAPPER the command is the wrapper's, with the binary
  * and these arguments after it.
- * Returns {url, port, dir, dbPath, stderr(), stdout(), wrapperLog(), stop({keepDir}),
+ * Returns {url, port, pid, dir, dbPath, stderr(), stdout(), wrapperLog(), stop({keepDir}),
  * cleanup(), kill(signal), exited()}; stop() throws unless the server exits 0.
  */
 export async function startServer(opts = {}) {
@@ -186,6 +187,7 @@ async function startServerOnce(opts) {
   const port = await freePort();
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kintsugi-http-'));
   const dbPath = path.join(dir, 'k.db');
+  if (opts.uid !== undefined) fs.chownSync(dir, opts.uid, opts.gid);
   const env = toolEnv();
   for (const [k, v] of Object.entries(opts.env || {})) {
     env[k.startsWith('KINTSUGI_') ? k : `KINTSUGI_${k}`] = String(v);
@@ -200,7 +202,8 @@ async function startServerOnce(opts) {
   // Under a wrapper, fd 3 is a pipe for the wrapper's own report (valgrind
   // --log-fd=3), so that the server's stderr stays what the tests expect.
   const stdio = underWrapper ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
-  const child = spawn(cmd, argv, { cwd: repoRoot, env, stdio });
+  const ids = opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {};
+  const child = spawn(cmd, argv, { cwd: repoRoot, env, stdio, ...ids });
   const errChunks = [];
   const outChunks = [];
   const wrapChunks = [];
@@ -306,7 +309,7 @@ async function startServerOnce(opts) {
   // kill(): a signal of the test's own choosing (SIGKILL for a crash), which
   // stop() then takes as the way the server ended.
   const kill = (signal) => child.kill(signal);
-  return { url, port, dir, dbPath, stderr, stdout, wrapperLog, stop, cleanup, kill, exited: () => exited };
+  return { url, port, pid: child.pid, dir, dbPath, stderr, stdout, wrapperLog, stop, cleanup, kill, exited: () => exited };
 }
 
 function parseSetCookie(line) {
