@@ -27,6 +27,10 @@ static const struct {
 	{"unsupported_media_type", N_("Please send the request as JSON (application/json).")},
 	{"not_signed_in", N_("Please sign in first.")},
 	{"bad_credentials", N_("That login and password (or recovery key) do not match.")},
+	{"cookie_conflict",
+	 N_("Your browser sent two sign-in cookies for this site, and one of them may have been "
+	    "put "
+	    "there by someone else. Please clear this site's cookies, then sign in again.")},
 	{"csrf_failed",
 	 N_("This request could not be verified. Please reload the page and try again.")},
 	{"wrong_password", N_("That password is not right.")},

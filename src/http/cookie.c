@@ -31,13 +31,14 @@ static int ows(char c)
 /*
  * cookie_get() - see parse.h.  Whitespace (SP, HTAB) around a pair and
  * around its '=' is tolerated, as RFC 6265 section 5.2 strips it.  A pair
- * named `name` without any '=' is -EINVAL.  name must be a non-empty
+ * named `name` without any '=' is -EINVAL; `name` twice is -EEXIST.  name must be a non-empty
  * NUL-terminated string; header may be NULL when len is 0.  out is written
  * only on success.
  */
 int cookie_get(const char *header, size_t len, const char *name, char *out, size_t outlen)
 {
-	size_t nlen, p;
+	const char *found = NULL;
+	size_t nlen, p, found_len = 0;
 
 	if (!name || !*name || (!header && len) || (!out && outlen))
 		return -EINVAL;
@@ -69,6 +70,9 @@ int cookie_get(const char *header, size_t len, const char *name, char *out, size
 			k--;
 		if (k - s != nlen || memcmp(pair + s, name, nlen) != 0)
 			continue;
+		/* a second one: which is ours cannot be told (cookie tossing) */
+		if (found)
+			return -EEXIST;
 
 		/* The value: pair[v..w), surrounding whitespace already gone at
 		 * the end, skipped here at the start. */
@@ -83,12 +87,15 @@ int cookie_get(const char *header, size_t len, const char *name, char *out, size
 		for (k = v; k < w; k++)
 			if (!cookie_octet((unsigned char)pair[k]))
 				return -EINVAL; /* includes a lone '"' */
-		/* INT_MAX by its compiler name: <limits.h> would find src/limits.h. */
-		if (w - v >= outlen || w - v > (size_t)__INT_MAX__)
-			return -E2BIG;
-		memcpy(out, pair + v, w - v);
-		out[w - v] = '\0';
-		return (int)(w - v);
+		found = pair + v;
+		found_len = w - v;
 	}
-	return -ENOENT;
+	if (!found)
+		return -ENOENT;
+	/* INT_MAX by its compiler name: <limits.h> would find src/limits.h. */
+	if (found_len >= outlen || found_len > (size_t)__INT_MAX__)
+		return -E2BIG;
+	memcpy(out, found, found_len);
+	out[found_len] = '\0';
+	return (int)found_len;
 }

@@ -16,7 +16,7 @@
 
 #include "http/parse.h"
 
-static int hex_value(unsigned char c)
+int parse_hex_digit(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -51,8 +51,8 @@ static int form_decode(const char *s, size_t n, char **ret, size_t *ret_len)
 
 			if (n - i < 3)
 				goto bad;
-			hi = hex_value((unsigned char)s[i + 1]);
-			lo = hex_value((unsigned char)s[i + 2]);
+			hi = parse_hex_digit((unsigned char)s[i + 1]);
+			lo = parse_hex_digit((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				goto bad;
 			out[o++] = (char)(hi << 4 | lo);

@@ -37,6 +37,8 @@ size_t utf8_chars(const char *buf, size_t len);
  * *ret_n are not written.  Duplicate detection is quadratic in max_fields.
  */
 int form_parse(const char *buf, size_t len, size_t max_fields, struct kfield **ret, size_t *ret_n);
+/* parse_hex_digit() - the value of a hex digit (either case), or -1. */
+int parse_hex_digit(unsigned char c);
 /* form_free() - free what form_parse() returned; fields may be NULL. */
 void form_free(struct kfield *fields, size_t n);
 
@@ -45,8 +47,9 @@ void form_free(struct kfield *fields, size_t n);
  * section 5.4: "a=1; b=2").  Copies its value into out (outlen bytes incl.
  * NUL) and returns its length; -ENOENT when absent, -EINVAL when the header
  * is malformed around it or the value holds characters outside the cookie
- * octet set, -E2BIG when it does not fit.  When the cookie appears twice
- * the first is used (browsers send the most specific path first).
+ * octet set, -E2BIG when it does not fit, -EEXIST when it appears twice:
+ * a second cookie of the same name comes from a sibling domain or another
+ * path (cookie tossing), and which one is ours cannot be told.
  */
 int cookie_get(const char *header, size_t len, const char *name, char *out, size_t outlen);
 

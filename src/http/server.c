@@ -629,6 +629,14 @@ static void run_route(struct server_reply *x, const struct server_request *in, s
 		if (cookie_hdr) {
 			e = cookie_get(cookie_hdr, strlen(cookie_hdr), cookie_name(r), cookie,
 				       sizeof(cookie));
+			if (e == -EEXIST) {
+				/* two session cookies: one was put there by someone else */
+				if (is_api)
+					api_error(r, 400, "cookie_conflict");
+				else
+					page_cookie_conflict(r);
+				return;
+			}
 			if (e > 0) {
 				e = session_resolve(r->core, cookie, (size_t)e, w->session);
 				if (e == 0)
@@ -1336,6 +1344,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return ret;
 }
 
+/*
+ * The unescaping of the path and the query arguments: %XX decoded in
+ * place, except %00, which stays as it is.  libmicrohttpd's own decodes
+ * it into a NUL that ends the C string, so "/static/app.css%00.png" was
+ * served as "/static/app.css"; kept literal, such a path matches no route
+ * and no file, and such an argument fails its check.
+ */
+static size_t unescape_no_nul(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *w = s;
+	const char *r = s;
+	int hi, lo;
+
+	(void)cls;
+	(void)conn;
+	while (*r) {
+		if (r[0] == '%' && (hi = parse_hex_digit((unsigned char)r[1])) >= 0 &&
+		    (lo = parse_hex_digit((unsigned char)r[2])) >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi * 16 + lo);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
@@ -1563,7 +1599,8 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_HEADER_POOL,
-			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_no_nul, NULL, MHD_OPTION_END);
 	if (!d) {
 		snprintf(errbuf, errlen, "the HTTP server did not start");
 		r = -EIO;

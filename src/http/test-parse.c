@@ -362,11 +362,13 @@ static void test_cookie_get_absent(void **state)
 	assert_int_equal(cookie_get(NULL, 0, "a", out, sizeof(out)), -ENOENT);
 }
 
-static void test_cookie_get_first_wins(void **state)
+static void test_cookie_get_twice_is_refused(void **state)
 {
 	(void)state;
-	expect_cookie("a=first; a=second", "a", "first");
-	expect_cookie("b=0; a=first; a=\"bad value\"", "a", "first");
+	expect_cookie_err("a=first; a=second", "a", -EEXIST);
+	expect_cookie_err("b=0; a=first; a=\"bad value\"", "a", -EEXIST);
+	expect_cookie_err("a=same; a=same", "a", -EEXIST);
+	expect_cookie("a=one; ab=two; b=a", "a", "one"); /* other names are no second */
 }
 
 static void test_cookie_get_bad_value(void **state)
@@ -1187,7 +1189,7 @@ int main(void)
 		cmocka_unit_test(test_cookie_get_whitespace),
 		cmocka_unit_test(test_cookie_get_quotes),
 		cmocka_unit_test(test_cookie_get_absent),
-		cmocka_unit_test(test_cookie_get_first_wins),
+		cmocka_unit_test(test_cookie_get_twice_is_refused),
 		cmocka_unit_test(test_cookie_get_bad_value),
 		cmocka_unit_test(test_cookie_get_ignores_other_pairs),
 		cmocka_unit_test(test_cookie_get_nul_and_len),

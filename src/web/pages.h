@@ -20,6 +20,8 @@ void web_fini(void);
 int page_error(struct kreq *r, int status);
 /* The 503 page for a storage fault (disk full, read-only, I/O error) in r->lang. */
 int page_storage_error(struct kreq *r);
+/* page_cookie_conflict() - 400: the request carried two session cookies (cookie tossing). */
+int page_cookie_conflict(struct kreq *r);
 /* GET /static/... and /favicon.ico from the in-memory table made at init. */
 int page_static(struct kreq *r);
 

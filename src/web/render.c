@@ -604,6 +604,16 @@ int page_error(struct kreq *r, int status)
 	return web_error_page(r, status, title, message);
 }
 
+/* page_cookie_conflict() - see pages.h. */
+int page_cookie_conflict(struct kreq *r)
+{
+	return web_error_page(
+		r, 400, _("Please sign in again"),
+		_("Your browser sent two sign-in cookies for this site, and one of them "
+		  "may have been put there by someone else. Please clear this site's "
+		  "cookies, then sign in again."));
+}
+
 /*
  * page_storage_error() - see pages.h.  A member who sent a form without
  * JavaScript has their words only in the browser now: the page says so.

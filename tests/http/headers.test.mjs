@@ -127,6 +127,19 @@ test('no path leaves /static/', async () => {
   assert.equal(health.status, 200);
 });
 
+// libmicrohttpd decodes %00 into a NUL that ends the path, so "app.css%00.png"
+// used to be served as app.css, and "/journal%00" as /journal.
+test('a %00 in the path is no end of it: no file, page or answer is found through one', async () => {
+  const css = await rawGet(server.port, '/static/css/app.css');
+  assert.equal(css.status, 200, 'the stylesheet itself is there');
+  for (const t of ['/static/css/app.css%00.png', '/static/css/app.css%00', '/journal%00', '/healthz%00',
+    '/api/v1/me%00', '/signin%00.html']) {
+    const res = await rawGet(server.port, t);
+    assert.equal(res.status, 404, `${t}: status ${res.status}`);
+    assert.ok(!res.body.toString('latin1').includes('--'), `${t}: no stylesheet`);
+  }
+});
+
 // ---- --secure-cookies: the __Host- cookie and HSTS (ASVS 3.3.1, 3.3.3, 3.4.1) ----
 
 const HOST_COOKIE = '__Host-kintsugi_session';

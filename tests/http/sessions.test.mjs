@@ -121,12 +121,12 @@ test('forged cookies are refused: wrong secret, wrong id, truncated, extra chara
   for (const [label, value] of Object.entries(forged)) {
     await assertRefused(server.url, value, label);
   }
-  // A second cookie with the same name after the real one, and a real one
-  // hidden in another cookie's value, are not read as a session either way
-  // that would let a forged one win.
+  // Two cookies of the session's name are refused outright (cookie tossing,
+  // below): neither is read as a session.
   const both = await new Client(server.url).get('/api/v1/me',
     { headers: { Cookie: `kintsugi_session=${forged['right id, wrong secret']}; kintsugi_session=${forged['truncated by one']}` } });
-  assert.equal(both.status, 401, describe(both));
+  assert.equal(both.status, 400, describe(both));
+  assert.equal(errCode(both), 'cookie_conflict');
   await assertLive(server.url, v, 'the real cookie still works after the forgeries');
 });
 
@@ -397,5 +397,40 @@ test('the audit trail records sign-ins and every kind of failed credential, and 
     }
   } finally {
     await s.stop();
+  }
+});
+
+// Cookie tossing: a page on a sibling domain (or a network attacker, without
+// TLS) plants its own session cookie beside the member's, so that the
+// member's words go to the attacker's account.  A request with two session
+// cookies is refused whichever is first, in the member's language, and
+// changes nothing.
+test('two session cookies in one request are refused, and nothing is read or written', async () => {
+  const victim = new Client(server.url);
+  await signupOk(victim, { language: 'es' });
+  const planted = new Client(server.url);
+  await signupOk(planted);
+  const marker = `tossed-${Date.now()}`;
+  assert.equal((await victim.post('/api/v1/journal', { body: `${marker} mine` })).status, 201);
+  const both = [`kintsugi_session=${planted.cookie}; kintsugi_session=${victim.cookie}`,
+    `kintsugi_session=${victim.cookie}; kintsugi_session=${planted.cookie}`];
+  for (const cookie of both) {
+    const opts = { cookie: false, headers: { Cookie: cookie }, lang: 'es' };
+    const read = await victim.get('/api/v1/journal', opts);
+    assert.equal(read.status, 400, describe(read));
+    assert.equal(errCode(read), 'cookie_conflict');
+    assert.ok(!read.text.includes(marker), 'nothing of the journal');
+    assert.match(read.json.error.message, /cookies/i);
+    const write = await victim.post('/api/v1/journal', { body: 'where does this go?' }, opts);
+    assert.equal(write.status, 400, describe(write));
+    const page = await victim.get('/journal', opts);
+    assert.equal(page.status, 400, describe(page));
+    assert.match(page.text, /<html lang="es"/, 'the page is in the browser\'s language');
+    assert.ok(!page.text.includes(marker));
+  }
+  for (const c of [victim, planted]) {
+    const list = await c.get('/api/v1/journal');
+    assert.equal(list.status, 200, 'each cookie alone still works');
+    assert.ok(!list.text.includes('where does this go?'), 'nothing was written to either account');
   }
 });
