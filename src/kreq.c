@@ -4,6 +4,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 
 #include "kconfig.h"
 #include "core/account.h"
@@ -170,6 +172,50 @@ int kreq_base_url(const struct kreq *r, char *out, size_t outlen)
 			r->host ? r->host : "127.0.0.1:8080") >= (int)outlen
 		       ? -1
 		       : 0;
+}
+
+/*
+ * Whether host is this server as the configuration knows it: its listen
+ * address with its port (the port may be left out when it is 80), or
+ * "localhost" with it when it listens on a loopback address.
+ */
+static int host_is_ours(const struct kconfig *cfg, const char *host)
+{
+	char port[8];
+	const char *addr = cfg->listen_addr;
+	size_t alen;
+	int loopback = strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0;
+
+	snprintf(port, sizeof(port), ":%u", cfg->listen_port);
+	for (int pass = 0; pass < 2; pass++) {
+		const char *name = pass == 0 ? addr : "localhost";
+		const char *h = host;
+
+		if (pass == 1 && !loopback)
+			break;
+		alen = strlen(name);
+		if (pass == 0 && cfg->listen_family == AF_INET6) {
+			if (h[0] != '[' || strncmp(h + 1, name, alen) != 0 || h[1 + alen] != ']')
+				continue;
+			h += alen + 2;
+		} else {
+			if (strncasecmp(h, name, alen) != 0)
+				continue;
+			h += alen;
+		}
+		if (strcmp(h, port) == 0 || (h[0] == '\0' && cfg->listen_port == 80))
+			return 1;
+	}
+	return 0;
+}
+
+int kreq_invite_base_url(const struct kreq *r, char *out, size_t outlen)
+{
+	if (!r->config)
+		return -1;
+	if (!r->config->public_url[0] && (!r->host || !host_is_ours(r->config, r->host)))
+		return -1;
+	return kreq_base_url(r, out, outlen);
 }
 
 void kreq_account_guard(const struct kreq *r, struct account_guard *g)

@@ -97,6 +97,15 @@ const char *kreq_str(const struct kreq *r, const char *name);
  * (invites): the configured public URL, else the request's Host.  0 or -1. */
 int kreq_base_url(const struct kreq *r, char *out, size_t outlen);
 
+/*
+ * kreq_invite_base_url() - kreq_base_url() for a link that carries a
+ * secret (an invite): without a configured public URL the request's Host
+ * must be this server's own listen address (or localhost on loopback), so
+ * that a forged or proxied Host never turns a link into one that sends its
+ * secret elsewhere.  0, or -1 when the Host is not known to be ours.
+ */
+int kreq_invite_base_url(const struct kreq *r, char *out, size_t outlen);
+
 struct item_kind;
 struct item_values;
 /* Where kreq_item_values() writes the numbers it turns into text. */

@@ -200,12 +200,14 @@ int api_invites(struct kreq *r)
 {
 	char token[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1], base[600], url[1024];
 	json_t *o;
-	int e = account_invite(r->core, r->session, token);
+	int e;
 
+	/* first, so that no invite is made that no link could carry */
+	if (kreq_invite_base_url(r, base, sizeof(base)) < 0)
+		return api_error(r, 400, "unknown_host");
+	e = account_invite(r->core, r->session, token);
 	if (e != 0)
 		return api_outcome(r, e);
-	if (kreq_base_url(r, base, sizeof(base)) < 0)
-		return -EINVAL;
 	snprintf(url, sizeof(url), "%s/join?invite=%s", base, token);
 	o = json_pack("{s:s,s:s}", "token", token, "url", url);
 	vault_wipe(token, sizeof(token));

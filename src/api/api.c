@@ -31,6 +31,10 @@ static const struct {
 	 N_("Your browser sent two sign-in cookies for this site, and one of them may have been "
 	    "put "
 	    "there by someone else. Please clear this site's cookies, then sign in again.")},
+	{"unknown_host",
+	 N_("Invite links carry a secret, so they are made only for this server's own address. "
+	    "Please open kintsugi at its usual address, or ask the person who runs it to set its "
+	    "public address.")},
 	{"csrf_failed",
 	 N_("This request could not be verified. Please reload the page and try again.")},
 	{"wrong_password", N_("That password is not right.")},

@@ -659,6 +659,14 @@ int account_join(const struct core *c, const char *token, const struct account_n
 	}
 	if (r != 0)
 		goto fail;
+	/*
+	 * The couple is whole now: another open partner invite would let a
+	 * third person in the day this partner leaves, and it holds the couple
+	 * key sealed under its link's secret.  It goes with the join.
+	 */
+	r = STORE_CALL(c->st, invite_revoke_open, inv.couple_id, "partner");
+	if (r != 0)
+		goto fail;
 	r = account_insert_member(c, &m, k, ck_wrapped, ck_len, "joined", ret, ret_session);
 	if (r != 0)
 		goto out;

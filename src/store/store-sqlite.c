@@ -76,6 +76,7 @@ enum sq_stmt {
 	SQ_INVITE_INSERT,
 	SQ_INVITE_GET,
 	SQ_INVITE_CONSUME,
+	SQ_INVITE_REVOKE_OPEN,
 	SQ_SESSION_INSERT,
 	SQ_SESSION_GET,
 	SQ_SESSION_TOUCH,
@@ -197,6 +198,8 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	/* one statement, so marking used and dropping the wrap is atomic */
 	[SQ_INVITE_CONSUME] = "UPDATE invites SET used = 1, ck_wrapped = X'' "
 			      "WHERE id = ?1 AND used = 0",
+	[SQ_INVITE_REVOKE_OPEN] = "UPDATE invites SET used = 1, ck_wrapped = X'' "
+				  "WHERE couple_id = ?1 AND role = ?2 AND used = 0",
 
 	[SQ_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") "
 			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -1706,6 +1709,11 @@ static int sq_invite_consume(struct store *st, const char *invite_id)
 	return r;
 }
 
+static int sq_invite_revoke_open(struct store *st, const char *couple_id, const char *role)
+{
+	return sq_write_ids(to_sq(st), SQ_INVITE_REVOKE_OPEN, couple_id, role, NULL);
+}
+
 /* ---- sessions ----------------------------------------------------------- */
 
 static int sq_session_insert(struct store *st, const struct session_row *s)
@@ -2739,6 +2747,7 @@ const struct store_ops store_sqlite_ops = {
 	.invite_insert = sq_invite_insert,
 	.invite_get = sq_invite_get,
 	.invite_consume = sq_invite_consume,
+	.invite_revoke_open = sq_invite_revoke_open,
 	.session_insert = sq_session_insert,
 	.session_get = sq_session_get,
 	.session_touch = sq_session_touch,

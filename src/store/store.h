@@ -280,6 +280,8 @@ struct store_ops {
 	int (*invite_get)(struct store *st, const char *invite_id, struct invite_row *ret);
 	/* marks used and drops ck_wrapped; NOTFOUND if already used */
 	int (*invite_consume)(struct store *st, const char *invite_id);
+	/* marks used, and drops the ck_wrapped of, every open invite of the couple for role */
+	int (*invite_revoke_open)(struct store *st, const char *couple_id, const char *role);
 
 	int (*session_insert)(struct store *st, const struct session_row *s);
 	int (*session_get)(struct store *st, const char *session_id, struct session_row *ret);

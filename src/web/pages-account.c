@@ -404,6 +404,14 @@ int page_invite(struct kreq *r)
 
 	if (!r->session)
 		return web_redirect(r, "/signin");
+	/* first, so that no invite is made that no link could carry */
+	if (kreq_invite_base_url(r, base, sizeof(base)) < 0)
+		return web_error_page(r, 400, _("This is not this server's usual address"),
+				      _("Invite links carry a secret, so they are made only for "
+					"this server's own "
+					"address. Please open kintsugi at its usual address, or "
+					"ask the person who "
+					"runs it to set its public address."));
 	rc = account_invite(r->core, r->session, token);
 	if (rc == ACCOUNT_COUPLE_FULL)
 		return invite_page(r, 409, NULL, 1);
@@ -411,9 +419,8 @@ int page_invite(struct kreq *r)
 		return rc;
 	if (rc > 0)
 		return page_error(r, 500);
-	rc = kreq_base_url(r, base, sizeof(base));
-	if (rc == 0 &&
-	    snprintf(url, sizeof(url), "%s/join?invite=%s", base, token) >= (int)sizeof(url))
+	rc = 0;
+	if (snprintf(url, sizeof(url), "%s/join?invite=%s", base, token) >= (int)sizeof(url))
 		rc = -E2BIG;
 	if (rc == 0)
 		rc = invite_page(r, 200, url, 0);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import {
-  Client, ID_RE, RECOVERY_KEY_RE, describe, errCode, login, signupOk, startServer, uniqueLogin,
+  Client, ID_RE, RECOVERY_KEY_RE, describe, errCode, login, rawRequest, signupOk, startServer, uniqueLogin,
   uniquePassword,
 } from './harness.mjs';
 
@@ -94,6 +94,79 @@ test('a second outstanding invite cannot add a third partner', async () => {
   const me = await a.get('/api/v1/me');
   assert.equal(me.json.couple.partners.length, 2);
   assert.equal(me.json.couple.id, ra.couple.id);
+});
+
+// An invite left open after the partner joined used to come back to life
+// the day that partner left: a third person, or the one who kept the link,
+// could then join and read what the couple still shares.
+test('the other open invites die with a join: they do not come back when the partner leaves', async () => {
+  const a = client();
+  await signupOk(a);
+  const t1 = await a.post('/api/v1/invites', { role: 'partner' });
+  const t2 = await a.post('/api/v1/invites', { role: 'partner' });
+  assert.equal(t2.status, 201, describe(t2));
+  const b = client();
+  const bBody = joinBody(t1.json.token);
+  assert.equal((await b.post('/api/v1/join', bBody)).status, 201);
+  const gone = await b.request('DELETE', '/api/v1/me', { password: bBody.password });
+  assert.equal(gone.status, 204, `B deletes the account: ${describe(gone)}`);
+  assert.equal((await a.get('/api/v1/me')).json.couple.partners.length, 1, 'A is alone again');
+
+  const late = client();
+  const lateBody = joinBody(t2.json.token);
+  const res = await late.post('/api/v1/join', lateBody);
+  assert.equal(res.status, 404, `the second link: ${describe(res)}`);
+  assert.equal(errCode(res), 'not_found');
+  assert.equal((await login(client(), lateBody.login, lateBody.password)).status, 401, 'no account made');
+  // a fresh invite still works
+  const t3 = await a.post('/api/v1/invites', { role: 'partner' });
+  assert.equal((await client().post('/api/v1/join', joinBody(t3.json.token))).status, 201);
+});
+
+/** POST /api/v1/invites as c, with the Host header given (fetch cannot set one). */
+async function inviteWithHost(srv, c, host) {
+  const body = JSON.stringify({ role: 'partner' });
+  const res = await rawRequest(srv.port, `POST /api/v1/invites HTTP/1.1\r\nHost: ${host}\r\n` +
+    `Cookie: kintsugi_session=${c.cookie}\r\nX-CSRF-Token: ${c.csrf}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  return { status: res.status, json: JSON.parse(res.body.toString('utf8') || 'null') };
+}
+
+// An invite link carries the secret that lets its holder into the couple:
+// made from a forged or proxied Host, it would send that secret to someone
+// else's site.  Without --public-url only the server's own address makes one.
+test('an invite link is made only for this server\'s own address, or its public URL', async () => {
+  const a = client();
+  await signupOk(a);
+  const port = server.port;
+  for (const host of ['evil.example', `evil.example:${port}`, `127.0.0.1.evil.example:${port}`,
+    `127.0.0.2:${port}`, `127.0.0.1:${port + 1}`]) {
+    const res = await inviteWithHost(server, a, host);
+    assert.equal(res.status, 400, `Host: ${host}: ${JSON.stringify(res.json)}`);
+    assert.equal(res.json.error.code, 'unknown_host');
+  }
+  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`]) {
+    const res = await inviteWithHost(server, a, host);
+    assert.equal(res.status, 201, `Host: ${host}: ${JSON.stringify(res.json)}`);
+    assert.ok(res.json.url.startsWith(`http://${host}/join?invite=`), res.json.url);
+  }
+  // the page makes no link for such a Host either
+  const form = `csrf=${a.csrf}`;
+  const page = await rawRequest(port, `POST /invite HTTP/1.1\r\nHost: evil.example\r\n` +
+    `Cookie: kintsugi_session=${a.cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+    `Content-Length: ${form.length}\r\nConnection: close\r\n\r\n${form}`);
+  assert.equal(page.status, 400);
+  assert.ok(!page.body.toString('utf8').includes('invite='), 'no link on the page');
+  const pub = await startServer({ args: ['--public-url', 'https://kintsugi.example'] });
+  try {
+    const b = new Client(pub.url);
+    await signupOk(b);
+    const res = await inviteWithHost(pub, b, 'evil.example');
+    assert.equal(res.status, 201, JSON.stringify(res.json));
+    assert.ok(res.json.url.startsWith('https://kintsugi.example/join?invite='), res.json.url);
+  } finally {
+    await pub.stop();
+  }
 });
 
 test('an unknown token gets 404, like a used one', async () => {
