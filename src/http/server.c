@@ -581,13 +581,7 @@ static void storage_fatal_notify(int fault)
 		pthread_kill(server_main, SIGUSR1); /* blocked everywhere: sigwait() takes it */
 }
 
-/*
- * After the pipeline: a failure that came from the storage is not the
- * member's fault nor a bug, and saying "try again later" is the truth.
- * The answer becomes 503 storage_unavailable (Retry-After), in the
- * member's language, whatever the handler had begun; nothing was written
- * (a failed write rolls back whole).  The operator gets one log line.
- */
+/* The 503 of the storage, in the member's language, whatever had begun. */
 static void storage_refuse(struct kreq *r, int is_api, int retry_after)
 {
 	answer_reset(r);
@@ -599,6 +593,13 @@ static void storage_refuse(struct kreq *r, int is_api, int retry_after)
 	r->retry_after = retry_after;
 }
 
+/*
+ * After the pipeline: a failure that came from the storage is not the
+ * member's fault nor a bug, and saying "try again later" is the truth.
+ * The answer becomes 503 storage_unavailable (Retry-After), in the
+ * member's language, whatever the handler had begun; nothing was written
+ * (a failed write rolls back whole).  The operator gets one log line.
+ */
 static void storage_answer(struct kreq *r, struct store *st, int is_api)
 {
 	int fault = st->ops->fault(st), fatal = st->ops->fatal(st);
