@@ -1576,6 +1576,11 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 	r = server_drop_privileges(cfg, errbuf, errlen);
 	if (r < 0)
 		goto out;
+	/* containers often run as root: say it, and go on */
+	if (geteuid() == 0)
+		fprintf(stderr,
+			"kintsugi: warning: running as root; give --user (or start it as an "
+			"unprivileged user) so that a flaw in the server is not the machine's\n");
 	server_no_dumps();
 	r = server_open_store(errbuf, errlen);
 	if (r < 0)

@@ -30,6 +30,20 @@ test('the server writes no core file and cannot be attached to or read by anothe
         '/proc/PID belongs to root: the process is not dumpable');
     }
     assert.doesNotMatch(server.stderr(), /cannot (turn core files off|make the process undumpable)/);
+    assert.doesNotMatch(server.stderr(), /running as root/, 'no warning for an unprivileged server');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a server started as root without --user says so at start, and serves', { skip }, async () => {
+  const server = await startServer();
+  try {
+    const lines = server.stderr().split('\n');
+    const warn = lines.findIndex((l) => /^kintsugi: warning: running as root; give --user/.test(l));
+    const listening = lines.findIndex((l) => / listening on http:\/\//.test(l));
+    assert.ok(warn >= 0 && warn < listening, `the warning comes before "listening":\n${server.stderr()}`);
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200, 'and it goes on serving');
   } finally {
     await server.stop();
   }
