@@ -8,6 +8,9 @@
  * place of a newer one.  Either partner may mark
  * an activity done: for access_allows() that is changing it (its author)
  * or answering it (the partner it is shared with).
+ *
+ * Not a kind that is all data (record.c): either partner marks it done,
+ * and each partner's feeling about it is an answer of its own.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -15,6 +15,10 @@
  * Gregorian calendar of ISO 8601; the day count is Howard Hinnant's
  * days_from_civil / civil_from_days ("chrono-Compatible Low-Level Date
  * Algorithms"), exact for every year of 0001-9999.
+ *
+ * Not a kind of the registry: the reveal rule (the partner's check-in only
+ * for a period the reader has checked in too) and the periods of the
+ * couple's rhythm are rules the registry cannot express.
  */
 #include <errno.h>
 #include <stdint.h>

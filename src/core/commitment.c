@@ -10,6 +10,9 @@
  * Reviews are never edited: each one is a new row, so the history is what
  * was said at the time.  The next review falls review_every_days after the
  * last review (or after the commitment was made, before the first).
+ *
+ * Not a kind that is all data (record.c): reviews are answers kept as a
+ * history, and the next review date is computed from them.
  */
 #include <errno.h>
 #include <stdio.h>

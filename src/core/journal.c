@@ -10,9 +10,13 @@
  *
  * An opened entry's text is one allocation: the body, a NUL, the prompt and
  * its NUL.  A page opens its rows with the subkey derived once, and
- * journal_list_each() opens them one after the other into a single buffer
- * (sized for the largest) that it wipes at the end, so that serving a page
- * costs no allocation per entry here.
+ * journal_list_each() opens them one after the other, where the store holds
+ * them (journal_each(): no row is copied), into a single buffer that grows
+ * to the largest entry and is wiped at the end, so that serving a page
+ * costs an allocation only when an entry is longer than every one before.
+ *
+ * Not a kind of the registry: the journal has a table of its own, is never
+ * shared, and pages by a cursor (?before=) that an items list has no need of.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -4,6 +4,10 @@
  * item_allows() as an item shared with the partner.  The engine (item.c)
  * stores, seals and opens it; this file holds the offer's own rules: its
  * plain values (until, ended_at), the date check and the status.
+ *
+ * Not a kind that is all data (record.c): an offer is ended by its author
+ * alone, and its status (active, ended, expired) is computed from two plain
+ * values.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -6,6 +6,9 @@
  * answer to its card.  The store holds "once" (the card's id as the
  * answer's once), so two answers racing each other end in one 201 and one
  * 409.
+ *
+ * Not a kind that is all data (record.c): a card is answered once, by the
+ * partner only, and the answer rides along with the card in every list.
  */
 #include <errno.h>
 #include <stdint.h>

@@ -14,6 +14,10 @@
  * their own: a draft is sealed under the author's key and a delivered one
  * under the couple's, delivery is one-way, and the statement check reads
  * the parts; the registry's one key per kind cannot say that cleanly.
+ *
+ * Not a kind of the registry at all: a statement has a table of its own,
+ * the statement check, delivery (after which it never changes) and the
+ * partner's responses.
  */
 #include <errno.h>
 #include <stdint.h>
