@@ -305,7 +305,7 @@ int journal_list(const struct core *c, const struct session *s, const char *befo
 	struct journal_row *rows = NULL;
 	struct journal_entry *list = NULL;
 	unsigned char key[VAULT_KEY_BYTES];
-	size_t n = 0, i;
+	size_t n = 0, i, m;
 	int r;
 
 	r = journal_fetch(c, s, before, limit, &rows, &n);
@@ -317,17 +317,21 @@ int journal_list(const struct core *c, const struct session *s, const char *befo
 		goto out;
 	}
 	journal_key(s, key);
-	for (i = 0; i < n; i++) {
-		r = journal_open_row_alloc(s, &rows[i], key, &list[i]);
+	for (i = 0, m = 0; i < n; i++) {
+		r = journal_open_row_alloc(s, &rows[i], key, &list[m]);
+		if (r == 0) {
+			m++;
+			continue;
+		}
+		r = core_skip_unreadable(c, r); /* one damaged row is not the whole page */
 		if (r != 0) {
-			r = r > 0 ? -EBADMSG : r;
-			journal_list_free(list, i);
+			journal_list_free(list, m);
 			list = NULL;
 			goto out;
 		}
 	}
 	*ret = list;
-	*ret_n = n;
+	*ret_n = m;
 	r = 0;
 out:
 	store_journal_list_free(rows, n);
@@ -337,6 +341,7 @@ out:
 
 /* journal_list_each(): each row from the store, opened into one growing buffer. */
 struct journal_walk {
+	const struct core *c;
 	const struct session *s;
 	unsigned char key[VAULT_KEY_BYTES];
 	char *buf;
@@ -366,14 +371,14 @@ static int journal_walk_row(void *ctx, const struct journal_row *row)
 	}
 	r = journal_open_row(w->s, row, w->key, w->buf, &e);
 	if (r != 0)
-		return r > 0 ? -EBADMSG : r;
+		return core_skip_unreadable(w->c, r); /* one damaged row is not the whole page */
 	return w->fn(w->ctx, &e);
 }
 
 int journal_list_each(const struct core *c, const struct session *s, const char *before,
 		      size_t limit, journal_each_fn fn, void *ctx)
 {
-	struct journal_walk w = {.s = s, .fn = fn, .ctx = ctx};
+	struct journal_walk w = {.c = c, .s = s, .fn = fn, .ctx = ctx};
 	int r;
 
 	if (!fn)

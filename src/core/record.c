@@ -365,6 +365,8 @@ int item_views(const struct core *c, const struct session *s, const struct item_
 		r = view_open(k, s, &rows[i], &views[m]);
 		if (r == 0)
 			m++;
+		else
+			r = core_skip_unreadable(c, r); /* one damaged row is not the whole list */
 	}
 	store_item_list_free(rows, nrows);
 	if (r != 0) {

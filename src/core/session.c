@@ -253,3 +253,12 @@ int session_csrf_ok(const struct session *s, const char *token)
 		return 0;
 	return vault_equal(s->csrf, token, SESSION_CSRF_LEN);
 }
+
+int core_skip_unreadable(const struct core *c, int r)
+{
+	if (r != -EBADMSG && r <= 0)
+		return r;
+	if (c->unreadable)
+		(*c->unreadable)++;
+	return 0;
+}

@@ -38,7 +38,20 @@ struct core {
 	enum vault_kdf kdf;
 	long session_idle_s;	 /* idle limit in seconds */
 	long session_absolute_s; /* absolute limit in seconds */
+	/*
+	 * Rows a list left out because they did not open (damaged, or changed
+	 * in the file by someone): counted here for the operator's log line,
+	 * never shown; NULL: not counted.
+	 */
+	unsigned *unreadable;
 };
+
+/*
+ * core_skip_unreadable() - a list's answer to one row that did not open
+ * (-EBADMSG, or a positive "not the reader's" outcome of a row changed in
+ * the file): counted and left out (0); any other error is returned.
+ */
+int core_skip_unreadable(const struct core *c, int r);
 
 /*
  * session_resolve() - find the live session named by a cookie value

@@ -409,6 +409,18 @@ static void test_record(void **state)
 		b.sealed.len = a.sealed.len;
 		assert_int_equal(STORE_CALL(core.st, item_update, &b, b.version, b.plain), 0);
 		assert_int_equal(item_read(&core, &alice, &note_kind, other.id, &again), -EBADMSG);
+		/* a list leaves it out, counted for the operator, and shows the rest */
+		{
+			unsigned unreadable = 0;
+
+			core.unreadable = &unreadable;
+			assert_int_equal(item_views(&core, &alice, &note_kind, &list, &n), 0);
+			assert_int_equal(n, 1);
+			assert_string_equal(list[0].id, it.id);
+			assert_int_equal(unreadable, 1);
+			item_views_free(list, n);
+			core.unreadable = NULL;
+		}
 		store_item_free(&a);
 		store_item_free(&b);
 		item_view_clear(&other);

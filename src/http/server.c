@@ -866,6 +866,7 @@ void server_handle(const struct server_request *in, struct server_reply *out)
 	r->core = &out->core;
 	if (w) {
 		out->core.st = w->st;
+		out->core.unreadable = &out->unreadable;
 		out->core.kdf = server_cfg->kdf;
 		out->core.session_idle_s = (long)server_cfg->session_idle;
 		out->core.session_absolute_s = (long)server_cfg->session_absolute;
@@ -904,6 +905,14 @@ void server_handle(const struct server_request *in, struct server_reply *out)
 	}
 	if (r->status == 0)
 		r->status = 500;
+	/* the operator learns of rows that do not open; the member gets the rest */
+	if (out->unreadable)
+		fprintf(stderr,
+			"kintsugi: %u stored item%s did not open (damaged, or changed in the "
+			"file) and %s left out of an answer to %s\n",
+			out->unreadable, out->unreadable == 1 ? "" : "s",
+			out->unreadable == 1 ? "was" : "were",
+			out->route ? out->route->pattern : "-");
 	log_request(in, out);
 }
 
