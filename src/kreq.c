@@ -43,11 +43,27 @@ const char *kreq_str(const struct kreq *r, const char *name)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+unsigned kreq_shared_bits(const json_t *arr)
+{
+	unsigned bits = 0;
+	size_t i;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		const char *v = json_string_value(json_array_get(arr, i));
+
+		if (v && !strcmp(v, "partner"))
+			bits |= ACCESS_SHARE_PARTNER;
+		else if (v && !strcmp(v, "care"))
+			bits |= ACCESS_SHARE_CARE;
+	}
+	return bits;
+}
+
 unsigned kreq_item_values(const struct kreq *r, const struct item_kind *k, struct item_values *v,
 			  struct kreq_item_scratch *scratch)
 {
 	unsigned shared = 0;
-	size_t i, j;
+	size_t i;
 
 	memset(v, 0, sizeof(*v));
 	for (i = 0; i < k->nfields && i < ITEM_FIELDS_MAX; i++) {
@@ -55,14 +71,7 @@ unsigned kreq_item_values(const struct kreq *r, const struct item_kind *k, struc
 
 		switch (k->fields[i].type) {
 		case FIELD_SHARED:
-			for (j = 0; j < json_array_size(j_v); j++) {
-				const char *s = json_string_value(json_array_get(j_v, j));
-
-				if (s && !strcmp(s, "partner"))
-					shared |= ACCESS_SHARE_PARTNER;
-				else if (s && !strcmp(s, "care"))
-					shared |= ACCESS_SHARE_CARE;
-			}
+			shared = kreq_shared_bits(j_v);
 			break;
 		case FIELD_INT:
 			if (!json_is_integer(j_v))

@@ -106,6 +106,12 @@ int kreq_base_url(const struct kreq *r, char *out, size_t outlen);
  */
 int kreq_invite_base_url(const struct kreq *r, char *out, size_t outlen);
 
+/*
+ * kreq_shared_bits() - the ACCESS_SHARE_* bits of a validated shared_with
+ * array ("partner", "care"); 0 for NULL or anything else.
+ */
+unsigned kreq_shared_bits(const json_t *arr);
+
 struct item_kind;
 struct item_values;
 /* Where kreq_item_values() writes the numbers it turns into text. */

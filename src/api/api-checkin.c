@@ -83,7 +83,7 @@ static void checkin_input_from(const struct kreq *r, struct checkin_input *in)
 	in->closeness = int_field(r, "closeness");
 	in->note = note && *note ? note : NULL;
 	in->note_len = in->note ? strlen(note) : 0;
-	in->shared_with = shared_bits(json_object_get(r->json, "shared_with"));
+	in->shared_with = kreq_shared_bits(json_object_get(r->json, "shared_with"));
 }
 
 /* The sentence for a period the couple's rhythm does not take. */

@@ -41,8 +41,6 @@ int step1_no_query(struct kreq *r);
  * out or the bytes are not UTF-8.
  */
 json_t *text_or_null(const char *s, size_t len, int empty_is_null);
-/* shared_bits() - the ACCESS_SHARE_* bits of a shared_with array ("partner", "care"). */
-unsigned shared_bits(const json_t *arr);
 /* shared_json() - a new shared_with array for ACCESS_SHARE_* bits; NULL when memory runs out. */
 json_t *shared_json(unsigned bits);
 /* time_or_null() - a new JSON string of s, or JSON null when s is NULL or "". */

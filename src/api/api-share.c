@@ -75,7 +75,7 @@ int api_shares_create(struct kreq *r)
 		return -EINVAL;
 	memset(&sh, 0, sizeof(sh));
 	e = share_add(r->core, r->session, (enum share_kind)kind, body, strlen(body),
-		      shared_bits(json_object_get(r->json, "shared_with")), &sh);
+		      kreq_shared_bits(json_object_get(r->json, "shared_with")), &sh);
 	if (e != 0)
 		return api_item_outcome(r, e, NULL); /* 403: not a partner */
 	one = share_json(&sh);

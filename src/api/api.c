@@ -263,22 +263,6 @@ json_t *text_or_null(const char *s, size_t len, int empty_is_null)
 	return json_stringn(s, len);
 }
 
-unsigned shared_bits(const json_t *arr)
-{
-	unsigned bits = 0;
-	size_t i;
-
-	for (i = 0; i < json_array_size(arr); i++) {
-		const char *v = json_string_value(json_array_get(arr, i));
-
-		if (v && !strcmp(v, "partner"))
-			bits |= ACCESS_SHARE_PARTNER;
-		else if (v && !strcmp(v, "care"))
-			bits |= ACCESS_SHARE_CARE;
-	}
-	return bits;
-}
-
 json_t *shared_json(unsigned bits)
 {
 	json_t *a = json_array();

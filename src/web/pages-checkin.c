@@ -269,7 +269,6 @@ static void checkin_input_of(const struct kreq *r, struct checkin_input *in)
 {
 	const json_t *scores = json_object_get(r->json, "scores");
 	const char *note = kreq_str(r, "note");
-	const json_t *shared = json_object_get(r->json, "shared_with");
 	size_t i;
 
 	memset(in, 0, sizeof(*in));
@@ -280,14 +279,7 @@ static void checkin_input_of(const struct kreq *r, struct checkin_input *in)
 	in->closeness = (int)json_integer_value(json_object_get(r->json, "closeness"));
 	in->note = note && *note ? note : NULL;
 	in->note_len = in->note ? strlen(note) : 0;
-	for (i = 0; i < json_array_size(shared); i++) {
-		const char *v = json_string_value(json_array_get(shared, i));
-
-		if (v && !strcmp(v, "partner"))
-			in->shared_with |= ACCESS_SHARE_PARTNER;
-		else if (v && !strcmp(v, "care"))
-			in->shared_with |= ACCESS_SHARE_CARE;
-	}
+	in->shared_with = kreq_shared_bits(json_object_get(r->json, "shared_with"));
 }
 
 static int checkin_redirect(struct kreq *r, const char *period)

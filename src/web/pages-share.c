@@ -114,25 +114,15 @@ int page_shares_create(struct kreq *r)
 {
 	const char *body = kreq_str(r, "body");
 	int kind = share_kind_from(kreq_str(r, "kind"));
-	const json_t *shared;
-	unsigned bits = 0;
+	unsigned bits;
 	struct share sh;
-	size_t i;
 	int rc;
 
 	if (!r->session)
 		return web_redirect(r, "/signin");
 	if (r->input_error || !body || kind < 0)
 		return shares_page(r, 400, 1);
-	shared = json_object_get(r->json, "shared_with");
-	for (i = 0; i < json_array_size(shared); i++) {
-		const char *v = json_string_value(json_array_get(shared, i));
-
-		if (v && !strcmp(v, "partner"))
-			bits |= ACCESS_SHARE_PARTNER;
-		else if (v && !strcmp(v, "care"))
-			bits |= ACCESS_SHARE_CARE;
-	}
+	bits = kreq_shared_bits(json_object_get(r->json, "shared_with"));
 	memset(&sh, 0, sizeof(sh));
 	rc = share_add(r->core, r->session, (enum share_kind)kind, body, strlen(body), bits, &sh);
 	share_clear(&sh);
