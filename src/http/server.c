@@ -615,6 +615,15 @@ static void storage_answer(struct kreq *r, struct store *st, int is_api)
 	storage_refuse(r, is_api, fault == STORE_FAULT_BUSY ? 5 : 30);
 }
 
+/* The language of an answer before any session is read: Accept-Language's. */
+static void lang_from_request(struct kreq *r, const struct server_request *in)
+{
+	const char *al = header(in, "Accept-Language");
+
+	r->lang = i18n_negotiate(al, al ? strlen(al) : 0);
+	i18n_set_thread_lang(r->lang);
+}
+
 /* The route's part of a request: its session, its checks, its handler. */
 static void run_route(struct server_reply *x, const struct server_request *in, struct worker *w,
 		      const struct route *rt, int is_api)
@@ -689,13 +698,11 @@ static void dispatch(struct server_reply *x, const struct server_request *in, st
 	struct kreq *r = &x->r;
 	const struct route *rt = NULL;
 	enum route_match m;
-	const char *al, *url = in->url;
+	const char *url = in->url;
 	struct query_ctx q = {0};
 	int is_api = is_api_path(url), snapshot;
 
-	al = header(in, "Accept-Language");
-	r->lang = i18n_negotiate(al, al ? strlen(al) : 0);
-	i18n_set_thread_lang(r->lang);
+	lang_from_request(r, in);
 	r->path = url;
 	r->host = host_header(in);
 
@@ -881,12 +888,12 @@ void server_handle(const struct server_request *in, struct server_reply *out)
 		 * not be opened for it (removed, replaced, out of descriptors).
 		 * That is the storage's answer, in the member's language.
 		 */
-		const char *al = header(in, "Accept-Language");
+		int fatal =
+			server_store ? server_store->ops->fatal(server_store) : STORE_FAULT_NONE;
 
-		r->lang = i18n_negotiate(al, al ? strlen(al) : 0);
-		i18n_set_thread_lang(r->lang);
-		if (server_store && server_store->ops->fatal(server_store) != STORE_FAULT_NONE)
-			storage_fatal_notify(server_store->ops->fatal(server_store));
+		lang_from_request(r, in);
+		if (fatal != STORE_FAULT_NONE)
+			storage_fatal_notify(fatal);
 		storage_refuse(r, is_api_path(in->url), 30);
 	} else {
 		/* a fault of an earlier request is not this one's */
@@ -894,10 +901,7 @@ void server_handle(const struct server_request *in, struct server_reply *out)
 		if (w->st->ops->fatal(w->st) == STORE_FAULT_NONE) {
 			dispatch(out, in, w);
 		} else {
-			const char *al = header(in, "Accept-Language");
-
-			r->lang = i18n_negotiate(al, al ? strlen(al) : 0);
-			i18n_set_thread_lang(r->lang);
+			lang_from_request(r, in);
 			r->status = 500;
 		}
 		storage_answer(r, w->st,
