@@ -579,6 +579,8 @@ static void print_kinds(FILE *out)
 {
 	static const char *const types[] = {"string", "secret", "bool",	  "int",    "enum",
 					    "id",     "date",	"shared", "int_map"};
+	_Static_assert(sizeof(types) / sizeof(types[0]) == _FIELD_TYPE_MAX,
+		       "a name for every field type");
 	const char *sep = "";
 	size_t i, j, c;
 
@@ -626,8 +628,8 @@ static int cmd_routes(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (strcmp(argv[1], "--kinds") == 0)
 		print_kinds(out);
-	else if (routes_kinds_markdown(out, strcmp(argv[1], "--api") == 0 ? ROUTE_API
-									  : ROUTE_PAGE) < 0)
+	else if (routes_kinds_markdown(out,
+				       strcmp(argv[1], "--api") == 0 ? ROUTE_API : ROUTE_PAGE) < 0)
 		return CLI_EXIT_FAILURE;
 	return fflush(out) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
