@@ -603,8 +603,7 @@ static void print_kinds(FILE *out)
 				"\"min\":%lld,\"max\":%lld,\"sealed\":%s,\"choices\":[",
 				j ? "," : "", f->name, types[f->type],
 				f->required ? "true" : "false", f->min, f->max,
-				f->type != FIELD_SHARED && !((k->plain_mask >> j) & 1u) ? "true"
-											: "false");
+				item_field_sealed(k, j) ? "true" : "false");
 			for (c = 0; f->choices && f->choices[c]; c++)
 				fprintf(out, "%s\"%s\"", c ? "," : "", f->choices[c]);
 			fprintf(out, "]}");

@@ -191,6 +191,9 @@ struct item_view {
 	size_t lens[ITEM_FIELDS_MAX];
 };
 
+/* item_field_sealed() - 1 when fields[i] goes into the sealed record (not plain, not shared_with).
+ */
+int item_field_sealed(const struct item_kind *k, size_t i);
 /* item_field_index() - the index of k's field called name, or -1. */
 int item_field_index(const struct item_kind *k, const char *name);
 

@@ -39,6 +39,11 @@ static int is_plain(const struct item_kind *k, size_t i)
 	return (k->plain_mask >> i) & 1u;
 }
 
+int item_field_sealed(const struct item_kind *k, size_t i)
+{
+	return is_value(k, i) && !is_plain(k, i);
+}
+
 int item_field_index(const struct item_kind *k, const char *name)
 {
 	size_t i;
@@ -100,7 +105,7 @@ static int record_encode(const struct item_kind *k, const struct item_values *v,
 	size_t len = 1, i;
 
 	for (i = 0; i < k->nfields; i++)
-		if (is_value(k, i) && !is_plain(k, i))
+		if (item_field_sealed(k, i))
 			len += 1 + (v->v[i] ? 4 + v->len[i] : 0);
 	buf = malloc(len);
 	if (!buf)
@@ -110,7 +115,7 @@ static int record_encode(const struct item_kind *k, const struct item_values *v,
 	for (i = 0; i < k->nfields; i++) {
 		size_t n = v->len[i];
 
-		if (!is_value(k, i) || is_plain(k, i))
+		if (!item_field_sealed(k, i))
 			continue;
 		*p++ = v->v[i] != NULL;
 		if (!v->v[i])
@@ -151,7 +156,7 @@ static int record_decode(const struct item_kind *k, const unsigned char *rec, si
 	if (len < 1 || rec[0] != RECORD_FORMAT)
 		return -EBADMSG;
 	for (i = 0; i < k->nfields; i++) {
-		if (!is_value(k, i) || is_plain(k, i))
+		if (!item_field_sealed(k, i))
 			continue;
 		if (at >= len || rec[at] > 1)
 			return -EBADMSG;
