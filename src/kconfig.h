@@ -40,6 +40,7 @@ struct kconfig {
 	unsigned int signin_address_failures; /* failed sign-ins from one address per window, 20 */
 	unsigned int signin_window;	      /* the throttling window in seconds, 900 */
 	unsigned int connection_timeout;      /* seconds before an idle connection is dropped, 15 */
+	unsigned int request_deadline;	      /* seconds for a whole request to arrive, 30 */
 	bool seccomp;			      /* confine the server with a seccomp filter, true */
 	/* a reverse proxy whose X-Forwarded-For names the client: an IP
 	 * literal in inet_ntop's form, "" = none (the peer is the client) */

@@ -236,4 +236,6 @@ void kreq_account_guard(const struct kreq *r, struct account_guard *g)
 		g->window_s = r->config->signin_window;
 	}
 	g->address = r->client_ip;
+	g->device = r->device;
+	g->device_len = r->device_len;
 }

@@ -59,8 +59,11 @@ struct kreq {
 		*input_error; /* set when the body failed validation (pages only) */
 	const char *body;     /* raw body bytes, or NULL */
 	size_t body_len;
-	const char *lang;	     /* "en" | "es" | "ru": member's, else negotiated */
-	const char *client_ip;	     /* textual peer address, for throttling */
+	const char *lang;      /* "en" | "es" | "ru": member's, else negotiated */
+	const char *client_ip; /* textual peer address, for throttling */
+	const char *device;    /* the browser's device cookie (core/throttle.h) on a
+				* POST, or NULL; device_len characters */
+	size_t device_len;
 	int secure;		     /* served over TLS or --secure-cookies */
 	struct session *session;     /* NULL when not signed in (owned by HTTP) */
 	struct session *session_buf; /* guarded scratch for a new session: pass it

@@ -20,10 +20,12 @@
 #define LIMIT_CONNECTIONS	   512	       /* total open connections */
 #define LIMIT_CONNECTIONS_PER_IP   32	       /* one address cannot starve the rest */
 #define LIMIT_CONNECTION_TIMEOUT_S 15	       /* idle or slow clients are dropped */
-#define LIMIT_THREADS		   4	       /* MHD internal thread pool */
-#define LIMIT_FORM_FIELDS	   32	       /* urlencoded fields per request */
-#define LIMIT_PATH_PARAMS	   4	       /* {id} pieces in one route pattern */
-#define LIMIT_COOKIE_BYTES	   4096	       /* one Cookie header */
+#define LIMIT_REQUEST_DEADLINE_S   30	       /* a whole request, however it trickles */
+#define LIMIT_REQUEST_DEADLINE_MAX 3600
+#define LIMIT_THREADS		   4	/* MHD internal thread pool */
+#define LIMIT_FORM_FIELDS	   32	/* urlencoded fields per request */
+#define LIMIT_PATH_PARAMS	   4	/* {id} pieces in one route pattern */
+#define LIMIT_COOKIE_BYTES	   4096 /* one Cookie header */
 
 /* JSON ----------------------------------------------------------------- */
 #define LIMIT_JSON_DEPTH 8 /* our bodies are flat; deep nesting is hostile */

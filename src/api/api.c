@@ -38,6 +38,7 @@ static const struct {
 	{"csrf_failed",
 	 N_("This request could not be verified. Please reload the page and try again.")},
 	{"wrong_password", N_("That password is not right.")},
+	{"wrong_recovery_key", N_("That is not your current recovery key.")},
 	{"forbidden", N_("You cannot do this here.")},
 	{"login_taken", N_("That login is already taken. Please choose another.")},
 	{"couple_full", N_("You are already two: there is no one left to invite.")},
@@ -200,6 +201,8 @@ int api_outcome(struct kreq *r, int outcome)
 		return api_error(r, 401, "bad_credentials");
 	case ACCOUNT_WRONG_PASSWORD:
 		return api_error(r, 403, "wrong_password");
+	case ACCOUNT_WRONG_RECOVERY:
+		return api_error(r, 403, "wrong_recovery_key");
 	case ACCOUNT_INVITE_INVALID:
 		return api_error(r, 404, "not_found");
 	case ACCOUNT_COUPLE_FULL:

@@ -46,6 +46,7 @@ int api_me_delete(struct kreq *r);
 int api_invites(struct kreq *r);
 int api_join(struct kreq *r);
 int api_password(struct kreq *r);
+int api_recovery_key(struct kreq *r); /* POST /api/v1/recovery-key */
 int api_recover(struct kreq *r);
 int api_journal_list(struct kreq *r);
 int api_journal_create(struct kreq *r);

@@ -104,6 +104,10 @@ const struct config_key config_keys[] = {
 	{"connection_timeout", "KINTSUGI_CONNECTION_TIMEOUT", "connection-timeout", "SECONDS",
 	 "drop a connection idle for this long", CONFIG_UINT, CONFIG_CMD_SERVE,
 	 FIELD(connection_timeout), 1, LIMIT_CONNECTION_TIMEOUT_S},
+	{"request_deadline", "KINTSUGI_REQUEST_DEADLINE", "request-deadline", "SECONDS",
+	 "drop a connection whose request has not arrived whole this long after it opened or "
+	 "was last answered",
+	 CONFIG_UINT, CONFIG_CMD_SERVE, FIELD(request_deadline), 1, LIMIT_REQUEST_DEADLINE_MAX},
 	{"seccomp", "KINTSUGI_SECCOMP", "seccomp", NULL,
 	 "confine the server with a seccomp filter (--no-seccomp: only log refusals)", CONFIG_BOOL,
 	 CONFIG_CMD_SERVE, FIELD(seccomp), 0, 0},
@@ -187,6 +191,7 @@ void config_defaults(struct kconfig *cfg)
 	cfg->signin_address_failures = LIMIT_SIGNIN_ADDRESS_FAILURES;
 	cfg->signin_window = LIMIT_SIGNIN_WINDOW_S;
 	cfg->connection_timeout = LIMIT_CONNECTION_TIMEOUT_S;
+	cfg->request_deadline = LIMIT_REQUEST_DEADLINE_S;
 	cfg->seccomp = true;
 }
 

@@ -324,6 +324,7 @@ static void test_every_env_variable(void **state)
 	env_put("KINTSUGI_SIGNIN_ADDRESS_FAILURES", "7");
 	env_put("KINTSUGI_SIGNIN_WINDOW", "2");
 	env_put("KINTSUGI_CONNECTION_TIMEOUT", "2");
+	env_put("KINTSUGI_REQUEST_DEADLINE", "9");
 	env_put("KINTSUGI_SECCOMP", "off");
 	env_put("KINTSUGI_TRUSTED_PROXY", "::1");
 	/* end of issue 4 */
@@ -350,6 +351,7 @@ static void test_every_env_variable(void **state)
 	assert_int_equal(cfg.signin_address_failures, 7);
 	assert_int_equal(cfg.signin_window, 2);
 	assert_int_equal(cfg.connection_timeout, 2);
+	assert_int_equal(cfg.request_deadline, 9);
 	assert_false(cfg.seccomp);
 	assert_string_equal(cfg.trusted_proxy, "::1");
 	/* end of issue 4 */

@@ -171,7 +171,8 @@ static void ad_member(char *ad, size_t len, const char *what, const char *member
 	snprintf(ad, len, "members.%s|%s", what, member_id);
 }
 
-/* Seals MK under a fresh password KEK into m (pw_hash, kek_salt, mk_by_pw). */
+/* Seals MK under a fresh password KEK into m (pw_hash, kek, kek_salt, mk_by_pw), at the server's
+ * cost. */
 static int account_wrap_password(const struct core *c, struct member_row *m, struct account_keys *k,
 				 const char *pw, size_t pwlen)
 {
@@ -188,6 +189,8 @@ static int account_wrap_password(const struct core *c, struct member_row *m, str
 	r = vault_kek_from_password(k->kek, pw, pwlen, salt, c->kdf);
 	if (r < 0)
 		return r;
+	/* the cost goes with the salt: the key is made again at this cost */
+	snprintf(m->kdf, sizeof(m->kdf), "%s", vault_kdf_to_string(c->kdf));
 	ad_member(ad, sizeof(ad), "mk_by_pw", m->id);
 	r = vault_seal(k->kek, k->mk, VAULT_KEY_BYTES, ad, &sealed, &sealed_len);
 	vault_wipe(k->kek, sizeof(k->kek));
@@ -404,6 +407,7 @@ static int account_unlock(const struct core *c, const char *login, const char *p
 {
 	char folded[256];
 	char ad[96];
+	enum vault_kdf kdf;
 	int r;
 
 	account_fold_login(folded, sizeof(folded), login);
@@ -417,9 +421,10 @@ static int account_unlock(const struct core *c, const char *login, const char *p
 		return store_err(r);
 	if (vault_password_verify(m->pw_hash, pw, pwlen) != 0)
 		return ACCOUNT_BAD_CREDENTIALS;
-	if (m->kek_salt.len != VAULT_SALT_BYTES)
+	/* the member's key at the cost it was made with, whatever the server's is now */
+	if (m->kek_salt.len != VAULT_SALT_BYTES || vault_kdf_from_string(m->kdf, &kdf) != 0)
 		return -EBADMSG;
-	r = vault_kek_from_password(k->kek, pw, pwlen, m->kek_salt.data, c->kdf);
+	r = vault_kek_from_password(k->kek, pw, pwlen, m->kek_salt.data, kdf);
 	if (r < 0)
 		return r;
 	ad_member(ad, sizeof(ad), "mk_by_pw", m->id);
@@ -428,6 +433,23 @@ static int account_unlock(const struct core *c, const char *login, const char *p
 	if (r != 0)
 		return r > 0 ? -EBADMSG : r;
 	return account_open_keys(c, m, k);
+}
+
+/*
+ * account_rewrap() - after a sign-in with the right password: a member
+ * whose key was made at another cost than the server's (--kdf changed
+ * since) has it made again at the server's, with a fresh salt, so that
+ * every member costs the same to check and an operator's choice of cost
+ * reaches everyone who signs in.  A failure here leaves the old wrap,
+ * which still opens: it is tried again at the next sign-in.
+ */
+static void account_rewrap(const struct core *c, struct member_row *m, struct account_keys *k,
+			   const char *pw, size_t pwlen)
+{
+	if (strcmp(m->kdf, vault_kdf_to_string(c->kdf)) == 0)
+		return;
+	if (account_wrap_password(c, m, k, pw, pwlen) == 0)
+		(void)STORE_CALL(c->st, member_set_password, m);
 }
 
 int account_login(const struct core *c, const char *login, const char *password, size_t pwlen,
@@ -449,6 +471,7 @@ int account_login(const struct core *c, const char *login, const char *password,
 	r = account_unlock(c, login, password, pwlen, &m, k);
 	if (r != 0)
 		goto out;
+	account_rewrap(c, &m, k, password, pwlen);
 	ret->recovery_key[0] = '\0';
 	r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
 	if (r == 0) {
@@ -788,31 +811,67 @@ out:
 	return r;
 }
 
+/* A secret a signed-in member typed again: the password, or the recovery key. */
+struct account_secret {
+	const char *text;
+	size_t len;
+	int recovery;		 /* 1: the recovery key, 0: the password */
+	const unsigned char *mk; /* with recovery: the session's MK */
+	int wrong;		 /* the outcome when it is not right */
+	const char *audit;	 /* the audit event of a wrong one */
+};
+
+/* 0 when the secret is the member's, else nonzero. */
+static int account_secret_right(const struct member_row *m, const struct account_secret *sc)
+{
+	unsigned char kek[VAULT_KEY_BYTES], mk[VAULT_KEY_BYTES];
+	char ad[96];
+	int r;
+
+	if (!sc->recovery)
+		return vault_password_verify(m->pw_hash, sc->text, sc->len);
+	/* the recovery key is right when it opens the member's own MK */
+	if (m->rk_salt.len != VAULT_SALT_BYTES ||
+	    vault_kek_from_recovery(kek, sc->text, sc->len, m->rk_salt.data) != 0)
+		return 1;
+	ad_member(ad, sizeof(ad), "mk_by_rk", m->id);
+	r = vault_open_into(kek, m->mk_by_rk.data, m->mk_by_rk.len, ad, mk, VAULT_KEY_BYTES);
+	if (r == 0)
+		r = !vault_equal(mk, sc->mk, VAULT_KEY_BYTES);
+	vault_wipe(kek, sizeof(kek));
+	vault_wipe(mk, sizeof(mk));
+	return r;
+}
+
 /*
- * Checks the password of the signed-in member m under guard g (NULL: not
+ * Checks a secret of the signed-in member m under guard g (NULL: not
  * counted).  ACCOUNT_RATE_LIMITED while the login or the address has too
- * many recent failures, before looking at the password; a wrong password
- * is counted and gives ACCOUNT_WRONG_PASSWORD; a right one clears the
- * login's count.  A failure that cannot be counted answers as an error,
- * not as "wrong": an uncounted guess must not learn its outcome.
+ * many recent failures, before looking at the secret; a wrong one is
+ * counted and gives sc->wrong; a right one clears the login's count.  A
+ * failure that cannot be counted answers as an error, not as "wrong": an
+ * uncounted guess must not learn its outcome.
  */
-static int account_recheck(const struct core *c, struct account_guard *g,
-			   const struct member_row *m, const char *pw, size_t pwlen)
+static int account_recheck_secret(const struct core *c, struct account_guard *g,
+				  const struct member_row *m, const struct account_secret *sc)
 {
 	struct throttle_limits lim;
 	struct throttle_keys k;
 	int retry = 0, r;
 
 	if (!g) {
-		if (vault_password_verify(m->pw_hash, pw, pwlen) == 0)
+		if (account_secret_right(m, sc) == 0)
 			return 0;
-		audit(c, m->couple_id, m->id, "password_check_failed");
-		return ACCOUNT_WRONG_PASSWORD;
+		audit(c, m->couple_id, m->id, sc->audit);
+		return sc->wrong;
 	}
 	lim.login_failures = g->login_failures;
 	lim.address_failures = g->address_failures;
 	lim.window_s = g->window_s ? g->window_s : 1;
 	throttle_keys_make(&k, m->login, g->address);
+	/* the member's own browser is not locked by failures from elsewhere */
+	r = throttle_device_vouch(c->st, &k, g->device, g->device_len, m->login);
+	if (r < 0)
+		return r;
 	r = throttle_check(c->st, &lim, &k, throttle_now_ms(), &retry);
 	if (r == THROTTLE_LIMITED) {
 		g->retry_after_s = retry;
@@ -820,14 +879,24 @@ static int account_recheck(const struct core *c, struct account_guard *g,
 	}
 	if (r != 0)
 		return r;
-	if (vault_password_verify(m->pw_hash, pw, pwlen) != 0) {
-		audit(c, m->couple_id, m->id, "password_check_failed");
+	if (account_secret_right(m, sc) != 0) {
+		audit(c, m->couple_id, m->id, sc->audit);
 		r = throttle_failed(c->st, &lim, &k, throttle_now_ms());
-		return r < 0 ? r : ACCOUNT_WRONG_PASSWORD;
+		return r < 0 ? r : sc->wrong;
 	}
 	/* as after a sign-in: a count that stays is only stricter */
 	(void)throttle_succeeded(c->st, &k);
 	return 0;
+}
+
+/* The password check behind a session (account_recheck_secret()). */
+static int account_recheck(const struct core *c, struct account_guard *g,
+			   const struct member_row *m, const char *pw, size_t pwlen)
+{
+	const struct account_secret sc = {
+		pw, pwlen, 0, NULL, ACCOUNT_WRONG_PASSWORD, "password_check_failed"};
+
+	return account_recheck_secret(c, g, m, &sc);
 }
 
 /* Loads the session's member into m: 0 or a negative errno. */
@@ -895,15 +964,19 @@ out:
 }
 
 /*
- * A new recovery key also ends the member's other sessions, as a password
- * change does: a member who makes one because the old key was seen may be
+ * A new recovery key needs the current one: a partner who knows the
+ * password must not be able to replace it and then change the password,
+ * locking the owner out for good.  It also ends the member's other
+ * sessions, as a password change does: a member who makes one because the old key was seen may be
  * undoing what someone did with it (recovery signs in), and a session
  * opened that way must not outlive the key that opened it.
  */
 int account_new_recovery(const struct core *c, const struct session *s, struct account_guard *g,
-			 const char *password, size_t pwlen,
+			 const char *current_key, size_t keylen,
 			 char recovery_out[VAULT_RECOVERY_CHARS + 1])
 {
+	const struct account_secret sc = {
+		current_key, keylen, 1, s->mk, ACCOUNT_WRONG_RECOVERY, "recovery_check_failed"};
 	struct member_row m;
 	struct account_keys *k = NULL;
 	int r, in_tx = 0, entered = 0;
@@ -921,7 +994,7 @@ int account_new_recovery(const struct core *c, const struct session *s, struct a
 		r = -ENOMEM;
 		goto out;
 	}
-	r = account_recheck(c, g, &m, password, pwlen);
+	r = account_recheck_secret(c, g, &m, &sc);
 	if (r != 0)
 		goto out;
 	memcpy(k->mk, s->mk, VAULT_KEY_BYTES);

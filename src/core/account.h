@@ -28,6 +28,7 @@ enum account_result {
 	ACCOUNT_PASSWORD_HAS_LOGIN = 10, /* invalid_value: it contains the login */
 	ACCOUNT_PASSWORD_HAS_NAME = 11,	 /* invalid_value: it contains "kintsugi" */
 	ACCOUNT_RATE_LIMITED = 12,	 /* 429 rate_limited: too many wrong passwords (guard) */
+	ACCOUNT_WRONG_RECOVERY = 13,	 /* 403: a signed-in member's recovery key check failed */
 	_ACCOUNT_RESULT_MAX
 };
 
@@ -46,7 +47,9 @@ struct account_guard {
 	unsigned int address_failures; /* per address and window; 0 = no limit */
 	unsigned int window_s;	       /* the window, in seconds (0 is taken as 1) */
 	const char *address;	       /* the client's address, or NULL */
-	int retry_after_s;	       /* out: after ACCOUNT_RATE_LIMITED, seconds to wait */
+	const char *device;	       /* its device cookie (throttle.h), or NULL */
+	size_t device_len;
+	int retry_after_s; /* out: after ACCOUNT_RATE_LIMITED, seconds to wait */
 };
 
 struct account_new {
@@ -108,10 +111,13 @@ int account_recover(const struct core *c, const char *login, const char *recover
  * password is checked under guard g (may be NULL). */
 int account_change_password(const struct core *c, const struct session *s, struct account_guard *g,
 			    const char *old_pw, size_t old_len, const char *new_pw, size_t new_len);
-/* A new recovery key after checking the password (under g); the old key
- * stops working and every other session of the member ends. */
+/* A new recovery key after checking the current one (under g, counted as a
+ * password check is: ACCOUNT_WRONG_RECOVERY, ACCOUNT_RATE_LIMITED); the old
+ * key stops working and every other session of the member ends.  The
+ * password alone is not enough: whoever knows it must not be able to take
+ * the owner's last way back into their account. */
 int account_new_recovery(const struct core *c, const struct session *s, struct account_guard *g,
-			 const char *password, size_t pwlen,
+			 const char *current_key, size_t keylen,
 			 char recovery_out[VAULT_RECOVERY_CHARS + 1]);
 /* Deletes the member's keys and rows (crypto-shredding) after checking the
  * password (under g); the couple goes when empty. */

@@ -178,6 +178,14 @@ int item_list(const struct core *c, const struct item_query *q, struct item_row 
 	return r > 0 ? -EIO : r;
 }
 
+void item_query_reader(struct item_query *q, const struct session *s)
+{
+	q->reader_id = s->member_id;
+	q->reader_bits = strcmp(s->role, "partner") == 0     ? ACCESS_SHARE_PARTNER
+			 : strcmp(s->role, "therapist") == 0 ? ACCESS_SHARE_CARE
+							     : 0;
+}
+
 int item_plain_get(const struct item_row *row, unsigned idx, char *out, size_t cap)
 {
 	const char *p = row->plain, *end;

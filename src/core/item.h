@@ -155,6 +155,13 @@ int item_insert(const struct core *c, const struct item_row *row);
 int item_update(const struct core *c, const struct item_row *row, int64_t old_version,
 		const char *old_plain);
 int item_list(const struct core *c, const struct item_query *q, struct item_row **rows, size_t *n);
+/*
+ * item_query_reader() - limit q to the top-level items the session's member
+ * may read by access_allows() (their own, and those shared with their
+ * role), so that the list's limit is spent on those and not on rows the
+ * caller would then leave out.  The caller still checks each row.
+ */
+void item_query_reader(struct item_query *q, const struct session *s);
 
 /*
  * item_store_result() - a store result as an item outcome: NOTFOUND and

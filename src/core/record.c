@@ -356,6 +356,7 @@ int item_views(const struct core *c, const struct session *s, const struct item_
 	*n = 0;
 	if (!kind_visible(k, s))
 		return 0;
+	item_query_reader(&q, s);
 	r = item_list(c, &q, &rows, &nrows);
 	if (r != 0)
 		return r;

@@ -273,6 +273,7 @@ static int share_rows(const struct core *c, const struct session *s, struct shar
 	memset(sr, 0, sizeof(*sr));
 	if (!item_partner(s))
 		return 0;
+	item_query_reader(&q, s);
 	r = item_list(c, &q, &sr->cards, &sr->ncards);
 	if (r != 0)
 		return r;

@@ -44,6 +44,7 @@ static void add_member(const char *couple_id, const char *login, struct session 
 	strcpy(m.display_name, login);
 	strcpy(m.language, "en");
 	strcpy(m.pw_hash, "h");
+	strcpy(m.kdf, "interactive");
 	m.kek_salt = m.mk_by_pw = m.rk_salt = m.mk_by_rk = (struct blob){bytes, sizeof(bytes)};
 	m.public_key = m.secret_key_sealed = (struct blob){bytes, 32};
 	strcpy(m.created_at, "2026-12-01T10:00:00Z");
@@ -432,6 +433,39 @@ static void test_record(void **state)
 	item_view_clear(&it);
 }
 
+/*
+ * A list shows the newest items the reader may see: the partner's private
+ * items, however many and however new, do not push a shared one out.
+ */
+static void test_list_counts_visible(void **state)
+{
+	struct item_values v;
+	struct item_view it, *list = NULL;
+	const char *field = NULL;
+	size_t n = 0, i;
+
+	(void)state;
+	values(&v, "red", "shared with bob", NULL);
+	assert_int_equal(
+		item_create(&core, &alice, &note_kind, &v, ACCESS_SHARE_PARTNER, &it, &field), 0);
+	item_view_clear(&it);
+	for (i = 0; i < note_kind.list_max + 2; i++) {
+		values(&v, "blue", "alice alone", NULL);
+		assert_int_equal(item_create(&core, &alice, &note_kind, &v, 0, &it, &field), 0);
+		item_view_clear(&it);
+	}
+	assert_int_equal(item_views(&core, &bob, &note_kind, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].values[1], "shared with bob");
+	item_views_free(list, n);
+	/* the author's own list is the newest list_max of everything */
+	assert_int_equal(item_views(&core, &alice, &note_kind, &list, &n), 0);
+	assert_int_equal(n, note_kind.list_max);
+	for (i = 0; i < n; i++)
+		assert_string_equal(list[i].values[1], "alice alone");
+	item_views_free(list, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_legacy_rows_open),
 		cmocka_unit_test(test_new_items),
 		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_list_counts_visible),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -25,6 +25,8 @@
 
 #define THROTTLE_LOGIN_DOMAIN	"kintsugi throttle login"
 #define THROTTLE_ADDRESS_DOMAIN "kintsugi throttle address"
+#define THROTTLE_DEVICE_DOMAIN	"kintsugi throttle device" /* its failures */
+#define DEVICE_ROW_DOMAIN	"kintsugi device"	   /* its row in devices */
 #define THROTTLE_LOGIN_BYTES	1024 /* longer logins are hashed by their first bytes */
 
 int64_t throttle_now_ms(void)
@@ -177,4 +179,79 @@ int throttle_succeeded(struct store *st, const struct throttle_keys *k)
 		return 0;
 	r = STORE_CALL(st, throttle_clear, k->login);
 	return r > 0 ? -EIO : r;
+}
+
+/* The cookie's bytes, from exactly THROTTLE_DEVICE_LEN hex characters. */
+static int device_bytes(const char *token, size_t len, unsigned char out[VAULT_SECRET_BYTES])
+{
+	if (!token || len != THROTTLE_DEVICE_LEN)
+		return -EINVAL;
+	return vault_unhex(out, VAULT_SECRET_BYTES, token, len);
+}
+
+int throttle_device_vouch(struct store *st, struct throttle_keys *k, const char *token, size_t len,
+			  const char *login)
+{
+	unsigned char secret[VAULT_SECRET_BYTES], row_key[STORE_THROTTLE_KEY_LEN];
+	char folded[THROTTLE_LOGIN_BYTES], owner[256];
+	int r;
+
+	if (!login || !login[0] || device_bytes(token, len, secret) != 0)
+		return 0;
+	vault_hash(row_key, DEVICE_ROW_DOMAIN, secret, sizeof(secret));
+	r = STORE_CALL(st, device_login, row_key, owner, sizeof(owner));
+	if (r == STORE_NOTFOUND) {
+		r = 0;
+		goto out;
+	}
+	if (r != 0) {
+		r = r > 0 ? -EIO : r;
+		goto out;
+	}
+	fold_login(folded, sizeof(folded), login);
+	r = strcmp(folded, owner) == 0;
+	if (r) {
+		vault_hash(k->login, THROTTLE_DEVICE_DOMAIN, secret, sizeof(secret));
+		k->has_login = 1;
+		k->has_address = 0;
+	}
+	vault_wipe(folded, sizeof(folded));
+out:
+	vault_wipe(secret, sizeof(secret));
+	return r;
+}
+
+int throttle_device_remember(struct store *st, const char *member_id, const char *now,
+			     const char *token, size_t len, char fresh[THROTTLE_DEVICE_LEN + 1])
+{
+	unsigned char secret[VAULT_SECRET_BYTES], row_key[STORE_THROTTLE_KEY_LEN];
+	int r, made = 0;
+
+	if (device_bytes(token, len, secret) == 0) {
+		vault_hash(row_key, DEVICE_ROW_DOMAIN, secret, sizeof(secret));
+		r = STORE_CALL(st, device_put, row_key, member_id, now, 0);
+		if (r == 0)
+			goto out; /* the browser's cookie for this member, used again */
+		if (r != STORE_NOTFOUND) {
+			r = r > 0 ? -EIO : r;
+			goto out;
+		}
+	}
+	/*
+	 * None, another account's (a browser two people use), or one the
+	 * store never made (planted): a new one, never the one sent.
+	 */
+	vault_random(secret, sizeof(secret));
+	vault_hash(row_key, DEVICE_ROW_DOMAIN, secret, sizeof(secret));
+	r = STORE_CALL(st, device_put, row_key, member_id, now, 1);
+	if (r != 0) {
+		r = r > 0 ? -EIO : r;
+		goto out;
+	}
+	vault_hex(fresh, secret, sizeof(secret));
+	made = 1;
+out:
+	vault_wipe(secret, sizeof(secret));
+	vault_wipe(row_key, sizeof(row_key));
+	return r < 0 ? r : made;
 }

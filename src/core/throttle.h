@@ -65,6 +65,40 @@ int throttle_failed(struct store *st, const struct throttle_limits *lim,
  */
 int throttle_succeeded(struct store *st, const struct throttle_keys *k);
 
+/*
+ * Device cookies (OWASP, "Slow Down Online Guessing Attacks with Device
+ * Cookies"): a browser that signed in to an account is given a random
+ * cookie, of which the store keeps a keyed hash and the member.  A sign-in
+ * for that account that carries it is counted against that browser alone,
+ * not against the login nor the address, so that failures from elsewhere
+ * (a partner who knows the login, at the same address) never lock the
+ * account's owner out of their own browser; that browser's own failures
+ * lock it like any login.
+ */
+#define THROTTLE_DEVICE_COOKIE "kintsugi_device"
+#define THROTTLE_DEVICE_LEN    64 /* hex characters */
+
+/*
+ * throttle_device_vouch() - when token (len characters) is the device cookie
+ * of a browser that signed in to login before, make k count this attempt
+ * under that browser alone.  1 when it does, 0 when the token vouches for
+ * nothing (absent, malformed, unknown, another account's), < 0 when the
+ * store fails.
+ */
+int throttle_device_vouch(struct store *st, struct throttle_keys *k, const char *token, size_t len,
+			  const char *login);
+
+/*
+ * throttle_device_remember() - a browser just signed in to member_id at now
+ * (RFC 3339): when token (len characters, len 0 for none) is already its
+ * device cookie for that member, its row is refreshed and 0 returned with
+ * fresh left untouched; otherwise a new cookie is made and stored, written
+ * to fresh (THROTTLE_DEVICE_LEN + 1 bytes), and 1 returned.  < 0 when the
+ * store fails.
+ */
+int throttle_device_remember(struct store *st, const char *member_id, const char *now,
+			     const char *token, size_t len, char fresh[THROTTLE_DEVICE_LEN + 1]);
+
 /* throttle_now_ms() - the wall clock in Unix milliseconds (shared by all processes). */
 int64_t throttle_now_ms(void);
 

@@ -83,6 +83,8 @@ static const struct field recover_fields[] = {
 	F_PASSWORD("new_password"),
 };
 static const struct field confirm_fields[] = {F_ANY_PASSWORD("password")};
+/* the current recovery key, as /recover takes it */
+static const struct field recovery_key_fields[] = {{"recovery_key", FIELD_STRING, 1, 1, 100, NULL}};
 static const struct field journal_new_fields[] = {
 	F_JOURNAL_BODY,
 	{"prompt", FIELD_STRING, 0, 0, LIMIT_JOURNAL_PROMPT_MAX, NULL},
@@ -195,6 +197,9 @@ static const struct route fixed_routes[] = {
 	 FIELDS(password_fields), "Change the password; other sessions end."},
 	{KMETHOD_POST, "/api/v1/recover", api_recover, ROUTE_ANYONE, 0, ROUTE_API,
 	 FIELDS(recover_fields), "Set a new password with the recovery key."},
+	{KMETHOD_POST, "/api/v1/recovery-key", api_recovery_key, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(recovery_key_fields),
+	 "A new recovery key, given the current one; other sessions end."},
 
 	/* API: journal */
 	{KMETHOD_GET, "/api/v1/journal", api_journal_list, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
@@ -348,7 +353,7 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_POST, "/settings/password", page_settings_password, ROUTE_MEMBER, 1, ROUTE_PAGE,
 	 FIELDS(password_fields), "Change the password."},
 	{KMETHOD_POST, "/settings/recovery", page_settings_recovery, ROUTE_MEMBER, 1, ROUTE_PAGE,
-	 FIELDS(confirm_fields), "A new recovery key."},
+	 FIELDS(recovery_key_fields), "A new recovery key, given the current one."},
 	{KMETHOD_POST, "/settings/delete", page_settings_delete, ROUTE_MEMBER, 1, ROUTE_PAGE,
 	 FIELDS(confirm_fields), "Delete the account."},
 	/* ---- step 2: transparency and openness (pages) ---- */

@@ -44,6 +44,7 @@
 #include "core/session.h"
 #include "http/parse.h"
 #include "http/routes.h"
+#include "http/guard.h"
 #include "http/sandbox.h"
 #include "http/server.h"
 #include "core/throttle.h"
@@ -67,6 +68,11 @@
  * name stays bare.  Only the name of the mode is ever read.
  */
 #define SERVER_COOKIE_SECURE "__Host-" SESSION_COOKIE_NAME
+#define SERVER_DEVICE_SECURE "__Host-" THROTTLE_DEVICE_COOKIE
+/* A device cookie lasts a year from the browser's last sign-in. */
+#define SERVER_DEVICE_MAX_AGE (365 * 24 * 3600)
+_Static_assert(sizeof(((struct server_reply *)0)->device_cookie) == THROTTLE_DEVICE_LEN + 1,
+	       "a device cookie fits its buffer");
 
 /* Sign-in and recovery: a failure here is a password (or key) guess. */
 static const char *const throttled_patterns[] = {
@@ -105,6 +111,11 @@ static int server_main_set;
 static const char *cookie_name(const struct kreq *r)
 {
 	return r->secure ? SERVER_COOKIE_SECURE : SESSION_COOKIE_NAME;
+}
+
+static const char *device_cookie_name(const struct kreq *r)
+{
+	return r->secure ? SERVER_DEVICE_SECURE : THROTTLE_DEVICE_COOKIE;
 }
 
 /* What one worker thread keeps between requests. */
@@ -499,7 +510,9 @@ static void throttle_limits_get(struct throttle_limits *lim)
  * while its login or its address has too many recent failures, whatever
  * the password.  The login is the validated field, or the raw form field
  * when the form failed validation (the handler then answers 400, which is
- * not counted).  Returns 0 to go on, 1 when an answer has been set.
+ * not counted).  A browser whose device cookie (r->device) signed in to
+ * that login before is counted on its own instead (see throttle.h).  Returns 0 to go on, 1 when an
+ * answer has been set.
  */
 static int throttle_before(struct kreq *r, const struct route *rt, struct throttle_keys *k)
 {
@@ -509,7 +522,9 @@ static int throttle_before(struct kreq *r, const struct route *rt, struct thrott
 
 	throttle_limits_get(&lim);
 	throttle_keys_make(k, login, r->client_ip);
-	e = throttle_check(r->core->st, &lim, k, throttle_now_ms(), &retry);
+	e = throttle_device_vouch(r->core->st, k, r->device, r->device_len, login);
+	if (e >= 0)
+		e = throttle_check(r->core->st, &lim, k, throttle_now_ms(), &retry);
 	if (e == 0)
 		return 0;
 	if (e < 0) {
@@ -519,6 +534,27 @@ static int throttle_before(struct kreq *r, const struct route *rt, struct thrott
 	answer_error(r, rt->kind == ROUTE_API, 429, "rate_limited");
 	r->retry_after = retry;
 	return 1;
+}
+
+/*
+ * After a handler that began a session (sign-up, joining, sign-in,
+ * recovery): this browser is one that signed in to the member's account;
+ * its device cookie is kept, or a new one set.  A store that fails here
+ * costs the browser its standing, not the sign-in.
+ */
+static void device_after(struct server_reply *x)
+{
+	struct kreq *r = &x->r;
+	char now[STORE_TIME_LEN + 1];
+	int e;
+
+	if (!r->set_cookie || !r->set_cookie[0] || !r->session || r->status >= 300)
+		return;
+	session_now(now, 0);
+	e = throttle_device_remember(r->core->st, r->session->member_id, now, r->device,
+				     r->device_len, x->device_cookie);
+	if (e < 0)
+		fprintf(stderr, "kintsugi: cannot remember a device: %s\n", strerror(-e));
 }
 
 /* After the handler: a 401 is a failed guess; a new session cookie is a success. */
@@ -631,7 +667,7 @@ static void run_route(struct server_reply *x, const struct server_request *in, s
 	struct kreq *r = &x->r;
 	struct throttle_keys tk;
 	const char *cookie_hdr;
-	char cookie[SESSION_COOKIE_LEN + 2];
+	char cookie[SESSION_COOKIE_LEN + 2], device[THROTTLE_DEVICE_LEN + 2] = "";
 	int throttled, e;
 
 	if (rt->kind != ROUTE_STATIC && strcmp(rt->pattern, "/healthz") != 0) {
@@ -680,16 +716,31 @@ static void run_route(struct server_reply *x, const struct server_request *in, s
 	}
 	if (read_body(x, in, rt))
 		return;
+	if (rt->method == KMETHOD_POST && (cookie_hdr = header(in, "Cookie")) != NULL) {
+		/* a device cookie sent twice, or malformed, vouches for nothing */
+		e = cookie_get(cookie_hdr, strlen(cookie_hdr), device_cookie_name(r), device,
+			       sizeof(device));
+		if (e > 0) {
+			r->device = device;
+			r->device_len = (size_t)e;
+		}
+	}
 	throttled = route_is_throttled(rt);
 	if (throttled && throttle_before(r, rt, &tk))
-		return;
+		goto out;
 	if (rt->handler(r) < 0) {
 		answer_reset(r);
 		answer_error(r, is_api, 500, "internal");
-		return;
+		goto out;
 	}
 	if (throttled)
 		throttle_after(r, &tk);
+	if (rt->method == KMETHOD_POST)
+		device_after(x);
+out:
+	r->device = NULL;
+	r->device_len = 0;
+	vault_wipe(device, sizeof(device));
 }
 
 /* Runs the request through the pipeline; x->r's answer is set on return. */
@@ -962,6 +1013,14 @@ void server_reply_headers(struct server_reply *out, server_header_fn fn, void *c
 				 cookie_name(r), r->set_cookie, secure);
 		fn(cls, "Set-Cookie", buf);
 		vault_wipe(buf, len);
+		/* with a session begun only: an answer replaced by an error sets neither */
+		if (r->set_cookie[0] && out->device_cookie[0]) {
+			snprintf(buf, len, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+				 device_cookie_name(r), out->device_cookie, SERVER_DEVICE_MAX_AGE,
+				 secure);
+			fn(cls, "Set-Cookie", buf);
+			vault_wipe(buf, len);
+		}
 	}
 
 	fn(cls, "Content-Security-Policy", SERVER_CSP);
@@ -999,6 +1058,7 @@ void server_reply_fini(struct server_reply *out)
 	r->form = r->query = NULL;
 	r->nform = r->nquery = 0;
 	answer_reset(r);
+	vault_wipe(out->device_cookie, sizeof(out->device_cookie));
 	r->session = NULL;
 	if (w) {
 		vault_wipe(w->session, sizeof(*w->session));
@@ -1057,6 +1117,41 @@ void server_fini(void)
 	store_close(server_store);
 	server_store = NULL;
 	web_fini();
+}
+
+/*
+ * The main thread's wait for a stopping signal (into *sig).  Between
+ * signals it sweeps the connection guard every SERVER_SWEEP_MS, and says
+ * once a minute at most how many connections it shut down for not sending
+ * a whole request in time (a count only: no address, no request).
+ */
+#define SERVER_SWEEP_MS	    250
+#define SERVER_SWEEP_LOG_MS 60000
+
+static void server_wait(const sigset_t *set, int *sig)
+{
+	const struct timespec step = {0, SERVER_SWEEP_MS * 1000 * 1000};
+	int64_t now, logged = guard_now_ms() - SERVER_SWEEP_LOG_MS;
+	unsigned long shut = 0;
+	int got;
+
+	for (;;) {
+		got = sigtimedwait(set, NULL, &step);
+		if (got > 0) {
+			*sig = got;
+			break;
+		}
+		now = guard_now_ms();
+		shut += guard_sweep(now);
+		if (shut > 0 && now - logged >= SERVER_SWEEP_LOG_MS) {
+			fprintf(stderr,
+				"kintsugi: closed %lu connection%s that did not send a whole "
+				"request within %u s\n",
+				shut, shut == 1 ? "" : "s", server_cfg->request_deadline);
+			shut = 0;
+			logged = now;
+		}
+	}
 }
 
 /*
@@ -1291,6 +1386,43 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t len)
 			  out, (socklen_t)len);
 }
 
+/* The connection's entry in the guard (guard.h), or NULL. */
+static struct guard_conn *conn_guard(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* A connection opens or ends: it enters or leaves the guard. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ad =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+		*socket_context = guard_open(fd ? fd->connect_fd : -1, ad ? ad->client_addr : NULL,
+					     guard_now_ms());
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		/* before libmicrohttpd closes the fd: the sweep never shuts a reused one */
+		guard_close(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* Before a connection is taken: the guard keeps room for fresh clients. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	(void)cls;
+	(void)addrlen;
+	return guard_admit(addr) ? MHD_YES : MHD_NO;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -1351,6 +1483,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_NO;
 	}
 	server_reply_headers(out, mhd_add_header, resp);
+	guard_received(conn_guard(conn)); /* the answer's own sending has no deadline */
 	ret = MHD_queue_response(conn, (unsigned)out->r.status, resp);
 	MHD_destroy_response(resp);
 	server_reply_fini(out);
@@ -1390,8 +1523,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)conn;
 	(void)toe;
+	/* answered (or given up): the next request's deadline runs from now */
+	guard_answered(conn_guard(conn), guard_now_ms());
 	if (*con_cls) {
 		struct timespec now;
 
@@ -1609,9 +1743,16 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 
+	r = guard_init(cfg->max_connections, (int64_t)cfg->request_deadline * 1000,
+		       cfg->trusted_proxy);
+	if (r < 0) {
+		snprintf(errbuf, errlen, "cannot set up the connection guard: %s", strerror(-r));
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		goto out;
+	}
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 				     (cfg->listen_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-			     0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+			     0, on_accept, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER,
 			     on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
@@ -1619,6 +1760,7 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_HEADER_POOL,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_no_nul, NULL, MHD_OPTION_END);
 	if (!d) {
 		snprintf(errbuf, errlen, "the HTTP server did not start");
@@ -1645,8 +1787,7 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 		cfg->listen_family == AF_INET6 ? "[" : "", cfg->listen_addr,
 		cfg->listen_family == AF_INET6 ? "]" : "", cfg->listen_port);
 	sigdelset(&set, SIGPIPE);
-	while (sigwait(&set, &sig) != 0)
-		;
+	server_wait(&set, &sig);
 	fault = atomic_load(&server_fatal);
 	if (fault == STORE_FAULT_NONE)
 		fprintf(stderr, "kintsugi: stopping\n");
@@ -1656,6 +1797,7 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	r = fault == STORE_FAULT_NONE ? 0 : server_rescue(fault, errbuf, errlen);
 out:
+	guard_fini();
 	if (fd >= 0)
 		/* raw-fd: the listening socket */
 		close(fd);

@@ -62,6 +62,7 @@ struct server_reply {
 	unsigned unreadable; /* rows left out of this answer: core.unreadable points here */
 	char header_buf[SESSION_COOKIE_LEN + 256];
 	char client_ip[INET6_ADDRSTRLEN]; /* from X-Forwarded-For behind trusted_proxy */
+	char device_cookie[65];		  /* a new device cookie to set, or "" */
 	void *worker;
 };
 

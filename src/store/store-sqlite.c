@@ -122,12 +122,17 @@ enum sq_stmt {
 	SQ_ITEM_UPDATE,
 	SQ_ITEM_EXISTS,
 	SQ_ITEM_DELETE,
+	/* ---- browsers that signed in (migration 0006) ---- */
+	SQ_DEVICE_INSERT,
+	SQ_DEVICE_TOUCH,
+	SQ_DEVICE_TRIM,
+	SQ_DEVICE_LOGIN,
 	_SQ_STMT_MAX,
 };
 
 #define MEMBER_COLS                                                                                \
 	"id, couple_id, login, role, display_name, language, pw_hash, kek_salt, mk_by_pw, "        \
-	"rk_salt, mk_by_rk, public_key, secret_key_sealed, created_at"
+	"rk_salt, mk_by_rk, public_key, secret_key_sealed, created_at, kdf"
 #define INVITE_COLS "id, couple_id, role, secret_hash, ck_wrapped, created_at, expires_at, used"
 #define SESSION_COLS                                                                               \
 	"id, member_id, couple_id, secret_hash, keys_sealed, created_at, last_seen_at, expires_at"
@@ -150,7 +155,8 @@ enum sq_stmt {
 /* the top-level items of a kind (?3 = ?4 = ''), or the answers to one item */
 #define ITEM_WHERE                                                                                 \
 	" FROM items WHERE couple_id = ?1 AND kind = ?2 AND parent_kind = ?3 AND parent_id = ?4 "  \
-	"AND (?5 IS NULL OR author_id = ?5) "
+	"AND (?5 IS NULL OR author_id = ?5) "                                                      \
+	"AND (?7 IS NULL OR author_id = ?7 OR (shared_with & ?8) <> 0) "
 
 static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
@@ -172,12 +178,13 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 			      "ORDER BY created_at, rowid",
 	[SQ_COUPLE_DELETE] = "DELETE FROM couples WHERE id = ?1",
 
-	[SQ_MEMBER_INSERT] = "INSERT INTO members (" MEMBER_COLS ") "
-			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[SQ_MEMBER_INSERT] =
+		"INSERT INTO members (" MEMBER_COLS ") "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[SQ_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE id = ?1",
 	[SQ_MEMBER_GET_BY_LOGIN] = "SELECT " MEMBER_COLS " FROM members WHERE login = ?1",
-	[SQ_MEMBER_SET_PASSWORD] = "UPDATE members SET pw_hash = ?2, kek_salt = ?3, mk_by_pw = ?4 "
-				   "WHERE id = ?1",
+	[SQ_MEMBER_SET_PASSWORD] = "UPDATE members SET pw_hash = ?2, kek_salt = ?3, mk_by_pw = ?4, "
+				   "kdf = ?5 WHERE id = ?1",
 	[SQ_MEMBER_SET_RECOVERY] = "UPDATE members SET rk_salt = ?2, mk_by_rk = ?3 WHERE id = ?1",
 	[SQ_MEMBER_SET_LANGUAGE] = "UPDATE members SET language = ?2 WHERE id = ?1",
 	[SQ_MEMBER_COUPLE] = "SELECT couple_id FROM members WHERE id = ?1",
@@ -266,6 +273,15 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_THROTTLE_NTH] = "SELECT at FROM signin_failures WHERE key = ?1 AND at > ?2 "
 			    "ORDER BY at DESC LIMIT 1 OFFSET ?3",
 	[SQ_THROTTLE_CLEAR] = "DELETE FROM signin_failures WHERE key = ?1",
+	/* ---- browsers that signed in (migration 0006) ---- */
+	[SQ_DEVICE_INSERT] = "INSERT INTO devices (key, member_id, created_at, used_at) "
+			     "VALUES (?1, ?2, ?3, ?3) ON CONFLICT (key) DO NOTHING",
+	[SQ_DEVICE_TOUCH] = "UPDATE devices SET used_at = ?3 WHERE key = ?1 AND member_id = ?2",
+	[SQ_DEVICE_TRIM] = "DELETE FROM devices WHERE member_id = ?1 AND key NOT IN "
+			   "(SELECT key FROM devices WHERE member_id = ?1 "
+			   "ORDER BY used_at DESC, rowid DESC LIMIT ?2)",
+	[SQ_DEVICE_LOGIN] = "SELECT m.login FROM devices d JOIN members m ON m.id = d.member_id "
+			    "WHERE d.key = ?1",
 	/* ---- end of sign-in throttling ---- */
 
 	/* ---- check-ins and the rhythm (migration 0003) ---- */
@@ -297,11 +313,13 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 		"SELECT " ITEM_COLS " FROM (SELECT " ITEM_COLS ", rowid AS r " ITEM_WHERE
 		"ORDER BY sort DESC, rowid DESC LIMIT ?6) "
 		"ORDER BY sort, r",
-	/* the answers (kind ?2) to the newest ?4 top-level items of kind ?3 */
+	/* the answers (kind ?2) to the newest ?4 top-level items of kind ?3
+	 * (those ?6 wrote or that are shared with ?7, when ?6 is given) */
 	[SQ_ITEM_ANSWERS] = "SELECT " ITEM_COLS " FROM items WHERE couple_id = ?1 AND kind = ?2 "
 			    "AND parent_kind = ?3 AND parent_id IN (SELECT id FROM items "
 			    "WHERE couple_id = ?1 AND kind = ?3 AND parent_kind = '' "
-			    "AND parent_id = '' ORDER BY sort DESC, rowid DESC LIMIT ?4) "
+			    "AND parent_id = '' AND (?6 IS NULL OR author_id = ?6 OR "
+			    "(shared_with & ?7) <> 0) ORDER BY sort DESC, rowid DESC LIMIT ?4) "
 			    "ORDER BY sort, rowid LIMIT ?5",
 	[SQ_ITEM_UPDATE] = "UPDATE items SET shared_with = ?4, version = ?5, legacy = ?6, "
 			   "sealed = ?7, plain = ?8, sort = ?9, updated_at = ?10 "
@@ -980,6 +998,7 @@ static int read_member(sqlite3_stmt *s, struct member_row *m)
 	read_blob(&rd, 11, &m->public_key);
 	read_blob(&rd, 12, &m->secret_key_sealed);
 	READ_FIELD(&rd, 13, m->created_at);
+	READ_FIELD(&rd, 14, m->kdf);
 	if (rd.r)
 		store_member_free(m);
 	return rd.r;
@@ -1457,6 +1476,7 @@ static int sq_member_insert(struct store *st, const struct member_row *m)
 	bind_blob(&b, 12, m->public_key.data, m->public_key.len, false);
 	bind_blob(&b, 13, m->secret_key_sealed.data, m->secret_key_sealed.len, false);
 	BIND_FIELD(&b, 14, m->created_at);
+	BIND_FIELD(&b, 15, m->kdf);
 	r = b.r ? b.r : sq_write(sq, b.s, NULL);
 	sq_done(b.s);
 	return r;
@@ -1508,6 +1528,7 @@ static int sq_member_set_password(struct store *st, const struct member_row *m)
 	BIND_FIELD(&b, 2, m->pw_hash);
 	bind_blob(&b, 3, m->kek_salt.data, m->kek_salt.len, false);
 	bind_blob(&b, 4, m->mk_by_pw.data, m->mk_by_pw.len, false);
+	BIND_FIELD(&b, 5, m->kdf);
 	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
 	if (r == 0 && changes == 0)
@@ -2382,6 +2403,70 @@ static int sq_throttle_clear(struct store *st, const unsigned char *key)
 
 /* ---- end of sign-in throttling ----------------------------------------------------- */
 
+/* ---- browsers that signed in (migration 0006) ---------------------------------------- */
+
+/* The row and the trim of the member's oldest, in one transaction. */
+static int sq_device_put(struct store *st, const unsigned char *key, const char *member_id,
+			 const char *now, int fresh)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+	bool nested;
+
+	if (!key || !member_id || !now)
+		return -EINVAL;
+	r = sq_tx_enter(sq, &nested);
+	if (r < 0)
+		return r;
+	r = sq_prep(sq, fresh ? SQ_DEVICE_INSERT : SQ_DEVICE_TOUCH, &b.s);
+	if (r == 0) {
+		bind_blob(&b, 1, key, STORE_THROTTLE_KEY_LEN, false);
+		bind_text(&b, 2, member_id);
+		bind_text(&b, 3, now);
+		r = b.r ? b.r : sq_write(sq, b.s, &changes);
+		sq_done(b.s);
+	}
+	if (r == 0 && changes == 0)
+		r = fresh ? STORE_CONFLICT : STORE_NOTFOUND;
+	if (r == 0) {
+		b.r = 0;
+		r = sq_prep(sq, SQ_DEVICE_TRIM, &b.s);
+		if (r == 0) {
+			bind_text(&b, 1, member_id);
+			bind_i64(&b, 2, STORE_DEVICES_MAX);
+			r = b.r ? b.r : sq_write(sq, b.s, NULL);
+			sq_done(b.s);
+		}
+	}
+	return sq_tx_leave(sq, nested, r);
+}
+
+static int sq_device_login(struct store *st, const unsigned char *key, char *ret_login, size_t len)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!key || !ret_login || len == 0)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_DEVICE_LOGIN, &b.s);
+	if (r < 0)
+		return r;
+	bind_blob(&b, 1, key, STORE_THROTTLE_KEY_LEN, false);
+	r = b.r ? b.r : sq_read(b.s);
+	if (r == 0) {
+		struct reader rd = {b.s, 0, 0};
+
+		read_text(&rd, 0, ret_login, len);
+		r = rd.r;
+	}
+	sq_done(b.s);
+	return r;
+}
+
+/* ---- end of devices ---------------------------------------------------------------- */
+
 /* ---- check-ins and the rhythm (migration 0003) ----------------- */
 
 static int sq_couple_set_rhythm(struct store *st, const char *couple_id, const char *rhythm)
@@ -2642,12 +2727,16 @@ static int sq_item_list(struct store *st, const struct item_query *q, struct ite
 		bind_text(&b, 3, q->of_newest);
 		bind_i64(&b, 4, sq_limit(q->limit));
 		bind_i64(&b, 5, sq_limit(q->answer_limit));
+		bind_text_or_null(&b, 6, q->reader_id);
+		bind_i64(&b, 7, q->reader_bits);
 		most = q->answer_limit;
 	} else {
 		bind_text(&b, 3, q->parent_kind ? q->parent_kind : "");
 		bind_text(&b, 4, q->parent_id ? q->parent_id : "");
 		bind_text_or_null(&b, 5, q->author_id);
 		bind_i64(&b, 6, sq_limit(q->limit));
+		bind_text_or_null(&b, 7, q->reader_id);
+		bind_i64(&b, 8, q->reader_bits);
 		most = q->limit;
 	}
 	r = b.r ? b.r : sq_rows(b.s, most, sizeof(**ret_rows), read_item, free_items, &p, ret_n);
@@ -2784,6 +2873,8 @@ const struct store_ops store_sqlite_ops = {
 	.item_list = sq_item_list,
 	.item_update = sq_item_update,
 	.item_delete = sq_item_delete,
+	.device_put = sq_device_put,
+	.device_login = sq_device_login,
 };
 
 /* ---- opening and migrations --------------------------------------------- */

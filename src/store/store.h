@@ -58,6 +58,8 @@ struct member_row {
 	char display_name[512];	       /* UTF-8, at most 80 characters */
 	char language[4];	       /* "en" | "es" | "ru" */
 	char pw_hash[256];	       /* crypto_pwhash_str output */
+	char kdf[16];		       /* the password KEK's cost: "interactive" | "moderate" |
+					* "sensitive" (vault_kdf_to_string) */
 	struct blob kek_salt;	       /* salt for the password KEK */
 	struct blob mk_by_pw;	       /* master key sealed under the password KEK */
 	struct blob rk_salt;	       /* salt for the recovery KEK */
@@ -192,6 +194,11 @@ struct item_query {
 	size_t limit;
 	size_t answer_limit;
 	int oldest_first; /* the newest `limit`, turned to read oldest first */
+	/* reader_id: only the top-level items reader_id wrote or that are
+	 * shared with one of reader_bits (ACCESS_SHARE_*), so that `limit`
+	 * counts the ones the reader may see; NULL: every item */
+	const char *reader_id;
+	unsigned reader_bits;
 };
 
 /* ---- end of check-in and item rows ------------------------------------------------- */
@@ -388,6 +395,19 @@ struct store_ops {
 	/* forgets every failure of key (a successful sign-in) */
 	int (*throttle_clear)(struct store *st, const unsigned char *key);
 	/* ---- end of sign-in throttling ops ------------------------------------------ */
+	/* ---- browsers that signed in (migration 0006) ---- */
+#define STORE_DEVICES_MAX 20 /* a member's newest devices kept */
+	/* key (STORE_THROTTLE_KEY_LEN bytes, a hash of the device cookie)
+	 * signed in to member_id at now.  fresh: a new row (CONFLICT when the
+	 * key is taken); else the member's row of that key is marked used
+	 * (NOTFOUND when there is none).  Then the member's oldest beyond
+	 * STORE_DEVICES_MAX go, in the same transaction. */
+	int (*device_put)(struct store *st, const unsigned char *key, const char *member_id,
+			  const char *now, int fresh);
+	/* the normalised login of the member key signed in to, or NOTFOUND */
+	int (*device_login)(struct store *st, const unsigned char *key, char *ret_login,
+			    size_t len);
+	/* ---- end of devices ops ---- */
 };
 
 struct store {

@@ -158,6 +158,7 @@ static void fill_member(struct member_row *m, const char *couple_id, unsigned n,
 	snprintf(m->display_name, sizeof(m->display_name), "Имя %u", n);
 	strcpy(m->language, "ru");
 	strcpy(m->pw_hash, "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
+	strcpy(m->kdf, "interactive");
 	m->kek_salt = (struct blob){salt, sizeof(salt)};
 	m->mk_by_pw = (struct blob){sealed, sizeof(sealed)};
 	m->rk_salt = (struct blob){salt, 8};
@@ -427,6 +428,7 @@ static void test_members(void **state)
 	assert_blob(&got.public_key, pubkey, sizeof(pubkey));
 	assert_blob(&got.secret_key_sealed, sealed, sizeof(sealed));
 	assert_string_equal(got.created_at, m.created_at);
+	assert_string_equal(got.kdf, "interactive");
 	store_member_free(&got);
 	assert_null(got.kek_salt.data);
 	store_member_free(NULL);
@@ -451,6 +453,7 @@ static void test_members(void **state)
 	/* password, recovery, language */
 	fill_member(&upd, couple_id, 1, "alice");
 	strcpy(upd.pw_hash, "$argon2id$new");
+	strcpy(upd.kdf, "sensitive");
 	upd.kek_salt = (struct blob){salt2, sizeof(salt2)};
 	upd.mk_by_pw = (struct blob){sealed2, sizeof(sealed2)};
 	assert_int_equal(STORE_CALL(fx->st, member_set_password, &upd), 0);
@@ -460,6 +463,7 @@ static void test_members(void **state)
 	assert_int_equal(STORE_CALL(fx->st, member_set_language, upd.id, "es"), 0);
 	assert_int_equal(STORE_CALL(fx->st, member_get, upd.id, &got), 0);
 	assert_string_equal(got.pw_hash, "$argon2id$new");
+	assert_string_equal(got.kdf, "sensitive"); /* the cost goes with the new salt */
 	assert_blob(&got.kek_salt, salt2, sizeof(salt2));
 	assert_blob(&got.mk_by_pw, sealed2, sizeof(sealed2));
 	assert_blob(&got.rk_salt, salt2, 4);
@@ -1968,7 +1972,9 @@ static void test_items_migration(void **state)
 
 	assert_int_equal(store_open(path, &st, err, sizeof(err)), 0);
 	db = store_sqlite_db(st);
-	assert_int_equal(query_int(db, "PRAGMA user_version", NULL), 5);
+	/* migrated through 0005 and on to the newest */
+	assert_int_equal(query_int(db, "PRAGMA user_version", NULL),
+			 store_sqlite_migrations[store_sqlite_migrations_n - 1].version);
 	assert_int_equal(query_int(db,
 				   "SELECT count(*) FROM sqlite_schema WHERE name IN ('offers',"
 				   " 'shares', 'share_acks', 'commitments', 'commitment_reviews',"
@@ -2047,6 +2053,60 @@ static void test_items_migration(void **state)
 	store_close(st);
 }
 
+/* Browsers that signed in: a key is one member's; a member keeps their newest. */
+static void test_devices(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1], login[256];
+	char now[STORE_TIME_LEN + 1];
+	unsigned char key[STORE_THROTTLE_KEY_LEN];
+	unsigned i;
+	sqlite3 *db = raw(fx);
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	memset(key, 7, sizeof(key));
+	assert_int_equal(STORE_CALL(fx->st, device_login, key, login, sizeof(login)),
+			 STORE_NOTFOUND);
+	/* touching a key that was never made finds nothing and makes nothing */
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, a, "2024-05-01T10:00:00Z", 0),
+			 STORE_NOTFOUND);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM devices", NULL), 0);
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, a, "2024-05-01T10:00:00Z", 1), 0);
+	assert_int_equal(STORE_CALL(fx->st, device_login, key, login, sizeof(login)), 0);
+	assert_string_equal(login, "alice");
+	/* another member can neither take the key nor touch it */
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, b, "2024-05-01T10:00:01Z", 1),
+			 STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, b, "2024-05-01T10:00:01Z", 0),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, a, "2024-05-02T10:00:00Z", 0), 0);
+	assert_int_equal(query_int(db,
+				   "SELECT count(*) FROM devices WHERE used_at = "
+				   "'2024-05-02T10:00:00Z'",
+				   NULL),
+			 1);
+	/* alice signs in from STORE_DEVICES_MAX more browsers: the oldest (key 7) goes */
+	for (i = 0; i < STORE_DEVICES_MAX; i++) {
+		memset(key, 100 + (int)i, sizeof(key));
+		snprintf(now, sizeof(now), "2024-06-01T10:00:%02uZ", i);
+		assert_int_equal(STORE_CALL(fx->st, device_put, key, a, now, 1), 0);
+	}
+	assert_int_equal(query_int(db, "SELECT count(*) FROM devices WHERE member_id = ?1", a),
+			 STORE_DEVICES_MAX);
+	memset(key, 7, sizeof(key));
+	assert_int_equal(STORE_CALL(fx->st, device_login, key, login, sizeof(login)),
+			 STORE_NOTFOUND);
+	/* bob's own device is his; the rows go with their member */
+	memset(key, 9, sizeof(key));
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, b, "2024-06-02T10:00:00Z", 1), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM devices", NULL), 1);
+	assert_int_equal(STORE_CALL(fx->st, device_login, key, login, sizeof(login)), 0);
+	assert_string_equal(login, "bob");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--read") == 0)
@@ -2093,6 +2153,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_items, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

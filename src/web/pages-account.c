@@ -659,23 +659,23 @@ int page_settings_password(struct kreq *r)
 }
 
 /*
- * page_settings_recovery() - POST /settings/recovery: after the password, a
- * new recovery key, shown once; the old key stops working.
+ * page_settings_recovery() - POST /settings/recovery: given the current
+ * recovery key, a new one, shown once; the old key stops working.
  */
 int page_settings_recovery(struct kreq *r)
 {
 	char key[VAULT_RECOVERY_CHARS + 1];
-	const char *pw = kreq_str(r, "password");
+	const char *current = kreq_str(r, "recovery_key");
 	struct account_guard g;
 	int rc;
 
 	if (!r->session)
 		return web_redirect(r, "/signin");
-	if (r->input_error || !pw)
-		return settings_input_error(r, "error_recovery", "recovery");
+	if (r->input_error || !current)
+		return settings_input_error(r, "error_recovery", "current");
 	memset(key, 0, sizeof(key));
 	kreq_account_guard(r, &g);
-	rc = account_new_recovery(r->core, r->session, &g, pw, strlen(pw), key);
+	rc = account_new_recovery(r->core, r->session, &g, current, strlen(current), key);
 	switch (rc) {
 	case ACCOUNT_OK:
 		rc = recovery_key_page(r, key, 1);
@@ -683,10 +683,10 @@ int page_settings_recovery(struct kreq *r)
 	case ACCOUNT_RATE_LIMITED:
 		rc = settings_limited(r, "error_recovery", &g);
 		break;
-	case ACCOUNT_WRONG_PASSWORD:
+	case ACCOUNT_WRONG_RECOVERY:
 		rc = settings_page(r, 403, "error_recovery",
-				   _("That is not your current password. Please try again."),
-				   "recovery_password");
+				   _("That is not your current recovery key. Please try again."),
+				   "current_recovery_key");
 		break;
 	case ACCOUNT_BUSY:
 		r->retry_after = BUSY_RETRY_S;

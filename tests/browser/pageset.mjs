@@ -167,10 +167,10 @@ export async function buildPageSet(browser, server, lang) {
       return submitForm(page, 'form[action="/signup"]');
     },
   });
-  add('A', 'settings with a wrong password', '/settings', {
+  add('A', 'settings with a wrong recovery key', '/settings', {
     statusPage: '/settings/recovery',
     prepare: async (page) => {
-      await page.fill('#recovery_password', 'not-the-password');
+      await page.fill('#current_recovery_key', 'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH');
       return submitForm(page, 'form[action="/settings/recovery"]');
     },
   });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe as suite, test } from 'node:test';
 
 import {
-  Client, ID_RE, RECOVERY_KEY_RE, SESSION_COOKIE, describe, errCode, login, signup, signupOk,
+  Client, ID_RE, RECOVERY_KEY_RE, SESSION_COOKIE, describe, errCode, hiddenInput, login, signup, signupOk,
   startServer, uniqueLogin, uniquePassword,
 } from './harness.mjs';
 
@@ -380,5 +380,71 @@ suite('deleting the account', () => {
       login: r.login, recovery_key: r.recovery_key, new_password: uniquePassword(),
     });
     assertError(rec, 401, 'bad_credentials');
+  });
+});
+
+// Issue 11, part 1: someone who knows a member's password (a partner) must
+// not be able to replace the recovery key and then the password, locking
+// the owner out for good. A new recovery key needs the current one.
+suite('a new recovery key needs the current one', () => {
+  let s;
+  before(async () => { s = await startServer(); });
+  after(async () => { await s?.stop(); });
+  const badKey = 'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH';
+
+  test('the password alone cannot replace the recovery key: the owner keeps a way back in', async () => {
+    const owner = new Client(s.url);
+    const r = await signupOk(owner);
+    const written = await owner.post('/api/v1/journal', { body: 'mine alone' });
+    assert.equal(written.status, 201, describe(written));
+
+    // the partner signs in with the owner's password
+    const intruder = new Client(s.url);
+    assert.equal((await login(intruder, r.login, r.password)).status, 200);
+    const api = await intruder.post('/api/v1/recovery-key', { recovery_key: badKey });
+    assert.equal(api.status, 403, describe(api));
+    assert.equal(errCode(api), 'wrong_recovery_key');
+    const noKey = await intruder.post('/api/v1/recovery-key', {});
+    assert.equal(noKey.status, 400, `a body without the key: ${describe(noKey)}`);
+    const byPassword = await intruder.post('/api/v1/recovery-key', { password: r.password });
+    assert.equal(byPassword.status, 400, `the password is not taken in its place: ${describe(byPassword)}`);
+    const settings = await intruder.get('/settings');
+    const form = await intruder.form('/settings/recovery',
+      { recovery_key: badKey, csrf: hiddenInput(settings.text, 'csrf') });
+    assert.equal(form.status, 403, describe(form));
+    assert.match(form.text, /That is not your current recovery key/);
+    assert.match(form.text, /id="current_recovery_key"[^>]*aria-invalid="true"/, 'the field is marked');
+    // the intruder changes the password: that the password allows
+    const taken = await intruder.post('/api/v1/password', { old_password: r.password, new_password: uniquePassword() });
+    assert.equal(taken.status, 204, describe(taken));
+
+    // the owner's own recovery key still works, and ends the intruder's session
+    const back = new Client(s.url);
+    const newPassword = uniquePassword();
+    const rec = await back.post('/api/v1/recover', { login: r.login, recovery_key: r.recovery_key, new_password: newPassword });
+    assert.equal(rec.status, 200, `the owner recovers: ${describe(rec)}`);
+    const entry = await back.get(`/api/v1/journal/${written.json.entry.id}`);
+    assert.equal(entry.status, 200, describe(entry));
+    assert.equal(entry.json.entry.body, 'mine alone');
+    assert.equal((await intruder.get('/api/v1/me')).status, 401, "the intruder's session ended");
+  });
+
+  test('with the current key: a new one, shown once; the old one stops working', async () => {
+    const c = new Client(s.url);
+    const r = await signupOk(c);
+    const other = new Client(s.url);
+    assert.equal((await login(other, r.login, r.password)).status, 200);
+    const res = await c.post('/api/v1/recovery-key', { recovery_key: r.recovery_key.toLowerCase().replaceAll('-', '') });
+    assert.equal(res.status, 200, `the key in small letters, without dashes: ${describe(res)}`);
+    assert.match(res.json.recovery_key, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){7}$/);
+    assert.notEqual(res.json.recovery_key, r.recovery_key);
+    assert.equal((await other.get('/api/v1/me')).status, 401, 'the other session ended');
+    assert.equal((await c.get('/api/v1/me')).status, 200, 'this one goes on');
+    const old = await new Client(s.url).post('/api/v1/recover',
+      { login: r.login, recovery_key: r.recovery_key, new_password: uniquePassword() });
+    assert.equal(old.status, 401, `the old key: ${describe(old)}`);
+    const fresh = await new Client(s.url).post('/api/v1/recover',
+      { login: r.login, recovery_key: res.json.recovery_key, new_password: uniquePassword() });
+    assert.equal(fresh.status, 200, `the new key: ${describe(fresh)}`);
   });
 });

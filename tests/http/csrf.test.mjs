@@ -152,7 +152,8 @@ test('a cross-site join (API and form) is refused with 403; the invite stays unu
     const joined = await send(sameOrigin());
     assert.ok(joined.status === 201 || joined.status === 200 || joined.status === 303,
       `${kind} join from our own page: ${describe(joined)}`);
-    assert.ok(joined.setCookies.length === 1, `${kind} join: a session cookie`);
+    assert.deepEqual(joined.setCookies.map((c) => c.name), ['kintsugi_session', 'kintsugi_device'],
+      `${kind} join: a session cookie, and the browser's device cookie`);
   }
 });
 

@@ -164,7 +164,13 @@ test('with --secure-cookies the session cookie is __Host-kintsugi_session: Secur
     const c = new Client(secure.url);
     const { res } = await signupOk(c);
     const names = res.setCookies.map((x) => x.name);
-    assert.deepEqual(names, [HOST_COOKIE], `only the prefixed cookie is set: ${names}`);
+    // the session and the browser's device cookie (issue 11, part 3), both prefixed
+    assert.deepEqual(names, [HOST_COOKIE, '__Host-kintsugi_device'], `only prefixed cookies are set: ${names}`);
+    for (const dc of res.setCookies) {
+      assert.equal(dc.attributes.secure, true, `Secure: ${dc.raw}`);
+      assert.equal(dc.attributes.path, '/', `Path=/: ${dc.raw}`);
+      assert.ok(!('domain' in dc.attributes), `no Domain: ${dc.raw}`);
+    }
     const sc = sessionSetCookie(res, HOST_COOKIE);
     assert.match(sc.value, /^[0-9a-f]{32}\.[0-9a-f]{64}$/, 'the value is id.secret');
     assert.equal(sc.attributes.secure, true, `Secure: ${sc.raw}`);
@@ -248,8 +254,8 @@ test('with --secure-cookies pages and API answers carry HSTS of at least a year'
 test('without --secure-cookies: the bare kintsugi_session name, not Secure, and no HSTS', async () => {
   const c = new Client(server.url);
   const { res } = await signupOk(c);
-  assert.deepEqual(res.setCookies.map((x) => x.name), ['kintsugi_session']);
-  assert.ok(!res.setCookies[0].attributes.secure, 'not Secure over plain HTTP');
+  assert.deepEqual(res.setCookies.map((x) => x.name), ['kintsugi_session', 'kintsugi_device']);
+  for (const c of res.setCookies) assert.ok(!c.attributes.secure, `not Secure over plain HTTP: ${c.raw}`);
   for (const r of [res, await c.get('/signin'), await c.get('/api/v1/me')]) {
     assert.equal(r.headers.get('strict-transport-security'), null, 'no HSTS over plain HTTP');
   }

@@ -6,6 +6,8 @@
 // sign-ins, so past the limit they answer 429 with Retry-After.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fsp from 'node:fs/promises';
 import { after, before, describe as suite, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -151,6 +153,7 @@ suite('password checks behind a session count as sign-ins', () => {
   after(async () => { await s?.stop(); });
 
   const wrong = 'not-the-password-at-all';
+  const badKey = 'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH';
 
   function assertLimited(res, label) {
     assert.equal(res.status, 429, `${label}: ${describe(res)}`);
@@ -168,7 +171,7 @@ suite('password checks behind a session count as sign-ins', () => {
     // three wrong passwords, one through each route
     assertError(await a.post('/api/v1/password', { old_password: wrong, new_password: uniquePassword() }),
       403, 'wrong_password');
-    const rec = await a.form('/settings/recovery', { password: wrong, csrf: a.csrf });
+    const rec = await a.form('/settings/recovery', { recovery_key: badKey, csrf: a.csrf });
     assert.equal(rec.status, 403, describe(rec));
     assertError(await a.del('/api/v1/me', { password: wrong }), 403, 'wrong_password');
 
@@ -183,8 +186,10 @@ suite('password checks behind a session count as sign-ins', () => {
       { old_password: r.password, new_password: newPw, csrf: a.csrf });
     assertLimited(form, 'the settings form');
     assert.match(form.text, /Too many wrong passwords\. Please wait 1 minute/);
-    assertLimited(await a.form('/settings/recovery', { password: r.password, csrf: a.csrf }),
+    assertLimited(await a.form('/settings/recovery', { recovery_key: r.recovery_key, csrf: a.csrf }),
       'a new recovery key');
+    assertLimited(await a.post('/api/v1/recovery-key', { recovery_key: r.recovery_key }),
+      'a new recovery key by the API');
     assertLimited(await login(new Client(s.url), r.login, r.password), 'a sign-in: the same count');
     assert.equal((await a.get('/api/v1/me')).status, 200, 'the session itself keeps working');
 
@@ -202,7 +207,6 @@ suite('password checks behind a session count as sign-ins', () => {
   test('failed recoveries count too: past the limit, recovery, sign-in and the settings answer 429', async () => {
     const a = new Client(s.url);
     const r = await signupOk(a);
-    const badKey = 'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH';
     assertError(await new Client(s.url).post('/api/v1/recover',
       { login: r.login, recovery_key: badKey, new_password: uniquePassword() }), 401, 'bad_credentials');
     const form = await new Client(s.url).form('/recover',
@@ -229,10 +233,66 @@ suite('password checks behind a session count as sign-ins', () => {
     assertLimited(await a.del('/api/v1/me', { password: r.password }), 'deletion after three failed sign-ins');
     await sleep(LIMITS.SIGNIN_WINDOW * 1000 + 300);
 
-    // two wrong, one right (which clears), two wrong: never locked
-    for (const p of [wrong, wrong, r.password, wrong, wrong]) {
-      const res = await a.form('/settings/recovery', { password: p, csrf: a.csrf });
-      assert.equal(res.status, p === wrong ? 403 : 200, describe(res));
+    // two wrong, one right (which clears), two wrong: never locked; the
+    // recovery key is checked and counted as the password is
+    let key = r.recovery_key;
+    for (const k of [badKey, badKey, null, badKey, badKey]) {
+      const res = await a.post('/api/v1/recovery-key', { recovery_key: k || key });
+      if (k) {
+        assertError(res, 403, 'wrong_recovery_key');
+      } else {
+        assert.equal(res.status, 200, describe(res));
+        assert.notEqual(res.json.recovery_key, key, 'a new key');
+        key = res.json.recovery_key;
+      }
     }
+    const page = await a.form('/settings/recovery', { recovery_key: key, csrf: a.csrf });
+    assert.equal(page.status, 200, `the form, with the key the API gave: ${describe(page)}`);
   });
+});
+
+// Issue 11, part 7: the Argon2id cost (--kdf) is kept with each member's
+// salt. An operator who changes it locks nobody out: a member made at the
+// old cost signs in and reads what they wrote, and their key is made again
+// at the new cost as they do, so that every member costs the same to check.
+test('changing --kdf locks nobody out, and a sign-in moves the member to the new cost', async () => {
+  const first = await startServer({ args: ['--kdf', 'interactive'] });
+  let m;
+  let entryId;
+  try {
+    const c = new Client(first.url);
+    m = await signupOk(c);
+    const made = await c.post('/api/v1/journal', { body: 'written at the first cost' });
+    assert.equal(made.status, 201, describe(made));
+    entryId = made.json.entry.id;
+  } finally {
+    await first.stop({ keepDir: true });
+  }
+  const costOf = (dbPath) => {
+    const out = execFileSync('sqlite3', [dbPath, `SELECT kdf, pw_hash FROM members WHERE login = '${m.login}'`]).toString();
+    const [kdf, hash] = out.trim().split('|');
+    return { kdf, hash };
+  };
+  assert.equal(costOf(first.dbPath).kdf, 'interactive');
+
+  for (const [kdf, argon2] of [['moderate', 'm=262144,t=3'], ['interactive', 'm=65536,t=2']]) {
+    const s = await startServer({ args: ['--db', first.dbPath, '--kdf', kdf] });
+    try {
+      const c = new Client(s.url);
+      const res = await login(c, m.login, m.password);
+      assert.equal(res.status, 200, `sign-in after --kdf ${kdf}: ${describe(res)}`);
+      const entry = await c.get(`/api/v1/journal/${entryId}`);
+      assert.equal(entry.status, 200, describe(entry));
+      assert.equal(entry.json.entry.body, 'written at the first cost', 'the master key opened');
+      // the wrong password is still wrong
+      const wrong = await login(new Client(s.url), m.login, `${m.password}x`);
+      assert.equal(wrong.status, 401, describe(wrong));
+    } finally {
+      await s.stop({ keepDir: true });
+    }
+    const now = costOf(first.dbPath);
+    assert.equal(now.kdf, kdf, `the member's key is made again at --kdf ${kdf}`);
+    assert.ok(now.hash.includes(`$${argon2},`), `the password hash at the same cost: ${now.hash.slice(0, 40)}`);
+  }
+  await fsp.rm(first.dir, { recursive: true, force: true });
 });

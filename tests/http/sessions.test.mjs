@@ -248,7 +248,7 @@ test('a new recovery key ends the other sessions and keeps the current one', asy
   const r = await signupOk(c);
   const other1 = await signedIn(server.url, r);
   const other2 = await signedIn(server.url, r);
-  const res = await c.form('/settings/recovery', { password: r.password, csrf: c.csrf });
+  const res = await c.form('/settings/recovery', { recovery_key: r.recovery_key, csrf: c.csrf });
   assert.equal(res.status, 200, describe(res));
   assert.match(res.text, /[0-9A-Z]{4}(-[0-9A-Z]{4}){7}/, 'the new key is shown');
   assert.match(res.text, /other devices are signed out/, 'the page says the other devices are out');

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { after, before, test } from 'node:test';
+import { after, before, describe as suite, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { procStatusKiB, rawGet, rawRequest, serverPid, startServer, underWrapper } from './harness.mjs';
@@ -227,4 +227,95 @@ test('an 8 KiB+ header line, a huge request line and 200 headers are refused', a
   }
   await assertHealthy('after the oversized headers');
   assert.deepEqual(accepted, [], 'each is refused (>= 400) or the connection closed');
+});
+
+// Issue 11, part 10: an idle timeout alone lets a client keep its
+// connection by sending a header line every few seconds, and seventeen
+// addresses doing that filled every place. Now a request must arrive whole
+// within REQUEST_DEADLINE of the connection opening (or of its last answer),
+// and once three quarters of the places are taken only addresses that hold
+// none get one.
+suite('trickling clients', () => {
+  const DEADLINE_S = 3;
+  const LIMITS = { CONNECTION_TIMEOUT: 2, REQUEST_DEADLINE: DEADLINE_S, PER_IP_CONNECTIONS: 8, MAX_CONNECTIONS: 64 };
+  let s;
+  const tricklers = [];
+  before(async () => { s = await startServer({ env: LIMITS }); });
+  after(async () => {
+    for (const t of tricklers) clearInterval(t);
+    await s?.stop();
+  });
+
+  /** A connection to s that sends a request line, then a header line every second, never the end. */
+  function trickle(localAddress) {
+    return new Promise((resolve) => {
+      const sock = net.connect({ port: s.port, host: '127.0.0.1', localAddress });
+      const st = { sock, closed: false, openedAt: Date.now(), closedAt: 0, refused: false };
+      st.whenClosed = new Promise((res) => sock.on('close', () => {
+        st.closed = true;
+        st.closedAt = Date.now();
+        res();
+      }));
+      sock.on('error', () => { st.refused = true; resolve(st); });
+      sock.on('connect', () => {
+        sock.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+        let n = 0;
+        const t = setInterval(() => {
+          if (sock.destroyed) { clearInterval(t); return; }
+          sock.write(`X-Slow-${n++}: still here\r\n`);
+        }, 1000);
+        tricklers.push(t);
+        resolve(st);
+      });
+    });
+  }
+
+  async function fresh(localAddress) {
+    const c = await new Promise((resolve) => {
+      const sock = net.connect({ port: s.port, host: '127.0.0.1', localAddress });
+      const data = [];
+      const st = { data };
+      st.done = new Promise((res) => sock.on('close', res));
+      sock.on('data', (d) => data.push(d));
+      sock.on('error', () => {});
+      sock.on('connect', () => sock.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'));
+      st.sock = sock;
+      resolve(st);
+    });
+    await Promise.race([c.done, sleep(3000)]);
+    c.sock.destroy();
+    const m = /^HTTP\/1\.[01] (\d{3})/.exec(Buffer.concat(c.data).toString('latin1'));
+    return m ? Number(m[1]) : 0;
+  }
+
+  test('a request trickled a header line at a time is cut at the deadline', async () => {
+    const t = await trickle();
+    await Promise.race([t.whenClosed, sleep((DEADLINE_S + 3) * 1000)]);
+    t.sock.destroy();
+    assert.ok(t.closed, `closed within ${DEADLINE_S + 3} s, though it never went idle for ${LIMITS.CONNECTION_TIMEOUT} s`);
+    const lived = (t.closedAt - t.openedAt) / 1000;
+    assert.ok(lived >= DEADLINE_S - 0.5, `not before the deadline: it lived ${lived} s`);
+    const line = s.stderr().split('\n').find((l) => /did not send a whole request/.test(l));
+    assert.equal(line, 'kintsugi: closed 1 connection that did not send a whole request within 3 s',
+      'one line for the operator, with a count and no address');
+  });
+
+  test('seventeen trickling addresses do not shut a new client out', async () => {
+    const held = [];
+    for (let a = 10; a < 27; a++) {
+      for (let i = 0; i < LIMITS.PER_IP_CONNECTIONS; i++) held.push(trickle(`127.0.0.${a}`));
+    }
+    const conns = await Promise.all(held);
+    await sleep(300);
+    const open = conns.filter((c) => !c.closed && !c.refused).length;
+    assert.ok(open < LIMITS.MAX_CONNECTIONS, `room is kept: ${open} of ${LIMITS.MAX_CONNECTIONS} taken`);
+    for (const addr of ['127.0.0.50', '127.0.0.51', '127.0.0.52']) {
+      assert.equal(await fresh(addr), 200, `a new client from ${addr} gets its answer`);
+    }
+    // and the tricklers are gone at the deadline, without anyone closing them
+    await sleep((DEADLINE_S + 1.5) * 1000);
+    const still = conns.filter((c) => !c.closed && !c.refused).length;
+    for (const c of conns) c.sock.destroy();
+    assert.equal(still, 0, `every trickling connection was closed (${still} left)`);
+  });
 });

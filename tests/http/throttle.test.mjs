@@ -192,3 +192,95 @@ test('an unknown login and a wrong password: the same answer, in about the same 
       `median times within a factor of 2: unknown login ${mu.toFixed(1)} ms, wrong password ${mw.toFixed(1)} ms`);
   });
 });
+
+// Device cookies against targeted lockout (issue 11, part 3): a browser that
+// has signed in to an account keeps a kintsugi_device cookie; its sign-ins
+// are counted against that browser alone, so that failures from elsewhere,
+// even from the same address, never lock the owner out of it.
+const DEVICE_COOKIE = 'kintsugi_device';
+
+function deviceOf(res) {
+  const c = res.setCookies.find((x) => x.name === DEVICE_COOKIE);
+  return c || null;
+}
+
+// the device cookie alone, as a browser sends it to the sign-in after its session ended
+function withDevice(device) {
+  return { cookie: false, headers: { Cookie: `${DEVICE_COOKIE}=${device}` } };
+}
+
+test('a browser that signed in before is not locked out by failures from elsewhere', async () => {
+  await withServer({}, async (s) => {
+    const owner = new Client(s.url);
+    const m = await signupOk(owner);
+    const dc = deviceOf(m.res);
+    assert.ok(dc, `sign-up sets a device cookie: ${m.res.setCookies.map((x) => x.raw)}`);
+    assert.match(dc.value, /^[0-9a-f]{64}$/, 'a random value, not the login');
+    assert.equal(dc.attributes.httponly, true, `HttpOnly: ${dc.raw}`);
+    assert.equal(String(dc.attributes.samesite).toLowerCase(), 'strict', `SameSite=Strict: ${dc.raw}`);
+    assert.equal(dc.attributes.path, '/', `Path=/: ${dc.raw}`);
+    assert.ok(Number(dc.attributes['max-age']) >= 180 * 24 * 3600, `kept for months: ${dc.raw}`);
+
+    // the partner, at the same address, tries the login 25 times: the login
+    // and the address are both over their limits
+    for (let i = 1; i <= 25; i++) {
+      const res = await attempt(s.url, m.login, `partner-guess-${i}`);
+      assert.ok(res.status === 401 || res.status === 429, `guess ${i}: ${describe(res)}`);
+    }
+    assertLimited(await attempt(s.url, m.login, m.password), 'the right password from another browser');
+
+    // the owner's own browser still signs in, by the API and by the form
+    const back = await owner.post('/api/v1/login', { login: m.login, password: m.password }, withDevice(dc.value));
+    assert.equal(back.status, 200, `the owner's browser signs in: ${describe(back)}`);
+    assert.equal(deviceOf(back), null, 'the browser keeps its device cookie: no new one');
+    const page = await owner.request('GET', '/signin');
+    const csrf = hiddenInput(page.text, 'csrf');
+    const fields = { login: m.login, password: m.password };
+    if (csrf !== null) fields.csrf = csrf;
+    const formRes = await owner.request('POST', '/signin', new URLSearchParams(fields).toString(), {
+      contentType: 'application/x-www-form-urlencoded', csrf: false, ...withDevice(dc.value),
+    });
+    assert.equal(formRes.status, 303, `the /signin form from the owner's browser: ${describe(formRes)}`);
+
+    // in the settings too: the owner changes the password the partner knew
+    const session = `kintsugi_session=${back.setCookies.find((x) => x.name === 'kintsugi_session').value}`;
+    const changed = await owner.post('/api/v1/password', { old_password: m.password, new_password: `${m.password}-new` }, {
+      cookie: false, csrf: back.json.csrf_token, headers: { Cookie: `${session}; ${DEVICE_COOKIE}=${dc.value}` },
+    });
+    assert.equal(changed.status, 204, `the owner's browser changes the password: ${describe(changed)}`);
+    m.password = `${m.password}-new`;
+
+    // a device cookie vouches for its own account only, and a made-up one for none
+    const other = await signupOk(new Client(s.url));
+    assertLimited(await new Client(s.url).post('/api/v1/login', { login: m.login, password: m.password },
+      withDevice(deviceOf(other.res).value)), "another account's device cookie");
+    assertLimited(await new Client(s.url).post('/api/v1/login', { login: m.login, password: m.password },
+      withDevice('ab'.repeat(32))), 'a made-up device cookie');
+  });
+});
+
+test("a browser's own failures lock that browser, and a planted cookie is never adopted", async () => {
+  await withServer({}, async (s) => {
+    const owner = new Client(s.url);
+    const m = await signupOk(owner);
+    const dev = deviceOf(m.res).value;
+    for (let i = 1; i <= 5; i++) {
+      const res = await owner.post('/api/v1/login', { login: m.login, password: `mistyped-${i}` }, withDevice(dev));
+      assertBadCredentials(res, `the owner's failure ${i}`);
+    }
+    assertLimited(await owner.post('/api/v1/login', { login: m.login, password: m.password }, withDevice(dev)),
+      "the owner's browser after its own five failures");
+    // those failures were its own: another browser is not locked by them
+    const elsewhere = await attempt(s.url, m.login, m.password);
+    assert.equal(elsewhere.status, 200, `another browser signs in: ${describe(elsewhere)}`);
+    const fresh = deviceOf(elsewhere);
+    assert.ok(fresh && fresh.value !== dev, 'a browser without one gets its own device cookie');
+
+    // a cookie the server never made is replaced, not adopted
+    const planted = 'cd'.repeat(32);
+    const res = await new Client(s.url).post('/api/v1/login', { login: m.login, password: m.password }, withDevice(planted));
+    assert.equal(res.status, 200, describe(res));
+    const given = deviceOf(res);
+    assert.ok(given && given.value !== planted, `a new cookie replaces the planted one: ${given?.raw}`);
+  });
+});
