@@ -32,7 +32,9 @@
 #include "limits.h"
 
 #define ACCOUNT_ARGON2_WAIT_S 10
-#define INVITE_TOKEN_LEN      (VAULT_ID_HEX + 1 + VAULT_SECRET_HEX)
+/* the sealed secret key's AD field for a member whose wraps are tagged (wrap_tag()) */
+#define ACCOUNT_SK_TAGGED "secret_key.tagged"
+#define INVITE_TOKEN_LEN  (VAULT_ID_HEX + 1 + VAULT_SECRET_HEX)
 
 static sem_t argon2_sem;
 static int argon2_ready;
@@ -236,28 +238,121 @@ static int account_wrap_recovery(struct member_row *m, struct account_keys *k,
 	return blob_set(&m->mk_by_rk, sealed, sealed_len);
 }
 
-/* Opens SK (under MK) and CK (sealed to the member's public key) into k. */
-static int account_open_keys(const struct core *c, const struct member_row *m,
-			     struct account_keys *k)
+/*
+ * The couple key wraps are authenticated (issue 11, part 6): the wrap is
+ * sealed to a public key stored in the clear, so whoever can write the
+ * file could seal a couple key of their own to both partners.  Each
+ * member's wrap carries a tag, a keyed BLAKE2b under a subkey of the
+ * member's own MK over the couple, the member, the public key and the
+ * wrap, and a wrap whose tag does not match is refused.
+ *
+ * Whether a member's wraps must be tagged is itself under their MK: the
+ * associated data of their sealed secret key says so (ACCOUNT_SK_TAGGED).
+ * Members made before migration 0008 have the old form; at their next
+ * sign-in their wrap is tagged and their secret key sealed again in the
+ * new form, in one transaction, and from then on no untagged wrap opens.
+ */
+#define ACCOUNT_WRAP_CTX  "ckwrap__"
+#define ACCOUNT_WRAP_LEAD "kintsugi couple key wrap|"
+
+static int wrap_tag(const unsigned char mk[VAULT_KEY_BYTES], const struct member_row *m,
+		    const unsigned char *wrapped, size_t len, unsigned char out[VAULT_TAG_BYTES])
 {
-	struct blob wrapped = {0};
+	unsigned char key[VAULT_KEY_BYTES], *msg;
+	size_t head = strlen(ACCOUNT_WRAP_LEAD) + 2 * (STORE_ID_LEN + 1);
+	size_t n = head + VAULT_PK_BYTES + len;
+
+	/* every piece but the last has a fixed length: the message is unambiguous */
+	if (m->public_key.len != VAULT_PK_BYTES || strlen(m->couple_id) != STORE_ID_LEN ||
+	    strlen(m->id) != STORE_ID_LEN || !wrapped)
+		return -EBADMSG;
+	msg = malloc(n + 1); /* + 1: snprintf's NUL, overwritten by the public key */
+	if (!msg)
+		return -ENOMEM;
+	snprintf((char *)msg, head + 1, "%s%s|%s|", ACCOUNT_WRAP_LEAD, m->couple_id, m->id);
+	memcpy(msg + head, m->public_key.data, VAULT_PK_BYTES);
+	memcpy(msg + head + VAULT_PK_BYTES, wrapped, len);
+	vault_derive(key, mk, 1, ACCOUNT_WRAP_CTX);
+	vault_tag(out, key, msg, n);
+	vault_wipe(key, sizeof(key));
+	free(msg);
+	return 0;
+}
+
+/*
+ * A member of the old form whose keys just opened: tag the wrap and seal
+ * the secret key again in the tagged form, both or neither.  A failure
+ * leaves the old form, which is tried again at the next sign-in.
+ */
+static void account_tag_wraps(const struct core *c, struct member_row *m,
+			      const struct account_keys *k, const struct blob *wrapped)
+{
+	unsigned char tag[VAULT_TAG_BYTES], *sealed = NULL;
+	size_t sealed_len = 0;
 	char ad[96];
 	int r;
 
-	ad_member(ad, sizeof(ad), "secret_key", m->id);
+	if (wrap_tag(k->mk, m, wrapped->data, wrapped->len, tag) != 0)
+		return;
+	ad_member(ad, sizeof(ad), ACCOUNT_SK_TAGGED, m->id);
+	if (vault_seal(k->mk, k->sk, VAULT_SK_BYTES, ad, &sealed, &sealed_len) != 0)
+		return;
+	store_blob_free(&m->secret_key_sealed);
+	blob_set(&m->secret_key_sealed, sealed, sealed_len);
+	if (c->st->ops->begin(c->st) != 0)
+		return;
+	r = STORE_CALL(c->st, couple_key_put, m->couple_id, m->id, wrapped->data, wrapped->len, tag,
+		       sizeof(tag));
+	if (r == 0)
+		r = STORE_CALL(c->st, member_set_secret_key, m);
+	if (r == 0)
+		r = c->st->ops->commit(c->st);
+	if (r != 0)
+		(void)c->st->ops->rollback(c->st);
+}
+
+/* Opens SK (under MK) and CK (sealed to the member's public key, its tag checked) into k. */
+static int account_open_keys(const struct core *c, struct member_row *m, struct account_keys *k)
+{
+	struct blob wrapped = {0}, tag = {0};
+	unsigned char want[VAULT_TAG_BYTES];
+	char ad[96];
+	int r, tagged;
+
+	ad_member(ad, sizeof(ad), ACCOUNT_SK_TAGGED, m->id);
 	r = vault_open_into(k->mk, m->secret_key_sealed.data, m->secret_key_sealed.len, ad, k->sk,
 			    VAULT_SK_BYTES);
+	tagged = r == 0;
+	if (r > 0) { /* a member made before migration 0008 */
+		ad_member(ad, sizeof(ad), "secret_key", m->id);
+		r = vault_open_into(k->mk, m->secret_key_sealed.data, m->secret_key_sealed.len, ad,
+				    k->sk, VAULT_SK_BYTES);
+	}
 	if (r != 0)
 		return r > 0 ? -EBADMSG : r;
 	if (m->public_key.len != VAULT_PK_BYTES)
 		return -EBADMSG;
 	memcpy(k->pk, m->public_key.data, VAULT_PK_BYTES);
-	r = STORE_CALL(c->st, couple_key_get, m->couple_id, m->id, &wrapped);
+	r = STORE_CALL(c->st, couple_key_get, m->couple_id, m->id, &wrapped, &tag);
 	if (r != 0)
 		return r > 0 ? -EBADMSG : r;
-	r = vault_box_open(k->pk, k->sk, wrapped.data, wrapped.len, k->ck, VAULT_KEY_BYTES);
+	/* a tag, where there is one or must be one, must be this member's own */
+	if (tagged || tag.len > 0) {
+		r = tag.len == VAULT_TAG_BYTES ? wrap_tag(k->mk, m, wrapped.data, wrapped.len, want)
+					       : -EBADMSG;
+		if (r == 0 && !vault_equal(want, tag.data, VAULT_TAG_BYTES))
+			r = -EBADMSG;
+	}
+	if (r == 0) {
+		r = vault_box_open(k->pk, k->sk, wrapped.data, wrapped.len, k->ck, VAULT_KEY_BYTES);
+		if (r > 0)
+			r = -EBADMSG;
+	}
+	if (r == 0 && !tagged)
+		account_tag_wraps(c, m, k, &wrapped);
 	store_blob_free(&wrapped);
-	return r != 0 ? (r > 0 ? -EBADMSG : r) : 0;
+	store_blob_free(&tag);
+	return r;
 }
 
 /*
@@ -288,7 +383,8 @@ static int account_make_member(const struct core *c, const struct account_new *i
 	r = blob_copy(&m->public_key, k->pk, sizeof(k->pk));
 	if (r < 0)
 		return r;
-	ad_member(ad, sizeof(ad), "secret_key", m->id);
+	/* a member made now has tagged wraps from the start: no untagged one is ever taken */
+	ad_member(ad, sizeof(ad), ACCOUNT_SK_TAGGED, m->id);
 	r = vault_seal(k->mk, k->sk, VAULT_SK_BYTES, ad, &sealed, &sealed_len);
 	if (r < 0)
 		return r;
@@ -330,8 +426,14 @@ static int account_insert_member(const struct core *c, const struct member_row *
 
 	if (r == STORE_CONFLICT)
 		return ACCOUNT_LOGIN_TAKEN;
-	if (r == 0)
-		r = STORE_CALL(c->st, couple_key_put, m->couple_id, m->id, ck_wrapped, ck_len);
+	if (r == 0) {
+		unsigned char tag[VAULT_TAG_BYTES];
+
+		r = wrap_tag(k->mk, m, ck_wrapped, ck_len, tag);
+		if (r == 0)
+			r = STORE_CALL(c->st, couple_key_put, m->couple_id, m->id, ck_wrapped,
+				       ck_len, tag, sizeof(tag));
+	}
 	if (r != 0)
 		return store_err(r);
 	r = session_start(c, m, k->mk, k->ck, k->sk, ret->cookie, ret_session);

@@ -65,6 +65,7 @@ enum sq_stmt {
 	SQ_MEMBER_GET_BY_LOGIN,
 	SQ_MEMBER_SET_PASSWORD,
 	SQ_MEMBER_SET_RECOVERY,
+	SQ_MEMBER_SET_SECRET_KEY,
 	SQ_MEMBER_SET_LANGUAGE,
 	SQ_MEMBER_COUPLE,
 	SQ_MEMBER_DEL_SESSIONS,
@@ -186,6 +187,7 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_MEMBER_SET_PASSWORD] = "UPDATE members SET pw_hash = ?2, kek_salt = ?3, mk_by_pw = ?4, "
 				   "kdf = ?5 WHERE id = ?1",
 	[SQ_MEMBER_SET_RECOVERY] = "UPDATE members SET rk_salt = ?2, mk_by_rk = ?3 WHERE id = ?1",
+	[SQ_MEMBER_SET_SECRET_KEY] = "UPDATE members SET secret_key_sealed = ?2 WHERE id = ?1",
 	[SQ_MEMBER_SET_LANGUAGE] = "UPDATE members SET language = ?2 WHERE id = ?1",
 	[SQ_MEMBER_COUPLE] = "SELECT couple_id FROM members WHERE id = ?1",
 	[SQ_MEMBER_DEL_SESSIONS] = "DELETE FROM sessions WHERE couple_id = ?1 AND member_id = ?2",
@@ -194,10 +196,11 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 				  "AND author_id = ?2",
 	[SQ_MEMBER_DELETE] = "DELETE FROM members WHERE couple_id = ?1 AND id = ?2",
 
-	[SQ_KEY_PUT] =
-		"INSERT INTO couple_keys (couple_id, member_id, wrapped) VALUES (?1, ?2, ?3) "
-		"ON CONFLICT (couple_id, member_id) DO UPDATE SET wrapped = excluded.wrapped",
-	[SQ_KEY_GET] = "SELECT wrapped FROM couple_keys WHERE couple_id = ?1 AND member_id = ?2",
+	[SQ_KEY_PUT] = "INSERT INTO couple_keys (couple_id, member_id, wrapped, tag) "
+		       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (couple_id, member_id) "
+		       "DO UPDATE SET wrapped = excluded.wrapped, tag = excluded.tag",
+	[SQ_KEY_GET] =
+		"SELECT wrapped, tag FROM couple_keys WHERE couple_id = ?1 AND member_id = ?2",
 
 	[SQ_INVITE_INSERT] = "INSERT INTO invites (" INVITE_COLS ") "
 			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -1557,6 +1560,26 @@ static int sq_member_set_recovery(struct store *st, const struct member_row *m)
 	return r;
 }
 
+static int sq_member_set_secret_key(struct store *st, const struct member_row *m)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!m)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_MEMBER_SET_SECRET_KEY, &b.s);
+	if (r < 0)
+		return r;
+	BIND_FIELD(&b, 1, m->id);
+	bind_blob(&b, 2, m->secret_key_sealed.data, m->secret_key_sealed.len, false);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
 static int sq_member_set_language(struct store *st, const char *member_id, const char *lang)
 {
 	int changes = 0, r;
@@ -1626,7 +1649,8 @@ out:
 
 /* Inserts or replaces the member's wrap; NOTFOUND when the member is not in the couple. */
 static int sq_couple_key_put(struct store *st, const char *couple_id, const char *member_id,
-			     const unsigned char *wrapped, size_t len)
+			     const unsigned char *wrapped, size_t len, const unsigned char *tag,
+			     size_t taglen)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -1638,17 +1662,18 @@ static int sq_couple_key_put(struct store *st, const char *couple_id, const char
 	bind_text(&b, 1, couple_id);
 	bind_text(&b, 2, member_id);
 	bind_blob(&b, 3, wrapped, len, false);
+	bind_blob(&b, 4, tag, tag ? taglen : 0, true);
 	r = b.r ? b.r : sq_write(sq, b.s, NULL);
 	sq_done(b.s);
 	return r;
 }
 
 static int sq_couple_key_get(struct store *st, const char *couple_id, const char *member_id,
-			     struct blob *ret)
+			     struct blob *ret, struct blob *ret_tag)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
-	struct blob out;
+	struct blob out, tag = {NULL, 0};
 	struct reader rd;
 	int r;
 
@@ -1663,9 +1688,17 @@ static int sq_couple_key_get(struct store *st, const char *couple_id, const char
 	if (r == 0) {
 		rd = (struct reader){b.s, 0, 0};
 		read_blob(&rd, 0, &out);
+		if (ret_tag && rd.r == 0) {
+			read_blob(&rd, 1, &tag);
+			if (rd.r != 0)
+				store_blob_free(&out);
+		}
 		r = rd.r;
-		if (r == 0)
+		if (r == 0) {
 			*ret = out;
+			if (ret_tag)
+				*ret_tag = tag;
+		}
 	}
 	sq_done(b.s);
 	return r;
@@ -2829,6 +2862,7 @@ const struct store_ops store_sqlite_ops = {
 	.member_get_by_login = sq_member_get_by_login,
 	.member_set_password = sq_member_set_password,
 	.member_set_recovery = sq_member_set_recovery,
+	.member_set_secret_key = sq_member_set_secret_key,
 	.member_set_language = sq_member_set_language,
 	.member_delete = sq_member_delete,
 	.couple_key_put = sq_couple_key_put,

@@ -274,14 +274,20 @@ struct store_ops {
 	int (*member_set_password)(struct store *st, const struct member_row *m);
 	/* replaces rk_salt and mk_by_rk */
 	int (*member_set_recovery)(struct store *st, const struct member_row *m);
+	/* replaces secret_key_sealed */
+	int (*member_set_secret_key)(struct store *st, const struct member_row *m);
 	int (*member_set_language)(struct store *st, const char *member_id, const char *lang);
 	/* deletes the member and all rows it authored or owns (keys, sessions, entries) */
 	int (*member_delete)(struct store *st, const char *member_id);
 
+	/* the couple key sealed to the member, and its tag (migration 0008;
+	 * tag NULL: none); an upsert */
 	int (*couple_key_put)(struct store *st, const char *couple_id, const char *member_id,
-			      const unsigned char *wrapped, size_t len);
+			      const unsigned char *wrapped, size_t len, const unsigned char *tag,
+			      size_t taglen);
+	/* the wrap, and into *ret_tag (when not NULL) its tag ({NULL, 0}: none) */
 	int (*couple_key_get)(struct store *st, const char *couple_id, const char *member_id,
-			      struct blob *ret);
+			      struct blob *ret, struct blob *ret_tag);
 
 	int (*invite_insert)(struct store *st, const struct invite_row *inv);
 	int (*invite_get)(struct store *st, const char *invite_id, struct invite_row *ret);

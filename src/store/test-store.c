@@ -484,28 +484,38 @@ static void test_couple_keys(void **state)
 {
 	struct fx *fx = *state;
 	char c1[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], x[STORE_ID_LEN + 1];
-	struct blob got = {(unsigned char *)(uintptr_t)0x1, 77};
+	struct blob got = {(unsigned char *)(uintptr_t)0x1, 77}, tag;
 
 	add_couple(fx->st, 1, c1);
 	add_couple(fx->st, 2, c2);
 	add_member(fx->st, c1, 1, "alice", a);
 	add_member(fx->st, c2, 2, "xavier", x);
 
-	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c1, a, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c1, a, &got, NULL), STORE_NOTFOUND);
 	assert_int_equal(got.len, 77);
-	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c1, a, sealed, 20), 0);
-	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c1, a, &got), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c1, a, sealed, 20, NULL, 0), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c1, a, &got, &tag), 0);
 	assert_blob(&got, sealed, 20);
+	assert_null(tag.data); /* none */
 	store_blob_free(&got);
-	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c1, a, pubkey, 32), 0); /* replaces */
-	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c1, a, &got), 0);
+	/* replaces, with a tag */
+	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c1, a, pubkey, 32, hash32, 32), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c1, a, &got, &tag), 0);
+	assert_blob(&got, pubkey, 32);
+	assert_blob(&tag, hash32, 32);
+	store_blob_free(&got);
+	store_blob_free(&tag);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c1, a, &got, NULL), 0);
 	assert_blob(&got, pubkey, 32);
 	store_blob_free(&got);
 	store_blob_free(NULL);
+	/* a tag is 32 bytes or nothing */
+	assert_true(STORE_CALL(fx->st, couple_key_put, c1, a, pubkey, 32, hash32, 31) < 0);
 
 	/* the wrong couple for a member is neither readable nor writable */
-	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c2, a, &got), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c1, x, sealed, 20), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c2, a, &got, NULL), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c1, x, sealed, 20, NULL, 0),
+			 STORE_NOTFOUND);
 }
 
 static void test_invites(void **state)
@@ -860,8 +870,8 @@ static void test_member_delete_cascade(void **state)
 	add_couple(fx->st, 1, c);
 	add_member(fx->st, c, 1, "alice", a);
 	add_member(fx->st, c, 2, "bob", b);
-	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c, a, sealed, 20), 0);
-	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c, b, sealed, 20), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c, a, sealed, 20, NULL, 0), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c, b, sealed, 20, NULL, 0), 0);
 	fill_session(&s, c, a, 1);
 	assert_int_equal(STORE_CALL(fx->st, session_insert, &s), 0);
 	fill_session(&s, c, b, 2);
@@ -874,7 +884,7 @@ static void test_member_delete_cascade(void **state)
 	assert_int_equal(STORE_CALL(fx->st, member_delete, a), STORE_NOTFOUND);
 	assert_int_equal(STORE_CALL(fx->st, member_get, a, &m), STORE_NOTFOUND);
 	assert_int_equal(STORE_CALL(fx->st, member_get_by_login, "alice", &m), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c, a, &k), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c, a, &k, NULL), STORE_NOTFOUND);
 	make_id(s.id, T_SESSION, 1);
 	assert_int_equal(STORE_CALL(fx->st, session_get, s.id, &got), STORE_NOTFOUND);
 	assert_int_equal(STORE_CALL(fx->st, journal_list, c, a, NULL, 50, &rows, &n), 0);
@@ -888,7 +898,7 @@ static void test_member_delete_cascade(void **state)
 	/* the partner keeps everything */
 	assert_int_equal(STORE_CALL(fx->st, member_get, b, &m), 0);
 	store_member_free(&m);
-	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c, b, &k), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c, b, &k, NULL), 0);
 	store_blob_free(&k);
 	make_id(s.id, T_SESSION, 2);
 	assert_int_equal(STORE_CALL(fx->st, session_get, s.id, &got), 0);
@@ -911,7 +921,7 @@ static void test_couple_delete_cascade(void **state)
 	add_couple(fx->st, 2, keep);
 	add_member(fx->st, c, 1, "alice", a);
 	add_member(fx->st, keep, 2, "kim", k);
-	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c, a, sealed, 20), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c, a, sealed, 20, NULL, 0), 0);
 	fill_session(&s, c, a, 1);
 	assert_int_equal(STORE_CALL(fx->st, session_insert, &s), 0);
 	add_entry(fx->st, c, a, 1, "2024-05-01T10:00:00Z");

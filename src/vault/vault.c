@@ -584,6 +584,12 @@ void vault_hash(unsigned char out[32], const char *domain, const void *in, size_
 	sodium_memzero(key, sizeof(key));
 }
 
+void vault_tag(unsigned char out[VAULT_TAG_BYTES], const unsigned char key[VAULT_KEY_BYTES],
+	       const void *in, size_t len)
+{
+	crypto_generichash(out, VAULT_TAG_BYTES, in, in ? len : 0, key, VAULT_KEY_BYTES);
+}
+
 /* vault_box_keypair() - a fresh X25519 key pair (crypto_box_keypair). */
 void vault_box_keypair(unsigned char pk[VAULT_PK_BYTES], unsigned char sk[VAULT_SK_BYTES])
 {

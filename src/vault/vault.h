@@ -127,6 +127,14 @@ void vault_derive(unsigned char out[VAULT_KEY_BYTES], const unsigned char key[VA
 		  uint64_t id, const char ctx[8]);
 /* vault_hash() - 32-byte BLAKE2b of in, keyed by the domain string (e.g. "session-secret"). */
 void vault_hash(unsigned char out[32], const char *domain, const void *in, size_t len);
+/*
+ * vault_tag() - a 32-byte MAC of in under a secret key (keyed BLAKE2b):
+ * binds stored data to someone who holds the key.  Compare with
+ * vault_equal().
+ */
+#define VAULT_TAG_BYTES 32
+void vault_tag(unsigned char out[VAULT_TAG_BYTES], const unsigned char key[VAULT_KEY_BYTES],
+	       const void *in, size_t len);
 
 /*
  * X25519 key pair; sealed boxes (crypto_box_seal) to a public key.  The blob

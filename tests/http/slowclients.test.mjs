@@ -295,7 +295,10 @@ suite('trickling clients', () => {
     assert.ok(t.closed, `closed within ${DEADLINE_S + 3} s, though it never went idle for ${LIMITS.CONNECTION_TIMEOUT} s`);
     const lived = (t.closedAt - t.openedAt) / 1000;
     assert.ok(lived >= DEADLINE_S - 0.5, `not before the deadline: it lived ${lived} s`);
-    const line = s.stderr().split('\n').find((l) => /did not send a whole request/.test(l));
+    // the line follows the shutdown: give the pipe a moment
+    const lineOf = () => s.stderr().split('\n').find((l) => /did not send a whole request/.test(l));
+    for (let i = 0; i < 40 && !lineOf(); i++) await sleep(50);
+    const line = lineOf();
     assert.equal(line, 'kintsugi: closed 1 connection that did not send a whole request within 3 s',
       'one line for the operator, with a count and no address');
   });

@@ -1,0 +1,213 @@
+/*
+ * test-keys.c: the keys against someone who can write the database file
+ * (issue 11, part 6).  Members are made through account.c over a real
+ * SQLite file; the attacker then works on that file through the store, as
+ * they would with sqlite3: they seal a couple key of their own to a
+ * member's public key (which is stored in the clear) and put it in place
+ * of the member's wrap.  The member's next sign-in must refuse it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/account.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+static char dir[64], path[128];
+static struct core core;
+
+#define PASSWORD "a long enough passphrase 7"
+
+static int setup(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_int_equal(vault_init(), 0);
+	assert_int_equal(account_init(2), 0);
+	snprintf(dir, sizeof(dir), "/tmp/kintsugi-keys-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/k.db", dir);
+	assert_int_equal(store_open(path, &core.st, err, sizeof(err)), 0);
+	core.kdf = VAULT_KDF_INTERACTIVE;
+	core.session_idle_s = 3600;
+	core.session_absolute_s = 86400;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char p[160];
+
+	(void)state;
+	store_close(core.st);
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+	rmdir(dir);
+	return 0;
+}
+
+static void signup(const char *login, struct session *s)
+{
+	struct account_new in = {login, PASSWORD, strlen(PASSWORD), login, "en"};
+	struct account_signin out;
+
+	assert_int_equal(account_signup(&core, &in, &out, s), 0);
+}
+
+static int signin(const char *login)
+{
+	struct account_signin out;
+	struct session s;
+
+	return account_login(&core, login, PASSWORD, strlen(PASSWORD), &out, &s);
+}
+
+/* What the attacker does with the file: a couple key of their own, sealed to the member. */
+static void forge_wrap(const struct session *victim, const unsigned char *tag, size_t taglen)
+{
+	unsigned char mine[VAULT_KEY_BYTES], *wrapped = NULL;
+	struct member_row m;
+	size_t len = 0;
+
+	assert_int_equal(STORE_CALL(core.st, member_get, victim->member_id, &m), 0);
+	vault_random(mine, sizeof(mine));
+	assert_int_equal(vault_box_seal(m.public_key.data, mine, sizeof(mine), &wrapped, &len), 0);
+	assert_int_equal(STORE_CALL(core.st, couple_key_put, victim->couple_id, victim->member_id,
+				    wrapped, len, tag, taglen),
+			 0);
+	free(wrapped);
+	store_member_free(&m);
+}
+
+static void test_a_forged_wrap_is_refused(void **state)
+{
+	struct session alice;
+	struct blob wrapped, tag;
+
+	(void)state;
+	signup("alice", &alice);
+	assert_int_equal(signin("alice"), 0);
+	assert_int_equal(STORE_CALL(core.st, couple_key_get, alice.couple_id, alice.member_id,
+				    &wrapped, &tag),
+			 0);
+	assert_int_equal(tag.len, VAULT_TAG_BYTES); /* tagged from the start */
+
+	/* a wrap of the attacker's, without a tag, and with the member's own tag */
+	forge_wrap(&alice, NULL, 0);
+	assert_true(signin("alice") < 0);
+	forge_wrap(&alice, tag.data, tag.len);
+	assert_true(signin("alice") < 0);
+
+	/* the member's own wrap and tag, put back, open as before */
+	assert_int_equal(STORE_CALL(core.st, couple_key_put, alice.couple_id, alice.member_id,
+				    wrapped.data, wrapped.len, tag.data, tag.len),
+			 0);
+	assert_int_equal(signin("alice"), 0);
+	store_blob_free(&wrapped);
+	store_blob_free(&tag);
+}
+
+/*
+ * A member made before migration 0008 (their secret key sealed in the old
+ * form, their wrap untagged) signs in as before, and from that sign-in on
+ * their wrap is tagged and a forged one is refused.
+ */
+static void test_old_members_are_tagged_at_sign_in(void **state)
+{
+	struct session bob;
+	struct member_row m;
+	struct blob wrapped, tag;
+	unsigned char *sealed = NULL, sk[VAULT_SK_BYTES];
+	size_t len = 0;
+	char ad[96];
+
+	(void)state;
+	signup("bob", &bob);
+	/* back to the old form, with the member's own keys */
+	assert_int_equal(STORE_CALL(core.st, member_get, bob.member_id, &m), 0);
+	snprintf(ad, sizeof(ad), "members.secret_key|%s", bob.member_id);
+	assert_int_equal(vault_seal(bob.mk, bob.sk, sizeof(bob.sk), ad, &sealed, &len), 0);
+	store_blob_free(&m.secret_key_sealed);
+	m.secret_key_sealed.data = sealed;
+	m.secret_key_sealed.len = len;
+	assert_int_equal(STORE_CALL(core.st, member_set_secret_key, &m), 0);
+	assert_int_equal(
+		STORE_CALL(core.st, couple_key_get, bob.couple_id, bob.member_id, &wrapped, &tag),
+		0);
+	store_blob_free(&tag);
+	assert_int_equal(STORE_CALL(core.st, couple_key_put, bob.couple_id, bob.member_id,
+				    wrapped.data, wrapped.len, NULL, 0),
+			 0);
+	store_member_free(&m);
+
+	assert_int_equal(signin("bob"), 0);
+	assert_int_equal(
+		STORE_CALL(core.st, couple_key_get, bob.couple_id, bob.member_id, &wrapped, &tag),
+		0);
+	assert_int_equal(tag.len, VAULT_TAG_BYTES);
+	store_blob_free(&wrapped);
+	store_blob_free(&tag);
+	/* the secret key is in the new form: the old one no longer opens it */
+	assert_int_equal(STORE_CALL(core.st, member_get, bob.member_id, &m), 0);
+	assert_int_equal(vault_open_into(bob.mk, m.secret_key_sealed.data, m.secret_key_sealed.len,
+					 ad, sk, sizeof(sk)),
+			 VAULT_BAD);
+	store_member_free(&m);
+
+	forge_wrap(&bob, NULL, 0);
+	assert_true(signin("bob") < 0);
+}
+
+/* A partner's wrap is theirs alone: one partner's tag does not vouch for the other's wrap. */
+static void test_tags_are_per_member(void **state)
+{
+	struct session ana, ben;
+	struct account_new in = {"ben", PASSWORD, strlen(PASSWORD), "Ben", "es"};
+	struct account_signin out;
+	char token[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1];
+	struct blob wa, ta, wb, tb;
+
+	(void)state;
+	signup("ana", &ana);
+	assert_int_equal(account_invite(&core, &ana, token), 0);
+	assert_int_equal(account_join(&core, token, &in, &out, &ben), 0);
+	assert_int_equal(signin("ben"), 0);
+	assert_int_equal(
+		STORE_CALL(core.st, couple_key_get, ana.couple_id, ana.member_id, &wa, &ta), 0);
+	assert_int_equal(
+		STORE_CALL(core.st, couple_key_get, ben.couple_id, ben.member_id, &wb, &tb), 0);
+	/* ana's tag on ben's row, with ben's own wrap */
+	assert_int_equal(STORE_CALL(core.st, couple_key_put, ben.couple_id, ben.member_id, wb.data,
+				    wb.len, ta.data, ta.len),
+			 0);
+	assert_true(signin("ben") < 0);
+	assert_int_equal(signin("ana"), 0);
+	store_blob_free(&wa);
+	store_blob_free(&ta);
+	store_blob_free(&wb);
+	store_blob_free(&tb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_forged_wrap_is_refused),
+		cmocka_unit_test(test_old_members_are_tagged_at_sign_in),
+		cmocka_unit_test(test_tags_are_per_member),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,12 @@
+-- 0008-wrap-tags.sql: each couple-key wrap authenticated by its member
+-- (issue 11, part 6).
+--
+-- A wrap is the couple key sealed to a member's public key, which is
+-- stored in the clear: someone with write access to the file could seal a
+-- key of their own to both partners and read what they write next.  A tag
+-- (keyed BLAKE2b under a subkey of the member's own master key, over the
+-- couple, the member, the public key and the wrap) now goes with each
+-- wrap, and a wrap whose tag does not match is refused.  Rows made before
+-- have none; they are tagged at their member's next sign-in (see
+-- security.md for what that leaves to an attacker with an older copy).
+ALTER TABLE couple_keys ADD COLUMN tag BLOB CHECK (tag IS NULL OR length(tag) = 32);
