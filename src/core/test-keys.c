@@ -151,6 +151,7 @@ static void test_old_members_are_tagged_at_sign_in(void **state)
 	assert_int_equal(STORE_CALL(core.st, couple_key_put, bob.couple_id, bob.member_id,
 				    wrapped.data, wrapped.len, NULL, 0),
 			 0);
+	store_blob_free(&wrapped);
 	store_member_free(&m);
 
 	assert_int_equal(signin("bob"), 0);

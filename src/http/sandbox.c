@@ -16,9 +16,15 @@
  * without the filter and says so.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "build-config.h"
 #include "http/sandbox.h"
@@ -43,7 +49,7 @@ const char *sandbox_strerror(int outcome)
 	case SANDBOX_UNAVAILABLE:
 		return "built without libseccomp: running without a seccomp filter";
 	case SANDBOX_SKIPPED_SANITIZER:
-		return "built with AddressSanitizer: running without a seccomp filter";
+		return "built with AddressSanitizer: running without a seccomp filter or Landlock";
 	case SANDBOX_UNSUPPORTED:
 		return "the kernel takes no seccomp filter: running without one";
 	default:
@@ -111,11 +117,10 @@ static const char *const sandbox_allowed[] = {
 	"readlinkat",
 	"getcwd",
 	"fchown",
-	/* memory: malloc, Argon2's buffers, libsodium's guarded pages */
-	"mmap",
+	/* memory: malloc, Argon2's buffers, libsodium's guarded pages (mmap and
+	 * mprotect below, never with PROT_EXEC) */
 	"munmap",
 	"mremap",
-	"mprotect",
 	"madvise",
 	"brk",
 	"mlock",
@@ -184,6 +189,19 @@ int sandbox_enter(enum sandbox_mode mode, char *errbuf, size_t errlen)
 		if (r < 0)
 			goto fail;
 	}
+	/*
+	 * Memory that could run code: every library is mapped before the
+	 * filter, so a mapping made executable now could only be someone's
+	 * injected code.  mmap and mprotect are allowed without PROT_EXEC
+	 * alone.
+	 */
+	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+			     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (r < 0)
+		goto fail;
 	/* libmicrohttpd's threads name themselves as they start, which may be
 	 * just after this filter; prctl is allowed for that alone */
 	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
@@ -224,4 +242,87 @@ int sandbox_enter(enum sandbox_mode mode, char *errbuf, size_t errlen)
 #endif
 }
 
+#endif
+
+/* ---- Landlock ------------------------------------------------------------ */
+
+#ifdef SANDBOX_UNDER_ASAN
+/* The runtime reads /proc/self/maps and writes its reports where it likes. */
+int sandbox_files(const char *read_dir, const char *write_dir, char *errbuf, size_t errlen)
+{
+	(void)read_dir;
+	(void)write_dir;
+	(void)errbuf;
+	(void)errlen;
+	return SANDBOX_SKIPPED_SANITIZER;
+}
+#else
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14) /* ABI 3 (Linux 6.2) */
+#endif
+#define SANDBOX_FS_V1 ((1ULL << 13) - 1) /* every right of ABI 1 */
+
+/* One rule: path and what beneath it may be done. */
+static int landlock_allow(int ruleset, const char *path, uint64_t access, char *errbuf,
+			  size_t errlen)
+{
+	struct landlock_path_beneath_attr pb = {.allowed_access = access};
+	int r = 0;
+
+	/* raw-fd: a folder held open only while its rule is added */
+	pb.parent_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pb.parent_fd < 0) {
+		r = -errno;
+		snprintf(errbuf, errlen, "cannot confine files to %s: %s", path, strerror(-r));
+		return r;
+	}
+	if (syscall(__NR_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) != 0) {
+		r = -errno;
+		snprintf(errbuf, errlen, "cannot confine files to %s: %s", path, strerror(-r));
+	}
+	/* raw-fd: the folder's O_PATH descriptor, never the database file */
+	close(pb.parent_fd);
+	return r;
+}
+
+int sandbox_files(const char *read_dir, const char *write_dir, char *errbuf, size_t errlen)
+{
+	struct landlock_ruleset_attr attr = {0};
+	uint64_t readable = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+	uint64_t writable = readable | LANDLOCK_ACCESS_FS_WRITE_FILE |
+			    LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG;
+	long abi;
+	int ruleset, r;
+
+	abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 1)
+		return SANDBOX_UNSUPPORTED; /* an older kernel, Landlock off, or valgrind */
+	attr.handled_access_fs = SANDBOX_FS_V1;
+	if (abi >= 2)
+		attr.handled_access_fs |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3) {
+		attr.handled_access_fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
+		writable |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	}
+	ruleset = (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (ruleset < 0) {
+		r = -errno;
+		snprintf(errbuf, errlen, "cannot set up Landlock: %s", strerror(-r));
+		return r;
+	}
+	r = write_dir ? landlock_allow(ruleset, write_dir, writable, errbuf, errlen) : 0;
+	if (r == 0 && read_dir)
+		r = landlock_allow(ruleset, read_dir, readable, errbuf, errlen);
+	if (r == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		r = -errno;
+		snprintf(errbuf, errlen, "cannot set no_new_privs: %s", strerror(-r));
+	}
+	if (r == 0 && syscall(__NR_landlock_restrict_self, ruleset, 0) != 0) {
+		r = -errno;
+		snprintf(errbuf, errlen, "cannot enter Landlock: %s", strerror(-r));
+	}
+	/* raw-fd: the Landlock ruleset, not a file */
+	close(ruleset);
+	return r;
+}
 #endif

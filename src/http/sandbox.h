@@ -31,6 +31,18 @@ enum sandbox_mode {
  */
 int sandbox_enter(enum sandbox_mode mode, char *errbuf, size_t errlen);
 
+/*
+ * sandbox_files() - Landlock: from now on this thread, and every thread it
+ * starts after, opens files only beneath read_dir (read: the templates and
+ * static files; NULL for none) and beneath write_dir (the database's
+ * folder: read, write, create, remove, truncate); anything else answers
+ * EACCES, whatever the file's own permissions say.  Call it before the
+ * pool's threads start: Landlock cannot reach threads that already run.
+ * Sets no_new_privs.  0 when in force; SANDBOX_UNSUPPORTED when the kernel
+ * has no Landlock, SANDBOX_SKIPPED_SANITIZER in a sanitizer build (nothing
+ * done); a negative errno with a reason in errbuf.
+ */
+int sandbox_files(const char *read_dir, const char *write_dir, char *errbuf, size_t errlen);
 /* sandbox_strerror() - one line about a positive outcome, for the log. */
 const char *sandbox_strerror(int outcome);
 

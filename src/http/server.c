@@ -1708,6 +1708,36 @@ bad_addr:
 	return -EINVAL;
 }
 
+/*
+ * Before the pool's threads start (they inherit it): the process opens
+ * files only in the database's folder and reads only the data folder.
+ * Everything it reads at start-up (templates, static files, catalogs) is
+ * in memory by now.  Off with --no-seccomp, with the rest of confinement.
+ */
+static int server_confine_files(const struct kconfig *cfg, char *errbuf, size_t errlen)
+{
+	char dir[CONFIG_PATH_MAX];
+	char *slash;
+	int r;
+
+	if (!cfg->seccomp)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", cfg->db);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	r = sandbox_files(cfg->data_dir, dir, errbuf, errlen);
+	/* a sanitizer build says so once, with the seccomp filter's line */
+	if (r == SANDBOX_UNSUPPORTED)
+		fprintf(stderr, "kintsugi: this kernel has no Landlock: files are not confined to "
+				"the database's and the data folders\n");
+	return r < 0 ? r : 0;
+}
+
 int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 {
 	struct MHD_Daemon *d = NULL;
@@ -1743,6 +1773,11 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 
+	r = server_confine_files(cfg, errbuf, errlen);
+	if (r < 0) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		goto out;
+	}
 	r = guard_init(cfg->max_connections, (int64_t)cfg->request_deadline * 1000,
 		       cfg->trusted_proxy);
 	if (r < 0) {

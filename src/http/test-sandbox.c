@@ -3,7 +3,8 @@
  * runs in a forked child, since a filter cannot be taken off again: in
  * force, a call off the list (socket, execve) ends the process with SIGSYS
  * while the calls serving needs still work; in permissive mode the same
- * call fails with EPERM.  Skipped (exit 77) when the build has no filter
+ * call fails with EPERM; an executable mapping is refused too.  Landlock
+ * confines files to two folders.  Skipped (exit 77) when the build has no filter
  * (no libseccomp, or AddressSanitizer) and under valgrind.
  */
 #include <errno.h>
@@ -12,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,6 +86,27 @@ static int run_shell(void)
 	return errno == EPERM ? 0 : 7;
 }
 
+/* Memory that could run code: never, after start-up (issue 11, part 12). */
+static int exec_mapping(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p != MAP_FAILED)
+		return 8;
+	return errno == EPERM ? 0 : 9;
+}
+
+static int exec_protect(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 10;
+	if (mprotect(p, 4096, PROT_READ | PROT_EXEC) == 0)
+		return 11;
+	return errno == EPERM ? 0 : 12;
+}
+
 static int failures;
 
 static void expect(int ok, const char *what)
@@ -90,6 +114,80 @@ static void expect(int ok, const char *what)
 	printf("%s %s\n", ok ? "ok" : "FAIL", what);
 	if (!ok)
 		failures++;
+}
+
+/*
+ * Landlock (sandbox_files()): in a child confined to a data folder (read)
+ * and a database folder (read, write, create, remove), a file elsewhere
+ * does not open, whatever its permissions, and the folders work as the
+ * server needs them.
+ */
+static char ll_data[64], ll_db[64];
+
+static int confined_files(void)
+{
+	char err[256], path[128];
+	int fd, r;
+
+	r = sandbox_files(ll_data, ll_db, err, sizeof(err));
+	if (r > 0)
+		return SKIP;
+	if (r < 0)
+		return 20;
+	/* the database's folder: a new file, written, truncated, removed */
+	snprintf(path, sizeof(path), "%s/k.db-wal", ll_db);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, "x", 1) != 1 || ftruncate(fd, 0) != 0 || close(fd) != 0)
+		return 21;
+	if (unlink(path) != 0)
+		return 22;
+	/* the data folder: read, not written */
+	snprintf(path, sizeof(path), "%s/page.mustache", ll_data);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || close(fd) != 0)
+		return 23;
+	if (open(path, O_WRONLY | O_CLOEXEC) >= 0 || errno != EACCES)
+		return 24;
+	snprintf(path, sizeof(path), "%s/new", ll_data);
+	if (open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600) >= 0 || errno != EACCES)
+		return 25;
+	/* anywhere else: nothing */
+	if (open("/etc/passwd", O_RDONLY | O_CLOEXEC) >= 0 || errno != EACCES)
+		return 26;
+	if (open("/tmp/kintsugi-landlock-escape", O_WRONLY | O_CREAT | O_CLOEXEC, 0600) >= 0 ||
+	    errno != EACCES)
+		return 27;
+	return 0;
+}
+
+static void landlock_cases(void)
+{
+	char path[128];
+	int status = 0, fd;
+	pid_t pid;
+
+	snprintf(ll_data, sizeof(ll_data), "/tmp/kintsugi-ll-data-XXXXXX");
+	snprintf(ll_db, sizeof(ll_db), "/tmp/kintsugi-ll-db-XXXXXX");
+	if (!mkdtemp(ll_data) || !mkdtemp(ll_db)) {
+		expect(0, "Landlock: temporary folders");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/page.mustache", ll_data);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+	pid = fork();
+	if (pid == 0)
+		_exit(confined_files());
+	waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == SKIP)
+		printf("skipped: no Landlock in this kernel or build\n");
+	else
+		expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		       "Landlock: files only in the database's folder and the data folder");
+	unlink(path);
+	rmdir(ll_data);
+	rmdir(ll_db);
 }
 
 /* Valgrind runs every call itself and knows no seccomp: nothing to test there. */
@@ -123,6 +221,15 @@ int main(void)
 	expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "permissive: a new socket fails with EPERM");
 	st = in_child(SANDBOX_PERMISSIVE, allowed_calls);
 	expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "permissive: the calls serving needs work");
-	printf("%d passed, %d failed\n", 5 - failures, failures);
+	st = in_child(SANDBOX_ENFORCE, exec_mapping);
+	expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	       "an executable mapping ends the process (SIGSYS)");
+	st = in_child(SANDBOX_ENFORCE, exec_protect);
+	expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	       "making memory executable ends the process (SIGSYS)");
+	st = in_child(SANDBOX_PERMISSIVE, exec_mapping);
+	expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "permissive: an executable mapping fails");
+	landlock_cases();
+	printf("%d checks failed\n", failures);
 	return failures ? 1 : 0;
 }

@@ -3150,7 +3150,12 @@ static int sq_configure(struct sq *sq, char *errbuf, size_t errlen)
 			  /* an answer to an answer goes with it too (migration 0005) */
 			  "PRAGMA recursive_triggers = ON;"
 			  /* NORMAL: commits are flushed by the group commit (sq_sync_to) */
-			  "PRAGMA synchronous = NORMAL;",
+			  "PRAGMA synchronous = NORMAL;"
+			  /* temporary tables, indexes and statement journals stay in
+			   * memory: no file of them outside the database's folder (the
+			   * server may open none: Landlock), and no fragment of a
+			   * row in /tmp */
+			  "PRAGMA temp_store = MEMORY;",
 			  NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return sq_open_error(rc, errbuf, errlen);

@@ -242,6 +242,7 @@ static void test_open_creates_private_files_and_settings(void **state)
 	assert_int_equal(query_int(db, "PRAGMA synchronous", NULL), 1);
 	assert_int_equal(query_int(db, "PRAGMA foreign_keys", NULL), 1);
 	assert_int_equal(query_int(db, "PRAGMA secure_delete", NULL), 1);
+	assert_int_equal(query_int(db, "PRAGMA temp_store", NULL), 2); /* MEMORY */
 	assert_int_equal(query_int(db, "PRAGMA busy_timeout", NULL), 5000);
 	assert_int_equal(query_int(db, "PRAGMA user_version", NULL),
 			 store_sqlite_migrations[store_sqlite_migrations_n - 1].version);

@@ -259,7 +259,8 @@ async function shimServer(ctx) {
   const root = await ctx.dir('faults');
   const dataDir = path.join(root, 'data');
   fs.mkdirSync(dataDir);
-  const ctl = path.join(root, 'ctl');
+  // beside the database: the server reads it, and Landlock lets it read nothing else
+  const ctl = path.join(dataDir, 'faultfs-ctl');
   fs.writeFileSync(ctl, '');
   const dbPath = path.join(dataDir, 'k.db');
   const server = await ctx.serve(dbPath, { LD_PRELOAD: shimLib, FAULTFS_DIR: dataDir, FAULTFS_CTL: ctl });
