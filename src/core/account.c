@@ -891,6 +891,10 @@ int account_recover(const struct core *c, const char *login, const char *recover
 	r = STORE_CALL(c->st, session_delete_member, m.id, NULL);
 	if (r != 0 && r != STORE_NOTFOUND)
 		goto fail;
+	/* and every browser's standing: this one gets a new one as it signs in */
+	r = throttle_device_forget(c->st, m.id, NULL, 0);
+	if (r != 0)
+		goto fail;
 	r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
 	if (r != 0)
 		goto fail;
@@ -1047,6 +1051,10 @@ int account_change_password(const struct core *c, const struct session *s, struc
 	r = STORE_CALL(c->st, session_delete_member, m.id, s->id);
 	if (r != 0 && r != STORE_NOTFOUND)
 		goto fail;
+	/* a browser signed in with the old password loses its standing; this one keeps it */
+	r = throttle_device_forget(c->st, m.id, g ? g->device : NULL, g ? g->device_len : 0);
+	if (r != 0)
+		goto fail;
 	audit(c, s->couple_id, s->member_id, "password_changed");
 	r = c->st->ops->commit(c->st);
 	if (r != 0)
@@ -1112,6 +1120,9 @@ int account_new_recovery(const struct core *c, const struct session *s, struct a
 		goto fail;
 	r = STORE_CALL(c->st, session_delete_member, m.id, s->id);
 	if (r != 0 && r != STORE_NOTFOUND)
+		goto fail;
+	r = throttle_device_forget(c->st, m.id, g ? g->device : NULL, g ? g->device_len : 0);
+	if (r != 0)
 		goto fail;
 	audit(c, s->couple_id, s->member_id, "recovery_key_replaced");
 	r = c->st->ops->commit(c->st);

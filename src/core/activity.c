@@ -300,13 +300,17 @@ int activity_list(const struct core *c, const struct session *s, struct activity
 	}
 	for (i = 0; i < n; i++) {
 		r = activity_open(s, &rows[i], felt, nfelt, &list[m]);
+		if (r == 0) {
+			m++;
+			continue;
+		}
 		if (r == ACTIVITY_NOTFOUND)
 			continue;
+		r = core_skip_unreadable(c, r); /* one damaged row is not the whole list */
 		if (r != 0) {
 			activity_list_free(list, m);
 			goto out;
 		}
-		m++;
 	}
 	*ret = list;
 	*ret_n = m;

@@ -255,10 +255,19 @@ static void checkin_key(const struct session *s, unsigned shared_with,
 		vault_derive(key, s->mk, CHECKIN_KEY_ID, "checkin_");
 }
 
-static void checkin_ad(char *ad, size_t len, const struct checkin_row *row)
+/*
+ * The AD binds the row and its author (issue 11, part 8), so that check-ins
+ * swapped between the partners in the file do not open.  unbound: the form
+ * of the rows sealed before, which open with it until their next change.
+ */
+static void checkin_ad(char *ad, size_t len, const struct checkin_row *row, int unbound)
 {
-	snprintf(ad, len, "checkins.content|%s|%s|%lld", row->id, row->couple_id,
-		 (long long)row->version);
+	if (unbound)
+		snprintf(ad, len, "checkins.content|%s|%s|%lld", row->id, row->couple_id,
+			 (long long)row->version);
+	else
+		snprintf(ad, len, "checkins.content.a|%s|%s|%s|%lld", row->id, row->couple_id,
+			 row->author_id, (long long)row->version);
 }
 
 static void checkin_item(const struct checkin_row *row, struct access_item *it)
@@ -292,7 +301,7 @@ static int checkin_seal(const struct session *s, struct checkin_row *row,
 	if (note_len)
 		memcpy(buf + CHECKIN_HEAD, in->note, note_len);
 	checkin_key(s, row->shared_with, key);
-	checkin_ad(ad, sizeof(ad), row);
+	checkin_ad(ad, sizeof(ad), row, 0);
 	r = vault_seal(key, buf, len, ad, &row->content_sealed.data, &row->content_sealed.len);
 	vault_wipe(key, sizeof(key));
 	vault_wipe(buf, len);
@@ -323,8 +332,13 @@ static int checkin_open(const struct session *s, const struct checkin_row *row, 
 	if (!access_allows(s, &it, ACCESS_READ))
 		return CHECKIN_NOTFOUND;
 	checkin_key(s, row->shared_with, key);
-	checkin_ad(ad, sizeof(ad), row);
+	checkin_ad(ad, sizeof(ad), row, 0);
 	r = vault_open(key, row->content_sealed.data, row->content_sealed.len, ad, &text, &len);
+	if (r == VAULT_BAD) {
+		checkin_ad(ad, sizeof(ad), row, 1);
+		r = vault_open(key, row->content_sealed.data, row->content_sealed.len, ad, &text,
+			       &len);
+	}
 	vault_wipe(key, sizeof(key));
 	if (r != 0)
 		return r > 0 ? -EBADMSG : r;
@@ -617,6 +631,7 @@ static int checkin_walk(const struct session *s, const struct checkin_row *rows,
 }
 
 struct list_walk {
+	const struct core *c;
 	const struct session *s;
 	struct checkin_list *out;
 };
@@ -637,8 +652,8 @@ static int list_visit(void *ud, const struct checkin_row *row, enum checkin_sigh
 	if (sight != CHECKIN_SHOWN)
 		return 0;
 	r = checkin_open(w->s, row, &w->out->items[w->out->n]);
-	if (r != 0)
-		return r > 0 ? -EBADMSG : r;
+	if (r != 0) /* one damaged check-in is not the whole history */
+		return core_skip_unreadable(w->c, r > 0 ? -EBADMSG : r);
 	w->out->n++;
 	return 0;
 }
@@ -672,7 +687,7 @@ int checkin_list(const struct core *c, const struct session *s, const char *from
 		r = -ENOMEM;
 		goto out;
 	}
-	w = (struct list_walk){s, &out};
+	w = (struct list_walk){c, s, &out};
 	r = checkin_walk(s, rows, n, list_visit, &w);
 	if (r != 0) {
 		checkin_list_free(&out);

@@ -316,7 +316,7 @@ int commitment_list(const struct core *c, const struct session *s, struct commit
 	};
 	struct item_row *rows = NULL;
 	struct commitment *list = NULL;
-	size_t n = 0, i;
+	size_t n = 0, m = 0, i;
 	int r;
 
 	r = item_list(c, &q, &rows, &n);
@@ -328,16 +328,20 @@ int commitment_list(const struct core *c, const struct session *s, struct commit
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		r = commitment_open(c, s, &rows[i], &list[i]);
+		r = commitment_open(c, s, &rows[i], &list[m]);
+		if (r == 0) {
+			m++;
+			continue;
+		}
+		r = core_skip_unreadable(c, r); /* one damaged row is not the whole list */
 		if (r != 0) {
-			r = r > 0 ? -EIO : r;
-			commitment_list_free(list, i);
+			commitment_list_free(list, m);
 			list = NULL;
 			goto out;
 		}
 	}
 	*ret = list;
-	*ret_n = n;
+	*ret_n = m;
 	list = NULL;
 	r = 0;
 out:

@@ -1,11 +1,15 @@
 /*
  * item.c: the engine behind every kind of the registry.
  *
- * The associated data of a sealed record binds where it lives:
- * "items|kind|id|parent_kind:parent_id|couple|version".  A record cannot be
- * moved to another row, kind, answer or couple, nor put back after a change,
- * without failing to open.  A row migration 0005 moved in keeps the AD it
- * was sealed with (its kind's legacy_ad form) until its next change.
+ * The associated data of a sealed record binds where it lives and who
+ * wrote it: "items.a|kind|id|parent_kind:parent_id|couple|author|version".
+ * A record cannot be moved to another row, kind, answer or couple, given
+ * another author, nor put back after a change, without failing to open.
+ * Rows sealed before the author was bound (issue 11, part 8) have the form
+ * without it, "items|kind|...|couple|version", and open with it until their
+ * next change; a record sealed with the author never opens without it.  A
+ * row migration 0005 moved in keeps the AD it was sealed with (its kind's
+ * legacy_ad form) until its next change.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -47,11 +51,16 @@ static void item_key(const struct item_kind *k, const struct session *s, unsigne
 	vault_derive(key, couple ? s->ck : s->mk, k->key_id, k->key_ctx);
 }
 
-static void item_ad(const struct item_kind *k, const struct item_row *row, char ad[ITEM_AD_MAX])
+/* The AD of row; unbound: the form of the rows sealed before the author was bound. */
+static void item_ad(const struct item_kind *k, const struct item_row *row, int unbound,
+		    char ad[ITEM_AD_MAX])
 {
 	long long v = (long long)row->version;
 
-	if (!row->legacy || !k->legacy_ad)
+	if ((!row->legacy || !k->legacy_ad) && !unbound)
+		snprintf(ad, ITEM_AD_MAX, "items.a|%s|%s|%s:%s|%s|%s|%lld", row->kind, row->id,
+			 row->parent_kind, row->parent_id, row->couple_id, row->author_id, v);
+	else if (!row->legacy || !k->legacy_ad)
 		snprintf(ad, ITEM_AD_MAX, "items|%s|%s|%s:%s|%s|%lld", row->kind, row->id,
 			 row->parent_kind, row->parent_id, row->couple_id, v);
 	else if (k->legacy_form == ITEM_LEGACY_ID_PARENT)
@@ -97,7 +106,7 @@ int item_seal(const struct item_kind *k, const struct session *s, struct item_ro
 	if (len == 0)
 		return 0;
 	item_key(k, s, row->shared_with, key);
-	item_ad(k, row, ad);
+	item_ad(k, row, 0, ad);
 	r = vault_seal(key, data, len, ad, &sealed, &sealed_len);
 	vault_wipe(key, sizeof(key));
 	if (r < 0)
@@ -119,8 +128,13 @@ int item_open(const struct item_kind *k, const struct session *s, const struct i
 	if (row->sealed.len == 0)
 		return 0;
 	item_key(k, s, row->shared_with, key);
-	item_ad(k, row, ad);
+	item_ad(k, row, 0, ad);
 	r = vault_open(key, row->sealed.data, row->sealed.len, ad, ret, ret_len);
+	if (r == VAULT_BAD && !row->legacy) {
+		/* sealed before the author was bound: its own form, until its next change */
+		item_ad(k, row, 1, ad);
+		r = vault_open(key, row->sealed.data, row->sealed.len, ad, ret, ret_len);
+	}
 	vault_wipe(key, sizeof(key));
 	if (r != 0)
 		return r > 0 ? -EBADMSG : r;

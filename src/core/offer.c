@@ -190,13 +190,17 @@ int offer_list(const struct core *c, const struct session *s, struct offer **ret
 	}
 	for (i = 0; i < n; i++) {
 		r = offer_open(s, &rows[i], today, &list[m]);
+		if (r == 0) {
+			m++;
+			continue;
+		}
 		if (r == OFFER_NOTFOUND)
 			continue;
+		r = core_skip_unreadable(c, r); /* one damaged row is not the whole list */
 		if (r != 0) {
 			offer_list_free(list, m);
 			goto out;
 		}
-		m++;
 	}
 	*ret = list;
 	*ret_n = m;

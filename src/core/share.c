@@ -312,13 +312,17 @@ int share_list(const struct core *c, const struct session *s, struct share **ret
 	}
 	for (i = 0; i < sr.ncards; i++) {
 		r = share_open(s, &sr.cards[i], sr.ack_of[i], &list[m]);
+		if (r == 0) {
+			m++;
+			continue;
+		}
 		if (r == SHARE_NOTFOUND)
 			continue; /* the partner's private card: not the reader's to know */
+		r = core_skip_unreadable(c, r); /* one damaged row is not the whole list */
 		if (r != 0) {
 			share_list_free(list, m);
 			goto out;
 		}
-		m++;
 	}
 	*ret = list;
 	*ret_n = m;

@@ -57,10 +57,21 @@ static void statement_key(const struct session *s, int delivered,
 		vault_derive(key, s->mk, STATEMENT_KEY_DRAFT, "statemnt");
 }
 
-static void statement_ad(char *ad, size_t len, const char *id, const char *couple,
-			 long long version)
+/*
+ * The AD of a statement's parts binds its row and its author (issue 11,
+ * part 8: someone who changed author_id in the file could otherwise answer
+ * their own statement).  unbound: the form of the rows sealed before,
+ * which open with it until their next change; a row sealed with the
+ * author never opens without it.
+ */
+static void statement_ad(char *ad, size_t len, const struct statement_row *row, int unbound)
 {
-	snprintf(ad, len, "statements.parts|%s|%s|%lld", id, couple, version);
+	if (unbound)
+		snprintf(ad, len, "statements.parts|%s|%s|%lld", row->id, row->couple_id,
+			 (long long)row->version);
+	else
+		snprintf(ad, len, "statements.parts.a|%s|%s|%s|%lld", row->id, row->couple_id,
+			 row->author_id, (long long)row->version);
 }
 
 /* A response: an answer to a delivered statement; sealed: landed and still_need, packed. */
@@ -239,7 +250,7 @@ static int statement_seal_row(const struct session *s, struct statement_row *row
 	if (r < 0)
 		return r;
 	statement_key(s, row->delivered, key);
-	statement_ad(ad, sizeof(ad), row->id, row->couple_id, (long long)row->version);
+	statement_ad(ad, sizeof(ad), row, 0);
 	r = vault_seal(key, packed, plen, ad, &row->parts_sealed.data, &row->parts_sealed.len);
 	vault_wipe(key, sizeof(key));
 	vault_wipe(packed, plen);
@@ -258,8 +269,13 @@ static int statement_open_row(const struct session *s, const struct statement_ro
 
 	memset(ret, 0, sizeof(*ret));
 	statement_key(s, row->delivered, key);
-	statement_ad(ad, sizeof(ad), row->id, row->couple_id, (long long)row->version);
+	statement_ad(ad, sizeof(ad), row, 0);
 	r = vault_open(key, row->parts_sealed.data, row->parts_sealed.len, ad, &plain, &plen);
+	if (r == VAULT_BAD) {
+		statement_ad(ad, sizeof(ad), row, 1);
+		r = vault_open(key, row->parts_sealed.data, row->parts_sealed.len, ad, &plain,
+			       &plen);
+	}
 	vault_wipe(key, sizeof(key));
 	if (r != 0)
 		return r > 0 ? -EBADMSG : r;
@@ -342,10 +358,12 @@ static int statement_load_responses(const struct core *c, const struct session *
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		r = response_open_row(s, &rows[i], &st->responses[i]);
-		if (r < 0)
+		r = response_open_row(s, &rows[i], &st->responses[st->nresponses]);
+		if (r == 0)
+			st->nresponses++;
+		else if ((r = core_skip_unreadable(c, r)) !=
+			 0) /* one damaged answer is not them all */
 			goto out;
-		st->nresponses = i + 1;
 	}
 	r = 0;
 out:
@@ -595,14 +613,18 @@ int statement_list(const struct core *c, const struct session *s, struct stateme
 	}
 	for (i = 0; i < n; i++) {
 		r = statement_open_visible(c, s, &rows[i], &list[k]);
+		if (r == 0) {
+			k++;
+			continue;
+		}
 		if (r == STATEMENT_NOTFOUND)
-			continue; /* the store already filters; access decides */
-		if (r < 0) {
+			continue;		/* the store already filters; access decides */
+		r = core_skip_unreadable(c, r); /* one damaged row is not the whole list */
+		if (r != 0) {
 			statement_list_free(list, k);
 			list = NULL;
 			goto out;
 		}
-		k++;
 	}
 	*ret = list;
 	*ret_n = k;
@@ -617,6 +639,7 @@ int statement_respond(const struct core *c, const struct session *s, const char 
 		      const char *landed, const char *still_need, struct statement_response *ret)
 {
 	struct statement_row st;
+	struct statement check;
 	struct item_row row;
 	unsigned char *packed = NULL;
 	const char *v[STATEMENT_RESPONSE_PARTS] = {landed ? landed : "",
@@ -635,6 +658,17 @@ int statement_respond(const struct core *c, const struct session *s, const char 
 		r = STATEMENT_NOTFOUND;
 		goto out;
 	}
+	/*
+	 * Its author is the one its sealed parts were bound to: a statement
+	 * whose author_id was changed in the file does not open, and is not
+	 * there to be answered by the one who wrote it.
+	 */
+	r = statement_open_row(s, &st, &check);
+	statement_clear(&check);
+	if (r == -EBADMSG)
+		r = core_skip_unreadable(c, r) == 0 ? STATEMENT_NOTFOUND : r;
+	if (r != 0)
+		goto out;
 	if (!statement_allows(s, &st, ACCESS_ANSWER)) {
 		r = STATEMENT_FORBIDDEN;
 		goto out;

@@ -466,6 +466,152 @@ static void test_list_counts_visible(void **state)
 	item_views_free(list, n);
 }
 
+/* Overwrites the sealed record of item id with zeros, as damage or a hand in the file would. */
+static void damage(const char *id)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql),
+		 "UPDATE items SET sealed = zeroblob(length(sealed)) WHERE id = '%s'", id);
+	assert_int_equal(sqlite3_exec(store_sqlite_db(core.st), sql, NULL, NULL, NULL), 0);
+}
+
+/*
+ * Issue 11, part 8: one row that does not open is left out of the step 1-2
+ * lists (and counted for the operator), not the end of the whole list.
+ */
+static void test_step2_lists_skip_unreadable(void **state)
+{
+	struct offer o, *offers = NULL;
+	struct share sh, *shares = NULL;
+	struct activity a, *acts = NULL;
+	struct commitment cm, *coms = NULL;
+	char until[CHECKIN_DATE_LEN + 1];
+	size_t n0, n = 0;
+	unsigned unreadable = 0, u0;
+
+	(void)state;
+	core.unreadable = &unreadable;
+	checkin_today(until, 30);
+
+	unreadable = 0;
+	assert_int_equal(offer_list(&core, &bob, &offers, &n), 0);
+	n0 = n;
+	u0 = unreadable; /* rows the earlier tests left that do not open */
+	offer_list_free(offers, n);
+	assert_int_equal(offer_add(&core, &alice, "kept", 4, until, &o), 0);
+	offer_clear(&o);
+	assert_int_equal(offer_add(&core, &alice, "damaged", 7, until, &o), 0);
+	damage(o.id);
+	offer_clear(&o);
+	unreadable = 0;
+	assert_int_equal(offer_list(&core, &bob, &offers, &n), 0);
+	assert_int_equal(n, n0 + 1);
+	assert_int_equal(unreadable, u0 + 1);
+	offer_list_free(offers, n);
+
+	unreadable = 0;
+	assert_int_equal(share_list(&core, &bob, &shares, &n), 0);
+	n0 = n;
+	u0 = unreadable; /* rows the earlier tests left that do not open */
+	share_list_free(shares, n);
+	assert_int_equal(share_add(&core, &alice, SHARE_HOPE, "kept", 4, ACCESS_SHARE_PARTNER, &sh),
+			 0);
+	share_clear(&sh);
+	assert_int_equal(
+		share_add(&core, &alice, SHARE_HOPE, "damaged", 7, ACCESS_SHARE_PARTNER, &sh), 0);
+	damage(sh.id);
+	share_clear(&sh);
+	unreadable = 0;
+	assert_int_equal(share_list(&core, &bob, &shares, &n), 0);
+	assert_int_equal(n, n0 + 1);
+	assert_int_equal(unreadable, u0 + 1);
+	share_list_free(shares, n);
+
+	unreadable = 0;
+	assert_int_equal(activity_list(&core, &bob, &acts, &n), 0);
+	n0 = n;
+	u0 = unreadable; /* rows the earlier tests left that do not open */
+	activity_list_free(acts, n);
+	assert_int_equal(activity_add(&core, &alice, ACTIVITY_HOBBY, "kept", 4, until, &a), 0);
+	activity_clear(&a);
+	assert_int_equal(activity_add(&core, &alice, ACTIVITY_HOBBY, "damaged", 7, until, &a), 0);
+	damage(a.id);
+	activity_clear(&a);
+	unreadable = 0;
+	assert_int_equal(activity_list(&core, &bob, &acts, &n), 0);
+	assert_int_equal(n, n0 + 1);
+	assert_int_equal(unreadable, u0 + 1);
+	activity_list_free(acts, n);
+
+	unreadable = 0;
+	assert_int_equal(commitment_list(&core, &alice, &coms, &n), 0);
+	n0 = n;
+	u0 = unreadable; /* rows the earlier tests left that do not open */
+	commitment_list_free(coms, n);
+	assert_int_equal(commitment_add(&core, &alice, "kept", 4, 7, &cm), 0);
+	commitment_clear(&cm);
+	assert_int_equal(commitment_add(&core, &alice, "damaged", 7, 7, &cm), 0);
+	damage(cm.id);
+	commitment_clear(&cm);
+	unreadable = 0;
+	assert_int_equal(commitment_list(&core, &alice, &coms, &n), 0);
+	assert_int_equal(n, n0 + 1);
+	assert_int_equal(unreadable, u0 + 1);
+	commitment_list_free(coms, n);
+
+	core.unreadable = NULL;
+}
+
+/*
+ * A record sealed before the author was bound (issue 11, part 8) keeps
+ * opening in its own form until its next change, which binds the author.
+ */
+static void test_unbound_records_still_open(void **state)
+{
+	struct item_values v;
+	struct item_view it, again;
+	struct item_row row;
+	unsigned char key[VAULT_KEY_BYTES], *plain = NULL, *old = NULL;
+	size_t plen = 0, olen = 0;
+	const char *field = NULL;
+	char ad[256];
+
+	(void)state;
+	values(&v, "red", "written before", NULL);
+	assert_int_equal(item_create(&core, &alice, &note_kind, &v, 0, &it, &field), 0);
+	assert_int_equal(STORE_CALL(core.st, item_get, alice.couple_id, "test_note", it.id, &row),
+			 0);
+	vault_derive(key, alice.mk, note_kind.key_id, note_kind.key_ctx);
+	snprintf(ad, sizeof(ad), "items.a|test_note|%s|:|%s|%s|1", it.id, alice.couple_id,
+		 alice.member_id);
+	assert_int_equal(vault_open(key, row.sealed.data, row.sealed.len, ad, &plain, &plen), 0);
+	snprintf(ad, sizeof(ad), "items|test_note|%s|:|%s|1", it.id, alice.couple_id);
+	assert_int_equal(vault_seal(key, plain, plen, ad, &old, &olen), 0);
+	store_blob_free(&row.sealed);
+	row.sealed.data = old;
+	row.sealed.len = olen;
+	assert_int_equal(STORE_CALL(core.st, item_update, &row, row.version, row.plain), 0);
+	assert_int_equal(item_read(&core, &alice, &note_kind, it.id, &again), 0);
+	assert_string_equal(again.values[1], "written before");
+	item_view_clear(&again);
+	/* its next change binds the author: the old form no longer opens it */
+	values(&v, "blue", "written after", NULL);
+	assert_int_equal(item_change(&core, &alice, &note_kind, it.id, &v, 0, &again, &field), 0);
+	item_view_clear(&again);
+	store_item_free(&row);
+	assert_int_equal(STORE_CALL(core.st, item_get, alice.couple_id, "test_note", it.id, &row),
+			 0);
+	snprintf(ad, sizeof(ad), "items|test_note|%s|:|%s|2", it.id, alice.couple_id);
+	free(plain);
+	plain = NULL;
+	assert_int_equal(vault_open(key, row.sealed.data, row.sealed.len, ad, &plain, &plen),
+			 VAULT_BAD);
+	store_item_free(&row);
+	vault_wipe(key, sizeof(key));
+	item_view_clear(&it);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +620,8 @@ int main(void)
 		cmocka_unit_test(test_new_items),
 		cmocka_unit_test(test_record),
 		cmocka_unit_test(test_list_counts_visible),
+		cmocka_unit_test(test_step2_lists_skip_unreadable),
+		cmocka_unit_test(test_unbound_records_still_open),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

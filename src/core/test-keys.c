@@ -4,7 +4,9 @@
  * SQLite file; the attacker then works on that file through the store, as
  * they would with sqlite3: they seal a couple key of their own to a
  * member's public key (which is stored in the clear) and put it in place
- * of the member's wrap.  The member's next sign-in must refuse it.
+ * of the member's wrap.  The member's next sign-in must refuse it.  Or
+ * they change who wrote a row (part 8): what was sealed for one author must
+ * not open as another's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,8 +19,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "core/account.h"
+#include "core/checkin.h"
+#include "core/share.h"
+#include "core/statement.h"
+#include "store/store-sqlite.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -202,12 +209,101 @@ static void test_tags_are_per_member(void **state)
 	store_blob_free(&tb);
 }
 
+/* What the attacker does with the file: another author for a row. */
+static void set_author(const char *table, const char *id, const char *author)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "UPDATE %s SET author_id = '%s' WHERE id = '%s'", table, author,
+		 id);
+	assert_int_equal(sqlite3_exec(store_sqlite_db(core.st), sql, NULL, NULL, NULL), 0);
+}
+
+/*
+ * Issue 11, part 8: a statement whose author_id is changed in the file
+ * does not open, so its real author cannot answer their own statement; an
+ * answer given another author does not open either.
+ */
+static void test_the_author_is_bound(void **state)
+{
+	struct session cleo, dan;
+	struct account_new in = {"dan", PASSWORD, strlen(PASSWORD), "Dan", "en"};
+	struct account_signin out;
+	char token[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1];
+	const char *parts[_STATEMENT_PART_MAX] = {"I lied about the trip",	"", "", "",
+						  "I will tell you where I am", ""};
+	struct statement st;
+	struct statement_response resp;
+	struct share card, again;
+	char id[VAULT_ID_HEX + 1];
+
+	(void)state;
+	signup("cleo", &cleo);
+	assert_int_equal(account_invite(&core, &cleo, token), 0);
+	assert_int_equal(account_join(&core, token, &in, &out, &dan), 0);
+
+	assert_int_equal(statement_create(&core, &cleo, parts, &st), 0);
+	memcpy(id, st.id, sizeof(id));
+	statement_clear(&st);
+	assert_int_equal(statement_deliver(&core, &cleo, id, &st), 0);
+	statement_clear(&st);
+	/* cleo cannot answer her own statement */
+	assert_int_equal(statement_respond(&core, &cleo, id, "x", NULL, &resp),
+			 STATEMENT_FORBIDDEN);
+	/* ... nor after the file says dan wrote it: it no longer opens */
+	set_author("statements", id, dan.member_id);
+	assert_int_not_equal(statement_respond(&core, &cleo, id, "it landed", NULL, &resp), 0);
+	assert_int_not_equal(statement_read(&core, &dan, id, &st), 0);
+	set_author("statements", id, cleo.member_id);
+	assert_int_equal(statement_read(&core, &dan, id, &st), 0);
+	statement_clear(&st);
+
+	/* a card dan wrote, said to be cleo's, does not open for either */
+	assert_int_equal(share_add(&core, &dan, SHARE_HOPE, "That we laugh again", 19,
+				   ACCESS_SHARE_PARTNER, &card),
+			 0);
+	set_author("items", card.id, cleo.member_id);
+	assert_int_not_equal(share_read(&core, &cleo, card.id, &again), 0);
+	assert_int_not_equal(share_read(&core, &dan, card.id, &again), 0);
+	set_author("items", card.id, dan.member_id);
+	assert_int_equal(share_read(&core, &cleo, card.id, &again), 0);
+	share_clear(&again);
+	share_clear(&card);
+
+	/* check-ins swapped between the partners in the file open for neither */
+	{
+		struct checkin_input ci = {.scores = {3, 3, 3, 3, 3},
+					   .trust = 5,
+					   .closeness = 5,
+					   .shared_with = ACCESS_SHARE_PARTNER};
+		struct checkin mine, hers, got;
+		char today[CHECKIN_DATE_LEN + 1], sql[160];
+
+		checkin_today(today, 0);
+		ci.period = today;
+		assert_int_equal(checkin_add(&core, &dan, &ci, &mine), 0);
+		assert_int_equal(checkin_add(&core, &cleo, &ci, &hers), 0);
+		assert_int_equal(checkin_read(&core, &dan, hers.id, &got),
+				 0); /* both in: revealed */
+		checkin_clear(&got);
+		/* cleo's, said to be dan's (his own gone: one per member and period) */
+		snprintf(sql, sizeof(sql), "DELETE FROM checkins WHERE id = '%s'", mine.id);
+		assert_int_equal(sqlite3_exec(store_sqlite_db(core.st), sql, NULL, NULL, NULL), 0);
+		set_author("checkins", hers.id, dan.member_id);
+		assert_int_not_equal(checkin_read(&core, &dan, hers.id, &got), 0);
+		assert_int_not_equal(checkin_read(&core, &cleo, hers.id, &got), 0);
+		checkin_clear(&mine);
+		checkin_clear(&hers);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_forged_wrap_is_refused),
 		cmocka_unit_test(test_old_members_are_tagged_at_sign_in),
 		cmocka_unit_test(test_tags_are_per_member),
+		cmocka_unit_test(test_the_author_is_bound),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

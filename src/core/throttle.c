@@ -255,3 +255,15 @@ out:
 	vault_wipe(row_key, sizeof(row_key));
 	return r < 0 ? r : made;
 }
+
+int throttle_device_forget(struct store *st, const char *member_id, const char *token, size_t len)
+{
+	unsigned char secret[VAULT_SECRET_BYTES], row_key[STORE_THROTTLE_KEY_LEN];
+	int keep = device_bytes(token, len, secret) == 0, r;
+
+	if (keep)
+		vault_hash(row_key, DEVICE_ROW_DOMAIN, secret, sizeof(secret));
+	r = STORE_CALL(st, device_forget, member_id, keep ? row_key : NULL);
+	vault_wipe(secret, sizeof(secret));
+	return r > 0 ? -EIO : r;
+}

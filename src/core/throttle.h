@@ -99,6 +99,15 @@ int throttle_device_vouch(struct store *st, struct throttle_keys *k, const char 
 int throttle_device_remember(struct store *st, const char *member_id, const char *now,
 			     const char *token, size_t len, char fresh[THROTTLE_DEVICE_LEN + 1]);
 
+/*
+ * throttle_device_forget() - after a password change, a recovery or a new
+ * recovery key: every browser that signed in to member_id loses its
+ * standing but this one (token, len characters; len 0: none keeps it), so
+ * that a browser someone signed in from with the old password is counted
+ * like any other from now on.  0 or < 0.
+ */
+int throttle_device_forget(struct store *st, const char *member_id, const char *token, size_t len);
+
 /* throttle_now_ms() - the wall clock in Unix milliseconds (shared by all processes). */
 int64_t throttle_now_ms(void);
 

@@ -128,6 +128,7 @@ enum sq_stmt {
 	SQ_DEVICE_TOUCH,
 	SQ_DEVICE_TRIM,
 	SQ_DEVICE_LOGIN,
+	SQ_DEVICE_FORGET,
 	_SQ_STMT_MAX,
 };
 
@@ -285,6 +286,8 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 			   "ORDER BY used_at DESC, rowid DESC LIMIT ?2)",
 	[SQ_DEVICE_LOGIN] = "SELECT m.login FROM devices d JOIN members m ON m.id = d.member_id "
 			    "WHERE d.key = ?1",
+	[SQ_DEVICE_FORGET] =
+		"DELETE FROM devices WHERE member_id = ?1 AND (?2 IS NULL OR key <> ?2)",
 	/* ---- end of sign-in throttling ---- */
 
 	/* ---- check-ins and the rhythm (migration 0003) ---- */
@@ -2498,6 +2501,24 @@ static int sq_device_login(struct store *st, const unsigned char *key, char *ret
 	return r;
 }
 
+static int sq_device_forget(struct store *st, const char *member_id, const unsigned char *keep)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!member_id)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_DEVICE_FORGET, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_blob(&b, 2, keep, keep ? STORE_THROTTLE_KEY_LEN : 0, true);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
 /* ---- end of devices ---------------------------------------------------------------- */
 
 /* ---- check-ins and the rhythm (migration 0003) ----------------- */
@@ -2909,6 +2930,7 @@ const struct store_ops store_sqlite_ops = {
 	.item_delete = sq_item_delete,
 	.device_put = sq_device_put,
 	.device_login = sq_device_login,
+	.device_forget = sq_device_forget,
 };
 
 /* ---- opening and migrations --------------------------------------------- */

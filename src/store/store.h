@@ -410,6 +410,8 @@ struct store_ops {
 	 * STORE_DEVICES_MAX go, in the same transaction. */
 	int (*device_put)(struct store *st, const unsigned char *key, const char *member_id,
 			  const char *now, int fresh);
+	/* forgets every device of member_id but keep (NULL: every one) */
+	int (*device_forget)(struct store *st, const char *member_id, const unsigned char *keep);
 	/* the normalised login of the member key signed in to, or NOTFOUND */
 	int (*device_login)(struct store *st, const unsigned char *key, char *ret_login,
 			    size_t len);

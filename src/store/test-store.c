@@ -2109,9 +2109,18 @@ static void test_devices(void **state)
 	memset(key, 7, sizeof(key));
 	assert_int_equal(STORE_CALL(fx->st, device_login, key, login, sizeof(login)),
 			 STORE_NOTFOUND);
-	/* bob's own device is his; the rows go with their member */
+	/* forgetting all of alice's but one: bob's stay */
 	memset(key, 9, sizeof(key));
 	assert_int_equal(STORE_CALL(fx->st, device_put, key, b, "2024-06-02T10:00:00Z", 1), 0);
+	memset(key, 100, sizeof(key));
+	assert_int_equal(STORE_CALL(fx->st, device_forget, a, key), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM devices WHERE member_id = ?1", a), 1);
+	assert_int_equal(STORE_CALL(fx->st, device_login, key, login, sizeof(login)), 0);
+	assert_int_equal(STORE_CALL(fx->st, device_forget, a, NULL), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM devices WHERE member_id = ?1", a), 0);
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, a, "2024-06-03T10:00:00Z", 1), 0);
+	/* bob's own device is his; the rows go with their member */
+	memset(key, 9, sizeof(key));
 	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM devices", NULL), 1);
 	assert_int_equal(STORE_CALL(fx->st, device_login, key, login, sizeof(login)), 0);

@@ -284,3 +284,36 @@ test("a browser's own failures lock that browser, and a planted cookie is never 
     assert.ok(given && given.value !== planted, `a new cookie replaces the planted one: ${given?.raw}`);
   });
 });
+
+test('a password change takes the standing from every other browser that signed in', async () => {
+  await withServer({}, async (s) => {
+    const owner = new Client(s.url);
+    const m = await signupOk(owner);
+    const mine = deviceOf(m.res).value;
+    // the partner signs in once with the owner's password, from their own browser
+    const partnerRes = await new Client(s.url).post('/api/v1/login', { login: m.login, password: m.password });
+    assert.equal(partnerRes.status, 200, describe(partnerRes));
+    const theirs = deviceOf(partnerRes).value;
+    assert.notEqual(theirs, mine);
+
+    // the owner changes the password from their own browser
+    const newPassword = `${m.password}-changed`;
+    const changed = await owner.post('/api/v1/password', { old_password: m.password, new_password: newPassword }, {
+      cookie: false, csrf: m.res.json.csrf_token,
+      headers: { Cookie: `kintsugi_session=${owner.cookie}; ${DEVICE_COOKIE}=${mine}` },
+    });
+    assert.equal(changed.status, 204, describe(changed));
+
+    // the partner's browser now counts like any other: its failures lock the login
+    for (let i = 1; i <= 5; i++) {
+      const res = await new Client(s.url).post('/api/v1/login', { login: m.login, password: `guess-${i}` }, withDevice(theirs));
+      assertBadCredentials(res, `the partner's browser, guess ${i}`);
+    }
+    assertLimited(await attempt(s.url, m.login, newPassword), 'a browser that never signed in');
+    assertLimited(await new Client(s.url).post('/api/v1/login', { login: m.login, password: newPassword }, withDevice(theirs)),
+      "the partner's browser, after the change");
+    // while the owner's own browser keeps its standing
+    const back = await new Client(s.url).post('/api/v1/login', { login: m.login, password: newPassword }, withDevice(mine));
+    assert.equal(back.status, 200, `the owner's browser: ${describe(back)}`);
+  });
+});
