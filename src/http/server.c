@@ -511,8 +511,8 @@ static void throttle_limits_get(struct throttle_limits *lim)
  * the password.  The login is the validated field, or the raw form field
  * when the form failed validation (the handler then answers 400, which is
  * not counted).  A browser whose device cookie (r->device) signed in to
- * that login before is counted on its own instead (see throttle.h).  Returns 0 to go on, 1 when an
- * answer has been set.
+ * that login before is counted on its own instead (see throttle.h).
+ * Returns 0 to go on, 1 when an answer has been set.
  */
 static int throttle_before(struct kreq *r, const struct route *rt, struct throttle_keys *k)
 {
@@ -548,7 +548,8 @@ static void device_after(struct server_reply *x)
 	char now[STORE_TIME_LEN + 1];
 	int e;
 
-	if (!r->set_cookie || !r->set_cookie[0] || !r->session || r->status >= 300)
+	/* the pages answer a sign-in with 303, the API with 200 or 201 */
+	if (!r->set_cookie || !r->set_cookie[0] || !r->session || r->status >= 400)
 		return;
 	session_now(now, 0);
 	e = throttle_device_remember(r->core->st, r->session->member_id, now, r->device,

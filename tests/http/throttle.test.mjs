@@ -317,3 +317,24 @@ test('a password change takes the standing from every other browser that signed 
     assert.equal(back.status, 200, `the owner's browser: ${describe(back)}`);
   });
 });
+
+test('the sign-in form gives a browser its device cookie too, and it keeps that browser in', async () => {
+  await withServer({}, async (s) => {
+    const m = await signupOk(new Client(s.url));
+    const page = await formSignin(s.url, m.login, m.password);
+    assert.equal(page.status, 303, describe(page));
+    const dc = deviceOf(page);
+    assert.ok(dc && /^[0-9a-f]{64}$/.test(dc.value), `the form sets a device cookie: ${page.setCookies.map((x) => x.raw)}`);
+    for (let i = 1; i <= 5; i++) assertBadCredentials(await attempt(s.url, m.login, `guess-${i}`), `guess ${i}`);
+    assertLimited(await attempt(s.url, m.login, m.password), 'another browser');
+    const c = new Client(s.url);
+    const form = await c.get('/signin');
+    const fields = { login: m.login, password: m.password };
+    const csrf = hiddenInput(form.text, 'csrf');
+    if (csrf !== null) fields.csrf = csrf;
+    const back = await c.request('POST', '/signin', new URLSearchParams(fields).toString(), {
+      contentType: 'application/x-www-form-urlencoded', csrf: false, ...withDevice(dc.value),
+    });
+    assert.equal(back.status, 303, `the browser with its device cookie: ${describe(back)}`);
+  });
+});
