@@ -18,7 +18,7 @@
 #define LIMIT_HEADER_POOL	   (32 * 1024) /* MHD connection memory: caps headers */
 #define LIMIT_URL_BYTES		   2048	       /* longer request targets are refused */
 #define LIMIT_CONNECTIONS	   512	       /* total open connections */
-#define LIMIT_CONNECTIONS_PER_IP   32	       /* one address cannot starve the rest */
+#define LIMIT_CONNECTIONS_PER_IP   32	       /* the default: one address cannot starve the rest */
 #define LIMIT_CONNECTION_TIMEOUT_S 15	       /* idle or slow clients are dropped */
 #define LIMIT_REQUEST_DEADLINE_S   30	       /* a whole request, however it trickles */
 #define LIMIT_REQUEST_DEADLINE_MAX 3600

@@ -452,8 +452,16 @@ static void test_bad_values(void **state)
 		  "'99999999999999999999999999'");
 	set_fails("max_connections", "513", NULL,
 		  "max_connections must be a number from 1 to 512, not '513'");
-	set_fails("per_ip_connections", "33", NULL,
-		  "per_ip_connections must be a number from 1 to 32, not '33'");
+	/* up to max_connections' own limit: behind a proxy every client has its address */
+	set_fails("per_ip_connections", "513", NULL,
+		  "per_ip_connections must be a number from 1 to 512, not '513'");
+	{
+		struct kconfig proxied;
+
+		config_defaults(&proxied);
+		set_ok(&proxied, "per_ip_connections", "400");
+		assert_int_equal(proxied.per_ip_connections, 400);
+	}
 	set_fails("argon2_concurrency", "0", NULL,
 		  "argon2_concurrency must be a number from 1 to 64, not '0'");
 	set_fails("secure_cookies", "maybe", "KINTSUGI_SECURE_COOKIES",
