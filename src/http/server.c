@@ -667,7 +667,7 @@ static void run_route(struct server_reply *x, const struct server_request *in, s
 {
 	struct kreq *r = &x->r;
 	struct throttle_keys tk;
-	const char *cookie_hdr;
+	const char *cookie_hdr = NULL;
 	char cookie[SESSION_COOKIE_LEN + 2], device[THROTTLE_DEVICE_LEN + 2] = "";
 	int throttled, e;
 
@@ -717,7 +717,8 @@ static void run_route(struct server_reply *x, const struct server_request *in, s
 	}
 	if (read_body(x, in, rt))
 		return;
-	if (rt->method == KMETHOD_POST && (cookie_hdr = header(in, "Cookie")) != NULL) {
+	/* every POST route is neither static nor /healthz: its Cookie header was read above */
+	if (rt->method == KMETHOD_POST && cookie_hdr) {
 		/* a device cookie sent twice, or malformed, vouches for nothing */
 		e = cookie_get(cookie_hdr, strlen(cookie_hdr), device_cookie_name(r), device,
 			       sizeof(device));
@@ -1718,19 +1719,15 @@ bad_addr:
 static int server_confine_files(const struct kconfig *cfg, char *errbuf, size_t errlen)
 {
 	char dir[CONFIG_PATH_MAX];
-	char *slash;
 	int r;
 
 	if (!cfg->seccomp)
 		return 0;
-	snprintf(dir, sizeof(dir), "%s", cfg->db);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
+	r = server_store->ops->files_dir(server_store, dir, sizeof(dir));
+	if (r < 0) {
+		snprintf(errbuf, errlen, "cannot find the database's folder: %s", strerror(-r));
+		return r;
+	}
 	r = sandbox_files(cfg->data_dir, dir, errbuf, errlen);
 	/* a sanitizer build says so once, with the seccomp filter's line */
 	if (r == SANDBOX_UNSUPPORTED)

@@ -2856,6 +2856,7 @@ static int sq_item_delete(struct store *st, const char *couple_id, const char *k
 /* ---- end of check-ins ------------------------------------------------------ */
 
 static int sq_reopen(struct store *st, struct store **ret, char *errbuf, size_t errlen);
+static int sq_files_dir(struct store *st, char *out, size_t len);
 static int sq_fault(struct store *st);
 static int sq_fatal(struct store *st);
 static int sq_rescue(struct store *st, char *where, size_t wherelen);
@@ -2874,6 +2875,7 @@ const struct store_ops store_sqlite_ops = {
 	.rollback = sq_rollback,
 	.backup = sq_backup,
 	.check = sq_check,
+	.files_dir = sq_files_dir,
 	.couple_insert = sq_couple_insert,
 	.couple_get = sq_couple_get,
 	.couple_members = sq_couple_members,
@@ -3038,6 +3040,28 @@ static int make_dirs(char *dir)
 }
 
 /*
+ * The folder of the database file path into out (strlen(path) + 2 bytes
+ * always fit): a bare file name lives in ".", "/name" in the root.
+ * 0 or -ENAMETOOLONG.
+ */
+static int sq_dir_of(const char *path, char *out, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
+
+	if (n + 1 > len)
+		return -ENAMETOOLONG;
+	memcpy(out, slash ? path : ".", n);
+	out[n] = '\0';
+	return 0;
+}
+
+static int sq_files_dir(struct store *st, char *out, size_t len)
+{
+	return sq_dir_of(to_sq(st)->sh->path, out, len);
+}
+
+/*
  * Make sure the directory exists (created 0700 when missing), the file exists
  * (created 0600 when missing: SQLite gives the -wal and -shm files the same
  * mode) and the directory is writable, since the write-ahead log lives there.
@@ -3047,20 +3071,15 @@ static int make_dirs(char *dir)
 static int sq_prepare_file(const char *path, char *errbuf, size_t errlen)
 {
 	struct stat sb;
-	char *dir, *slash;
+	char *dir;
 	int r = 0;
 
-	/* a bare file name lives in "." (which a copy of "" could not hold) */
-	dir = strdup(strchr(path, '/') ? path : ".");
-	if (!dir) {
+	dir = malloc(strlen(path) + 2);
+	if (!dir || sq_dir_of(path, dir, strlen(path) + 2) < 0) {
+		free(dir);
 		set_reason(errbuf, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = '\0'; /* "/name": the root */
-	else if (slash)
-		*slash = '\0';
 
 	if (stat(dir, &sb) < 0) {
 		if (errno != ENOENT) {

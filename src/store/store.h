@@ -259,6 +259,10 @@ struct store_ops {
 	/* full consistency check of the database file: 0 when sound, STORE_CONFLICT
 	 * when damaged (PRAGMA integrity_check did not answer "ok") */
 	int (*check)(struct store *st);
+	/* the folder the store's files live in (the database, its -wal and -shm,
+	 * a rescued copy), into out: 0, -ENAMETOOLONG, or -ENOENT when it keeps
+	 * no files of its own */
+	int (*files_dir)(struct store *st, char *out, size_t len);
 
 	int (*couple_insert)(struct store *st, const struct couple_row *c);
 	int (*couple_get)(struct store *st, const char *couple_id, struct couple_row *ret);
