@@ -12,8 +12,10 @@
 #include "api/api.h"
 #include "core/activity.h"
 
-static json_t *activity_json(const struct activity *a)
+static json_t *activity_json(const void *elem)
 {
+	const struct activity *a = elem;
+
 	return json_pack(
 		"{s:s,s:s,s:b,s:s,s:s%,s:s,s:b,s:o,s:o,s:o,s:o,s:s}", "id", a->id, "author_id",
 		a->author_id, "mine", a->mine, "kind", activity_kinds[a->kind], "title", a->title,
@@ -25,40 +27,25 @@ static json_t *activity_json(const struct activity *a)
 
 static int activity_reply(struct kreq *r, int status, struct activity *a)
 {
-	json_t *one = activity_json(a);
-	json_t *o = one ? json_pack("{s:o}", "activity", one) : NULL;
+	int e = api_reply_one(r, status, "activity", activity_json(a));
 
 	activity_clear(a);
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, status, o);
+	return e;
 }
 
 /* GET /api/v1/activities */
 int api_activities_list(struct kreq *r)
 {
 	struct activity *list = NULL;
-	json_t *items, *o;
-	size_t n = 0, i;
+	size_t n = 0;
 	int e;
 
 	e = activity_list(r->core, r->session, &list, &n);
 	if (e != 0)
 		return api_item_outcome(r, e, NULL);
-	items = json_array();
-	for (i = 0; items && i < n; i++) {
-		json_t *one = activity_json(&list[i]);
-
-		if (!one || json_array_append_new(items, one) < 0) {
-			json_decref(items);
-			items = NULL;
-		}
-	}
+	e = api_reply_list(r, "activities", list, n, sizeof(*list), activity_json);
 	activity_list_free(list, n);
-	o = items ? json_pack("{s:o}", "activities", items) : NULL;
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, 200, o);
+	return e;
 }
 
 /* POST /api/v1/activities {kind, title, planned_for} */

@@ -59,13 +59,10 @@ static json_t *checkin_json(const struct checkin *ci)
 
 static int checkin_reply(struct kreq *r, int status, struct checkin *ci)
 {
-	json_t *one = checkin_json(ci);
-	json_t *o = one ? json_pack("{s:o}", "checkin", one) : NULL;
+	int e = api_reply_one(r, status, "checkin", checkin_json(ci));
 
 	checkin_clear(ci);
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, status, o);
+	return e;
 }
 
 /* The body of POST or PUT as core input (the route checked every field). */
@@ -234,7 +231,7 @@ static int couple_reply(struct kreq *r)
 {
 	struct member_view v;
 	char rhythm[8];
-	json_t *couple, *o;
+	json_t *couple;
 	int e;
 
 	memset(&v, 0, sizeof(v));
@@ -249,10 +246,7 @@ static int couple_reply(struct kreq *r)
 		json_decref(couple);
 		return -ENOMEM;
 	}
-	o = json_pack("{s:o}", "couple", couple);
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, 200, o);
+	return api_reply_one(r, 200, "couple", couple);
 }
 
 /* GET /api/v1/couple */

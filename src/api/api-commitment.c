@@ -12,8 +12,9 @@
 #include "api/api.h"
 #include "core/commitment.h"
 
-static json_t *commitment_json(const struct commitment *cm)
+static json_t *commitment_json(const void *elem)
 {
+	const struct commitment *cm = elem;
 	json_t *reviews = json_array(), *o;
 	size_t i;
 
@@ -42,20 +43,16 @@ static json_t *commitment_json(const struct commitment *cm)
 
 static int commitment_reply(struct kreq *r, int status, struct commitment *cm)
 {
-	json_t *one = commitment_json(cm);
-	json_t *o = one ? json_pack("{s:o}", "commitment", one) : NULL;
+	int e = api_reply_one(r, status, "commitment", commitment_json(cm));
 
 	commitment_clear(cm);
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, status, o);
+	return e;
 }
 
 int api_commitments_list(struct kreq *r)
 {
 	struct commitment *list = NULL;
-	json_t *arr, *o;
-	size_t n = 0, i;
+	size_t n = 0;
 	int e;
 
 	if (step1_no_query(r))
@@ -63,20 +60,9 @@ int api_commitments_list(struct kreq *r)
 	e = commitment_list(r->core, r->session, &list, &n);
 	if (e != 0)
 		return e < 0 ? e : -EIO;
-	arr = json_array();
-	for (i = 0; arr && i < n; i++) {
-		json_t *one = commitment_json(&list[i]);
-
-		if (!one || json_array_append_new(arr, one) < 0) {
-			json_decref(arr);
-			arr = NULL;
-		}
-	}
+	e = api_reply_list(r, "commitments", list, n, sizeof(*list), commitment_json);
 	commitment_list_free(list, n);
-	o = arr ? json_pack("{s:o}", "commitments", arr) : NULL;
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, 200, o);
+	return e;
 }
 
 int api_commitment_create(struct kreq *r)

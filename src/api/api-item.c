@@ -68,6 +68,10 @@ static void write_item(struct json_writer *w, const struct item_kind *k, const s
 		else
 			write_value(w, f, it->values[i], it->lens[i]);
 	}
+	if (it->status) {
+		json_writer_key(w, "status");
+		json_writer_string(w, it->status, strlen(it->status));
+	}
 	json_writer_key(w, "version");
 	json_writer_integer(w, (long long)it->version);
 	json_writer_key(w, "created_at");

@@ -46,4 +46,12 @@ json_t *shared_json(unsigned bits);
 /* time_or_null() - a new JSON string of s, or JSON null when s is NULL or "". */
 json_t *time_or_null(const char *s);
 
+/* One value of a kind as API.md gives it: a new reference, or NULL when memory runs out. */
+typedef json_t *(*api_json_fn)(const void *one);
+/* api_reply_one() - answer status with {key: one}; one is stolen (NULL: memory ran out). */
+int api_reply_one(struct kreq *r, int status, const char *key, json_t *one);
+/* api_reply_list() - answer 200 with {key: [json(each of the n elements of size bytes)]}. */
+int api_reply_list(struct kreq *r, const char *key, const void *list, size_t n, size_t size,
+		   api_json_fn json);
+
 #endif

@@ -13,8 +13,10 @@
 #include "core/offer.h"
 #include "i18n/i18n.h"
 
-static json_t *offer_json(const struct offer *of)
+static json_t *offer_json(const void *elem)
 {
+	const struct offer *of = elem;
+
 	return json_pack("{s:s,s:s,s:b,s:s%,s:s,s:s,s:o,s:s}", "id", of->id, "author_id",
 			 of->author_id, "mine", of->mine, "text", of->text, of->text_len, "until",
 			 of->until, "created_at", of->created_at, "ended_at",
@@ -23,40 +25,25 @@ static json_t *offer_json(const struct offer *of)
 
 static int offer_reply(struct kreq *r, int status, struct offer *of)
 {
-	json_t *one = offer_json(of);
-	json_t *o = one ? json_pack("{s:o}", "offer", one) : NULL;
+	int e = api_reply_one(r, status, "offer", offer_json(of));
 
 	offer_clear(of);
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, status, o);
+	return e;
 }
 
 /* GET /api/v1/offers */
 int api_offers_list(struct kreq *r)
 {
 	struct offer *list = NULL;
-	json_t *items, *o;
-	size_t n = 0, i;
+	size_t n = 0;
 	int e;
 
 	e = offer_list(r->core, r->session, &list, &n);
 	if (e != 0)
 		return api_item_outcome(r, e, NULL);
-	items = json_array();
-	for (i = 0; items && i < n; i++) {
-		json_t *one = offer_json(&list[i]);
-
-		if (!one || json_array_append_new(items, one) < 0) {
-			json_decref(items);
-			items = NULL;
-		}
-	}
+	e = api_reply_list(r, "offers", list, n, sizeof(*list), offer_json);
 	offer_list_free(list, n);
-	o = items ? json_pack("{s:o}", "offers", items) : NULL;
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, 200, o);
+	return e;
 }
 
 /* POST /api/v1/offers {text, until} */

@@ -26,8 +26,10 @@ static json_t *ack_json(const struct share_ack *a, const char *share_id)
 	return o;
 }
 
-static json_t *share_json(const struct share *sh)
+static json_t *share_json(const void *elem)
 {
+	const struct share *sh = elem;
+
 	return json_pack(
 		"{s:s,s:s,s:b,s:s,s:s%,s:o,s:s,s:o,s:b}", "id", sh->id, "author_id", sh->author_id,
 		"mine", sh->mine, "kind", share_kinds[sh->kind], "body", sh->body, sh->body_len,
@@ -35,31 +37,27 @@ static json_t *share_json(const struct share *sh)
 		sh->acked ? ack_json(&sh->ack, NULL) : json_null(), "can_ack", sh->can_ack);
 }
 
+static int share_reply(struct kreq *r, int status, struct share *sh)
+{
+	int e = api_reply_one(r, status, "share", share_json(sh));
+
+	share_clear(sh);
+	return e;
+}
+
 /* GET /api/v1/shares */
 int api_shares_list(struct kreq *r)
 {
 	struct share *list = NULL;
-	json_t *items, *o;
-	size_t n = 0, i;
+	size_t n = 0;
 	int e;
 
 	e = share_list(r->core, r->session, &list, &n);
 	if (e != 0)
 		return api_item_outcome(r, e, NULL);
-	items = json_array();
-	for (i = 0; items && i < n; i++) {
-		json_t *one = share_json(&list[i]);
-
-		if (!one || json_array_append_new(items, one) < 0) {
-			json_decref(items);
-			items = NULL;
-		}
-	}
+	e = api_reply_list(r, "shares", list, n, sizeof(*list), share_json);
 	share_list_free(list, n);
-	o = items ? json_pack("{s:o}", "shares", items) : NULL;
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, 200, o);
+	return e;
 }
 
 /* POST /api/v1/shares */
@@ -68,7 +66,6 @@ int api_shares_create(struct kreq *r)
 	const char *body = kreq_str(r, "body");
 	int kind = share_kind_from(kreq_str(r, "kind"));
 	struct share sh;
-	json_t *one, *o;
 	int e;
 
 	if (kind < 0 || !body)
@@ -78,31 +75,20 @@ int api_shares_create(struct kreq *r)
 		      kreq_shared_bits(json_object_get(r->json, "shared_with")), &sh);
 	if (e != 0)
 		return api_item_outcome(r, e, NULL); /* 403: not a partner */
-	one = share_json(&sh);
-	o = one ? json_pack("{s:o}", "share", one) : NULL;
-	share_clear(&sh);
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, 201, o);
+	return share_reply(r, 201, &sh);
 }
 
 /* GET /api/v1/shares/{id} */
 int api_shares_get(struct kreq *r)
 {
 	struct share sh;
-	json_t *one, *o;
 	int e;
 
 	memset(&sh, 0, sizeof(sh));
 	e = share_read(r->core, r->session, r->params[0], &sh);
 	if (e != 0)
 		return api_item_outcome(r, e, NULL);
-	one = share_json(&sh);
-	o = one ? json_pack("{s:o}", "share", one) : NULL;
-	share_clear(&sh);
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, 200, o);
+	return share_reply(r, 200, &sh);
 }
 
 /* POST /api/v1/shares/{id}/ack {reply?} */
@@ -110,7 +96,6 @@ int api_shares_ack(struct kreq *r)
 {
 	const char *reply = kreq_str(r, "reply");
 	struct share_ack ack;
-	json_t *one, *o;
 	int e;
 
 	memset(&ack, 0, sizeof(ack));
@@ -124,10 +109,7 @@ int api_shares_ack(struct kreq *r)
 		return api_item_outcome_say(r, e, NULL, _("You have already answered this card."));
 	if (e != 0)
 		return api_item_outcome(r, e, NULL);
-	one = ack_json(&ack, r->params[0]);
-	o = one ? json_pack("{s:o}", "ack", one) : NULL;
+	e = api_reply_one(r, 201, "ack", ack_json(&ack, r->params[0]));
 	share_ack_clear(&ack);
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, 201, o);
+	return e;
 }

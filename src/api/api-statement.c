@@ -62,8 +62,9 @@ static json_t *flags_json(const struct statement *st)
  * author: the check is a mirror for the one who writes, never a judgement
  * shown to the one who reads.
  */
-static json_t *statement_json(const struct statement *st)
+static json_t *statement_json(const void *elem)
 {
+	const struct statement *st = elem;
 	json_t *o = json_object(), *responses = json_array(), *v;
 	size_t i;
 	int bad = !o || !responses;
@@ -104,13 +105,10 @@ static json_t *statement_json(const struct statement *st)
 /* Answers {statement} and clears st. */
 static int statement_reply(struct kreq *r, int status, struct statement *st)
 {
-	json_t *one = statement_json(st);
-	json_t *o = one ? json_pack("{s:o}", "statement", one) : NULL;
+	int e = api_reply_one(r, status, "statement", statement_json(st));
 
 	statement_clear(st);
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, status, o);
+	return e;
 }
 
 /* The six parts from the validated body, in enum order (NULL: absent). */
@@ -125,8 +123,7 @@ static void statement_parts(const struct kreq *r, const char *parts[_STATEMENT_P
 int api_statements_list(struct kreq *r)
 {
 	struct statement *list = NULL;
-	json_t *arr, *o;
-	size_t n = 0, i;
+	size_t n = 0;
 	int e;
 
 	if (step1_no_query(r))
@@ -134,20 +131,9 @@ int api_statements_list(struct kreq *r)
 	e = statement_list(r->core, r->session, &list, &n);
 	if (e != 0)
 		return e < 0 ? e : -EIO;
-	arr = json_array();
-	for (i = 0; arr && i < n; i++) {
-		json_t *one = statement_json(&list[i]);
-
-		if (!one || json_array_append_new(arr, one) < 0) {
-			json_decref(arr);
-			arr = NULL;
-		}
-	}
+	e = api_reply_list(r, "statements", list, n, sizeof(*list), statement_json);
 	statement_list_free(list, n);
-	o = arr ? json_pack("{s:o}", "statements", arr) : NULL;
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, 200, o);
+	return e;
 }
 
 int api_statement_create(struct kreq *r)
@@ -199,7 +185,6 @@ int api_statement_deliver(struct kreq *r)
 int api_statement_respond(struct kreq *r)
 {
 	struct statement_response resp;
-	json_t *one, *o;
 	int e;
 
 	/* "read" is how a response begins: there is no unread answer */
@@ -212,10 +197,7 @@ int api_statement_respond(struct kreq *r)
 			      kreq_str(r, "still_need"), &resp);
 	if (e != 0)
 		return step1_outcome(r, e);
-	one = response_json(&resp);
+	e = api_reply_one(r, 201, "response", response_json(&resp));
 	statement_response_clear(&resp);
-	o = one ? json_pack("{s:o}", "response", one) : NULL;
-	if (!o)
-		return -ENOMEM;
-	return api_reply(r, 201, o);
+	return e;
 }

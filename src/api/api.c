@@ -288,6 +288,33 @@ json_t *time_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
+int api_reply_one(struct kreq *r, int status, const char *key, json_t *one)
+{
+	json_t *o = one ? json_pack("{s:o}", key, one) : NULL;
+
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, status, o);
+}
+
+int api_reply_list(struct kreq *r, const char *key, const void *list, size_t n, size_t size,
+		   api_json_fn json)
+{
+	const unsigned char *p = list;
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr && i < n; i++) {
+		json_t *one = json(p + i * size);
+
+		if (!one || json_array_append_new(arr, one) < 0) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	}
+	return api_reply_one(r, 200, key, arr);
+}
+
 /* The one mapping of an item outcome (core/item.h) to an answer. */
 int api_item_outcome_say(struct kreq *r, int outcome, const char *field, const char *message)
 {

@@ -19,6 +19,7 @@
 
 #include "core/activity.h"
 #include "core/item.h"
+#include "core/list.h"
 
 #define ACTIVITY_MARK_TRIES 3
 
@@ -107,15 +108,14 @@ void activity_clear(struct activity *a)
 	memset(a, 0, sizeof(*a));
 }
 
+static void clear_any(void *a)
+{
+	activity_clear(a);
+}
+
 void activity_list_free(struct activity *list, size_t n)
 {
-	size_t i;
-
-	if (!list)
-		return;
-	for (i = 0; i < n; i++)
-		activity_clear(&list[i]);
-	free(list);
+	core_list_free(list, n, sizeof(*list), clear_any);
 }
 
 /* Opens a row the reader may see, with the feelings among felt[0..nfelt)
@@ -282,42 +282,40 @@ static int activity_rows(const struct core *c, const struct session *s, struct i
 	return r;
 }
 
+struct activity_each {
+	const struct session *s;
+	const struct item_row *rows, *felt;
+	size_t nfelt;
+};
+
+static int open_at(void *ctx, size_t i, void *elem)
+{
+	const struct activity_each *e = ctx;
+
+	return activity_open(e->s, &e->rows[i], e->felt, e->nfelt, elem);
+}
+
 int activity_list(const struct core *c, const struct session *s, struct activity **ret,
 		  size_t *ret_n)
 {
 	struct item_row *rows = NULL, *felt = NULL;
-	struct activity *list;
-	size_t n = 0, nfelt = 0, m = 0, i;
+	struct activity_each e = {s, NULL, NULL, 0};
+	void *list = NULL;
+	size_t n = 0, nfelt = 0;
 	int r;
 
 	r = activity_rows(c, s, &rows, &n, &felt, &nfelt);
 	if (r != 0)
 		return r;
-	list = calloc(n ? n : 1, sizeof(*list));
-	if (!list) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		r = activity_open(s, &rows[i], felt, nfelt, &list[m]);
-		if (r == 0) {
-			m++;
-			continue;
-		}
-		if (r == ACTIVITY_NOTFOUND)
-			continue;
-		r = core_skip_unreadable(c, r); /* one damaged row is not the whole list */
-		if (r != 0) {
-			activity_list_free(list, m);
-			goto out;
-		}
-	}
-	*ret = list;
-	*ret_n = m;
-	r = 0;
-out:
+	e.rows = rows;
+	e.felt = felt;
+	e.nfelt = nfelt;
+	r = core_open_list(c, n, sizeof(**ret), ACTIVITY_NOTFOUND, open_at, clear_any, &e, &list,
+			   ret_n);
 	store_item_list_free(felt, nfelt);
 	store_item_list_free(rows, n);
+	if (r == 0)
+		*ret = list;
 	return r;
 }
 

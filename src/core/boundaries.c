@@ -46,6 +46,20 @@ static int limit_check(const struct item_values *v, const char *today, const cha
 	return 0;
 }
 
+/*
+ * "active", or "lapsed" for a "not now" whose day has passed: it held
+ * through its `until` and no longer asks anything of the partner, though
+ * it stays written (its owner may renew it, change it or remove it).
+ */
+static const char *limit_status(char *const *values, const char *today)
+{
+	const char *kind = values[LIMIT_F_KIND], *until = values[LIMIT_F_UNTIL];
+
+	if (kind && strcmp(kind, "not_now") == 0 && until && strcmp(until, today) < 0)
+		return "lapsed";
+	return "active";
+}
+
 const struct item_kind limit_kind = {
 	.name = "limit",
 	.key_from = ITEM_KEY_SHARED,
@@ -60,4 +74,5 @@ const struct item_kind limit_kind = {
 	.nfields = sizeof(limit_fields) / sizeof(limit_fields[0]),
 	.partners_only = 1,
 	.check = limit_check,
+	.status = limit_status,
 };

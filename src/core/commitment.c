@@ -22,6 +22,7 @@
 
 #include "core/commitment.h"
 #include "core/item.h"
+#include "core/list.h"
 
 static const char *const status_names[_COMMITMENT_STATUS_MAX] = {
 	[COMMITMENT_KEPT] = "kept",
@@ -92,15 +93,14 @@ void commitment_clear(struct commitment *cm)
 	memset(cm, 0, sizeof(*cm));
 }
 
+static void clear_any(void *cm)
+{
+	commitment_clear(cm);
+}
+
 void commitment_list_free(struct commitment *list, size_t n)
 {
-	size_t i;
-
-	if (!list)
-		return;
-	for (i = 0; i < n; i++)
-		commitment_clear(&list[i]);
-	free(list);
+	core_list_free(list, n, sizeof(*list), clear_any);
 }
 
 /* digits(s, n) - the n decimal digits at s as a number, or -1. */
@@ -305,8 +305,9 @@ int commitment_read(const struct core *c, const struct session *s, const char *i
 	return r;
 }
 
-int commitment_list(const struct core *c, const struct session *s, struct commitment **ret,
-		    size_t *ret_n)
+/* The caller's commitment rows, newest first, unopened. */
+static int commitment_rows(const struct core *c, const struct session *s, struct item_row **rows,
+			   size_t *n)
 {
 	struct item_query q = {
 		.couple_id = s->couple_id,
@@ -314,38 +315,52 @@ int commitment_list(const struct core *c, const struct session *s, struct commit
 		.author_id = s->member_id,
 		.limit = COMMITMENT_LIST_MAX,
 	};
+
+	return item_list(c, &q, rows, n);
+}
+
+int commitment_count(const struct core *c, const struct session *s, size_t *ret)
+{
 	struct item_row *rows = NULL;
-	struct commitment *list = NULL;
-	size_t n = 0, m = 0, i;
+	size_t n = 0;
+	int r = commitment_rows(c, s, &rows, &n);
+
+	*ret = r == 0 ? n : 0;
+	store_item_list_free(rows, n);
+	return r;
+}
+
+struct commitment_each {
+	const struct core *c;
+	const struct session *s;
+	const struct item_row *rows;
+};
+
+static int open_at(void *ctx, size_t i, void *elem)
+{
+	const struct commitment_each *e = ctx;
+
+	return commitment_open(e->c, e->s, &e->rows[i], elem);
+}
+
+int commitment_list(const struct core *c, const struct session *s, struct commitment **ret,
+		    size_t *ret_n)
+{
+	struct item_row *rows = NULL;
+	struct commitment_each e = {c, s, NULL};
+	void *list = NULL;
+	size_t n = 0;
 	int r;
 
-	r = item_list(c, &q, &rows, &n);
+	r = commitment_rows(c, s, &rows, &n);
 	if (r != 0)
 		return r;
-	list = calloc(n ? n : 1, sizeof(*list));
-	if (!list) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		r = commitment_open(c, s, &rows[i], &list[m]);
-		if (r == 0) {
-			m++;
-			continue;
-		}
-		r = core_skip_unreadable(c, r); /* one damaged row is not the whole list */
-		if (r != 0) {
-			commitment_list_free(list, m);
-			list = NULL;
-			goto out;
-		}
-	}
-	*ret = list;
-	*ret_n = m;
-	list = NULL;
-	r = 0;
-out:
+	e.rows = rows;
+	/* the store gave the caller's own: any outcome but 0 is a damaged row */
+	r = core_open_list(c, n, sizeof(**ret), 0, open_at, clear_any, &e, &list, ret_n);
 	store_item_list_free(rows, n);
+	if (r == 0)
+		*ret = list;
 	return r;
 }
 

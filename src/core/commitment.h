@@ -70,6 +70,9 @@ int commitment_add(const struct core *c, const struct session *s, const char *te
 /* One of the caller's commitments, with its reviews. */
 int commitment_read(const struct core *c, const struct session *s, const char *id,
 		    struct commitment *ret);
+/* commitment_count() - how many commitments the caller has made (at most COMMITMENT_LIST_MAX);
+ * opens nothing. */
+int commitment_count(const struct core *c, const struct session *s, size_t *ret);
 /* The caller's commitments, newest first, each with its reviews; *ret malloc'd. */
 int commitment_list(const struct core *c, const struct session *s, struct commitment **ret,
 		    size_t *ret_n);

@@ -93,6 +93,15 @@ struct item_kind {
 	 * NULL: none.
 	 */
 	int (*check)(const struct item_values *v, const char *today, const char **field);
+	/*
+	 * status() - the state an item is in on today (YYYY-MM-DD), worked out
+	 * from its values (by the kind's field order, NULL when absent) and
+	 * never stored: a "not now" that has lapsed.  Its answer is a [a-z_]
+	 * name, the same every time for the same values and day.  The API
+	 * gives it as "status", the pages as is.status_<name>.  NULL: the kind
+	 * has no state of that sort.
+	 */
+	const char *(*status)(char *const *values, const char *today);
 };
 
 /*
@@ -196,6 +205,7 @@ struct item_view {
 	char updated_at[STORE_TIME_LEN + 1];
 	char *values[ITEM_FIELDS_MAX];
 	size_t lens[ITEM_FIELDS_MAX];
+	const char *status; /* the kind's status() today, or NULL */
 };
 
 /* item_field_sealed() - 1 when fields[i] goes into the sealed record (not plain, not shared_with).

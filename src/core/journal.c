@@ -25,6 +25,7 @@
 
 #include "core/access.h"
 #include "core/journal.h"
+#include "core/list.h"
 #include "i18n/i18n.h"
 
 #define JOURNAL_KEY_ID	     1
@@ -97,15 +98,14 @@ void journal_entry_clear(struct journal_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+static void clear_any(void *e)
+{
+	journal_entry_clear(e);
+}
+
 void journal_list_free(struct journal_entry *list, size_t n)
 {
-	size_t i;
-
-	if (!list)
-		return;
-	for (i = 0; i < n; i++)
-		journal_entry_clear(&list[i]);
-	free(list);
+	core_list_free(list, n, sizeof(*list), clear_any);
 }
 
 static int journal_allows(const struct session *s, const struct journal_row *row)
@@ -299,43 +299,40 @@ static int journal_fetch(const struct core *c, const struct session *s, const ch
 	return 0;
 }
 
+struct journal_each {
+	const struct session *s;
+	const struct journal_row *rows;
+	const unsigned char *key;
+};
+
+static int open_at(void *ctx, size_t i, void *elem)
+{
+	const struct journal_each *e = ctx;
+
+	return journal_open_row_alloc(e->s, &e->rows[i], e->key, elem);
+}
+
 int journal_list(const struct core *c, const struct session *s, const char *before, size_t limit,
 		 struct journal_entry **ret, size_t *ret_n)
 {
 	struct journal_row *rows = NULL;
-	struct journal_entry *list = NULL;
 	unsigned char key[VAULT_KEY_BYTES];
-	size_t n = 0, i, m;
+	struct journal_each e = {s, NULL, key};
+	void *list = NULL;
+	size_t n = 0;
 	int r;
 
 	r = journal_fetch(c, s, before, limit, &rows, &n);
 	if (r != 0)
 		return r;
-	list = calloc(n ? n : 1, sizeof(*list));
-	if (!list) {
-		r = -ENOMEM;
-		goto out;
-	}
 	journal_key(s, key);
-	for (i = 0, m = 0; i < n; i++) {
-		r = journal_open_row_alloc(s, &rows[i], key, &list[m]);
-		if (r == 0) {
-			m++;
-			continue;
-		}
-		r = core_skip_unreadable(c, r); /* one damaged row is not the whole page */
-		if (r != 0) {
-			journal_list_free(list, m);
-			list = NULL;
-			goto out;
-		}
-	}
-	*ret = list;
-	*ret_n = m;
-	r = 0;
-out:
+	e.rows = rows;
+	/* the store gave the caller's own: any outcome but 0 is a damaged row */
+	r = core_open_list(c, n, sizeof(**ret), 0, open_at, clear_any, &e, &list, ret_n);
 	store_journal_list_free(rows, n);
 	vault_wipe(key, sizeof(key));
+	if (r == 0)
+		*ret = list;
 	return r;
 }
 

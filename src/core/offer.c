@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/item.h"
+#include "core/list.h"
 #include "core/offer.h"
 
 const char *const offer_statuses[] = {"active", "ended", "expired", NULL};
@@ -59,15 +60,14 @@ void offer_clear(struct offer *o)
 	memset(o, 0, sizeof(*o));
 }
 
+static void clear_any(void *o)
+{
+	offer_clear(o);
+}
+
 void offer_list_free(struct offer *list, size_t n)
 {
-	size_t i;
-
-	if (!list)
-		return;
-	for (i = 0; i < n; i++)
-		offer_clear(&list[i]);
-	free(list);
+	core_list_free(list, n, sizeof(*list), clear_any);
 }
 
 static int offer_open(const struct session *s, const struct item_row *row, const char *today,
@@ -171,42 +171,38 @@ static int offer_rows(const struct core *c, const struct session *s, struct item
 	return item_partner(s) ? item_list(c, &q, rows, n) : 0;
 }
 
+struct offer_each {
+	const struct session *s;
+	const struct item_row *rows;
+	const char *today;
+};
+
+static int open_at(void *ctx, size_t i, void *elem)
+{
+	const struct offer_each *e = ctx;
+
+	return offer_open(e->s, &e->rows[i], e->today, elem);
+}
+
 int offer_list(const struct core *c, const struct session *s, struct offer **ret, size_t *ret_n)
 {
 	struct item_row *rows = NULL;
-	struct offer *list;
 	char today[CHECKIN_DATE_LEN + 1];
-	size_t n = 0, m = 0, i;
+	struct offer_each e = {s, NULL, today};
+	void *list = NULL;
+	size_t n = 0;
 	int r;
 
 	r = offer_rows(c, s, &rows, &n);
 	if (r != 0)
 		return r;
 	checkin_today(today, 0);
-	list = calloc(n ? n : 1, sizeof(*list));
-	if (!list) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		r = offer_open(s, &rows[i], today, &list[m]);
-		if (r == 0) {
-			m++;
-			continue;
-		}
-		if (r == OFFER_NOTFOUND)
-			continue;
-		r = core_skip_unreadable(c, r); /* one damaged row is not the whole list */
-		if (r != 0) {
-			offer_list_free(list, m);
-			goto out;
-		}
-	}
-	*ret = list;
-	*ret_n = m;
-	r = 0;
-out:
+	e.rows = rows;
+	r = core_open_list(c, n, sizeof(**ret), OFFER_NOTFOUND, open_at, clear_any, &e, &list,
+			   ret_n);
 	store_item_list_free(rows, n);
+	if (r == 0)
+		*ret = list;
 	return r;
 }
 

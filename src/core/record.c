@@ -268,6 +268,13 @@ static int view_open(const struct item_kind *k, const struct session *s, const s
 	out->version = row->version;
 	memcpy(out->created_at, row->created_at, sizeof(out->created_at));
 	memcpy(out->updated_at, row->updated_at, sizeof(out->updated_at));
+	if (k->status) {
+		char today[STORE_TIME_LEN + 1];
+
+		session_now(today, 0);
+		today[10] = '\0';
+		out->status = k->status(out->values, today);
+	}
 	return 0;
 }
 

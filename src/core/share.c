@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/item.h"
+#include "core/list.h"
 #include "core/share.h"
 
 #define SHARE_KEY_ID 1
@@ -84,15 +85,14 @@ void share_clear(struct share *sh)
 	memset(sh, 0, sizeof(*sh));
 }
 
+static void clear_any(void *sh)
+{
+	share_clear(sh);
+}
+
 void share_list_free(struct share *list, size_t n)
 {
-	size_t i;
-
-	if (!list)
-		return;
-	for (i = 0; i < n; i++)
-		share_clear(&list[i]);
-	free(list);
+	core_list_free(list, n, sizeof(*list), clear_any);
 }
 
 /* Opens the answer ack (to a card the reader may read) into *ret. */
@@ -295,40 +295,34 @@ static int share_rows(const struct core *c, const struct session *s, struct shar
 	return 0;
 }
 
+struct share_each {
+	const struct session *s;
+	const struct share_rows *sr;
+};
+
+static int open_at(void *ctx, size_t i, void *elem)
+{
+	const struct share_each *e = ctx;
+
+	return share_open(e->s, &e->sr->cards[i], e->sr->ack_of[i], elem);
+}
+
 int share_list(const struct core *c, const struct session *s, struct share **ret, size_t *ret_n)
 {
 	struct share_rows sr;
-	struct share *list;
-	size_t m = 0, i;
+	struct share_each e = {s, &sr};
+	void *list = NULL;
 	int r;
 
 	r = share_rows(c, s, &sr);
 	if (r != 0)
 		return r;
-	list = calloc(sr.ncards ? sr.ncards : 1, sizeof(*list));
-	if (!list) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < sr.ncards; i++) {
-		r = share_open(s, &sr.cards[i], sr.ack_of[i], &list[m]);
-		if (r == 0) {
-			m++;
-			continue;
-		}
-		if (r == SHARE_NOTFOUND)
-			continue; /* the partner's private card: not the reader's to know */
-		r = core_skip_unreadable(c, r); /* one damaged row is not the whole list */
-		if (r != 0) {
-			share_list_free(list, m);
-			goto out;
-		}
-	}
-	*ret = list;
-	*ret_n = m;
-	r = 0;
-out:
+	/* SHARE_NOTFOUND: the partner's private card, not the reader's to know */
+	r = core_open_list(c, sr.ncards, sizeof(**ret), SHARE_NOTFOUND, open_at, clear_any, &e,
+			   &list, ret_n);
 	share_rows_free(&sr);
+	if (r == 0)
+		*ret = list;
 	return r;
 }
 

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "core/item.h"
+#include "core/list.h"
 #include "core/statement.h"
 
 #define STATEMENT_KEY_DRAFT	 1 /* subkey of MK: the author's drafts */
@@ -210,15 +211,14 @@ void statement_clear(struct statement *st)
 	memset(st, 0, sizeof(*st));
 }
 
+static void clear_any(void *st)
+{
+	statement_clear(st);
+}
+
 void statement_list_free(struct statement *list, size_t n)
 {
-	size_t i;
-
-	if (!list)
-		return;
-	for (i = 0; i < n; i++)
-		statement_clear(&list[i]);
-	free(list);
+	core_list_free(list, n, sizeof(*list), clear_any);
 }
 
 /* ---- rows --------------------------------------------------------------- */
@@ -594,44 +594,58 @@ int statement_read(const struct core *c, const struct session *s, const char *id
 	return r;
 }
 
+int statement_delivered_count(const struct core *c, const struct session *s, size_t *ret)
+{
+	struct statement_row *rows = NULL;
+	size_t n = 0, i, k = 0;
+	int r;
+
+	*ret = 0;
+	r = STORE_CALL(c->st, statement_list, s->couple_id, s->member_id, STATEMENT_LIST_MAX, &rows,
+		       &n);
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	for (i = 0; i < n; i++)
+		if (rows[i].delivered && strcmp(rows[i].author_id, s->member_id) == 0)
+			k++;
+	store_statement_list_free(rows, n);
+	*ret = k;
+	return 0;
+}
+
+struct statement_each {
+	const struct core *c;
+	const struct session *s;
+	const struct statement_row *rows;
+};
+
+static int open_at(void *ctx, size_t i, void *elem)
+{
+	const struct statement_each *e = ctx;
+
+	return statement_open_visible(e->c, e->s, &e->rows[i], elem);
+}
+
 int statement_list(const struct core *c, const struct session *s, struct statement **ret,
 		   size_t *ret_n)
 {
 	struct statement_row *rows = NULL;
-	struct statement *list = NULL;
-	size_t n = 0, i, k = 0;
+	struct statement_each e = {c, s, NULL};
+	void *list = NULL;
+	size_t n = 0;
 	int r;
 
 	r = STORE_CALL(c->st, statement_list, s->couple_id, s->member_id, STATEMENT_LIST_MAX, &rows,
 		       &n);
 	if (r != 0)
 		return r > 0 ? -EIO : r;
-	list = calloc(n ? n : 1, sizeof(*list));
-	if (!list) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		r = statement_open_visible(c, s, &rows[i], &list[k]);
-		if (r == 0) {
-			k++;
-			continue;
-		}
-		if (r == STATEMENT_NOTFOUND)
-			continue;		/* the store already filters; access decides */
-		r = core_skip_unreadable(c, r); /* one damaged row is not the whole list */
-		if (r != 0) {
-			statement_list_free(list, k);
-			list = NULL;
-			goto out;
-		}
-	}
-	*ret = list;
-	*ret_n = k;
-	list = NULL;
-	r = 0;
-out:
+	e.rows = rows;
+	/* STATEMENT_NOTFOUND: the store already filters; access decides */
+	r = core_open_list(c, n, sizeof(**ret), STATEMENT_NOTFOUND, open_at, clear_any, &e, &list,
+			   ret_n);
 	store_statement_list_free(rows, n);
+	if (r == 0)
+		*ret = list;
 	return r;
 }
 

@@ -118,6 +118,13 @@ int statement_read(const struct core *c, const struct session *s, const char *id
 		   struct statement *ret);
 
 /*
+ * statement_delivered_count() - how many statements the caller has
+ * delivered (of the newest STATEMENT_LIST_MAX), for the home page; opens
+ * nothing.
+ */
+int statement_delivered_count(const struct core *c, const struct session *s, size_t *ret);
+
+/*
  * statement_list() - the caller's own statements and the partner's
  * delivered ones, newest first, at most STATEMENT_LIST_MAX, each with its
  * responses.  *ret is malloc'd (never NULL on success).

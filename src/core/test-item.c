@@ -612,6 +612,28 @@ static void test_unbound_records_still_open(void **state)
 	item_view_clear(&it);
 }
 
+/* A "not now" holds through its day and has lapsed from the day after; the other kinds never lapse.
+ */
+static void test_limit_status(void **state)
+{
+	const struct item_kind *k = item_kind_find("limit");
+	char not_now[] = "not_now", hard[] = "hard_limit", trigger[] = "trigger", text[] = "x";
+	char day[] = "2026-12-24";
+	char *later[ITEM_FIELDS_MAX] = {not_now, text, day, NULL};
+	char *never[ITEM_FIELDS_MAX] = {hard, text, NULL, NULL};
+	char *hurts[ITEM_FIELDS_MAX] = {trigger, text, NULL, NULL};
+
+	(void)state;
+	assert_non_null(k);
+	assert_non_null(k->status);
+	assert_string_equal(k->status(later, "2026-12-01"), "active");
+	assert_string_equal(k->status(later, "2026-12-24"), "active");
+	assert_string_equal(k->status(later, "2026-12-25"), "lapsed");
+	assert_string_equal(k->status(later, "2027-06-01"), "lapsed");
+	assert_string_equal(k->status(never, "2099-01-01"), "active");
+	assert_string_equal(k->status(hurts, "2099-01-01"), "active");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -622,6 +644,7 @@ int main(void)
 		cmocka_unit_test(test_list_counts_visible),
 		cmocka_unit_test(test_step2_lists_skip_unreadable),
 		cmocka_unit_test(test_unbound_records_still_open),
+		cmocka_unit_test(test_limit_status),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

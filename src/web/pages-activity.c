@@ -124,8 +124,6 @@ static int activities_page(struct kreq *r, int status, int error)
 /* page_activities() - GET /activities */
 int page_activities(struct kreq *r)
 {
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	return activities_page(r, 200, 0);
 }
 
@@ -137,31 +135,23 @@ int page_activities_create(struct kreq *r)
 	struct activity a;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	if (r->input_error || !title || kind < 0)
 		return activities_page(r, 400, 1);
 	memset(&a, 0, sizeof(a));
 	rc = activity_add(r->core, r->session, (enum activity_kind)kind, title, strlen(title),
 			  kreq_str(r, "planned_for"), &a);
 	activity_clear(&a);
-	if (rc != 0)
-		return rc < 0 ? rc : page_error(r, 500);
-	return web_redirect(r, "/activities");
+	return page_outcome(r, rc, "/activities", NULL);
 }
 
 /* page_activities_update() - POST /activities/{id}: done, and how it felt. */
 int page_activities_update(struct kreq *r)
 {
-	const char *id = route_id(r), *felt;
+	const char *id = r->params[0], *felt;
 	struct activity a;
 	char url[96];
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
 	if (r->input_error)
 		return activities_page(r, 400, 1);
 	felt = kreq_str(r, "felt");
@@ -169,10 +159,6 @@ int page_activities_update(struct kreq *r)
 	rc = activity_mark(r->core, r->session, id, json_is_true(json_object_get(r->json, "done")),
 			   felt, felt ? strlen(felt) : 0, &a);
 	activity_clear(&a);
-	if (rc == ACTIVITY_NOTFOUND)
-		return page_error(r, 404);
-	if (rc != 0)
-		return rc < 0 ? rc : page_error(r, 500);
 	snprintf(url, sizeof(url), "/activities#activity-%s", id);
-	return web_redirect(r, url);
+	return page_outcome(r, rc, url, NULL);
 }

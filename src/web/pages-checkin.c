@@ -259,8 +259,6 @@ static int checkin_page(struct kreq *r, int status, const char *asked, int typed
 /* page_checkin() - GET /checkin?period=YYYY-MM-DD */
 int page_checkin(struct kreq *r)
 {
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	return checkin_page(r, 200, kreq_query(r, "period"), 0, 0, NULL);
 }
 
@@ -298,8 +296,6 @@ int page_checkin_create(struct kreq *r)
 	const char *period;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	if (r->input_error || !r->json)
 		return checkin_page(r, 400, kreq_form(r, "period"), 1, 0, NULL);
 	checkin_input_of(r, &in);
@@ -327,15 +323,11 @@ int page_checkin_create(struct kreq *r)
 /* page_checkin_update() - POST /checkin/{id}: the reader's own, then 303 back. */
 int page_checkin_update(struct kreq *r)
 {
-	const char *id = route_id(r);
+	const char *id = r->params[0];
 	struct checkin_input in;
 	struct checkin ci;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
 	if (r->input_error || !r->json)
 		return checkin_page(r, 400, kreq_form(r, "period"), 0, 1, NULL);
 	checkin_input_of(r, &in);
@@ -390,8 +382,6 @@ int page_checkins(struct kreq *r)
 	long days;
 	int rc, weekly;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	rc = checkin_rhythm_get(r->core, r->session, rhythm);
 	if (rc != 0)
 		return rc < 0 ? rc : page_error(r, 500);
@@ -467,8 +457,6 @@ int page_settings_rhythm(struct kreq *r)
 	const char *rhythm = kreq_str(r, "rhythm");
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	if (r->input_error || !rhythm)
 		return page_error(r, 400);
 	rc = checkin_rhythm_set(r->core, r->session, rhythm);

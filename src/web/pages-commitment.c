@@ -143,8 +143,6 @@ out:
 /* page_commitments() - GET /commitments. */
 int page_commitments(struct kreq *r)
 {
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	return commitments_page(r, 200, 0, 0);
 }
 
@@ -156,43 +154,29 @@ int page_commitment_create(struct kreq *r)
 	struct commitment cm;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	if (r->input_error || !text || !json_is_integer(every))
 		return commitments_page(r, 400, 1, 0);
 	rc = commitment_add(r->core, r->session, text, strlen(text), (int)json_integer_value(every),
 			    &cm);
-	if (rc < 0)
-		return rc;
-	if (rc > 0)
-		return page_error(r, 500);
-	commitment_clear(&cm);
-	return web_redirect(r, "/commitments?made=1");
+	if (rc == 0)
+		commitment_clear(&cm);
+	return page_outcome(r, rc, "/commitments?made=1", NULL);
 }
 
 /* page_commitment_review() - POST /commitments/{id}/review (status, note?). */
 int page_commitment_review(struct kreq *r)
 {
 	enum commitment_status status;
-	const char *id = route_id(r);
+	const char *id = r->params[0];
 	struct commitment cm;
 	char url[96];
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
 	if (r->input_error || commitment_status_parse(kreq_str(r, "status"), &status) < 0)
 		return commitments_page(r, 400, 0, 1);
 	rc = commitment_review(r->core, r->session, id, status, kreq_str(r, "note"), &cm);
-	if (rc == COMMITMENT_NOTFOUND)
-		return page_error(r, 404);
-	if (rc < 0)
-		return rc;
-	if (rc > 0)
-		return page_error(r, 500);
-	commitment_clear(&cm);
+	if (rc == 0)
+		commitment_clear(&cm);
 	snprintf(url, sizeof(url), "/commitments?reviewed=1#c-%s", id);
-	return web_redirect(r, url);
+	return page_outcome(r, rc, url, NULL);
 }

@@ -9,7 +9,8 @@
  *   items[]   id, mine, from_name, date, changed (the date of the last
  *             change, when there was one), private, shared_partner,
  *             f.<field> (the value), d.<field> (a date as people read it),
- *             is.<field>_<choice> (true for the chosen one)
+ *             is.<field>_<choice> (true for the chosen one),
+ *             is.status_<status> (the kind's status() today, if it has one)
  *   form      f, is and shared_partner as above: what the form shows
  *             (typed values again after an error); editing: its id
  *   max.<field>, error, invalid.<field>, empty, partner_name
@@ -72,6 +73,12 @@ static json_t *item_card(const struct kreq *r, const struct item_kind *k,
 	set_flag(o, "private", !(it->shared_with & ACCESS_SHARE_PARTNER));
 	set_flag(o, "shared_partner", (it->shared_with & ACCESS_SHARE_PARTNER) != 0);
 	set_values(r, k, o, (const char *const *)it->values, it->lens);
+	if (it->status) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "status_%s", it->status);
+		set_flag(json_object_get(o, "is"), key, 1);
+	}
 	return o;
 }
 
@@ -155,34 +162,18 @@ static const struct item_kind *page_kind(struct kreq *r, int *rc)
 {
 	const struct item_kind *k = item_kind_at(r->path);
 
-	*rc = 0;
-	if (!r->session)
-		*rc = web_redirect(r, "/signin");
-	else if (!k)
-		*rc = page_error(r, 404);
-	return *rc == 0 && r->session ? k : NULL;
+	*rc = k ? 0 : page_error(r, 404);
+	return k;
 }
 
 /* An outcome of record.c as a page; redirect: where a success goes. */
 static int outcome_page(struct kreq *r, const struct item_kind *k, int outcome, const char *field,
 			const struct item_view *editing, const char *redirect)
 {
-	switch (outcome) {
-	case ITEM_OK:
-		return web_redirect(r, redirect);
-	case ITEM_NOTFOUND:
-		return page_error(r, 404);
-	case ITEM_FORBIDDEN:
-		return not_yours(r, _("Only the person who wrote this can change or remove it."));
-	case ITEM_CONFLICT:
-		return web_error_page(r, 409, _("This changed meanwhile"),
-				      _("It was changed at the same moment somewhere else. Please "
-					"go back, reload it and try again."));
-	case ITEM_INVALID:
+	if (outcome == ITEM_INVALID)
 		return kind_page(r, k, 400, editing, field);
-	default:
-		return outcome < 0 ? outcome : page_error(r, 500);
-	}
+	return page_outcome(r, outcome, redirect,
+			    _("Only the person who wrote this can change or remove it."));
 }
 
 /* page_items() - GET /{plural} */
@@ -232,12 +223,7 @@ int page_item_create(struct kreq *r)
 /* The item at /{plural}/{id} as its author may change it, or the outcome. */
 static int own_item(struct kreq *r, const struct item_kind *k, struct item_view *it)
 {
-	const char *id = route_id(r);
-	int rc;
-
-	if (!id)
-		return ITEM_NOTFOUND;
-	rc = item_read(r->core, r->session, k, id, it);
+	int rc = item_read(r->core, r->session, k, r->params[0], it);
 	if (rc == ITEM_OK && !it->mine) {
 		item_view_clear(it);
 		rc = ITEM_FORBIDDEN;
@@ -277,7 +263,7 @@ int page_item_update(struct kreq *r)
 /* page_item_delete() - POST /{plural}/{id}/delete */
 int page_item_delete(struct kreq *r)
 {
-	const char *id = route_id(r);
+	const char *id = r->params[0];
 	char url[64];
 	int rc;
 	const struct item_kind *k = page_kind(r, &rc);

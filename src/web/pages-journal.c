@@ -23,12 +23,6 @@
 #define JOURNAL_PAGE_SIZE     20  /* entries per page: a few screens on a phone */
 #define JOURNAL_EXCERPT_CHARS 200 /* enough to recognise an entry, not to read it aloud */
 
-/* The {id} of the route, or NULL. */
-static const char *entry_id(const struct kreq *r)
-{
-	return r->nparams >= 1 && r->params[0] && id_ok(r->params[0]) ? r->params[0] : NULL;
-}
-
 /*
  * entry_data() - one entry as page data: id, dates as a person reads them
  * (with the machine form for <time datetime>), the prompt, and either the
@@ -108,10 +102,6 @@ int page_journal_list(struct kreq *r)
 	size_t n = 0, shown, i;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (before && !id_ok(before))
-		return page_error(r, 404);
 	rc = journal_list(r->core, r->session, before, JOURNAL_PAGE_SIZE + 1, &list, &n);
 	if (rc == JOURNAL_BAD_BEFORE)
 		return page_error(r, 404);
@@ -206,8 +196,6 @@ int page_journal_new(struct kreq *r)
 	uint32_t rnd;
 	int have = 0;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	if (q && count) {
 		if (!strcmp(q, "random")) {
 			vault_random(&rnd, sizeof(rnd));
@@ -235,8 +223,6 @@ int page_journal_create(struct kreq *r)
 	const char *prompt = kreq_str(r, "prompt");
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	if (r->input_error || !body)
 		return journal_new_page(r, 400, web_form_value(r, "prompt"), 0,
 					web_form_value(r, "body"), 1);
@@ -244,11 +230,7 @@ int page_journal_create(struct kreq *r)
 	rc = journal_add(r->core, r->session, body, strlen(body), prompt && *prompt ? prompt : NULL,
 			 &e);
 	journal_entry_clear(&e);
-	if (rc < 0)
-		return rc;
-	if (rc > 0)
-		return page_error(r, 500);
-	return web_redirect(r, "/journal");
+	return page_outcome(r, rc, "/journal", NULL);
 }
 
 /*
@@ -283,21 +265,15 @@ static int journal_show_page(struct kreq *r, int status, const struct journal_en
 int page_journal_show(struct kreq *r)
 {
 	struct journal_entry e;
-	const char *id = entry_id(r);
+	const char *id = r->params[0];
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
 	memset(&e, 0, sizeof(e));
 	rc = journal_read(r->core, r->session, id, &e);
-	if (rc == JOURNAL_NOTFOUND)
-		rc = page_error(r, 404);
-	else if (rc > 0)
-		rc = page_error(r, 500);
-	else if (rc == 0)
+	if (rc == 0)
 		rc = journal_show_page(r, 200, &e, NULL, 0);
+	else
+		rc = page_outcome(r, rc, NULL, NULL);
 	journal_entry_clear(&e);
 	return rc;
 }
@@ -309,14 +285,11 @@ int page_journal_show(struct kreq *r)
 int page_journal_update(struct kreq *r)
 {
 	struct journal_entry e;
-	const char *id = entry_id(r);
+	const char *id = r->params[0];
 	const char *body = kreq_str(r, "body");
+	char url[64];
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
 	memset(&e, 0, sizeof(e));
 	if (r->input_error || !body) {
 		rc = journal_read(r->core, r->session, id, &e);
@@ -324,24 +297,14 @@ int page_journal_update(struct kreq *r)
 			const char *typed = web_form_value(r, "body");
 
 			rc = journal_show_page(r, 400, &e, typed ? typed : "", 1);
-		} else if (rc == JOURNAL_NOTFOUND) {
-			rc = page_error(r, 404);
-		} else if (rc > 0) {
-			rc = page_error(r, 500);
+		} else {
+			rc = page_outcome(r, rc, NULL, NULL);
 		}
 		goto out;
 	}
 	rc = journal_change(r->core, r->session, id, body, strlen(body), &e);
-	if (rc == JOURNAL_NOTFOUND) {
-		rc = page_error(r, 404);
-	} else if (rc > 0) {
-		rc = page_error(r, 500);
-	} else if (rc == 0) {
-		char url[64];
-
-		snprintf(url, sizeof(url), "/journal/%s", id);
-		rc = web_redirect(r, url);
-	}
+	snprintf(url, sizeof(url), "/journal/%s", id);
+	rc = page_outcome(r, rc, url, NULL);
 out:
 	journal_entry_clear(&e);
 	return rc;
@@ -354,21 +317,15 @@ out:
 int page_journal_delete_confirm(struct kreq *r)
 {
 	struct journal_entry e;
-	const char *id = entry_id(r);
+	const char *id = r->params[0];
 	json_t *data, *o;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
 	memset(&e, 0, sizeof(e));
 	rc = journal_read(r->core, r->session, id, &e);
-	if (rc == JOURNAL_NOTFOUND) {
-		rc = page_error(r, 404);
-	} else if (rc > 0) {
-		rc = page_error(r, 500);
-	} else if (rc == 0) {
+	if (rc != 0) {
+		rc = page_outcome(r, rc, NULL, NULL);
+	} else {
 		data = web_page_new(r, _("Delete this entry?"));
 		o = entry_data(r, &e, 1);
 		web_set_bool(data, "nav_journal", 1);
@@ -385,19 +342,9 @@ int page_journal_delete_confirm(struct kreq *r)
 /* page_journal_delete() - POST /journal/{id}/delete: gone, 303 to the list. */
 int page_journal_delete(struct kreq *r)
 {
-	const char *id = entry_id(r);
+	const char *id = r->params[0];
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
 	rc = journal_remove(r->core, r->session, id);
-	if (rc == JOURNAL_NOTFOUND)
-		return page_error(r, 404);
-	if (rc < 0)
-		return rc;
-	if (rc > 0)
-		return page_error(r, 500);
-	return web_redirect(r, "/journal");
+	return page_outcome(r, rc, "/journal", NULL);
 }

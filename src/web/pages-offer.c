@@ -80,8 +80,6 @@ static int offers_page(struct kreq *r, int status, int error)
 /* page_offers() - GET /offers */
 int page_offers(struct kreq *r)
 {
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	return offers_page(r, 200, 0);
 }
 
@@ -92,8 +90,6 @@ int page_offers_create(struct kreq *r)
 	struct offer of;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	if (r->input_error || !text)
 		return offers_page(r, 400, 1);
 	memset(&of, 0, sizeof(of));
@@ -105,30 +101,18 @@ int page_offers_create(struct kreq *r)
 		r->input_error = &until_err;
 		return offers_page(r, 400, 1);
 	}
-	if (rc != 0)
-		return rc < 0 ? rc : page_error(r, 500);
-	return web_redirect(r, "/offers");
+	return page_outcome(r, rc, "/offers", NULL);
 }
 
 /* page_offers_end() - POST /offers/{id}/end */
 int page_offers_end(struct kreq *r)
 {
-	const char *id = route_id(r);
+	const char *id = r->params[0];
 	struct offer of;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
 	memset(&of, 0, sizeof(of));
 	rc = offer_end(r->core, r->session, id, &of);
 	offer_clear(&of);
-	if (rc == OFFER_NOTFOUND)
-		return page_error(r, 404);
-	if (rc == OFFER_FORBIDDEN)
-		return not_yours(r, _("Only the partner who made an offer can end it."));
-	if (rc != 0)
-		return rc < 0 ? rc : page_error(r, 500);
-	return web_redirect(r, "/offers");
+	return page_outcome(r, rc, "/offers", _("Only the partner who made an offer can end it."));
 }

@@ -13,8 +13,6 @@ int page_reflect(struct kreq *r)
 {
 	json_t *data;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	data = web_page_new(r, _("A short reflection"));
 	return web_render(r, 200, "reflect", data, 0);
 }

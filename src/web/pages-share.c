@@ -104,8 +104,6 @@ static int shares_page(struct kreq *r, int status, int error)
 /* page_shares() - GET /shares */
 int page_shares(struct kreq *r)
 {
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	return shares_page(r, 200, 0);
 }
 
@@ -118,48 +116,33 @@ int page_shares_create(struct kreq *r)
 	struct share sh;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	if (r->input_error || !body || kind < 0)
 		return shares_page(r, 400, 1);
 	bits = kreq_shared_bits(json_object_get(r->json, "shared_with"));
 	memset(&sh, 0, sizeof(sh));
 	rc = share_add(r->core, r->session, (enum share_kind)kind, body, strlen(body), bits, &sh);
 	share_clear(&sh);
-	if (rc != 0)
-		return rc < 0 ? rc : page_error(r, 500);
-	return web_redirect(r, "/shares");
+	return page_outcome(r, rc, "/shares", NULL);
 }
 
 /* page_shares_ack() - POST /shares/{id}/ack: "I heard you", with a reply. */
 int page_shares_ack(struct kreq *r)
 {
-	const char *id = route_id(r), *reply;
+	const char *id = r->params[0], *reply;
 	struct share_ack ack;
 	char url[96];
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
 	if (r->input_error)
 		return shares_page(r, 400, 1);
 	reply = kreq_str(r, "reply");
 	memset(&ack, 0, sizeof(ack));
 	rc = share_acknowledge(r->core, r->session, id, reply, reply ? strlen(reply) : 0, &ack);
 	share_ack_clear(&ack);
-	switch (rc) {
-	case SHARE_OK:
-	case SHARE_CONFLICT: /* answered already (a second tap): the card shows it */
-		snprintf(url, sizeof(url), "/shares#card-%s", id);
-		return web_redirect(r, url);
-	case SHARE_NOTFOUND:
-		return page_error(r, 404);
-	case SHARE_FORBIDDEN:
-		return not_yours(r, _("This is your own card. Your partner is the one who can say "
-				      "they heard it."));
-	default:
-		return rc < 0 ? rc : page_error(r, 500);
-	}
+	if (rc == SHARE_CONFLICT)
+		rc = SHARE_OK; /* answered already (a second tap): the card shows it */
+	snprintf(url, sizeof(url), "/shares#card-%s", id);
+	return page_outcome(r, rc, url,
+			    _("This is your own card. Your partner is the one who can say "
+			      "they heard it."));
 }

@@ -179,8 +179,6 @@ int page_statements(struct kreq *r)
 	size_t n = 0, i;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	rc = statement_list(r->core, r->session, &list, &n);
 	if (rc < 0)
 		return rc;
@@ -323,8 +321,6 @@ nomem:
 /* page_statement_new() - GET /statements/new: the empty guided form. */
 int page_statement_new(struct kreq *r)
 {
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	return statement_form(r, 200, NULL, 0, NULL);
 }
 
@@ -336,12 +332,18 @@ static void form_parts(const struct kreq *r, const char *parts[_STATEMENT_PART_M
 		parts[i] = kreq_str(r, statement_part_name(i));
 }
 
-static int redirect_to(struct kreq *r, const char *id, const char *suffix)
+/*
+ * The page for what a form did to statement id: a success goes to it, with
+ * suffix.  Of a statement's own outcomes only STATEMENT_NOTFOUND may come
+ * here (it is ITEM_NOTFOUND); the others do not share the item numbers and
+ * each handler answers them first.
+ */
+static int statement_outcome(struct kreq *r, int outcome, const char *id, const char *suffix)
 {
 	char url[96];
 
 	snprintf(url, sizeof(url), "/statements/%s%s", id, suffix);
-	return web_redirect(r, url);
+	return page_outcome(r, outcome, url, NULL);
 }
 
 /* page_statement_create() - POST /statements: save a draft, 303 to it. */
@@ -351,17 +353,13 @@ int page_statement_create(struct kreq *r)
 	struct statement st;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	if (r->input_error || !r->json)
 		return statement_form(r, 400, NULL, 1, NULL);
 	form_parts(r, parts);
 	rc = statement_create(r->core, r->session, parts, &st);
-	if (rc < 0)
-		return rc;
-	if (rc > 0)
-		return page_error(r, 500);
-	rc = redirect_to(r, st.id, "?saved=1");
+	if (rc != 0)
+		return page_outcome(r, rc, NULL, NULL);
+	rc = statement_outcome(r, rc, st.id, "?saved=1");
 	statement_clear(&st);
 	return rc;
 }
@@ -449,20 +447,12 @@ nomem:
 int page_statement_show(struct kreq *r)
 {
 	struct statement st;
-	const char *id = route_id(r);
+	const char *id = r->params[0];
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
 	rc = statement_read(r->core, r->session, id, &st);
-	if (rc == STATEMENT_NOTFOUND)
-		return page_error(r, 404);
-	if (rc < 0)
-		return rc;
-	if (rc > 0)
-		return page_error(r, 500);
+	if (rc != 0)
+		return page_outcome(r, rc, NULL, NULL);
 	if (st.mine && !st.delivered)
 		rc = statement_form(r, 200, &st, 0, NULL);
 	else
@@ -483,14 +473,10 @@ static int delivered_page(struct kreq *r)
 int page_statement_update(struct kreq *r)
 {
 	const char *parts[_STATEMENT_PART_MAX];
-	const char *id = route_id(r);
+	const char *id = r->params[0];
 	struct statement st;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
 	memset(&st, 0, sizeof(st));
 	if (r->input_error || !r->json) {
 		rc = statement_read(r->core, r->session, id, &st);
@@ -507,34 +493,23 @@ int page_statement_update(struct kreq *r)
 	}
 	form_parts(r, parts);
 	rc = statement_change(r->core, r->session, id, parts, &st);
-	if (rc == STATEMENT_NOTFOUND)
-		return page_error(r, 404);
 	if (rc == STATEMENT_DELIVERED)
 		return delivered_page(r);
-	if (rc < 0)
-		return rc;
-	if (rc > 0)
-		return page_error(r, 500);
-	statement_clear(&st);
-	return redirect_to(r, id, "?saved=1");
+	if (rc == 0)
+		statement_clear(&st);
+	return statement_outcome(r, rc, id, "?saved=1");
 }
 
 /* page_statement_deliver() - POST /statements/{id}/deliver. */
 int page_statement_deliver(struct kreq *r)
 {
-	const char *id = route_id(r);
+	const char *id = r->params[0];
 	struct statement st;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
 	rc = statement_deliver(r->core, r->session, id, &st);
-	if (rc == STATEMENT_NOTFOUND)
-		return page_error(r, 404);
-	if (rc == STATEMENT_DELIVERED)
-		return redirect_to(r, id, ""); /* a second press: it is already there */
+	if (rc == STATEMENT_DELIVERED) /* a second press: it is already there */
+		return statement_outcome(r, 0, id, "");
 	if (rc == STATEMENT_INCOMPLETE) {
 		rc = statement_read(r->core, r->session, id, &st);
 		if (rc == 0)
@@ -546,26 +521,19 @@ int page_statement_deliver(struct kreq *r)
 		statement_clear(&st);
 		return rc;
 	}
-	if (rc < 0)
-		return rc;
-	if (rc > 0)
-		return page_error(r, 500);
-	statement_clear(&st);
-	return redirect_to(r, id, "?delivered=1");
+	if (rc == 0)
+		statement_clear(&st);
+	return statement_outcome(r, rc, id, "?delivered=1");
 }
 
 /* page_statement_respond() - POST /statements/{id}/responses (the partner). */
 int page_statement_respond(struct kreq *r)
 {
 	struct statement_response resp;
-	const char *id = route_id(r);
+	const char *id = r->params[0];
 	struct statement st;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
-	if (!id)
-		return page_error(r, 404);
 	memset(&st, 0, sizeof(st));
 	if (r->input_error || !r->json || !json_is_true(json_object_get(r->json, "read"))) {
 		rc = statement_read(r->core, r->session, id, &st);
@@ -580,16 +548,11 @@ int page_statement_respond(struct kreq *r)
 	}
 	rc = statement_respond(r->core, r->session, id, kreq_str(r, "landed"),
 			       kreq_str(r, "still_need"), &resp);
-	if (rc == STATEMENT_NOTFOUND)
-		return page_error(r, 404);
 	if (rc == STATEMENT_FORBIDDEN)
 		return web_error_page(r, 403, _("This one is yours"),
 				      _("You wrote this statement, so the response is your "
 					"partner's to give."));
-	if (rc < 0)
-		return rc;
-	if (rc > 0)
-		return page_error(r, 500);
-	statement_response_clear(&resp);
-	return redirect_to(r, id, "?responded=1#responses-title");
+	if (rc == 0)
+		statement_response_clear(&resp);
+	return statement_outcome(r, rc, id, "?responded=1#responses-title");
 }

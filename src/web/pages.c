@@ -15,10 +15,12 @@
 #include "core/account.h"
 #include "core/activity.h"
 #include "core/checkin.h"
+#include "core/commitment.h"
 #include "core/journal.h"
 #include "core/offer.h"
 #include "core/progress.h"
 #include "core/share.h"
+#include "core/statement.h"
 #include "i18n/i18n.h"
 #include "web/chart.h"
 #include "web/pages.h"
@@ -75,8 +77,6 @@ int page_home(struct kreq *r)
 	size_t i;
 	int rc;
 
-	if (!r->session)
-		return web_redirect(r, "/signin");
 	memset(&mv, 0, sizeof(mv));
 	rc = account_describe(r->core, r->session, &mv);
 	if (rc < 0)
@@ -350,13 +350,16 @@ int page_home_step2(struct kreq *r, json_t *data, int paired)
 		rc = activity_counts(r->core, r->session, today, &ac);
 	if (rc == 0)
 		rc = journal_list(r->core, r->session, NULL, 1, &entries, &nentries);
+	if (rc == 0)
+		rc = statement_delivered_count(r->core, r->session, &counts.statements_delivered);
+	if (rc == 0)
+		rc = commitment_count(r->core, r->session, &counts.commitments);
 	if (rc != 0)
 		return rc < 0 ? rc : -EIO;
 	journal_list_free(entries, nentries);
 
 	counts.paired = paired;
 	counts.journal_entries = nentries;
-	/* statements_delivered and commitments: filled once step 1 counts them */
 	counts.checked_in_now = cc.checked_in_now;
 	counts.waiting_now = cc.waiting_now;
 	counts.recent_checkins = cc.recent_mine;

@@ -811,23 +811,6 @@ void web_use_session_lang(struct kreq *r)
  * offers, activities) and of the home page's part for steps 1 and 2.
  */
 
-/* 1 when s is a 32-character lowercase hex id. */
-int id_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < VAULT_ID_HEX; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[VAULT_ID_HEX] == '\0';
-}
-
-/* The {id} of the route, or NULL. */
-const char *route_id(const struct kreq *r)
-{
-	return r->nparams >= 1 && r->params[0] && id_ok(r->params[0]) ? r->params[0] : NULL;
-}
-
 /* data[key] = true or false: set either way, so that a template never falls
  * back to a key of the same name in an outer context. */
 void set_flag(json_t *o, const char *key, int on)
@@ -890,6 +873,24 @@ void partner_name(const struct kreq *r, char *out, size_t len)
 int not_yours(struct kreq *r, const char *message)
 {
 	return web_error_page(r, 403, _("That is not yours to change"), message);
+}
+
+int page_outcome(struct kreq *r, int outcome, const char *done, const char *forbidden)
+{
+	switch (outcome) {
+	case ITEM_OK:
+		return web_redirect(r, done);
+	case ITEM_NOTFOUND:
+		return page_error(r, 404);
+	case ITEM_FORBIDDEN:
+		return forbidden ? not_yours(r, forbidden) : page_error(r, 403);
+	case ITEM_CONFLICT:
+		return web_error_page(r, 409, _("This changed meanwhile"),
+				      _("It was changed at the same moment somewhere else. Please "
+					"go back, reload it and try again."));
+	default:
+		return outcome < 0 ? outcome : page_error(r, 500);
+	}
 }
 
 /*

@@ -124,10 +124,6 @@ void web_wipe(json_t *data);
  * key unset (see web_set()).
  */
 
-/* id_ok() - 1 when s (not NULL) is a 32-character lowercase hex id (VAULT_ID_HEX), else 0. */
-int id_ok(const char *s);
-/* route_id() - the route's {id} (r->params[0]) when it is a well-formed id, else NULL. */
-const char *route_id(const struct kreq *r);
 /*
  * set_flag() - o[key] = true or false, set either way.  Mustache looks a
  * name up through the enclosing contexts, so an item that left a key unset
@@ -153,6 +149,17 @@ int push(json_t *arr, json_t *v);
 void partner_name(const struct kreq *r, char *out, size_t len);
 /* not_yours() - the 403 page "That is not yours to change" with message (already translated). */
 int not_yours(struct kreq *r, const char *message);
+/*
+ * page_outcome() - the one mapping of an outcome of core (an enum
+ * item_result; every kind's own enum starts from it) to a page, for what a
+ * form did: ITEM_OK is a 303 to done; ITEM_NOTFOUND the 404 page;
+ * ITEM_FORBIDDEN the 403 page with forbidden (translated), or without a
+ * sentence of the kind's own when NULL; ITEM_CONFLICT the 409 page "this
+ * changed meanwhile"; a negative errno is returned as is; anything else is
+ * the 500 page.  ITEM_INVALID and a kind's own outcomes are the caller's to
+ * answer first (its form again, with why).
+ */
+int page_outcome(struct kreq *r, int outcome, const char *done, const char *forbidden);
 /*
  * step2_form_error() - the reason a form of a check-in, card, offer or
  * activity came back, as one kind sentence on data ("error") with the

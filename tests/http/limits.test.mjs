@@ -6,9 +6,15 @@
 // the kind's own rules, its shapes, its pages and its races.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { describe, errCode, leaksAtRest, pair, rand, startServer } from './harness.mjs';
+import {
+  Client, describe, errCode, leaksAtRest, login, pair, rand, startServer,
+} from './harness.mjs';
 import { day, registryKinds } from './kinds.mjs';
 
 let server;
@@ -60,11 +66,13 @@ test('a limit answers with its fields; a shared one reaches the partner, a priva
   assert.deepEqual(hard.shared_with, ['partner']);
   assert.equal(hard.mine, true);
   assert.equal(hard.version, 1);
+  assert.equal(hard.status, 'active', 'a hard limit does not lapse');
   assert.match(hard.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
   const mine = await create(A, { kind: 'not_now', text: marked('private not now', 'Not this month'),
     until: day(30), shared_with: [] });
   assert.equal(mine.until, day(30));
+  assert.equal(mine.status, 'active', 'a "not now" holds until its day');
 
   const seen = await B.get('/api/v1/limits');
   assert.equal(seen.status, 200, describe(seen));
@@ -184,6 +192,56 @@ test('the pages: a limit written, refused with the typed text kept, changed and 
   const removed = await B.form(`/limits/${id}/delete`, { csrf: B.csrf });
   assert.equal(removed.status, 303, describe(removed));
   assert.equal((await B.get(`/api/v1/limits/${id}`)).status, 404);
+});
+
+// Debian's libfaketime (scripts/install-deps) moves the server's clock; the
+// monotonic clocks stay real, so its timeouts are not disturbed.
+const faketimeLib = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
+  '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1'].find((f) => fs.existsSync(f));
+
+test('a "not now" lapses after its day: the API says "lapsed", the page says it asks nothing any more', async () => {
+  assert.ok(faketimeLib, 'libfaketime is missing (scripts/install-deps installs the faketime package)');
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kintsugi-lapse-'));
+  const dbPath = path.join(dir, 'k.db');
+  let later = null;
+  try {
+    const today = await startServer({ args: ['--db', dbPath] });
+    const p = await pair(today.url);
+    const text = marked('lapsing not now', 'Not until we have talked it through');
+    const notNow = await create(p.aClient, { kind: 'not_now', text, until: day(1), shared_with: ['partner'] });
+    const hard = await create(p.aClient, { kind: 'hard_limit', text: 'Never that', shared_with: ['partner'] });
+    assert.equal(notNow.status, 'active');
+    const before = await p.bClient.get('/limits');
+    assert.ok(before.text.includes(text) && !before.text.includes('lapsed after'), 'still in force today');
+    await today.stop();
+
+    // the same database, three days later
+    later = await startServer({
+      args: ['--db', dbPath],
+      rawEnv: { LD_PRELOAD: faketimeLib, FAKETIME: '+3d', DONT_FAKE_MONOTONIC: '1' },
+    });
+    const a = new Client(later.url);
+    const b = new Client(later.url);
+    assert.equal((await login(a, p.a.login, p.a.password)).status, 200);
+    assert.equal((await login(b, p.b.login, p.b.password)).status, 200);
+    const got = (await a.get(`/api/v1/limits/${notNow.id}`)).json.limit;
+    assert.equal(got.status, 'lapsed', 'its day has passed');
+    assert.equal(got.until, day(1), 'the day it held through is kept');
+    assert.equal(got.text, text, 'and so is what it said');
+    assert.equal((await a.get(`/api/v1/limits/${hard.id}`)).json.limit.status, 'active',
+      'a hard limit never lapses');
+    const listed = (await b.get('/api/v1/limits')).json.limits.find((l) => l.id === notNow.id);
+    assert.equal(listed?.status, 'lapsed', 'the partner\'s list says the same');
+    const page = await b.get('/limits');
+    assert.equal(page.status, 200, describe(page));
+    const card = page.text.slice(page.text.indexOf(`id="item-${notNow.id}"`));
+    assert.match(card.slice(0, card.indexOf('</li>')), /lapsed after .*talk together before you take it as a yes/s,
+      'the partner reads that it lapsed, and that a lapse is not a yes');
+    assert.deepEqual(await leaksAtRest(dir, new Map([['lapsing not now', text]])), []);
+  } finally {
+    await later?.stop();
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('nothing a limit says is readable at rest or in the log', async () => {

@@ -348,6 +348,30 @@ test('the home page names a next step and where steps 1 and 2 stand', async () =
   assert.ok(!/next-action/.test(home.text));
 });
 
+test('home\'s step 1 counts a delivered statement and a commitment, not only the journal', async () => {
+  const p = await pair(server.url);
+  const step1 = async () => {
+    const home = await p.aClient.get('/home');
+    assert.equal(home.status, 200, describe(home));
+    return /<p class="step-status">([^<]*)<\/p>/.exec(home.text)?.[1];
+  };
+  assert.match(await step1(), /You have not begun this step yet/);
+  const cm = await p.aClient.post('/api/v1/commitments', { text: 'I will tell you where I am', review_every_days: 7 });
+  assert.equal(cm.status, 201, describe(cm));
+  assert.match(await step1(), /You have begun this step/, 'a commitment begins step 1');
+  const st = await p.aClient.post('/api/v1/statements', {
+    what_i_did: 'I hid the messages from you.', repair: 'I will keep my phone open to you.',
+  });
+  assert.equal(st.status, 201, describe(st));
+  assert.match(await step1(), /You have begun this step/, 'a draft is not yet delivered');
+  const d = await p.aClient.post(`/api/v1/statements/${st.json.statement.id}/deliver`, {});
+  assert.equal(d.status, 200, describe(d));
+  assert.match(await step1(), /This step is going steadily/, 'a delivered statement and a commitment');
+  // the partner's own step 1 does not take the other's statement as theirs
+  const bHome = await p.bClient.get('/home');
+  assert.match(/<p class="step-status">([^<]*)<\/p>/.exec(bHome.text)?.[1], /You have not begun this step yet/);
+});
+
 /** The byte patterns under which a marker could be found. */
 function patterns(s) {
   return [Buffer.from(s, 'utf8'), Buffer.from(s, 'utf16le')];
