@@ -48,7 +48,7 @@ static void write_value(struct json_writer *w, const struct field *f, const char
 	}
 }
 
-static void write_item(struct json_writer *w, const struct item_kind *k, const struct item_view *it)
+void api_write_item(struct json_writer *w, const struct item_kind *k, const struct item_view *it)
 {
 	size_t i;
 
@@ -90,7 +90,7 @@ static int reply_item(struct kreq *r, int status, const struct item_kind *k,
 	json_writer_init(&w, 512);
 	json_writer_begin_object(&w);
 	json_writer_key(&w, k->name);
-	write_item(&w, k, it);
+	api_write_item(&w, k, it);
 	json_writer_end_object(&w);
 	return api_reply_writer(r, status, &w);
 }
@@ -122,7 +122,7 @@ int api_item_list(struct kreq *r)
 	json_writer_key(&w, k->plural);
 	json_writer_begin_array(&w);
 	for (i = 0; i < n; i++)
-		write_item(&w, k, &list[i]);
+		api_write_item(&w, k, &list[i]);
 	json_writer_end_array(&w);
 	json_writer_end_object(&w);
 	item_views_free(list, n);

@@ -15,6 +15,14 @@ struct json_writer;
 /* New references, or NULL on allocation failure. */
 json_t *api_json_member(const struct member_view *v);
 json_t *api_json_couple(const struct member_view *v);
+struct item_kind;
+struct item_view;
+/*
+ * api_write_item() - an item of a kind of the registry as the API gives it
+ * (src/api/api-item.c): {id, author_id, mine, <its fields>, shared_with,
+ * status (when the kind has one), version, created_at, updated_at}.
+ */
+void api_write_item(struct json_writer *w, const struct item_kind *k, const struct item_view *it);
 /* api_write_entry() - an entry as API.md gives it: {id, body, prompt, created_at, updated_at}. */
 void api_write_entry(struct json_writer *w, const struct journal_entry *e);
 /* Answers an ACCOUNT_* outcome; a negative errno is returned as is. */

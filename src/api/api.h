@@ -88,6 +88,10 @@ int api_offers_create(struct kreq *r); /* POST /api/v1/offers */
 int api_offers_get(struct kreq *r);    /* GET  /api/v1/offers/{id} */
 int api_offers_end(struct kreq *r);    /* POST /api/v1/offers/{id}/end */
 
+/* what helps me (api-helps.c) */
+int api_helps_me_get(struct kreq *r); /* GET /api/v1/helps-me */
+int api_helps_me_put(struct kreq *r); /* PUT /api/v1/helps-me */
+
 /* shared activities (api-activity.c) */
 int api_activities_list(struct kreq *r);   /* GET  /api/v1/activities */
 int api_activities_create(struct kreq *r); /* POST /api/v1/activities */

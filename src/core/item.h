@@ -86,6 +86,7 @@ struct item_kind {
 	size_t nfields;
 	unsigned plain_mask; /* 1u << i: fields[i] is kept plain */
 	int partners_only;   /* only the couple's partners make or see them */
+	int one_per_author;  /* each member has at most one (the store's once is the author) */
 	/*
 	 * check() - the kind's rules beyond each field's type and bounds (one
 	 * value given with another, a date not in the past...); today is

@@ -8,6 +8,7 @@
 
 #include "core/activity.h"
 #include "core/commitment.h"
+#include "core/helps.h"
 #include "core/item.h"
 #include "core/offer.h"
 #include "core/share.h"
@@ -26,6 +27,7 @@ const struct item_kind *const item_kinds[] = {
 	&activity_kind,
 	&activity_feeling_kind,
 	&limit_kind,
+	&helps_me_kind,
 	NULL,
 };
 

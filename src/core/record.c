@@ -312,6 +312,8 @@ int item_create(const struct core *c, const struct session *s, const struct item
 		return r;
 	item_start(k, s, NULL, shared_with, &row);
 	memcpy(row.sort, row.created_at, sizeof(row.sort));
+	if (k->one_per_author) /* a second one is ITEM_CONFLICT, held by the store */
+		memcpy(row.once, s->member_id, sizeof(s->member_id));
 	r = row_fill(k, s, v, &row);
 	if (r == 0)
 		r = item_insert(c, &row);

@@ -16,6 +16,7 @@
 #include "core/statement.h"  /* step 1: field limits */
 #include "core/activity.h"   /* step 2: field limits */
 #include "core/checkin.h"    /* step 2: field limits */
+#include "core/helps.h"	     /* step 3: its fields */
 #include "core/offer.h"	     /* step 2: field limits */
 #include "core/share.h"	     /* step 2: field limits */
 #include "http/routes.h"
@@ -276,6 +277,12 @@ static const struct route fixed_routes[] = {
 	 FIELDS(activity_put_fields), "Mark an activity done (either partner), with how it felt."},
 	/* ---- end of step 2 ---- */
 
+	/* ---- step 3: what helps me (the kinds that are all data are below) ---- */
+	{KMETHOD_GET, "/api/v1/helps-me", api_helps_me_get, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
+	 "What helps me when things get hard: the caller's own and, when shared, the partner's."},
+	{KMETHOD_PUT, "/api/v1/helps-me", api_helps_me_put, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(helps_me_fields), "Write or change the caller's own, shared or private."},
+
 	/* pages */
 	{KMETHOD_GET, "/", page_landing, ROUTE_ANYONE, 0, ROUTE_PAGE, NOFIELDS,
 	 "What kintsugi is."},
@@ -386,6 +393,10 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_POST, "/activities/{id}", page_activities_update, ROUTE_PARTNER, 1, ROUTE_PAGE,
 	 FIELDS(activity_put_fields), "Mark an activity done, with how it felt."},
 	/* ---- end of step 2 ---- */
+	{KMETHOD_GET, "/helps-me", page_helps_me, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "What helps me when things get hard: mine, and my partner's when shared."},
+	{KMETHOD_POST, "/helps-me", page_helps_me_save, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(helps_me_fields), "Save what helps me, shared or private."},
 };
 
 /*

@@ -86,6 +86,8 @@ int page_shares_ack(struct kreq *r);	/* POST /shares/{id}/ack */
 int page_offers(struct kreq *r);	/* GET  /offers       */
 int page_offers_create(struct kreq *r); /* POST /offers       */
 int page_offers_end(struct kreq *r);	/* POST /offers/{id}/end */
+int page_helps_me(struct kreq *r);	/* GET  /helps-me     */
+int page_helps_me_save(struct kreq *r); /* POST /helps-me     */
 
 /* shared activities (pages-activity.c) */
 int page_activities(struct kreq *r);	    /* GET  /activities   */

@@ -198,6 +198,7 @@ export async function seedSteps({ lang, aClient, bClient }) {
   await seed(aClient, 'POST', '/api/v1/offers', { text: w.offer, until: day(30) }, 'an offer');
   await seed(bClient, 'POST', '/api/v1/activities', { kind: 'cooking', title: 'Soup', planned_for: day(2) },
     'an activity');
+  await seed(aClient, 'PUT', '/api/v1/helps-me', { body: w.need, shared_with: ['partner'] }, 'what helps A');
   // every kind that is all data: one of A's, shared, and one of B's, private
   for (const k of registryKinds()) {
     await seed(aClient, 'POST', `/api/v1/${k.plural}`,

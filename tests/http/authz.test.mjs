@@ -385,6 +385,14 @@ const MATRIX = {
   'GET /api/v1/couple': { who: 'member', csrf: false, op: 'plain', call: get('/api/v1/couple'), member: [200] },
   'PUT /api/v1/couple': { who: 'partner', csrf: true, op: 'plain',
     call: api('PUT', '/api/v1/couple', { rhythm: 'daily' }), member: [200] },
+  // what helps me (step 3): each partner's one text; who reads it is tested in helps-me.test.mjs
+  'GET /api/v1/helps-me': { who: 'partner', csrf: false, op: 'plain', call: get('/api/v1/helps-me'), member: [200] },
+  'PUT /api/v1/helps-me': { who: 'partner', csrf: true, op: 'plain',
+    call: api('PUT', '/api/v1/helps-me', { body: 'Twenty minutes alone, then a hug.', shared_with: [] }),
+    member: [200] },
+  'GET /helps-me': { who: 'partner', csrf: false, op: 'plain', call: get('/helps-me'), member: [200] },
+  'POST /helps-me': { who: 'partner', csrf: true, op: 'plain',
+    call: form('/helps-me', { body: 'A walk, and no questions yet.' }), member: [303] },
   'GET /checkin': { who: 'partner', csrf: false, op: 'plain', call: get('/checkin'), member: [200] },
   'POST /checkin': { who: 'partner', csrf: true, op: 'create', kind: 'checkins', member: [303],
     call: (c, id, o) => c.form('/checkin', {

@@ -557,6 +557,21 @@ export async function filesUnder(dir) {
 }
 
 /**
+ * markerSet() - texts a test writes and then looks for at rest and in the
+ * log: {markers, mark(label, words)}, where mark() adds words plus a random
+ * tail under label and returns it, and markers is the Map leaksAtRest() takes.
+ */
+export function markerSet() {
+  const markers = new Map();
+  const mark = (label, words) => {
+    const m = `${words} ${rand(12)}`;
+    markers.set(label, m);
+    return m;
+  };
+  return { markers, mark };
+}
+
+/**
  * leaksAtRest() - "<label> in <file>" for each marker of markers (a Map of
  * label -> text) found in a file under dir, as UTF-8 or UTF-16.
  */

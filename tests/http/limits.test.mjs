@@ -13,14 +13,13 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
-  Client, describe, errCode, leaksAtRest, login, pair, rand, startServer,
+  Client, describe, errCode, leaksAtRest, login, markerSet, pair, startServer,
 } from './harness.mjs';
 import { day, registryKinds } from './kinds.mjs';
 
 let server;
 let A;
 let B;
-const markers = new Map(); // label -> text that must never be readable at rest
 
 before(async () => {
   server = await startServer();
@@ -30,11 +29,8 @@ before(async () => {
 });
 after(async () => { await server?.stop(); });
 
-function marked(label, words = 'Please never raise your voice at me') {
-  const m = `${words} ${rand(12)}`;
-  markers.set(label, m);
-  return m;
-}
+const { markers, mark } = markerSet(); // texts that must never be readable at rest
+const marked = (label, words = 'Please never raise your voice at me') => mark(label, words);
 
 async function create(c, body) {
   const res = await c.post('/api/v1/limits', body);
