@@ -92,6 +92,13 @@ int api_offers_end(struct kreq *r);    /* POST /api/v1/offers/{id}/end */
 int api_helps_me_get(struct kreq *r); /* GET /api/v1/helps-me */
 int api_helps_me_put(struct kreq *r); /* PUT /api/v1/helps-me */
 
+/* the conflict plan and time-outs (api-conflict.c) */
+int api_conflict_plan_get(struct kreq *r);    /* GET  /api/v1/conflict-plan */
+int api_conflict_plan_put(struct kreq *r);    /* PUT  /api/v1/conflict-plan */
+int api_conflict_plan_accept(struct kreq *r); /* POST /api/v1/conflict-plan/accept */
+int api_timeouts_create(struct kreq *r);      /* POST /api/v1/timeouts */
+int api_timeouts_current(struct kreq *r);     /* GET  /api/v1/timeouts */
+
 /* shared activities (api-activity.c) */
 int api_activities_list(struct kreq *r);   /* GET  /api/v1/activities */
 int api_activities_create(struct kreq *r); /* POST /api/v1/activities */

@@ -245,6 +245,22 @@ int item_change(const struct core *c, const struct session *s, const struct item
 		const char *id, const struct item_values *v, unsigned shared_with,
 		struct item_view *out, const char **field);
 
+/*
+ * The parts of the functions above, for a kind with rules of its own that
+ * declares fields (its own code decides who may do what):
+ * item_values_check() - v against k's fields and k->check: 0, or
+ * ITEM_INVALID with *field.
+ * item_row_fill() - seal v into row (its version and shared_with set) and
+ * fill its plain column.
+ * item_view_open() - a row the caller checked the reader may read, opened
+ * into *out (item_view_clear()).
+ */
+int item_values_check(const struct item_kind *k, const struct item_values *v, const char **field);
+int item_row_fill(const struct item_kind *k, const struct session *s, const struct item_values *v,
+		  struct item_row *row);
+int item_view_open(const struct item_kind *k, const struct session *s, const struct item_row *row,
+		   struct item_view *out);
+
 /* item_remove() - delete an item only its author may remove (outcomes as item_change()). */
 int item_remove(const struct core *c, const struct session *s, const struct item_kind *k,
 		const char *id);

@@ -8,6 +8,7 @@
 
 #include "core/activity.h"
 #include "core/commitment.h"
+#include "core/conflict.h"
 #include "core/helps.h"
 #include "core/item.h"
 #include "core/offer.h"
@@ -28,6 +29,9 @@ const struct item_kind *const item_kinds[] = {
 	&activity_feeling_kind,
 	&limit_kind,
 	&helps_me_kind,
+	&conflict_plan_kind,
+	&conflict_accept_kind,
+	&timeout_kind,
 	NULL,
 };
 

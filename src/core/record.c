@@ -59,7 +59,7 @@ int item_field_index(const struct item_kind *k, const char *name)
  * given, choices among the choices, no '|' in a plain value, then the
  * kind's own rule.  0 or ITEM_INVALID with *field.
  */
-static int values_check(const struct item_kind *k, const struct item_values *v, const char **field)
+int item_values_check(const struct item_kind *k, const struct item_values *v, const char **field)
 {
 	char today[STORE_TIME_LEN + 1];
 	size_t i, j;
@@ -243,8 +243,8 @@ void item_views_free(struct item_view *list, size_t n)
 }
 
 /* A row the reader may read, opened into *out. */
-static int view_open(const struct item_kind *k, const struct session *s, const struct item_row *row,
-		     struct item_view *out)
+int item_view_open(const struct item_kind *k, const struct session *s, const struct item_row *row,
+		   struct item_view *out)
 {
 	unsigned char *rec = NULL;
 	size_t len = 0;
@@ -279,8 +279,8 @@ static int view_open(const struct item_kind *k, const struct session *s, const s
 }
 
 /* Seal v into row (whose version and shared_with are set) and fill its plain column. */
-static int row_fill(const struct item_kind *k, const struct session *s, const struct item_values *v,
-		    struct item_row *row)
+int item_row_fill(const struct item_kind *k, const struct session *s, const struct item_values *v,
+		  struct item_row *row)
 {
 	unsigned char *rec = NULL;
 	size_t len = 0;
@@ -307,18 +307,18 @@ int item_create(const struct core *c, const struct session *s, const struct item
 	*field = NULL;
 	if (k->partners_only && !item_partner(s))
 		return ITEM_FORBIDDEN;
-	r = values_check(k, v, field);
+	r = item_values_check(k, v, field);
 	if (r != 0)
 		return r;
 	item_start(k, s, NULL, shared_with, &row);
 	memcpy(row.sort, row.created_at, sizeof(row.sort));
 	if (k->one_per_author) /* a second one is ITEM_CONFLICT, held by the store */
 		memcpy(row.once, s->member_id, sizeof(s->member_id));
-	r = row_fill(k, s, v, &row);
+	r = item_row_fill(k, s, v, &row);
 	if (r == 0)
 		r = item_insert(c, &row);
 	if (r == 0)
-		r = view_open(k, s, &row, out);
+		r = item_view_open(k, s, &row, out);
 	store_item_free(&row);
 	return r;
 }
@@ -347,7 +347,7 @@ int item_read(const struct core *c, const struct session *s, const struct item_k
 	r = row_of(c, s, k, id, ACCESS_READ, &row);
 	if (r != 0)
 		return r;
-	r = view_open(k, s, &row, out);
+	r = item_view_open(k, s, &row, out);
 	store_item_free(&row);
 	return r;
 }
@@ -377,7 +377,7 @@ int item_views(const struct core *c, const struct session *s, const struct item_
 	for (i = 0; i < nrows && r == 0; i++) {
 		if (!item_allows(s, &rows[i], ACCESS_READ))
 			continue;
-		r = view_open(k, s, &rows[i], &views[m]);
+		r = item_view_open(k, s, &rows[i], &views[m]);
 		if (r == 0)
 			m++;
 		else
@@ -406,7 +406,7 @@ int item_change(const struct core *c, const struct session *s, const struct item
 	r = row_of(c, s, k, id, ACCESS_CHANGE, &row);
 	if (r != 0)
 		return r;
-	r = values_check(k, v, field);
+	r = item_values_check(k, v, field);
 	if (r != 0)
 		goto out;
 	memcpy(old_plain, row.plain, sizeof(old_plain));
@@ -414,11 +414,11 @@ int item_change(const struct core *c, const struct session *s, const struct item
 	row.version++;
 	row.shared_with = k->shared_allowed ? (shared_with & k->shared_allowed) : k->shared_default;
 	session_now(row.updated_at, 0);
-	r = row_fill(k, s, v, &row);
+	r = item_row_fill(k, s, v, &row);
 	if (r == 0)
 		r = item_update(c, &row, old_version, old_plain);
 	if (r == 0)
-		r = view_open(k, s, &row, out);
+		r = item_view_open(k, s, &row, out);
 out:
 	store_item_free(&row);
 	return r;

@@ -16,6 +16,7 @@
 #include "core/statement.h"  /* step 1: field limits */
 #include "core/activity.h"   /* step 2: field limits */
 #include "core/checkin.h"    /* step 2: field limits */
+#include "core/conflict.h"   /* step 3: its fields */
 #include "core/helps.h"	     /* step 3: its fields */
 #include "core/offer.h"	     /* step 2: field limits */
 #include "core/share.h"	     /* step 2: field limits */
@@ -119,6 +120,12 @@ static const struct field commitment_review_fields[] = {
 	{"note", FIELD_STRING, 0, 0, COMMITMENT_NOTE_MAX_CHARS, NULL},
 };
 /* ---- end of step 1 ---- */
+
+/* ---- step 3: the conflict plan's accept and a time-out ---- */
+static const struct field plan_accept_fields[] = {{"version", FIELD_INT, 0, 1, INT32_MAX, NULL}};
+static const struct field timeout_fields[] = {
+	{"minutes", FIELD_INT, 0, CONFLICT_BREAK_MIN, CONFLICT_BREAK_MAX, NULL},
+};
 
 /* ---- step 2: transparency and openness ---- */
 #define F_SHARED_WITH                                                                              \
@@ -282,6 +289,16 @@ static const struct route fixed_routes[] = {
 	 "What helps me when things get hard: the caller's own and, when shared, the partner's."},
 	{KMETHOD_PUT, "/api/v1/helps-me", api_helps_me_put, ROUTE_PARTNER, 1, ROUTE_API,
 	 FIELDS(helps_me_fields), "Write or change the caller's own, shared or private."},
+	{KMETHOD_GET, "/api/v1/conflict-plan", api_conflict_plan_get, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "The couple's conflict plan, or null before the first one."},
+	{KMETHOD_PUT, "/api/v1/conflict-plan", api_conflict_plan_put, ROUTE_PARTNER, 1, ROUTE_API,
+	 conflict_plan_fields, CONFLICT_NSENT, "Propose the plan, or a change to it."},
+	{KMETHOD_POST, "/api/v1/conflict-plan/accept", api_conflict_plan_accept, ROUTE_PARTNER, 1,
+	 ROUTE_API, FIELDS(plan_accept_fields), "Accept the partner's version of the plan."},
+	{KMETHOD_POST, "/api/v1/timeouts", api_timeouts_create, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(timeout_fields), "Take a break now; both partners see it at once."},
+	{KMETHOD_GET, "/api/v1/timeouts", api_timeouts_current, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "The break under way, or null."},
 
 	/* pages */
 	{KMETHOD_GET, "/", page_landing, ROUTE_ANYONE, 0, ROUTE_PAGE, NOFIELDS,
@@ -397,6 +414,14 @@ static const struct route fixed_routes[] = {
 	 "What helps me when things get hard: mine, and my partner's when shared."},
 	{KMETHOD_POST, "/helps-me", page_helps_me_save, ROUTE_PARTNER, 1, ROUTE_PAGE,
 	 FIELDS(helps_me_fields), "Save what helps me, shared or private."},
+	{KMETHOD_GET, "/conflict-plan", page_conflict_plan, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "The plan for hard conversations: as it stands, accept, propose; a break now."},
+	{KMETHOD_POST, "/conflict-plan", page_conflict_plan_propose, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 conflict_plan_fields, CONFLICT_NSENT, "Propose the plan, or a change to it."},
+	{KMETHOD_POST, "/conflict-plan/accept", page_conflict_plan_accept, ROUTE_PARTNER, 1,
+	 ROUTE_PAGE, FIELDS(plan_accept_fields), "Accept the partner's version of the plan."},
+	{KMETHOD_POST, "/timeouts", page_timeouts_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(timeout_fields), "Take a break now."},
 };
 
 /*

@@ -47,12 +47,7 @@ static int helps_page(struct kreq *r, int status, const char *field)
 		set_date(r, data, "partner_date", h.partner.updated_at);
 	}
 	helps_me_clear(&h);
-	if (typed && r->input_error)
-		web_input_error(r, data, "error");
-	else if (typed)
-		web_form_error(data, "error", _("Please look again at the field marked below."),
-			       field);
-	else if (kreq_query(r, "saved"))
+	if (!web_form_refused(r, data, typed, field) && kreq_query(r, "saved"))
 		web_set(data, "notice", _("Saved. You can change it whenever you like."));
 	return web_render(r, status, "helps_me", data, 0);
 }

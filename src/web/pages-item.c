@@ -149,11 +149,7 @@ static int kind_page(struct kreq *r, const struct item_kind *k, int status,
 		json_decref(items);
 		json_decref(max);
 	}
-	if (typed && r->input_error)
-		web_input_error(r, data, "error");
-	else if (typed)
-		web_form_error(data, "error", _("Please look again at the field marked below."),
-			       bad_field);
+	web_form_refused(r, data, typed, bad_field);
 	return web_render(r, status, k->plural, data, 0);
 }
 

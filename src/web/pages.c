@@ -98,6 +98,8 @@ int page_home(struct kreq *r)
 	/* ---- step 2: where the couple stands, the next step, the chart ---- */
 	if (!strcmp(mv.role, "partner")) {
 		rc = page_home_step2(r, data, mv.npartners >= 2);
+		if (rc == 0)
+			rc = page_timeout_data(r, data); /* a break under way: both see it first */
 		if (rc < 0) {
 			json_decref(data);
 			return rc;

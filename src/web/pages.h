@@ -83,11 +83,20 @@ int page_shares_create(struct kreq *r); /* POST /shares       */
 int page_shares_ack(struct kreq *r);	/* POST /shares/{id}/ack */
 
 /* transparency offers (pages-offer.c) */
-int page_offers(struct kreq *r);	/* GET  /offers       */
-int page_offers_create(struct kreq *r); /* POST /offers       */
-int page_offers_end(struct kreq *r);	/* POST /offers/{id}/end */
-int page_helps_me(struct kreq *r);	/* GET  /helps-me     */
-int page_helps_me_save(struct kreq *r); /* POST /helps-me     */
+int page_offers(struct kreq *r);		/* GET  /offers       */
+int page_offers_create(struct kreq *r);		/* POST /offers       */
+int page_offers_end(struct kreq *r);		/* POST /offers/{id}/end */
+int page_helps_me(struct kreq *r);		/* GET  /helps-me     */
+int page_helps_me_save(struct kreq *r);		/* POST /helps-me     */
+int page_conflict_plan(struct kreq *r);		/* GET  /conflict-plan */
+int page_conflict_plan_propose(struct kreq *r); /* POST /conflict-plan */
+int page_conflict_plan_accept(struct kreq *r);	/* POST /conflict-plan/accept */
+int page_timeouts_create(struct kreq *r);	/* POST /timeouts     */
+/*
+ * page_timeout_data() - data.timeout {text, ends_at, mine} when the couple
+ * is on a break now (home and /conflict-plan); 0 or a negative errno.
+ */
+int page_timeout_data(struct kreq *r, json_t *data);
 
 /* shared activities (pages-activity.c) */
 int page_activities(struct kreq *r);	    /* GET  /activities   */

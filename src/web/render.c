@@ -709,6 +709,16 @@ void web_input_error(const struct kreq *r, json_t *data, const char *key)
 		web_form_error(data, key, _("Please fill in every field."), NULL);
 }
 
+int web_form_refused(const struct kreq *r, json_t *data, int refused, const char *field)
+{
+	if (refused && r->input_error)
+		web_input_error(r, data, "error");
+	else if (refused)
+		web_form_error(data, "error", _("Please look again at the field marked below."),
+			       field);
+	return refused;
+}
+
 json_t *web_languages(const char *selected)
 {
 	/* Each language is named in itself, so anyone can find their own. */

@@ -79,6 +79,12 @@ void web_form_error(json_t *data, const char *key, const char *message, const ch
  * generic sentence when the handler found a field missing itself.
  */
 void web_input_error(const struct kreq *r, json_t *data, const char *key);
+/*
+ * web_form_refused() - for a page drawn again after its form was refused
+ * (refused 1): data.error says why, from r->input_error, or else names
+ * field, the value core's own rule refused; returns refused.
+ */
+int web_form_refused(const struct kreq *r, json_t *data, int refused, const char *field);
 
 /*
  * web_languages() - the language choices as an array of {code, name,

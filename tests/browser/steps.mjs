@@ -199,6 +199,9 @@ export async function seedSteps({ lang, aClient, bClient }) {
   await seed(bClient, 'POST', '/api/v1/activities', { kind: 'cooking', title: 'Soup', planned_for: day(2) },
     'an activity');
   await seed(aClient, 'PUT', '/api/v1/helps-me', { body: w.need, shared_with: ['partner'] }, 'what helps A');
+  await seed(aClient, 'PUT', '/api/v1/conflict-plan', {
+    timeout_word: w.landed.slice(0, 40), break_minutes: 30, come_back: w.repair, soft_startup: w.need,
+  }, 'A\'s conflict plan');
   // every kind that is all data: one of A's, shared, and one of B's, private
   for (const k of registryKinds()) {
     await seed(aClient, 'POST', `/api/v1/${k.plural}`,

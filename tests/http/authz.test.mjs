@@ -393,6 +393,27 @@ const MATRIX = {
   'GET /helps-me': { who: 'partner', csrf: false, op: 'plain', call: get('/helps-me'), member: [200] },
   'POST /helps-me': { who: 'partner', csrf: true, op: 'plain',
     call: form('/helps-me', { body: 'A walk, and no questions yet.' }), member: [303] },
+  // the conflict plan and time-outs (step 3): the plan's own rules (who accepts which version)
+  // are conflict-plan.test.mjs's; here, that only partners reach them, with their tokens
+  'GET /api/v1/conflict-plan': { who: 'partner', csrf: false, op: 'plain', call: get('/api/v1/conflict-plan'),
+    member: [200] },
+  'PUT /api/v1/conflict-plan': { who: 'partner', csrf: true, op: 'plain',
+    call: api('PUT', '/api/v1/conflict-plan', {
+      timeout_word: 'Lighthouse', break_minutes: 20, come_back: 'We meet in the kitchen.', soft_startup: 'I feel …; I need …',
+    }), member: [200] },
+  'POST /api/v1/conflict-plan/accept': { who: 'partner', csrf: true, op: 'plain',
+    call: api('POST', '/api/v1/conflict-plan/accept', {}), member: [200, 403, 404] },
+  'POST /api/v1/timeouts': { who: 'partner', csrf: true, op: 'plain',
+    call: api('POST', '/api/v1/timeouts', { minutes: 20 }), member: [201] },
+  'GET /api/v1/timeouts': { who: 'partner', csrf: false, op: 'plain', call: get('/api/v1/timeouts'), member: [200] },
+  'GET /conflict-plan': { who: 'partner', csrf: false, op: 'plain', call: get('/conflict-plan'), member: [200] },
+  'POST /conflict-plan': { who: 'partner', csrf: true, op: 'plain',
+    call: form('/conflict-plan', {
+      timeout_word: 'Harbour', break_minutes: '25', come_back: 'On the bench outside.', soft_startup: 'I feel …; I need …',
+    }), member: [303] },
+  'POST /conflict-plan/accept': { who: 'partner', csrf: true, op: 'plain',
+    call: form('/conflict-plan/accept', {}), member: [303, 403, 404] },
+  'POST /timeouts': { who: 'partner', csrf: true, op: 'plain', call: form('/timeouts', { minutes: '20' }), member: [303] },
   'GET /checkin': { who: 'partner', csrf: false, op: 'plain', call: get('/checkin'), member: [200] },
   'POST /checkin': { who: 'partner', csrf: true, op: 'create', kind: 'checkins', member: [303],
     call: (c, id, o) => c.form('/checkin', {
