@@ -890,8 +890,9 @@ int page_settings_totp_form(struct kreq *r)
 	if (!r->session)
 		return web_redirect(r, "/signin");
 	rc = factor_totp_pending(r->core, r->session, &setup);
+	/* no fragment: a page opened by a link starts at its top, with the quick exit first */
 	if (rc == FACTOR_NONE)
-		return web_redirect(r, "/settings#totp");
+		return web_redirect(r, "/settings");
 	if (rc == 0)
 		rc = totp_setup_page(r, 200, &setup, NULL);
 	explicit_bzero(&setup, sizeof(setup));
