@@ -37,6 +37,8 @@
 #define LIMIT_PASSWORD_MAX     1024 /* bytes: what Argon2 hashes; >= 256 characters */
 #define LIMIT_DISPLAY_NAME_MIN 1    /* API.md: display_name 1-80 characters */
 #define LIMIT_DISPLAY_NAME_MAX 80
+#define LIMIT_CODE_MAX                                                                             \
+	32 /* a second-factor code as typed: 6 digits or "XXXXX-XXXXX", with spaces */
 
 /* Journal -------------------------------------------------------------- */
 #define LIMIT_JOURNAL_BODY_MAX	   20000 /* API.md: body 1-20,000 characters */

@@ -124,7 +124,8 @@ int api_login(struct kreq *r)
 	struct account_signin in;
 	int e;
 
-	e = account_login(r->core, kreq_str(r, "login"), pw, strlen(pw), &in, r->session_buf);
+	e = account_login(r->core, kreq_str(r, "login"), pw, strlen(pw), kreq_str(r, "totp"), &in,
+			  r->session_buf);
 	if (e != 0)
 		return api_outcome(r, e);
 	return api_signed_in(r, 200, &in);
@@ -149,8 +150,8 @@ int api_recover(struct kreq *r)
 	struct account_signin in;
 	int e;
 
-	e = account_recover(r->core, kreq_str(r, "login"), kreq_str(r, "recovery_key"), pw,
-			    strlen(pw), &in, r->session_buf);
+	e = account_recover(r->core, kreq_str(r, "login"), kreq_str(r, "recovery_key"),
+			    kreq_str(r, "totp"), pw, strlen(pw), &in, r->session_buf);
 	if (e != 0)
 		return api_account_outcome(r, e, NULL);
 	return api_signed_in(r, 200, &in);
@@ -218,21 +219,29 @@ int api_invites(struct kreq *r)
 }
 
 /*
- * POST /api/v1/recovery-key {recovery_key}: a new recovery key, given the
- * current one (API.md also names {totp}, which comes with the second
- * factor; until then such a body is 400 unknown_field).
+ * POST /api/v1/recovery-key {recovery_key} or {totp}: a new recovery key,
+ * given the current one or a current code of the second factor (a body
+ * with both needs both right); a body with neither is 400 missing_field.
  */
 int api_recovery_key(struct kreq *r)
 {
 	char key[VAULT_RECOVERY_CHARS + 1];
 	const char *current = kreq_str(r, "recovery_key");
+	const char *code = kreq_str(r, "totp");
+	struct input_error missing = {.code = INPUT_MISSING_FIELD, .field = "recovery_key"};
 	struct account_guard g;
 	json_t *o;
 	int e;
 
+	if (current && !*current)
+		current = NULL;
+	if (code && !*code)
+		code = NULL;
+	if (!current && !code)
+		return api_error_input(r, &missing);
 	memset(key, 0, sizeof(key));
 	kreq_account_guard(r, &g);
-	e = account_new_recovery(r->core, r->session, &g, current, strlen(current), key);
+	e = account_new_recovery(r->core, r->session, &g, current, code, key);
 	if (e != 0)
 		return api_account_outcome(r, e, &g);
 	o = json_pack("{s:s}", "recovery_key", key);
@@ -250,8 +259,66 @@ int api_password(struct kreq *r)
 	int e;
 
 	kreq_account_guard(r, &g);
-	e = account_change_password(r->core, r->session, &g, old_pw, strlen(old_pw), new_pw,
-				    strlen(new_pw));
+	e = account_change_password(r->core, r->session, &g, old_pw, strlen(old_pw),
+				    kreq_str(r, "totp"), new_pw, strlen(new_pw));
+	if (e != 0)
+		return api_account_outcome(r, e, &g);
+	return api_reply(r, 204, NULL);
+}
+
+/* POST /api/v1/totp {password}: 201 {secret, uri}, pending until confirmed. */
+int api_totp_begin(struct kreq *r)
+{
+	const char *pw = kreq_str(r, "password");
+	struct factor_setup setup;
+	struct account_guard g;
+	json_t *o;
+	int e;
+
+	kreq_account_guard(r, &g);
+	e = account_totp_begin(r->core, r->session, &g, pw, strlen(pw), &setup);
+	if (e != 0)
+		return api_account_outcome(r, e, &g);
+	o = json_pack("{s:s,s:s}", "secret", setup.secret, "uri", setup.uri);
+	vault_wipe(&setup, sizeof(setup));
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, 201, o);
+}
+
+/* POST /api/v1/totp/confirm {code}: 200 {recovery_codes}, shown this once; TOTP is on. */
+int api_totp_confirm(struct kreq *r)
+{
+	struct factor_codes codes;
+	json_t *o, *list;
+	size_t i;
+	int e;
+
+	e = account_totp_confirm(r->core, r->session, kreq_str(r, "code"), &codes);
+	if (e != 0)
+		return api_account_outcome(r, e, NULL);
+	list = json_array();
+	for (i = 0; list && i < FACTOR_RECOVERY_CODES; i++)
+		if (json_array_append_new(list, json_string(codes.code[i])) < 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	vault_wipe(&codes, sizeof(codes));
+	o = list ? json_pack("{s:o}", "recovery_codes", list) : NULL;
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, 200, o);
+}
+
+/* DELETE /api/v1/totp {password, code}: 204; TOTP and the recovery codes are gone. */
+int api_totp_delete(struct kreq *r)
+{
+	const char *pw = kreq_str(r, "password");
+	struct account_guard g;
+	int e;
+
+	kreq_account_guard(r, &g);
+	e = account_totp_remove(r->core, r->session, &g, pw, strlen(pw), kreq_str(r, "code"));
 	if (e != 0)
 		return api_account_outcome(r, e, &g);
 	return api_reply(r, 204, NULL);

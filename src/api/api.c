@@ -39,6 +39,15 @@ static const struct {
 	 N_("This request could not be verified. Please reload the page and try again.")},
 	{"wrong_password", N_("That password is not right.")},
 	{"wrong_recovery_key", N_("That is not your current recovery key.")},
+	{"second_factor_required",
+	 N_("Your password was right. Please also send the 6-digit code from your authenticator "
+	    "app, or one of your recovery codes.")},
+	{"code_required",
+	 N_("Two-step sign-in is on: please also send the 6-digit code from your authenticator "
+	    "app, or one of your recovery codes.")},
+	{"wrong_code", N_("That code is not right, or it has been used already.")},
+	{"second_factor_on", N_("Two-step sign-in is already on.")},
+	{"second_factor_off", N_("Two-step sign-in is not on, or its set-up has not begun.")},
 	{"forbidden", N_("You cannot do this here.")},
 	{"login_taken", N_("That login is already taken. Please choose another.")},
 	{"couple_full", N_("You are already two: there is no one left to invite.")},
@@ -203,6 +212,17 @@ int api_outcome(struct kreq *r, int outcome)
 		return api_error(r, 403, "wrong_password");
 	case ACCOUNT_WRONG_RECOVERY:
 		return api_error(r, 403, "wrong_recovery_key");
+	case ACCOUNT_SECOND_FACTOR_REQUIRED:
+		r->half_signed_in = 1;
+		return api_error(r, 401, "second_factor_required");
+	case ACCOUNT_CODE_REQUIRED:
+		return api_error(r, 403, "code_required");
+	case ACCOUNT_WRONG_CODE:
+		return api_error(r, 403, "wrong_code");
+	case ACCOUNT_FACTOR_ON:
+		return api_error(r, 409, "second_factor_on");
+	case ACCOUNT_FACTOR_OFF:
+		return api_error(r, 409, "second_factor_off");
 	case ACCOUNT_INVITE_INVALID:
 		return api_error(r, 404, "not_found");
 	case ACCOUNT_COUPLE_FULL:

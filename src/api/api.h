@@ -48,6 +48,10 @@ int api_join(struct kreq *r);
 int api_password(struct kreq *r);
 int api_recovery_key(struct kreq *r); /* POST /api/v1/recovery-key */
 int api_recover(struct kreq *r);
+/* the second factor (api-account.c) */
+int api_totp_begin(struct kreq *r);   /* POST /api/v1/totp */
+int api_totp_confirm(struct kreq *r); /* POST /api/v1/totp/confirm */
+int api_totp_delete(struct kreq *r);  /* DELETE /api/v1/totp */
 int api_journal_list(struct kreq *r);
 int api_journal_create(struct kreq *r);
 int api_journal_get(struct kreq *r);

@@ -554,12 +554,35 @@ static void account_rewrap(const struct core *c, struct member_row *m, struct ac
 		(void)STORE_CALL(c->st, member_set_password, m);
 }
 
+/*
+ * At sign-in and recovery, once the password or the recovery key was
+ * right and MK is open: the member's second factor, where one is on.  A
+ * wrong code answers as a wrong password does; its audit row tells the
+ * member that someone knew their password.
+ */
+static int account_second_factor(const struct core *c, const struct member_row *m,
+				 const unsigned char *mk, const char *code)
+{
+	unsigned kinds = 0;
+	int r = factor_active(c, m->id, &kinds);
+
+	if (r != 0 || kinds == 0)
+		return r;
+	if (!code || !*code)
+		return ACCOUNT_SECOND_FACTOR_REQUIRED;
+	r = factor_check(c, m->id, mk, code);
+	if (r != FACTOR_WRONG)
+		return r;
+	audit(c, m->couple_id, m->id, "second_factor_failed");
+	return ACCOUNT_BAD_CREDENTIALS;
+}
+
 int account_login(const struct core *c, const char *login, const char *password, size_t pwlen,
-		  struct account_signin *ret, struct session *ret_session)
+		  const char *code, struct account_signin *ret, struct session *ret_session)
 {
 	struct member_row m;
 	struct account_keys *k;
-	int r;
+	int r, audited = 0;
 
 	memset(&m, 0, sizeof(m));
 	r = argon2_enter();
@@ -573,6 +596,10 @@ int account_login(const struct core *c, const char *login, const char *password,
 	r = account_unlock(c, login, password, pwlen, &m, k);
 	if (r != 0)
 		goto out;
+	r = account_second_factor(c, &m, k->mk, code);
+	audited = r == ACCOUNT_BAD_CREDENTIALS;
+	if (r != 0)
+		goto out;
 	account_rewrap(c, &m, k, password, pwlen);
 	ret->recovery_key[0] = '\0';
 	r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
@@ -582,7 +609,7 @@ int account_login(const struct core *c, const char *login, const char *password,
 		(void)session_purge(c);
 	}
 out:
-	if (r == ACCOUNT_BAD_CREDENTIALS && m.id[0])
+	if (r == ACCOUNT_BAD_CREDENTIALS && m.id[0] && !audited)
 		audit(c, m.couple_id, m.id, "signin_failed");
 	store_member_free(&m);
 	account_keys_free(k);
@@ -819,8 +846,8 @@ out:
 }
 
 int account_recover(const struct core *c, const char *login, const char *recovery_key,
-		    const char *new_password, size_t new_len, struct account_signin *ret,
-		    struct session *ret_session)
+		    const char *code, const char *new_password, size_t new_len,
+		    struct account_signin *ret, struct session *ret_session)
 {
 	struct member_row m;
 	struct account_keys *k = NULL;
@@ -871,6 +898,9 @@ int account_recover(const struct core *c, const char *login, const char *recover
 	r = account_open_keys(c, &m, k);
 	if (r != 0)
 		goto out;
+	r = account_second_factor(c, &m, k->mk, code);
+	if (r != 0)
+		goto out;
 	r = account_wrap_password(c, &m, k, new_password, new_len);
 	if (r < 0)
 		goto out;
@@ -917,25 +947,32 @@ out:
 	return r;
 }
 
-/* A secret a signed-in member typed again: the password, or the recovery key. */
+enum account_secret_kind { SECRET_PASSWORD, SECRET_RECOVERY, SECRET_CODE };
+
+/* A secret a signed-in member typed again: the password, the recovery key, or a code. */
 struct account_secret {
 	const char *text;
 	size_t len;
-	int recovery;		 /* 1: the recovery key, 0: the password */
-	const unsigned char *mk; /* with recovery: the session's MK */
+	enum account_secret_kind kind;
+	const unsigned char *mk; /* with the recovery key or a code: the session's MK */
 	int wrong;		 /* the outcome when it is not right */
 	const char *audit;	 /* the audit event of a wrong one */
+	int keep_count;		 /* 1: a right one does not clear the count (a code is still due) */
 };
 
-/* 0 when the secret is the member's, else nonzero. */
-static int account_secret_right(const struct member_row *m, const struct account_secret *sc)
+/* 0 when the secret is the member's, < 0 when that cannot be told, else > 0. */
+static int account_secret_right(const struct core *c, const struct member_row *m,
+				const struct account_secret *sc)
 {
 	unsigned char kek[VAULT_KEY_BYTES], mk[VAULT_KEY_BYTES];
 	char ad[96];
 	int r;
 
-	if (!sc->recovery)
+	if (sc->kind == SECRET_PASSWORD)
 		return vault_password_verify(m->pw_hash, sc->text, sc->len);
+	/* a code is spent as it is checked (factor_check()) */
+	if (sc->kind == SECRET_CODE)
+		return factor_check(c, m->id, sc->mk, sc->text);
 	/* the recovery key is right when it opens the member's own MK */
 	if (m->rk_salt.len != VAULT_SALT_BYTES ||
 	    vault_kek_from_recovery(kek, sc->text, sc->len, m->rk_salt.data) != 0)
@@ -965,8 +1002,9 @@ static int account_recheck_secret(const struct core *c, struct account_guard *g,
 	int retry = 0, r;
 
 	if (!g) {
-		if (account_secret_right(m, sc) == 0)
-			return 0;
+		r = account_secret_right(c, m, sc);
+		if (r <= 0)
+			return r;
 		audit(c, m->couple_id, m->id, sc->audit);
 		return sc->wrong;
 	}
@@ -985,24 +1023,60 @@ static int account_recheck_secret(const struct core *c, struct account_guard *g,
 	}
 	if (r != 0)
 		return r;
-	if (account_secret_right(m, sc) != 0) {
+	r = account_secret_right(c, m, sc);
+	if (r < 0)
+		return r;
+	if (r > 0) {
 		audit(c, m->couple_id, m->id, sc->audit);
 		r = throttle_failed(c->st, &lim, &k, throttle_now_ms());
 		return r < 0 ? r : sc->wrong;
 	}
-	/* as after a sign-in: a count that stays is only stricter */
-	(void)throttle_succeeded(c->st, &k);
+	/* as after a sign-in: a count that stays is only stricter; while a
+	 * code is still due, clearing it would let each right password wipe
+	 * the count of the wrong codes guessed after it */
+	if (!sc->keep_count)
+		(void)throttle_succeeded(c->st, &k);
 	return 0;
 }
 
-/* The password check behind a session (account_recheck_secret()). */
-static int account_recheck(const struct core *c, struct account_guard *g,
-			   const struct member_row *m, const char *pw, size_t pwlen)
+/* The code check behind a session (account_recheck_secret()). */
+static int account_recheck_code(const struct core *c, struct account_guard *g,
+				const struct member_row *m, const unsigned char *mk,
+				const char *code)
 {
 	const struct account_secret sc = {
-		pw, pwlen, 0, NULL, ACCOUNT_WRONG_PASSWORD, "password_check_failed"};
+		code, strlen(code), SECRET_CODE, mk, ACCOUNT_WRONG_CODE, "second_factor_failed", 0};
 
 	return account_recheck_secret(c, g, m, &sc);
+}
+
+/*
+ * The password check behind a session (account_recheck_secret()); with
+ * want_code, then a code of the member's second factor where one is on
+ * (mk: the session's MK; code NULL or "": ACCOUNT_CODE_REQUIRED).
+ */
+static int account_recheck(const struct core *c, struct account_guard *g,
+			   const struct member_row *m, const char *pw, size_t pwlen, int want_code,
+			   const unsigned char *mk, const char *code)
+{
+	struct account_secret sc = {
+		pw, pwlen, SECRET_PASSWORD, NULL, ACCOUNT_WRONG_PASSWORD, "password_check_failed",
+		0};
+	unsigned kinds = 0;
+	int r;
+
+	if (want_code) {
+		r = factor_active(c, m->id, &kinds);
+		if (r != 0)
+			return r;
+	}
+	sc.keep_count = kinds != 0;
+	r = account_recheck_secret(c, g, m, &sc);
+	if (r != 0 || kinds == 0)
+		return r;
+	if (!code || !*code)
+		return ACCOUNT_CODE_REQUIRED;
+	return account_recheck_code(c, g, m, mk, code);
 }
 
 /* Loads the session's member into m: 0 or a negative errno. */
@@ -1012,7 +1086,8 @@ static int account_member_of(const struct core *c, const struct session *s, stru
 }
 
 int account_change_password(const struct core *c, const struct session *s, struct account_guard *g,
-			    const char *old_pw, size_t old_len, const char *new_pw, size_t new_len)
+			    const char *old_pw, size_t old_len, const char *code,
+			    const char *new_pw, size_t new_len)
 {
 	struct member_row m;
 	struct account_keys *k = NULL;
@@ -1034,7 +1109,7 @@ int account_change_password(const struct core *c, const struct session *s, struc
 		r = -ENOMEM;
 		goto out;
 	}
-	r = account_recheck(c, g, &m, old_pw, old_len);
+	r = account_recheck(c, g, &m, old_pw, old_len, 1, s->mk, code);
 	if (r != 0)
 		goto out;
 	memcpy(k->mk, s->mk, VAULT_KEY_BYTES);
@@ -1082,15 +1157,22 @@ out:
  * opened that way must not outlive the key that opened it.
  */
 int account_new_recovery(const struct core *c, const struct session *s, struct account_guard *g,
-			 const char *current_key, size_t keylen,
+			 const char *current_key, const char *code,
 			 char recovery_out[VAULT_RECOVERY_CHARS + 1])
 {
-	const struct account_secret sc = {
-		current_key, keylen, 1, s->mk, ACCOUNT_WRONG_RECOVERY, "recovery_check_failed"};
+	const struct account_secret sc = {current_key,
+					  current_key ? strlen(current_key) : 0,
+					  SECRET_RECOVERY,
+					  s->mk,
+					  ACCOUNT_WRONG_RECOVERY,
+					  "recovery_check_failed",
+					  code != NULL};
 	struct member_row m;
 	struct account_keys *k = NULL;
 	int r, in_tx = 0, entered = 0;
 
+	if (!current_key && !code)
+		return -EINVAL;
 	memset(&m, 0, sizeof(m));
 	r = account_member_of(c, s, &m);
 	if (r != 0)
@@ -1104,7 +1186,9 @@ int account_new_recovery(const struct core *c, const struct session *s, struct a
 		r = -ENOMEM;
 		goto out;
 	}
-	r = account_recheck_secret(c, g, &m, &sc);
+	r = current_key ? account_recheck_secret(c, g, &m, &sc) : 0;
+	if (r == 0 && code)
+		r = account_recheck_code(c, g, &m, s->mk, code);
 	if (r != 0)
 		goto out;
 	memcpy(k->mk, s->mk, VAULT_KEY_BYTES);
@@ -1144,6 +1228,73 @@ out:
 	return r;
 }
 
+/* A FACTOR_* outcome as the ACCOUNT_* one the edges answer. */
+static int account_factor_outcome(int r)
+{
+	switch (r) {
+	case FACTOR_WRONG:
+		return ACCOUNT_WRONG_CODE;
+	case FACTOR_ACTIVE:
+		return ACCOUNT_FACTOR_ON;
+	case FACTOR_NONE:
+		return ACCOUNT_FACTOR_OFF;
+	default:
+		return r;
+	}
+}
+
+int account_totp_begin(const struct core *c, const struct session *s, struct account_guard *g,
+		       const char *password, size_t pwlen, struct factor_setup *ret)
+{
+	struct member_row m;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	r = account_member_of(c, s, &m);
+	if (r != 0)
+		return r;
+	r = argon2_enter();
+	if (r == 0) {
+		r = account_recheck(c, g, &m, password, pwlen, 0, NULL, NULL);
+		argon2_leave();
+	}
+	if (r == 0)
+		r = account_factor_outcome(factor_totp_begin(c, &m, s->mk, ret));
+	store_member_free(&m);
+	return r;
+}
+
+int account_totp_confirm(const struct core *c, const struct session *s, const char *code,
+			 struct factor_codes *ret)
+{
+	return account_factor_outcome(factor_totp_confirm(c, s, code, ret));
+}
+
+int account_totp_remove(const struct core *c, const struct session *s, struct account_guard *g,
+			const char *password, size_t pwlen, const char *code)
+{
+	struct member_row m;
+	unsigned kinds = 0;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	r = account_member_of(c, s, &m);
+	if (r == 0)
+		r = factor_active(c, m.id, &kinds);
+	if (r == 0 && !(kinds & FACTOR_KIND_TOTP))
+		r = ACCOUNT_FACTOR_OFF;
+	if (r == 0)
+		r = argon2_enter();
+	if (r == 0) {
+		r = account_recheck(c, g, &m, password, pwlen, 1, s->mk, code);
+		argon2_leave();
+	}
+	if (r == 0)
+		r = account_factor_outcome(factor_remove(c, s->couple_id, s->member_id));
+	store_member_free(&m);
+	return r;
+}
+
 int account_delete(const struct core *c, const struct session *s, struct account_guard *g,
 		   const char *password, size_t pwlen)
 {
@@ -1160,7 +1311,7 @@ int account_delete(const struct core *c, const struct session *s, struct account
 	if (r != 0)
 		goto out;
 	entered = 1;
-	r = account_recheck(c, g, &m, password, pwlen);
+	r = account_recheck(c, g, &m, password, pwlen, 0, NULL, NULL);
 	if (r != 0)
 		goto out;
 	r = c->st->ops->begin(c->st);

@@ -11,6 +11,7 @@
 #ifndef KINTSUGI_CORE_ACCOUNT_H
 #define KINTSUGI_CORE_ACCOUNT_H
 
+#include "core/factor.h"
 #include "core/session.h"
 
 enum account_result {
@@ -29,6 +30,12 @@ enum account_result {
 	ACCOUNT_PASSWORD_HAS_NAME = 11,	 /* invalid_value: it contains "kintsugi" */
 	ACCOUNT_RATE_LIMITED = 12,	 /* 429 rate_limited: too many wrong passwords (guard) */
 	ACCOUNT_WRONG_RECOVERY = 13,	 /* 403: a signed-in member's recovery key check failed */
+	/* the second factor (core/factor.h) */
+	ACCOUNT_SECOND_FACTOR_REQUIRED = 14, /* 401: sign-in or recovery, right secret, no code */
+	ACCOUNT_CODE_REQUIRED = 15,	     /* 403: a signed-in check needs a code too */
+	ACCOUNT_WRONG_CODE = 16,	     /* 403: a signed-in member's code check failed */
+	ACCOUNT_FACTOR_ON = 17,		     /* 409: TOTP is on already */
+	ACCOUNT_FACTOR_OFF = 18,	     /* 409: nothing to confirm or to turn off */
 	_ACCOUNT_RESULT_MAX
 };
 
@@ -95,30 +102,56 @@ int account_init(unsigned concurrency);
 /* Sign-up: a new couple with this member as its first partner; signs in. */
 int account_signup(const struct core *c, const struct account_new *in, struct account_signin *ret,
 		   struct session *ret_session);
-/* Sign-in with login and password; a fresh session.  Also deletes a few
+/*
+ * The second factor: where a member has one on (factor_active()), a
+ * sign-in, a recovery, a password change, a new recovery key and turning
+ * it off each need a code as well (`code`: a TOTP code or a recovery
+ * code, NULL or "" for none), checked only after the password or key was
+ * right.  At sign-in and recovery no code gives
+ * ACCOUNT_SECOND_FACTOR_REQUIRED, a wrong one ACCOUNT_BAD_CREDENTIALS, as
+ * a wrong password does; behind a session ACCOUNT_CODE_REQUIRED and
+ * ACCOUNT_WRONG_CODE, counted under the guard as a wrong password is.  A
+ * member without one is never asked, and a code they send is ignored.
+ */
+
+/* Sign-in with login and password (and code); a fresh session.  Also deletes a few
  * sessions past their limits, of anyone (session_purge()). */
 int account_login(const struct core *c, const char *login, const char *password, size_t pwlen,
-		  struct account_signin *ret, struct session *ret_session);
+		  const char *code, struct account_signin *ret, struct session *ret_session);
 /* Join the couple of the invite token ("<id>.<secret>"); signs in. */
 int account_join(const struct core *c, const char *token, const struct account_new *in,
 		 struct account_signin *ret, struct session *ret_session);
 /* Recovery: the recovery key unwraps the master key; sets the new password and
  * a new recovery key; ends every other session; signs in. */
 int account_recover(const struct core *c, const char *login, const char *recovery_key,
-		    const char *new_password, size_t new_len, struct account_signin *ret,
-		    struct session *ret_session);
+		    const char *code, const char *new_password, size_t new_len,
+		    struct account_signin *ret, struct session *ret_session);
 /* Password change: every other session of the member ends.  The old
  * password is checked under guard g (may be NULL). */
 int account_change_password(const struct core *c, const struct session *s, struct account_guard *g,
-			    const char *old_pw, size_t old_len, const char *new_pw, size_t new_len);
-/* A new recovery key after checking the current one (under g, counted as a
- * password check is: ACCOUNT_WRONG_RECOVERY, ACCOUNT_RATE_LIMITED); the old
+			    const char *old_pw, size_t old_len, const char *code,
+			    const char *new_pw, size_t new_len);
+/* A new recovery key after checking the current one, or a current code of
+ * the second factor (either may be NULL, not both; when both are given,
+ * both must be right), under g, counted as a password check is:
+ * ACCOUNT_WRONG_RECOVERY, ACCOUNT_WRONG_CODE, ACCOUNT_RATE_LIMITED; the old
  * key stops working and every other session of the member ends.  The
  * password alone is not enough: whoever knows it must not be able to take
  * the owner's last way back into their account. */
 int account_new_recovery(const struct core *c, const struct session *s, struct account_guard *g,
-			 const char *current_key, size_t keylen,
+			 const char *current_key, const char *code,
 			 char recovery_out[VAULT_RECOVERY_CHARS + 1]);
+/* TOTP set-up after the password (under g): a pending secret to show
+ * (factor_totp_begin()); ACCOUNT_FACTOR_ON when it is on already. */
+int account_totp_begin(const struct core *c, const struct session *s, struct account_guard *g,
+		       const char *password, size_t pwlen, struct factor_setup *ret);
+/* The first code of the pending secret turns TOTP on (factor_totp_confirm()):
+ * ACCOUNT_WRONG_CODE, ACCOUNT_FACTOR_OFF (nothing pending), ACCOUNT_FACTOR_ON. */
+int account_totp_confirm(const struct core *c, const struct session *s, const char *code,
+			 struct factor_codes *ret);
+/* TOTP off, after the password and a code (under g); ACCOUNT_FACTOR_OFF when it is off. */
+int account_totp_remove(const struct core *c, const struct session *s, struct account_guard *g,
+			const char *password, size_t pwlen, const char *code);
 /* Deletes the member's keys and rows (crypto-shredding) after checking the
  * password (under g); the couple goes when empty. */
 int account_delete(const struct core *c, const struct session *s, struct account_guard *g,

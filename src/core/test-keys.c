@@ -79,7 +79,7 @@ static int signin(const char *login)
 	struct account_signin out;
 	struct session s;
 
-	return account_login(&core, login, PASSWORD, strlen(PASSWORD), &out, &s);
+	return account_login(&core, login, PASSWORD, strlen(PASSWORD), NULL, &out, &s);
 }
 
 /* What the attacker does with the file: a couple key of their own, sealed to the member. */

@@ -58,9 +58,15 @@ static const char *const invite_roles[] = {"partner", NULL};
 
 static const struct field signup_fields[] = {F_LOGIN, F_PASSWORD("password"), F_DISPLAY_NAME,
 					     F_LANGUAGE};
+/* a second-factor code: 6 digits or a recovery code, as typed (spaces, dashes) */
+#define F_CODE(name, required)                                                                     \
+	{                                                                                          \
+		name, FIELD_SECRET, required, required, LIMIT_CODE_MAX, NULL                       \
+	}
 static const struct field login_fields[] = {
 	{"login", FIELD_STRING, 1, 1, LIMIT_LOGIN_MAX, NULL},
 	F_ANY_PASSWORD("password"),
+	F_CODE("totp", 0),
 };
 static const struct field invite_fields[] = {{"role", FIELD_ENUM, 1, 0, 0, invite_roles}};
 static const struct field join_fields[] = {
@@ -78,15 +84,19 @@ static const struct field join_form_fields[] = {
 	F_LANGUAGE,
 };
 static const struct field password_fields[] = {F_ANY_PASSWORD("old_password"),
-					       F_PASSWORD("new_password")};
+					       F_PASSWORD("new_password"), F_CODE("totp", 0)};
 static const struct field recover_fields[] = {
 	{"login", FIELD_STRING, 1, 1, LIMIT_LOGIN_MAX, NULL},
 	{"recovery_key", FIELD_STRING, 1, 1, 100, NULL},
 	F_PASSWORD("new_password"),
+	F_CODE("totp", 0),
 };
 static const struct field confirm_fields[] = {F_ANY_PASSWORD("password")};
-/* the current recovery key, as /recover takes it */
-static const struct field recovery_key_fields[] = {{"recovery_key", FIELD_STRING, 1, 1, 100, NULL}};
+/* the current recovery key, as /recover takes it, or a code: one of them (the handler checks) */
+static const struct field recovery_key_fields[] = {{"recovery_key", FIELD_STRING, 0, 0, 100, NULL},
+						   F_CODE("totp", 0)};
+static const struct field totp_confirm_fields[] = {F_CODE("code", 1)};
+static const struct field totp_off_fields[] = {F_ANY_PASSWORD("password"), F_CODE("code", 1)};
 static const struct field journal_new_fields[] = {
 	F_JOURNAL_BODY,
 	{"prompt", FIELD_STRING, 0, 0, LIMIT_JOURNAL_PROMPT_MAX, NULL},
@@ -207,7 +217,14 @@ static const struct route fixed_routes[] = {
 	 FIELDS(recover_fields), "Set a new password with the recovery key."},
 	{KMETHOD_POST, "/api/v1/recovery-key", api_recovery_key, ROUTE_MEMBER, 1, ROUTE_API,
 	 FIELDS(recovery_key_fields),
-	 "A new recovery key, given the current one; other sessions end."},
+	 "A new recovery key, given the current one or a second-factor code; other sessions end."},
+	{KMETHOD_POST, "/api/v1/totp", api_totp_begin, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(confirm_fields), "Set up TOTP: a secret to add to an app; on once confirmed."},
+	{KMETHOD_POST, "/api/v1/totp/confirm", api_totp_confirm, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(totp_confirm_fields),
+	 "Turn TOTP on with a first code; recovery codes, shown once; other sessions end."},
+	{KMETHOD_DELETE, "/api/v1/totp", api_totp_delete, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(totp_off_fields), "Turn TOTP off, given the password and a code."},
 
 	/* API: journal */
 	{KMETHOD_GET, "/api/v1/journal", api_journal_list, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
@@ -371,7 +388,7 @@ static const struct route fixed_routes[] = {
 	 "A short guided reflection, with a timer."},
 	/* ---- end of step 1 ---- */
 	{KMETHOD_GET, "/settings", page_settings, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
-	 "Language, password, recovery key, delete account."},
+	 "Language, password, two-step sign-in, recovery key, delete account."},
 	{KMETHOD_POST, "/settings/language", page_settings_language, ROUTE_MEMBER, 1, ROUTE_PAGE,
 	 FIELDS(language_fields), "Change the language."},
 	{KMETHOD_POST, "/settings/password", page_settings_password, ROUTE_MEMBER, 1, ROUTE_PAGE,
@@ -380,6 +397,15 @@ static const struct route fixed_routes[] = {
 	 FIELDS(recovery_key_fields), "A new recovery key, given the current one."},
 	{KMETHOD_POST, "/settings/delete", page_settings_delete, ROUTE_MEMBER, 1, ROUTE_PAGE,
 	 FIELDS(confirm_fields), "Delete the account."},
+	{KMETHOD_GET, "/settings/totp", page_settings_totp_form, ROUTE_MEMBER, 0, ROUTE_PAGE,
+	 NOFIELDS, "Two-step sign-in being set up: its secret again."},
+	{KMETHOD_POST, "/settings/totp", page_settings_totp, ROUTE_MEMBER, 1, ROUTE_PAGE,
+	 FIELDS(confirm_fields), "Set up two-step sign-in (TOTP)."},
+	{KMETHOD_POST, "/settings/totp/confirm", page_settings_totp_confirm, ROUTE_MEMBER, 1,
+	 ROUTE_PAGE, FIELDS(totp_confirm_fields),
+	 "Turn two-step sign-in on; recovery codes, once."},
+	{KMETHOD_POST, "/settings/totp/off", page_settings_totp_off, ROUTE_MEMBER, 1, ROUTE_PAGE,
+	 FIELDS(totp_off_fields), "Turn two-step sign-in off."},
 	/* ---- step 2: transparency and openness (pages) ---- */
 	{KMETHOD_GET, "/checkin", page_checkin, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
 	 "Check in, then see both check-ins side by side; ?period=."},

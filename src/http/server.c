@@ -558,14 +558,18 @@ static void device_after(struct server_reply *x)
 		fprintf(stderr, "kintsugi: cannot remember a device: %s\n", strerror(-e));
 }
 
-/* After the handler: a 401 is a failed guess; a new session cookie is a success. */
+/*
+ * After the handler: a 401 is a failed guess, unless the password (or
+ * key) was right and only the second factor's code is still to come; a
+ * new session cookie is a success.
+ */
 static void throttle_after(struct kreq *r, const struct throttle_keys *k)
 {
 	struct throttle_limits lim;
 	int e = 0;
 
 	throttle_limits_get(&lim);
-	if (r->status == 401)
+	if (r->status == 401 && !r->half_signed_in)
 		e = throttle_failed(r->core->st, &lim, k, throttle_now_ms());
 	else if (r->set_cookie && r->set_cookie[0])
 		e = throttle_succeeded(r->core->st, k);

@@ -129,6 +129,16 @@ enum sq_stmt {
 	SQ_DEVICE_TRIM,
 	SQ_DEVICE_LOGIN,
 	SQ_DEVICE_FORGET,
+	/* ---- second factors (migration 0009) ---- */
+	SQ_TOTP_PUT,
+	SQ_TOTP_GET,
+	SQ_TOTP_ACTIVATE,
+	SQ_TOTP_USE,
+	SQ_TOTP_DELETE,
+	SQ_RCODE_CLEAR,
+	SQ_RCODE_INSERT,
+	SQ_RCODE_USE,
+	SQ_RCODE_COUNT,
 	_SQ_STMT_MAX,
 };
 
@@ -288,6 +298,23 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 			    "WHERE d.key = ?1",
 	[SQ_DEVICE_FORGET] =
 		"DELETE FROM devices WHERE member_id = ?1 AND (?2 IS NULL OR key <> ?2)",
+	/* ---- second factors (migration 0009) ---- */
+	[SQ_TOTP_PUT] =
+		"INSERT INTO totp (member_id, secret_sealed, active, last_step, created_at) "
+		"VALUES (?1, ?2, 0, 0, ?3) ON CONFLICT (member_id) DO UPDATE "
+		"SET secret_sealed = ?2, created_at = ?3 WHERE active = 0",
+	[SQ_TOTP_GET] = "SELECT secret_sealed, active, last_step, created_at FROM totp "
+			"WHERE member_id = ?1",
+	[SQ_TOTP_ACTIVATE] =
+		"UPDATE totp SET active = 1, last_step = ?2 WHERE member_id = ?1 AND active = 0",
+	/* the step only moves forward: a code's step is taken once, by one request */
+	[SQ_TOTP_USE] = "UPDATE totp SET last_step = ?2 "
+			"WHERE member_id = ?1 AND active = 1 AND last_step < ?2",
+	[SQ_TOTP_DELETE] = "DELETE FROM totp WHERE member_id = ?1",
+	[SQ_RCODE_CLEAR] = "DELETE FROM recovery_codes WHERE member_id = ?1",
+	[SQ_RCODE_INSERT] = "INSERT INTO recovery_codes (member_id, hash) VALUES (?1, ?2)",
+	[SQ_RCODE_USE] = "DELETE FROM recovery_codes WHERE member_id = ?1 AND hash = ?2",
+	[SQ_RCODE_COUNT] = "SELECT count(*) FROM recovery_codes WHERE member_id = ?1",
 	/* ---- end of sign-in throttling ---- */
 
 	/* ---- check-ins and the rhythm (migration 0003) ---- */
@@ -2521,6 +2548,165 @@ static int sq_device_forget(struct store *st, const char *member_id, const unsig
 
 /* ---- end of devices ---------------------------------------------------------------- */
 
+/* ---- second factors (migration 0009) ------------------------------------------------ */
+
+static int sq_totp_put(struct store *st, const char *member_id, const unsigned char *sealed,
+		       size_t len, const char *now)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!member_id || !sealed || !now)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_TOTP_PUT, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_blob(&b, 2, sealed, len, false);
+	bind_text(&b, 3, now);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	if (r == 0 && changes == 0)
+		r = STORE_CONFLICT;
+	return r;
+}
+
+static int sq_totp_get(struct store *st, const char *member_id, struct totp_row *ret)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	struct totp_row row;
+	int r;
+
+	if (!member_id || !ret)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_TOTP_GET, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	r = b.r ? b.r : sq_read(b.s);
+	if (r == 0) {
+		struct reader rd = {b.s, 0, 0};
+
+		memset(&row, 0, sizeof(row));
+		read_blob(&rd, 0, &row.secret_sealed);
+		row.active = sqlite3_column_int(b.s, 1) != 0;
+		row.last_step = sqlite3_column_int64(b.s, 2);
+		READ_FIELD(&rd, 3, row.created_at);
+		r = rd.r;
+		if (r == 0)
+			*ret = row;
+		else
+			store_totp_free(&row);
+	}
+	sq_done(b.s);
+	return r;
+}
+
+/* One statement bound to (member_id, an integer or a blob), counting changes. */
+static int sq_member_write(struct sq *sq, enum sq_stmt id, const char *member_id, int64_t num,
+			   const unsigned char *blob, size_t len, int *changes)
+{
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!member_id)
+		return -EINVAL;
+	r = sq_prep(sq, id, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	if (blob)
+		bind_blob(&b, 2, blob, len, false);
+	else if (sqlite3_bind_parameter_count(b.s) >= 2)
+		bind_i64(&b, 2, num);
+	r = b.r ? b.r : sq_write(sq, b.s, changes);
+	sq_done(b.s);
+	return r;
+}
+
+static int sq_totp_activate(struct store *st, const char *member_id, int64_t step,
+			    const unsigned char *hashes, size_t n)
+{
+	struct sq *sq = to_sq(st);
+	int changes = 0, r;
+	bool nested;
+	size_t i;
+
+	if (!member_id || (n && !hashes))
+		return -EINVAL;
+	r = sq_tx_enter(sq, &nested);
+	if (r < 0)
+		return r;
+	r = sq_member_write(sq, SQ_TOTP_ACTIVATE, member_id, step, NULL, 0, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	if (r == 0)
+		r = sq_member_write(sq, SQ_RCODE_CLEAR, member_id, 0, NULL, 0, NULL);
+	for (i = 0; r == 0 && i < n; i++)
+		r = sq_member_write(sq, SQ_RCODE_INSERT, member_id, 0,
+				    hashes + i * STORE_CODE_HASH_LEN, STORE_CODE_HASH_LEN, NULL);
+	return sq_tx_leave(sq, nested, r);
+}
+
+static int sq_totp_use_step(struct store *st, const char *member_id, int64_t step)
+{
+	int changes = 0;
+	int r = sq_member_write(to_sq(st), SQ_TOTP_USE, member_id, step, NULL, 0, &changes);
+
+	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
+}
+
+static int sq_totp_delete(struct store *st, const char *member_id)
+{
+	struct sq *sq = to_sq(st);
+	int changes = 0, r;
+	bool nested;
+
+	r = sq_tx_enter(sq, &nested);
+	if (r < 0)
+		return r;
+	r = sq_member_write(sq, SQ_TOTP_DELETE, member_id, 0, NULL, 0, &changes);
+	if (r == 0)
+		r = sq_member_write(sq, SQ_RCODE_CLEAR, member_id, 0, NULL, 0, NULL);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return sq_tx_leave(sq, nested, r);
+}
+
+static int sq_recovery_code_use(struct store *st, const char *member_id, const unsigned char *hash)
+{
+	int changes = 0, r;
+
+	if (!hash)
+		return -EINVAL;
+	r = sq_member_write(to_sq(st), SQ_RCODE_USE, member_id, 0, hash, STORE_CODE_HASH_LEN,
+			    &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int sq_recovery_code_count(struct store *st, const char *member_id, size_t *ret_n)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!member_id || !ret_n)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_RCODE_COUNT, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	r = b.r ? b.r : sq_read(b.s);
+	if (r == 0)
+		*ret_n = (size_t)sqlite3_column_int64(b.s, 0);
+	sq_done(b.s);
+	return r;
+}
+
+/* ---- end of second factors ---------------------------------------------------------- */
+
 /* ---- check-ins and the rhythm (migration 0003) ----------------- */
 
 static int sq_couple_set_rhythm(struct store *st, const char *couple_id, const char *rhythm)
@@ -2933,6 +3119,13 @@ const struct store_ops store_sqlite_ops = {
 	.device_put = sq_device_put,
 	.device_login = sq_device_login,
 	.device_forget = sq_device_forget,
+	.totp_put = sq_totp_put,
+	.totp_get = sq_totp_get,
+	.totp_activate = sq_totp_activate,
+	.totp_use_step = sq_totp_use_step,
+	.totp_delete = sq_totp_delete,
+	.recovery_code_use = sq_recovery_code_use,
+	.recovery_code_count = sq_recovery_code_count,
 };
 
 /* ---- opening and migrations --------------------------------------------- */

@@ -201,6 +201,18 @@ struct item_query {
 	unsigned reader_bits;
 };
 
+/* ---- second factors (migration 0009) ---------------- */
+
+#define STORE_CODE_HASH_LEN 32 /* a recovery code's keyed hash */
+
+/* A member's TOTP: the secret sealed under a subkey of their master key. */
+struct totp_row {
+	struct blob secret_sealed;
+	int active;	   /* 0: set up, waiting for a first code; 1: asked at sign-in */
+	int64_t last_step; /* the RFC 6238 time step of the last code accepted */
+	char created_at[STORE_TIME_LEN + 1];
+};
+
 /* ---- end of check-in and item rows ------------------------------------------------- */
 
 /*
@@ -420,6 +432,30 @@ struct store_ops {
 	int (*device_login)(struct store *st, const unsigned char *key, char *ret_login,
 			    size_t len);
 	/* ---- end of devices ops ---- */
+	/* ---- second factors (migration 0009) ---- */
+	/* a new pending TOTP secret for member_id, replacing a pending one;
+	 * CONFLICT when the member's TOTP is active */
+	int (*totp_put)(struct store *st, const char *member_id, const unsigned char *sealed,
+			size_t len, const char *now);
+	/* the member's TOTP row, pending or active; NOTFOUND when none */
+	int (*totp_get)(struct store *st, const char *member_id, struct totp_row *ret);
+	/* pending -> active with last_step = step, and the member's recovery
+	 * codes become the n hashes (STORE_CODE_HASH_LEN bytes each, packed in
+	 * hashes), in one transaction; NOTFOUND when nothing is pending */
+	int (*totp_activate)(struct store *st, const char *member_id, int64_t step,
+			     const unsigned char *hashes, size_t n);
+	/* a code of this step was accepted: CONFLICT unless the TOTP is active
+	 * and step is later than its last_step (a replay, or a race lost) */
+	int (*totp_use_step)(struct store *st, const char *member_id, int64_t step);
+	/* the member's TOTP and recovery codes go; NOTFOUND when there was no TOTP */
+	int (*totp_delete)(struct store *st, const char *member_id);
+	/* uses up the recovery code of this hash: NOTFOUND when the member has
+	 * no such code (never had it, or it was used: of two racing uses, one) */
+	int (*recovery_code_use)(struct store *st, const char *member_id,
+				 const unsigned char *hash);
+	/* how many recovery codes the member has left */
+	int (*recovery_code_count)(struct store *st, const char *member_id, size_t *ret_n);
+	/* ---- end of second factors ops ---- */
 };
 
 struct store {
@@ -458,6 +494,12 @@ static inline void store_checkin_free(struct checkin_row *c)
 {
 	if (c)
 		store_blob_free(&c->content_sealed);
+}
+
+static inline void store_totp_free(struct totp_row *t)
+{
+	if (t)
+		store_blob_free(&t->secret_sealed);
 }
 
 static inline void store_item_free(struct item_row *it)

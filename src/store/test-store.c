@@ -2127,6 +2127,78 @@ static void test_devices(void **state)
 	assert_string_equal(login, "bob");
 }
 
+/* A member's TOTP: pending until activated, steps only forward, codes used once. */
+static void test_second_factor(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	unsigned char hashes[3 * STORE_CODE_HASH_LEN];
+	struct totp_row t;
+	size_t n = 99;
+	sqlite3 *db = raw(fx);
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	memset(&t, 0, sizeof(t));
+	memset(hashes, 1, STORE_CODE_HASH_LEN);
+	memset(hashes + STORE_CODE_HASH_LEN, 2, STORE_CODE_HASH_LEN);
+	memset(hashes + 2 * STORE_CODE_HASH_LEN, 3, STORE_CODE_HASH_LEN);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, a, &t), STORE_NOTFOUND);
+	/* nothing pending: nothing to activate, no step to use */
+	assert_int_equal(STORE_CALL(fx->st, totp_activate, a, 5, hashes, 3), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, totp_use_step, a, 5), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, totp_put, a, (const unsigned char *)"one", 3,
+				    "2024-05-01T10:00:00Z"),
+			 0);
+	/* a second set-up replaces the pending secret */
+	assert_int_equal(STORE_CALL(fx->st, totp_put, a, (const unsigned char *)"two", 3,
+				    "2024-05-01T10:00:01Z"),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, a, &t), 0);
+	assert_blob(&t.secret_sealed, "two", 3);
+	assert_int_equal(t.active, 0);
+	store_totp_free(&t);
+	/* pending: a code's step is not taken yet */
+	assert_int_equal(STORE_CALL(fx->st, totp_use_step, a, 5), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, totp_activate, a, 5, hashes, 3), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_activate, a, 6, hashes, 3), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, a, &t), 0);
+	assert_int_equal(t.active, 1);
+	assert_int_equal(t.last_step, 5);
+	store_totp_free(&t);
+	/* active: no set-up over it */
+	assert_int_equal(STORE_CALL(fx->st, totp_put, a, (const unsigned char *)"new", 3,
+				    "2024-05-01T10:00:02Z"),
+			 STORE_CONFLICT);
+	/* the step of the confirming code, and any before it, are spent */
+	assert_int_equal(STORE_CALL(fx->st, totp_use_step, a, 5), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, totp_use_step, a, 4), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, totp_use_step, a, 6), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_use_step, a, 6), STORE_CONFLICT);
+	/* recovery codes: each once, only the member's own */
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_count, a, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_use, b, hashes), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_use, a, hashes), 0);
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_use, a, hashes), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_count, a, &n), 0);
+	assert_int_equal(n, 2);
+	/* turning it off takes the codes too */
+	assert_int_equal(STORE_CALL(fx->st, totp_delete, a), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_delete, a), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_count, a, &n), 0);
+	assert_int_equal(n, 0);
+	/* and both go with the member */
+	assert_int_equal(STORE_CALL(fx->st, totp_put, b, (const unsigned char *)"bob", 3,
+				    "2024-05-01T10:00:03Z"),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_activate, b, 1, hashes, 3), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, b), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM totp", NULL), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM recovery_codes", NULL), 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--read") == 0)
@@ -2174,6 +2246,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_items_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_factor, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -608,6 +608,57 @@ static void test_equal_wipe_secure(void **state)
 	vault_secure_free(NULL);
 }
 
+/* RFC 4226, appendix D: the ten HOTP values of its test secret. */
+static void test_hotp_rfc4226(void **state)
+{
+	static const unsigned char key[] = "12345678901234567890";
+	static const uint32_t want[10] = {755224, 287082, 359152, 969429, 338314,
+					  254676, 287922, 162583, 399871, 520489};
+	uint64_t i;
+
+	(void)state;
+	for (i = 0; i < 10; i++)
+		assert_int_equal(vault_hotp(key, 20, i, 6), want[i]);
+	/* the same truncation to 8 digits keeps the last six */
+	assert_int_equal(vault_hotp(key, 20, 0, 8) % 1000000, 755224);
+	/* an unsupported length is read as 6 */
+	assert_int_equal(vault_hotp(key, 20, 0, 9), 755224);
+}
+
+static void test_code_new_and_typed(void **state)
+{
+	char code[VAULT_CODE_CHARS + 1], other[VAULT_CODE_CHARS + 1];
+	char norm[VAULT_CODE_SYMBOLS + 1], lower[VAULT_CODE_CHARS + 1];
+	size_t i;
+
+	(void)state;
+	vault_code_new(code);
+	vault_code_new(other);
+	assert_int_equal(strlen(code), VAULT_CODE_CHARS);
+	assert_int_equal(code[5], '-');
+	assert_string_not_equal(code, other);
+	for (i = 0; i < VAULT_CODE_CHARS; i++)
+		assert_true(i == 5 || strchr(CROCKFORD, code[i]));
+	assert_int_equal(vault_code_norm(norm, code, strlen(code)), 0);
+	assert_int_equal(strlen(norm), VAULT_CODE_SYMBOLS);
+	assert_memory_equal(norm, code, 5);
+	assert_memory_equal(norm + 5, code + 6, 5);
+	/* typed in lower case with spaces: the same symbols */
+	for (i = 0; i < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)code[i]);
+	lower[5] = ' ';
+	assert_int_equal(vault_code_norm(other, lower, strlen(lower)), 0);
+	assert_string_equal(other, norm);
+	/* O, I and L read as 0, 1, 1 */
+	assert_int_equal(vault_code_norm(norm, "OIL00-11100", 11), 0);
+	assert_string_equal(norm, "0110011100");
+	/* too short, too long, a letter outside the alphabet */
+	assert_int_equal(vault_code_norm(norm, "ABCDE-FGHJ", 10), -EINVAL);
+	assert_int_equal(vault_code_norm(norm, "ABCDE-FGHJKM", 12), -EINVAL);
+	assert_int_equal(vault_code_norm(norm, "ABCDE-FGHJU", 11), -EINVAL);
+	assert_int_equal(vault_code_norm(norm, "123456", 6), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -631,6 +682,8 @@ int main(void)
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_box),
 		cmocka_unit_test(test_equal_wipe_secure),
+		cmocka_unit_test(test_hotp_rfc4226),
+		cmocka_unit_test(test_code_new_and_typed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/hmac.h>
 #include <sodium.h>
 
 #include "vault/vault.h"
@@ -393,6 +394,12 @@ void vault_recovery_new(char out[VAULT_RECOVERY_CHARS + 1])
 	sodium_memzero(raw, sizeof(raw));
 }
 
+/* Spaces, tabs, line breaks and dashes: skipped wherever they are in what a person typed. */
+static int typed_separator(unsigned char c)
+{
+	return c == ' ' || c == '-' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /*
  * Decode a typed recovery key into its 20 bytes.  Spaces, tabs, line breaks
  * and dashes are skipped wherever they are (people paste keys in many
@@ -407,7 +414,7 @@ static int recovery_decode(unsigned char raw[RECOVERY_BYTES], const char *typed,
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)typed[i];
 
-		if (c == ' ' || c == '-' || c == '\t' || c == '\r' || c == '\n')
+		if (typed_separator(c))
 			continue;
 		if (sym == RECOVERY_SYMBOLS)
 			return -EINVAL;
@@ -425,6 +432,76 @@ static int recovery_decode(unsigned char raw[RECOVERY_BYTES], const char *typed,
 	if (sym != RECOVERY_SYMBOLS || bad < 0)
 		return -EINVAL;
 	return 0;
+}
+
+/* vault_code_new() - ten symbols of randombytes_uniform(32), a dash after the fifth. */
+void vault_code_new(char out[VAULT_CODE_CHARS + 1])
+{
+	size_t i, pos = 0;
+
+	for (i = 0; i < VAULT_CODE_SYMBOLS; i++) {
+		if (i == VAULT_CODE_SYMBOLS / 2)
+			out[pos++] = '-';
+		out[pos++] = crockford_symbol(randombytes_uniform(32));
+	}
+	out[pos] = '\0';
+}
+
+/* The same separators as a recovery key; the symbols become canonical. */
+int vault_code_norm(char out[VAULT_CODE_SYMBOLS + 1], const char *typed, size_t len)
+{
+	size_t i, sym = 0;
+	int bad = 0, v;
+
+	if (!out || !typed)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)typed[i];
+
+		if (typed_separator(c))
+			continue;
+		if (sym == VAULT_CODE_SYMBOLS)
+			return -EINVAL;
+		v = crockford_value(c);
+		bad |= v;
+		out[sym++] = crockford_symbol((unsigned)v);
+	}
+	out[sym] = '\0';
+	if (sym != VAULT_CODE_SYMBOLS || bad < 0) {
+		sodium_memzero(out, VAULT_CODE_SYMBOLS + 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * vault_hotp() - RFC 4226, section 5.3: HS = HMAC-SHA1(K, C), the low four
+ * bits of its last byte pick the offset of 31 bits, taken modulo 10^digits.
+ * nettle's HMAC-SHA1: libsodium has no SHA-1, and hand-written hashing is
+ * no place to save a dependency.
+ */
+uint32_t vault_hotp(const unsigned char *key, size_t keylen, uint64_t counter, unsigned digits)
+{
+	struct hmac_sha1_ctx ctx;
+	unsigned char msg[8], mac[SHA1_DIGEST_SIZE];
+	uint32_t bin, mod = 1;
+	unsigned off, i;
+
+	if (digits < 6 || digits > 8)
+		digits = 6;
+	for (i = 0; i < sizeof(msg); i++)
+		msg[sizeof(msg) - 1 - i] = (unsigned char)(counter >> (8 * i));
+	hmac_sha1_set_key(&ctx, keylen, key);
+	hmac_sha1_update(&ctx, sizeof(msg), msg);
+	hmac_sha1_digest(&ctx, sizeof(mac), mac);
+	off = mac[SHA1_DIGEST_SIZE - 1] & 0x0f;
+	bin = ((uint32_t)(mac[off] & 0x7f) << 24) | ((uint32_t)mac[off + 1] << 16) |
+	      ((uint32_t)mac[off + 2] << 8) | (uint32_t)mac[off + 3];
+	for (i = 0; i < digits; i++)
+		mod *= 10;
+	sodium_memzero(&ctx, sizeof(ctx));
+	sodium_memzero(mac, sizeof(mac));
+	return bin % mod;
 }
 
 /*

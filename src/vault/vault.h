@@ -1,7 +1,9 @@
 /*
- * vault.h: every cryptographic operation kintsugi performs, over libsodium.
+ * vault.h: every cryptographic operation kintsugi performs, over libsodium,
+ * and over nettle for the one primitive libsodium lacks that a standard
+ * requires (HMAC-SHA1, for RFC 4226/6238 one-time codes).
  *
- * Nothing outside src/vault/ calls libsodium directly.  Keys are 32 bytes
+ * Nothing outside src/vault/ calls libsodium or nettle directly.  Keys are 32 bytes
  * (VAULT_KEY_BYTES).  Sealed blobs are nonce || ciphertext || tag
  * (XChaCha20-Poly1305-IETF), with associated data that the caller builds to
  * bind table, item id, couple id and version, so that a blob moved to
@@ -98,6 +100,25 @@ void vault_recovery_new(char out[VAULT_RECOVERY_CHARS + 1]);
  */
 int vault_kek_from_recovery(unsigned char kek[VAULT_KEY_BYTES], const char *typed, size_t len,
 			    const unsigned char salt[VAULT_SALT_BYTES]);
+
+/*
+ * One-time recovery codes (the second factor's fallback): 50 random bits in
+ * Crockford base32, shown "XXXXX-XXXXX".  vault_code_new() makes one;
+ * vault_code_norm() gives the canonical 10 symbols of a code as a person
+ * typed it (case, spaces and dashes ignored, O/I/L read as 0/1/1), or
+ * -EINVAL when it is not one.
+ */
+#define VAULT_CODE_SYMBOLS 10
+#define VAULT_CODE_CHARS   (VAULT_CODE_SYMBOLS + 1) /* with the dash */
+void vault_code_new(char out[VAULT_CODE_CHARS + 1]);
+int vault_code_norm(char out[VAULT_CODE_SYMBOLS + 1], const char *typed, size_t len);
+
+/*
+ * vault_hotp() - RFC 4226 HOTP: HMAC-SHA1 of the big-endian counter under
+ * key (keylen bytes), dynamically truncated to `digits` decimal digits
+ * (6 to 8; others are taken as 6).  The caller compares in constant time.
+ */
+uint32_t vault_hotp(const unsigned char *key, size_t keylen, uint64_t counter, unsigned digits);
 
 /*
  * vault_seal() - encrypt msg under key with associated data ad (a string,

@@ -20,6 +20,7 @@
 #include "kconfig.h"
 #include "core/account.h"
 #include "core/checkin.h"
+#include "core/factor.h"
 #include "core/session.h"
 #include "i18n/i18n.h"
 #include "web/pages.h"
@@ -89,21 +90,22 @@ static int begin_session(struct kreq *r, const struct account_signin *in)
 }
 
 /*
- * recovery_key_page() - show a recovery key, once.  The key is split into
- * its groups so that it wraps between groups on a narrow phone; copying it
- * gives back the dashes.  replaced says the old key stopped working.
+ * key_groups() - data[name] = [{group}]: key split after each dash (every
+ * 0; the dash stays with its group) or every `every` characters, so that
+ * it wraps between groups on a narrow phone and reads aloud in pieces.
  */
-static int recovery_key_page(struct kreq *r, const char *key, int replaced)
+static void key_groups(json_t *data, const char *name, const char *key, size_t every)
 {
-	json_t *data = web_page_new(r, _("Your recovery key"));
 	json_t *groups = json_array(), *g;
 	const char *p = key, *dash;
 	char part[16];
 	size_t n;
 
 	while (data && groups && *p) {
-		dash = strchr(p, '-');
+		dash = every ? NULL : strchr(p, '-');
 		n = dash ? (size_t)(dash - p) : strlen(p);
+		if (every && n > every)
+			n = every;
 		if (n >= sizeof(part) - 1)
 			n = sizeof(part) - 2;
 		memcpy(part, p, n);
@@ -117,9 +119,21 @@ static int recovery_key_page(struct kreq *r, const char *key, int replaced)
 	}
 	explicit_bzero(part, sizeof(part));
 	if (data && groups)
-		json_object_set_new(data, "key_groups", groups);
+		json_object_set_new(data, name, groups);
 	else
 		json_decref(groups);
+}
+
+/*
+ * recovery_key_page() - show a recovery key, once.  The key is split into
+ * its groups so that it wraps between groups on a narrow phone; copying it
+ * gives back the dashes.  replaced says the old key stopped working.
+ */
+static int recovery_key_page(struct kreq *r, const char *key, int replaced)
+{
+	json_t *data = web_page_new(r, _("Your recovery key"));
+
+	key_groups(data, "key_groups", key, 0);
 	web_set(data, "recovery_key", key);
 	web_set_bool(data, "replaced", replaced);
 	return web_render(r, 200, "recovery_key", data, 0);
@@ -201,12 +215,30 @@ int page_signup(struct kreq *r)
 	return rc;
 }
 
-/* GET /signin, and the same form again after a failed POST. */
-static int signin_page(struct kreq *r, int status, const char *message)
+/* The sentence for a sign-in or recovery that needs the second factor's code too. */
+#define CODE_NEEDED                                                                                \
+	N_("Your password was right, and two-step sign-in is on. Please type it again, with the "  \
+	   "6-digit code your authenticator app shows now.")
+
+/* A sign-in or recovery form that asked for a code and got a wrong one, or none. */
+static int code_was_sent(const struct kreq *r)
+{
+	const char *code = kreq_str(r, "totp");
+
+	return code && *code;
+}
+
+/*
+ * GET /signin, and the same form again after a failed POST; need_code adds
+ * the second factor's field (the password is typed again: it is never
+ * written back into the page).
+ */
+static int signin_page(struct kreq *r, int status, const char *message, int need_code)
 {
 	json_t *data = web_page_new(r, _("Sign in"));
 
 	web_set(data, "login", web_form_value(r, "login"));
+	web_set_bool(data, "need_code", need_code);
 	if (message)
 		web_form_error(data, "error", message, NULL);
 	else if (status == 400)
@@ -219,7 +251,7 @@ int page_signin_form(struct kreq *r)
 {
 	if (r->session)
 		return web_redirect(r, "/home");
-	return signin_page(r, 200, NULL);
+	return signin_page(r, 200, NULL, 0);
 }
 
 /*
@@ -234,27 +266,35 @@ int page_signin(struct kreq *r)
 
 	memset(&out, 0, sizeof(out));
 	if (r->input_error)
-		return signin_page(r, 400, NULL);
+		return signin_page(r, 400, NULL, code_was_sent(r));
 	login = kreq_str(r, "login");
 	password = kreq_str(r, "password");
 	if (!login || !password)
-		return signin_page(r, 400, NULL);
+		return signin_page(r, 400, NULL, code_was_sent(r));
 
-	rc = account_login(r->core, login, password, strlen(password), &out, r->session_buf);
+	rc = account_login(r->core, login, password, strlen(password), kreq_str(r, "totp"), &out,
+			   r->session_buf);
 	switch (rc) {
 	case ACCOUNT_OK:
 		rc = begin_session(r, &out);
 		if (rc == 0)
 			rc = web_redirect(r, "/home");
 		break;
+	case ACCOUNT_SECOND_FACTOR_REQUIRED:
+		r->half_signed_in = 1;
+		rc = signin_page(r, 401, _(CODE_NEEDED), 1);
+		break;
 	case ACCOUNT_BAD_CREDENTIALS:
-		rc = signin_page(r, 401, _("Login or password is wrong."));
+		rc = code_was_sent(r)
+			     ? signin_page(r, 401, _("Login, password or code is wrong."), 1)
+			     : signin_page(r, 401, _("Login or password is wrong."), 0);
 		break;
 	case ACCOUNT_BUSY:
 		r->retry_after = BUSY_RETRY_S;
 		rc = signin_page(r, 429,
 				 _("The server is busy right now. Please try again in a "
-				   "moment."));
+				   "moment."),
+				 code_was_sent(r));
 		break;
 	default:
 		if (rc > 0)
@@ -286,12 +326,13 @@ int page_signout(struct kreq *r)
 	return web_redirect(r, "/");
 }
 
-/* GET /recover, and the same form again after a failed POST. */
+/* GET /recover, and the same form again after a failed POST (need_code: as signin_page()). */
 static int recover_page(struct kreq *r, int status, const char *message, const char *field)
 {
 	json_t *data = web_page_new(r, _("Forgot your password?"));
 
 	web_set(data, "login", web_form_value(r, "login"));
+	web_set_bool(data, "need_code", status == 401 && (r->half_signed_in || code_was_sent(r)));
 	password_hint(data);
 	if (message)
 		web_form_error(data, "error", message, field);
@@ -326,17 +367,31 @@ int page_recover(struct kreq *r)
 	if (!login || !key || !password)
 		return recover_page(r, 400, NULL, NULL);
 
-	rc = account_recover(r->core, login, key, password, strlen(password), &out, r->session_buf);
+	rc = account_recover(r->core, login, key, kreq_str(r, "totp"), password, strlen(password),
+			     &out, r->session_buf);
 	switch (rc) {
 	case ACCOUNT_OK:
 		rc = begin_session(r, &out);
 		if (rc == 0)
 			rc = recovery_key_page(r, out.recovery_key, 1);
 		break;
+	case ACCOUNT_SECOND_FACTOR_REQUIRED:
+		r->half_signed_in = 1;
+		rc = recover_page(
+			r, 401,
+			_("Your recovery key was right, and two-step sign-in is on. Please "
+			  "type the key and a new password again, with the 6-digit code "
+			  "your authenticator app shows now, or one of your recovery "
+			  "codes."),
+			NULL);
+		break;
 	case ACCOUNT_BAD_CREDENTIALS:
 		rc = recover_page(r, 401,
-				  _("That login and recovery key do not match. Please check the "
-				    "key and try again."),
+				  code_was_sent(r)
+					  ? _("That login, recovery key and code do not match. "
+					      "Please check them and try again.")
+					  : _("That login and recovery key do not match. Please "
+					      "check the key and try again."),
 				  NULL);
 		break;
 	case ACCOUNT_BUSY:
@@ -529,6 +584,31 @@ int page_join(struct kreq *r)
 }
 
 /*
+ * settings_factor() - the second factor's part of the settings page:
+ * totp_on, and how many recovery codes are left.  A store that cannot
+ * tell shows it off: the forms that need a code still ask core, which
+ * asks for one where it is due.
+ */
+static void settings_factor(const struct kreq *r, json_t *data)
+{
+	char left[192];
+	unsigned kinds = 0;
+	size_t n = 0;
+
+	if (factor_active(r->core, r->session->member_id, &kinds) != 0 ||
+	    !(kinds & FACTOR_KIND_TOTP))
+		return;
+	web_set_bool(data, "totp_on", 1);
+	if (factor_codes_left(r->core, r->session->member_id, &n) != 0)
+		return;
+	web_format_count(left, sizeof(left),
+			 ngettext_("You have %d unused recovery code.",
+				   "You have %d unused recovery codes.", (unsigned long)n),
+			 (int)n);
+	web_set(data, "codes_left", left);
+}
+
+/*
  * settings_page() - GET /settings, and the same page after a failed POST.
  * The page holds four forms; slot names which one the message belongs to
  * (error_language, error_password, error_recovery, error_delete) and field
@@ -552,6 +632,8 @@ static int settings_page(struct kreq *r, int status, const char *slot, const cha
 		json_object_set_new(data, "languages", web_languages(r->session->language));
 	password_hint(data);
 	web_set_bool(data, "changed_password", changed && !strcmp(changed, "password"));
+	web_set_bool(data, "changed_totp_off", changed && !strcmp(changed, "totp_off"));
+	settings_factor(r, data);
 	if (slot)
 		web_form_error(data, slot, message, field);
 	return web_render(r, status, "settings", data, 0);
@@ -588,6 +670,29 @@ static int settings_limited(struct kreq *r, const char *slot, const struct accou
 			  minutes),
 		minutes);
 	return settings_page(r, 429, slot, message, NULL);
+}
+
+/* A code that was due and missing, or wrong, on one of the settings forms. */
+static int settings_code_error(struct kreq *r, int rc, const char *slot, const char *field)
+{
+	if (rc == ACCOUNT_CODE_REQUIRED)
+		return settings_page(r, 403, slot,
+				     _("Two-step sign-in is on: please also type the 6-digit code "
+				       "your authenticator app shows now."),
+				     field);
+	return settings_page(r, 403, slot,
+			     _("That code is not right, or it has been used already. Please "
+			       "type the code your app shows now."),
+			     field);
+}
+
+/* A settings form whose Argon2 slot did not come free: 429, try again shortly. */
+static int settings_busy(struct kreq *r, const char *slot)
+{
+	r->retry_after = BUSY_RETRY_S;
+	return settings_page(r, 429, slot,
+			     _("The server is busy right now. Please try again in a moment."),
+			     NULL);
 }
 
 /* page_settings() - GET /settings: language, password, recovery key, delete. */
@@ -633,23 +738,22 @@ int page_settings_password(struct kreq *r)
 	if (r->input_error || !old_pw || !new_pw)
 		return settings_input_error(r, "error_password", NULL);
 	kreq_account_guard(r, &g);
-	rc = account_change_password(r->core, r->session, &g, old_pw, strlen(old_pw), new_pw,
-				     strlen(new_pw));
+	rc = account_change_password(r->core, r->session, &g, old_pw, strlen(old_pw),
+				     kreq_str(r, "totp"), new_pw, strlen(new_pw));
 	switch (rc) {
 	case ACCOUNT_OK:
 		return web_redirect(r, "/settings?changed=password");
 	case ACCOUNT_RATE_LIMITED:
 		return settings_limited(r, "error_password", &g);
+	case ACCOUNT_CODE_REQUIRED:
+	case ACCOUNT_WRONG_CODE:
+		return settings_code_error(r, rc, "error_password", "password_totp");
 	case ACCOUNT_WRONG_PASSWORD:
 		return settings_page(r, 403, "error_password",
 				     _("That is not your current password. Please try again."),
 				     "old_password");
 	case ACCOUNT_BUSY:
-		r->retry_after = BUSY_RETRY_S;
-		return settings_page(r, 429, "error_password",
-				     _("The server is busy right now. Please try again in a "
-				       "moment."),
-				     NULL);
+		return settings_busy(r, "error_password");
 	default:
 		if (rc > 0 && account_password_message(rc))
 			return settings_page(r, 400, "error_password", account_password_message(rc),
@@ -658,24 +762,37 @@ int page_settings_password(struct kreq *r)
 	}
 }
 
+/* A field of r's validated body, or NULL when it is absent or empty. */
+static const char *nonempty(const struct kreq *r, const char *name)
+{
+	const char *v = kreq_str(r, name);
+
+	return v && *v ? v : NULL;
+}
+
 /*
  * page_settings_recovery() - POST /settings/recovery: given the current
- * recovery key, a new one, shown once; the old key stops working.
+ * recovery key (or, with two-step sign-in on, a code), a new one, shown
+ * once; the old key stops working.
  */
 int page_settings_recovery(struct kreq *r)
 {
 	char key[VAULT_RECOVERY_CHARS + 1];
-	const char *current = kreq_str(r, "recovery_key");
+	const char *current = nonempty(r, "recovery_key"), *code = nonempty(r, "totp");
 	struct account_guard g;
 	int rc;
 
 	if (!r->session)
 		return web_redirect(r, "/signin");
-	if (r->input_error || !current)
+	if (r->input_error)
 		return settings_input_error(r, "error_recovery", "current");
+	if (!current && !code)
+		return settings_page(r, 400, "error_recovery",
+				     _("Please type your current recovery key."),
+				     "current_recovery_key");
 	memset(key, 0, sizeof(key));
 	kreq_account_guard(r, &g);
-	rc = account_new_recovery(r->core, r->session, &g, current, strlen(current), key);
+	rc = account_new_recovery(r->core, r->session, &g, current, code, key);
 	switch (rc) {
 	case ACCOUNT_OK:
 		rc = recovery_key_page(r, key, 1);
@@ -683,17 +800,16 @@ int page_settings_recovery(struct kreq *r)
 	case ACCOUNT_RATE_LIMITED:
 		rc = settings_limited(r, "error_recovery", &g);
 		break;
+	case ACCOUNT_WRONG_CODE:
+		rc = settings_code_error(r, rc, "error_recovery", "recovery_totp");
+		break;
 	case ACCOUNT_WRONG_RECOVERY:
 		rc = settings_page(r, 403, "error_recovery",
 				   _("That is not your current recovery key. Please try again."),
 				   "current_recovery_key");
 		break;
 	case ACCOUNT_BUSY:
-		r->retry_after = BUSY_RETRY_S;
-		rc = settings_page(r, 429, "error_recovery",
-				   _("The server is busy right now. Please try again in a "
-				     "moment."),
-				   NULL);
+		rc = settings_busy(r, "error_recovery");
 		break;
 	default:
 		if (rc > 0)
@@ -737,11 +853,169 @@ int page_settings_delete(struct kreq *r)
 				     _("That is not your current password. Please try again."),
 				     "delete_password");
 	case ACCOUNT_BUSY:
-		r->retry_after = BUSY_RETRY_S;
-		return settings_page(r, 429, "error_delete",
-				     _("The server is busy right now. Please try again in a "
-				       "moment."),
-				     NULL);
+		return settings_busy(r, "error_delete");
+	default:
+		return rc < 0 ? rc : page_error(r, 500);
+	}
+}
+
+/*
+ * The second factor's pages.  Setting up shows the secret (in groups of
+ * four, to type or read aloud) and its otpauth:// link, with a form for
+ * the first code; the secret stays pending, sealed under the member's
+ * own key, until that code comes, and GET /settings/totp shows it again.
+ * Confirming shows the recovery codes, once (200, no redirect: they exist
+ * only in this answer).  Turning it off needs the password and a code.
+ */
+static int totp_setup_page(struct kreq *r, int status, const struct factor_setup *setup,
+			   const char *message)
+{
+	json_t *data = web_page_new(r, _("Set up two-step sign-in"));
+
+	web_set_bool(data, "nav_settings", 1);
+	key_groups(data, "secret_groups", setup->secret, 4);
+	web_set(data, "secret", setup->secret);
+	web_set(data, "uri", setup->uri);
+	if (message)
+		web_form_error(data, "error", message, "code");
+	return web_render(r, status, "totp_setup", data, 0);
+}
+
+/* GET /settings/totp: the pending set-up again, else back to the settings. */
+int page_settings_totp_form(struct kreq *r)
+{
+	struct factor_setup setup;
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	rc = factor_totp_pending(r->core, r->session, &setup);
+	/* no fragment: a page opened by a link starts at its top, with the quick exit first */
+	if (rc == FACTOR_NONE)
+		return web_redirect(r, "/settings");
+	if (rc == 0)
+		rc = totp_setup_page(r, 200, &setup, NULL);
+	explicit_bzero(&setup, sizeof(setup));
+	return rc < 0 ? rc : rc > 0 ? page_error(r, 500) : 0;
+}
+
+/* POST /settings/totp {password}: a fresh secret to add to an app. */
+int page_settings_totp(struct kreq *r)
+{
+	const char *pw = kreq_str(r, "password");
+	struct factor_setup setup;
+	struct account_guard g;
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	if (r->input_error || !pw)
+		return settings_input_error(r, "error_totp", "totp");
+	kreq_account_guard(r, &g);
+	rc = account_totp_begin(r->core, r->session, &g, pw, strlen(pw), &setup);
+	switch (rc) {
+	case ACCOUNT_OK:
+		rc = totp_setup_page(r, 200, &setup, NULL);
+		break;
+	case ACCOUNT_RATE_LIMITED:
+		rc = settings_limited(r, "error_totp", &g);
+		break;
+	case ACCOUNT_WRONG_PASSWORD:
+		rc = settings_page(r, 403, "error_totp",
+				   _("That is not your current password. Please try again."),
+				   "totp_password");
+		break;
+	case ACCOUNT_FACTOR_ON:
+		rc = web_redirect(r, "/settings#totp");
+		break;
+	case ACCOUNT_BUSY:
+		rc = settings_busy(r, "error_totp");
+		break;
+	default:
+		rc = rc < 0 ? rc : page_error(r, 500);
+		break;
+	}
+	explicit_bzero(&setup, sizeof(setup));
+	return rc;
+}
+
+/* POST /settings/totp/confirm {code}: on, and the recovery codes, once. */
+int page_settings_totp_confirm(struct kreq *r)
+{
+	const char *code = kreq_str(r, "code");
+	struct factor_codes codes;
+	struct factor_setup setup;
+	json_t *data, *list;
+	size_t i;
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	rc = r->input_error || !code ? ACCOUNT_WRONG_CODE
+				     : account_totp_confirm(r->core, r->session, code, &codes);
+	if (rc == ACCOUNT_WRONG_CODE) {
+		/* the set-up again, with the same secret, and what went wrong */
+		rc = factor_totp_pending(r->core, r->session, &setup);
+		if (rc == 0)
+			rc = totp_setup_page(r, 403, &setup,
+					     _("That code is not right. Please type the 6 digits "
+					       "your app shows now; if it just changed, wait for "
+					       "the next one."));
+		explicit_bzero(&setup, sizeof(setup));
+		return rc == FACTOR_NONE ? web_redirect(r, "/settings#totp")
+		       : rc > 0		 ? page_error(r, 500)
+					 : rc;
+	}
+	if (rc == ACCOUNT_FACTOR_ON || rc == ACCOUNT_FACTOR_OFF)
+		return web_redirect(r, "/settings#totp");
+	if (rc != 0)
+		return rc < 0 ? rc : page_error(r, 500);
+	data = web_page_new(r, _("Your recovery codes"));
+	list = json_array();
+	for (i = 0; data && list && i < FACTOR_RECOVERY_CODES; i++) {
+		json_t *one = json_object();
+
+		if (!one || json_array_append_new(list, one) < 0)
+			break;
+		web_set(one, "code", codes.code[i]);
+	}
+	explicit_bzero(&codes, sizeof(codes));
+	if (data && list)
+		json_object_set_new(data, "codes", list);
+	else
+		json_decref(list);
+	web_set_bool(data, "nav_settings", 1);
+	return web_render(r, 200, "recovery_codes", data, 0);
+}
+
+/* POST /settings/totp/off {password, code}: 303 to /settings?changed=totp_off. */
+int page_settings_totp_off(struct kreq *r)
+{
+	const char *pw = kreq_str(r, "password");
+	struct account_guard g;
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	if (r->input_error || !pw)
+		return settings_input_error(r, "error_totp", "off");
+	kreq_account_guard(r, &g);
+	rc = account_totp_remove(r->core, r->session, &g, pw, strlen(pw), kreq_str(r, "code"));
+	switch (rc) {
+	case ACCOUNT_OK:
+	case ACCOUNT_FACTOR_OFF:
+		return web_redirect(r, "/settings?changed=totp_off#totp");
+	case ACCOUNT_RATE_LIMITED:
+		return settings_limited(r, "error_totp", &g);
+	case ACCOUNT_WRONG_PASSWORD:
+		return settings_page(r, 403, "error_totp",
+				     _("That is not your current password. Please try again."),
+				     "off_password");
+	case ACCOUNT_CODE_REQUIRED:
+	case ACCOUNT_WRONG_CODE:
+		return settings_code_error(r, rc, "error_totp", "off_code");
+	case ACCOUNT_BUSY:
+		return settings_busy(r, "error_totp");
 	default:
 		return rc < 0 ? rc : page_error(r, 500);
 	}

@@ -52,6 +52,11 @@ int page_settings_language(struct kreq *r);	 /* POST /settings/language */
 int page_settings_password(struct kreq *r);	 /* POST /settings/password */
 int page_settings_recovery(struct kreq *r);	 /* POST /settings/recovery */
 int page_settings_delete(struct kreq *r);	 /* POST /settings/delete */
+/* two-step sign-in (TOTP) */
+int page_settings_totp_form(struct kreq *r);	/* GET  /settings/totp */
+int page_settings_totp(struct kreq *r);		/* POST /settings/totp */
+int page_settings_totp_confirm(struct kreq *r); /* POST /settings/totp/confirm */
+int page_settings_totp_off(struct kreq *r);	/* POST /settings/totp/off */
 
 /* statements (pages-statement.c) */
 int page_statements(struct kreq *r);	    /* GET  /statements */

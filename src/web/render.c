@@ -45,10 +45,11 @@
 /* Every template a handler renders: web_init() fails when one is missing,
  * so a broken install is found at start-up, not by the first visitor. */
 static const char *const required_templates[] = {
-	"layout_head",	"layout_foot",	"account_fields", "who_sees_box",   "error",
-	"landing",	"privacy",	"exit",		  "signup",	    "signin",
-	"recover",	"recovery_key", "home",		  "invite",	    "join",
-	"journal_list", "journal_new",	"journal_show",	  "journal_delete", "settings",
+	"layout_head",	"layout_foot",	  "account_fields", "who_sees_box",   "error",
+	"landing",	"privacy",	  "exit",	    "signup",	      "signin",
+	"recover",	"recovery_key",	  "home",	    "invite",	      "join",
+	"journal_list", "journal_new",	  "journal_show",   "journal_delete", "settings",
+	"totp_setup",	"recovery_codes",
 };
 
 struct template

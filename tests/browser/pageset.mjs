@@ -8,7 +8,7 @@
 // member C who is still alone.  It returns the visits and the browser
 // contexts they run in.
 
-import { Client, SESSION_COOKIE, pair, signupOk } from '../http/harness.mjs';
+import { Client, SESSION_COOKIE, pair, signupOk, totpCode } from '../http/harness.mjs';
 import { go, marker, newContext, pageRoutes, pathOf, PHONE, submitForm } from './lib.mjs';
 import { person } from './flows.mjs';
 import { seedSteps } from './steps.mjs';
@@ -50,6 +50,9 @@ export async function buildPageSet(browser, server, lang) {
   notes.push(...(await seedSteps({ server, lang, aClient, bClient })));
   const cClient = new Client(server.url);
   await signupOk(cClient, { language: lang, display_name: 'Kim' });
+  // D turns on two-step sign-in through the pages (the visits at the end)
+  const dClient = new Client(server.url);
+  const d = await signupOk(dClient, { language: lang, display_name: 'Dana' });
   const inviter = new Client(server.url);
   await signupOk(inviter, { language: lang });
   const inv = await inviter.post('/api/v1/invites', { role: 'partner' });
@@ -60,6 +63,7 @@ export async function buildPageSet(browser, server, lang) {
     A: await memberContext(browser, server, lang, aClient),
     B: await memberContext(browser, server, lang, bClient),
     C: await memberContext(browser, server, lang, cClient),
+    D: await memberContext(browser, server, lang, dClient),
   };
 
   const visits = [];
@@ -172,6 +176,29 @@ export async function buildPageSet(browser, server, lang) {
     prepare: async (page) => {
       await page.fill('#current_recovery_key', 'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH');
       return submitForm(page, 'form[action="/settings/recovery"]');
+    },
+  });
+  // Two-step sign-in, in order: set up, confirm (the recovery codes), the settings
+  // with it on, and the sign-in form asking for the code.
+  add('D', 'two-step sign-in set-up', '/settings', {
+    prepare: async (page) => {
+      await page.fill('#totp_password', d.password);
+      return submitForm(page, 'form[action="/settings/totp"]');
+    },
+  });
+  add('D', 'the recovery codes, once', '/settings/totp', {
+    prepare: async (page) => {
+      await page.fill('#code', totpCode(await page.inputValue('#secret-copy')));
+      return submitForm(page, 'form[action="/settings/totp/confirm"]');
+    },
+  });
+  add('D', '/settings with two-step sign-in on', '/settings');
+  add('anon', 'sign-in asking for the code', '/signin', {
+    statusPage: '/signin',
+    prepare: async (page) => {
+      await page.fill('#login', d.login);
+      await page.fill('#password', d.password);
+      return submitForm(page, 'form[action="/signin"]');
     },
   });
   if (visits.some((v) => /^\/journal\/[0-9a-f]{32}$/.test(v.path))) {

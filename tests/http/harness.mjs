@@ -4,7 +4,7 @@
 // helpers that sign members up.
 
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
@@ -67,6 +67,38 @@ export const timingSkip = underWrapper
 export function serverBinary() {
   const bin = process.env.KINTSUGI_BIN;
   return bin ? path.resolve(repoRoot, bin) : path.join(repoRoot, 'build', 'kintsugi');
+}
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** The bytes of an RFC 4648 base32 string (no padding), as a TOTP secret is shown. */
+export function base32Decode(text) {
+  let bits = 0;
+  let acc = 0;
+  const out = [];
+  for (const ch of text) {
+    acc = (acc << 5) | BASE32.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 0xff);
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The RFC 6238 time step (30 s) of now. */
+export function totpStep() {
+  return Math.floor(Date.now() / 1000 / 30);
+}
+
+/** RFC 6238 with node's HMAC-SHA1: the 6-digit code of a base32 secret at `step` (default now). */
+export function totpCode(secret, step = totpStep()) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32Decode(secret)).update(msg).digest();
+  const bin = mac.readUInt32BE(mac[19] & 0x0f) & 0x7fffffff;
+  return String(bin % 1000000).padStart(6, '0');
 }
 
 /** A short random lowercase suffix, for unique logins and markers. */
