@@ -48,11 +48,11 @@ static void write_value(struct json_writer *w, const struct field *f, const char
 	}
 }
 
-void api_write_item(struct json_writer *w, const struct item_kind *k, const struct item_view *it)
+void api_write_item_keys(struct json_writer *w, const struct item_kind *k,
+			 const struct item_view *it)
 {
 	size_t i;
 
-	json_writer_begin_object(w);
 	json_writer_key(w, "id");
 	json_writer_string(w, it->id, strlen(it->id));
 	json_writer_key(w, "author_id");
@@ -78,6 +78,12 @@ void api_write_item(struct json_writer *w, const struct item_kind *k, const stru
 	json_writer_string(w, it->created_at, strlen(it->created_at));
 	json_writer_key(w, "updated_at");
 	json_writer_string(w, it->updated_at, strlen(it->updated_at));
+}
+
+void api_write_item(struct json_writer *w, const struct item_kind *k, const struct item_view *it)
+{
+	json_writer_begin_object(w);
+	api_write_item_keys(w, k, it);
 	json_writer_end_object(w);
 }
 

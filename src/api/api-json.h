@@ -23,6 +23,9 @@ struct item_view;
  * status (when the kind has one), version, created_at, updated_at}.
  */
 void api_write_item(struct json_writer *w, const struct item_kind *k, const struct item_view *it);
+/* api_write_item_keys() - the same keys into an object the caller opened (and closes). */
+void api_write_item_keys(struct json_writer *w, const struct item_kind *k,
+			 const struct item_view *it);
 /* api_write_entry() - an entry as API.md gives it: {id, body, prompt, created_at, updated_at}. */
 void api_write_entry(struct json_writer *w, const struct journal_entry *e);
 /* Answers an ACCOUNT_* outcome; a negative errno is returned as is. */

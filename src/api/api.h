@@ -103,6 +103,11 @@ int api_conflict_plan_accept(struct kreq *r); /* POST /api/v1/conflict-plan/acce
 int api_timeouts_create(struct kreq *r);      /* POST /api/v1/timeouts */
 int api_timeouts_current(struct kreq *r);     /* GET  /api/v1/timeouts */
 
+/* the chores rota (api-chores.c) */
+int api_chores_list(struct kreq *r);   /* GET    /api/v1/chores?week= */
+int api_chores_create(struct kreq *r); /* POST   /api/v1/chores */
+int api_chores_delete(struct kreq *r); /* DELETE /api/v1/chores/{id} */
+
 /* shared activities (api-activity.c) */
 int api_activities_list(struct kreq *r);   /* GET  /api/v1/activities */
 int api_activities_create(struct kreq *r); /* POST /api/v1/activities */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/activity.h"
+#include "core/chores.h"
 #include "core/commitment.h"
 #include "core/conflict.h"
 #include "core/helps.h"
@@ -32,6 +33,7 @@ const struct item_kind *const item_kinds[] = {
 	&conflict_plan_kind,
 	&conflict_accept_kind,
 	&timeout_kind,
+	&chore_kind,
 	NULL,
 };
 

@@ -16,6 +16,7 @@
 #include "core/statement.h"  /* step 1: field limits */
 #include "core/activity.h"   /* step 2: field limits */
 #include "core/checkin.h"    /* step 2: field limits */
+#include "core/chores.h"     /* step 3: its fields */
 #include "core/conflict.h"   /* step 3: its fields */
 #include "core/helps.h"	     /* step 3: its fields */
 #include "core/offer.h"	     /* step 2: field limits */
@@ -316,6 +317,12 @@ static const struct route fixed_routes[] = {
 	 FIELDS(timeout_fields), "Take a break now; both partners see it at once."},
 	{KMETHOD_GET, "/api/v1/timeouts", api_timeouts_current, ROUTE_PARTNER, 0, ROUTE_API,
 	 NOFIELDS, "The break under way, or null."},
+	{KMETHOD_GET, "/api/v1/chores", api_chores_list, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
+	 "The chores rota, with who does each in the week asked for."},
+	{KMETHOD_POST, "/api/v1/chores", api_chores_create, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(chore_fields), "Add a chore to the rota."},
+	{KMETHOD_DELETE, "/api/v1/chores/{id}", api_chores_delete, ROUTE_PARTNER, 1, ROUTE_API,
+	 NOFIELDS, "Take a chore one added off the rota."},
 
 	/* pages */
 	{KMETHOD_GET, "/", page_landing, ROUTE_ANYONE, 0, ROUTE_PAGE, NOFIELDS,
@@ -448,6 +455,12 @@ static const struct route fixed_routes[] = {
 	 ROUTE_PAGE, FIELDS(plan_accept_fields), "Accept the partner's version of the plan."},
 	{KMETHOD_POST, "/timeouts", page_timeouts_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
 	 FIELDS(timeout_fields), "Take a break now."},
+	{KMETHOD_GET, "/chores", page_chores, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "The chores rota: who does what this week and next, and a new chore."},
+	{KMETHOD_POST, "/chores", page_chores_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(chore_fields), "Add a chore to the rota."},
+	{KMETHOD_POST, "/chores/{id}/delete", page_chores_delete, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 NOFIELDS, "Take a chore one added off the rota."},
 };
 
 /*

@@ -97,6 +97,9 @@ int page_conflict_plan(struct kreq *r);		/* GET  /conflict-plan */
 int page_conflict_plan_propose(struct kreq *r); /* POST /conflict-plan */
 int page_conflict_plan_accept(struct kreq *r);	/* POST /conflict-plan/accept */
 int page_timeouts_create(struct kreq *r);	/* POST /timeouts     */
+int page_chores(struct kreq *r);		/* GET  /chores       */
+int page_chores_create(struct kreq *r);		/* POST /chores       */
+int page_chores_delete(struct kreq *r);		/* POST /chores/{id}/delete */
 /*
  * page_timeout_data() - data.timeout {text, ends_at, mine} when the couple
  * is on a break now (home and /conflict-plan); 0 or a negative errno.

@@ -202,6 +202,11 @@ export async function seedSteps({ lang, aClient, bClient }) {
   await seed(aClient, 'PUT', '/api/v1/conflict-plan', {
     timeout_word: w.landed.slice(0, 40), break_minutes: 30, come_back: w.repair, soft_startup: w.need,
   }, 'A\'s conflict plan');
+  const bMe = (await bClient.get('/api/v1/me')).json?.member?.id;
+  if (bMe) {
+    await seed(aClient, 'POST', '/api/v1/chores', { title: w.offer.slice(0, 60), first_partner: bMe, starts_on: day() },
+      'a chore B does first');
+  }
   // every kind that is all data: one of A's, shared, and one of B's, private
   for (const k of registryKinds()) {
     await seed(aClient, 'POST', `/api/v1/${k.plural}`,

@@ -35,6 +35,8 @@ const SAME = 'unchanged'; // success or refusal both fine (e.g. repeating an act
 // anything not listed: 'hidden' = the same answer as for a random id, and nothing changes
 
 const randomId = () => randomBytes(16).toString('hex');
+/** The member id of a client's session (undefined without one). */
+const memberId = async (c) => (await c.get('/api/v1/me')).json?.member?.id;
 const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
 
 // ---------------------------------------------------------------------------
@@ -147,6 +149,18 @@ const KINDS = {
     },
   },
   // Offers are always shared with the partner; only the author ends one.
+  // the chores rota: always the couple's, removed by the one who added it
+  chores: {
+    needs: ['POST /api/v1/chores', 'GET /api/v1/chores'],
+    owners: { abShared: 'A', other: 'X' },
+    list: '/api/v1/chores',
+    listKey: 'chores',
+    async make(ctx, mark) {
+      const w = async (who, t) => created(await ctx[who].post('/api/v1/chores',
+        { title: `Bins (${mark(t)})`, first_partner: await memberId(ctx[who]), starts_on: day(0) }), 'chore');
+      return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
+    },
+  },
   offers: {
     needs: ['POST /api/v1/offers', 'GET /api/v1/offers'],
     owners: { abShared: 'A', other: 'X' },
@@ -431,6 +445,22 @@ const MATRIX = {
   'POST /conflict-plan/accept': { who: 'partner', csrf: true, op: 'plain',
     call: form('/conflict-plan/accept', {}), member: [303, 403, 404] },
   'POST /timeouts': { who: 'partner', csrf: true, op: 'plain', call: form('/timeouts', { minutes: '20' }), member: [303] },
+  // the chores rota (step 3): who does what when is chores.test.mjs's
+  'GET /api/v1/chores': { who: 'partner', csrf: false, op: 'list', kind: 'chores', call: get('/api/v1/chores'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /api/v1/chores': { who: 'partner', csrf: true, op: 'create', kind: 'chores', member: [201],
+    call: async (c, id, o) => c.post('/api/v1/chores',
+      { title: `Chore ${o.mark}`, first_partner: await memberId(c), starts_on: day(0) }, { csrf: o.csrf || false }) },
+  'DELETE /api/v1/chores/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'chores',
+    call: api('DELETE', '/api/v1/chores/{id}'), expect: { abShared: { A: OK, B: NO }, other: { X: OK } } },
+  'GET /chores': { who: 'partner', csrf: false, op: 'list', kind: 'chores', call: get('/chores'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /chores': { who: 'partner', csrf: true, op: 'create', kind: 'chores', member: [303],
+    call: async (c, id, o) => c.form('/chores', {
+      title: `Chore ${o.mark}`, first_partner: await memberId(c), starts_on: day(0), ...(o.csrf ? { csrf: o.csrf } : {}),
+    }) },
+  'POST /chores/{id}/delete': { who: 'partner', csrf: true, op: 'write', kind: 'chores',
+    call: form('/chores/{id}/delete'), expect: { abShared: { A: OK, B: NO }, other: { X: OK } } },
   'GET /checkin': { who: 'partner', csrf: false, op: 'plain', call: get('/checkin'), member: [200] },
   'POST /checkin': { who: 'partner', csrf: true, op: 'create', kind: 'checkins', member: [303],
     call: (c, id, o) => c.form('/checkin', {
