@@ -261,6 +261,13 @@ int item_row_fill(const struct item_kind *k, const struct session *s, const stru
 int item_view_open(const struct item_kind *k, const struct session *s, const struct item_row *row,
 		   struct item_view *out);
 
+/*
+ * item_count() - how many items of k the reader may see (mine: only their
+ * own), at most k->list_max; opens nothing.
+ */
+int item_count(const struct core *c, const struct session *s, const struct item_kind *k, int mine,
+	       size_t *ret);
+
 /* item_remove() - delete an item only its author may remove (outcomes as item_change()). */
 int item_remove(const struct core *c, const struct session *s, const struct item_kind *k,
 		const char *id);

@@ -1,12 +1,14 @@
 /*
- * progress.c: where the couple stands in steps 1 and 2, from counts.
+ * progress.c: where the couple stands in steps 1 to 3, from counts.
  *
  * Step 1 is under way once the reader has written in the journal (or
  * delivered a statement, or made a commitment), and steady once a statement
  * is delivered and a commitment made.  Step 2 is under way with any
  * check-in, card, offer or activity, and steady once check-ins have become
  * a rhythm (PROGRESS_STEADY_CHECKINS of the last four periods) and the
- * couple has opened up beyond them (a card, or an activity done).
+ * couple has opened up beyond them (a card, or an activity done).  Step 3
+ * is under way with any limit, "what helps me", chore or conflict plan, and
+ * steady once both agreed on the plan and the reader wrote what helps them.
  */
 #include <string.h>
 
@@ -33,6 +35,15 @@ static enum progress_status step2_status(const struct progress_counts *c)
 	return PROGRESS_NOT_STARTED;
 }
 
+static enum progress_status step3_status(const struct progress_counts *c)
+{
+	if (c->plan_agreed && c->helps_me_mine)
+		return PROGRESS_STEADY;
+	if (c->limits_mine > 0 || c->helps_me_mine || c->plan_exists || c->chores > 0)
+		return PROGRESS_UNDER_WAY;
+	return PROGRESS_NOT_STARTED;
+}
+
 static enum progress_action next_action(const struct progress_counts *c)
 {
 	if (!c->paired)
@@ -41,6 +52,8 @@ static enum progress_action next_action(const struct progress_counts *c)
 		return c->waiting_now ? PROGRESS_CHECKIN_REVEAL : PROGRESS_CHECKIN;
 	if (c->shares_to_ack > 0)
 		return PROGRESS_ACK_SHARE;
+	if (c->plan_to_accept)
+		return PROGRESS_ACCEPT_PLAN;
 	if (c->activities_overdue > 0)
 		return PROGRESS_ACTIVITY_DONE;
 	if (step1_status(c) == PROGRESS_NOT_STARTED)
@@ -49,6 +62,8 @@ static enum progress_action next_action(const struct progress_counts *c)
 		return PROGRESS_SHARE_CARD;
 	if (c->activities_upcoming == 0)
 		return PROGRESS_PLAN_ACTIVITY;
+	if (!c->plan_exists)
+		return PROGRESS_PROPOSE_PLAN;
 	return PROGRESS_KEEP_GOING;
 }
 
@@ -60,6 +75,7 @@ void progress_assess(const struct progress_counts *counts, struct progress *ret)
 	if (counts) {
 		out.step1 = step1_status(counts);
 		out.step2 = step2_status(counts);
+		out.step3 = step3_status(counts);
 		out.next = next_action(counts);
 	} else {
 		out.next = PROGRESS_KEEP_GOING;

@@ -1,14 +1,14 @@
 /*
- * progress.h: where a couple stands in steps 1 and 2, and the one thing the
- * home page suggests next.  Pure: it reads counts the caller gathered (from
- * journal, checkin, share, offer and activity) and touches nothing else, so
- * every rule is a unit test away.
+ * progress.h: where a couple stands in steps 1 to 3, and the one thing the
+ * home page suggests next.  Pure: it reads counts the caller gathered (the
+ * journal, statements, commitments, step 2's tools and step 3's) and
+ * touches nothing else, so every rule is a unit test away.
  *
  * No step is ever locked behind another (PROGRAM.md: "the steps overlap");
  * the status only says how far along the reader is, in kind words chosen by
  * the page.  The suggestion puts the partner first: a check-in that waits to
- * be revealed, or a card that waits to be heard, comes before anything the
- * reader could do alone.
+ * be revealed, a card that waits to be heard, or a plan that waits to be
+ * read comes before anything the reader could do alone.
  */
 #ifndef KINTSUGI_CORE_PROGRESS_H
 #define KINTSUGI_CORE_PROGRESS_H
@@ -36,6 +36,14 @@ struct progress_counts {
 	size_t activities_upcoming; /* planned, not done, today or later */
 	size_t activities_overdue;  /* planned before today, not marked done */
 	size_t activities_done;
+
+	/* step 3: boundaries */
+	size_t limits_mine; /* limits the reader wrote */
+	int helps_me_mine;  /* the reader wrote what helps them */
+	int plan_exists;    /* the couple has a conflict plan */
+	int plan_agreed;    /* both accepted its current version */
+	int plan_to_accept; /* the partner proposed a version the reader has not accepted */
+	size_t chores;	    /* chores on the couple's rota */
 };
 
 enum progress_status {
@@ -51,17 +59,21 @@ enum progress_action {
 	PROGRESS_CHECKIN_REVEAL, /* the partner checked in for now: check in to see theirs */
 	PROGRESS_CHECKIN,	 /* no check-in for the current period yet */
 	PROGRESS_ACK_SHARE,	 /* a card of the partner's waits to be heard */
-	PROGRESS_ACTIVITY_DONE,	 /* a planned activity's day has passed: how did it go? */
-	PROGRESS_WRITE_JOURNAL,	 /* step 1 has not started: a first journal entry */
-	PROGRESS_SHARE_CARD,	 /* no openness card yet */
-	PROGRESS_PLAN_ACTIVITY,	 /* nothing planned ahead */
-	PROGRESS_KEEP_GOING,	 /* all caught up: a kind word and the journal */
+	PROGRESS_ACCEPT_PLAN, /* the partner proposed a conflict plan: read it, accept it or change
+				 it */
+	PROGRESS_ACTIVITY_DONE, /* a planned activity's day has passed: how did it go? */
+	PROGRESS_WRITE_JOURNAL, /* step 1 has not started: a first journal entry */
+	PROGRESS_SHARE_CARD,	/* no openness card yet */
+	PROGRESS_PLAN_ACTIVITY, /* nothing planned ahead */
+	PROGRESS_PROPOSE_PLAN,	/* no plan for hard conversations yet */
+	PROGRESS_KEEP_GOING,	/* all caught up: a kind word and the journal */
 	_PROGRESS_ACTION_MAX
 };
 
 struct progress {
 	enum progress_status step1;
 	enum progress_status step2;
+	enum progress_status step3;
 	enum progress_action next;
 };
 

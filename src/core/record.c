@@ -393,6 +393,28 @@ int item_views(const struct core *c, const struct session *s, const struct item_
 	return 0;
 }
 
+int item_count(const struct core *c, const struct session *s, const struct item_kind *k, int mine,
+	       size_t *ret)
+{
+	struct item_query q = {.couple_id = s->couple_id, .kind = k->name, .limit = k->list_max};
+	struct item_row *rows = NULL;
+	size_t n = 0;
+	int r;
+
+	*ret = 0;
+	if (!kind_visible(k, s))
+		return 0;
+	if (mine)
+		q.author_id = s->member_id;
+	else
+		item_query_reader(&q, s);
+	r = item_list(c, &q, &rows, &n);
+	store_item_list_free(rows, n);
+	if (r == 0)
+		*ret = n;
+	return r;
+}
+
 int item_change(const struct core *c, const struct session *s, const struct item_kind *k,
 		const char *id, const struct item_values *v, unsigned shared_with,
 		struct item_view *out, const char **field)

@@ -267,8 +267,34 @@ static void test_progress(void **state)
 	assert_int_equal(assess(&c).next, PROGRESS_PLAN_ACTIVITY);
 	c.activities_upcoming = 1;
 	p = assess(&c);
-	assert_int_equal(p.next, PROGRESS_KEEP_GOING);
+	assert_int_equal(p.next, PROGRESS_PROPOSE_PLAN);
 	assert_int_equal(p.step2, PROGRESS_UNDER_WAY);
+	assert_int_equal(p.step3, PROGRESS_NOT_STARTED);
+	c.plan_exists = 1;
+	p = assess(&c);
+	assert_int_equal(p.next, PROGRESS_KEEP_GOING);
+	assert_int_equal(p.step3, PROGRESS_UNDER_WAY);
+	/* the partner's proposal waits for the reader: before anything of their own */
+	c.plan_to_accept = 1;
+	c.activities_overdue = 1;
+	assert_int_equal(assess(&c).next, PROGRESS_ACCEPT_PLAN);
+	c.shares_to_ack = 1;
+	assert_int_equal(assess(&c).next, PROGRESS_ACK_SHARE);
+	c.shares_to_ack = 0;
+	c.activities_overdue = 0;
+	c.plan_to_accept = 0;
+	c.plan_agreed = 1;
+	assert_int_equal(assess(&c).step3, PROGRESS_UNDER_WAY);
+	c.helps_me_mine = 1;
+	assert_int_equal(assess(&c).step3, PROGRESS_STEADY);
+	c.plan_exists = c.plan_agreed = c.helps_me_mine = 0;
+	c.chores = 1;
+	assert_int_equal(assess(&c).step3, PROGRESS_UNDER_WAY);
+	c.chores = 0;
+	c.limits_mine = 2;
+	assert_int_equal(assess(&c).step3, PROGRESS_UNDER_WAY);
+	c.limits_mine = 0;
+	c.plan_exists = 1;
 
 	c.recent_checkins = PROGRESS_STEADY_CHECKINS;
 	assert_int_equal(assess(&c).step2, PROGRESS_STEADY);

@@ -15,7 +15,10 @@
 #include "core/account.h"
 #include "core/activity.h"
 #include "core/checkin.h"
+#include "core/chores.h"
 #include "core/commitment.h"
+#include "core/conflict.h"
+#include "core/helps.h"
 #include "core/journal.h"
 #include "core/offer.h"
 #include "core/progress.h"
@@ -183,6 +186,20 @@ static void next_action(json_t *data, enum progress_action a, int weekly, size_t
 		web_set(o, "url", "/shares");
 		web_set(o, "button", _("Write a card"));
 		break;
+	case PROGRESS_ACCEPT_PLAN:
+		web_set(o, "text",
+			_("Your partner proposed a plan for hard conversations. Read it, and "
+			  "accept it or propose a change."));
+		web_set(o, "url", "/conflict-plan");
+		web_set(o, "button", _("Read the plan"));
+		break;
+	case PROGRESS_PROPOSE_PLAN:
+		web_set(o, "text",
+			_("Agree together, while things are calm, on what you will do when a "
+			  "conversation starts to hurt."));
+		web_set(o, "url", "/conflict-plan");
+		web_set(o, "button", _("Propose a plan"));
+		break;
 	case PROGRESS_PLAN_ACTIVITY:
 		web_set(o, "text",
 			_("Plan something to do together outside the bedroom: a walk, "
@@ -319,6 +336,35 @@ static int home_chart(struct kreq *r, json_t *data, const char *rhythm, const ch
 	return 0;
 }
 
+/* Step 3's counts: the reader's limits and "what helps me", the plan, the chores. */
+static int step3_counts(struct kreq *r, struct progress_counts *counts)
+{
+	const struct item_kind *limits = item_kind_find("limit");
+	struct conflict_plan plan;
+	struct helps_me h;
+	int rc, has;
+
+	rc = item_count(r->core, r->session, limits, 1, &counts->limits_mine);
+	if (rc == 0)
+		rc = item_count(r->core, r->session, &chore_kind, 0, &counts->chores);
+	if (rc == 0)
+		rc = helps_me_read(r->core, r->session, &h);
+	if (rc != 0)
+		return rc;
+	counts->helps_me_mine = h.has_mine;
+	helps_me_clear(&h);
+	rc = conflict_plan_read(r->core, r->session, &plan, &has);
+	if (rc != 0)
+		return rc;
+	counts->plan_exists = has;
+	counts->plan_agreed = has && plan.agreed;
+	/* the partner proposed it, and the reader has not accepted this version */
+	counts->plan_to_accept =
+		has && !plan.agreed && strcmp(plan.accepted_by[0], r->session->member_id) != 0;
+	conflict_plan_clear(&plan);
+	return 0;
+}
+
 /*
  * page_home_step2() - see pages.h: counts from every step 2 module and the
  * journal, the statuses and the one suggestion (core/progress.c), and the
@@ -356,6 +402,8 @@ int page_home_step2(struct kreq *r, json_t *data, int paired)
 		rc = statement_delivered_count(r->core, r->session, &counts.statements_delivered);
 	if (rc == 0)
 		rc = commitment_count(r->core, r->session, &counts.commitments);
+	if (rc == 0)
+		rc = step3_counts(r, &counts);
 	if (rc != 0)
 		return rc < 0 ? rc : -EIO;
 	journal_list_free(entries, nentries);
@@ -375,6 +423,7 @@ int page_home_step2(struct kreq *r, json_t *data, int paired)
 
 	web_set(data, "step1_status", status_text(pr.step1));
 	web_set(data, "step2_status", status_text(pr.step2));
+	web_set(data, "step3_status", status_text(pr.step3));
 	if (cc.recent_mine > 0) {
 		web_format_count(
 			line, sizeof(line),

@@ -113,8 +113,8 @@ int page_activities_update(struct kreq *r); /* POST /activities/{id} */
 
 /* the home page (pages.c) */
 /*
- * page_home_step2() - the home page's part for steps 1 and 2, added to its
- * data: step1_status, step2_status (+ step2_detail), next {text, url,
+ * page_home_step2() - the home page's part for steps 1 to 3, added to its
+ * data: step1_status, step2_status (+ step2_detail), step3_status, next {text, url,
  * button} (none when the reader is alone: the invitation says it), and the
  * trust and closeness chart (chart_svg, chart_rows, chart_partner).  paired
  * says both partners have joined.  0 or a negative errno.

@@ -178,6 +178,29 @@ test('the page: propose, accept and take a break without JavaScript', async () =
   assert.ok(!/action="\/timeouts"/.test(page.text), 'no second break while one is on');
 });
 
+test('home: step 3 begins with a plan, and the partner is asked to read it first', async () => {
+  const { aClient: A, bClient: B } = await pair(server.url);
+  const step3 = async (c) => {
+    const home = await c.get('/home');
+    return [...home.text.matchAll(/<p class="step-status">([^<]*)<\/p>/g)].map((m) => m[1])[2];
+  };
+  assert.match(await step3(A), /You have not begun this step yet/);
+  const scores = { emotional: 3, physical: 3, mental: 3, sexual: 3, financial: 3 };
+  const today = new Date().toISOString().slice(0, 10);
+  const ci = await B.post('/api/v1/checkins', { period: today, scores, trust: 5, closeness: 5, shared_with: [] });
+  assert.equal(ci.status, 201, describe(ci));
+  await A.put('/api/v1/conflict-plan', planBody('home'));
+  assert.match(await step3(A), /You have begun this step/);
+  const home = await B.get('/home');
+  assert.match(home.text, /Your partner proposed a plan for hard conversations/, 'B\'s next step');
+  assert.match(home.text, /href="\/conflict-plan"/);
+  await B.post('/api/v1/conflict-plan/accept', {});
+  assert.ok(!(await B.get('/home')).text.includes('Your partner proposed a plan'), 'accepted: asked no more');
+  assert.match(await step3(A), /You have begun this step/, 'agreed, but A has not written what helps them');
+  await A.put('/api/v1/helps-me', { body: 'A walk first.', shared_with: [] });
+  assert.match(await step3(A), /This step is going steadily/);
+});
+
 test('nothing of a plan is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 6);
   assert.deepEqual(await leaksAtRest(server.dir, markers), []);
