@@ -108,6 +108,11 @@ int api_chores_list(struct kreq *r);   /* GET    /api/v1/chores?week= */
 int api_chores_create(struct kreq *r); /* POST   /api/v1/chores */
 int api_chores_delete(struct kreq *r); /* DELETE /api/v1/chores/{id} */
 
+/* date nights (api-dates.c) */
+int api_dates_list(struct kreq *r);   /* GET  /api/v1/dates */
+int api_dates_create(struct kreq *r); /* POST /api/v1/dates */
+int api_dates_put(struct kreq *r);    /* PUT  /api/v1/dates/{id} */
+
 /* shared activities (api-activity.c) */
 int api_activities_list(struct kreq *r);   /* GET  /api/v1/activities */
 int api_activities_create(struct kreq *r); /* POST /api/v1/activities */

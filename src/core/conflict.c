@@ -256,47 +256,14 @@ int conflict_plan_propose(const struct core *c, const struct session *s,
 static int accept_write(const struct core *c, const struct session *s, const struct item_row *plan,
 			int64_t version)
 {
-	struct item_query q = {
-		.couple_id = s->couple_id,
-		.kind = conflict_accept_kind.name,
-		.author_id = s->member_id,
-		.parent_kind = conflict_plan_kind.name,
-		.parent_id = plan->id,
-		.limit = 1,
-	};
-	char num[24], old_plain[STORE_PLAIN_LEN + 1];
+	char num[24];
 	struct item_values v;
-	struct item_row *rows = NULL, row;
-	size_t n = 0;
-	int64_t old_version;
-	int r;
 
 	snprintf(num, sizeof(num), "%lld", (long long)version);
 	memset(&v, 0, sizeof(v));
 	v.v[0] = num;
 	v.len[0] = strlen(num);
-	r = item_list(c, &q, &rows, &n);
-	if (r != 0)
-		return r;
-	if (n == 0) {
-		item_start(&conflict_accept_kind, s, plan->id, ACCESS_SHARE_PARTNER, &row);
-		memcpy(row.sort, row.created_at, sizeof(row.sort));
-		snprintf(row.once, sizeof(row.once), "%s/%s", plan->id, s->member_id);
-		r = item_row_fill(&conflict_accept_kind, s, &v, &row);
-		if (r == 0)
-			r = item_insert(c, &row);
-		store_item_free(&row);
-	} else {
-		memcpy(old_plain, rows[0].plain, sizeof(old_plain));
-		old_version = rows[0].version;
-		rows[0].version++;
-		session_now(rows[0].updated_at, 0);
-		r = item_row_fill(&conflict_accept_kind, s, &v, &rows[0]);
-		if (r == 0)
-			r = item_update(c, &rows[0], old_version, old_plain);
-	}
-	store_item_list_free(rows, n);
-	return r;
+	return item_answer_put(c, s, &conflict_accept_kind, plan, &v);
 }
 
 int conflict_plan_accept(const struct core *c, const struct session *s, int64_t version,

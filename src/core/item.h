@@ -88,6 +88,11 @@ struct item_kind {
 	int partners_only;   /* only the couple's partners make or see them */
 	int one_per_author;  /* each member has at most one (the store's once is the author) */
 	/*
+	 * sort_by - 1 + the index of a plain field whose value orders the list
+	 * (newest, that is latest, first); 0: the time it was written.
+	 */
+	unsigned sort_by;
+	/*
 	 * check() - the kind's rules beyond each field's type and bounds (one
 	 * value given with another, a date not in the past...); today is
 	 * YYYY-MM-DD.  0, or ITEM_INVALID with *field the field to name.
@@ -260,6 +265,23 @@ int item_row_fill(const struct item_kind *k, const struct session *s, const stru
 		  struct item_row *row);
 int item_view_open(const struct item_kind *k, const struct session *s, const struct item_row *row,
 		   struct item_view *out);
+
+/*
+ * item_answer_put() - the reader's one answer of kind ak to the item parent
+ * (once = parent/member): written the first time, replaced after (compare-
+ * and-set: ITEM_CONFLICT when it changed at the same moment).  v is checked
+ * against ak's fields.  The caller checked the reader may answer parent.
+ */
+int item_answer_put(const struct core *c, const struct session *s, const struct item_kind *ak,
+		    const struct item_row *parent, const struct item_values *v);
+
+/*
+ * item_answers() - the answers of kind ak to parent, opened, oldest first
+ * (at most ak->list_max); a damaged one is left out and counted.  Free with
+ * item_views_free().
+ */
+int item_answers(const struct core *c, const struct session *s, const struct item_kind *ak,
+		 const struct item_row *parent, struct item_view **out, size_t *n);
 
 /*
  * item_count() - how many items of k the reader may see (mine: only their

@@ -10,6 +10,7 @@
 #include "core/chores.h"
 #include "core/commitment.h"
 #include "core/conflict.h"
+#include "core/dates.h"
 #include "core/helps.h"
 #include "core/item.h"
 #include "core/offer.h"
@@ -34,6 +35,8 @@ const struct item_kind *const item_kinds[] = {
 	&conflict_accept_kind,
 	&timeout_kind,
 	&chore_kind,
+	&date_kind,
+	&date_rating_kind,
 	NULL,
 };
 

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/item.h"
+#include "core/list.h"
 #include "vault/vault.h"
 
 #define RECORD_FORMAT 1
@@ -231,15 +232,11 @@ void item_view_clear(struct item_view *v)
 	vault_wipe(v, sizeof(*v));
 }
 
+static void view_clear_any(void *v);
+
 void item_views_free(struct item_view *list, size_t n)
 {
-	size_t i;
-
-	if (!list)
-		return;
-	for (i = 0; i < n; i++)
-		item_view_clear(&list[i]);
-	free(list);
+	core_list_free(list, n, sizeof(*list), view_clear_any);
 }
 
 /* A row the reader may read, opened into *out. */
@@ -297,6 +294,20 @@ int item_row_fill(const struct item_kind *k, const struct session *s, const stru
 	return r;
 }
 
+/* The row's sort key: k's sort_by field of v (a plain value), else when it was written. */
+static void sort_key(const struct item_kind *k, const struct item_values *v, struct item_row *row)
+{
+	size_t i = k->sort_by ? k->sort_by - 1 : 0;
+
+	if (k->sort_by && i < k->nfields && is_plain(k, i) && v->v[i] &&
+	    v->len[i] < sizeof(row->sort)) {
+		memcpy(row->sort, v->v[i], v->len[i]);
+		row->sort[v->len[i]] = '\0';
+	} else if (!k->sort_by) {
+		memcpy(row->sort, row->created_at, sizeof(row->sort));
+	}
+}
+
 int item_create(const struct core *c, const struct session *s, const struct item_kind *k,
 		const struct item_values *v, unsigned shared_with, struct item_view *out,
 		const char **field)
@@ -311,7 +322,7 @@ int item_create(const struct core *c, const struct session *s, const struct item
 	if (r != 0)
 		return r;
 	item_start(k, s, NULL, shared_with, &row);
-	memcpy(row.sort, row.created_at, sizeof(row.sort));
+	sort_key(k, v, &row);
 	if (k->one_per_author) /* a second one is ITEM_CONFLICT, held by the store */
 		memcpy(row.once, s->member_id, sizeof(s->member_id));
 	r = item_row_fill(k, s, v, &row);
@@ -352,45 +363,122 @@ int item_read(const struct core *c, const struct session *s, const struct item_k
 	return r;
 }
 
+/* Opening rows of a kind into views, for core_open_list(). */
+struct views_each {
+	const struct item_kind *k;
+	const struct session *s;
+	const struct item_row *rows;
+	int answers; /* answers are seen by whoever sees what they answer */
+};
+
+static int view_at(void *ctx, size_t i, void *elem)
+{
+	const struct views_each *e = ctx;
+
+	if (!e->answers && !item_allows(e->s, &e->rows[i], ACCESS_READ))
+		return ITEM_NOTFOUND;
+	return item_view_open(e->k, e->s, &e->rows[i], elem);
+}
+
+static void view_clear_any(void *v)
+{
+	item_view_clear(v);
+}
+
+/* The rows of q opened into views (a row not the reader's left out, a damaged one counted). */
+static int views_of(const struct core *c, const struct session *s, const struct item_kind *k,
+		    const struct item_query *q, int answers, struct item_view **out, size_t *n)
+{
+	struct views_each e = {k, s, NULL, answers};
+	struct item_row *rows = NULL;
+	void *list = NULL;
+	size_t nrows = 0;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	r = item_list(c, q, &rows, &nrows);
+	if (r != 0)
+		return r;
+	e.rows = rows;
+	r = core_open_list(c, nrows, sizeof(struct item_view), ITEM_NOTFOUND, view_at,
+			   view_clear_any, &e, &list, n);
+	store_item_list_free(rows, nrows);
+	if (r == 0)
+		*out = list;
+	return r;
+}
+
 int item_views(const struct core *c, const struct session *s, const struct item_kind *k,
 	       struct item_view **out, size_t *n)
 {
 	struct item_query q = {.couple_id = s->couple_id, .kind = k->name, .limit = k->list_max};
-	struct item_row *rows = NULL;
-	struct item_view *views;
-	size_t nrows = 0, i, m = 0;
-	int r;
 
 	*out = NULL;
 	*n = 0;
 	if (!kind_visible(k, s))
 		return 0;
 	item_query_reader(&q, s);
-	r = item_list(c, &q, &rows, &nrows);
+	return views_of(c, s, k, &q, 0, out, n);
+}
+
+int item_answer_put(const struct core *c, const struct session *s, const struct item_kind *ak,
+		    const struct item_row *parent, const struct item_values *v)
+{
+	struct item_query q = {
+		.couple_id = s->couple_id,
+		.kind = ak->name,
+		.author_id = s->member_id,
+		.parent_kind = parent->kind,
+		.parent_id = parent->id,
+		.limit = 1,
+	};
+	char old_plain[STORE_PLAIN_LEN + 1];
+	struct item_row *rows = NULL, row;
+	const char *field;
+	size_t n = 0;
+	int64_t old_version;
+	int r;
+
+	r = item_values_check(ak, v, &field);
+	if (r == 0)
+		r = item_list(c, &q, &rows, &n);
 	if (r != 0)
 		return r;
-	views = calloc(nrows ? nrows : 1, sizeof(*views));
-	if (!views) {
-		store_item_list_free(rows, nrows);
-		return -ENOMEM;
-	}
-	for (i = 0; i < nrows && r == 0; i++) {
-		if (!item_allows(s, &rows[i], ACCESS_READ))
-			continue;
-		r = item_view_open(k, s, &rows[i], &views[m]);
+	if (n == 0) {
+		item_start(ak, s, parent->id, ak->shared_default, &row);
+		memcpy(row.sort, row.created_at, sizeof(row.sort));
+		snprintf(row.once, sizeof(row.once), "%s/%s", parent->id, s->member_id);
+		r = item_row_fill(ak, s, v, &row);
 		if (r == 0)
-			m++;
-		else
-			r = core_skip_unreadable(c, r); /* one damaged row is not the whole list */
+			r = item_insert(c, &row); /* a first answer racing another: ITEM_CONFLICT */
+		store_item_free(&row);
+	} else {
+		memcpy(old_plain, rows[0].plain, sizeof(old_plain));
+		old_version = rows[0].version;
+		rows[0].version++;
+		session_now(rows[0].updated_at, 0);
+		r = item_row_fill(ak, s, v, &rows[0]);
+		if (r == 0)
+			r = item_update(c, &rows[0], old_version, old_plain);
 	}
-	store_item_list_free(rows, nrows);
-	if (r != 0) {
-		item_views_free(views, m);
-		return r;
-	}
-	*out = views;
-	*n = m;
-	return 0;
+	store_item_list_free(rows, n);
+	return r;
+}
+
+int item_answers(const struct core *c, const struct session *s, const struct item_kind *ak,
+		 const struct item_row *parent, struct item_view **out, size_t *n)
+{
+	struct item_query q = {
+		.couple_id = s->couple_id,
+		.kind = ak->name,
+		.parent_kind = parent->kind,
+		.parent_id = parent->id,
+		.limit = ak->list_max,
+		.oldest_first = 1,
+	};
+
+	return views_of(c, s, ak, &q, 1, out, n);
 }
 
 int item_count(const struct core *c, const struct session *s, const struct item_kind *k, int mine,
@@ -436,6 +524,7 @@ int item_change(const struct core *c, const struct session *s, const struct item
 	row.version++;
 	row.shared_with = k->shared_allowed ? (shared_with & k->shared_allowed) : k->shared_default;
 	session_now(row.updated_at, 0);
+	sort_key(k, v, &row);
 	r = item_row_fill(k, s, v, &row);
 	if (r == 0)
 		r = item_update(c, &row, old_version, old_plain);

@@ -18,6 +18,7 @@
 #include "core/checkin.h"    /* step 2: field limits */
 #include "core/chores.h"     /* step 3: its fields */
 #include "core/conflict.h"   /* step 3: its fields */
+#include "core/dates.h"	     /* step 3: its fields */
 #include "core/helps.h"	     /* step 3: its fields */
 #include "core/offer.h"	     /* step 2: field limits */
 #include "core/share.h"	     /* step 2: field limits */
@@ -323,6 +324,13 @@ static const struct route fixed_routes[] = {
 	 FIELDS(chore_fields), "Add a chore to the rota."},
 	{KMETHOD_DELETE, "/api/v1/chores/{id}", api_chores_delete, ROUTE_PARTNER, 1, ROUTE_API,
 	 NOFIELDS, "Take a chore one added off the rota."},
+	{KMETHOD_GET, "/api/v1/dates", api_dates_list, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
+	 "Date nights, latest day first, with each partner's answer."},
+	{KMETHOD_POST, "/api/v1/dates", api_dates_create, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(date_fields), "Plan a date night."},
+	{KMETHOD_PUT, "/api/v1/dates/{id}", api_dates_put, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(date_rating_fields),
+	 "Say a date happened, and how it was (each partner their own)."},
 
 	/* pages */
 	{KMETHOD_GET, "/", page_landing, ROUTE_ANYONE, 0, ROUTE_PAGE, NOFIELDS,
@@ -461,6 +469,12 @@ static const struct route fixed_routes[] = {
 	 FIELDS(chore_fields), "Add a chore to the rota."},
 	{KMETHOD_POST, "/chores/{id}/delete", page_chores_delete, ROUTE_PARTNER, 1, ROUTE_PAGE,
 	 NOFIELDS, "Take a chore one added off the rota."},
+	{KMETHOD_GET, "/dates", page_dates, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Date nights: plan one; after it, how it was, each partner their own."},
+	{KMETHOD_POST, "/dates", page_dates_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(date_fields), "Plan a date night."},
+	{KMETHOD_POST, "/dates/{id}", page_dates_answer, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(date_rating_fields), "Say a date happened, and how it was."},
 };
 
 /*

@@ -100,6 +100,9 @@ int page_timeouts_create(struct kreq *r);	/* POST /timeouts     */
 int page_chores(struct kreq *r);		/* GET  /chores       */
 int page_chores_create(struct kreq *r);		/* POST /chores       */
 int page_chores_delete(struct kreq *r);		/* POST /chores/{id}/delete */
+int page_dates(struct kreq *r);			/* GET  /dates        */
+int page_dates_create(struct kreq *r);		/* POST /dates        */
+int page_dates_answer(struct kreq *r);		/* POST /dates/{id}   */
 /*
  * page_timeout_data() - data.timeout {text, ends_at, mine} when the couple
  * is on a break now (home and /conflict-plan); 0 or a negative errno.

@@ -207,6 +207,7 @@ export async function seedSteps({ lang, aClient, bClient }) {
     await seed(aClient, 'POST', '/api/v1/chores', { title: w.offer.slice(0, 60), first_partner: bMe, starts_on: day() },
       'a chore B does first');
   }
+  await seed(aClient, 'POST', '/api/v1/dates', { title: w.landed.slice(0, 60), planned_for: day() }, 'a date night');
   // every kind that is all data: one of A's, shared, and one of B's, private
   for (const k of registryKinds()) {
     await seed(aClient, 'POST', `/api/v1/${k.plural}`,

@@ -149,6 +149,18 @@ const KINDS = {
     },
   },
   // Offers are always shared with the partner; only the author ends one.
+  // date nights: always the couple's; either partner answers, each their own
+  dates: {
+    needs: ['POST /api/v1/dates', 'GET /api/v1/dates'],
+    owners: { abShared: 'A', other: 'X' },
+    list: '/api/v1/dates',
+    listKey: 'dates',
+    async make(ctx, mark) {
+      const w = async (who, t) => created(await ctx[who].post('/api/v1/dates',
+        { title: `Dinner (${mark(t)})`, planned_for: day(0) }), 'date');
+      return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
+    },
+  },
   // the chores rota: always the couple's, removed by the one who added it
   chores: {
     needs: ['POST /api/v1/chores', 'GET /api/v1/chores'],
@@ -445,6 +457,20 @@ const MATRIX = {
   'POST /conflict-plan/accept': { who: 'partner', csrf: true, op: 'plain',
     call: form('/conflict-plan/accept', {}), member: [303, 403, 404] },
   'POST /timeouts': { who: 'partner', csrf: true, op: 'plain', call: form('/timeouts', { minutes: '20' }), member: [303] },
+  // date nights (step 3)
+  'GET /api/v1/dates': { who: 'partner', csrf: false, op: 'list', kind: 'dates', call: get('/api/v1/dates'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /api/v1/dates': { who: 'partner', csrf: true, op: 'create', kind: 'dates', member: [201],
+    call: (c, id, o) => c.post('/api/v1/dates', { title: `Date ${o.mark}`, planned_for: day(2) }, { csrf: o.csrf || false }) },
+  'PUT /api/v1/dates/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'dates',
+    call: api('PUT', '/api/v1/dates/{id}', { done: true, rating: 4 }),
+    expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  'GET /dates': { who: 'partner', csrf: false, op: 'list', kind: 'dates', call: get('/dates'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /dates': { who: 'partner', csrf: true, op: 'create', kind: 'dates', member: [303],
+    call: (c, id, o) => c.form('/dates', { title: `Date ${o.mark}`, planned_for: day(2), ...(o.csrf ? { csrf: o.csrf } : {}) }) },
+  'POST /dates/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'dates',
+    call: form('/dates/{id}', { done: '1', rating: '5' }), expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
   // the chores rota (step 3): who does what when is chores.test.mjs's
   'GET /api/v1/chores': { who: 'partner', csrf: false, op: 'list', kind: 'chores', call: get('/api/v1/chores'),
     visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
