@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/checkin.h"
 #include "core/conflict.h"
 #include "i18n/i18n.h"
 
@@ -295,18 +296,33 @@ int conflict_plan_accept(const struct core *c, const struct session *s, int64_t 
 	return r == 0 && !has ? -EIO : r;
 }
 
-/* An RFC 3339 time in UTC ("YYYY-MM-DDTHH:MM:SSZ") as seconds, or -1. */
+/* Two decimal digits at p as a number, or -1. */
+static int two_digits(const char *p)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -1;
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* An RFC 3339 time in UTC ("YYYY-MM-DDTHH:MM:SSZ", as the store writes them) as seconds, or -1. */
 static time_t utc_seconds(const char *when)
 {
-	struct tm tm;
+	char date[CHECKIN_DATE_LEN + 1];
+	int h, m, sec;
+	long days;
 
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(when, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+	if (!when || strlen(when) != STORE_TIME_LEN || when[10] != 'T' || when[13] != ':' ||
+	    when[16] != ':' || when[19] != 'Z')
 		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return timegm(&tm);
+	memcpy(date, when, CHECKIN_DATE_LEN);
+	date[CHECKIN_DATE_LEN] = '\0';
+	h = two_digits(when + 11);
+	m = two_digits(when + 14);
+	sec = two_digits(when + 17);
+	if (checkin_date_days(date, &days) < 0 || h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 ||
+	    sec > 60)
+		return -1;
+	return (time_t)days * 86400 + h * 3600 + m * 60 + sec;
 }
 
 long timeout_minutes_left(const struct timeout *t)
