@@ -63,6 +63,7 @@ enum sq_stmt {
 	SQ_MEMBER_INSERT,
 	SQ_MEMBER_GET,
 	SQ_MEMBER_GET_BY_LOGIN,
+	SQ_MEMBER_STANDING,
 	SQ_MEMBER_SET_PASSWORD,
 	SQ_MEMBER_SET_RECOVERY,
 	SQ_MEMBER_SET_SECRET_KEY,
@@ -185,6 +186,7 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[SQ_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE id = ?1",
 	[SQ_MEMBER_GET_BY_LOGIN] = "SELECT " MEMBER_COLS " FROM members WHERE login = ?1",
+	[SQ_MEMBER_STANDING] = "SELECT role, language FROM members WHERE id = ?1",
 	[SQ_MEMBER_SET_PASSWORD] = "UPDATE members SET pw_hash = ?2, kek_salt = ?3, mk_by_pw = ?4, "
 				   "kdf = ?5 WHERE id = ?1",
 	[SQ_MEMBER_SET_RECOVERY] = "UPDATE members SET rk_salt = ?2, mk_by_rk = ?3 WHERE id = ?1",
@@ -1488,24 +1490,44 @@ static int sq_member_insert(struct store *st, const struct member_row *m)
 	return r;
 }
 
-static int member_get_by(struct sq *sq, enum sq_stmt id, const char *key, struct member_row *ret)
+/*
+ * Runs the cached statement id with key bound as ?1, up to its first row:
+ * 0 with *ret on that row (the caller reads it, then sq_done()), or
+ * STORE_NOTFOUND or < 0 with the statement reset already.
+ */
+static int sq_row_by_key(struct sq *sq, enum sq_stmt id, const char *key, sqlite3_stmt **ret)
 {
 	struct binder b = {NULL, 0};
-	struct member_row row;
 	int r;
 
-	if (!ret)
-		return -EINVAL;
 	r = sq_prep(sq, id, &b.s);
 	if (r < 0)
 		return r;
 	bind_text(&b, 1, key);
 	r = b.r ? b.r : sq_read(b.s);
-	if (r == 0)
-		r = read_member(b.s, &row);
+	if (r != 0) {
+		sq_done(b.s);
+		return r;
+	}
+	*ret = b.s;
+	return 0;
+}
+
+static int member_get_by(struct sq *sq, enum sq_stmt id, const char *key, struct member_row *ret)
+{
+	sqlite3_stmt *s = NULL;
+	struct member_row row;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_row_by_key(sq, id, key, &s);
+	if (r != 0)
+		return r;
+	r = read_member(s, &row);
 	if (r == 0)
 		*ret = row;
-	sq_done(b.s);
+	sq_done(s);
 	return r;
 }
 
@@ -1517,6 +1539,28 @@ static int sq_member_get(struct store *st, const char *member_id, struct member_
 static int sq_member_get_by_login(struct store *st, const char *login, struct member_row *ret)
 {
 	return member_get_by(to_sq(st), SQ_MEMBER_GET_BY_LOGIN, login, ret);
+}
+
+/* Hot path (every signed-in request): two short texts, no blob copied. */
+static int sq_member_standing(struct store *st, const char *member_id, struct member_standing *ret)
+{
+	sqlite3_stmt *s = NULL;
+	struct member_standing row;
+	struct reader rd;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_row_by_key(to_sq(st), SQ_MEMBER_STANDING, member_id, &s);
+	if (r != 0)
+		return r;
+	rd = (struct reader){s, 0, 0};
+	READ_FIELD(&rd, 0, row.role);
+	READ_FIELD(&rd, 1, row.language);
+	if (rd.r == 0)
+		*ret = row;
+	sq_done(s);
+	return rd.r;
 }
 
 static int sq_member_set_password(struct store *st, const struct member_row *m)
@@ -1611,7 +1655,7 @@ static int member_delete_step(struct sq *sq, enum sq_stmt id, const char *couple
 static int sq_member_delete(struct store *st, const char *member_id)
 {
 	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
+	sqlite3_stmt *s = NULL;
 	char couple_id[STORE_ID_LEN + 1];
 	struct reader rd;
 	bool nested;
@@ -1623,17 +1667,13 @@ static int sq_member_delete(struct store *st, const char *member_id)
 	if (r < 0)
 		return r;
 
-	r = sq_prep(sq, SQ_MEMBER_COUPLE, &b.s);
-	if (r < 0)
+	r = sq_row_by_key(sq, SQ_MEMBER_COUPLE, member_id, &s);
+	if (r != 0)
 		goto out;
-	bind_text(&b, 1, member_id);
-	r = b.r ? b.r : sq_read(b.s);
-	if (r == 0) {
-		rd = (struct reader){b.s, 0, 0};
-		READ_FIELD(&rd, 0, couple_id);
-		r = rd.r;
-	}
-	sq_done(b.s);
+	rd = (struct reader){s, 0, 0};
+	READ_FIELD(&rd, 0, couple_id);
+	r = rd.r;
+	sq_done(s);
 	if (r != 0)
 		goto out;
 
@@ -1800,23 +1840,19 @@ static int sq_session_insert(struct store *st, const struct session_row *s)
 /* Hot path: one primary-key search on a cached statement. */
 static int sq_session_get(struct store *st, const char *session_id, struct session_row *ret)
 {
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
+	sqlite3_stmt *s = NULL;
 	struct session_row row;
 	int r;
 
 	if (!ret)
 		return -EINVAL;
-	r = sq_prep(sq, SQ_SESSION_GET, &b.s);
-	if (r < 0)
+	r = sq_row_by_key(to_sq(st), SQ_SESSION_GET, session_id, &s);
+	if (r != 0)
 		return r;
-	bind_text(&b, 1, session_id);
-	r = b.r ? b.r : sq_read(b.s);
-	if (r == 0)
-		r = read_session(b.s, &row);
+	r = read_session(s, &row);
 	if (r == 0)
 		*ret = row;
-	sq_done(b.s);
+	sq_done(s);
 	return r;
 }
 
@@ -2883,6 +2919,7 @@ const struct store_ops store_sqlite_ops = {
 	.member_insert = sq_member_insert,
 	.member_get = sq_member_get,
 	.member_get_by_login = sq_member_get_by_login,
+	.member_standing = sq_member_standing,
 	.member_set_password = sq_member_set_password,
 	.member_set_recovery = sq_member_set_recovery,
 	.member_set_secret_key = sq_member_set_secret_key,
