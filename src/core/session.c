@@ -64,13 +64,16 @@ static void session_ad(char ad[SESSION_AD_BYTES], const char *id, const char *me
 	*p = '\0';
 }
 
-static void session_csrf(struct session *s, const unsigned char secret[VAULT_SECRET_BYTES])
+const char *session_csrf_token(struct session *s)
 {
 	unsigned char h[32];
 
-	vault_hash(h, "kintsugi csrf", secret, VAULT_SECRET_BYTES);
-	vault_hex(s->csrf, h, sizeof(h));
-	vault_wipe(h, sizeof(h));
+	if (!s->csrf[0]) {
+		vault_hash(h, "kintsugi csrf", s->secret, sizeof(s->secret));
+		vault_hex(s->csrf, h, sizeof(h));
+		vault_wipe(h, sizeof(h));
+	}
+	return s->csrf;
 }
 
 int session_start(const struct core *c, const struct member_row *m, const unsigned char *mk,
@@ -126,7 +129,7 @@ int session_start(const struct core *c, const struct member_row *m, const unsign
 	memcpy(ret->mk, mk, VAULT_KEY_BYTES);
 	memcpy(ret->ck, ck, VAULT_KEY_BYTES);
 	memcpy(ret->sk, sk, VAULT_SK_BYTES);
-	session_csrf(ret, secret);
+	memcpy(ret->secret, secret, sizeof(ret->secret));
 	r = 0;
 out:
 	free(sealed);
@@ -222,7 +225,7 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 	memcpy(ret->mk, keys, VAULT_KEY_BYTES);
 	memcpy(ret->ck, keys + VAULT_KEY_BYTES, VAULT_KEY_BYTES);
 	memcpy(ret->sk, keys + 2 * VAULT_KEY_BYTES, VAULT_SK_BYTES);
-	session_csrf(ret, secret);
+	memcpy(ret->secret, secret, sizeof(ret->secret));
 	r = 0;
 out:
 	if (have_row)
@@ -274,11 +277,11 @@ int session_purge(const struct core *c)
 	return r > 0 ? -EIO : r;
 }
 
-int session_csrf_ok(const struct session *s, const char *token)
+int session_csrf_ok(struct session *s, const char *token)
 {
 	if (!s || !token || strlen(token) != SESSION_CSRF_LEN)
 		return 0;
-	return vault_equal(s->csrf, token, SESSION_CSRF_LEN);
+	return vault_equal(session_csrf_token(s), token, SESSION_CSRF_LEN);
 }
 
 int core_skip_unreadable(const struct core *c, int r)
