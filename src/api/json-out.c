@@ -301,7 +301,12 @@ void json_writer_end_array(struct json_writer *w)
 
 void json_writer_key(struct json_writer *w, const char *key)
 {
-	size_t n, plain = 0;
+	json_writer_key_len(w, key, key ? strlen(key) : 0);
+}
+
+void json_writer_key_len(struct json_writer *w, const char *key, size_t n)
+{
+	size_t plain = 0;
 
 	if (w->error)
 		return;
@@ -309,7 +314,6 @@ void json_writer_key(struct json_writer *w, const char *key)
 		writer_fail(w, -EINVAL);
 		return;
 	}
-	n = strlen(key);
 	while (plain < n && !byte_needs_escape((unsigned char)key[plain]))
 		plain++;
 	if (plain == n) {
