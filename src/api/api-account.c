@@ -84,7 +84,7 @@ static int api_signed_in(struct kreq *r, int status, struct account_signin *in)
 		return e < 0 ? e : -EIO;
 	r->lang = r->session->language;
 	o = json_pack("{s:o,s:o,s:s}", "member", api_json_member(&v), "couple", api_json_couple(&v),
-		      "csrf_token", r->session->csrf);
+		      "csrf_token", session_csrf_token(r->session));
 	if (!o)
 		return -ENOMEM;
 	if (in->recovery_key[0] &&
@@ -177,7 +177,7 @@ int api_me_get(struct kreq *r)
 	if (e != 0)
 		return e < 0 ? e : -EIO;
 	o = json_pack("{s:o,s:o,s:s}", "member", api_json_member(&v), "couple", api_json_couple(&v),
-		      "csrf_token", r->session->csrf);
+		      "csrf_token", session_csrf_token(r->session));
 	if (!o)
 		return -ENOMEM;
 	return api_reply(r, 200, o);

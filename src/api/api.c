@@ -185,15 +185,15 @@ json_t *api_json_couple(const struct member_view *v)
 void api_write_entry(struct json_writer *w, const struct journal_entry *e)
 {
 	json_writer_begin_object(w);
-	json_writer_key(w, "id");
+	JSON_WRITER_KEY(w, "id");
 	json_writer_string(w, e->id, strlen(e->id));
-	json_writer_key(w, "body");
+	JSON_WRITER_KEY(w, "body");
 	json_writer_string(w, e->body, e->body_len);
-	json_writer_key(w, "prompt");
+	JSON_WRITER_KEY(w, "prompt");
 	json_writer_string_or_null(w, e->prompt);
-	json_writer_key(w, "created_at");
+	JSON_WRITER_KEY(w, "created_at");
 	json_writer_string(w, e->created_at, strlen(e->created_at));
-	json_writer_key(w, "updated_at");
+	JSON_WRITER_KEY(w, "updated_at");
 	json_writer_string(w, e->updated_at, strlen(e->updated_at));
 	json_writer_end_object(w);
 }

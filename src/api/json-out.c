@@ -55,9 +55,10 @@ static void out_put(struct json_writer *w, const char *s, size_t n)
 	}
 }
 
-static void out_byte(struct json_writer *w, char c)
+/* One byte; the test for room is inline, the growing is out_reserve()'s. */
+static inline void out_byte(struct json_writer *w, char c)
 {
-	if (out_reserve(w, 1) == 0)
+	if ((w->buf && w->len < w->cap && !w->error) || out_reserve(w, 1) == 0)
 		w->buf[w->len++] = c;
 }
 
@@ -300,16 +301,42 @@ void json_writer_end_array(struct json_writer *w)
 
 void json_writer_key(struct json_writer *w, const char *key)
 {
+	json_writer_key_len(w, key, key ? strlen(key) : 0);
+}
+
+void json_writer_key_len(struct json_writer *w, const char *key, size_t n)
+{
+	size_t plain = 0;
+
 	if (w->error)
 		return;
 	if (!key || !in_object(w) || w->after_key) {
 		writer_fail(w, -EINVAL);
 		return;
 	}
-	if (w->comma)
-		out_byte(w, ',');
-	out_string(w, key, strlen(key));
-	out_byte(w, ':');
+	while (plain < n && !byte_needs_escape((unsigned char)key[plain]))
+		plain++;
+	if (plain == n) {
+		/* every key the code writes: the comma, the quoted key and the colon at once */
+		char *p;
+
+		if (out_reserve(w, n + 4) < 0)
+			return;
+		p = w->buf + w->len;
+		if (w->comma)
+			*p++ = ',';
+		*p++ = '"';
+		memcpy(p, key, n);
+		p += n;
+		*p++ = '"';
+		*p++ = ':';
+		w->len = (size_t)(p - w->buf);
+	} else {
+		if (w->comma)
+			out_byte(w, ',');
+		out_string(w, key, n);
+		out_byte(w, ':');
+	}
 	w->after_key = 1;
 	w->comma = 1; /* for the member after this one */
 }

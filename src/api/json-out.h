@@ -87,6 +87,11 @@ void json_writer_begin_array(struct json_writer *w);
 void json_writer_end_array(struct json_writer *w);
 /* json_writer_key() - the next member's name (NUL-terminated UTF-8), inside an object. */
 void json_writer_key(struct json_writer *w, const char *key);
+/* json_writer_key_len() - the same for len bytes of key (no NUL among them). */
+void json_writer_key_len(struct json_writer *w, const char *key, size_t len);
+/* JSON_WRITER_KEY() - json_writer_key() for a string literal, its length counted by the compiler.
+ */
+#define JSON_WRITER_KEY(w, lit) json_writer_key_len((w), "" lit "", sizeof(lit) - 1)
 /* json_writer_string() - a string of len bytes of valid UTF-8 (may hold NUL). */
 void json_writer_string(struct json_writer *w, const char *s, size_t len);
 /* json_writer_string_or_null() - s (NUL-terminated) as a string, or null when s is NULL. */

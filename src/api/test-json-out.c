@@ -140,11 +140,17 @@ static void test_writer_shapes(void **state)
 	json_writer_end_array(&w);
 	json_writer_key(&w, "k\"ey");
 	json_writer_string_or_null(&w, "v");
+	JSON_WRITER_KEY(&w, "lit");
+	json_writer_integer(&w, 1);
+	JSON_WRITER_KEY(&w, "tab\there");
+	json_writer_integer(&w, 2);
+	json_writer_key_len(&w, "cut here", 3);
+	json_writer_integer(&w, 3);
 	json_writer_end_object(&w);
 	assert_int_equal(json_writer_error(&w), 0);
 	assert_writer_text(&w, "{\"entries\":[{\"id\":\"abc\",\"prompt\":null,\"n\":-42,"
 			       "\"t\":true,\"f\":false,\"e\":[],\"o\":{}},\"\",null],"
-			       "\"k\\\"ey\":\"v\"}");
+			       "\"k\\\"ey\":\"v\",\"lit\":1,\"tab\\there\":2,\"cut\":3}");
 }
 
 /* The writer, driven by hand, and json_out() of the same jansson value: the same bytes. */

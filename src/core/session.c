@@ -4,7 +4,9 @@
  *
  * The cookie is "<id>.<secret>".  The row stores BLAKE2b("session id",
  * secret) and the keys (MK || CK || SK) sealed under BLAKE2b("session key",
- * secret), with associated data binding the row id, member and couple.  The
+ * secret), with associated data binding the row id, member and couple; a
+ * request proves the secret by opening the keys (the first hash is written
+ * but no longer compared: session_resolve() says why).  The
  * server keeps nothing in memory between requests, so any process can
  * serve any request, and the database alone opens nothing.  last_seen is
  * written at most once a minute (a quarter of the idle limit when that is
@@ -33,18 +35,45 @@ void session_now(char out[STORE_TIME_LEN + 1], long offset_s)
 	strftime(out, STORE_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void session_ad(char *ad, size_t len, const char *id, const char *member, const char *couple)
+#define SESSION_AD_PREFIX "sessions"
+/* the prefix, three '|', three ids, the NUL */
+#define SESSION_AD_BYTES (sizeof(SESSION_AD_PREFIX) - 1 + 3 + 3 * VAULT_ID_HEX + 1)
+
+static char *ad_put(char *p, const char *s, size_t n)
 {
-	snprintf(ad, len, "sessions|%s|%s|%s", id, member, couple);
+	memcpy(p, s, n);
+	return p + n;
 }
 
-static void session_csrf(struct session *s, const unsigned char secret[VAULT_SECRET_BYTES])
+/*
+ * "sessions|<id>|<member>|<couple>": the bytes snprintf("sessions|%s|%s|%s")
+ * gave when the sealed keys of older sessions were made, written by hand
+ * (every request builds it).  Each id is read up to VAULT_ID_HEX bytes.
+ */
+static void session_ad(char ad[SESSION_AD_BYTES], const char *id, const char *member,
+		       const char *couple)
+{
+	char *p = ad_put(ad, SESSION_AD_PREFIX, sizeof(SESSION_AD_PREFIX) - 1);
+
+	*p++ = '|';
+	p = ad_put(p, id, strnlen(id, VAULT_ID_HEX));
+	*p++ = '|';
+	p = ad_put(p, member, strnlen(member, VAULT_ID_HEX));
+	*p++ = '|';
+	p = ad_put(p, couple, strnlen(couple, VAULT_ID_HEX));
+	*p = '\0';
+}
+
+const char *session_csrf_token(struct session *s)
 {
 	unsigned char h[32];
 
-	vault_hash(h, "kintsugi csrf", secret, VAULT_SECRET_BYTES);
-	vault_hex(s->csrf, h, sizeof(h));
-	vault_wipe(h, sizeof(h));
+	if (!s->csrf[0]) {
+		vault_hash(h, "kintsugi csrf", s->secret, sizeof(s->secret));
+		vault_hex(s->csrf, h, sizeof(h));
+		vault_wipe(h, sizeof(h));
+	}
+	return s->csrf;
 }
 
 int session_start(const struct core *c, const struct member_row *m, const unsigned char *mk,
@@ -54,7 +83,7 @@ int session_start(const struct core *c, const struct member_row *m, const unsign
 	struct session_row row;
 	unsigned char secret[VAULT_SECRET_BYTES], hash[32], key[VAULT_KEY_BYTES];
 	unsigned char keys[SESSION_KEYS_LEN];
-	char ad[160], secret_hex[VAULT_SECRET_HEX + 1];
+	char ad[SESSION_AD_BYTES], secret_hex[VAULT_SECRET_HEX + 1];
 	unsigned char *sealed = NULL;
 	size_t sealed_len;
 	int r;
@@ -73,7 +102,7 @@ int session_start(const struct core *c, const struct member_row *m, const unsign
 	memcpy(keys, mk, VAULT_KEY_BYTES);
 	memcpy(keys + VAULT_KEY_BYTES, ck, VAULT_KEY_BYTES);
 	memcpy(keys + 2 * VAULT_KEY_BYTES, sk, VAULT_SK_BYTES);
-	session_ad(ad, sizeof(ad), row.id, row.member_id, row.couple_id);
+	session_ad(ad, row.id, row.member_id, row.couple_id);
 	r = vault_seal(key, keys, sizeof(keys), ad, &sealed, &sealed_len);
 	if (r < 0)
 		goto out;
@@ -100,7 +129,7 @@ int session_start(const struct core *c, const struct member_row *m, const unsign
 	memcpy(ret->mk, mk, VAULT_KEY_BYTES);
 	memcpy(ret->ck, ck, VAULT_KEY_BYTES);
 	memcpy(ret->sk, sk, VAULT_SK_BYTES);
-	session_csrf(ret, secret);
+	memcpy(ret->secret, secret, sizeof(ret->secret));
 	r = 0;
 out:
 	free(sealed);
@@ -128,27 +157,38 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 		    struct session *ret)
 {
 	struct session_row row;
-	struct member_row m;
-	unsigned char secret[VAULT_SECRET_BYTES], hash[32], key[VAULT_KEY_BYTES];
+	struct member_standing m;
+	unsigned char secret[VAULT_SECRET_BYTES], key[VAULT_KEY_BYTES];
 	unsigned char keys[SESSION_KEYS_LEN];
 	char id[VAULT_ID_HEX + 1], now[STORE_TIME_LEN + 1], idle[STORE_TIME_LEN + 1];
-	char touch[STORE_TIME_LEN + 1], ad[160];
-	int r, have_row = 0, have_member = 0;
+	char touch[STORE_TIME_LEN + 1], ad[SESSION_AD_BYTES];
+	int r, have_row = 0;
 
 	if (!cookie || session_parse_cookie(cookie, cookie_len, id, secret) < 0)
 		return 1;
 	memset(&row, 0, sizeof(row));
-	memset(&m, 0, sizeof(m));
 	r = STORE_CALL(c->st, session_get, id, &row);
 	if (r != 0) {
 		r = r == STORE_NOTFOUND ? 1 : r;
 		goto out;
 	}
 	have_row = 1;
-	vault_hash(hash, "kintsugi session id", secret, sizeof(secret));
-	if (row.secret_hash.len != sizeof(hash) ||
-	    !vault_equal(hash, row.secret_hash.data, sizeof(hash))) {
-		r = 1;
+	/*
+	 * The open proves the secret: its key is a keyed hash of the secret,
+	 * and XChaCha20-Poly1305 checks the tag, in constant time, before it
+	 * decrypts anything, so a wrong secret (or a row whose id, member or
+	 * couple was changed in the file) fails here.  Comparing the row's
+	 * secret_hash as well, as sessions did until 2026-12, proved nothing
+	 * more and cost a hash per request; the column is still written, for
+	 * an older binary that reads it.  The open comes before the limits, so
+	 * that a cookie without the right secret changes nothing (an expired
+	 * row is deleted only for its holder) and learns nothing of its times.
+	 */
+	vault_hash(key, "kintsugi session key", secret, sizeof(secret));
+	session_ad(ad, row.id, row.member_id, row.couple_id);
+	r = vault_open_into(key, row.keys_sealed.data, row.keys_sealed.len, ad, keys, sizeof(keys));
+	if (r != 0) {
+		r = r > 0 ? 1 : r;
 		goto out;
 	}
 	/*
@@ -164,19 +204,11 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 		r = 1;
 		goto out;
 	}
-	vault_hash(key, "kintsugi session key", secret, sizeof(secret));
-	session_ad(ad, sizeof(ad), row.id, row.member_id, row.couple_id);
-	r = vault_open_into(key, row.keys_sealed.data, row.keys_sealed.len, ad, keys, sizeof(keys));
-	if (r != 0) {
-		r = r > 0 ? 1 : r;
-		goto out;
-	}
-	r = STORE_CALL(c->st, member_get, row.member_id, &m);
+	r = STORE_CALL(c->st, member_standing, row.member_id, &m);
 	if (r != 0) {
 		r = r == STORE_NOTFOUND ? 1 : r;
 		goto out;
 	}
-	have_member = 1;
 
 	/* a short idle limit needs fresher marks than once a minute */
 	session_now(touch, c->session_idle_s / 4 < SESSION_TOUCH_EVERY_S ? -(c->session_idle_s / 4)
@@ -193,13 +225,11 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 	memcpy(ret->mk, keys, VAULT_KEY_BYTES);
 	memcpy(ret->ck, keys + VAULT_KEY_BYTES, VAULT_KEY_BYTES);
 	memcpy(ret->sk, keys + 2 * VAULT_KEY_BYTES, VAULT_SK_BYTES);
-	session_csrf(ret, secret);
+	memcpy(ret->secret, secret, sizeof(ret->secret));
 	r = 0;
 out:
 	if (have_row)
 		store_session_free(&row);
-	if (have_member)
-		store_member_free(&m);
 	vault_wipe(secret, sizeof(secret));
 	vault_wipe(key, sizeof(key));
 	vault_wipe(keys, sizeof(keys));
@@ -247,11 +277,11 @@ int session_purge(const struct core *c)
 	return r > 0 ? -EIO : r;
 }
 
-int session_csrf_ok(const struct session *s, const char *token)
+int session_csrf_ok(struct session *s, const char *token)
 {
 	if (!s || !token || strlen(token) != SESSION_CSRF_LEN)
 		return 0;
-	return vault_equal(s->csrf, token, SESSION_CSRF_LEN);
+	return vault_equal(session_csrf_token(s), token, SESSION_CSRF_LEN);
 }
 
 int core_skip_unreadable(const struct core *c, int r)

@@ -26,10 +26,11 @@ struct session {
 	char couple_id[VAULT_ID_HEX + 1];
 	char role[16];
 	char language[4];
-	char csrf[SESSION_CSRF_LEN + 1];   /* hex; form field csrf / X-CSRF-Token */
-	unsigned char mk[VAULT_KEY_BYTES]; /* master key: private items */
-	unsigned char ck[VAULT_KEY_BYTES]; /* couple key: partner-shared items */
-	unsigned char sk[VAULT_SK_BYTES];  /* X25519 secret key */
+	char csrf[SESSION_CSRF_LEN + 1];	  /* hex, "" until session_csrf_token() makes it */
+	unsigned char secret[VAULT_SECRET_BYTES]; /* the cookie's: the CSRF token's source */
+	unsigned char mk[VAULT_KEY_BYTES];	  /* master key: private items */
+	unsigned char ck[VAULT_KEY_BYTES];	  /* couple key: partner-shared items */
+	unsigned char sk[VAULT_SK_BYTES];	  /* X25519 secret key */
 };
 
 /* What core needs from the outside for one request: no HTTP, no config file. */
@@ -94,8 +95,16 @@ int session_supersede(const struct core *c, const struct session *old);
  */
 int session_purge(const struct core *c);
 
+/*
+ * session_csrf_token() - the session's CSRF token (SESSION_CSRF_LEN hex
+ * digits: form field csrf, header X-CSRF-Token), a keyed hash of the
+ * cookie's secret made on first use and kept in *s: a request that shows
+ * no form and checks no token (most reads) costs no hash for it.
+ */
+const char *session_csrf_token(struct session *s);
+
 /* session_csrf_ok() - constant-time check of a presented CSRF token. */
-int session_csrf_ok(const struct session *s, const char *token);
+int session_csrf_ok(struct session *s, const char *token);
 
 /* session_now() - current UTC time as RFC 3339 "YYYY-MM-DDTHH:MM:SSZ". */
 void session_now(char out[STORE_TIME_LEN + 1], long offset_s);

@@ -52,19 +52,26 @@ static unsigned char address_key(const struct sockaddr *sa, unsigned char out[8]
 
 int guard_init(unsigned max_connections, int64_t deadline_ms, const char *exempt)
 {
-	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6};
-	struct sockaddr_in a4 = {.sin_family = AF_INET};
+	/*
+	 * Room for either family: address_key() reads the address by the
+	 * family it finds, and an optimising build checks both branches
+	 * against the object's size.
+	 */
+	struct sockaddr_storage ss = {0};
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
 	unsigned i;
 
 	guard_fini();
 	guard.exempt_len = 0;
 	if (exempt && exempt[0]) {
-		if (inet_pton(AF_INET, exempt, &a4.sin_addr) == 1)
-			guard.exempt_len = address_key((const struct sockaddr *)&a4, guard.exempt);
-		else if (inet_pton(AF_INET6, exempt, &a6.sin6_addr) == 1)
-			guard.exempt_len = address_key((const struct sockaddr *)&a6, guard.exempt);
+		if (inet_pton(AF_INET, exempt, &a4->sin_addr) == 1)
+			a4->sin_family = AF_INET;
+		else if (inet_pton(AF_INET6, exempt, &a6->sin6_addr) == 1)
+			a6->sin6_family = AF_INET6;
 		else
 			return -EINVAL;
+		guard.exempt_len = address_key((const struct sockaddr *)&ss, guard.exempt);
 	}
 	if (max_connections == 0)
 		max_connections = 1;

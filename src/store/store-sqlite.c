@@ -63,6 +63,7 @@ enum sq_stmt {
 	SQ_MEMBER_INSERT,
 	SQ_MEMBER_GET,
 	SQ_MEMBER_GET_BY_LOGIN,
+	SQ_MEMBER_STANDING,
 	SQ_MEMBER_SET_PASSWORD,
 	SQ_MEMBER_SET_RECOVERY,
 	SQ_MEMBER_SET_SECRET_KEY,
@@ -150,6 +151,8 @@ enum sq_stmt {
 	"id, member_id, couple_id, secret_hash, keys_sealed, created_at, last_seen_at, expires_at"
 #define JOURNAL_COLS                                                                               \
 	"id, couple_id, author_id, version, body_sealed, prompt_sealed, created_at, updated_at"
+/* a page's: its couple and author are the query's own (read_journal_page()) */
+#define JOURNAL_PAGE_COLS "id, version, body_sealed, prompt_sealed, created_at, updated_at"
 /* ---- statements (migration 0002) ---- */
 #define STATEMENT_COLS                                                                             \
 	"id, couple_id, author_id, version, delivered, parts_sealed, created_at, updated_at, "     \
@@ -195,6 +198,7 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[SQ_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE id = ?1",
 	[SQ_MEMBER_GET_BY_LOGIN] = "SELECT " MEMBER_COLS " FROM members WHERE login = ?1",
+	[SQ_MEMBER_STANDING] = "SELECT role, language FROM members WHERE id = ?1",
 	[SQ_MEMBER_SET_PASSWORD] = "UPDATE members SET pw_hash = ?2, kek_salt = ?3, mk_by_pw = ?4, "
 				   "kdf = ?5 WHERE id = ?1",
 	[SQ_MEMBER_SET_RECOVERY] = "UPDATE members SET rk_salt = ?2, mk_by_rk = ?3 WHERE id = ?1",
@@ -244,11 +248,11 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 			   "WHERE couple_id = ?1 AND author_id = ?2 AND id = ?3",
 	[SQ_JOURNAL_POS] = "SELECT created_at, seq FROM journal_entries "
 			   "WHERE couple_id = ?1 AND author_id = ?2 AND id = ?3",
-	[SQ_JOURNAL_FIRST] = "SELECT " JOURNAL_COLS " FROM journal_entries "
+	[SQ_JOURNAL_FIRST] = "SELECT " JOURNAL_PAGE_COLS " FROM journal_entries "
 			     "WHERE couple_id = ?1 AND author_id = ?2 "
 			     "ORDER BY created_at DESC, seq DESC LIMIT ?3",
 	[SQ_JOURNAL_AFTER] =
-		"SELECT " JOURNAL_COLS " FROM journal_entries "
+		"SELECT " JOURNAL_PAGE_COLS " FROM journal_entries "
 		"WHERE couple_id = ?1 AND author_id = ?2 AND (created_at, seq) < (?3, ?4) "
 		"ORDER BY created_at DESC, seq DESC LIMIT ?5",
 	[SQ_JOURNAL_UPDATE] =
@@ -952,6 +956,11 @@ struct reader {
 	int peek;	 /* blobs point into SQLite's memory (valid until the next step) */
 };
 
+/*
+ * A NULL reads as "".  sqlite3_column_text() gives NULL for a NULL value or
+ * when memory runs out, so the type is asked only then (three calls per
+ * column were a few percent of a journal page).
+ */
 static void read_text(struct reader *rd, int col, char *dst, size_t cap)
 {
 	const unsigned char *t;
@@ -959,13 +968,12 @@ static void read_text(struct reader *rd, int col, char *dst, size_t cap)
 
 	if (rd->r)
 		return;
-	if (sqlite3_column_type(rd->s, col) == SQLITE_NULL) {
-		dst[0] = '\0';
-		return;
-	}
 	t = sqlite3_column_text(rd->s, col);
 	if (!t) {
-		rd->r = -ENOMEM;
+		if (sqlite3_column_type(rd->s, col) == SQLITE_NULL)
+			dst[0] = '\0';
+		else
+			rd->r = -ENOMEM;
 		return;
 	}
 	n = (size_t)sqlite3_column_bytes(rd->s, col);
@@ -1075,6 +1083,16 @@ static int read_session(sqlite3_stmt *s, struct session_row *ses)
 	return rd.r;
 }
 
+/* The columns of an entry from version on, which start at col. */
+static void read_journal_from_version(struct reader *rd, struct journal_row *e, int col)
+{
+	e->version = sqlite3_column_int64(rd->s, col);
+	read_blob(rd, col + 1, &e->body_sealed);
+	read_blob(rd, col + 2, &e->prompt_sealed);
+	READ_FIELD(rd, col + 3, e->created_at);
+	READ_FIELD(rd, col + 4, e->updated_at);
+}
+
 /* Column order: JOURNAL_COLS.  On failure e holds no memory. */
 static int read_journal(sqlite3_stmt *s, struct journal_row *e, int peek)
 {
@@ -1084,11 +1102,28 @@ static int read_journal(sqlite3_stmt *s, struct journal_row *e, int peek)
 	READ_FIELD(&rd, 0, e->id);
 	READ_FIELD(&rd, 1, e->couple_id);
 	READ_FIELD(&rd, 2, e->author_id);
-	e->version = sqlite3_column_int64(s, 3);
-	read_blob(&rd, 4, &e->body_sealed);
-	read_blob(&rd, 5, &e->prompt_sealed);
-	READ_FIELD(&rd, 6, e->created_at);
-	READ_FIELD(&rd, 7, e->updated_at);
+	read_journal_from_version(&rd, e, 3);
+	if (rd.r && !peek)
+		store_journal_free(e);
+	return rd.r;
+}
+
+/*
+ * Column order: JOURNAL_PAGE_COLS, into e whose couple_id and author_id the
+ * caller set: a page's query finds only rows with those two values (its
+ * WHERE), so reading them back from every row, two more columns for SQLite
+ * to decode and two more texts to copy, told nothing.  Core's check of them
+ * (access_allows()) still runs; what actually keeps another couple's or
+ * another author's row from opening is the cryptography: the key comes from
+ * the reader's own master key and the associated data names the couple.
+ * On failure e holds no memory of its own.
+ */
+static int read_journal_page(sqlite3_stmt *s, struct journal_row *e, int peek)
+{
+	struct reader rd = {s, 0, peek};
+
+	READ_FIELD(&rd, 0, e->id);
+	read_journal_from_version(&rd, e, 1);
 	if (rd.r && !peek)
 		store_journal_free(e);
 	return rd.r;
@@ -1515,24 +1550,44 @@ static int sq_member_insert(struct store *st, const struct member_row *m)
 	return r;
 }
 
-static int member_get_by(struct sq *sq, enum sq_stmt id, const char *key, struct member_row *ret)
+/*
+ * Runs the cached statement id with key bound as ?1, up to its first row:
+ * 0 with *ret on that row (the caller reads it, then sq_done()), or
+ * STORE_NOTFOUND or < 0 with the statement reset already.
+ */
+static int sq_row_by_key(struct sq *sq, enum sq_stmt id, const char *key, sqlite3_stmt **ret)
 {
 	struct binder b = {NULL, 0};
-	struct member_row row;
 	int r;
 
-	if (!ret)
-		return -EINVAL;
 	r = sq_prep(sq, id, &b.s);
 	if (r < 0)
 		return r;
 	bind_text(&b, 1, key);
 	r = b.r ? b.r : sq_read(b.s);
-	if (r == 0)
-		r = read_member(b.s, &row);
+	if (r != 0) {
+		sq_done(b.s);
+		return r;
+	}
+	*ret = b.s;
+	return 0;
+}
+
+static int member_get_by(struct sq *sq, enum sq_stmt id, const char *key, struct member_row *ret)
+{
+	sqlite3_stmt *s = NULL;
+	struct member_row row;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_row_by_key(sq, id, key, &s);
+	if (r != 0)
+		return r;
+	r = read_member(s, &row);
 	if (r == 0)
 		*ret = row;
-	sq_done(b.s);
+	sq_done(s);
 	return r;
 }
 
@@ -1544,6 +1599,28 @@ static int sq_member_get(struct store *st, const char *member_id, struct member_
 static int sq_member_get_by_login(struct store *st, const char *login, struct member_row *ret)
 {
 	return member_get_by(to_sq(st), SQ_MEMBER_GET_BY_LOGIN, login, ret);
+}
+
+/* Hot path (every signed-in request): two short texts, no blob copied. */
+static int sq_member_standing(struct store *st, const char *member_id, struct member_standing *ret)
+{
+	sqlite3_stmt *s = NULL;
+	struct member_standing row;
+	struct reader rd;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_row_by_key(to_sq(st), SQ_MEMBER_STANDING, member_id, &s);
+	if (r != 0)
+		return r;
+	rd = (struct reader){s, 0, 0};
+	READ_FIELD(&rd, 0, row.role);
+	READ_FIELD(&rd, 1, row.language);
+	if (rd.r == 0)
+		*ret = row;
+	sq_done(s);
+	return rd.r;
 }
 
 static int sq_member_set_password(struct store *st, const struct member_row *m)
@@ -1638,7 +1715,7 @@ static int member_delete_step(struct sq *sq, enum sq_stmt id, const char *couple
 static int sq_member_delete(struct store *st, const char *member_id)
 {
 	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
+	sqlite3_stmt *s = NULL;
 	char couple_id[STORE_ID_LEN + 1];
 	struct reader rd;
 	bool nested;
@@ -1650,17 +1727,13 @@ static int sq_member_delete(struct store *st, const char *member_id)
 	if (r < 0)
 		return r;
 
-	r = sq_prep(sq, SQ_MEMBER_COUPLE, &b.s);
-	if (r < 0)
+	r = sq_row_by_key(sq, SQ_MEMBER_COUPLE, member_id, &s);
+	if (r != 0)
 		goto out;
-	bind_text(&b, 1, member_id);
-	r = b.r ? b.r : sq_read(b.s);
-	if (r == 0) {
-		rd = (struct reader){b.s, 0, 0};
-		READ_FIELD(&rd, 0, couple_id);
-		r = rd.r;
-	}
-	sq_done(b.s);
+	rd = (struct reader){s, 0, 0};
+	READ_FIELD(&rd, 0, couple_id);
+	r = rd.r;
+	sq_done(s);
 	if (r != 0)
 		goto out;
 
@@ -1827,23 +1900,19 @@ static int sq_session_insert(struct store *st, const struct session_row *s)
 /* Hot path: one primary-key search on a cached statement. */
 static int sq_session_get(struct store *st, const char *session_id, struct session_row *ret)
 {
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
+	sqlite3_stmt *s = NULL;
 	struct session_row row;
 	int r;
 
 	if (!ret)
 		return -EINVAL;
-	r = sq_prep(sq, SQ_SESSION_GET, &b.s);
-	if (r < 0)
+	r = sq_row_by_key(to_sq(st), SQ_SESSION_GET, session_id, &s);
+	if (r != 0)
 		return r;
-	bind_text(&b, 1, session_id);
-	r = b.r ? b.r : sq_read(b.s);
-	if (r == 0)
-		r = read_session(b.s, &row);
+	r = read_session(s, &row);
 	if (r == 0)
 		*ret = row;
-	sq_done(b.s);
+	sq_done(s);
 	return r;
 }
 
@@ -1980,23 +2049,32 @@ static int sq_journal_get(struct store *st, const char *couple_id, const char *a
  */
 /*
  * The author's entries, newest first, after before_id (NULL: from the
- * newest), at most limit: row(ctx, s) for each, on the statement's row.
- * 0, STORE_NOTFOUND (before_id is not one of the author's), the first
- * non-zero row() result, or < 0.
+ * newest), at most limit: row(ctx, s, page) for each, on the statement's
+ * row (JOURNAL_PAGE_COLS), page holding the couple and author that every
+ * row of it has.  0, STORE_NOTFOUND (before_id is not one of the author's),
+ * the first non-zero row() result, or < 0 (-EINVAL for an id longer than
+ * an id can be).
  */
 static int sq_journal_scan(struct sq *sq, const char *couple_id, const char *author_id,
 			   const char *before_id, size_t limit,
-			   int (*row)(void *ctx, sqlite3_stmt *s), void *ctx)
+			   int (*row)(void *ctx, sqlite3_stmt *s, const struct journal_row *page),
+			   void *ctx)
 {
 	struct binder b = {NULL, 0};
+	struct journal_row page;
 	sqlite3_stmt *pos = NULL;
 	size_t n = 0;
 	int64_t lim;
 	int r, rc = SQLITE_DONE;
 
-	if (!couple_id || !author_id)
+	if (!couple_id || !author_id || strlen(couple_id) > STORE_ID_LEN ||
+	    strlen(author_id) > STORE_ID_LEN)
 		return -EINVAL;
 	lim = limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit;
+	/* what every row of the page shares: the WHERE's couple and author */
+	memset(&page, 0, sizeof(page));
+	memcpy(page.couple_id, couple_id, strlen(couple_id));
+	memcpy(page.author_id, author_id, strlen(author_id));
 
 	if (before_id) {
 		r = sq_prep(sq, SQ_JOURNAL_POS, &pos);
@@ -2032,7 +2110,7 @@ static int sq_journal_scan(struct sq *sq, const char *couple_id, const char *aut
 	}
 	r = b.r;
 	while (r == 0 && n < limit && (rc = sqlite3_step(b.s)) == SQLITE_ROW) {
-		r = row(ctx, b.s);
+		r = row(ctx, b.s, &page);
 		n++;
 	}
 	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -2049,7 +2127,7 @@ struct journal_collect {
 	size_t n, cap, limit;
 };
 
-static int journal_collect_row(void *ctx, sqlite3_stmt *s)
+static int journal_collect_row(void *ctx, sqlite3_stmt *s, const struct journal_row *page)
 {
 	struct journal_collect *c = ctx;
 	struct journal_row *grown;
@@ -2064,7 +2142,8 @@ static int journal_collect_row(void *ctx, sqlite3_stmt *s)
 			return -ENOMEM;
 		c->rows = grown;
 	}
-	r = read_journal(s, &c->rows[c->n], 0);
+	c->rows[c->n] = *page;
+	r = read_journal_page(s, &c->rows[c->n], 0);
 	if (r == 0)
 		c->n++;
 	return r;
@@ -2096,11 +2175,11 @@ struct journal_peek {
 	void *ctx;
 };
 
-static int journal_peek_row(void *ctx, sqlite3_stmt *s)
+static int journal_peek_row(void *ctx, sqlite3_stmt *s, const struct journal_row *page)
 {
 	struct journal_peek *p = ctx;
-	struct journal_row e;
-	int r = read_journal(s, &e, 1);
+	struct journal_row e = *page;
+	int r = read_journal_page(s, &e, 1);
 
 	return r ? r : p->fn(p->ctx, &e);
 }
@@ -3069,6 +3148,7 @@ const struct store_ops store_sqlite_ops = {
 	.member_insert = sq_member_insert,
 	.member_get = sq_member_get,
 	.member_get_by_login = sq_member_get_by_login,
+	.member_standing = sq_member_standing,
 	.member_set_password = sq_member_set_password,
 	.member_set_recovery = sq_member_set_recovery,
 	.member_set_secret_key = sq_member_set_secret_key,

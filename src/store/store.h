@@ -76,6 +76,12 @@ struct member_brief {
 	char display_name[512];
 };
 
+/* What a session needs of its member's row: no blob, no secret, nothing copied but two words. */
+struct member_standing {
+	char role[16];	  /* "partner" | "therapist" */
+	char language[4]; /* "en" | "es" | "ru" */
+};
+
 struct invite_row {
 	char id[STORE_ID_LEN + 1];
 	char couple_id[STORE_ID_LEN + 1];
@@ -286,6 +292,9 @@ struct store_ops {
 	int (*member_insert)(struct store *st, const struct member_row *m); /* CONFLICT on login */
 	int (*member_get)(struct store *st, const char *member_id, struct member_row *ret);
 	int (*member_get_by_login)(struct store *st, const char *login, struct member_row *ret);
+	/* the role and language alone (each request's session reads them) */
+	int (*member_standing)(struct store *st, const char *member_id,
+			       struct member_standing *ret);
 	/* replaces pw_hash, kek_salt and mk_by_pw */
 	int (*member_set_password)(struct store *st, const struct member_row *m);
 	/* replaces rk_salt and mk_by_rk */

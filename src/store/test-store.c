@@ -407,6 +407,7 @@ static void test_members(void **state)
 {
 	struct fx *fx = *state;
 	struct member_row m, got, upd;
+	struct member_standing standing;
 	char couple_id[STORE_ID_LEN + 1], missing[STORE_ID_LEN + 1];
 	unsigned char salt2[16] = "fedcba9876543210";
 	unsigned char sealed2[48] = "another-sealed-master-key.......................";
@@ -438,6 +439,17 @@ static void test_members(void **state)
 	assert_string_equal(got.id, m.id);
 	store_member_free(&got);
 	assert_int_equal(STORE_CALL(fx->st, member_get_by_login, "nobody", &got), STORE_NOTFOUND);
+
+	/* what a session reads of the row: role and language, and nothing when it is gone */
+	memset(&standing, 0x55, sizeof(standing));
+	assert_int_equal(STORE_CALL(fx->st, member_standing, m.id, &standing), 0);
+	assert_string_equal(standing.role, "partner");
+	assert_string_equal(standing.language, "ru");
+	make_id(missing, T_MEMBER, 99);
+	memset(&standing, 0x55, sizeof(standing));
+	assert_int_equal(STORE_CALL(fx->st, member_standing, missing, &standing), STORE_NOTFOUND);
+	assert_int_equal(standing.role[0], 0x55); /* not written on failure */
+	assert_int_equal(STORE_CALL(fx->st, member_standing, m.id, NULL), -EINVAL);
 
 	/* a duplicate login clashes, even under a new id */
 	make_id(m.id, T_MEMBER, 2);

@@ -475,7 +475,7 @@ json_t *web_page_new(const struct kreq *r, const char *title)
 	web_set(data, "title", title);
 	web_set_bool(data, "signed_in", r->session != NULL);
 	if (r->session)
-		web_set(data, "csrf", r->session->csrf);
+		web_set(data, "csrf", session_csrf_token(r->session));
 	web_set(data, "home_url", r->session ? "/home" : "/");
 	return data;
 }

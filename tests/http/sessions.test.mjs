@@ -323,6 +323,27 @@ test('idle limit: a session unused for longer than SESSION_IDLE is refused', asy
   }
 });
 
+test('a dead session shown with a wrong secret keeps its row; with the right one it goes', async () => {
+  // The secret is proved before the limits are looked at: a cookie that
+  // names a session without its secret changes nothing, not even a dead row.
+  const s = await startServer({ env: { SESSION_IDLE: 2 } });
+  const rows = () => execFileSync('sqlite3', ['-readonly', s.dbPath, 'SELECT id FROM sessions'],
+    { encoding: 'utf8' }).split('\n').filter(Boolean);
+  try {
+    const c = new Client(s.url);
+    await signupOk(c);
+    const [id, secret] = c.cookie.split('.');
+    const wrong = `${id}.${secret.slice(0, -1)}${secret.endsWith('0') ? '1' : '0'}`;
+    await sleep(3300); // past the idle limit
+    await assertRefused(s.url, wrong, 'the wrong secret');
+    assert.ok(rows().includes(id), 'the row is still there after the wrong secret');
+    await assertRefused(s.url, c.cookie, 'the right secret, past the idle limit');
+    assert.ok(!rows().includes(id), 'the row is gone once its holder showed it');
+  } finally {
+    await s.stop();
+  }
+});
+
 test('idle limit: a session in use outlives the idle limit', async () => {
   const s = await startServer({ env: { SESSION_IDLE: 2 } });
   try {
