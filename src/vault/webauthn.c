@@ -193,10 +193,10 @@ static int client_data_check(const struct webauthn_expect *e, const char *type,
 		r = WEBAUTHN_TYPE;
 	else if (sodium_memcmp(got, e->challenge, WEBAUTHN_CHALLENGE_BYTES) != 0)
 		r = WEBAUTHN_CHALLENGE;
-	else if (!(s = json_text(o, "origin")) || strcmp(s, e->origin) != 0)
+	/* and no cross-origin frame: our pages are never framed (frame-ancestors 'none') */
+	else if (!(s = json_text(o, "origin")) || strcmp(s, e->origin) != 0 ||
+		 (cross && !json_is_false(cross)))
 		r = WEBAUTHN_ORIGIN;
-	else if (cross && !json_is_false(cross))
-		r = WEBAUTHN_ORIGIN; /* our pages are never framed (frame-ancestors 'none') */
 	json_decref(o);
 	return r;
 }
@@ -473,6 +473,41 @@ int webauthn_assert(const struct webauthn_expect *e,
 		return WEBAUTHN_COUNTER;
 	*ret_count = count;
 	return 0;
+}
+
+/* Decodes base64url member name of o into out (at most max bytes): 0, or -1 when absent or bad. */
+static int json_b64(const json_t *o, const char *name, unsigned char *out, size_t max,
+		    size_t *ret_len)
+{
+	return b64url_decode(out, max, json_text(o, name), ret_len) == 0 && *ret_len > 0 ? 0 : -1;
+}
+
+int webauthn_response_parse(const char *json, size_t len, int create, struct webauthn_response *ret)
+{
+	const json_t *resp;
+	const char *type;
+	json_t *o;
+	int bad;
+
+	o = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!o)
+		return WEBAUTHN_MALFORMED;
+	type = json_text(o, "type");
+	resp = json_object_get(o, "response");
+	bad = !json_is_object(o) || !type || strcmp(type, "public-key") != 0 ||
+	      !json_is_object(resp) ||
+	      json_b64(o, "rawId", ret->raw_id, sizeof(ret->raw_id), &ret->raw_id_len) != 0 ||
+	      json_b64(resp, "clientDataJSON", ret->client_data, sizeof(ret->client_data),
+		       &ret->cd_len) != 0;
+	if (!bad && create)
+		bad = json_b64(resp, "attestationObject", ret->att_obj, sizeof(ret->att_obj),
+			       &ret->att_len) != 0;
+	else if (!bad)
+		bad = json_b64(resp, "authenticatorData", ret->auth_data, sizeof(ret->auth_data),
+			       &ret->ad_len) != 0 ||
+		      json_b64(resp, "signature", ret->sig, sizeof(ret->sig), &ret->sig_len) != 0;
+	json_decref(o);
+	return bad ? WEBAUTHN_MALFORMED : 0;
 }
 
 const char *webauthn_strerror(int r)

@@ -108,6 +108,30 @@ int webauthn_assert(const struct webauthn_expect *e,
 		    const unsigned char *client_data, size_t cd_len, const unsigned char *auth_data,
 		    size_t ad_len, const unsigned char *sig, size_t sig_len, uint32_t *ret_count);
 
+/* An authenticator's answer as PublicKeyCredential.toJSON() writes it, decoded. */
+struct webauthn_response {
+	unsigned char raw_id[WEBAUTHN_CRED_ID_MAX]; /* rawId */
+	size_t raw_id_len;
+	unsigned char client_data[WEBAUTHN_CLIENT_DATA_MAX]; /* response.clientDataJSON */
+	size_t cd_len;
+	unsigned char att_obj[WEBAUTHN_ATT_OBJ_MAX]; /* response.attestationObject (create) */
+	size_t att_len;
+	unsigned char auth_data[WEBAUTHN_AUTH_DATA_MAX]; /* response.authenticatorData (get) */
+	size_t ad_len;
+	unsigned char sig[WEBAUTHN_SIG_MAX]; /* response.signature (get) */
+	size_t sig_len;
+};
+
+/*
+ * webauthn_response_parse() - json (len bytes): {type: "public-key", rawId,
+ * response: {clientDataJSON, and attestationObject (create 1) or
+ * authenticatorData and signature (create 0)}}, each base64url, unpadded,
+ * within the limits above; other members are ignored.  0 or
+ * WEBAUTHN_MALFORMED.
+ */
+int webauthn_response_parse(const char *json, size_t len, int create,
+			    struct webauthn_response *ret);
+
 /* webauthn_strerror() - a short English name of a WEBAUTHN_* outcome, for tests. */
 const char *webauthn_strerror(int r);
 
