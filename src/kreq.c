@@ -187,6 +187,13 @@ const char *kreq_input_message(const struct input_error *err)
 	return buf;
 }
 
+const char *kreq_answer(const struct kreq *r, const char *code_name)
+{
+	const char *p = kreq_str(r, "passkey");
+
+	return p && *p ? p : kreq_str(r, code_name);
+}
+
 int kreq_base_url(const struct kreq *r, char *out, size_t outlen)
 {
 	if (r->config && r->config->public_url[0])

@@ -97,6 +97,12 @@ const char *kreq_query(const struct kreq *r, const char *name);
 const char *kreq_input_message(const struct input_error *err);
 /* kreq_str() - string field of r->json (NULL when absent or not a string). */
 const char *kreq_str(const struct kreq *r, const char *name);
+/*
+ * kreq_answer() - the answer to the second factor: the "passkey" field (an
+ * assertion's JSON) when it is not empty, else the code field code_name
+ * (a TOTP or recovery code); NULL when neither.
+ */
+const char *kreq_answer(const struct kreq *r, const char *code_name);
 
 /* kreq_base_url() - "http(s)://host[:port]" for links that leave the page
  * (invites): the configured public URL, else the request's Host.  0 or -1. */

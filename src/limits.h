@@ -39,6 +39,8 @@
 #define LIMIT_DISPLAY_NAME_MAX 80
 #define LIMIT_CODE_MAX                                                                             \
 	32 /* a second-factor code as typed: 6 digits or "XXXXX-XXXXX", with spaces */
+#define LIMIT_PASSKEY_JSON_MAX                                                                     \
+	8192 /* a passkey's answer as JSON: an attestation object of 4 KiB in base64url */
 
 /* Journal -------------------------------------------------------------- */
 #define LIMIT_JOURNAL_BODY_MAX	   20000 /* API.md: body 1-20,000 characters */

@@ -35,7 +35,7 @@ static int api_error_message(struct kreq *r, int status, const char *code, const
  * Answers an account_*() outcome: the password rules and the re-check
  * throttle (g, may be NULL) here, the rest through api_outcome().
  */
-static int api_account_outcome(struct kreq *r, int outcome, const struct account_guard *g)
+int api_account_outcome(struct kreq *r, int outcome, const struct account_guard *g)
 {
 	switch (outcome) {
 	case ACCOUNT_PASSWORD_TOO_SHORT:
@@ -124,8 +124,11 @@ int api_login(struct kreq *r)
 	struct account_signin in;
 	int e;
 
-	e = account_login(r->core, kreq_str(r, "login"), pw, strlen(pw), kreq_str(r, "totp"), &in,
-			  r->session_buf);
+	memset(&in, 0, sizeof(in));
+	e = account_login(r->core, kreq_str(r, "login"), pw, strlen(pw), kreq_answer(r, "totp"),
+			  &in, r->session_buf);
+	if (e == ACCOUNT_SECOND_FACTOR_REQUIRED)
+		return api_second_factor_due(r, in.factor_member);
 	if (e != 0)
 		return api_outcome(r, e);
 	return api_signed_in(r, 200, &in);
@@ -150,8 +153,11 @@ int api_recover(struct kreq *r)
 	struct account_signin in;
 	int e;
 
+	memset(&in, 0, sizeof(in));
 	e = account_recover(r->core, kreq_str(r, "login"), kreq_str(r, "recovery_key"),
-			    kreq_str(r, "totp"), pw, strlen(pw), &in, r->session_buf);
+			    kreq_answer(r, "totp"), pw, strlen(pw), &in, r->session_buf);
+	if (e == ACCOUNT_SECOND_FACTOR_REQUIRED)
+		return api_second_factor_due(r, in.factor_member);
 	if (e != 0)
 		return api_account_outcome(r, e, NULL);
 	return api_signed_in(r, 200, &in);
@@ -227,7 +233,7 @@ int api_recovery_key(struct kreq *r)
 {
 	char key[VAULT_RECOVERY_CHARS + 1];
 	const char *current = kreq_str(r, "recovery_key");
-	const char *code = kreq_str(r, "totp");
+	const char *code = kreq_answer(r, "totp");
 	struct input_error missing = {.code = INPUT_MISSING_FIELD, .field = "recovery_key"};
 	struct account_guard g;
 	json_t *o;
@@ -260,7 +266,7 @@ int api_password(struct kreq *r)
 
 	kreq_account_guard(r, &g);
 	e = account_change_password(r->core, r->session, &g, old_pw, strlen(old_pw),
-				    kreq_str(r, "totp"), new_pw, strlen(new_pw));
+				    kreq_answer(r, "totp"), new_pw, strlen(new_pw));
 	if (e != 0)
 		return api_account_outcome(r, e, &g);
 	return api_reply(r, 204, NULL);
@@ -314,11 +320,16 @@ int api_totp_confirm(struct kreq *r)
 int api_totp_delete(struct kreq *r)
 {
 	const char *pw = kreq_str(r, "password");
+	const char *answer = kreq_answer(r, "code");
+	struct input_error missing = {.code = INPUT_MISSING_FIELD, .field = "code"};
 	struct account_guard g;
 	int e;
 
+	/* a code, or a passkey's answer in its place: one of them */
+	if (!answer || !*answer)
+		return api_error_input(r, &missing);
 	kreq_account_guard(r, &g);
-	e = account_totp_remove(r->core, r->session, &g, pw, strlen(pw), kreq_str(r, "code"));
+	e = account_totp_remove(r->core, r->session, &g, pw, strlen(pw), answer);
 	if (e != 0)
 		return api_account_outcome(r, e, &g);
 	return api_reply(r, 204, NULL);

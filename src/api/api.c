@@ -47,6 +47,8 @@ static const struct {
 	    "app, or one of your recovery codes.")},
 	{"wrong_code", N_("That code is not right, or it has been used already.")},
 	{"second_factor_on", N_("Two-step sign-in is already on.")},
+	{"passkey_limit",
+	 N_("You have as many passkeys as kintsugi keeps, or this one already. Remove one first.")},
 	{"second_factor_off", N_("Two-step sign-in is not on, or its set-up has not begun.")},
 	{"forbidden", N_("You cannot do this here.")},
 	{"login_taken", N_("That login is already taken. Please choose another.")},
@@ -124,19 +126,30 @@ int api_error_say(struct kreq *r, int status, const char *code, const char *mess
 	return api_reply_writer(r, status, &w);
 }
 
+/* The sentence of an error code, untranslated (the table's last one when unknown). */
+static const char *api_message(const char *code)
+{
+	size_t i, n = sizeof(api_messages) / sizeof(api_messages[0]);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(api_messages[i].code, code) == 0)
+			return api_messages[i].message;
+	return api_messages[n - 1].message;
+}
+
 int api_error(struct kreq *r, int status, const char *code)
 {
-	const char *message =
-		api_messages[sizeof(api_messages) / sizeof(api_messages[0]) - 1].message;
-	size_t i;
+	return api_error_say(r, status, code, _(api_message(code)));
+}
 
-	for (i = 0; i < sizeof(api_messages) / sizeof(api_messages[0]); i++) {
-		if (strcmp(api_messages[i].code, code) == 0) {
-			message = api_messages[i].message;
-			break;
-		}
-	}
-	return api_error_say(r, status, code, _(message));
+int api_error_with(struct kreq *r, int status, const char *code, const char *key, json_t *extra)
+{
+	json_t *o = json_pack("{s:{s:s,s:s},s:o}", "error", "code", code, "message",
+			      _(api_message(code)), key, extra);
+
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, status, o);
 }
 
 int api_error_input(struct kreq *r, const struct input_error *err)
@@ -223,7 +236,10 @@ int api_outcome(struct kreq *r, int outcome)
 		return api_error(r, 409, "second_factor_on");
 	case ACCOUNT_FACTOR_OFF:
 		return api_error(r, 409, "second_factor_off");
+	case ACCOUNT_PASSKEY_FULL:
+		return api_error(r, 409, "passkey_limit");
 	case ACCOUNT_INVITE_INVALID:
+	case ACCOUNT_NOT_FOUND:
 		return api_error(r, 404, "not_found");
 	case ACCOUNT_COUPLE_FULL:
 		return api_error(r, 409, "couple_full");

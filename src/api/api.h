@@ -14,6 +14,8 @@ struct json_writer;
 
 /* api_error() - {"error":{"code","message"}} with status; message in r->lang. */
 int api_error(struct kreq *r, int status, const char *code);
+/* api_error_with() - the same with one more member, key: extra (stolen: decref'd here). */
+int api_error_with(struct kreq *r, int status, const char *code, const char *key, json_t *extra);
 /* api_error_say() - {"error":{code, message}} with status; message is already translated. */
 int api_error_say(struct kreq *r, int status, const char *code, const char *message);
 /* api_error_input() - 400 for a field problem. */
@@ -52,6 +54,24 @@ int api_recover(struct kreq *r);
 int api_totp_begin(struct kreq *r);   /* POST /api/v1/totp */
 int api_totp_confirm(struct kreq *r); /* POST /api/v1/totp/confirm */
 int api_totp_delete(struct kreq *r);  /* DELETE /api/v1/totp */
+/*
+ * api_account_outcome() - an account_*() outcome as an answer: the password
+ * rules and the re-check throttle (g, may be NULL), the rest api_outcome().
+ */
+struct account_guard;
+int api_account_outcome(struct kreq *r, int outcome, const struct account_guard *g);
+/* passkeys (api-passkey.c) */
+int api_passkey_options(struct kreq *r);   /* POST /api/v1/passkeys/registration-options */
+int api_passkey_add(struct kreq *r);	   /* POST /api/v1/passkeys */
+int api_passkey_list(struct kreq *r);	   /* GET /api/v1/passkeys */
+int api_passkey_delete(struct kreq *r);	   /* DELETE /api/v1/passkeys/{id} */
+int api_passkey_assertion(struct kreq *r); /* POST /api/v1/passkeys/assertion-options */
+/*
+ * api_second_factor_due() - the 401 second_factor_required of a sign-in or
+ * a recovery for member_id, with {"passkey": {publicKey: ...}} beside the
+ * error when they have a passkey (a fresh "get" challenge).
+ */
+int api_second_factor_due(struct kreq *r, const char *member_id);
 int api_journal_list(struct kreq *r);
 int api_journal_create(struct kreq *r);
 int api_journal_get(struct kreq *r);

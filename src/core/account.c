@@ -598,6 +598,8 @@ int account_login(const struct core *c, const char *login, const char *password,
 		goto out;
 	r = account_second_factor(c, &m, k->mk, code);
 	audited = r == ACCOUNT_BAD_CREDENTIALS;
+	if (r == ACCOUNT_SECOND_FACTOR_REQUIRED)
+		memcpy(ret->factor_member, m.id, sizeof(ret->factor_member));
 	if (r != 0)
 		goto out;
 	account_rewrap(c, &m, k, password, pwlen);
@@ -941,6 +943,8 @@ out:
 		(void)c->st->ops->rollback(c->st);
 	if (r != 0)
 		vault_wipe(ret, sizeof(*ret));
+	if (r == ACCOUNT_SECOND_FACTOR_REQUIRED)
+		memcpy(ret->factor_member, m.id, sizeof(ret->factor_member));
 	store_member_free(&m);
 	account_keys_free(k);
 	argon2_leave();
@@ -1291,6 +1295,72 @@ int account_totp_remove(const struct core *c, const struct session *s, struct ac
 	}
 	if (r == 0)
 		r = account_factor_outcome(factor_remove(c, s->couple_id, s->member_id));
+	store_member_free(&m);
+	return r;
+}
+
+int account_passkey_begin(const struct core *c, const struct session *s, struct account_guard *g,
+			  const char *password, size_t pwlen, const char *origin,
+			  char challenge_out[PASSKEY_CHALLENGE_B64])
+{
+	struct member_row m;
+	unsigned kinds = 0;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	r = account_member_of(c, s, &m);
+	if (r == 0)
+		r = factor_active(c, m.id, &kinds);
+	if (r == 0 && !(kinds & FACTOR_KIND_TOTP))
+		r = ACCOUNT_FACTOR_OFF;
+	if (r == 0)
+		r = argon2_enter();
+	if (r == 0) {
+		r = account_recheck(c, g, &m, password, pwlen, 0, NULL, NULL);
+		argon2_leave();
+	}
+	if (r == 0)
+		r = passkey_challenge(c, m.id, PASSKEY_PURPOSE_CREATE, origin, challenge_out);
+	store_member_free(&m);
+	return r;
+}
+
+int account_passkey_add(const struct core *c, const struct session *s, const char *name,
+			const char *credential)
+{
+	int r = passkey_register(c, s, name, credential);
+
+	if (r == PASSKEY_REFUSED)
+		return ACCOUNT_WRONG_CODE;
+	if (r == PASSKEY_FULL)
+		return ACCOUNT_PASSKEY_FULL;
+	if (r == 0)
+		audit(c, s->couple_id, s->member_id, "passkey_added");
+	return r;
+}
+
+int account_passkey_remove(const struct core *c, const struct session *s, struct account_guard *g,
+			   const char *password, size_t pwlen, const char *code, const char *id)
+{
+	struct member_row m;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	r = account_member_of(c, s, &m);
+	if (r == 0)
+		r = argon2_enter();
+	if (r == 0) {
+		r = account_recheck(c, g, &m, password, pwlen, 1, s->mk, code);
+		argon2_leave();
+	}
+	if (r == 0) {
+		/* PASSKEY_* outcomes are not ACCOUNT_* ones: mapped here, not after */
+		r = passkey_remove(c, s, id);
+		if (r == PASSKEY_NOTFOUND)
+			r = ACCOUNT_NOT_FOUND;
+		else if (r == 0)
+			audit(c, s->couple_id, s->member_id, "passkey_removed");
+	}
 	store_member_free(&m);
 	return r;
 }

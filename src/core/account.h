@@ -12,6 +12,7 @@
 #define KINTSUGI_CORE_ACCOUNT_H
 
 #include "core/factor.h"
+#include "core/passkey.h"
 #include "core/session.h"
 
 enum account_result {
@@ -36,6 +37,8 @@ enum account_result {
 	ACCOUNT_WRONG_CODE = 16,	     /* 403: a signed-in member's code check failed */
 	ACCOUNT_FACTOR_ON = 17,		     /* 409: TOTP is on already */
 	ACCOUNT_FACTOR_OFF = 18,	     /* 409: nothing to confirm or to turn off */
+	ACCOUNT_PASSKEY_FULL = 19,	     /* 409: STORE_PASSKEYS_MAX, or this one already */
+	ACCOUNT_NOT_FOUND = 20,		     /* 404: no such passkey of the member */
 	_ACCOUNT_RESULT_MAX
 };
 
@@ -71,6 +74,9 @@ struct account_new {
 struct account_signin {
 	char cookie[SESSION_COOKIE_LEN + 1];	     /* the new session's cookie value */
 	char recovery_key[VAULT_RECOVERY_CHARS + 1]; /* new key (sign-up, join, recover); else "" */
+	/* after ACCOUNT_SECOND_FACTOR_REQUIRED: the member whose factor is due
+	 * (for the passkey challenge the answer carries); else "" */
+	char factor_member[VAULT_ID_HEX + 1];
 };
 
 struct partner_view {
@@ -152,6 +158,21 @@ int account_totp_confirm(const struct core *c, const struct session *s, const ch
 /* TOTP off, after the password and a code (under g); ACCOUNT_FACTOR_OFF when it is off. */
 int account_totp_remove(const struct core *c, const struct session *s, struct account_guard *g,
 			const char *password, size_t pwlen, const char *code);
+/*
+ * Passkeys (core/passkey.h).  Adding one needs the password (under g) and,
+ * for now, TOTP on: its recovery codes are the way back when the passkey
+ * is lost (ACCOUNT_FACTOR_OFF without it).  begin makes the "create"
+ * challenge for origin; add checks the answer (ACCOUNT_WRONG_CODE when
+ * refused, ACCOUNT_PASSKEY_FULL).  Removing one needs the password and an
+ * answer of the second factor, as turning TOTP off does.
+ */
+int account_passkey_begin(const struct core *c, const struct session *s, struct account_guard *g,
+			  const char *password, size_t pwlen, const char *origin,
+			  char challenge_out[PASSKEY_CHALLENGE_B64]);
+int account_passkey_add(const struct core *c, const struct session *s, const char *name,
+			const char *credential);
+int account_passkey_remove(const struct core *c, const struct session *s, struct account_guard *g,
+			   const char *password, size_t pwlen, const char *code, const char *id);
 /* Deletes the member's keys and rows (crypto-shredding) after checking the
  * password (under g); the couple goes when empty. */
 int account_delete(const struct core *c, const struct session *s, struct account_guard *g,

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "core/factor.h"
+#include "core/passkey.h"
 
 #define FACTOR_TOTP_CTX	 "totp____"
 #define FACTOR_CODES_CTX "rcodes__"
@@ -195,18 +196,23 @@ static void factor_audit(const struct core *c, const char *couple_id, const char
 int factor_active(const struct core *c, const char *member_id, unsigned *ret_kinds)
 {
 	struct totp_row t;
+	unsigned kinds = 0;
+	size_t n = 0;
 	int r;
 
 	memset(&t, 0, sizeof(t));
 	r = STORE_CALL(c->st, totp_get, member_id, &t);
-	if (r == STORE_NOTFOUND) {
-		*ret_kinds = 0;
-		return 0;
-	}
-	if (r != 0)
+	if (r != 0 && r != STORE_NOTFOUND)
 		return store_err(r);
-	*ret_kinds = t.active ? FACTOR_KIND_TOTP : 0;
+	if (r == 0 && t.active)
+		kinds |= FACTOR_KIND_TOTP;
 	store_totp_free(&t);
+	r = passkey_count(c, member_id, &n);
+	if (r != 0)
+		return r;
+	if (n > 0)
+		kinds |= FACTOR_KIND_PASSKEY;
+	*ret_kinds = kinds;
 	return 0;
 }
 
@@ -249,6 +255,8 @@ int factor_check(const struct core *c, const char *member_id, const unsigned cha
 
 	if (!code || !mk)
 		return FACTOR_WRONG;
+	if (code[0] == '{')
+		return passkey_check(c, member_id, mk, code);
 	if (factor_digits(code) >= 0)
 		return factor_check_totp(c, member_id, mk, code);
 	if (factor_code_hash(mk, member_id, code, hash) != 0)

@@ -33,6 +33,7 @@
 #define FACTOR_URI_MAX		 640
 
 #define FACTOR_KIND_TOTP	 1u
+#define FACTOR_KIND_PASSKEY	 2u /* one passkey or more (core/passkey.h) */
 
 enum factor_result {
 	FACTOR_OK = 0,
@@ -82,7 +83,8 @@ int factor_uri(char *out, size_t len, const char *login, const char *secret_b32)
 int factor_active(const struct core *c, const char *member_id, unsigned *ret_kinds);
 /*
  * factor_check() - is code, as the member typed it, a TOTP code (6 digits)
- * of member_id's active TOTP, or one of their unused recovery codes?  mk is
+ * of member_id's active TOTP, or one of their unused recovery codes, or (a
+ * JSON object) a passkey assertion of theirs (passkey_check())?  mk is
  * the member's master key.  A right code is spent (its step, or the
  * recovery code) before 0 is returned, atomically, so a code works once.
  * FACTOR_WRONG for anything else, or when no factor is on.

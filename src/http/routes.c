@@ -12,6 +12,7 @@
 
 #include "api/api.h"
 #include "core/item.h"
+#include "core/passkey.h"
 #include "core/commitment.h" /* step 1: field limits */
 #include "core/statement.h"  /* step 1: field limits */
 #include "core/activity.h"   /* step 2: field limits */
@@ -65,10 +66,16 @@ static const struct field signup_fields[] = {F_LOGIN, F_PASSWORD("password"), F_
 	{                                                                                          \
 		name, FIELD_SECRET, required, required, LIMIT_CODE_MAX, NULL                       \
 	}
+/* a passkey's answer: PublicKeyCredential.toJSON() as a string (passkey.h) */
+#define F_PASSKEY(name, required)                                                                  \
+	{                                                                                          \
+		name, FIELD_SECRET, required, required, LIMIT_PASSKEY_JSON_MAX, NULL               \
+	}
 static const struct field login_fields[] = {
 	{"login", FIELD_STRING, 1, 1, LIMIT_LOGIN_MAX, NULL},
 	F_ANY_PASSWORD("password"),
 	F_CODE("totp", 0),
+	F_PASSKEY("passkey", 0),
 };
 static const struct field invite_fields[] = {{"role", FIELD_ENUM, 1, 0, 0, invite_roles}};
 static const struct field join_fields[] = {
@@ -86,19 +93,30 @@ static const struct field join_form_fields[] = {
 	F_LANGUAGE,
 };
 static const struct field password_fields[] = {F_ANY_PASSWORD("old_password"),
-					       F_PASSWORD("new_password"), F_CODE("totp", 0)};
+					       F_PASSWORD("new_password"), F_CODE("totp", 0),
+					       F_PASSKEY("passkey", 0)};
 static const struct field recover_fields[] = {
 	{"login", FIELD_STRING, 1, 1, LIMIT_LOGIN_MAX, NULL},
 	{"recovery_key", FIELD_STRING, 1, 1, 100, NULL},
 	F_PASSWORD("new_password"),
 	F_CODE("totp", 0),
+	F_PASSKEY("passkey", 0),
 };
 static const struct field confirm_fields[] = {F_ANY_PASSWORD("password")};
 /* the current recovery key, as /recover takes it, or a code: one of them (the handler checks) */
 static const struct field recovery_key_fields[] = {{"recovery_key", FIELD_STRING, 0, 0, 100, NULL},
-						   F_CODE("totp", 0)};
+						   F_CODE("totp", 0),
+						   F_PASSKEY("passkey", 0)};
 static const struct field totp_confirm_fields[] = {F_CODE("code", 1)};
-static const struct field totp_off_fields[] = {F_ANY_PASSWORD("password"), F_CODE("code", 1)};
+/* a code, or a passkey's answer in its place (the handler takes either) */
+static const struct field totp_off_fields[] = {F_ANY_PASSWORD("password"), F_CODE("code", 0),
+					       F_PASSKEY("passkey", 0)};
+static const struct field passkey_add_fields[] = {
+	{"name", FIELD_STRING, 1, 1, PASSKEY_NAME_MAX, NULL},
+	F_PASSKEY("credential", 1),
+};
+static const struct field passkey_off_fields[] = {F_ANY_PASSWORD("password"), F_CODE("totp", 0),
+						  F_PASSKEY("passkey", 0)};
 static const struct field journal_new_fields[] = {
 	F_JOURNAL_BODY,
 	{"prompt", FIELD_STRING, 0, 0, LIMIT_JOURNAL_PROMPT_MAX, NULL},
@@ -227,6 +245,18 @@ static const struct route fixed_routes[] = {
 	 "Turn TOTP on with a first code; recovery codes, shown once; other sessions end."},
 	{KMETHOD_DELETE, "/api/v1/totp", api_totp_delete, ROUTE_MEMBER, 1, ROUTE_API,
 	 FIELDS(totp_off_fields), "Turn TOTP off, given the password and a code."},
+	{KMETHOD_POST, "/api/v1/passkeys/registration-options", api_passkey_options, ROUTE_MEMBER,
+	 1, ROUTE_API, FIELDS(confirm_fields),
+	 "Options to create a passkey (WebAuthn), after the password; needs TOTP on."},
+	{KMETHOD_POST, "/api/v1/passkeys", api_passkey_add, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(passkey_add_fields),
+	 "Add a passkey: its registration and a name; other sessions end."},
+	{KMETHOD_GET, "/api/v1/passkeys", api_passkey_list, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "The member's passkeys: names, when added, when last used."},
+	{KMETHOD_DELETE, "/api/v1/passkeys/{id}", api_passkey_delete, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(passkey_off_fields), "Remove a passkey, given the password and a second factor."},
+	{KMETHOD_POST, "/api/v1/passkeys/assertion-options", api_passkey_assertion, ROUTE_MEMBER, 1,
+	 ROUTE_API, NOFIELDS, "Options to answer a check behind the session with a passkey."},
 
 	/* API: journal */
 	{KMETHOD_GET, "/api/v1/journal", api_journal_list, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,

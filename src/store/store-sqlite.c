@@ -140,6 +140,15 @@ enum sq_stmt {
 	SQ_RCODE_INSERT,
 	SQ_RCODE_USE,
 	SQ_RCODE_COUNT,
+	SQ_PASSKEY_PUT,
+	SQ_PASSKEY_LIST,
+	SQ_PASSKEY_GET,
+	SQ_PASSKEY_USE,
+	SQ_PASSKEY_DELETE,
+	SQ_CHALLENGE_PURGE,
+	SQ_CHALLENGE_PUT,
+	SQ_CHALLENGE_TAKE,
+	SQ_CHALLENGE_DELETE,
 	_SQ_STMT_MAX,
 };
 
@@ -172,6 +181,10 @@ enum sq_stmt {
 	" FROM items WHERE couple_id = ?1 AND kind = ?2 AND parent_kind = ?3 AND parent_id = ?4 "  \
 	"AND (?5 IS NULL OR author_id = ?5) "                                                      \
 	"AND (?7 IS NULL OR author_id = ?7 OR (shared_with & ?8) <> 0) "
+
+#define PASSKEY_COLS                                                                               \
+	"id, credential_id, public_key, tag, name_sealed, sign_count, created_at, "                \
+	"coalesce(last_used_at, '')"
 
 static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
@@ -319,6 +332,26 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_RCODE_INSERT] = "INSERT INTO recovery_codes (member_id, hash) VALUES (?1, ?2)",
 	[SQ_RCODE_USE] = "DELETE FROM recovery_codes WHERE member_id = ?1 AND hash = ?2",
 	[SQ_RCODE_COUNT] = "SELECT count(*) FROM recovery_codes WHERE member_id = ?1",
+	/* ---- passkeys (migration 0010) ---- */
+	[SQ_PASSKEY_PUT] = "INSERT INTO passkeys (id, member_id, credential_id, public_key, tag, "
+			   "name_sealed, sign_count, created_at) "
+			   "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
+			   "WHERE (SELECT count(*) FROM passkeys WHERE member_id = ?2) < ?9 "
+			   "ON CONFLICT DO NOTHING",
+	[SQ_PASSKEY_LIST] = "SELECT " PASSKEY_COLS " FROM passkeys WHERE member_id = ?1 "
+			    "ORDER BY created_at, rowid",
+	[SQ_PASSKEY_GET] = "SELECT " PASSKEY_COLS " FROM passkeys "
+			   "WHERE member_id = ?1 AND credential_id = ?2",
+	/* the counter moves from what the check saw: of two racing uses, one */
+	[SQ_PASSKEY_USE] = "UPDATE passkeys SET sign_count = ?4, last_used_at = ?5 "
+			   "WHERE member_id = ?1 AND id = ?2 AND sign_count = ?3",
+	[SQ_PASSKEY_DELETE] = "DELETE FROM passkeys WHERE member_id = ?1 AND id = ?2",
+	[SQ_CHALLENGE_PURGE] = "DELETE FROM passkey_challenges WHERE expires_at <= ?1",
+	[SQ_CHALLENGE_PUT] = "INSERT INTO passkey_challenges (member_id, hash, purpose, origin, "
+			     "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[SQ_CHALLENGE_TAKE] = "SELECT origin FROM passkey_challenges WHERE member_id = ?1 "
+			      "AND hash = ?2 AND purpose = ?3 AND expires_at > ?4",
+	[SQ_CHALLENGE_DELETE] = "DELETE FROM passkey_challenges WHERE member_id = ?1 AND hash = ?2",
 	/* ---- end of sign-in throttling ---- */
 
 	/* ---- check-ins and the rhythm (migration 0003) ---- */
@@ -3126,6 +3159,217 @@ static int sq_fault(struct store *st);
 static int sq_fatal(struct store *st);
 static int sq_rescue(struct store *st, char *where, size_t wherelen);
 
+/* ---- passkeys (migration 0010) ---------------------------------------------------- */
+
+static int sq_passkey_put(struct store *st, const char *member_id, const struct passkey_row *p)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!member_id || !p)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_PASSKEY_PUT, &b.s);
+	if (r < 0)
+		return r;
+	BIND_FIELD(&b, 1, p->id);
+	bind_text(&b, 2, member_id);
+	bind_blob(&b, 3, p->credential_id.data, p->credential_id.len, false);
+	bind_blob(&b, 4, p->public_key.data, p->public_key.len, false);
+	bind_blob(&b, 5, p->tag.data, p->tag.len, false);
+	bind_blob(&b, 6, p->name_sealed.data, p->name_sealed.len, false);
+	bind_i64(&b, 7, p->sign_count);
+	BIND_FIELD(&b, 8, p->created_at);
+	bind_i64(&b, 9, STORE_PASSKEYS_MAX);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
+}
+
+static int sq_passkey_read(sqlite3_stmt *s, struct passkey_row *p)
+{
+	struct reader rd = {s, 0, 0};
+
+	memset(p, 0, sizeof(*p));
+	READ_FIELD(&rd, 0, p->id);
+	read_blob(&rd, 1, &p->credential_id);
+	read_blob(&rd, 2, &p->public_key);
+	read_blob(&rd, 3, &p->tag);
+	read_blob(&rd, 4, &p->name_sealed);
+	p->sign_count = sqlite3_column_int64(s, 5);
+	READ_FIELD(&rd, 6, p->created_at);
+	READ_FIELD(&rd, 7, p->last_used_at);
+	if (rd.r != 0)
+		store_passkey_free(p);
+	return rd.r;
+}
+
+static int sq_passkey_list(struct store *st, const char *member_id, struct passkey_row **ret,
+			   size_t *ret_n)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	struct passkey_row *list = NULL, *grown;
+	size_t n = 0, cap = 0;
+	int r, rc = SQLITE_DONE;
+
+	if (!member_id || !ret || !ret_n)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_PASSKEY_LIST, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	r = b.r;
+	while (r == 0 && (rc = sqlite3_step(b.s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4;
+			grown = reallocarray(list, cap, sizeof(*list));
+			if (!grown) {
+				r = -ENOMEM;
+				break;
+			}
+			list = grown;
+		}
+		r = sq_passkey_read(b.s, &list[n]);
+		if (r == 0)
+			n++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = sq_errno(rc);
+	sq_done(b.s);
+	if (r != 0) {
+		store_passkey_list_free(list, n);
+		return r;
+	}
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
+
+static int sq_passkey_get(struct store *st, const char *member_id, const unsigned char *cred_id,
+			  size_t len, struct passkey_row *ret)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!member_id || !cred_id || !ret)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_PASSKEY_GET, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_blob(&b, 2, cred_id, len, false);
+	r = b.r ? b.r : sq_read(b.s);
+	if (r == 0)
+		r = sq_passkey_read(b.s, ret);
+	sq_done(b.s);
+	return r;
+}
+
+static int sq_passkey_use(struct store *st, const char *member_id, const char *id,
+			  int64_t old_count, int64_t new_count, const char *now)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	r = sq_prep(sq, SQ_PASSKEY_USE, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_text(&b, 2, id);
+	bind_i64(&b, 3, old_count);
+	bind_i64(&b, 4, new_count);
+	bind_text(&b, 5, now);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
+}
+
+static int sq_passkey_delete(struct store *st, const char *member_id, const char *id)
+{
+	int changes = 0;
+	int r = sq_write_ids(to_sq(st), SQ_PASSKEY_DELETE, member_id, id, &changes);
+
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int sq_challenge_put(struct store *st, const char *member_id, const unsigned char *hash,
+			    const char *purpose, const char *origin, int64_t expires_s)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	bool nested;
+	int r;
+
+	if (!hash)
+		return -EINVAL;
+	r = sq_tx_enter(sq, &nested);
+	if (r < 0)
+		return r;
+	r = sq_prep(sq, SQ_CHALLENGE_PURGE, &b.s);
+	if (r == 0) {
+		bind_i64(&b, 1, (int64_t)time(NULL));
+		r = b.r ? b.r : sq_write(sq, b.s, NULL);
+		sq_done(b.s);
+	}
+	if (r == 0)
+		r = sq_prep(sq, SQ_CHALLENGE_PUT, &b.s);
+	if (r == 0) {
+		bind_text(&b, 1, member_id);
+		bind_blob(&b, 2, hash, STORE_CHALLENGE_HASH_LEN, false);
+		bind_text(&b, 3, purpose);
+		bind_text(&b, 4, origin);
+		bind_i64(&b, 5, expires_s);
+		r = b.r ? b.r : sq_write(sq, b.s, NULL);
+		sq_done(b.s);
+	}
+	return sq_tx_leave(sq, nested, r);
+}
+
+/* Read and delete in one transaction: of two requests with one challenge, one has it. */
+static int sq_challenge_take(struct store *st, const char *member_id, const unsigned char *hash,
+			     const char *purpose, int64_t now_s, char *ret_origin, size_t len)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	bool nested;
+	int r;
+
+	if (!hash || !ret_origin || len == 0)
+		return -EINVAL;
+	r = sq_tx_enter(sq, &nested);
+	if (r < 0)
+		return r;
+	r = sq_prep(sq, SQ_CHALLENGE_TAKE, &b.s);
+	if (r == 0) {
+		bind_text(&b, 1, member_id);
+		bind_blob(&b, 2, hash, STORE_CHALLENGE_HASH_LEN, false);
+		bind_text(&b, 3, purpose);
+		bind_i64(&b, 4, now_s);
+		r = b.r ? b.r : sq_read(b.s);
+		if (r == 0) {
+			struct reader rd = {b.s, 0, 0};
+
+			read_text(&rd, 0, ret_origin, len);
+			r = rd.r;
+		}
+		sq_done(b.s);
+	}
+	if (r == 0)
+		r = sq_prep(sq, SQ_CHALLENGE_DELETE, &b.s);
+	if (r == 0) {
+		bind_text(&b, 1, member_id);
+		bind_blob(&b, 2, hash, STORE_CHALLENGE_HASH_LEN, false);
+		r = b.r ? b.r : sq_write(sq, b.s, NULL);
+		sq_done(b.s);
+	}
+	return sq_tx_leave(sq, nested, r);
+}
+
+/* ---- end of passkeys ---------------------------------------------------------------- */
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -3206,6 +3450,13 @@ const struct store_ops store_sqlite_ops = {
 	.totp_delete = sq_totp_delete,
 	.recovery_code_use = sq_recovery_code_use,
 	.recovery_code_count = sq_recovery_code_count,
+	.passkey_put = sq_passkey_put,
+	.passkey_list = sq_passkey_list,
+	.passkey_get = sq_passkey_get,
+	.passkey_use = sq_passkey_use,
+	.passkey_delete = sq_passkey_delete,
+	.challenge_put = sq_challenge_put,
+	.challenge_take = sq_challenge_take,
 };
 
 /* ---- opening and migrations --------------------------------------------- */

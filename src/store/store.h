@@ -219,6 +219,24 @@ struct totp_row {
 	char created_at[STORE_TIME_LEN + 1];
 };
 
+/* ---- passkeys (migration 0010) ---- */
+
+#define STORE_PASSKEYS_MAX	   10 /* per member: a phone, a laptop, a key or two */
+#define STORE_CHALLENGE_HASH_LEN   32 /* SHA-256 of a WebAuthn challenge */
+#define STORE_CHALLENGE_ORIGIN_MAX 520
+
+/* A member's passkey: the credential as registered, its tag and sealed name. */
+struct passkey_row {
+	char id[STORE_ID_LEN + 1]; /* ours, for the routes */
+	struct blob credential_id; /* the authenticator's */
+	struct blob public_key;	   /* 65 bytes: 0x04 || x || y */
+	struct blob tag;	   /* keyed under the member's MK (0010) */
+	struct blob name_sealed;   /* the member's name for it, sealed under MK */
+	int64_t sign_count;	   /* the last counter seen */
+	char created_at[STORE_TIME_LEN + 1];
+	char last_used_at[STORE_TIME_LEN + 1]; /* "" when never used */
+};
+
 /* ---- end of check-in and item rows ------------------------------------------------- */
 
 /*
@@ -465,6 +483,31 @@ struct store_ops {
 	/* how many recovery codes the member has left */
 	int (*recovery_code_count)(struct store *st, const char *member_id, size_t *ret_n);
 	/* ---- end of second factors ops ---- */
+	/* ---- passkeys (migration 0010) ---- */
+	/* a new passkey of member_id: CONFLICT when the member has this
+	 * credential id already or STORE_PASSKEYS_MAX passkeys */
+	int (*passkey_put)(struct store *st, const char *member_id, const struct passkey_row *p);
+	/* the member's passkeys, oldest first (caller frees with store_passkey_list_free) */
+	int (*passkey_list)(struct store *st, const char *member_id, struct passkey_row **ret,
+			    size_t *ret_n);
+	/* the member's passkey of this credential id: NOTFOUND when the member has none */
+	int (*passkey_get)(struct store *st, const char *member_id, const unsigned char *cred_id,
+			   size_t len, struct passkey_row *ret);
+	/* an assertion by passkey id moved its counter from old_count to new_count:
+	 * CONFLICT when the counter is no longer old_count (a racing use) */
+	int (*passkey_use)(struct store *st, const char *member_id, const char *id,
+			   int64_t old_count, int64_t new_count, const char *now);
+	/* the member's passkey id goes: NOTFOUND when the member has no such one */
+	int (*passkey_delete)(struct store *st, const char *member_id, const char *id);
+	/* a challenge issued to member_id for purpose ("create" or "get") from
+	 * origin, valid until expires_s (Unix time); expired ones of anyone go */
+	int (*challenge_put)(struct store *st, const char *member_id, const unsigned char *hash,
+			     const char *purpose, const char *origin, int64_t expires_s);
+	/* takes (deletes) the member's unexpired challenge of this hash and
+	 * purpose, its origin into ret_origin: NOTFOUND when there is none */
+	int (*challenge_take)(struct store *st, const char *member_id, const unsigned char *hash,
+			      const char *purpose, int64_t now_s, char *ret_origin, size_t len);
+	/* ---- end of passkeys ops ---- */
 };
 
 struct store {
@@ -511,6 +554,16 @@ static inline void store_totp_free(struct totp_row *t)
 		store_blob_free(&t->secret_sealed);
 }
 
+static inline void store_passkey_free(struct passkey_row *p)
+{
+	if (p) {
+		store_blob_free(&p->credential_id);
+		store_blob_free(&p->public_key);
+		store_blob_free(&p->tag);
+		store_blob_free(&p->name_sealed);
+	}
+}
+
 static inline void store_item_free(struct item_row *it)
 {
 	if (it)
@@ -531,6 +584,7 @@ static inline void store_item_free(struct item_row *it)
 	}
 STORE_LIST_FREE(store_checkin_list_free, struct checkin_row, store_checkin_free)
 STORE_LIST_FREE(store_item_list_free, struct item_row, store_item_free)
+STORE_LIST_FREE(store_passkey_list_free, struct passkey_row, store_passkey_free)
 #undef STORE_LIST_FREE
 /* NOLINTEND(bugprone-macro-parentheses) */
 /* ---- end of freeing ------------------------------------------ */

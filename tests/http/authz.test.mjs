@@ -251,6 +251,18 @@ const MATRIX = {
   'DELETE /api/v1/totp': { who: 'member', csrf: true, op: 'plain', scratch: true,
     call: api('DELETE', '/api/v1/totp', { password: 'not-the-password-at-all', code: '123456' }),
     member: [409] },
+  // passkeys: options need TOTP on (409) or the password; nothing to list, remove or assert with
+  'POST /api/v1/passkeys/registration-options': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: api('POST', '/api/v1/passkeys/registration-options', { password: 'not-the-password-at-all' }),
+    member: [409] },
+  'POST /api/v1/passkeys': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: api('POST', '/api/v1/passkeys', { name: 'x', credential: '{}' }), member: [403] },
+  'GET /api/v1/passkeys': { who: 'member', csrf: false, op: 'plain', call: get('/api/v1/passkeys'), member: [200] },
+  'DELETE /api/v1/passkeys/{id}': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: api('DELETE', '/api/v1/passkeys/0123456789abcdef0123456789abcdef', { password: 'not-the-password-at-all' }),
+    member: [403] },
+  'POST /api/v1/passkeys/assertion-options': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: api('POST', '/api/v1/passkeys/assertion-options', {}), member: [409] },
 
   // journal (always private to its author)
   'GET /api/v1/journal': { who: 'member', csrf: false, op: 'list', kind: 'journal', call: get('/api/v1/journal?limit=100'),

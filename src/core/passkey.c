@@ -1,0 +1,343 @@
+/*
+ * passkey.c: passkeys as a second factor (passkey.h) over the store's
+ * passkeys and passkey_challenges (migration 0010) and the checks of
+ * vault/webauthn.h.
+ *
+ * The expected origin of a ceremony is the one stored with its challenge:
+ * the server's trusted origin of the request that asked for it (the public
+ * URL, or a Host that is the server's own: kreq_invite_base_url()), never
+ * one the client names; the RP id is that origin's host.
+ *
+ * Keys: the tag is BLAKE2b-keyed under subkey 1 of context PASSKEY_TAG_CTX
+ * of MK, over a fixed lead, the member id, the credential id's length and
+ * bytes, and the public key; the name is sealed under subkey 1 of
+ * PASSKEY_NAME_CTX, its associated data binding the member and the row.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "core/passkey.h"
+
+#define PASSKEY_TAG_CTX	 "pktag___"
+#define PASSKEY_NAME_CTX "pkname__"
+#define PASSKEY_LEAD	 "kintsugi passkey|"
+
+static int store_err(int r)
+{
+	return r > 0 ? -EIO : r;
+}
+
+int passkey_rp_id(const char *origin, char *out, size_t len)
+{
+	const char *host = origin ? strstr(origin, "://") : NULL;
+	size_t n;
+
+	if (!host || host[3] == '\0' || host[3] == '[')
+		return -EINVAL;
+	host += 3;
+	n = strcspn(host, ":/");
+	if (n == 0 || n >= len)
+		return -EINVAL;
+	memcpy(out, host, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static void challenge_hash(const unsigned char ch[WEBAUTHN_CHALLENGE_BYTES],
+			   unsigned char out[STORE_CHALLENGE_HASH_LEN])
+{
+	crypto_hash_sha256(out, ch, WEBAUTHN_CHALLENGE_BYTES);
+}
+
+int passkey_challenge(const struct core *c, const char *member_id, const char *purpose,
+		      const char *origin, char ret_b64[PASSKEY_CHALLENGE_B64])
+{
+	unsigned char ch[WEBAUTHN_CHALLENGE_BYTES], hash[STORE_CHALLENGE_HASH_LEN];
+	char rp[256];
+	int r;
+
+	if (!origin || strlen(origin) >= PASSKEY_ORIGIN_MAX ||
+	    passkey_rp_id(origin, rp, sizeof(rp)) != 0)
+		return -EINVAL;
+	vault_random(ch, sizeof(ch));
+	challenge_hash(ch, hash);
+	r = STORE_CALL(c->st, challenge_put, member_id, hash, purpose, origin,
+		       (int64_t)time(NULL) + PASSKEY_CHALLENGE_TTL_S);
+	if (r == 0)
+		sodium_bin2base64(ret_b64, PASSKEY_CHALLENGE_B64, ch, sizeof(ch),
+				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	vault_wipe(ch, sizeof(ch));
+	return store_err(r);
+}
+
+/*
+ * Takes the member's challenge that the client data names, for purpose:
+ * the expectation to check against into e (challenge into ch, origin and
+ * RP id into the buffers).  PASSKEY_REFUSED when there is none.
+ */
+static int challenge_take(const struct core *c, const char *member_id, const char *purpose,
+			  const struct webauthn_response *w,
+			  unsigned char ch[WEBAUTHN_CHALLENGE_BYTES],
+			  char origin[PASSKEY_ORIGIN_MAX], char rp[256], struct webauthn_expect *e)
+{
+	unsigned char hash[STORE_CHALLENGE_HASH_LEN];
+	int r;
+
+	if (webauthn_client_challenge(w->client_data, w->cd_len, ch) != 0)
+		return PASSKEY_REFUSED;
+	challenge_hash(ch, hash);
+	r = STORE_CALL(c->st, challenge_take, member_id, hash, purpose, (int64_t)time(NULL), origin,
+		       PASSKEY_ORIGIN_MAX);
+	if (r == STORE_NOTFOUND)
+		return PASSKEY_REFUSED;
+	if (r != 0)
+		return store_err(r);
+	if (passkey_rp_id(origin, rp, 256) != 0)
+		return PASSKEY_REFUSED;
+	e->challenge = ch;
+	e->origin = origin;
+	e->rp_id = rp;
+	e->require_uv = 0; /* a second factor: possession is what it proves */
+	return 0;
+}
+
+static int passkey_tag(const unsigned char *mk, const char *member_id, const unsigned char *cred,
+		       size_t cred_len, const unsigned char pk[WEBAUTHN_PK_BYTES],
+		       unsigned char out[VAULT_TAG_BYTES])
+{
+	unsigned char key[VAULT_KEY_BYTES], msg[sizeof(PASSKEY_LEAD) + STORE_ID_LEN + 3 +
+						WEBAUTHN_CRED_ID_MAX + WEBAUTHN_PK_BYTES];
+	size_t n = strlen(PASSKEY_LEAD);
+
+	/* the lead and the id have fixed lengths, the credential id a length before it */
+	if (strlen(member_id) != STORE_ID_LEN || cred_len == 0 || cred_len > WEBAUTHN_CRED_ID_MAX)
+		return -EBADMSG;
+	memcpy(msg, PASSKEY_LEAD, sizeof(PASSKEY_LEAD)); /* its NUL is overwritten next */
+	memcpy(msg + n, member_id, STORE_ID_LEN);
+	n += STORE_ID_LEN;
+	msg[n++] = '|';
+	msg[n++] = (unsigned char)(cred_len >> 8);
+	msg[n++] = (unsigned char)cred_len;
+	memcpy(msg + n, cred, cred_len);
+	n += cred_len;
+	memcpy(msg + n, pk, WEBAUTHN_PK_BYTES);
+	n += WEBAUTHN_PK_BYTES;
+	vault_derive(key, mk, 1, PASSKEY_TAG_CTX);
+	vault_tag(out, key, msg, n);
+	vault_wipe(key, sizeof(key));
+	return 0;
+}
+
+static void name_ad(char *ad, size_t len, const char *member_id, const char *id)
+{
+	snprintf(ad, len, "passkey.name|%s|%s", member_id, id);
+}
+
+static struct webauthn_response *response_parse(const char *json, int create)
+{
+	struct webauthn_response *w;
+
+	if (!json || json[0] != '{')
+		return NULL;
+	w = malloc(sizeof(*w));
+	if (w && webauthn_response_parse(json, strlen(json), create, w) != 0) {
+		free(w);
+		w = NULL;
+	}
+	return w;
+}
+
+/* Fills row p (id, blobs pointing into cred and tag, the sealed name) for a new passkey. */
+static int passkey_row_make(const struct session *s, const char *name,
+			    struct webauthn_credential *cred, unsigned char tag[VAULT_TAG_BYTES],
+			    struct passkey_row *p)
+{
+	unsigned char key[VAULT_KEY_BYTES];
+	char ad[128];
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	vault_random_id(p->id);
+	session_now(p->created_at, 0);
+	r = passkey_tag(s->mk, s->member_id, cred->id, cred->id_len, cred->public_key, tag);
+	if (r != 0)
+		return r;
+	vault_derive(key, s->mk, 1, PASSKEY_NAME_CTX);
+	name_ad(ad, sizeof(ad), s->member_id, p->id);
+	r = vault_seal(key, name, strlen(name), ad, &p->name_sealed.data, &p->name_sealed.len);
+	vault_wipe(key, sizeof(key));
+	p->credential_id = (struct blob){cred->id, cred->id_len};
+	p->public_key = (struct blob){cred->public_key, WEBAUTHN_PK_BYTES};
+	p->tag = (struct blob){tag, VAULT_TAG_BYTES};
+	p->sign_count = cred->sign_count;
+	return r;
+}
+
+int passkey_register(const struct core *c, const struct session *s, const char *name,
+		     const char *credential)
+{
+	unsigned char ch[WEBAUTHN_CHALLENGE_BYTES], tag[VAULT_TAG_BYTES];
+	char origin[PASSKEY_ORIGIN_MAX], rp[256];
+	struct webauthn_credential cred;
+	struct webauthn_expect e;
+	struct webauthn_response *w = response_parse(credential, 1);
+	struct passkey_row p;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	if (!w)
+		return PASSKEY_REFUSED;
+	if (!name || !*name || strlen(name) > PASSKEY_NAME_MAX) {
+		free(w);
+		return -EINVAL;
+	}
+	r = challenge_take(c, s->member_id, PASSKEY_PURPOSE_CREATE, w, ch, origin, rp, &e);
+	if (r == 0 &&
+	    webauthn_register(&e, w->client_data, w->cd_len, w->att_obj, w->att_len, &cred) != 0)
+		r = PASSKEY_REFUSED;
+	/* the id the browser reports is the one the authenticator attested */
+	if (r == 0 &&
+	    (cred.id_len != w->raw_id_len || memcmp(cred.id, w->raw_id, cred.id_len) != 0))
+		r = PASSKEY_REFUSED;
+	if (r == 0)
+		r = passkey_row_make(s, name, &cred, tag, &p);
+	if (r == 0)
+		r = c->st->ops->begin(c->st);
+	if (r == 0) {
+		r = STORE_CALL(c->st, passkey_put, s->member_id, &p);
+		if (r == 0)
+			r = STORE_CALL(c->st, session_delete_member, s->member_id, s->id);
+		if (r == STORE_NOTFOUND)
+			r = 0;
+		if (r == 0)
+			r = c->st->ops->commit(c->st);
+		else
+			(void)c->st->ops->rollback(c->st);
+		r = r == STORE_CONFLICT ? PASSKEY_FULL : store_err(r);
+	}
+	free(p.name_sealed.data);
+	free(w);
+	return r;
+}
+
+int passkey_check(const struct core *c, const char *member_id, const unsigned char *mk,
+		  const char *assertion)
+{
+	unsigned char ch[WEBAUTHN_CHALLENGE_BYTES], want[VAULT_TAG_BYTES];
+	char origin[PASSKEY_ORIGIN_MAX], rp[256], now[STORE_TIME_LEN + 1];
+	struct webauthn_response *w = response_parse(assertion, 0);
+	struct webauthn_expect e;
+	struct passkey_row p;
+	uint32_t count = 0;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	if (!w)
+		return FACTOR_WRONG;
+	r = challenge_take(c, member_id, PASSKEY_PURPOSE_GET, w, ch, origin, rp, &e);
+	if (r == 0) {
+		/* only the member's own credentials: another's id is no passkey of theirs */
+		r = STORE_CALL(c->st, passkey_get, member_id, w->raw_id, w->raw_id_len, &p);
+		r = r == STORE_NOTFOUND ? PASSKEY_REFUSED : store_err(r);
+	}
+	if (r == 0 && (p.public_key.len != WEBAUTHN_PK_BYTES || p.tag.len != VAULT_TAG_BYTES ||
+		       passkey_tag(mk, member_id, p.credential_id.data, p.credential_id.len,
+				   p.public_key.data, want) != 0 ||
+		       !vault_equal(want, p.tag.data, VAULT_TAG_BYTES)))
+		r = PASSKEY_REFUSED; /* a key someone put in the file */
+	if (r == 0 &&
+	    webauthn_assert(&e, p.public_key.data, (uint32_t)p.sign_count, w->client_data,
+			    w->cd_len, w->auth_data, w->ad_len, w->sig, w->sig_len, &count) != 0)
+		r = PASSKEY_REFUSED;
+	if (r == 0) {
+		session_now(now, 0);
+		r = STORE_CALL(c->st, passkey_use, member_id, p.id, p.sign_count, count, now);
+		r = r == STORE_CONFLICT ? PASSKEY_REFUSED : store_err(r);
+	}
+	store_passkey_free(&p);
+	free(w);
+	return r == PASSKEY_REFUSED ? FACTOR_WRONG : r;
+}
+
+int passkey_count(const struct core *c, const char *member_id, size_t *ret_n)
+{
+	struct passkey_row *list = NULL;
+	int r = STORE_CALL(c->st, passkey_list, member_id, &list, ret_n);
+
+	if (r == 0)
+		store_passkey_list_free(list, *ret_n);
+	return store_err(r);
+}
+
+int passkey_list(const struct core *c, const char *member_id, const unsigned char *mk,
+		 struct passkey_view **ret, size_t *ret_n)
+{
+	unsigned char key[VAULT_KEY_BYTES];
+	struct passkey_row *rows = NULL;
+	struct passkey_view *out;
+	size_t n = 0, i, k = 0;
+	char ad[128];
+	int r;
+
+	r = STORE_CALL(c->st, passkey_list, member_id, &rows, &n);
+	if (r != 0)
+		return store_err(r);
+	out = calloc(n ? n : 1, sizeof(*out));
+	if (!out) {
+		store_passkey_list_free(rows, n);
+		return -ENOMEM;
+	}
+	if (mk)
+		vault_derive(key, mk, 1, PASSKEY_NAME_CTX);
+	for (i = 0; i < n && r == 0; i++) {
+		unsigned char *name = NULL;
+		size_t len = 0;
+
+		name_ad(ad, sizeof(ad), member_id, rows[i].id);
+		if (mk)
+			r = vault_open(key, rows[i].name_sealed.data, rows[i].name_sealed.len, ad,
+				       &name, &len);
+		if (r == 0 && (len > PASSKEY_NAME_MAX || rows[i].credential_id.len == 0 ||
+			       rows[i].credential_id.len > WEBAUTHN_CRED_ID_MAX))
+			r = -EBADMSG;
+		if (r != 0) {
+			free(name);
+			r = core_skip_unreadable(c, r > 0 ? -EBADMSG : r);
+			continue;
+		}
+		memcpy(out[k].id, rows[i].id, sizeof(out[k].id));
+		if (name)
+			memcpy(out[k].name, name, len);
+		out[k].name[len] = '\0';
+		memcpy(out[k].created_at, rows[i].created_at, sizeof(out[k].created_at));
+		memcpy(out[k].last_used_at, rows[i].last_used_at, sizeof(out[k].last_used_at));
+		sodium_bin2base64(out[k].credential_id, sizeof(out[k].credential_id),
+				  rows[i].credential_id.data, rows[i].credential_id.len,
+				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		free(name);
+		k++;
+	}
+	vault_wipe(key, sizeof(key));
+	store_passkey_list_free(rows, n);
+	if (r != 0) {
+		free(out);
+		return r;
+	}
+	*ret = out;
+	*ret_n = k;
+	return 0;
+}
+
+int passkey_remove(const struct core *c, const struct session *s, const char *id)
+{
+	int r = STORE_CALL(c->st, passkey_delete, s->member_id, id);
+
+	if (r == STORE_NOTFOUND)
+		return PASSKEY_NOTFOUND;
+	return store_err(r);
+}

@@ -1,0 +1,100 @@
+/*
+ * passkey.h: a member's passkeys (WebAuthn) as a second factor beside
+ * TOTP (factor.h): registering one, listing and removing them, the
+ * single-use challenges the server issues, and checking an assertion.
+ *
+ * A passkey is a second factor only, never a way in alone: signing in
+ * needs the member's master key (MK), which the password opens; a passkey
+ * gives the server nothing that could (see security.md, "Passkeys").
+ *
+ * Each credential's public key is tagged under a subkey of MK (over the
+ * member, the credential id and the key), and its name sealed under
+ * another, so someone who can write the database can neither put a key of
+ * their own in its place nor read what the member called it.  Challenges
+ * are made here, stored by their SHA-256 with the member, the purpose and
+ * the origin of the request that asked, for PASSKEY_CHALLENGE_TTL_S, and
+ * taken (deleted) by the first answer that names them, right or wrong.
+ *
+ * An answer to the second factor is one string: six digits, a recovery
+ * code, or a passkey assertion as PublicKeyCredential.toJSON() writes it
+ * (it starts with "{"); factor_check() sends the last here.
+ *
+ * Return values: 0, a positive PASSKEY_* or FACTOR_* outcome, or a
+ * negative errno.  Nothing here logs.
+ */
+#ifndef KINTSUGI_CORE_PASSKEY_H
+#define KINTSUGI_CORE_PASSKEY_H
+
+#include "core/factor.h"
+#include "core/session.h"
+#include "vault/webauthn.h"
+
+#define PASSKEY_CHALLENGE_TTL_S 120 /* two minutes: a ceremony is a touch or a fingerprint */
+#define PASSKEY_CHALLENGE_B64	44  /* base64url of WEBAUTHN_CHALLENGE_BYTES, unpadded, + NUL */
+#define PASSKEY_NAME_MAX	64  /* bytes of a passkey's name */
+#define PASSKEY_ORIGIN_MAX	520
+#define PASSKEY_PURPOSE_CREATE	"create"
+#define PASSKEY_PURPOSE_GET	"get"
+
+enum passkey_result {
+	PASSKEY_OK = 0,
+	PASSKEY_REFUSED = 1,  /* the authenticator's answer did not pass (or no challenge) */
+	PASSKEY_FULL = 2,     /* STORE_PASSKEYS_MAX already, or this credential already */
+	PASSKEY_NOTFOUND = 3, /* no such passkey of this member */
+	_PASSKEY_RESULT_MAX
+};
+
+/* A passkey as the member sees it. */
+struct passkey_view {
+	char id[VAULT_ID_HEX + 1];
+	char name[PASSKEY_NAME_MAX + 1];
+	char created_at[STORE_TIME_LEN + 1];
+	char last_used_at[STORE_TIME_LEN + 1];		      /* "" when never */
+	char credential_id[WEBAUTHN_CRED_ID_MAX * 4 / 3 + 4]; /* base64url */
+};
+
+/*
+ * passkey_rp_id() - the RP id of origin ("https://host[:port]"): its host,
+ * into out.  0, or -EINVAL when origin has no host name (an IPv6 literal
+ * or no "://").
+ */
+int passkey_rp_id(const char *origin, char *out, size_t len);
+/*
+ * passkey_challenge() - a fresh challenge for member_id, purpose
+ * PASSKEY_PURPOSE_*, asked from origin (the server's trusted origin of the
+ * request), stored by its hash; its base64url into ret_b64.
+ */
+int passkey_challenge(const struct core *c, const char *member_id, const char *purpose,
+		      const char *origin, char ret_b64[PASSKEY_CHALLENGE_B64]);
+/*
+ * passkey_register() - the member's registration answer (credential: the
+ * JSON of PublicKeyCredential.toJSON() after navigator.credentials.create())
+ * to one of their "create" challenges, checked (webauthn_register()) and
+ * stored with its name (1 to PASSKEY_NAME_MAX bytes), tagged and sealed
+ * under s->mk.  Every other session of the member ends.  PASSKEY_REFUSED,
+ * PASSKEY_FULL.
+ */
+int passkey_register(const struct core *c, const struct session *s, const char *name,
+		     const char *credential);
+/*
+ * passkey_check() - an assertion (JSON, after navigator.credentials.get())
+ * answering one of member_id's "get" challenges, by one of member_id's
+ * passkeys whose tag opens under mk: 0 with the counter moved, else
+ * FACTOR_WRONG (the challenge is spent either way).
+ */
+int passkey_check(const struct core *c, const char *member_id, const unsigned char *mk,
+		  const char *assertion);
+/* passkey_count() - how many passkeys member_id has. */
+int passkey_count(const struct core *c, const char *member_id, size_t *ret_n);
+/*
+ * passkey_list() - member_id's passkeys, names opened with mk (one that
+ * does not open is left out, counted in c->unreadable); mk NULL: the
+ * names stay "" (the credential ids a sign-in's options list).  *ret is
+ * malloc'd, the caller frees it (also when *ret_n is 0).
+ */
+int passkey_list(const struct core *c, const char *member_id, const unsigned char *mk,
+		 struct passkey_view **ret, size_t *ret_n);
+/* passkey_remove() - the member's passkey id goes: 0 or PASSKEY_NOTFOUND. */
+int passkey_remove(const struct core *c, const struct session *s, const char *id);
+
+#endif

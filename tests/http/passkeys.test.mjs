@@ -1,0 +1,215 @@
+// Passkeys (WebAuthn) as a second factor, as API.md's "Second factor and
+// the recovery key" describes them, driven by the software authenticator
+// of authenticator.mjs: registration after the password (with TOTP on, for
+// its recovery codes), sign-in with the password and then a passkey, and
+// every refusal: a replayed challenge, a counter that goes back, another
+// origin or RP id, a bad signature, trailing bytes, a registration's type,
+// another member's credential; the list and removal; nothing the member
+// named or the authenticator gave readable at rest.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { Authenticator } from './authenticator.mjs';
+import {
+  Client, describe, errCode, leaksAtRest, markerSet, signupOk, startServer, totpCode, totpStep,
+} from './harness.mjs';
+
+let s;
+before(async () => {
+  s = await startServer({ env: { SIGNIN_ADDRESS_FAILURES: 1000, SIGNIN_LOGIN_FAILURES: 1000 } });
+});
+after(async () => {
+  await s.stop();
+});
+
+function assertCode(res, status, code, label) {
+  assert.equal(res.status, status, `${label}: ${describe(res)}`);
+  assert.equal(errCode(res), code, label);
+}
+
+/** A member with TOTP on and one passkey: {client, login, password, auth, cred, origin}. */
+async function memberWithPasskey(url, name = 'laptop') {
+  const client = new Client(url);
+  const m = await signupOk(client);
+  const setup = await client.post('/api/v1/totp', { password: m.password });
+  assert.equal(setup.status, 201, describe(setup));
+  const conf = await client.post('/api/v1/totp/confirm', { code: totpCode(setup.json.secret, totpStep()) });
+  assert.equal(conf.status, 200, describe(conf));
+  const auth = new Authenticator();
+  const opts = await client.post('/api/v1/passkeys/registration-options', { password: m.password });
+  assert.equal(opts.status, 200, describe(opts));
+  const pk = opts.json.publicKey;
+  const origin = url;
+  const cred = auth.create({ challenge: pk.challenge, origin, rpId: pk.rp.id });
+  const add = await client.post('/api/v1/passkeys', { name, credential: JSON.stringify(cred) });
+  assert.equal(add.status, 201, describe(add));
+  return { client, login: m.login, password: m.password, recovery_key: m.recovery_key, auth,
+    cred, origin, rpId: pk.rp.id, secret: setup.json.secret, codes: conf.json.recovery_codes };
+}
+
+/** The 401 of a sign-in with the right password: its request options. */
+async function signInOptions(m) {
+  const res = await new Client(s.url).post('/api/v1/login', { login: m.login, password: m.password });
+  assertCode(res, 401, 'second_factor_required', 'password alone');
+  assert.ok(res.json.passkey?.publicKey?.challenge, describe(res));
+  return res.json.passkey.publicKey;
+}
+
+function signIn(m, assertion) {
+  return new Client(s.url).post('/api/v1/login',
+    { login: m.login, password: m.password, passkey: JSON.stringify(assertion) });
+}
+
+test('registration options need the password and TOTP on, and are WebAuthn JSON', async () => {
+  const c = new Client(s.url);
+  const m = await signupOk(c);
+  assertCode(await c.post('/api/v1/passkeys/registration-options', { password: m.password }), 409,
+    'second_factor_off', 'without TOTP');
+  const mp = await memberWithPasskey(s.url);
+  assertCode(await mp.client.post('/api/v1/passkeys/registration-options', { password: 'not-it-at-all' }),
+    403, 'wrong_password', 'a wrong password');
+  const o = await mp.client.post('/api/v1/passkeys/registration-options', { password: mp.password });
+  assert.equal(o.status, 200, describe(o));
+  const pk = o.json.publicKey;
+  assert.match(pk.challenge, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(pk.rp.id, new URL(s.url).hostname);
+  assert.deepEqual(pk.pubKeyCredParams, [{ type: 'public-key', alg: -7 }]);
+  assert.equal(pk.attestation, 'none');
+  assert.deepEqual(pk.excludeCredentials, [{ type: 'public-key', id: mp.cred.id }]);
+});
+
+test('sign-in: password, then a passkey; each challenge works once', async () => {
+  const m = await memberWithPasskey(s.url);
+  const pk = await signInOptions(m);
+  assert.deepEqual(pk.allowCredentials, [{ type: 'public-key', id: m.cred.id }]);
+  const a = m.auth.get({ challenge: pk.challenge, origin: m.origin, rpId: pk.rpId, id: m.cred.id });
+  const ok = await signIn(m, a);
+  assert.equal(ok.status, 200, describe(ok));
+  // the same answer again: its challenge is spent
+  assertCode(await signIn(m, a), 401, 'bad_credentials', 'a replayed assertion');
+  // a fresh challenge, answered right, after a replay: still fine
+  const pk2 = await signInOptions(m);
+  const ok2 = await signIn(m, m.auth.get({ challenge: pk2.challenge, origin: m.origin, rpId: pk2.rpId, id: m.cred.id }));
+  assert.equal(ok2.status, 200, describe(ok2));
+  const list = await m.client.get('/api/v1/passkeys');
+  assert.equal(list.status, 200, describe(list));
+  assert.equal(list.json.passkeys.length, 1);
+  assert.equal(list.json.passkeys[0].name, 'laptop');
+  assert.ok(list.json.passkeys[0].last_used_at, 'last used is set');
+});
+
+test('every refusal at sign-in answers as a wrong code does', async () => {
+  const m = await memberWithPasskey(s.url);
+  const other = await memberWithPasskey(s.url);
+  const cases = [
+    ['another origin', { origin: 'http://evil.example' }],
+    ['another RP id', { rpId: 'evil.example' }],
+    ['a bad signature', { badSignature: true }],
+    ['trailing bytes after authenticatorData', { trailing: [0] }],
+    ['a registration\'s type', { type: 'webauthn.create' }],
+    ['no user presence', { flags: 0 }],
+  ];
+  for (const [label, knobs] of cases) {
+    const pk = await signInOptions(m);
+    const a = m.auth.get({ challenge: pk.challenge, origin: m.origin, rpId: pk.rpId, id: m.cred.id, ...knobs });
+    assertCode(await signIn(m, a), 401, 'bad_credentials', label);
+  }
+  // a challenge the server never gave
+  const made = m.auth.get({ challenge: Buffer.alloc(32, 7).toString('base64url'), origin: m.origin, rpId: m.rpId, id: m.cred.id });
+  assertCode(await signIn(m, made), 401, 'bad_credentials', 'an unknown challenge');
+  // another member's challenge, or their credential, answers nothing for this one
+  const opk = await signInOptions(other);
+  const theirs = other.auth.get({ challenge: opk.challenge, origin: other.origin, rpId: opk.rpId, id: other.cred.id });
+  assertCode(await signIn(m, theirs), 401, 'bad_credentials', "another member's assertion");
+  const pk = await signInOptions(m);
+  const cross = other.auth.get({ challenge: pk.challenge, origin: m.origin, rpId: pk.rpId, id: other.cred.id });
+  assertCode(await signIn(m, cross), 401, 'bad_credentials', "another couple's credential id");
+  // malformed JSON in the passkey field
+  assertCode(await signIn(m, 'not json'), 401, 'bad_credentials', 'not JSON');
+  // a counter that goes back: 5, then 3
+  let p = await signInOptions(m);
+  const ok = await signIn(m, m.auth.get({ challenge: p.challenge, origin: m.origin, rpId: p.rpId, id: m.cred.id, counter: 5 }));
+  assert.equal(ok.status, 200, describe(ok));
+  p = await signInOptions(m);
+  assertCode(await signIn(m, m.auth.get({ challenge: p.challenge, origin: m.origin, rpId: p.rpId, id: m.cred.id, counter: 3 })),
+    401, 'bad_credentials', 'a counter going back');
+  p = await signInOptions(m);
+  const ok2 = await signIn(m, m.auth.get({ challenge: p.challenge, origin: m.origin, rpId: p.rpId, id: m.cred.id, counter: 6 }));
+  assert.equal(ok2.status, 200, describe(ok2));
+});
+
+test('registration refusals: wrong challenge, origin, algorithm, format, trailing bytes', async () => {
+  const m = await memberWithPasskey(s.url);
+  const cases = [
+    ['another origin', { origin: 'http://evil.example' }],
+    ['an EdDSA key', { alg: -8 }],
+    ['an unknown format', { fmt: 'tpm' }],
+    ['trailing bytes', { trailing: [0] }],
+    ["an assertion's type", { type: 'webauthn.get' }],
+  ];
+  for (const [label, knobs] of cases) {
+    const o = await m.client.post('/api/v1/passkeys/registration-options', { password: m.password });
+    const cred = m.auth.create({ challenge: o.json.publicKey.challenge, origin: m.origin, rpId: m.rpId, ...knobs });
+    assertCode(await m.client.post('/api/v1/passkeys', { name: 'x', credential: JSON.stringify(cred) }),
+      403, 'wrong_code', label);
+  }
+  // packed self-attestation is taken; a challenge is taken once
+  const o = await m.client.post('/api/v1/passkeys/registration-options', { password: m.password });
+  const cred = m.auth.create({ challenge: o.json.publicKey.challenge, origin: m.origin, rpId: m.rpId, fmt: 'packed' });
+  const add = await m.client.post('/api/v1/passkeys', { name: 'key', credential: JSON.stringify(cred) });
+  assert.equal(add.status, 201, describe(add));
+  const again = m.auth.create({ challenge: o.json.publicKey.challenge, origin: m.origin, rpId: m.rpId });
+  assertCode(await m.client.post('/api/v1/passkeys', { name: 'x', credential: JSON.stringify(again) }),
+    403, 'wrong_code', 'a spent challenge');
+});
+
+test('a passkey answers where a code does, and removal needs the password and a factor', async () => {
+  const m = await memberWithPasskey(s.url);
+  const ask = async () => {
+    const o = await m.client.post('/api/v1/passkeys/assertion-options', {});
+    assert.equal(o.status, 200, describe(o));
+    const pk = o.json.publicKey;
+    return JSON.stringify(m.auth.get({ challenge: pk.challenge, origin: m.origin, rpId: pk.rpId, id: m.cred.id }));
+  };
+  const rk = await m.client.post('/api/v1/recovery-key', { passkey: await ask() });
+  assert.equal(rk.status, 200, describe(rk));
+  const list = await m.client.get('/api/v1/passkeys');
+  const id = list.json.passkeys[0].id;
+  assertCode(await m.client.del(`/api/v1/passkeys/${id}`, { password: m.password }), 403,
+    'code_required', 'removal without a factor');
+  const stale = await ask();
+  await m.client.post('/api/v1/passkeys/assertion-options', {});
+  const del = await m.client.del(`/api/v1/passkeys/${id}`, { password: m.password, passkey: stale });
+  assert.equal(del.status, 204, describe(del));
+  assert.deepEqual((await m.client.get('/api/v1/passkeys')).json.passkeys, []);
+  assertCode(await m.client.del(`/api/v1/passkeys/${id}`, { password: m.password, totp: m.codes[0] }), 404,
+    'not_found', 'removed twice');
+  // without passkeys the sign-in's 401 offers none
+  const res = await new Client(s.url).post('/api/v1/login', { login: m.login, password: m.password });
+  assertCode(res, 401, 'second_factor_required', 'TOTP still on');
+  assert.equal(res.json.passkey, undefined);
+});
+
+test('a passkey name and key are not readable at rest, nor in the log', async () => {
+  const t = await startServer();
+  try {
+    const { markers, mark } = markerSet();
+    const name = mark('passkey name', 'phone of');
+    const m = await memberWithPasskey(t.url, name);
+    const pk = await (async () => {
+      const r = await new Client(t.url).post('/api/v1/login', { login: m.login, password: m.password });
+      return r.json.passkey.publicKey;
+    })();
+    const a = m.auth.get({ challenge: pk.challenge, origin: m.origin, rpId: pk.rpId, id: m.cred.id });
+    const ok = await new Client(t.url).post('/api/v1/login', { login: m.login, password: m.password, passkey: JSON.stringify(a) });
+    assert.equal(ok.status, 200, describe(ok));
+    markers.set('challenge', pk.challenge);
+    assert.deepEqual(await leaksAtRest(t.dir, markers), []);
+    const log = t.stderr();
+    for (const [label, marker] of markers) assert.ok(!log.includes(marker), `${label} in the log`);
+    assert.ok(!log.includes(m.cred.id), 'a credential id in the log');
+  } finally {
+    await t.stop();
+  }
+});
