@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 RELEASE_BUILD ?= build-release
 SOAK_SECONDS ?= 1800
 
-.PHONY: all build deps docs run test test-unit test-http test-asan test-valgrind test-valgrind-core test-browser \
+.PHONY: all build deps docs release run test test-unit test-http test-asan test-valgrind test-valgrind-core test-browser \
 	lint fuzz bench soak screenshots lighthouse po clean
 
 all: build
@@ -37,6 +37,7 @@ node_modules/.installed: package.json
 # + UndefinedBehaviorSanitizer and under valgrind; the browser tests.
 test: deps build node_modules/.installed
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2
+	$(MAKE) release
 	$(MAKE) lint
 	$(MAKE) test-asan
 	$(MAKE) test-valgrind-core
@@ -47,6 +48,14 @@ test-unit: build
 
 test-http: build
 	meson test -C $(BUILD) --print-errorlogs --suite http
+
+# The release build (-O3, what `make bench` and `make soak` run) compiles
+# cleanly too: it warns about things the debug build's optimiser does not see.
+$(RELEASE_BUILD)/build.ninja:
+	meson setup $(RELEASE_BUILD) --buildtype=release
+
+release: $(RELEASE_BUILD)/build.ninja
+	ninja -C $(RELEASE_BUILD)
 
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
@@ -164,9 +173,5 @@ bench: deps
 # 20 couples for SOAK_SECONDS (default 30 minutes; SOAK_SECONDS=120 for a
 # quick look), one line a minute; fails on any error, or when RSS or open
 # descriptors grow more than 10% after the warm-up (tests/soak/soak.mjs).
-$(RELEASE_BUILD)/build.ninja:
-	meson setup $(RELEASE_BUILD) --buildtype=release
-
-soak: deps $(RELEASE_BUILD)/build.ninja
-	ninja -C $(RELEASE_BUILD)
+soak: deps release
 	SOAK_SECONDS=$(SOAK_SECONDS) KINTSUGI_BIN=$(RELEASE_BUILD)/kintsugi node tests/soak/soak.mjs
