@@ -50,6 +50,9 @@ static const struct {
 	{"passkey_limit",
 	 N_("You have as many passkeys as kintsugi keeps, or this one already. Remove one first.")},
 	{"second_factor_off", N_("Two-step sign-in is not on, or its set-up has not begun.")},
+	{"passkeys_remain",
+	 N_("Please remove your passkeys first: they rely on two-step sign-in's recovery codes, "
+	    "which go when it is turned off.")},
 	{"forbidden", N_("You cannot do this here.")},
 	{"login_taken", N_("That login is already taken. Please choose another.")},
 	{"couple_full", N_("You are already two: there is no one left to invite.")},
@@ -238,6 +241,8 @@ int api_outcome(struct kreq *r, int outcome)
 		return api_error(r, 409, "second_factor_off");
 	case ACCOUNT_PASSKEY_FULL:
 		return api_error(r, 409, "passkey_limit");
+	case ACCOUNT_PASSKEYS_REMAIN:
+		return api_error(r, 409, "passkeys_remain");
 	case ACCOUNT_INVITE_INVALID:
 	case ACCOUNT_NOT_FOUND:
 		return api_error(r, 404, "not_found");

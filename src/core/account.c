@@ -1287,6 +1287,13 @@ int account_totp_remove(const struct core *c, const struct session *s, struct ac
 		r = factor_active(c, m.id, &kinds);
 	if (r == 0 && !(kinds & FACTOR_KIND_TOTP))
 		r = ACCOUNT_FACTOR_OFF;
+	/*
+	 * Passkeys lean on TOTP's recovery codes, which go with it: a member left
+	 * with passkeys and no code would be locked out for good by a lost
+	 * phone.  Their passkeys go first, by their own choice.
+	 */
+	if (r == 0 && (kinds & FACTOR_KIND_PASSKEY))
+		r = ACCOUNT_PASSKEYS_REMAIN;
 	if (r == 0)
 		r = argon2_enter();
 	if (r == 0) {

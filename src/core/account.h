@@ -39,6 +39,8 @@ enum account_result {
 	ACCOUNT_FACTOR_OFF = 18,	     /* 409: nothing to confirm or to turn off */
 	ACCOUNT_PASSKEY_FULL = 19,	     /* 409: STORE_PASSKEYS_MAX, or this one already */
 	ACCOUNT_NOT_FOUND = 20,		     /* 404: no such passkey of the member */
+	ACCOUNT_PASSKEYS_REMAIN =
+		21, /* 409: TOTP off would leave passkeys without recovery codes */
 	_ACCOUNT_RESULT_MAX
 };
 

@@ -1014,6 +1014,11 @@ int page_settings_totp_off(struct kreq *r)
 	case ACCOUNT_CODE_REQUIRED:
 	case ACCOUNT_WRONG_CODE:
 		return settings_code_error(r, rc, "error_totp", "off_code");
+	case ACCOUNT_PASSKEYS_REMAIN:
+		return settings_page(r, 409, "error_totp",
+				     _("Please remove your passkeys first: they rely on two-step "
+				       "sign-in's recovery codes, which go when it is turned off."),
+				     NULL);
 	case ACCOUNT_BUSY:
 		return settings_busy(r, "error_totp");
 	default:

@@ -191,6 +191,22 @@ test('a passkey answers where a code does, and removal needs the password and a 
   assert.equal(res.json.passkey, undefined);
 });
 
+test('TOTP cannot be turned off while passkeys lean on its recovery codes', async () => {
+  const m = await memberWithPasskey(s.url);
+  const off = await m.client.del('/api/v1/totp', { password: m.password, code: m.codes[1] });
+  assertCode(off, 409, 'passkeys_remain', 'TOTP off with a passkey left');
+  assert.match(off.json.error.message, /passkeys/);
+  // nothing went: the code was not spent, TOTP and the passkey still answer
+  const res = await new Client(s.url).post('/api/v1/login', { login: m.login, password: m.password, totp: m.codes[1] });
+  assert.equal(res.status, 200, `the recovery code is still good: ${describe(res)}`);
+  assert.equal((await m.client.get('/api/v1/passkeys')).json.passkeys.length, 1);
+  // once the passkey is gone, TOTP goes as before
+  const id = (await m.client.get('/api/v1/passkeys')).json.passkeys[0].id;
+  assert.equal((await m.client.del(`/api/v1/passkeys/${id}`, { password: m.password, totp: m.codes[2] })).status, 204);
+  const off2 = await m.client.del('/api/v1/totp', { password: m.password, code: m.codes[3] });
+  assert.equal(off2.status, 204, describe(off2));
+});
+
 test('a passkey name and key are not readable at rest, nor in the log', async () => {
   const t = await startServer();
   try {
