@@ -3204,14 +3204,23 @@ static int sq_passkey_read(sqlite3_stmt *s, struct passkey_row *p)
 	return rd.r;
 }
 
+static int read_passkey(sqlite3_stmt *s, void *p)
+{
+	return sq_passkey_read(s, p);
+}
+
+static void free_passkeys(void *rows, size_t n)
+{
+	store_passkey_list_free(rows, n);
+}
+
 static int sq_passkey_list(struct store *st, const char *member_id, struct passkey_row **ret,
 			   size_t *ret_n)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
-	struct passkey_row *list = NULL, *grown;
-	size_t n = 0, cap = 0;
-	int r, rc = SQLITE_DONE;
+	void *p = NULL;
+	int r;
 
 	if (!member_id || !ret || !ret_n)
 		return -EINVAL;
@@ -3219,31 +3228,13 @@ static int sq_passkey_list(struct store *st, const char *member_id, struct passk
 	if (r < 0)
 		return r;
 	bind_text(&b, 1, member_id);
-	r = b.r;
-	while (r == 0 && (rc = sqlite3_step(b.s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4;
-			grown = reallocarray(list, cap, sizeof(*list));
-			if (!grown) {
-				r = -ENOMEM;
-				break;
-			}
-			list = grown;
-		}
-		r = sq_passkey_read(b.s, &list[n]);
-		if (r == 0)
-			n++;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = sq_errno(rc);
+	/* at most STORE_PASSKEYS_MAX by the insert's own rule: no limit of the list's */
+	r = b.r ? b.r
+		: sq_rows(b.s, SIZE_MAX, sizeof(**ret), read_passkey, free_passkeys, &p, ret_n);
 	sq_done(b.s);
-	if (r != 0) {
-		store_passkey_list_free(list, n);
-		return r;
-	}
-	*ret = list;
-	*ret_n = n;
-	return 0;
+	if (r == 0)
+		*ret = p;
+	return r;
 }
 
 static int sq_passkey_get(struct store *st, const char *member_id, const unsigned char *cred_id,
