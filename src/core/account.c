@@ -1083,6 +1083,20 @@ static int account_recheck(const struct core *c, struct account_guard *g,
 	return account_recheck_code(c, g, m, mk, code);
 }
 
+/* account_recheck() inside the Argon2 gate, left at once: a check that no key work follows. */
+static int account_recheck_gated(const struct core *c, struct account_guard *g,
+				 const struct member_row *m, const char *pw, size_t pwlen,
+				 int want_code, const unsigned char *mk, const char *code)
+{
+	int r = argon2_enter();
+
+	if (r != 0)
+		return r;
+	r = account_recheck(c, g, m, pw, pwlen, want_code, mk, code);
+	argon2_leave();
+	return r;
+}
+
 /* Loads the session's member into m: 0 or a negative errno. */
 static int account_member_of(const struct core *c, const struct session *s, struct member_row *m)
 {
@@ -1257,11 +1271,7 @@ int account_totp_begin(const struct core *c, const struct session *s, struct acc
 	r = account_member_of(c, s, &m);
 	if (r != 0)
 		return r;
-	r = argon2_enter();
-	if (r == 0) {
-		r = account_recheck(c, g, &m, password, pwlen, 0, NULL, NULL);
-		argon2_leave();
-	}
+	r = account_recheck_gated(c, g, &m, password, pwlen, 0, NULL, NULL);
 	if (r == 0)
 		r = account_factor_outcome(factor_totp_begin(c, &m, s->mk, ret));
 	store_member_free(&m);
@@ -1295,11 +1305,7 @@ int account_totp_remove(const struct core *c, const struct session *s, struct ac
 	if (r == 0 && (kinds & FACTOR_KIND_PASSKEY))
 		r = ACCOUNT_PASSKEYS_REMAIN;
 	if (r == 0)
-		r = argon2_enter();
-	if (r == 0) {
-		r = account_recheck(c, g, &m, password, pwlen, 1, s->mk, code);
-		argon2_leave();
-	}
+		r = account_recheck_gated(c, g, &m, password, pwlen, 1, s->mk, code);
 	if (r == 0)
 		r = account_factor_outcome(factor_remove(c, s->couple_id, s->member_id));
 	store_member_free(&m);
@@ -1321,11 +1327,7 @@ int account_passkey_begin(const struct core *c, const struct session *s, struct 
 	if (r == 0 && !(kinds & FACTOR_KIND_TOTP))
 		r = ACCOUNT_FACTOR_OFF;
 	if (r == 0)
-		r = argon2_enter();
-	if (r == 0) {
-		r = account_recheck(c, g, &m, password, pwlen, 0, NULL, NULL);
-		argon2_leave();
-	}
+		r = account_recheck_gated(c, g, &m, password, pwlen, 0, NULL, NULL);
 	if (r == 0)
 		r = passkey_challenge(c, m.id, PASSKEY_PURPOSE_CREATE, origin, challenge_out);
 	store_member_free(&m);
@@ -1355,11 +1357,7 @@ int account_passkey_remove(const struct core *c, const struct session *s, struct
 	memset(&m, 0, sizeof(m));
 	r = account_member_of(c, s, &m);
 	if (r == 0)
-		r = argon2_enter();
-	if (r == 0) {
-		r = account_recheck(c, g, &m, password, pwlen, 1, s->mk, code);
-		argon2_leave();
-	}
+		r = account_recheck_gated(c, g, &m, password, pwlen, 1, s->mk, code);
 	if (r == 0) {
 		/* PASSKEY_* outcomes are not ACCOUNT_* ones: mapped here, not after */
 		r = passkey_remove(c, s, id);
