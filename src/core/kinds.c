@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/activity.h"
+#include "core/agreements.h"
 #include "core/chores.h"
 #include "core/commitment.h"
 #include "core/conflict.h"
@@ -37,6 +38,10 @@ const struct item_kind *const item_kinds[] = {
 	&chore_kind,
 	&date_kind,
 	&date_rating_kind,
+	&agreement_kind,
+	&agreement_version_kind,
+	&agreement_accept_kind,
+	&agreement_end_kind,
 	NULL,
 };
 
