@@ -137,6 +137,10 @@ static const char *field_label(const char *field)
 		{"shared_with", N_("Who sees it")},
 		{"before", N_("Page")},
 		{"query", N_("Address")},
+		{"category", N_("What is it about?")},
+		{"consequence", N_("If it is not kept (optional)")},
+		{"review_on", N_("Review it on")},
+		{"reason", N_("Why you retire it")},
 	};
 	size_t i;
 

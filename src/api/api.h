@@ -128,6 +128,15 @@ int api_chores_list(struct kreq *r);   /* GET    /api/v1/chores?week= */
 int api_chores_create(struct kreq *r); /* POST   /api/v1/chores */
 int api_chores_delete(struct kreq *r); /* DELETE /api/v1/chores/{id} */
 
+/* agreements (api-agreements.c) */
+int api_agreements_list(struct kreq *r);    /* GET  /api/v1/agreements */
+int api_agreements_create(struct kreq *r);  /* POST /api/v1/agreements */
+int api_agreements_get(struct kreq *r);	    /* GET  /api/v1/agreements/{id} */
+int api_agreements_accept(struct kreq *r);  /* POST /api/v1/agreements/{id}/accept */
+int api_agreements_revise(struct kreq *r);  /* POST /api/v1/agreements/{id}/revise */
+int api_agreements_decline(struct kreq *r); /* POST /api/v1/agreements/{id}/decline */
+int api_agreements_retire(struct kreq *r);  /* POST /api/v1/agreements/{id}/retire */
+
 /* date nights (api-dates.c) */
 int api_dates_list(struct kreq *r);   /* GET  /api/v1/dates */
 int api_dates_create(struct kreq *r); /* POST /api/v1/dates */

@@ -7,8 +7,9 @@
  * check-in, card, offer or activity, and steady once check-ins have become
  * a rhythm (PROGRESS_STEADY_CHECKINS of the last four periods) and the
  * couple has opened up beyond them (a card, or an activity done).  Step 3
- * is under way with any limit, "what helps me", chore or conflict plan, and
- * steady once both agreed on the plan and the reader wrote what helps them.
+ * is under way with any limit, "what helps me", chore, conflict plan or
+ * agreement, and steady once both agreed on the plan and the reader wrote
+ * what helps them.
  */
 #include <string.h>
 
@@ -39,7 +40,8 @@ static enum progress_status step3_status(const struct progress_counts *c)
 {
 	if (c->plan_agreed && c->helps_me_mine)
 		return PROGRESS_STEADY;
-	if (c->limits_mine > 0 || c->helps_me_mine || c->plan_exists || c->chores > 0)
+	if (c->limits_mine > 0 || c->helps_me_mine || c->plan_exists || c->chores > 0 ||
+	    c->agreements_agreed > 0 || c->agreements_to_answer > 0)
 		return PROGRESS_UNDER_WAY;
 	return PROGRESS_NOT_STARTED;
 }
@@ -54,6 +56,10 @@ static enum progress_action next_action(const struct progress_counts *c)
 		return PROGRESS_ACK_SHARE;
 	if (c->plan_to_accept)
 		return PROGRESS_ACCEPT_PLAN;
+	if (c->agreements_to_answer > 0)
+		return PROGRESS_ANSWER_AGREEMENT;
+	if (c->agreements_to_review > 0)
+		return PROGRESS_REVIEW_AGREEMENT;
 	if (c->activities_overdue > 0)
 		return PROGRESS_ACTIVITY_DONE;
 	if (step1_status(c) == PROGRESS_NOT_STARTED)

@@ -38,12 +38,15 @@ struct progress_counts {
 	size_t activities_done;
 
 	/* step 3: boundaries */
-	size_t limits_mine; /* limits the reader wrote */
-	int helps_me_mine;  /* the reader wrote what helps them */
-	int plan_exists;    /* the couple has a conflict plan */
-	int plan_agreed;    /* both accepted its current version */
-	int plan_to_accept; /* the partner proposed a version the reader has not accepted */
-	size_t chores;	    /* chores on the couple's rota */
+	size_t limits_mine;	  /* limits the reader wrote */
+	int helps_me_mine;	  /* the reader wrote what helps them */
+	int plan_exists;	  /* the couple has a conflict plan */
+	int plan_agreed;	  /* both accepted its current version */
+	int plan_to_accept;	  /* the partner proposed a version the reader has not accepted */
+	size_t chores;		  /* chores on the couple's rota */
+	size_t agreements_agreed; /* agreements both partners accepted as they stand */
+	size_t agreements_to_answer; /* versions the partner proposed that wait for the reader */
+	size_t agreements_to_review; /* agreed ones whose review day has come */
 };
 
 enum progress_status {
@@ -61,12 +64,14 @@ enum progress_action {
 	PROGRESS_ACK_SHARE,	 /* a card of the partner's waits to be heard */
 	PROGRESS_ACCEPT_PLAN, /* the partner proposed a conflict plan: read it, accept it or change
 				 it */
-	PROGRESS_ACTIVITY_DONE, /* a planned activity's day has passed: how did it go? */
-	PROGRESS_WRITE_JOURNAL, /* step 1 has not started: a first journal entry */
-	PROGRESS_SHARE_CARD,	/* no openness card yet */
-	PROGRESS_PLAN_ACTIVITY, /* nothing planned ahead */
-	PROGRESS_PROPOSE_PLAN,	/* no plan for hard conversations yet */
-	PROGRESS_KEEP_GOING,	/* all caught up: a kind word and the journal */
+	PROGRESS_ANSWER_AGREEMENT, /* the partner proposed an agreement or a change: answer it */
+	PROGRESS_REVIEW_AGREEMENT, /* an agreement's review day has come */
+	PROGRESS_ACTIVITY_DONE,	   /* a planned activity's day has passed: how did it go? */
+	PROGRESS_WRITE_JOURNAL,	   /* step 1 has not started: a first journal entry */
+	PROGRESS_SHARE_CARD,	   /* no openness card yet */
+	PROGRESS_PLAN_ACTIVITY,	   /* nothing planned ahead */
+	PROGRESS_PROPOSE_PLAN,	   /* no plan for hard conversations yet */
+	PROGRESS_KEEP_GOING,	   /* all caught up: a kind word and the journal */
 	_PROGRESS_ACTION_MAX
 };
 

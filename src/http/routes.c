@@ -17,6 +17,7 @@
 #include "core/statement.h"  /* step 1: field limits */
 #include "core/activity.h"   /* step 2: field limits */
 #include "core/checkin.h"    /* step 2: field limits */
+#include "core/agreements.h" /* step 3: its fields */
 #include "core/chores.h"     /* step 3: its fields */
 #include "core/conflict.h"   /* step 3: its fields */
 #include "core/dates.h"	     /* step 3: its fields */
@@ -153,6 +154,9 @@ static const struct field commitment_review_fields[] = {
 
 /* ---- step 3: the conflict plan's accept and a time-out ---- */
 static const struct field plan_accept_fields[] = {{"version", FIELD_INT, 0, 1, INT32_MAX, NULL}};
+static const struct field agreement_accept_fields[] = {
+	{"version", FIELD_INT, 1, 1, INT32_MAX, NULL},
+};
 static const struct field timeout_fields[] = {
 	{"minutes", FIELD_INT, 0, CONFLICT_BREAK_MIN, CONFLICT_BREAK_MAX, NULL},
 };
@@ -348,6 +352,23 @@ static const struct route fixed_routes[] = {
 	 FIELDS(timeout_fields), "Take a break now; both partners see it at once."},
 	{KMETHOD_GET, "/api/v1/timeouts", api_timeouts_current, ROUTE_PARTNER, 0, ROUTE_API,
 	 NOFIELDS, "The break under way, or null."},
+	{KMETHOD_GET, "/api/v1/agreements", api_agreements_list, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "The couple's agreements, newest first, with where each stands."},
+	{KMETHOD_POST, "/api/v1/agreements", api_agreements_create, ROUTE_PARTNER, 1, ROUTE_API,
+	 agreement_fields, AGREEMENT_NSENT_NEW, "Propose an agreement."},
+	{KMETHOD_GET, "/api/v1/agreements/{id}", api_agreements_get, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "One agreement, with every version."},
+	{KMETHOD_POST, "/api/v1/agreements/{id}/accept", api_agreements_accept, ROUTE_PARTNER, 1,
+	 ROUTE_API, FIELDS(agreement_accept_fields),
+	 "Accept the current version the partner proposed."},
+	{KMETHOD_POST, "/api/v1/agreements/{id}/revise", api_agreements_revise, ROUTE_PARTNER, 1,
+	 ROUTE_API, agreement_fields + AGREEMENT_F_TEXT, AGREEMENT_NSENT_REVISE,
+	 "Propose a change: a new version the partner then accepts."},
+	{KMETHOD_POST, "/api/v1/agreements/{id}/decline", api_agreements_decline, ROUTE_PARTNER, 1,
+	 ROUTE_API, FIELDS(agreement_decline_fields), "Decline the version the partner proposed."},
+	{KMETHOD_POST, "/api/v1/agreements/{id}/retire", api_agreements_retire, ROUTE_PARTNER, 1,
+	 ROUTE_API, FIELDS(agreement_retire_fields),
+	 "Retire an agreement, with a reason both see."},
 	{KMETHOD_GET, "/api/v1/chores", api_chores_list, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
 	 "The chores rota, with who does each in the week asked for."},
 	{KMETHOD_POST, "/api/v1/chores", api_chores_create, ROUTE_PARTNER, 1, ROUTE_API,
@@ -493,6 +514,23 @@ static const struct route fixed_routes[] = {
 	 ROUTE_PAGE, FIELDS(plan_accept_fields), "Accept the partner's version of the plan."},
 	{KMETHOD_POST, "/timeouts", page_timeouts_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
 	 FIELDS(timeout_fields), "Take a break now."},
+	{KMETHOD_GET, "/agreements", page_agreements, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Agreements: where each stands, and a new one."},
+	{KMETHOD_POST, "/agreements", page_agreements_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 agreement_fields, AGREEMENT_NSENT_NEW, "Propose an agreement."},
+	{KMETHOD_GET, "/agreements/guide", page_agreements_guide, ROUTE_PARTNER, 0, ROUTE_PAGE,
+	 NOFIELDS, "What makes a good agreement, with three examples for each category."},
+	{KMETHOD_GET, "/agreements/{id}", page_agreement, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "One agreement: its version, its history, and the reader's turn."},
+	{KMETHOD_POST, "/agreements/{id}/accept", page_agreements_accept, ROUTE_PARTNER, 1,
+	 ROUTE_PAGE, FIELDS(agreement_accept_fields), "Accept the partner's version."},
+	{KMETHOD_POST, "/agreements/{id}/revise", page_agreements_revise, ROUTE_PARTNER, 1,
+	 ROUTE_PAGE, agreement_fields + AGREEMENT_F_TEXT, AGREEMENT_NSENT_REVISE,
+	 "Propose a change."},
+	{KMETHOD_POST, "/agreements/{id}/decline", page_agreements_decline, ROUTE_PARTNER, 1,
+	 ROUTE_PAGE, FIELDS(agreement_decline_fields), "Decline the partner's version."},
+	{KMETHOD_POST, "/agreements/{id}/retire", page_agreements_retire, ROUTE_PARTNER, 1,
+	 ROUTE_PAGE, FIELDS(agreement_retire_fields), "Retire an agreement, with a reason."},
 	{KMETHOD_GET, "/chores", page_chores, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
 	 "The chores rota: who does what this week and next, and a new chore."},
 	{KMETHOD_POST, "/chores", page_chores_create, ROUTE_PARTNER, 1, ROUTE_PAGE,

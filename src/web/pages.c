@@ -15,6 +15,7 @@
 #include "core/account.h"
 #include "core/activity.h"
 #include "core/checkin.h"
+#include "core/agreements.h"
 #include "core/chores.h"
 #include "core/commitment.h"
 #include "core/conflict.h"
@@ -193,6 +194,20 @@ static void next_action(json_t *data, enum progress_action a, int weekly, size_t
 		web_set(o, "url", "/conflict-plan");
 		web_set(o, "button", _("Read the plan"));
 		break;
+	case PROGRESS_ANSWER_AGREEMENT:
+		web_set(o, "text",
+			_("Your partner proposed an agreement, or a change to one. Read it, and "
+			  "accept it, ask for a change, or decline it."));
+		web_set(o, "url", "/agreements");
+		web_set(o, "button", _("Read the agreements"));
+		break;
+	case PROGRESS_REVIEW_AGREEMENT:
+		web_set(o, "text",
+			_("The review day of an agreement has come. Look at it together: keep it "
+			  "with a new review day, or change it."));
+		web_set(o, "url", "/agreements");
+		web_set(o, "button", _("Review the agreements"));
+		break;
 	case PROGRESS_PROPOSE_PLAN:
 		web_set(o, "text",
 			_("Agree together, while things are calm, on what you will do when a "
@@ -362,7 +377,8 @@ static int step3_counts(struct kreq *r, struct progress_counts *counts)
 	counts->plan_to_accept =
 		has && !plan.agreed && strcmp(plan.accepted_by[0], r->session->member_id) != 0;
 	conflict_plan_clear(&plan);
-	return 0;
+	return agreements_waiting(r->core, r->session, &counts->agreements_to_answer,
+				  &counts->agreements_to_review, &counts->agreements_agreed);
 }
 
 /*
@@ -435,6 +451,14 @@ int page_home_step2(struct kreq *r, json_t *data, int paired)
 					   (unsigned long)cc.recent_mine),
 			(long)cc.recent_mine);
 		web_set(data, "step2_detail", line);
+	}
+	if (counts.agreements_to_review > 0) {
+		web_format_count(line, sizeof(line),
+				 ngettext_("%d agreement is due for review.",
+					   "%d agreements are due for review.",
+					   (unsigned long)counts.agreements_to_review),
+				 (long)counts.agreements_to_review);
+		web_set(data, "step3_detail", line);
 	}
 	set_flag(data, "weekly", weekly);
 	next_action(data, pr.next, weekly, sc.to_ack);

@@ -100,6 +100,14 @@ int page_timeouts_create(struct kreq *r);	/* POST /timeouts     */
 int page_chores(struct kreq *r);		/* GET  /chores       */
 int page_chores_create(struct kreq *r);		/* POST /chores       */
 int page_chores_delete(struct kreq *r);		/* POST /chores/{id}/delete */
+int page_agreements(struct kreq *r);		/* GET  /agreements */
+int page_agreements_create(struct kreq *r);	/* POST /agreements */
+int page_agreements_guide(struct kreq *r);	/* GET  /agreements/guide */
+int page_agreement(struct kreq *r);		/* GET  /agreements/{id} */
+int page_agreements_accept(struct kreq *r);	/* POST /agreements/{id}/accept */
+int page_agreements_revise(struct kreq *r);	/* POST /agreements/{id}/revise */
+int page_agreements_decline(struct kreq *r);	/* POST /agreements/{id}/decline */
+int page_agreements_retire(struct kreq *r);	/* POST /agreements/{id}/retire */
 int page_dates(struct kreq *r);			/* GET  /dates        */
 int page_dates_create(struct kreq *r);		/* POST /dates        */
 int page_dates_answer(struct kreq *r);		/* POST /dates/{id}   */

@@ -208,6 +208,17 @@ export async function seedSteps({ lang, aClient, bClient }) {
       'a chore B does first');
   }
   await seed(aClient, 'POST', '/api/v1/dates', { title: w.landed.slice(0, 60), planned_for: day() }, 'a date night');
+  // agreements: one agreed after a change (so its page shows a history), and one B is to answer
+  const ag = await seed(aClient, 'POST', '/api/v1/agreements',
+    { category: 'privacy', text: w.offer, consequence: w.repair, review_on: day(60) }, 'an agreement');
+  if (ag?.agreement?.id) {
+    const id = ag.agreement.id;
+    await seed(bClient, 'POST', `/api/v1/agreements/${id}/revise`,
+      { text: w.repair, consequence: w.offer, review_on: day(0), note: w.need }, 'B\'s change to it');
+    await seed(aClient, 'POST', `/api/v1/agreements/${id}/accept`, { version: 2 }, 'A accepts the change');
+  }
+  await seed(aClient, 'POST', '/api/v1/agreements',
+    { category: 'online', text: w.need, consequence: '', review_on: day(30) }, 'an agreement B is to answer');
   // every kind that is all data: one of A's, shared, and one of B's, private
   for (const k of registryKinds()) {
     await seed(aClient, 'POST', `/api/v1/${k.plural}`,

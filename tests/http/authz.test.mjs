@@ -161,6 +161,19 @@ const KINDS = {
       return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
     },
   },
+  // agreements: always the couple's; either partner acts on one, in turns
+  agreements: {
+    needs: ['POST /api/v1/agreements', 'GET /api/v1/agreements'],
+    owners: { abShared: 'A', other: 'X' },
+    list: '/api/v1/agreements',
+    listKey: 'agreements',
+    async make(ctx, mark) {
+      const w = async (who, t) => created(await ctx[who].post('/api/v1/agreements', {
+        category: 'privacy', text: `I tell you when my plans change (${mark(t)}).`, consequence: '', review_on: day(30),
+      }), 'agreement');
+      return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
+    },
+  },
   // the chores rota: always the couple's, removed by the one who added it
   chores: {
     needs: ['POST /api/v1/chores', 'GET /api/v1/chores'],
@@ -469,6 +482,46 @@ const MATRIX = {
   'POST /conflict-plan/accept': { who: 'partner', csrf: true, op: 'plain',
     call: form('/conflict-plan/accept', {}), member: [303, 403, 404] },
   'POST /timeouts': { who: 'partner', csrf: true, op: 'plain', call: form('/timeouts', { minutes: '20' }), member: [303] },
+  // agreements (step 3): who may take which turn is agreements.test.mjs's; here, that only
+  // the couple's partners reach them.  Either partner may retire one: the second to try
+  // finds it retired already (409), which changes nothing.
+  'GET /api/v1/agreements': { who: 'partner', csrf: false, op: 'list', kind: 'agreements', call: get('/api/v1/agreements'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /api/v1/agreements': { who: 'partner', csrf: true, op: 'create', kind: 'agreements', member: [201],
+    call: (c, id, o) => c.post('/api/v1/agreements',
+      { category: 'other', text: `Agreement ${o.mark}`, consequence: '', review_on: day(10) }, { csrf: o.csrf || false }) },
+  'GET /api/v1/agreements/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'agreements',
+    call: get('/api/v1/agreements/{id}'), expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  'POST /api/v1/agreements/{id}/accept': { who: 'partner', csrf: true, op: 'write', kind: 'agreements',
+    call: api('POST', '/api/v1/agreements/{id}/accept', { version: 1 }),
+    expect: { abShared: { A: NO, B: OK }, other: { X: NO } } },
+  'POST /api/v1/agreements/{id}/revise': { who: 'partner', csrf: true, op: 'write', kind: 'agreements',
+    call: api('POST', '/api/v1/agreements/{id}/revise', { text: 'A clearer version.', consequence: '', review_on: day(20) }),
+    expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  'POST /api/v1/agreements/{id}/decline': { who: 'partner', csrf: true, op: 'write', kind: 'agreements',
+    call: api('POST', '/api/v1/agreements/{id}/decline', {}), expect: { abShared: { A: NO, B: OK }, other: { X: NO } } },
+  'POST /api/v1/agreements/{id}/retire': { who: 'partner', csrf: true, op: 'write', kind: 'agreements', member: [200, 409],
+    call: api('POST', '/api/v1/agreements/{id}/retire', { reason: 'It no longer fits.' }),
+    expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  'GET /agreements': { who: 'partner', csrf: false, op: 'list', kind: 'agreements', call: get('/agreements'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /agreements': { who: 'partner', csrf: true, op: 'create', kind: 'agreements', member: [303],
+    call: (c, id, o) => c.form('/agreements', {
+      category: 'other', text: `Agreement ${o.mark}`, consequence: '', review_on: day(10), ...(o.csrf ? { csrf: o.csrf } : {}),
+    }) },
+  'GET /agreements/guide': { who: 'partner', csrf: false, op: 'plain', call: get('/agreements/guide'), member: [200] },
+  'GET /agreements/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'agreements',
+    call: get('/agreements/{id}'), expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  'POST /agreements/{id}/accept': { who: 'partner', csrf: true, op: 'write', kind: 'agreements',
+    call: form('/agreements/{id}/accept', { version: '1' }), expect: { abShared: { A: NO, B: OK }, other: { X: NO } } },
+  'POST /agreements/{id}/revise': { who: 'partner', csrf: true, op: 'write', kind: 'agreements',
+    call: form('/agreements/{id}/revise', { text: 'A clearer version.', consequence: '', review_on: day(20), note: '' }),
+    expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  'POST /agreements/{id}/decline': { who: 'partner', csrf: true, op: 'write', kind: 'agreements',
+    call: form('/agreements/{id}/decline', { note: '' }), expect: { abShared: { A: NO, B: OK }, other: { X: NO } } },
+  'POST /agreements/{id}/retire': { who: 'partner', csrf: true, op: 'write', kind: 'agreements', member: [303, 409],
+    call: form('/agreements/{id}/retire', { reason: 'It no longer fits.' }),
+    expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
   // date nights (step 3)
   'GET /api/v1/dates': { who: 'partner', csrf: false, op: 'list', kind: 'dates', call: get('/api/v1/dates'),
     visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
