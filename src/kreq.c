@@ -97,8 +97,7 @@ unsigned kreq_item_values(const struct kreq *r, const struct item_kind *k, struc
 	return shared;
 }
 
-/* A person's name for a field, for messages on pages and in the API. */
-static const char *field_label(const char *field)
+const char *kreq_field_label(const char *field)
 {
 	static const struct {
 		const char *field;
@@ -141,6 +140,32 @@ static const char *field_label(const char *field)
 		{"consequence", N_("If it is not kept (optional)")},
 		{"review_on", N_("Review it on")},
 		{"reason", N_("Why you retire it")},
+		/* step 1: the statement's parts and the partner's response */
+		{"what_i_did", N_("What I did")},
+		{"impact", N_("How it affected you")},
+		{"why", N_("What I understand about why")},
+		{"regret", N_("My regret")},
+		{"repair", N_("What I will do differently")},
+		{"forgiveness_request", N_("A request for forgiveness")},
+		{"read", N_("I have read it")},
+		{"landed", N_("What landed for me")},
+		{"still_need", N_("What I still need to hear")},
+		{"review_every_days", N_("How often to review it")},
+		{"status", N_("How did it go?")},
+		/* step 2 */
+		{"period", N_("Day or week")},
+		{"scores", N_("How each area is going")},
+		{"trust", N_("Trust")},
+		{"closeness", N_("Closeness")},
+		{"rhythm", N_("How often you check in")},
+		{"reply", N_("A few words back (optional)")},
+		{"felt", N_("How did it feel? (optional)")},
+		/* a second factor */
+		{"code", N_("Code from your authenticator app")},
+		{"totp", N_("Code from your authenticator app")},
+		{"passkey", N_("Passkey")},
+		{"credential", N_("Passkey")},
+		{"name", N_("A name for this passkey")},
 	};
 	size_t i;
 
@@ -161,7 +186,7 @@ const char *kreq_input_message(const struct input_error *err)
 {
 	static _Thread_local char buf[512];
 	const char *code = err && err->code ? err->code : INPUT_INVALID_JSON;
-	const char *label = err ? field_label(err->field) : "";
+	const char *label = err ? kreq_field_label(err->field) : "";
 
 	if (strcmp(code, INPUT_INVALID_JSON) == 0)
 		return _("The request could not be read. Please send one JSON object in UTF-8.");

@@ -95,6 +95,12 @@ const char *kreq_query(const struct kreq *r, const char *name);
 
 /* kreq_input_message() - the input error as a sentence in the thread's language. */
 const char *kreq_input_message(const struct input_error *err);
+/*
+ * kreq_field_label() - a person's name for a body field, translated, for
+ * messages on pages and in the API; field itself when it has none (every
+ * field a route takes has one: src/http/test-routes.c).
+ */
+const char *kreq_field_label(const char *field);
 /* kreq_str() - string field of r->json (NULL when absent or not a string). */
 const char *kreq_str(const struct kreq *r, const char *name);
 /*

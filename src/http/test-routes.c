@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "http/routes.h"
+#include "kreq.h"
 
 static char *docs;
 
@@ -186,6 +187,29 @@ static void test_matcher(void **state)
 	assert_string_equal(rt->pattern, "/journal/new");
 }
 
+/* An input error names its field the way the page does: every field a route takes has a label. */
+static void test_every_field_has_a_label(void **state)
+{
+	const struct route *routes;
+	size_t n, i, j;
+	int missing = 0;
+
+	(void)state;
+	routes = routes_all(&n);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < routes[i].nfields; j++) {
+			const char *name = routes[i].fields[j].name;
+
+			if (strcmp(kreq_field_label(name), name) == 0) {
+				print_message("%s %s: the field %s has no label in src/kreq.c\n",
+					      routes_method_name(routes[i].method),
+					      routes[i].pattern, name);
+				missing++;
+			}
+		}
+	assert_int_equal(missing, 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +219,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_matcher),
 		cmocka_unit_test(test_kind_rows_are_current),
 		cmocka_unit_test(test_kind_routes),
+		cmocka_unit_test(test_every_field_has_a_label),
 	};
 	int r;
 
