@@ -39,8 +39,8 @@ enum item_result {
 /*
  * The values of one item of a kind that is all data, by the kind's field
  * order: text (a string, a choice, YYYY-MM-DD, a decimal integer, "1" or
- * "0"), NULL for an optional field not given and for FIELD_SHARED, which is
- * the row's shared_with.
+ * "0", a FIELD_ENUM_SET's choices joined with ','), NULL for an optional
+ * field not given and for FIELD_SHARED, which is the row's shared_with.
  */
 struct item_values {
 	const char *v[ITEM_FIELDS_MAX];
