@@ -179,6 +179,16 @@ int item_list(const struct core *c, const struct item_query *q, struct item_row 
 void item_query_reader(struct item_query *q, const struct session *s);
 
 /*
+ * item_tx_begin() - begin a write transaction: 0 or a negative errno.
+ * item_tx_end() - commit it when r is 0, else roll it back; r, or the
+ * commit's error.  A change that reads and then writes (an agreement's
+ * accept, a breach's repair) runs between them, so that two at the same
+ * moment never both take effect.
+ */
+int item_tx_begin(const struct core *c);
+int item_tx_end(const struct core *c, int r);
+
+/*
  * item_store_result() - a store result as an item outcome: NOTFOUND and
  * CONFLICT as themselves, other positives -EIO, negatives as they are.
  */
