@@ -276,18 +276,7 @@ static int agreement_open(const struct session *s, const struct item_row *row,
 static int answers_of(const struct core *c, const struct session *s, const struct item_kind *ak,
 		      const struct item_row *parent, struct item_row **rows, size_t *n)
 {
-	struct item_query q = {.couple_id = s->couple_id, .kind = ak->name};
-
-	if (parent) {
-		q.parent_kind = parent->kind;
-		q.parent_id = parent->id;
-		q.limit = ak->list_max;
-	} else {
-		q.of_newest = agreement_kind.name;
-		q.limit = AGREEMENTS_MAX;
-		q.answer_limit = AGREEMENTS_MAX * ak->list_max;
-	}
-	return item_list(c, &q, rows, n);
+	return item_answer_rows(c, s, ak, &agreement_kind, parent, AGREEMENTS_MAX, rows, n);
 }
 
 /* One agreement's row opened with its own answers (no versions). */

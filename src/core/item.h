@@ -294,6 +294,17 @@ int item_answers(const struct core *c, const struct session *s, const struct ite
 		 const struct item_row *parent, struct item_view **out, size_t *n);
 
 /*
+ * item_answer_rows() - the rows of the answers of kind ak, unopened,
+ * oldest first: those to parent (at most ak->list_max), or, parent NULL,
+ * those to the couple's `newest` newest items of kind top (at most
+ * newest * ak->list_max), for a list that sorts them out by parent_id.
+ * Free with store_item_list_free().
+ */
+int item_answer_rows(const struct core *c, const struct session *s, const struct item_kind *ak,
+		     const struct item_kind *top, const struct item_row *parent, size_t newest,
+		     struct item_row **rows, size_t *n);
+
+/*
  * item_count() - how many items of k the reader may see (mine: only their
  * own), at most k->list_max; opens nothing.
  */

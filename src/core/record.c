@@ -511,6 +511,24 @@ int item_answers(const struct core *c, const struct session *s, const struct ite
 	return views_of(c, s, ak, &q, 1, out, n);
 }
 
+int item_answer_rows(const struct core *c, const struct session *s, const struct item_kind *ak,
+		     const struct item_kind *top, const struct item_row *parent, size_t newest,
+		     struct item_row **rows, size_t *n)
+{
+	struct item_query q = {.couple_id = s->couple_id, .kind = ak->name, .oldest_first = 1};
+
+	if (parent) {
+		q.parent_kind = parent->kind;
+		q.parent_id = parent->id;
+		q.limit = ak->list_max;
+	} else {
+		q.of_newest = top->name;
+		q.limit = newest;
+		q.answer_limit = newest * ak->list_max;
+	}
+	return item_list(c, &q, rows, n);
+}
+
 int item_count(const struct core *c, const struct session *s, const struct item_kind *k, int mine,
 	       size_t *ret)
 {
