@@ -29,6 +29,7 @@ static const struct field table[] = {
 	{.name = "period", .type = FIELD_DATE},
 	{.name = "shared_with", .type = FIELD_SHARED},
 	{.name = "scores", .type = FIELD_INT_MAP, .min = 1, .max = 5, .choices = areas},
+	{.name = "feelings", .type = FIELD_ENUM_SET, .min = 1, .max = 3, .choices = areas},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

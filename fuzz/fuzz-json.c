@@ -31,6 +31,7 @@ static const struct field table[] = {
 	{.name = "period", .type = FIELD_DATE},
 	{.name = "shared_with", .type = FIELD_SHARED},
 	{.name = "scores", .type = FIELD_INT_MAP, .min = 1, .max = 5, .choices = areas},
+	{.name = "feelings", .type = FIELD_ENUM_SET, .min = 1, .max = 3, .choices = areas},
 	{.name = "body", .type = FIELD_STRING, .min = 1, .max = 20000},
 };
 

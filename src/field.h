@@ -10,15 +10,16 @@
 
 /* The field types a route can declare. */
 enum field_type {
-	FIELD_STRING,  /* UTF-8 string, length counted in code points (min..max) */
-	FIELD_SECRET,  /* string, length counted in bytes (min..max): passwords */
-	FIELD_BOOL,    /* true/false; in forms "1"/"on"/"true" or "0"/"false" */
-	FIELD_INT,     /* integer in min..max; in forms decimal digits */
-	FIELD_ENUM,    /* string, one of choices (NULL-terminated list) */
-	FIELD_ID,      /* 32 lowercase hex characters */
-	FIELD_DATE,    /* YYYY-MM-DD, a real calendar date */
-	FIELD_SHARED,  /* array, subset of ["partner","care"], no repeats */
-	FIELD_INT_MAP, /* object of integers in min..max with exactly the keys in choices */
+	FIELD_STRING,	/* UTF-8 string, length counted in code points (min..max) */
+	FIELD_SECRET,	/* string, length counted in bytes (min..max): passwords */
+	FIELD_BOOL,	/* true/false; in forms "1"/"on"/"true" or "0"/"false" */
+	FIELD_INT,	/* integer in min..max; in forms decimal digits */
+	FIELD_ENUM,	/* string, one of choices (NULL-terminated list) */
+	FIELD_ID,	/* 32 lowercase hex characters */
+	FIELD_DATE,	/* YYYY-MM-DD, a real calendar date */
+	FIELD_SHARED,	/* array, subset of ["partner","care"], no repeats */
+	FIELD_INT_MAP,	/* object of integers in min..max with exactly the keys in choices */
+	FIELD_ENUM_SET, /* array of min..max distinct strings, each one of choices */
 	_FIELD_TYPE_MAX
 };
 
@@ -27,7 +28,7 @@ struct field {
 	enum field_type type;
 	int required;
 	long long min, max;	    /* length or value bounds, by type */
-	const char *const *choices; /* FIELD_ENUM values; FIELD_INT_MAP keys */
+	const char *const *choices; /* FIELD_ENUM, FIELD_ENUM_SET values; FIELD_INT_MAP keys */
 };
 
 #endif

@@ -59,6 +59,34 @@ unsigned kreq_shared_bits(const json_t *arr)
 	return bits;
 }
 
+/*
+ * The strings of the array arr joined with ',' into scratch's room for
+ * sets; NULL when they do not fit (or arr is empty).
+ */
+static const char *join_set(const json_t *arr, struct kreq_item_scratch *scratch, size_t *ret_len)
+{
+	char *out = scratch->set + scratch->set_used;
+	size_t room = sizeof(scratch->set) - scratch->set_used, len = 0, i;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		const json_t *e = json_array_get(arr, i);
+		size_t n = json_string_length(e);
+
+		if (!json_is_string(e) || len + n + 2 > room)
+			return NULL;
+		if (i)
+			out[len++] = ',';
+		memcpy(out + len, json_string_value(e), n);
+		len += n;
+	}
+	if (len == 0)
+		return NULL;
+	out[len] = '\0';
+	scratch->set_used += len + 1;
+	*ret_len = len;
+	return out;
+}
+
 unsigned kreq_item_values(const struct kreq *r, const struct item_kind *k, struct item_values *v,
 			  struct kreq_item_scratch *scratch)
 {
@@ -66,6 +94,7 @@ unsigned kreq_item_values(const struct kreq *r, const struct item_kind *k, struc
 	size_t i;
 
 	memset(v, 0, sizeof(*v));
+	scratch->set_used = 0;
 	for (i = 0; i < k->nfields && i < ITEM_FIELDS_MAX; i++) {
 		json_t *j_v = r->json ? json_object_get(r->json, k->fields[i].name) : NULL;
 
@@ -86,6 +115,9 @@ unsigned kreq_item_values(const struct kreq *r, const struct item_kind *k, struc
 				break;
 			v->v[i] = json_is_true(j_v) ? "1" : "0";
 			v->len[i] = 1;
+			break;
+		case FIELD_ENUM_SET:
+			v->v[i] = join_set(j_v, scratch, &v->len[i]);
 			break;
 		default:
 			if (!json_is_string(j_v))
@@ -134,6 +166,15 @@ const char *kreq_field_label(const char *field)
 		{"note", N_("A note")},
 		{"done", N_("It happened")},
 		{"shared_with", N_("Who sees it")},
+		{"agreement_id", N_("The agreement")},
+		{"description", N_("What happened")},
+		{"self_report", N_("It was mine")},
+		{"feelings", N_("What you felt")},
+		{"my_view", N_("How you saw it")},
+		{"their_view_summary", N_("How your partner saw it, in your words")},
+		{"triggers", N_("What set you off")},
+		{"my_part", N_("Your part, and your apology")},
+		{"do_differently", N_("One thing you will do differently")},
 		{"before", N_("Page")},
 		{"query", N_("Address")},
 		{"category", N_("What is it about?")},

@@ -131,14 +131,18 @@ unsigned kreq_shared_bits(const json_t *arr);
 
 struct item_kind;
 struct item_values;
-/* Where kreq_item_values() writes the numbers it turns into text. */
+/* Where kreq_item_values() writes the numbers and choices it turns into text. */
 struct kreq_item_scratch {
 	char num[8][24];
+	char set[512]; /* the FIELD_ENUM_SET values, each comma-joined and NUL-ended */
+	size_t set_used;
 };
 /*
  * kreq_item_values() - the values of kind k from the validated body
  * r->json (API or form alike), into v, pointing into r->json and scratch;
- * returns the ACCESS_SHARE_* bits of its shared_with (0 when it has none).
+ * a FIELD_ENUM_SET becomes its choices joined with ',' (left out when they
+ * do not fit scratch, so that core finds it missing).  Returns the
+ * ACCESS_SHARE_* bits of its shared_with (0 when it has none).
  */
 unsigned kreq_item_values(const struct kreq *r, const struct item_kind *k, struct item_values *v,
 			  struct kreq_item_scratch *scratch);

@@ -30,6 +30,22 @@ static void write_shared(struct json_writer *w, unsigned bits)
 	json_writer_end_array(w);
 }
 
+/* A FIELD_ENUM_SET's comma-joined choices as an array. */
+static void write_set(struct json_writer *w, const char *v, size_t len)
+{
+	size_t at = 0;
+
+	json_writer_begin_array(w);
+	while (at < len) {
+		const char *comma = memchr(v + at, ',', len - at);
+		size_t piece = comma ? (size_t)(comma - (v + at)) : len - at;
+
+		json_writer_string(w, v + at, piece);
+		at += piece + 1;
+	}
+	json_writer_end_array(w);
+}
+
 static void write_value(struct json_writer *w, const struct field *f, const char *v, size_t len)
 {
 	if (!v) {
@@ -37,6 +53,9 @@ static void write_value(struct json_writer *w, const struct field *f, const char
 		return;
 	}
 	switch (f->type) {
+	case FIELD_ENUM_SET:
+		write_set(w, v, len);
+		break;
 	case FIELD_INT:
 		json_writer_integer(w, strtoll(v, NULL, 10));
 		break;

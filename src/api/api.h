@@ -142,6 +142,15 @@ int api_dates_list(struct kreq *r);   /* GET  /api/v1/dates */
 int api_dates_create(struct kreq *r); /* POST /api/v1/dates */
 int api_dates_put(struct kreq *r);    /* PUT  /api/v1/dates/{id} */
 
+/* breaches and their repair (api-breaches.c) */
+int api_breaches_list(struct kreq *r);	      /* GET  /api/v1/breaches */
+int api_breaches_create(struct kreq *r);      /* POST /api/v1/breaches */
+int api_breach_feelings(struct kreq *r);      /* GET  /api/v1/breaches/feelings */
+int api_breach_get(struct kreq *r);	      /* GET  /api/v1/breaches/{id} */
+int api_breach_repair_create(struct kreq *r); /* POST /api/v1/breaches/{id}/repair */
+int api_breach_repair_change(struct kreq *r); /* PUT  /api/v1/breaches/{id}/repair */
+int api_breach_repaired(struct kreq *r);      /* POST /api/v1/breaches/{id}/repaired */
+
 /* shared activities (api-activity.c) */
 int api_activities_list(struct kreq *r);   /* GET  /api/v1/activities */
 int api_activities_create(struct kreq *r); /* POST /api/v1/activities */

@@ -577,8 +577,8 @@ static int cmd_version(int argc, char **argv, FILE *out, FILE *err)
  */
 static void print_kinds(FILE *out)
 {
-	static const char *const types[] = {"string", "secret", "bool",	  "int",    "enum",
-					    "id",     "date",	"shared", "int_map"};
+	static const char *const types[] = {"string", "secret", "bool",	  "int",     "enum",
+					    "id",     "date",	"shared", "int_map", "enum_set"};
 	_Static_assert(sizeof(types) / sizeof(types[0]) == _FIELD_TYPE_MAX,
 		       "a name for every field type");
 	const char *sep = "";

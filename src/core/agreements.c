@@ -276,18 +276,7 @@ static int agreement_open(const struct session *s, const struct item_row *row,
 static int answers_of(const struct core *c, const struct session *s, const struct item_kind *ak,
 		      const struct item_row *parent, struct item_row **rows, size_t *n)
 {
-	struct item_query q = {.couple_id = s->couple_id, .kind = ak->name};
-
-	if (parent) {
-		q.parent_kind = parent->kind;
-		q.parent_id = parent->id;
-		q.limit = ak->list_max;
-	} else {
-		q.of_newest = agreement_kind.name;
-		q.limit = AGREEMENTS_MAX;
-		q.answer_limit = AGREEMENTS_MAX * ak->list_max;
-	}
-	return item_list(c, &q, rows, n);
+	return item_answer_rows(c, s, ak, &agreement_kind, parent, AGREEMENTS_MAX, rows, n);
 }
 
 /* One agreement's row opened with its own answers (no versions). */
@@ -412,27 +401,6 @@ int agreements_waiting(const struct core *c, const struct session *s, size_t *to
 
 /* ---- changes: each in one write transaction ------------------------------ */
 
-/* Begin a write transaction: 0 or a negative errno. */
-static int tx_begin(const struct core *c)
-{
-	int r = c->st->ops->begin(c->st);
-
-	return r > 0 ? -EIO : r;
-}
-
-/* Commit when r is 0, else roll back; r, or the commit's error. */
-static int tx_end(const struct core *c, int r)
-{
-	if (r == 0) {
-		r = c->st->ops->commit(c->st);
-		if (r > 0)
-			r = -EIO;
-	}
-	if (r != 0)
-		(void)c->st->ops->rollback(c->st);
-	return r;
-}
-
 /* The history item of version row->version of the agreement row, with values v. */
 static int version_insert(const struct core *c, const struct session *s,
 			  const struct item_row *agreement, const struct item_values *v)
@@ -483,12 +451,12 @@ int agreement_propose(const struct core *c, const struct session *s, const struc
 	memcpy(row.sort, row.created_at, sizeof(row.sort));
 	r = item_row_fill(&agreement_kind, s, &v, &row);
 	if (r == 0)
-		r = tx_begin(c);
+		r = item_tx_begin(c);
 	if (r == 0) {
 		r = item_insert(c, &row);
 		if (r == 0)
 			r = version_insert(c, s, &row, &v);
-		r = tx_end(c, r);
+		r = item_tx_end(c, r);
 	}
 	memcpy(id, row.id, sizeof(id));
 	store_item_free(&row);
@@ -529,7 +497,7 @@ int agreement_accept(const struct core *c, const struct session *s, const char *
 	memset(ret, 0, sizeof(*ret));
 	if (!item_partner(s))
 		return ITEM_FORBIDDEN;
-	r = tx_begin(c);
+	r = item_tx_begin(c);
 	if (r != 0)
 		return r;
 	r = current(c, s, id, &row, &a);
@@ -548,7 +516,7 @@ int agreement_accept(const struct core *c, const struct session *s, const char *
 		agreement_clear(&a);
 		store_item_free(&row);
 	}
-	r = tx_end(c, r);
+	r = item_tx_end(c, r);
 	return r != 0 ? r : reread(c, s, id, ret);
 }
 
@@ -566,7 +534,7 @@ int agreement_revise(const struct core *c, const struct session *s, const char *
 	memset(ret, 0, sizeof(*ret));
 	if (!item_partner(s))
 		return ITEM_FORBIDDEN;
-	r = tx_begin(c);
+	r = item_tx_begin(c);
 	if (r != 0)
 		return r;
 	r = current(c, s, id, &row, &a);
@@ -591,7 +559,7 @@ int agreement_revise(const struct core *c, const struct session *s, const char *
 		agreement_clear(&a);
 		store_item_free(&row);
 	}
-	r = tx_end(c, r);
+	r = item_tx_end(c, r);
 	return r != 0 ? r : reread(c, s, id, ret);
 }
 
@@ -609,7 +577,7 @@ static int agreement_end(const struct core *c, const struct session *s, const ch
 	memset(ret, 0, sizeof(*ret));
 	if (!item_partner(s))
 		return ITEM_FORBIDDEN;
-	r = tx_begin(c);
+	r = item_tx_begin(c);
 	if (r != 0)
 		return r;
 	r = current(c, s, id, &row, &a);
@@ -640,7 +608,7 @@ static int agreement_end(const struct core *c, const struct session *s, const ch
 		agreement_clear(&a);
 		store_item_free(&row);
 	}
-	r = tx_end(c, r);
+	r = item_tx_end(c, r);
 	return r != 0 ? r : reread(c, s, id, ret);
 }
 

@@ -34,6 +34,25 @@ int item_store_result(int r)
 	return r > 0 ? -EIO : r;
 }
 
+int item_tx_begin(const struct core *c)
+{
+	int r = c->st->ops->begin(c->st);
+
+	return r > 0 ? -EIO : r;
+}
+
+int item_tx_end(const struct core *c, int r)
+{
+	if (r == 0) {
+		r = c->st->ops->commit(c->st);
+		if (r > 0)
+			r = -EIO;
+	}
+	if (r != 0)
+		(void)c->st->ops->rollback(c->st);
+	return r;
+}
+
 void item_text_free(void *text, size_t len)
 {
 	if (!text)

@@ -39,8 +39,8 @@ enum item_result {
 /*
  * The values of one item of a kind that is all data, by the kind's field
  * order: text (a string, a choice, YYYY-MM-DD, a decimal integer, "1" or
- * "0"), NULL for an optional field not given and for FIELD_SHARED, which is
- * the row's shared_with.
+ * "0", a FIELD_ENUM_SET's choices joined with ','), NULL for an optional
+ * field not given and for FIELD_SHARED, which is the row's shared_with.
  */
 struct item_values {
 	const char *v[ITEM_FIELDS_MAX];
@@ -179,6 +179,16 @@ int item_list(const struct core *c, const struct item_query *q, struct item_row 
 void item_query_reader(struct item_query *q, const struct session *s);
 
 /*
+ * item_tx_begin() - begin a write transaction: 0 or a negative errno.
+ * item_tx_end() - commit it when r is 0, else roll it back; r, or the
+ * commit's error.  A change that reads and then writes (an agreement's
+ * accept, a breach's repair) runs between them, so that two at the same
+ * moment never both take effect.
+ */
+int item_tx_begin(const struct core *c);
+int item_tx_end(const struct core *c, int r);
+
+/*
  * item_store_result() - a store result as an item outcome: NOTFOUND and
  * CONFLICT as themselves, other positives -EIO, negatives as they are.
  */
@@ -282,6 +292,17 @@ int item_answer_put(const struct core *c, const struct session *s, const struct 
  */
 int item_answers(const struct core *c, const struct session *s, const struct item_kind *ak,
 		 const struct item_row *parent, struct item_view **out, size_t *n);
+
+/*
+ * item_answer_rows() - the rows of the answers of kind ak, unopened,
+ * oldest first: those to parent (at most ak->list_max), or, parent NULL,
+ * those to the couple's `newest` newest items of kind top (at most
+ * newest * ak->list_max), for a list that sorts them out by parent_id.
+ * Free with store_item_list_free().
+ */
+int item_answer_rows(const struct core *c, const struct session *s, const struct item_kind *ak,
+		     const struct item_kind *top, const struct item_row *parent, size_t newest,
+		     struct item_row **rows, size_t *n);
 
 /*
  * item_count() - how many items of k the reader may see (mine: only their

@@ -8,6 +8,7 @@
 
 #include "core/activity.h"
 #include "core/agreements.h"
+#include "core/breaches.h"
 #include "core/chores.h"
 #include "core/commitment.h"
 #include "core/conflict.h"
@@ -42,6 +43,9 @@ const struct item_kind *const item_kinds[] = {
 	&agreement_version_kind,
 	&agreement_accept_kind,
 	&agreement_end_kind,
+	&breach_kind,
+	&breach_repair_kind,
+	&breach_mend_kind,
 	NULL,
 };
 

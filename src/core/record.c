@@ -55,6 +55,40 @@ int item_field_index(const struct item_kind *k, const char *name)
 	return -1;
 }
 
+/* The index of the len bytes at s among f's choices, or -1. */
+static long choice_index(const struct field *f, const char *s, size_t len)
+{
+	size_t j;
+
+	for (j = 0; f->choices && f->choices[j]; j++)
+		if (strlen(f->choices[j]) == len && memcmp(f->choices[j], s, len) == 0)
+			return (long)j;
+	return -1;
+}
+
+/*
+ * A FIELD_ENUM_SET's value: f->min..f->max of its choices joined with ',',
+ * none twice (a list of at most 64 choices).
+ */
+static int set_valid(const struct field *f, const char *s, size_t len)
+{
+	uint64_t seen = 0;
+	size_t at = 0, n = 0;
+
+	while (at <= len) {
+		const char *comma = memchr(s + at, ',', len - at);
+		size_t piece = comma ? (size_t)(comma - (s + at)) : len - at;
+		long j = choice_index(f, s + at, piece);
+
+		if (j < 0 || j >= 64 || ((seen >> j) & 1u))
+			return 0;
+		seen |= (uint64_t)1 << j;
+		n++;
+		at += piece + 1;
+	}
+	return (long long)n >= f->min && (long long)n <= f->max;
+}
+
 /*
  * The values core insists on whatever the caller checked: required ones
  * given, choices among the choices, no '|' in a plain value, then the
@@ -63,7 +97,7 @@ int item_field_index(const struct item_kind *k, const char *name)
 int item_values_check(const struct item_kind *k, const struct item_values *v, const char **field)
 {
 	char today[STORE_TIME_LEN + 1];
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < k->nfields; i++) {
 		const struct field *f = &k->fields[i];
@@ -79,16 +113,12 @@ int item_values_check(const struct item_kind *k, const struct item_values *v, co
 		}
 		if (memchr(s, '\0', v->len[i]) || (is_plain(k, i) && memchr(s, '|', v->len[i])))
 			return ITEM_INVALID;
-		if (f->type == FIELD_ENUM) {
-			for (j = 0; f->choices[j]; j++)
-				if (strlen(f->choices[j]) == v->len[i] &&
-				    memcmp(f->choices[j], s, v->len[i]) == 0)
-					break;
-			if (!f->choices[j])
-				return ITEM_INVALID;
-		} else if (f->type == FIELD_DATE && v->len[i] != 10) {
+		if (f->type == FIELD_ENUM && choice_index(f, s, v->len[i]) < 0)
 			return ITEM_INVALID;
-		}
+		if (f->type == FIELD_ENUM_SET && !set_valid(f, s, v->len[i]))
+			return ITEM_INVALID;
+		if (f->type == FIELD_DATE && v->len[i] != 10)
+			return ITEM_INVALID;
 	}
 	*field = NULL;
 	if (!k->check)
@@ -479,6 +509,24 @@ int item_answers(const struct core *c, const struct session *s, const struct ite
 	};
 
 	return views_of(c, s, ak, &q, 1, out, n);
+}
+
+int item_answer_rows(const struct core *c, const struct session *s, const struct item_kind *ak,
+		     const struct item_kind *top, const struct item_row *parent, size_t newest,
+		     struct item_row **rows, size_t *n)
+{
+	struct item_query q = {.couple_id = s->couple_id, .kind = ak->name, .oldest_first = 1};
+
+	if (parent) {
+		q.parent_kind = parent->kind;
+		q.parent_id = parent->id;
+		q.limit = ak->list_max;
+	} else {
+		q.of_newest = top->name;
+		q.limit = newest;
+		q.answer_limit = newest * ak->list_max;
+	}
+	return item_list(c, &q, rows, n);
 }
 
 int item_count(const struct core *c, const struct session *s, const struct item_kind *k, int mine,

@@ -434,6 +434,52 @@ static void test_record(void **state)
 }
 
 /*
+ * A set of choices (FIELD_ENUM_SET) reaches core joined with ',': core
+ * takes min..max distinct choices and nothing else, whatever the route
+ * checked.
+ */
+static void test_enum_set_values(void **state)
+{
+	static const char *const moods[] = {"hurt", "sad", "angry", NULL};
+	static const struct field set_fields[] = {
+		{"feelings", FIELD_ENUM_SET, 1, 1, 2, moods},
+	};
+	static const struct item_kind set_kind = {
+		.name = "test_set",
+		.key_from = ITEM_KEY_COUPLE,
+		.key_ctx = "testset_",
+		.key_id = 1,
+		.list_max = 1,
+		.fields = set_fields,
+		.nfields = 1,
+	};
+	static const struct {
+		const char *value;
+		int ok;
+	} cases[] = {
+		{"hurt", 1},	  {"angry,hurt", 1}, {"hurt,hurt", 0}, {"hurt,sad,angry", 0},
+		{"", 0},	  {"hurt,", 0},	     {",hurt", 0},     {"bored", 0},
+		{"hurt,,sad", 0}, {"Hurt", 0},	     {"hurt sad", 0},
+	};
+	struct item_values v;
+	const char *field = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&v, 0, sizeof(v));
+		v.v[0] = cases[i].value;
+		v.len[0] = strlen(cases[i].value);
+		if (cases[i].ok) {
+			assert_int_equal(item_values_check(&set_kind, &v, &field), 0);
+		} else {
+			assert_int_equal(item_values_check(&set_kind, &v, &field), ITEM_INVALID);
+			assert_string_equal(field, "feelings");
+		}
+	}
+}
+
+/*
  * A list shows the newest items the reader may see: the partner's private
  * items, however many and however new, do not push a shared one out.
  */
@@ -641,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_legacy_rows_open),
 		cmocka_unit_test(test_new_items),
 		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_enum_set_values),
 		cmocka_unit_test(test_list_counts_visible),
 		cmocka_unit_test(test_step2_lists_skip_unreadable),
 		cmocka_unit_test(test_unbound_records_still_open),

@@ -286,6 +286,36 @@ static int check_shared(const json_t *v, const struct field *f, struct input_err
 	return 0;
 }
 
+/*
+ * FIELD_ENUM_SET: strings among the choices, none of them twice, min..max
+ * of them (fewer is INPUT_TOO_SHORT, more INPUT_TOO_LONG).
+ */
+static int check_enum_set(const json_t *v, const struct field *f, struct input_error *err)
+{
+	size_t n = json_array_size(v), i, j;
+
+	for (i = 0; i < n; i++) {
+		const json_t *e = json_array_get(v, i);
+
+		if (!json_is_string(e))
+			return fail(err, INPUT_WRONG_TYPE, f->name);
+		if (check_enum(e, f, err) < 0)
+			return -EINVAL;
+		for (j = 0; j < i; j++) {
+			const json_t *d = json_array_get(v, j);
+
+			if (key_is(json_string_value(e), json_string_length(e),
+				   json_string_value(d)))
+				return fail(err, INPUT_INVALID_VALUE, f->name);
+		}
+	}
+	if (count_below(n, f->min))
+		return fail(err, INPUT_TOO_SHORT, f->name);
+	if (count_above(n, f->max))
+		return fail(err, INPUT_TOO_LONG, f->name);
+	return 0;
+}
+
 static int check_int_map(const json_t *v, const struct field *f, struct input_error *err)
 {
 	size_t flen = strlen(f->name), i;
@@ -363,6 +393,10 @@ static int check_value(const json_t *v, const struct field *f, struct input_erro
 		if (!json_is_object(v))
 			return fail(err, INPUT_WRONG_TYPE, f->name);
 		return check_int_map(v, f, err);
+	case FIELD_ENUM_SET:
+		if (!json_is_array(v))
+			return fail(err, INPUT_WRONG_TYPE, f->name);
+		return check_enum_set(v, f, err);
 	case _FIELD_TYPE_MAX:
 		break;
 	}
@@ -373,7 +407,8 @@ static int check_value(const json_t *v, const struct field *f, struct input_erro
 /*
  * fields_check() - see parse.h.  Bounds by type: FIELD_STRING min..max code
  * points, FIELD_SECRET min..max bytes, FIELD_INT and the values of
- * FIELD_INT_MAP min..max inclusive; the other types ignore min and max.
+ * FIELD_INT_MAP min..max inclusive, FIELD_ENUM_SET min..max choices; the
+ * other types ignore min and max.
  * Strings (STRING, SECRET) must hold no control character but \t, \n, \r.
  * Errors inside a FIELD_INT_MAP name "field.key" ("scores.sexual"): an
  * unknown key is INPUT_UNKNOWN_FIELD, a missing or null one
@@ -421,8 +456,9 @@ int fields_check(const json_t *obj, const struct field *fields, size_t n, struct
 /* Forms ---------------------------------------------------------------- */
 
 /*
- * Where a form field goes: the declaration it feeds and, for FIELD_SHARED
- * and FIELD_INT_MAP, which member ("partner", or the map key).
+ * Where a form field goes: the declaration it feeds and, for FIELD_SHARED,
+ * FIELD_INT_MAP and FIELD_ENUM_SET, which member ("partner", the map key,
+ * the choice).
  */
 struct form_target {
 	const struct field *f;
@@ -442,10 +478,11 @@ static const struct field *find_decl(const struct field *fields, size_t n, const
 
 /*
  * Map a form field name to its declaration: a plain field by its own name
- * (not FIELD_SHARED or FIELD_INT_MAP, which have no single form control),
- * "share_partner"/"share_care" to the first FIELD_SHARED declaration,
- * "name.key" to FIELD_INT_MAP `name` when key is one of its choices.
- * Returns 1 and fills t, or 0 for an unknown name.
+ * (not FIELD_SHARED, FIELD_INT_MAP or FIELD_ENUM_SET, which have no single
+ * form control), "share_partner"/"share_care" to the first FIELD_SHARED
+ * declaration, "name.key" to FIELD_INT_MAP or FIELD_ENUM_SET `name` when
+ * key is one of its choices.  Returns 1 and fills t, or 0 for an unknown
+ * name.
  */
 static int form_target(const struct field *fields, size_t n, const char *name,
 		       struct form_target *t)
@@ -455,7 +492,7 @@ static int form_target(const struct field *fields, size_t n, const char *name,
 	size_t i;
 
 	f = find_decl(fields, n, name, strlen(name));
-	if (f && f->type != FIELD_SHARED && f->type != FIELD_INT_MAP) {
+	if (f && f->type != FIELD_SHARED && f->type != FIELD_INT_MAP && f->type != FIELD_ENUM_SET) {
 		t->f = f;
 		t->sub = NULL;
 		return 1;
@@ -477,7 +514,7 @@ static int form_target(const struct field *fields, size_t n, const char *name,
 	dot = strchr(name, '.');
 	if (dot) {
 		f = find_decl(fields, n, name, (size_t)(dot - name));
-		if (f && f->type == FIELD_INT_MAP) {
+		if (f && (f->type == FIELD_INT_MAP || f->type == FIELD_ENUM_SET)) {
 			for (i = 0; f->choices && f->choices[i]; i++) {
 				if (strcmp(dot + 1, f->choices[i]) == 0) {
 					t->f = f;
@@ -590,10 +627,18 @@ static int form_scalar(const struct kfield *kf, const struct field *f, json_t **
 	return *ret ? 0 : -ENOMEM;
 }
 
-/* FIELD_SHARED from its checkboxes: always an array, [] when none is on,
- * because an unchecked box is simply not sent. */
-static int form_shared(const struct kfield *form, size_t nform, const struct field *fields,
-		       size_t n, const struct field *f, json_t *obj, struct input_error *err)
+/*
+ * Checkboxes, one per value of values[0..nvalues): FIELD_SHARED ("share_"
+ * names) and FIELD_ENUM_SET ("<field>.<choice>").  A box is on with "1"
+ * or "on", off with "0" or empty (an unchecked box is simply not sent);
+ * anything else is INPUT_INVALID_VALUE.  The array holds the values that
+ * are on, in the order of values.  always: the array is set even when no
+ * box is on (FIELD_SHARED: [] is "private"); else it is left out, so that
+ * fields_check() finds a required one missing.
+ */
+static int form_checks(const struct kfield *form, size_t nform, const struct field *fields,
+		       size_t n, const struct field *f, const char *const *values, size_t nvalues,
+		       int always, json_t *obj, struct input_error *err)
 {
 	json_t *arr;
 	size_t i;
@@ -601,8 +646,8 @@ static int form_shared(const struct kfield *form, size_t nform, const struct fie
 	arr = json_array();
 	if (!arr)
 		return -ENOMEM;
-	for (i = 0; i < SHARED_VALUES; i++) {
-		const struct kfield *kf = form_find(form, nform, fields, n, f, shared_values[i]);
+	for (i = 0; i < nvalues; i++) {
+		const struct kfield *kf = form_find(form, nform, fields, n, f, values[i]);
 
 		if (!kf || value_is(kf, "0") || value_is(kf, ""))
 			continue;
@@ -610,12 +655,26 @@ static int form_shared(const struct kfield *form, size_t nform, const struct fie
 			json_decref(arr);
 			return fail(err, INPUT_INVALID_VALUE, f->name);
 		}
-		if (json_array_append_new(arr, json_string(shared_values[i])) < 0) {
+		if (json_array_append_new(arr, json_string(values[i])) < 0) {
 			json_decref(arr);
 			return -ENOMEM;
 		}
 	}
+	if (!always && json_array_size(arr) == 0) {
+		json_decref(arr);
+		return 0;
+	}
 	return json_object_set_new(obj, f->name, arr) < 0 ? -ENOMEM : 0;
+}
+
+/* The number of choices of f (its NULL-terminated list). */
+static size_t choices_count(const struct field *f)
+{
+	size_t i = 0;
+
+	while (f->choices && f->choices[i])
+		i++;
+	return i;
 }
 
 /* FIELD_INT_MAP from "name.key" fields; empty values are left out so that
@@ -667,6 +726,8 @@ out:
  * - FIELD_SHARED: checkboxes "share_partner" and "share_care" with value
  *   "1" or "on" ("0" or empty: not shared); the array is always present;
  * - FIELD_INT_MAP: one field per key, named "<field>.<key>";
+ * - FIELD_ENUM_SET: one checkbox per choice, named "<field>.<choice>",
+ *   "1" or "on" when chosen; none chosen leaves the field out;
  * - a name given twice is INPUT_INVALID_VALUE (form_parse() already refuses
  *   that; this guards callers that build kfields themselves).
  * The built object then goes through fields_check(), so on success it is
@@ -706,7 +767,11 @@ int fields_from_form(const struct kfield *form, size_t nform, const struct field
 		json_t *v;
 
 		if (f->type == FIELD_SHARED) {
-			r = form_shared(form, nform, fields, n, f, obj, err);
+			r = form_checks(form, nform, fields, n, f, shared_values, SHARED_VALUES, 1,
+					obj, err);
+		} else if (f->type == FIELD_ENUM_SET) {
+			r = form_checks(form, nform, fields, n, f, f->choices, choices_count(f), 0,
+					obj, err);
 		} else if (f->type == FIELD_INT_MAP) {
 			r = form_int_map(form, nform, fields, n, f, obj, err);
 		} else {

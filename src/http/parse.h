@@ -70,6 +70,7 @@ int json_parse_body(const char *buf, size_t len, size_t max_depth, json_t **ret,
  * err filled for the first problem found (in declaration order, unknown
  * keys first).  Strings (FIELD_STRING, FIELD_SECRET) may hold no control
  * character but \t \n \r.  Inside a FIELD_INT_MAP errors name "field.key".
+ * A FIELD_ENUM_SET holds min..max distinct choices.
  * err may be NULL.
  */
 int fields_check(const json_t *obj, const struct field *fields, size_t n, struct input_error *err);
@@ -82,7 +83,8 @@ int fields_check(const json_t *obj, const struct field *fields, size_t n, struct
  * with value "1"), ignoring the form field "csrf".  Unknown names are an
  * error, as in JSON.  Empty optional strings are treated as absent.  A
  * declared FIELD_SHARED is always present ([] when no box is checked);
- * FIELD_INT_MAP keys come from fields "<field>.<key>".  The object is then
+ * FIELD_INT_MAP keys come from fields "<field>.<key>", FIELD_ENUM_SET
+ * choices from checkboxes "<field>.<choice>".  The object is then
  * passed through fields_check(), so it is fully validated.  Returns 0 with
  * *ret a new object, -EINVAL with err filled, or -ENOMEM.
  */

@@ -18,6 +18,7 @@
 #include "core/activity.h"   /* step 2: field limits */
 #include "core/checkin.h"    /* step 2: field limits */
 #include "core/agreements.h" /* step 3: its fields */
+#include "core/breaches.h"   /* step 3: its fields */
 #include "core/chores.h"     /* step 3: its fields */
 #include "core/conflict.h"   /* step 3: its fields */
 #include "core/dates.h"	     /* step 3: its fields */
@@ -151,6 +152,13 @@ static const struct field commitment_review_fields[] = {
 	{"note", FIELD_STRING, 0, 0, COMMITMENT_NOTE_MAX_CHARS, NULL},
 };
 /* ---- end of step 1 ---- */
+
+/* ---- step 3: the form of a breach, whose unchecked "my own" box is not sent ---- */
+static const struct field breach_form_fields[] = {
+	{"agreement_id", FIELD_ID, 0, 0, 0, NULL},
+	{"description", FIELD_STRING, 1, 1, BREACH_TEXT_MAX, NULL},
+	{"self_report", FIELD_BOOL, 0, 0, 0, NULL},
+};
 
 /* ---- step 3: the conflict plan's accept and a time-out ---- */
 static const struct field plan_accept_fields[] = {{"version", FIELD_INT, 0, 1, INT32_MAX, NULL}};
@@ -369,6 +377,22 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_POST, "/api/v1/agreements/{id}/retire", api_agreements_retire, ROUTE_PARTNER, 1,
 	 ROUTE_API, FIELDS(agreement_retire_fields),
 	 "Retire an agreement, with a reason both see."},
+	/* ---- step 3: breaches and their repair (API) ---- */
+	{KMETHOD_GET, "/api/v1/breaches", api_breaches_list, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
+	 "The couple's breaches, newest first, each with the repairs the caller may read."},
+	{KMETHOD_POST, "/api/v1/breaches", api_breaches_create, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(breach_fields), "Record a breach, the caller's own or not."},
+	{KMETHOD_GET, "/api/v1/breaches/feelings", api_breach_feelings, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "The feelings a repair chooses from, labelled."},
+	{KMETHOD_GET, "/api/v1/breaches/{id}", api_breach_get, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "One breach, with the repairs the caller may read."},
+	{KMETHOD_POST, "/api/v1/breaches/{id}/repair", api_breach_repair_create, ROUTE_PARTNER, 1,
+	 ROUTE_API, FIELDS(breach_repair_fields), "Write the caller's repair, once."},
+	{KMETHOD_PUT, "/api/v1/breaches/{id}/repair", api_breach_repair_change, ROUTE_PARTNER, 1,
+	 ROUTE_API, FIELDS(breach_repair_fields), "Change the caller's repair."},
+	{KMETHOD_POST, "/api/v1/breaches/{id}/repaired", api_breach_repaired, ROUTE_PARTNER, 1,
+	 ROUTE_API, NOFIELDS, "Say the breach is repaired, after writing one's repair."},
+	/* ---- end of breaches (API) ---- */
 	{KMETHOD_GET, "/api/v1/chores", api_chores_list, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
 	 "The chores rota, with who does each in the week asked for."},
 	{KMETHOD_POST, "/api/v1/chores", api_chores_create, ROUTE_PARTNER, 1, ROUTE_API,
@@ -531,6 +555,18 @@ static const struct route fixed_routes[] = {
 	 ROUTE_PAGE, FIELDS(agreement_decline_fields), "Decline the partner's version."},
 	{KMETHOD_POST, "/agreements/{id}/retire", page_agreements_retire, ROUTE_PARTNER, 1,
 	 ROUTE_PAGE, FIELDS(agreement_retire_fields), "Retire an agreement, with a reason."},
+	/* ---- step 3: breaches and their repair (pages) ---- */
+	{KMETHOD_GET, "/breaches", page_breaches, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Breaches: the couple's, and a form to record one."},
+	{KMETHOD_POST, "/breaches", page_breaches_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(breach_form_fields), "Record a breach."},
+	{KMETHOD_GET, "/breaches/{id}", page_breach, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "One breach: each side of its repair, and the caller's form."},
+	{KMETHOD_POST, "/breaches/{id}/repair", page_breach_repair, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(breach_repair_fields), "Write or change your side of the repair."},
+	{KMETHOD_POST, "/breaches/{id}/repaired", page_breach_repaired, ROUTE_PARTNER, 1,
+	 ROUTE_PAGE, NOFIELDS, "Say the breach is repaired."},
+	/* ---- end of breaches (pages) ---- */
 	{KMETHOD_GET, "/chores", page_chores, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
 	 "The chores rota: who does what this week and next, and a new chore."},
 	{KMETHOD_POST, "/chores", page_chores_create, ROUTE_PARTNER, 1, ROUTE_PAGE,

@@ -567,6 +567,7 @@ static void test_json_parse_body_err_null(void **state)
 
 static const char *const langs[] = {"en", "es", "ru", NULL};
 static const char *const areas[] = {"emotional", "physical", "sexual", NULL};
+static const char *const moods[] = {"hurt", "sad", "angry", NULL};
 
 static const struct field table[] = {
 	{.name = "name", .type = FIELD_STRING, .required = 1, .min = 3, .max = 5},
@@ -578,6 +579,7 @@ static const struct field table[] = {
 	{.name = "date", .type = FIELD_DATE},
 	{.name = "shared_with", .type = FIELD_SHARED},
 	{.name = "scores", .type = FIELD_INT_MAP, .min = 1, .max = 5, .choices = areas},
+	{.name = "feelings", .type = FIELD_ENUM_SET, .min = 1, .max = 2, .choices = moods},
 };
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
@@ -903,6 +905,28 @@ static void test_fields_check_int_map(void **state)
 	check_json_err(NAMED("\"scores\":3"), INPUT_WRONG_TYPE, "scores");
 }
 
+static void test_fields_check_enum_set(void **state)
+{
+	(void)state;
+	check_json_ok(NAMED("\"feelings\":[\"hurt\"]"));
+	check_json_ok(NAMED("\"feelings\":[\"angry\",\"hurt\"]"));
+	check_json_ok(NAMED("\"feelings\":null"));
+	check_json_err(NAMED("\"feelings\":[]"), INPUT_TOO_SHORT, "feelings");
+	check_json_err(NAMED("\"feelings\":[\"hurt\",\"sad\",\"angry\"]"), INPUT_TOO_LONG,
+		       "feelings");
+	/* a choice twice, or not one of them: refused before the count */
+	check_json_err(NAMED("\"feelings\":[\"hurt\",\"hurt\"]"), INPUT_INVALID_VALUE, "feelings");
+	check_json_err(NAMED("\"feelings\":[\"sad\",\"sad\",\"sad\"]"), INPUT_INVALID_VALUE,
+		       "feelings");
+	check_json_err(NAMED("\"feelings\":[\"bored\"]"), INPUT_INVALID_VALUE, "feelings");
+	check_json_err(NAMED("\"feelings\":[\"Hurt\"]"), INPUT_INVALID_VALUE, "feelings");
+	check_json_err(NAMED("\"feelings\":[\"hurt\\u0000\"]"), INPUT_INVALID_VALUE, "feelings");
+	check_json_err(NAMED("\"feelings\":[1]"), INPUT_WRONG_TYPE, "feelings");
+	check_json_err(NAMED("\"feelings\":[[\"hurt\"]]"), INPUT_WRONG_TYPE, "feelings");
+	check_json_err(NAMED("\"feelings\":\"hurt\""), INPUT_WRONG_TYPE, "feelings");
+	check_json_err(NAMED("\"feelings\":{\"hurt\":true}"), INPUT_WRONG_TYPE, "feelings");
+}
+
 static void test_fields_check_long_field_names(void **state)
 {
 	struct input_error err = {0};
@@ -975,6 +999,7 @@ static const struct field form_table[] = {
 	{.name = "lang", .type = FIELD_ENUM, .choices = langs},
 	{.name = "shared_with", .type = FIELD_SHARED, .required = 1},
 	{.name = "scores", .type = FIELD_INT_MAP, .min = 1, .max = 5, .choices = areas},
+	{.name = "feelings", .type = FIELD_ENUM_SET, .min = 1, .max = 2, .choices = moods},
 };
 #define NFORM (sizeof(form_table) / sizeof(form_table[0]))
 
@@ -1131,6 +1156,24 @@ static void test_fields_from_form_int_map(void **state)
 	form_expect_err("name=a&name.x=1", INPUT_UNKNOWN_FIELD, "name.x");
 }
 
+static void test_fields_from_form_enum_set(void **state)
+{
+	(void)state;
+	/* one checkbox per choice; the array follows the order of the choices */
+	form_expect("name=a&feelings.angry=1&feelings.hurt=on",
+		    "{\"name\":\"a\",\"shared_with\":[],\"feelings\":[\"hurt\",\"angry\"]}");
+	form_expect("name=a&feelings.sad=1&feelings.hurt=0",
+		    "{\"name\":\"a\",\"shared_with\":[],\"feelings\":[\"sad\"]}");
+	/* none chosen: no array, so that a required one is missing */
+	form_expect("name=a&feelings.sad=", "{\"name\":\"a\",\"shared_with\":[]}");
+	form_expect_err("name=a&feelings.hurt=1&feelings.sad=1&feelings.angry=1", INPUT_TOO_LONG,
+			"feelings");
+	form_expect_err("name=a&feelings.hurt=yes", INPUT_INVALID_VALUE, "feelings");
+	form_expect_err("name=a&feelings.bored=1", INPUT_UNKNOWN_FIELD, "feelings.bored");
+	form_expect_err("name=a&feelings=hurt", INPUT_UNKNOWN_FIELD, "feelings");
+	form_expect_err("name=a&feelings.=1", INPUT_UNKNOWN_FIELD, "feelings.");
+}
+
 static void test_fields_from_form_unknown_first(void **state)
 {
 	(void)state;
@@ -1219,6 +1262,7 @@ int main(void)
 		cmocka_unit_test(test_fields_check_date),
 		cmocka_unit_test(test_fields_check_shared),
 		cmocka_unit_test(test_fields_check_int_map),
+		cmocka_unit_test(test_fields_check_enum_set),
 		cmocka_unit_test(test_fields_check_long_field_names),
 		cmocka_unit_test(test_fields_check_bad_decl),
 		cmocka_unit_test(test_fields_from_form_types),
@@ -1228,6 +1272,7 @@ int main(void)
 		cmocka_unit_test(test_fields_from_form_shared),
 		cmocka_unit_test(test_fields_from_form_shared_undeclared),
 		cmocka_unit_test(test_fields_from_form_int_map),
+		cmocka_unit_test(test_fields_from_form_enum_set),
 		cmocka_unit_test(test_fields_from_form_unknown_first),
 		cmocka_unit_test(test_fields_from_form_raw_kfields),
 	};

@@ -117,6 +117,13 @@ int page_dates_answer(struct kreq *r);		/* POST /dates/{id}   */
  */
 int page_timeout_data(struct kreq *r, json_t *data);
 
+/* breaches and their repair (pages-breaches.c) */
+int page_breaches(struct kreq *r);	  /* GET  /breaches     */
+int page_breaches_create(struct kreq *r); /* POST /breaches     */
+int page_breach(struct kreq *r);	  /* GET  /breaches/{id} */
+int page_breach_repair(struct kreq *r);	  /* POST /breaches/{id}/repair */
+int page_breach_repaired(struct kreq *r); /* POST /breaches/{id}/repaired */
+
 /* shared activities (pages-activity.c) */
 int page_activities(struct kreq *r);	    /* GET  /activities   */
 int page_activities_create(struct kreq *r); /* POST /activities   */

@@ -219,6 +219,15 @@ export async function seedSteps({ lang, aClient, bClient }) {
   }
   await seed(aClient, 'POST', '/api/v1/agreements',
     { category: 'online', text: w.need, consequence: '', review_on: day(30) }, 'an agreement B is to answer');
+  // a self-report of A's, with A's side of the repair (B's waits, so B's page shows the form)
+  const br = await seed(aClient, 'POST', '/api/v1/breaches', { description: w.did, self_report: true },
+    'A\'s self-reported breach');
+  if (br?.breach?.id) {
+    await seed(aClient, 'POST', `/api/v1/breaches/${br.breach.id}/repair`, {
+      feelings: ['ashamed', 'scared'], my_view: w.why, their_view_summary: w.impact, triggers: w.need,
+      my_part: w.regret, do_differently: w.repair,
+    }, 'A\'s side of the repair');
+  }
   // every kind that is all data: one of A's, shared, and one of B's, private
   for (const k of registryKinds()) {
     await seed(aClient, 'POST', `/api/v1/${k.plural}`,

@@ -174,6 +174,33 @@ const KINDS = {
       return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
     },
   },
+  // breaches: always the couple's; each partner writes their own repair
+  breaches: {
+    needs: ['POST /api/v1/breaches', 'GET /api/v1/breaches'],
+    owners: { abShared: 'A', other: 'X' },
+    list: '/api/v1/breaches',
+    listKey: 'breaches',
+    async make(ctx, mark) {
+      const w = async (who, t) => created(await ctx[who].post('/api/v1/breaches',
+        { description: `A late night (${mark(t)})`, self_report: false }), 'breach');
+      return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
+    },
+  },
+  // the same, with a repair by the one who recorded each (A's, X's): B has none
+  breachesWritten: {
+    needs: ['POST /api/v1/breaches', 'POST /api/v1/breaches/{id}/repair', 'GET /api/v1/breaches'],
+    owners: { abShared: 'A', other: 'X' },
+    list: '/api/v1/breaches',
+    listKey: 'breaches',
+    async make(ctx, mark) {
+      const ids = await KINDS.breaches.make(ctx, mark);
+      for (const [who, t] of [['A', 'abShared'], ['X', 'other']]) {
+        const res = await ctx[who].post(`/api/v1/breaches/${ids[t]}/repair`, REPAIR);
+        assert.equal(res.status, 201, `writing a repair: ${describe(res)}`);
+      }
+      return ids;
+    },
+  },
   // the chores rota: always the couple's, removed by the one who added it
   chores: {
     needs: ['POST /api/v1/chores', 'GET /api/v1/chores'],
@@ -236,6 +263,19 @@ const STMT_RESPOND = { aPriv: { A: NO }, bPriv: { B: NO }, abShared: { A: NO, B:
 const STMT_FIELDS = {
   what_i_did: 'Rewritten.', impact: 'Rewritten.', why: 'Rewritten.', regret: 'Rewritten.', repair: 'Rewritten.',
 };
+
+// a repair of a breach (step 3), as the API and the page take it
+const REPAIR = {
+  feelings: ['hurt', 'unheard'], my_view: 'I waited and heard nothing.', my_part: 'I went quiet; I am sorry.',
+  do_differently: 'Ask before I assume.',
+};
+const REPAIR_FORM = {
+  'feelings.hurt': '1', my_view: 'I waited and heard nothing.', my_part: 'I went quiet; I am sorry.',
+  do_differently: 'Ask before I assume.',
+};
+// either partner writes their own repair; only one who wrote theirs changes it or says "repaired"
+const BREACH_BOTH = { abShared: { A: OK, B: OK }, other: { X: OK } };
+const BREACH_WRITER = { abShared: { A: OK, B: NO }, other: { X: OK } };
 
 const MATRIX = {
   // health, accounts
@@ -536,6 +576,32 @@ const MATRIX = {
     call: (c, id, o) => c.form('/dates', { title: `Date ${o.mark}`, planned_for: day(2), ...(o.csrf ? { csrf: o.csrf } : {}) }) },
   'POST /dates/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'dates',
     call: form('/dates/{id}', { done: '1', rating: '5' }), expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  // breaches and their repair (step 3): the order of it all is breaches.test.mjs's
+  'GET /api/v1/breaches': { who: 'partner', csrf: false, op: 'list', kind: 'breaches', call: get('/api/v1/breaches'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /api/v1/breaches': { who: 'partner', csrf: true, op: 'create', kind: 'breaches', member: [201],
+    call: (c, id, o) => c.post('/api/v1/breaches', { description: `Breach ${o.mark}`, self_report: true },
+      { csrf: o.csrf || false }) },
+  'GET /api/v1/breaches/feelings': { who: 'partner', csrf: false, op: 'plain', call: get('/api/v1/breaches/feelings'),
+    member: [200] },
+  'GET /api/v1/breaches/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'breaches',
+    call: get('/api/v1/breaches/{id}'), expect: BREACH_BOTH },
+  'POST /api/v1/breaches/{id}/repair': { who: 'partner', csrf: true, op: 'write', kind: 'breaches',
+    call: api('POST', '/api/v1/breaches/{id}/repair', REPAIR), expect: BREACH_BOTH },
+  'PUT /api/v1/breaches/{id}/repair': { who: 'partner', csrf: true, op: 'write', kind: 'breachesWritten',
+    call: api('PUT', '/api/v1/breaches/{id}/repair', { ...REPAIR, my_part: 'Changed.' }), expect: BREACH_WRITER },
+  'POST /api/v1/breaches/{id}/repaired': { who: 'partner', csrf: true, op: 'write', kind: 'breachesWritten',
+    call: api('POST', '/api/v1/breaches/{id}/repaired'), expect: BREACH_WRITER },
+  'GET /breaches': { who: 'partner', csrf: false, op: 'list', kind: 'breaches', call: get('/breaches'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /breaches': { who: 'partner', csrf: true, op: 'create', kind: 'breaches', member: [303],
+    call: (c, id, o) => c.form('/breaches', { description: `Breach ${o.mark}`, ...(o.csrf ? { csrf: o.csrf } : {}) }) },
+  'GET /breaches/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'breaches',
+    call: get('/breaches/{id}'), expect: BREACH_BOTH },
+  'POST /breaches/{id}/repair': { who: 'partner', csrf: true, op: 'write', kind: 'breaches',
+    call: form('/breaches/{id}/repair', REPAIR_FORM), expect: BREACH_BOTH },
+  'POST /breaches/{id}/repaired': { who: 'partner', csrf: true, op: 'write', kind: 'breachesWritten',
+    call: form('/breaches/{id}/repaired'), expect: BREACH_WRITER },
   // the chores rota (step 3): who does what when is chores.test.mjs's
   'GET /api/v1/chores': { who: 'partner', csrf: false, op: 'list', kind: 'chores', call: get('/api/v1/chores'),
     visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
