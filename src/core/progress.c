@@ -7,8 +7,8 @@
  * check-in, card, offer or activity, and steady once check-ins have become
  * a rhythm (PROGRESS_STEADY_CHECKINS of the last four periods) and the
  * couple has opened up beyond them (a card, or an activity done).  Step 3
- * is under way with any limit, "what helps me", chore, conflict plan or
- * agreement, and steady once both agreed on the plan and the reader wrote
+ * is under way with any limit, "what helps me", chore, conflict plan,
+ * agreement or breach, and steady once both agreed on the plan and the reader wrote
  * what helps them.
  */
 #include <string.h>
@@ -41,7 +41,7 @@ static enum progress_status step3_status(const struct progress_counts *c)
 	if (c->plan_agreed && c->helps_me_mine)
 		return PROGRESS_STEADY;
 	if (c->limits_mine > 0 || c->helps_me_mine || c->plan_exists || c->chores > 0 ||
-	    c->agreements_agreed > 0 || c->agreements_to_answer > 0)
+	    c->agreements_agreed > 0 || c->agreements_to_answer > 0 || c->breaches_open > 0)
 		return PROGRESS_UNDER_WAY;
 	return PROGRESS_NOT_STARTED;
 }
@@ -56,6 +56,8 @@ static enum progress_action next_action(const struct progress_counts *c)
 		return PROGRESS_ACK_SHARE;
 	if (c->plan_to_accept)
 		return PROGRESS_ACCEPT_PLAN;
+	if (c->breaches_to_write > 0)
+		return PROGRESS_WRITE_REPAIR;
 	if (c->agreements_to_answer > 0)
 		return PROGRESS_ANSWER_AGREEMENT;
 	if (c->agreements_to_review > 0)

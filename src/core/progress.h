@@ -47,6 +47,8 @@ struct progress_counts {
 	size_t agreements_agreed; /* agreements both partners accepted as they stand */
 	size_t agreements_to_answer; /* versions the partner proposed that wait for the reader */
 	size_t agreements_to_review; /* agreed ones whose review day has come */
+	size_t breaches_open;	     /* breaches not repaired yet */
+	size_t breaches_to_write;    /* of those, the ones the reader has written no repair for */
 };
 
 enum progress_status {
@@ -66,6 +68,7 @@ enum progress_action {
 				 it */
 	PROGRESS_ANSWER_AGREEMENT, /* the partner proposed an agreement or a change: answer it */
 	PROGRESS_REVIEW_AGREEMENT, /* an agreement's review day has come */
+	PROGRESS_WRITE_REPAIR,	   /* a breach waits for the reader's side of the repair */
 	PROGRESS_ACTIVITY_DONE,	   /* a planned activity's day has passed: how did it go? */
 	PROGRESS_WRITE_JOURNAL,	   /* step 1 has not started: a first journal entry */
 	PROGRESS_SHARE_CARD,	   /* no openness card yet */

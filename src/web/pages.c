@@ -16,6 +16,7 @@
 #include "core/activity.h"
 #include "core/checkin.h"
 #include "core/agreements.h"
+#include "core/breaches.h"
 #include "core/chores.h"
 #include "core/commitment.h"
 #include "core/conflict.h"
@@ -201,6 +202,14 @@ static void next_action(json_t *data, enum progress_action a, int weekly, size_t
 		web_set(o, "url", "/agreements");
 		web_set(o, "button", _("Read the agreements"));
 		break;
+	case PROGRESS_WRITE_REPAIR:
+		web_set(o, "text",
+			_("A breach waits for your side of the repair: how it felt, how you saw "
+			  "it, "
+			  "your part, and one thing you will do differently."));
+		web_set(o, "url", "/breaches");
+		web_set(o, "button", _("Write your side"));
+		break;
 	case PROGRESS_REVIEW_AGREEMENT:
 		web_set(o, "text",
 			_("The review day of an agreement has come. Look at it together: keep it "
@@ -351,6 +360,24 @@ static int home_chart(struct kreq *r, json_t *data, const char *rhythm, const ch
 	return 0;
 }
 
+/* The breaches not repaired yet, and those the reader has not written their side of. */
+static int breach_counts(struct kreq *r, struct progress_counts *counts)
+{
+	struct breach *list = NULL;
+	size_t n = 0, i;
+	int rc = breaches_list(r->core, r->session, &list, &n);
+
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (list[i].status == BREACH_REPAIRED)
+			continue;
+		counts->breaches_open++;
+		if (!list[i].wrote)
+			counts->breaches_to_write++;
+	}
+	breaches_free(list, n);
+	return rc;
+}
+
 /* Step 3's counts: the reader's limits and "what helps me", the plan, the chores. */
 static int step3_counts(struct kreq *r, struct progress_counts *counts)
 {
@@ -377,8 +404,9 @@ static int step3_counts(struct kreq *r, struct progress_counts *counts)
 	counts->plan_to_accept =
 		has && !plan.agreed && strcmp(plan.accepted_by[0], r->session->member_id) != 0;
 	conflict_plan_clear(&plan);
-	return agreements_waiting(r->core, r->session, &counts->agreements_to_answer,
-				  &counts->agreements_to_review, &counts->agreements_agreed);
+	rc = agreements_waiting(r->core, r->session, &counts->agreements_to_answer,
+				&counts->agreements_to_review, &counts->agreements_agreed);
+	return rc == 0 ? breach_counts(r, counts) : rc;
 }
 
 /*

@@ -355,6 +355,24 @@ test('the pages: record a self-report, write both sides and say repaired, withou
   assert.match(res.text, /id="breach-description"[^>]*aria-invalid="true"/);
 });
 
+test('home asks each partner for their side of a breach until they wrote it', async () => {
+  const { aClient: A, bClient: B } = await pair(server.url);
+  const scores = { emotional: 3, physical: 3, mental: 3, sexual: 3, financial: 3 };
+  for (const c of [A, B]) { // checked in, so that home's one suggestion may be about the breach
+    const ci = await c.post('/api/v1/checkins', { period: day(0), scores, trust: 5, closeness: 5, shared_with: [] });
+    assert.equal(ci.status, 201, describe(ci));
+  }
+  const id = (await A.post('/api/v1/breaches', { description: 'I went quiet for two days', self_report: true })).json.breach.id;
+  for (const c of [A, B]) assert.match((await c.get('/home')).text, /A breach waits for your side of the repair/);
+  const repair = {
+    feelings: ['hurt'], my_view: 'I shut down', their_view_summary: '', triggers: '', my_part: 'I went quiet; I am sorry',
+    do_differently: 'Say when I need time',
+  };
+  assert.equal((await A.post(`/api/v1/breaches/${id}/repair`, repair)).status, 201);
+  assert.ok(!/A breach waits for your side/.test((await A.get('/home')).text), 'A wrote theirs: asked no more');
+  assert.match((await B.get('/home')).text, /A breach waits for your side of the repair/, 'B still is');
+});
+
 test('nothing of a breach is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 10);
   assert.deepEqual(await leaksAtRest(server.dir, markers), []);
