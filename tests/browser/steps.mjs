@@ -480,16 +480,26 @@ export async function seedSteps({ lang, aClient, bClient }) {
   await seed(aClient, 'POST', '/api/v1/offers', { text: w.offer, until: day(30) }, 'an offer');
   await seed(bClient, 'POST', '/api/v1/activities', { kind: 'cooking', title: 'Soup', planned_for: day(2) },
     'an activity');
-  await seed(aClient, 'PUT', '/api/v1/helps-me', { body: w.need, shared_with: ['partner'] }, 'what helps A');
+  await seed(aClient, 'PUT', '/api/v1/helps-me', { body: w.helpsShared, shared_with: ['partner'] }, 'what helps A');
+  await seed(bClient, 'PUT', '/api/v1/helps-me', { body: w.helpsPrivate, shared_with: [] }, 'what helps B, private');
+  // A's plan, not accepted yet: the page walk's last visits accept it and take a break.
   await seed(aClient, 'PUT', '/api/v1/conflict-plan', {
-    timeout_word: w.landed.slice(0, 40), break_minutes: 30, come_back: w.repair, soft_startup: w.need,
+    timeout_word: w.word, break_minutes: 30, come_back: w.comeBack, soft_startup: w.softStart,
   }, 'A\'s conflict plan');
   const bMe = (await bClient.get('/api/v1/me')).json?.member?.id;
   if (bMe) {
-    await seed(aClient, 'POST', '/api/v1/chores', { title: w.offer.slice(0, 60), first_partner: bMe, starts_on: day() },
+    await seed(aClient, 'POST', '/api/v1/chores', { title: w.chore, first_partner: bMe, starts_on: day() },
       'a chore B does first');
   }
-  await seed(aClient, 'POST', '/api/v1/dates', { title: w.landed.slice(0, 60), planned_for: day() }, 'a date night');
+  await seed(aClient, 'POST', '/api/v1/dates', { title: w.date, planned_for: day() }, 'a date night tonight');
+  // one that happened, with both ratings and notes
+  const past = await seed(bClient, 'POST', '/api/v1/dates', { title: w.dateAhead, planned_for: day(-3) },
+    'a date night that happened');
+  if (past?.date?.id) {
+    const p = `/api/v1/dates/${past.date.id}`;
+    await seed(aClient, 'PUT', p, { done: true, rating: 4, note: w.dateNote }, 'A\'s rating');
+    await seed(bClient, 'PUT', p, { done: true, rating: 2, note: w.dateNoteOther }, 'B\'s rating');
+  }
   // every kind that is all data: one of A's, shared, and one of B's, private
   for (const k of registryKinds()) {
     await seed(aClient, 'POST', `/api/v1/${k.plural}`,
