@@ -1,6 +1,7 @@
 // The program's step pages: what a journey does on them, and the items the
 // page walk seeds through the JSON API.  Each runs only when docs/api.md
-// lists the routes it needs (the pages land one by one).
+// lists the routes it needs (the pages land one by one), and one marked
+// phoneOnly only in the journeys at phone width.
 
 import assert from 'node:assert/strict';
 import { exampleBody, registryKinds } from '../http/kinds.mjs';
@@ -90,9 +91,12 @@ function day(plus = 0) {
 }
 
 /*
- * The step-3 walks are full at phone width (JavaScript on and off) and
- * shorter at desktop width: the pages are the same there, and a full walk
- * in all twelve journeys would add minutes to `make test` for little.
+ * The step-3 walks are full at phone width (JavaScript on and off).  At
+ * desktop width the pages and forms are the same, so a journey there only
+ * agrees a plan (B accepts A's as it is) and takes a break; the steps
+ * marked phoneOnly are skipped.  Walking all of it in the twelve journeys
+ * took about 10 s more per journey on a busy 2-core machine, for nothing
+ * a phone-width walk does not already see.
  */
 function fullWalk(viewport) {
   return viewport.width === PHONE.width;
@@ -328,7 +332,8 @@ export const STEPS = [
   {
     title: 'what helps each: A shares it, B keeps theirs private; each sees only what the other shared',
     needs: [['GET', '/helps-me'], ['POST', '/helps-me']],
-    async run({ server, lang, viewport, A, B }) {
+    phoneOnly: true,
+    async run({ server, lang, A, B }) {
       const w = WORDS[lang];
       const partnerCard = (page) => page.locator('section[aria-labelledby="partner-title"]');
       const save = (page) => submitForm(page, 'form[action="/helps-me"]');
@@ -350,19 +355,18 @@ export const STEPS = [
       await go(A.page, server, '/helps-me');
       assert.ok(!(await A.page.content()).includes(w.helpsPrivate), 'B\'s private text is nowhere on A\'s page');
       assert.equal(await partnerCard(A.page).locator('.entry-body').count(), 0, 'A is told nothing is shared');
-      if (fullWalk(viewport)) {
-        // B changes their mind and shares it: now A reads it.
-        await go(B.page, server, '/helps-me');
-        await B.page.check('#helps-partner');
-        await save(B.page);
-        await go(A.page, server, '/helps-me');
-        assert.ok((await partnerCard(A.page).innerText()).includes(w.helpsPrivate), 'once shared, A reads it');
-      }
+      // B changes their mind and shares it: now A reads it.
+      await go(B.page, server, '/helps-me');
+      await B.page.check('#helps-partner');
+      await save(B.page);
+      await go(A.page, server, '/helps-me');
+      assert.ok((await partnerCard(A.page).innerText()).includes(w.helpsPrivate), 'once shared, A reads it');
     },
   },
   {
     title: 'A adds a chore B does first; each sees who does it this week and who the next',
     needs: [['GET', '/chores'], ['POST', '/chores']],
+    phoneOnly: true,
     async run({ server, lang, a, b, A, B }) {
       const w = WORDS[lang];
       await go(A.page, server, '/chores');
@@ -397,7 +401,8 @@ export const STEPS = [
   {
     title: 'a date night: A plans it, each says it happened and rates it, both see both ratings',
     needs: [['GET', '/dates'], ['POST', '/dates'], ['POST', '/dates/{id}']],
-    async run({ server, lang, viewport, a, b, A, B }) {
+    phoneOnly: true,
+    async run({ server, lang, a, b, A, B }) {
       const w = WORDS[lang];
       await go(A.page, server, '/dates');
       assert.equal(await A.page.inputValue('#date-title'), '', 'a new date starts empty');
@@ -426,14 +431,12 @@ export const STEPS = [
       const text = await card.innerText();
       assert.ok(text.includes(w.dateNote) && text.includes(w.dateNoteOther), 'A sees both notes');
       assert.match(text, /\b4\b/, 'and their own rating');
-      if (fullWalk(viewport)) {
-        // A date ahead cannot be rated yet.
-        await A.page.fill('#date-title', w.dateAhead);
-        await A.page.fill('#date-day', day(5));
-        await submitForm(A.page, 'form[action="/dates"]');
-        const ahead = await dateCard(A.page, w.dateAhead);
-        assert.equal(await ahead.card.locator('form').count(), 0, 'a date ahead has no "how was it" yet');
-      }
+      // A date ahead cannot be rated yet.
+      await A.page.fill('#date-title', w.dateAhead);
+      await A.page.fill('#date-day', day(5));
+      await submitForm(A.page, 'form[action="/dates"]');
+      const ahead = await dateCard(A.page, w.dateAhead);
+      assert.equal(await ahead.card.locator('form').count(), 0, 'a date ahead has no "how was it" yet');
     },
   },
 ];
