@@ -74,7 +74,7 @@ static int chores_page(struct kreq *r, int status, const char *field)
 	web_set(data, "starts_on",
 		typed && kreq_form(r, "starts_on") ? kreq_form(r, "starts_on") : today);
 	if (typed)
-		web_set(data, "title", kreq_form(r, "title"));
+		web_set(data, "title_value", kreq_form(r, "title"));
 	web_form_refused(r, data, typed, field);
 	return web_render(r, status, "chores", data, 0);
 }

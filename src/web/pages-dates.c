@@ -85,7 +85,7 @@ static int dates_page(struct kreq *r, int status, const char *field)
 	web_set(data, "planned_for",
 		typed && kreq_form(r, "planned_for") ? kreq_form(r, "planned_for") : today);
 	if (typed)
-		web_set(data, "title", kreq_form(r, "title"));
+		web_set(data, "title_value", kreq_form(r, "title"));
 	web_form_refused(r, data, typed, field);
 	return web_render(r, status, "dates", data, 0);
 }

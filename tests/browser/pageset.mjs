@@ -8,8 +8,9 @@
 // member C who is still alone.  It returns the visits and the browser
 // contexts they run in.
 
+import assert from 'node:assert/strict';
 import { Client, SESSION_COOKIE, pair, signupOk, totpCode } from '../http/harness.mjs';
-import { go, marker, newContext, pageRoutes, pathOf, PHONE, submitForm } from './lib.mjs';
+import { go, hasRoute, marker, newContext, pageRoutes, pathOf, PHONE, submitForm } from './lib.mjs';
 import { person } from './flows.mjs';
 import { seedSteps } from './steps.mjs';
 
@@ -201,6 +202,43 @@ export async function buildPageSet(browser, server, lang) {
       return submitForm(page, 'form[action="/signin"]');
     },
   });
+  // The conflict plan after the route visits above saw it proposed by A and
+  // waiting for B: B accepts it (both see it agreed), then B takes a break,
+  // which A sees on home and on the plan.  Each visit makes sure its page
+  // is in the state it is there for.  After its form, a visit opens the page
+  // again without the redirect's #fragment, which would move where Tab
+  // starts: the walk checks the page as a link opens it.
+  const expectOne = (selector, what) => async (page) => {
+    assert.equal(await page.locator(selector).count(), 1, `${pathOf(page)}: ${what}`);
+  };
+  const agreed = expectOne('section[aria-labelledby="current-title"] p.notice', 'the plan is agreed');
+  if (hasRoute('POST', '/conflict-plan/accept')) {
+    add('B', 'accepting the plan', '/conflict-plan', {
+      prepare: async (page) => {
+        await submitForm(page, 'form[action="/conflict-plan/accept"]');
+        const res = await go(page, server, '/conflict-plan?accepted=1');
+        await agreed(page);
+        return res;
+      },
+    });
+    add('A', '/conflict-plan, agreed', '/conflict-plan', { prepare: agreed });
+  }
+  if (hasRoute('POST', '/timeouts')) {
+    add('B', 'taking a break', '/conflict-plan', {
+      prepare: async (page) => {
+        await submitForm(page, 'form[action="/timeouts"]');
+        const res = await go(page, server, '/conflict-plan');
+        await expectOne('section[aria-labelledby="timeout-title"] time[datetime]', 'the break is on')(page);
+        return res;
+      },
+    });
+    add('A', '/home during B\'s break', '/home', {
+      prepare: expectOne('section[aria-labelledby="break-title"] time[datetime]', 'B\'s break shows'),
+    });
+    add('A', '/conflict-plan during B\'s break', '/conflict-plan', {
+      prepare: expectOne('section[aria-labelledby="timeout-title"] time[datetime]', 'B\'s break shows'),
+    });
+  }
   if (visits.some((v) => /^\/journal\/[0-9a-f]{32}$/.test(v.path))) {
     const entry = visits.find((v) => /^\/journal\/[0-9a-f]{32}$/.test(v.path));
     add(entry.who, 'a journal entry, edit form open', entry.path, {

@@ -62,7 +62,39 @@ async function seed(server, lang) {
   if (hasRoute('POST', '/api/v1/offers')) {
     await aClient.post('/api/v1/offers', { text: w.offer, until: day(60) });
   }
+  await seedStep3(w, aClient, bClient);
   return { aClient, ids };
+}
+
+/** Step 3: a plan both accepted, what helps each, a rota of chores, date nights. */
+async function seedStep3(w, aClient, bClient) {
+  const ok = async (client, method, p, body) => {
+    const r = await client.request(method, p, body);
+    if (r.status >= 300) throw new Error(`screenshots: ${method} ${p} answered ${r.status}`);
+    return r.json;
+  };
+  if (hasRoute('PUT', '/api/v1/conflict-plan')) {
+    await ok(aClient, 'PUT', '/api/v1/conflict-plan', {
+      timeout_word: w.word, break_minutes: 30, come_back: w.comeBack, soft_startup: w.softStartChange,
+    });
+    await ok(bClient, 'POST', '/api/v1/conflict-plan/accept', {});
+  }
+  if (hasRoute('PUT', '/api/v1/helps-me')) {
+    await ok(aClient, 'PUT', '/api/v1/helps-me', { body: w.helpsShared, shared_with: ['partner'] });
+    await ok(bClient, 'PUT', '/api/v1/helps-me', { body: w.helpsPrivate, shared_with: ['partner'] });
+  }
+  if (hasRoute('POST', '/api/v1/chores')) {
+    const b = (await bClient.get('/api/v1/me')).json.member.id;
+    await ok(aClient, 'POST', '/api/v1/chores', { title: w.choreOther, first_partner: b, starts_on: day(-7) });
+    await ok(bClient, 'POST', '/api/v1/chores', { title: w.chore, first_partner: b, starts_on: day() });
+  }
+  if (hasRoute('POST', '/api/v1/dates')) {
+    await ok(aClient, 'POST', '/api/v1/dates', { title: w.dateAhead, planned_for: day(4) });
+    const past = await ok(bClient, 'POST', '/api/v1/dates', { title: w.date, planned_for: day(-3) });
+    const p = `/api/v1/dates/${past.date.id}`;
+    await ok(aClient, 'PUT', p, { done: true, rating: 4, note: w.dateNote });
+    await ok(bClient, 'PUT', p, { done: true, rating: 5, note: w.dateNoteOther });
+  }
 }
 
 async function main() {
@@ -86,6 +118,14 @@ async function main() {
       if (ids.statement) shots.push(['statement-draft', `/statements/${ids.statement}`, true, '.statement-part:has(#regret)']);
       if (hasRoute('GET', '/checkin')) shots.push(['checkin', '/checkin', true]);
       if (hasRoute('GET', '/offers')) shots.push(['offers', '/offers', true]);
+      // step 3: the plan from where it stands (below the break), the dates from
+      // their cards (below the form to plan one).
+      if (hasRoute('GET', '/conflict-plan')) {
+        shots.push(['conflict-plan', '/conflict-plan', true, 'section[aria-labelledby="current-title"]']);
+      }
+      if (hasRoute('GET', '/helps-me')) shots.push(['helps-me', '/helps-me', true]);
+      if (hasRoute('GET', '/chores')) shots.push(['chores', '/chores', true]);
+      if (hasRoute('GET', '/dates')) shots.push(['dates', '/dates', true, '.cards']);
       const sizes = [['', PHONE, shots], ['desktop-', DESKTOP, shots.filter(([n]) => n === 'home')]];
       for (const [prefix, viewport, list] of sizes) {
         const signedOut = await newContext(browser, server, { lang, viewport });

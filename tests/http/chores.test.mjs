@@ -106,6 +106,13 @@ test('the page: add a chore for the partner and take it off, without JavaScript'
   assert.equal(back.status, 400, describe(back));
   assert.match(back.text, /id="chore-title"[^>]*aria-invalid="true"/);
   assert.match(back.text, /id="chore-first-partner"[^>]*checked/, 'the choice of who starts is kept');
+  // The field for a new chore starts empty (it once showed the page's title), and
+  // a refused one keeps what was typed without it becoming the page's title.
+  assert.match((await A.get('/chores')).text, /id="chore-title"[^>]*value=""/);
+  const kept = await A.form('/chores', { title: 'Dishes', first_partner: b.member.id, starts_on: '2000-01-03', csrf: A.csrf });
+  assert.equal(kept.status, 400, describe(kept));
+  assert.match(kept.text, /id="chore-title"[^>]*value="Dishes"/);
+  assert.match(kept.text, /<title>Chores, week by week · kintsugi<\/title>/);
 
   const title = mark('page', 'Water the plants');
   const made = await A.form('/chores', { title, first_partner: b.member.id, starts_on: day(0), csrf: A.csrf });

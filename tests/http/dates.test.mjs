@@ -110,6 +110,13 @@ test('the page: plan a date and say how it was, without JavaScript', async () =>
   const back = await A.form('/dates', { title: '', planned_for: day(0), csrf: A.csrf });
   assert.equal(back.status, 400);
   assert.match(back.text, /id="date-title"[^>]*aria-invalid="true"/);
+  // The field for a new date starts empty (it once showed the page's title), and
+  // a refused one keeps what was typed without it becoming the page's title.
+  assert.match(mine.text, /id="date-title"[^>]*value=""/);
+  const kept = await A.form('/dates', { title: 'Picnic', planned_for: '2000-01-01', csrf: A.csrf });
+  assert.equal(kept.status, 400, describe(kept));
+  assert.match(kept.text, /id="date-title"[^>]*value="Picnic"/);
+  assert.match(kept.text, /<title>Date nights · kintsugi<\/title>/);
   assert.match((await A.get('/home')).text, /href="\/dates"/);
 });
 
