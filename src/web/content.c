@@ -348,7 +348,7 @@ int content_find(const char *name, const char *lang, const char **ret_html, size
 		if (!strcmp(lang, i18n_languages[l]))
 			slot = l;
 	for (i = 0; i < CONTENT_PAGES; i++) {
-		if (strcmp(name, content_names[i]) || !pages[i][slot].html)
+		if (strcmp(name, content_names[i]) != 0 || !pages[i][slot].html)
 			continue;
 		*ret_html = pages[i][slot].html;
 		*ret_len = pages[i][slot].len;

@@ -65,7 +65,7 @@ int page_program(struct kreq *r)
 		name = r->path + strlen(PROGRAM_PREFIX "/");
 	else
 		return page_error(r, 404);
-	if (!strcmp(name, "index") && strcmp(r->path, PROGRAM_PREFIX))
+	if (!strcmp(name, "index") && strcmp(r->path, PROGRAM_PREFIX) != 0)
 		return page_error(r, 404); /* /program/index is not an address */
 	if (content_find(name, r->lang, &html, &len, &title) < 0)
 		return page_error(r, 404);
