@@ -9,6 +9,9 @@
  * page template pulls in the layout through the partials layout_head and
  * layout_foot; partials resolve in the page's own language.
  *
+ * The program's texts (content/<lang>/<name>.md) are rendered at start-up too,
+ * by content.c.
+ *
  * Static files live in <data_dir>/static/ and are read into memory at
  * start-up.  page_static() answers only exact hits in that table, so no
  * request path ever reaches the file system ("../" cannot escape).
@@ -31,6 +34,7 @@
 #include "core/item.h"
 #include "i18n/i18n.h"
 #include "vault/vault.h"
+#include "web/content.h"
 #include "web/mustache.h"
 #include "web/pages.h"
 #include "web/render.h"
@@ -100,12 +104,7 @@ static const struct mustache *partial_find(void *ud, const char *name)
 	return t ? t->t[*(const int *)ud] : NULL;
 }
 
-/*
- * read_file() - the whole regular file at path, refusing symbolic links and
- * anything over max bytes.  *ret is malloc'd and NUL-terminated.  Returns 0,
- * -EFBIG over max, -EISDIR/-EINVAL for a non-regular file, or -errno.
- */
-static int read_file(const char *path, size_t max, char **ret, size_t *ret_len)
+int web_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -189,7 +188,7 @@ static int template_load(const char *dir, const char *file, struct template *t, 
 		snprintf(errbuf, errlen, "%s/%s: path too long", dir, file);
 		return -ENAMETOOLONG;
 	}
-	r = read_file(path, WEB_TEMPLATE_MAX_BYTES, &src, &len);
+	r = web_read_file(path, WEB_TEMPLATE_MAX_BYTES, &src, &len);
 	if (r < 0) {
 		snprintf(errbuf, errlen, "%s: %s", path, strerror(-r));
 		return r;
@@ -374,7 +373,7 @@ static int static_walk(const char *root, const char *rel, int depth, char *errbu
 			goto out;
 		}
 		f = &statics[nstatics];
-		r = read_file(path, WEB_STATIC_MAX_BYTES, &f->data, &f->len);
+		r = web_read_file(path, WEB_STATIC_MAX_BYTES, &f->data, &f->len);
 		if (r < 0) {
 			snprintf(errbuf, errlen, "%s: %s", path,
 				 r == -EFBIG ? "larger than 1 MiB" : strerror(-r));
@@ -451,6 +450,9 @@ int web_init(const char *data_dir, char *errbuf, size_t errlen)
 	r = statics_load(data_dir, errbuf, errlen);
 	if (r < 0)
 		goto out;
+	r = content_load(data_dir, errbuf, errlen);
+	if (r < 0)
+		goto out;
 	errbuf[0] = '\0';
 out:
 	if (r < 0)
@@ -463,6 +465,7 @@ void web_fini(void)
 {
 	templates_free();
 	statics_free();
+	content_free();
 }
 
 json_t *web_page_new(const struct kreq *r, const char *title)

@@ -36,6 +36,15 @@ json_t *web_page_new(const struct kreq *r, const char *title);
 int web_render(struct kreq *r, int status, const char *name, json_t *data, int flags);
 
 /*
+ * web_read_file() - the whole regular file at path, refusing symbolic links
+ * and anything over max bytes.  *ret is malloc'd and NUL-terminated, the
+ * caller frees it; untouched on failure.  Returns 0, -EFBIG over max,
+ * -EINVAL for a non-regular file, or -errno.  Used at start-up only, so
+ * no request path ever reaches the file system.
+ */
+int web_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+
+/*
  * web_redirect() - a 303 See Other to location (a path on this server).
  * Returns 0 or -ENOMEM.
  */
