@@ -925,7 +925,9 @@ int i18n_format_date(const char *lang, const char *rfc3339, char *out, size_t ou
 		n = snprintf(tmp, sizeof(tmp), "%d de %s de %d", d, mon, y);
 		break;
 	case LANG_RU:
-		n = snprintf(tmp, sizeof(tmp), "%d %s %d г.", d, mon, y);
+		/* no "г." after the year: sentences end with a date ("... 6 декабря 2026."),
+		 * and "г.." would end them twice */
+		n = snprintf(tmp, sizeof(tmp), "%d %s %d", d, mon, y);
 		break;
 	default:
 		n = snprintf(tmp, sizeof(tmp), "%d %s %d", d, mon, y);

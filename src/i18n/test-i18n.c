@@ -795,13 +795,13 @@ static void test_format_date(void **state)
 	(void)state;
 	expect_date("en", "2026-11-26", "26 November 2026");
 	expect_date("es", "2026-11-26", "26 de noviembre de 2026");
-	expect_date("ru", "2026-11-26", "26 ноября 2026 г.");
+	expect_date("ru", "2026-11-26", "26 ноября 2026");
 	expect_date("en", "2026-01-01T10:00:00Z", "1 January 2026");
 	expect_date("es", "2026-01-01T10:00:00+03:00", "1 de enero de 2026");
-	expect_date("ru", "2026-01-01t23:59:60Z", "1 января 2026 г.");
-	expect_date("ru", "2026-05-09 12:00:00Z", "9 мая 2026 г.");
+	expect_date("ru", "2026-01-01t23:59:60Z", "1 января 2026");
+	expect_date("ru", "2026-05-09 12:00:00Z", "9 мая 2026");
 	expect_date("es", "2026-09-30", "30 de septiembre de 2026");
-	expect_date("ru", "2026-03-08", "8 марта 2026 г.");
+	expect_date("ru", "2026-03-08", "8 марта 2026");
 	expect_date("en", "2024-02-29", "29 February 2024");
 	expect_date("en", "2000-02-29", "29 February 2000");
 	expect_date("en", "0001-01-01", "1 January 1");
@@ -823,13 +823,13 @@ static void test_format_date(void **state)
 
 	/* Too small: nothing written; exactly enough: written. */
 	memset(out, 'X', sizeof(out));
-	assert_int_equal(i18n_format_date("ru", "2026-11-26", out, strlen("26 ноября 2026 г.")),
+	assert_int_equal(i18n_format_date("ru", "2026-11-26", out, strlen("26 ноября 2026")),
 			 -ENOSPC);
 	assert_int_equal(out[0], 'X');
 	assert_int_equal(i18n_format_date("en", "2026-11-26", out, 0), -ENOSPC);
-	assert_int_equal(i18n_format_date("ru", "2026-11-26", out, strlen("26 ноября 2026 г.") + 1),
+	assert_int_equal(i18n_format_date("ru", "2026-11-26", out, strlen("26 ноября 2026") + 1),
 			 0);
-	assert_string_equal(out, "26 ноября 2026 г.");
+	assert_string_equal(out, "26 ноября 2026");
 	/* The longest date of each language fits in 32 bytes. */
 	assert_int_equal(i18n_format_date("es", "9999-09-30", out, 32), 0);
 	assert_int_equal(i18n_format_date("ru", "9999-09-30", out, 32), 0);

@@ -62,11 +62,15 @@ async function seed(server, lang) {
   if (hasRoute('POST', '/api/v1/offers')) {
     await aClient.post('/api/v1/offers', { text: w.offer, until: day(60) });
   }
-  await seedStep3(w, aClient, bClient);
+  Object.assign(ids, await seedStep3(w, aClient, bClient));
   return { aClient, ids };
 }
 
-/** Step 3: a plan both accepted, what helps each, a rota of chores, date nights. */
+/**
+ * Step 3: a plan both accepted, what helps each, a rota of chores, date
+ * nights, an agreement agreed after a change, a breach both repaired.
+ * Returns the ids of the agreement and the breach.
+ */
 async function seedStep3(w, aClient, bClient) {
   const ok = async (client, method, p, body) => {
     const r = await client.request(method, p, body);
@@ -95,6 +99,27 @@ async function seedStep3(w, aClient, bClient) {
     await ok(aClient, 'PUT', p, { done: true, rating: 4, note: w.dateNote });
     await ok(bClient, 'PUT', p, { done: true, rating: 5, note: w.dateNoteOther });
   }
+  const ids = {};
+  if (hasRoute('POST', '/api/v1/agreements')) {
+    const ag = await ok(aClient, 'POST', '/api/v1/agreements',
+      { category: 'privacy', text: w.offer, consequence: w.repair, review_on: day(90) });
+    ids.agreement = ag.agreement.id;
+    await ok(bClient, 'POST', `/api/v1/agreements/${ids.agreement}/revise`,
+      { text: w.repair, consequence: w.regret, review_on: day(60), note: w.need });
+    await ok(aClient, 'POST', `/api/v1/agreements/${ids.agreement}/accept`, { version: 2 });
+    await ok(bClient, 'POST', '/api/v1/agreements',
+      { category: 'online', text: w.helpsShared, consequence: '', review_on: day(30) });
+  }
+  if (hasRoute('POST', '/api/v1/breaches')) {
+    const br = await ok(aClient, 'POST', '/api/v1/breaches', { description: w.did, self_report: true });
+    ids.breach = br.breach.id;
+    for (const [c, feelings, view] of [[aClient, ['ashamed', 'scared'], w.why], [bClient, ['hurt', 'sad'], w.impact]]) {
+      await ok(c, 'POST', `/api/v1/breaches/${ids.breach}/repair`, {
+        feelings, my_view: view, their_view_summary: '', triggers: w.need, my_part: w.regret, do_differently: w.repair,
+      });
+    }
+  }
+  return ids;
 }
 
 async function main() {
@@ -126,6 +151,12 @@ async function main() {
       if (hasRoute('GET', '/helps-me')) shots.push(['helps-me', '/helps-me', true]);
       if (hasRoute('GET', '/chores')) shots.push(['chores', '/chores', true]);
       if (hasRoute('GET', '/dates')) shots.push(['dates', '/dates', true, '.cards']);
+      if (ids.agreement) {
+        shots.push(['agreements', '/agreements', true]);
+        shots.push(['agreement', `/agreements/${ids.agreement}`, true]);
+      }
+      if (ids.breach) shots.push(['breach', `/breaches/${ids.breach}`, true]);
+      if (hasRoute('GET', '/program/step-3')) shots.push(['program-step-3', '/program/step-3', false]);
       const sizes = [['', PHONE, shots], ['desktop-', DESKTOP, shots.filter(([n]) => n === 'home')]];
       for (const [prefix, viewport, list] of sizes) {
         const signedOut = await newContext(browser, server, { lang, viewport });
