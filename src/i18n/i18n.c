@@ -920,19 +920,13 @@ int i18n_format_date(const char *lang, const char *rfc3339, char *out, size_t ou
 		return -EINVAL;
 
 	mon = month_names[li][m - 1];
-	switch (li) {
-	case LANG_ES:
+	/* English and Russian alike: Russian without "г." after the year, since
+	 * sentences end with a date ("... 6 декабря 2026.") and "г.." would end
+	 * them twice */
+	if (li == LANG_ES)
 		n = snprintf(tmp, sizeof(tmp), "%d de %s de %d", d, mon, y);
-		break;
-	case LANG_RU:
-		/* no "г." after the year: sentences end with a date ("... 6 декабря 2026."),
-		 * and "г.." would end them twice */
+	else
 		n = snprintf(tmp, sizeof(tmp), "%d %s %d", d, mon, y);
-		break;
-	default:
-		n = snprintf(tmp, sizeof(tmp), "%d %s %d", d, mon, y);
-		break;
-	}
 	if (n < 0 || (size_t)n >= sizeof(tmp))
 		return -EINVAL;
 	if ((size_t)n >= outlen)
