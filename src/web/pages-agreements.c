@@ -256,8 +256,9 @@ static int agreement_page(struct kreq *r, int status, const char *form, const ch
 	agreement_clear(&a);
 	set_int(data, "text_max", AGREEMENT_TEXT_MAX);
 	set_int(data, "note_max", AGREEMENT_NOTE_MAX);
-	if (typed)
-		set_flag(data, strcmp(form, "retire") == 0 ? "retire_error" : "revise_error", 1);
+	/* the error shows in the form it came from; an accept or a decline shows it on top */
+	set_flag(data, "retire_error", typed && strcmp(form, "retire") == 0);
+	set_flag(data, "revise_error", typed && strcmp(form, "revise") == 0);
 	if (!web_form_refused(r, data, typed, field))
 		action_notice(r, data);
 	return web_render(r, status, "agreement", data, 0);

@@ -301,6 +301,9 @@ test('the pages: propose, answer, change, retire, without JavaScript', async () 
   page = await B.get(url);
   assert.ok(page.text.includes('We wrote a better one'), 'B reads why');
   assert.ok(!page.text.includes(`action="${url}/revise"`), 'a retired agreement takes no change');
+  const noVersion = await B.form(`${url}/accept`, { csrf: B.csrf });
+  assert.equal(noVersion.status, 400, describe(noVersion));
+  assert.match(noVersion.text, /<p class="alert" role="alert">[^<]+<\/p>/, 'why, on top of the page');
   const late = await B.form(`${url}/accept`, { version: '2', csrf: B.csrf });
   assert.equal(late.status, 409, describe(late));
 
