@@ -453,8 +453,8 @@ export const STEPS = [
       await A.page.fill('#agreement-consequence', w.regret);
       await A.page.fill('#agreement-review', day(60));
       await submitForm(A.page, 'form[action="/agreements"]');
-      assert.match(pathOf(A.page), /^\/agreements\/[0-9a-f]{32}$/, 'A lands on the new agreement');
-      const url = pathOf(A.page);
+      assert.match(pathOf(A.page), /^\/agreements\/[0-9a-f]{32}\?saved=1$/, 'A lands on the new agreement');
+      const url = new URL(A.page.url()).pathname;
       assert.equal(await A.page.locator(`form[action="${url}/accept"]`).count(), 0, 'A does not accept their own');
       assert.equal(await A.page.locator('.agreement-state.is-agreed').count(), 0, 'one-sided: not shown as agreed');
 
@@ -492,7 +492,7 @@ export const STEPS = [
       await A.page.check('#breach-self');
       await submitForm(A.page, 'form[action="/breaches"]');
       assert.match(pathOf(A.page), /^\/breaches\/[0-9a-f]{32}$/, 'A lands on the breach');
-      const url = pathOf(A.page);
+      const url = new URL(A.page.url()).pathname;
       const sides = { A: `${w.why} (${rand(4)})`, B: `${w.impact} (${rand(4)})` };
       for (const [who, P, feeling] of [['A', A.page, 'ashamed'], ['B', B.page, 'hurt']]) {
         await go(P, server, url);
