@@ -181,6 +181,7 @@ const char *kreq_field_label(const char *field)
 		{"consequence", N_("If it is not kept (optional)")},
 		{"review_on", N_("Review it on")},
 		{"reason", N_("Why you retire it")},
+		{"notice", N_("The notice to dismiss")},
 		/* step 1: the statement's parts and the partner's response */
 		{"what_i_did", N_("What I did")},
 		{"impact", N_("How it affected you")},

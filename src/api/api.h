@@ -60,6 +60,10 @@ int api_totp_delete(struct kreq *r);  /* DELETE /api/v1/totp */
  */
 struct account_guard;
 int api_account_outcome(struct kreq *r, int outcome, const struct account_guard *g);
+/* signed-in devices and the sign-in history (api-devices.c) */
+int api_me_sessions(struct kreq *r);	   /* GET /api/v1/me/sessions */
+int api_me_session_delete(struct kreq *r); /* DELETE /api/v1/me/sessions/{id} */
+int api_me_activity(struct kreq *r);	   /* GET /api/v1/me/activity */
 /* passkeys (api-passkey.c) */
 int api_passkey_options(struct kreq *r);   /* POST /api/v1/passkeys/registration-options */
 int api_passkey_add(struct kreq *r);	   /* POST /api/v1/passkeys */

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "core/account.h"
+#include "core/devices.h"
 #include "core/password.h"
 #include "core/throttle.h"
 #include "limits.h"
@@ -403,13 +404,11 @@ static int store_err(int r)
 	return r > 0 ? -EIO : r;
 }
 
+/* An audit event from the request's browser (devices_audit()); the history shows some. */
 static void audit(const struct core *c, const char *couple_id, const char *member_id,
 		  const char *event)
 {
-	char now[STORE_TIME_LEN + 1];
-
-	session_now(now, 0);
-	(void)STORE_CALL(c->st, audit_append, couple_id, member_id, event, now);
+	devices_audit(c, couple_id, member_id, event, NULL);
 }
 
 /*
@@ -606,7 +605,7 @@ int account_login(const struct core *c, const char *login, const char *password,
 	ret->recovery_key[0] = '\0';
 	r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
 	if (r == 0) {
-		audit(c, m.couple_id, m.id, "signin");
+		devices_audit(c, m.couple_id, m.id, "signin", ret_session->id);
 		/* housekeeping: a failure here must not fail the sign-in */
 		(void)session_purge(c);
 	}
@@ -1048,8 +1047,9 @@ static int account_recheck_code(const struct core *c, struct account_guard *g,
 				const struct member_row *m, const unsigned char *mk,
 				const char *code)
 {
+	/* not second_factor_failed, which is a wrong code at sign-in: the history shows that one */
 	const struct account_secret sc = {
-		code, strlen(code), SECRET_CODE, mk, ACCOUNT_WRONG_CODE, "second_factor_failed", 0};
+		code, strlen(code), SECRET_CODE, mk, ACCOUNT_WRONG_CODE, "code_check_failed", 0};
 
 	return account_recheck_secret(c, g, m, &sc);
 }

@@ -95,6 +95,7 @@ int session_start(const struct core *c, const struct member_row *m, const unsign
 	session_now(row.created_at, 0);
 	memcpy(row.last_seen_at, row.created_at, sizeof(row.last_seen_at));
 	session_now(row.expires_at, c->session_absolute_s);
+	snprintf(row.browser, sizeof(row.browser), "%s", c->browser ? c->browser : "");
 
 	vault_random(secret, sizeof(secret));
 	vault_hash(hash, "kintsugi session id", secret, sizeof(secret));

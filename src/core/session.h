@@ -39,6 +39,9 @@ struct core {
 	enum vault_kdf kdf;
 	long session_idle_s;	 /* idle limit in seconds */
 	long session_absolute_s; /* absolute limit in seconds */
+	/* the request's browser as a short name (core/devices.h), kept with a
+	 * new session and with audit events; NULL or "": not known */
+	const char *browser;
 	/*
 	 * Rows a list left out because they did not open (damaged, or changed
 	 * in the file by someone): counted here for the operator's log line,

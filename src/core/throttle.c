@@ -221,8 +221,9 @@ out:
 	return r;
 }
 
-int throttle_device_remember(struct store *st, const char *member_id, const char *now,
-			     const char *token, size_t len, char fresh[THROTTLE_DEVICE_LEN + 1])
+int throttle_device_remember(struct store *st, const char *member_id, const char *session_id,
+			     const char *now, const char *token, size_t len,
+			     char fresh[THROTTLE_DEVICE_LEN + 1])
 {
 	unsigned char secret[VAULT_SECRET_BYTES], row_key[STORE_THROTTLE_KEY_LEN];
 	int r, made = 0;
@@ -231,7 +232,7 @@ int throttle_device_remember(struct store *st, const char *member_id, const char
 		vault_hash(row_key, DEVICE_ROW_DOMAIN, secret, sizeof(secret));
 		r = STORE_CALL(st, device_put, row_key, member_id, now, 0);
 		if (r == 0)
-			goto out; /* the browser's cookie for this member, used again */
+			goto bind; /* the browser's cookie for this member, used again */
 		if (r != STORE_NOTFOUND) {
 			r = r > 0 ? -EIO : r;
 			goto out;
@@ -250,6 +251,10 @@ int throttle_device_remember(struct store *st, const char *member_id, const char
 	}
 	vault_hex(fresh, secret, sizeof(secret));
 	made = 1;
+bind:
+	/* a browser whose session is not noted keeps its standing when that session ends */
+	if (session_id)
+		(void)STORE_CALL(st, device_set_session, row_key, member_id, session_id);
 out:
 	vault_wipe(secret, sizeof(secret));
 	vault_wipe(row_key, sizeof(row_key));

@@ -90,14 +90,17 @@ int throttle_device_vouch(struct store *st, struct throttle_keys *k, const char 
 
 /*
  * throttle_device_remember() - a browser just signed in to member_id at now
- * (RFC 3339): when token (len characters, len 0 for none) is already its
- * device cookie for that member, its row is refreshed and 0 returned with
- * fresh left untouched; otherwise a new cookie is made and stored, written
- * to fresh (THROTTLE_DEVICE_LEN + 1 bytes), and 1 returned.  < 0 when the
- * store fails.
+ * (RFC 3339), starting session_id: when token (len characters, len 0 for
+ * none) is already its device cookie for that member, its row is refreshed
+ * and 0 returned with fresh left untouched; otherwise a new cookie is made
+ * and stored, written to fresh (THROTTLE_DEVICE_LEN + 1 bytes), and 1
+ * returned (a browser new to the account).  Either way the row remembers
+ * session_id, so that ending that session from the devices page takes the
+ * browser's standing too (core/devices.h).  < 0 when the store fails.
  */
-int throttle_device_remember(struct store *st, const char *member_id, const char *now,
-			     const char *token, size_t len, char fresh[THROTTLE_DEVICE_LEN + 1]);
+int throttle_device_remember(struct store *st, const char *member_id, const char *session_id,
+			     const char *now, const char *token, size_t len,
+			     char fresh[THROTTLE_DEVICE_LEN + 1]);
 
 /*
  * throttle_device_forget() - after a password change, a recovery or a new

@@ -125,6 +125,8 @@ static const struct field journal_new_fields[] = {
 };
 static const struct field journal_put_fields[] = {F_JOURNAL_BODY};
 static const struct field language_fields[] = {F_LANGUAGE};
+/* the new-device notice on home that the member dismisses (its event's id) */
+static const struct field notice_fields[] = {{"notice", FIELD_INT, 1, 1, INT32_MAX, NULL}};
 
 /* ---- step 1: statements and commitments ---- */
 static const char *const commitment_statuses[] = {"kept", "slipped", "renewed", NULL};
@@ -269,6 +271,13 @@ static const struct route fixed_routes[] = {
 	 FIELDS(passkey_off_fields), "Remove a passkey, given the password and a second factor."},
 	{KMETHOD_POST, "/api/v1/passkeys/assertion-options", api_passkey_assertion, ROUTE_MEMBER, 1,
 	 ROUTE_API, NOFIELDS, "Options to answer a check behind the session with a passkey."},
+	/* API: the caller's own signed-in devices and sign-in history */
+	{KMETHOD_GET, "/api/v1/me/sessions", api_me_sessions, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "The caller's signed-in devices: browser, since when, last used, which is this one."},
+	{KMETHOD_DELETE, "/api/v1/me/sessions/{id}", api_me_session_delete, ROUTE_MEMBER, 1,
+	 ROUTE_API, NOFIELDS, "Sign one of the caller's devices out (this one: sign out)."},
+	{KMETHOD_GET, "/api/v1/me/activity", api_me_activity, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "The caller's own sign-ins, failed sign-ins and key changes, newest first."},
 
 	/* API: journal */
 	{KMETHOD_GET, "/api/v1/journal", api_journal_list, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
@@ -506,6 +515,17 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_POST, "/settings/totp/confirm", page_settings_totp_confirm, ROUTE_MEMBER, 1,
 	 ROUTE_PAGE, FIELDS(totp_confirm_fields),
 	 "Turn two-step sign-in on; recovery codes, once."},
+	/* signed-in devices and the sign-in history (pages-devices.c) */
+	{KMETHOD_GET, "/settings/devices", page_devices, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Signed-in devices: this one and the others, each with a button to sign it out."},
+	{KMETHOD_POST, "/settings/devices/others", page_devices_end_others, ROUTE_MEMBER, 1,
+	 ROUTE_PAGE, NOFIELDS, "Sign out everywhere else."},
+	{KMETHOD_POST, "/settings/devices/{id}/end", page_device_end, ROUTE_MEMBER, 1, ROUTE_PAGE,
+	 NOFIELDS, "Sign one device out."},
+	{KMETHOD_POST, "/settings/devices/notice", page_device_notice, ROUTE_MEMBER, 1, ROUTE_PAGE,
+	 FIELDS(notice_fields), "Dismiss the notice of a sign-in from a new device."},
+	{KMETHOD_GET, "/settings/history", page_history, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Sign-in history: sign-ins, failed ones, new devices, password and recovery key changes."},
 	{KMETHOD_POST, "/settings/totp/off", page_settings_totp_off, ROUTE_MEMBER, 1, ROUTE_PAGE,
 	 FIELDS(totp_off_fields), "Turn two-step sign-in off."},
 	/* ---- step 2: transparency and openness (pages) ---- */

@@ -41,6 +41,7 @@
 #include "build-config.h"
 #include "api/api.h"
 #include "core/account.h"
+#include "core/devices.h"
 #include "core/session.h"
 #include "http/parse.h"
 #include "http/routes.h"
@@ -536,13 +537,22 @@ static int throttle_before(struct kreq *r, const struct route *rt, struct thrott
 	return 1;
 }
 
+/* Sign-in (the form and the API): the routes whose new session may come from a new device. */
+static int route_is_signin(const struct route *rt)
+{
+	return strcmp(rt->pattern, "/api/v1/login") == 0 || strcmp(rt->pattern, "/signin") == 0;
+}
+
 /*
  * After a handler that began a session (sign-up, joining, sign-in,
  * recovery): this browser is one that signed in to the member's account;
- * its device cookie is kept, or a new one set.  A store that fails here
- * costs the browser its standing, not the sign-in.
+ * its device cookie is kept, or a new one set.  A sign-in from a browser
+ * that had none for this account is a new device, which the member is
+ * told of (core/devices.h); a sign-up or a join is the account's first
+ * browser, and a recovery is in the history already.  A store that fails
+ * here costs the browser its standing, not the sign-in.
  */
-static void device_after(struct server_reply *x)
+static void device_after(struct server_reply *x, const struct route *rt)
 {
 	struct kreq *r = &x->r;
 	char now[STORE_TIME_LEN + 1];
@@ -552,10 +562,12 @@ static void device_after(struct server_reply *x)
 	if (!r->set_cookie || !r->set_cookie[0] || !r->session || r->status >= 400)
 		return;
 	session_now(now, 0);
-	e = throttle_device_remember(r->core->st, r->session->member_id, now, r->device,
-				     r->device_len, x->device_cookie);
+	e = throttle_device_remember(r->core->st, r->session->member_id, r->session->id, now,
+				     r->device, r->device_len, x->device_cookie);
 	if (e < 0)
 		fprintf(stderr, "kintsugi: cannot remember a device: %s\n", strerror(-e));
+	if (e == 1 && route_is_signin(rt))
+		devices_new_device(r->core, r->session);
 }
 
 /*
@@ -742,7 +754,7 @@ static void run_route(struct server_reply *x, const struct server_request *in, s
 	if (throttled)
 		throttle_after(r, &tk);
 	if (rt->method == KMETHOD_POST)
-		device_after(x);
+		device_after(x, rt);
 out:
 	r->device = NULL;
 	r->device_len = 0;
@@ -935,6 +947,14 @@ void server_handle(const struct server_request *in, struct server_reply *out)
 		out->core.session_idle_s = (long)server_cfg->session_idle;
 		out->core.session_absolute_s = (long)server_cfg->session_absolute;
 		r->session_buf = w->session_new;
+		/* the short name only: the header itself is kept nowhere */
+		out->browser[0] = '\0';
+		if (in->method && in->url) {
+			const char *ua = header(in, "User-Agent");
+
+			devices_browser_from_ua(ua, ua ? strnlen(ua, 4096) : 0, out->browser);
+		}
+		out->core.browser = out->browser;
 	}
 	if (!in->method || !in->url) {
 		r->lang = "en";

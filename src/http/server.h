@@ -61,8 +61,9 @@ struct server_reply {
 	struct core core;
 	unsigned unreadable; /* rows left out of this answer: core.unreadable points here */
 	char header_buf[SESSION_COOKIE_LEN + 256];
-	char client_ip[INET6_ADDRSTRLEN]; /* from X-Forwarded-For behind trusted_proxy */
-	char device_cookie[65];		  /* a new device cookie to set, or "" */
+	char client_ip[INET6_ADDRSTRLEN];    /* from X-Forwarded-For behind trusted_proxy */
+	char device_cookie[65];		     /* a new device cookie to set, or "" */
+	char browser[STORE_BROWSER_LEN + 1]; /* the User-Agent's short name (core/devices.h) */
 	void *worker;
 };
 

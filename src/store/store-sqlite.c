@@ -43,6 +43,8 @@
 #define SQ_DIR_MODE	   0700 /* a created parent directory: owner only */
 #define SQ_FILE_MODE	   0600 /* the database and its backups: owner only */
 #define SQ_LIST_FIRST_CAP  16	/* first allocation of a journal page */
+#define SQ_STR_(x)	   #x
+#define SQ_STR(x)	   SQ_STR_(x) /* a number's digits, as a string literal */
 
 /* Every statement the backend runs, prepared at most once per handle. */
 enum sq_stmt {
@@ -149,6 +151,18 @@ enum sq_stmt {
 	SQ_CHALLENGE_PUT,
 	SQ_CHALLENGE_TAKE,
 	SQ_CHALLENGE_DELETE,
+	/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
+	SQ_MEMBER_DEL_AUDIT,
+	SQ_AUDIT_ADD,
+	SQ_AUDIT_TRIM,
+	SQ_AUDIT_LIST,
+	SQ_SESSION_LIST,
+	SQ_SESSION_DELETE_OWN,
+	SQ_DEVICE_FORGET_SESSION,
+	SQ_DEVICE_FORGET_OTHERS,
+	SQ_DEVICE_SET_SESSION,
+	SQ_NOTICE_GET,
+	SQ_NOTICE_SET,
 	_SQ_STMT_MAX,
 };
 
@@ -157,7 +171,9 @@ enum sq_stmt {
 	"rk_salt, mk_by_rk, public_key, secret_key_sealed, created_at, kdf"
 #define INVITE_COLS "id, couple_id, role, secret_hash, ck_wrapped, created_at, expires_at, used"
 #define SESSION_COLS                                                                               \
-	"id, member_id, couple_id, secret_hash, keys_sealed, created_at, last_seen_at, expires_at"
+	"id, member_id, couple_id, secret_hash, keys_sealed, created_at, last_seen_at, "           \
+	"expires_at, "                                                                             \
+	"browser"
 #define JOURNAL_COLS                                                                               \
 	"id, couple_id, author_id, version, body_sealed, prompt_sealed, created_at, updated_at"
 /* a page's: its couple and author are the query's own (read_journal_page()) */
@@ -240,7 +256,7 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 				  "WHERE couple_id = ?1 AND role = ?2 AND used = 0",
 
 	[SQ_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") "
-			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[SQ_SESSION_GET] = "SELECT " SESSION_COLS " FROM sessions WHERE id = ?1",
 	/* only moves forward: a touch within the same second writes nothing */
 	[SQ_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = ?2 "
@@ -352,6 +368,38 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_CHALLENGE_TAKE] = "SELECT origin FROM passkey_challenges WHERE member_id = ?1 "
 			      "AND hash = ?2 AND purpose = ?3 AND expires_at > ?4",
 	[SQ_CHALLENGE_DELETE] = "DELETE FROM passkey_challenges WHERE member_id = ?1 AND hash = ?2",
+	/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
+	/* the trail outlives the member (0001), without where they signed in
+	 * from; ?1 (the couple) is not needed: a member's rows are theirs */
+	[SQ_MEMBER_DEL_AUDIT] = "UPDATE audit_log SET browser = NULL, session_id = NULL "
+				"WHERE member_id = ?2 AND ?1 IS NOT NULL",
+	[SQ_AUDIT_ADD] = "INSERT INTO audit_log (couple_id, member_id, event, at, browser, "
+			 "session_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/* the member's rows older than the days before ?2, and beyond the newest ?4 of event ?3 */
+	[SQ_AUDIT_TRIM] =
+		"DELETE FROM audit_log WHERE member_id = ?1 "
+		"AND (at < strftime('%Y-%m-%dT%H:%M:%SZ', ?2, "
+		"'-" SQ_STR(
+			STORE_AUDIT_DAYS) " days') "
+					  "OR (event = ?3 AND id NOT IN (SELECT id FROM audit_log "
+					  "WHERE member_id = ?1 AND event = ?3 ORDER BY id DESC "
+					  "LIMIT ?4)))",
+	/* events: "a,b,c"; an event name holds no comma */
+	[SQ_AUDIT_LIST] = "SELECT id, event, at, coalesce(browser, ''), coalesce(session_id, '') "
+			  "FROM audit_log WHERE member_id = ?1 "
+			  "AND instr(',' || ?2 || ',', ',' || event || ',') > 0 "
+			  "AND id > ?3 AND at >= ?4 ORDER BY id DESC LIMIT ?5",
+	[SQ_SESSION_LIST] = "SELECT id, browser, created_at, last_seen_at, expires_at "
+			    "FROM sessions WHERE member_id = ?1 "
+			    "ORDER BY created_at DESC, rowid DESC LIMIT ?2",
+	[SQ_SESSION_DELETE_OWN] = "DELETE FROM sessions WHERE id = ?2 AND member_id = ?1",
+	[SQ_DEVICE_FORGET_SESSION] = "DELETE FROM devices WHERE member_id = ?1 AND session_id = ?2",
+	[SQ_DEVICE_FORGET_OTHERS] =
+		"DELETE FROM devices WHERE member_id = ?1 AND session_id IS NOT ?2",
+	[SQ_DEVICE_SET_SESSION] =
+		"UPDATE devices SET session_id = ?3 WHERE key = ?1 AND member_id = ?2",
+	[SQ_NOTICE_GET] = "SELECT notice_seen FROM members WHERE id = ?1",
+	[SQ_NOTICE_SET] = "UPDATE members SET notice_seen = max(notice_seen, ?2) WHERE id = ?1",
 	/* ---- end of sign-in throttling ---- */
 
 	/* ---- check-ins and the rhythm (migration 0003) ---- */
@@ -1111,6 +1159,7 @@ static int read_session(sqlite3_stmt *s, struct session_row *ses)
 	READ_FIELD(&rd, 5, ses->created_at);
 	READ_FIELD(&rd, 6, ses->last_seen_at);
 	READ_FIELD(&rd, 7, ses->expires_at);
+	READ_FIELD(&rd, 8, ses->browser);
 	if (rd.r)
 		store_session_free(ses);
 	return rd.r;
@@ -1776,6 +1825,8 @@ static int sq_member_delete(struct store *st, const char *member_id)
 	if (r == 0)
 		r = member_delete_step(sq, SQ_MEMBER_DEL_JOURNAL, couple_id, member_id);
 	if (r == 0)
+		r = member_delete_step(sq, SQ_MEMBER_DEL_AUDIT, couple_id, member_id);
+	if (r == 0)
 		r = member_delete_step(sq, SQ_MEMBER_DELETE, couple_id, member_id);
 out:
 	return sq_tx_leave(sq, nested, r);
@@ -1925,6 +1976,7 @@ static int sq_session_insert(struct store *st, const struct session_row *s)
 	BIND_FIELD(&b, 6, s->created_at);
 	BIND_FIELD(&b, 7, s->last_seen_at);
 	BIND_FIELD(&b, 8, s->expires_at);
+	BIND_FIELD(&b, 9, s->browser);
 	r = b.r ? b.r : sq_write(sq, b.s, NULL);
 	sq_done(b.s);
 	return r;
@@ -2279,24 +2331,73 @@ static int sq_journal_delete(struct store *st, const char *couple_id, const char
 
 /* ---- audit -------------------------------------------------------------- */
 
-/* couple_id and member_id may be NULL; a couple_id that does not exist is NOTFOUND. */
+/*
+ * One audit row, then (when it names a member) that member's rows of the
+ * same event beyond the newest STORE_AUDIT_KEEP and all theirs older than
+ * STORE_AUDIT_DAYS days before at, in one transaction.  couple_id,
+ * member_id, browser and session_id may be NULL; a couple_id that does not
+ * exist is NOTFOUND.
+ */
+static int audit_insert(struct sq *sq, const char *couple_id, const char *member_id,
+			const char *event, const char *at, const char *browser,
+			const char *session_id)
+{
+	struct binder b = {NULL, 0};
+	bool nested;
+	int r;
+
+	if (!event || !at)
+		return -EINVAL;
+	r = sq_tx_enter(sq, &nested);
+	if (r < 0)
+		return r;
+	r = sq_prep(sq, SQ_AUDIT_ADD, &b.s);
+	if (r == 0) {
+		bind_text_or_null(&b, 1, couple_id);
+		bind_text_or_null(&b, 2, member_id);
+		bind_text(&b, 3, event);
+		bind_text(&b, 4, at);
+		bind_text_or_null(&b, 5, browser);
+		bind_text_or_null(&b, 6, session_id);
+		r = b.r ? b.r : sq_write(sq, b.s, NULL);
+		sq_done(b.s);
+	}
+	if (r == 0 && member_id) {
+		b.r = 0;
+		r = sq_prep(sq, SQ_AUDIT_TRIM, &b.s);
+		if (r == 0) {
+			bind_text(&b, 1, member_id);
+			bind_text(&b, 2, at);
+			bind_text(&b, 3, event);
+			bind_i64(&b, 4, STORE_AUDIT_KEEP);
+			r = b.r ? b.r : sq_write(sq, b.s, NULL);
+			sq_done(b.s);
+		}
+	}
+	return sq_tx_leave(sq, nested, r);
+}
+
 static int sq_audit_append(struct store *st, const char *couple_id, const char *member_id,
 			   const char *event, const char *at)
 {
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	int r;
+	return audit_insert(to_sq(st), couple_id, member_id, event, at, NULL, NULL);
+}
 
-	r = sq_prep(sq, SQ_AUDIT_APPEND, &b.s);
-	if (r < 0)
-		return r;
-	bind_text_or_null(&b, 1, couple_id);
-	bind_text_or_null(&b, 2, member_id);
-	bind_text(&b, 3, event);
-	bind_text(&b, 4, at);
-	r = b.r ? b.r : sq_write(sq, b.s, NULL);
-	sq_done(b.s);
-	return r;
+/* "" as NULL, for the optional fields of a row struct */
+static const char *or_null(const char *s)
+{
+	return s[0] ? s : NULL;
+}
+
+static int sq_audit_add(struct store *st, const struct audit_row *a)
+{
+	if (!a)
+		return -EINVAL;
+	if (strnlen(a->event, sizeof(a->event)) == sizeof(a->event) ||
+	    strnlen(a->browser, sizeof(a->browser)) == sizeof(a->browser))
+		return -EINVAL;
+	return audit_insert(to_sq(st), or_null(a->couple_id), or_null(a->member_id), a->event,
+			    a->at, or_null(a->browser), or_null(a->session_id));
 }
 
 /* ---- statements (migration 0002) ---------------- */
@@ -2659,6 +2760,190 @@ static int sq_device_forget(struct store *st, const char *member_id, const unsig
 }
 
 /* ---- end of devices ---------------------------------------------------------------- */
+
+/* ---- signed-in devices and the sign-in history (migration 0011) --------------------- */
+
+static void free_plain_rows(void *rows, size_t n)
+{
+	(void)n;
+	free(rows);
+}
+
+/* The end of a list op: the rows of b's bound statement (unless a bind failed), then done. */
+static int sq_list_end(struct binder *b, size_t limit, size_t elem_size,
+		       int (*read_one)(sqlite3_stmt *s, void *row), void **ret_rows, size_t *ret_n)
+{
+	int r = b->r ? b->r
+		     : sq_rows(b->s, limit, elem_size, read_one, free_plain_rows, ret_rows, ret_n);
+
+	sq_done(b->s);
+	return r;
+}
+
+/* Column order: SQ_AUDIT_LIST's. */
+static int read_audit(sqlite3_stmt *s, void *p)
+{
+	struct audit_row *row = p;
+	struct reader rd = {s, 0, 0};
+
+	memset(row, 0, sizeof(*row));
+	row->id = sqlite3_column_int64(s, 0);
+	READ_FIELD(&rd, 1, row->event);
+	READ_FIELD(&rd, 2, row->at);
+	READ_FIELD(&rd, 3, row->browser);
+	READ_FIELD(&rd, 4, row->session_id);
+	return rd.r;
+}
+
+static int sq_audit_list(struct store *st, const char *member_id, const char *events,
+			 int64_t after_id, const char *since, size_t limit,
+			 struct audit_row **ret_rows, size_t *ret_n)
+{
+	struct binder b = {NULL, 0};
+	void *p = NULL;
+	int r;
+
+	if (!ret_rows || !ret_n)
+		return -EINVAL;
+	r = sq_prep(to_sq(st), SQ_AUDIT_LIST, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_text(&b, 2, events);
+	bind_i64(&b, 3, after_id);
+	bind_text(&b, 4, since ? since : "");
+	bind_i64(&b, 5, sq_limit(limit));
+	r = sq_list_end(&b, limit, sizeof(**ret_rows), read_audit, &p, ret_n);
+	if (r == 0)
+		*ret_rows = p;
+	return r;
+}
+
+/* Column order: SQ_SESSION_LIST's. */
+static int read_session_brief(sqlite3_stmt *s, void *p)
+{
+	struct session_brief *row = p;
+	struct reader rd = {s, 0, 0};
+
+	memset(row, 0, sizeof(*row));
+	READ_FIELD(&rd, 0, row->id);
+	READ_FIELD(&rd, 1, row->browser);
+	READ_FIELD(&rd, 2, row->created_at);
+	READ_FIELD(&rd, 3, row->last_seen_at);
+	READ_FIELD(&rd, 4, row->expires_at);
+	return rd.r;
+}
+
+static int sq_session_list(struct store *st, const char *member_id, struct session_brief **ret_rows,
+			   size_t *ret_n)
+{
+	struct binder b = {NULL, 0};
+	void *p = NULL;
+	int r;
+
+	if (!ret_rows || !ret_n)
+		return -EINVAL;
+	r = sq_prep(to_sq(st), SQ_SESSION_LIST, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_i64(&b, 2, STORE_SESSIONS_LIST_MAX);
+	r = sq_list_end(&b, STORE_SESSIONS_LIST_MAX, sizeof(**ret_rows), read_session_brief, &p,
+			ret_n);
+	if (r == 0)
+		*ret_rows = p;
+	return r;
+}
+
+/*
+ * The member's sessions (one, or all but one) and the standing of the
+ * browsers that started them, in one transaction; *changes gets how many
+ * sessions went.
+ */
+static int session_end_tx(struct sq *sq, enum sq_stmt sessions, enum sq_stmt devices,
+			  const char *member_id, const char *session_id, int *changes)
+{
+	bool nested;
+	int r;
+
+	if (!member_id || !session_id)
+		return -EINVAL;
+	r = sq_tx_enter(sq, &nested);
+	if (r < 0)
+		return r;
+	r = sq_write_ids(sq, sessions, member_id, session_id, changes);
+	if (r == 0)
+		r = sq_write_ids(sq, devices, member_id, session_id, NULL);
+	return sq_tx_leave(sq, nested, r);
+}
+
+static int sq_session_end_own(struct store *st, const char *member_id, const char *session_id)
+{
+	int changes = 0, r;
+
+	r = session_end_tx(to_sq(st), SQ_SESSION_DELETE_OWN, SQ_DEVICE_FORGET_SESSION, member_id,
+			   session_id, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int sq_session_end_others(struct store *st, const char *member_id, const char *keep_id)
+{
+	return session_end_tx(to_sq(st), SQ_SESSION_DELETE_MEMBER, SQ_DEVICE_FORGET_OTHERS,
+			      member_id, keep_id, NULL);
+}
+
+static int sq_device_set_session(struct store *st, const unsigned char *key, const char *member_id,
+				 const char *session_id)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!key)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_DEVICE_SET_SESSION, &b.s);
+	if (r < 0)
+		return r;
+	bind_blob(&b, 1, key, STORE_THROTTLE_KEY_LEN, false);
+	bind_text(&b, 2, member_id);
+	bind_text(&b, 3, session_id);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int sq_notice_seen_get(struct store *st, const char *member_id, int64_t *ret)
+{
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_row_by_key(to_sq(st), SQ_NOTICE_GET, member_id, &s);
+	if (r != 0)
+		return r;
+	*ret = sqlite3_column_int64(s, 0);
+	sq_done(s);
+	return 0;
+}
+
+static int sq_notice_seen_set(struct store *st, const char *member_id, int64_t id)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	r = sq_prep(sq, SQ_NOTICE_SET, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_i64(&b, 2, id);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+/* ---- end of signed-in devices -------------------------------------------------------- */
 
 /* ---- second factors (migration 0009) ------------------------------------------------ */
 
@@ -3448,6 +3733,15 @@ const struct store_ops store_sqlite_ops = {
 	.passkey_delete = sq_passkey_delete,
 	.challenge_put = sq_challenge_put,
 	.challenge_take = sq_challenge_take,
+	/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
+	.audit_add = sq_audit_add,
+	.audit_list = sq_audit_list,
+	.session_list = sq_session_list,
+	.session_end_own = sq_session_end_own,
+	.session_end_others = sq_session_end_others,
+	.device_set_session = sq_device_set_session,
+	.notice_seen_get = sq_notice_seen_get,
+	.notice_seen_set = sq_notice_seen_set,
 };
 
 /* ---- opening and migrations --------------------------------------------- */

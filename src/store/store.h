@@ -93,6 +93,9 @@ struct invite_row {
 	int used; /* 1 once someone joined with it */
 };
 
+/* A browser's short name, "Firefox/Android" (core/devices.h); "" when unknown. */
+#define STORE_BROWSER_LEN 47
+
 struct session_row {
 	char id[STORE_ID_LEN + 1];
 	char member_id[STORE_ID_LEN + 1];
@@ -102,7 +105,42 @@ struct session_row {
 	char created_at[STORE_TIME_LEN + 1];
 	char last_seen_at[STORE_TIME_LEN + 1];
 	char expires_at[STORE_TIME_LEN + 1]; /* absolute end */
+	char browser[STORE_BROWSER_LEN + 1]; /* where it was started from (0011); "" unknown */
 };
+
+/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
+
+/* A member's session as their devices page shows it: no secret, no key. */
+struct session_brief {
+	char id[STORE_ID_LEN + 1];
+	char browser[STORE_BROWSER_LEN + 1];
+	char created_at[STORE_TIME_LEN + 1];
+	char last_seen_at[STORE_TIME_LEN + 1];
+	char expires_at[STORE_TIME_LEN + 1];
+};
+
+#define STORE_EVENT_LEN 31
+/* An audit event, as one adds it (audit_add) and a member's history reads it. */
+struct audit_row {
+	int64_t id;			  /* order of insertion (read only) */
+	char couple_id[STORE_ID_LEN + 1]; /* "" for none (add only) */
+	char member_id[STORE_ID_LEN + 1]; /* "" for none */
+	char event[STORE_EVENT_LEN + 1];  /* "signin", "password_changed", ... */
+	char at[STORE_TIME_LEN + 1];
+	char browser[STORE_BROWSER_LEN + 1]; /* "" for unknown */
+	char session_id[STORE_ID_LEN + 1];   /* the session it started, or "" */
+};
+
+/*
+ * The history is bounded: adding a member's event trims that member's
+ * rows of the same event to the newest STORE_AUDIT_KEEP, and every row of
+ * theirs older than STORE_AUDIT_DAYS days before it, so that neither time
+ * nor a flood of one kind (failed sign-ins) grows the table or pushes the
+ * other kinds out.
+ */
+#define STORE_AUDIT_KEEP	100
+#define STORE_AUDIT_DAYS	90
+#define STORE_SESSIONS_LIST_MAX 100 /* a member's sessions listed, newest first */
 
 struct journal_row;
 /* A row handed on by journal_each(); its memory is the store's. */
@@ -372,9 +410,42 @@ struct store_ops {
 	int (*journal_delete)(struct store *st, const char *couple_id, const char *author_id,
 			      const char *entry_id);
 
-	/* an audit event: no content, just who/what/when ("signin", "password_changed") */
+	/* an audit event: no content, just who/what/when ("signin", "password_changed");
+	 * the member's rows are trimmed as audit_add() says */
 	int (*audit_append)(struct store *st, const char *couple_id, const char *member_id,
 			    const char *event, const char *at);
+
+	/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
+	/* audit_append() with a browser and a session (a's "" fields are NULL);
+	 * then the member's rows are trimmed (STORE_AUDIT_KEEP, STORE_AUDIT_DAYS) */
+	int (*audit_add)(struct store *st, const struct audit_row *a);
+	/* member_id's events named in events (comma-separated: "signin,new_device")
+	 * with an id above after_id and at >= since, newest first, at most limit;
+	 * *ret_rows is malloc'd (NULL when none) */
+	int (*audit_list)(struct store *st, const char *member_id, const char *events,
+			  int64_t after_id, const char *since, size_t limit,
+			  struct audit_row **ret_rows, size_t *ret_n);
+	/* member_id's sessions, newest first, at most STORE_SESSIONS_LIST_MAX;
+	 * *ret_rows is malloc'd (NULL when none) */
+	int (*session_list)(struct store *st, const char *member_id,
+			    struct session_brief **ret_rows, size_t *ret_n);
+	/* ends member_id's session session_id and takes the standing of the
+	 * browser it was started from (devices.session_id), in one transaction;
+	 * NOTFOUND when the member has no such session */
+	int (*session_end_own)(struct store *st, const char *member_id, const char *session_id);
+	/* ends every session of member_id but keep_id, and takes the standing of
+	 * every browser but the one that started keep_id, in one transaction */
+	int (*session_end_others)(struct store *st, const char *member_id, const char *keep_id);
+	/* the browser of device key (a hash, STORE_THROTTLE_KEY_LEN bytes) of
+	 * member_id started session_id; NOTFOUND when the member has no such device */
+	int (*device_set_session)(struct store *st, const unsigned char *key, const char *member_id,
+				  const char *session_id);
+	/* the id of the newest new-device notice member_id dismissed (0: none) */
+	int (*notice_seen_get)(struct store *st, const char *member_id, int64_t *ret);
+	/* the member dismissed the notices up to id (never moves back);
+	 * NOTFOUND when there is no such member */
+	int (*notice_seen_set)(struct store *st, const char *member_id, int64_t id);
+	/* ---- end of signed-in devices ops ---- */
 
 	/* ---- check-ins and the rhythm (migration 0003) -------- */
 	/* "daily" | "weekly" (else -EINVAL) */

@@ -2139,6 +2139,196 @@ static void test_devices(void **state)
 	assert_string_equal(login, "bob");
 }
 
+/* An audit row of member m at at, from browser, started by session (both may be ""). */
+static int audit_add(struct store *st, const char *c, const char *m, const char *event,
+		     const char *at, const char *browser, const char *session)
+{
+	struct audit_row a;
+
+	memset(&a, 0, sizeof(a));
+	snprintf(a.couple_id, sizeof(a.couple_id), "%s", c);
+	snprintf(a.member_id, sizeof(a.member_id), "%s", m);
+	snprintf(a.event, sizeof(a.event), "%s", event);
+	snprintf(a.at, sizeof(a.at), "%s", at);
+	snprintf(a.browser, sizeof(a.browser), "%s", browser);
+	snprintf(a.session_id, sizeof(a.session_id), "%s", session);
+	return STORE_CALL(st, audit_add, &a);
+}
+
+/*
+ * The history (migration 0011): a member's events of the kinds asked for,
+ * newest first, theirs only; bounded per event and in time, so that a flood
+ * of failed sign-ins neither grows the table nor pushes a new device out.
+ */
+static void test_audit_history(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	char sid[STORE_ID_LEN + 1], at[STORE_TIME_LEN + 1];
+	struct audit_row *rows = NULL;
+	size_t n = 0;
+	unsigned i;
+	sqlite3 *db = raw(fx);
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	make_id(sid, T_SESSION, 1);
+	assert_int_equal(
+		audit_add(fx->st, c, a, "signin", "2024-05-01T10:00:00Z", "Firefox/Android", sid),
+		0);
+	assert_int_equal(audit_add(fx->st, c, a, "new_device", "2024-05-01T10:00:00Z",
+				   "Firefox/Android", sid),
+			 0);
+	assert_int_equal(audit_add(fx->st, c, b, "signin", "2024-05-01T10:00:01Z", "", ""), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, audit_append, c, a, "invite_created", "2024-05-01T10:00:02Z"),
+		0);
+	assert_int_equal(
+		STORE_CALL(fx->st, audit_list, a, "signin,new_device", 0, "", 10, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].event, "new_device");
+	assert_string_equal(rows[0].browser, "Firefox/Android");
+	assert_string_equal(rows[0].session_id, sid);
+	assert_string_equal(rows[1].event, "signin");
+	assert_true(rows[0].id > rows[1].id);
+	/* after_id and since narrow it down */
+	{
+		int64_t newest = rows[0].id;
+
+		free(rows);
+		rows = NULL;
+		assert_int_equal(STORE_CALL(fx->st, audit_list, a, "signin,new_device", newest - 1,
+					    "", 10, &rows, &n),
+				 0);
+		assert_int_equal(n, 1);
+		free(rows);
+		rows = NULL;
+		assert_int_equal(STORE_CALL(fx->st, audit_list, a, "signin", 0,
+					    "2024-05-01T10:00:01Z", 10, &rows, &n),
+				 0);
+		assert_int_equal(n, 0);
+		assert_null(rows);
+	}
+	/* bob's only */
+	assert_int_equal(
+		STORE_CALL(fx->st, audit_list, b, "signin,new_device", 0, "", 10, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].browser, "");
+	free(rows);
+	rows = NULL;
+
+	/* a flood of failures keeps the newest STORE_AUDIT_KEEP of them, and the new device */
+	for (i = 0; i < STORE_AUDIT_KEEP + 20; i++) {
+		snprintf(at, sizeof(at), "2024-05-02T10:%02u:%02uZ", i / 60, i % 60);
+		assert_int_equal(audit_add(fx->st, c, a, "signin_failed", at, "", ""), 0);
+	}
+	assert_int_equal(query_int(db,
+				   "SELECT count(*) FROM audit_log WHERE member_id = ?1 "
+				   "AND event = 'signin_failed'",
+				   a),
+			 STORE_AUDIT_KEEP);
+	assert_int_equal(query_int(db,
+				   "SELECT count(*) FROM audit_log WHERE member_id = ?1 "
+				   "AND event = 'signin_failed' AND at < '2024-05-02T10:00:20Z'",
+				   a),
+			 0);
+	assert_int_equal(query_int(db,
+				   "SELECT count(*) FROM audit_log WHERE member_id = ?1 "
+				   "AND event = 'new_device'",
+				   a),
+			 1);
+	/* STORE_AUDIT_DAYS later, everything of alice's before goes; bob's stays */
+	assert_int_equal(audit_add(fx->st, c, a, "signin", "2024-08-01T10:00:00Z", "", ""), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE member_id = ?1", a),
+			 1);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE member_id = ?1", b),
+			 1);
+	/* the trail outlives the member, without where they signed in from */
+	assert_int_equal(
+		audit_add(fx->st, c, b, "signin", "2024-05-03T10:00:00Z", "Safari/iPhone", sid), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, b), 0);
+	assert_int_equal(query_int(db,
+				   "SELECT count(*) FROM audit_log WHERE member_id = ?1 "
+				   "AND browser IS NULL AND session_id IS NULL",
+				   b),
+			 2);
+}
+
+/* The devices page's sessions: the member's own, newest first; ending one, or the others. */
+static void test_session_list_and_end(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	char sid[4][STORE_ID_LEN + 1];
+	unsigned char key[STORE_THROTTLE_KEY_LEN];
+	struct session_row s;
+	struct session_brief *rows = NULL;
+	size_t n = 0;
+	int64_t seen = -1;
+	unsigned i;
+	sqlite3 *db = raw(fx);
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	for (i = 0; i < 4; i++) {
+		fill_session(&s, c, i < 3 ? a : b, i);
+		snprintf(s.created_at, sizeof(s.created_at), "2024-05-01T10:00:0%uZ", i);
+		snprintf(s.browser, sizeof(s.browser), "%s", i == 1 ? "Chrome/Windows" : "");
+		assert_int_equal(STORE_CALL(fx->st, session_insert, &s), 0);
+		memcpy(sid[i], s.id, sizeof(s.id));
+		/* each session's browser has a device row that knows it */
+		memset(key, 40 + (int)i, sizeof(key));
+		assert_int_equal(
+			STORE_CALL(fx->st, device_put, key, i < 3 ? a : b, s.created_at, 1), 0);
+		assert_int_equal(STORE_CALL(fx->st, device_set_session, key, i < 3 ? a : b, sid[i]),
+				 0);
+	}
+	/* a device of another member is not the member's to mark */
+	assert_int_equal(STORE_CALL(fx->st, device_set_session, key, a, sid[0]), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_list, a, &rows, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(rows[0].id, sid[2]);
+	assert_string_equal(rows[1].id, sid[1]);
+	assert_string_equal(rows[1].browser, "Chrome/Windows");
+	assert_string_equal(rows[2].expires_at, "2024-05-15T10:00:00Z");
+	free(rows);
+	rows = NULL;
+	{
+		struct session_row got;
+
+		assert_int_equal(STORE_CALL(fx->st, session_get, sid[1], &got), 0);
+		assert_string_equal(got.browser, "Chrome/Windows");
+		store_session_free(&got);
+	}
+	/* bob cannot end alice's session; alice ends one, and its browser's standing goes */
+	assert_int_equal(STORE_CALL(fx->st, session_end_own, b, sid[1]), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_end_own, a, sid[1]), 0);
+	assert_int_equal(STORE_CALL(fx->st, session_end_own, a, sid[1]), STORE_NOTFOUND);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM devices WHERE member_id = ?1", a), 2);
+	/* the others: alice keeps sid[2] and its browser; bob keeps his */
+	assert_int_equal(STORE_CALL(fx->st, session_end_others, a, sid[2]), 0);
+	assert_int_equal(STORE_CALL(fx->st, session_list, a, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].id, sid[2]);
+	free(rows);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM devices WHERE member_id = ?1", a), 1);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM devices WHERE member_id = ?1", b), 1);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM sessions WHERE member_id = ?1", b), 1);
+
+	/* the dismissed notice mark only moves forward */
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_get, a, &seen), 0);
+	assert_int_equal(seen, 0);
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_set, a, 7), 0);
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_set, a, 3), 0);
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_get, a, &seen), 0);
+	assert_int_equal(seen, 7);
+	make_id(sid[0], T_SESSION, 404);
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_set, sid[0], 1), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_get, sid[0], &seen), STORE_NOTFOUND);
+}
+
 /* A member's TOTP: pending until activated, steps only forward, codes used once. */
 static void test_second_factor(void **state)
 {
@@ -2258,6 +2448,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_items_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_list_and_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_factor, setup, teardown),
 	};
 

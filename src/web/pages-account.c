@@ -311,19 +311,12 @@ int page_signin(struct kreq *r)
  */
 int page_signout(struct kreq *r)
 {
-	char *clear;
-
 	/* The cookie goes even when the store fails to end the session: on a
 	 * shared device, what matters most is that this browser is signed out.
 	 * The session then ends at its idle limit. */
 	if (r->session)
 		(void)session_end(r->core, r->session);
-	clear = strdup("");
-	if (!clear)
-		return -ENOMEM;
-	free(r->set_cookie);
-	r->set_cookie = clear;
-	return web_redirect(r, "/");
+	return web_signed_out(r);
 }
 
 /* GET /recover, and the same form again after a failed POST (need_code: as signin_page()). */

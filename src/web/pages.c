@@ -91,6 +91,12 @@ int page_home(struct kreq *r)
 
 	data = web_page_new(r, _("Home"));
 	web_set_bool(data, "nav_home", 1);
+	/* a sign-in from a new device comes first: it may not have been the member */
+	rc = page_device_notice_data(r, data);
+	if (rc < 0) {
+		json_decref(data);
+		return rc;
+	}
 	web_set(data, "display_name", mv.display_name);
 	web_set_bool(data, "is_partner", !strcmp(mv.role, "partner"));
 	if (mv.npartners < 2) {

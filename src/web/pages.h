@@ -112,6 +112,18 @@ int page_agreements_retire(struct kreq *r);	/* POST /agreements/{id}/retire */
 int page_dates(struct kreq *r);			/* GET  /dates        */
 int page_dates_create(struct kreq *r);		/* POST /dates        */
 int page_dates_answer(struct kreq *r);		/* POST /dates/{id}   */
+/* signed-in devices and the sign-in history (pages-devices.c) */
+int page_devices(struct kreq *r);	     /* GET  /settings/devices */
+int page_devices_end_others(struct kreq *r); /* POST /settings/devices/others */
+int page_device_end(struct kreq *r);	     /* POST /settings/devices/{id}/end */
+int page_device_notice(struct kreq *r);	     /* POST /settings/devices/notice */
+int page_history(struct kreq *r);	     /* GET  /settings/history */
+/*
+ * page_device_notice_data() - data.new_device {when, at, browser, id} when
+ * home has a sign-in from a new device to tell of (devices_notice()); 0 or
+ * a negative errno.
+ */
+int page_device_notice_data(struct kreq *r, json_t *data);
 /*
  * page_timeout_data() - data.timeout {text, ends_at, mine} when the couple
  * is on a break now (home and /conflict-plan); 0 or a negative errno.

@@ -544,6 +544,17 @@ int web_redirect(struct kreq *r, const char *location)
 	return 0;
 }
 
+int web_signed_out(struct kreq *r)
+{
+	char *clear = strdup("");
+
+	if (!clear)
+		return -ENOMEM;
+	free(r->set_cookie);
+	r->set_cookie = clear;
+	return web_redirect(r, "/");
+}
+
 int web_error_page(struct kreq *r, int status, const char *title, const char *message)
 {
 	json_t *data = web_page_new(r, title);

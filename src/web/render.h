@@ -51,6 +51,12 @@ int web_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 int web_redirect(struct kreq *r, const char *location);
 
 /*
+ * web_signed_out() - this browser is signed out: its session cookie is
+ * cleared and the answer is a 303 to the landing page.  0 or -ENOMEM.
+ */
+int web_signed_out(struct kreq *r);
+
+/*
  * web_error_page() - the small error page with a heading, one sentence and
  * a way home, with the given status.  title and message are translated by
  * the caller.  Returns 0 or a negative errno.

@@ -65,6 +65,22 @@ function created(res, name) {
 }
 
 const KINDS = {
+  // A member's signed-in sessions: their own only; another member's id answers as a random one.
+  sessions: {
+    needs: ['GET /api/v1/me/sessions'],
+    owners: { aPriv: 'A', bPriv: 'B', other: 'X' },
+    list: '/api/v1/me/sessions',
+    listKey: 'sessions',
+    async make(ctx) {
+      const session = async (who) => {
+        const c = new Client(server.url);
+        const res = await login(c, ctx.creds[who].login, ctx.creds[who].password);
+        assert.equal(res.status, 200, `a second session of ${who}: ${describe(res)}`);
+        return c.cookie.split('.')[0];
+      };
+      return { aPriv: await session('A'), bPriv: await session('B'), other: await session('X') };
+    },
+  },
   journal: {
     needs: ['POST /api/v1/journal', 'GET /api/v1/journal'],
     owners: { aPriv: 'A', bPriv: 'B', other: 'X' },
@@ -316,6 +332,13 @@ const MATRIX = {
     member: [403] },
   'POST /api/v1/passkeys/assertion-options': { who: 'member', csrf: true, op: 'plain', scratch: true,
     call: api('POST', '/api/v1/passkeys/assertion-options', {}), member: [409] },
+  // the caller's own devices and history; ending a session: one's own only
+  'GET /api/v1/me/sessions': { who: 'member', csrf: false, op: 'plain', call: get('/api/v1/me/sessions'),
+    member: [200] },
+  'DELETE /api/v1/me/sessions/{id}': { who: 'member', csrf: true, op: 'write', kind: 'sessions',
+    call: api('DELETE', '/api/v1/me/sessions/{id}'), expect: VIS_PRIVATE, member: [204] },
+  'GET /api/v1/me/activity': { who: 'member', csrf: false, op: 'plain', call: get('/api/v1/me/activity'),
+    member: [200] },
 
   // journal (always private to its author)
   'GET /api/v1/journal': { who: 'member', csrf: false, op: 'list', kind: 'journal', call: get('/api/v1/journal?limit=100'),
@@ -455,6 +478,18 @@ const MATRIX = {
   'POST /settings/totp/off': { who: 'member', csrf: true, op: 'plain', scratch: true,
     call: form('/settings/totp/off', { password: 'not-the-password-at-all', code: '123456' }),
     member: [303] },
+  'GET /settings/devices': { who: 'member', csrf: false, op: 'plain', call: get('/settings/devices'),
+    member: [200] },
+  // ends every other session of A: on a scratch one
+  'POST /settings/devices/others': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: form('/settings/devices/others'), member: [303] },
+  'POST /settings/devices/{id}/end': { who: 'member', csrf: true, op: 'write', kind: 'sessions',
+    call: form('/settings/devices/{id}/end'), expect: VIS_PRIVATE, member: [303] },
+  // no notice to dismiss: nothing changes, home all the same
+  'POST /settings/devices/notice': { who: 'member', csrf: true, op: 'plain',
+    call: form('/settings/devices/notice', { notice: '1' }), member: [303] },
+  'GET /settings/history': { who: 'member', csrf: false, op: 'plain', call: get('/settings/history'),
+    member: [200] },
   'GET /journal': { who: 'member', csrf: false, op: 'list', kind: 'journal', page: true, call: get('/journal'),
     visible: { A: ['aPriv'], B: ['bPriv'], X: ['other'] } },
   'GET /journal/new': { who: 'member', csrf: false, op: 'plain', call: get('/journal/new'), member: [200] },
