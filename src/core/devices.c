@@ -177,6 +177,13 @@ int devices_list(const struct core *c, const struct session *s, struct device_vi
 		memcpy(out[k].created_at, rows[i].created_at, sizeof(out[k].created_at));
 		memcpy(out[k].last_seen_at, rows[i].last_seen_at, sizeof(out[k].last_seen_at));
 		out[k].current = strcmp(rows[i].id, s->id) == 0;
+		/* this one first: the list reads "here, and elsewhere" */
+		if (out[k].current && k > 0) {
+			struct device_view here = out[k];
+
+			memmove(out + 1, out, k * sizeof(*out));
+			out[0] = here;
+		}
 		k++;
 	}
 	free(rows);

@@ -77,7 +77,8 @@ struct device_view {
 
 /*
  * devices_list() - s's member's live sessions (those session_resolve()
- * would take), newest first; *ret is malloc'd (NULL when none; free()).
+ * would take): s's own first, then the others newest first; *ret is
+ * malloc'd (NULL when none; free()).
  */
 int devices_list(const struct core *c, const struct session *s, struct device_view **ret,
 		 size_t *ret_n);

@@ -50,7 +50,13 @@ export async function buildPageSet(browser, server, lang) {
   }
   notes.push(...(await seedSteps({ server, lang, aClient, bClient })));
   const cClient = new Client(server.url);
-  await signupOk(cClient, { language: lang, display_name: 'Kim' });
+  const c = await signupOk(cClient, { language: lang, display_name: 'Kim' });
+  // C signs in once more from another browser, without C's device cookie: a
+  // new device, which C's own session is told of (the visits at the end)
+  const elsewhere = await new Client(server.url).post('/api/v1/login', { login: c.login, password: c.password },
+    { headers: { 'User-Agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) '
+      + 'Chrome/126.0.0.0 Safari/537.36' } });
+  if (elsewhere.status !== 200) throw new Error(`the second sign-in of C answered ${elsewhere.status}`);
   // D turns on two-step sign-in through the pages (the visits at the end)
   const dClient = new Client(server.url);
   const d = await signupOk(dClient, { language: lang, display_name: 'Dana' });
@@ -237,6 +243,19 @@ export async function buildPageSet(browser, server, lang) {
     });
     add('A', '/conflict-plan during B\'s break', '/conflict-plan', {
       prepare: expectOne('section[aria-labelledby="timeout-title"] time[datetime]', 'B\'s break shows'),
+    });
+  }
+  // Signed-in devices and the sign-in history, after a sign-in from a new device.
+  if (hasRoute('GET', '/settings/devices')) {
+    add('C', '/home after a sign-in from a new device', '/home', {
+      prepare: expectOne('section[aria-labelledby="new-device-title"] form[action="/settings/devices/notice"]',
+        'the new-device notice shows, with its dismiss button'),
+    });
+    add('C', '/settings/devices with another device', '/settings/devices', {
+      prepare: expectOne('form[action$="/end"]', 'the other device has its sign-out button'),
+    });
+    add('C', '/settings/history with a new device', '/settings/history', {
+      prepare: expectOne('li.history-new', 'the new device is in the history'),
     });
   }
   if (visits.some((v) => /^\/journal\/[0-9a-f]{32}$/.test(v.path))) {

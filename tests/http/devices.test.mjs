@@ -106,8 +106,9 @@ test('the owner sees a partner who signed in with their password, ends it, and t
   // A, on A's phone, sees the new session beside their own.
   const list = await sessions(aBrowser);
   assert.equal(list.length, 2, `A has two sessions now: ${JSON.stringify(list)}`);
-  const mine = list.find((s) => s.current);
-  const theirs = list.find((s) => !s.current);
+  const [mine, theirs] = list;
+  assert.equal(mine.current, true, 'the caller\'s own session comes first');
+  assert.equal(theirs.current, false);
   assert.equal(mine.id, aBrowser.sessionId);
   assert.equal(mine.browser, 'Firefox on Android');
   assert.equal(theirs.id, thief.sessionId);
