@@ -191,7 +191,6 @@ static const char *label(const char *key)
 		{"versions", N_("Versions")},
 		{"ack", N_("Heard")},
 		{"ratings", N_("How it was")},
-		{"feelings_of", N_("How it felt")},
 		{"felt", N_("How it felt")},
 		{"reply", N_("Reply")},
 		{"consequence", N_("If it is not kept")},
