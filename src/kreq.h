@@ -78,11 +78,16 @@ struct kreq {
 	const char *content_type; /* static string */
 	char *resp_body;	  /* malloc'd, freed by the HTTP layer */
 	size_t resp_len;
-	char *location;	    /* malloc'd redirect target, or NULL */
-	char *set_cookie;   /* malloc'd session cookie VALUE ("id.secret"),
-			     * "" to clear it, NULL to leave it; the HTTP
-			     * layer adds the attributes */
-	int private_page;   /* adds Cache-Control: no-store */
+	char *location;	  /* malloc'd redirect target, or NULL */
+	char *set_cookie; /* malloc'd session cookie VALUE ("id.secret"),
+			   * "" to clear it, NULL to leave it; the HTTP
+			   * layer adds the attributes */
+	int private_page; /* adds Cache-Control: no-store */
+	/*
+	 * A download's file name ([A-Za-z0-9._-], no quotes): a 200 answer then
+	 * carries Content-Disposition: attachment with it; "" for none.
+	 */
+	char attachment[64];
 	int half_signed_in; /* a sign-in or recovery whose secret was right answered 401
 			     * for want of a second-factor code: not a failed guess */
 	int retry_after;    /* seconds, for 429; 0 = none */

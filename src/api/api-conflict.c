@@ -119,7 +119,7 @@ int api_conflict_plan_accept(struct kreq *r)
 	return plan_reply(r, &p, 1);
 }
 
-static void write_timeout(struct json_writer *w, const struct timeout *t)
+void api_write_timeout(struct json_writer *w, const struct timeout *t)
 {
 	json_writer_begin_object(w);
 	write_text(w, "id", t->id, strlen(t->id));
@@ -141,7 +141,7 @@ static int timeout_reply(struct kreq *r, int status, const struct timeout *t)
 	json_writer_begin_object(&w);
 	json_writer_key(&w, "timeout");
 	if (t)
-		write_timeout(&w, t);
+		api_write_timeout(&w, t);
 	else
 		json_writer_null(&w);
 	json_writer_end_object(&w);

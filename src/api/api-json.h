@@ -26,6 +26,12 @@ void api_write_item(struct json_writer *w, const struct item_kind *k, const stru
 /* api_write_item_keys() - the same keys into an object the caller opened (and closes). */
 void api_write_item_keys(struct json_writer *w, const struct item_kind *k,
 			 const struct item_view *it);
+struct timeout;
+/*
+ * api_write_timeout() - a break as GET /api/v1/timeouts gives it (api-conflict.c):
+ * {id, author_id, mine, minutes, started_at, ends_at}.
+ */
+void api_write_timeout(struct json_writer *w, const struct timeout *t);
 /* api_write_entry() - an entry as API.md gives it: {id, body, prompt, created_at, updated_at}. */
 void api_write_entry(struct json_writer *w, const struct journal_entry *e);
 /* Answers an ACCOUNT_* outcome; a negative errno is returned as is. */

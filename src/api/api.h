@@ -168,4 +168,22 @@ int api_item_get(struct kreq *r);    /* GET    /api/v1/{plural}/{id} */
 int api_item_put(struct kreq *r);    /* PUT    /api/v1/{plural}/{id} */
 int api_item_delete(struct kreq *r); /* DELETE /api/v1/{plural}/{id} */
 
+/*
+ * The export (api-export.c, export-html.c): everything the caller can read.
+ * api_export_document() - the export as a JSON value (a new reference into
+ * *ret): {kintsugi_export, exported_at, member, couple, items}, each part
+ * of items the answer of the API route that lists it, read as the caller;
+ * a therapist's holds their account alone.  0, or a negative errno (a part
+ * that cannot be read fails it whole).
+ */
+int api_export_document(struct kreq *r, json_t **ret);
+/* api_export_filename() - r->attachment = "kintsugi-export-<day of doc>.<ext>". */
+void api_export_filename(struct kreq *r, const json_t *doc, const char *ext);
+/* api_export_holds() - 1 when the export holds the items of the registry kind named kind. */
+int api_export_holds(const char *kind);
+/* api_export_title() - the heading of the export's part name, translated; NULL for none. */
+const char *api_export_title(const char *name);
+int api_export(struct kreq *r);	     /* GET /api/v1/export */
+int api_export_html(struct kreq *r); /* GET /export/html: the readable copy, a file */
+
 #endif

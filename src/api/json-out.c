@@ -17,33 +17,47 @@
 
 #define JSON_OUT_FIRST_CAP 1024 /* first allocation without a hint */
 
+int json_out_reserve(char **buf, size_t *cap, size_t len, size_t more, size_t first)
+{
+	size_t want = *cap ? *cap : first;
+	char *nb;
+
+	if (*buf && more <= *cap - len)
+		return 0;
+	while (want - len < more) {
+		if (want > SIZE_MAX / 2)
+			return -ENOMEM;
+		want *= 2;
+	}
+	/* not realloc(): the old block holds the text so far, private text
+	 * among it, and must be wiped rather than left behind in the heap */
+	nb = malloc(want);
+	if (!nb)
+		return -ENOMEM;
+	if (*buf) {
+		memcpy(nb, *buf, len);
+		explicit_bzero(*buf, *cap);
+		free(*buf);
+	}
+	*buf = nb;
+	*cap = want;
+	return 0;
+}
+
 /* Makes room for more bytes after len; 0, or -1 with w->error set. */
 static int out_reserve(struct json_writer *w, size_t more)
 {
-	size_t cap;
-	char *nb;
-
 	if (w->error)
 		return -1;
 	/* a buffer always exists after the first call, even for 0 bytes:
 	 * memcpy(NULL, s, 0) is undefined */
 	if (w->buf && more <= w->cap - w->len)
 		return 0;
-	cap = w->cap ? w->cap : (w->hint ? w->hint : JSON_OUT_FIRST_CAP);
-	while (cap - w->len < more) {
-		if (cap > SIZE_MAX / 2) {
-			w->error = -ENOMEM;
-			return -1;
-		}
-		cap *= 2;
-	}
-	nb = realloc(w->buf, cap);
-	if (!nb) {
+	if (json_out_reserve(&w->buf, &w->cap, w->len, more,
+			     w->hint ? w->hint : JSON_OUT_FIRST_CAP) < 0) {
 		w->error = -ENOMEM;
 		return -1;
 	}
-	w->buf = nb;
-	w->cap = cap;
 	return 0;
 }
 
@@ -270,6 +284,8 @@ void json_writer_release(struct json_writer *w)
 {
 	if (!w)
 		return;
+	if (w->buf)
+		explicit_bzero(w->buf, w->cap);
 	free(w->buf);
 	json_writer_init(w, w->hint);
 }

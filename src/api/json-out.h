@@ -78,7 +78,11 @@ struct json_writer {
 
 /* json_writer_init() - an empty writer whose buffer starts at hint bytes (0: 1 KiB). */
 void json_writer_init(struct json_writer *w, size_t hint);
-/* json_writer_release() - free what w holds and make it empty; accepts NULL. */
+/*
+ * json_writer_release() - wipe and free what w holds and make it empty;
+ * accepts NULL.  (A buffer that grows is copied and the old one wiped, so
+ * that no part of an answer stays behind in freed memory.)
+ */
 void json_writer_release(struct json_writer *w);
 
 void json_writer_begin_object(struct json_writer *w);
@@ -103,6 +107,15 @@ void json_writer_null(struct json_writer *w);
 int json_writer_error(const struct json_writer *w);
 /* json_writer_value() - a jansson value, as json_out() writes it (not stolen). */
 void json_writer_value(struct json_writer *w, const json_t *v);
+
+/*
+ * json_out_reserve() - room for more bytes after the len written in the
+ * malloc'd buffer *buf of *cap bytes (NULL and 0 at first: then at least
+ * first bytes), grown by doubling into a new block, the old one wiped
+ * (it holds private text) and freed.  0, or -ENOMEM with *buf as it was.
+ * The writer's own growing, for other text built the same way.
+ */
+int json_out_reserve(char **buf, size_t *cap, size_t len, size_t more, size_t first);
 
 /*
  * json_writer_finish() - the text written, when it is one complete value.

@@ -117,10 +117,11 @@ static void usage_check(FILE *f)
 
 static void usage_routes(FILE *f)
 {
-	fprintf(f, "Usage: kintsugi routes --api | --pages | --kinds\n\n"
+	fprintf(f, "Usage: kintsugi routes --api | --pages | --kinds | --registry\n\n"
 		   "Print the table of docs/api.md for the API routes (--api) or the pages\n"
 		   "(--pages) made from the registry of item kinds, or those kinds and their\n"
-		   "fields as JSON (--kinds).\n");
+		   "fields as JSON (--kinds), or every kind of the registry, those with code\n"
+		   "of their own too, as JSON [{name, parent, plural}] (--registry).\n");
 }
 
 static void usage_version(FILE *f)
@@ -315,6 +316,24 @@ static int cmd_backup(int argc, char **argv, FILE *out, FILE *err);
 static int cmd_migrate(int argc, char **argv, FILE *out, FILE *err);
 static int cmd_check(int argc, char **argv, FILE *out, FILE *err);
 static int cmd_version(int argc, char **argv, FILE *out, FILE *err);
+/* Every kind of the registry as JSON: what a test that must know them all compares with. */
+static void print_registry(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "[");
+	for (i = 0; item_kinds[i]; i++) {
+		const struct item_kind *k = item_kinds[i];
+
+		fprintf(out, "%s\n{\"name\":\"%s\",\"parent\":%s%s%s,\"plural\":%s%s%s}",
+			i ? "," : "", k->name, k->parent ? "\"" : "",
+			k->parent ? k->parent : "null", k->parent ? "\"" : "",
+			k->plural ? "\"" : "", k->plural ? k->plural : "null",
+			k->plural ? "\"" : "");
+	}
+	fprintf(out, "\n]\n");
+}
+
 static int cmd_routes(int argc, char **argv, FILE *out, FILE *err);
 
 static const struct cli_command commands[] = {
@@ -621,12 +640,14 @@ static int cmd_routes(int argc, char **argv, FILE *out, FILE *err)
 		return CLI_EXIT_OK;
 	}
 	if (argc != 2 || (strcmp(argv[1], "--kinds") != 0 && strcmp(argv[1], "--api") != 0 &&
-			  strcmp(argv[1], "--pages") != 0)) {
+			  strcmp(argv[1], "--pages") != 0 && strcmp(argv[1], "--registry") != 0)) {
 		usage_routes(err);
 		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--kinds") == 0)
 		print_kinds(out);
+	else if (strcmp(argv[1], "--registry") == 0)
+		print_registry(out);
 	else if (routes_kinds_markdown(out,
 				       strcmp(argv[1], "--api") == 0 ? ROUTE_API : ROUTE_PAGE) < 0)
 		return CLI_EXIT_FAILURE;

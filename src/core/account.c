@@ -1456,6 +1456,7 @@ int account_describe(const struct core *c, const struct session *s, struct membe
 	snprintf(ret->display_name, sizeof(ret->display_name), "%s", m.display_name);
 	snprintf(ret->role, sizeof(ret->role), "%s", m.role);
 	snprintf(ret->language, sizeof(ret->language), "%s", m.language);
+	memcpy(ret->created_at, m.created_at, sizeof(ret->created_at));
 	memcpy(ret->couple_id, couple.id, sizeof(ret->couple_id));
 	memcpy(ret->couple_created_at, couple.created_at, sizeof(ret->couple_created_at));
 	for (i = 0; i < n && ret->npartners < 2; i++) {

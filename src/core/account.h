@@ -91,6 +91,7 @@ struct member_view {
 	char display_name[512];
 	char role[16];
 	char language[4];
+	char created_at[STORE_TIME_LEN + 1]; /* when the member signed up or joined */
 	char couple_id[VAULT_ID_HEX + 1];
 	char couple_created_at[STORE_TIME_LEN + 1];
 	struct partner_view partners[2];

@@ -255,7 +255,7 @@ static int activity_rows(const struct core *c, const struct session *s, struct i
 	struct item_query q = {
 		.couple_id = s->couple_id,
 		.kind = activity_kind.name,
-		.limit = ACTIVITY_LIST_MAX,
+		.limit = core_list_limit(c, ACTIVITY_LIST_MAX),
 	};
 	int r;
 
@@ -272,7 +272,7 @@ static int activity_rows(const struct core *c, const struct session *s, struct i
 		return r;
 	q.kind = activity_feeling_kind.name;
 	q.of_newest = activity_kind.name;
-	q.answer_limit = 2 * ACTIVITY_LIST_MAX;
+	q.answer_limit = core_list_limit(c, 2 * ACTIVITY_LIST_MAX);
 	r = item_list(c, &q, felt, nfelt);
 	if (r != 0) {
 		store_item_list_free(*rows, *n);

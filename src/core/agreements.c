@@ -276,7 +276,8 @@ static int agreement_open(const struct session *s, const struct item_row *row,
 static int answers_of(const struct core *c, const struct session *s, const struct item_kind *ak,
 		      const struct item_row *parent, struct item_row **rows, size_t *n)
 {
-	return item_answer_rows(c, s, ak, &agreement_kind, parent, AGREEMENTS_MAX, rows, n);
+	return item_answer_rows(c, s, ak, &agreement_kind, parent,
+				core_list_limit(c, AGREEMENTS_MAX), rows, n);
 }
 
 /* One agreement's row opened with its own answers (no versions). */
@@ -346,8 +347,9 @@ static int agreement_at(void *ctx, size_t i, void *elem)
 int agreements_list(const struct core *c, const struct session *s, struct agreement **ret,
 		    size_t *n)
 {
-	struct item_query q = {
-		.couple_id = s->couple_id, .kind = agreement_kind.name, .limit = AGREEMENTS_MAX};
+	struct item_query q = {.couple_id = s->couple_id,
+			       .kind = agreement_kind.name,
+			       .limit = core_list_limit(c, AGREEMENTS_MAX)};
 	struct item_row *rows = NULL, *accepts = NULL, *ends = NULL;
 	size_t nrows = 0, naccepts = 0, nends = 0;
 	void *list = NULL;

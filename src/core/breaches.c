@@ -200,11 +200,11 @@ static int answers_load(const struct core *c, const struct session *s,
 	int r;
 
 	memset(a, 0, sizeof(*a));
-	r = item_answer_rows(c, s, &breach_repair_kind, &breach_kind, parent, BREACHES_MAX,
-			     &a->repairs, &a->nrepairs);
+	r = item_answer_rows(c, s, &breach_repair_kind, &breach_kind, parent,
+			     core_list_limit(c, BREACHES_MAX), &a->repairs, &a->nrepairs);
 	if (r == 0)
-		r = item_answer_rows(c, s, &breach_mend_kind, &breach_kind, parent, BREACHES_MAX,
-				     &a->mends, &a->nmends);
+		r = item_answer_rows(c, s, &breach_mend_kind, &breach_kind, parent,
+				     core_list_limit(c, BREACHES_MAX), &a->mends, &a->nmends);
 	if (r != 0)
 		answers_free(a);
 	return r;
@@ -337,8 +337,9 @@ static int breach_at(void *ctx, size_t i, void *elem)
 
 int breaches_list(const struct core *c, const struct session *s, struct breach **ret, size_t *n)
 {
-	struct item_query q = {
-		.couple_id = s->couple_id, .kind = breach_kind.name, .limit = BREACHES_MAX};
+	struct item_query q = {.couple_id = s->couple_id,
+			       .kind = breach_kind.name,
+			       .limit = core_list_limit(c, BREACHES_MAX)};
 	struct breach_answers a;
 	struct item_row *rows = NULL;
 	size_t nrows = 0;

@@ -580,13 +580,13 @@ int checkin_read(const struct core *c, const struct session *s, const char *id, 
 	return r;
 }
 
-/* from..to as day numbers, checked against CHECKIN_RANGE_MAX_DAYS. */
-static int checkin_range(const char *from, const char *to, long *ret_days)
+/* from..to as day numbers, checked against CHECKIN_RANGE_MAX_DAYS (unless c->whole_lists). */
+static int checkin_range(const struct core *c, const char *from, const char *to, long *ret_days)
 {
 	long f, t;
 
 	if (checkin_date_days(from, &f) < 0 || checkin_date_days(to, &t) < 0 || f > t ||
-	    t - f >= CHECKIN_RANGE_MAX_DAYS)
+	    (t - f >= CHECKIN_RANGE_MAX_DAYS && !c->whole_lists))
 		return CHECKIN_BAD_RANGE;
 	*ret_days = t - f + 1;
 	return 0;
@@ -668,7 +668,7 @@ int checkin_list(const struct core *c, const struct session *s, const char *from
 	long days;
 	int r;
 
-	r = checkin_range(from, to, &days);
+	r = checkin_range(c, from, to, &days);
 	if (r != 0)
 		return r;
 	if (!is_partner(s)) {

@@ -206,8 +206,8 @@ int checkin_read(const struct core *c, const struct session *s, const char *id,
 		 struct checkin *ret);
 /*
  * checkin_list() - what the reader may see with from <= period <= to (both
- * valid dates, at most CHECKIN_RANGE_MAX_DAYS apart, else
- * CHECKIN_BAD_RANGE), and how many of the partner's wait.  Free with
+ * valid dates, at most CHECKIN_RANGE_MAX_DAYS apart unless c->whole_lists,
+ * else CHECKIN_BAD_RANGE), and how many of the partner's wait.  Free with
  * checkin_list_free().
  */
 int checkin_list(const struct core *c, const struct session *s, const char *from, const char *to,

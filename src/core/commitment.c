@@ -211,7 +211,7 @@ static int commitment_open(const struct core *c, const struct session *s,
 		.author_id = row->author_id,
 		.parent_kind = commitment_kind.name,
 		.parent_id = row->id,
-		.limit = COMMITMENT_REVIEWS_MAX,
+		.limit = core_list_limit(c, COMMITMENT_REVIEWS_MAX),
 		.oldest_first = 1,
 	};
 	struct item_row *rows = NULL;
@@ -313,7 +313,7 @@ static int commitment_rows(const struct core *c, const struct session *s, struct
 		.couple_id = s->couple_id,
 		.kind = commitment_kind.name,
 		.author_id = s->member_id,
-		.limit = COMMITMENT_LIST_MAX,
+		.limit = core_list_limit(c, COMMITMENT_LIST_MAX),
 	};
 
 	return item_list(c, &q, rows, n);

@@ -77,7 +77,7 @@ const struct item_kind timeout_kind = {
 	.key_ctx = "timeouts",
 	.key_id = 1,
 	.shared_default = ACCESS_SHARE_PARTNER,
-	.list_max = 1,
+	.list_max = TIMEOUTS_MAX,
 	.fields = timeout_fields,
 	.nfields = 1,
 	.partners_only = 1,
@@ -347,27 +347,35 @@ static int add_minutes(const char *started, int minutes, char out[STORE_TIME_LEN
 	return 0;
 }
 
+/* A time-out opened as an item (item_view_open()) into *ret. */
+static int timeout_of(const struct item_view *v, struct timeout *ret)
+{
+	long minutes = number(v->values[0]);
+
+	memset(ret, 0, sizeof(*ret));
+	if (minutes < CONFLICT_BREAK_MIN || minutes > CONFLICT_BREAK_MAX)
+		return -EBADMSG;
+	memcpy(ret->id, v->id, sizeof(ret->id));
+	memcpy(ret->author_id, v->author_id, sizeof(ret->author_id));
+	ret->mine = v->mine;
+	ret->minutes = (int)minutes;
+	memcpy(ret->started_at, v->created_at, sizeof(ret->started_at));
+	return add_minutes(v->created_at, ret->minutes, ret->ends_at);
+}
+
 /* A time-out row opened into *ret. */
 static int timeout_open(const struct session *s, const struct item_row *row, struct timeout *ret)
 {
 	struct item_view v;
-	long minutes;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
 	r = item_view_open(&timeout_kind, s, row, &v);
 	if (r != 0)
 		return r;
-	minutes = number(v.values[0]);
+	r = timeout_of(&v, ret);
 	item_view_clear(&v);
-	if (minutes < CONFLICT_BREAK_MIN || minutes > CONFLICT_BREAK_MAX)
-		return -EBADMSG;
-	memcpy(ret->id, row->id, sizeof(ret->id));
-	memcpy(ret->author_id, row->author_id, sizeof(ret->author_id));
-	ret->mine = strcmp(row->author_id, s->member_id) == 0;
-	ret->minutes = (int)minutes;
-	memcpy(ret->started_at, row->created_at, sizeof(ret->started_at));
-	return add_minutes(row->created_at, ret->minutes, ret->ends_at);
+	return r;
 }
 
 int timeout_start(const struct core *c, const struct session *s, int minutes, struct timeout *ret)
@@ -428,4 +436,36 @@ int timeout_current(const struct core *c, const struct session *s, struct timeou
 	if (r != 0 || strcmp(ret->ends_at, now) <= 0)
 		*has = 0;
 	return r;
+}
+
+int timeouts_list(const struct core *c, const struct session *s, struct timeout **ret, size_t *n)
+{
+	struct item_view *views = NULL;
+	struct timeout *list;
+	size_t nviews = 0, i;
+	int r;
+
+	*ret = NULL;
+	*n = 0;
+	r = item_views(c, s, &timeout_kind, &views, &nviews); /* none for a therapist */
+	if (r != 0)
+		return r;
+	list = calloc(nviews ? nviews : 1, sizeof(*list));
+	if (!list)
+		r = -ENOMEM;
+	for (i = 0; r == 0 && i < nviews; i++) {
+		r = timeout_of(&views[i], &list[*n]);
+		if (r == 0)
+			(*n)++;
+		else
+			r = core_skip_unreadable(c, r);
+	}
+	item_views_free(views, nviews);
+	if (r != 0) {
+		free(list);
+		*n = 0;
+		return r;
+	}
+	*ret = list;
+	return 0;
 }

@@ -24,6 +24,7 @@
 #define CONFLICT_TEXT_MAX  2000 /* how to come back, the soft start-up: characters */
 #define CONFLICT_BREAK_MIN 20	/* minutes: flooding takes about twenty to settle */
 #define CONFLICT_BREAK_MAX 1440 /* a day */
+#define TIMEOUTS_MAX	   100	/* the newest breaks a list holds (timeout_kind.list_max) */
 
 /* The plan's fields, in the kind's order (proposed_by is set by core, never sent). */
 enum {
@@ -92,5 +93,13 @@ long timeout_minutes_left(const struct timeout *t);
 
 /* timeout_current() - the couple's break that has not ended yet: *has 0 when there is none. */
 int timeout_current(const struct core *c, const struct session *s, struct timeout *ret, int *has);
+
+/*
+ * timeouts_list() - the couple's breaks the reader may read, ended or not,
+ * newest first (the newest TIMEOUTS_MAX, or all under c->whole_lists); none
+ * for a reader who is not a partner; a damaged one is left out and counted.
+ * Free *ret with free().
+ */
+int timeouts_list(const struct core *c, const struct session *s, struct timeout **ret, size_t *n);
 
 #endif

@@ -237,8 +237,9 @@ static void date_clear_any(void *d)
 
 int dates_list(const struct core *c, const struct session *s, struct date_night **ret, size_t *n)
 {
-	struct item_query q = {
-		.couple_id = s->couple_id, .kind = date_kind.name, .limit = date_kind.list_max};
+	struct item_query q = {.couple_id = s->couple_id,
+			       .kind = date_kind.name,
+			       .limit = core_list_limit(c, date_kind.list_max)};
 	struct dates_each e = {c, s, NULL};
 	struct item_row *rows = NULL;
 	void *list = NULL;

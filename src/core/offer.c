@@ -163,7 +163,7 @@ static int offer_rows(const struct core *c, const struct session *s, struct item
 	struct item_query q = {
 		.couple_id = s->couple_id,
 		.kind = offer_kind.name,
-		.limit = OFFER_LIST_MAX,
+		.limit = core_list_limit(c, OFFER_LIST_MAX),
 	};
 
 	*rows = NULL;

@@ -442,7 +442,9 @@ static int views_of(const struct core *c, const struct session *s, const struct 
 int item_views(const struct core *c, const struct session *s, const struct item_kind *k,
 	       struct item_view **out, size_t *n)
 {
-	struct item_query q = {.couple_id = s->couple_id, .kind = k->name, .limit = k->list_max};
+	struct item_query q = {.couple_id = s->couple_id,
+			       .kind = k->name,
+			       .limit = core_list_limit(c, k->list_max)};
 
 	*out = NULL;
 	*n = 0;
@@ -504,7 +506,7 @@ int item_answers(const struct core *c, const struct session *s, const struct ite
 		.kind = ak->name,
 		.parent_kind = parent->kind,
 		.parent_id = parent->id,
-		.limit = ak->list_max,
+		.limit = core_list_limit(c, ak->list_max),
 		.oldest_first = 1,
 	};
 
@@ -520,11 +522,14 @@ int item_answer_rows(const struct core *c, const struct session *s, const struct
 	if (parent) {
 		q.parent_kind = parent->kind;
 		q.parent_id = parent->id;
-		q.limit = ak->list_max;
+		q.limit = core_list_limit(c, ak->list_max);
 	} else {
 		q.of_newest = top->name;
 		q.limit = newest;
-		q.answer_limit = newest * ak->list_max;
+		/* newest may be SIZE_MAX (core_list_limit()): the product saturates */
+		q.answer_limit =
+			newest > SIZE_MAX / ak->list_max ? SIZE_MAX : newest * ak->list_max;
+		q.answer_limit = core_list_limit(c, q.answer_limit);
 	}
 	return item_list(c, &q, rows, n);
 }

@@ -15,6 +15,7 @@
  * bounded batch at a later sign-in (session_purge()).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -283,6 +284,11 @@ int session_csrf_ok(struct session *s, const char *token)
 	if (!s || !token || strlen(token) != SESSION_CSRF_LEN)
 		return 0;
 	return vault_equal(session_csrf_token(s), token, SESSION_CSRF_LEN);
+}
+
+size_t core_list_limit(const struct core *c, size_t limit)
+{
+	return c->whole_lists ? SIZE_MAX : limit;
 }
 
 int core_skip_unreadable(const struct core *c, int r)

@@ -48,7 +48,17 @@ struct core {
 	 * never shown; NULL: not counted.
 	 */
 	unsigned *unreadable;
+	/*
+	 * Lists answer every item they hold instead of their newest N (the
+	 * bound that keeps an ordinary answer's work small): set for the
+	 * export alone (api/api-export.c), which must leave nothing out.  It
+	 * changes how many, never which: who may read what is decided as ever.
+	 */
+	int whole_lists;
 };
+
+/* core_list_limit() - limit, or SIZE_MAX when c->whole_lists. */
+size_t core_list_limit(const struct core *c, size_t limit);
 
 /*
  * core_skip_unreadable() - a list's answer to one row that did not open

@@ -265,7 +265,7 @@ static int share_rows(const struct core *c, const struct session *s, struct shar
 	struct item_query q = {
 		.couple_id = s->couple_id,
 		.kind = share_kind.name,
-		.limit = SHARE_LIST_MAX,
+		.limit = core_list_limit(c, SHARE_LIST_MAX),
 	};
 	size_t i, j;
 	int r;
@@ -279,7 +279,7 @@ static int share_rows(const struct core *c, const struct session *s, struct shar
 		return r;
 	q.kind = share_ack_kind.name;
 	q.of_newest = share_kind.name;
-	q.answer_limit = SHARE_LIST_MAX;
+	q.answer_limit = core_list_limit(c, SHARE_LIST_MAX);
 	r = item_list(c, &q, &sr->acks, &sr->nacks);
 	sr->ack_of = calloc(sr->ncards ? sr->ncards : 1, sizeof(const struct item_row *));
 	if (r == 0 && !sr->ack_of)

@@ -340,7 +340,7 @@ static int statement_load_responses(const struct core *c, const struct session *
 		.kind = statement_response_kind.name,
 		.parent_kind = statement_response_kind.parent,
 		.parent_id = st->id,
-		.limit = STATEMENT_RESPONSES_MAX,
+		.limit = core_list_limit(c, STATEMENT_RESPONSES_MAX),
 		.oldest_first = 1,
 	};
 	struct item_row *rows = NULL;
@@ -635,8 +635,8 @@ int statement_list(const struct core *c, const struct session *s, struct stateme
 	size_t n = 0;
 	int r;
 
-	r = STORE_CALL(c->st, statement_list, s->couple_id, s->member_id, STATEMENT_LIST_MAX, &rows,
-		       &n);
+	r = STORE_CALL(c->st, statement_list, s->couple_id, s->member_id,
+		       core_list_limit(c, STATEMENT_LIST_MAX), &rows, &n);
 	if (r != 0)
 		return r > 0 ? -EIO : r;
 	e.rows = rows;

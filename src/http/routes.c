@@ -279,6 +279,10 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_GET, "/api/v1/me/activity", api_me_activity, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
 	 "The caller's own sign-ins, failed sign-ins and key changes, newest first."},
 
+	/* API: the export */
+	{KMETHOD_GET, "/api/v1/export", api_export, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "Everything the caller can read, as one JSON file (a download)."},
+
 	/* API: journal */
 	{KMETHOD_GET, "/api/v1/journal", api_journal_list, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
 	 "The caller's journal, newest first; ?limit=1..100&before=ID."},
@@ -508,6 +512,10 @@ static const struct route fixed_routes[] = {
 	 FIELDS(recovery_key_fields), "A new recovery key, given the current one."},
 	{KMETHOD_POST, "/settings/delete", page_settings_delete, ROUTE_MEMBER, 1, ROUTE_PAGE,
 	 FIELDS(confirm_fields), "Delete the account."},
+	{KMETHOD_GET, "/export", page_export, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
+	 "What the export holds and who can read it; its two downloads."},
+	{KMETHOD_GET, "/export/html", api_export_html, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
+	 "The export as one readable HTML file to keep or print (a download)."},
 	{KMETHOD_GET, "/settings/totp", page_settings_totp_form, ROUTE_MEMBER, 0, ROUTE_PAGE,
 	 NOFIELDS, "Two-step sign-in being set up: its secret again."},
 	{KMETHOD_POST, "/settings/totp", page_settings_totp, ROUTE_MEMBER, 1, ROUTE_PAGE,

@@ -597,6 +597,7 @@ static void answer_reset(struct kreq *r)
 	free(r->resp_body);
 	r->resp_body = NULL;
 	r->resp_len = 0;
+	r->attachment[0] = '\0';
 	free(r->location);
 	r->location = NULL;
 	if (r->set_cookie) {
@@ -1008,6 +1009,10 @@ void server_reply_headers(struct server_reply *out, server_header_fn fn, void *c
 		fn(cls, "Content-Type", r->content_type);
 	if (r->location)
 		fn(cls, "Location", r->location);
+	if (r->attachment[0] && r->status == 200) {
+		snprintf(buf, len, "attachment; filename=\"%s\"", r->attachment);
+		fn(cls, "Content-Disposition", buf);
+	}
 	if (r->retry_after > 0) {
 		snprintf(buf, len, "%d", r->retry_after);
 		fn(cls, "Retry-After", buf);

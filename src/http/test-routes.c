@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "api/api.h"
+#include "core/item.h"
 #include "http/routes.h"
 #include "kreq.h"
 
@@ -210,6 +212,23 @@ static void test_every_field_has_a_label(void **state)
 	assert_int_equal(missing, 0);
 }
 
+/*
+ * The export holds everything the caller can read: every kind of the
+ * registry must be one of its parts (or in one of them, for an answer), so
+ * that a new kind cannot be left out of it unnoticed (api/api-export.c).
+ */
+static void test_export_holds_every_kind(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; item_kinds[i]; i++)
+		if (!api_export_holds(item_kinds[i]->name))
+			fail_msg("the export (src/api/api-export.c) holds no item of kind %s",
+				 item_kinds[i]->name);
+	assert_false(api_export_holds("no_such_kind"));
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +239,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_kind_rows_are_current),
 		cmocka_unit_test(test_kind_routes),
 		cmocka_unit_test(test_every_field_has_a_label),
+		cmocka_unit_test(test_export_holds_every_kind),
 	};
 	int r;
 

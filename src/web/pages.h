@@ -53,6 +53,7 @@ int page_settings_language(struct kreq *r);	 /* POST /settings/language */
 int page_settings_password(struct kreq *r);	 /* POST /settings/password */
 int page_settings_recovery(struct kreq *r);	 /* POST /settings/recovery */
 int page_settings_delete(struct kreq *r);	 /* POST /settings/delete */
+int page_export(struct kreq *r);		 /* GET  /export: what the download holds */
 /* two-step sign-in (TOTP) */
 int page_settings_totp_form(struct kreq *r);	/* GET  /settings/totp */
 int page_settings_totp(struct kreq *r);		/* POST /settings/totp */

@@ -469,6 +469,13 @@ const MATRIX = {
     call: form('/settings/recovery', { recovery_key: 'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH' }), member: [403] },
   'POST /settings/delete': { who: 'member', csrf: true, op: 'plain', scratch: true,
     call: form('/settings/delete', { password: 'not-the-password-at-all' }), member: [403] },
+  // the export: everything the caller can read (export.test.mjs makes every kind); here the
+  // subtlest rule, the check-in reveal: B's export holds A's shared check-in only for a day B
+  // checked in too, and nothing of another couple's
+  'GET /api/v1/export': { who: 'member', csrf: false, op: 'list', kind: 'checkins', call: get('/api/v1/export'),
+    visible: { A: ['aPriv', 'abShared', 'abWaiting'], B: ['bPriv', 'abShared'], X: ['other'] } },
+  'GET /export': { who: 'member', csrf: false, op: 'plain', call: get('/export'), member: [200] },
+  'GET /export/html': { who: 'member', csrf: false, op: 'plain', call: get('/export/html'), member: [200] },
   'GET /settings/totp': { who: 'member', csrf: false, op: 'plain', call: get('/settings/totp'),
     member: [303] },
   'POST /settings/totp': { who: 'member', csrf: true, op: 'plain', scratch: true,
