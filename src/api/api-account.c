@@ -19,6 +19,7 @@
 #include "api/api.h"
 #include "kconfig.h"
 #include "core/account.h"
+#include "i18n/i18n.h"
 #include "vault/vault.h"
 
 /* {"error": {code, message}} with a message of our own. */
@@ -163,15 +164,37 @@ int api_recover(struct kreq *r)
 	return api_signed_in(r, 200, &in);
 }
 
-/* POST /api/v1/logout: every session of the member ends server-side (session_end()). */
+/*
+ * POST /api/v1/logout: every session of the member ends server-side
+ * (session_end()); from a locked session only that one, since whoever
+ * holds it has not shown the password.
+ */
 int api_logout(struct kreq *r)
 {
-	int e = session_end(r->core, r->session);
+	int e = r->session->locked ? session_supersede(r->core, r->session)
+				   : session_end(r->core, r->session);
 
 	if (e < 0)
 		return e;
 	r->set_cookie = strdup("");
 	return api_reply(r, 204, NULL);
+}
+
+/*
+ * The member as API.md gives it, and, for the member's own eyes only
+ * (GET and PUT /api/v1/me), their choices of discreet mode and auto-lock.
+ */
+static json_t *api_json_me(const struct kreq *r, const struct member_view *v)
+{
+	json_t *m = api_json_member(v);
+
+	if (m && (json_object_set_new(m, "discreet", json_boolean(r->session->discreet)) < 0 ||
+		  json_object_set_new(m, "autolock_minutes",
+				      json_integer(r->session->autolock_minutes)) < 0)) {
+		json_decref(m);
+		return NULL;
+	}
+	return m;
 }
 
 int api_me_get(struct kreq *r)
@@ -182,11 +205,64 @@ int api_me_get(struct kreq *r)
 
 	if (e != 0)
 		return e < 0 ? e : -EIO;
-	o = json_pack("{s:o,s:o,s:s}", "member", api_json_member(&v), "couple", api_json_couple(&v),
+	o = json_pack("{s:o,s:o,s:s}", "member", api_json_me(r, &v), "couple", api_json_couple(&v),
 		      "csrf_token", session_csrf_token(r->session));
 	if (!o)
 		return -ENOMEM;
 	return api_reply(r, 200, o);
+}
+
+/*
+ * PUT /api/v1/me {display_name?, language?, discreet?, autolock_minutes?}:
+ * 200 {member}; an idle time not among 0, 1, 5, 15, 60 is 400
+ * invalid_value and changes nothing.
+ */
+int api_me_put(struct kreq *r)
+{
+	struct input_error bad = {.code = INPUT_INVALID_VALUE, .field = "autolock_minutes"};
+	struct account_profile p = {kreq_str(r, "display_name"), kreq_str(r, "language"), -1, -1};
+	json_t *v = json_object_get(r->json, "discreet");
+	struct member_view mv;
+	int e;
+
+	if (v)
+		p.discreet = json_is_true(v);
+	v = json_object_get(r->json, "autolock_minutes");
+	if (v)
+		p.autolock_minutes = (int)json_integer_value(v);
+	e = account_set_profile(r->core, r->session, &p);
+	if (e == ACCOUNT_AUTOLOCK_INVALID)
+		return api_error_input(r, &bad);
+	if (e != 0)
+		return e < 0 ? e : -EIO;
+	r->lang = r->session->language;
+	i18n_set_thread_lang(r->lang);
+	e = account_describe(r->core, r->session, &mv);
+	if (e != 0)
+		return e < 0 ? e : -EIO;
+	return api_reply_one(r, 200, "member", api_json_me(r, &mv));
+}
+
+/*
+ * POST /api/v1/unlock {password}: 204, and the session serves again; a
+ * wrong password is 401 wrong_password, counted as a failed sign-in (429
+ * rate_limited with Retry-After past the limits).
+ */
+int api_unlock(struct kreq *r)
+{
+	const char *pw = kreq_str(r, "password");
+	struct account_guard g;
+	int e;
+
+	kreq_account_guard(r, &g);
+	e = account_unlock_session(r->core, r->session, &g, pw, strlen(pw));
+	if (e == ACCOUNT_WRONG_PASSWORD)
+		return api_error(r, 401, "wrong_password");
+	if (e == ACCOUNT_SESSION_GONE)
+		return api_error(r, 401, "not_signed_in");
+	if (e != 0)
+		return api_account_outcome(r, e, &g);
+	return api_reply(r, 204, NULL);
 }
 
 int api_me_delete(struct kreq *r)

@@ -26,6 +26,8 @@ static const struct {
 	{"body_too_large", N_("That is more than we can take at once. Please send less.")},
 	{"unsupported_media_type", N_("Please send the request as JSON (application/json).")},
 	{"not_signed_in", N_("Please sign in first.")},
+	{"locked", N_("This session locked itself after a while without use. Please unlock it "
+		      "with your password.")},
 	{"bad_credentials", N_("That login and password (or recovery key) do not match.")},
 	{"cookie_conflict",
 	 N_("Your browser sent two sign-in cookies for this site, and one of them may have been "

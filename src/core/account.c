@@ -1432,6 +1432,55 @@ int account_set_language(const struct core *c, struct session *s, const char *la
 	return 0;
 }
 
+int account_set_profile(const struct core *c, struct session *s, const struct account_profile *p)
+{
+	int r, in_tx = 0;
+
+	if (p->autolock_minutes >= 0 && !SESSION_AUTOLOCK_OK(p->autolock_minutes))
+		return ACCOUNT_AUTOLOCK_INVALID;
+	r = c->st->ops->begin(c->st);
+	if (r != 0)
+		goto out;
+	in_tx = 1;
+	if (p->language)
+		r = STORE_CALL(c->st, member_set_language, s->member_id, p->language);
+	if (r == 0 && (p->display_name || p->discreet >= 0 || p->autolock_minutes >= 0))
+		r = STORE_CALL(c->st, member_set_profile, s->member_id, p->display_name,
+			       p->discreet, p->autolock_minutes);
+	if (r == 0)
+		r = c->st->ops->commit(c->st);
+	if (r != 0)
+		goto out;
+	in_tx = 0;
+	if (p->language)
+		snprintf(s->language, sizeof(s->language), "%s", p->language);
+	if (p->discreet >= 0)
+		s->discreet = p->discreet != 0;
+	if (p->autolock_minutes >= 0)
+		s->autolock_minutes = p->autolock_minutes;
+out:
+	if (in_tx)
+		(void)c->st->ops->rollback(c->st);
+	return store_err(r);
+}
+
+int account_unlock_session(const struct core *c, struct session *s, struct account_guard *g,
+			   const char *password, size_t pwlen)
+{
+	struct member_row m;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	r = account_member_of(c, s, &m);
+	if (r == 0)
+		r = account_recheck_gated(c, g, &m, password, pwlen, 0, NULL, NULL);
+	store_member_free(&m);
+	if (r != 0)
+		return r;
+	r = session_unlock(c, s);
+	return r == 1 ? ACCOUNT_SESSION_GONE : r;
+}
+
 int account_describe(const struct core *c, const struct session *s, struct member_view *ret)
 {
 	struct member_row m;

@@ -41,6 +41,8 @@ enum account_result {
 	ACCOUNT_NOT_FOUND = 20,		     /* 404: no such passkey of the member */
 	ACCOUNT_PASSKEYS_REMAIN =
 		21, /* 409: TOTP off would leave passkeys without recovery codes */
+	ACCOUNT_AUTOLOCK_INVALID = 22, /* 400 invalid_value: not an idle time one may choose */
+	ACCOUNT_SESSION_GONE = 23,     /* 401: the session ended while it was being unlocked */
 	_ACCOUNT_RESULT_MAX
 };
 
@@ -184,6 +186,34 @@ int account_delete(const struct core *c, const struct session *s, struct account
  * to show (password_strerror()), in the thread's language; else NULL. */
 const char *account_password_message(int outcome);
 int account_set_language(const struct core *c, struct session *s, const char *lang);
+
+/* What PUT /api/v1/me and the settings change; each part is optional. */
+struct account_profile {
+	const char *display_name; /* NULL: keep (validated by the caller: 1-80 characters) */
+	const char *language;	  /* NULL: keep (a supported code) */
+	int discreet;		  /* < 0: keep; else 0 or 1 */
+	int autolock_minutes;	  /* < 0: keep; else one of SESSION_AUTOLOCK_OK() */
+};
+
+/*
+ * account_set_profile() - change the parts of p that are given, at once:
+ * ACCOUNT_AUTOLOCK_INVALID (and nothing changes) for an idle time that is
+ * not one of SESSION_AUTOLOCK_OK(); else 0, with s updated to match (the
+ * rest of this request answers in the new language and mode), or < 0.
+ */
+int account_set_profile(const struct core *c, struct session *s, const struct account_profile *p);
+
+/*
+ * account_unlock_session() - a locked session (session.h, auto-lock) asks for the
+ * member's password again: checked under g as the other password checks
+ * behind a session are, so that a wrong one counts as a failed sign-in
+ * (ACCOUNT_WRONG_PASSWORD; ACCOUNT_RATE_LIMITED past the limits, before
+ * the password is looked at; ACCOUNT_BUSY).  A right one unlocks s and
+ * makes now its last request: 0, or ACCOUNT_SESSION_GONE when the session
+ * ended meanwhile.  A session that was not locked is checked the same way.
+ */
+int account_unlock_session(const struct core *c, struct session *s, struct account_guard *g,
+			   const char *password, size_t pwlen);
 /* The member and their couple, for display. */
 int account_describe(const struct core *c, const struct session *s, struct member_view *ret);
 /* A partner invite: token "<id>.<secret>" (VAULT_ID_HEX + 1 + VAULT_SECRET_HEX chars). */

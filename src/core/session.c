@@ -9,10 +9,17 @@
  * but no longer compared: session_resolve() says why).  The
  * server keeps nothing in memory between requests, so any process can
  * serve any request, and the database alone opens nothing.  last_seen is
- * written at most once a minute (a quarter of the idle limit when that is
- * shorter), so that reading pages does not cost a synchronous write per
- * request.  A dead session's row goes when its cookie comes back, or in a
- * bounded batch at a later sign-in (session_purge()).
+ * written at most once a minute (a quarter of the idle limit, or a tenth
+ * of the member's auto-lock time, when that is shorter), so that reading
+ * pages does not cost a synchronous write per request.  A dead session's
+ * row goes when its cookie comes back, or in a bounded batch at a later
+ * sign-in (session_purge()).
+ *
+ * Auto-lock reads the same last_seen: a session idle past its member's
+ * chosen time is marked locked, and stays so until the password unlocks
+ * it.  Since last_seen may lag the last request by up to a tenth of that
+ * time, a session locks at the earliest after nine tenths of it: early,
+ * never late.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -25,6 +32,7 @@
 #include "limits.h"
 
 #define SESSION_TOUCH_EVERY_S 60
+#define SESSION_AUTOLOCK_LAG  10 /* last_seen lags at most 1/10 of the auto-lock time */
 #define SESSION_KEYS_LEN      (2 * VAULT_KEY_BYTES + VAULT_SK_BYTES)
 
 void session_now(char out[STORE_TIME_LEN + 1], long offset_s)
@@ -164,6 +172,7 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 	unsigned char keys[SESSION_KEYS_LEN];
 	char id[VAULT_ID_HEX + 1], now[STORE_TIME_LEN + 1], idle[STORE_TIME_LEN + 1];
 	char touch[STORE_TIME_LEN + 1], ad[SESSION_AD_BYTES];
+	long every, autolock_s;
 	int r, have_row = 0;
 
 	if (!cookie || session_parse_cookie(cookie, cookie_len, id, secret) < 0)
@@ -212,10 +221,28 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 		goto out;
 	}
 
-	/* a short idle limit needs fresher marks than once a minute */
-	session_now(touch, c->session_idle_s / 4 < SESSION_TOUCH_EVERY_S ? -(c->session_idle_s / 4)
-									 : -SESSION_TOUCH_EVERY_S);
-	if (strcmp(row.last_seen_at, touch) < 0)
+	/*
+	 * Auto-lock, before the touch that would hide the idle time: "past"
+	 * is a later second than the limit's, as above.  A mark that cannot
+	 * be written still locks this answer (fail closed).
+	 */
+	autolock_s = SESSION_AUTOLOCK_OK(m.autolock_minutes) ? 60L * m.autolock_minutes : 60L;
+	if (!row.locked && autolock_s > 0) {
+		session_now(idle, -autolock_s);
+		if (strcmp(row.last_seen_at, idle) < 0) {
+			(void)STORE_CALL(c->st, session_set_locked, row.id, 1, NULL);
+			row.locked = 1;
+		}
+	}
+
+	/* a short idle limit, or auto-lock, needs fresher marks than once a minute */
+	every = SESSION_TOUCH_EVERY_S;
+	if (c->session_idle_s / 4 < every)
+		every = c->session_idle_s / 4;
+	if (autolock_s > 0 && autolock_s / SESSION_AUTOLOCK_LAG < every)
+		every = autolock_s / SESSION_AUTOLOCK_LAG;
+	session_now(touch, -every);
+	if (!row.locked && strcmp(row.last_seen_at, touch) < 0)
 		(void)STORE_CALL(c->st, session_touch, row.id, now);
 
 	memset(ret, 0, sizeof(*ret));
@@ -224,6 +251,9 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 	memcpy(ret->couple_id, row.couple_id, sizeof(ret->couple_id));
 	snprintf(ret->role, sizeof(ret->role), "%s", m.role);
 	snprintf(ret->language, sizeof(ret->language), "%s", m.language);
+	ret->discreet = m.discreet != 0;
+	ret->autolock_minutes = (int)(autolock_s / 60);
+	ret->locked = row.locked;
 	memcpy(ret->mk, keys, VAULT_KEY_BYTES);
 	memcpy(ret->ck, keys + VAULT_KEY_BYTES, VAULT_KEY_BYTES);
 	memcpy(ret->sk, keys + 2 * VAULT_KEY_BYTES, VAULT_SK_BYTES);
@@ -236,6 +266,19 @@ out:
 	vault_wipe(key, sizeof(key));
 	vault_wipe(keys, sizeof(keys));
 	return r;
+}
+
+int session_unlock(const struct core *c, struct session *s)
+{
+	char now[STORE_TIME_LEN + 1];
+	int r;
+
+	session_now(now, 0);
+	r = STORE_CALL(c->st, session_set_locked, s->id, 0, now);
+	if (r != 0)
+		return r == STORE_NOTFOUND ? 1 : r > 0 ? -EIO : r;
+	s->locked = 0;
+	return 0;
 }
 
 /*

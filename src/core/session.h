@@ -26,6 +26,9 @@ struct session {
 	char couple_id[VAULT_ID_HEX + 1];
 	char role[16];
 	char language[4];
+	int discreet;				  /* the member's: neutral title, icon, app name */
+	int autolock_minutes;			  /* the member's: idle minutes to lock; 0 never */
+	int locked;				  /* the session sat idle past it: only unlock */
 	char csrf[SESSION_CSRF_LEN + 1];	  /* hex, "" until session_csrf_token() makes it */
 	unsigned char secret[VAULT_SECRET_BYTES]; /* the cookie's: the CSRF token's source */
 	unsigned char mk[VAULT_KEY_BYTES];	  /* master key: private items */
@@ -73,6 +76,14 @@ int core_skip_unreadable(const struct core *c, int r);
  * memory from the caller).  Touches last_seen.  Returns 0, or 1 when the
  * cookie names no live session (malformed, forged, replayed after sign-out,
  * idle or past its absolute limit: all look the same), or a negative errno.
+ *
+ * Auto-lock: when the member chose an idle time (autolock_minutes) and the
+ * session's last_seen is older than that, the session is marked locked in
+ * the store before anything else is answered, and ret->locked is set; a
+ * locked session stays locked (and its last_seen is not touched, so that
+ * it still ends at the idle limit) until session_unlock().  The caller
+ * must then serve nothing but the lock (http/server.c).  When the mark
+ * cannot be written, ret->locked is set all the same.
  */
 int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 		    struct session *ret);
@@ -86,6 +97,19 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 int session_start(const struct core *c, const struct member_row *m, const unsigned char *mk,
 		  const unsigned char *ck, const unsigned char *sk, char *cookie_out,
 		  struct session *ret);
+
+/*
+ * SESSION_AUTOLOCK_OK() - the idle times a member may choose, in minutes
+ * (0: never); the migration's CHECK holds the same list.
+ */
+#define SESSION_AUTOLOCK_OK(m) ((m) == 0 || (m) == 1 || (m) == 5 || (m) == 15 || (m) == 60)
+
+/*
+ * session_unlock() - the member's password was checked (account_unlock_session()):
+ * s is unlocked in the store and in memory, and its last_seen is now.
+ * 0 (also when it was not locked), 1 when the session is gone, or < 0.
+ */
+int session_unlock(const struct core *c, struct session *s);
 
 /* session_end() - sign out: delete every session of s's member server-side.  0 or < 0. */
 int session_end(const struct core *c, const struct session *s);

@@ -127,6 +127,23 @@ static const struct field journal_put_fields[] = {F_JOURNAL_BODY};
 static const struct field language_fields[] = {F_LANGUAGE};
 /* the new-device notice on home that the member dismisses (its event's id) */
 static const struct field notice_fields[] = {{"notice", FIELD_INT, 1, 1, INT32_MAX, NULL}};
+/* discreet mode and auto-lock: the minutes are checked against their list in core */
+#define F_AUTOLOCK(required)                                                                       \
+	{                                                                                          \
+		"autolock_minutes", FIELD_INT, required, 0, 60, NULL                               \
+	}
+static const struct field me_put_fields[] = {
+	{"display_name", FIELD_STRING, 0, LIMIT_DISPLAY_NAME_MIN, LIMIT_DISPLAY_NAME_MAX, NULL},
+	{"language", FIELD_ENUM, 0, 0, 0, languages},
+	{"discreet", FIELD_BOOL, 0, 0, 0, NULL},
+	F_AUTOLOCK(0),
+};
+/* a checkbox sends nothing when it is off */
+static const struct field privacy_fields[] = {{"discreet", FIELD_BOOL, 0, 0, 0, NULL},
+					      F_AUTOLOCK(1)};
+/* next is a hint: one that is not a page path of ours means home (page_next_ok()) */
+static const struct field unlock_form_fields[] = {F_ANY_PASSWORD("password"),
+						  {"next", FIELD_STRING, 0, 0, 2048, NULL}};
 
 /* ---- step 1: statements and commitments ---- */
 static const char *const commitment_statuses[] = {"kept", "slipped", "renewed", NULL};
@@ -229,6 +246,8 @@ static const struct route fixed_routes[] = {
 	 "The icon."},
 	{KMETHOD_GET, "/static/*", page_static, ROUTE_ANYONE, 0, ROUTE_STATIC, NOFIELDS,
 	 "Stylesheet, scripts and images; public and cacheable."},
+	{KMETHOD_GET, "/manifest.webmanifest", page_manifest, ROUTE_ANYONE, 0, ROUTE_STATIC,
+	 NOFIELDS, "The web app manifest; ?d=1 the neutral one of discreet mode."},
 
 	/* API: accounts and pairing */
 	{KMETHOD_POST, "/api/v1/signup", api_signup, ROUTE_ANYONE, 0, ROUTE_API,
@@ -241,6 +260,10 @@ static const struct route fixed_routes[] = {
 	 "The member, their couple and the CSRF token."},
 	{KMETHOD_DELETE, "/api/v1/me", api_me_delete, ROUTE_MEMBER, 1, ROUTE_API,
 	 FIELDS(confirm_fields), "Delete the account: keys and rows are destroyed."},
+	{KMETHOD_PUT, "/api/v1/me", api_me_put, ROUTE_MEMBER, 1, ROUTE_API, FIELDS(me_put_fields),
+	 "Change the name, the language, discreet mode and the auto-lock time."},
+	{KMETHOD_POST, "/api/v1/unlock", api_unlock, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(confirm_fields), "Unlock a session that auto-lock locked, with the password."},
 	{KMETHOD_POST, "/api/v1/invites", api_invites, ROUTE_PARTNER, 1, ROUTE_API,
 	 FIELDS(invite_fields), "A one-time partner invite link."},
 	{KMETHOD_POST, "/api/v1/join", api_join, ROUTE_ANYONE, 0, ROUTE_API, FIELDS(join_fields),
@@ -506,6 +529,10 @@ static const struct route fixed_routes[] = {
 	 "Language, password, two-step sign-in, recovery key, delete account."},
 	{KMETHOD_POST, "/settings/language", page_settings_language, ROUTE_MEMBER, 1, ROUTE_PAGE,
 	 FIELDS(language_fields), "Change the language."},
+	{KMETHOD_POST, "/settings/privacy", page_settings_privacy, ROUTE_MEMBER, 1, ROUTE_PAGE,
+	 FIELDS(privacy_fields), "Discreet mode and the auto-lock time."},
+	{KMETHOD_POST, "/unlock", page_unlock, ROUTE_MEMBER, 1, ROUTE_PAGE,
+	 FIELDS(unlock_form_fields), "Unlock a locked session with the password."},
 	{KMETHOD_POST, "/settings/password", page_settings_password, ROUTE_MEMBER, 1, ROUTE_PAGE,
 	 FIELDS(password_fields), "Change the password."},
 	{KMETHOD_POST, "/settings/recovery", page_settings_recovery, ROUTE_MEMBER, 1, ROUTE_PAGE,

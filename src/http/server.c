@@ -57,8 +57,8 @@
 
 #define SERVER_CSP                                                                                 \
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "          \
-	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "        \
-	"base-uri 'none'; object-src 'none'"
+	"font-src 'self'; connect-src 'self'; manifest-src 'self'; form-action 'self'; "           \
+	"frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
 /*
  * The session cookie's name.  With --secure-cookies it carries the __Host-
@@ -81,6 +81,21 @@ static const char *const throttled_patterns[] = {
 	"/api/v1/recover",
 	"/signin",
 	"/recover",
+};
+
+/*
+ * What a locked session (auto-lock, core/session.h) may still reach: the
+ * password form's target, signing out, and the neutral quick exit.  Every
+ * other route that reads the session, whoever it is for, answers the lock
+ * page or 401 `locked`: nothing private until the password comes again.
+ */
+static const struct {
+	enum kmethod method;
+	const char *pattern;
+} open_when_locked[] = {
+	{KMETHOD_POST, "/unlock"},  {KMETHOD_POST, "/api/v1/unlock"},
+	{KMETHOD_POST, "/signout"}, {KMETHOD_POST, "/api/v1/logout"},
+	{KMETHOD_GET, "/exit"},
 };
 
 static const struct kconfig *server_cfg;
@@ -499,6 +514,17 @@ static int route_is_throttled(const struct route *rt)
 	return 0;
 }
 
+static int route_open_when_locked(const struct route *rt)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(open_when_locked) / sizeof(open_when_locked[0]); i++)
+		if (rt->method == open_when_locked[i].method &&
+		    strcmp(rt->pattern, open_when_locked[i].pattern) == 0)
+			return 1;
+	return 0;
+}
+
 static void throttle_limits_get(struct throttle_limits *lim)
 {
 	lim->login_failures = server_cfg->signin_login_failures;
@@ -678,6 +704,76 @@ static void lang_from_request(struct kreq *r, const struct server_request *in)
 	i18n_set_thread_lang(r->lang);
 }
 
+/*
+ * A locked session's request: the lock page (which sends the member back
+ * to the page they asked for, when it is a page one can GET; else home),
+ * or 401 `locked` on the API.  Nothing of the route runs, nothing changes.
+ */
+static void answer_locked(struct kreq *r, int is_api)
+{
+	const struct route *page = NULL;
+	const char *params[LIMIT_PATH_PARAMS];
+	char buf[LIMIT_PATH_PARAMS * (VAULT_ID_HEX + 1)];
+	size_t n = 0;
+
+	if (is_api) {
+		api_error(r, 401, "locked");
+		return;
+	}
+	if (routes_find(KMETHOD_GET, r->path, &page, params, &n, buf) != ROUTE_FOUND ||
+	    page->kind != ROUTE_PAGE)
+		page = NULL;
+	if (page_locked(r, page ? r->path : NULL) < 0) {
+		answer_reset(r);
+		answer_error(r, is_api, 500, "internal");
+	}
+}
+
+/*
+ * The session named by the request's cookie, into r->session (none when
+ * there is no cookie, or it names no live session), in the member's
+ * language from then on.  Returns 0, -EEXIST when the request carries two
+ * session cookies (one was put there by someone else), or a negative
+ * errno when the store fails.
+ */
+static int session_of_request(struct kreq *r, const char *cookie_hdr, struct worker *w)
+{
+	char cookie[SESSION_COOKIE_LEN + 2];
+	int e;
+
+	if (!cookie_hdr)
+		return 0;
+	e = cookie_get(cookie_hdr, strlen(cookie_hdr), cookie_name(r), cookie, sizeof(cookie));
+	if (e == -EEXIST)
+		return e;
+	/* absent or malformed: no session */
+	e = e > 0 ? session_resolve(r->core, cookie, (size_t)e, w->session) : 1;
+	vault_wipe(cookie, sizeof(cookie));
+	if (e < 0)
+		return e;
+	if (e == 0)
+		r->session = w->session;
+	if (r->session) {
+		r->lang = r->session->language;
+		i18n_set_thread_lang(r->lang);
+	}
+	return 0;
+}
+
+/*
+ * The error page of a path no route takes (404, 405), for the member
+ * whose cookie came with it: in their language and, in discreet mode,
+ * under the neutral title.  A cookie that names nothing, or two cookies,
+ * get the page of nobody.
+ */
+static void answer_no_route(struct kreq *r, const struct server_request *in, struct worker *w,
+			    int status)
+{
+	if (session_of_request(r, header(in, "Cookie"), w) != 0)
+		r->session = NULL;
+	page_error(r, status);
+}
+
 /* The route's part of a request: its session, its checks, its handler. */
 static void run_route(struct server_reply *x, const struct server_request *in, struct worker *w,
 		      const struct route *rt, int is_api)
@@ -685,38 +781,29 @@ static void run_route(struct server_reply *x, const struct server_request *in, s
 	struct kreq *r = &x->r;
 	struct throttle_keys tk;
 	const char *cookie_hdr = NULL;
-	char cookie[SESSION_COOKIE_LEN + 2], device[THROTTLE_DEVICE_LEN + 2] = "";
+	char device[THROTTLE_DEVICE_LEN + 2] = "";
 	int throttled, e;
 
 	if (rt->kind != ROUTE_STATIC && strcmp(rt->pattern, "/healthz") != 0) {
 		cookie_hdr = header(in, "Cookie");
-		if (cookie_hdr) {
-			e = cookie_get(cookie_hdr, strlen(cookie_hdr), cookie_name(r), cookie,
-				       sizeof(cookie));
-			if (e == -EEXIST) {
-				/* two session cookies: one was put there by someone else */
-				if (is_api)
-					api_error(r, 400, "cookie_conflict");
-				else
-					page_cookie_conflict(r);
-				return;
-			}
-			if (e > 0) {
-				e = session_resolve(r->core, cookie, (size_t)e, w->session);
-				if (e == 0)
-					r->session = w->session;
-				else if (e < 0) {
-					vault_wipe(cookie, sizeof(cookie));
-					answer_error(r, is_api, 500, "internal");
-					return;
-				}
-			}
-			vault_wipe(cookie, sizeof(cookie));
+		e = session_of_request(r, cookie_hdr, w);
+		if (e == -EEXIST) {
+			/* two session cookies: one was put there by someone else */
+			if (is_api)
+				api_error(r, 400, "cookie_conflict");
+			else
+				page_cookie_conflict(r);
+			return;
+		}
+		if (e < 0) {
+			answer_error(r, is_api, 500, "internal");
+			return;
 		}
 	}
-	if (r->session) {
-		r->lang = r->session->language;
-		i18n_set_thread_lang(r->lang);
+	/* before who may call, the body and the CSRF token: a locked session gets nothing */
+	if (r->session && r->session->locked && !route_open_when_locked(rt)) {
+		answer_locked(r, is_api);
+		return;
 	}
 
 	if (rt->auth != ROUTE_ANYONE && !r->session) {
@@ -814,10 +901,13 @@ static void dispatch(struct server_reply *x, const struct server_request *in, st
 
 	m = routes_find(r->method, url, &rt, r->params, &r->nparams, x->params);
 	if (m != ROUTE_FOUND) {
-		if (m == ROUTE_NO_METHOD) {
+		if (m == ROUTE_NO_METHOD)
 			x->allow = routes_methods(url);
+		if (!is_api)
+			answer_no_route(r, in, w, m == ROUTE_NO_METHOD ? 405 : 404);
+		else if (m == ROUTE_NO_METHOD)
 			answer_error(r, is_api, 405, "method_not_allowed");
-		} else
+		else
 			answer_error(r, is_api, 404, "not_found");
 		return;
 	}

@@ -70,6 +70,7 @@ enum sq_stmt {
 	SQ_MEMBER_SET_RECOVERY,
 	SQ_MEMBER_SET_SECRET_KEY,
 	SQ_MEMBER_SET_LANGUAGE,
+	SQ_MEMBER_SET_PROFILE,
 	SQ_MEMBER_COUPLE,
 	SQ_MEMBER_DEL_SESSIONS,
 	SQ_MEMBER_DEL_KEYS,
@@ -84,6 +85,8 @@ enum sq_stmt {
 	SQ_SESSION_INSERT,
 	SQ_SESSION_GET,
 	SQ_SESSION_TOUCH,
+	SQ_SESSION_LOCK,
+	SQ_SESSION_UNLOCK,
 	SQ_SESSION_EXISTS,
 	SQ_SESSION_DELETE,
 	SQ_SESSION_DELETE_MEMBER,
@@ -227,12 +230,17 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[SQ_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE id = ?1",
 	[SQ_MEMBER_GET_BY_LOGIN] = "SELECT " MEMBER_COLS " FROM members WHERE login = ?1",
-	[SQ_MEMBER_STANDING] = "SELECT role, language FROM members WHERE id = ?1",
+	[SQ_MEMBER_STANDING] = "SELECT role, language, discreet, autolock_minutes FROM members "
+			       "WHERE id = ?1",
 	[SQ_MEMBER_SET_PASSWORD] = "UPDATE members SET pw_hash = ?2, kek_salt = ?3, mk_by_pw = ?4, "
 				   "kdf = ?5 WHERE id = ?1",
 	[SQ_MEMBER_SET_RECOVERY] = "UPDATE members SET rk_salt = ?2, mk_by_rk = ?3 WHERE id = ?1",
 	[SQ_MEMBER_SET_SECRET_KEY] = "UPDATE members SET secret_key_sealed = ?2 WHERE id = ?1",
 	[SQ_MEMBER_SET_LANGUAGE] = "UPDATE members SET language = ?2 WHERE id = ?1",
+	/* a NULL keeps its column: one statement for any of the three */
+	[SQ_MEMBER_SET_PROFILE] = "UPDATE members SET display_name = coalesce(?2, display_name), "
+				  "discreet = coalesce(?3, discreet), "
+				  "autolock_minutes = coalesce(?4, autolock_minutes) WHERE id = ?1",
 	[SQ_MEMBER_COUPLE] = "SELECT couple_id FROM members WHERE id = ?1",
 	[SQ_MEMBER_DEL_SESSIONS] = "DELETE FROM sessions WHERE couple_id = ?1 AND member_id = ?2",
 	[SQ_MEMBER_DEL_KEYS] = "DELETE FROM couple_keys WHERE couple_id = ?1 AND member_id = ?2",
@@ -257,10 +265,14 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 
 	[SQ_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") "
 			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[SQ_SESSION_GET] = "SELECT " SESSION_COLS " FROM sessions WHERE id = ?1",
+	[SQ_SESSION_GET] = "SELECT " SESSION_COLS ", locked FROM sessions WHERE id = ?1",
 	/* only moves forward: a touch within the same second writes nothing */
 	[SQ_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = ?2 "
 			     "WHERE id = ?1 AND last_seen_at < ?2",
+	[SQ_SESSION_LOCK] = "UPDATE sessions SET locked = 1 WHERE id = ?1",
+	/* unlocking is a request: last_seen_at moves to it in the same write */
+	[SQ_SESSION_UNLOCK] = "UPDATE sessions SET locked = 0, "
+			      "last_seen_at = max(last_seen_at, ?2) WHERE id = ?1",
 	[SQ_SESSION_EXISTS] = "SELECT 1 FROM sessions WHERE id = ?1",
 	[SQ_SESSION_DELETE] = "DELETE FROM sessions WHERE id = ?1",
 	[SQ_SESSION_DELETE_MEMBER] = "DELETE FROM sessions WHERE member_id = ?1 AND id IS NOT ?2",
@@ -1145,7 +1157,7 @@ static int read_invite(sqlite3_stmt *s, struct invite_row *inv)
 	return rd.r;
 }
 
-/* Column order: SESSION_COLS.  On failure ses holds no memory. */
+/* Column order: SESSION_COLS, locked.  On failure ses holds no memory. */
 static int read_session(sqlite3_stmt *s, struct session_row *ses)
 {
 	struct reader rd = {s, 0, 0};
@@ -1160,6 +1172,8 @@ static int read_session(sqlite3_stmt *s, struct session_row *ses)
 	READ_FIELD(&rd, 6, ses->last_seen_at);
 	READ_FIELD(&rd, 7, ses->expires_at);
 	READ_FIELD(&rd, 8, ses->browser);
+	/* the session's own query reads whether it is locked too (0013) */
+	ses->locked = sqlite3_column_count(s) > 9 && sqlite3_column_int(s, 9) != 0;
 	if (rd.r)
 		store_session_free(ses);
 	return rd.r;
@@ -1699,6 +1713,8 @@ static int sq_member_standing(struct store *st, const char *member_id, struct me
 	rd = (struct reader){s, 0, 0};
 	READ_FIELD(&rd, 0, row.role);
 	READ_FIELD(&rd, 1, row.language);
+	row.discreet = sqlite3_column_int(s, 2) != 0;
+	row.autolock_minutes = sqlite3_column_int(s, 3);
 	if (rd.r == 0)
 		*ret = row;
 	sq_done(s);
@@ -1776,6 +1792,30 @@ static int sq_member_set_language(struct store *st, const char *member_id, const
 	if (!lang)
 		return -EINVAL;
 	r = sq_write_ids(to_sq(st), SQ_MEMBER_SET_LANGUAGE, member_id, lang, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+/* Only what the caller gives changes: NULL or < 0 binds NULL, which keeps the column. */
+static int sq_member_set_profile(struct store *st, const char *member_id, const char *display_name,
+				 int discreet, int autolock_minutes)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	r = sq_prep(sq, SQ_MEMBER_SET_PROFILE, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_text_or_null(&b, 2, display_name);
+	if (discreet >= 0)
+		bind_i64(&b, 3, discreet != 0);
+	if (autolock_minutes >= 0)
+		bind_i64(&b, 4, autolock_minutes);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
 	if (r == 0 && changes == 0)
 		r = STORE_NOTFOUND;
 	return r;
@@ -2017,6 +2057,20 @@ static int sq_session_touch(struct store *st, const char *session_id, const char
 	r = sq_write_ids(sq, SQ_SESSION_TOUCH, session_id, now, &changes);
 	if (r == 0 && changes == 0)
 		r = sq_exists(sq, SQ_SESSION_EXISTS, session_id, NULL, NULL);
+	return r;
+}
+
+static int sq_session_set_locked(struct store *st, const char *session_id, int locked,
+				 const char *now)
+{
+	int changes = 0, r;
+
+	if (!locked && !now)
+		return -EINVAL;
+	r = sq_write_ids(to_sq(st), locked ? SQ_SESSION_LOCK : SQ_SESSION_UNLOCK, session_id,
+			 locked ? NULL : now, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
 	return r;
 }
 
@@ -3673,6 +3727,7 @@ const struct store_ops store_sqlite_ops = {
 	.member_set_recovery = sq_member_set_recovery,
 	.member_set_secret_key = sq_member_set_secret_key,
 	.member_set_language = sq_member_set_language,
+	.member_set_profile = sq_member_set_profile,
 	.member_delete = sq_member_delete,
 	.couple_key_put = sq_couple_key_put,
 	.couple_key_get = sq_couple_key_get,
@@ -3683,6 +3738,7 @@ const struct store_ops store_sqlite_ops = {
 	.session_insert = sq_session_insert,
 	.session_get = sq_session_get,
 	.session_touch = sq_session_touch,
+	.session_set_locked = sq_session_set_locked,
 	.session_delete = sq_session_delete,
 	.session_delete_member = sq_session_delete_member,
 	.session_purge = sq_session_purge,

@@ -76,10 +76,12 @@ struct member_brief {
 	char display_name[512];
 };
 
-/* What a session needs of its member's row: no blob, no secret, nothing copied but two words. */
+/* What a session needs of its member's row: no blob, no secret, two words and two numbers. */
 struct member_standing {
-	char role[16];	  /* "partner" | "therapist" */
-	char language[4]; /* "en" | "es" | "ru" */
+	char role[16];	      /* "partner" | "therapist" */
+	char language[4];     /* "en" | "es" | "ru" */
+	int discreet;	      /* 1: neutral page title, icon and app name (migration 0013) */
+	int autolock_minutes; /* idle minutes before a session locks; 0: never (0013) */
 };
 
 struct invite_row {
@@ -106,6 +108,7 @@ struct session_row {
 	char last_seen_at[STORE_TIME_LEN + 1];
 	char expires_at[STORE_TIME_LEN + 1]; /* absolute end */
 	char browser[STORE_BROWSER_LEN + 1]; /* where it was started from (0011); "" unknown */
+	int locked;			     /* 1: idle past the auto-lock; 0013 */
 };
 
 /* ---- signed-in devices and the sign-in history (migration 0011) ---- */
@@ -358,6 +361,10 @@ struct store_ops {
 	/* replaces secret_key_sealed */
 	int (*member_set_secret_key)(struct store *st, const struct member_row *m);
 	int (*member_set_language)(struct store *st, const char *member_id, const char *lang);
+	/* display_name: NULL keeps it; discreet, autolock_minutes: < 0 keeps
+	 * each (migration 0013) */
+	int (*member_set_profile)(struct store *st, const char *member_id, const char *display_name,
+				  int discreet, int autolock_minutes);
 	/* deletes the member and all rows it authored or owns (keys, sessions, entries) */
 	int (*member_delete)(struct store *st, const char *member_id);
 
@@ -380,6 +387,10 @@ struct store_ops {
 	int (*session_insert)(struct store *st, const struct session_row *s);
 	int (*session_get)(struct store *st, const char *session_id, struct session_row *ret);
 	int (*session_touch)(struct store *st, const char *session_id, const char *now);
+	/* locked 1: mark the session locked; 0: unlock it and set last_seen_at
+	 * to now (not NULL then) in the same write (migration 0013) */
+	int (*session_set_locked)(struct store *st, const char *session_id, int locked,
+				  const char *now);
 	int (*session_delete)(struct store *st, const char *session_id);
 	/* ends every session of member_id except keep_id (NULL: all) */
 	int (*session_delete_member)(struct store *st, const char *member_id, const char *keep_id);

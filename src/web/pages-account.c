@@ -307,14 +307,19 @@ int page_signin(struct kreq *r)
 
 /*
  * page_signout() - POST /signout: end the session server-side, clear the
- * cookie, back to the landing page.  Always signs this browser out.
+ * cookie, back to the landing page.  Always signs this browser out; from
+ * the lock page (a locked session) it ends only this session: whoever
+ * holds the phone has not shown the password, and must not be able to
+ * sign the member out everywhere.
  */
 int page_signout(struct kreq *r)
 {
 	/* The cookie goes even when the store fails to end the session: on a
 	 * shared device, what matters most is that this browser is signed out.
 	 * The session then ends at its idle limit. */
-	if (r->session)
+	if (r->session && r->session->locked)
+		(void)session_supersede(r->core, r->session);
+	else if (r->session)
 		(void)session_end(r->core, r->session);
 	return web_signed_out(r);
 }
@@ -602,6 +607,43 @@ static void settings_factor(const struct kreq *r, json_t *data)
 }
 
 /*
+ * settings_privacy() - the discreet mode and auto-lock part of the
+ * settings page: the checkbox, and the idle times to choose from with the
+ * member's marked.
+ */
+static void settings_privacy(const struct kreq *r, json_t *data)
+{
+	static const int minutes[] = {0, 1, 5, 15, 60};
+	json_t *list = json_array(), *o;
+	char value[8], label[96];
+	size_t i;
+
+	web_set_bool(data, "discreet_on", r->session->discreet);
+	for (i = 0; data && list && i < sizeof(minutes) / sizeof(minutes[0]); i++) {
+		o = json_object();
+		if (!o || json_array_append_new(list, o) < 0)
+			break;
+		snprintf(value, sizeof(value), "%d", minutes[i]);
+		if (minutes[i] == 0)
+			snprintf(label, sizeof(label), "%s", _("Never"));
+		else if (minutes[i] == 60)
+			snprintf(label, sizeof(label), "%s", _("After an hour"));
+		else
+			web_format_count(label, sizeof(label),
+					 ngettext_("After %d minute", "After %d minutes",
+						   (unsigned long)minutes[i]),
+					 minutes[i]);
+		web_set(o, "value", value);
+		web_set(o, "label", label);
+		web_set_bool(o, "selected", minutes[i] == r->session->autolock_minutes);
+	}
+	if (data && list)
+		json_object_set_new(data, "autolock_choices", list);
+	else
+		json_decref(list);
+}
+
+/*
  * settings_page() - GET /settings, and the same page after a failed POST.
  * The page holds four forms; slot names which one the message belongs to
  * (error_language, error_password, error_recovery, error_delete) and field
@@ -626,7 +668,9 @@ static int settings_page(struct kreq *r, int status, const char *slot, const cha
 	password_hint(data);
 	web_set_bool(data, "changed_password", changed && !strcmp(changed, "password"));
 	web_set_bool(data, "changed_totp_off", changed && !strcmp(changed, "totp_off"));
+	web_set_bool(data, "changed_privacy", changed && !strcmp(changed, "privacy"));
 	settings_factor(r, data);
+	settings_privacy(r, data);
 	if (slot)
 		web_form_error(data, slot, message, field);
 	return web_render(r, status, "settings", data, 0);
@@ -652,16 +696,8 @@ static int settings_input_error(struct kreq *r, const char *slot, const char *pr
 static int settings_limited(struct kreq *r, const char *slot, const struct account_guard *g)
 {
 	char message[256];
-	int wait_s = g->retry_after_s > 0 ? g->retry_after_s : 1;
-	int minutes = (wait_s + 59) / 60;
 
-	r->retry_after = wait_s;
-	web_format_count(
-		message, sizeof(message),
-		ngettext_("Too many wrong passwords. Please wait %d minute and try again.",
-			  "Too many wrong passwords. Please wait %d minutes and try again.",
-			  minutes),
-		minutes);
+	web_wait_message(r, g->retry_after_s, message, sizeof(message));
 	return settings_page(r, 429, slot, message, NULL);
 }
 
@@ -712,6 +748,35 @@ int page_settings_language(struct kreq *r)
 	if (rc > 0)
 		return page_error(r, 500);
 	return web_redirect(r, "/settings");
+}
+
+/*
+ * page_settings_privacy() - POST /settings/privacy {discreet?,
+ * autolock_minutes}: 303 to /settings?changed=privacy.  An unticked box
+ * sends nothing, which turns discreet mode off.
+ */
+int page_settings_privacy(struct kreq *r)
+{
+	struct account_profile p = {NULL, NULL, 0, -1};
+	json_t *v;
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	if (r->input_error || !r->json)
+		return settings_input_error(r, "error_privacy", NULL);
+	v = json_object_get(r->json, "discreet");
+	p.discreet = v && json_is_true(v);
+	v = json_object_get(r->json, "autolock_minutes");
+	p.autolock_minutes = v ? (int)json_integer_value(v) : -1;
+	rc = account_set_profile(r->core, r->session, &p);
+	if (rc == ACCOUNT_AUTOLOCK_INVALID)
+		return settings_page(r, 400, "error_privacy",
+				     _("Please choose one of the times in the list."),
+				     "autolock_minutes");
+	if (rc != 0)
+		return rc < 0 ? rc : page_error(r, 500);
+	return web_redirect(r, "/settings?changed=privacy#privacy");
 }
 
 /*

@@ -148,7 +148,7 @@ static json_t *statement_item(const struct kreq *r, const struct statement *st)
 	if (!o)
 		return NULL;
 	web_set(o, "id", st->id);
-	web_set(o, "created_at", st->delivered ? st->delivered_at : st->updated_at);
+	set_day(o, "created_at", st->delivered ? st->delivered_at : st->updated_at);
 	set_date(r, o, "date", st->delivered ? st->delivered_at : st->updated_at);
 	x = web_excerpt(st->part[STATEMENT_WHAT_I_DID], st->part_len[STATEMENT_WHAT_I_DID],
 			STEP1_EXCERPT_CHARS);
@@ -372,7 +372,7 @@ static json_t *response_item(const struct kreq *r, const struct statement_respon
 
 	if (!o)
 		return NULL;
-	web_set(o, "created_at", resp->created_at);
+	set_day(o, "created_at", resp->created_at);
 	set_date(r, o, "date", resp->created_at);
 	web_set(o, "landed", resp->landed);
 	web_set(o, "still_need", resp->still_need);
@@ -414,7 +414,7 @@ static int statement_view(struct kreq *r, int status, const struct statement *st
 	}
 	web_set(data, "id", st->id);
 	web_set_bool(data, "mine", st->mine);
-	web_set(data, "delivered_at", st->delivered_at);
+	set_day(data, "delivered_at", st->delivered_at);
 	set_date(r, data, "delivered_date", st->delivered_at);
 	web_set_bool(data, "has_responses", st->nresponses > 0);
 	web_set_bool(data, "delivered_now", kreq_query(r, "delivered") != NULL);

@@ -60,6 +60,24 @@ int page_settings_totp(struct kreq *r);		/* POST /settings/totp */
 int page_settings_totp_confirm(struct kreq *r); /* POST /settings/totp/confirm */
 int page_settings_totp_off(struct kreq *r);	/* POST /settings/totp/off */
 
+/* discreet mode and auto-lock (pages-lock.c; the settings form in pages-account.c) */
+int page_settings_privacy(struct kreq *r); /* POST /settings/privacy */
+int page_manifest(struct kreq *r);	   /* GET  /manifest.webmanifest ?d=1 */
+int page_unlock(struct kreq *r);	   /* POST /unlock */
+/*
+ * page_locked() - the lock page, 401, for a request that came with a
+ * locked session (http/server.c lets nothing else through): the password
+ * form, whose success goes to next (a path of a page, or NULL for home),
+ * and sign-out.  It shows nothing of the member's but the mode they chose.
+ */
+int page_locked(struct kreq *r, const char *next);
+/*
+ * page_next_ok() - whether next may follow an unlock: a path on this site
+ * ("/" and lowercase letters, digits, '-', at most 256 bytes; no "//", no
+ * query, no scheme), so that no link can send a member elsewhere.
+ */
+int page_next_ok(const char *next);
+
 /* statements (pages-statement.c) */
 int page_statements(struct kreq *r);	    /* GET  /statements */
 int page_statement_new(struct kreq *r);	    /* GET  /statements/new */

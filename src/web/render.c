@@ -53,7 +53,7 @@ static const char *const required_templates[] = {
 	"landing",	"privacy",	  "exit",	    "signup",	      "signin",
 	"recover",	"recovery_key",	  "home",	    "invite",	      "join",
 	"journal_list", "journal_new",	  "journal_show",   "journal_delete", "settings",
-	"totp_setup",	"recovery_codes",
+	"totp_setup",	"recovery_codes", "lock",
 };
 
 struct template
@@ -480,6 +480,21 @@ json_t *web_page_new(const struct kreq *r, const char *title)
 	if (r->session)
 		web_set(data, "csrf", session_csrf_token(r->session));
 	web_set(data, "home_url", r->session ? "/home" : "/");
+	/*
+	 * Discreet mode: a neutral title, brand, icon and manifest on every
+	 * page (layout_head).  Auto-lock: static/js/autolock.js reloads a page
+	 * left open past the member's time, so that the lock shows without a
+	 * click; the lock itself is the server's (http/server.c).
+	 */
+	if (r->session) {
+		web_set_bool(data, "discreet", r->session->discreet);
+		if (r->session->autolock_minutes > 0 && !r->session->locked) {
+			char s[16];
+
+			snprintf(s, sizeof(s), "%d", r->session->autolock_minutes * 60);
+			web_set(data, "autolock_s", s);
+		}
+	}
 	return data;
 }
 
@@ -866,6 +881,31 @@ void set_date(const struct kreq *r, json_t *o, const char *key, const char *when
 		web_set(o, key, out);
 	else
 		web_set(o, key, when);
+}
+
+void web_wait_message(struct kreq *r, int wait_s, char *out, size_t outlen)
+{
+	int minutes;
+
+	r->retry_after = wait_s > 0 ? wait_s : 1;
+	minutes = (r->retry_after + 59) / 60;
+	web_format_count(
+		out, outlen,
+		ngettext_("Too many wrong passwords. Please wait %d minute and try again.",
+			  "Too many wrong passwords. Please wait %d minutes and try again.",
+			  minutes),
+		minutes);
+}
+
+void set_day(json_t *o, const char *key, const char *when)
+{
+	char day[11];
+
+	if (!when || strnlen(when, sizeof(day) - 1) < sizeof(day) - 1)
+		return;
+	memcpy(day, when, sizeof(day) - 1);
+	day[sizeof(day) - 1] = '\0';
+	web_set(o, key, day);
 }
 
 /* Adds v to the array arr; drops it (and returns -ENOMEM) when that fails. */

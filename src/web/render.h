@@ -118,6 +118,13 @@ json_t *web_languages(const char *selected);
 void web_format_count(char *out, size_t outlen, const char *fmt, long n);
 
 /*
+ * web_wait_message() - after too many wrong passwords (the sign-in
+ * throttle): r->retry_after = wait_s (at least 1) and out (outlen bytes)
+ * the sentence that says how many minutes to wait, in r->lang.
+ */
+void web_wait_message(struct kreq *r, int wait_s, char *out, size_t outlen);
+
+/*
  * web_excerpt() - a copy of the first max_chars code points of text
  * (len bytes of well-formed UTF-8), cut on a character boundary, preferably
  * at a space near the end, with "..." (U+2026) appended when cut.  The
@@ -161,6 +168,13 @@ void set_int(json_t *o, const char *key, long long v);
  * it in r->lang; when as written if it is not a date; nothing when NULL.
  */
 void set_date(const struct kreq *r, json_t *o, const char *key, const char *when);
+/*
+ * set_day() - o[key] = the date part ("YYYY-MM-DD") of when, for a
+ * <time datetime> attribute: a page shows the day of a partner's action,
+ * never its time of day (docs/security.md, "Discreet mode and auto-lock").
+ * Nothing when when is NULL or shorter than a date.
+ */
+void set_day(json_t *o, const char *key, const char *when);
 /*
  * push() - append v to arr, which takes it over.  Returns 0, or -ENOMEM
  * when arr or v is NULL or appending fails; v is released then.

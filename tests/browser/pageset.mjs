@@ -9,6 +9,7 @@
 // contexts they run in.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { Client, SESSION_COOKIE, pair, signupOk, totpCode } from '../http/harness.mjs';
 import { go, hasRoute, marker, newContext, pageRoutes, pathOf, PHONE, submitForm } from './lib.mjs';
 import { person } from './flows.mjs';
@@ -60,6 +61,16 @@ export async function buildPageSet(browser, server, lang) {
   // D turns on two-step sign-in through the pages (the visits at the end)
   const dClient = new Client(server.url);
   const d = await signupOk(dClient, { language: lang, display_name: 'Dana' });
+  // E in discreet mode; F with auto-lock on, whose session sat idle past it (locked)
+  const eClient = new Client(server.url);
+  await signupOk(eClient, { language: lang, display_name: 'Eli' });
+  await eClient.put('/api/v1/me', { discreet: true });
+  const fClient = new Client(server.url);
+  await signupOk(fClient, { language: lang, display_name: 'Fran' });
+  await fClient.put('/api/v1/me', { discreet: true, autolock_minutes: 5 });
+  execFileSync('sqlite3', ['-cmd', '.timeout 5000', server.dbPath,
+    `UPDATE sessions SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-10 minutes') ` +
+    `WHERE id = '${fClient.cookie.split('.')[0]}'`]);
   const inviter = new Client(server.url);
   await signupOk(inviter, { language: lang });
   const inv = await inviter.post('/api/v1/invites', { role: 'partner' });
@@ -71,6 +82,8 @@ export async function buildPageSet(browser, server, lang) {
     B: await memberContext(browser, server, lang, bClient),
     C: await memberContext(browser, server, lang, cClient),
     D: await memberContext(browser, server, lang, dClient),
+    E: await memberContext(browser, server, lang, eClient),
+    F: await memberContext(browser, server, lang, fClient),
   };
 
   const visits = [];
@@ -200,6 +213,19 @@ export async function buildPageSet(browser, server, lang) {
     },
   });
   add('D', '/settings with two-step sign-in on', '/settings');
+  // discreet mode, and the lock page of auto-lock (issue 13)
+  add('E', '/home in discreet mode', '/home');
+  add('E', '/settings in discreet mode', '/settings');
+  add('F', 'the lock page (401)', '/journal', { status: 401 });
+  add('F', 'the lock page after a wrong password (401)', '/home', {
+    statusPage: '/unlock',
+    expect: 401,
+    anyStatus: true, // the lock page of the GET is a 401 too
+    prepare: async (page) => {
+      await page.fill('#unlock_password', 'not-the-password');
+      return submitForm(page, 'form[action="/unlock"]');
+    },
+  });
   add('anon', 'sign-in asking for the code', '/signin', {
     statusPage: '/signin',
     prepare: async (page) => {

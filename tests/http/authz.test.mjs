@@ -304,6 +304,13 @@ const MATRIX = {
   'GET /api/v1/me': { who: 'member', csrf: false, op: 'plain', call: get('/api/v1/me'), member: [200] },
   'DELETE /api/v1/me': { who: 'member', csrf: true, op: 'plain', scratch: true,
     call: api('DELETE', '/api/v1/me', { password: 'not-the-password-at-all' }), member: [403] },
+  // discreet mode and auto-lock: each member's own settings (0 is the default: nothing changes)
+  'PUT /api/v1/me': { who: 'member', csrf: true, op: 'plain',
+    call: api('PUT', '/api/v1/me', { autolock_minutes: 0 }), member: [200] },
+  // an open session unlocks too, given the right password (a wrong one would count against A's login)
+  'POST /api/v1/unlock': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: (c, id, o) => c.post('/api/v1/unlock', { password: ctx.creds.A.password }, { csrf: o.csrf || false }),
+    member: [204] },
   'POST /api/v1/invites': { who: 'partner', csrf: true, op: 'plain',
     call: api('POST', '/api/v1/invites', { role: 'partner' }), member: [409] },
   'POST /api/v1/recovery-key': { who: 'member', csrf: true, op: 'plain', scratch: true,
@@ -460,6 +467,11 @@ const MATRIX = {
   'GET /invite': { who: 'partner', csrf: false, op: 'plain', call: get('/invite'), member: [200] },
   'POST /invite': { who: 'partner', csrf: true, op: 'plain', call: form('/invite'), member: [200, 409] },
   'GET /settings': { who: 'member', csrf: false, op: 'plain', call: get('/settings'), member: [200] },
+  'POST /settings/privacy': { who: 'member', csrf: true, op: 'plain',
+    call: form('/settings/privacy', { autolock_minutes: '0' }), member: [303] },
+  'POST /unlock': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: (c, id, o) => c.form('/unlock', { password: ctx.creds.A.password, next: '/home',
+      ...(o.csrf ? { csrf: o.csrf } : {}) }), member: [303] },
   'POST /settings/language': { who: 'member', csrf: true, op: 'plain', scratch: true,
     call: form('/settings/language', { language: 'en' }), member: [303] },
   'POST /settings/password': { who: 'member', csrf: true, op: 'plain', scratch: true,
@@ -708,6 +720,7 @@ const MATRIX = {
   // static files
   'GET /favicon.ico': { who: 'anyone', csrf: false, op: 'anyone', call: get('/favicon.ico'), anon: [200] },
   'GET /static/*': { who: 'anyone', csrf: false, op: 'anyone', call: get('/static/css/app.css'), anon: [200] },
+  'GET /manifest.webmanifest': { who: 'anyone', csrf: false, op: 'anyone', call: get('/manifest.webmanifest'), anon: [200] },
 };
 
 // ---------------------------------------------------------------------------

@@ -29,7 +29,7 @@ export const ERROR_CODES = new Set([
   'invalid_json', 'unknown_field', 'missing_field', 'wrong_type', 'too_short', 'too_long',
   'out_of_range', 'invalid_value', 'body_too_large', 'unsupported_media_type', 'not_signed_in',
   'bad_credentials', 'csrf_failed', 'wrong_password', 'not_found', 'method_not_allowed',
-  'login_taken', 'couple_full', 'rate_limited',
+  'login_taken', 'couple_full', 'rate_limited', 'locked',
 ]);
 
 /**

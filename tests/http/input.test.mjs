@@ -180,7 +180,7 @@ test('the checks come in order: route, size, session, CSRF, media type, JSON', a
 
 test('a method a route does not have gets 405, with the methods it does have', async () => {
   for (const [method, p, allow] of [['DELETE', '/api/v1/journal', 'GET, HEAD, POST'],
-    ['PUT', '/api/v1/journal', 'GET, HEAD, POST'], ['POST', '/api/v1/me', 'GET, HEAD, DELETE']]) {
+    ['PUT', '/api/v1/journal', 'GET, HEAD, POST'], ['POST', '/api/v1/me', 'GET, HEAD, PUT, DELETE']]) {
     const res = await m.request(method, p, method === 'DELETE' ? undefined : { body: 'x' });
     assert.equal(res.status, 405, `${method} ${p}: ${describe(res)}`);
     assert.equal(errCode(res), 'method_not_allowed');
