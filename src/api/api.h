@@ -45,6 +45,7 @@ int api_login(struct kreq *r);
 int api_logout(struct kreq *r);
 int api_me_get(struct kreq *r);
 int api_me_delete(struct kreq *r);
+int api_couple_leave(struct kreq *r);
 int api_invites(struct kreq *r);
 int api_join(struct kreq *r);
 int api_password(struct kreq *r);

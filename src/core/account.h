@@ -40,7 +40,9 @@ enum account_result {
 	ACCOUNT_PASSKEY_FULL = 19,	     /* 409: STORE_PASSKEYS_MAX, or this one already */
 	ACCOUNT_NOT_FOUND = 20,		     /* 404: no such passkey of the member */
 	ACCOUNT_PASSKEYS_REMAIN =
-		21, /* 409: TOTP off would leave passkeys without recovery codes */
+		21,		/* 409: TOTP off would leave passkeys without recovery codes */
+	ACCOUNT_ALONE = 22,	/* 409: no partner to leave */
+	ACCOUNT_FORBIDDEN = 23, /* 403: not for this role (a therapist leaving a couple) */
 	_ACCOUNT_RESULT_MAX
 };
 
@@ -95,6 +97,9 @@ struct member_view {
 	char couple_created_at[STORE_TIME_LEN + 1];
 	struct partner_view partners[2];
 	size_t npartners;
+	/* the newest partner who left (what they wrote stays under this name) */
+	struct partner_view former;
+	int has_former;
 };
 
 /* account_init() - at most `concurrency` Argon2 computations at once, process-wide. */
@@ -179,14 +184,30 @@ int account_passkey_remove(const struct core *c, const struct session *s, struct
  * password (under g); the couple goes when empty. */
 int account_delete(const struct core *c, const struct session *s, struct account_guard *g,
 		   const char *password, size_t pwlen);
+/*
+ * account_leave() - the member leaves the couple alone, after checking the
+ * password (under g): they move to a couple of their own with a new couple
+ * key, keeping what they wrote (core's *_leave()); what they shared stays
+ * with the partner, under a former-partner row; the partner's next request
+ * makes a couple key the leaver never knew.  *s becomes the member's
+ * session in the new couple (its row is sealed again; every other session
+ * of the member ends).  ACCOUNT_ALONE when there is no partner to leave,
+ * ACCOUNT_FORBIDDEN for a therapist, the password check's outcomes.
+ */
+int account_leave(const struct core *c, struct session *s, struct account_guard *g,
+		  const char *password, size_t pwlen);
 /* account_password_message() - for an ACCOUNT_PASSWORD_* outcome the sentence
  * to show (password_strerror()), in the thread's language; else NULL. */
 const char *account_password_message(int outcome);
 int account_set_language(const struct core *c, struct session *s, const char *lang);
 /* The member and their couple, for display. */
 int account_describe(const struct core *c, const struct session *s, struct member_view *ret);
-/* A partner invite: token "<id>.<secret>" (VAULT_ID_HEX + 1 + VAULT_SECRET_HEX chars). */
-int account_invite(const struct core *c, const struct session *s,
+/*
+ * A partner invite: token "<id>.<secret>" (VAULT_ID_HEX + 1 +
+ * VAULT_SECRET_HEX chars).  In a couple that lost a partner, a new couple
+ * key comes first: s's keys change, and so does its row.
+ */
+int account_invite(const struct core *c, struct session *s,
 		   char token_out[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1]);
 /* Is this invite token usable now?  0 (yes) or ACCOUNT_INVITE_INVALID. */
 int account_invite_check(const struct core *c, const char *token);
