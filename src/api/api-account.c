@@ -273,10 +273,40 @@ int api_me_delete(struct kreq *r)
 
 	kreq_account_guard(r, &g);
 	e = account_delete(r->core, r->session, &g, pw, strlen(pw));
+	if (e == ACCOUNT_WRONG_PASSWORD) /* as a sign-in's: the account is at stake */
+		return api_error(r, 401, "wrong_password");
 	if (e != 0)
 		return api_account_outcome(r, e, &g);
 	r->set_cookie = strdup("");
 	return api_reply(r, 204, NULL);
+}
+
+/*
+ * POST /api/v1/couple/leave {password}: the caller leaves the couple alone
+ * (core/account.h account_leave()); 200 {couple}, their own new one.  The
+ * same cookie goes on: its session now holds the new couple's key.
+ */
+int api_couple_leave(struct kreq *r)
+{
+	const char *pw = kreq_str(r, "password");
+	struct account_guard g;
+	struct member_view v;
+	json_t *o;
+	int e;
+
+	kreq_account_guard(r, &g);
+	e = account_leave(r->core, r->session, &g, pw, strlen(pw));
+	if (e == ACCOUNT_WRONG_PASSWORD)
+		return api_error(r, 401, "wrong_password");
+	if (e != 0)
+		return api_account_outcome(r, e, &g);
+	e = account_describe(r->core, r->session, &v);
+	if (e != 0)
+		return e < 0 ? e : -EIO;
+	o = json_pack("{s:o}", "couple", api_json_couple(&v));
+	if (!o)
+		return -ENOMEM;
+	return api_reply(r, 200, o);
 }
 
 int api_invites(struct kreq *r)

@@ -195,8 +195,8 @@ json_t *api_json_couple(const struct member_view *v)
 			return NULL;
 		}
 	}
-	o = json_pack("{s:s,s:o,s:s}", "id", v->couple_id, "partners", partners, "created_at",
-		      v->couple_created_at);
+	o = json_pack("{s:s,s:o,s:s,s:b}", "id", v->couple_id, "partners", partners, "created_at",
+		      v->couple_created_at, "partner_left", v->has_former && v->npartners < 2);
 	return o;
 }
 
@@ -250,6 +250,11 @@ int api_outcome(struct kreq *r, int outcome)
 		return api_error(r, 404, "not_found");
 	case ACCOUNT_COUPLE_FULL:
 		return api_error(r, 409, "couple_full");
+	case ACCOUNT_ALONE:
+		return api_error_say(r, 409, "no_partner",
+				     _("There is no partner in your shared space to leave."));
+	case ACCOUNT_FORBIDDEN:
+		return api_error(r, 403, "forbidden");
 	case ACCOUNT_BUSY:
 		r->retry_after = 5;
 		return api_error(r, 429, "busy");

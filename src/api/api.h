@@ -47,6 +47,7 @@ int api_me_get(struct kreq *r);
 int api_me_delete(struct kreq *r);
 int api_me_put(struct kreq *r); /* PUT /api/v1/me: name, language, discreet, auto-lock */
 int api_unlock(struct kreq *r); /* POST /api/v1/unlock: a locked session, the password again */
+int api_couple_leave(struct kreq *r);
 int api_invites(struct kreq *r);
 int api_join(struct kreq *r);
 int api_password(struct kreq *r);

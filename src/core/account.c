@@ -27,13 +27,18 @@
 #include <time.h>
 
 #include "core/account.h"
+#include "core/checkin.h"
+#include "core/couplekey.h"
 #include "core/devices.h"
+#include "core/item.h"
+#include "core/journal.h"
 #include "core/password.h"
+#include "core/statement.h"
 #include "core/throttle.h"
 #include "limits.h"
 
 #define ACCOUNT_ARGON2_WAIT_S 10
-/* the sealed secret key's AD field for a member whose wraps are tagged (wrap_tag()) */
+/* the sealed secret key's AD field for a member whose wraps are tagged (couplekey_wrap_tag()) */
 #define ACCOUNT_SK_TAGGED "secret_key.tagged"
 #define INVITE_TOKEN_LEN  (VAULT_ID_HEX + 1 + VAULT_SECRET_HEX)
 
@@ -253,33 +258,6 @@ static int account_wrap_recovery(struct member_row *m, struct account_keys *k,
  * sign-in their wrap is tagged and their secret key sealed again in the
  * new form, in one transaction, and from then on no untagged wrap opens.
  */
-#define ACCOUNT_WRAP_CTX  "ckwrap__"
-#define ACCOUNT_WRAP_LEAD "kintsugi couple key wrap|"
-
-static int wrap_tag(const unsigned char mk[VAULT_KEY_BYTES], const struct member_row *m,
-		    const unsigned char *wrapped, size_t len, unsigned char out[VAULT_TAG_BYTES])
-{
-	unsigned char key[VAULT_KEY_BYTES], *msg;
-	size_t head = strlen(ACCOUNT_WRAP_LEAD) + 2 * (STORE_ID_LEN + 1);
-	size_t n = head + VAULT_PK_BYTES + len;
-
-	/* every piece but the last has a fixed length: the message is unambiguous */
-	if (m->public_key.len != VAULT_PK_BYTES || strlen(m->couple_id) != STORE_ID_LEN ||
-	    strlen(m->id) != STORE_ID_LEN || !wrapped)
-		return -EBADMSG;
-	msg = malloc(n + 1); /* + 1: snprintf's NUL, overwritten by the public key */
-	if (!msg)
-		return -ENOMEM;
-	snprintf((char *)msg, head + 1, "%s%s|%s|", ACCOUNT_WRAP_LEAD, m->couple_id, m->id);
-	memcpy(msg + head, m->public_key.data, VAULT_PK_BYTES);
-	memcpy(msg + head + VAULT_PK_BYTES, wrapped, len);
-	vault_derive(key, mk, 1, ACCOUNT_WRAP_CTX);
-	vault_tag(out, key, msg, n);
-	vault_wipe(key, sizeof(key));
-	free(msg);
-	return 0;
-}
-
 /*
  * A member of the old form whose keys just opened: tag the wrap and seal
  * the secret key again in the tagged form, both or neither.  A failure
@@ -293,7 +271,7 @@ static void account_tag_wraps(const struct core *c, struct member_row *m,
 	char ad[96];
 	int r;
 
-	if (wrap_tag(k->mk, m, wrapped->data, wrapped->len, tag) != 0)
+	if (couplekey_wrap_tag(k->mk, m, wrapped->data, wrapped->len, tag) != 0)
 		return;
 	ad_member(ad, sizeof(ad), ACCOUNT_SK_TAGGED, m->id);
 	if (vault_seal(k->mk, k->sk, VAULT_SK_BYTES, ad, &sealed, &sealed_len) != 0)
@@ -310,6 +288,30 @@ static void account_tag_wraps(const struct core *c, struct member_row *m,
 		r = c->st->ops->commit(c->st);
 	if (r != 0)
 		(void)c->st->ops->rollback(c->st);
+}
+
+/*
+ * A partner of the member left or deleted their account since the
+ * member's last request: the member's own sign-in makes the couple key
+ * that replaces the one the partner knew (core/couplekey.h), in k.
+ */
+static int account_rekey_due(const struct core *c, const struct member_row *m,
+			     struct account_keys *k)
+{
+	int r = STORE_CALL(c->st, couple_rekey_due, m->couple_id, m->id);
+
+	if (r == STORE_NOTFOUND)
+		return 0;
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	r = c->st->ops->begin(c->st);
+	if (r == 0)
+		r = couplekey_rotate(c, m, k->mk, k->ck);
+	if (r == 0)
+		r = c->st->ops->commit(c->st);
+	if (r != 0)
+		(void)c->st->ops->rollback(c->st);
+	return r > 0 ? -EIO : r;
 }
 
 /* Opens SK (under MK) and CK (sealed to the member's public key, its tag checked) into k. */
@@ -339,8 +341,9 @@ static int account_open_keys(const struct core *c, struct member_row *m, struct 
 		return r > 0 ? -EBADMSG : r;
 	/* a tag, where there is one or must be one, must be this member's own */
 	if (tagged || tag.len > 0) {
-		r = tag.len == VAULT_TAG_BYTES ? wrap_tag(k->mk, m, wrapped.data, wrapped.len, want)
-					       : -EBADMSG;
+		r = tag.len == VAULT_TAG_BYTES
+			    ? couplekey_wrap_tag(k->mk, m, wrapped.data, wrapped.len, want)
+			    : -EBADMSG;
 		if (r == 0 && !vault_equal(want, tag.data, VAULT_TAG_BYTES))
 			r = -EBADMSG;
 	}
@@ -353,6 +356,8 @@ static int account_open_keys(const struct core *c, struct member_row *m, struct 
 		account_tag_wraps(c, m, k, &wrapped);
 	store_blob_free(&wrapped);
 	store_blob_free(&tag);
+	if (r == 0)
+		r = account_rekey_due(c, m, k);
 	return r;
 }
 
@@ -428,7 +433,7 @@ static int account_insert_member(const struct core *c, const struct member_row *
 	if (r == 0) {
 		unsigned char tag[VAULT_TAG_BYTES];
 
-		r = wrap_tag(k->mk, m, ck_wrapped, ck_len, tag);
+		r = couplekey_wrap_tag(k->mk, m, ck_wrapped, ck_len, tag);
 		if (r == 0)
 			r = STORE_CALL(c->st, couple_key_put, m->couple_id, m->id, ck_wrapped,
 				       ck_len, tag, sizeof(tag));
@@ -679,7 +684,7 @@ static int couple_partner_count(const struct core *c, const char *couple_id, siz
 	if (r != 0)
 		return store_err(r);
 	for (i = 0; i < n; i++)
-		partners += strcmp(list[i].role, "partner") == 0;
+		partners += strcmp(list[i].role, "partner") == 0 && !list[i].left;
 	free(list);
 	*ret = partners;
 	return 0;
@@ -704,7 +709,43 @@ int account_invite_check(const struct core *c, const char *token)
 	return partners >= 2 ? ACCOUNT_INVITE_INVALID : 0;
 }
 
-int account_invite(const struct core *c, const struct session *s,
+/*
+ * Before an invite into a couple that lost a partner: the inviter starts a
+ * new couple key, for the newcomer and what is written from now on, and
+ * keeps the one before among their old keys, so that the newcomer opens
+ * nothing written before (issue 11 part 5).  Invites still open hold the
+ * key before: they go.
+ */
+static int account_invite_rekey(const struct core *c, struct session *s)
+{
+	struct member_row m;
+	unsigned char ck[VAULT_KEY_BYTES];
+	int former = 0, r;
+
+	r = STORE_CALL(c->st, couple_former, s->couple_id, &former);
+	if (r != 0 || !former)
+		return store_err(r);
+	memset(&m, 0, sizeof(m));
+	memcpy(ck, s->ck, sizeof(ck));
+	r = c->st->ops->begin(c->st);
+	if (r == 0)
+		r = STORE_CALL(c->st, member_get, s->member_id, &m);
+	if (r == 0)
+		r = couplekey_rotate(c, &m, s->mk, ck);
+	if (r == 0)
+		r = STORE_CALL(c->st, invite_revoke_open, s->couple_id, "partner");
+	if (r == 0)
+		r = couplekey_take(c, s, ck);
+	if (r == 0)
+		r = c->st->ops->commit(c->st);
+	if (r != 0)
+		(void)c->st->ops->rollback(c->st);
+	vault_wipe(ck, sizeof(ck));
+	store_member_free(&m);
+	return store_err(r);
+}
+
+int account_invite(const struct core *c, struct session *s,
 		   char token_out[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1])
 {
 	struct invite_row inv;
@@ -719,6 +760,9 @@ int account_invite(const struct core *c, const struct session *s,
 		return r;
 	if (partners >= 2)
 		return ACCOUNT_COUPLE_FULL;
+	r = account_invite_rekey(c, s);
+	if (r != 0)
+		return r;
 	memset(&inv, 0, sizeof(inv));
 	vault_random_id(inv.id);
 	snprintf(inv.couple_id, sizeof(inv.couple_id), "%s", s->couple_id);
@@ -1370,6 +1414,22 @@ int account_passkey_remove(const struct core *c, const struct session *s, struct
 	return r;
 }
 
+/*
+ * The password of member m asked again before leaving or deleting, under
+ * g, with an Argon2 slot taken (*entered set: the caller gives it back).
+ */
+static int account_password_again(const struct core *c, struct account_guard *g,
+				  const struct member_row *m, const char *password, size_t pwlen,
+				  int *entered)
+{
+	int r = argon2_enter();
+
+	if (r != 0)
+		return r;
+	*entered = 1;
+	return account_recheck(c, g, m, password, pwlen, 0, NULL, NULL);
+}
+
 int account_delete(const struct core *c, const struct session *s, struct account_guard *g,
 		   const char *password, size_t pwlen)
 {
@@ -1380,13 +1440,8 @@ int account_delete(const struct core *c, const struct session *s, struct account
 
 	memset(&m, 0, sizeof(m));
 	r = account_member_of(c, s, &m);
-	if (r != 0)
-		goto out;
-	r = argon2_enter();
-	if (r != 0)
-		goto out;
-	entered = 1;
-	r = account_recheck(c, g, &m, password, pwlen, 0, NULL, NULL);
+	if (r == 0)
+		r = account_password_again(c, g, &m, password, pwlen, &entered);
 	if (r != 0)
 		goto out;
 	r = c->st->ops->begin(c->st);
@@ -1399,16 +1454,21 @@ int account_delete(const struct core *c, const struct session *s, struct account
 	r = STORE_CALL(c->st, couple_members, s->couple_id, &list, &n);
 	if (r != 0)
 		goto fail;
-	if (n == 0)
+	if (n == 0) {
 		r = STORE_CALL(c->st, couple_delete, s->couple_id);
-	else
+	} else {
+		/* the couple key this member knew: the partner who stays makes a new one */
+		r = STORE_CALL(c->st, couple_rekey_mark, s->couple_id, NULL);
 		audit(c, s->couple_id, NULL, "member_deleted");
+	}
 	if (r != 0 && r != STORE_NOTFOUND)
 		goto fail;
 	r = c->st->ops->commit(c->st);
 	if (r != 0)
 		goto fail;
 	in_tx = 0;
+	/* gone from the log too, not only from the file (best effort: a reader may hold it) */
+	(void)c->st->ops->scrub(c->st);
 	goto out;
 fail:
 	r = store_err(r);
@@ -1508,8 +1568,15 @@ int account_describe(const struct core *c, const struct session *s, struct membe
 	memcpy(ret->created_at, m.created_at, sizeof(ret->created_at));
 	memcpy(ret->couple_id, couple.id, sizeof(ret->couple_id));
 	memcpy(ret->couple_created_at, couple.created_at, sizeof(ret->couple_created_at));
-	for (i = 0; i < n && ret->npartners < 2; i++) {
-		if (strcmp(list[i].role, "partner") != 0)
+	for (i = 0; i < n; i++) {
+		if (list[i].left) { /* the newest former partner, for what they wrote */
+			memcpy(ret->former.id, list[i].id, VAULT_ID_HEX + 1);
+			snprintf(ret->former.display_name, sizeof(ret->former.display_name), "%s",
+				 list[i].display_name);
+			ret->has_former = 1;
+			continue;
+		}
+		if (strcmp(list[i].role, "partner") != 0 || ret->npartners >= 2)
 			continue;
 		memcpy(ret->partners[ret->npartners].id, list[i].id, VAULT_ID_HEX + 1);
 		snprintf(ret->partners[ret->npartners].display_name,
@@ -1519,4 +1586,116 @@ int account_describe(const struct core *c, const struct session *s, struct membe
 	free(list);
 	store_member_free(&m);
 	return 0;
+}
+
+/*
+ * The leaver's new couple key, wrapped and tagged for them in their new
+ * couple (m: their row, its couple already the new one).
+ */
+static int account_leave_wrap(const struct core *c, const struct member_row *m,
+			      const struct session *to)
+{
+	unsigned char tag[VAULT_TAG_BYTES], *wrapped = NULL;
+	size_t len = 0;
+	int r;
+
+	r = vault_box_seal(m->public_key.data, to->ck, VAULT_KEY_BYTES, &wrapped, &len);
+	if (r == 0)
+		r = couplekey_wrap_tag(to->mk, m, wrapped, len, tag);
+	if (r == 0)
+		r = store_err(STORE_CALL(c->st, couple_key_put, m->couple_id, m->id, wrapped, len,
+					 tag, sizeof(tag)));
+	free(wrapped);
+	return r;
+}
+
+/* Inside the transaction: everything of the leave but the password check. */
+static int account_leave_tx(const struct core *c, struct member_row *m, struct session *s,
+			    struct session *to)
+{
+	char ghost[VAULT_ID_HEX + 1], now[STORE_TIME_LEN + 1];
+	int r;
+
+	vault_random_id(ghost);
+	session_now(now, 0);
+	r = store_err(
+		STORE_CALL(c->st, member_leave, s->member_id, ghost, to->couple_id, s->id, now));
+	if (r == 0)
+		r = journal_leave(c, s, to);
+	if (r == 0)
+		r = statement_leave(c, s, to, ghost);
+	if (r == 0)
+		r = checkin_leave(c, s, to, ghost);
+	if (r == 0)
+		r = item_leave(c, s, to, ghost);
+	if (r == 0) {
+		snprintf(m->couple_id, sizeof(m->couple_id), "%s", to->couple_id);
+		r = account_leave_wrap(c, m, to);
+	}
+	/* the partner who stays makes a key the leaver never knew; no old invite wakes up */
+	if (r == 0)
+		r = store_err(STORE_CALL(c->st, couple_rekey_mark, s->couple_id, NULL));
+	if (r == 0)
+		r = store_err(STORE_CALL(c->st, invite_revoke_open, s->couple_id, "partner"));
+	if (r == 0)
+		r = session_reseal(c, to);
+	if (r == 0) {
+		audit(c, s->couple_id, NULL, "partner_left");
+		audit(c, to->couple_id, s->member_id, "left_couple");
+	}
+	return r > 0 ? -EIO : r;
+}
+
+int account_leave(const struct core *c, struct session *s, struct account_guard *g,
+		  const char *password, size_t pwlen)
+{
+	struct member_row m;
+	struct session *to = NULL;
+	size_t partners = 0;
+	int r, entered = 0;
+
+	memset(&m, 0, sizeof(m));
+	if (strcmp(s->role, "partner") != 0)
+		return ACCOUNT_FORBIDDEN;
+	r = account_member_of(c, s, &m);
+	if (r != 0)
+		goto out;
+	r = couple_partner_count(c, s->couple_id, &partners);
+	if (r == 0 && partners < 2)
+		r = ACCOUNT_ALONE;
+	if (r == 0)
+		r = account_password_again(c, g, &m, password, pwlen, &entered);
+	if (r != 0)
+		goto out;
+	to = vault_secure_alloc(sizeof(*to));
+	if (!to) {
+		r = -ENOMEM;
+		goto out;
+	}
+	*to = *s;
+	vault_random_id(to->couple_id);
+	vault_random(to->ck, sizeof(to->ck));
+	to->n_ck_old = 0;
+	vault_wipe(to->ck_old, sizeof(to->ck_old));
+	r = c->st->ops->begin(c->st);
+	if (r != 0) {
+		r = store_err(r);
+		goto out;
+	}
+	r = account_leave_tx(c, &m, s, to);
+	if (r == 0)
+		r = store_err(c->st->ops->commit(c->st));
+	if (r != 0)
+		(void)c->st->ops->rollback(c->st);
+	else
+		*s = *to;
+out:
+	if (to) {
+		vault_wipe(to, sizeof(*to));
+		vault_secure_free(to);
+	}
+	store_member_free(&m);
+	if (entered)
+		argon2_leave();
+	return r;
 }

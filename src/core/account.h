@@ -43,6 +43,8 @@ enum account_result {
 		21, /* 409: TOTP off would leave passkeys without recovery codes */
 	ACCOUNT_AUTOLOCK_INVALID = 22, /* 400 invalid_value: not an idle time one may choose */
 	ACCOUNT_SESSION_GONE = 23,     /* 401: the session ended while it was being unlocked */
+	ACCOUNT_ALONE = 24,	       /* 409: no partner to leave */
+	ACCOUNT_FORBIDDEN = 25,	       /* 403: not for this role (a therapist leaving a couple) */
 	_ACCOUNT_RESULT_MAX
 };
 
@@ -98,6 +100,9 @@ struct member_view {
 	char couple_created_at[STORE_TIME_LEN + 1];
 	struct partner_view partners[2];
 	size_t npartners;
+	/* the newest partner who left (what they wrote stays under this name) */
+	struct partner_view former;
+	int has_former;
 };
 
 /* account_init() - at most `concurrency` Argon2 computations at once, process-wide. */
@@ -182,6 +187,18 @@ int account_passkey_remove(const struct core *c, const struct session *s, struct
  * password (under g); the couple goes when empty. */
 int account_delete(const struct core *c, const struct session *s, struct account_guard *g,
 		   const char *password, size_t pwlen);
+/*
+ * account_leave() - the member leaves the couple alone, after checking the
+ * password (under g): they move to a couple of their own with a new couple
+ * key, keeping what they wrote (core's *_leave()); what they shared stays
+ * with the partner, under a former-partner row; the partner's next request
+ * makes a couple key the leaver never knew.  *s becomes the member's
+ * session in the new couple (its row is sealed again; every other session
+ * of the member ends).  ACCOUNT_ALONE when there is no partner to leave,
+ * ACCOUNT_FORBIDDEN for a therapist, the password check's outcomes.
+ */
+int account_leave(const struct core *c, struct session *s, struct account_guard *g,
+		  const char *password, size_t pwlen);
 /* account_password_message() - for an ACCOUNT_PASSWORD_* outcome the sentence
  * to show (password_strerror()), in the thread's language; else NULL. */
 const char *account_password_message(int outcome);
@@ -216,8 +233,12 @@ int account_unlock_session(const struct core *c, struct session *s, struct accou
 			   const char *password, size_t pwlen);
 /* The member and their couple, for display. */
 int account_describe(const struct core *c, const struct session *s, struct member_view *ret);
-/* A partner invite: token "<id>.<secret>" (VAULT_ID_HEX + 1 + VAULT_SECRET_HEX chars). */
-int account_invite(const struct core *c, const struct session *s,
+/*
+ * A partner invite: token "<id>.<secret>" (VAULT_ID_HEX + 1 +
+ * VAULT_SECRET_HEX chars).  In a couple that lost a partner, a new couple
+ * key comes first: s's keys change, and so does its row.
+ */
+int account_invite(const struct core *c, struct session *s,
 		   char token_out[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1]);
 /* Is this invite token usable now?  0 (yes) or ACCOUNT_INVITE_INVALID. */
 int account_invite_check(const struct core *c, const char *token);

@@ -29,6 +29,7 @@
 
 #include "core/access.h"
 #include "core/checkin.h"
+#include "core/couplekey.h"
 
 #define CHECKIN_KEY_ID	     1
 #define CHECKIN_UPDATE_TRIES 3
@@ -246,14 +247,8 @@ int checkin_rhythm_set(const struct core *c, const struct session *s, const char
 
 /* Sealing ------------------------------------------------------------------ */
 
-static void checkin_key(const struct session *s, unsigned shared_with,
-			unsigned char key[VAULT_KEY_BYTES])
-{
-	if (shared_with & ACCESS_SHARE_PARTNER)
-		vault_derive(key, s->ck, CHECKIN_KEY_ID, "checkin_");
-	else
-		vault_derive(key, s->mk, CHECKIN_KEY_ID, "checkin_");
-}
+/* Shared with the partner: under the couple key; else the author's. */
+#define checkin_shared(shared_with) (((shared_with)&ACCESS_SHARE_PARTNER) != 0)
 
 /*
  * The AD binds the row and its author (issue 11, part 8), so that check-ins
@@ -282,7 +277,7 @@ static void checkin_item(const struct checkin_row *row, struct access_item *it)
 static int checkin_seal(const struct session *s, struct checkin_row *row,
 			const struct checkin_input *in)
 {
-	unsigned char key[VAULT_KEY_BYTES], *buf;
+	unsigned char *buf;
 	size_t note_len = in->note ? in->note_len : 0, len, i;
 	char ad[160];
 	int r;
@@ -300,10 +295,9 @@ static int checkin_seal(const struct session *s, struct checkin_row *row,
 	buf[2 + _CHECKIN_DIM_MAX] = (unsigned char)in->closeness;
 	if (note_len)
 		memcpy(buf + CHECKIN_HEAD, in->note, note_len);
-	checkin_key(s, row->shared_with, key);
 	checkin_ad(ad, sizeof(ad), row, 0);
-	r = vault_seal(key, buf, len, ad, &row->content_sealed.data, &row->content_sealed.len);
-	vault_wipe(key, sizeof(key));
+	r = couplekey_seal(s, checkin_shared(row->shared_with), CHECKIN_KEY_ID, "checkin_", buf,
+			   len, ad, &row->content_sealed.data, &row->content_sealed.len);
 	vault_wipe(buf, len);
 	free(buf);
 	return r;
@@ -321,25 +315,21 @@ static int in_range(int v, int lo, int hi)
  */
 static int checkin_open(const struct session *s, const struct checkin_row *row, struct checkin *ret)
 {
-	unsigned char key[VAULT_KEY_BYTES], *text = NULL;
+	unsigned char *text = NULL;
 	struct access_item it;
 	struct checkin out;
 	size_t len = 0, i;
-	char ad[160];
+	char ad[160], ad_before[160];
 	int r;
 
 	checkin_item(row, &it);
 	if (!access_allows(s, &it, ACCESS_READ))
 		return CHECKIN_NOTFOUND;
-	checkin_key(s, row->shared_with, key);
 	checkin_ad(ad, sizeof(ad), row, 0);
-	r = vault_open(key, row->content_sealed.data, row->content_sealed.len, ad, &text, &len);
-	if (r == VAULT_BAD) {
-		checkin_ad(ad, sizeof(ad), row, 1);
-		r = vault_open(key, row->content_sealed.data, row->content_sealed.len, ad, &text,
-			       &len);
-	}
-	vault_wipe(key, sizeof(key));
+	checkin_ad(ad_before, sizeof(ad_before), row, 1);
+	r = couplekey_open(s, checkin_shared(row->shared_with), CHECKIN_KEY_ID, "checkin_",
+			   row->content_sealed.data, row->content_sealed.len, ad, ad_before, &text,
+			   &len);
 	if (r != 0)
 		return r > 0 ? -EBADMSG : r;
 
@@ -761,6 +751,71 @@ int checkin_counts(const struct core *c, const struct session *s, const char *to
 	}
 	if (r == 0)
 		*ret = out;
+	store_checkin_list_free(rows, n);
+	return r;
+}
+
+/*
+ * One check-in of a member who leaves: a private one goes with them; one
+ * shared with the partner stays, written by the former-partner row
+ * ghost_id, and a copy under a new id goes with them, sealed for to.
+ */
+static int checkin_leave_one(const struct core *c, const struct session *from,
+			     const struct session *to, const char *ghost_id,
+			     const struct checkin_row *row)
+{
+	struct checkin_row moved = *row;
+	struct blob sealed = {NULL, 0};
+	char ad_from[160], ad_before[160], ad_to[160];
+	int shared = checkin_shared(row->shared_with), r;
+
+	checkin_ad(ad_from, sizeof(ad_from), row, 0);
+	checkin_ad(ad_before, sizeof(ad_before), row, 1);
+	snprintf(moved.couple_id, sizeof(moved.couple_id), "%s", to->couple_id);
+	if (shared)
+		vault_random_id(moved.id);
+	checkin_ad(ad_to, sizeof(ad_to), &moved, 0);
+	r = couplekey_reseal(from, to, shared, CHECKIN_KEY_ID, "checkin_", &row->content_sealed,
+			     ad_from, ad_before, ad_to, &sealed);
+	if (r != 0)
+		return r;
+	if (!shared) {
+		r = STORE_CALL(c->st, rehome, STORE_TABLE_CHECKINS, row->couple_id, NULL, row->id,
+			       to->couple_id, to->member_id, &sealed, NULL);
+		store_blob_free(&sealed);
+		return r > 0 ? -EIO : r;
+	}
+	moved.content_sealed = sealed;
+	r = STORE_CALL(c->st, checkin_insert, &moved);
+	store_blob_free(&sealed);
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	moved = *row;
+	snprintf(moved.author_id, sizeof(moved.author_id), "%s", ghost_id);
+	checkin_ad(ad_to, sizeof(ad_to), &moved, 0);
+	r = couplekey_reseal(from, from, 1, CHECKIN_KEY_ID, "checkin_", &row->content_sealed,
+			     ad_from, ad_before, ad_to, &sealed);
+	if (r == 0)
+		r = STORE_CALL(c->st, rehome, STORE_TABLE_CHECKINS, row->couple_id, NULL, row->id,
+			       row->couple_id, ghost_id, &sealed, NULL);
+	store_blob_free(&sealed);
+	return r > 0 ? -EIO : r;
+}
+
+int checkin_leave(const struct core *c, const struct session *from, const struct session *to,
+		  const char *ghost_id)
+{
+	struct checkin_row *rows = NULL;
+	size_t n = 0, i;
+	int r;
+
+	r = STORE_CALL(c->st, checkin_list, from->couple_id, "0000-00-00", "9999-12-31", SIZE_MAX,
+		       &rows, &n);
+	if (r != 0)
+		return r == STORE_NOTFOUND ? 0 : r > 0 ? -EIO : r;
+	for (i = 0; i < n && r == 0; i++)
+		if (strcmp(rows[i].author_id, from->member_id) == 0)
+			r = checkin_leave_one(c, from, to, ghost_id, &rows[i]);
 	store_checkin_list_free(rows, n);
 	return r;
 }

@@ -220,4 +220,11 @@ int checkin_counts(const struct core *c, const struct session *s, const char *to
 void checkin_clear(struct checkin *ci);
 void checkin_list_free(struct checkin_list *list);
 
+/*
+ * checkin_leave() - as statement_leave() for check-ins: private ones move,
+ * shared ones are copied and stay under the former-partner row ghost_id.
+ */
+int checkin_leave(const struct core *c, const struct session *from, const struct session *to,
+		  const char *ghost_id);
+
 #endif

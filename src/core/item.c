@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/couplekey.h"
 #include "core/item.h"
 
 #define ITEM_AD_MAX 256
@@ -61,13 +62,11 @@ void item_text_free(void *text, size_t len)
 	free(text);
 }
 
-static void item_key(const struct item_kind *k, const struct session *s, unsigned shared_with,
-		     unsigned char key[VAULT_KEY_BYTES])
+/* 1 when k's rows shared as shared_with are sealed under the couple key, else 0 (the author's). */
+static int item_shared(const struct item_kind *k, unsigned shared_with)
 {
-	int couple = k->key_from == ITEM_KEY_COUPLE ||
-		     (k->key_from == ITEM_KEY_SHARED && (shared_with & ACCESS_SHARE_PARTNER));
-
-	vault_derive(key, couple ? s->ck : s->mk, k->key_id, k->key_ctx);
+	return k->key_from == ITEM_KEY_COUPLE ||
+	       (k->key_from == ITEM_KEY_SHARED && (shared_with & ACCESS_SHARE_PARTNER));
 }
 
 /* The AD of row; unbound: the form of the rows sealed before the author was bound. */
@@ -115,7 +114,7 @@ void item_start(const struct item_kind *k, const struct session *s, const char *
 int item_seal(const struct item_kind *k, const struct session *s, struct item_row *row,
 	      const void *data, size_t len)
 {
-	unsigned char key[VAULT_KEY_BYTES], *sealed = NULL;
+	unsigned char *sealed = NULL;
 	char ad[ITEM_AD_MAX];
 	size_t sealed_len = 0;
 	int r;
@@ -124,10 +123,9 @@ int item_seal(const struct item_kind *k, const struct session *s, struct item_ro
 	store_blob_free(&row->sealed);
 	if (len == 0)
 		return 0;
-	item_key(k, s, row->shared_with, key);
 	item_ad(k, row, 0, ad);
-	r = vault_seal(key, data, len, ad, &sealed, &sealed_len);
-	vault_wipe(key, sizeof(key));
+	r = couplekey_seal(s, item_shared(k, row->shared_with), k->key_id, k->key_ctx, data, len,
+			   ad, &sealed, &sealed_len);
 	if (r < 0)
 		return r;
 	row->sealed.data = sealed;
@@ -138,23 +136,20 @@ int item_seal(const struct item_kind *k, const struct session *s, struct item_ro
 int item_open(const struct item_kind *k, const struct session *s, const struct item_row *row,
 	      unsigned char **ret, size_t *ret_len)
 {
-	unsigned char key[VAULT_KEY_BYTES];
-	char ad[ITEM_AD_MAX];
+	char ad[ITEM_AD_MAX], ad_before[ITEM_AD_MAX];
 	int r;
 
 	*ret = NULL;
 	*ret_len = 0;
 	if (row->sealed.len == 0)
 		return 0;
-	item_key(k, s, row->shared_with, key);
 	item_ad(k, row, 0, ad);
-	r = vault_open(key, row->sealed.data, row->sealed.len, ad, ret, ret_len);
-	if (r == VAULT_BAD && !row->legacy) {
-		/* sealed before the author was bound: its own form, until its next change */
-		item_ad(k, row, 1, ad);
-		r = vault_open(key, row->sealed.data, row->sealed.len, ad, ret, ret_len);
-	}
-	vault_wipe(key, sizeof(key));
+	/* one sealed before the author was bound opens in its own form, until its next change */
+	if (!row->legacy)
+		item_ad(k, row, 1, ad_before);
+	r = couplekey_open(s, item_shared(k, row->shared_with), k->key_id, k->key_ctx,
+			   row->sealed.data, row->sealed.len, ad, row->legacy ? NULL : ad_before,
+			   ret, ret_len);
 	if (r != 0)
 		return r > 0 ? -EBADMSG : r;
 	return 0;
@@ -254,4 +249,88 @@ int item_plain_set(struct item_row *row, const char *const *vals, size_t n)
 	}
 	row->plain[at] = '\0';
 	return 0;
+}
+
+/* Is id among the n items (of any kind) of rows?  Their answers go with them. */
+static int item_among(const struct item_row *rows, size_t n, const char *kind, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].kind, kind) == 0 && strcmp(rows[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * One item of a member who leaves: a private one goes with them; a shared
+ * one stays with the partner, its author now the former-partner row
+ * ghost_id, and a copy under the same id goes with them, sealed for to,
+ * when it answers nothing or answers an item of theirs.
+ */
+static int item_leave_one(const struct core *c, const struct session *from,
+			  const struct session *to, const char *ghost_id,
+			  const struct item_row *rows, size_t n, const struct item_row *row)
+{
+	const struct item_kind *k = item_kind_find(row->kind);
+	struct item_row moved;
+	struct blob sealed = {NULL, 0};
+	char ad_from[ITEM_AD_MAX], ad_before[ITEM_AD_MAX], ad_to[ITEM_AD_MAX];
+	int shared, r = 0;
+
+	if (!k)
+		return 0; /* a kind this version does not know stays as it is */
+	shared = item_shared(k, row->shared_with);
+	item_ad(k, row, 0, ad_from);
+	item_ad(k, row, 1, ad_before);
+	moved = *row;
+	moved.legacy = 0;
+	snprintf(moved.couple_id, sizeof(moved.couple_id), "%s", to->couple_id);
+	item_ad(k, &moved, 0, ad_to);
+	if (!shared || !row->parent_kind[0] ||
+	    item_among(rows, n, row->parent_kind, row->parent_id))
+		r = couplekey_reseal(from, to, shared, k->key_id, k->key_ctx, &row->sealed, ad_from,
+				     row->legacy ? NULL : ad_before, ad_to, &sealed);
+	else
+		moved.couple_id[0] = '\0'; /* answers the partner's: theirs alone now */
+	if (r != 0)
+		return r;
+	if (!shared) {
+		r = STORE_CALL(c->st, rehome, STORE_TABLE_ITEMS, row->couple_id, row->kind, row->id,
+			       to->couple_id, to->member_id, &sealed, NULL);
+		store_blob_free(&sealed);
+		return r > 0 ? -EIO : r;
+	}
+	if (moved.couple_id[0]) {
+		moved.sealed = sealed;
+		r = STORE_CALL(c->st, item_insert, &moved);
+		store_blob_free(&sealed);
+		if (r != 0)
+			return r > 0 ? -EIO : r;
+	}
+	moved = *row;
+	moved.legacy = 0;
+	snprintf(moved.author_id, sizeof(moved.author_id), "%s", ghost_id);
+	item_ad(k, &moved, 0, ad_to);
+	r = couplekey_reseal(from, from, 1, k->key_id, k->key_ctx, &row->sealed, ad_from,
+			     row->legacy ? NULL : ad_before, ad_to, &sealed);
+	if (r == 0)
+		r = STORE_CALL(c->st, rehome, STORE_TABLE_ITEMS, row->couple_id, row->kind, row->id,
+			       row->couple_id, ghost_id, &sealed, NULL);
+	store_blob_free(&sealed);
+	return r > 0 ? -EIO : r;
+}
+
+int item_leave(const struct core *c, const struct session *from, const struct session *to,
+	       const char *ghost_id)
+{
+	struct item_row *rows = NULL;
+	size_t n = 0, i;
+	int r;
+
+	r = STORE_CALL(c->st, items_of_author, from->couple_id, from->member_id, &rows, &n);
+	if (r != 0)
+		return r == STORE_NOTFOUND ? 0 : r > 0 ? -EIO : r;
+	for (i = 0; i < n && r == 0; i++)
+		r = item_leave_one(c, from, to, ghost_id, rows, n, &rows[i]);
+	store_item_list_free(rows, n);
+	return r;
 }

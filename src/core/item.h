@@ -318,4 +318,15 @@ int item_remove(const struct core *c, const struct session *s, const struct item
 void item_view_clear(struct item_view *v);
 void item_views_free(struct item_view *list, size_t n);
 
+/*
+ * item_leave() - a member who leaves the couple keeps their items: private
+ * ones move to to's couple; shared ones stay with the partner, written by
+ * the former-partner row ghost_id, and are copied (same ids) when they
+ * answer nothing or answer an item of the leaver's.  from: the leaver's
+ * session in the couple they leave; to: in their new one.  Inside the
+ * caller's transaction.
+ */
+int item_leave(const struct core *c, const struct session *from, const struct session *to,
+	       const char *ghost_id);
+
 #endif

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/access.h"
+#include "core/couplekey.h"
 #include "core/journal.h"
 #include "core/list.h"
 #include "i18n/i18n.h"
@@ -490,4 +491,48 @@ const char *journal_prompt(size_t i)
 	if (i >= journal_prompt_count())
 		return NULL;
 	return _(journal_prompts[i]);
+}
+
+/*
+ * What a member who leaves the couple wrote in the journal goes with them:
+ * each entry of `from`'s member in from's couple moves to to's couple,
+ * sealed again for its new AD (the same master key).  Inside the caller's
+ * transaction.  0 or < 0.
+ */
+int journal_leave(const struct core *c, const struct session *from, const struct session *to)
+{
+	struct journal_row *rows = NULL;
+	struct blob body, prompt;
+	char ad_from[JOURNAL_AD_BYTES], ad_to[JOURNAL_AD_BYTES];
+	size_t n = 0, i;
+	int r;
+
+	r = STORE_CALL(c->st, journal_list, from->couple_id, from->member_id, NULL, SIZE_MAX, &rows,
+		       &n);
+	if (r != 0)
+		return r == STORE_NOTFOUND ? 0 : r > 0 ? -EIO : r;
+	for (i = 0; i < n && r == 0; i++) {
+		const struct journal_row *e = &rows[i];
+		long long v = (long long)e->version;
+
+		journal_ad(ad_from, "body", e->id, e->couple_id, v);
+		journal_ad(ad_to, "body", e->id, to->couple_id, v);
+		r = couplekey_reseal(from, to, 0, JOURNAL_KEY_ID, "journal_", &e->body_sealed,
+				     ad_from, NULL, ad_to, &body);
+		if (r != 0)
+			break;
+		journal_ad(ad_from, "prompt", e->id, e->couple_id, v);
+		journal_ad(ad_to, "prompt", e->id, to->couple_id, v);
+		r = couplekey_reseal(from, to, 0, JOURNAL_KEY_ID, "journal_", &e->prompt_sealed,
+				     ad_from, NULL, ad_to, &prompt);
+		if (r == 0) {
+			r = STORE_CALL(c->st, rehome, STORE_TABLE_JOURNAL, e->couple_id, NULL,
+				       e->id, to->couple_id, to->member_id, &body, &prompt);
+			r = r > 0 ? -EIO : r;
+		}
+		store_blob_free(&body);
+		store_blob_free(&prompt);
+	}
+	store_journal_list_free(rows, n);
+	return r;
 }

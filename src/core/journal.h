@@ -63,4 +63,11 @@ void journal_list_free(struct journal_entry *list, size_t n);
 size_t journal_prompt_count(void);
 const char *journal_prompt(size_t i);
 
+/*
+ * journal_leave() - a member who leaves the couple takes their journal:
+ * from's entries move to to's couple (same member, same master key).
+ * Inside the caller's transaction; 0 or < 0.
+ */
+int journal_leave(const struct core *c, const struct session *from, const struct session *to);
+
 #endif

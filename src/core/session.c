@@ -28,12 +28,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/couplekey.h"
 #include "core/session.h"
 #include "limits.h"
 
 #define SESSION_TOUCH_EVERY_S 60
 #define SESSION_AUTOLOCK_LAG  10 /* last_seen lags at most 1/10 of the auto-lock time */
 #define SESSION_KEYS_LEN      (2 * VAULT_KEY_BYTES + VAULT_SK_BYTES)
+#define SESSION_KEYS_MAX      (SESSION_KEYS_LEN + SESSION_OLD_KEYS * VAULT_KEY_BYTES)
 
 void session_now(char out[STORE_TIME_LEN + 1], long offset_s)
 {
@@ -85,19 +87,46 @@ const char *session_csrf_token(struct session *s)
 	return s->csrf;
 }
 
+/*
+ * The sealed keys of a session: MK, CK, SK, then its old couple keys,
+ * under a key from the cookie's secret, bound to the row's id, member and
+ * couple.  *ret is malloc'd.
+ */
+static int session_seal(const struct session *s, const unsigned char secret[VAULT_SECRET_BYTES],
+			unsigned char **ret, size_t *ret_len)
+{
+	unsigned char keys[SESSION_KEYS_MAX], key[VAULT_KEY_BYTES];
+	char ad[SESSION_AD_BYTES];
+	size_t len = SESSION_KEYS_LEN + (size_t)s->n_ck_old * VAULT_KEY_BYTES;
+	int r;
+
+	if (s->n_ck_old > SESSION_OLD_KEYS)
+		return -EINVAL;
+	memcpy(keys, s->mk, VAULT_KEY_BYTES);
+	memcpy(keys + VAULT_KEY_BYTES, s->ck, VAULT_KEY_BYTES);
+	memcpy(keys + 2 * VAULT_KEY_BYTES, s->sk, VAULT_SK_BYTES);
+	memcpy(keys + SESSION_KEYS_LEN, s->ck_old, (size_t)s->n_ck_old * VAULT_KEY_BYTES);
+	vault_hash(key, "kintsugi session key", secret, VAULT_SECRET_BYTES);
+	session_ad(ad, s->id, s->member_id, s->couple_id);
+	r = vault_seal(key, keys, len, ad, ret, ret_len);
+	vault_wipe(keys, sizeof(keys));
+	vault_wipe(key, sizeof(key));
+	return r;
+}
+
 int session_start(const struct core *c, const struct member_row *m, const unsigned char *mk,
 		  const unsigned char *ck, const unsigned char *sk, char *cookie_out,
 		  struct session *ret)
 {
 	struct session_row row;
-	unsigned char secret[VAULT_SECRET_BYTES], hash[32], key[VAULT_KEY_BYTES];
-	unsigned char keys[SESSION_KEYS_LEN];
-	char ad[SESSION_AD_BYTES], secret_hex[VAULT_SECRET_HEX + 1];
+	unsigned char hash[32];
+	char secret_hex[VAULT_SECRET_HEX + 1];
 	unsigned char *sealed = NULL;
 	size_t sealed_len;
 	int r;
 
 	memset(&row, 0, sizeof(row));
+	memset(ret, 0, sizeof(*ret));
 	vault_random_id(row.id);
 	memcpy(row.member_id, m->id, sizeof(row.member_id));
 	memcpy(row.couple_id, m->couple_id, sizeof(row.couple_id));
@@ -106,14 +135,21 @@ int session_start(const struct core *c, const struct member_row *m, const unsign
 	session_now(row.expires_at, c->session_absolute_s);
 	snprintf(row.browser, sizeof(row.browser), "%s", c->browser ? c->browser : "");
 
-	vault_random(secret, sizeof(secret));
-	vault_hash(hash, "kintsugi session id", secret, sizeof(secret));
-	vault_hash(key, "kintsugi session key", secret, sizeof(secret));
-	memcpy(keys, mk, VAULT_KEY_BYTES);
-	memcpy(keys + VAULT_KEY_BYTES, ck, VAULT_KEY_BYTES);
-	memcpy(keys + 2 * VAULT_KEY_BYTES, sk, VAULT_SK_BYTES);
-	session_ad(ad, row.id, row.member_id, row.couple_id);
-	r = vault_seal(key, keys, sizeof(keys), ad, &sealed, &sealed_len);
+	memcpy(ret->id, row.id, sizeof(ret->id));
+	memcpy(ret->member_id, m->id, sizeof(ret->member_id));
+	memcpy(ret->couple_id, m->couple_id, sizeof(ret->couple_id));
+	snprintf(ret->role, sizeof(ret->role), "%s", m->role);
+	snprintf(ret->language, sizeof(ret->language), "%s", m->language);
+	memcpy(ret->mk, mk, VAULT_KEY_BYTES);
+	memcpy(ret->ck, ck, VAULT_KEY_BYTES);
+	memcpy(ret->sk, sk, VAULT_SK_BYTES);
+	vault_random(ret->secret, sizeof(ret->secret));
+	r = couplekey_load_old(c, m->id, m->couple_id, mk, ret);
+	if (r < 0)
+		goto out;
+
+	vault_hash(hash, "kintsugi session id", ret->secret, sizeof(ret->secret));
+	r = session_seal(ret, ret->secret, &sealed, &sealed_len);
 	if (r < 0)
 		goto out;
 	row.secret_hash.data = hash;
@@ -126,27 +162,39 @@ int session_start(const struct core *c, const struct member_row *m, const unsign
 		goto out;
 	}
 
-	vault_hex(secret_hex, secret, sizeof(secret));
+	vault_hex(secret_hex, ret->secret, sizeof(ret->secret));
 	snprintf(cookie_out, SESSION_COOKIE_LEN + 1, "%s.%s", row.id, secret_hex);
 	vault_wipe(secret_hex, sizeof(secret_hex));
-
-	memset(ret, 0, sizeof(*ret));
-	memcpy(ret->id, row.id, sizeof(ret->id));
-	memcpy(ret->member_id, m->id, sizeof(ret->member_id));
-	memcpy(ret->couple_id, m->couple_id, sizeof(ret->couple_id));
-	snprintf(ret->role, sizeof(ret->role), "%s", m->role);
-	snprintf(ret->language, sizeof(ret->language), "%s", m->language);
-	memcpy(ret->mk, mk, VAULT_KEY_BYTES);
-	memcpy(ret->ck, ck, VAULT_KEY_BYTES);
-	memcpy(ret->sk, sk, VAULT_SK_BYTES);
-	memcpy(ret->secret, secret, sizeof(ret->secret));
 	r = 0;
 out:
 	free(sealed);
-	vault_wipe(secret, sizeof(secret));
-	vault_wipe(key, sizeof(key));
-	vault_wipe(keys, sizeof(keys));
+	if (r != 0)
+		vault_wipe(ret, sizeof(*ret));
 	return r;
+}
+
+int session_reseal(const struct core *c, const struct session *s)
+{
+	struct blob sealed = {NULL, 0};
+	int r;
+
+	r = session_seal(s, s->secret, &sealed.data, &sealed.len);
+	if (r < 0)
+		return r;
+	r = STORE_CALL(c->st, session_rekeyed, s->id, s->couple_id, &sealed);
+	free(sealed.data);
+	if (r == STORE_NOTFOUND)
+		return 1;
+	return r > 0 ? -EIO : r;
+}
+
+const unsigned char *session_couple_key(const struct session *s, unsigned i)
+{
+	if (i == 0)
+		return s->ck;
+	if (i <= s->n_ck_old && i <= SESSION_OLD_KEYS)
+		return s->ck_old[i - 1];
+	return NULL;
 }
 
 /* Splits "<32 hex>.<64 hex>" into the id and the secret bytes; 0 or -EINVAL. */
@@ -169,7 +217,8 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 	struct session_row row;
 	struct member_standing m;
 	unsigned char secret[VAULT_SECRET_BYTES], key[VAULT_KEY_BYTES];
-	unsigned char keys[SESSION_KEYS_LEN];
+	unsigned char *keys = NULL;
+	size_t keys_len = 0;
 	char id[VAULT_ID_HEX + 1], now[STORE_TIME_LEN + 1], idle[STORE_TIME_LEN + 1];
 	char touch[STORE_TIME_LEN + 1], ad[SESSION_AD_BYTES];
 	long every, autolock_s;
@@ -197,7 +246,10 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 	 */
 	vault_hash(key, "kintsugi session key", secret, sizeof(secret));
 	session_ad(ad, row.id, row.member_id, row.couple_id);
-	r = vault_open_into(key, row.keys_sealed.data, row.keys_sealed.len, ad, keys, sizeof(keys));
+	r = vault_open(key, row.keys_sealed.data, row.keys_sealed.len, ad, &keys, &keys_len);
+	if (r == 0 && (keys_len < SESSION_KEYS_LEN || keys_len > SESSION_KEYS_MAX ||
+		       (keys_len - SESSION_KEYS_LEN) % VAULT_KEY_BYTES != 0))
+		r = VAULT_BAD;
 	if (r != 0) {
 		r = r > 0 ? 1 : r;
 		goto out;
@@ -257,14 +309,22 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 	memcpy(ret->mk, keys, VAULT_KEY_BYTES);
 	memcpy(ret->ck, keys + VAULT_KEY_BYTES, VAULT_KEY_BYTES);
 	memcpy(ret->sk, keys + 2 * VAULT_KEY_BYTES, VAULT_SK_BYTES);
+	ret->n_ck_old = (unsigned)((keys_len - SESSION_KEYS_LEN) / VAULT_KEY_BYTES);
+	memcpy(ret->ck_old, keys + SESSION_KEYS_LEN, keys_len - SESSION_KEYS_LEN);
 	memcpy(ret->secret, secret, sizeof(ret->secret));
-	r = 0;
+	/* a partner left: this session takes the couple key that replaces theirs */
+	r = row.rekey ? couplekey_refresh(c, ret) : 0;
+	if (r != 0)
+		vault_wipe(ret, sizeof(*ret));
 out:
 	if (have_row)
 		store_session_free(&row);
 	vault_wipe(secret, sizeof(secret));
 	vault_wipe(key, sizeof(key));
-	vault_wipe(keys, sizeof(keys));
+	if (keys) {
+		vault_wipe(keys, keys_len);
+		free(keys);
+	}
 	return r;
 }
 

@@ -19,6 +19,8 @@
 #define SESSION_COOKIE_NAME "kintsugi_session"
 #define SESSION_COOKIE_LEN  (VAULT_ID_HEX + 1 + VAULT_SECRET_HEX) /* id.secret */
 #define SESSION_CSRF_LEN    64
+/* old couple keys a session carries: one per partner lost or invited after a loss */
+#define SESSION_OLD_KEYS 32
 
 struct session {
 	char id[VAULT_ID_HEX + 1];
@@ -34,6 +36,9 @@ struct session {
 	unsigned char mk[VAULT_KEY_BYTES];	  /* master key: private items */
 	unsigned char ck[VAULT_KEY_BYTES];	  /* couple key: partner-shared items */
 	unsigned char sk[VAULT_SK_BYTES];	  /* X25519 secret key */
+	/* couple keys held before, newest first (core/couplekey.h) */
+	unsigned char ck_old[SESSION_OLD_KEYS][VAULT_KEY_BYTES];
+	unsigned n_ck_old;
 };
 
 /* What core needs from the outside for one request: no HTTP, no config file. */
@@ -110,6 +115,20 @@ int session_start(const struct core *c, const struct member_row *m, const unsign
  * 0 (also when it was not locked), 1 when the session is gone, or < 0.
  */
 int session_unlock(const struct core *c, struct session *s);
+
+/*
+ * session_couple_key() - the couple keys that may open a partner-shared
+ * row: i = 0 the current one (the only one anything is sealed with), then
+ * the old ones, newest first; NULL past the last.
+ */
+const unsigned char *session_couple_key(const struct session *s, unsigned i);
+
+/*
+ * session_reseal() - seal s's keys (as they are now in *s) into its row
+ * again, under its cookie's secret, and clear the row's rekey mark; the
+ * row's couple becomes s->couple_id.  0, 1 when the row is gone, < 0.
+ */
+int session_reseal(const struct core *c, const struct session *s);
 
 /* session_end() - sign out: delete every session of s's member server-side.  0 or < 0. */
 int session_end(const struct core *c, const struct session *s);

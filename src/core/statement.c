@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "core/item.h"
+#include "core/couplekey.h"
 #include "core/list.h"
 #include "core/statement.h"
 
@@ -49,14 +50,8 @@ const char *statement_part_name(enum statement_part p)
 	return (unsigned)p < _STATEMENT_PART_MAX ? part_names[p] : NULL;
 }
 
-static void statement_key(const struct session *s, int delivered,
-			  unsigned char key[VAULT_KEY_BYTES])
-{
-	if (delivered)
-		vault_derive(key, s->ck, STATEMENT_KEY_SHARED, "statemnt");
-	else
-		vault_derive(key, s->mk, STATEMENT_KEY_DRAFT, "statemnt");
-}
+/* A delivered statement is sealed under the couple key, a draft under the author's. */
+#define statement_key_id(delivered) ((delivered) ? STATEMENT_KEY_SHARED : STATEMENT_KEY_DRAFT)
 
 /*
  * The AD of a statement's parts binds its row and its author (issue 11,
@@ -241,7 +236,7 @@ static int statement_seal_row(const struct session *s, struct statement_row *row
 			      char *const parts[_STATEMENT_PART_MAX],
 			      const size_t lens[_STATEMENT_PART_MAX])
 {
-	unsigned char key[VAULT_KEY_BYTES], *packed = NULL;
+	unsigned char *packed = NULL;
 	size_t plen = 0;
 	char ad[160];
 	int r;
@@ -249,10 +244,9 @@ static int statement_seal_row(const struct session *s, struct statement_row *row
 	r = pack((const char *const *)parts, lens, _STATEMENT_PART_MAX, &packed, &plen);
 	if (r < 0)
 		return r;
-	statement_key(s, row->delivered, key);
 	statement_ad(ad, sizeof(ad), row, 0);
-	r = vault_seal(key, packed, plen, ad, &row->parts_sealed.data, &row->parts_sealed.len);
-	vault_wipe(key, sizeof(key));
+	r = couplekey_seal(s, row->delivered, statement_key_id(row->delivered), "statemnt", packed,
+			   plen, ad, &row->parts_sealed.data, &row->parts_sealed.len);
 	vault_wipe(packed, plen);
 	free(packed);
 	return r;
@@ -262,21 +256,17 @@ static int statement_seal_row(const struct session *s, struct statement_row *row
 static int statement_open_row(const struct session *s, const struct statement_row *row,
 			      struct statement *ret)
 {
-	unsigned char key[VAULT_KEY_BYTES], *plain = NULL;
+	unsigned char *plain = NULL;
 	size_t plen = 0;
-	char ad[160];
+	char ad[160], ad_before[160];
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	statement_key(s, row->delivered, key);
 	statement_ad(ad, sizeof(ad), row, 0);
-	r = vault_open(key, row->parts_sealed.data, row->parts_sealed.len, ad, &plain, &plen);
-	if (r == VAULT_BAD) {
-		statement_ad(ad, sizeof(ad), row, 1);
-		r = vault_open(key, row->parts_sealed.data, row->parts_sealed.len, ad, &plain,
-			       &plen);
-	}
-	vault_wipe(key, sizeof(key));
+	statement_ad(ad_before, sizeof(ad_before), row, 1);
+	r = couplekey_open(s, row->delivered, statement_key_id(row->delivered), "statemnt",
+			   row->parts_sealed.data, row->parts_sealed.len, ad, ad_before, &plain,
+			   &plen);
 	if (r != 0)
 		return r > 0 ? -EBADMSG : r;
 	r = unpack(plain, plen, ret->part, ret->part_len, _STATEMENT_PART_MAX);
@@ -750,4 +740,70 @@ int statement_check(const struct statement *st, struct statement_flag *out, size
 	}
 	*ret_n = n;
 	return 0;
+}
+
+/*
+ * One statement of a member who leaves: a draft goes with them; a
+ * delivered one stays with the partner, written by the former-partner row
+ * ghost_id, and a copy under a new id goes with them, sealed for to.
+ */
+static int statement_leave_one(const struct core *c, const struct session *from,
+			       const struct session *to, const char *ghost_id,
+			       const struct statement_row *row)
+{
+	struct statement_row moved = *row;
+	struct blob sealed = {NULL, 0};
+	char ad_from[160], ad_before[160], ad_to[160];
+	int r;
+
+	statement_ad(ad_from, sizeof(ad_from), row, 0);
+	statement_ad(ad_before, sizeof(ad_before), row, 1);
+	snprintf(moved.couple_id, sizeof(moved.couple_id), "%s", to->couple_id);
+	if (row->delivered)
+		vault_random_id(moved.id);
+	statement_ad(ad_to, sizeof(ad_to), &moved, 0);
+	r = couplekey_reseal(from, to, row->delivered, statement_key_id(row->delivered), "statemnt",
+			     &row->parts_sealed, ad_from, ad_before, ad_to, &sealed);
+	if (r != 0)
+		return r;
+	if (!row->delivered) {
+		r = STORE_CALL(c->st, rehome, STORE_TABLE_STATEMENTS, row->couple_id, NULL, row->id,
+			       to->couple_id, to->member_id, &sealed, NULL);
+		store_blob_free(&sealed);
+		return r > 0 ? -EIO : r;
+	}
+	moved.parts_sealed = sealed;
+	r = STORE_CALL(c->st, statement_insert, &moved);
+	store_blob_free(&sealed);
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	/* the partner's copy: the same row, its author now the former-partner row */
+	moved = *row;
+	snprintf(moved.author_id, sizeof(moved.author_id), "%s", ghost_id);
+	statement_ad(ad_to, sizeof(ad_to), &moved, 0);
+	r = couplekey_reseal(from, from, 1, STATEMENT_KEY_SHARED, "statemnt", &row->parts_sealed,
+			     ad_from, ad_before, ad_to, &sealed);
+	if (r == 0)
+		r = STORE_CALL(c->st, rehome, STORE_TABLE_STATEMENTS, row->couple_id, NULL, row->id,
+			       row->couple_id, ghost_id, &sealed, NULL);
+	store_blob_free(&sealed);
+	return r > 0 ? -EIO : r;
+}
+
+int statement_leave(const struct core *c, const struct session *from, const struct session *to,
+		    const char *ghost_id)
+{
+	struct statement_row *rows = NULL;
+	size_t n = 0, i;
+	int r;
+
+	r = STORE_CALL(c->st, statement_list, from->couple_id, from->member_id, SIZE_MAX, &rows,
+		       &n);
+	if (r != 0)
+		return r == STORE_NOTFOUND ? 0 : r > 0 ? -EIO : r;
+	for (i = 0; i < n && r == 0; i++)
+		if (strcmp(rows[i].author_id, from->member_id) == 0)
+			r = statement_leave_one(c, from, to, ghost_id, &rows[i]);
+	store_statement_list_free(rows, n);
+	return r;
 }

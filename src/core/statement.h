@@ -160,4 +160,13 @@ void statement_response_clear(struct statement_response *resp);
 /* the kind of the responses, for the registry (core/kinds.c) */
 extern const struct item_kind statement_response_kind;
 
+/*
+ * statement_leave() - a member who leaves the couple (from: their session
+ * in the couple they leave; to: in their new one) keeps their statements:
+ * drafts move, delivered ones are copied, and stay with the partner under
+ * the former-partner row ghost_id.  Inside the caller's transaction.
+ */
+int statement_leave(const struct core *c, const struct session *from, const struct session *to,
+		    const char *ghost_id);
+
 #endif

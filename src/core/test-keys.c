@@ -23,6 +23,7 @@
 
 #include "core/account.h"
 #include "core/checkin.h"
+#include "core/journal.h"
 #include "core/share.h"
 #include "core/statement.h"
 #include "store/store-sqlite.h"
@@ -297,6 +298,148 @@ static void test_the_author_is_bound(void **state)
 	}
 }
 
+/* A card's text as s reads it, or NULL when it does not open or is not s's to read. */
+static char *card_text(const struct session *s, const char *id)
+{
+	struct share card;
+	char *text;
+
+	if (share_read(&core, s, id, &card) != 0)
+		return NULL;
+	text = strdup(card.body);
+	share_clear(&card);
+	return text;
+}
+
+static void card_add(const struct session *s, const char *body, char id[VAULT_ID_HEX + 1])
+{
+	struct share card;
+
+	assert_int_equal(
+		share_add(&core, s, SHARE_HOPE, body, strlen(body), ACCESS_SHARE_PARTNER, &card),
+		0);
+	memcpy(id, card.id, VAULT_ID_HEX + 1);
+	share_clear(&card);
+}
+
+/* s as someone holding only the couple key ck would be: its member, ck alone. */
+static void holding(struct session *out, const struct session *s, const unsigned char *ck)
+{
+	*out = *s;
+	memcpy(out->ck, ck, VAULT_KEY_BYTES);
+	out->n_ck_old = 0;
+}
+
+static void assert_card(const struct session *s, const char *id, const char *want)
+{
+	char *got = card_text(s, id);
+
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void assert_no_card(const struct session *s, const char *id)
+{
+	char *got = card_text(s, id);
+
+	assert_null(got);
+}
+
+/*
+ * Issue 11 part 5 and issue 13 "leave": the couple key does not outlive a
+ * partner.  The one who leaves (or deletes their account) knew the couple
+ * key: with it and a copy of the file taken later, they open nothing the
+ * partner who stays writes afterwards.  A partner who joins later opens
+ * nothing written before.  And nobody loses what they could read.
+ */
+static void test_the_couple_key_outlives_no_partner(void **state)
+{
+	struct account_new fin = {"frank", PASSWORD, strlen(PASSWORD), "Frank", "en"};
+	struct account_new gin = {"gina", PASSWORD, strlen(PASSWORD), "Gina", "en"};
+	struct account_new ein = {"erin", PASSWORD, strlen(PASSWORD), "Erin", "en"};
+	struct account_signin out, eout;
+	struct session erin, frank, gina, old, att;
+	char token[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1];
+	char before[VAULT_ID_HEX + 1], his[VAULT_ID_HEX + 1], after[VAULT_ID_HEX + 1];
+	char later[VAULT_ID_HEX + 1], c1[VAULT_ID_HEX + 1];
+	unsigned char ck0[VAULT_KEY_BYTES], ck1[VAULT_KEY_BYTES];
+	struct journal_entry e;
+	char jid[VAULT_ID_HEX + 1];
+
+	(void)state;
+	assert_int_equal(account_signup(&core, &ein, &eout, &erin), 0);
+	assert_int_equal(account_invite(&core, &erin, token), 0);
+	assert_int_equal(account_join(&core, token, &fin, &out, &frank), 0);
+	memcpy(ck0, frank.ck, sizeof(ck0)); /* what frank takes with him */
+	memcpy(c1, erin.couple_id, sizeof(c1));
+	card_add(&erin, "Erin before", before);
+	card_add(&frank, "Frank's hope", his);
+	assert_int_equal(journal_add(&core, &frank, "frank's own", 11, NULL, &e), 0);
+	memcpy(jid, e.id, sizeof(jid));
+	journal_entry_clear(&e);
+
+	/* frank leaves: a wrong password changes nothing */
+	assert_int_equal(account_leave(&core, &frank, NULL, "not it at all, no", 17),
+			 ACCOUNT_WRONG_PASSWORD);
+	assert_string_equal(frank.couple_id, c1);
+	assert_int_equal(account_leave(&core, &frank, NULL, PASSWORD, strlen(PASSWORD)), 0);
+	assert_string_not_equal(frank.couple_id, c1);
+	assert_memory_not_equal(frank.ck, ck0, VAULT_KEY_BYTES);
+
+	/* erin's session takes a new key at her next request, and keeps reading all */
+	assert_int_equal(session_resolve(&core, eout.cookie, strlen(eout.cookie), &erin), 0);
+	assert_memory_not_equal(erin.ck, ck0, VAULT_KEY_BYTES);
+	assert_card(&erin, before, "Erin before");
+	assert_card(&erin, his, "Frank's hope"); /* his, as he left it with her */
+	card_add(&erin, "Erin after", after);
+
+	/* frank's old key opens what was there when he left, and nothing after */
+	holding(&att, &erin, ck0);
+	assert_card(&att, before, "Erin before");
+	assert_no_card(&att, after);
+
+	/* frank keeps his own, in his own couple: his card, his journal; not hers */
+	assert_card(&frank, his, "Frank's hope");
+	assert_int_equal(journal_read(&core, &frank, jid, &e), 0);
+	assert_string_equal(e.body, "frank's own");
+	journal_entry_clear(&e);
+	assert_no_card(&frank, before);
+	assert_no_card(&frank, after);
+	/* and his other sessions ended: a sign-in works, with his new couple's key */
+	assert_int_equal(
+		account_login(&core, "frank", PASSWORD, strlen(PASSWORD), NULL, &out, &old), 0);
+	assert_string_equal(old.couple_id, frank.couple_id);
+	assert_memory_equal(old.ck, frank.ck, VAULT_KEY_BYTES);
+
+	/* erin invites gina: a new key first, so gina opens nothing from before */
+	memcpy(ck1, erin.ck, sizeof(ck1));
+	assert_int_equal(account_invite(&core, &erin, token), 0);
+	assert_memory_not_equal(erin.ck, ck1, VAULT_KEY_BYTES);
+	assert_int_equal(account_join(&core, token, &gin, &out, &gina), 0);
+	assert_memory_equal(gina.ck, erin.ck, VAULT_KEY_BYTES);
+	assert_no_card(&gina, before);
+	assert_no_card(&gina, after);
+	assert_no_card(&gina, his);
+	card_add(&erin, "Erin later", later);
+	assert_card(&gina, later, "Erin later");
+	assert_card(&erin, after, "Erin after"); /* under a key she keeps */
+
+	/* gina deletes her account: with the key she held, nothing erin writes next opens */
+	memcpy(ck1, gina.ck, sizeof(ck1));
+	assert_int_equal(account_delete(&core, &gina, NULL, PASSWORD, strlen(PASSWORD)), 0);
+	assert_int_equal(
+		account_login(&core, "erin", PASSWORD, strlen(PASSWORD), NULL, &eout, &erin), 0);
+	assert_memory_not_equal(erin.ck, ck1, VAULT_KEY_BYTES);
+	card_add(&erin, "Erin alone again", after);
+	holding(&att, &erin, ck1);
+	assert_no_card(&att, after);
+	assert_card(&att, later, "Erin later");
+	assert_card(&erin, later, "Erin later");
+	assert_card(&erin, before, "Erin before");
+	assert_card(&erin, his, "Frank's hope");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_old_members_are_tagged_at_sign_in),
 		cmocka_unit_test(test_tags_are_per_member),
 		cmocka_unit_test(test_the_author_is_bound),
+		cmocka_unit_test(test_the_couple_key_outlives_no_partner),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -153,6 +153,27 @@ enum sq_stmt {
 	SQ_CHALLENGE_PURGE,
 	SQ_CHALLENGE_PUT,
 	SQ_CHALLENGE_TAKE,
+	/* ---- leaving the couple (migration 0014) ---- */
+	SQ_REKEY_DUE,
+	SQ_REKEY_MARK_KEYS,
+	SQ_REKEY_MARK_SESSIONS,
+	SQ_REKEY_MARK_COUPLE,
+	SQ_COUPLE_FORMER,
+	SQ_SESSION_REKEYED,
+	SQ_OLD_KEY_ADD,
+	SQ_OLD_KEYS_GET,
+	SQ_DEFER_FKS,
+	SQ_LEAVE_COUPLE,
+	SQ_LEAVE_GHOST,
+	SQ_LEAVE_MOVE,
+	SQ_LEAVE_KEY,
+	SQ_LEAVE_AUDIT,
+	SQ_LEAVE_SESSIONS,
+	SQ_ITEMS_OF_AUTHOR,
+	SQ_REHOME_ITEM,
+	SQ_REHOME_JOURNAL,
+	SQ_REHOME_STATEMENT,
+	SQ_REHOME_CHECKIN,
 	SQ_CHALLENGE_DELETE,
 	/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
 	SQ_MEMBER_DEL_AUDIT,
@@ -221,8 +242,8 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 			     "VALUES (?1, ?2, coalesce(nullif(?3, ''), 'daily'))",
 	[SQ_COUPLE_GET] = "SELECT id, created_at, rhythm FROM couples WHERE id = ?1",
 	[SQ_COUPLE_EXISTS] = "SELECT 1 FROM couples WHERE id = ?1",
-	[SQ_COUPLE_MEMBERS] = "SELECT id, role, display_name FROM members WHERE couple_id = ?1 "
-			      "ORDER BY created_at, rowid",
+	[SQ_COUPLE_MEMBERS] = "SELECT id, role, display_name, left_at IS NOT NULL FROM members "
+			      "WHERE couple_id = ?1 ORDER BY created_at, rowid",
 	[SQ_COUPLE_DELETE] = "DELETE FROM couples WHERE id = ?1",
 
 	[SQ_MEMBER_INSERT] =
@@ -250,7 +271,7 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 
 	[SQ_KEY_PUT] = "INSERT INTO couple_keys (couple_id, member_id, wrapped, tag) "
 		       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (couple_id, member_id) "
-		       "DO UPDATE SET wrapped = excluded.wrapped, tag = excluded.tag",
+		       "DO UPDATE SET wrapped = excluded.wrapped, tag = excluded.tag, rekey = 0",
 	[SQ_KEY_GET] =
 		"SELECT wrapped, tag FROM couple_keys WHERE couple_id = ?1 AND member_id = ?2",
 
@@ -265,7 +286,7 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 
 	[SQ_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") "
 			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[SQ_SESSION_GET] = "SELECT " SESSION_COLS ", locked FROM sessions WHERE id = ?1",
+	[SQ_SESSION_GET] = "SELECT " SESSION_COLS ", locked, rekey FROM sessions WHERE id = ?1",
 	/* only moves forward: a touch within the same second writes nothing */
 	[SQ_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = ?2 "
 			     "WHERE id = ?1 AND last_seen_at < ?2",
@@ -381,10 +402,10 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 			      "AND hash = ?2 AND purpose = ?3 AND expires_at > ?4",
 	[SQ_CHALLENGE_DELETE] = "DELETE FROM passkey_challenges WHERE member_id = ?1 AND hash = ?2",
 	/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
-	/* the trail outlives the member (0001), without where they signed in
-	 * from; ?1 (the couple) is not needed: a member's rows are theirs */
-	[SQ_MEMBER_DEL_AUDIT] = "UPDATE audit_log SET browser = NULL, session_id = NULL "
-				"WHERE member_id = ?2 AND ?1 IS NOT NULL",
+	/* when, how and from where they signed in goes with them (issue 13: after a
+	 * deletion no row holds anything of the member's); ?1 (the couple) is not
+	 * needed: a member's rows are theirs */
+	[SQ_MEMBER_DEL_AUDIT] = "DELETE FROM audit_log WHERE member_id = ?2 AND ?1 IS NOT NULL",
 	[SQ_AUDIT_ADD] = "INSERT INTO audit_log (couple_id, member_id, event, at, browser, "
 			 "session_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	/* the member's rows older than the days before ?2, and beyond the newest ?4 of event ?3 */
@@ -412,6 +433,46 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 		"UPDATE devices SET session_id = ?3 WHERE key = ?1 AND member_id = ?2",
 	[SQ_NOTICE_GET] = "SELECT notice_seen FROM members WHERE id = ?1",
 	[SQ_NOTICE_SET] = "UPDATE members SET notice_seen = max(notice_seen, ?2) WHERE id = ?1",
+	/* ---- leaving the couple (migration 0014) ---- */
+	[SQ_REKEY_DUE] = "SELECT 1 FROM couple_keys WHERE couple_id = ?1 AND member_id = ?2 "
+			 "AND rekey = 1",
+	[SQ_REKEY_MARK_KEYS] = "UPDATE couple_keys SET rekey = 1 "
+			       "WHERE couple_id = ?1 AND member_id IS NOT ?2",
+	[SQ_REKEY_MARK_SESSIONS] = "UPDATE sessions SET rekey = 1 "
+				   "WHERE couple_id = ?1 AND member_id IS NOT ?2",
+	[SQ_REKEY_MARK_COUPLE] = "UPDATE couples SET former = 1 WHERE id = ?1",
+	[SQ_COUPLE_FORMER] = "SELECT former FROM couples WHERE id = ?1",
+	[SQ_SESSION_REKEYED] = "UPDATE sessions SET couple_id = ?2, keys_sealed = ?3, rekey = 0 "
+			       "WHERE id = ?1",
+	[SQ_OLD_KEY_ADD] = "INSERT INTO old_couple_keys (member_id, couple_id, n, key_sealed, "
+			   "created_at) VALUES (?1, ?2, (SELECT ifnull(max(n), 0) + 1 "
+			   "FROM old_couple_keys WHERE member_id = ?1 AND couple_id = ?2), ?3, ?4)",
+	[SQ_OLD_KEYS_GET] = "SELECT n, key_sealed FROM old_couple_keys "
+			    "WHERE member_id = ?1 AND couple_id = ?2 ORDER BY n DESC LIMIT ?3",
+	/* checked at commit: a leave moves rows and their parents in any order */
+	[SQ_DEFER_FKS] = "PRAGMA defer_foreign_keys = ON",
+	[SQ_LEAVE_COUPLE] = "INSERT INTO couples (id, created_at, rhythm) SELECT ?2, ?3, rhythm "
+			    "FROM couples WHERE id = (SELECT couple_id FROM members WHERE id = ?1)",
+	[SQ_LEAVE_GHOST] = "INSERT INTO members (" MEMBER_COLS ", left_at) "
+			   "SELECT ?2, couple_id, 'left:' || ?2, role, display_name, language, '', "
+			   "X'', X'', X'', X'', X'', X'', created_at, kdf, ?3 "
+			   "FROM members WHERE id = ?1 AND left_at IS NULL",
+	[SQ_LEAVE_MOVE] = "UPDATE members SET couple_id = ?2 WHERE id = ?1",
+	[SQ_LEAVE_KEY] = "DELETE FROM couple_keys WHERE member_id = ?1",
+	[SQ_LEAVE_AUDIT] = "UPDATE audit_log SET couple_id = ?2 WHERE member_id = ?1",
+	[SQ_LEAVE_SESSIONS] = "DELETE FROM sessions WHERE member_id = ?1 AND id IS NOT ?2",
+	[SQ_ITEMS_OF_AUTHOR] = "SELECT " ITEM_COLS " FROM items WHERE couple_id = ?1 "
+			       "AND author_id = ?2 ORDER BY rowid",
+	[SQ_REHOME_ITEM] =
+		"UPDATE items SET couple_id = ?4, author_id = ?5, sealed = ?6, legacy = 0 "
+		"WHERE couple_id = ?1 AND kind = ?2 AND id = ?3",
+	[SQ_REHOME_JOURNAL] = "UPDATE journal_entries SET couple_id = ?4, author_id = ?5, "
+			      "body_sealed = ?6, prompt_sealed = ?7 "
+			      "WHERE couple_id = ?1 AND ?2 = '' AND id = ?3",
+	[SQ_REHOME_STATEMENT] = "UPDATE statements SET couple_id = ?4, author_id = ?5, "
+				"parts_sealed = ?6 WHERE couple_id = ?1 AND ?2 = '' AND id = ?3",
+	[SQ_REHOME_CHECKIN] = "UPDATE checkins SET couple_id = ?4, author_id = ?5, "
+			      "content_sealed = ?6 WHERE couple_id = ?1 AND ?2 = '' AND id = ?3",
 	/* ---- end of sign-in throttling ---- */
 
 	/* ---- check-ins and the rhythm (migration 0003) ---- */
@@ -1172,8 +1233,9 @@ static int read_session(sqlite3_stmt *s, struct session_row *ses)
 	READ_FIELD(&rd, 6, ses->last_seen_at);
 	READ_FIELD(&rd, 7, ses->expires_at);
 	READ_FIELD(&rd, 8, ses->browser);
-	/* the session's own query reads whether it is locked too (0013) */
+	/* the session's own query reads whether it is locked (0013) and its rekey mark (0014) */
 	ses->locked = sqlite3_column_count(s) > 9 && sqlite3_column_int(s, 9) != 0;
+	ses->rekey = sqlite3_column_count(s) > 10 && sqlite3_column_int(s, 10) != 0;
 	if (rd.r)
 		store_session_free(ses);
 	return rd.r;
@@ -1225,8 +1287,12 @@ static int read_journal_page(sqlite3_stmt *s, struct journal_row *e, int peek)
 	return rd.r;
 }
 
-/* Bind the text arguments of a statement and write it; 0, STORE_*, or < 0. */
-static int sq_write_ids(struct sq *sq, enum sq_stmt id, const char *a, const char *b2, int *changes)
+/*
+ * Bind the text arguments of a statement (a2, a3: NULL leaves them unbound,
+ * so NULL) and write it; 0, STORE_*, or < 0.
+ */
+static int sq_write_texts(struct sq *sq, enum sq_stmt id, const char *a, const char *a2,
+			  const char *a3, int *changes)
 {
 	struct binder b = {NULL, 0};
 	int r;
@@ -1235,11 +1301,18 @@ static int sq_write_ids(struct sq *sq, enum sq_stmt id, const char *a, const cha
 	if (r < 0)
 		return r;
 	bind_text(&b, 1, a);
-	if (b2)
-		bind_text(&b, 2, b2);
+	if (a2)
+		bind_text(&b, 2, a2);
+	if (a3)
+		bind_text(&b, 3, a3);
 	r = b.r ? b.r : sq_write(sq, b.s, changes);
 	sq_done(b.s);
 	return r;
+}
+
+static int sq_write_ids(struct sq *sq, enum sq_stmt id, const char *a, const char *b2, int *changes)
+{
+	return sq_write_texts(sq, id, a, b2, NULL, changes);
 }
 
 /* Whether the one-row query id finds a row for its text arguments: 0, STORE_NOTFOUND, < 0. */
@@ -1502,6 +1575,17 @@ out:
 	return r;
 }
 
+static int sq_scrub(struct store *st)
+{
+	struct sq *sq = to_sq(st);
+	int rc;
+
+	if (!sqlite3_get_autocommit(sq->db))
+		return -EINVAL;
+	rc = sqlite3_wal_checkpoint_v2(sq->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : sq_errno(rc);
+}
+
 /* ---- couples ------------------------------------------------------------ */
 
 static int sq_couple_insert(struct store *st, const struct couple_row *c)
@@ -1584,6 +1668,7 @@ static int sq_couple_members(struct store *st, const char *couple_id,
 		READ_FIELD(&rd, 0, list[n].id);
 		READ_FIELD(&rd, 1, list[n].role);
 		READ_FIELD(&rd, 2, list[n].display_name);
+		list[n].left = sqlite3_column_int(b.s, 3) != 0;
 		r = rd.r;
 		if (r == 0)
 			n++;
@@ -3700,7 +3785,241 @@ static int sq_challenge_take(struct store *st, const char *member_id, const unsi
 
 /* ---- end of passkeys ---------------------------------------------------------------- */
 
+/* ---- leaving the couple (migration 0014) ------------------------------------------- */
+
+static int sq_couple_rekey_due(struct store *st, const char *couple_id, const char *member_id)
+{
+	return sq_exists(to_sq(st), SQ_REKEY_DUE, couple_id, member_id, NULL);
+}
+
+static int sq_couple_rekey_mark(struct store *st, const char *couple_id, const char *except_id)
+{
+	struct sq *sq = to_sq(st);
+	int r;
+
+	if (!couple_id)
+		return -EINVAL;
+	r = sq_write_ids(sq, SQ_REKEY_MARK_KEYS, couple_id, except_id, NULL);
+	if (r == 0)
+		r = sq_write_ids(sq, SQ_REKEY_MARK_SESSIONS, couple_id, except_id, NULL);
+	if (r == 0)
+		r = sq_write_ids(sq, SQ_REKEY_MARK_COUPLE, couple_id, NULL, NULL);
+	return r;
+}
+
+static int sq_couple_former(struct store *st, const char *couple_id, int *ret)
+{
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_row_by_key(to_sq(st), SQ_COUPLE_FORMER, couple_id, &s);
+	if (r != 0)
+		return r;
+	*ret = sqlite3_column_int(s, 0) != 0;
+	sq_done(s);
+	return 0;
+}
+
+static int sq_session_rekeyed(struct store *st, const char *session_id, const char *couple_id,
+			      const struct blob *keys_sealed)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!session_id || !couple_id || !keys_sealed)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_SESSION_REKEYED, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, session_id);
+	bind_text(&b, 2, couple_id);
+	bind_blob(&b, 3, keys_sealed->data, keys_sealed->len, false);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+static int sq_old_key_add(struct store *st, const char *member_id, const char *couple_id,
+			  const struct blob *sealed, const char *now)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!member_id || !couple_id || !sealed || !now)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_OLD_KEY_ADD, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_text(&b, 2, couple_id);
+	bind_blob(&b, 3, sealed->data, sealed->len, false);
+	bind_text(&b, 4, now);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
+static int sq_old_keys_get(struct store *st, const char *member_id, const char *couple_id,
+			   size_t max, struct blob **ret, int64_t **ret_n, size_t *ret_count)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	struct blob *keys = NULL;
+	int64_t *nums = NULL;
+	size_t n = 0;
+	int r, rc = SQLITE_DONE;
+
+	if (!ret || !ret_n || !ret_count || max == 0)
+		return -EINVAL;
+	keys = calloc(max, sizeof(*keys));
+	nums = calloc(max, sizeof(*nums));
+	if (!keys || !nums) {
+		free(keys);
+		free(nums);
+		return -ENOMEM;
+	}
+	r = sq_prep(sq, SQ_OLD_KEYS_GET, &b.s);
+	if (r == 0) {
+		bind_text(&b, 1, member_id);
+		bind_text(&b, 2, couple_id);
+		bind_i64(&b, 3, sq_limit(max));
+		r = b.r;
+		while (r == 0 && n < max && (rc = sqlite3_step(b.s)) == SQLITE_ROW) {
+			struct reader rd = {b.s, 0, 0};
+
+			nums[n] = sqlite3_column_int64(b.s, 0);
+			read_blob(&rd, 1, &keys[n]);
+			r = rd.r;
+			if (r == 0)
+				n++;
+		}
+		if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+			r = sq_errno(rc);
+		sq_done(b.s);
+	}
+	if (r != 0) {
+		for (size_t i = 0; i < n; i++)
+			store_blob_free(&keys[i]);
+		free(keys);
+		free(nums);
+		return r;
+	}
+	*ret = keys;
+	*ret_n = nums;
+	*ret_count = n;
+	return 0;
+}
+
+static int sq_member_leave(struct store *st, const char *member_id, const char *ghost_id,
+			   const char *to_couple, const char *keep_id, const char *now)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!member_id || !ghost_id || !to_couple || !now)
+		return -EINVAL;
+	r = sq_exec(sq, SQ_DEFER_FKS);
+	if (r == 0)
+		r = sq_write_texts(sq, SQ_LEAVE_COUPLE, member_id, to_couple, now, NULL);
+	if (r == 0)
+		r = sq_prep(sq, SQ_LEAVE_GHOST, &b.s);
+	if (r == 0) {
+		bind_text(&b, 1, member_id);
+		bind_text(&b, 2, ghost_id);
+		bind_text(&b, 3, now);
+		r = b.r ? b.r : sq_write(sq, b.s, &changes);
+		sq_done(b.s);
+		if (r == 0 && changes != 1)
+			r = STORE_NOTFOUND;
+	}
+	if (r == 0)
+		r = sq_write_ids(sq, SQ_LEAVE_KEY, member_id, NULL, NULL);
+	if (r == 0)
+		r = sq_write_ids(sq, SQ_LEAVE_AUDIT, member_id, to_couple, NULL);
+	if (r == 0)
+		r = sq_write_ids(sq, SQ_LEAVE_SESSIONS, member_id, keep_id ? keep_id : "", NULL);
+	if (r == 0)
+		r = sq_write_ids(sq, SQ_LEAVE_MOVE, member_id, to_couple, NULL);
+	return r;
+}
+
+static int sq_items_of_author(struct store *st, const char *couple_id, const char *author_id,
+			      struct item_row **ret_rows, size_t *ret_n)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	void *p = NULL;
+	int r;
+
+	if (!ret_rows || !ret_n)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_ITEMS_OF_AUTHOR, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	bind_text(&b, 2, author_id);
+	r = b.r ? b.r
+		: sq_rows(b.s, SIZE_MAX, sizeof(**ret_rows), read_item, free_items, &p, ret_n);
+	sq_done(b.s);
+	if (r == 0)
+		*ret_rows = p;
+	return r;
+}
+
+static int sq_rehome(struct store *st, enum store_table table, const char *couple_id,
+		     const char *kind, const char *id, const char *to_couple, const char *to_author,
+		     const struct blob *sealed, const struct blob *sealed2)
+{
+	static const enum sq_stmt stmt[] = {
+		[STORE_TABLE_ITEMS] = SQ_REHOME_ITEM,
+		[STORE_TABLE_JOURNAL] = SQ_REHOME_JOURNAL,
+		[STORE_TABLE_STATEMENTS] = SQ_REHOME_STATEMENT,
+		[STORE_TABLE_CHECKINS] = SQ_REHOME_CHECKIN,
+	};
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if ((unsigned)table >= sizeof(stmt) / sizeof(stmt[0]) || !couple_id || !id || !to_couple ||
+	    !to_author || !sealed)
+		return -EINVAL;
+	r = sq_prep(sq, stmt[table], &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	bind_text(&b, 2, table == STORE_TABLE_ITEMS && kind ? kind : "");
+	bind_text(&b, 3, id);
+	bind_text(&b, 4, to_couple);
+	bind_text(&b, 5, to_author);
+	bind_blob(&b, 6, sealed->data, sealed->len, false);
+	if (table == STORE_TABLE_JOURNAL)
+		bind_blob(&b, 7, sealed2 ? sealed2->data : NULL, sealed2 ? sealed2->len : 0, true);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+/* ---- end of leaving the couple ------------------------------------------------------ */
+
 const struct store_ops store_sqlite_ops = {
+	.couple_rekey_due = sq_couple_rekey_due,
+	.couple_rekey_mark = sq_couple_rekey_mark,
+	.couple_former = sq_couple_former,
+	.session_rekeyed = sq_session_rekeyed,
+	.old_key_add = sq_old_key_add,
+	.old_keys_get = sq_old_keys_get,
+	.member_leave = sq_member_leave,
+	.items_of_author = sq_items_of_author,
+	.rehome = sq_rehome,
 	.name = "sqlite",
 	.close = sq_close,
 	.reopen = sq_reopen,
@@ -3714,6 +4033,7 @@ const struct store_ops store_sqlite_ops = {
 	.rollback = sq_rollback,
 	.backup = sq_backup,
 	.check = sq_check,
+	.scrub = sq_scrub,
 	.files_dir = sq_files_dir,
 	.couple_insert = sq_couple_insert,
 	.couple_get = sq_couple_get,

@@ -74,6 +74,7 @@ struct member_brief {
 	char id[STORE_ID_LEN + 1];
 	char role[16];
 	char display_name[512];
+	int left; /* 1: a partner who left; the row stays for what they wrote (0014) */
 };
 
 /* What a session needs of its member's row: no blob, no secret, two words and two numbers. */
@@ -109,6 +110,7 @@ struct session_row {
 	char expires_at[STORE_TIME_LEN + 1]; /* absolute end */
 	char browser[STORE_BROWSER_LEN + 1]; /* where it was started from (0011); "" unknown */
 	int locked;			     /* 1: idle past the auto-lock; 0013 */
+	int rekey; /* 1: its couple key was replaced; it takes the new one first (0014) */
 };
 
 /* ---- signed-in devices and the sign-in history (migration 0011) ---- */
@@ -208,6 +210,14 @@ struct checkin_row {
 #define STORE_KIND_LEN	23
 #define STORE_ONCE_LEN	(2 * STORE_ID_LEN + 1)
 #define STORE_PLAIN_LEN 127
+/* The tables whose rows a member writes, for rehome() (migration 0014). */
+enum store_table {
+	STORE_TABLE_ITEMS,
+	STORE_TABLE_JOURNAL,
+	STORE_TABLE_STATEMENTS,
+	STORE_TABLE_CHECKINS
+};
+
 struct item_row {
 	char couple_id[STORE_ID_LEN + 1];
 	char kind[STORE_KIND_LEN + 1];
@@ -336,6 +346,13 @@ struct store_ops {
 	/* full consistency check of the database file: 0 when sound, STORE_CONFLICT
 	 * when damaged (PRAGMA integrity_check did not answer "ok") */
 	int (*check)(struct store *st);
+	/*
+	 * after a deletion: the log copied into the file and emptied, so that
+	 * what was deleted (zeroed in the file: secure_delete) lingers in no
+	 * log frame either; best effort (BUSY while a reader holds an old
+	 * snapshot, and the frames go at a later checkpoint)
+	 */
+	int (*scrub)(struct store *st);
 	/* the folder the store's files live in (the database, its -wal and -shm,
 	 * a rescued copy), into out: 0, -ENAMETOOLONG, or -ENOENT when it keeps
 	 * no files of its own */
@@ -565,6 +582,46 @@ struct store_ops {
 	/* how many recovery codes the member has left */
 	int (*recovery_code_count)(struct store *st, const char *member_id, size_t *ret_n);
 	/* ---- end of second factors ops ---- */
+	/* ---- leaving the couple; couple keys that outlive no partner (0014) ---- */
+	/* NOTFOUND unless the member's wrap in the couple is marked for a new key */
+	int (*couple_rekey_due)(struct store *st, const char *couple_id, const char *member_id);
+	/* marks every wrap and session of the couple's members other than
+	 * except_id (NULL: all) for a new couple key, and the couple as one that
+	 * lost a partner; inside the caller's transaction */
+	int (*couple_rekey_mark)(struct store *st, const char *couple_id, const char *except_id);
+	/* 1 in *ret when the couple lost a partner (couples.former) */
+	int (*couple_former)(struct store *st, const char *couple_id, int *ret);
+	/* a session's couple and keys after a new couple key or a move; clears rekey */
+	int (*session_rekeyed)(struct store *st, const char *session_id, const char *couple_id,
+			       const struct blob *keys_sealed);
+	/* one more old couple key of the member in the couple (numbered next) */
+	int (*old_key_add)(struct store *st, const char *member_id, const char *couple_id,
+			   const struct blob *sealed, const char *now);
+	/* the member's newest old couple keys in the couple, at most max, newest
+	 * first, with their numbers; *ret is malloc'd (blobs inside) */
+	int (*old_keys_get)(struct store *st, const char *member_id, const char *couple_id,
+			    size_t max, struct blob **ret, int64_t **ret_n, size_t *ret_count);
+	/*
+	 * member_id leaves its couple for the new couple to_couple (inserted
+	 * here): a former-partner row ghost_id takes its place in the old
+	 * couple (its name, no login, no keys, left_at now), its wrap there goes,
+	 * its audit rows follow it, every session of it but keep_id ends.  Its
+	 * rows in the old couple must be moved or handed to ghost_id (rehome)
+	 * in the same transaction: foreign keys are checked at commit.
+	 */
+	int (*member_leave)(struct store *st, const char *member_id, const char *ghost_id,
+			    const char *to_couple, const char *keep_id, const char *now);
+	/* every item the author wrote in the couple, oldest first */
+	int (*items_of_author)(struct store *st, const char *couple_id, const char *author_id,
+			       struct item_row **ret_rows, size_t *ret_n);
+	/*
+	 * One row of table (STORE_TABLE_*: kind only for items) moved to
+	 * to_couple and/or to_author with its sealed data sealed afresh
+	 * (sealed2: the journal's prompt, else NULL); NOTFOUND when no row.
+	 */
+	int (*rehome)(struct store *st, enum store_table table, const char *couple_id,
+		      const char *kind, const char *id, const char *to_couple,
+		      const char *to_author, const struct blob *sealed, const struct blob *sealed2);
 	/* ---- passkeys (migration 0010) ---- */
 	/* a new passkey of member_id: CONFLICT when the member has this
 	 * credential id already or STORE_PASSKEYS_MAX passkeys */

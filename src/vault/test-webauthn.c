@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,6 +242,50 @@ static void test_client_data_shapes(void **state)
 	assert_string_equal(webauthn_strerror(WEBAUTHN_COUNTER), "counter");
 }
 
+/* The process's peak virtual size in KiB (VmPeak of /proc/self/status), or 0. */
+static long vm_peak_kib(void)
+{
+	char line[128];
+	long kib = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "VmPeak:", 7) == 0) {
+			kib = strtol(line + 7, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kib;
+}
+
+/*
+ * A few bytes that claim a huge array (2^28 elements) must not make the
+ * CBOR reader ask for gigabytes before it finds the bytes missing (found
+ * by fuzz/fuzz-webauthn.c: libcbor allocates what a header declares).
+ */
+static void test_cbor_claims_cost_nothing(void **state)
+{
+	static const unsigned char huge[] = {
+		0xa1, 0x63, 'f', 'm', 't', 0x9a, 0x10, 0x00, 0x00, 0x00, 0x01, 0x02,
+	};
+	static const unsigned char deep[] = {
+		0xa1, 0x63, 'f',  'm',	't',  0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81,
+		0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x00,
+	};
+	struct webauthn_credential cred;
+	long before = vm_peak_kib();
+
+	(void)state;
+	assert_int_equal(reg(&expect, vec_none_cd, LEN(vec_none_cd), huge, LEN(huge), &cred),
+			 WEBAUTHN_MALFORMED);
+	assert_int_equal(reg(&expect, vec_none_cd, LEN(vec_none_cd), deep, LEN(deep), &cred),
+			 WEBAUTHN_MALFORMED);
+	if (before > 0)
+		assert_true(vm_peak_kib() - before < 256 * 1024);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_register_refusals),
 		cmocka_unit_test(test_assert),
 		cmocka_unit_test(test_client_data_shapes),
+		cmocka_unit_test(test_cbor_claims_cost_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -76,6 +76,78 @@ static const unsigned char *cbor_bytes(const cbor_item_t *it, size_t *len)
 	return cbor_bytestring_handle(it);
 }
 
+#define CBOR_DEPTH_MAX 16
+
+/*
+ * Whether the first CBOR item of buf (len bytes) is whole and bounded:
+ * every length and count it declares fits in the bytes that follow (an
+ * element takes at least one), nothing is of indefinite length, and it
+ * nests at most CBOR_DEPTH_MAX deep.  libcbor allocates what a header
+ * declares before it reads the elements, so a few bytes that claim a
+ * billion-element array would have it ask for gigabytes: this walk comes
+ * first.  0 or -1.
+ */
+static int cbor_bounded(const unsigned char *buf, size_t len)
+{
+	uint64_t left[CBOR_DEPTH_MAX + 1];
+	size_t depth = 0, pos = 0;
+
+	left[0] = 1;
+	for (;;) {
+		unsigned major, info, n, i;
+		uint64_t v = 0;
+
+		while (left[depth] == 0) {
+			if (depth == 0)
+				return 0;
+			depth--;
+		}
+		left[depth]--;
+		if (pos >= len)
+			return -1;
+		major = buf[pos] >> 5;
+		info = buf[pos] & 31u;
+		pos++;
+		if (info < 24) {
+			v = info;
+		} else if (info <= 27) {
+			n = 1u << (info - 24);
+			if (len - pos < n)
+				return -1;
+			for (i = 0; i < n; i++)
+				v = v << 8 | buf[pos + i];
+			pos += n;
+		} else {
+			return -1; /* reserved, or indefinite length */
+		}
+		switch (major) {
+		case 2: /* byte string */
+		case 3: /* text string */
+			if (v > len - pos)
+				return -1;
+			pos += (size_t)v;
+			break;
+		case 4: /* array */
+		case 5: /* map: twice as many items */
+			if (v > len - pos || (major == 5 && 2 * v > len - pos))
+				return -1;
+			if (v == 0)
+				break;
+			if (depth == CBOR_DEPTH_MAX)
+				return -1;
+			left[++depth] = major == 5 ? 2 * v : v;
+			break;
+		case 6: /* a tag: one item follows */
+			if (depth == CBOR_DEPTH_MAX)
+				return -1;
+			left[++depth] = 1;
+			break;
+		default: /* integers, simple values and floats: the head was all */
+			break;
+		}
+	}
+}
+
 /*
  * One CBOR item from buf, a definite map whose keys are all distinct
  * integers or all distinct texts; *used: the bytes it took.  NULL when
@@ -84,10 +156,13 @@ static const unsigned char *cbor_bytes(const cbor_item_t *it, size_t *len)
 static cbor_item_t *cbor_map_load(const unsigned char *buf, size_t len, size_t *used)
 {
 	struct cbor_load_result res;
-	cbor_item_t *it = cbor_load(buf, len, &res);
+	cbor_item_t *it;
 	struct cbor_pair *p;
 	size_t i, j, n;
 
+	if (cbor_bounded(buf, len) != 0)
+		return NULL;
+	it = cbor_load(buf, len, &res);
 	if (!it)
 		return NULL;
 	if (res.error.code != CBOR_ERR_NONE || !cbor_isa_map(it) || !cbor_map_is_definite(it))

@@ -671,6 +671,14 @@ static int settings_page(struct kreq *r, int status, const char *slot, const cha
 	web_set_bool(data, "changed_privacy", changed && !strcmp(changed, "privacy"));
 	settings_factor(r, data);
 	settings_privacy(r, data);
+	{
+		struct member_view mv;
+
+		/* leaving is for a partner who has one */
+		if (account_describe(r->core, r->session, &mv) == 0)
+			web_set_bool(data, "can_leave",
+				     !strcmp(mv.role, "partner") && mv.npartners >= 2);
+	}
 	if (slot)
 		web_form_error(data, slot, message, field);
 	return web_render(r, status, "settings", data, 0);
@@ -907,13 +915,49 @@ int page_settings_delete(struct kreq *r)
 		r->set_cookie = clear;
 		return web_redirect(r, "/");
 	case ACCOUNT_WRONG_PASSWORD:
-		return settings_page(r, 403, "error_delete",
+		return settings_page(r, 401, "error_delete",
 				     _("That is not your current password. Please try again."),
 				     "delete_password");
 	case ACCOUNT_BUSY:
 		return settings_busy(r, "error_delete");
 	default:
 		return rc < 0 ? rc : page_error(r, 500);
+	}
+}
+
+/*
+ * page_settings_leave() - POST /settings/leave: after the password, the
+ * member leaves the couple alone (core/account.h account_leave()) and
+ * lands on their home, which says what happened; 401 for a wrong password.
+ */
+int page_settings_leave(struct kreq *r)
+{
+	const char *pw = kreq_str(r, "password");
+	struct account_guard g;
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	if (r->input_error || !pw)
+		return settings_input_error(r, "error_leave", "leave");
+	kreq_account_guard(r, &g);
+	rc = account_leave(r->core, r->session, &g, pw, strlen(pw));
+	switch (rc) {
+	case ACCOUNT_RATE_LIMITED:
+		return settings_limited(r, "error_leave", &g);
+	case ACCOUNT_OK:
+		return web_redirect(r, "/home?left=1");
+	case ACCOUNT_WRONG_PASSWORD:
+		return settings_page(r, 401, "error_leave",
+				     _("That is not your current password. Please try again."),
+				     "leave_password");
+	case ACCOUNT_ALONE:
+		return settings_page(r, 409, "error_leave",
+				     _("There is no partner in your shared space to leave."), NULL);
+	case ACCOUNT_BUSY:
+		return settings_busy(r, "error_leave");
+	default:
+		return rc < 0 ? rc : page_error(r, 403);
 	}
 }
 

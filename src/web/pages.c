@@ -100,7 +100,12 @@ int page_home(struct kreq *r)
 	web_set(data, "display_name", mv.display_name);
 	web_set_bool(data, "is_partner", !strcmp(mv.role, "partner"));
 	if (mv.npartners < 2) {
+		const char *left = kreq_query(r, "left");
+
 		web_set_bool(data, "alone", 1);
+		if (mv.has_former) /* the partner left, or deleted their account */
+			web_set(data, "former_name", mv.former.display_name);
+		web_set_bool(data, "just_left", !mv.has_former && left && !strcmp(left, "1"));
 	} else {
 		for (i = 0; i < mv.npartners && i < 2; i++)
 			if (strcmp(mv.partners[i].id, mv.id) != 0)

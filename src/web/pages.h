@@ -52,6 +52,7 @@ int page_settings(struct kreq *r);		 /* GET  /settings     */
 int page_settings_language(struct kreq *r);	 /* POST /settings/language */
 int page_settings_password(struct kreq *r);	 /* POST /settings/password */
 int page_settings_recovery(struct kreq *r);	 /* POST /settings/recovery */
+int page_settings_leave(struct kreq *r);	 /* POST /settings/leave */
 int page_settings_delete(struct kreq *r);	 /* POST /settings/delete */
 int page_export(struct kreq *r);		 /* GET  /export: what the download holds */
 /* two-step sign-in (TOTP) */

@@ -367,7 +367,7 @@ suite('deleting the account', () => {
     const other = client();
     assert.equal((await login(other, r.login, r.password)).status, 200);
 
-    assertError(await c.del('/api/v1/me', { password: `${r.password}?` }), 403, 'wrong_password');
+    assertError(await c.del('/api/v1/me', { password: `${r.password}?` }), 401, 'wrong_password');
     assert.equal((await c.get('/api/v1/me')).status, 200, 'still there after a wrong password');
     assertError(await c.del('/api/v1/me', { password: r.password }, { csrf: false }), 403, 'csrf_failed');
 

@@ -303,7 +303,9 @@ const MATRIX = {
   'POST /api/v1/logout': { who: 'member', csrf: true, op: 'plain', scratch: true, call: api('POST', '/api/v1/logout'), member: [204] },
   'GET /api/v1/me': { who: 'member', csrf: false, op: 'plain', call: get('/api/v1/me'), member: [200] },
   'DELETE /api/v1/me': { who: 'member', csrf: true, op: 'plain', scratch: true,
-    call: api('DELETE', '/api/v1/me', { password: 'not-the-password-at-all' }), member: [403] },
+    call: api('DELETE', '/api/v1/me', { password: 'not-the-password-at-all' }), member: [401] },
+  'POST /api/v1/couple/leave': { who: 'partner', csrf: true, op: 'plain', scratch: true,
+    call: api('POST', '/api/v1/couple/leave', { password: 'not-the-password-at-all' }), member: [401] },
   // discreet mode and auto-lock: each member's own settings (0 is the default: nothing changes)
   'PUT /api/v1/me': { who: 'member', csrf: true, op: 'plain',
     call: api('PUT', '/api/v1/me', { autolock_minutes: 0 }), member: [200] },
@@ -480,7 +482,9 @@ const MATRIX = {
   'POST /settings/recovery': { who: 'member', csrf: true, op: 'plain', scratch: true,
     call: form('/settings/recovery', { recovery_key: 'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH' }), member: [403] },
   'POST /settings/delete': { who: 'member', csrf: true, op: 'plain', scratch: true,
-    call: form('/settings/delete', { password: 'not-the-password-at-all' }), member: [403] },
+    call: form('/settings/delete', { password: 'not-the-password-at-all' }), member: [401] },
+  'POST /settings/leave': { who: 'partner', csrf: true, op: 'plain', scratch: true,
+    call: form('/settings/leave', { password: 'not-the-password-at-all' }), member: [401] },
   // the export: everything the caller can read (export.test.mjs makes every kind); here the
   // subtlest rule, the check-in reveal: B's export holds A's shared check-in only for a day B
   // checked in too, and nothing of another couple's

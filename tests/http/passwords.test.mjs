@@ -173,7 +173,7 @@ suite('password checks behind a session count as sign-ins', () => {
       403, 'wrong_password');
     const rec = await a.form('/settings/recovery', { recovery_key: badKey, csrf: a.csrf });
     assert.equal(rec.status, 403, describe(rec));
-    assertError(await a.del('/api/v1/me', { password: wrong }), 403, 'wrong_password');
+    assertError(await a.del('/api/v1/me', { password: wrong }), 401, 'wrong_password');
 
     // now the right password is refused too, everywhere, and nothing changes
     const newPw = uniquePassword();
