@@ -54,6 +54,13 @@ export async function buildPageSet(browser, server, lang) {
   // D turns on two-step sign-in through the pages (the visits at the end)
   const dClient = new Client(server.url);
   const d = await signupOk(dClient, { language: lang, display_name: 'Dana' });
+  // E reported a concern in the private safety check: the help replaces the couple exercises
+  const eClient = new Client(server.url);
+  await signupOk(eClient, { language: lang, display_name: 'Eli' });
+  if (hasRoute('POST', '/api/v1/safety-check')) {
+    const r = await eClient.post('/api/v1/safety-check', { afraid: true, threatened: false, hurt: false, forced: false });
+    if (r.status !== 200) throw new Error(`safety check seed answered ${r.status}`);
+  }
   const inviter = new Client(server.url);
   await signupOk(inviter, { language: lang });
   const inv = await inviter.post('/api/v1/invites', { role: 'partner' });
@@ -65,6 +72,7 @@ export async function buildPageSet(browser, server, lang) {
     B: await memberContext(browser, server, lang, bClient),
     C: await memberContext(browser, server, lang, cClient),
     D: await memberContext(browser, server, lang, dClient),
+    E: await memberContext(browser, server, lang, eClient),
   };
 
   const visits = [];
@@ -139,6 +147,13 @@ export async function buildPageSet(browser, server, lang) {
     },
   });
   add('A', '/journal/new with a prompt', '/journal/new?prompt=random');
+  if (hasRoute('GET', '/safety')) {
+    add('C', 'the safety check offered after sign-up', '/safety?welcome=1');
+    add('E', '/safety after a concern: the result and the help', '/safety');
+    add('E', '/safety with every country\'s lines', '/safety?all=1');
+    add('E', '/home after a concern', '/home');
+    add('E', 'a couple exercise after a concern', '/checkin');
+  }
   add('C', '/home of a member still alone', '/home');
   add('C', '/journal, empty', '/journal');
   add('C', '/invite', '/invite');
