@@ -23,7 +23,7 @@ struct kconfig {
 	unsigned int listen_port;	   /* 1-65535, 8080 */
 	char db[CONFIG_PATH_MAX];	/* SQLite file path or postgresql://..., var/kintsugi.db */
 	enum vault_kdf kdf;		/* Argon2id cost of new password hashes, moderate */
-	char data_dir[CONFIG_PATH_MAX]; /* holds templates/, static/, content/ */
+	char data_dir[CONFIG_PATH_MAX]; /* holds templates/, static/, content/, data/ */
 	char locale_dir[CONFIG_PATH_MAX]; /* compiled .mo files; "" until config_finish() */
 	char public_url[CONFIG_URL_MAX];  /* "https://example.org", "" = derive from Host */
 	bool secure_cookies;		  /* Secure attribute on cookies, false */

@@ -211,6 +211,11 @@ const char *kreq_field_label(const char *field)
 		{"passkey", N_("Passkey")},
 		{"credential", N_("Passkey")},
 		{"name", N_("A name for this passkey")},
+		/* the private safety check: its four questions, short */
+		{"afraid", N_("Afraid of your partner")},
+		{"threatened", N_("Threatened by your partner")},
+		{"hurt", N_("Hurt by your partner")},
+		{"forced", N_("Forced or pressured into sex")},
 	};
 	size_t i;
 

@@ -59,10 +59,12 @@ struct kreq {
 		*input_error; /* set when the body failed validation (pages only) */
 	const char *body;     /* raw body bytes, or NULL */
 	size_t body_len;
-	const char *lang;      /* "en" | "es" | "ru": member's, else negotiated */
-	const char *client_ip; /* textual peer address, for throttling */
-	const char *device;    /* the browser's device cookie (core/throttle.h) on a
-				* POST, or NULL; device_len characters */
+	const char *lang;	     /* "en" | "es" | "ru": member's, else negotiated */
+	const char *accept_language; /* the request's Accept-Language header, or NULL
+				      * (the safety check's help picks a country by it) */
+	const char *client_ip;	     /* textual peer address, for throttling */
+	const char *device;	     /* the browser's device cookie (core/throttle.h) on a
+				      * POST, or NULL; device_len characters */
 	size_t device_len;
 	int secure;		     /* served over TLS or --secure-cookies */
 	struct session *session;     /* NULL when not signed in (owned by HTTP) */

@@ -164,6 +164,10 @@ int api_activities_create(struct kreq *r); /* POST /api/v1/activities */
 int api_activities_get(struct kreq *r);	   /* GET  /api/v1/activities/{id} */
 int api_activities_put(struct kreq *r);	   /* PUT  /api/v1/activities/{id} */
 
+/* the private safety check (api-safety.c) */
+int api_safety_get(struct kreq *r);  /* GET  /api/v1/safety-check */
+int api_safety_post(struct kreq *r); /* POST /api/v1/safety-check */
+
 /* the kinds that are all data (api-item.c): the kind is the one the path names */
 int api_item_list(struct kreq *r);   /* GET    /api/v1/{plural} */
 int api_item_create(struct kreq *r); /* POST   /api/v1/{plural} */

@@ -58,7 +58,7 @@ const struct config_key config_keys[] = {
 	 "Argon2id cost of new passwords: interactive, moderate, sensitive", CONFIG_KDF,
 	 CONFIG_CMD_SERVE, FIELD(kdf), 0, 0},
 	{"data_dir", "KINTSUGI_DATA_DIR", "data-dir", "DIR",
-	 "folder holding templates/, static/ and content/", CONFIG_STRING, CONFIG_CMD_SERVE,
+	 "folder holding templates/, static/, content/ and data/", CONFIG_STRING, CONFIG_CMD_SERVE,
 	 FIELD(data_dir), 0, 0},
 	{"locale_dir", "KINTSUGI_LOCALE_DIR", "locale-dir", "DIR",
 	 "folder of compiled translations (.mo); default " CONFIG_LOCALE_DIR_DEFAULT, CONFIG_STRING,

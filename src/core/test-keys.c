@@ -30,49 +30,29 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
-static char dir[64], path[128];
+#include "core/test-db.h"
+
 static struct core core;
 
-#define PASSWORD "a long enough passphrase 7"
+#define PASSWORD TEST_DB_PASSWORD
 
 static int setup(void **state)
 {
-	char err[256];
-
 	(void)state;
-	assert_int_equal(vault_init(), 0);
-	assert_int_equal(account_init(2), 0);
-	snprintf(dir, sizeof(dir), "/tmp/kintsugi-keys-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/k.db", dir);
-	assert_int_equal(store_open(path, &core.st, err, sizeof(err)), 0);
-	core.kdf = VAULT_KDF_INTERACTIVE;
-	core.session_idle_s = 3600;
-	core.session_absolute_s = 86400;
+	test_db_open(&core);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char p[160];
-
 	(void)state;
-	store_close(core.st);
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-	rmdir(dir);
+	test_db_close(&core);
 	return 0;
 }
 
 static void signup(const char *login, struct session *s)
 {
-	struct account_new in = {login, PASSWORD, strlen(PASSWORD), login, "en"};
-	struct account_signin out;
-
-	assert_int_equal(account_signup(&core, &in, &out, s), 0);
+	test_db_signup(&core, login, s);
 }
 
 static int signin(const char *login)

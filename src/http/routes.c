@@ -238,6 +238,14 @@ static const struct field activity_put_fields[] = {
 };
 /* ---- end of step 2 ---- */
 
+/* ---- the private safety check: four answers, each yes or no, all required ---- */
+#define F_SAFETY(name)                                                                             \
+	{                                                                                          \
+		name, FIELD_BOOL, 1, 0, 0, NULL                                                    \
+	}
+static const struct field safety_fields[] = {F_SAFETY("afraid"), F_SAFETY("threatened"),
+					     F_SAFETY("hurt"), F_SAFETY("forced")};
+
 static const struct route fixed_routes[] = {
 	/* health and static files */
 	{KMETHOD_GET, "/healthz", api_health, ROUTE_ANYONE, 0, ROUTE_API, NOFIELDS,
@@ -445,6 +453,13 @@ static const struct route fixed_routes[] = {
 	 FIELDS(date_rating_fields),
 	 "Say a date happened, and how it was (each partner their own)."},
 
+	/* API: the private safety check (its answers reach nobody but the caller) */
+	{KMETHOD_GET, "/api/v1/safety-check", api_safety_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "The caller's latest safety check, with help lines, or {\"result\": null}."},
+	{KMETHOD_POST, "/api/v1/safety-check", api_safety_post, ROUTE_MEMBER, 1, ROUTE_API,
+	 FIELDS(safety_fields),
+	 "Take the safety check: four yes/no answers; ok or concern, and help."},
+
 	/* pages */
 	{KMETHOD_GET, "/", page_landing, ROUTE_ANYONE, 0, ROUTE_PAGE, NOFIELDS,
 	 "What kintsugi is."},
@@ -567,6 +582,10 @@ static const struct route fixed_routes[] = {
 	 "Sign-in history: sign-ins, failed ones, new devices, password and recovery key changes."},
 	{KMETHOD_POST, "/settings/totp/off", page_settings_totp_off, ROUTE_MEMBER, 1, ROUTE_PAGE,
 	 FIELDS(totp_off_fields), "Turn two-step sign-in off."},
+	{KMETHOD_GET, "/safety", page_safety, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
+	 "The private safety check: four questions, then the result and the help."},
+	{KMETHOD_POST, "/safety", page_safety_answer, ROUTE_MEMBER, 1, ROUTE_PAGE,
+	 FIELDS(safety_fields), "Answer the safety check."},
 	/* ---- step 2: transparency and openness (pages) ---- */
 	{KMETHOD_GET, "/checkin", page_checkin, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
 	 "Check in, then see both check-ins side by side; ?period=."},

@@ -700,6 +700,7 @@ static void lang_from_request(struct kreq *r, const struct server_request *in)
 {
 	const char *al = header(in, "Accept-Language");
 
+	r->accept_language = al;
 	r->lang = i18n_negotiate(al, al ? strlen(al) : 0);
 	i18n_set_thread_lang(r->lang);
 }
@@ -830,6 +831,15 @@ static void run_route(struct server_reply *x, const struct server_request *in, s
 			r->device = device;
 			r->device_len = (size_t)e;
 		}
+	}
+	/* a couple exercise asked for by a member whose safety check showed a concern */
+	e = rt->kind == ROUTE_PAGE && r->session ? page_safety_gate(r, rt->pattern) : 0;
+	if (e != 0) {
+		if (e < 0) {
+			answer_reset(r);
+			answer_error(r, is_api, 500, "internal");
+		}
+		goto out;
 	}
 	throttled = route_is_throttled(rt);
 	if (throttled && throttle_before(r, rt, &tk))

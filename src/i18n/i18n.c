@@ -695,6 +695,61 @@ const char *i18n_negotiate(const char *accept_language, size_t len)
 	return i18n_languages[best < 0 ? LANG_EN : best];
 }
 
+/*
+ * al_region() - the region subtag of the range at the start of an element
+ * (p, len bytes up to the comma): two letters right after the primary
+ * subtag or after a four-letter script subtag; -1 when there is none.
+ */
+static int al_region(const char *p, size_t len, char out[3])
+{
+	const char *semi = memchr(p, ';', len), *seg = p;
+	size_t n = trim(&seg, semi ? (size_t)(semi - p) : len), i = 0, start;
+	int sub;
+
+	for (sub = 0; i < n; sub++, i++) {
+		start = i;
+		while (i < n && seg[i] != '-' && seg[i] != '_')
+			i++;
+		if (sub == 0)
+			continue;
+		if (i - start == 2 && is_alpha(seg[start]) && is_alpha(seg[start + 1])) {
+			out[0] = (char)(lower(seg[start]) - 'a' + 'A');
+			out[1] = (char)(lower(seg[start + 1]) - 'a' + 'A');
+			out[2] = '\0';
+			return 0;
+		}
+		if (sub > 1 || i - start != 4)
+			return -1; /* only a script comes before the region */
+	}
+	return -1;
+}
+
+int i18n_region(const char *accept_language, size_t len, char out[3])
+{
+	const char *p, *end, *at;
+	struct al_range r;
+	char cc[3], best[3] = "";
+	int best_q = 0;
+
+	if (!accept_language || !out)
+		return -ENOENT;
+	end = accept_language + len;
+	for (p = accept_language; p;) {
+		at = p;
+		p = al_next(p, end, &r);
+		if (!r.valid || r.q <= best_q)
+			continue;
+		if (al_region(at, (size_t)((p ? p - 1 : end) - at), cc) < 0)
+			continue;
+		memcpy(best, cc, sizeof(best));
+		best_q = r.q;
+	}
+	if (!best[0])
+		return -ENOENT;
+	memcpy(out, best, sizeof(best));
+	return 0;
+}
+
 /* Templates --------------------------------------------------------------- */
 
 struct buf {

@@ -81,6 +81,17 @@ const char *i18n_thread_lang(void);
 const char *i18n_negotiate(const char *accept_language, size_t len);
 
 /*
+ * i18n_region() - the country of the most preferred range of an
+ * Accept-Language header (len bytes, need not be NUL-terminated) that
+ * names one: "es-MX" gives "MX", "sr-Latn-RS" "RS", "ru_UA" "UA".  A
+ * region of the world ("es-419") is no country, a range with q=0 is not
+ * wanted, and equal weights keep header order.  Writes the two capital
+ * letters and a NUL to out; 0, or -ENOENT when no range names a country
+ * (out untouched).  Pure, like i18n_negotiate().
+ */
+int i18n_region(const char *accept_language, size_t len, char out[3]);
+
+/*
  * i18n_translate_template() - replace every {{#_}}msgid{{/_}} in src (len
  * bytes) with the translation of msgid in lang (whitespace inside is kept
  * as written, so msgid may span lines; msgid may contain mustache tags,

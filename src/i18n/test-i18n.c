@@ -590,6 +590,56 @@ static void test_lang_valid(void **state)
 
 /* Accept-Language --------------------------------------------------------- */
 
+/*
+ * The country of an Accept-Language header, for the safety check's help:
+ * the most wanted range that names one, whatever its language.
+ */
+static void test_region(void **state)
+{
+	static const struct {
+		const char *header;
+		const char *region; /* NULL: none */
+	} cases[] = {
+		{"en-GB", "GB"},
+		{"en-gb,en;q=0.9", "GB"},
+		{"es-MX, es;q=0.8, en-US;q=0.5", "MX"},
+		{"es;q=0.9, en-US;q=0.5", "US"},    /* the only range that names one */
+		{"de-DE;q=0.3, ru-UA;q=0.8", "UA"}, /* the higher weight, not the first */
+		{"fr-CA, fr-FR", "CA"},		    /* equal weights keep header order */
+		{"ru_RU", "RU"},		    /* a POSIX locale name */
+		{"sr-Latn-RS", "RS"},		    /* after a script */
+		{"zh-Hant", NULL},		    /* a script is no country */
+		{"es-419", NULL},		    /* a region of the world is no country */
+		{"en-US;q=0, es", NULL},	    /* not wanted */
+		{"en-US;q=0.5;x=y", "US"},	    /* parameters after the weight */
+		{"en-u-ca-gregory", NULL},	    /* an extension, not a region */
+		{"en-AB-CD", "AB"},		    /* the first two-letter subtag */
+		{"*", NULL},
+		{"", NULL},
+		{"en-U$", NULL}, /* malformed */
+	};
+	char out[3];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r;
+
+		memcpy(out, "??", 3);
+		r = i18n_region(cases[i].header, strlen(cases[i].header), out);
+		if (cases[i].region) {
+			if (r != 0 || strcmp(out, cases[i].region) != 0)
+				fail_msg("\"%s\": %d \"%s\", not %s", cases[i].header, r, out,
+					 cases[i].region);
+		} else if (r != -ENOENT || strcmp(out, "??") != 0) {
+			fail_msg("\"%s\": %d \"%s\", not none", cases[i].header, r, out);
+		}
+	}
+	assert_int_equal(i18n_region(NULL, 5, out), -ENOENT);
+	assert_int_equal(i18n_region("en-GB,es-MX", 5, out), 0); /* len bounds the header */
+	assert_string_equal(out, "GB");
+}
+
 static void test_negotiate(void **state)
 {
 	static const struct {
@@ -838,13 +888,21 @@ static void test_format_date(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lang_valid),	   cmocka_unit_test(test_lookup),
-		cmocka_unit_test(test_lookup_big_endian),  cmocka_unit_test(test_fallback),
-		cmocka_unit_test(test_plural_es_en),	   cmocka_unit_test(test_plural_ru),
-		cmocka_unit_test(test_init_errors),	   cmocka_unit_test(test_mo_forged),
-		cmocka_unit_test(test_mo_mutated),	   cmocka_unit_test(test_project_catalogs),
-		cmocka_unit_test(test_thread_lang),	   cmocka_unit_test(test_negotiate),
-		cmocka_unit_test(test_translate_template), cmocka_unit_test(test_format_date),
+		cmocka_unit_test(test_lang_valid),
+		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_lookup_big_endian),
+		cmocka_unit_test(test_fallback),
+		cmocka_unit_test(test_plural_es_en),
+		cmocka_unit_test(test_plural_ru),
+		cmocka_unit_test(test_init_errors),
+		cmocka_unit_test(test_mo_forged),
+		cmocka_unit_test(test_mo_mutated),
+		cmocka_unit_test(test_project_catalogs),
+		cmocka_unit_test(test_thread_lang),
+		cmocka_unit_test(test_negotiate),
+		cmocka_unit_test(test_region),
+		cmocka_unit_test(test_translate_template),
+		cmocka_unit_test(test_format_date),
 	};
 
 	if (argc > 1)

@@ -187,6 +187,10 @@ enum sq_stmt {
 	SQ_DEVICE_SET_SESSION,
 	SQ_NOTICE_GET,
 	SQ_NOTICE_SET,
+	/* ---- the private safety check (migration 0012) ---- */
+	SQ_SAFETY_GET,
+	SQ_SAFETY_INSERT,
+	SQ_SAFETY_UPDATE,
 	_SQ_STMT_MAX,
 };
 
@@ -401,6 +405,21 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_CHALLENGE_TAKE] = "SELECT origin FROM passkey_challenges WHERE member_id = ?1 "
 			      "AND hash = ?2 AND purpose = ?3 AND expires_at > ?4",
 	[SQ_CHALLENGE_DELETE] = "DELETE FROM passkey_challenges WHERE member_id = ?1 AND hash = ?2",
+	/* ---- the private safety check (migration 0012) ---- */
+	[SQ_SAFETY_GET] = "SELECT id, version, sealed FROM safety_checks "
+			  "WHERE couple_id = ?1 AND member_id = ?2",
+	/* nothing is inserted unless the member is the couple's; a row the
+	 * member left in another couple (before leaving it) is replaced, one
+	 * in this couple is a conflict (a first check racing another) */
+	[SQ_SAFETY_INSERT] =
+		"INSERT INTO safety_checks (member_id, couple_id, id, version, sealed) "
+		"SELECT ?2, ?1, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM members "
+		"WHERE id = ?2 AND couple_id = ?1) ON CONFLICT (member_id) DO UPDATE "
+		"SET couple_id = excluded.couple_id, id = excluded.id, "
+		"version = excluded.version, sealed = excluded.sealed "
+		"WHERE safety_checks.couple_id <> excluded.couple_id",
+	[SQ_SAFETY_UPDATE] = "UPDATE safety_checks SET version = ?4, sealed = ?5 "
+			     "WHERE couple_id = ?1 AND member_id = ?2 AND id = ?3 AND version = ?6",
 	/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
 	/* when, how and from where they signed in goes with them (issue 13: after a
 	 * deletion no row holds anything of the member's); ?1 (the couple) is not
@@ -1732,11 +1751,13 @@ static int sq_member_insert(struct store *st, const struct member_row *m)
 }
 
 /*
- * Runs the cached statement id with key bound as ?1, up to its first row:
- * 0 with *ret on that row (the caller reads it, then sq_done()), or
- * STORE_NOTFOUND or < 0 with the statement reset already.
+ * Runs the cached statement id with key bound as ?1 (and key2, when not
+ * NULL, as ?2), up to its first row: 0 with *ret on that row (the caller
+ * reads it, then sq_done()), or STORE_NOTFOUND or < 0 with the statement
+ * reset already.
  */
-static int sq_row_by_key(struct sq *sq, enum sq_stmt id, const char *key, sqlite3_stmt **ret)
+static int sq_row_by_keys(struct sq *sq, enum sq_stmt id, const char *key, const char *key2,
+			  sqlite3_stmt **ret)
 {
 	struct binder b = {NULL, 0};
 	int r;
@@ -1745,6 +1766,8 @@ static int sq_row_by_key(struct sq *sq, enum sq_stmt id, const char *key, sqlite
 	if (r < 0)
 		return r;
 	bind_text(&b, 1, key);
+	if (key2)
+		bind_text(&b, 2, key2);
 	r = b.r ? b.r : sq_read(b.s);
 	if (r != 0) {
 		sq_done(b.s);
@@ -1752,6 +1775,11 @@ static int sq_row_by_key(struct sq *sq, enum sq_stmt id, const char *key, sqlite
 	}
 	*ret = b.s;
 	return 0;
+}
+
+static int sq_row_by_key(struct sq *sq, enum sq_stmt id, const char *key, sqlite3_stmt **ret)
+{
+	return sq_row_by_keys(sq, id, key, NULL, ret);
 }
 
 static int member_get_by(struct sq *sq, enum sq_stmt id, const char *key, struct member_row *ret)
@@ -4010,6 +4038,61 @@ static int sq_rehome(struct store *st, enum store_table table, const char *coupl
 
 /* ---- end of leaving the couple ------------------------------------------------------ */
 
+/* ---- the private safety check (migration 0012) ------------------------------------ */
+
+static int sq_safety_get(struct store *st, const char *couple_id, const char *member_id,
+			 struct safety_row *ret)
+{
+	sqlite3_stmt *s = NULL;
+	struct safety_row row;
+	struct reader rd;
+	int r;
+
+	if (!couple_id || !member_id || !ret)
+		return -EINVAL;
+	r = sq_row_by_keys(to_sq(st), SQ_SAFETY_GET, couple_id, member_id, &s);
+	if (r != 0)
+		return r;
+	memset(&row, 0, sizeof(row));
+	rd = (struct reader){s, 0, 0};
+	READ_FIELD(&rd, 0, row.id);
+	row.version = sqlite3_column_int64(s, 1);
+	read_blob(&rd, 2, &row.sealed);
+	snprintf(row.couple_id, sizeof(row.couple_id), "%s", couple_id);
+	snprintf(row.member_id, sizeof(row.member_id), "%s", member_id);
+	sq_done(s);
+	if (rd.r == 0)
+		*ret = row;
+	else
+		store_safety_free(&row);
+	return rd.r;
+}
+
+static int sq_safety_put(struct store *st, const struct safety_row *row, int64_t old_version)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!row || !row->sealed.data || old_version < 0)
+		return -EINVAL;
+	r = sq_prep(sq, old_version ? SQ_SAFETY_UPDATE : SQ_SAFETY_INSERT, &b.s);
+	if (r < 0)
+		return r;
+	BIND_FIELD(&b, 1, row->couple_id);
+	BIND_FIELD(&b, 2, row->member_id);
+	BIND_FIELD(&b, 3, row->id);
+	bind_i64(&b, 4, row->version);
+	bind_blob(&b, 5, row->sealed.data, row->sealed.len, false);
+	if (old_version)
+		bind_i64(&b, 6, old_version);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
+}
+
+/* ---- end of the safety check ------------------------------------------------------- */
+
 const struct store_ops store_sqlite_ops = {
 	.couple_rekey_due = sq_couple_rekey_due,
 	.couple_rekey_mark = sq_couple_rekey_mark,
@@ -4109,6 +4192,8 @@ const struct store_ops store_sqlite_ops = {
 	.passkey_delete = sq_passkey_delete,
 	.challenge_put = sq_challenge_put,
 	.challenge_take = sq_challenge_take,
+	.safety_get = sq_safety_get,
+	.safety_put = sq_safety_put,
 	/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
 	.audit_add = sq_audit_add,
 	.audit_list = sq_audit_list,

@@ -288,6 +288,20 @@ struct passkey_row {
 	char last_used_at[STORE_TIME_LEN + 1]; /* "" when never used */
 };
 
+/* ---- the private safety check (migration 0012) ---- */
+
+/*
+ * A member's latest safety check: the answers and their time, sealed under
+ * a subkey of the member's own master key.  Nothing else about it is kept.
+ */
+struct safety_row {
+	char id[STORE_ID_LEN + 1];
+	char couple_id[STORE_ID_LEN + 1];
+	char member_id[STORE_ID_LEN + 1];
+	int64_t version; /* bumped by every new check; bound into the AD */
+	struct blob sealed;
+};
+
 /* ---- end of check-in and item rows ------------------------------------------------- */
 
 /*
@@ -647,6 +661,17 @@ struct store_ops {
 	int (*challenge_take)(struct store *st, const char *member_id, const unsigned char *hash,
 			      const char *purpose, int64_t now_s, char *ret_origin, size_t len);
 	/* ---- end of passkeys ops ---- */
+	/* ---- the private safety check (migration 0012) ---- */
+	/* the member's row in the couple; NOTFOUND when they have none */
+	int (*safety_get)(struct store *st, const char *couple_id, const char *member_id,
+			  struct safety_row *ret);
+	/* old_version 0: the member's first row in the couple (CONFLICT when
+	 * they have one there, or are not the couple's; one they left in
+	 * another couple is replaced);
+	 * else replaces version and sealed where couple, member and id match
+	 * and the stored version is old_version (CONFLICT otherwise) */
+	int (*safety_put)(struct store *st, const struct safety_row *row, int64_t old_version);
+	/* ---- end of the safety check ops ---- */
 };
 
 struct store {
@@ -701,6 +726,12 @@ static inline void store_passkey_free(struct passkey_row *p)
 		store_blob_free(&p->tag);
 		store_blob_free(&p->name_sealed);
 	}
+}
+
+static inline void store_safety_free(struct safety_row *row)
+{
+	if (row)
+		store_blob_free(&row->sealed);
 }
 
 static inline void store_item_free(struct item_row *it)

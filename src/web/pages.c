@@ -73,7 +73,8 @@ int page_exit(struct kreq *r)
 
 /*
  * page_home() - GET /home: a greeting, where the couple stands (invite the
- * partner, or the two names), and the five steps.
+ * partner, or the two names), and the five steps; after a safety check
+ * that showed a concern, the help instead (pages-safety.c).
  */
 int page_home(struct kreq *r)
 {
@@ -98,6 +99,15 @@ int page_home(struct kreq *r)
 		return rc;
 	}
 	web_set(data, "display_name", mv.display_name);
+	/* after a safety check that showed a concern: the help, and no couple exercise */
+	rc = page_safety_concern(r, data);
+	if (rc != 0) {
+		if (rc < 0) {
+			json_decref(data);
+			return rc;
+		}
+		return web_render(r, 200, "home", data, 0);
+	}
 	web_set_bool(data, "is_partner", !strcmp(mv.role, "partner"));
 	if (mv.npartners < 2) {
 		const char *left = kreq_query(r, "left");

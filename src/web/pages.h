@@ -172,6 +172,24 @@ int page_activities_update(struct kreq *r); /* POST /activities/{id} */
  */
 int page_home_step2(struct kreq *r, json_t *data, int paired);
 
+/* the private safety check (pages-safety.c) */
+int page_safety(struct kreq *r);	/* GET  /safety ?welcome=1 ?all=1 */
+int page_safety_answer(struct kreq *r); /* POST /safety */
+/*
+ * page_safety_gate() - run by the server before a page route's handler
+ * (pattern: the route's) for a signed-in member: when the page is a couple
+ * exercise and the member's latest safety check showed a concern, it
+ * answers instead (the help, or a redirect home for a form) and returns 1;
+ * else it answers nothing and returns 0.  A negative errno on failure.
+ */
+int page_safety_gate(struct kreq *r, const char *pattern);
+/*
+ * page_safety_concern() - for home: when the member's latest check showed
+ * a concern, data gets concern = true and the help (as /safety shows it),
+ * and 1 is returned; else 0 and data is untouched; or a negative errno.
+ */
+int page_safety_concern(struct kreq *r, json_t *data);
+
 /* the kinds that are all data (pages-item.c): the kind is the one the path names */
 int page_items(struct kreq *r);	      /* GET  /{plural} */
 int page_item_create(struct kreq *r); /* POST /{plural} */

@@ -10,7 +10,8 @@
  * layout_foot; partials resolve in the page's own language.
  *
  * The program's texts (content/<lang>/<name>.md) are rendered at start-up too,
- * by content.c.
+ * by content.c, and the safety check's help (data/safety/<lang>.txt) is
+ * parsed then by core/safety.c.
  *
  * Static files live in <data_dir>/static/ and are read into memory at
  * start-up.  page_static() answers only exact hits in that table, so no
@@ -32,6 +33,7 @@
 #include "core/offer.h"
 #include "core/share.h"
 #include "core/item.h"
+#include "core/safety.h"
 #include "i18n/i18n.h"
 #include "vault/vault.h"
 #include "web/content.h"
@@ -53,7 +55,8 @@ static const char *const required_templates[] = {
 	"landing",	"privacy",	  "exit",	    "signup",	      "signin",
 	"recover",	"recovery_key",	  "home",	    "invite",	      "join",
 	"journal_list", "journal_new",	  "journal_show",   "journal_delete", "settings",
-	"totp_setup",	"recovery_codes", "lock",
+	"totp_setup",	"recovery_codes", "lock", "safety", "safety_help", "safety_paused",
+	"safety_hold",
 };
 
 struct template
@@ -431,6 +434,44 @@ static int statics_load(const char *data_dir, char *errbuf, size_t errlen)
 }
 
 /*
+ * safety_load() - the help of the safety check, data/safety/<lang>.txt,
+ * parsed for every language (core/safety.h); a file missing or wrong in
+ * any language fails start-up, with the line at fault in errbuf.
+ */
+static int safety_load(const char *data_dir, char *errbuf, size_t errlen)
+{
+	char path[4096], why[160], *text = NULL;
+	struct safety_help *h = NULL;
+	size_t i, len = 0;
+	int r;
+
+	for (i = 0; i < I18N_LANG_MAX; i++) {
+		if (snprintf(path, sizeof(path), "%s/data/safety/%s.txt", data_dir,
+			     i18n_languages[i]) >= (int)sizeof(path)) {
+			snprintf(errbuf, errlen, "data directory path too long");
+			return -ENAMETOOLONG;
+		}
+		r = web_read_file(path, SAFETY_HELP_BYTES_MAX, &text, &len);
+		if (r < 0) {
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(-r));
+			return r;
+		}
+		r = safety_help_parse(text, len, &h, why, sizeof(why));
+		free(text);
+		if (r == -EINVAL)
+			snprintf(errbuf, errlen, "%s: %s", path, why);
+		if (r == 0) {
+			r = safety_help_set(i18n_languages[i], h);
+			if (r < 0)
+				safety_help_free(h);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
  * web_init() - load templates and static files from data_dir.  i18n_init()
  * must have run: templates are translated here.  On failure everything
  * loaded so far is released and errbuf names the file at fault.
@@ -453,6 +494,9 @@ int web_init(const char *data_dir, char *errbuf, size_t errlen)
 	r = content_load(data_dir, errbuf, errlen);
 	if (r < 0)
 		goto out;
+	r = safety_load(data_dir, errbuf, errlen);
+	if (r < 0)
+		goto out;
 	errbuf[0] = '\0';
 out:
 	if (r < 0)
@@ -466,6 +510,7 @@ void web_fini(void)
 	templates_free();
 	statics_free();
 	content_free();
+	safety_help_reset();
 }
 
 json_t *web_page_new(const struct kreq *r, const char *title)

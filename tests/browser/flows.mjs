@@ -29,7 +29,10 @@ async function fillAccount(page, who) {
   await page.selectOption('select#language', who.lang);
 }
 
-/** After sign-up or join: the recovery key page; note the key, continue home. */
+/**
+ * After sign-up or join: the recovery key page; note the key, continue to
+ * the private safety check a new account is offered, skip it, and be home.
+ */
 async function noteRecoveryKey(page, who) {
   const key = await page.inputValue('#recovery-copy');
   assert.match(key, RECOVERY_KEY_RE, 'the recovery key is shown');
@@ -37,8 +40,11 @@ async function noteRecoveryKey(page, who) {
   const plain = (x) => x.replace(/[^0-9A-Z]/g, '');
   assert.equal(plain(groups.join('')), plain(key), 'the large key and the key to copy agree');
   who.recoveryKey = key;
+  await Promise.all([page.waitForNavigation(), page.click('main a[href="/safety?welcome=1"]')]);
+  assert.equal(pathOf(page), '/safety?welcome=1', 'a new account is offered the safety check');
+  await assertLang(page, who.lang);
   await Promise.all([page.waitForNavigation(), page.click('main a[href="/home"]')]);
-  assert.equal(pathOf(page), '/home');
+  assert.equal(pathOf(page), '/home', 'the safety check can be skipped');
 }
 
 /** Every page is in the member's language. */

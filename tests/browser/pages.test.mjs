@@ -39,7 +39,7 @@ for (const lang of LANGS) {
 
     // The visits are only known once the server is seeded: one test runs them all,
     // with a subtest for each.
-    test('pages', { timeout: 600000 }, async (t) => {
+    test('pages', { timeout: 1200000 }, async (t) => {
       for (const v of set.visits) {
         await t.test(v.name, async () => {
           const { page, guard, response, done } = await openVisit(browser, server, set, v, lang);

@@ -71,6 +71,13 @@ export async function buildPageSet(browser, server, lang) {
   execFileSync('sqlite3', ['-cmd', '.timeout 5000', server.dbPath,
     `UPDATE sessions SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-10 minutes') ` +
     `WHERE id = '${fClient.cookie.split('.')[0]}'`]);
+  // G reported a concern in the private safety check: the help replaces the couple exercises
+  const gClient = new Client(server.url);
+  await signupOk(gClient, { language: lang, display_name: 'Gil' });
+  if (hasRoute('POST', '/api/v1/safety-check')) {
+    const r = await gClient.post('/api/v1/safety-check', { afraid: true, threatened: false, hurt: false, forced: false });
+    if (r.status !== 200) throw new Error(`safety check seed answered ${r.status}`);
+  }
   const inviter = new Client(server.url);
   await signupOk(inviter, { language: lang });
   const inv = await inviter.post('/api/v1/invites', { role: 'partner' });
@@ -84,6 +91,7 @@ export async function buildPageSet(browser, server, lang) {
     D: await memberContext(browser, server, lang, dClient),
     E: await memberContext(browser, server, lang, eClient),
     F: await memberContext(browser, server, lang, fClient),
+    G: await memberContext(browser, server, lang, gClient),
   };
 
   const visits = [];
@@ -158,6 +166,13 @@ export async function buildPageSet(browser, server, lang) {
     },
   });
   add('A', '/journal/new with a prompt', '/journal/new?prompt=random');
+  if (hasRoute('GET', '/safety')) {
+    add('C', 'the safety check offered after sign-up', '/safety?welcome=1');
+    add('G', '/safety after a concern: the result and the help', '/safety');
+    add('G', '/safety with every country\'s lines', '/safety?all=1');
+    add('G', '/home after a concern', '/home');
+    add('G', 'a couple exercise after a concern', '/checkin');
+  }
   add('C', '/home of a member still alone', '/home');
   add('C', '/journal, empty', '/journal');
   add('C', '/invite', '/invite');
