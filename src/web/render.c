@@ -51,12 +51,12 @@
 /* Every template a handler renders: web_init() fails when one is missing,
  * so a broken install is found at start-up, not by the first visitor. */
 static const char *const required_templates[] = {
-	"layout_head",	"layout_foot",	  "account_fields", "who_sees_box",   "error",
-	"landing",	"privacy",	  "exit",	    "signup",	      "signin",
-	"recover",	"recovery_key",	  "home",	    "invite",	      "join",
-	"journal_list", "journal_new",	  "journal_show",   "journal_delete", "settings",
-	"totp_setup",	"recovery_codes", "lock", "safety", "safety_help", "safety_paused",
-	"safety_hold",
+	"layout_head",	 "layout_foot",	   "account_fields", "who_sees_box",   "error",
+	"landing",	 "privacy",	   "exit",	     "signup",	       "signin",
+	"recover",	 "recovery_key",   "home",	     "invite",	       "join",
+	"journal_list",	 "journal_new",	   "journal_show",   "journal_delete", "settings",
+	"totp_setup",	 "recovery_codes", "lock",	     "safety",	       "safety_help",
+	"safety_paused", "safety_hold",
 };
 
 struct template
