@@ -101,3 +101,21 @@ int api_safety_post(struct kreq *r)
 	safety_check_clear(&chk);
 	return e;
 }
+
+/*
+ * api_safety_gate() - see api.h: after a concern, the couple exercises
+ * answer 403 `paused` to that member, whatever the method, and change
+ * nothing; their journal, settings, export and the check stay open.
+ */
+int api_safety_gate(struct kreq *r, const char *pattern)
+{
+	int rc;
+
+	if (!r->session || !safety_paused_route(pattern))
+		return 0;
+	rc = safety_concern(r->core, r->session);
+	if (rc <= 0)
+		return rc;
+	rc = api_error(r, 403, "paused");
+	return rc < 0 ? rc : 1;
+}

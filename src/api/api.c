@@ -56,6 +56,8 @@ static const struct {
 	 N_("Please remove your passkeys first: they rely on two-step sign-in's recovery codes, "
 	    "which go when it is turned off.")},
 	{"forbidden", N_("You cannot do this here.")},
+	{"paused", N_("The couple exercises are paused for you after your safety check. Your "
+		      "journal, your settings and the help stay open.")},
 	{"login_taken", N_("That login is already taken. Please choose another.")},
 	{"couple_full", N_("You are already two: there is no one left to invite.")},
 	{"rate_limited", N_("Too many tries. Please wait a little and try again.")},

@@ -167,6 +167,13 @@ int api_activities_put(struct kreq *r);	   /* PUT  /api/v1/activities/{id} */
 /* the private safety check (api-safety.c) */
 int api_safety_get(struct kreq *r);  /* GET  /api/v1/safety-check */
 int api_safety_post(struct kreq *r); /* POST /api/v1/safety-check */
+/*
+ * api_safety_gate() - run by the server before an API route's handler
+ * (pattern: the route's): when the route is a couple exercise and the
+ * member's latest safety check showed a concern, it answers 403 `paused`
+ * and returns 1; 0 to go on; a negative errno on failure.
+ */
+int api_safety_gate(struct kreq *r, const char *pattern);
 
 /* the kinds that are all data (api-item.c): the kind is the one the path names */
 int api_item_list(struct kreq *r);   /* GET    /api/v1/{plural} */

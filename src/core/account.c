@@ -33,6 +33,7 @@
 #include "core/item.h"
 #include "core/journal.h"
 #include "core/password.h"
+#include "core/safety.h"
 #include "core/statement.h"
 #include "core/throttle.h"
 #include "limits.h"
@@ -1628,6 +1629,8 @@ static int account_leave_tx(const struct core *c, struct member_row *m, struct s
 		r = checkin_leave(c, s, to, ghost);
 	if (r == 0)
 		r = item_leave(c, s, to, ghost);
+	if (r == 0)
+		r = safety_leave(c, s, to);
 	if (r == 0) {
 		snprintf(m->couple_id, sizeof(m->couple_id), "%s", to->couple_id);
 		r = account_leave_wrap(c, m, to);

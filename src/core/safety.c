@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/item.h"
 #include "core/safety.h"
 
 #define SAFETY_KEY_ID	     1
@@ -230,6 +231,76 @@ int safety_record(const struct core *c, const struct session *s,
 	if (r == STORE_CONFLICT)
 		return -EAGAIN;
 	return r > 0 ? -EIO : r;
+}
+
+int safety_leave(const struct core *c, const struct session *from, const struct session *to)
+{
+	unsigned char key[VAULT_KEY_BYTES], rec[SAFETY_RECORD_LEN];
+	struct safety_row old, row;
+	char ad[SAFETY_AD_BYTES];
+	int r;
+
+	if (!c || !from || !to)
+		return -EINVAL;
+	memset(&old, 0, sizeof(old));
+	memset(&row, 0, sizeof(row));
+	r = STORE_CALL(c->st, safety_get, from->couple_id, from->member_id, &old);
+	if (r != 0)
+		return r == STORE_NOTFOUND ? 0 : r > 0 ? -EIO : r;
+	safety_ad(ad, &old);
+	safety_key(from, key);
+	r = vault_open_into(key, old.sealed.data, old.sealed.len, ad, rec, sizeof(rec));
+	vault_wipe(key, sizeof(key));
+	if (r != 0) { /* nothing readable to carry: the member may take it again */
+		store_safety_free(&old);
+		return core_skip_unreadable(c, r > 0 ? -EBADMSG : r);
+	}
+	memcpy(row.id, old.id, sizeof(row.id));
+	memcpy(row.couple_id, to->couple_id, sizeof(row.couple_id));
+	memcpy(row.member_id, to->member_id, sizeof(row.member_id));
+	row.version = old.version;
+	store_safety_free(&old);
+	safety_ad(ad, &row);
+	safety_key(to, key);
+	r = vault_seal(key, rec, SAFETY_RECORD_LEN, ad, &row.sealed.data, &row.sealed.len);
+	vault_wipe(key, sizeof(key));
+	vault_wipe(rec, sizeof(rec));
+	/* 0 as the old version: the insert that replaces a row left in another couple */
+	if (r == 0)
+		r = STORE_CALL(c->st, safety_put, &row, 0);
+	store_safety_free(&row);
+	return r > 0 ? -EIO : r;
+}
+
+/* ---- what a concern pauses -------------------------------------------------------- */
+
+/*
+ * The couple exercises, by the first piece of their route pattern (a page's,
+ * or the API's after /api/v1): what a partner could be pressured through.
+ * A new step's routes belong here; the kinds of the registry are paused
+ * without being named.
+ */
+static const char *const couple_routes[] = {
+	"/statements", "/commitments", "/reflect",  "/checkin",	      "/checkins", "/shares",
+	"/offers",     "/activities",  "/helps-me", "/conflict-plan", "/timeouts", "/agreements",
+	"/breaches",   "/chores",      "/dates",    "/invite",	      "/invites",  NULL,
+};
+
+int safety_paused_route(const char *pattern)
+{
+	size_t i, n;
+
+	if (!pattern)
+		return 0;
+	if (strncmp(pattern, "/api/v1/", 8) == 0)
+		pattern += 7;
+	for (i = 0; couple_routes[i]; i++) {
+		n = strlen(couple_routes[i]);
+		if (strncmp(pattern, couple_routes[i], n) == 0 &&
+		    (pattern[n] == '\0' || pattern[n] == '/'))
+			return 1;
+	}
+	return item_kind_at(pattern) != NULL;
 }
 
 /* ---- the help ---------------------------------------------------------------------- */

@@ -77,6 +77,23 @@ int safety_latest(const struct core *c, const struct session *s, struct safety_c
  */
 int safety_concern(const struct core *c, const struct session *s);
 
+/*
+ * safety_leave() - inside the leave's transaction, after the member moved
+ * from from->couple_id to to->couple_id: their latest check goes with them,
+ * the same answers and time sealed again for the new couple (under to->mk),
+ * so that a concern keeps the couple exercises paused in the new space.  0
+ * when there was none, or it did not open (counted as unreadable), or a
+ * negative errno.
+ */
+int safety_leave(const struct core *c, const struct session *from, const struct session *to);
+
+/*
+ * safety_paused_route() - 1 when a route pattern (a page's, or the API's
+ * under /api/v1) is a couple exercise: what a member whose check showed a
+ * concern is not asked to do, and what a partner could press them through.
+ */
+int safety_paused_route(const char *pattern);
+
 /* safety_check_clear() - wipe a check (it holds the answers); accepts NULL. */
 void safety_check_clear(struct safety_check *chk);
 

@@ -833,7 +833,10 @@ static void run_route(struct server_reply *x, const struct server_request *in, s
 		}
 	}
 	/* a couple exercise asked for by a member whose safety check showed a concern */
-	e = rt->kind == ROUTE_PAGE && r->session ? page_safety_gate(r, rt->pattern) : 0;
+	e = !r->session		     ? 0
+	    : rt->kind == ROUTE_PAGE ? page_safety_gate(r, rt->pattern)
+	    : rt->kind == ROUTE_API  ? api_safety_gate(r, rt->pattern)
+				     : 0;
 	if (e != 0) {
 		if (e < 0) {
 			answer_reset(r);

@@ -22,35 +22,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/item.h"
 #include "core/safety.h"
 #include "i18n/i18n.h"
 #include "web/pages.h"
 #include "web/render.h"
-
-/*
- * The pages of couple exercises, by the first piece of their route
- * pattern: what a partner could be pressured through.  A new step's pages
- * belong here; the kinds of the registry are paused without being named.
- */
-static const char *const couple_pages[] = {
-	"/statements", "/commitments", "/reflect",  "/checkin",	      "/checkins", "/shares",
-	"/offers",     "/activities",  "/helps-me", "/conflict-plan", "/timeouts", "/agreements",
-	"/breaches",   "/chores",      "/dates",    "/invite",	      NULL,
-};
-
-static int is_couple_page(const char *pattern)
-{
-	size_t i, n;
-
-	for (i = 0; couple_pages[i]; i++) {
-		n = strlen(couple_pages[i]);
-		if (strncmp(pattern, couple_pages[i], n) == 0 &&
-		    (pattern[n] == '\0' || pattern[n] == '/'))
-			return 1;
-	}
-	return item_kind_at(pattern) != NULL;
-}
 
 /* An address as a person reads it: without "https://" and a closing '/'. */
 static void set_address(json_t *o, const char *url)
@@ -273,7 +248,7 @@ int page_safety_gate(struct kreq *r, const char *pattern)
 	json_t *data;
 	int rc;
 
-	if (!r->session || !pattern || !is_couple_page(pattern))
+	if (!r->session || !pattern || !safety_paused_route(pattern))
 		return 0;
 	rc = safety_concern(r->core, r->session);
 	if (rc <= 0)

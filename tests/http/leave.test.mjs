@@ -190,3 +190,24 @@ test('deleting an account leaves nothing of the member\'s: not in the file, not 
     await fsp.rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a leaver\'s safety check goes with them: a concern keeps the exercises paused in the new space', async () => {
+  const { b, aClient, bClient } = await pair(server.url);
+  const concern = { afraid: true, threatened: false, hurt: false, forced: false };
+  let res = await bClient.post('/api/v1/safety-check', concern);
+  assert.equal(res.status, 200, describe(res));
+  const taken = res.json;
+  assert.equal(taken.result, 'concern');
+
+  res = await bClient.post('/api/v1/couple/leave', { password: b.password });
+  assert.equal(res.status, 200, describe(res));
+  const latest = (await bClient.get('/api/v1/safety-check')).json;
+  assert.equal(latest.result, 'concern', 'the answers came along');
+  assert.equal(latest.at, taken.at, 'the same check, not a new one');
+  res = await bClient.get('/api/v1/shares');
+  assert.equal(res.status, 403, 'still paused after the leave');
+  assert.equal(errCode(res), 'paused');
+  assert.match((await bClient.get('/shares')).text, /This page is paused for you/);
+  // the partner who stays never had it, and has none now
+  assert.deepEqual((await aClient.get('/api/v1/safety-check')).json, { result: null });
+});

@@ -21,9 +21,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
-  Client, describe, errCode, filesUnder, hiddenInput, pair, repoRoot, runTool, signupOk,
+  Client, describe, errCode, filesUnder, hiddenInput, pair, runTool, signupOk,
   startServer,
 } from './harness.mjs';
+import { readablePaths } from './doc-routes.mjs';
 import { exampleBody, registryKinds } from './kinds.mjs';
 
 const NO = { afraid: false, threatened: false, hurt: false, forced: false };
@@ -50,16 +51,6 @@ async function check(c, answers, opts) {
 
 // ---------------------------------------------------------------------------
 // The partner sees nothing
-
-/** Every GET route of docs/api.md, with who may call it. */
-function docGetRoutes() {
-  const text = fs.readFileSync(path.join(repoRoot, 'docs', 'api.md'), 'utf8');
-  const re = /^\|\s*`GET ([^`\s]+)`\s*\|\s*([^|]*?)\s*\|/gm;
-  const out = [];
-  let m;
-  while ((m = re.exec(text))) out.push({ pattern: m[1], who: m[2] });
-  return out;
-}
 
 /** A text with its RFC 3339 times and its CSRF tokens replaced by placeholders. */
 function normalise(text) {
@@ -121,34 +112,9 @@ async function partnerAnswers(paths) {
   return out;
 }
 
-async function partnerPaths() {
-  const routes = docGetRoutes().filter((r) => r.who !== 'therapist' && !r.pattern.includes('*'));
-  const plain = routes.filter((r) => !r.pattern.includes('{')).map((r) => r.pattern);
-  const ids = new Set();
-  for (const p of plain) {
-    const res = await B.get(p);
-    for (const id of res.text.match(/\b[0-9a-f]{32}\b/g) || []) ids.add(id);
-  }
-  const paths = [...plain];
-  const missing = [];
-  for (const r of routes.filter((x) => x.pattern.includes('{'))) {
-    let found = null;
-    for (const id of ids) {
-      const p = r.pattern.replace('{id}', id);
-      if ((await B.get(p)).status === 200) {
-        found = p;
-        break;
-      }
-    }
-    if (found) paths.push(found);
-    else missing.push(r.pattern);
-  }
-  return { paths, missing };
-}
-
 test('the partner\'s every answer is byte for byte the same whatever A answers', async (t) => {
   await seedCouple();
-  const { paths, missing } = await partnerPaths();
+  const { paths, missing } = await readablePaths(B);
   for (const m of missing) t.diagnostic(`no item of B's to fill ${m}`);
   assert.ok(paths.length >= 60, `walked ${paths.length} routes`);
   assert.ok(paths.includes('/home') && paths.includes('/api/v1/me'), 'home and me are among them');
@@ -354,7 +320,9 @@ test('after a concern, home and the couple exercises show the help; the journal 
   const share = await c.form('/shares', { csrf, kind: 'hope', body: 'pressured words', share_partner: '1' });
   assert.equal(share.status, 303);
   assert.equal(new URL(share.headers.get('location'), server.url).pathname, '/home');
-  assert.equal((await c.get('/api/v1/shares')).json.shares.length, 0, 'the form wrote nothing');
+  const paused = await c.get('/api/v1/shares');
+  assert.equal(paused.status, 403, 'the API of the exercises is paused too');
+  assert.equal(errCode(paused), 'paused');
 
   for (const p of ['/journal', '/journal/new', '/settings', '/program', '/privacy']) {
     const res = await c.get(p);
@@ -366,9 +334,47 @@ test('after a concern, home and the couple exercises show the help; the journal 
   assert.match((await c.get('/journal')).text, /href="\/safety"/, 'the footer offers it on every page');
 
   await c.form('/safety', { csrf, afraid: '0', threatened: '0', hurt: '0', forced: '0' });
+  assert.equal((await c.get('/api/v1/shares')).json.shares.length, 0, 'the form wrote nothing');
   const again = await c.get('/home');
   assert.match(again.text, /href="\/statements"/, 'taking it again with no yes brings the steps back');
   assert.equal((await c.get('/checkin')).text.includes('This page is paused for you'), false);
+});
+
+test('after a concern, the couple exercises\' API answers 403 paused in the member\'s language and writes nothing', async () => {
+  const p = await pair(server.url, { aFields: { language: 'es' }, bFields: { language: 'en' } });
+  const c = p.aClient;
+  const kind = registryKinds()[0];
+  const shared = await c.post('/api/v1/shares', { kind: 'hope', body: 'before the check', shared_with: ['partner'] });
+  assert.equal(shared.status, 201, describe(shared));
+  await check(c, CONCERN);
+
+  const asks = [
+    ['GET', '/api/v1/shares'], ['POST', '/api/v1/shares', { kind: 'hope', body: 'pressed', shared_with: ['partner'] }],
+    ['GET', `/api/v1/shares/${shared.json.share.id}`], ['GET', '/api/v1/statements'],
+    ['POST', '/api/v1/statements', {
+      what_i_did: 'pressed', impact: 'pressed', why: 'pressed', regret: 'pressed', repair: 'pressed',
+    }], ['GET', '/api/v1/agreements'],
+    ['GET', '/api/v1/checkins'], ['GET', '/api/v1/dates'], ['POST', '/api/v1/invites', { role: 'partner' }],
+    ['GET', `/api/v1/${kind.plural}`], ['POST', `/api/v1/${kind.plural}`, exampleBody(kind)],
+  ];
+  for (const [method, url, body] of asks) {
+    const res = method === 'GET' ? await c.get(url) : await c.post(url, body);
+    assert.equal(res.status, 403, `${method} ${url}: ${describe(res)}`);
+    assert.equal(errCode(res), 'paused', `${method} ${url}`);
+    assert.match(res.json.error.message, /pausa/, `${method} ${url}: in Spanish`);
+  }
+  for (const url of ['/api/v1/me', '/api/v1/journal', '/api/v1/safety-check', '/api/v1/export', '/api/v1/me/sessions']) {
+    assert.equal((await c.get(url)).status, 200, `${url} stays open`);
+  }
+  // the partner's side is untouched: B still reads the card, and nothing new
+  const bShares = await p.bClient.get('/api/v1/shares');
+  assert.deepEqual(bShares.json.shares.map((x) => x.body), ['before the check']);
+
+  await check(c, NO);
+  const back = await c.get('/api/v1/shares');
+  assert.equal(back.status, 200, 'a check with no yes opens them again');
+  assert.deepEqual(back.json.shares.map((x) => x.body), ['before the check'], 'nothing was written while paused');
+  assert.equal((await c.get(`/api/v1/${kind.plural}`)).json[kind.plural].length, 0);
 });
 
 test('sign-up offers the check once, and it can be skipped', async () => {
