@@ -163,7 +163,8 @@ static int when_text(const char *s, char *out, size_t cap)
 	if ((n != 10 && !(n == 20 && s[10] == 'T' && s[19] == 'Z')) ||
 	    i18n_format_date(i18n_thread_lang(), s, day, sizeof(day)) < 0)
 		return -1;
-	if (n == 10)
+	/* the partner's actions come to the day (session_seen_time()): no "00:00" */
+	if (n == 10 || strcmp(s + 10, "T00:00:00Z") == 0)
 		snprintf(out, cap, "%s", day);
 	else
 		snprintf(out, cap, "%s, %.5s UTC", day, s + 11);

@@ -167,6 +167,8 @@ static int activity_open(const struct session *s, const struct item_row *row,
 	memcpy(out.done_at, p.done_at, sizeof(out.done_at));
 	memcpy(out.done_by, p.done_by, sizeof(out.done_by));
 	memcpy(out.created_at, row->created_at, sizeof(out.created_at));
+	session_seen_time(s, out.done_by, out.done_at);
+	session_seen_time(s, row->author_id, out.created_at);
 	*ret = out;
 	memset(&out, 0, sizeof(out));
 	r = 0;

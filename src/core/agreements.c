@@ -229,6 +229,7 @@ static int take_end(const struct session *s, const struct item_row *row,
 			    : AGREEMENT_DECLINED;
 	memcpy(a->ended_by, ends[i].author_id, sizeof(a->ended_by));
 	memcpy(a->ended_at, ends[i].created_at, sizeof(a->ended_at));
+	session_seen_time(s, a->ended_by, a->ended_at);
 	a->end_note = e.values[END_F_NOTE];
 	a->end_note_len = e.lens[END_F_NOTE];
 	e.values[END_F_NOTE] = NULL;
@@ -259,6 +260,8 @@ static int agreement_open(const struct session *s, const struct item_row *row,
 	}
 	memcpy(a->accepted_by[0], by, VAULT_ID_HEX + 1);
 	a->naccepted = 1;
+	/* the row is its first author's; its last change, the current proposer's */
+	session_seen_time(s, by, a->v.updated_at);
 	take_accepts(s, row, accepts, naccepts, a);
 	a->status = a->naccepted == 2 ? AGREEMENT_AGREED : AGREEMENT_PROPOSED;
 	r = take_end(s, row, ends, nends, a);

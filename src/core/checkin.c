@@ -365,6 +365,8 @@ static int checkin_open(const struct session *s, const struct checkin_row *row, 
 	out.shared_with = row->shared_with;
 	memcpy(out.created_at, row->created_at, sizeof(out.created_at));
 	memcpy(out.updated_at, row->updated_at, sizeof(out.updated_at));
+	session_seen_time(s, row->author_id, out.created_at);
+	session_seen_time(s, row->author_id, out.updated_at);
 	*ret = out;
 	r = 0;
 out:

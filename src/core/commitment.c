@@ -195,6 +195,7 @@ static int review_open_row(const struct session *s, const struct item_row *row,
 	}
 	memcpy(ret->id, row->id, sizeof(ret->id));
 	memcpy(ret->at, row->created_at, sizeof(ret->at));
+	session_seen_time(s, row->author_id, ret->at);
 	r = 0;
 out:
 	item_text_free(plain, plen);
@@ -236,6 +237,7 @@ static int commitment_open(const struct core *c, const struct session *s,
 	ret->text_len = len;
 	memcpy(ret->id, row->id, sizeof(ret->id));
 	memcpy(ret->created_at, row->created_at, sizeof(ret->created_at));
+	session_seen_time(s, row->author_id, ret->created_at);
 	ret->review_every_days = (int)days;
 
 	r = item_list(c, &q, &rows, &n);

@@ -182,6 +182,8 @@ static int plan_open(const struct core *c, const struct session *s, const struct
 	}
 	memcpy(p->accepted_by[0], by, VAULT_ID_HEX + 1);
 	p->naccepted = 1;
+	/* the row is its first author's; its last change, the current proposer's */
+	session_seen_time(s, by, p->v.updated_at);
 	r = plan_accepts(c, s, row, p);
 	if (r != 0) {
 		conflict_plan_clear(p);
@@ -347,8 +349,12 @@ static int add_minutes(const char *started, int minutes, char out[STORE_TIME_LEN
 	return 0;
 }
 
-/* A time-out opened as an item (item_view_open()) into *ret. */
-static int timeout_of(const struct item_view *v, struct timeout *ret)
+/*
+ * A time-out opened as an item (item_view_open()) into *ret; started: when
+ * the row was written, to the second (the view has the partner's to the day
+ * only): a break that is running is meant to be seen by both, to its end.
+ */
+static int timeout_of(const struct item_view *v, const char *started, struct timeout *ret)
 {
 	long minutes = number(v->values[0]);
 
@@ -359,8 +365,8 @@ static int timeout_of(const struct item_view *v, struct timeout *ret)
 	memcpy(ret->author_id, v->author_id, sizeof(ret->author_id));
 	ret->mine = v->mine;
 	ret->minutes = (int)minutes;
-	memcpy(ret->started_at, v->created_at, sizeof(ret->started_at));
-	return add_minutes(v->created_at, ret->minutes, ret->ends_at);
+	snprintf(ret->started_at, sizeof(ret->started_at), "%s", started);
+	return add_minutes(started, ret->minutes, ret->ends_at);
 }
 
 /* A time-out row opened into *ret. */
@@ -373,7 +379,7 @@ static int timeout_open(const struct session *s, const struct item_row *row, str
 	r = item_view_open(&timeout_kind, s, row, &v);
 	if (r != 0)
 		return r;
-	r = timeout_of(&v, ret);
+	r = timeout_of(&v, row->created_at, ret);
 	item_view_clear(&v);
 	return r;
 }
@@ -454,9 +460,10 @@ int timeouts_list(const struct core *c, const struct session *s, struct timeout 
 	if (!list)
 		r = -ENOMEM;
 	for (i = 0; r == 0 && i < nviews; i++) {
-		r = timeout_of(&views[i], &list[*n]);
+		/* the partner's breaks of the past, to the day: when each began and ended */
+		r = timeout_of(&views[i], views[i].created_at, &list[*n]);
 		if (r == 0)
-			(*n)++;
+			session_seen_time(s, views[i].author_id, list[(*n)++].ends_at);
 		else
 			r = core_skip_unreadable(c, r);
 	}

@@ -92,6 +92,9 @@ static int offer_open(const struct session *s, const struct item_row *row, const
 	ret->mine = strcmp(row->author_id, s->member_id) == 0;
 	memcpy(ret->created_at, row->created_at, sizeof(ret->created_at));
 	ret->status = offer_status_of(ret->until, ret->ended_at, today);
+	/* only its author ends an offer */
+	session_seen_time(s, row->author_id, ret->created_at);
+	session_seen_time(s, row->author_id, ret->ended_at);
 	return 0;
 }
 

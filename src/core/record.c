@@ -295,6 +295,8 @@ int item_view_open(const struct item_kind *k, const struct session *s, const str
 	out->version = row->version;
 	memcpy(out->created_at, row->created_at, sizeof(out->created_at));
 	memcpy(out->updated_at, row->updated_at, sizeof(out->updated_at));
+	session_seen_time(s, row->author_id, out->created_at);
+	session_seen_time(s, row->author_id, out->updated_at);
 	if (k->status) {
 		char today[STORE_TIME_LEN + 1];
 

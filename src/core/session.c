@@ -46,6 +46,16 @@ void session_now(char out[STORE_TIME_LEN + 1], long offset_s)
 	strftime(out, STORE_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void session_seen_time(const struct session *s, const char *actor_id, char t[STORE_TIME_LEN + 1])
+{
+	static const char midnight[] = "T00:00:00Z";
+
+	if (!s || !actor_id || !t || strcmp(actor_id, s->member_id) == 0 ||
+	    strnlen(t, STORE_TIME_LEN + 1) != STORE_TIME_LEN || t[10] != 'T')
+		return;
+	memcpy(t + 10, midnight, sizeof(midnight) - 1);
+}
+
 #define SESSION_AD_PREFIX "sessions"
 /* the prefix, three '|', three ids, the NUL */
 #define SESSION_AD_BYTES (sizeof(SESSION_AD_PREFIX) - 1 + 3 + 3 * VAULT_ID_HEX + 1)

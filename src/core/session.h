@@ -165,4 +165,14 @@ int session_csrf_ok(struct session *s, const char *token);
 /* session_now() - current UTC time as RFC 3339 "YYYY-MM-DDTHH:MM:SSZ". */
 void session_now(char out[STORE_TIME_LEN + 1], long offset_s);
 
+/*
+ * session_seen_time() - t (a time of session_now()'s form, in a view the
+ * session's member reads) as that member may see it: as it is when actor_id
+ * is theirs, else its day ("YYYY-MM-DDT00:00:00Z").  Nobody learns at what
+ * hour someone else wrote, answered, acknowledged, rated or ended something
+ * (issue 13, "no 'answered at' time the partner could read").  A date, ""
+ * or a NULL actor_id is left as it is.
+ */
+void session_seen_time(const struct session *s, const char *actor_id, char t[STORE_TIME_LEN + 1]);
+
 #endif

@@ -110,6 +110,7 @@ static int share_open_ack(const struct session *s, const struct item_row *ack,
 	memcpy(ret->id, ack->id, sizeof(ret->id));
 	memcpy(ret->author_id, ack->author_id, sizeof(ret->author_id));
 	memcpy(ret->created_at, ack->created_at, sizeof(ret->created_at));
+	session_seen_time(s, ack->author_id, ret->created_at);
 	ret->reply = (char *)text;
 	ret->reply_len = len;
 	return 0;
@@ -149,6 +150,7 @@ static int share_open(const struct session *s, const struct item_row *row,
 	out.mine = strcmp(row->author_id, s->member_id) == 0;
 	out.shared_with = row->shared_with;
 	memcpy(out.created_at, row->created_at, sizeof(out.created_at));
+	session_seen_time(s, row->author_id, out.created_at);
 	if (ack) {
 		r = share_open_ack(s, ack, &out.ack);
 		if (r != 0) {

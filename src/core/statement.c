@@ -281,6 +281,9 @@ static int statement_open_row(const struct session *s, const struct statement_ro
 	memcpy(ret->created_at, row->created_at, sizeof(ret->created_at));
 	memcpy(ret->updated_at, row->updated_at, sizeof(ret->updated_at));
 	memcpy(ret->delivered_at, row->delivered_at, sizeof(ret->delivered_at));
+	session_seen_time(s, row->author_id, ret->created_at);
+	session_seen_time(s, row->author_id, ret->updated_at);
+	session_seen_time(s, row->author_id, ret->delivered_at);
 	return 0;
 }
 
@@ -318,6 +321,7 @@ static int response_open_row(const struct session *s, const struct item_row *row
 	memcpy(ret->statement_id, row->parent_id, sizeof(ret->statement_id));
 	memcpy(ret->author_id, row->author_id, sizeof(ret->author_id));
 	memcpy(ret->created_at, row->created_at, sizeof(ret->created_at));
+	session_seen_time(s, row->author_id, ret->created_at);
 	return 0;
 }
 
@@ -396,6 +400,9 @@ static void statement_from_row(const struct session *s, const struct statement_r
 	memcpy(st->created_at, row->created_at, sizeof(st->created_at));
 	memcpy(st->updated_at, row->updated_at, sizeof(st->updated_at));
 	memcpy(st->delivered_at, row->delivered_at, sizeof(st->delivered_at));
+	session_seen_time(s, row->author_id, st->created_at);
+	session_seen_time(s, row->author_id, st->updated_at);
+	session_seen_time(s, row->author_id, st->delivered_at);
 }
 
 /* ---- operations --------------------------------------------------------- */

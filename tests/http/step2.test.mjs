@@ -216,7 +216,10 @@ test('activities: planned by one, marked done by either, each says how it felt',
   assert.equal(put.status, 200, describe(put));
   assert.equal(put.json.activity.felt, feltA);
   assert.equal(put.json.activity.partner_felt, feltB);
-  assert.equal(put.json.activity.done_at, doneAt, 'the first mark stands');
+  // the first mark stands: B's, which A reads to the day (no time of day of the partner's)
+  assert.equal(put.json.activity.done_at, `${doneAt.slice(0, 10)}T00:00:00Z`, 'the first mark stands');
+  assert.equal((await b.get('/api/v1/activities')).json.activities.find((x) => x.id === act.id).done_at,
+    doneAt, 'B, who marked it, reads the time');
 
   // a changed note replaces the old one
   const feltA2 = marker('felt by A, changed');
