@@ -147,7 +147,7 @@ suite('new passwords: common ones, the login and the app name are refused', () =
 suite('password checks behind a session count as sign-ins', () => {
   // The failures must fall within the window: scaled() stretches it (and the
   // waits past it) for a slow server, e.g. under valgrind.
-  const LIMITS = { SIGNIN_LOGIN_FAILURES: 3, SIGNIN_ADDRESS_FAILURES: 1000, SIGNIN_WINDOW: scaled(4) };
+  const LIMITS = { SIGNIN_LOGIN_FAILURES: 3, SIGNIN_ADDRESS_FAILURES: 1000, SIGNIN_WINDOW: scaled(8) };
   let s;
   before(async () => { s = await startServer({ env: LIMITS }); });
   after(async () => { await s?.stop(); });
