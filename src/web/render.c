@@ -42,7 +42,7 @@
 #include "web/render.h"
 
 #define WEB_TEMPLATE_MAX_BYTES (256 * 1024)  /* a page template is a few KiB; more is a mistake */
-#define WEB_TEMPLATES_MAX      64	     /* templates in the directory */
+#define WEB_TEMPLATES_MAX      128	     /* templates in the directory */
 #define WEB_STATIC_MAX_BYTES   (1024 * 1024) /* one static file; images belong elsewhere */
 #define WEB_STATIC_FILES_MAX   256	     /* files under static/ */
 #define WEB_STATIC_DEPTH_MAX   8	     /* directory nesting under static/ */
