@@ -285,8 +285,8 @@ static int statement_open_row(const struct session *s, const struct statement_ro
 }
 
 /* Opens one response row into ret. */
-static int response_open_row(const struct session *s, const struct item_row *row,
-			     struct statement_response *ret)
+static int response_open_row(const struct core *c, const struct session *s,
+			     const struct item_row *row, struct statement_response *ret)
 {
 	unsigned char *plain = NULL;
 	char *v[STATEMENT_RESPONSE_PARTS];
@@ -294,7 +294,7 @@ static int response_open_row(const struct session *s, const struct item_row *row
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = item_open(&statement_response_kind, s, row, &plain, &plen);
+	r = item_open(c, &statement_response_kind, s, row, &plain, &plen);
 	if (r != 0)
 		return r;
 	r = plain ? unpack(plain, plen, v, lens, STATEMENT_RESPONSE_PARTS) : -EBADMSG;
@@ -348,7 +348,7 @@ static int statement_load_responses(const struct core *c, const struct session *
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		r = response_open_row(s, &rows[i], &st->responses[st->nresponses]);
+		r = response_open_row(c, s, &rows[i], &st->responses[st->nresponses]);
 		if (r == 0)
 			st->nresponses++;
 		else if ((r = core_skip_unreadable(c, r)) !=
@@ -691,7 +691,7 @@ int statement_respond(const struct core *c, const struct session *s, const char 
 	if (r == ITEM_CONFLICT)
 		r = -EIO;
 	if (r == 0)
-		r = response_open_row(s, &row, ret);
+		r = response_open_row(c, s, &row, ret);
 out:
 	item_text_free(packed, plen);
 	store_item_free(&row);

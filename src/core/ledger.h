@@ -1,0 +1,61 @@
+/*
+ * ledger.h: the latest version of each changed row, under the writer's key
+ * (issue 11, part 8: rollback).
+ *
+ * A row's version is bound into the associated data of its ciphertext, so
+ * a ciphertext does not open in another version's row; but an older
+ * version put back whole, with its older ciphertext and version number,
+ * opens.  Each member therefore keeps a ledger: for each row of theirs
+ * changed at least once (version 2 and up), its id and latest version, a
+ * sorted array of LEDGER_ENTRY bytes (16 bytes of id, 4 of version, big
+ * endian) sealed as one blob:
+ *
+ *   - their own ledger (ledgers.couple_id ""), under a subkey of their
+ *     master key, with every row they change, private or shared: what
+ *     they read of their own is checked against it;
+ *   - their ledger of what they share in their couple, under the couple
+ *     key, with the rows they change that the partner reads: what the
+ *     partner reads of theirs is checked against it.
+ *
+ * Only a member's own sessions write their ledgers, each write after the
+ * row's (so that a failure between the two leaves the ledger behind the
+ * row, never ahead of it), counted (ledgers.gen) so that two writes
+ * racing each other do not lose an entry.  A row older than its entry
+ * does not open: lists leave it out and count it for the operator's log.
+ */
+#ifndef KINTSUGI_CORE_LEDGER_H
+#define KINTSUGI_CORE_LEDGER_H
+
+#include <stdint.h>
+
+#include "core/session.h"
+
+/* bytes of one entry: the row id's 16 bytes, then its version (32 bits, big endian) */
+#define LEDGER_ENTRY 20
+/* entries a ledger holds at most (1.25 MiB): rows changed past it go unrecorded */
+#define LEDGER_MAX 65536
+
+/*
+ * ledger_check() - may row id of author_id, at version, open for s?  0
+ * when it may (no ledger, no entry, or an entry not newer than version);
+ * -EBADMSG when its entry is newer (an older version put back), or when
+ * the ledger that should say does not open (but a partner's ledger still
+ * under a couple key from before s joined lets a version 1 through: the
+ * ledger is sealed again only at its writer's next change); < 0 on other
+ * errors.
+ */
+int ledger_check(const struct core *c, const struct session *s, const char *author_id,
+		 const char *id, int64_t version);
+
+/*
+ * ledger_note() - after s wrote row id at version: their own ledger, and
+ * when shared (the partner reads it, under the couple key) their ledger in
+ * the couple, hold version as the row's latest.  A row at version 1 is
+ * noted in neither, but a shared one seals s's ledger in the couple again
+ * under the couple key of now, so that a partner who joined since opens
+ * it.  0 or < 0.
+ */
+int ledger_note(const struct core *c, const struct session *s, int shared, const char *id,
+		int64_t version);
+
+#endif

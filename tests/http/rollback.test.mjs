@@ -1,0 +1,162 @@
+// Rollback at rest (issue 11, part 8): with the server stopped, an operator
+// with write access puts back an older version of a row, its older
+// ciphertext and its older version number together, as a backup of that
+// row would have them.  Each such row's version is bound into its
+// associated data, so it opens on its own; the writer's ledger (the latest
+// version of each changed row, sealed under their key) is what refuses it.
+// After a restart the owner, and the partner for a shared row, never see
+// the older text: the row is left out of lists (and counted in the
+// operator's log, with nothing of it) and a single read is 404 or 500;
+// rows nobody touched, and rows changed again as usual, read as written.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, test } from 'node:test';
+
+import { describe, pair, rand, startServer } from './harness.mjs';
+
+let dbPath;
+let first; // the server whose directory holds the database
+let server; // the one running now
+let A; let B;
+const rows = {}; // label -> {table, id, v1: {column: hex or value}, old, now, reader, list, one}
+
+function sql(statement) {
+  return execFileSync('sqlite3', ['-bail', dbPath, statement], { encoding: 'utf8' }).trim();
+}
+
+/** The columns of a row that a rollback puts back: its sealed ones (as hex) and its version. */
+function snapshot(table, key, id, sealed) {
+  const cols = [...sealed.map((c) => `quote(${c})`), 'version'].join(', ');
+  const out = sql(`SELECT ${cols} FROM ${table} WHERE ${key} = '${id}'`).split('|');
+  assert.equal(out.length, sealed.length + 1, `${table} ${id} is there`);
+  return Object.fromEntries([...sealed, 'version'].map((c, i) => [c, out[i]]));
+}
+
+function putBack(table, key, id, v) {
+  const sets = Object.entries(v).map(([c, val]) => `${c} = ${val}`).join(', ');
+  sql(`UPDATE ${table} SET ${sets} WHERE ${key} = '${id}'`);
+}
+
+/** Points both clients at a new server (sessions live in the database). */
+function retarget(url) {
+  for (const c of [A, B]) c.baseUrl = url;
+}
+
+const limitBody = (text, shared) => ({ kind: 'hard_limit', text, shared_with: shared ? ['partner'] : [] });
+
+before(async () => {
+  first = await startServer();
+  dbPath = first.dbPath;
+  const p = await pair(first.url);
+  A = p.aClient; B = p.bClient;
+
+  const ids = {};
+  const old = {};
+  old.journal = `journal first version ${rand(16)}`;
+  let res = await A.post('/api/v1/journal', { body: old.journal });
+  assert.equal(res.status, 201, describe(res));
+  ids.journal = res.json.entry.id;
+  old.private = `private limit first version ${rand(16)}`;
+  res = await A.post('/api/v1/limits', limitBody(old.private, false));
+  assert.equal(res.status, 201, describe(res));
+  ids.private = res.json.limit.id;
+  old.shared = `shared limit first version ${rand(16)}`;
+  res = await A.post('/api/v1/limits', limitBody(old.shared, true));
+  assert.equal(res.status, 201, describe(res));
+  ids.shared = res.json.limit.id;
+  old.untouched = `untouched limit ${rand(16)}`;
+  res = await A.post('/api/v1/limits', limitBody(old.untouched, true));
+  assert.equal(res.status, 201, describe(res));
+  ids.untouched = res.json.limit.id;
+  old.again = `limit changed as usual v1 ${rand(16)}`;
+  res = await A.post('/api/v1/limits', limitBody(old.again, true));
+  assert.equal(res.status, 201, describe(res));
+  ids.again = res.json.limit.id;
+
+  const v1 = {
+    journal: snapshot('journal_entries', 'id', ids.journal, ['body_sealed', 'prompt_sealed']),
+    private: snapshot('items', 'id', ids.private, ['sealed']),
+    shared: snapshot('items', 'id', ids.shared, ['sealed']),
+  };
+
+  // the second version of each, written as usual
+  const now = {};
+  now.journal = `journal second version ${rand(16)}`;
+  res = await A.put(`/api/v1/journal/${ids.journal}`, { body: now.journal });
+  assert.equal(res.status, 200, describe(res));
+  for (const k of ['private', 'shared']) {
+    now[k] = `${k} limit second version ${rand(16)}`;
+    res = await A.put(`/api/v1/limits/${ids[k]}`, limitBody(now[k], k === 'shared'));
+    assert.equal(res.status, 200, describe(res));
+    assert.equal(res.json.limit.version, 2);
+  }
+  now.again = `limit changed as usual v2 ${rand(16)}`;
+  res = await A.put(`/api/v1/limits/${ids.again}`, limitBody(now.again, true));
+  assert.equal(res.status, 200, describe(res));
+  await first.stop({ keepDir: true });
+
+  putBack('journal_entries', 'id', ids.journal, v1.journal);
+  putBack('items', 'id', ids.private, v1.private);
+  putBack('items', 'id', ids.shared, v1.shared);
+  assert.equal(sql(`SELECT version FROM items WHERE id = '${ids.shared}'`), '1', 'the older version is back');
+
+  server = await startServer({ args: ['--db', dbPath] });
+  retarget(server.url);
+  rows.journal = { ids: ids.journal, old: old.journal, readers: [[A, '/api/v1/journal/', '/api/v1/journal?limit=100', '/journal']] };
+  rows.private = { ids: ids.private, old: old.private, readers: [[A, '/api/v1/limits/', '/api/v1/limits', '/limits']] };
+  rows.shared = {
+    ids: ids.shared,
+    old: old.shared,
+    readers: [[A, '/api/v1/limits/', '/api/v1/limits', '/limits'], [B, '/api/v1/limits/', '/api/v1/limits', '/limits']],
+  };
+  rows.untouched = { id: ids.untouched, text: old.untouched };
+  rows.again = { id: ids.again, text: now.again };
+});
+after(async () => {
+  await server?.stop();
+  await first?.cleanup();
+});
+
+for (const label of ['journal', 'private', 'shared']) {
+  test(`an older version put back (${label}) does not open for ${label === 'shared' ? 'the author or the partner' : 'its owner'}`, async () => {
+    const r = rows[label];
+    for (const [c, one, list, page] of r.readers) {
+      const single = await c.get(`${one}${r.ids}`);
+      assert.ok([404, 500].includes(single.status), `GET ${one}${r.ids}: want 404 or 500, got ${describe(single)}`);
+      assert.ok(!single.text.includes(r.old), `GET ${one}: the older version is shown`);
+      for (const p of [list, page]) {
+        const res = await c.get(p);
+        assert.equal(res.status, 200, `${p}: ${describe(res)}`);
+        assert.ok(!res.text.includes(r.old), `${p}: the older version is listed`);
+        assert.ok(!res.text.includes(r.ids), `${p}: the rolled back row is listed`);
+      }
+    }
+  });
+}
+
+test('rows nobody touched, and rows changed again as usual, read as written, by both partners', async () => {
+  for (const c of [A, B]) {
+    const list = await c.get('/api/v1/limits');
+    assert.equal(list.status, 200, describe(list));
+    for (const label of ['untouched', 'again']) {
+      const got = list.json.limits.find((l) => l.id === rows[label].id);
+      assert.ok(got, `${label} is listed`);
+      assert.equal(got.text, rows[label].text, label);
+    }
+  }
+  const text = `limit changed as usual v3 ${rand(16)}`;
+  const res = await A.put(`/api/v1/limits/${rows.again.id}`, limitBody(text, true));
+  assert.equal(res.status, 200, describe(res));
+  assert.equal(res.json.limit.version, 3);
+  const seen = await B.get(`/api/v1/limits/${rows.again.id}`);
+  assert.equal(seen.status, 200, describe(seen));
+  assert.equal(seen.json.limit.text, text);
+});
+
+test('the operator is told how many rows were left out, with nothing of them', async () => {
+  const log = server.stderr();
+  assert.match(log, /did not open \(damaged, or changed in the file\) and (was|were) left out of an answer to \/api\/v1\/limits$/m);
+  assert.match(log, /left out of an answer to \/api\/v1\/journal$/m);
+  for (const label of ['journal', 'private', 'shared']) assert.ok(!log.includes(rows[label].old), `no text of ${label} in the log`);
+});
