@@ -197,7 +197,7 @@ static int ledger_note_one(const struct core *c, const struct session *s, const 
 
 	for (int tries = 0; tries < LEDGER_TRIES && r == STORE_CONFLICT; tries++)
 		r = ledger_note_in(c, s, couple_id, raw, version);
-	return r == STORE_CONFLICT ? -EAGAIN : r;
+	return r == STORE_CONFLICT ? -EIO : r; /* lost LEDGER_TRIES races in a row */
 }
 
 int ledger_note(const struct core *c, const struct session *s, int shared, const char *id,

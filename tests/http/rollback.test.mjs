@@ -43,6 +43,16 @@ function retarget(url) {
   for (const c of [A, B]) c.baseUrl = url;
 }
 
+const period = new Date(Date.now() - 3 * 86400000).toISOString().slice(0, 10);
+const checkinBody = (note) => ({
+  period,
+  scores: { emotional: 3, physical: 4, mental: 2, sexual: 1, financial: 5 },
+  trust: 6,
+  closeness: 7,
+  note,
+  shared_with: ['partner'],
+});
+const safety = (afraid) => ({ afraid, threatened: false, hurt: false, forced: false });
 const limitBody = (text, shared) => ({ kind: 'hard_limit', text, shared_with: shared ? ['partner'] : [] });
 
 before(async () => {
@@ -74,10 +84,28 @@ before(async () => {
   assert.equal(res.status, 201, describe(res));
   ids.again = res.json.limit.id;
 
+  old.draft = `statement draft first version ${rand(16)}`;
+  res = await A.post('/api/v1/statements', { what_i_did: old.draft });
+  assert.equal(res.status, 201, describe(res));
+  ids.draft = res.json.statement.id;
+  old.checkin = `check-in note first version ${rand(16)}`;
+  res = await A.post('/api/v1/checkins', checkinBody(old.checkin));
+  assert.equal(res.status, 201, describe(res));
+  ids.checkin = res.json.checkin.id;
+  res = await B.post('/api/v1/checkins', checkinBody(`partner's ${rand(8)}`));
+  assert.equal(res.status, 201, describe(res));
+  res = await A.post('/api/v1/safety-check', safety(false));
+  assert.equal(res.status, 200, describe(res));
+  assert.equal(res.json.result, 'ok');
+  ids.safety = sql(`SELECT id FROM safety_checks WHERE member_id = (SELECT author_id FROM items WHERE id = '${ids.private}')`);
+
   const v1 = {
     journal: snapshot('journal_entries', 'id', ids.journal, ['body_sealed', 'prompt_sealed']),
     private: snapshot('items', 'id', ids.private, ['sealed']),
     shared: snapshot('items', 'id', ids.shared, ['sealed']),
+    draft: snapshot('statements', 'id', ids.draft, ['parts_sealed']),
+    checkin: snapshot('checkins', 'id', ids.checkin, ['content_sealed']),
+    safety: snapshot('safety_checks', 'id', ids.safety, ['sealed']),
   };
 
   // the second version of each, written as usual
@@ -91,6 +119,14 @@ before(async () => {
     assert.equal(res.status, 200, describe(res));
     assert.equal(res.json.limit.version, 2);
   }
+  now.draft = `statement draft second version ${rand(16)}`;
+  res = await A.put(`/api/v1/statements/${ids.draft}`, { what_i_did: now.draft });
+  assert.equal(res.status, 200, describe(res));
+  now.checkin = `check-in note second version ${rand(16)}`;
+  res = await A.put(`/api/v1/checkins/${ids.checkin}`, checkinBody(now.checkin));
+  assert.equal(res.status, 200, describe(res));
+  res = await A.post('/api/v1/safety-check', safety(true));
+  assert.equal(res.json.result, 'concern');
   now.again = `limit changed as usual v2 ${rand(16)}`;
   res = await A.put(`/api/v1/limits/${ids.again}`, limitBody(now.again, true));
   assert.equal(res.status, 200, describe(res));
@@ -99,6 +135,9 @@ before(async () => {
   putBack('journal_entries', 'id', ids.journal, v1.journal);
   putBack('items', 'id', ids.private, v1.private);
   putBack('items', 'id', ids.shared, v1.shared);
+  putBack('statements', 'id', ids.draft, v1.draft);
+  putBack('checkins', 'id', ids.checkin, v1.checkin);
+  putBack('safety_checks', 'id', ids.safety, v1.safety);
   assert.equal(sql(`SELECT version FROM items WHERE id = '${ids.shared}'`), '1', 'the older version is back');
 
   server = await startServer({ args: ['--db', dbPath] });
@@ -110,6 +149,13 @@ before(async () => {
     old: old.shared,
     readers: [[A, '/api/v1/limits/', '/api/v1/limits', '/limits'], [B, '/api/v1/limits/', '/api/v1/limits', '/limits']],
   };
+  rows.draft = { ids: ids.draft, old: old.draft, readers: [[A, '/api/v1/statements/', '/api/v1/statements', '/statements']] };
+  const q = `?from=${period}&to=${period}`;
+  rows.checkin = {
+    ids: ids.checkin,
+    old: old.checkin,
+    readers: [[A, '/api/v1/checkins/', `/api/v1/checkins${q}`, '/checkins'], [B, '/api/v1/checkins/', `/api/v1/checkins${q}`, '/checkins']],
+  };
   rows.untouched = { id: ids.untouched, text: old.untouched };
   rows.again = { id: ids.again, text: now.again };
 });
@@ -118,8 +164,9 @@ after(async () => {
   await first?.cleanup();
 });
 
-for (const label of ['journal', 'private', 'shared']) {
-  test(`an older version put back (${label}) does not open for ${label === 'shared' ? 'the author or the partner' : 'its owner'}`, async () => {
+for (const label of ['journal', 'private', 'shared', 'draft', 'checkin']) {
+  const two = label === 'shared' || label === 'checkin';
+  test(`an older version put back (${label}) does not open for ${two ? 'the author or the partner' : 'its owner'}`, async () => {
     const r = rows[label];
     for (const [c, one, list, page] of r.readers) {
       const single = await c.get(`${one}${r.ids}`);
@@ -134,6 +181,12 @@ for (const label of ['journal', 'private', 'shared']) {
     }
   });
 }
+
+test('an older safety check put back does not answer as the latest', async () => {
+  const res = await A.get('/api/v1/safety-check');
+  assert.equal(res.status, 200, describe(res));
+  assert.notEqual(res.json.result, 'ok', 'the older answers are taken as the latest');
+});
 
 test('rows nobody touched, and rows changed again as usual, read as written, by both partners', async () => {
   for (const c of [A, B]) {
@@ -158,5 +211,5 @@ test('the operator is told how many rows were left out, with nothing of them', a
   const log = server.stderr();
   assert.match(log, /did not open \(damaged, or changed in the file\) and (was|were) left out of an answer to \/api\/v1\/limits$/m);
   assert.match(log, /left out of an answer to \/api\/v1\/journal$/m);
-  for (const label of ['journal', 'private', 'shared']) assert.ok(!log.includes(rows[label].old), `no text of ${label} in the log`);
+  for (const label of ['journal', 'private', 'shared', 'draft', 'checkin']) assert.ok(!log.includes(rows[label].old), `no text of ${label} in the log`);
 });
