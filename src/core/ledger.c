@@ -110,25 +110,76 @@ static void ledger_version_set(struct ledger *l, size_t i, int64_t v)
 	p[3] = (unsigned char)v;
 }
 
+void ledger_cache_clear(struct ledger_cache *lc)
+{
+	if (!lc)
+		return;
+	for (unsigned i = 0; i < lc->used; i++)
+		free(lc->slot[i].e);
+	memset(lc, 0, sizeof(*lc));
+}
+
+/*
+ * member_id's ledger in couple_id as ledger_load() reads it, from the
+ * request's cache when it has it there (then *l is a copy of the slot's,
+ * which the caller must not free; *cached 1).  0, -EBADMSG, or < 0.
+ */
+static int ledger_lookup(const struct core *c, const struct session *s, const char *member_id,
+			 const char *couple_id, struct ledger *l, int *cached)
+{
+	struct ledger_cache *lc = c->ledgers;
+	struct ledger_slot *slot;
+	int r;
+
+	*cached = 0;
+	for (unsigned i = 0; lc && i < lc->used; i++) {
+		slot = &lc->slot[i];
+		if (strcmp(slot->member_id, member_id) == 0 &&
+		    strcmp(slot->couple_id, couple_id) == 0) {
+			*l = (struct ledger){slot->e, slot->n, 0};
+			*cached = 1;
+			return slot->r;
+		}
+	}
+	r = ledger_load(c, s, member_id, couple_id, l);
+	if (!lc || (r != 0 && r != -EBADMSG))
+		return r;
+	if (lc->used < LEDGER_CACHE_SLOTS) {
+		slot = &lc->slot[lc->used++];
+	} else {
+		slot = &lc->slot[lc->next];
+		lc->next = (lc->next + 1) % LEDGER_CACHE_SLOTS;
+		free(slot->e);
+	}
+	snprintf(slot->member_id, sizeof(slot->member_id), "%s", member_id);
+	snprintf(slot->couple_id, sizeof(slot->couple_id), "%s", couple_id);
+	slot->r = r;
+	slot->e = l->e;
+	slot->n = l->n;
+	*cached = 1;
+	return r;
+}
+
 int ledger_check(const struct core *c, const struct session *s, const char *author_id,
 		 const char *id, int64_t version)
 {
 	unsigned char raw[LEDGER_ID_BYTES];
 	struct ledger l;
 	size_t i;
-	int own = strcmp(author_id, s->member_id) == 0, found, r;
+	int own = strcmp(author_id, s->member_id) == 0, found, cached, r;
 
 	if (vault_unhex(raw, sizeof(raw), id, strlen(id)) != 0)
 		return 0; /* not an id the server makes: its AD decides */
-	r = ledger_load(c, s, author_id, own ? "" : s->couple_id, &l);
+	r = ledger_lookup(c, s, author_id, own ? "" : s->couple_id, &l, &cached);
 	if (r == -EBADMSG && !own && version == 1)
 		return 0; /* a partner's ledger under a key from before s joined (ledger.h) */
-	if (r != 0)
-		return r;
-	i = ledger_find(&l, raw, &found);
-	if (found && ledger_version_at(&l, i) > version)
-		r = -EBADMSG;
-	ledger_free(&l);
+	if (r == 0) {
+		i = ledger_find(&l, raw, &found);
+		if (found && ledger_version_at(&l, i) > version)
+			r = -EBADMSG;
+	}
+	if (!cached)
+		ledger_free(&l);
 	return r;
 }
 
@@ -209,6 +260,7 @@ int ledger_note(const struct core *c, const struct session *s, int shared, const
 	if (version < 2 || version > UINT32_MAX ||
 	    vault_unhex(raw, sizeof(raw), id, strlen(id)) != 0)
 		return 0;
+	ledger_cache_clear(c->ledgers); /* what it read is no longer the latest */
 	r = ledger_note_one(c, s, "", raw, version);
 	if (r == 0 && shared)
 		r = ledger_note_one(c, s, s->couple_id, raw, version);

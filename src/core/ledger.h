@@ -36,6 +36,27 @@
 #define LEDGER_MAX 65536
 
 /*
+ * The ledgers one request has read, so that a list opens each once: a
+ * request's struct core points at one (core.ledgers; NULL: none kept),
+ * zeroed at first and cleared with ledger_cache_clear() when the request
+ * ends.  A write of a ledger empties it.
+ */
+#define LEDGER_CACHE_SLOTS 4
+struct ledger_cache {
+	struct ledger_slot {
+		char member_id[VAULT_ID_HEX + 1];
+		char couple_id[VAULT_ID_HEX + 1];
+		int r;		  /* how the load went: 0, or -EBADMSG */
+		unsigned char *e; /* its entries (n of them) */
+		size_t n;
+	} slot[LEDGER_CACHE_SLOTS];
+	unsigned used; /* slots filled, the oldest first replaced */
+	unsigned next;
+};
+
+void ledger_cache_clear(struct ledger_cache *lc);
+
+/*
  * ledger_check() - may row id of author_id, at version, open for s?  0
  * when it may (no ledger, no entry, or an entry not newer than version);
  * -EBADMSG when its entry is newer (an older version put back), or when
