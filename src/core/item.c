@@ -144,7 +144,8 @@ int item_open(const struct core *c, const struct item_kind *k, const struct sess
 	*ret_len = 0;
 	if (row->sealed.len == 0)
 		return 0;
-	r = ledger_check(c, s, row->author_id, row->id, row->version);
+	r = ledger_check(c, s, row->author_id, item_shared(k, row->shared_with), row->id,
+			 row->version);
 	if (r != 0)
 		return r;
 	item_ad(k, row, 0, ad);
@@ -204,7 +205,8 @@ int item_update(const struct core *c, const struct session *s, const struct item
 	int r = item_store_result(STORE_CALL(c->st, item_update, row, old_version, old_plain));
 
 	if (r == 0 && k)
-		r = ledger_note(c, s, item_shared(k, row->shared_with), row->id, row->version);
+		r = ledger_note(c, s, row->author_id, item_shared(k, row->shared_with), row->id,
+				row->version);
 	return r;
 }
 

@@ -172,7 +172,7 @@ static int journal_open_row(const struct core *c, const struct session *s,
 		return JOURNAL_NOTFOUND;
 	memset(ret, 0, sizeof(*ret));
 	/* an older version put back does not open: the member's ledger has the latest */
-	r = ledger_check(c, s, row->author_id, row->id, row->version);
+	r = ledger_check(c, s, row->author_id, 0, row->id, row->version);
 	if (r != 0)
 		return r;
 	journal_ad(ad, "body", row->id, row->couple_id, (long long)row->version);
@@ -438,7 +438,7 @@ int journal_change(const struct core *c, const struct session *s, const char *id
 		if (r == 0)
 			r = STORE_CALL(c->st, journal_update, &next);
 		if (r == 0)
-			r = ledger_note(c, s, 0, next.id, next.version);
+			r = ledger_note(c, s, next.author_id, 0, next.id, next.version);
 		if (r == 0)
 			r = journal_open_row_alloc(c, s, &next, key, ret);
 		journal_entry_clear(&old);

@@ -160,32 +160,55 @@ static int ledger_lookup(const struct core *c, const struct session *s, const ch
 	return r;
 }
 
-int ledger_check(const struct core *c, const struct session *s, const char *author_id,
-		 const char *id, int64_t version)
+/* The version member_id's ledger in couple_id has for raw (0: none) into *need, the larger kept. */
+static int ledger_need(const struct core *c, const struct session *s, const char *member_id,
+		       const char *couple_id, const unsigned char raw[LEDGER_ID_BYTES],
+		       int64_t *need)
 {
-	unsigned char raw[LEDGER_ID_BYTES];
 	struct ledger l;
 	size_t i;
-	int own = strcmp(author_id, s->member_id) == 0, found, cached, r;
+	int found, cached, r;
 
-	if (vault_unhex(raw, sizeof(raw), id, strlen(id)) != 0)
-		return 0; /* not an id the server makes: its AD decides */
-	r = ledger_lookup(c, s, author_id, own ? "" : s->couple_id, &l, &cached);
-	if (r == -EBADMSG && !own && version == 1)
-		return 0; /* a partner's ledger under a key from before s joined (ledger.h) */
+	r = ledger_lookup(c, s, member_id, couple_id, &l, &cached);
 	if (r == 0) {
 		i = ledger_find(&l, raw, &found);
-		if (found && ledger_version_at(&l, i) > version)
-			r = -EBADMSG;
+		if (found && ledger_version_at(&l, i) > *need)
+			*need = ledger_version_at(&l, i);
 	}
 	if (!cached)
 		ledger_free(&l);
 	return r;
 }
 
-/* One try at noting id at version in s's ledger in couple_id; STORE_CONFLICT: a race lost. */
-static int ledger_note_in(const struct core *c, const struct session *s, const char *couple_id,
-			  const unsigned char raw[LEDGER_ID_BYTES], int64_t version)
+int ledger_check(const struct core *c, const struct session *s, const char *author_id,
+		 int shared, const char *id, int64_t version)
+{
+	unsigned char raw[LEDGER_ID_BYTES];
+	int64_t need = 0;
+	int r;
+
+	if (vault_unhex(raw, sizeof(raw), id, strlen(id)) != 0)
+		return 0; /* not an id the server makes: its AD decides */
+	/* what the reader changed themselves, whoever wrote it first */
+	r = ledger_need(c, s, s->member_id, "", raw, &need);
+	/* what either partner changed of a shared one */
+	if (r == 0 && shared) {
+		r = ledger_need(c, s, author_id, s->couple_id, raw, &need);
+		if (r == -EBADMSG && strcmp(author_id, s->member_id) != 0 && version == 1)
+			r = 0; /* a partner's ledger under a key from before s joined (ledger.h) */
+	}
+	if (r == 0 && need > version)
+		r = -EBADMSG;
+	return r;
+}
+
+/*
+ * One try at noting id at version in member_id's ledger in couple_id (s's
+ * own, or an author's in s's couple); STORE_CONFLICT: a race lost.
+ */
+static int ledger_note_in(const struct core *c, const struct session *s, const char *member_id,
+			  const char *couple_id, const unsigned char raw[LEDGER_ID_BYTES],
+			  int64_t version)
 {
 	struct ledger l;
 	struct blob sealed = {NULL, 0};
@@ -193,14 +216,19 @@ static int ledger_note_in(const struct core *c, const struct session *s, const c
 	char ad[LEDGER_AD_MAX];
 	size_t i;
 	int found, r;
-
 	int64_t gen;
 
-	r = ledger_load(c, s, s->member_id, couple_id, &l);
+	r = ledger_load(c, s, member_id, couple_id, &l);
 	if (r == -EBADMSG && couple_id[0] && l.gen > 0) {
-		/* under a couple key s no longer holds: their own ledger has it all */
+		/*
+		 * Under a couple key s does not hold (one from before s joined,
+		 * or older than the session keeps): begin again, from s's own
+		 * ledger when it is theirs, which has all they changed.
+		 */
 		gen = l.gen;
-		r = ledger_load(c, s, s->member_id, "", &l);
+		r = strcmp(member_id, s->member_id) == 0
+			    ? ledger_load(c, s, s->member_id, "", &l)
+			    : 0;
 		l.gen = gen;
 	}
 	if (r != 0)
@@ -227,12 +255,12 @@ static int ledger_note_in(const struct core *c, const struct session *s, const c
 		l.n++;
 	}
 	ledger_version_set(&l, i, version);
-	ledger_ad(s->member_id, couple_id, ad);
+	ledger_ad(member_id, couple_id, ad);
 	r = couplekey_seal(s, couple_id[0] != '\0', LEDGER_KEY_ID, LEDGER_CTX, l.e,
 			   l.n * LEDGER_ENTRY, ad, &sealed.data, &sealed.len);
 	ledger_free(&l);
 	if (r == 0) {
-		r = STORE_CALL(c->st, ledger_put, s->member_id, couple_id, &sealed, l.gen);
+		r = STORE_CALL(c->st, ledger_put, member_id, couple_id, &sealed, l.gen);
 		if (r > 0 && r != STORE_CONFLICT)
 			r = -EIO;
 	}
@@ -240,19 +268,20 @@ static int ledger_note_in(const struct core *c, const struct session *s, const c
 	return r;
 }
 
-/* Notes id at version in s's ledger in couple_id, again while a race is lost. */
-static int ledger_note_one(const struct core *c, const struct session *s, const char *couple_id,
-			   const unsigned char raw[LEDGER_ID_BYTES], int64_t version)
+/* Notes id at version in member_id's ledger in couple_id, again while a race is lost. */
+static int ledger_note_one(const struct core *c, const struct session *s, const char *member_id,
+			   const char *couple_id, const unsigned char raw[LEDGER_ID_BYTES],
+			   int64_t version)
 {
 	int r = STORE_CONFLICT;
 
 	for (int tries = 0; tries < LEDGER_TRIES && r == STORE_CONFLICT; tries++)
-		r = ledger_note_in(c, s, couple_id, raw, version);
+		r = ledger_note_in(c, s, member_id, couple_id, raw, version);
 	return r == STORE_CONFLICT ? -EIO : r; /* lost LEDGER_TRIES races in a row */
 }
 
-int ledger_note(const struct core *c, const struct session *s, int shared, const char *id,
-		int64_t version)
+int ledger_note(const struct core *c, const struct session *s, const char *author_id, int shared,
+		const char *id, int64_t version)
 {
 	unsigned char raw[LEDGER_ID_BYTES];
 	int r;
@@ -261,8 +290,8 @@ int ledger_note(const struct core *c, const struct session *s, int shared, const
 	    vault_unhex(raw, sizeof(raw), id, strlen(id)) != 0)
 		return 0;
 	ledger_cache_clear(c->ledgers); /* what it read is no longer the latest */
-	r = ledger_note_one(c, s, "", raw, version);
+	r = ledger_note_one(c, s, s->member_id, "", raw, version);
 	if (r == 0 && shared)
-		r = ledger_note_one(c, s, s->couple_id, raw, version);
+		r = ledger_note_one(c, s, author_id, s->couple_id, raw, version);
 	return r;
 }

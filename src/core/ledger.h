@@ -5,23 +5,23 @@
  * A row's version is bound into the associated data of its ciphertext, so
  * a ciphertext does not open in another version's row; but an older
  * version put back whole, with its older ciphertext and version number,
- * opens.  Each member therefore keeps a ledger: for each row of theirs
- * changed at least once (version 2 and up), its id and latest version, a
- * sorted array of LEDGER_ENTRY bytes (16 bytes of id, 4 of version, big
- * endian) sealed as one blob:
+ * opens.  So the latest version of each changed row (version 2 and up) is
+ * kept in ledgers, each a sorted array of LEDGER_ENTRY bytes (16 bytes of
+ * id, 4 of version, big endian) sealed as one blob:
  *
- *   - their own ledger (ledgers.couple_id ""), under a subkey of their
- *     master key, with every row they change, private or shared: what
- *     they read of their own is checked against it;
- *   - their ledger of what they share in their couple, under the couple
- *     key, with the rows they change that the partner reads: what the
- *     partner reads of theirs is checked against it.
+ *   - each member's own ledger (ledgers.couple_id ""), under a subkey of
+ *     their master key: every row they change, theirs or the partner's
+ *     (an agreement, the conflict plan, an activity either may change);
+ *   - each author's ledger in their couple, under the couple key: the
+ *     changes, by either partner, of that author's shared rows, which both
+ *     partners read and write.
  *
- * Only a member's own sessions write their ledgers, each write after the
- * row's (so that a failure between the two leaves the ledger behind the
- * row, never ahead of it), counted (ledgers.gen) so that two writes
- * racing each other do not lose an entry.  A row older than its entry
- * does not open: lists leave it out and count it for the operator's log.
+ * A reader checks a row against their own ledger and, when it is shared,
+ * its author's ledger in the couple: a row older than either's entry does
+ * not open, and lists leave it out and count it for the operator's log.
+ * A ledger is written after its row (a failure between the two leaves it
+ * behind the row, never ahead of it), counted (ledgers.gen) so that two
+ * writes racing each other do not lose an entry.
  */
 #ifndef KINTSUGI_CORE_LEDGER_H
 #define KINTSUGI_CORE_LEDGER_H
@@ -57,26 +57,24 @@ struct ledger_cache {
 void ledger_cache_clear(struct ledger_cache *lc);
 
 /*
- * ledger_check() - may row id of author_id, at version, open for s?  0
- * when it may (no ledger, no entry, or an entry not newer than version);
- * -EBADMSG when its entry is newer (an older version put back), or when
- * the ledger that should say does not open (but a partner's ledger still
- * under a couple key from before s joined lets a version 1 through: the
- * ledger is sealed again only at its writer's next change); < 0 on other
- * errors.
+ * ledger_check() - may row id of author_id (shared: the partner reads it,
+ * under the couple key), at version, open for s?  0 when it may (no entry
+ * newer than version); -EBADMSG when an entry is newer (an older version
+ * put back), or when a ledger that should say does not open (but an
+ * author's ledger in the couple still under a couple key from before s
+ * joined lets a version 1 through: the ledger is sealed again only at the
+ * next change of one of that author's shared rows); < 0 on other errors.
  */
 int ledger_check(const struct core *c, const struct session *s, const char *author_id,
-		 const char *id, int64_t version);
+		 int shared, const char *id, int64_t version);
 
 /*
- * ledger_note() - after s wrote row id at version: their own ledger, and
- * when shared (the partner reads it, under the couple key) their ledger in
- * the couple, hold version as the row's latest.  A row at version 1 is
- * noted in neither, but a shared one seals s's ledger in the couple again
- * under the couple key of now, so that a partner who joined since opens
- * it.  0 or < 0.
+ * ledger_note() - after s wrote row id of author_id at version: s's own
+ * ledger, and when shared the author's ledger in the couple, hold version
+ * as the row's latest.  A row at version 1 needs no entry: nothing is
+ * older.  0 or < 0.
  */
-int ledger_note(const struct core *c, const struct session *s, int shared, const char *id,
-		int64_t version);
+int ledger_note(const struct core *c, const struct session *s, const char *author_id, int shared,
+		const char *id, int64_t version);
 
 #endif

@@ -122,7 +122,7 @@ static int safety_open(const struct core *c, const struct session *s,
 	if (r != 0)
 		return r;
 	/* an older check put back does not open: the member's ledger has the latest */
-	r = ledger_check(c, s, s->member_id, row->id, row->version);
+	r = ledger_check(c, s, s->member_id, 0, row->id, row->version);
 	if (r != 0)
 		return r;
 	safety_ad(ad, row);
@@ -203,7 +203,7 @@ static int safety_put_once(const struct core *c, const struct session *s,
 	if (r == 0)
 		r = STORE_CALL(c->st, safety_put, &row, old_version);
 	if (r == 0)
-		r = ledger_note(c, s, 0, row.id, row.version);
+		r = ledger_note(c, s, s->member_id, 0, row.id, row.version);
 	store_safety_free(&row);
 	return r;
 }

@@ -196,19 +196,19 @@ static void test_each_row_keeps_its_latest(void **state)
 	core.ledgers = &cache;
 	test_db_signup(&core, "ledger-d", &a);
 	for (size_t i = 0; i < 3; i++)
-		assert_int_equal(ledger_check(&core, &a, a.member_id, ids[i], 1), 0);
-	assert_int_equal(ledger_note(&core, &a, 0, ids[0], 3), 0);
-	assert_int_equal(ledger_note(&core, &a, 0, ids[1], 2), 0);
-	assert_int_equal(ledger_note(&core, &a, 0, ids[2], 7), 0);
-	assert_int_equal(ledger_note(&core, &a, 0, ids[0], 2), 0); /* never back */
-	assert_int_equal(ledger_check(&core, &a, a.member_id, ids[0], 2), -EBADMSG);
-	assert_int_equal(ledger_check(&core, &a, a.member_id, ids[0], 3), 0);
-	assert_int_equal(ledger_check(&core, &a, a.member_id, ids[1], 1), -EBADMSG);
-	assert_int_equal(ledger_check(&core, &a, a.member_id, ids[1], 2), 0);
-	assert_int_equal(ledger_check(&core, &a, a.member_id, ids[2], 6), -EBADMSG);
-	assert_int_equal(ledger_check(&core, &a, a.member_id, ids[2], 8), 0);
-	assert_int_equal(ledger_note(&core, &a, 0, ids[2], 9), 0); /* the cache is not stale */
-	assert_int_equal(ledger_check(&core, &a, a.member_id, ids[2], 8), -EBADMSG);
+		assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[i], 1), 0);
+	assert_int_equal(ledger_note(&core, &a, a.member_id, 0, ids[0], 3), 0);
+	assert_int_equal(ledger_note(&core, &a, a.member_id, 0, ids[1], 2), 0);
+	assert_int_equal(ledger_note(&core, &a, a.member_id, 0, ids[2], 7), 0);
+	assert_int_equal(ledger_note(&core, &a, a.member_id, 0, ids[0], 2), 0); /* never back */
+	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[0], 2), -EBADMSG);
+	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[0], 3), 0);
+	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[1], 1), -EBADMSG);
+	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[1], 2), 0);
+	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[2], 6), -EBADMSG);
+	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[2], 8), 0);
+	assert_int_equal(ledger_note(&core, &a, a.member_id, 0, ids[2], 9), 0); /* the cache is not stale */
+	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[2], 8), -EBADMSG);
 	ledger_cache_clear(&cache);
 	core.ledgers = NULL;
 }

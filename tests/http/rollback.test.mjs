@@ -27,10 +27,10 @@ function sql(statement) {
 
 /** The columns of a row that a rollback puts back: its sealed ones (as hex) and its version. */
 function snapshot(table, key, id, sealed) {
-  const cols = [...sealed.map((c) => `quote(${c})`), 'version'].join(', ');
-  const out = sql(`SELECT ${cols} FROM ${table} WHERE ${key} = '${id}'`).split('|');
-  assert.equal(out.length, sealed.length + 1, `${table} ${id} is there`);
-  return Object.fromEntries([...sealed, 'version'].map((c, i) => [c, out[i]]));
+  const out = {};
+  for (const c of [...sealed, 'version']) out[c] = sql(`SELECT quote(${c}) FROM ${table} WHERE ${key} = '${id}'`);
+  assert.notEqual(out.version, '', `${table} ${id} is there`);
+  return out;
 }
 
 function putBack(table, key, id, v) {
@@ -51,6 +51,12 @@ const checkinBody = (note) => ({
   closeness: 7,
   note,
   shared_with: ['partner'],
+});
+const agreementBody = (text, category) => ({
+  category,
+  text,
+  consequence: '',
+  review_on: new Date(Date.now() + 60 * 86400000).toISOString().slice(0, 10),
 });
 const safety = (afraid) => ({ afraid, threatened: false, hurt: false, forced: false });
 const limitBody = (text, shared) => ({ kind: 'hard_limit', text, shared_with: shared ? ['partner'] : [] });
@@ -94,6 +100,11 @@ before(async () => {
   ids.checkin = res.json.checkin.id;
   res = await B.post('/api/v1/checkins', checkinBody(`partner's ${rand(8)}`));
   assert.equal(res.status, 201, describe(res));
+  // an agreement A proposed and B changed: a row one partner wrote and the other changed
+  old.agreement = `agreement first version ${rand(16)}`;
+  res = await A.post('/api/v1/agreements', agreementBody(old.agreement, 'online'));
+  assert.equal(res.status, 201, describe(res));
+  ids.agreement = res.json.agreement.id;
   res = await A.post('/api/v1/safety-check', safety(false));
   assert.equal(res.status, 200, describe(res));
   assert.equal(res.json.result, 'ok');
@@ -106,6 +117,7 @@ before(async () => {
     draft: snapshot('statements', 'id', ids.draft, ['parts_sealed']),
     checkin: snapshot('checkins', 'id', ids.checkin, ['content_sealed']),
     safety: snapshot('safety_checks', 'id', ids.safety, ['sealed']),
+    agreement: snapshot('items', 'id', ids.agreement, ['sealed', 'plain']),
   };
 
   // the second version of each, written as usual
@@ -125,6 +137,12 @@ before(async () => {
   now.checkin = `check-in note second version ${rand(16)}`;
   res = await A.put(`/api/v1/checkins/${ids.checkin}`, checkinBody(now.checkin));
   assert.equal(res.status, 200, describe(res));
+  now.agreement = `agreement second version, by the partner ${rand(16)}`;
+  const { category, ...revised } = agreementBody(now.agreement, 'online');
+  assert.ok(category);
+  res = await B.post(`/api/v1/agreements/${ids.agreement}/revise`, revised);
+  assert.equal(res.status, 200, describe(res));
+  assert.equal(res.json.agreement.version, 2);
   res = await A.post('/api/v1/safety-check', safety(true));
   assert.equal(res.json.result, 'concern');
   now.again = `limit changed as usual v2 ${rand(16)}`;
@@ -138,6 +156,7 @@ before(async () => {
   putBack('statements', 'id', ids.draft, v1.draft);
   putBack('checkins', 'id', ids.checkin, v1.checkin);
   putBack('safety_checks', 'id', ids.safety, v1.safety);
+  putBack('items', 'id', ids.agreement, v1.agreement);
   assert.equal(sql(`SELECT version FROM items WHERE id = '${ids.shared}'`), '1', 'the older version is back');
 
   server = await startServer({ args: ['--db', dbPath] });
@@ -156,6 +175,7 @@ before(async () => {
     old: old.checkin,
     readers: [[A, '/api/v1/checkins/', `/api/v1/checkins${q}`, '/checkins'], [B, '/api/v1/checkins/', `/api/v1/checkins${q}`, '/checkins']],
   };
+  rows.agreement = { id: ids.agreement };
   rows.untouched = { id: ids.untouched, text: old.untouched };
   rows.again = { id: ids.again, text: now.again };
 });
@@ -181,6 +201,18 @@ for (const label of ['journal', 'private', 'shared', 'draft', 'checkin']) {
     }
   });
 }
+
+// Its versions stay listed as its history; what must not come back is the
+// row itself at version 1, as if the partner's change had never been made.
+test('an older version put back of a row the partner changed does not open, for either', async () => {
+  for (const c of [A, B]) {
+    const one = await c.get(`/api/v1/agreements/${rows.agreement.id}`);
+    assert.ok([404, 500].includes(one.status), `want 404 or 500, got ${describe(one)}`);
+    const list = await c.get('/api/v1/agreements');
+    assert.equal(list.status, 200, describe(list));
+    assert.ok(!list.json.agreements.some((x) => x.id === rows.agreement.id), 'the rolled back agreement is listed');
+  }
+});
 
 test('an older safety check put back does not answer as the latest', async () => {
   const res = await A.get('/api/v1/safety-check');
