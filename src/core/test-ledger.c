@@ -69,27 +69,38 @@ static void change(const struct session *s, const char *id, const char *body)
 	journal_entry_clear(&e);
 }
 
+/* sql, then " WHERE id = 'id'", run on the file */
+static void exec_where(const char *sql, const char *id)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "%s WHERE id = '%s'", sql, id);
+	exec(buf);
+}
+
 /* What the attacker does with the file: the row as it was when saved, version and all. */
 static void save(const char *id)
 {
-	char sql[256];
-
-	snprintf(sql, sizeof(sql),
-		 "CREATE TABLE saved AS SELECT version, body_sealed FROM journal_entries "
-		 "WHERE id = '%s'",
-		 id);
-	exec(sql);
+	exec("DROP TABLE IF EXISTS saved");
+	exec_where("CREATE TABLE saved AS SELECT version, body_sealed FROM journal_entries", id);
 }
 
 static void put_back(const char *id)
 {
-	char sql[256];
+	exec_where("UPDATE journal_entries SET version = (SELECT version FROM saved), "
+		   "body_sealed = (SELECT body_sealed FROM saved)",
+		   id);
+}
 
-	snprintf(sql, sizeof(sql),
-		 "UPDATE journal_entries SET version = (SELECT version FROM saved), "
-		 "body_sealed = (SELECT body_sealed FROM saved) WHERE id = '%s'",
-		 id);
-	exec(sql);
+/* A new member's entry at its second version; the first saved when keep_first. */
+static void two_versions(const char *login, struct session *a, char id[VAULT_ID_HEX + 1],
+			 int keep_first)
+{
+	test_db_signup(&core, login, a);
+	add(a, "the first version", id);
+	if (keep_first)
+		save(id);
+	change(a, id, "the second version");
 }
 
 /* The body of entry id as the member reads it, or NULL with *r the reason. */
@@ -115,11 +126,8 @@ static void test_older_version_put_back_does_not_open(void **state)
 	int r;
 
 	(void)state;
-	test_db_signup(&core, "ledger-a", &a);
-	add(&a, "the first version", id);
+	two_versions("ledger-a", &a, id, 1);
 	add(&a, "another entry", other);
-	save(id);
-	change(&a, id, "the second version");
 	change(&a, other, "another entry, changed");
 
 	put_back(id);
@@ -136,28 +144,36 @@ static void test_older_version_put_back_does_not_open(void **state)
 	journal_list_free(list, n);
 
 	/* the same row changed as usual again opens as its latest */
-	exec("DROP TABLE saved");
 	body = read_body(&a, other, &r);
 	assert_int_equal(r, 0);
 	assert_string_equal(body, "another entry, changed");
 	free(body);
 }
 
+/*
+ * A new member's entry at its second version, then the file changed by
+ * sql (after the first version is put back when put_first); its body as
+ * the member then reads it, or NULL with *r the reason.
+ */
+static char *after_tamper(const char *login, int put_first, const char *sql, int *r)
+{
+	struct session a;
+	char id[VAULT_ID_HEX + 1];
+
+	two_versions(login, &a, id, put_first);
+	if (put_first)
+		put_back(id);
+	exec(sql);
+	return read_body(&a, id, r);
+}
+
 /* Without the ledger (the first version, before this change) the put-back row opened. */
 static void test_without_the_ledger_it_would_open(void **state)
 {
-	struct session a;
-	char id[VAULT_ID_HEX + 1], *body;
 	int r;
+	char *body = after_tamper("ledger-b", 1, "DELETE FROM ledgers", &r);
 
 	(void)state;
-	test_db_signup(&core, "ledger-b", &a);
-	add(&a, "the first version", id);
-	save(id);
-	change(&a, id, "the second version");
-	put_back(id);
-	exec("DELETE FROM ledgers");
-	body = read_body(&a, id, &r);
 	assert_int_equal(r, 0);
 	assert_string_equal(body, "the first version"); /* what the test above refuses */
 	free(body);
@@ -166,16 +182,11 @@ static void test_without_the_ledger_it_would_open(void **state)
 /* A ledger changed in the file does not open: what it would vouch for is refused. */
 static void test_a_changed_ledger_is_refused(void **state)
 {
-	struct session a;
-	char id[VAULT_ID_HEX + 1], *body;
 	int r;
+	char *body = after_tamper("ledger-c", 0,
+				  "UPDATE ledgers SET sealed = zeroblob(length(sealed))", &r);
 
 	(void)state;
-	test_db_signup(&core, "ledger-c", &a);
-	add(&a, "an entry", id);
-	change(&a, id, "an entry, changed");
-	exec("UPDATE ledgers SET sealed = zeroblob(length(sealed))");
-	body = read_body(&a, id, &r);
 	assert_null(body);
 	assert_int_equal(r, -EBADMSG);
 }
@@ -207,7 +218,8 @@ static void test_each_row_keeps_its_latest(void **state)
 	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[1], 2), 0);
 	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[2], 6), -EBADMSG);
 	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[2], 8), 0);
-	assert_int_equal(ledger_note(&core, &a, a.member_id, 0, ids[2], 9), 0); /* the cache is not stale */
+	assert_int_equal(ledger_note(&core, &a, a.member_id, 0, ids[2], 9),
+			 0); /* the cache is not stale */
 	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[2], 8), -EBADMSG);
 	ledger_cache_clear(&cache);
 	core.ledgers = NULL;
@@ -216,14 +228,12 @@ static void test_each_row_keeps_its_latest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_older_version_put_back_does_not_open, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_without_the_ledger_it_would_open, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_a_changed_ledger_is_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_each_row_keeps_its_latest, setup, teardown),
+		cmocka_unit_test(test_older_version_put_back_does_not_open),
+		cmocka_unit_test(test_without_the_ledger_it_would_open),
+		cmocka_unit_test(test_a_changed_ledger_is_refused),
+		cmocka_unit_test(test_each_row_keeps_its_latest),
 	};
 
 	assert_int_equal(vault_init(), 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
