@@ -120,7 +120,7 @@ void activity_list_free(struct activity *list, size_t n)
 
 /* Opens a row the reader may see, with the feelings among felt[0..nfelt)
  * that answer it; ACTIVITY_NOTFOUND when they may not see it. */
-static int activity_open(const struct session *s, const struct item_row *row,
+static int activity_open(const struct core *c, const struct session *s, const struct item_row *row,
 			 const struct item_row *felt, size_t nfelt, struct activity *ret)
 {
 	unsigned char *text = NULL;
@@ -134,7 +134,7 @@ static int activity_open(const struct session *s, const struct item_row *row,
 	if (activity_plain_get(row, &p) < 0 || (kind = activity_kind_from(p.kind)) < 0)
 		return -EBADMSG;
 	memset(&out, 0, sizeof(out));
-	r = item_open(&activity_kind, s, row, &text, &len);
+	r = item_open(c, &activity_kind, s, row, &text, &len);
 	if (r != 0)
 		goto out;
 	out.title = (char *)text;
@@ -145,7 +145,7 @@ static int activity_open(const struct session *s, const struct item_row *row,
 
 		if (strcmp(f->parent_id, row->id) != 0)
 			continue;
-		r = item_open(&activity_feeling_kind, s, f, &text, &len);
+		r = item_open(c, &activity_feeling_kind, s, f, &text, &len);
 		if (r != 0)
 			goto out;
 		if (mine && !out.felt) {
@@ -206,7 +206,7 @@ static int activity_fetch(const struct core *c, const struct session *s, const c
 		return r;
 	r = activity_feelings(c, &row, &felt, &nfelt);
 	if (r == 0)
-		r = activity_open(s, &row, felt, nfelt, ret);
+		r = activity_open(c, s, &row, felt, nfelt, ret);
 	store_item_list_free(felt, nfelt);
 	store_item_free(&row);
 	return r;
@@ -235,7 +235,7 @@ int activity_add(const struct core *c, const struct session *s, enum activity_ki
 	if (r == 0)
 		r = item_insert(c, &row);
 	if (r == 0)
-		r = activity_open(s, &row, NULL, 0, ret);
+		r = activity_open(c, s, &row, NULL, 0, ret);
 	if (r > 0)
 		r = -EIO;
 	store_item_free(&row);
@@ -285,6 +285,7 @@ static int activity_rows(const struct core *c, const struct session *s, struct i
 }
 
 struct activity_each {
+	const struct core *c;
 	const struct session *s;
 	const struct item_row *rows, *felt;
 	size_t nfelt;
@@ -294,14 +295,14 @@ static int open_at(void *ctx, size_t i, void *elem)
 {
 	const struct activity_each *e = ctx;
 
-	return activity_open(e->s, &e->rows[i], e->felt, e->nfelt, elem);
+	return activity_open(e->c, e->s, &e->rows[i], e->felt, e->nfelt, elem);
 }
 
 int activity_list(const struct core *c, const struct session *s, struct activity **ret,
 		  size_t *ret_n)
 {
 	struct item_row *rows = NULL, *felt = NULL;
-	struct activity_each e = {s, NULL, NULL, 0};
+	struct activity_each e = {c, s, NULL, NULL, 0};
 	void *list = NULL;
 	size_t n = 0, nfelt = 0;
 	int r;
@@ -354,7 +355,7 @@ static int activity_feel(const struct core *c, const struct session *s, const st
 	}
 	r = item_seal(&activity_feeling_kind, s, &f, felt, felt_len);
 	if (r == 0)
-		r = mine ? item_update(c, &f, mine->version, mine->plain) : item_insert(c, &f);
+		r = mine ? item_update(c, s, &f, mine->version, mine->plain) : item_insert(c, &f);
 	store_item_free(&f);
 out:
 	store_item_list_free(rows, n);
@@ -389,7 +390,7 @@ static int activity_mark_once(const struct core *c, const struct session *s,
 		r = activity_plain_set(&next, &p);
 		next.sealed = row->sealed;
 		if (r == 0)
-			r = item_update(c, &next, row->version, old_plain);
+			r = item_update(c, s, &next, row->version, old_plain);
 	}
 	if (r == 0 && felt)
 		r = activity_feel(c, s, row, felt, felt_len);

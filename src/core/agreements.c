@@ -186,7 +186,7 @@ static long number(const char *s)
 
 /* The acceptances in accepts[n] (rows of the couple's, any agreement's) of row's current version.
  */
-static void take_accepts(const struct session *s, const struct item_row *row,
+static void take_accepts(const struct core *c, const struct session *s, const struct item_row *row,
 			 const struct item_row *accepts, size_t n, struct agreement *a)
 {
 	size_t i;
@@ -198,7 +198,7 @@ static void take_accepts(const struct session *s, const struct item_row *row,
 		if (strcmp(accepts[i].parent_id, row->id) != 0 ||
 		    strcmp(accepts[i].author_id, a->accepted_by[0]) == 0)
 			continue; /* another's, or the proposer's: accepted by proposing */
-		if (item_view_open(&agreement_accept_kind, s, &accepts[i], &ok) != 0)
+		if (item_view_open(c, &agreement_accept_kind, s, &accepts[i], &ok) != 0)
 			continue; /* damaged: it accepts nothing */
 		same = number(ok.values[0]) == (long)a->v.version;
 		item_view_clear(&ok);
@@ -209,7 +209,7 @@ static void take_accepts(const struct session *s, const struct item_row *row,
 }
 
 /* The end among ends[n] (rows of any agreement's) that is row's, into a; -EBADMSG when damaged. */
-static int take_end(const struct session *s, const struct item_row *row,
+static int take_end(const struct core *c, const struct session *s, const struct item_row *row,
 		    const struct item_row *ends, size_t n, struct agreement *a)
 {
 	struct item_view e;
@@ -221,7 +221,7 @@ static int take_end(const struct session *s, const struct item_row *row,
 			break;
 	if (i == n)
 		return 0;
-	r = item_view_open(&agreement_end_kind, s, &ends[i], &e);
+	r = item_view_open(c, &agreement_end_kind, s, &ends[i], &e);
 	if (r != 0)
 		return r;
 	a->status = e.values[END_F_HOW] && strcmp(e.values[END_F_HOW], "retired") == 0
@@ -241,7 +241,7 @@ static int take_end(const struct session *s, const struct item_row *row,
  * The agreement of row opened into *a, with who accepted its version and
  * its end, from the answers given (of any of the couple's agreements).
  */
-static int agreement_open(const struct session *s, const struct item_row *row,
+static int agreement_open(const struct core *c, const struct session *s, const struct item_row *row,
 			  const struct item_row *accepts, size_t naccepts,
 			  const struct item_row *ends, size_t nends, struct agreement *a)
 {
@@ -250,7 +250,7 @@ static int agreement_open(const struct session *s, const struct item_row *row,
 	int r;
 
 	memset(a, 0, sizeof(*a));
-	r = item_view_open(&agreement_kind, s, row, &a->v);
+	r = item_view_open(c, &agreement_kind, s, row, &a->v);
 	if (r != 0)
 		return r;
 	by = a->v.values[AGREEMENT_F_PROPOSED_BY];
@@ -262,9 +262,9 @@ static int agreement_open(const struct session *s, const struct item_row *row,
 	a->naccepted = 1;
 	/* the row is its first author's; its last change, the current proposer's */
 	session_seen_time(s, by, a->v.updated_at);
-	take_accepts(s, row, accepts, naccepts, a);
+	take_accepts(c, s, row, accepts, naccepts, a);
 	a->status = a->naccepted == 2 ? AGREEMENT_AGREED : AGREEMENT_PROPOSED;
-	r = take_end(s, row, ends, nends, a);
+	r = take_end(c, s, row, ends, nends, a);
 	if (r != 0) {
 		agreement_clear(a);
 		return r;
@@ -296,7 +296,7 @@ static int open_one(const struct core *c, const struct session *s, const struct 
 	if (r == 0)
 		r = answers_of(c, s, &agreement_end_kind, row, &ends, &nends);
 	if (r == 0)
-		r = agreement_open(s, row, accepts, naccepts, ends, nends, a);
+		r = agreement_open(c, s, row, accepts, naccepts, ends, nends, a);
 	store_item_list_free(accepts, naccepts);
 	store_item_list_free(ends, nends);
 	return r;
@@ -333,6 +333,7 @@ int agreement_read(const struct core *c, const struct session *s, const char *id
 }
 
 struct agreements_each {
+	const struct core *c;
 	const struct session *s;
 	const struct item_row *rows, *accepts, *ends;
 	size_t naccepts, nends;
@@ -344,7 +345,8 @@ static int agreement_at(void *ctx, size_t i, void *elem)
 
 	if (!item_allows(e->s, &e->rows[i], ACCESS_READ))
 		return ITEM_NOTFOUND;
-	return agreement_open(e->s, &e->rows[i], e->accepts, e->naccepts, e->ends, e->nends, elem);
+	return agreement_open(e->c, e->s, &e->rows[i], e->accepts, e->naccepts, e->ends, e->nends,
+			      elem);
 }
 
 int agreements_list(const struct core *c, const struct session *s, struct agreement **ret,
@@ -369,7 +371,7 @@ int agreements_list(const struct core *c, const struct session *s, struct agreem
 	if (r == 0)
 		r = answers_of(c, s, &agreement_end_kind, NULL, &ends, &nends);
 	if (r == 0) {
-		struct agreements_each e = {s, rows, accepts, ends, naccepts, nends};
+		struct agreements_each e = {c, s, rows, accepts, ends, naccepts, nends};
 
 		r = core_open_list(c, nrows, sizeof(**ret), ITEM_NOTFOUND, agreement_at,
 				   agreement_clear_any, &e, &list, n);
@@ -558,7 +560,7 @@ int agreement_revise(const struct core *c, const struct session *s, const char *
 			r = item_row_fill(&agreement_kind, s, &v, &row);
 		}
 		if (r == 0)
-			r = item_update(c, &row, old_version, old_plain);
+			r = item_update(c, s, &row, old_version, old_plain);
 		if (r == 0)
 			r = version_insert(c, s, &row, &v);
 		agreement_clear(&a);

@@ -228,14 +228,14 @@ static int answered_by(const struct item_row *rows, size_t n, const char *breach
  * answers of any of the couple's breaches): who wrote a repair, the ones
  * the reader may read, who said "repaired", and so its status.
  */
-static int breach_open(const struct session *s, const struct item_row *row,
+static int breach_open(const struct core *c, const struct session *s, const struct item_row *row,
 		       const struct breach_answers *a, struct breach *b)
 {
 	size_t i, writers = 0;
 	int r;
 
 	memset(b, 0, sizeof(*b));
-	r = item_view_open(&breach_kind, s, row, &b->v);
+	r = item_view_open(c, &breach_kind, s, row, &b->v);
 	if (r != 0)
 		return r;
 	b->wrote = answered_by(a->repairs, a->nrepairs, row->id, s->member_id);
@@ -256,7 +256,7 @@ static int breach_open(const struct session *s, const struct item_row *row,
 			continue;
 		}
 		if (b->nrepairs == 2 ||
-		    item_view_open(&breach_repair_kind, s, rep, &b->repairs[b->nrepairs]) != 0)
+		    item_view_open(c, &breach_repair_kind, s, rep, &b->repairs[b->nrepairs]) != 0)
 			continue; /* damaged: left out, as a list leaves a damaged row out */
 		b->nrepairs++;
 	}
@@ -301,7 +301,7 @@ static int open_one(const struct core *c, const struct session *s, const struct 
 	r = answers_load(c, s, row, &a);
 	if (r != 0)
 		return r;
-	r = breach_open(s, row, &a, b);
+	r = breach_open(c, s, row, &a, b);
 	answers_free(&a);
 	return r;
 }
@@ -321,6 +321,7 @@ int breach_read(const struct core *c, const struct session *s, const char *id, s
 }
 
 struct breaches_each {
+	const struct core *c;
 	const struct session *s;
 	const struct item_row *rows;
 	const struct breach_answers *a;
@@ -332,7 +333,7 @@ static int breach_at(void *ctx, size_t i, void *elem)
 
 	if (!item_allows(e->s, &e->rows[i], ACCESS_READ))
 		return ITEM_NOTFOUND;
-	return breach_open(e->s, &e->rows[i], e->a, elem);
+	return breach_open(e->c, e->s, &e->rows[i], e->a, elem);
 }
 
 int breaches_list(const struct core *c, const struct session *s, struct breach **ret, size_t *n)
@@ -356,7 +357,7 @@ int breaches_list(const struct core *c, const struct session *s, struct breach *
 		return r;
 	r = answers_load(c, s, NULL, &a);
 	if (r == 0) {
-		struct breaches_each e = {s, rows, &a};
+		struct breaches_each e = {c, s, rows, &a};
 
 		r = core_open_list(c, nrows, sizeof(**ret), ITEM_NOTFOUND, breach_at,
 				   breach_clear_any, &e, &list, n);
@@ -423,7 +424,7 @@ static int current(const struct core *c, const struct session *s, const char *id
 		return r;
 	r = answers_load(c, s, row, a);
 	if (r == 0) {
-		r = breach_open(s, row, a, b);
+		r = breach_open(c, s, row, a, b);
 		if (r != 0)
 			answers_free(a);
 	}
@@ -473,7 +474,7 @@ static int repair_change(const struct core *c, const struct session *s, struct i
 	session_now(rep->updated_at, 0);
 	r = item_row_fill(&breach_repair_kind, s, v, rep);
 	if (r == 0)
-		r = item_update(c, rep, old_version, old_plain);
+		r = item_update(c, s, rep, old_version, old_plain);
 	return r;
 }
 

@@ -30,6 +30,7 @@
 #include "core/access.h"
 #include "core/checkin.h"
 #include "core/couplekey.h"
+#include "core/ledger.h"
 
 #define CHECKIN_KEY_ID	     1
 #define CHECKIN_UPDATE_TRIES 3
@@ -313,7 +314,8 @@ static int in_range(int v, int lo, int hi)
  * access_allows() says no; -EBADMSG when the blob does not open or holds
  * what no version of this code wrote.
  */
-static int checkin_open(const struct session *s, const struct checkin_row *row, struct checkin *ret)
+static int checkin_open(const struct core *c, const struct session *s,
+			const struct checkin_row *row, struct checkin *ret)
 {
 	unsigned char *text = NULL;
 	struct access_item it;
@@ -325,6 +327,11 @@ static int checkin_open(const struct session *s, const struct checkin_row *row, 
 	checkin_item(row, &it);
 	if (!access_allows(s, &it, ACCESS_READ))
 		return CHECKIN_NOTFOUND;
+	/* an older version put back does not open: its author's ledger has the latest */
+	r = ledger_check(c, s, row->author_id, checkin_shared(row->shared_with), row->id,
+			 row->version);
+	if (r != 0)
+		return r;
 	checkin_ad(ad, sizeof(ad), row, 0);
 	checkin_ad(ad_before, sizeof(ad_before), row, 1);
 	r = couplekey_open(s, checkin_shared(row->shared_with), CHECKIN_KEY_ID, "checkin_",
@@ -442,7 +449,7 @@ int checkin_add(const struct core *c, const struct session *s, const struct chec
 		r = r > 0 ? -EIO : r;
 		goto out;
 	}
-	r = checkin_open(s, &row, ret);
+	r = checkin_open(c, s, &row, ret);
 	if (r > 0)
 		r = -EIO;
 out:
@@ -523,8 +530,11 @@ int checkin_change(const struct core *c, const struct session *s, const char *id
 			r = checkin_seal(s, &next, in);
 			if (r == 0)
 				r = STORE_CALL(c->st, checkin_update, &next);
+			if (r == 0)
+				r = ledger_note(c, s, next.author_id, checkin_shared(next.shared_with), next.id,
+						next.version);
 			if (r == 0) {
-				r = checkin_open(s, &next, ret);
+				r = checkin_open(c, s, &next, ret);
 				if (r > 0)
 					r = -EIO;
 			} else if (r == STORE_NOTFOUND) {
@@ -566,7 +576,7 @@ int checkin_read(const struct core *c, const struct session *s, const char *id, 
 		r = has;
 	else if (checkin_sight(mine, readable, has) != CHECKIN_SHOWN)
 		r = CHECKIN_NOTFOUND;
-	else if ((r = checkin_open(s, &row, ret)) > 0)
+	else if ((r = checkin_open(c, s, &row, ret)) > 0)
 		r = -EIO;
 	store_checkin_free(&row);
 	return r;
@@ -643,7 +653,7 @@ static int list_visit(void *ud, const struct checkin_row *row, enum checkin_sigh
 	}
 	if (sight != CHECKIN_SHOWN)
 		return 0;
-	r = checkin_open(w->s, row, &w->out->items[w->out->n]);
+	r = checkin_open(w->c, w->s, row, &w->out->items[w->out->n]);
 	if (r != 0) /* one damaged check-in is not the whole history */
 		return core_skip_unreadable(w->c, r > 0 ? -EBADMSG : r);
 	w->out->n++;

@@ -163,8 +163,8 @@ static void commitment_schedule(struct commitment *cm)
 }
 
 /* Opens one review row (its author and couple checked by the caller). */
-static int review_open_row(const struct session *s, const struct item_row *row,
-			   struct commitment_review *ret)
+static int review_open_row(const struct core *c, const struct session *s,
+			   const struct item_row *row, struct commitment_review *ret)
 {
 	unsigned char *plain = NULL;
 	size_t plen = 0, i;
@@ -172,7 +172,7 @@ static int review_open_row(const struct session *s, const struct item_row *row,
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = item_open(&commitment_review_kind, s, row, &plain, &plen);
+	r = item_open(c, &commitment_review_kind, s, row, &plain, &plen);
 	if (r != 0)
 		return r;
 	nl = plain ? memchr(plain, '\n', plen) : NULL;
@@ -230,7 +230,7 @@ static int commitment_open(const struct core *c, const struct session *s,
 	days = strtol(every, &end, 10);
 	if (end == every || *end || days < COMMITMENT_EVERY_MIN || days > COMMITMENT_EVERY_MAX)
 		return -EBADMSG;
-	r = item_open(&commitment_kind, s, row, &text, &len);
+	r = item_open(c, &commitment_kind, s, row, &text, &len);
 	if (r != 0)
 		return r;
 	ret->text = (char *)text;
@@ -253,7 +253,7 @@ static int commitment_open(const struct core *c, const struct session *s,
 			r = -EIO; /* the store handed out someone else's row */
 			goto out;
 		}
-		r = review_open_row(s, &rows[i], &ret->reviews[i]);
+		r = review_open_row(c, s, &rows[i], &ret->reviews[i]);
 		if (r < 0)
 			goto out;
 		ret->nreviews = i + 1;

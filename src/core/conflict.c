@@ -150,7 +150,7 @@ static int plan_accepts(const struct core *c, const struct session *s, const str
 
 		if (strcmp(rows[i].author_id, p->accepted_by[0]) == 0 || p->naccepted >= 2)
 			continue; /* the proposer accepted by proposing */
-		r = item_view_open(&conflict_accept_kind, s, &rows[i], &a);
+		r = item_view_open(c, &conflict_accept_kind, s, &rows[i], &a);
 		if (r != 0) {
 			r = core_skip_unreadable(c, r);
 			continue;
@@ -172,7 +172,7 @@ static int plan_open(const struct core *c, const struct session *s, const struct
 	int r;
 
 	memset(p, 0, sizeof(*p));
-	r = item_view_open(&conflict_plan_kind, s, row, &p->v);
+	r = item_view_open(c, &conflict_plan_kind, s, row, &p->v);
 	if (r != 0)
 		return r;
 	by = p->v.values[CONFLICT_F_PROPOSED_BY];
@@ -246,7 +246,7 @@ int conflict_plan_propose(const struct core *c, const struct session *s,
 		session_now(row.updated_at, 0);
 		r = item_row_fill(&conflict_plan_kind, s, &v, &row);
 		if (r == 0)
-			r = item_update(c, &row, old_version, old_plain);
+			r = item_update(c, s, &row, old_version, old_plain);
 	}
 	store_item_free(&row);
 	if (r != 0)
@@ -370,13 +370,14 @@ static int timeout_of(const struct item_view *v, const char *started, struct tim
 }
 
 /* A time-out row opened into *ret. */
-static int timeout_open(const struct session *s, const struct item_row *row, struct timeout *ret)
+static int timeout_open(const struct core *c, const struct session *s, const struct item_row *row,
+			struct timeout *ret)
 {
 	struct item_view v;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = item_view_open(&timeout_kind, s, row, &v);
+	r = item_view_open(c, &timeout_kind, s, row, &v);
 	if (r != 0)
 		return r;
 	r = timeout_of(&v, row->created_at, ret);
@@ -416,7 +417,7 @@ int timeout_start(const struct core *c, const struct session *s, int minutes, st
 	if (r == 0)
 		r = item_insert(c, &row);
 	if (r == 0)
-		r = timeout_open(s, &row, ret);
+		r = timeout_open(c, s, &row, ret);
 	store_item_free(&row);
 	return r;
 }
@@ -431,7 +432,7 @@ int timeout_current(const struct core *c, const struct session *s, struct timeou
 	r = newest_row(c, s, &timeout_kind, &row, has);
 	if (r != 0 || !*has)
 		return r;
-	r = timeout_open(s, &row, ret);
+	r = timeout_open(c, s, &row, ret);
 	store_item_free(&row);
 	if (r == -EBADMSG) {
 		*has = 0;

@@ -122,7 +122,7 @@ static int date_open(const struct core *c, const struct session *s, const struct
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = item_view_open(&date_kind, s, row, &ret->v);
+	r = item_view_open(c, &date_kind, s, row, &ret->v);
 	if (r != 0)
 		return r;
 	r = item_answers(c, s, &date_rating_kind, row, &answers, &n);

@@ -18,6 +18,7 @@
 
 #include "core/couplekey.h"
 #include "core/item.h"
+#include "core/ledger.h"
 
 #define ITEM_AD_MAX 256
 
@@ -133,8 +134,8 @@ int item_seal(const struct item_kind *k, const struct session *s, struct item_ro
 	return 0;
 }
 
-int item_open(const struct item_kind *k, const struct session *s, const struct item_row *row,
-	      unsigned char **ret, size_t *ret_len)
+int item_open(const struct core *c, const struct item_kind *k, const struct session *s,
+	      const struct item_row *row, unsigned char **ret, size_t *ret_len)
 {
 	char ad[ITEM_AD_MAX], ad_before[ITEM_AD_MAX];
 	int r;
@@ -143,6 +144,10 @@ int item_open(const struct item_kind *k, const struct session *s, const struct i
 	*ret_len = 0;
 	if (row->sealed.len == 0)
 		return 0;
+	r = ledger_check(c, s, row->author_id, item_shared(k, row->shared_with), row->id,
+			 row->version);
+	if (r != 0)
+		return r;
 	item_ad(k, row, 0, ad);
 	/* one sealed before the author was bound opens in its own form, until its next change */
 	if (!row->legacy)
@@ -193,10 +198,16 @@ int item_insert(const struct core *c, const struct item_row *row)
 	return item_store_result(STORE_CALL(c->st, item_insert, row));
 }
 
-int item_update(const struct core *c, const struct item_row *row, int64_t old_version,
-		const char *old_plain)
+int item_update(const struct core *c, const struct session *s, const struct item_row *row,
+		int64_t old_version, const char *old_plain)
 {
-	return item_store_result(STORE_CALL(c->st, item_update, row, old_version, old_plain));
+	const struct item_kind *k = item_kind_find(row->kind);
+	int r = item_store_result(STORE_CALL(c->st, item_update, row, old_version, old_plain));
+
+	if (r == 0 && k)
+		r = ledger_note(c, s, row->author_id, item_shared(k, row->shared_with), row->id,
+				row->version);
+	return r;
 }
 
 int item_list(const struct core *c, const struct item_query *q, struct item_row **rows, size_t *n)

@@ -144,10 +144,12 @@ int item_seal(const struct item_kind *k, const struct session *s, struct item_ro
 /*
  * item_open() - the row's sealed record, opened into malloc'd *ret (NULL
  * with *ret_len 0 when it has none); wipe and free it.  No access check:
- * see item_allows().  -EBADMSG when it does not open.
+ * see item_allows().  -EBADMSG when it does not open, or when the
+ * author's ledger has a later version of it (an older one put back:
+ * ledger.h).
  */
-int item_open(const struct item_kind *k, const struct session *s, const struct item_row *row,
-	      unsigned char **ret, size_t *ret_len);
+int item_open(const struct core *c, const struct item_kind *k, const struct session *s,
+	      const struct item_row *row, unsigned char **ret, size_t *ret_len);
 
 /*
  * item_allows() - access_allows() for a row of kind k.  An answer is seen
@@ -165,10 +167,13 @@ int item_allows(const struct session *s, const struct item_row *row, enum access
 int item_get(const struct core *c, const struct session *s, const struct item_kind *k,
 	     const char *id, enum access_verb verb, struct item_row *row);
 
-/* item_insert(), item_update(), item_list(): the store's, outcomes mapped. */
+/*
+ * item_insert(), item_update(), item_list(): the store's, outcomes mapped;
+ * item_update() then notes the row's new version in s's ledger (ledger.h).
+ */
 int item_insert(const struct core *c, const struct item_row *row);
-int item_update(const struct core *c, const struct item_row *row, int64_t old_version,
-		const char *old_plain);
+int item_update(const struct core *c, const struct session *s, const struct item_row *row,
+		int64_t old_version, const char *old_plain);
 int item_list(const struct core *c, const struct item_query *q, struct item_row **rows, size_t *n);
 /*
  * item_query_reader() - limit q to the top-level items the session's member
@@ -273,8 +278,8 @@ int item_change(const struct core *c, const struct session *s, const struct item
 int item_values_check(const struct item_kind *k, const struct item_values *v, const char **field);
 int item_row_fill(const struct item_kind *k, const struct session *s, const struct item_values *v,
 		  struct item_row *row);
-int item_view_open(const struct item_kind *k, const struct session *s, const struct item_row *row,
-		   struct item_view *out);
+int item_view_open(const struct core *c, const struct item_kind *k, const struct session *s,
+		   const struct item_row *row, struct item_view *out);
 
 /*
  * item_answer_put() - the reader's one answer of kind ak to the item parent

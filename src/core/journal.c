@@ -26,6 +26,7 @@
 #include "core/access.h"
 #include "core/couplekey.h"
 #include "core/journal.h"
+#include "core/ledger.h"
 #include "core/list.h"
 #include "i18n/i18n.h"
 
@@ -159,9 +160,9 @@ static int journal_open_field(const unsigned char key[VAULT_KEY_BYTES], const st
  * buf.  0, JOURNAL_NOTFOUND (not the caller's), -EBADMSG or < 0; on failure
  * buf may hold zeros, never a part of the text.
  */
-static int journal_open_row(const struct session *s, const struct journal_row *row,
-			    const unsigned char key[VAULT_KEY_BYTES], char *buf,
-			    struct journal_entry *ret)
+static int journal_open_row(const struct core *c, const struct session *s,
+			    const struct journal_row *row, const unsigned char key[VAULT_KEY_BYTES],
+			    char *buf, struct journal_entry *ret)
 {
 	char ad[JOURNAL_AD_BYTES];
 	size_t len, plen;
@@ -170,6 +171,10 @@ static int journal_open_row(const struct session *s, const struct journal_row *r
 	if (!journal_allows(s, row))
 		return JOURNAL_NOTFOUND;
 	memset(ret, 0, sizeof(*ret));
+	/* an older version put back does not open: the member's ledger has the latest */
+	r = ledger_check(c, s, row->author_id, 0, row->id, row->version);
+	if (r != 0)
+		return r;
 	journal_ad(ad, "body", row->id, row->couple_id, (long long)row->version);
 	r = journal_open_field(key, &row->body_sealed, ad, buf, &len);
 	if (r != 0)
@@ -192,7 +197,8 @@ static int journal_open_row(const struct session *s, const struct journal_row *r
 }
 
 /* journal_open_row() into a fresh allocation that *ret then owns (journal_entry_clear()). */
-static int journal_open_row_alloc(const struct session *s, const struct journal_row *row,
+static int journal_open_row_alloc(const struct core *c, const struct session *s,
+				  const struct journal_row *row,
 				  const unsigned char key[VAULT_KEY_BYTES],
 				  struct journal_entry *ret)
 {
@@ -202,7 +208,7 @@ static int journal_open_row_alloc(const struct session *s, const struct journal_
 
 	if (!buf)
 		return -ENOMEM;
-	r = journal_open_row(s, row, key, buf, ret);
+	r = journal_open_row(c, s, row, key, buf, ret);
 	if (r != 0) {
 		vault_wipe(buf, need);
 		free(buf);
@@ -260,7 +266,7 @@ int journal_add(const struct core *c, const struct session *s, const char *body,
 		r = r > 0 ? -EIO : r;
 		goto out;
 	}
-	r = journal_open_row_alloc(s, &row, key, ret);
+	r = journal_open_row_alloc(c, s, &row, key, ret);
 out:
 	journal_row_release(&row);
 	vault_wipe(key, sizeof(key));
@@ -281,7 +287,7 @@ int journal_read(const struct core *c, const struct session *s, const char *id,
 	if (r != 0)
 		return r > 0 ? -EIO : r;
 	journal_key(s, key);
-	r = journal_open_row_alloc(s, &row, key, ret);
+	r = journal_open_row_alloc(c, s, &row, key, ret);
 	store_journal_free(&row);
 	vault_wipe(key, sizeof(key));
 	return r;
@@ -301,6 +307,7 @@ static int journal_fetch(const struct core *c, const struct session *s, const ch
 }
 
 struct journal_each {
+	const struct core *c;
 	const struct session *s;
 	const struct journal_row *rows;
 	const unsigned char *key;
@@ -310,7 +317,7 @@ static int open_at(void *ctx, size_t i, void *elem)
 {
 	const struct journal_each *e = ctx;
 
-	return journal_open_row_alloc(e->s, &e->rows[i], e->key, elem);
+	return journal_open_row_alloc(e->c, e->s, &e->rows[i], e->key, elem);
 }
 
 int journal_list(const struct core *c, const struct session *s, const char *before, size_t limit,
@@ -318,7 +325,7 @@ int journal_list(const struct core *c, const struct session *s, const char *befo
 {
 	struct journal_row *rows = NULL;
 	unsigned char key[VAULT_KEY_BYTES];
-	struct journal_each e = {s, NULL, key};
+	struct journal_each e = {c, s, NULL, key};
 	void *list = NULL;
 	size_t n = 0;
 	int r;
@@ -367,7 +374,7 @@ static int journal_walk_row(void *ctx, const struct journal_row *row)
 		w->buf = bigger;
 		w->cap = need;
 	}
-	r = journal_open_row(w->s, row, w->key, w->buf, &e);
+	r = journal_open_row(w->c, w->s, row, w->key, w->buf, &e);
 	if (r != 0)
 		return core_skip_unreadable(w->c, r); /* one damaged row is not the whole page */
 	return w->fn(w->ctx, &e);
@@ -418,7 +425,7 @@ int journal_change(const struct core *c, const struct session *s, const char *id
 			break;
 		}
 		/* the prompt is kept, sealed again for the new version */
-		r = journal_open_row_alloc(s, &row, key, &old);
+		r = journal_open_row_alloc(c, s, &row, key, &old);
 		if (r == 0) {
 			memcpy(next.id, row.id, sizeof(next.id));
 			memcpy(next.couple_id, row.couple_id, sizeof(next.couple_id));
@@ -431,7 +438,9 @@ int journal_change(const struct core *c, const struct session *s, const char *id
 		if (r == 0)
 			r = STORE_CALL(c->st, journal_update, &next);
 		if (r == 0)
-			r = journal_open_row_alloc(s, &next, key, ret);
+			r = ledger_note(c, s, next.author_id, 0, next.id, next.version);
+		if (r == 0)
+			r = journal_open_row_alloc(c, s, &next, key, ret);
 		journal_entry_clear(&old);
 		journal_row_release(&next);
 		store_journal_free(&row);

@@ -70,8 +70,8 @@ void offer_list_free(struct offer *list, size_t n)
 	core_list_free(list, n, sizeof(*list), clear_any);
 }
 
-static int offer_open(const struct session *s, const struct item_row *row, const char *today,
-		      struct offer *ret)
+static int offer_open(const struct core *c, const struct session *s, const struct item_row *row,
+		      const char *today, struct offer *ret)
 {
 	unsigned char *text = NULL;
 	size_t len = 0;
@@ -82,7 +82,7 @@ static int offer_open(const struct session *s, const struct item_row *row, const
 	memset(ret, 0, sizeof(*ret));
 	r = offer_plain(row, ret->until, ret->ended_at);
 	if (r == 0)
-		r = item_open(&offer_kind, s, row, &text, &len);
+		r = item_open(c, &offer_kind, s, row, &text, &len);
 	if (r != 0)
 		return r;
 	ret->text = (char *)text;
@@ -99,13 +99,14 @@ static int offer_open(const struct session *s, const struct item_row *row, const
 }
 
 /* Opens row for *ret, or -EIO when what was just written cannot be read back. */
-static int offer_reply(const struct session *s, const struct item_row *row, struct offer *ret)
+static int offer_reply(const struct core *c, const struct session *s, const struct item_row *row,
+		       struct offer *ret)
 {
 	char today[CHECKIN_DATE_LEN + 1];
 	int r;
 
 	checkin_today(today, 0);
-	r = offer_open(s, row, today, ret);
+	r = offer_open(c, s, row, today, ret);
 	return r > 0 ? -EIO : r;
 }
 
@@ -137,7 +138,7 @@ int offer_add(const struct core *c, const struct session *s, const char *text, s
 	if (r > 0)
 		r = -EIO;
 	if (r == 0)
-		r = offer_reply(s, &row, ret);
+		r = offer_reply(c, s, &row, ret);
 	store_item_free(&row);
 	return r;
 }
@@ -154,7 +155,7 @@ int offer_read(const struct core *c, const struct session *s, const char *id, st
 	if (r != 0)
 		return r;
 	checkin_today(today, 0);
-	r = offer_open(s, &row, today, ret);
+	r = offer_open(c, s, &row, today, ret);
 	store_item_free(&row);
 	return r;
 }
@@ -175,6 +176,7 @@ static int offer_rows(const struct core *c, const struct session *s, struct item
 }
 
 struct offer_each {
+	const struct core *c;
 	const struct session *s;
 	const struct item_row *rows;
 	const char *today;
@@ -184,14 +186,14 @@ static int open_at(void *ctx, size_t i, void *elem)
 {
 	const struct offer_each *e = ctx;
 
-	return offer_open(e->s, &e->rows[i], e->today, elem);
+	return offer_open(e->c, e->s, &e->rows[i], e->today, elem);
 }
 
 int offer_list(const struct core *c, const struct session *s, struct offer **ret, size_t *ret_n)
 {
 	struct item_row *rows = NULL;
 	char today[CHECKIN_DATE_LEN + 1];
-	struct offer_each e = {s, NULL, today};
+	struct offer_each e = {c, s, NULL, today};
 	void *list = NULL;
 	size_t n = 0;
 	int r;
@@ -230,7 +232,7 @@ int offer_end(const struct core *c, const struct session *s, const char *id, str
 		memcpy(row.updated_at, ended_at, sizeof(row.updated_at));
 		r = item_plain_set(&row, plain, 2);
 		if (r == 0)
-			r = item_update(c, &row, row.version, old_plain);
+			r = item_update(c, s, &row, row.version, old_plain);
 		if (r == ITEM_CONFLICT) {
 			/* ended meanwhile (by this author: nobody else can): answer with it */
 			store_item_free(&row);
@@ -242,7 +244,7 @@ int offer_end(const struct core *c, const struct session *s, const char *id, str
 			r = -EIO;
 	}
 	if (r == 0)
-		r = offer_reply(s, &row, ret);
+		r = offer_reply(c, s, &row, ret);
 	store_item_free(&row);
 	return r;
 }

@@ -270,15 +270,15 @@ void item_views_free(struct item_view *list, size_t n)
 }
 
 /* A row the reader may read, opened into *out. */
-int item_view_open(const struct item_kind *k, const struct session *s, const struct item_row *row,
-		   struct item_view *out)
+int item_view_open(const struct core *c, const struct item_kind *k, const struct session *s,
+		   const struct item_row *row, struct item_view *out)
 {
 	unsigned char *rec = NULL;
 	size_t len = 0;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = item_open(k, s, row, &rec, &len);
+	r = item_open(c, k, s, row, &rec, &len);
 	if (r == 0)
 		r = record_decode(k, rec, len, out);
 	item_text_free(rec, len);
@@ -361,7 +361,7 @@ int item_create(const struct core *c, const struct session *s, const struct item
 	if (r == 0)
 		r = item_insert(c, &row);
 	if (r == 0)
-		r = item_view_open(k, s, &row, out);
+		r = item_view_open(c, k, s, &row, out);
 	store_item_free(&row);
 	return r;
 }
@@ -390,13 +390,14 @@ int item_read(const struct core *c, const struct session *s, const struct item_k
 	r = row_of(c, s, k, id, ACCESS_READ, &row);
 	if (r != 0)
 		return r;
-	r = item_view_open(k, s, &row, out);
+	r = item_view_open(c, k, s, &row, out);
 	store_item_free(&row);
 	return r;
 }
 
 /* Opening rows of a kind into views, for core_open_list(). */
 struct views_each {
+	const struct core *c;
 	const struct item_kind *k;
 	const struct session *s;
 	const struct item_row *rows;
@@ -409,7 +410,7 @@ static int view_at(void *ctx, size_t i, void *elem)
 
 	if (!e->answers && !item_allows(e->s, &e->rows[i], ACCESS_READ))
 		return ITEM_NOTFOUND;
-	return item_view_open(e->k, e->s, &e->rows[i], elem);
+	return item_view_open(e->c, e->k, e->s, &e->rows[i], elem);
 }
 
 static void view_clear_any(void *v)
@@ -421,7 +422,7 @@ static void view_clear_any(void *v)
 static int views_of(const struct core *c, const struct session *s, const struct item_kind *k,
 		    const struct item_query *q, int answers, struct item_view **out, size_t *n)
 {
-	struct views_each e = {k, s, NULL, answers};
+	struct views_each e = {c, k, s, NULL, answers};
 	struct item_row *rows = NULL;
 	void *list = NULL;
 	size_t nrows = 0;
@@ -494,7 +495,7 @@ int item_answer_put(const struct core *c, const struct session *s, const struct 
 		session_now(rows[0].updated_at, 0);
 		r = item_row_fill(ak, s, v, &rows[0]);
 		if (r == 0)
-			r = item_update(c, &rows[0], old_version, old_plain);
+			r = item_update(c, s, &rows[0], old_version, old_plain);
 	}
 	store_item_list_free(rows, n);
 	return r;
@@ -582,9 +583,9 @@ int item_change(const struct core *c, const struct session *s, const struct item
 	sort_key(k, v, &row);
 	r = item_row_fill(k, s, v, &row);
 	if (r == 0)
-		r = item_update(c, &row, old_version, old_plain);
+		r = item_update(c, s, &row, old_version, old_plain);
 	if (r == 0)
-		r = item_view_open(k, s, &row, out);
+		r = item_view_open(c, k, s, &row, out);
 out:
 	store_item_free(&row);
 	return r;

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "core/item.h"
+#include "core/ledger.h"
 #include "core/safety.h"
 
 #define SAFETY_KEY_ID	     1
@@ -121,6 +122,10 @@ static int safety_open(const struct core *c, const struct session *s,
 	r = STORE_CALL(c->st, safety_get, s->couple_id, s->member_id, row);
 	if (r != 0)
 		return r;
+	/* an older check put back does not open: the member's ledger has the latest */
+	r = ledger_check(c, s, s->member_id, 0, row->id, row->version);
+	if (r != 0)
+		return r;
 	safety_ad(ad, row);
 	r = vault_open_into(key, row->sealed.data, row->sealed.len, ad, rec, sizeof(rec));
 	if (r == 0)
@@ -198,6 +203,8 @@ static int safety_put_once(const struct core *c, const struct session *s,
 	r = vault_seal(key, rec, SAFETY_RECORD_LEN, ad, &row.sealed.data, &row.sealed.len);
 	if (r == 0)
 		r = STORE_CALL(c->st, safety_put, &row, old_version);
+	if (r == 0)
+		r = ledger_note(c, s, s->member_id, 0, row.id, row.version);
 	store_safety_free(&row);
 	return r;
 }

@@ -41,6 +41,8 @@ struct session {
 	unsigned n_ck_old;
 };
 
+struct ledger_cache;
+
 /* What core needs from the outside for one request: no HTTP, no config file. */
 struct core {
 	struct store *st;
@@ -63,6 +65,8 @@ struct core {
 	 * changes how many, never which: who may read what is decided as ever.
 	 */
 	int whole_lists;
+	/* the ledgers this request has read (core/ledger.h); NULL: none kept */
+	struct ledger_cache *ledgers;
 };
 
 /* core_list_limit() - limit, or SIZE_MAX when c->whole_lists. */

@@ -96,7 +96,7 @@ void share_list_free(struct share *list, size_t n)
 }
 
 /* Opens the answer ack (to a card the reader may read) into *ret. */
-static int share_open_ack(const struct session *s, const struct item_row *ack,
+static int share_open_ack(const struct core *c, const struct session *s, const struct item_row *ack,
 			  struct share_ack *ret)
 {
 	unsigned char *text = NULL;
@@ -104,7 +104,7 @@ static int share_open_ack(const struct session *s, const struct item_row *ack,
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = item_open(&share_ack_kind, s, ack, &text, &len);
+	r = item_open(c, &share_ack_kind, s, ack, &text, &len);
 	if (r != 0)
 		return r;
 	memcpy(ret->id, ack->id, sizeof(ret->id));
@@ -118,7 +118,7 @@ static int share_open_ack(const struct session *s, const struct item_row *ack,
 
 /* Opens a row the reader may read, with its answer ack (NULL: none yet);
  * SHARE_NOTFOUND when they may not read it. */
-static int share_open(const struct session *s, const struct item_row *row,
+static int share_open(const struct core *c, const struct session *s, const struct item_row *row,
 		      const struct item_row *ack, struct share *ret)
 {
 	unsigned char *text = NULL;
@@ -128,7 +128,7 @@ static int share_open(const struct session *s, const struct item_row *row,
 
 	if (!item_allows(s, row, ACCESS_READ))
 		return SHARE_NOTFOUND;
-	r = item_open(&share_kind, s, row, &text, &len);
+	r = item_open(c, &share_kind, s, row, &text, &len);
 	if (r != 0)
 		return r;
 	memset(&out, 0, sizeof(out));
@@ -152,7 +152,7 @@ static int share_open(const struct session *s, const struct item_row *row,
 	memcpy(out.created_at, row->created_at, sizeof(out.created_at));
 	session_seen_time(s, row->author_id, out.created_at);
 	if (ack) {
-		r = share_open_ack(s, ack, &out.ack);
+		r = share_open_ack(c, s, ack, &out.ack);
 		if (r != 0) {
 			share_clear(&out);
 			goto out;
@@ -218,7 +218,7 @@ int share_add(const struct core *c, const struct session *s, enum share_kind kin
 	if (r == 0)
 		r = item_insert(c, &row);
 	if (r == 0)
-		r = share_open(s, &row, NULL, ret);
+		r = share_open(c, s, &row, NULL, ret);
 	if (r > 0)
 		r = -EIO;
 	store_item_free(&row);
@@ -237,7 +237,7 @@ int share_read(const struct core *c, const struct session *s, const char *id, st
 		return r;
 	r = share_find_ack(c, &row, &ack, &has);
 	if (r == 0)
-		r = share_open(s, &row, has ? &ack : NULL, ret);
+		r = share_open(c, s, &row, has ? &ack : NULL, ret);
 	if (has)
 		store_item_free(&ack);
 	store_item_free(&row);
@@ -298,6 +298,7 @@ static int share_rows(const struct core *c, const struct session *s, struct shar
 }
 
 struct share_each {
+	const struct core *c;
 	const struct session *s;
 	const struct share_rows *sr;
 };
@@ -306,13 +307,13 @@ static int open_at(void *ctx, size_t i, void *elem)
 {
 	const struct share_each *e = ctx;
 
-	return share_open(e->s, &e->sr->cards[i], e->sr->ack_of[i], elem);
+	return share_open(e->c, e->s, &e->sr->cards[i], e->sr->ack_of[i], elem);
 }
 
 int share_list(const struct core *c, const struct session *s, struct share **ret, size_t *ret_n)
 {
 	struct share_rows sr;
-	struct share_each e = {s, &sr};
+	struct share_each e = {c, s, &sr};
 	void *list = NULL;
 	int r;
 
@@ -361,7 +362,7 @@ int share_acknowledge(const struct core *c, const struct session *s, const char 
 	if (r == 0)
 		r = item_insert(c, &ack); /* a race lost: CONFLICT */
 	if (r == 0) {
-		r = share_open_ack(s, &ack, ret);
+		r = share_open_ack(c, s, &ack, ret);
 		if (r > 0)
 			r = -EIO;
 	}

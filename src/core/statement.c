@@ -27,6 +27,7 @@
 
 #include "core/item.h"
 #include "core/couplekey.h"
+#include "core/ledger.h"
 #include "core/list.h"
 #include "core/statement.h"
 
@@ -253,8 +254,8 @@ static int statement_seal_row(const struct session *s, struct statement_row *row
 }
 
 /* Opens a row the caller may read (checked by the caller) into ret's parts. */
-static int statement_open_row(const struct session *s, const struct statement_row *row,
-			      struct statement *ret)
+static int statement_open_row(const struct core *c, const struct session *s,
+			      const struct statement_row *row, struct statement *ret)
 {
 	unsigned char *plain = NULL;
 	size_t plen = 0;
@@ -262,6 +263,10 @@ static int statement_open_row(const struct session *s, const struct statement_ro
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
+	/* an older version put back does not open: its author's ledger has the latest */
+	r = ledger_check(c, s, row->author_id, row->delivered, row->id, row->version);
+	if (r != 0)
+		return r;
 	statement_ad(ad, sizeof(ad), row, 0);
 	statement_ad(ad_before, sizeof(ad_before), row, 1);
 	r = couplekey_open(s, row->delivered, statement_key_id(row->delivered), "statemnt",
@@ -288,8 +293,8 @@ static int statement_open_row(const struct session *s, const struct statement_ro
 }
 
 /* Opens one response row into ret. */
-static int response_open_row(const struct session *s, const struct item_row *row,
-			     struct statement_response *ret)
+static int response_open_row(const struct core *c, const struct session *s,
+			     const struct item_row *row, struct statement_response *ret)
 {
 	unsigned char *plain = NULL;
 	char *v[STATEMENT_RESPONSE_PARTS];
@@ -297,7 +302,7 @@ static int response_open_row(const struct session *s, const struct item_row *row
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = item_open(&statement_response_kind, s, row, &plain, &plen);
+	r = item_open(c, &statement_response_kind, s, row, &plain, &plen);
 	if (r != 0)
 		return r;
 	r = plain ? unpack(plain, plen, v, lens, STATEMENT_RESPONSE_PARTS) : -EBADMSG;
@@ -352,7 +357,7 @@ static int statement_load_responses(const struct core *c, const struct session *
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		r = response_open_row(s, &rows[i], &st->responses[st->nresponses]);
+		r = response_open_row(c, s, &rows[i], &st->responses[st->nresponses]);
 		if (r == 0)
 			st->nresponses++;
 		else if ((r = core_skip_unreadable(c, r)) !=
@@ -487,7 +492,7 @@ static int statement_next_version(const struct core *c, const struct session *s,
 		if (r != 0)
 			break;
 		if (deliver) {
-			r = statement_open_row(s, &row, &old);
+			r = statement_open_row(c, s, &row, &old);
 			if (r == 0 && !statement_is_complete(&old))
 				r = STATEMENT_INCOMPLETE;
 			if (r == 0) {
@@ -525,6 +530,8 @@ static int statement_next_version(const struct core *c, const struct session *s,
 			else if (r > 0)
 				r = -EIO;
 		}
+		if (r == 0) /* a delivered one is the partner's to read: under the couple key */
+			r = ledger_note(c, s, next.author_id, next.delivered, next.id, next.version);
 		if (r == 0) {
 			statement_from_row(s, &next, plain, lens, ret);
 			have_plain = 0;
@@ -565,7 +572,7 @@ static int statement_open_visible(const struct core *c, const struct session *s,
 
 	if (!statement_allows(s, row, ACCESS_READ))
 		return STATEMENT_NOTFOUND;
-	r = statement_open_row(s, row, ret);
+	r = statement_open_row(c, s, row, ret);
 	if (r < 0)
 		return r;
 	r = statement_load_responses(c, s, ret);
@@ -674,7 +681,7 @@ int statement_respond(const struct core *c, const struct session *s, const char 
 	 * whose author_id was changed in the file does not open, and is not
 	 * there to be answered by the one who wrote it.
 	 */
-	r = statement_open_row(s, &st, &check);
+	r = statement_open_row(c, s, &st, &check);
 	statement_clear(&check);
 	if (r == -EBADMSG)
 		r = core_skip_unreadable(c, r) == 0 ? STATEMENT_NOTFOUND : r;
@@ -698,7 +705,7 @@ int statement_respond(const struct core *c, const struct session *s, const char 
 	if (r == ITEM_CONFLICT)
 		r = -EIO;
 	if (r == 0)
-		r = response_open_row(s, &row, ret);
+		r = response_open_row(c, s, &row, ret);
 out:
 	item_text_free(packed, plen);
 	store_item_free(&row);

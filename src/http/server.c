@@ -1047,6 +1047,7 @@ void server_handle(const struct server_request *in, struct server_reply *out)
 	if (w) {
 		out->core.st = w->st;
 		out->core.unreadable = &out->unreadable;
+		out->core.ledgers = &out->ledgers;
 		out->core.kdf = server_cfg->kdf;
 		out->core.session_idle_s = (long)server_cfg->session_idle;
 		out->core.session_absolute_s = (long)server_cfg->session_absolute;
@@ -1098,6 +1099,7 @@ void server_handle(const struct server_request *in, struct server_reply *out)
 			out->unreadable, out->unreadable == 1 ? "" : "s",
 			out->unreadable == 1 ? "was" : "were",
 			out->route ? out->route->pattern : "-");
+	ledger_cache_clear(&out->ledgers);
 	log_request(in, out);
 }
 

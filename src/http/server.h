@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "core/ledger.h"
 #include "core/session.h"
 #include "kreq.h"
 
@@ -59,7 +60,8 @@ struct server_reply {
 	json_t *json;
 	struct input_error input_error;
 	struct core core;
-	unsigned unreadable; /* rows left out of this answer: core.unreadable points here */
+	unsigned unreadable;	     /* rows left out of this answer: core.unreadable points here */
+	struct ledger_cache ledgers; /* the ledgers it read: core.ledgers points here */
 	char header_buf[SESSION_COOKIE_LEN + 256];
 	char client_ip[INET6_ADDRSTRLEN];    /* from X-Forwarded-For behind trusted_proxy */
 	char device_cookie[65];		     /* a new device cookie to set, or "" */

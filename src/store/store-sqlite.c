@@ -191,6 +191,10 @@ enum sq_stmt {
 	SQ_SAFETY_GET,
 	SQ_SAFETY_INSERT,
 	SQ_SAFETY_UPDATE,
+	/* ---- the ledger of latest versions (migration 0016) ---- */
+	SQ_LEDGER_GET,
+	SQ_LEDGER_INSERT,
+	SQ_LEDGER_UPDATE,
 	_SQ_STMT_MAX,
 };
 
@@ -420,6 +424,12 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 		"WHERE safety_checks.couple_id <> excluded.couple_id",
 	[SQ_SAFETY_UPDATE] = "UPDATE safety_checks SET version = ?4, sealed = ?5 "
 			     "WHERE couple_id = ?1 AND member_id = ?2 AND id = ?3 AND version = ?6",
+	/* ---- the ledger of latest versions (migration 0016) ---- */
+	[SQ_LEDGER_GET] = "SELECT gen, sealed FROM ledgers WHERE member_id = ?1 AND couple_id = ?2",
+	[SQ_LEDGER_INSERT] = "INSERT INTO ledgers (member_id, couple_id, gen, sealed) "
+			     "VALUES (?1, ?2, 1, ?3) ON CONFLICT DO NOTHING",
+	[SQ_LEDGER_UPDATE] = "UPDATE ledgers SET gen = gen + 1, sealed = ?3 "
+			     "WHERE member_id = ?1 AND couple_id = ?2 AND gen = ?4",
 	/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
 	/* when, how and from where they signed in goes with them (issue 13: after a
 	 * deletion no row holds anything of the member's); ?1 (the couple) is not
@@ -4093,6 +4103,56 @@ static int sq_safety_put(struct store *st, const struct safety_row *row, int64_t
 
 /* ---- end of the safety check ------------------------------------------------------- */
 
+/* ---- the ledger of latest versions (migration 0016) -------------------------------- */
+
+static int sq_ledger_get(struct store *st, const char *member_id, const char *couple_id,
+			 struct blob *ret, int64_t *gen)
+{
+	sqlite3_stmt *s = NULL;
+	struct reader rd;
+	struct blob b = {NULL, 0};
+	int r;
+
+	if (!member_id || !couple_id || !ret || !gen)
+		return -EINVAL;
+	r = sq_row_by_keys(to_sq(st), SQ_LEDGER_GET, member_id, couple_id, &s);
+	if (r != 0)
+		return r;
+	rd = (struct reader){s, 0, 0};
+	*gen = sqlite3_column_int64(s, 0);
+	read_blob(&rd, 1, &b);
+	sq_done(s);
+	if (rd.r == 0)
+		*ret = b;
+	else
+		store_blob_free(&b);
+	return rd.r;
+}
+
+static int sq_ledger_put(struct store *st, const char *member_id, const char *couple_id,
+			 const struct blob *sealed, int64_t old_gen)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!member_id || !couple_id || !sealed || !sealed->data || old_gen < 0)
+		return -EINVAL;
+	r = sq_prep(sq, old_gen ? SQ_LEDGER_UPDATE : SQ_LEDGER_INSERT, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_text(&b, 2, couple_id);
+	bind_blob(&b, 3, sealed->data, sealed->len, false);
+	if (old_gen)
+		bind_i64(&b, 4, old_gen);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
+}
+
+/* ---- end of the ledger -------------------------------------------------------------- */
+
 const struct store_ops store_sqlite_ops = {
 	.couple_rekey_due = sq_couple_rekey_due,
 	.couple_rekey_mark = sq_couple_rekey_mark,
@@ -4194,6 +4254,8 @@ const struct store_ops store_sqlite_ops = {
 	.challenge_take = sq_challenge_take,
 	.safety_get = sq_safety_get,
 	.safety_put = sq_safety_put,
+	.ledger_get = sq_ledger_get,
+	.ledger_put = sq_ledger_put,
 	/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
 	.audit_add = sq_audit_add,
 	.audit_list = sq_audit_list,

@@ -672,6 +672,16 @@ struct store_ops {
 	 * and the stored version is old_version (CONFLICT otherwise) */
 	int (*safety_put)(struct store *st, const struct safety_row *row, int64_t old_version);
 	/* ---- end of the safety check ops ---- */
+	/* ---- the ledger of latest versions (migration 0016) ---- */
+	/* member_id's ledger for couple_id ("": their own) into *ret (malloc'd)
+	 * and its write count into *gen; NOTFOUND when they have none */
+	int (*ledger_get)(struct store *st, const char *member_id, const char *couple_id,
+			  struct blob *ret, int64_t *gen);
+	/* old_gen 0: a first ledger (CONFLICT when there is one); else replaces
+	 * it where its count is old_gen (CONFLICT otherwise), counting one more */
+	int (*ledger_put)(struct store *st, const char *member_id, const char *couple_id,
+			  const struct blob *sealed, int64_t old_gen);
+	/* ---- end of the ledger ops ---- */
 };
 
 struct store {
