@@ -299,7 +299,7 @@ static int account_wrap_recovery(struct member_row *m, struct account_keys *k,
 /*
  * A new MK (to_mk) sealed to m's recovery public key, whose tag must hold
  * under the MK before (from_mk): -EBADMSG when it does not, or when m has
- * the form before (account_can_rotate()).
+ * the form before (account_change_password() keeps their MK then).
  */
 static int account_reseal_recovery(struct member_row *m, const unsigned char *from_mk,
 				   const unsigned char *to_mk)

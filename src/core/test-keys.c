@@ -662,6 +662,70 @@ static void test_a_new_master_key_keeps_the_couple(void **state)
 	assert_card(&again, after, "and this after");
 }
 
+/*
+ * A member whose recovery wrap has the form before part 4 (MK sealed under
+ * a key made from the recovery key): a password change keeps their MK (it
+ * could not be sealed for the recovery key), the recovery key still works,
+ * and the recovery moves them to the new form: the next password change
+ * makes a new MK, and the recovery key of the recovery still opens it.
+ */
+static void test_an_old_recovery_wrap_is_moved_on(void **state)
+{
+	struct account_new in = {"kim", PASSWORD, strlen(PASSWORD), "Kim", "en"};
+	struct account_signin out;
+	struct session kim, again;
+	struct member_row m;
+	unsigned char salt[VAULT_SALT_BYTES], kek[VAULT_KEY_BYTES], mk[VAULT_KEY_BYTES];
+	unsigned char *sealed = NULL;
+	size_t len = 0;
+	char ad[96], rk[VAULT_RECOVERY_CHARS + 1];
+	struct private_rows ids;
+
+	(void)state;
+	memset(&ids, 0, sizeof(ids));
+	assert_int_equal(account_signup(&core, &in, &out, &kim), 0);
+	memcpy(rk, out.recovery_key, sizeof(rk));
+	write_private(&kim, "kim's own", &ids, 0);
+	/* back to the form before, with the member's own recovery key */
+	assert_int_equal(STORE_CALL(core.st, member_get, kim.member_id, &m), 0);
+	vault_random(salt, sizeof(salt));
+	assert_int_equal(vault_kek_from_recovery(kek, rk, strlen(rk), salt), 0);
+	snprintf(ad, sizeof(ad), "members.mk_by_rk|%s", kim.member_id);
+	assert_int_equal(vault_seal(kek, kim.mk, VAULT_KEY_BYTES, ad, &sealed, &len), 0);
+	store_blob_free(&m.rk_salt);
+	store_blob_free(&m.mk_by_rk);
+	m.rk_salt.data = malloc(sizeof(salt));
+	assert_non_null(m.rk_salt.data);
+	memcpy(m.rk_salt.data, salt, sizeof(salt));
+	m.rk_salt.len = sizeof(salt);
+	m.mk_by_rk.data = sealed;
+	m.mk_by_rk.len = len;
+	assert_int_equal(STORE_CALL(core.st, member_set_recovery, &m), 0);
+	store_member_free(&m);
+
+	memcpy(mk, kim.mk, sizeof(mk));
+	assert_int_equal(account_change_password(&core, &kim, NULL, PASSWORD, strlen(PASSWORD),
+						 NULL, NEW_PASSWORD, strlen(NEW_PASSWORD)),
+			 0);
+	assert_memory_equal(kim.mk, mk, VAULT_KEY_BYTES);
+	assert_int_equal(
+		account_recover(&core, "kim", rk, NULL, PASSWORD, strlen(PASSWORD), &out, &again),
+		0);
+	assert_memory_not_equal(again.mk, mk, VAULT_KEY_BYTES);
+	assert_true(reads_private(&again, &ids, "kim's own"));
+	memcpy(rk, out.recovery_key, sizeof(rk));
+	memcpy(mk, again.mk, sizeof(mk));
+	assert_int_equal(account_change_password(&core, &again, NULL, PASSWORD, strlen(PASSWORD),
+						 NULL, NEW_PASSWORD, strlen(NEW_PASSWORD)),
+			 0);
+	assert_memory_not_equal(again.mk, mk, VAULT_KEY_BYTES);
+	assert_true(reads_private(&again, &ids, "kim's own"));
+	assert_int_equal(
+		account_recover(&core, "kim", rk, NULL, PASSWORD, strlen(PASSWORD), &out, &kim), 0);
+	assert_true(reads_private(&kim, &ids, "kim's own"));
+	vault_wipe(kek, sizeof(kek));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -672,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_the_couple_key_outlives_no_partner),
 		cmocka_unit_test(test_the_master_key_changes_with_the_password),
 		cmocka_unit_test(test_a_new_master_key_keeps_the_couple),
+		cmocka_unit_test(test_an_old_recovery_wrap_is_moved_on),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
