@@ -240,7 +240,7 @@ static void account_rk_tag(const unsigned char *mk, const char *member_id,
 		msg[sizeof(ACCOUNT_RK_LEAD) + STORE_ID_LEN + 1 + VAULT_PK_BYTES];
 	size_t n = strlen(ACCOUNT_RK_LEAD);
 
-	memcpy(msg, ACCOUNT_RK_LEAD, n);
+	memcpy(msg, ACCOUNT_RK_LEAD, sizeof(ACCOUNT_RK_LEAD)); /* its NUL is overwritten next */
 	memcpy(msg + n, member_id, STORE_ID_LEN);
 	n += STORE_ID_LEN;
 	msg[n++] = '|';
