@@ -210,9 +210,9 @@ static int factor_code_hash(const unsigned char codes_key[VAULT_KEY_BYTES], cons
 }
 
 /*
- * The member's TOTP row into t and the key of their recovery codes'
- * hashes into codes_key (under mk): 0, FACTOR_WRONG when they have no
- * TOTP, or < 0.
+ * The key of the member's recovery codes' hashes into codes_key, from
+ * their TOTP row opened under mk: 0, FACTOR_WRONG when they have no TOTP,
+ * or < 0.
  */
 static int factor_codes_key(const struct core *c, const char *member_id, const unsigned char *mk,
 			    unsigned char codes_key[VAULT_KEY_BYTES])
