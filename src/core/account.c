@@ -215,14 +215,74 @@ static int account_wrap_password(const struct core *c, struct member_row *m, str
 	return blob_set(&m->mk_by_pw, sealed, sealed_len);
 }
 
-/* Seals MK under a fresh recovery key, written to recovery_out. */
+/*
+ * The recovery wrap (issue 11 part 4).  MK changes at every password
+ * change, when the recovery key is not at hand, so MK cannot be sealed
+ * under a key made from it then.  The recovery key makes an X25519 key pair
+ * instead (its seed: the recovery KEK); MK is sealed to its public key
+ * (crypto_box_seal), which anyone may do and nobody but the holder of the
+ * recovery key can undo.  rk_salt holds the salt, the public key and a tag
+ * of the public key under MK, so that a public key put in the file by
+ * someone else is refused before a new MK is sealed to it.  A member whose
+ * rk_salt is a bare salt has the form before (MK sealed under the recovery
+ * KEK) until their next recovery or new recovery key.
+ */
+#define ACCOUNT_RK_CTX	"rkpub___"
+#define ACCOUNT_RK_LEAD "kintsugi recovery key|"
+#define ACCOUNT_RK_FORM (VAULT_SALT_BYTES + VAULT_PK_BYTES + VAULT_TAG_BYTES)
+
+/* The tag of member_id's recovery public key pk under mk. */
+static void account_rk_tag(const unsigned char *mk, const char *member_id,
+			   const unsigned char pk[VAULT_PK_BYTES],
+			   unsigned char out[VAULT_TAG_BYTES])
+{
+	unsigned char key[VAULT_KEY_BYTES],
+		msg[sizeof(ACCOUNT_RK_LEAD) + STORE_ID_LEN + 1 + VAULT_PK_BYTES];
+	size_t n = strlen(ACCOUNT_RK_LEAD);
+
+	memcpy(msg, ACCOUNT_RK_LEAD, sizeof(ACCOUNT_RK_LEAD)); /* its NUL is overwritten next */
+	memcpy(msg + n, member_id, STORE_ID_LEN);
+	n += STORE_ID_LEN;
+	msg[n++] = '|';
+	memcpy(msg + n, pk, VAULT_PK_BYTES);
+	n += VAULT_PK_BYTES;
+	vault_derive(key, mk, 1, ACCOUNT_RK_CTX);
+	vault_tag(out, key, msg, n);
+	vault_wipe(key, sizeof(key));
+}
+
+/* Seals mk to the recovery public key pk (made with salt) into m's rk_salt and mk_by_rk. */
+static int account_seal_recovery(struct member_row *m, const unsigned char *mk,
+				 const unsigned char salt[VAULT_SALT_BYTES],
+				 const unsigned char pk[VAULT_PK_BYTES])
+{
+	unsigned char form[ACCOUNT_RK_FORM], *sealed = NULL;
+	size_t sealed_len = 0;
+	int r;
+
+	if (strlen(m->id) != STORE_ID_LEN)
+		return -EBADMSG;
+	r = vault_box_seal(pk, mk, VAULT_KEY_BYTES, &sealed, &sealed_len);
+	if (r != 0)
+		return r;
+	memcpy(form, salt, VAULT_SALT_BYTES);
+	memcpy(form + VAULT_SALT_BYTES, pk, VAULT_PK_BYTES);
+	account_rk_tag(mk, m->id, pk, form + VAULT_SALT_BYTES + VAULT_PK_BYTES);
+	store_blob_free(&m->rk_salt);
+	store_blob_free(&m->mk_by_rk);
+	r = blob_copy(&m->rk_salt, form, sizeof(form));
+	if (r < 0) {
+		free(sealed);
+		return r;
+	}
+	return blob_set(&m->mk_by_rk, sealed, sealed_len);
+}
+
+/* Seals MK to the key pair of a fresh recovery key, written to recovery_out. */
 static int account_wrap_recovery(struct member_row *m, struct account_keys *k,
 				 char recovery_out[VAULT_RECOVERY_CHARS + 1])
 {
-	unsigned char salt[VAULT_SALT_BYTES];
-	unsigned char *sealed = NULL;
-	size_t sealed_len;
-	char ad[96];
+	unsigned char salt[VAULT_SALT_BYTES], pk[VAULT_PK_BYTES], sk[VAULT_SK_BYTES];
 	int r;
 
 	vault_recovery_new(recovery_out);
@@ -230,19 +290,68 @@ static int account_wrap_recovery(struct member_row *m, struct account_keys *k,
 	r = vault_kek_from_recovery(k->kek, recovery_out, strlen(recovery_out), salt);
 	if (r < 0)
 		return r;
-	ad_member(ad, sizeof(ad), "mk_by_rk", m->id);
-	r = vault_seal(k->kek, k->mk, VAULT_KEY_BYTES, ad, &sealed, &sealed_len);
+	vault_box_seed_keypair(pk, sk, k->kek);
 	vault_wipe(k->kek, sizeof(k->kek));
-	if (r < 0)
-		return r;
-	store_blob_free(&m->rk_salt);
-	store_blob_free(&m->mk_by_rk);
-	r = blob_copy(&m->rk_salt, salt, sizeof(salt));
-	if (r < 0) {
-		free(sealed);
-		return r;
+	vault_wipe(sk, sizeof(sk));
+	return account_seal_recovery(m, k->mk, salt, pk);
+}
+
+/*
+ * A new MK (to_mk) sealed to m's recovery public key, whose tag must hold
+ * under the MK before (from_mk): -EBADMSG when it does not, or when m has
+ * the form before (account_change_password() keeps their MK then).
+ */
+static int account_reseal_recovery(struct member_row *m, const unsigned char *from_mk,
+				   const unsigned char *to_mk)
+{
+	unsigned char salt[VAULT_SALT_BYTES], pk[VAULT_PK_BYTES], want[VAULT_TAG_BYTES];
+
+	if (m->rk_salt.len != ACCOUNT_RK_FORM || strlen(m->id) != STORE_ID_LEN)
+		return -EBADMSG;
+	memcpy(salt, m->rk_salt.data, VAULT_SALT_BYTES);
+	memcpy(pk, m->rk_salt.data + VAULT_SALT_BYTES, VAULT_PK_BYTES);
+	account_rk_tag(from_mk, m->id, pk, want);
+	if (!vault_equal(want, m->rk_salt.data + VAULT_SALT_BYTES + VAULT_PK_BYTES,
+			 VAULT_TAG_BYTES))
+		return -EBADMSG;
+	return account_seal_recovery(m, to_mk, salt, pk);
+}
+
+/* MK of member m from a recovery key as typed: 0, VAULT_BAD when it is not theirs, or < 0. */
+static int account_open_recovery(const struct member_row *m, const char *typed, size_t len,
+				 unsigned char mk[VAULT_KEY_BYTES])
+{
+	unsigned char kek[VAULT_KEY_BYTES], pk[VAULT_PK_BYTES], sk[VAULT_SK_BYTES];
+	unsigned char want[VAULT_TAG_BYTES];
+	const unsigned char *form = m->rk_salt.data;
+	char ad[96];
+	int r;
+
+	if ((m->rk_salt.len != VAULT_SALT_BYTES && m->rk_salt.len != ACCOUNT_RK_FORM) ||
+	    strlen(m->id) != STORE_ID_LEN || vault_kek_from_recovery(kek, typed, len, form) != 0)
+		return VAULT_BAD;
+	if (m->rk_salt.len == VAULT_SALT_BYTES) { /* the form before */
+		ad_member(ad, sizeof(ad), "mk_by_rk", m->id);
+		r = vault_open_into(kek, m->mk_by_rk.data, m->mk_by_rk.len, ad, mk,
+				    VAULT_KEY_BYTES);
+	} else {
+		vault_box_seed_keypair(pk, sk, kek);
+		r = vault_equal(pk, form + VAULT_SALT_BYTES, VAULT_PK_BYTES)
+			    ? vault_box_open(pk, sk, m->mk_by_rk.data, m->mk_by_rk.len, mk,
+					     VAULT_KEY_BYTES)
+			    : VAULT_BAD;
+		if (r == 0) {
+			account_rk_tag(mk, m->id, pk, want);
+			if (!vault_equal(want, form + VAULT_SALT_BYTES + VAULT_PK_BYTES,
+					 VAULT_TAG_BYTES))
+				r = VAULT_BAD;
+		}
+		vault_wipe(sk, sizeof(sk));
 	}
-	return blob_set(&m->mk_by_rk, sealed, sealed_len);
+	vault_wipe(kek, sizeof(kek));
+	if (r != 0)
+		vault_wipe(mk, VAULT_KEY_BYTES);
+	return r;
 }
 
 /*
@@ -891,13 +1000,100 @@ out:
 	return r;
 }
 
+/*
+ * A new master key (issue 11 part 4).  MK never changed before: a copy of
+ * the file taken before a password change, with the old password, opened
+ * what was written after it.  Now a password change and a recovery each
+ * make a new MK and, in the same transaction, seal again everything that
+ * was under the old one; the old one's wraps are replaced, and it is wiped
+ * from memory.  The member's private rows are few, so this is done at once,
+ * not in the background: there is no time in which some of them are still
+ * under the old key.
+ */
+
+/* A session in secure memory (the keys of one side of a rotation), or NULL. */
+static struct session *account_session_new(void)
+{
+	struct session *s = vault_secure_alloc(sizeof(*s));
+
+	if (s)
+		memset(s, 0, sizeof(*s));
+	return s;
+}
+
+static struct session *account_session_free(struct session *s)
+{
+	if (s) {
+		vault_wipe(s, sizeof(*s));
+		vault_secure_free(s);
+	}
+	return NULL;
+}
+
+/*
+ * Inside the caller's transaction: member m's rows sealed under from->mk
+ * are sealed again under to->mk (to: from with a new MK; the same member
+ * and couple): the secret key, the couple key wrap's tag and the old
+ * couple keys, the journal, statement drafts, private check-ins and items,
+ * the safety check, the TOTP secret and the passkeys.  The caller replaces
+ * the password and recovery wraps, and the sessions.  0 or < 0.
+ */
+static int account_rotate(const struct core *c, struct member_row *m, const struct session *from,
+			  const struct session *to)
+{
+	unsigned char *sealed = NULL;
+	size_t sealed_len = 0;
+	char ad[96];
+	int r;
+
+	r = couplekey_rekey(c, m, from->mk, to->mk);
+	if (r == 0) {
+		ad_member(ad, sizeof(ad), ACCOUNT_SK_TAGGED, m->id);
+		r = vault_seal(to->mk, to->sk, VAULT_SK_BYTES, ad, &sealed, &sealed_len);
+	}
+	if (r == 0) {
+		store_blob_free(&m->secret_key_sealed);
+		blob_set(&m->secret_key_sealed, sealed, sealed_len);
+		r = store_err(STORE_CALL(c->st, member_set_secret_key, m));
+	}
+	if (r == 0)
+		r = journal_leave(c, from, to);
+	if (r == 0)
+		r = statement_leave(c, from, to, NULL);
+	if (r == 0)
+		r = checkin_leave(c, from, to, NULL);
+	if (r == 0)
+		r = item_leave(c, from, to, NULL);
+	if (r == 0)
+		r = safety_rekey(c, from, to);
+	if (r == 0)
+		r = factor_rekey(c, m->id, from->mk, to->mk);
+	if (r == 0)
+		r = passkey_rekey(c, m->id, from->mk, to->mk);
+	return store_err(r);
+}
+
+/* A copy of s with a new MK for a rotation (account_rotate()), into k->mk too; NULL: no memory. */
+static struct session *account_rotation(const struct session *s, struct account_keys *k)
+{
+	struct session *to = account_session_new();
+
+	if (to) {
+		*to = *s;
+		vault_random(to->mk, sizeof(to->mk));
+		memcpy(k->mk, to->mk, VAULT_KEY_BYTES);
+	}
+	return to;
+}
+
 int account_recover(const struct core *c, const char *login, const char *recovery_key,
 		    const char *code, const char *new_password, size_t new_len,
 		    struct account_signin *ret, struct session *ret_session)
 {
 	struct member_row m;
 	struct account_keys *k = NULL;
-	char folded[256], ad[96];
+	struct session *from = NULL, *to = NULL;
+	char folded[256];
 	int r, in_tx = 0;
 
 	memset(&m, 0, sizeof(m));
@@ -922,19 +1118,10 @@ int account_recover(const struct core *c, const char *login, const char *recover
 	}
 	if (r != 0)
 		goto fail;
-	if (m.rk_salt.len != VAULT_SALT_BYTES ||
-	    vault_kek_from_recovery(k->kek, recovery_key, strlen(recovery_key), m.rk_salt.data)) {
-		/* as long as an unknown login takes: time must not tell who exists */
-		vault_password_dummy(new_password, new_len, c->kdf);
-		audit(c, m.couple_id, m.id, "recovery_failed");
-		r = ACCOUNT_BAD_CREDENTIALS;
-		goto out;
-	}
-	ad_member(ad, sizeof(ad), "mk_by_rk", m.id);
-	r = vault_open_into(k->kek, m.mk_by_rk.data, m.mk_by_rk.len, ad, k->mk, VAULT_KEY_BYTES);
-	vault_wipe(k->kek, sizeof(k->kek));
+	r = account_open_recovery(&m, recovery_key, strlen(recovery_key), k->mk);
 	if (r != 0) {
 		if (r > 0) {
+			/* as long as an unknown login takes: time must not tell who exists */
 			vault_password_dummy(new_password, new_len, c->kdf);
 			audit(c, m.couple_id, m.id, "recovery_failed");
 		}
@@ -947,6 +1134,25 @@ int account_recover(const struct core *c, const char *login, const char *recover
 	r = account_second_factor(c, &m, k->mk, code);
 	if (r != 0)
 		goto out;
+	/* the member's keys as they open now, and a new MK for everything (account_rotate()) */
+	from = account_session_new();
+	if (!from) {
+		r = -ENOMEM;
+		goto out;
+	}
+	memcpy(from->member_id, m.id, sizeof(from->member_id));
+	memcpy(from->couple_id, m.couple_id, sizeof(from->couple_id));
+	memcpy(from->mk, k->mk, VAULT_KEY_BYTES);
+	memcpy(from->ck, k->ck, VAULT_KEY_BYTES);
+	memcpy(from->sk, k->sk, VAULT_SK_BYTES);
+	r = couplekey_load_old(c, m.id, m.couple_id, k->mk, from);
+	if (r != 0)
+		goto out;
+	to = account_rotation(from, k);
+	if (!to) {
+		r = -ENOMEM;
+		goto out;
+	}
 	r = account_wrap_password(c, &m, k, new_password, new_len);
 	if (r < 0)
 		goto out;
@@ -958,6 +1164,9 @@ int account_recover(const struct core *c, const char *login, const char *recover
 	if (r != 0)
 		goto fail;
 	in_tx = 1;
+	r = account_rotate(c, &m, from, to);
+	if (r != 0)
+		goto fail;
 	r = STORE_CALL(c->st, member_set_password, &m);
 	if (r != 0)
 		goto fail;
@@ -990,6 +1199,8 @@ out:
 	if (r == ACCOUNT_SECOND_FACTOR_REQUIRED)
 		memcpy(ret->factor_member, m.id, sizeof(ret->factor_member));
 	store_member_free(&m);
+	account_session_free(from);
+	account_session_free(to);
 	account_keys_free(k);
 	argon2_leave();
 	return r;
@@ -1012,8 +1223,7 @@ struct account_secret {
 static int account_secret_right(const struct core *c, const struct member_row *m,
 				const struct account_secret *sc)
 {
-	unsigned char kek[VAULT_KEY_BYTES], mk[VAULT_KEY_BYTES];
-	char ad[96];
+	unsigned char mk[VAULT_KEY_BYTES];
 	int r;
 
 	if (sc->kind == SECRET_PASSWORD)
@@ -1022,14 +1232,9 @@ static int account_secret_right(const struct core *c, const struct member_row *m
 	if (sc->kind == SECRET_CODE)
 		return factor_check(c, m->id, sc->mk, sc->text);
 	/* the recovery key is right when it opens the member's own MK */
-	if (m->rk_salt.len != VAULT_SALT_BYTES ||
-	    vault_kek_from_recovery(kek, sc->text, sc->len, m->rk_salt.data) != 0)
-		return 1;
-	ad_member(ad, sizeof(ad), "mk_by_rk", m->id);
-	r = vault_open_into(kek, m->mk_by_rk.data, m->mk_by_rk.len, ad, mk, VAULT_KEY_BYTES);
+	r = account_open_recovery(m, sc->text, sc->len, mk);
 	if (r == 0)
 		r = !vault_equal(mk, sc->mk, VAULT_KEY_BYTES);
-	vault_wipe(kek, sizeof(kek));
 	vault_wipe(mk, sizeof(mk));
 	return r;
 }
@@ -1148,12 +1353,13 @@ static int account_member_of(const struct core *c, const struct session *s, stru
 	return store_err(STORE_CALL(c->st, member_get, s->member_id, m));
 }
 
-int account_change_password(const struct core *c, const struct session *s, struct account_guard *g,
+int account_change_password(const struct core *c, struct session *s, struct account_guard *g,
 			    const char *old_pw, size_t old_len, const char *code,
 			    const char *new_pw, size_t new_len)
 {
 	struct member_row m;
 	struct account_keys *k = NULL;
+	struct session *to = NULL;
 	int r, in_tx = 0, entered = 0;
 
 	memset(&m, 0, sizeof(m));
@@ -1176,7 +1382,22 @@ int account_change_password(const struct core *c, const struct session *s, struc
 	if (r != 0)
 		goto out;
 	memcpy(k->mk, s->mk, VAULT_KEY_BYTES);
+	/*
+	 * A member whose recovery wrap has the form before
+	 * (account_open_recovery()) keeps their MK: the new one could not be
+	 * sealed for their recovery key.  Their next recovery or new recovery
+	 * key changes the form, and the password change after it the key.
+	 */
+	if (m.rk_salt.len == ACCOUNT_RK_FORM) {
+		to = account_rotation(s, k);
+		if (!to) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
 	r = account_wrap_password(c, &m, k, new_pw, new_len);
+	if (r == 0 && to)
+		r = account_reseal_recovery(&m, s->mk, to->mk);
 	if (r < 0)
 		goto out;
 	r = c->st->ops->begin(c->st);
@@ -1189,6 +1410,16 @@ int account_change_password(const struct core *c, const struct session *s, struc
 	r = STORE_CALL(c->st, session_delete_member, m.id, s->id);
 	if (r != 0 && r != STORE_NOTFOUND)
 		goto fail;
+	if (to) {
+		/* this session goes on with the new key; the member's others ended above */
+		r = account_rotate(c, &m, s, to);
+		if (r == 0)
+			r = STORE_CALL(c->st, member_set_recovery, &m);
+		if (r == 0)
+			r = session_reseal(c, to);
+		if (r != 0)
+			goto fail;
+	}
 	/* a browser signed in with the old password loses its standing; this one keeps it */
 	r = throttle_device_forget(c->st, m.id, g ? g->device : NULL, g ? g->device_len : 0);
 	if (r != 0)
@@ -1198,6 +1429,8 @@ int account_change_password(const struct core *c, const struct session *s, struc
 	if (r != 0)
 		goto fail;
 	in_tx = 0;
+	if (to)
+		*s = *to; /* the old MK is gone from memory with it */
 	goto out;
 fail:
 	r = store_err(r);
@@ -1205,6 +1438,7 @@ out:
 	if (in_tx)
 		(void)c->st->ops->rollback(c->st);
 	store_member_free(&m);
+	account_session_free(to);
 	account_keys_free(k);
 	if (entered)
 		argon2_leave();

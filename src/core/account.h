@@ -143,8 +143,10 @@ int account_recover(const struct core *c, const char *login, const char *recover
 		    const char *code, const char *new_password, size_t new_len,
 		    struct account_signin *ret, struct session *ret_session);
 /* Password change: every other session of the member ends.  The old
- * password is checked under guard g (may be NULL). */
-int account_change_password(const struct core *c, const struct session *s, struct account_guard *g,
+ * password is checked under guard g (may be NULL).  The member gets a new
+ * master key (issue 11 part 4): everything sealed under the old one is
+ * sealed again in the same transaction, and *s holds the new one after. */
+int account_change_password(const struct core *c, struct session *s, struct account_guard *g,
 			    const char *old_pw, size_t old_len, const char *code,
 			    const char *new_pw, size_t new_len);
 /* A new recovery key after checking the current one, or a current code of

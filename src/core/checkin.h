@@ -223,6 +223,7 @@ void checkin_list_free(struct checkin_list *list);
 /*
  * checkin_leave() - as statement_leave() for check-ins: private ones move,
  * shared ones are copied and stay under the former-partner row ghost_id.
+ * ghost_id NULL: a new master key (statement_leave()): private ones only, in place.
  */
 int checkin_leave(const struct core *c, const struct session *from, const struct session *to,
 		  const char *ghost_id);

@@ -12,6 +12,8 @@
 #define WRAP_LEAD "kintsugi couple key wrap|"
 #define OLD_CTX	  "oldckey_"
 #define OLD_AD	  "old_couple_keys|"
+/* old couple keys sealed again at a new master key: far more than a member ever has */
+#define OLD_REKEY_MAX 4096
 
 int couplekey_wrap_tag(const unsigned char mk[VAULT_KEY_BYTES], const struct member_row *m,
 		       const unsigned char *wrapped, size_t len, unsigned char out[VAULT_TAG_BYTES])
@@ -184,6 +186,78 @@ int couplekey_refresh(const struct core *c, struct session *s)
 	vault_wipe(ck, sizeof(ck));
 	store_member_free(&m);
 	return r;
+}
+
+/* The member's old couple keys in their couple, opened under from_mk, sealed again under to_mk. */
+static int couplekey_rekey_old(const struct core *c, const struct member_row *m,
+			       const unsigned char from_mk[VAULT_KEY_BYTES],
+			       const unsigned char to_mk[VAULT_KEY_BYTES])
+{
+	unsigned char from[VAULT_KEY_BYTES], to[VAULT_KEY_BYTES], ck[VAULT_KEY_BYTES];
+	struct blob *keys = NULL, sealed = {NULL, 0};
+	int64_t *nums = NULL;
+	size_t n = 0, i;
+	char ad[128];
+	int r;
+
+	r = STORE_CALL(c->st, old_keys_get, m->id, m->couple_id, OLD_REKEY_MAX, &keys, &nums, &n);
+	if (r != 0)
+		return store_err(r);
+	old_key(from_mk, m->id, m->couple_id, from, ad, sizeof(ad));
+	old_key(to_mk, m->id, m->couple_id, to, ad, sizeof(ad));
+	for (i = 0; i < n; i++) {
+		/* one that does not open (changed in the file) opens under no key: left as it is */
+		if (r == 0 && vault_open_into(from, keys[i].data, keys[i].len, ad, ck,
+					      VAULT_KEY_BYTES) == 0) {
+			r = vault_seal(to, ck, VAULT_KEY_BYTES, ad, &sealed.data, &sealed.len);
+			if (r == 0)
+				r = store_err(STORE_CALL(c->st, old_key_set, m->id, m->couple_id,
+							 nums[i], &sealed));
+			free(sealed.data);
+			sealed.data = NULL;
+		}
+		store_blob_free(&keys[i]);
+	}
+	vault_wipe(ck, sizeof(ck));
+	vault_wipe(from, sizeof(from));
+	vault_wipe(to, sizeof(to));
+	free(keys);
+	free(nums);
+	return r;
+}
+
+int couplekey_rekey(const struct core *c, const struct member_row *m,
+		    const unsigned char from_mk[VAULT_KEY_BYTES],
+		    const unsigned char to_mk[VAULT_KEY_BYTES])
+{
+	struct blob wrapped = {NULL, 0}, tag = {NULL, 0};
+	unsigned char want[VAULT_TAG_BYTES];
+	int r;
+
+	r = STORE_CALL(c->st, couple_rekey_due, m->couple_id, m->id);
+	if (r == 0)
+		return -EAGAIN; /* a new couple key comes first: the next request makes it */
+	if (r != STORE_NOTFOUND)
+		return store_err(r);
+	r = STORE_CALL(c->st, couple_key_get, m->couple_id, m->id, &wrapped, &tag);
+	if (r != 0)
+		return store_err(r);
+	/* the wrap is the member's own before its tag is made under the new key */
+	r = tag.len == VAULT_TAG_BYTES
+		    ? couplekey_wrap_tag(from_mk, m, wrapped.data, wrapped.len, want)
+		    : -EBADMSG;
+	if (r == 0 && !vault_equal(want, tag.data, VAULT_TAG_BYTES))
+		r = -EBADMSG;
+	if (r == 0)
+		r = couplekey_wrap_tag(to_mk, m, wrapped.data, wrapped.len, want);
+	if (r == 0)
+		r = store_err(STORE_CALL(c->st, couple_key_put, m->couple_id, m->id, wrapped.data,
+					 wrapped.len, want, sizeof(want)));
+	store_blob_free(&wrapped);
+	store_blob_free(&tag);
+	if (r == 0)
+		r = store_err(STORE_CALL(c->st, old_keys_drop_others, m->id, m->couple_id));
+	return r == 0 ? couplekey_rekey_old(c, m, from_mk, to_mk) : r;
 }
 
 int couplekey_open(const struct session *s, int shared, uint64_t id, const char ctx[8],

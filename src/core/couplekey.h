@@ -67,6 +67,19 @@ int couplekey_take(const struct core *c, struct session *s,
 int couplekey_refresh(const struct core *c, struct session *s);
 
 /*
+ * couplekey_rekey() - inside the caller's transaction: member m's master
+ * key changes from from_mk to to_mk (issue 11 part 4).  Their couple key
+ * wrap, its tag checked under from_mk, is tagged under to_mk; their old
+ * couple keys in their couple are sealed again under to_mk, and those of
+ * couples they left go.  -EAGAIN when the wrap is due for a new couple key
+ * (couplekey_refresh() comes first), -EBADMSG when its tag does not hold,
+ * 0 or < 0.
+ */
+int couplekey_rekey(const struct core *c, const struct member_row *m,
+		    const unsigned char from_mk[VAULT_KEY_BYTES],
+		    const unsigned char to_mk[VAULT_KEY_BYTES]);
+
+/*
  * couplekey_open() - open blob (blen bytes) sealed under subkey (id, ctx)
  * of the session's master key (shared 0) or of a couple key (shared 1:
  * each of session_couple_key() in turn), with associated data ad, or

@@ -142,38 +142,126 @@ static void factor_ad(char *ad, size_t len, const char *member_id)
 	snprintf(ad, len, "totp.secret|%s", member_id);
 }
 
-/* Opens the sealed secret of row t into secret: 0, or -EBADMSG when it does not open. */
-static int factor_open(const struct totp_row *t, const char *member_id, const unsigned char *mk,
-		       unsigned char secret[FACTOR_TOTP_SECRET_BYTES])
+/*
+ * What a TOTP row holds sealed: the secret, and, once the member's master
+ * key changed (issue 11 part 4), the key of the recovery codes' hashes,
+ * which was a subkey of the master key before: the codes are stored as
+ * hashes only, and could not be hashed again under the new one.
+ */
+#define FACTOR_SEALED_BYTES (FACTOR_TOTP_SECRET_BYTES + VAULT_KEY_BYTES)
+
+/*
+ * Opens the sealed secret of row t into secret, and the key of the
+ * recovery codes' hashes into codes_key: 0, or -EBADMSG when it does not open.
+ */
+static int factor_open_keys(const struct totp_row *t, const char *member_id,
+			    const unsigned char *mk, unsigned char secret[FACTOR_TOTP_SECRET_BYTES],
+			    unsigned char codes_key[VAULT_KEY_BYTES])
 {
-	unsigned char key[VAULT_KEY_BYTES];
+	unsigned char key[VAULT_KEY_BYTES], *plain = NULL;
+	size_t len = 0;
 	char ad[96];
 	int r;
 
 	vault_derive(key, mk, 1, FACTOR_TOTP_CTX);
 	factor_ad(ad, sizeof(ad), member_id);
-	r = vault_open_into(key, t->secret_sealed.data, t->secret_sealed.len, ad, secret,
-			    FACTOR_TOTP_SECRET_BYTES);
+	r = vault_open(key, t->secret_sealed.data, t->secret_sealed.len, ad, &plain, &len);
 	vault_wipe(key, sizeof(key));
-	return r > 0 ? -EBADMSG : r;
+	if (r != 0)
+		return r > 0 ? -EBADMSG : r;
+	if (len == FACTOR_TOTP_SECRET_BYTES || len == FACTOR_SEALED_BYTES) {
+		memcpy(secret, plain, FACTOR_TOTP_SECRET_BYTES);
+		if (len == FACTOR_SEALED_BYTES)
+			memcpy(codes_key, plain + FACTOR_TOTP_SECRET_BYTES, VAULT_KEY_BYTES);
+		else
+			vault_derive(codes_key, mk, 1, FACTOR_CODES_CTX);
+	} else {
+		r = -EBADMSG;
+	}
+	vault_wipe(plain, len);
+	free(plain);
+	return r;
+}
+
+/* Opens the sealed secret of row t into secret: 0, or -EBADMSG when it does not open. */
+static int factor_open(const struct totp_row *t, const char *member_id, const unsigned char *mk,
+		       unsigned char secret[FACTOR_TOTP_SECRET_BYTES])
+{
+	unsigned char codes_key[VAULT_KEY_BYTES];
+	int r = factor_open_keys(t, member_id, mk, secret, codes_key);
+
+	vault_wipe(codes_key, sizeof(codes_key));
+	return r;
 }
 
 /* The keyed hash a recovery code is stored as: 0, or FACTOR_WRONG when it is not one. */
-static int factor_code_hash(const unsigned char *mk, const char *member_id, const char *typed,
-			    unsigned char out[STORE_CODE_HASH_LEN])
+static int factor_code_hash(const unsigned char codes_key[VAULT_KEY_BYTES], const char *member_id,
+			    const char *typed, unsigned char out[STORE_CODE_HASH_LEN])
 {
-	unsigned char key[VAULT_KEY_BYTES];
 	char norm[VAULT_CODE_SYMBOLS + 1], msg[STORE_ID_LEN + 1 + VAULT_CODE_SYMBOLS + 1];
 
 	if (vault_code_norm(norm, typed, strlen(typed)) != 0)
 		return FACTOR_WRONG;
 	snprintf(msg, sizeof(msg), "%s|%s", member_id, norm);
-	vault_derive(key, mk, 1, FACTOR_CODES_CTX);
-	vault_tag(out, key, msg, strlen(msg));
-	vault_wipe(key, sizeof(key));
+	vault_tag(out, codes_key, msg, strlen(msg));
 	vault_wipe(norm, sizeof(norm));
 	vault_wipe(msg, sizeof(msg));
 	return 0;
+}
+
+/*
+ * The key of the member's recovery codes' hashes into codes_key, from
+ * their TOTP row opened under mk: 0, FACTOR_WRONG when they have no TOTP,
+ * or < 0.
+ */
+static int factor_codes_key(const struct core *c, const char *member_id, const unsigned char *mk,
+			    unsigned char codes_key[VAULT_KEY_BYTES])
+{
+	unsigned char secret[FACTOR_TOTP_SECRET_BYTES];
+	struct totp_row t;
+	int r;
+
+	memset(&t, 0, sizeof(t));
+	r = STORE_CALL(c->st, totp_get, member_id, &t);
+	if (r == STORE_NOTFOUND)
+		return FACTOR_WRONG;
+	if (r != 0)
+		return store_err(r);
+	r = factor_open_keys(&t, member_id, mk, secret, codes_key);
+	vault_wipe(secret, sizeof(secret));
+	store_totp_free(&t);
+	return r;
+}
+
+int factor_rekey(const struct core *c, const char *member_id, const unsigned char *from_mk,
+		 const unsigned char *to_mk)
+{
+	unsigned char plain[FACTOR_SEALED_BYTES], key[VAULT_KEY_BYTES];
+	struct blob sealed = {NULL, 0};
+	struct totp_row t;
+	char ad[96];
+	int r;
+
+	memset(&t, 0, sizeof(t));
+	r = STORE_CALL(c->st, totp_get, member_id, &t);
+	if (r == STORE_NOTFOUND)
+		return 0;
+	if (r != 0)
+		return store_err(r);
+	/* the codes' key goes along as it is: their hashes stay as they were */
+	r = factor_open_keys(&t, member_id, from_mk, plain, plain + FACTOR_TOTP_SECRET_BYTES);
+	store_totp_free(&t);
+	if (r == 0) {
+		vault_derive(key, to_mk, 1, FACTOR_TOTP_CTX);
+		factor_ad(ad, sizeof(ad), member_id);
+		r = vault_seal(key, plain, sizeof(plain), ad, &sealed.data, &sealed.len);
+		vault_wipe(key, sizeof(key));
+	}
+	if (r == 0)
+		r = store_err(STORE_CALL(c->st, totp_reseal, member_id, &sealed));
+	vault_wipe(plain, sizeof(plain));
+	free(sealed.data);
+	return r;
 }
 
 static void factor_fill(const char *login, const unsigned char secret[FACTOR_TOTP_SECRET_BYTES],
@@ -250,7 +338,7 @@ static int factor_check_totp(const struct core *c, const char *member_id, const 
 int factor_check(const struct core *c, const char *member_id, const unsigned char *mk,
 		 const char *code)
 {
-	unsigned char hash[STORE_CODE_HASH_LEN];
+	unsigned char hash[STORE_CODE_HASH_LEN], codes_key[VAULT_KEY_BYTES];
 	int r;
 
 	if (!code || !mk)
@@ -259,8 +347,12 @@ int factor_check(const struct core *c, const char *member_id, const unsigned cha
 		return passkey_check(c, member_id, mk, code);
 	if (factor_digits(code) >= 0)
 		return factor_check_totp(c, member_id, mk, code);
-	if (factor_code_hash(mk, member_id, code, hash) != 0)
-		return FACTOR_WRONG;
+	r = factor_codes_key(c, member_id, mk, codes_key);
+	if (r == 0)
+		r = factor_code_hash(codes_key, member_id, code, hash);
+	vault_wipe(codes_key, sizeof(codes_key));
+	if (r != 0)
+		return r;
 	r = STORE_CALL(c->st, recovery_code_use, member_id, hash);
 	vault_wipe(hash, sizeof(hash));
 	return r == STORE_NOTFOUND ? FACTOR_WRONG : store_err(r);
@@ -334,7 +426,8 @@ int factor_totp_confirm(const struct core *c, const struct session *s, const cha
 			struct factor_codes *ret)
 {
 	unsigned char secret[FACTOR_TOTP_SECRET_BYTES];
-	unsigned char hashes[FACTOR_RECOVERY_CODES * STORE_CODE_HASH_LEN];
+	unsigned char hashes[FACTOR_RECOVERY_CODES * STORE_CODE_HASH_LEN],
+		codes_key[VAULT_KEY_BYTES];
 	struct totp_row t;
 	int64_t step = 0;
 	size_t i;
@@ -344,17 +437,19 @@ int factor_totp_confirm(const struct core *c, const struct session *s, const cha
 	r = factor_pending_row(c, s->member_id, &t);
 	if (r != 0)
 		return r;
-	r = factor_open(&t, s->member_id, s->mk, secret);
+	r = factor_open_keys(&t, s->member_id, s->mk, secret, codes_key);
 	if (r == 0)
 		r = factor_totp_match(secret, sizeof(secret), code,
 				      factor_totp_step((int64_t)time(NULL)), 0, &step);
 	vault_wipe(secret, sizeof(secret));
 	store_totp_free(&t);
-	if (r != 0)
+	if (r != 0) {
+		vault_wipe(codes_key, sizeof(codes_key));
 		return r;
+	}
 	for (i = 0; i < FACTOR_RECOVERY_CODES && r == 0; i++) {
 		vault_code_new(ret->code[i]);
-		r = factor_code_hash(s->mk, s->member_id, ret->code[i],
+		r = factor_code_hash(codes_key, s->member_id, ret->code[i],
 				     hashes + i * STORE_CODE_HASH_LEN);
 	}
 	if (r != 0)
@@ -386,6 +481,7 @@ out:
 	if (r != 0)
 		vault_wipe(ret, sizeof(*ret));
 	vault_wipe(hashes, sizeof(hashes));
+	vault_wipe(codes_key, sizeof(codes_key));
 	return r;
 }
 

@@ -109,6 +109,15 @@ int factor_totp_pending(const struct core *c, const struct session *s, struct fa
  */
 int factor_totp_confirm(const struct core *c, const struct session *s, const char *code,
 			struct factor_codes *ret);
+/*
+ * factor_rekey() - the member's master key changes (issue 11 part 4): their
+ * TOTP secret, pending or active, opened with from_mk, is sealed again
+ * under to_mk, with the key of their recovery codes' hashes, so that the
+ * codes they hold keep working.  Inside the caller's transaction.  0 (also
+ * when they have none), -EBADMSG when it does not open, or < 0.
+ */
+int factor_rekey(const struct core *c, const char *member_id, const unsigned char *from_mk,
+		 const unsigned char *to_mk);
 /* factor_remove() - TOTP and the recovery codes of member_id go; FACTOR_NONE when off. */
 int factor_remove(const struct core *c, const char *couple_id, const char *member_id);
 /* factor_codes_left() - how many unused recovery codes member_id has. */

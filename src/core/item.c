@@ -290,6 +290,8 @@ static int item_leave_one(const struct core *c, const struct session *from,
 	if (!k)
 		return 0; /* a kind this version does not know stays as it is */
 	shared = item_shared(k, row->shared_with);
+	if (!ghost_id && shared)
+		return 0; /* a new master key: the couple's key keeps what was shared */
 	item_ad(k, row, 0, ad_from);
 	item_ad(k, row, 1, ad_before);
 	moved = *row;

@@ -329,7 +329,8 @@ void item_views_free(struct item_view *list, size_t n);
  * the former-partner row ghost_id, and are copied (same ids) when they
  * answer nothing or answer an item of the leaver's.  from: the leaver's
  * session in the couple they leave; to: in their new one.  Inside the
- * caller's transaction.
+ * caller's transaction.  ghost_id NULL: a new master key
+ * (statement_leave()): private ones only, sealed again in place.
  */
 int item_leave(const struct core *c, const struct session *from, const struct session *to,
 	       const char *ghost_id);

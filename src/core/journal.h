@@ -66,7 +66,8 @@ const char *journal_prompt(size_t i);
 /*
  * journal_leave() - a member who leaves the couple takes their journal:
  * from's entries move to to's couple (same member, same master key).
- * Inside the caller's transaction; 0 or < 0.
+ * Inside the caller's transaction; 0 or < 0.  With to in from's couple
+ * and a new master key (issue 11 part 4), they are sealed again in place.
  */
 int journal_leave(const struct core *c, const struct session *from, const struct session *to);
 

@@ -333,6 +333,66 @@ int passkey_list(const struct core *c, const char *member_id, const unsigned cha
 	return 0;
 }
 
+/*
+ * One passkey of the member under a new master key: its tag checked under
+ * from_mk and made again under to_mk, its name sealed again.  A passkey
+ * whose tag or name does not open was not put there by the member: it goes,
+ * and is not laundered under the new key.
+ */
+static int passkey_rekey_one(const struct core *c, const char *member_id,
+			     const unsigned char *from_mk, const unsigned char *to_mk,
+			     const struct passkey_row *p)
+{
+	unsigned char want[VAULT_TAG_BYTES], tag[VAULT_TAG_BYTES], key[VAULT_KEY_BYTES];
+	unsigned char *name = NULL;
+	struct blob sealed = {NULL, 0}, tagb = {tag, sizeof(tag)};
+	size_t len = 0;
+	char ad[128];
+	int r = -EBADMSG;
+
+	if (p->public_key.len == WEBAUTHN_PK_BYTES && p->tag.len == VAULT_TAG_BYTES &&
+	    passkey_tag(from_mk, member_id, p->credential_id.data, p->credential_id.len,
+			p->public_key.data, want) == 0 &&
+	    vault_equal(want, p->tag.data, VAULT_TAG_BYTES)) {
+		name_ad(ad, sizeof(ad), member_id, p->id);
+		vault_derive(key, from_mk, 1, PASSKEY_NAME_CTX);
+		r = vault_open(key, p->name_sealed.data, p->name_sealed.len, ad, &name, &len);
+		if (r == 0)
+			r = passkey_tag(to_mk, member_id, p->credential_id.data,
+					p->credential_id.len, p->public_key.data, tag);
+		if (r == 0) {
+			vault_derive(key, to_mk, 1, PASSKEY_NAME_CTX);
+			r = vault_seal(key, name, len, ad, &sealed.data, &sealed.len);
+		}
+		vault_wipe(key, sizeof(key));
+		if (name)
+			vault_wipe(name, len);
+		free(name);
+	}
+	if (r == 0)
+		r = STORE_CALL(c->st, passkey_reseal, member_id, p->id, &tagb, &sealed);
+	else if (r > 0 || r == -EBADMSG)
+		r = STORE_CALL(c->st, passkey_delete, member_id, p->id);
+	free(sealed.data);
+	return store_err(r);
+}
+
+int passkey_rekey(const struct core *c, const char *member_id, const unsigned char *from_mk,
+		  const unsigned char *to_mk)
+{
+	struct passkey_row *rows = NULL;
+	size_t n = 0, i;
+	int r;
+
+	r = STORE_CALL(c->st, passkey_list, member_id, &rows, &n);
+	if (r != 0)
+		return store_err(r);
+	for (i = 0; i < n && r == 0; i++)
+		r = passkey_rekey_one(c, member_id, from_mk, to_mk, &rows[i]);
+	store_passkey_list_free(rows, n);
+	return r;
+}
+
 int passkey_remove(const struct core *c, const struct session *s, const char *id)
 {
 	int r = STORE_CALL(c->st, passkey_delete, s->member_id, id);

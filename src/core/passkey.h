@@ -94,6 +94,14 @@ int passkey_count(const struct core *c, const char *member_id, size_t *ret_n);
  */
 int passkey_list(const struct core *c, const char *member_id, const unsigned char *mk,
 		 struct passkey_view **ret, size_t *ret_n);
+/*
+ * passkey_rekey() - the member's master key changes (issue 11 part 4): each
+ * of their passkeys is tagged and its name sealed again under to_mk; one
+ * whose tag does not hold under from_mk goes.  Inside the caller's
+ * transaction.  0 or < 0.
+ */
+int passkey_rekey(const struct core *c, const char *member_id, const unsigned char *from_mk,
+		  const unsigned char *to_mk);
 /* passkey_remove() - the member's passkey id goes: 0 or PASSKEY_NOTFOUND. */
 int passkey_remove(const struct core *c, const struct session *s, const char *id);
 

@@ -209,6 +209,35 @@ static int safety_put_once(const struct core *c, const struct session *s,
 	return r;
 }
 
+int safety_rekey(const struct core *c, const struct session *from, const struct session *to)
+{
+	unsigned char key[VAULT_KEY_BYTES], rec[SAFETY_RECORD_LEN];
+	struct safety_row row;
+	char ad[SAFETY_AD_BYTES];
+	int r;
+
+	memset(&row, 0, sizeof(row));
+	r = STORE_CALL(c->st, safety_get, from->couple_id, from->member_id, &row);
+	if (r == STORE_NOTFOUND)
+		return 0;
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	safety_key(from, key);
+	safety_ad(ad, &row);
+	r = vault_open_into(key, row.sealed.data, row.sealed.len, ad, rec, sizeof(rec));
+	store_safety_free(&row);
+	/* one that does not open (changed in the file) opens under no key: it stays unread */
+	if (r == 0) {
+		safety_key(to, key);
+		r = safety_put_once(c, to, key, rec);
+	} else if (r > 0) {
+		r = 0;
+	}
+	vault_wipe(key, sizeof(key));
+	vault_wipe(rec, sizeof(rec));
+	return r > 0 ? -EIO : r;
+}
+
 int safety_record(const struct core *c, const struct session *s,
 		  const unsigned char yes[SAFETY_QUESTIONS], struct safety_check *ret)
 {

@@ -53,6 +53,14 @@ struct safety_check {
 };
 
 /*
+ * safety_rekey() - the member's master key changes (issue 11 part 4): their
+ * latest check, opened for from, is sealed again for to (the same member
+ * and couple, a new master key), as its next version.  Inside the caller's
+ * transaction.  0 (also when there is none) or < 0.
+ */
+int safety_rekey(const struct core *c, const struct session *from, const struct session *to);
+
+/*
  * safety_record() - the session's member answers the check now (yes[q] is
  * 1 for yes, 0 for no): their previous answers are replaced.  *ret (may be
  * NULL) gets the check as stored.  0 or a negative errno (-EAGAIN when two

@@ -770,6 +770,8 @@ static int statement_leave_one(const struct core *c, const struct session *from,
 	char ad_from[160], ad_before[160], ad_to[160];
 	int r;
 
+	if (!ghost_id && row->delivered)
+		return 0; /* a new master key: the couple's key keeps what was delivered */
 	statement_ad(ad_from, sizeof(ad_from), row, 0);
 	statement_ad(ad_before, sizeof(ad_before), row, 1);
 	snprintf(moved.couple_id, sizeof(moved.couple_id), "%s", to->couple_id);

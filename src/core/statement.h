@@ -165,6 +165,11 @@ extern const struct item_kind statement_response_kind;
  * in the couple they leave; to: in their new one) keeps their statements:
  * drafts move, delivered ones are copied, and stay with the partner under
  * the former-partner row ghost_id.  Inside the caller's transaction.
+ *
+ * ghost_id NULL: a new master key instead (issue 11 part 4; to: from with
+ * the new key, the same couple): the drafts, sealed under the master key,
+ * are sealed again in place, and nothing else changes.  So for the other
+ * *_leave() walks.
  */
 int statement_leave(const struct core *c, const struct session *from, const struct session *to,
 		    const char *ghost_id);

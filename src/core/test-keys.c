@@ -6,7 +6,9 @@
  * member's public key (which is stored in the clear) and put it in place
  * of the member's wrap.  The member's next sign-in must refuse it.  Or
  * they change who wrote a row (part 8): what was sealed for one author must
- * not open as another's.
+ * not open as another's.  And a copy of the file taken before a password
+ * change or a recovery, with the password of then, opens nothing after
+ * (part 4).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 #include "core/account.h"
 #include "core/checkin.h"
 #include "core/journal.h"
+#include "core/safety.h"
 #include "core/share.h"
 #include "core/statement.h"
 #include "store/store-sqlite.h"
@@ -420,6 +423,309 @@ static void test_the_couple_key_outlives_no_partner(void **state)
 	assert_card(&erin, his, "Frank's hope");
 }
 
+/* ---- issue 11 part 4: a new master key at each password change and recovery ---- */
+
+#define NEW_PASSWORD "another long passphrase 9"
+
+/* What the attacker keeps: a copy of the whole file as it is now. */
+static void copy_file(char path[160])
+{
+	char sql[200];
+
+	snprintf(path, 160, "%s/copy-%ld.db", test_db_dir, random());
+	snprintf(sql, sizeof(sql), "VACUUM INTO '%s'", path);
+	assert_int_equal(sqlite3_exec(store_sqlite_db(core.st), sql, NULL, NULL, NULL), 0);
+}
+
+/* The master key the copy at path and the password of then give, as sqlite3 and libsodium would. */
+static void mk_of_copy(const char *path, const char *member_id, unsigned char mk[VAULT_KEY_BYTES])
+{
+	struct store *st = NULL;
+	struct member_row m;
+	unsigned char kek[VAULT_KEY_BYTES];
+	char err[256], ad[96];
+
+	assert_int_equal(store_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(STORE_CALL(st, member_get, member_id, &m), 0);
+	assert_int_equal(vault_kek_from_password(kek, PASSWORD, strlen(PASSWORD), m.kek_salt.data,
+						 VAULT_KDF_INTERACTIVE),
+			 0);
+	snprintf(ad, sizeof(ad), "members.mk_by_pw|%s", member_id);
+	assert_int_equal(
+		vault_open_into(kek, m.mk_by_pw.data, m.mk_by_pw.len, ad, mk, VAULT_KEY_BYTES), 0);
+	store_member_free(&m);
+	store_close(st);
+	unlink(path);
+}
+
+/* A member's private rows of every kind sealed under the master key, ids into the arrays. */
+struct private_rows {
+	char journal[VAULT_ID_HEX + 1], card[VAULT_ID_HEX + 1], draft[VAULT_ID_HEX + 1];
+	char checkin[VAULT_ID_HEX + 1];
+};
+
+static void write_private(const struct session *s, const char *word, struct private_rows *ids,
+			  int with_checkin)
+{
+	const char *parts[_STATEMENT_PART_MAX] = {word, "", "", "", "", ""};
+	struct journal_entry e;
+	struct share card;
+	struct statement st;
+
+	assert_int_equal(journal_add(&core, s, word, strlen(word), NULL, &e), 0);
+	memcpy(ids->journal, e.id, sizeof(ids->journal));
+	journal_entry_clear(&e);
+	assert_int_equal(share_add(&core, s, SHARE_HOPE, word, strlen(word), 0, &card), 0);
+	memcpy(ids->card, card.id, sizeof(ids->card));
+	share_clear(&card);
+	assert_int_equal(statement_create(&core, s, parts, &st), 0);
+	memcpy(ids->draft, st.id, sizeof(ids->draft));
+	statement_clear(&st);
+	if (with_checkin) {
+		struct checkin_input ci = {.scores = {2, 3, 4, 3, 2}, .trust = 4, .closeness = 6};
+		struct checkin got;
+		char today[CHECKIN_DATE_LEN + 1];
+
+		checkin_today(today, 0);
+		ci.period = today;
+		assert_int_equal(checkin_add(&core, s, &ci, &got), 0);
+		memcpy(ids->checkin, got.id, sizeof(ids->checkin));
+		checkin_clear(&got);
+	}
+}
+
+/* 1 when every private row of ids opens for s (with word as the journal's text), 0 when none do. */
+static int reads_private(const struct session *s, const struct private_rows *ids, const char *word)
+{
+	struct journal_entry e;
+	struct share card;
+	struct statement st;
+	struct checkin ci;
+	int n = 0, want;
+
+	if (journal_read(&core, s, ids->journal, &e) == 0) {
+		assert_string_equal(e.body, word);
+		journal_entry_clear(&e);
+		n++;
+	}
+	if (share_read(&core, s, ids->card, &card) == 0) {
+		assert_string_equal(card.body, word);
+		share_clear(&card);
+		n++;
+	}
+	if (statement_read(&core, s, ids->draft, &st) == 0) {
+		statement_clear(&st);
+		n++;
+	}
+	if (ids->checkin[0] && checkin_read(&core, s, ids->checkin, &ci) == 0) {
+		checkin_clear(&ci);
+		n++;
+	}
+	/* all or nothing: none is left under the old key */
+	want = ids->checkin[0] ? 4 : 3;
+	assert_true(n == 0 || n == want);
+	return n == want;
+}
+
+/* Has s a safety check of concern on record, as its keys open it? */
+static int concern_for(const struct session *s)
+{
+	return safety_concern(&core, s) == 1;
+}
+
+static void test_the_master_key_changes_with_the_password(void **state)
+{
+	struct account_new in = {"hana", PASSWORD, strlen(PASSWORD), "Hana", "en"};
+	struct account_signin out;
+	struct session hana, att, again;
+	struct private_rows before, after;
+	unsigned char yes[SAFETY_QUESTIONS] = {1}, old_mk[VAULT_KEY_BYTES];
+	char copy[160], rk[VAULT_RECOVERY_CHARS + 1];
+	struct member_row m;
+	unsigned char sk[VAULT_SK_BYTES];
+	char ad[96];
+
+	(void)state;
+	memset(&before, 0, sizeof(before));
+	memset(&after, 0, sizeof(after));
+	assert_int_equal(account_signup(&core, &in, &out, &hana), 0);
+	memcpy(rk, out.recovery_key, sizeof(rk));
+	write_private(&hana, "before the change", &before, 1);
+	assert_int_equal(safety_record(&core, &hana, yes, NULL), 0);
+	copy_file(copy); /* the attacker's copy, and they know the password of then */
+
+	assert_int_equal(account_change_password(&core, &hana, NULL, PASSWORD, strlen(PASSWORD),
+						 NULL, NEW_PASSWORD, strlen(NEW_PASSWORD)),
+			 0);
+	write_private(&hana, "after the change", &after, 0);
+
+	mk_of_copy(copy, hana.member_id, old_mk);
+	assert_memory_not_equal(old_mk, hana.mk, VAULT_KEY_BYTES);
+	att = hana;
+	memcpy(att.mk, old_mk, VAULT_KEY_BYTES);
+	/* the old key opens nothing: not what is new, not what was there and was sealed again */
+	assert_false(reads_private(&att, &after, "after the change"));
+	assert_false(reads_private(&att, &before, "before the change"));
+	assert_false(concern_for(&att));
+	assert_int_equal(STORE_CALL(core.st, member_get, hana.member_id, &m), 0);
+	snprintf(ad, sizeof(ad), "members.secret_key.tagged|%s", hana.member_id);
+	assert_int_equal(vault_open_into(old_mk, m.secret_key_sealed.data, m.secret_key_sealed.len,
+					 ad, sk, sizeof(sk)),
+			 VAULT_BAD);
+	store_member_free(&m);
+
+	/* the session that changed it reads it all; so does a sign-in with the new password */
+	assert_true(reads_private(&hana, &before, "before the change"));
+	assert_true(reads_private(&hana, &after, "after the change"));
+	assert_true(concern_for(&hana));
+	assert_int_equal(
+		account_login(&core, "hana", PASSWORD, strlen(PASSWORD), NULL, &out, &again),
+		ACCOUNT_BAD_CREDENTIALS);
+	assert_int_equal(account_login(&core, "hana", NEW_PASSWORD, strlen(NEW_PASSWORD), NULL,
+				       &out, &again),
+			 0);
+	assert_memory_equal(again.mk, hana.mk, VAULT_KEY_BYTES);
+	assert_true(reads_private(&again, &before, "before the change"));
+	assert_true(reads_private(&again, &after, "after the change"));
+	assert_true(concern_for(&again));
+
+	/* the recovery key of the sign-up still opens the account, and its key changes again */
+	copy_file(copy);
+	assert_int_equal(
+		account_recover(&core, "hana", rk, NULL, PASSWORD, strlen(PASSWORD), &out, &again),
+		0);
+	assert_memory_not_equal(again.mk, hana.mk, VAULT_KEY_BYTES);
+	assert_true(reads_private(&again, &before, "before the change"));
+	assert_true(reads_private(&again, &after, "after the change"));
+	assert_true(concern_for(&again));
+	/* a copy from before the recovery with the password of then opens nothing after it */
+	memset(&before, 0, sizeof(before));
+	write_private(&again, "after the recovery", &before, 0);
+	{
+		struct store *st = NULL;
+		struct member_row om;
+		unsigned char kek[VAULT_KEY_BYTES];
+		char err[256];
+
+		/* the copy was made under NEW_PASSWORD: that is the password of then */
+		assert_int_equal(store_open(copy, &st, err, sizeof(err)), 0);
+		assert_int_equal(STORE_CALL(st, member_get, hana.member_id, &om), 0);
+		assert_int_equal(vault_kek_from_password(kek, NEW_PASSWORD, strlen(NEW_PASSWORD),
+							 om.kek_salt.data, VAULT_KDF_INTERACTIVE),
+				 0);
+		snprintf(ad, sizeof(ad), "members.mk_by_pw|%s", hana.member_id);
+		assert_int_equal(vault_open_into(kek, om.mk_by_pw.data, om.mk_by_pw.len, ad, old_mk,
+						 VAULT_KEY_BYTES),
+				 0);
+		store_member_free(&om);
+		store_close(st);
+		unlink(copy);
+	}
+	assert_memory_equal(old_mk, hana.mk, VAULT_KEY_BYTES);
+	att = again;
+	memcpy(att.mk, old_mk, VAULT_KEY_BYTES);
+	assert_false(reads_private(&att, &before, "after the recovery"));
+	assert_false(reads_private(&att, &after, "after the change"));
+	assert_false(concern_for(&att));
+	assert_true(reads_private(&again, &before, "after the recovery"));
+}
+
+/*
+ * The couple's content is untouched by one partner's new master key: both
+ * read what they share, before and after, and the key holder's couple key
+ * wrap still opens at sign-in.
+ */
+static void test_a_new_master_key_keeps_the_couple(void **state)
+{
+	struct account_new jin = {"jo", PASSWORD, strlen(PASSWORD), "Jo", "en"};
+	struct account_signin out;
+	struct session ivy, jo, again;
+	char token[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1];
+	char before[VAULT_ID_HEX + 1], after[VAULT_ID_HEX + 1];
+
+	(void)state;
+	signup("ivy", &ivy);
+	assert_int_equal(account_invite(&core, &ivy, token), 0);
+	assert_int_equal(account_join(&core, token, &jin, &out, &jo), 0);
+	card_add(&ivy, "Ivy shares this", before);
+	assert_int_equal(account_change_password(&core, &ivy, NULL, PASSWORD, strlen(PASSWORD),
+						 NULL, NEW_PASSWORD, strlen(NEW_PASSWORD)),
+			 0);
+	card_add(&ivy, "and this after", after);
+	assert_card(&jo, before, "Ivy shares this");
+	assert_card(&jo, after, "and this after");
+	assert_card(&ivy, before, "Ivy shares this");
+	assert_int_equal(
+		account_login(&core, "ivy", NEW_PASSWORD, strlen(NEW_PASSWORD), NULL, &out, &again),
+		0);
+	assert_memory_equal(again.ck, jo.ck, VAULT_KEY_BYTES);
+	assert_card(&again, after, "and this after");
+}
+
+/*
+ * A member whose recovery wrap has the form before part 4 (MK sealed under
+ * a key made from the recovery key): a password change keeps their MK (it
+ * could not be sealed for the recovery key), the recovery key still works,
+ * and the recovery moves them to the new form: the next password change
+ * makes a new MK, and the recovery key of the recovery still opens it.
+ */
+static void test_an_old_recovery_wrap_is_moved_on(void **state)
+{
+	struct account_new in = {"kim", PASSWORD, strlen(PASSWORD), "Kim", "en"};
+	struct account_signin out;
+	struct session kim, again;
+	struct member_row m;
+	unsigned char salt[VAULT_SALT_BYTES], kek[VAULT_KEY_BYTES], mk[VAULT_KEY_BYTES];
+	unsigned char *sealed = NULL;
+	size_t len = 0;
+	char ad[96], rk[VAULT_RECOVERY_CHARS + 1];
+	struct private_rows ids;
+
+	(void)state;
+	memset(&ids, 0, sizeof(ids));
+	assert_int_equal(account_signup(&core, &in, &out, &kim), 0);
+	memcpy(rk, out.recovery_key, sizeof(rk));
+	write_private(&kim, "kim's own", &ids, 0);
+	/* back to the form before, with the member's own recovery key */
+	assert_int_equal(STORE_CALL(core.st, member_get, kim.member_id, &m), 0);
+	vault_random(salt, sizeof(salt));
+	assert_int_equal(vault_kek_from_recovery(kek, rk, strlen(rk), salt), 0);
+	snprintf(ad, sizeof(ad), "members.mk_by_rk|%s", kim.member_id);
+	assert_int_equal(vault_seal(kek, kim.mk, VAULT_KEY_BYTES, ad, &sealed, &len), 0);
+	store_blob_free(&m.rk_salt);
+	store_blob_free(&m.mk_by_rk);
+	m.rk_salt.data = malloc(sizeof(salt));
+	assert_non_null(m.rk_salt.data);
+	memcpy(m.rk_salt.data, salt, sizeof(salt));
+	m.rk_salt.len = sizeof(salt);
+	m.mk_by_rk.data = sealed;
+	m.mk_by_rk.len = len;
+	assert_int_equal(STORE_CALL(core.st, member_set_recovery, &m), 0);
+	store_member_free(&m);
+
+	memcpy(mk, kim.mk, sizeof(mk));
+	assert_int_equal(account_change_password(&core, &kim, NULL, PASSWORD, strlen(PASSWORD),
+						 NULL, NEW_PASSWORD, strlen(NEW_PASSWORD)),
+			 0);
+	assert_memory_equal(kim.mk, mk, VAULT_KEY_BYTES);
+	assert_int_equal(
+		account_recover(&core, "kim", rk, NULL, PASSWORD, strlen(PASSWORD), &out, &again),
+		0);
+	assert_memory_not_equal(again.mk, mk, VAULT_KEY_BYTES);
+	assert_true(reads_private(&again, &ids, "kim's own"));
+	memcpy(rk, out.recovery_key, sizeof(rk));
+	memcpy(mk, again.mk, sizeof(mk));
+	assert_int_equal(account_change_password(&core, &again, NULL, PASSWORD, strlen(PASSWORD),
+						 NULL, NEW_PASSWORD, strlen(NEW_PASSWORD)),
+			 0);
+	assert_memory_not_equal(again.mk, mk, VAULT_KEY_BYTES);
+	assert_true(reads_private(&again, &ids, "kim's own"));
+	assert_int_equal(
+		account_recover(&core, "kim", rk, NULL, PASSWORD, strlen(PASSWORD), &out, &kim), 0);
+	assert_true(reads_private(&kim, &ids, "kim's own"));
+	vault_wipe(kek, sizeof(kek));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +734,9 @@ int main(void)
 		cmocka_unit_test(test_tags_are_per_member),
 		cmocka_unit_test(test_the_author_is_bound),
 		cmocka_unit_test(test_the_couple_key_outlives_no_partner),
+		cmocka_unit_test(test_the_master_key_changes_with_the_password),
+		cmocka_unit_test(test_a_new_master_key_keeps_the_couple),
+		cmocka_unit_test(test_an_old_recovery_wrap_is_moved_on),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -162,6 +162,10 @@ enum sq_stmt {
 	SQ_SESSION_REKEYED,
 	SQ_OLD_KEY_ADD,
 	SQ_OLD_KEYS_GET,
+	SQ_OLD_KEY_SET,
+	SQ_OLD_KEYS_DROP,
+	SQ_TOTP_RESEAL,
+	SQ_PASSKEY_RESEAL,
 	SQ_DEFER_FKS,
 	SQ_LEAVE_COUPLE,
 	SQ_LEAVE_GHOST,
@@ -478,6 +482,13 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 			   "FROM old_couple_keys WHERE member_id = ?1 AND couple_id = ?2), ?3, ?4)",
 	[SQ_OLD_KEYS_GET] = "SELECT n, key_sealed FROM old_couple_keys "
 			    "WHERE member_id = ?1 AND couple_id = ?2 ORDER BY n DESC LIMIT ?3",
+	/* ---- a new master key (issue 11 part 4) ---- */
+	[SQ_OLD_KEY_SET] = "UPDATE old_couple_keys SET key_sealed = ?4 "
+			   "WHERE member_id = ?1 AND couple_id = ?2 AND n = ?3",
+	[SQ_OLD_KEYS_DROP] = "DELETE FROM old_couple_keys WHERE member_id = ?1 AND couple_id <> ?2",
+	[SQ_TOTP_RESEAL] = "UPDATE totp SET secret_sealed = ?2 WHERE member_id = ?1",
+	[SQ_PASSKEY_RESEAL] = "UPDATE passkeys SET tag = ?3, name_sealed = ?4 "
+			      "WHERE member_id = ?1 AND id = ?2",
 	/* checked at commit: a leave moves rows and their parents in any order */
 	[SQ_DEFER_FKS] = "PRAGMA defer_foreign_keys = ON",
 	[SQ_LEAVE_COUPLE] = "INSERT INTO couples (id, created_at, rhythm) SELECT ?2, ?3, rhythm "
@@ -3954,6 +3965,68 @@ static int sq_old_keys_get(struct store *st, const char *member_id, const char *
 	return 0;
 }
 
+/* ---- a new master key (issue 11 part 4) ---- */
+
+static int sq_old_key_set(struct store *st, const char *member_id, const char *couple_id, int64_t n,
+			  const struct blob *sealed)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!member_id || !couple_id || !sealed)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_OLD_KEY_SET, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_text(&b, 2, couple_id);
+	bind_i64(&b, 3, n);
+	bind_blob(&b, 4, sealed->data, sealed->len, false);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int sq_old_keys_drop_others(struct store *st, const char *member_id, const char *couple_id)
+{
+	if (!member_id || !couple_id)
+		return -EINVAL;
+	return sq_write_ids(to_sq(st), SQ_OLD_KEYS_DROP, member_id, couple_id, NULL);
+}
+
+static int sq_totp_reseal(struct store *st, const char *member_id, const struct blob *sealed)
+{
+	int changes = 0, r;
+
+	if (!sealed || !sealed->data)
+		return -EINVAL;
+	r = sq_member_write(to_sq(st), SQ_TOTP_RESEAL, member_id, 0, sealed->data, sealed->len,
+			    &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int sq_passkey_reseal(struct store *st, const char *member_id, const char *id,
+			     const struct blob *tag, const struct blob *name_sealed)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!member_id || !id || !tag || !name_sealed)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_PASSKEY_RESEAL, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_text(&b, 2, id);
+	bind_blob(&b, 3, tag->data, tag->len, false);
+	bind_blob(&b, 4, name_sealed->data, name_sealed->len, false);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
 static int sq_member_leave(struct store *st, const char *member_id, const char *ghost_id,
 			   const char *to_couple, const char *keep_id, const char *now)
 {
@@ -4160,6 +4233,10 @@ const struct store_ops store_sqlite_ops = {
 	.session_rekeyed = sq_session_rekeyed,
 	.old_key_add = sq_old_key_add,
 	.old_keys_get = sq_old_keys_get,
+	.old_key_set = sq_old_key_set,
+	.old_keys_drop_others = sq_old_keys_drop_others,
+	.totp_reseal = sq_totp_reseal,
+	.passkey_reseal = sq_passkey_reseal,
 	.member_leave = sq_member_leave,
 	.items_of_author = sq_items_of_author,
 	.rehome = sq_rehome,

@@ -615,6 +615,18 @@ struct store_ops {
 	 * first, with their numbers; *ret is malloc'd (blobs inside) */
 	int (*old_keys_get)(struct store *st, const char *member_id, const char *couple_id,
 			    size_t max, struct blob **ret, int64_t **ret_n, size_t *ret_count);
+	/* ---- a new master key (issue 11 part 4): rows sealed again in place ---- */
+	/* old couple key n of the member in the couple, sealed afresh; NOTFOUND when none */
+	int (*old_key_set)(struct store *st, const char *member_id, const char *couple_id,
+			   int64_t n, const struct blob *sealed);
+	/* the member's old couple keys of couples other than couple_id go (no
+	 * session of theirs opens them: they were left behind with the couple) */
+	int (*old_keys_drop_others)(struct store *st, const char *member_id, const char *couple_id);
+	/* the member's TOTP secret (pending or active), sealed afresh; NOTFOUND when none */
+	int (*totp_reseal)(struct store *st, const char *member_id, const struct blob *sealed);
+	/* the member's passkey id with a new tag and sealed name; NOTFOUND when none */
+	int (*passkey_reseal)(struct store *st, const char *member_id, const char *id,
+			      const struct blob *tag, const struct blob *name_sealed);
 	/*
 	 * member_id leaves its couple for the new couple to_couple (inserted
 	 * here): a former-partner row ghost_id takes its place in the old

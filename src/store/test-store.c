@@ -2400,6 +2400,52 @@ static void test_second_factor(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM recovery_codes", NULL), 0);
 }
 
+/* A new master key (issue 11 part 4): a member's rows sealed again in place. */
+static void test_master_key_ops(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1];
+	unsigned char one[] = "old key one", two[] = "old key two", new1[] = "sealed again";
+	struct blob b1 = {one, sizeof(one)}, b2 = {two, sizeof(two)}, nb = {new1, sizeof(new1)};
+	struct blob *olds = NULL;
+	int64_t *nums = NULL;
+	struct totp_row t;
+	size_t n = 0;
+	sqlite3 *db = raw(fx);
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	memset(&t, 0, sizeof(t));
+	/* the TOTP secret, pending or active, is replaced; none is NOTFOUND */
+	assert_int_equal(STORE_CALL(fx->st, totp_reseal, a, &nb), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, totp_put, a, (const unsigned char *)"one", 3,
+				    "2024-05-01T10:00:00Z"),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_reseal, a, &nb), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, a, &t), 0);
+	assert_blob(&t.secret_sealed, new1, sizeof(new1));
+	store_totp_free(&t);
+	/* old couple keys: one replaced by its number; those of another couple go */
+	assert_int_equal(STORE_CALL(fx->st, old_key_add, a, c, &b1, "2024-05-01T10:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, old_key_add, a, c, &b2, "2024-05-01T10:00:01Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, old_key_add, a, c2, &b1, "2024-05-01T10:00:02Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, old_key_set, a, c, 3, &nb), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, old_key_set, a, c, 1, &nb), 0);
+	assert_int_equal(STORE_CALL(fx->st, old_keys_drop_others, a, c), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM old_couple_keys", NULL), 2);
+	assert_int_equal(STORE_CALL(fx->st, old_keys_get, a, c, 10, &olds, &nums, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(nums[0], 2);
+	assert_blob(&olds[0], two, sizeof(two));
+	assert_int_equal(nums[1], 1);
+	assert_blob(&olds[1], new1, sizeof(new1));
+	store_blob_free(&olds[0]);
+	store_blob_free(&olds[1]);
+	free(olds);
+	free(nums);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--read") == 0)
@@ -2450,6 +2496,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_audit_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_list_and_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_factor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_master_key_ops, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

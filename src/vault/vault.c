@@ -27,6 +27,7 @@ _Static_assert(VAULT_KEY_BYTES == crypto_kdf_KEYBYTES, "kdf key size");
 _Static_assert(VAULT_KEY_BYTES >= crypto_generichash_KEYBYTES_MIN, "hash key size");
 _Static_assert(VAULT_SALT_BYTES == crypto_pwhash_SALTBYTES, "pwhash salt size");
 _Static_assert(VAULT_PWHASH_STR_BYTES == crypto_pwhash_STRBYTES, "pwhash string size");
+_Static_assert(VAULT_KEY_BYTES == crypto_box_SEEDBYTES, "box seed size");
 _Static_assert(VAULT_PK_BYTES == crypto_box_PUBLICKEYBYTES, "box public key size");
 _Static_assert(VAULT_SK_BYTES == crypto_box_SECRETKEYBYTES, "box secret key size");
 _Static_assert(VAULT_SEAL_OVERHEAD == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
@@ -671,6 +672,13 @@ void vault_tag(unsigned char out[VAULT_TAG_BYTES], const unsigned char key[VAULT
 void vault_box_keypair(unsigned char pk[VAULT_PK_BYTES], unsigned char sk[VAULT_SK_BYTES])
 {
 	crypto_box_keypair(pk, sk);
+}
+
+/* vault_box_seed_keypair() - the X25519 key pair of a 32-byte seed (crypto_box_seed_keypair). */
+void vault_box_seed_keypair(unsigned char pk[VAULT_PK_BYTES], unsigned char sk[VAULT_SK_BYTES],
+			    const unsigned char seed[VAULT_KEY_BYTES])
+{
+	crypto_box_seed_keypair(pk, sk, seed);
 }
 
 /*

@@ -164,6 +164,9 @@ void vault_tag(unsigned char out[VAULT_TAG_BYTES], const unsigned char key[VAULT
  * VAULT_BOXSEAL_OVERHEAD and gives 0 or VAULT_BAD.
  */
 void vault_box_keypair(unsigned char pk[VAULT_PK_BYTES], unsigned char sk[VAULT_SK_BYTES]);
+/* the same pair every time for the same seed (a key made from a recovery key) */
+void vault_box_seed_keypair(unsigned char pk[VAULT_PK_BYTES], unsigned char sk[VAULT_SK_BYTES],
+			    const unsigned char seed[VAULT_KEY_BYTES]);
 int vault_box_seal(const unsigned char pk[VAULT_PK_BYTES], const void *msg, size_t mlen,
 		   unsigned char **ret, size_t *ret_len);
 int vault_box_open(const unsigned char pk[VAULT_PK_BYTES], const unsigned char sk[VAULT_SK_BYTES],
