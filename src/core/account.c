@@ -32,6 +32,7 @@
 #include "core/devices.h"
 #include "core/item.h"
 #include "core/journal.h"
+#include "core/ledger.h"
 #include "core/password.h"
 #include "core/safety.h"
 #include "core/statement.h"
@@ -1047,6 +1048,9 @@ static int account_rotate(const struct core *c, struct member_row *m, const stru
 	int r;
 
 	r = couplekey_rekey(c, m, from->mk, to->mk);
+	/* first: what is sealed again below and noted (the safety check) is noted under to */
+	if (r == 0)
+		r = ledger_rekey(c, from, to);
 	if (r == 0) {
 		ad_member(ad, sizeof(ad), ACCOUNT_SK_TAGGED, m->id);
 		r = vault_seal(to->mk, to->sk, VAULT_SK_BYTES, ad, &sealed, &sealed_len);

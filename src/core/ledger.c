@@ -180,8 +180,8 @@ static int ledger_need(const struct core *c, const struct session *s, const char
 	return r;
 }
 
-int ledger_check(const struct core *c, const struct session *s, const char *author_id,
-		 int shared, const char *id, int64_t version)
+int ledger_check(const struct core *c, const struct session *s, const char *author_id, int shared,
+		 const char *id, int64_t version)
 {
 	unsigned char raw[LEDGER_ID_BYTES];
 	int64_t need = 0;
@@ -226,9 +226,8 @@ static int ledger_note_in(const struct core *c, const struct session *s, const c
 		 * ledger when it is theirs, which has all they changed.
 		 */
 		gen = l.gen;
-		r = strcmp(member_id, s->member_id) == 0
-			    ? ledger_load(c, s, s->member_id, "", &l)
-			    : 0;
+		r = strcmp(member_id, s->member_id) == 0 ? ledger_load(c, s, s->member_id, "", &l)
+							 : 0;
 		l.gen = gen;
 	}
 	if (r != 0)
@@ -293,5 +292,31 @@ int ledger_note(const struct core *c, const struct session *s, const char *autho
 	r = ledger_note_one(c, s, s->member_id, "", raw, version);
 	if (r == 0 && shared)
 		r = ledger_note_one(c, s, author_id, s->couple_id, raw, version);
+	return r;
+}
+
+int ledger_rekey(const struct core *c, const struct session *from, const struct session *to)
+{
+	struct blob sealed = {NULL, 0};
+	char ad[LEDGER_AD_MAX];
+	struct ledger l;
+	int r;
+
+	ledger_cache_clear(c->ledgers);
+	r = ledger_load(c, from, from->member_id, "", &l);
+	if (r == -EBADMSG || (r == 0 && l.gen == 0))
+		return 0; /* none, or one that opened under no key of the member's */
+	if (r != 0)
+		return r;
+	ledger_ad(from->member_id, "", ad);
+	r = couplekey_seal(to, 0, LEDGER_KEY_ID, LEDGER_CTX, l.e, l.n * LEDGER_ENTRY, ad,
+			   &sealed.data, &sealed.len);
+	ledger_free(&l);
+	if (r == 0) {
+		r = STORE_CALL(c->st, ledger_put, from->member_id, "", &sealed, l.gen);
+		if (r > 0)
+			r = -EIO; /* a race lost inside the rotation's transaction: none can be */
+	}
+	store_blob_free(&sealed);
 	return r;
 }

@@ -65,8 +65,8 @@ void ledger_cache_clear(struct ledger_cache *lc);
  * joined lets a version 1 through: the ledger is sealed again only at the
  * next change of one of that author's shared rows); < 0 on other errors.
  */
-int ledger_check(const struct core *c, const struct session *s, const char *author_id,
-		 int shared, const char *id, int64_t version);
+int ledger_check(const struct core *c, const struct session *s, const char *author_id, int shared,
+		 const char *id, int64_t version);
 
 /*
  * ledger_note() - after s wrote row id of author_id at version: s's own
@@ -76,5 +76,14 @@ int ledger_check(const struct core *c, const struct session *s, const char *auth
  */
 int ledger_note(const struct core *c, const struct session *s, const char *author_id, int shared,
 		const char *id, int64_t version);
+
+/*
+ * ledger_rekey() - first in a master-key rotation (account.c): the member's
+ * own ledger, sealed under from->mk, sealed again under to->mk, so that
+ * the rows it vouches for keep opening.  None, or one that does not open
+ * under from (it vouched for nothing before either), is left as it is.
+ * 0 or < 0.
+ */
+int ledger_rekey(const struct core *c, const struct session *from, const struct session *to);
 
 #endif

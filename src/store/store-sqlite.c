@@ -195,7 +195,7 @@ enum sq_stmt {
 	SQ_SAFETY_GET,
 	SQ_SAFETY_INSERT,
 	SQ_SAFETY_UPDATE,
-	/* ---- the ledger of latest versions (migration 0016) ---- */
+	/* ---- the ledger of latest versions (migration 0015) ---- */
 	SQ_LEDGER_GET,
 	SQ_LEDGER_INSERT,
 	SQ_LEDGER_UPDATE,
@@ -428,7 +428,7 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 		"WHERE safety_checks.couple_id <> excluded.couple_id",
 	[SQ_SAFETY_UPDATE] = "UPDATE safety_checks SET version = ?4, sealed = ?5 "
 			     "WHERE couple_id = ?1 AND member_id = ?2 AND id = ?3 AND version = ?6",
-	/* ---- the ledger of latest versions (migration 0016) ---- */
+	/* ---- the ledger of latest versions (migration 0015) ---- */
 	[SQ_LEDGER_GET] = "SELECT gen, sealed FROM ledgers WHERE member_id = ?1 AND couple_id = ?2",
 	[SQ_LEDGER_INSERT] = "INSERT INTO ledgers (member_id, couple_id, gen, sealed) "
 			     "VALUES (?1, ?2, 1, ?3) ON CONFLICT DO NOTHING",
@@ -4176,7 +4176,7 @@ static int sq_safety_put(struct store *st, const struct safety_row *row, int64_t
 
 /* ---- end of the safety check ------------------------------------------------------- */
 
-/* ---- the ledger of latest versions (migration 0016) -------------------------------- */
+/* ---- the ledger of latest versions (migration 0015) -------------------------------- */
 
 static int sq_ledger_get(struct store *st, const char *member_id, const char *couple_id,
 			 struct blob *ret, int64_t *gen)

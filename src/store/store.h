@@ -684,7 +684,7 @@ struct store_ops {
 	 * and the stored version is old_version (CONFLICT otherwise) */
 	int (*safety_put)(struct store *st, const struct safety_row *row, int64_t old_version);
 	/* ---- end of the safety check ops ---- */
-	/* ---- the ledger of latest versions (migration 0016) ---- */
+	/* ---- the ledger of latest versions (migration 0015) ---- */
 	/* member_id's ledger for couple_id ("": their own) into *ret (malloc'd)
 	 * and its write count into *gen; NOTFOUND when they have none */
 	int (*ledger_get)(struct store *st, const char *member_id, const char *couple_id,

@@ -37,15 +37,20 @@ function created(res, label) {
 
 /** Private rows of every kind for client c: {journal, card, checkin, draft} ids. */
 async function writePrivate(c, word) {
-  const j = created(await c.post('/api/v1/journal', { body: `journal ${word}` }), 'journal');
+  // changed once, so that the rollback ledger (under the master key) vouches for it
+  const j = created(await c.post('/api/v1/journal', { body: `first ${word}` }), 'journal');
+  const changed = await c.put(`/api/v1/journal/${j.entry.id}`, { body: `journal ${word}` });
+  assert.equal(changed.status, 200, `journal change: ${describe(changed)}`);
+  const st = created(await c.post('/api/v1/statements', { what_i_did: `first draft ${word}` }),
+    'draft');
+  const redrafted = await c.put(`/api/v1/statements/${st.statement.id}`, { what_i_did: `draft ${word}` });
+  assert.equal(redrafted.status, 200, `draft change: ${describe(redrafted)}`);
   const card = created(await c.post('/api/v1/shares',
     { kind: 'hope', body: `card ${word}`, shared_with: [] }), 'private card');
   const scores = { emotional: 3, physical: 3, mental: 3, sexual: 3, financial: 3 };
   const ci = created(await c.post('/api/v1/checkins',
     { period: today(), scores, trust: 5, closeness: 5, note: `note ${word}`, shared_with: [] }),
   'check-in');
-  const st = created(await c.post('/api/v1/statements', { what_i_did: `draft ${word}` }),
-    'draft');
   return { journal: j.entry.id, card: card.share.id, checkin: ci.checkin.id, draft: st.statement.id };
 }
 

@@ -1,4 +1,4 @@
--- 0016-ledger.sql: the latest version of each changed row, under the
+-- 0015-ledger.sql: the latest version of each changed row, under the
 -- writer's key, so that an older version put back in the file with its
 -- older ciphertext does not open (issue 11, part 8: rollback).
 --
