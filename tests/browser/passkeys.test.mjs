@@ -189,7 +189,6 @@ describe('passkeys in the browser', () => {
       assert.match(await nojs.innerText('[data-passkey-fallback]'), /JavaScript/);
       assert.ok(!(await nojs.isVisible('#passkey-add')), 'no add form without script');
       assert.ok(!(await nojs.isVisible('[data-passkey-get]')), 'no passkey button without script');
-      await assertPage(nojs, 'ajustes sin JavaScript');
       await nojs.fill('#passkey_off_password', password);
       await nojs.fill('#passkey_off_code', codes[0]);
       await submitForm(nojs, 'form[action="/settings/passkeys/remove"]');
