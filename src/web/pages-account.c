@@ -263,6 +263,7 @@ static int passkey_offer(struct kreq *r, json_t *data, const char *member_id)
 	web_set(data, "passkey_options", text);
 	free(text);
 	web_set_bool(data, "passkey_offer", 1);
+	web_set(data, "passkey_code", "totp");
 	web_set_bool(data, "passkey_js", 1);
 	return 0;
 }
@@ -672,6 +673,11 @@ static void settings_factor(const struct kreq *r, json_t *data)
  */
 static int settings_passkeys(const struct kreq *r, json_t *data)
 {
+	static const char *const forms[][2] = {
+		{"pk_remove", "passkey_off_code"},
+		{"pk_password", "password_totp"},
+		{"pk_recovery", "recovery_totp"},
+	};
 	struct passkey_view *list = NULL;
 	json_t *arr = json_array(), *o;
 	size_t n = 0, i;
@@ -700,10 +706,17 @@ static int settings_passkeys(const struct kreq *r, json_t *data)
 	free(list);
 	web_set_bool(data, "has_passkeys", n > 0);
 	web_set_bool(data, "passkey_js", 1);
-	if (data)
-		json_object_set_new(data, "passkeys", arr);
-	else
+	if (!data) {
 		json_decref(arr);
+		return 0;
+	}
+	json_object_set_new(data, "passkeys", arr);
+	/* each form that takes a passkey in place of a code: the id of its code field */
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		o = json_pack("{s:s}", "passkey_code", forms[i][1]);
+		if (!o || json_object_set_new(data, forms[i][0], o) < 0)
+			return -ENOMEM;
+	}
 	return 0;
 }
 

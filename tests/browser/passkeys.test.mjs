@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { totpCode } from '../http/harness.mjs';
 import {
-  PHONE, formatViolations, go, launch, newContext, pathOf, runAxe, startServer, submitForm,
+  PHONE, RECOVERY_KEY_RE, formatViolations, go, launch, newContext, pathOf, runAxe, startServer, submitForm,
   uniqueLogin, uniquePassword,
 } from './lib.mjs';
 
@@ -137,6 +137,16 @@ describe('passkeys in the browser', () => {
       await go(page, site, '/settings');
       text = await section(page);
       assert.match(text, /Last used on \d+ \w+ \d{4}/);
+
+      // a new recovery key, the passkey in place of the current key or a code
+      const recovery = page.locator('form[action="/settings/recovery"]');
+      await Promise.all([
+        page.waitForURL(/\/settings\/recovery$/),
+        recovery.getByRole('button', { name: 'Use a passkey' }).click(),
+      ]);
+      assert.equal(await page.locator('h1').innerText(), 'Your recovery key');
+      assert.match(await page.locator('main').innerText(), RECOVERY_KEY_RE);
+      await go(page, site, '/settings');
 
       // remove it, answering the check with the passkey (no code typed)
       const remove = page.locator('form[action="/settings/passkeys/remove"]');
