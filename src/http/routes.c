@@ -119,7 +119,7 @@ static const struct field passkey_add_fields[] = {
 };
 static const struct field passkey_off_fields[] = {F_ANY_PASSWORD("password"), F_CODE("totp", 0),
 						  F_PASSKEY("passkey", 0)};
-/* the settings page's form: which passkey, as the body names it (the page has no path per passkey) */
+/* the settings page's form: which passkey, named in the body (no path per passkey) */
 static const struct field passkey_off_form_fields[] = {
 	{"passkey_id", FIELD_STRING, 1, 1, VAULT_ID_HEX, NULL},
 	F_ANY_PASSWORD("password"),

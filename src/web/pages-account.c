@@ -422,8 +422,8 @@ int page_recover(struct kreq *r)
 	if (!login || !key || !password)
 		return recover_page(r, 400, NULL, NULL, NULL);
 
-	rc = account_recover(r->core, login, key, kreq_answer(r, "totp"), password, strlen(password),
-			     &out, r->session_buf);
+	rc = account_recover(r->core, login, key, kreq_answer(r, "totp"), password,
+			     strlen(password), &out, r->session_buf);
 	switch (rc) {
 	case ACCOUNT_OK:
 		rc = begin_session(r, &out);
@@ -855,6 +855,32 @@ static int settings_busy(struct kreq *r, const char *slot)
 			     NULL);
 }
 
+/*
+ * settings_check_failed() - a settings form whose check of the password and
+ * the second factor did not pass, or whose outcome has no words of its
+ * own: slot names the form's message, pw_field and code_field the inputs
+ * to mark (as settings_page() takes them).
+ */
+static int settings_check_failed(struct kreq *r, int rc, const struct account_guard *g,
+				 const char *slot, const char *pw_field, const char *code_field)
+{
+	switch (rc) {
+	case ACCOUNT_RATE_LIMITED:
+		return settings_limited(r, slot, g);
+	case ACCOUNT_WRONG_PASSWORD:
+		return settings_page(r, 403, slot,
+				     _("That is not your current password. Please try again."),
+				     pw_field);
+	case ACCOUNT_CODE_REQUIRED:
+	case ACCOUNT_WRONG_CODE:
+		return settings_code_error(r, rc, slot, code_field);
+	case ACCOUNT_BUSY:
+		return settings_busy(r, slot);
+	default:
+		return rc < 0 ? rc : page_error(r, 500);
+	}
+}
+
 /* page_settings() - GET /settings: language, password, recovery key, delete. */
 int page_settings(struct kreq *r)
 {
@@ -1232,24 +1258,13 @@ int page_settings_totp_off(struct kreq *r)
 	case ACCOUNT_OK:
 	case ACCOUNT_FACTOR_OFF:
 		return web_redirect(r, "/settings?changed=totp_off#totp");
-	case ACCOUNT_RATE_LIMITED:
-		return settings_limited(r, "error_totp", &g);
-	case ACCOUNT_WRONG_PASSWORD:
-		return settings_page(r, 403, "error_totp",
-				     _("That is not your current password. Please try again."),
-				     "off_password");
-	case ACCOUNT_CODE_REQUIRED:
-	case ACCOUNT_WRONG_CODE:
-		return settings_code_error(r, rc, "error_totp", "off_code");
 	case ACCOUNT_PASSKEYS_REMAIN:
 		return settings_page(r, 409, "error_totp",
 				     _("Please remove your passkeys first: they rely on two-step "
 				       "sign-in's recovery codes, which go when it is turned off."),
 				     NULL);
-	case ACCOUNT_BUSY:
-		return settings_busy(r, "error_totp");
 	default:
-		return rc < 0 ? rc : page_error(r, 500);
+		return settings_check_failed(r, rc, &g, "error_totp", "off_password", "off_code");
 	}
 }
 
@@ -1271,28 +1286,18 @@ int page_settings_passkey_remove(struct kreq *r)
 	if (r->input_error || !pw || !id)
 		return settings_input_error(r, "error_passkey", "passkey_off");
 	kreq_account_guard(r, &g);
-	rc = account_passkey_remove(r->core, r->session, &g, pw, strlen(pw),
-				    kreq_answer(r, "totp"), id);
+	rc = account_passkey_remove(r->core, r->session, &g, pw, strlen(pw), kreq_answer(r, "totp"),
+				    id);
 	switch (rc) {
 	case ACCOUNT_OK:
 		return web_redirect(r, "/settings?changed=passkey_removed#passkeys");
-	case ACCOUNT_RATE_LIMITED:
-		return settings_limited(r, "error_passkey", &g);
-	case ACCOUNT_WRONG_PASSWORD:
-		return settings_page(r, 403, "error_passkey",
-				     _("That is not your current password. Please try again."),
-				     "passkey_off_password");
-	case ACCOUNT_CODE_REQUIRED:
-	case ACCOUNT_WRONG_CODE:
-		return settings_code_error(r, rc, "error_passkey", "passkey_off_code");
 	case ACCOUNT_NOT_FOUND:
 		return settings_page(r, 404, "error_passkey",
 				     _("That passkey is not one of yours, or it was removed "
 				       "already."),
 				     NULL);
-	case ACCOUNT_BUSY:
-		return settings_busy(r, "error_passkey");
 	default:
-		return rc < 0 ? rc : page_error(r, 500);
+		return settings_check_failed(r, rc, &g, "error_passkey", "passkey_off_password",
+					     "passkey_off_code");
 	}
 }
