@@ -132,9 +132,10 @@
 			button.disabled = true;
 			say(error, '');
 			var csrf = csrfOf(form);
-			var name = form.elements.name.value;
+			var name = form.querySelector('input[name="name"]').value;
 			var failed = form.getAttribute('data-label-failed');
-			post('/api/v1/passkeys/registration-options', csrf, { password: form.elements.password.value })
+			var password = form.querySelector('input[name="password"]');
+			post('/api/v1/passkeys/registration-options', csrf, { password: password.value })
 				.then(function (opts) {
 					return navigator.credentials.create({ publicKey: creationOptions(opts.publicKey) })
 						.catch(function () { throw { message: failed }; });
@@ -149,7 +150,7 @@
 				.catch(function (e) {
 					busy = false;
 					button.disabled = false;
-					form.elements.password.value = '';
+					password.value = '';
 					say(error, (e && e.message) || form.getAttribute('data-label-error'));
 					error.setAttribute('tabindex', '-1');
 					error.focus();
