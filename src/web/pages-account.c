@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include "kconfig.h"
+#include "api/api.h"
 #include "core/account.h"
 #include "core/checkin.h"
-#include "api/api.h"
 #include "core/factor.h"
 #include "core/passkey.h"
 #include "core/session.h"
@@ -255,8 +255,12 @@ static int passkey_offer(struct kreq *r, json_t *data, const char *member_id)
 	/* json_dumpb(), not json_dumps(): jansson allocates with the server's own functions */
 	len = json_dumpb(opts, NULL, 0, JSON_COMPACT);
 	text = len ? malloc(len + 1) : NULL;
-	if (text && json_dumpb(opts, text, len, JSON_COMPACT) == len)
+	if (text && json_dumpb(opts, text, len, JSON_COMPACT) == len) {
 		text[len] = '\0';
+	} else {
+		free(text);
+		text = NULL;
+	}
 	json_decref(opts);
 	if (!text)
 		return -ENOMEM;
