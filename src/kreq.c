@@ -211,6 +211,7 @@ const char *kreq_field_label(const char *field)
 		{"passkey", N_("Passkey")},
 		{"credential", N_("Passkey")},
 		{"name", N_("A name for this passkey")},
+		{"passkey_id", N_("Passkey to remove")},
 		/* the private safety check: its four questions, short */
 		{"afraid", N_("Afraid of your partner")},
 		{"threatened", N_("Threatened by your partner")},

@@ -53,8 +53,7 @@ static json_t *passkey_descriptors(const struct core *c, const char *member_id)
 	return arr;
 }
 
-/* {publicKey: PublicKeyCredentialRequestOptions} for a fresh "get" challenge of member_id. */
-static int passkey_request_options(struct kreq *r, const char *member_id, json_t **ret)
+int api_passkey_request_options(struct kreq *r, const char *member_id, json_t **ret)
 {
 	char origin[PASSKEY_ORIGIN_MAX], rp[256], ch[PASSKEY_CHALLENGE_B64];
 	json_t *allow;
@@ -85,7 +84,7 @@ int api_second_factor_due(struct kreq *r, const char *member_id)
 	if (e < 0)
 		return e;
 	/* a request from an address that is not the server's gets the code path only */
-	if (n > 0 && passkey_request_options(r, member_id, &opts) == 0)
+	if (n > 0 && api_passkey_request_options(r, member_id, &opts) == 0)
 		return api_error_with(r, 401, "second_factor_required", "passkey", opts);
 	return api_error(r, 401, "second_factor_required");
 }
@@ -195,7 +194,7 @@ int api_passkey_assertion(struct kreq *r)
 		return e;
 	if (n == 0)
 		return api_error(r, 409, "second_factor_off");
-	e = passkey_request_options(r, r->session->member_id, &opts);
+	e = api_passkey_request_options(r, r->session->member_id, &opts);
 	if (e > 0)
 		return api_error(r, 400, "unknown_host");
 	if (e != 0)

@@ -74,6 +74,14 @@ int api_passkey_list(struct kreq *r);	   /* GET /api/v1/passkeys */
 int api_passkey_delete(struct kreq *r);	   /* DELETE /api/v1/passkeys/{id} */
 int api_passkey_assertion(struct kreq *r); /* POST /api/v1/passkeys/assertion-options */
 /*
+ * api_passkey_request_options() - {publicKey: PublicKeyCredentialRequestOptions}
+ * of a fresh "get" challenge of member_id into *ret (the caller frees it):
+ * 0, 1 when the request came to an address that is not the server's (no
+ * challenge is made), a positive PASSKEY_* outcome or a negative errno.
+ * The sign-in page puts it in the page beside the code field.
+ */
+int api_passkey_request_options(struct kreq *r, const char *member_id, json_t **ret);
+/*
  * api_second_factor_due() - the 401 second_factor_required of a sign-in or
  * a recovery for member_id, with {"passkey": {publicKey: ...}} beside the
  * error when they have a passkey (a fresh "get" challenge).

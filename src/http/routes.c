@@ -119,6 +119,13 @@ static const struct field passkey_add_fields[] = {
 };
 static const struct field passkey_off_fields[] = {F_ANY_PASSWORD("password"), F_CODE("totp", 0),
 						  F_PASSKEY("passkey", 0)};
+/* the settings page's form: which passkey, named in the body (no path per passkey) */
+static const struct field passkey_off_form_fields[] = {
+	{"passkey_id", FIELD_STRING, 1, 1, VAULT_ID_HEX, NULL},
+	F_ANY_PASSWORD("password"),
+	F_CODE("totp", 0),
+	F_PASSKEY("passkey", 0),
+};
 static const struct field journal_new_fields[] = {
 	F_JOURNAL_BODY,
 	{"prompt", FIELD_STRING, 0, 0, LIMIT_JOURNAL_PROMPT_MAX, NULL},
@@ -543,7 +550,7 @@ static const struct route fixed_routes[] = {
 	 "A short guided reflection, with a timer."},
 	/* ---- end of step 1 ---- */
 	{KMETHOD_GET, "/settings", page_settings, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
-	 "Language, password, two-step sign-in, recovery key, delete account."},
+	 "Language, password, two-step sign-in, passkeys, recovery key, delete account."},
 	{KMETHOD_POST, "/settings/language", page_settings_language, ROUTE_MEMBER, 1, ROUTE_PAGE,
 	 FIELDS(language_fields), "Change the language."},
 	{KMETHOD_POST, "/settings/privacy", page_settings_privacy, ROUTE_MEMBER, 1, ROUTE_PAGE,
@@ -582,6 +589,9 @@ static const struct route fixed_routes[] = {
 	 "Sign-in history: sign-ins, failed ones, new devices, password and recovery key changes."},
 	{KMETHOD_POST, "/settings/totp/off", page_settings_totp_off, ROUTE_MEMBER, 1, ROUTE_PAGE,
 	 FIELDS(totp_off_fields), "Turn two-step sign-in off."},
+	{KMETHOD_POST, "/settings/passkeys/remove", page_settings_passkey_remove, ROUTE_MEMBER, 1,
+	 ROUTE_PAGE, FIELDS(passkey_off_form_fields),
+	 "Remove a passkey, given the password and a code or a passkey."},
 	{KMETHOD_GET, "/safety", page_safety, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
 	 "The private safety check: four questions, then the result and the help."},
 	{KMETHOD_POST, "/safety", page_safety_answer, ROUTE_MEMBER, 1, ROUTE_PAGE,

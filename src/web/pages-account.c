@@ -18,9 +18,11 @@
 #include <string.h>
 
 #include "kconfig.h"
+#include "api/api.h"
 #include "core/account.h"
 #include "core/checkin.h"
 #include "core/factor.h"
+#include "core/passkey.h"
 #include "core/session.h"
 #include "i18n/i18n.h"
 #include "web/pages.h"
@@ -220,25 +222,75 @@ int page_signup(struct kreq *r)
 	N_("Your password was right, and two-step sign-in is on. Please type it again, with the "  \
 	   "6-digit code your authenticator app shows now.")
 
-/* A sign-in or recovery form that asked for a code and got a wrong one, or none. */
+/* A sign-in or recovery form that asked for a code (or a passkey) and got a wrong one, or none. */
 static int code_was_sent(const struct kreq *r)
 {
-	const char *code = kreq_str(r, "totp");
+	const char *code = kreq_answer(r, "totp");
 
 	return code && *code;
 }
 
 /*
+ * passkey_offer() - when member_id (whose second factor is due) has
+ * passkeys: data.passkey_options = the request options of a fresh "get"
+ * challenge as JSON, for static/js/passkey.js beside the code field.  No
+ * passkey, or a request to an address that is not the server's: nothing,
+ * and the code field alone is asked for.
+ */
+static int passkey_offer(struct kreq *r, json_t *data, const char *member_id)
+{
+	json_t *opts = NULL;
+	char *text;
+	size_t n = 0, len;
+	int e;
+
+	if (!data || !member_id || !*member_id)
+		return 0;
+	e = passkey_count(r->core, member_id, &n);
+	if (e != 0 || n == 0)
+		return e < 0 ? e : 0;
+	e = api_passkey_request_options(r, member_id, &opts);
+	if (e != 0)
+		return e < 0 ? e : 0;
+	/* json_dumpb(), not json_dumps(): jansson allocates with the server's own functions */
+	len = json_dumpb(opts, NULL, 0, JSON_COMPACT);
+	text = len ? malloc(len + 1) : NULL;
+	if (text && json_dumpb(opts, text, len, JSON_COMPACT) == len) {
+		text[len] = '\0';
+	} else {
+		free(text);
+		text = NULL;
+	}
+	json_decref(opts);
+	if (!text)
+		return -ENOMEM;
+	web_set(data, "passkey_options", text);
+	free(text);
+	web_set_bool(data, "passkey_offer", 1);
+	web_set(data, "passkey_code", "totp");
+	web_set_bool(data, "passkey_js", 1);
+	return 0;
+}
+
+/*
  * GET /signin, and the same form again after a failed POST; need_code adds
  * the second factor's field (the password is typed again: it is never
- * written back into the page).
+ * written back into the page), and a passkey button when factor_member,
+ * whose second factor is due, has a passkey.
  */
-static int signin_page(struct kreq *r, int status, const char *message, int need_code)
+static int signin_page(struct kreq *r, int status, const char *message, int need_code,
+		       const char *factor_member)
 {
 	json_t *data = web_page_new(r, _("Sign in"));
+	int e;
 
 	web_set(data, "login", web_form_value(r, "login"));
 	web_set_bool(data, "need_code", need_code);
+	e = passkey_offer(r, data, factor_member);
+	if (e < 0) {
+		json_decref(data);
+		return e;
+	}
 	if (message)
 		web_form_error(data, "error", message, NULL);
 	else if (status == 400)
@@ -251,7 +303,7 @@ int page_signin_form(struct kreq *r)
 {
 	if (r->session)
 		return web_redirect(r, "/home");
-	return signin_page(r, 200, NULL, 0);
+	return signin_page(r, 200, NULL, 0, NULL);
 }
 
 /*
@@ -266,13 +318,13 @@ int page_signin(struct kreq *r)
 
 	memset(&out, 0, sizeof(out));
 	if (r->input_error)
-		return signin_page(r, 400, NULL, code_was_sent(r));
+		return signin_page(r, 400, NULL, code_was_sent(r), NULL);
 	login = kreq_str(r, "login");
 	password = kreq_str(r, "password");
 	if (!login || !password)
-		return signin_page(r, 400, NULL, code_was_sent(r));
+		return signin_page(r, 400, NULL, code_was_sent(r), NULL);
 
-	rc = account_login(r->core, login, password, strlen(password), kreq_str(r, "totp"), &out,
+	rc = account_login(r->core, login, password, strlen(password), kreq_answer(r, "totp"), &out,
 			   r->session_buf);
 	switch (rc) {
 	case ACCOUNT_OK:
@@ -282,19 +334,19 @@ int page_signin(struct kreq *r)
 		break;
 	case ACCOUNT_SECOND_FACTOR_REQUIRED:
 		r->half_signed_in = 1;
-		rc = signin_page(r, 401, _(CODE_NEEDED), 1);
+		rc = signin_page(r, 401, _(CODE_NEEDED), 1, out.factor_member);
 		break;
 	case ACCOUNT_BAD_CREDENTIALS:
 		rc = code_was_sent(r)
-			     ? signin_page(r, 401, _("Login, password or code is wrong."), 1)
-			     : signin_page(r, 401, _("Login or password is wrong."), 0);
+			     ? signin_page(r, 401, _("Login, password or code is wrong."), 1, NULL)
+			     : signin_page(r, 401, _("Login or password is wrong."), 0, NULL);
 		break;
 	case ACCOUNT_BUSY:
 		r->retry_after = BUSY_RETRY_S;
 		rc = signin_page(r, 429,
 				 _("The server is busy right now. Please try again in a "
 				   "moment."),
-				 code_was_sent(r));
+				 code_was_sent(r), NULL);
 		break;
 	default:
 		if (rc > 0)
@@ -324,11 +376,20 @@ int page_signout(struct kreq *r)
 	return web_signed_out(r);
 }
 
-/* GET /recover, and the same form again after a failed POST (need_code: as signin_page()). */
-static int recover_page(struct kreq *r, int status, const char *message, const char *field)
+/*
+ * GET /recover, and the same form again after a failed POST (need_code and
+ * factor_member: as signin_page()).
+ */
+static int recover_page(struct kreq *r, int status, const char *message, const char *field,
+			const char *factor_member)
 {
 	json_t *data = web_page_new(r, _("Forgot your password?"));
+	int e = passkey_offer(r, data, factor_member);
 
+	if (e < 0) {
+		json_decref(data);
+		return e;
+	}
 	web_set(data, "login", web_form_value(r, "login"));
 	web_set_bool(data, "need_code", status == 401 && (r->half_signed_in || code_was_sent(r)));
 	password_hint(data);
@@ -342,7 +403,7 @@ static int recover_page(struct kreq *r, int status, const char *message, const c
 /* page_recover_form() - GET /recover. */
 int page_recover_form(struct kreq *r)
 {
-	return recover_page(r, 200, NULL, NULL);
+	return recover_page(r, 200, NULL, NULL, NULL);
 }
 
 /*
@@ -358,15 +419,15 @@ int page_recover(struct kreq *r)
 
 	memset(&out, 0, sizeof(out));
 	if (r->input_error)
-		return recover_page(r, 400, NULL, NULL);
+		return recover_page(r, 400, NULL, NULL, NULL);
 	login = kreq_str(r, "login");
 	key = kreq_str(r, "recovery_key");
 	password = kreq_str(r, "new_password");
 	if (!login || !key || !password)
-		return recover_page(r, 400, NULL, NULL);
+		return recover_page(r, 400, NULL, NULL, NULL);
 
-	rc = account_recover(r->core, login, key, kreq_str(r, "totp"), password, strlen(password),
-			     &out, r->session_buf);
+	rc = account_recover(r->core, login, key, kreq_answer(r, "totp"), password,
+			     strlen(password), &out, r->session_buf);
 	switch (rc) {
 	case ACCOUNT_OK:
 		rc = begin_session(r, &out);
@@ -381,7 +442,7 @@ int page_recover(struct kreq *r)
 			  "type the key and a new password again, with the 6-digit code "
 			  "your authenticator app shows now, or one of your recovery "
 			  "codes."),
-			NULL);
+			NULL, out.factor_member);
 		break;
 	case ACCOUNT_BAD_CREDENTIALS:
 		rc = recover_page(r, 401,
@@ -390,18 +451,19 @@ int page_recover(struct kreq *r)
 					      "Please check them and try again.")
 					  : _("That login and recovery key do not match. Please "
 					      "check the key and try again."),
-				  NULL);
+				  NULL, NULL);
 		break;
 	case ACCOUNT_BUSY:
 		r->retry_after = BUSY_RETRY_S;
 		rc = recover_page(r, 429,
 				  _("The server is busy right now. Please try again in a "
 				    "moment."),
-				  NULL);
+				  NULL, NULL);
 		break;
 	default:
 		if (rc > 0 && account_password_message(rc))
-			rc = recover_page(r, 400, account_password_message(rc), "new_password");
+			rc = recover_page(r, 400, account_password_message(rc), "new_password",
+					  NULL);
 		else if (rc > 0)
 			rc = page_error(r, 500);
 		break;
@@ -607,6 +669,62 @@ static void settings_factor(const struct kreq *r, json_t *data)
 }
 
 /*
+ * settings_passkeys() - the passkeys part of the settings page: each
+ * passkey's name, the date it was added and the date it was last used
+ * (dates only), for the list and the removal form.  passkey_js loads
+ * static/js/passkey.js, which offers adding one (navigator.credentials
+ * needs script) and answering the removal's check with a passkey.
+ */
+static int settings_passkeys(const struct kreq *r, json_t *data)
+{
+	static const char *const forms[][2] = {
+		{"pk_remove", "passkey_off_code"},
+		{"pk_password", "password_totp"},
+		{"pk_recovery", "recovery_totp"},
+	};
+	struct passkey_view *list = NULL;
+	json_t *arr = json_array(), *o;
+	size_t n = 0, i;
+	int e;
+
+	e = passkey_list(r->core, r->session->member_id, r->session->mk, &list, &n);
+	if (e != 0 || !arr) {
+		free(list);
+		json_decref(arr);
+		return e < 0 ? e : e > 0 ? -EIO : -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		o = json_object();
+		if (!o || json_array_append_new(arr, o) < 0)
+			break;
+		web_set(o, "id", list[i].id);
+		web_set(o, "name", list[i].name);
+		web_set_bool(o, "first", i == 0);
+		set_date(r, o, "added", list[i].created_at);
+		set_day(o, "added_at", list[i].created_at);
+		if (list[i].last_used_at[0]) {
+			set_date(r, o, "used", list[i].last_used_at);
+			set_day(o, "used_at", list[i].last_used_at);
+		}
+	}
+	free(list);
+	web_set_bool(data, "has_passkeys", n > 0);
+	web_set_bool(data, "passkey_js", 1);
+	if (!data) {
+		json_decref(arr);
+		return 0;
+	}
+	json_object_set_new(data, "passkeys", arr);
+	/* each form that takes a passkey in place of a code: the id of its code field */
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		o = json_pack("{s:s}", "passkey_code", forms[i][1]);
+		if (!o || json_object_set_new(data, forms[i][0], o) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
  * settings_privacy() - the discreet mode and auto-lock part of the
  * settings page: the checkbox, and the idle times to choose from with the
  * member's marked.
@@ -656,6 +774,7 @@ static int settings_page(struct kreq *r, int status, const char *slot, const cha
 	json_t *data = web_page_new(r, _("Settings"));
 	const char *changed = kreq_query(r, "changed");
 	char rhythm[8];
+	int e;
 
 	web_set_bool(data, "nav_settings", 1);
 	/* the rhythm form shows the couple's rhythm as chosen */
@@ -669,7 +788,15 @@ static int settings_page(struct kreq *r, int status, const char *slot, const cha
 	web_set_bool(data, "changed_password", changed && !strcmp(changed, "password"));
 	web_set_bool(data, "changed_totp_off", changed && !strcmp(changed, "totp_off"));
 	web_set_bool(data, "changed_privacy", changed && !strcmp(changed, "privacy"));
+	web_set_bool(data, "changed_passkey_added", changed && !strcmp(changed, "passkey_added"));
+	web_set_bool(data, "changed_passkey_removed",
+		     changed && !strcmp(changed, "passkey_removed"));
 	settings_factor(r, data);
+	e = settings_passkeys(r, data);
+	if (e < 0) {
+		json_decref(data);
+		return e;
+	}
 	settings_privacy(r, data);
 	{
 		struct member_view mv;
@@ -730,6 +857,32 @@ static int settings_busy(struct kreq *r, const char *slot)
 	return settings_page(r, 429, slot,
 			     _("The server is busy right now. Please try again in a moment."),
 			     NULL);
+}
+
+/*
+ * settings_check_failed() - a settings form whose check of the password and
+ * the second factor did not pass, or whose outcome has no words of its
+ * own: slot names the form's message, pw_field and code_field the inputs
+ * to mark (as settings_page() takes them).
+ */
+static int settings_check_failed(struct kreq *r, int rc, const struct account_guard *g,
+				 const char *slot, const char *pw_field, const char *code_field)
+{
+	switch (rc) {
+	case ACCOUNT_RATE_LIMITED:
+		return settings_limited(r, slot, g);
+	case ACCOUNT_WRONG_PASSWORD:
+		return settings_page(r, 403, slot,
+				     _("That is not your current password. Please try again."),
+				     pw_field);
+	case ACCOUNT_CODE_REQUIRED:
+	case ACCOUNT_WRONG_CODE:
+		return settings_code_error(r, rc, slot, code_field);
+	case ACCOUNT_BUSY:
+		return settings_busy(r, slot);
+	default:
+		return rc < 0 ? rc : page_error(r, 500);
+	}
 }
 
 /* page_settings() - GET /settings: language, password, recovery key, delete. */
@@ -805,7 +958,7 @@ int page_settings_password(struct kreq *r)
 		return settings_input_error(r, "error_password", NULL);
 	kreq_account_guard(r, &g);
 	rc = account_change_password(r->core, r->session, &g, old_pw, strlen(old_pw),
-				     kreq_str(r, "totp"), new_pw, strlen(new_pw));
+				     kreq_answer(r, "totp"), new_pw, strlen(new_pw));
 	switch (rc) {
 	case ACCOUNT_OK:
 		return web_redirect(r, "/settings?changed=password");
@@ -844,12 +997,14 @@ static const char *nonempty(const struct kreq *r, const char *name)
 int page_settings_recovery(struct kreq *r)
 {
 	char key[VAULT_RECOVERY_CHARS + 1];
-	const char *current = nonempty(r, "recovery_key"), *code = nonempty(r, "totp");
+	const char *current = nonempty(r, "recovery_key"), *code = nonempty(r, "passkey");
 	struct account_guard g;
 	int rc;
 
 	if (!r->session)
 		return web_redirect(r, "/signin");
+	if (!code)
+		code = nonempty(r, "totp");
 	if (r->input_error)
 		return settings_input_error(r, "error_recovery", "current");
 	if (!current && !code)
@@ -1102,28 +1257,51 @@ int page_settings_totp_off(struct kreq *r)
 	if (r->input_error || !pw)
 		return settings_input_error(r, "error_totp", "off");
 	kreq_account_guard(r, &g);
-	rc = account_totp_remove(r->core, r->session, &g, pw, strlen(pw), kreq_str(r, "code"));
+	rc = account_totp_remove(r->core, r->session, &g, pw, strlen(pw), kreq_answer(r, "code"));
 	switch (rc) {
 	case ACCOUNT_OK:
 	case ACCOUNT_FACTOR_OFF:
 		return web_redirect(r, "/settings?changed=totp_off#totp");
-	case ACCOUNT_RATE_LIMITED:
-		return settings_limited(r, "error_totp", &g);
-	case ACCOUNT_WRONG_PASSWORD:
-		return settings_page(r, 403, "error_totp",
-				     _("That is not your current password. Please try again."),
-				     "off_password");
-	case ACCOUNT_CODE_REQUIRED:
-	case ACCOUNT_WRONG_CODE:
-		return settings_code_error(r, rc, "error_totp", "off_code");
 	case ACCOUNT_PASSKEYS_REMAIN:
 		return settings_page(r, 409, "error_totp",
 				     _("Please remove your passkeys first: they rely on two-step "
 				       "sign-in's recovery codes, which go when it is turned off."),
 				     NULL);
-	case ACCOUNT_BUSY:
-		return settings_busy(r, "error_totp");
 	default:
-		return rc < 0 ? rc : page_error(r, 500);
+		return settings_check_failed(r, rc, &g, "error_totp", "off_password", "off_code");
+	}
+}
+
+/*
+ * page_settings_passkey_remove() - POST /settings/passkeys/remove
+ * {passkey_id, password, totp | passkey}: the member's passkey goes, after
+ * the password and a second factor (a code, a recovery code, or a passkey's
+ * answer, which static/js/passkey.js fills in); 303 to
+ * /settings?changed=passkey_removed.  Works without script with a code.
+ */
+int page_settings_passkey_remove(struct kreq *r)
+{
+	const char *pw = kreq_str(r, "password"), *id = kreq_str(r, "passkey_id");
+	struct account_guard g;
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	if (r->input_error || !pw || !id)
+		return settings_input_error(r, "error_passkey", "passkey_off");
+	kreq_account_guard(r, &g);
+	rc = account_passkey_remove(r->core, r->session, &g, pw, strlen(pw), kreq_answer(r, "totp"),
+				    id);
+	switch (rc) {
+	case ACCOUNT_OK:
+		return web_redirect(r, "/settings?changed=passkey_removed#passkeys");
+	case ACCOUNT_NOT_FOUND:
+		return settings_page(r, 404, "error_passkey",
+				     _("That passkey is not one of yours, or it was removed "
+				       "already."),
+				     NULL);
+	default:
+		return settings_check_failed(r, rc, &g, "error_passkey", "passkey_off_password",
+					     "passkey_off_code");
 	}
 }

@@ -10,6 +10,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { Authenticator } from '../http/authenticator.mjs';
 import { Client, SESSION_COOKIE, pair, signupOk, totpCode } from '../http/harness.mjs';
 import { go, hasRoute, marker, newContext, pageRoutes, pathOf, PHONE, submitForm } from './lib.mjs';
 import { person } from './flows.mjs';
@@ -78,6 +79,21 @@ export async function buildPageSet(browser, server, lang) {
     const r = await gClient.post('/api/v1/safety-check', { afraid: true, threatened: false, hurt: false, forced: false });
     if (r.status !== 200) throw new Error(`safety check seed answered ${r.status}`);
   }
+  // H has two-step sign-in and a passkey (made by the HTTP suite's software authenticator)
+  const hClient = new Client(server.url);
+  const h = await signupOk(hClient, { language: lang, display_name: 'Hana' });
+  const withPasskeys = hasRoute('POST', '/settings/passkeys/remove');
+  if (withPasskeys) {
+    const setup = await hClient.post('/api/v1/totp', { password: h.password });
+    await hClient.post('/api/v1/totp/confirm', { code: totpCode(setup.json.secret) });
+    const opts = await hClient.post('/api/v1/passkeys/registration-options', { password: h.password });
+    if (opts.status !== 200) throw new Error(`passkey options seed answered ${opts.status}`);
+    const pk = opts.json.publicKey;
+    const cred = new Authenticator().create({ challenge: pk.challenge, origin: server.url, rpId: pk.rp.id });
+    const added = await hClient.post('/api/v1/passkeys',
+      { name: { en: 'Phone', es: 'Móvil', ru: 'Телефон' }[lang], credential: JSON.stringify(cred) });
+    if (added.status !== 201) throw new Error(`passkey seed answered ${added.status}`);
+  }
   const inviter = new Client(server.url);
   await signupOk(inviter, { language: lang });
   const inv = await inviter.post('/api/v1/invites', { role: 'partner' });
@@ -92,6 +108,7 @@ export async function buildPageSet(browser, server, lang) {
     E: await memberContext(browser, server, lang, eClient),
     F: await memberContext(browser, server, lang, fClient),
     G: await memberContext(browser, server, lang, gClient),
+    H: await memberContext(browser, server, lang, hClient),
   };
 
   const visits = [];
@@ -228,6 +245,19 @@ export async function buildPageSet(browser, server, lang) {
     },
   });
   add('D', '/settings with two-step sign-in on', '/settings');
+  if (withPasskeys) {
+    // passkeys (issue 11 part 2): listed with the removal form; "Use a passkey" at sign-in
+    add('H', '/settings with a passkey', '/settings');
+    add('anon', 'sign-in, second step with a passkey (401)', '/signin', {
+      statusPage: '/signin',
+      expect: 401,
+      prepare: async (page) => {
+        await page.fill('#login', h.login);
+        await page.fill('#password', h.password);
+        return submitForm(page, 'form[action="/signin"]');
+      },
+    });
+  }
   // discreet mode, and the lock page of auto-lock (issue 13)
   add('E', '/home in discreet mode', '/home');
   add('E', '/settings in discreet mode', '/settings');

@@ -501,6 +501,11 @@ const MATRIX = {
   'POST /settings/totp/off': { who: 'member', csrf: true, op: 'plain', scratch: true,
     call: form('/settings/totp/off', { password: 'not-the-password-at-all', code: '123456' }),
     member: [303] },
+  // no such passkey, and the password is checked first: 403, nothing changes
+  'POST /settings/passkeys/remove': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: form('/settings/passkeys/remove', { passkey_id: '0123456789abcdef0123456789abcdef',
+      password: 'not-the-password-at-all', totp: '123456' }),
+    member: [403] },
   'GET /settings/devices': { who: 'member', csrf: false, op: 'plain', call: get('/settings/devices'),
     member: [200] },
   // ends every other session of A: on a scratch one

@@ -12,7 +12,8 @@ import { after, before, test } from 'node:test';
 
 import { Authenticator } from './authenticator.mjs';
 import {
-  Client, describe, errCode, leaksAtRest, markerSet, signupOk, startServer, totpCode, totpStep,
+  Client, describe, errCode, hiddenInput, leaksAtRest, markerSet, signupOk, startServer, totpCode,
+  totpStep,
 } from './harness.mjs';
 
 let s;
@@ -228,4 +229,81 @@ test('a passkey name and key are not readable at rest, nor in the log', async ()
   } finally {
     await t.stop();
   }
+});
+
+// ---- the pages (static/js/passkey.js posts what these tests post) ----
+
+/** An attribute's value in an HTML page, its character references decoded. */
+function attribute(html, name) {
+  const m = new RegExp(`\\b${name}="([^"]*)"`).exec(html);
+  if (!m) return null;
+  return m[1].replace(/&#x([0-9a-f]+);/gi, (_, h) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&#(\d+);/g, (_, d) => String.fromCodePoint(Number(d)))
+    .replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+test('the sign-in page: after the right password, a passkey beside the code; it signs in', async () => {
+  const m = await memberWithPasskey(s.url, 'phone');
+  const page = new Client(s.url);
+  // a wrong password: no challenge, nothing about passkeys
+  const wrong = await page.form('/signin', { login: m.login, password: 'not-the-password-at-all' });
+  assert.equal(wrong.status, 401);
+  assert.equal(attribute(wrong.text, 'data-options'), null, 'no options after a wrong password');
+  const second = await page.form('/signin', { login: m.login, password: m.password });
+  assert.equal(second.status, 401);
+  assert.match(second.text, /name="totp"/, 'the code field stays');
+  assert.match(second.text, /src="\/static\/js\/passkey.js"/);
+  const pk = JSON.parse(attribute(second.text, 'data-options')).publicKey;
+  assert.deepEqual(pk.allowCredentials, [{ type: 'public-key', id: m.cred.id }]);
+  const a = m.auth.get({ challenge: pk.challenge, origin: m.origin, rpId: pk.rpId, id: m.cred.id });
+  const ok = await page.form('/signin', { login: m.login, password: m.password, totp: '', passkey: JSON.stringify(a) });
+  assert.equal(ok.status, 303, describe(ok));
+  assert.equal(ok.headers.get('location'), '/home');
+  assert.ok(page.cookie, 'signed in');
+  // the same answer again: its challenge is spent
+  const again = await new Client(s.url).form('/signin', { login: m.login, password: m.password, passkey: JSON.stringify(a) });
+  assert.equal(again.status, 401);
+  assert.match(again.text, /Login, password or code is wrong/);
+  // a member without a passkey is asked for the code alone
+  const plain = new Client(s.url);
+  const p = await signupOk(plain);
+  const setup = await plain.post('/api/v1/totp', { password: p.password });
+  await plain.post('/api/v1/totp/confirm', { code: totpCode(setup.json.secret, totpStep()) });
+  const codeOnly = await new Client(s.url).form('/signin', { login: p.login, password: p.password });
+  assert.equal(codeOnly.status, 401);
+  assert.match(codeOnly.text, /name="totp"/);
+  assert.equal(attribute(codeOnly.text, 'data-options'), null);
+});
+
+test('the settings page lists passkeys by name and date; the no-JS form removes one with a code', async () => {
+  const m = await memberWithPasskey(s.url, '<b>Kitchen</b> tablet');
+  const settings = await m.client.get('/settings');
+  assert.equal(settings.status, 200);
+  assert.match(settings.text, /&lt;b&gt;Kitchen&lt;\/b&gt; tablet/, 'the name, escaped');
+  assert.doesNotMatch(settings.text, /<b>Kitchen<\/b>/);
+  assert.match(settings.text, /Added on <time datetime="\d{4}-\d\d-\d\d">/);
+  assert.match(settings.text, /Not used yet/);
+  assert.match(settings.text, /id="passkey-add"[^>]*hidden/, 'the add form waits for script');
+  const csrf = hiddenInput(settings.text, 'csrf');
+  const id = (await m.client.get('/api/v1/passkeys')).json.passkeys[0].id;
+  const base = { csrf, passkey_id: id, password: m.password };
+
+  const noCode = await m.client.form('/settings/passkeys/remove', base);
+  assert.equal(noCode.status, 403);
+  assert.match(noCode.text, /6-digit code/);
+  const wrongPw = await m.client.form('/settings/passkeys/remove', { ...base, password: 'not-the-password-at-all', totp: m.codes[0] });
+  assert.equal(wrongPw.status, 403);
+  assert.match(wrongPw.text, /not your current password/);
+  const unknown = await m.client.form('/settings/passkeys/remove', { ...base, passkey_id: '0'.repeat(32), totp: m.codes[1] });
+  assert.equal(unknown.status, 404);
+  assert.equal((await m.client.get('/api/v1/passkeys')).json.passkeys.length, 1, 'nothing removed yet');
+
+  const ok = await m.client.form('/settings/passkeys/remove', { ...base, totp: m.codes[2] });
+  assert.equal(ok.status, 303, describe(ok));
+  assert.equal(ok.headers.get('location'), '/settings?changed=passkey_removed#passkeys');
+  assert.equal((await m.client.get('/api/v1/passkeys')).json.passkeys.length, 0);
+  const after = await m.client.get('/settings?changed=passkey_removed');
+  assert.match(after.text, /Passkey removed/);
+  assert.match(after.text, /You have no passkey yet/);
+  assert.doesNotMatch(after.text, /action="\/settings\/passkeys\/remove"/);
 });

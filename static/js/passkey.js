@@ -1,0 +1,213 @@
+/*
+ * Passkeys on the pages (issue 11 part 2): adding one from the settings,
+ * and answering the second factor with one beside a code field (sign-in,
+ * recovery, removing a passkey).  navigator.credentials exists only for
+ * script, so this is the one way to add a passkey; everything else keeps
+ * working without it, with a code.
+ *
+ * - form[data-passkey-create]: hidden until this file finds WebAuthn.  On
+ *   submit: POST /api/v1/passkeys/registration-options {password}, then
+ *   navigator.credentials.create(), then POST /api/v1/passkeys {name,
+ *   credential}; both with the form's CSRF token in X-CSRF-Token, as the
+ *   API takes it.  Then the settings again, which list the new passkey.
+ * - [data-passkey-get]: a "Use a passkey" button, hidden until WebAuthn is
+ *   found.  Its request options come from data-options (put in the page by
+ *   the server, after the right password) or from a POST to
+ *   data-options-url; the answer goes into a hidden field "passkey" of the
+ *   same form, which is then sent: the code field (data-code) is no longer
+ *   required.
+ *
+ * Messages come from data-label-* attributes, already in the member's
+ * language, or from the API's own error message.
+ */
+(function () {
+	'use strict';
+
+	if (!window.PublicKeyCredential || !navigator.credentials || !window.fetch ||
+	    !document.querySelector)
+		return;
+
+	var toBytes = function (s) {
+		var b = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((s.length + 3) % 4));
+		var out = new Uint8Array(b.length);
+		for (var i = 0; i < b.length; i++)
+			out[i] = b.charCodeAt(i);
+		return out.buffer;
+	};
+	var toB64u = function (buf) {
+		var bytes = new Uint8Array(buf), s = '';
+		for (var i = 0; i < bytes.length; i++)
+			s += String.fromCharCode(bytes[i]);
+		return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+	};
+	var withIds = function (list) {
+		return (list || []).map(function (d) {
+			return { type: d.type, id: toBytes(d.id) };
+		});
+	};
+
+	/* PublicKeyCredential{Creation,Request}Options from their JSON form */
+	var creationOptions = function (o) {
+		var c = Object.assign({}, o);
+		c.challenge = toBytes(o.challenge);
+		c.user = Object.assign({}, o.user, { id: toBytes(o.user.id) });
+		c.excludeCredentials = withIds(o.excludeCredentials);
+		return c;
+	};
+	var requestOptions = function (o) {
+		var c = Object.assign({}, o);
+		c.challenge = toBytes(o.challenge);
+		c.allowCredentials = withIds(o.allowCredentials);
+		return c;
+	};
+
+	/* PublicKeyCredential.toJSON(), for browsers that lack it */
+	var credentialJSON = function (cred) {
+		if (typeof cred.toJSON === 'function')
+			return cred.toJSON();
+		var r = cred.response, resp = { clientDataJSON: toB64u(r.clientDataJSON) };
+		if (r.attestationObject) {
+			resp.attestationObject = toB64u(r.attestationObject);
+			resp.transports = r.getTransports ? r.getTransports() : [];
+		} else {
+			resp.authenticatorData = toB64u(r.authenticatorData);
+			resp.signature = toB64u(r.signature);
+			resp.userHandle = r.userHandle ? toB64u(r.userHandle) : null;
+		}
+		return {
+			id: cred.id, rawId: toB64u(cred.rawId), type: cred.type, response: resp,
+			clientExtensionResults: cred.getClientExtensionResults()
+		};
+	};
+
+	var csrfOf = function (form) {
+		var input = form && form.querySelector('input[name="csrf"]');
+		return input ? input.value : '';
+	};
+
+	/* POST JSON to the API; resolves to the answer's JSON, rejects with {message} */
+	var post = function (url, csrf, body) {
+		return window.fetch(url, {
+			method: 'POST', credentials: 'same-origin', cache: 'no-store',
+			headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+			body: JSON.stringify(body || {})
+		}).then(function (res) {
+			return res.json().catch(function () { return {}; }).then(function (j) {
+				if (!res.ok)
+					throw { message: (j.error && j.error.message) || '' };
+				return j;
+			});
+		});
+	};
+
+	var say = function (el, text) {
+		if (!el)
+			return;
+		el.textContent = text;
+		el.hidden = !text;
+	};
+
+	/* Any of the form's required fields, other than skip, that is not filled: shown, and false. */
+	var othersValid = function (form, skip) {
+		var fields = form.querySelectorAll('input[required]');
+		for (var i = 0; i < fields.length; i++)
+			if (fields[i] !== skip && fields[i].type !== 'radio' && !fields[i].checkValidity()) {
+				fields[i].reportValidity();
+				return false;
+			}
+		return true;
+	};
+
+	/* ---- adding a passkey ---- */
+	Array.prototype.forEach.call(document.querySelectorAll('form[data-passkey-create]'), function (form) {
+		var error = form.querySelector('[role="alert"]');
+		var button = form.querySelector('button[type="submit"]');
+		var busy = false;
+
+		form.addEventListener('submit', function (ev) {
+			ev.preventDefault();
+			if (busy)
+				return;
+			busy = true;
+			button.disabled = true;
+			say(error, '');
+			var csrf = csrfOf(form);
+			var name = form.querySelector('input[name="name"]').value;
+			var failed = form.getAttribute('data-label-failed');
+			var password = form.querySelector('input[name="password"]');
+			post('/api/v1/passkeys/registration-options', csrf, { password: password.value })
+				.then(function (opts) {
+					return navigator.credentials.create({ publicKey: creationOptions(opts.publicKey) })
+						.catch(function () { throw { message: failed }; });
+				})
+				.then(function (cred) {
+					return post('/api/v1/passkeys', csrf,
+						{ name: name, credential: JSON.stringify(credentialJSON(cred)) });
+				})
+				.then(function () {
+					window.location.assign('/settings?changed=passkey_added#passkeys');
+				})
+				.catch(function (e) {
+					busy = false;
+					button.disabled = false;
+					password.value = '';
+					say(error, (e && e.message) || form.getAttribute('data-label-error'));
+					error.setAttribute('tabindex', '-1');
+					error.focus();
+				});
+		});
+		Array.prototype.forEach.call(document.querySelectorAll('[data-passkey-fallback]'), function (p) {
+			p.hidden = true;
+		});
+		form.hidden = false;
+	});
+
+	/* ---- answering the second factor with a passkey ---- */
+	Array.prototype.forEach.call(document.querySelectorAll('[data-passkey-get]'), function (box) {
+		var form = box.closest('form');
+		var button = box.querySelector('button');
+		var error = box.querySelector('[role="alert"]');
+		var code = document.getElementById(box.getAttribute('data-code'));
+		if (!form || !button)
+			return;
+
+		var options = function () {
+			var url = box.getAttribute('data-options-url');
+			if (url)
+				return post(url, csrfOf(form), {});
+			return Promise.resolve(JSON.parse(box.getAttribute('data-options')));
+		};
+
+		button.addEventListener('click', function () {
+			if (!othersValid(form, code))
+				return;
+			button.disabled = true;
+			say(error, '');
+			options()
+				.then(function (opts) {
+					return navigator.credentials.get({ publicKey: requestOptions(opts.publicKey) })
+						.catch(function () { throw { message: box.getAttribute('data-label-failed') }; });
+				})
+				.then(function (cred) {
+					var answer = form.querySelector('input[name="passkey"]');
+					if (!answer) {
+						answer = document.createElement('input');
+						answer.type = 'hidden';
+						answer.name = 'passkey';
+						form.appendChild(answer);
+					}
+					answer.value = JSON.stringify(credentialJSON(cred));
+					if (code) {
+						code.required = false;
+						code.value = '';
+					}
+					form.submit();
+				})
+				.catch(function (e) {
+					button.disabled = false;
+					say(error, (e && e.message) || box.getAttribute('data-label-failed'));
+				});
+		});
+		box.hidden = false;
+	});
+})();
