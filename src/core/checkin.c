@@ -328,8 +328,8 @@ static int checkin_open(const struct core *c, const struct session *s,
 	if (!access_allows(s, &it, ACCESS_READ))
 		return CHECKIN_NOTFOUND;
 	/* an older version put back does not open: its author's ledger has the latest */
-	r = ledger_check(c, s, row->author_id, checkin_shared(row->shared_with), row->id,
-			 row->version);
+	r = ledger_check(c, s, STORE_TABLE_CHECKINS, row->couple_id, row->author_id,
+			 checkin_shared(row->shared_with), row->id, row->version);
 	if (r != 0)
 		return r;
 	checkin_ad(ad, sizeof(ad), row, 0);
@@ -531,7 +531,8 @@ int checkin_change(const struct core *c, const struct session *s, const char *id
 			if (r == 0)
 				r = STORE_CALL(c->st, checkin_update, &next);
 			if (r == 0)
-				r = ledger_note(c, s, next.author_id, checkin_shared(next.shared_with), next.id,
+				r = ledger_note(c, s, next.author_id,
+						checkin_shared(next.shared_with), next.id,
 						next.version);
 			if (r == 0) {
 				r = checkin_open(c, s, &next, ret);

@@ -144,8 +144,8 @@ int item_open(const struct core *c, const struct item_kind *k, const struct sess
 	*ret_len = 0;
 	if (row->sealed.len == 0)
 		return 0;
-	r = ledger_check(c, s, row->author_id, item_shared(k, row->shared_with), row->id,
-			 row->version);
+	r = ledger_check(c, s, STORE_TABLE_ITEMS, row->couple_id, row->author_id,
+			 item_shared(k, row->shared_with), row->id, row->version);
 	if (r != 0)
 		return r;
 	item_ad(k, row, 0, ad);

@@ -172,7 +172,8 @@ static int journal_open_row(const struct core *c, const struct session *s,
 		return JOURNAL_NOTFOUND;
 	memset(ret, 0, sizeof(*ret));
 	/* an older version put back does not open: the member's ledger has the latest */
-	r = ledger_check(c, s, row->author_id, 0, row->id, row->version);
+	r = ledger_check(c, s, STORE_TABLE_JOURNAL, row->couple_id, row->author_id, 0, row->id,
+			 row->version);
 	if (r != 0)
 		return r;
 	journal_ad(ad, "body", row->id, row->couple_id, (long long)row->version);

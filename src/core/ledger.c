@@ -13,7 +13,8 @@
 #define LEDGER_KEY_ID	1
 #define LEDGER_AD_MAX	96
 #define LEDGER_ID_BYTES 16
-#define LEDGER_TRIES	4
+/* a lost race means another writer's note landed: each try but one is someone's progress */
+#define LEDGER_TRIES 32
 
 /* One ledger as read: its entries (n of them) and write count (0: none yet). */
 struct ledger {
@@ -180,11 +181,12 @@ static int ledger_need(const struct core *c, const struct session *s, const char
 	return r;
 }
 
-int ledger_check(const struct core *c, const struct session *s, const char *author_id, int shared,
-		 const char *id, int64_t version)
+int ledger_check(const struct core *c, const struct session *s, enum store_table table,
+		 const char *couple_id, const char *author_id, int shared, const char *id,
+		 int64_t version)
 {
 	unsigned char raw[LEDGER_ID_BYTES];
-	int64_t need = 0;
+	int64_t need = 0, now = 0;
 	int r;
 
 	if (vault_unhex(raw, sizeof(raw), id, strlen(id)) != 0)
@@ -197,8 +199,11 @@ int ledger_check(const struct core *c, const struct session *s, const char *auth
 		if (r == -EBADMSG && strcmp(author_id, s->member_id) != 0 && version == 1)
 			r = 0; /* a partner's ledger under a key from before s joined (ledger.h) */
 	}
-	if (r == 0 && need > version)
-		r = -EBADMSG;
+	if (r == 0 && need > version) {
+		/* put back older, or changed since it was read (then it is newer now) */
+		r = STORE_CALL(c->st, row_version, table, couple_id, id, &now);
+		r = r == 0 && now >= need ? 0 : r < 0 ? r : -EBADMSG;
+	}
 	return r;
 }
 

@@ -57,16 +57,21 @@ struct ledger_cache {
 void ledger_cache_clear(struct ledger_cache *lc);
 
 /*
- * ledger_check() - may row id of author_id (shared: the partner reads it,
- * under the couple key), at version, open for s?  0 when it may (no entry
+ * ledger_check() - may row id of author_id (of table, in couple_id; shared:
+ * the partner reads it, under the couple key), at version, open for s?  An
+ * entry newer than version is no refusal when the row in the store is now
+ * at least that new: a change landed between the read of the row and the
+ * read of the ledger (rows are written before their entries), and what
+ * was read is only a moment old.  0 when it may (no entry
  * newer than version); -EBADMSG when an entry is newer (an older version
  * put back), or when a ledger that should say does not open (but an
  * author's ledger in the couple still under a couple key from before s
  * joined lets a version 1 through: the ledger is sealed again only at the
  * next change of one of that author's shared rows); < 0 on other errors.
  */
-int ledger_check(const struct core *c, const struct session *s, const char *author_id, int shared,
-		 const char *id, int64_t version);
+int ledger_check(const struct core *c, const struct session *s, enum store_table table,
+		 const char *couple_id, const char *author_id, int shared, const char *id,
+		 int64_t version);
 
 /*
  * ledger_note() - after s wrote row id of author_id at version: s's own

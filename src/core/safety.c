@@ -123,7 +123,8 @@ static int safety_open(const struct core *c, const struct session *s,
 	if (r != 0)
 		return r;
 	/* an older check put back does not open: the member's ledger has the latest */
-	r = ledger_check(c, s, s->member_id, 0, row->id, row->version);
+	r = ledger_check(c, s, STORE_TABLE_SAFETY, row->couple_id, s->member_id, 0, row->id,
+			 row->version);
 	if (r != 0)
 		return r;
 	safety_ad(ad, row);

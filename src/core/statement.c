@@ -264,7 +264,8 @@ static int statement_open_row(const struct core *c, const struct session *s,
 
 	memset(ret, 0, sizeof(*ret));
 	/* an older version put back does not open: its author's ledger has the latest */
-	r = ledger_check(c, s, row->author_id, row->delivered, row->id, row->version);
+	r = ledger_check(c, s, STORE_TABLE_STATEMENTS, row->couple_id, row->author_id,
+			 row->delivered, row->id, row->version);
 	if (r != 0)
 		return r;
 	statement_ad(ad, sizeof(ad), row, 0);
@@ -531,7 +532,8 @@ static int statement_next_version(const struct core *c, const struct session *s,
 				r = -EIO;
 		}
 		if (r == 0) /* a delivered one is the partner's to read: under the couple key */
-			r = ledger_note(c, s, next.author_id, next.delivered, next.id, next.version);
+			r = ledger_note(c, s, next.author_id, next.delivered, next.id,
+					next.version);
 		if (r == 0) {
 			statement_from_row(s, &next, plain, lens, ret);
 			have_plain = 0;

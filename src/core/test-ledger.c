@@ -192,6 +192,33 @@ static void test_a_changed_ledger_is_refused(void **state)
 }
 
 /* Entries stay sorted and each keeps its own latest version, through a request's cache. */
+/*
+ * A reader that read a row just before another request changed it (the row
+ * written, then its entry) meets an entry newer than what it holds: no
+ * refusal, since the store has that newer version; a row put back older is
+ * refused all the same.
+ */
+static void test_a_change_in_between_is_no_rollback(void **state)
+{
+	struct session a;
+	char id[VAULT_ID_HEX + 1];
+
+	(void)state;
+	test_db_signup(&core, "ledger-race", &a);
+	add(&a, "the first version", id);
+	change(&a, id, "the second version");
+	change(&a, id, "the third version");
+	/* what a reader of version 2 holds while version 3 lands */
+	assert_int_equal(
+		ledger_check(&core, &a, STORE_TABLE_JOURNAL, a.couple_id, a.member_id, 0, id, 2),
+		0);
+	/* the file put back at version 2: the store has it older than the entry */
+	exec_where("UPDATE journal_entries SET version = 2", id);
+	assert_int_equal(
+		ledger_check(&core, &a, STORE_TABLE_JOURNAL, a.couple_id, a.member_id, 0, id, 2),
+		-EBADMSG);
+}
+
 static void test_each_row_keeps_its_latest(void **state)
 {
 	static const char *const ids[] = {
@@ -207,20 +234,36 @@ static void test_each_row_keeps_its_latest(void **state)
 	core.ledgers = &cache;
 	test_db_signup(&core, "ledger-d", &a);
 	for (size_t i = 0; i < 3; i++)
-		assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[i], 1), 0);
+		assert_int_equal(ledger_check(&core, &a, STORE_TABLE_JOURNAL, a.couple_id,
+					      a.member_id, 0, ids[i], 1),
+				 0);
 	assert_int_equal(ledger_note(&core, &a, a.member_id, 0, ids[0], 3), 0);
 	assert_int_equal(ledger_note(&core, &a, a.member_id, 0, ids[1], 2), 0);
 	assert_int_equal(ledger_note(&core, &a, a.member_id, 0, ids[2], 7), 0);
 	assert_int_equal(ledger_note(&core, &a, a.member_id, 0, ids[0], 2), 0); /* never back */
-	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[0], 2), -EBADMSG);
-	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[0], 3), 0);
-	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[1], 1), -EBADMSG);
-	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[1], 2), 0);
-	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[2], 6), -EBADMSG);
-	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[2], 8), 0);
+	assert_int_equal(ledger_check(&core, &a, STORE_TABLE_JOURNAL, a.couple_id, a.member_id, 0,
+				      ids[0], 2),
+			 -EBADMSG);
+	assert_int_equal(ledger_check(&core, &a, STORE_TABLE_JOURNAL, a.couple_id, a.member_id, 0,
+				      ids[0], 3),
+			 0);
+	assert_int_equal(ledger_check(&core, &a, STORE_TABLE_JOURNAL, a.couple_id, a.member_id, 0,
+				      ids[1], 1),
+			 -EBADMSG);
+	assert_int_equal(ledger_check(&core, &a, STORE_TABLE_JOURNAL, a.couple_id, a.member_id, 0,
+				      ids[1], 2),
+			 0);
+	assert_int_equal(ledger_check(&core, &a, STORE_TABLE_JOURNAL, a.couple_id, a.member_id, 0,
+				      ids[2], 6),
+			 -EBADMSG);
+	assert_int_equal(ledger_check(&core, &a, STORE_TABLE_JOURNAL, a.couple_id, a.member_id, 0,
+				      ids[2], 8),
+			 0);
 	assert_int_equal(ledger_note(&core, &a, a.member_id, 0, ids[2], 9),
 			 0); /* the cache is not stale */
-	assert_int_equal(ledger_check(&core, &a, a.member_id, 0, ids[2], 8), -EBADMSG);
+	assert_int_equal(ledger_check(&core, &a, STORE_TABLE_JOURNAL, a.couple_id, a.member_id, 0,
+				      ids[2], 8),
+			 -EBADMSG);
 	ledger_cache_clear(&cache);
 	core.ledgers = NULL;
 }
@@ -232,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_without_the_ledger_it_would_open),
 		cmocka_unit_test(test_a_changed_ledger_is_refused),
 		cmocka_unit_test(test_each_row_keeps_its_latest),
+		cmocka_unit_test(test_a_change_in_between_is_no_rollback),
 	};
 
 	assert_int_equal(vault_init(), 0);

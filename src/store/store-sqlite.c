@@ -178,6 +178,11 @@ enum sq_stmt {
 	SQ_REHOME_JOURNAL,
 	SQ_REHOME_STATEMENT,
 	SQ_REHOME_CHECKIN,
+	SQ_VERSION_ITEM,
+	SQ_VERSION_JOURNAL,
+	SQ_VERSION_STATEMENT,
+	SQ_VERSION_CHECKIN,
+	SQ_VERSION_SAFETY,
 	SQ_CHALLENGE_DELETE,
 	/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
 	SQ_MEMBER_DEL_AUDIT,
@@ -506,6 +511,14 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_REHOME_ITEM] =
 		"UPDATE items SET couple_id = ?4, author_id = ?5, sealed = ?6, legacy = 0 "
 		"WHERE couple_id = ?1 AND kind = ?2 AND id = ?3",
+	/* a row's version as it is now: a ledger entry newer than a row just
+	 * read may be a change that landed in between (core/ledger.c) */
+	[SQ_VERSION_ITEM] = "SELECT version FROM items WHERE couple_id = ?1 AND id = ?2",
+	[SQ_VERSION_JOURNAL] =
+		"SELECT version FROM journal_entries WHERE couple_id = ?1 AND id = ?2",
+	[SQ_VERSION_STATEMENT] = "SELECT version FROM statements WHERE couple_id = ?1 AND id = ?2",
+	[SQ_VERSION_CHECKIN] = "SELECT version FROM checkins WHERE couple_id = ?1 AND id = ?2",
+	[SQ_VERSION_SAFETY] = "SELECT version FROM safety_checks WHERE couple_id = ?1 AND id = ?2",
 	[SQ_REHOME_JOURNAL] = "UPDATE journal_entries SET couple_id = ?4, author_id = ?5, "
 			      "body_sealed = ?6, prompt_sealed = ?7 "
 			      "WHERE couple_id = ?1 AND ?2 = '' AND id = ?3",
@@ -4084,6 +4097,29 @@ static int sq_items_of_author(struct store *st, const char *couple_id, const cha
 	return r;
 }
 
+static int sq_row_version(struct store *st, enum store_table table, const char *couple_id,
+			  const char *id, int64_t *ret)
+{
+	static const enum sq_stmt stmt[] = {
+		[STORE_TABLE_ITEMS] = SQ_VERSION_ITEM,
+		[STORE_TABLE_JOURNAL] = SQ_VERSION_JOURNAL,
+		[STORE_TABLE_STATEMENTS] = SQ_VERSION_STATEMENT,
+		[STORE_TABLE_CHECKINS] = SQ_VERSION_CHECKIN,
+		[STORE_TABLE_SAFETY] = SQ_VERSION_SAFETY,
+	};
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	if ((unsigned)table >= sizeof(stmt) / sizeof(stmt[0]) || !couple_id || !id || !ret)
+		return -EINVAL;
+	r = sq_row_by_keys(to_sq(st), stmt[table], couple_id, id, &s);
+	if (r != 0)
+		return r;
+	*ret = sqlite3_column_int64(s, 0);
+	sq_done(s);
+	return 0;
+}
+
 static int sq_rehome(struct store *st, enum store_table table, const char *couple_id,
 		     const char *kind, const char *id, const char *to_couple, const char *to_author,
 		     const struct blob *sealed, const struct blob *sealed2)
@@ -4239,6 +4275,7 @@ const struct store_ops store_sqlite_ops = {
 	.passkey_reseal = sq_passkey_reseal,
 	.member_leave = sq_member_leave,
 	.items_of_author = sq_items_of_author,
+	.row_version = sq_row_version,
 	.rehome = sq_rehome,
 	.name = "sqlite",
 	.close = sq_close,

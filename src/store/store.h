@@ -215,7 +215,8 @@ enum store_table {
 	STORE_TABLE_ITEMS,
 	STORE_TABLE_JOURNAL,
 	STORE_TABLE_STATEMENTS,
-	STORE_TABLE_CHECKINS
+	STORE_TABLE_CHECKINS,
+	STORE_TABLE_SAFETY /* row_version() only */
 };
 
 struct item_row {
@@ -645,6 +646,9 @@ struct store_ops {
 	 * to_couple and/or to_author with its sealed data sealed afresh
 	 * (sealed2: the journal's prompt, else NULL); NOTFOUND when no row.
 	 */
+	/* the version row id of table in couple_id has now, into *ret; NOTFOUND when none */
+	int (*row_version)(struct store *st, enum store_table table, const char *couple_id,
+			   const char *id, int64_t *ret);
 	int (*rehome)(struct store *st, enum store_table table, const char *couple_id,
 		      const char *kind, const char *id, const char *to_couple,
 		      const char *to_author, const struct blob *sealed, const struct blob *sealed2);
