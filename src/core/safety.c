@@ -210,31 +210,45 @@ static int safety_put_once(const struct core *c, const struct session *s,
 	return r;
 }
 
+/*
+ * s's row (into *row, which the caller frees) opened under s's key into
+ * rec, as it is: no ledger check, for moving it under another key.  0,
+ * STORE_NOTFOUND when there is none, -EBADMSG when it does not open, < 0.
+ */
+static int safety_take(const struct core *c, const struct session *s, struct safety_row *row,
+		       unsigned char rec[SAFETY_RECORD_LEN])
+{
+	unsigned char key[VAULT_KEY_BYTES];
+	char ad[SAFETY_AD_BYTES];
+	int r;
+
+	memset(row, 0, sizeof(*row));
+	r = STORE_CALL(c->st, safety_get, s->couple_id, s->member_id, row);
+	if (r != 0)
+		return r == STORE_NOTFOUND ? r : r > 0 ? -EIO : r;
+	safety_ad(ad, row);
+	safety_key(s, key);
+	r = vault_open_into(key, row->sealed.data, row->sealed.len, ad, rec, SAFETY_RECORD_LEN);
+	vault_wipe(key, sizeof(key));
+	return r > 0 ? -EBADMSG : r;
+}
+
 int safety_rekey(const struct core *c, const struct session *from, const struct session *to)
 {
 	unsigned char key[VAULT_KEY_BYTES], rec[SAFETY_RECORD_LEN];
 	struct safety_row row;
-	char ad[SAFETY_AD_BYTES];
 	int r;
 
-	memset(&row, 0, sizeof(row));
-	r = STORE_CALL(c->st, safety_get, from->couple_id, from->member_id, &row);
-	if (r == STORE_NOTFOUND)
-		return 0;
-	if (r != 0)
-		return r > 0 ? -EIO : r;
-	safety_key(from, key);
-	safety_ad(ad, &row);
-	r = vault_open_into(key, row.sealed.data, row.sealed.len, ad, rec, sizeof(rec));
+	r = safety_take(c, from, &row, rec);
 	store_safety_free(&row);
 	/* one that does not open (changed in the file) opens under no key: it stays unread */
-	if (r == 0) {
+	if (r == STORE_NOTFOUND || r == -EBADMSG)
+		r = 0;
+	else if (r == 0) {
 		safety_key(to, key);
 		r = safety_put_once(c, to, key, rec);
-	} else if (r > 0) {
-		r = 0;
+		vault_wipe(key, sizeof(key));
 	}
-	vault_wipe(key, sizeof(key));
 	vault_wipe(rec, sizeof(rec));
 	return r > 0 ? -EIO : r;
 }
@@ -279,19 +293,12 @@ int safety_leave(const struct core *c, const struct session *from, const struct 
 
 	if (!c || !from || !to)
 		return -EINVAL;
-	memset(&old, 0, sizeof(old));
-	memset(&row, 0, sizeof(row));
-	r = STORE_CALL(c->st, safety_get, from->couple_id, from->member_id, &old);
-	if (r != 0)
-		return r == STORE_NOTFOUND ? 0 : r > 0 ? -EIO : r;
-	safety_ad(ad, &old);
-	safety_key(from, key);
-	r = vault_open_into(key, old.sealed.data, old.sealed.len, ad, rec, sizeof(rec));
-	vault_wipe(key, sizeof(key));
-	if (r != 0) { /* nothing readable to carry: the member may take it again */
+	r = safety_take(c, from, &old, rec);
+	if (r != 0) { /* none, or nothing readable to carry: the member may take it again */
 		store_safety_free(&old);
-		return core_skip_unreadable(c, r > 0 ? -EBADMSG : r);
+		return r == STORE_NOTFOUND ? 0 : core_skip_unreadable(c, r);
 	}
+	memset(&row, 0, sizeof(row));
 	memcpy(row.id, old.id, sizeof(row.id));
 	memcpy(row.couple_id, to->couple_id, sizeof(row.couple_id));
 	memcpy(row.member_id, to->member_id, sizeof(row.member_id));
