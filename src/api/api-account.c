@@ -62,7 +62,7 @@ int api_account_outcome(struct kreq *r, int outcome, const struct account_guard 
  * When the request came with a live session, the new cookie replaces it in
  * this client, so that session ends (ASVS 7.2.4).
  */
-static int api_signed_in(struct kreq *r, int status, struct account_signin *in)
+int api_signed_in_reply(struct kreq *r, int status, struct account_signin *in)
 {
 	struct member_view v;
 	json_t *o;
@@ -116,7 +116,7 @@ int api_signup(struct kreq *r)
 	e = account_signup(r->core, &n, &in, r->session_buf);
 	if (e != 0)
 		return api_account_outcome(r, e, NULL);
-	return api_signed_in(r, 201, &in);
+	return api_signed_in_reply(r, 201, &in);
 }
 
 int api_login(struct kreq *r)
@@ -132,7 +132,7 @@ int api_login(struct kreq *r)
 		return api_second_factor_due(r, in.factor_member);
 	if (e != 0)
 		return api_outcome(r, e);
-	return api_signed_in(r, 200, &in);
+	return api_signed_in_reply(r, 200, &in);
 }
 
 int api_join(struct kreq *r)
@@ -145,7 +145,7 @@ int api_join(struct kreq *r)
 	e = account_join(r->core, kreq_str(r, "token"), &n, &in, r->session_buf);
 	if (e != 0)
 		return api_account_outcome(r, e, NULL);
-	return api_signed_in(r, 201, &in);
+	return api_signed_in_reply(r, 201, &in);
 }
 
 int api_recover(struct kreq *r)
@@ -161,7 +161,7 @@ int api_recover(struct kreq *r)
 		return api_second_factor_due(r, in.factor_member);
 	if (e != 0)
 		return api_account_outcome(r, e, NULL);
-	return api_signed_in(r, 200, &in);
+	return api_signed_in_reply(r, 200, &in);
 }
 
 /*

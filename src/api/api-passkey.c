@@ -117,13 +117,20 @@ int api_passkey_options(struct kreq *r)
 	exclude = passkey_descriptors(r->core, r->session->member_id);
 	if (!exclude)
 		return -ENOMEM;
-	o = json_pack("{s:{s:s,s:{s:s,s:s},s:{s:s,s:s,s:s},s:[{s:s,s:i}],s:i,s:s,s:{s:s,s:s},s:o}}",
+	/*
+	 * A passkey the device keeps ("preferred": a security key that cannot
+	 * may still be one) and the PRF asked for, so that it may later sign in
+	 * alone: the browser offers it with no account named, and its PRF
+	 * output opens MK.
+	 */
+	o = json_pack("{s:{s:s,s:{s:s,s:s},s:{s:s,s:s,s:s},s:[{s:s,s:i}],s:i,s:s,s:{s:s,s:s},s:o,"
+		      "s:{s:{}}}}",
 		      "publicKey", "challenge", ch, "rp", "id", rp, "name", "kintsugi", "user",
 		      "id", uid, "name", v.display_name, "displayName", v.display_name,
 		      "pubKeyCredParams", "type", "public-key", "alg", -7, "timeout",
 		      PASSKEY_CHALLENGE_TTL_S * 1000, "attestation", "none",
-		      "authenticatorSelection", "residentKey", "discouraged", "userVerification",
-		      "preferred", "excludeCredentials", exclude);
+		      "authenticatorSelection", "residentKey", "preferred", "userVerification",
+		      "preferred", "excludeCredentials", exclude, "extensions", "prf");
 	if (!o)
 		return -ENOMEM;
 	return api_reply(r, 200, o);
@@ -140,7 +147,15 @@ int api_passkey_add(struct kreq *r)
 	return api_passkey_list(r);
 }
 
-/* GET /api/v1/passkeys: 200 {passkeys: [{id, name, created_at, last_used_at}]}. */
+/* {id, name, created_at, last_used_at, signs_in} of one passkey. */
+static json_t *passkey_json(const struct passkey_view *v)
+{
+	return json_pack("{s:s,s:s,s:s,s:s?,s:b}", "id", v->id, "name", v->name, "created_at",
+			 v->created_at, "last_used_at", v->last_used_at[0] ? v->last_used_at : NULL,
+			 "signs_in", v->signs_in);
+}
+
+/* GET /api/v1/passkeys: 200 {passkeys: [{id, name, created_at, last_used_at, signs_in}]}. */
 int api_passkey_list(struct kreq *r)
 {
 	struct passkey_view *list = NULL;
@@ -153,11 +168,7 @@ int api_passkey_list(struct kreq *r)
 		return e < 0 ? e : -EIO;
 	arr = json_array();
 	for (i = 0; arr && i < n; i++)
-		if (json_array_append_new(
-			    arr,
-			    json_pack("{s:s,s:s,s:s,s:s?}", "id", list[i].id, "name", list[i].name,
-				      "created_at", list[i].created_at, "last_used_at",
-				      list[i].last_used_at[0] ? list[i].last_used_at : NULL)) < 0) {
+		if (json_array_append_new(arr, passkey_json(&list[i])) < 0) {
 			json_decref(arr);
 			arr = NULL;
 		}
@@ -200,4 +211,138 @@ int api_passkey_assertion(struct kreq *r)
 	if (e != 0)
 		return e;
 	return api_reply(r, 200, opts);
+}
+
+/* ---- a passkey that signs in alone (migration 0016) ---- */
+
+/* {publicKey} of an assertion that must verify the user and ask the PRF, challenge ch. */
+static json_t *signin_request(const char *ch, const char *rp, json_t *allow)
+{
+	char salt[PASSKEY_CHALLENGE_B64];
+
+	passkey_prf_salt(salt);
+	if (!allow)
+		return NULL;
+	return json_pack("{s:{s:s,s:s,s:i,s:s,s:o,s:{s:{s:{s:s}}}}}", "publicKey", "challenge", ch,
+			 "rpId", rp, "timeout", PASSKEY_CHALLENGE_TTL_S * 1000, "userVerification",
+			 "required", "allowCredentials", allow, "extensions", "prf", "eval",
+			 "first", salt);
+}
+
+/*
+ * POST /api/v1/passkeys/signin-options: 200 {publicKey} for a sign-in by
+ * passkey alone; no credential is named (the browser offers the member's
+ * own), so the answer tells nothing of who has an account.
+ */
+int api_passkey_signin_options(struct kreq *r)
+{
+	char origin[PASSKEY_ORIGIN_MAX], rp[256], ch[PASSKEY_CHALLENGE_B64];
+	json_t *o;
+	int e;
+
+	if (passkey_origin(r, origin, rp) < 0)
+		return api_error(r, 400, "unknown_host");
+	e = passkey_signin_challenge(r->core, origin, ch);
+	if (e == PASSKEY_FULL) {
+		r->retry_after = PASSKEY_CHALLENGE_TTL_S;
+		return api_error(r, 429, "busy");
+	}
+	if (e != 0)
+		return e < 0 ? e : -EIO;
+	o = signin_request(ch, rp, json_array());
+	return o ? api_reply(r, 200, o) : -ENOMEM;
+}
+
+/* POST /api/v1/passkeys/signin {credential}: 200 {member, couple, csrf_token}, as /login. */
+int api_passkey_signin(struct kreq *r)
+{
+	struct account_signin in;
+	int e;
+
+	memset(&in, 0, sizeof(in));
+	e = account_passkey_login(r->core, kreq_str(r, "credential"), &in, r->session_buf);
+	if (e != 0)
+		return api_outcome(r, e);
+	return api_signed_in_reply(r, 200, &in);
+}
+
+/* The member's passkey id as they see it, or NULL (none, or no memory: *e says). */
+static json_t *passkey_one(struct kreq *r, const char *id, int *e)
+{
+	struct passkey_view *list = NULL;
+	json_t *o = NULL;
+	size_t n = 0, i;
+
+	*e = passkey_list(r->core, r->session->member_id, r->session->mk, &list, &n);
+	for (i = 0; *e == 0 && i < n; i++)
+		if (strcmp(list[i].id, id) == 0) {
+			o = passkey_json(&list[i]);
+			*e = o ? 0 : -ENOMEM;
+			break;
+		}
+	if (*e == 0 && i == n)
+		*e = ACCOUNT_NOT_FOUND;
+	free(list);
+	return o;
+}
+
+/*
+ * POST /api/v1/passkeys/{id}/signin-options: 200 {publicKey}, an assertion
+ * by that passkey alone, with the user verified and the PRF asked: the
+ * answer turns its sign-in on (PUT .../signin).
+ */
+int api_passkey_signin_begin(struct kreq *r)
+{
+	char origin[PASSKEY_ORIGIN_MAX], rp[256], ch[PASSKEY_CHALLENGE_B64];
+	struct passkey_view *list = NULL;
+	json_t *allow = NULL, *o;
+	size_t n = 0, i;
+	int e;
+
+	if (passkey_origin(r, origin, rp) < 0)
+		return api_error(r, 400, "unknown_host");
+	e = passkey_list(r->core, r->session->member_id, NULL, &list, &n);
+	for (i = 0; e == 0 && i < n; i++)
+		if (strcmp(list[i].id, r->params[0]) == 0) {
+			allow = json_pack("[{s:s,s:s}]", "type", "public-key", "id",
+					  list[i].credential_id);
+			break;
+		}
+	free(list);
+	if (e != 0)
+		return e < 0 ? e : -EIO;
+	if (i == n)
+		return api_outcome(r, ACCOUNT_NOT_FOUND);
+	e = passkey_challenge(r->core, r->session->member_id, PASSKEY_PURPOSE_GET, origin, ch);
+	if (e != 0) {
+		json_decref(allow);
+		return e < 0 ? e : -EIO;
+	}
+	o = signin_request(ch, rp, allow);
+	return o ? api_reply(r, 200, o) : -ENOMEM;
+}
+
+/* PUT /api/v1/passkeys/{id}/signin {credential}: 200 {passkey} with signs_in true. */
+int api_passkey_signin_on(struct kreq *r)
+{
+	json_t *one;
+	int e = account_passkey_signin_on(r->core, r->session, r->params[0],
+					  kreq_str(r, "credential"));
+
+	if (e != 0)
+		return api_outcome(r, e);
+	one = passkey_one(r, r->params[0], &e);
+	if (!one)
+		return e > 0 ? api_outcome(r, e) : e;
+	return api_reply(r, 200, json_pack("{s:o}", "passkey", one));
+}
+
+/* DELETE /api/v1/passkeys/{id}/signin: 204; that passkey no longer signs in alone. */
+int api_passkey_signin_off(struct kreq *r)
+{
+	int e = account_passkey_signin_off(r->core, r->session, r->params[0]);
+
+	if (e != 0)
+		return api_outcome(r, e);
+	return api_reply(r, 204, NULL);
 }

@@ -247,6 +247,11 @@ int api_outcome(struct kreq *r, int outcome)
 		return api_error(r, 409, "passkey_limit");
 	case ACCOUNT_PASSKEYS_REMAIN:
 		return api_error(r, 409, "passkeys_remain");
+	case ACCOUNT_PASSKEY_NO_PRF:
+		return api_error_say(r, 409, "passkey_cannot_sign_in",
+				     _("This passkey cannot sign you in on its own. Passkeys added "
+				       "before this was possible, and some security keys, cannot: "
+				       "you may add this one again, or keep it as a second step."));
 	case ACCOUNT_INVITE_INVALID:
 	case ACCOUNT_NOT_FOUND:
 		return api_error(r, 404, "not_found");

@@ -11,6 +11,7 @@
 #include "kreq.h"
 
 struct json_writer;
+struct account_signin;
 
 /* api_error() - {"error":{"code","message"}} with status; message in r->lang. */
 int api_error(struct kreq *r, int status, const char *code);
@@ -63,16 +64,28 @@ int api_totp_delete(struct kreq *r);  /* DELETE /api/v1/totp */
  */
 struct account_guard;
 int api_account_outcome(struct kreq *r, int outcome, const struct account_guard *g);
+/*
+ * api_signed_in_reply() - the answer to a sign-up, sign-in, join or
+ * recovery that started a session: {member, couple, csrf_token[,
+ * recovery_key]}, the cookie set, and a session the request came with
+ * superseded (api-account.c).
+ */
+int api_signed_in_reply(struct kreq *r, int status, struct account_signin *in);
 /* signed-in devices and the sign-in history (api-devices.c) */
 int api_me_sessions(struct kreq *r);	   /* GET /api/v1/me/sessions */
 int api_me_session_delete(struct kreq *r); /* DELETE /api/v1/me/sessions/{id} */
 int api_me_activity(struct kreq *r);	   /* GET /api/v1/me/activity */
 /* passkeys (api-passkey.c) */
-int api_passkey_options(struct kreq *r);   /* POST /api/v1/passkeys/registration-options */
-int api_passkey_add(struct kreq *r);	   /* POST /api/v1/passkeys */
-int api_passkey_list(struct kreq *r);	   /* GET /api/v1/passkeys */
-int api_passkey_delete(struct kreq *r);	   /* DELETE /api/v1/passkeys/{id} */
-int api_passkey_assertion(struct kreq *r); /* POST /api/v1/passkeys/assertion-options */
+int api_passkey_options(struct kreq *r);	/* POST /api/v1/passkeys/registration-options */
+int api_passkey_add(struct kreq *r);		/* POST /api/v1/passkeys */
+int api_passkey_list(struct kreq *r);		/* GET /api/v1/passkeys */
+int api_passkey_delete(struct kreq *r);		/* DELETE /api/v1/passkeys/{id} */
+int api_passkey_assertion(struct kreq *r);	/* POST /api/v1/passkeys/assertion-options */
+int api_passkey_signin_options(struct kreq *r); /* POST /api/v1/passkeys/signin-options */
+int api_passkey_signin(struct kreq *r);		/* POST /api/v1/passkeys/signin */
+int api_passkey_signin_begin(struct kreq *r);	/* POST /api/v1/passkeys/{id}/signin-options */
+int api_passkey_signin_on(struct kreq *r);	/* PUT /api/v1/passkeys/{id}/signin */
+int api_passkey_signin_off(struct kreq *r);	/* DELETE /api/v1/passkeys/{id}/signin */
 /*
  * api_passkey_request_options() - {publicKey: PublicKeyCredentialRequestOptions}
  * of a fresh "get" challenge of member_id into *ret (the caller frees it):

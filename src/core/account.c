@@ -1653,6 +1653,73 @@ int account_passkey_remove(const struct core *c, const struct session *s, struct
 	return r;
 }
 
+int account_passkey_signin_on(const struct core *c, const struct session *s, const char *id,
+			      const char *assertion)
+{
+	int r = passkey_signin_enable(c, s, id, assertion);
+
+	switch (r) {
+	case PASSKEY_OK:
+		audit(c, s->couple_id, s->member_id, "passkey_signin_on");
+		return 0;
+	case PASSKEY_NOTFOUND:
+		return ACCOUNT_NOT_FOUND;
+	case PASSKEY_NO_PRF:
+		return ACCOUNT_PASSKEY_NO_PRF;
+	case PASSKEY_REFUSED:
+	case PASSKEY_FULL:
+		return ACCOUNT_WRONG_CODE;
+	default:
+		return r;
+	}
+}
+
+int account_passkey_signin_off(const struct core *c, const struct session *s, const char *id)
+{
+	int r = passkey_signin_disable(c, s, id);
+
+	if (r == PASSKEY_NOTFOUND)
+		return ACCOUNT_NOT_FOUND;
+	if (r == 0)
+		audit(c, s->couple_id, s->member_id, "passkey_signin_off");
+	return r;
+}
+
+int account_passkey_login(const struct core *c, const char *assertion, struct account_signin *ret,
+			  struct session *ret_session)
+{
+	char member_id[STORE_ID_LEN + 1];
+	struct member_row m;
+	struct account_keys *k;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	k = account_keys_new();
+	if (!k)
+		return -ENOMEM;
+	r = passkey_signin(c, assertion, member_id, k->mk);
+	if (r == PASSKEY_REFUSED || r == PASSKEY_FULL)
+		r = ACCOUNT_BAD_CREDENTIALS;
+	if (r == 0) {
+		r = STORE_CALL(c->st, member_get, member_id, &m);
+		r = r == STORE_NOTFOUND ? ACCOUNT_BAD_CREDENTIALS : store_err(r);
+	}
+	if (r == 0)
+		r = account_open_keys(c, &m, k);
+	if (r == 0) {
+		ret->recovery_key[0] = '\0';
+		ret->factor_member[0] = '\0';
+		r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
+	}
+	if (r == 0) {
+		devices_audit(c, m.couple_id, m.id, "signin", ret_session->id);
+		(void)session_purge(c);
+	}
+	store_member_free(&m);
+	account_keys_free(k);
+	return r;
+}
+
 /*
  * The password of member m asked again before leaving or deleting, under
  * g, with an Argon2 slot taken (*entered set: the caller gives it back).

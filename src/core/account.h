@@ -45,6 +45,7 @@ enum account_result {
 	ACCOUNT_SESSION_GONE = 23,     /* 401: the session ended while it was being unlocked */
 	ACCOUNT_ALONE = 24,	       /* 409: no partner to leave */
 	ACCOUNT_FORBIDDEN = 25,	       /* 403: not for this role (a therapist leaving a couple) */
+	ACCOUNT_PASSKEY_NO_PRF = 26,   /* 409: this passkey cannot sign in alone (no PRF) */
 	_ACCOUNT_RESULT_MAX
 };
 
@@ -185,6 +186,21 @@ int account_passkey_add(const struct core *c, const struct session *s, const cha
 			const char *credential);
 int account_passkey_remove(const struct core *c, const struct session *s, struct account_guard *g,
 			   const char *password, size_t pwlen, const char *code, const char *id);
+/*
+ * A passkey that signs in alone (passkey.h).  Turning it on needs that
+ * passkey's own answer, with the member's fingerprint, face or PIN and the
+ * PRF's output (ACCOUNT_WRONG_CODE when refused, ACCOUNT_NOT_FOUND,
+ * ACCOUNT_PASSKEY_NO_PRF); turning it off needs only the session, since it
+ * takes a way in away.  account_passkey_login() signs in with such a
+ * passkey's answer to a sign-in challenge, with no password and no second
+ * factor (the passkey with the user verified is both): a fresh session as
+ * account_login() makes, or ACCOUNT_BAD_CREDENTIALS.
+ */
+int account_passkey_signin_on(const struct core *c, const struct session *s, const char *id,
+			      const char *assertion);
+int account_passkey_signin_off(const struct core *c, const struct session *s, const char *id);
+int account_passkey_login(const struct core *c, const char *assertion, struct account_signin *ret,
+			  struct session *ret_session);
 /* Deletes the member's keys and rows (crypto-shredding) after checking the
  * password (under g); the couple goes when empty. */
 int account_delete(const struct core *c, const struct session *s, struct account_guard *g,

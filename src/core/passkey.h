@@ -3,9 +3,12 @@
  * TOTP (factor.h): registering one, listing and removing them, the
  * single-use challenges the server issues, and checking an assertion.
  *
- * A passkey is a second factor only, never a way in alone: signing in
- * needs the member's master key (MK), which the password opens; a passkey
- * gives the server nothing that could (see security.md, "Passkeys").
+ * A passkey is a second factor; the member may also let one sign them in
+ * alone, with no password, when it can do the WebAuthn PRF extension:
+ * signing in needs the member's master key (MK), and the PRF's output,
+ * which the authenticator gives the page only after the member's
+ * fingerprint, face or PIN, seeds a key pair to which MK is sealed
+ * (migration 0016; security.md, "Passkeys").
  *
  * Each credential's public key is tagged under a subkey of MK (over the
  * member, the credential id and the key), and its name sealed under
@@ -41,6 +44,8 @@ enum passkey_result {
 	PASSKEY_REFUSED = 1,  /* the authenticator's answer did not pass (or no challenge) */
 	PASSKEY_FULL = 2,     /* STORE_PASSKEYS_MAX already, or this credential already */
 	PASSKEY_NOTFOUND = 3, /* no such passkey of this member */
+	PASSKEY_NO_PRF = 4,   /* the answer is right but carries no PRF output: this passkey cannot
+				 sign in alone */
 	_PASSKEY_RESULT_MAX
 };
 
@@ -51,6 +56,7 @@ struct passkey_view {
 	char created_at[STORE_TIME_LEN + 1];
 	char last_used_at[STORE_TIME_LEN + 1];		      /* "" when never */
 	char credential_id[WEBAUTHN_CRED_ID_MAX * 4 / 3 + 4]; /* base64url */
+	int signs_in;					      /* 1: it signs the member in alone */
 };
 
 /*
@@ -96,13 +102,53 @@ int passkey_list(const struct core *c, const char *member_id, const unsigned cha
 		 struct passkey_view **ret, size_t *ret_n);
 /*
  * passkey_rekey() - the member's master key changes (issue 11 part 4): each
- * of their passkeys is tagged and its name sealed again under to_mk; one
- * whose tag does not hold under from_mk goes.  Inside the caller's
+ * of their passkeys is tagged and its name sealed again under to_mk, and
+ * one that signs in alone has to_mk sealed to its sign-in key; one whose
+ * tag does not hold under from_mk goes, and a sign-in key whose tag does
+ * not hold no longer signs in.  Inside the caller's
  * transaction.  0 or < 0.
  */
 int passkey_rekey(const struct core *c, const char *member_id, const unsigned char *from_mk,
 		  const unsigned char *to_mk);
 /* passkey_remove() - the member's passkey id goes: 0 or PASSKEY_NOTFOUND. */
 int passkey_remove(const struct core *c, const struct session *s, const char *id);
+
+/* ---- signing in with a passkey alone (migration 0016) ---- */
+
+/*
+ * passkey_prf_salt() - the salt every ceremony of a sign-in by passkey
+ * asks the PRF about, as base64url: the same for everyone (the PRF's
+ * output is the credential's own; the salt is no secret).
+ */
+void passkey_prf_salt(char out[PASSKEY_CHALLENGE_B64]);
+/*
+ * passkey_signin_challenge() - a fresh challenge of a sign-in by passkey
+ * alone, which names no member, asked from origin; its base64url into
+ * ret_b64.  PASSKEY_FULL when STORE_SIGNIN_CHALLENGES_MAX are out.
+ */
+int passkey_signin_challenge(const struct core *c, const char *origin,
+			     char ret_b64[PASSKEY_CHALLENGE_B64]);
+/*
+ * passkey_signin_enable() - s's passkey id signs them in alone from now:
+ * assertion answers one of s's "get" challenges, by that very passkey,
+ * with the user verified and the PRF's output for passkey_prf_salt();
+ * MK (s->mk) is sealed to the key pair that output seeds, its public key
+ * tagged under MK.  PASSKEY_NOTFOUND (no such passkey of theirs, or the
+ * answer is another's), PASSKEY_REFUSED, PASSKEY_NO_PRF.
+ */
+int passkey_signin_enable(const struct core *c, const struct session *s, const char *id,
+			  const char *assertion);
+/* passkey_signin_disable() - s's passkey id no longer signs in alone: 0 or PASSKEY_NOTFOUND. */
+int passkey_signin_disable(const struct core *c, const struct session *s, const char *id);
+/*
+ * passkey_signin() - a sign-in by passkey alone: assertion answers a
+ * sign-in challenge, by a passkey that signs in alone, with the user
+ * verified and the PRF's output, which opens MK; MK's tag of the
+ * passkey's sign-in key and of the passkey itself must hold.  0 with the
+ * member's id in ret_member and MK in mk (the counter moved), else
+ * PASSKEY_REFUSED (the challenge is spent either way).
+ */
+int passkey_signin(const struct core *c, const char *assertion, char ret_member[STORE_ID_LEN + 1],
+		   unsigned char mk[VAULT_KEY_BYTES]);
 
 #endif

@@ -117,6 +117,9 @@ static const struct field passkey_add_fields[] = {
 	{"name", FIELD_STRING, 1, 1, PASSKEY_NAME_MAX, NULL},
 	F_PASSKEY("credential", 1),
 };
+static const struct field passkey_signin_fields[] = {F_PASSKEY("credential", 1)};
+static const struct field passkey_signin_off_form_fields[] = {
+	{"passkey_id", FIELD_STRING, 1, 1, VAULT_ID_HEX, NULL}};
 static const struct field passkey_off_fields[] = {F_ANY_PASSWORD("password"), F_CODE("totp", 0),
 						  F_PASSKEY("passkey", 0)};
 /* the settings page's form: which passkey, named in the body (no path per passkey) */
@@ -311,6 +314,22 @@ static const struct route fixed_routes[] = {
 	 FIELDS(passkey_off_fields), "Remove a passkey, given the password and a second factor."},
 	{KMETHOD_POST, "/api/v1/passkeys/assertion-options", api_passkey_assertion, ROUTE_MEMBER, 1,
 	 ROUTE_API, NOFIELDS, "Options to answer a check behind the session with a passkey."},
+	{KMETHOD_POST, "/api/v1/passkeys/signin-options", api_passkey_signin_options, ROUTE_ANYONE,
+	 0, ROUTE_API, NOFIELDS,
+	 "Options to sign in with a passkey alone: user verification and the PRF; no account "
+	 "named."},
+	{KMETHOD_POST, "/api/v1/passkeys/signin", api_passkey_signin, ROUTE_ANYONE, 0, ROUTE_API,
+	 FIELDS(passkey_signin_fields),
+	 "Sign in with a passkey alone (one whose sign-in is on), no password: as /login."},
+	{KMETHOD_POST, "/api/v1/passkeys/{id}/signin-options", api_passkey_signin_begin,
+	 ROUTE_MEMBER, 1, ROUTE_API, NOFIELDS,
+	 "Options for that passkey to answer, with the user verified and the PRF, to sign in "
+	 "alone."},
+	{KMETHOD_PUT, "/api/v1/passkeys/{id}/signin", api_passkey_signin_on, ROUTE_MEMBER, 1,
+	 ROUTE_API, FIELDS(passkey_signin_fields),
+	 "Let that passkey sign in alone, given its own answer with the PRF's output."},
+	{KMETHOD_DELETE, "/api/v1/passkeys/{id}/signin", api_passkey_signin_off, ROUTE_MEMBER, 1,
+	 ROUTE_API, NOFIELDS, "That passkey no longer signs in alone (it stays a second step)."},
 	/* API: the caller's own signed-in devices and sign-in history */
 	{KMETHOD_GET, "/api/v1/me/sessions", api_me_sessions, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
 	 "The caller's signed-in devices: browser, since when, last used, which is this one."},
@@ -592,6 +611,9 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_POST, "/settings/passkeys/remove", page_settings_passkey_remove, ROUTE_MEMBER, 1,
 	 ROUTE_PAGE, FIELDS(passkey_off_form_fields),
 	 "Remove a passkey, given the password and a code or a passkey."},
+	{KMETHOD_POST, "/settings/passkeys/signin-off", page_settings_passkey_signin_off,
+	 ROUTE_MEMBER, 1, ROUTE_PAGE, FIELDS(passkey_signin_off_form_fields),
+	 "That passkey no longer signs in alone (it stays a second step)."},
 	{KMETHOD_GET, "/safety", page_safety, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
 	 "The private safety check: four questions, then the result and the help."},
 	{KMETHOD_POST, "/safety", page_safety_answer, ROUTE_MEMBER, 1, ROUTE_PAGE,

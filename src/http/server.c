@@ -77,10 +77,7 @@ _Static_assert(sizeof(((struct server_reply *)0)->device_cookie) == THROTTLE_DEV
 
 /* Sign-in and recovery: a failure here is a password (or key) guess. */
 static const char *const throttled_patterns[] = {
-	"/api/v1/login",
-	"/api/v1/recover",
-	"/signin",
-	"/recover",
+	"/api/v1/login", "/api/v1/passkeys/signin", "/api/v1/recover", "/signin", "/recover",
 };
 
 /*
@@ -566,7 +563,8 @@ static int throttle_before(struct kreq *r, const struct route *rt, struct thrott
 /* Sign-in (the form and the API): the routes whose new session may come from a new device. */
 static int route_is_signin(const struct route *rt)
 {
-	return strcmp(rt->pattern, "/api/v1/login") == 0 || strcmp(rt->pattern, "/signin") == 0;
+	return strcmp(rt->pattern, "/api/v1/login") == 0 || strcmp(rt->pattern, "/signin") == 0 ||
+	       strcmp(rt->pattern, "/api/v1/passkeys/signin") == 0;
 }
 
 /*

@@ -184,6 +184,12 @@ enum sq_stmt {
 	SQ_VERSION_CHECKIN,
 	SQ_VERSION_SAFETY,
 	SQ_CHALLENGE_DELETE,
+	SQ_PASSKEY_SIGNIN_SET,
+	SQ_PASSKEY_FIND,
+	SQ_SIGNIN_CHALLENGE_PURGE,
+	SQ_SIGNIN_CHALLENGE_PUT,
+	SQ_SIGNIN_CHALLENGE_TAKE,
+	SQ_SIGNIN_CHALLENGE_DELETE,
 	/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
 	SQ_MEMBER_DEL_AUDIT,
 	SQ_AUDIT_ADD,
@@ -241,7 +247,7 @@ enum sq_stmt {
 
 #define PASSKEY_COLS                                                                               \
 	"id, credential_id, public_key, tag, name_sealed, sign_count, created_at, "                \
-	"coalesce(last_used_at, '')"
+	"coalesce(last_used_at, ''), member_id, signin, mk_sealed"
 
 static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
@@ -418,6 +424,20 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_CHALLENGE_TAKE] = "SELECT origin FROM passkey_challenges WHERE member_id = ?1 "
 			      "AND hash = ?2 AND purpose = ?3 AND expires_at > ?4",
 	[SQ_CHALLENGE_DELETE] = "DELETE FROM passkey_challenges WHERE member_id = ?1 AND hash = ?2",
+	/* ---- a passkey that signs in alone (migration 0016) ---- */
+	[SQ_PASSKEY_SIGNIN_SET] = "UPDATE passkeys SET signin = ?3, mk_sealed = ?4 "
+				  "WHERE member_id = ?1 AND id = ?2",
+	[SQ_PASSKEY_FIND] =
+		"SELECT " PASSKEY_COLS " FROM passkeys "
+		"WHERE credential_id = ?1 AND signin IS NOT NULL ORDER BY rowid LIMIT 16",
+	[SQ_SIGNIN_CHALLENGE_PURGE] = "DELETE FROM signin_challenges WHERE expires_at <= ?1",
+	/* nothing when the table is full: a flood of asks fills no disk */
+	[SQ_SIGNIN_CHALLENGE_PUT] = "INSERT INTO signin_challenges (hash, origin, expires_at) "
+				    "SELECT ?1, ?2, ?3 "
+				    "WHERE (SELECT count(*) FROM signin_challenges) < ?4",
+	[SQ_SIGNIN_CHALLENGE_TAKE] = "SELECT origin FROM signin_challenges "
+				     "WHERE hash = ?1 AND expires_at > ?2",
+	[SQ_SIGNIN_CHALLENGE_DELETE] = "DELETE FROM signin_challenges WHERE hash = ?1",
 	/* ---- the private safety check (migration 0012) ---- */
 	[SQ_SAFETY_GET] = "SELECT id, version, sealed FROM safety_checks "
 			  "WHERE couple_id = ?1 AND member_id = ?2",
@@ -3685,6 +3705,11 @@ static int sq_passkey_read(sqlite3_stmt *s, struct passkey_row *p)
 	p->sign_count = sqlite3_column_int64(s, 5);
 	READ_FIELD(&rd, 6, p->created_at);
 	READ_FIELD(&rd, 7, p->last_used_at);
+	READ_FIELD(&rd, 8, p->member_id);
+	if (sqlite3_column_type(s, 9) != SQLITE_NULL)
+		read_blob(&rd, 9, &p->signin);
+	if (sqlite3_column_type(s, 10) != SQLITE_NULL)
+		read_blob(&rd, 10, &p->mk_sealed);
 	if (rd.r != 0)
 		store_passkey_free(p);
 	return rd.r;
@@ -3839,6 +3864,121 @@ static int sq_challenge_take(struct store *st, const char *member_id, const unsi
 	if (r == 0) {
 		bind_text(&b, 1, member_id);
 		bind_blob(&b, 2, hash, STORE_CHALLENGE_HASH_LEN, false);
+		r = b.r ? b.r : sq_write(sq, b.s, NULL);
+		sq_done(b.s);
+	}
+	return sq_tx_leave(sq, nested, r);
+}
+
+static int sq_passkey_signin_set(struct store *st, const char *member_id, const char *id,
+				 const struct blob *signin, const struct blob *mk_sealed)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	if (!member_id || !id || !signin != !mk_sealed)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_PASSKEY_SIGNIN_SET, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, member_id);
+	bind_text(&b, 2, id);
+	/* empty (or none): NULL, a passkey that no longer signs in alone */
+	bind_blob(&b, 3, signin ? signin->data : NULL, signin ? signin->len : 0, true);
+	bind_blob(&b, 4, mk_sealed ? mk_sealed->data : NULL, mk_sealed ? mk_sealed->len : 0, true);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int sq_passkey_find(struct store *st, const unsigned char *cred_id, size_t len,
+			   struct passkey_row **ret, size_t *ret_n)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	void *p = NULL;
+	int r;
+
+	if (!cred_id || len == 0 || !ret || !ret_n)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_PASSKEY_FIND, &b.s);
+	if (r < 0)
+		return r;
+	bind_blob(&b, 1, cred_id, len, false);
+	r = b.r ? b.r
+		: sq_rows(b.s, SIZE_MAX, sizeof(**ret), read_passkey, free_passkeys, &p, ret_n);
+	sq_done(b.s);
+	if (r == 0)
+		*ret = p;
+	return r;
+}
+
+static int sq_signin_challenge_put(struct store *st, const unsigned char *hash, const char *origin,
+				   int64_t expires_s)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	bool nested;
+	int changes = 0, r;
+
+	if (!hash || !origin)
+		return -EINVAL;
+	r = sq_tx_enter(sq, &nested);
+	if (r < 0)
+		return r;
+	r = sq_prep(sq, SQ_SIGNIN_CHALLENGE_PURGE, &b.s);
+	if (r == 0) {
+		bind_i64(&b, 1, (int64_t)time(NULL));
+		r = b.r ? b.r : sq_write(sq, b.s, NULL);
+		sq_done(b.s);
+	}
+	if (r == 0)
+		r = sq_prep(sq, SQ_SIGNIN_CHALLENGE_PUT, &b.s);
+	if (r == 0) {
+		bind_blob(&b, 1, hash, STORE_CHALLENGE_HASH_LEN, false);
+		bind_text(&b, 2, origin);
+		bind_i64(&b, 3, expires_s);
+		bind_i64(&b, 4, STORE_SIGNIN_CHALLENGES_MAX);
+		r = b.r ? b.r : sq_write(sq, b.s, &changes);
+		sq_done(b.s);
+		if (r == 0 && changes == 0)
+			r = STORE_CONFLICT;
+	}
+	return sq_tx_leave(sq, nested, r);
+}
+
+/* Read and delete in one transaction: of two requests with one challenge, one has it. */
+static int sq_signin_challenge_take(struct store *st, const unsigned char *hash, int64_t now_s,
+				    char *ret_origin, size_t len)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	bool nested;
+	int r;
+
+	if (!hash || !ret_origin || len == 0)
+		return -EINVAL;
+	r = sq_tx_enter(sq, &nested);
+	if (r < 0)
+		return r;
+	r = sq_prep(sq, SQ_SIGNIN_CHALLENGE_TAKE, &b.s);
+	if (r == 0) {
+		bind_blob(&b, 1, hash, STORE_CHALLENGE_HASH_LEN, false);
+		bind_i64(&b, 2, now_s);
+		r = b.r ? b.r : sq_read(b.s);
+		if (r == 0) {
+			struct reader rd = {b.s, 0, 0};
+
+			read_text(&rd, 0, ret_origin, len);
+			r = rd.r;
+		}
+		sq_done(b.s);
+	}
+	if (r == 0)
+		r = sq_prep(sq, SQ_SIGNIN_CHALLENGE_DELETE, &b.s);
+	if (r == 0) {
+		bind_blob(&b, 1, hash, STORE_CHALLENGE_HASH_LEN, false);
 		r = b.r ? b.r : sq_write(sq, b.s, NULL);
 		sq_done(b.s);
 	}
@@ -4273,6 +4413,7 @@ const struct store_ops store_sqlite_ops = {
 	.old_keys_drop_others = sq_old_keys_drop_others,
 	.totp_reseal = sq_totp_reseal,
 	.passkey_reseal = sq_passkey_reseal,
+	.passkey_signin_set = sq_passkey_signin_set,
 	.member_leave = sq_member_leave,
 	.items_of_author = sq_items_of_author,
 	.row_version = sq_row_version,
@@ -4366,6 +4507,9 @@ const struct store_ops store_sqlite_ops = {
 	.passkey_delete = sq_passkey_delete,
 	.challenge_put = sq_challenge_put,
 	.challenge_take = sq_challenge_take,
+	.passkey_find = sq_passkey_find,
+	.signin_challenge_put = sq_signin_challenge_put,
+	.signin_challenge_take = sq_signin_challenge_take,
 	.safety_get = sq_safety_get,
 	.safety_put = sq_safety_put,
 	.ledger_get = sq_ledger_get,

@@ -287,7 +287,13 @@ struct passkey_row {
 	int64_t sign_count;	   /* the last counter seen */
 	char created_at[STORE_TIME_LEN + 1];
 	char last_used_at[STORE_TIME_LEN + 1]; /* "" when never used */
+	char member_id[STORE_ID_LEN + 1];      /* whose it is */
+	struct blob signin;    /* 0016: public key || tag; empty: second factor only */
+	struct blob mk_sealed; /* 0016: MK sealed to that public key */
 };
+
+#define STORE_SIGNIN_FORM	    64	 /* a passkey's sign-in public key and its tag */
+#define STORE_SIGNIN_CHALLENGES_MAX 4096 /* live challenges of sign-ins that name no one yet */
 
 /* ---- the private safety check (migration 0012) ---- */
 
@@ -628,6 +634,10 @@ struct store_ops {
 	/* the member's passkey id with a new tag and sealed name; NOTFOUND when none */
 	int (*passkey_reseal)(struct store *st, const char *member_id, const char *id,
 			      const struct blob *tag, const struct blob *name_sealed);
+	/* the member's passkey id signs in alone (signin and mk_sealed set) or
+	 * no longer (both NULL); NOTFOUND when the member has no such one */
+	int (*passkey_signin_set)(struct store *st, const char *member_id, const char *id,
+				  const struct blob *signin, const struct blob *mk_sealed);
 	/*
 	 * member_id leaves its couple for the new couple to_couple (inserted
 	 * here): a former-partner row ghost_id takes its place in the old
@@ -676,6 +686,18 @@ struct store_ops {
 	 * purpose, its origin into ret_origin: NOTFOUND when there is none */
 	int (*challenge_take)(struct store *st, const char *member_id, const unsigned char *hash,
 			      const char *purpose, int64_t now_s, char *ret_origin, size_t len);
+	/* the passkeys of any member with this credential id that sign in
+	 * alone (caller frees with store_passkey_list_free); none: 0, *ret_n 0 */
+	int (*passkey_find)(struct store *st, const unsigned char *cred_id, size_t len,
+			    struct passkey_row **ret, size_t *ret_n);
+	/* a challenge of a sign-in by passkey alone, from origin: CONFLICT when
+	 * STORE_SIGNIN_CHALLENGES_MAX unexpired ones are out already */
+	int (*signin_challenge_put)(struct store *st, const unsigned char *hash, const char *origin,
+				    int64_t expires_s);
+	/* takes (deletes) the unexpired sign-in challenge of this hash: its
+	 * origin into ret_origin; NOTFOUND when there is none */
+	int (*signin_challenge_take)(struct store *st, const unsigned char *hash, int64_t now_s,
+				     char *ret_origin, size_t len);
 	/* ---- end of passkeys ops ---- */
 	/* ---- the private safety check (migration 0012) ---- */
 	/* the member's row in the couple; NOTFOUND when they have none */
@@ -751,6 +773,8 @@ static inline void store_passkey_free(struct passkey_row *p)
 		store_blob_free(&p->public_key);
 		store_blob_free(&p->tag);
 		store_blob_free(&p->name_sealed);
+		store_blob_free(&p->signin);
+		store_blob_free(&p->mk_sealed);
 	}
 }
 

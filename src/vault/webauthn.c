@@ -581,6 +581,19 @@ int webauthn_response_parse(const char *json, size_t len, int create, struct web
 		bad = json_b64(resp, "authenticatorData", ret->auth_data, sizeof(ret->auth_data),
 			       &ret->ad_len) != 0 ||
 		      json_b64(resp, "signature", ret->sig, sizeof(ret->sig), &ret->sig_len) != 0;
+	ret->has_prf = 0;
+	if (!bad && !create) {
+		const json_t *prf =
+			json_object_get(json_object_get(o, "clientExtensionResults"), "prf");
+		const json_t *results = json_object_get(prf, "results");
+		size_t n = 0;
+
+		if (json_object_get(results, "first")) {
+			bad = json_b64(results, "first", ret->prf, sizeof(ret->prf), &n) != 0 ||
+			      n != WEBAUTHN_PRF_BYTES;
+			ret->has_prf = !bad;
+		}
+	}
 	json_decref(o);
 	return bad ? WEBAUTHN_MALFORMED : 0;
 }

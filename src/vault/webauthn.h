@@ -33,6 +33,7 @@
 #define WEBAUTHN_ATT_OBJ_MAX	 4096 /* attestationObject: authData and a self-signature */
 #define WEBAUTHN_SIG_MAX	 72   /* a DER ECDSA P-256 signature */
 #define WEBAUTHN_RP_HASH_BYTES	 32
+#define WEBAUTHN_PRF_BYTES	 32 /* the PRF extension's output (hmac-secret: HMAC-SHA-256) */
 
 /* authenticatorData flags (WebAuthn section 6.1) */
 #define WEBAUTHN_FLAG_UP 0x01u /* user present */
@@ -120,13 +121,18 @@ struct webauthn_response {
 	size_t ad_len;
 	unsigned char sig[WEBAUTHN_SIG_MAX]; /* response.signature (get) */
 	size_t sig_len;
+	/* clientExtensionResults.prf.results.first (get), when there: the PRF's output */
+	unsigned char prf[WEBAUTHN_PRF_BYTES];
+	int has_prf;
 };
 
 /*
  * webauthn_response_parse() - json (len bytes): {type: "public-key", rawId,
  * response: {clientDataJSON, and attestationObject (create 1) or
  * authenticatorData and signature (create 0)}}, each base64url, unpadded,
- * within the limits above; other members are ignored.  0 or
+ * within the limits above, and for an assertion the PRF extension's output
+ * (clientExtensionResults.prf.results.first: WEBAUTHN_PRF_BYTES of
+ * base64url) when it is there; other members are ignored.  0 or
  * WEBAUTHN_MALFORMED.
  */
 int webauthn_response_parse(const char *json, size_t len, int create,

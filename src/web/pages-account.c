@@ -286,6 +286,7 @@ static int signin_page(struct kreq *r, int status, const char *message, int need
 
 	web_set(data, "login", web_form_value(r, "login"));
 	web_set_bool(data, "need_code", need_code);
+	web_set_bool(data, "passkey_js", 1); /* "Sign in with a passkey", where WebAuthn is */
 	e = passkey_offer(r, data, factor_member);
 	if (e < 0) {
 		json_decref(data);
@@ -699,7 +700,9 @@ static int settings_passkeys(const struct kreq *r, json_t *data)
 			break;
 		web_set(o, "id", list[i].id);
 		web_set(o, "name", list[i].name);
+		web_set(o, "csrf", session_csrf_token(r->session));
 		web_set_bool(o, "first", i == 0);
+		web_set_bool(o, "signs_in", list[i].signs_in);
 		set_date(r, o, "added", list[i].created_at);
 		set_day(o, "added_at", list[i].created_at);
 		if (list[i].last_used_at[0]) {
@@ -789,6 +792,10 @@ static int settings_page(struct kreq *r, int status, const char *slot, const cha
 	web_set_bool(data, "changed_totp_off", changed && !strcmp(changed, "totp_off"));
 	web_set_bool(data, "changed_privacy", changed && !strcmp(changed, "privacy"));
 	web_set_bool(data, "changed_passkey_added", changed && !strcmp(changed, "passkey_added"));
+	web_set_bool(data, "changed_passkey_signin_on",
+		     changed && !strcmp(changed, "passkey_signin_on"));
+	web_set_bool(data, "changed_passkey_signin_off",
+		     changed && !strcmp(changed, "passkey_signin_off"));
 	web_set_bool(data, "changed_passkey_removed",
 		     changed && !strcmp(changed, "passkey_removed"));
 	settings_factor(r, data);
@@ -1270,6 +1277,32 @@ int page_settings_totp_off(struct kreq *r)
 	default:
 		return settings_check_failed(r, rc, &g, "error_totp", "off_password", "off_code");
 	}
+}
+
+/*
+ * page_settings_passkey_signin_off() - POST /settings/passkeys/signin-off
+ * {passkey_id}: that passkey of the member's no longer signs in alone (it
+ * stays a second step); 303 to /settings?changed=passkey_signin_off.  It
+ * takes a way in away, so the session is enough, as signing out is.
+ */
+int page_settings_passkey_signin_off(struct kreq *r)
+{
+	const char *id = kreq_str(r, "passkey_id");
+	int rc;
+
+	if (!r->session)
+		return web_redirect(r, "/signin");
+	if (r->input_error || !id)
+		return settings_input_error(r, "error_passkey", NULL);
+	rc = account_passkey_signin_off(r->core, r->session, id);
+	if (rc == ACCOUNT_NOT_FOUND)
+		return settings_page(r, 404, "error_passkey",
+				     _("That passkey is not one of yours, or it was removed "
+				       "already."),
+				     NULL);
+	if (rc != 0)
+		return rc < 0 ? rc : -EIO;
+	return web_redirect(r, "/settings?changed=passkey_signin_off#passkeys");
 }
 
 /*

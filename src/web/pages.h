@@ -56,11 +56,12 @@ int page_settings_leave(struct kreq *r);	 /* POST /settings/leave */
 int page_settings_delete(struct kreq *r);	 /* POST /settings/delete */
 int page_export(struct kreq *r);		 /* GET  /export: what the download holds */
 /* two-step sign-in (TOTP) */
-int page_settings_totp_form(struct kreq *r);	  /* GET  /settings/totp */
-int page_settings_totp(struct kreq *r);		  /* POST /settings/totp */
-int page_settings_totp_confirm(struct kreq *r);	  /* POST /settings/totp/confirm */
-int page_settings_totp_off(struct kreq *r);	  /* POST /settings/totp/off */
-int page_settings_passkey_remove(struct kreq *r); /* POST /settings/passkeys/remove */
+int page_settings_totp_form(struct kreq *r);	      /* GET  /settings/totp */
+int page_settings_totp(struct kreq *r);		      /* POST /settings/totp */
+int page_settings_totp_confirm(struct kreq *r);	      /* POST /settings/totp/confirm */
+int page_settings_totp_off(struct kreq *r);	      /* POST /settings/totp/off */
+int page_settings_passkey_remove(struct kreq *r);     /* POST /settings/passkeys/remove */
+int page_settings_passkey_signin_off(struct kreq *r); /* POST /settings/passkeys/signin-off */
 
 /* discreet mode and auto-lock (pages-lock.c; the settings form in pages-account.c) */
 int page_settings_privacy(struct kreq *r); /* POST /settings/privacy */

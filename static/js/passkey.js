@@ -17,6 +17,15 @@
  *   same form, which is then sent: the code field (data-code) is no longer
  *   required.
  *
+ * - [data-passkey-signin] (the sign-in page): "Sign in with a passkey",
+ *   hidden until WebAuthn is found.  POST /api/v1/passkeys/signin-options,
+ *   navigator.credentials.get() with the PRF's salt, POST
+ *   /api/v1/passkeys/signin {credential}; the answer sets the session
+ *   cookie, and the page goes home.
+ * - [data-passkey-signin-on] (settings, one per passkey): "Let it sign me
+ *   in on its own".  POST /api/v1/passkeys/{id}/signin-options, that
+ *   passkey's answer with the PRF's output, PUT /api/v1/passkeys/{id}/signin.
+ *
  * Messages come from data-label-* attributes, already in the member's
  * language, or from the API's own error message.
  */
@@ -58,13 +67,28 @@
 		var c = Object.assign({}, o);
 		c.challenge = toBytes(o.challenge);
 		c.allowCredentials = withIds(o.allowCredentials);
+		if (o.extensions && o.extensions.prf && o.extensions.prf.eval)
+			c.extensions = { prf: { eval: { first: toBytes(o.extensions.prf.eval.first) } } };
 		return c;
 	};
 
-	/* PublicKeyCredential.toJSON(), for browsers that lack it */
+	/* the PRF's output, as base64url, or undefined */
+	var prfOutput = function (cred) {
+		var ext = cred.getClientExtensionResults ? cred.getClientExtensionResults() : {};
+		var first = ext && ext.prf && ext.prf.results && ext.prf.results.first;
+		return first ? toB64u(first) : undefined;
+	};
+
+	/* PublicKeyCredential.toJSON(), for browsers that lack it; the PRF's output as base64url */
 	var credentialJSON = function (cred) {
-		if (typeof cred.toJSON === 'function')
-			return cred.toJSON();
+		var prf = prfOutput(cred);
+		if (typeof cred.toJSON === 'function') {
+			var j = cred.toJSON();
+			if (prf)
+				j.clientExtensionResults = Object.assign({}, j.clientExtensionResults,
+					{ prf: { results: { first: prf } } });
+			return j;
+		}
 		var r = cred.response, resp = { clientDataJSON: toB64u(r.clientDataJSON) };
 		if (r.attestationObject) {
 			resp.attestationObject = toB64u(r.attestationObject);
@@ -76,7 +100,7 @@
 		}
 		return {
 			id: cred.id, rawId: toB64u(cred.rawId), type: cred.type, response: resp,
-			clientExtensionResults: cred.getClientExtensionResults()
+			clientExtensionResults: prf ? { prf: { results: { first: prf } } } : {}
 		};
 	};
 
@@ -85,11 +109,13 @@
 		return input ? input.value : '';
 	};
 
-	/* POST JSON to the API; resolves to the answer's JSON, rejects with {message} */
-	var post = function (url, csrf, body) {
+	/* Send JSON to the API; resolves to the answer's JSON, rejects with {message} */
+	var send = function (method, url, csrf, body) {
+		var headers = { 'Content-Type': 'application/json' };
+		if (csrf)
+			headers['X-CSRF-Token'] = csrf;
 		return window.fetch(url, {
-			method: 'POST', credentials: 'same-origin', cache: 'no-store',
-			headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+			method: method, credentials: 'same-origin', cache: 'no-store', headers: headers,
 			body: JSON.stringify(body || {})
 		}).then(function (res) {
 			return res.json().catch(function () { return {}; }).then(function (j) {
@@ -98,6 +124,9 @@
 				return j;
 			});
 		});
+	};
+	var post = function (url, csrf, body) {
+		return send('POST', url, csrf, body);
 	};
 
 	var say = function (el, text) {
@@ -160,6 +189,54 @@
 			p.hidden = true;
 		});
 		form.hidden = false;
+	});
+
+	/*
+	 * A button in box: on click, options from optionsUrl, the passkey's
+	 * answer, then finish(credential JSON); failures are said in the box.
+	 */
+	var ceremony = function (box, optionsUrl, csrf, finish) {
+		var button = box.querySelector('button');
+		var error = box.querySelector('[role="alert"]');
+		if (!button)
+			return;
+		button.addEventListener('click', function () {
+			button.disabled = true;
+			say(error, '');
+			post(optionsUrl(), csrf, {})
+				.then(function (opts) {
+					return navigator.credentials.get({ publicKey: requestOptions(opts.publicKey) })
+						.catch(function () { throw { message: box.getAttribute('data-label-failed') }; });
+				})
+				.then(function (cred) {
+					return finish(JSON.stringify(credentialJSON(cred)));
+				})
+				.catch(function (e) {
+					button.disabled = false;
+					say(error, (e && e.message) || box.getAttribute('data-label-error'));
+				});
+		});
+		box.hidden = false;
+	};
+
+	/* ---- signing in with a passkey alone ---- */
+	Array.prototype.forEach.call(document.querySelectorAll('[data-passkey-signin]'), function (box) {
+		ceremony(box, function () { return '/api/v1/passkeys/signin-options'; }, '', function (credential) {
+			return post('/api/v1/passkeys/signin', '', { credential: credential }).then(function () {
+				window.location.assign('/home');
+			});
+		});
+	});
+
+	/* ---- letting a passkey sign in alone ---- */
+	Array.prototype.forEach.call(document.querySelectorAll('[data-passkey-signin-on]'), function (box) {
+		var id = box.getAttribute('data-id'), csrf = box.getAttribute('data-csrf');
+		var base = '/api/v1/passkeys/' + encodeURIComponent(id);
+		ceremony(box, function () { return base + '/signin-options'; }, csrf, function (credential) {
+			return send('PUT', base + '/signin', csrf, { credential: credential }).then(function () {
+				window.location.assign('/settings?changed=passkey_signin_on#passkeys');
+			});
+		});
 	});
 
 	/* ---- answering the second factor with a passkey ---- */

@@ -42,13 +42,13 @@ async function assertPage(page, what) {
 }
 
 /** A virtual platform authenticator (a phone's fingerprint) for page; returns {cdp, id}. */
-async function addAuthenticator(context, page) {
+async function addAuthenticator(context, page, { prf = false } = {}) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable', { enableUI: false });
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
     options: {
       protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
-      isUserVerified: true, automaticPresenceSimulation: true,
+      isUserVerified: true, automaticPresenceSimulation: true, ...(prf ? { hasPrf: true } : {}),
     },
   });
   return { cdp, id: authenticatorId };
@@ -62,7 +62,7 @@ async function signUpWithTotp(page, lang) {
   const login = uniqueLogin('pk');
   const password = uniquePassword();
   await go(page, site, '/signup');
-  await page.fill('#display_name', lang === 'es' ? 'Ana' : 'Robin');
+  await page.fill('#display_name', { es: 'Ana', ru: 'Саша' }[lang] || 'Robin');
   await page.fill('#login', login);
   await page.fill('#password', password);
   await page.selectOption('#language', lang);
@@ -206,6 +206,58 @@ describe('passkeys in the browser', () => {
       assert.doesNotMatch(await section(nojs), /Mi móvil/);
     } finally {
       await bare?.close();
+      await context.close();
+    }
+  });
+
+  test('ru: a passkey that signs in on its own, with no password; then a second step again', { timeout: 180000 }, async () => {
+    const { context, page, guard } = await newContext(browser, site, { viewport: PHONE, lang: 'ru' });
+    try {
+      await addAuthenticator(context, page, { prf: true });
+      const { login, password } = await signUpWithTotp(page, 'ru');
+      await addPasskey(page, 'Мой телефон', password);
+      const turnOn = page.locator('[data-passkey-signin-on] button');
+      assert.ok(await turnOn.isVisible(), 'the "sign me in on its own" button shows with WebAuthn');
+      assert.match(await turnOn.innerText(), /Разрешить ему выполнять вход самому/);
+      await assertPage(page, 'настройки с ключом доступа');
+      await Promise.all([page.waitForURL(/changed=passkey_signin_on/), turnOn.click()]);
+      let text = await section(page);
+      assert.match(text, /Теперь этот ключ доступа выполняет вход сам по себе/);
+      assert.match(text, /без пароля/);
+      await assertPage(page, 'настройки: ключ входит сам');
+
+      // signed out, the sign-in page offers the passkey; no login, no password typed
+      await submitForm(page, 'form.signout');
+      await go(page, site, '/signin');
+      const signIn = page.locator('[data-passkey-signin] button');
+      assert.match(await signIn.innerText(), /Войти с ключом доступа/);
+      await assertPage(page, 'вход с ключом доступа');
+      await Promise.all([page.waitForURL(/\/home$/), signIn.click()]);
+      assert.ok(await page.isVisible('nav.site-nav'), 'signed in with the passkey alone');
+      await go(page, site, '/settings');
+      assert.match(await section(page), /Мой телефон/, 'the name opens: the master key is the right one');
+
+      // turned off, without script too: a plain form
+      await submitForm(page, 'form[action="/settings/passkeys/signin-off"]');
+      assert.match(pathOf(page), /changed=passkey_signin_off/);
+      text = await section(page);
+      assert.match(text, /больше не выполняет вход сам по себе/);
+      assert.ok(await turnOn.isVisible(), 'it may be turned on again');
+
+      guard.check();
+      // and now the passkey alone is refused, in Russian, on the page (its API call answers 401)
+      await submitForm(page, 'form.signout');
+      await go(page, site, '/signin');
+      await page.locator('[data-passkey-signin] button').click();
+      const alert = page.locator('[data-passkey-signin] [role="alert"]');
+      await alert.waitFor({ state: 'visible' });
+      assert.match(await alert.innerText(), /[а-я]/, 'the refusal is in Russian');
+      assert.equal(pathOf(page), '/signin');
+      assert.ok(guard.errors.length > 0 && guard.errors.every((e) => / 401|status of 401/.test(e)),
+        guard.errors.join('\n'));
+      assert.deepEqual(guard.foreign, []);
+      assert.ok(login);
+    } finally {
       await context.close();
     }
   });

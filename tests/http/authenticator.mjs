@@ -47,6 +47,14 @@ export class Authenticator {
 		return Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin: false, ...extra }));
 	}
 
+	// The PRF's output as WebAuthn defines it over CTAP2's hmac-secret:
+	// HMAC-SHA-256 under the credential's secret of SHA-256("WebAuthn PRF" 0x00 salt).
+	static prfOf(secret, saltB64) {
+		const salt = crypto.createHash('sha256')
+			.update(Buffer.concat([Buffer.from('WebAuthn PRF'), Buffer.from([0]), Buffer.from(saltB64, 'base64url')])).digest();
+		return crypto.createHmac('sha256', secret).update(salt).digest();
+	}
+
 	static authData(rpId, flags, counter, attested = Buffer.alloc(0)) {
 		const head = Buffer.alloc(37);
 		crypto.createHash('sha256').update(rpId).digest().copy(head, 0);
@@ -73,7 +81,8 @@ export class Authenticator {
 		}
 		let att = cbor(new Map([['fmt', fmt], ['attStmt', stmt], ['authData', authData]]));
 		if (o.trailing) att = Buffer.concat([att, Buffer.from(o.trailing)]);
-		this.creds.set(b64u(id), { key: privateKey, counter: 0, rpId: o.rpId });
+		// the PRF extension (hmac-secret): a secret of the credential's own
+		this.creds.set(b64u(id), { key: privateKey, counter: 0, rpId: o.rpId, prf: crypto.randomBytes(32) });
 		return {
 			id: b64u(id), rawId: b64u(id), type: 'public-key',
 			response: { clientDataJSON: b64u(cd), attestationObject: b64u(att), transports: ['internal'] },
@@ -82,7 +91,9 @@ export class Authenticator {
 	}
 
 	// navigator.credentials.get(): o = {challenge, origin, rpId, id} and knobs:
-	// type, flags, counter (else the next one), badSignature, trailing (after authData).
+	// type, flags, counter (else the next one), badSignature, trailing (after authData),
+	// prf (the salt of extensions.prf.eval.first, base64url: the output is in the answer),
+	// prfOutput (an output of the caller's in its place, base64url).
 	get(o) {
 		const c = this.creds.get(o.id);
 		if (!c) throw new Error('authenticator: no such credential');
@@ -93,10 +104,13 @@ export class Authenticator {
 		const hash = crypto.createHash('sha256').update(cd).digest();
 		const sig = crypto.sign('sha256', Buffer.concat([authData, hash]), c.key);
 		if (o.badSignature) sig[sig.length - 1] ^= 1;
+		const ext = {};
+		if (o.prfOutput) ext.prf = { results: { first: o.prfOutput } };
+		else if (o.prf) ext.prf = { results: { first: b64u(Authenticator.prfOf(c.prf, o.prf)) } };
 		return {
 			id: o.id, rawId: o.id, type: 'public-key',
 			response: { clientDataJSON: b64u(cd), authenticatorData: b64u(authData), signature: b64u(sig), userHandle: null },
-			clientExtensionResults: {},
+			clientExtensionResults: ext,
 		};
 	}
 }

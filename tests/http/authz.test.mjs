@@ -341,6 +341,19 @@ const MATRIX = {
     member: [403] },
   'POST /api/v1/passkeys/assertion-options': { who: 'member', csrf: true, op: 'plain', scratch: true,
     call: api('POST', '/api/v1/passkeys/assertion-options', {}), member: [409] },
+  // a passkey that signs in alone: anyone asks for options and answers (a made-up answer: 400);
+  // a member has no such passkey to ask options for, turn on or off
+  'POST /api/v1/passkeys/signin-options': { who: 'anyone', csrf: false, op: 'anyone',
+    call: api('POST', '/api/v1/passkeys/signin-options', {}), anon: [200] },
+  'POST /api/v1/passkeys/signin': { who: 'anyone', csrf: false, op: 'anyone',
+    call: api('POST', '/api/v1/passkeys/signin', {}), anon: [400] },
+  'POST /api/v1/passkeys/{id}/signin-options': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: api('POST', '/api/v1/passkeys/0123456789abcdef0123456789abcdef/signin-options', {}), member: [404] },
+  'PUT /api/v1/passkeys/{id}/signin': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: api('PUT', '/api/v1/passkeys/0123456789abcdef0123456789abcdef/signin', { credential: '{}' }),
+    member: [403] },
+  'DELETE /api/v1/passkeys/{id}/signin': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: api('DELETE', '/api/v1/passkeys/0123456789abcdef0123456789abcdef/signin'), member: [404] },
   // the caller's own devices and history; ending a session: one's own only
   'GET /api/v1/me/sessions': { who: 'member', csrf: false, op: 'plain', call: get('/api/v1/me/sessions'),
     member: [200] },
@@ -506,6 +519,9 @@ const MATRIX = {
     call: form('/settings/passkeys/remove', { passkey_id: '0123456789abcdef0123456789abcdef',
       password: 'not-the-password-at-all', totp: '123456' }),
     member: [403] },
+  'POST /settings/passkeys/signin-off': { who: 'member', csrf: true, op: 'plain', scratch: true,
+    call: form('/settings/passkeys/signin-off', { passkey_id: '0123456789abcdef0123456789abcdef' }),
+    member: [404] },
   'GET /settings/devices': { who: 'member', csrf: false, op: 'plain', call: get('/settings/devices'),
     member: [200] },
   // ends every other session of A: on a scratch one
