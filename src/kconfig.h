@@ -42,6 +42,8 @@ struct kconfig {
 	unsigned int connection_timeout;      /* seconds before an idle connection is dropped, 15 */
 	unsigned int request_deadline;	      /* seconds for a whole request to arrive, 30 */
 	bool seccomp;			      /* confine the server with a seccomp filter, true */
+	/* every member turns on a second factor before anything else, false */
+	bool require_second_factor;
 	/* a reverse proxy whose X-Forwarded-For names the client: an IP
 	 * literal in inet_ntop's form, "" = none (the peer is the client) */
 	char trusted_proxy[CONFIG_ADDR_MAX];

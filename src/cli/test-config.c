@@ -328,6 +328,7 @@ static void test_every_env_variable(void **state)
 	env_put("KINTSUGI_SECCOMP", "off");
 	env_put("KINTSUGI_TRUSTED_PROXY", "::1");
 	/* end of issue 4 */
+	env_put("KINTSUGI_REQUIRE_SECOND_FACTOR", "yes");
 	config_defaults(&cfg);
 	assert_int_equal(config_parse_env(&cfg, fake_getenv, errbuf, sizeof(errbuf)), 0);
 	assert_string_equal(cfg.listen_addr, "0.0.0.0");
@@ -355,6 +356,7 @@ static void test_every_env_variable(void **state)
 	assert_false(cfg.seccomp);
 	assert_string_equal(cfg.trusted_proxy, "::1");
 	/* end of issue 4 */
+	assert_true(cfg.require_second_factor);
 	/* every setting has its variable, and every variable its setting */
 	for (k = config_keys; k->name; k++)
 		assert_non_null(fake_getenv(k->env));

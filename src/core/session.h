@@ -67,6 +67,8 @@ struct core {
 	int whole_lists;
 	/* the ledgers this request has read (core/ledger.h); NULL: none kept */
 	struct ledger_cache *ledgers;
+	/* --require-second-factor: a member without one sets it up before anything else */
+	int require_factor;
 };
 
 /* core_list_limit() - limit, or SIZE_MAX when c->whole_lists. */

@@ -42,6 +42,7 @@
 #include "api/api.h"
 #include "core/account.h"
 #include "core/devices.h"
+#include "core/factor.h"
 #include "core/session.h"
 #include "http/parse.h"
 #include "http/routes.h"
@@ -93,6 +94,30 @@ static const struct {
 	{KMETHOD_POST, "/unlock"},  {KMETHOD_POST, "/api/v1/unlock"},
 	{KMETHOD_POST, "/signout"}, {KMETHOD_POST, "/api/v1/logout"},
 	{KMETHOD_GET, "/exit"},
+};
+
+/*
+ * With --require-second-factor, what a signed-in member without a second
+ * factor may still reach: the settings page and the routes that turn
+ * TOTP on, signing out, their language, and deleting their account.  Every
+ * other route that needs a session sends them to the settings (pages) or
+ * answers 403 `second_factor_setup_required` (API).
+ */
+static const struct {
+	enum kmethod method;
+	const char *pattern;
+} open_without_factor[] = {
+	{KMETHOD_GET, "/settings"},
+	{KMETHOD_POST, "/settings/totp"},
+	{KMETHOD_POST, "/settings/totp/confirm"},
+	{KMETHOD_POST, "/settings/language"},
+	{KMETHOD_POST, "/settings/delete"},
+	{KMETHOD_POST, "/signout"},
+	{KMETHOD_GET, "/api/v1/me"},
+	{KMETHOD_POST, "/api/v1/totp"},
+	{KMETHOD_POST, "/api/v1/totp/confirm"},
+	{KMETHOD_POST, "/api/v1/logout"},
+	{KMETHOD_DELETE, "/api/v1/me"},
 };
 
 static const struct kconfig *server_cfg;
@@ -511,6 +536,44 @@ static int route_is_throttled(const struct route *rt)
 	return 0;
 }
 
+static int route_open_without_factor(const struct route *rt)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(open_without_factor) / sizeof(open_without_factor[0]); i++)
+		if (rt->method == open_without_factor[i].method &&
+		    strcmp(rt->pattern, open_without_factor[i].pattern) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * --require-second-factor: 1 when the request's member has no second
+ * factor on and the route is not one of open_without_factor[] (the answer
+ * is set: the settings, or 403), 0 to go on, or < 0.
+ */
+static int factor_gate(struct kreq *r, const struct route *rt, int is_api)
+{
+	unsigned kinds = 0;
+	int e;
+
+	if (!r->core->require_factor || !r->session || rt->auth == ROUTE_ANYONE ||
+	    route_open_without_factor(rt))
+		return 0;
+	e = factor_active(r->core, r->session->member_id, &kinds);
+	if (e < 0 || kinds != 0)
+		return e;
+	if (is_api)
+		return api_error_say(r, 403, "second_factor_setup_required",
+				     _("This server asks every member to turn on two-step sign-in "
+				       "before anything else. You can do it in your settings.")) < 0
+			       ? -ENOMEM
+			       : 1;
+	r->status = 303;
+	r->location = strdup("/settings?setup=second_factor#totp");
+	return r->location ? 1 : -ENOMEM;
+}
+
 static int route_open_when_locked(const struct route *rt)
 {
 	size_t i;
@@ -830,6 +893,14 @@ static void run_route(struct server_reply *x, const struct server_request *in, s
 			r->device_len = (size_t)e;
 		}
 	}
+	e = factor_gate(r, rt, is_api);
+	if (e != 0) {
+		if (e < 0) {
+			answer_reset(r);
+			answer_error(r, is_api, 500, "internal");
+		}
+		goto out;
+	}
 	/* a couple exercise asked for by a member whose safety check showed a concern */
 	e = !r->session		     ? 0
 	    : rt->kind == ROUTE_PAGE ? page_safety_gate(r, rt->pattern)
@@ -1047,6 +1118,7 @@ void server_handle(const struct server_request *in, struct server_reply *out)
 		out->core.unreadable = &out->unreadable;
 		out->core.ledgers = &out->ledgers;
 		out->core.kdf = server_cfg->kdf;
+		out->core.require_factor = server_cfg->require_second_factor;
 		out->core.session_idle_s = (long)server_cfg->session_idle;
 		out->core.session_absolute_s = (long)server_cfg->session_absolute;
 		r->session_buf = w->session_new;

@@ -656,8 +656,11 @@ static void settings_factor(const struct kreq *r, json_t *data)
 	unsigned kinds = 0;
 	size_t n = 0;
 
-	if (factor_active(r->core, r->session->member_id, &kinds) != 0 ||
-	    !(kinds & FACTOR_KIND_TOTP))
+	if (factor_active(r->core, r->session->member_id, &kinds) != 0)
+		return;
+	/* --require-second-factor: nothing else opens until it is on */
+	web_set_bool(data, "factor_required", r->core->require_factor && kinds == 0);
+	if (!(kinds & FACTOR_KIND_TOTP))
 		return;
 	web_set_bool(data, "totp_on", 1);
 	if (factor_codes_left(r->core, r->session->member_id, &n) != 0)
