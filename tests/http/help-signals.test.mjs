@@ -219,8 +219,8 @@ test('overwhelmed in a repair counts once the reader may read that repair', asyn
 test('the help page and home\'s step 4, in three languages, without JavaScript', async () => {
   const words = {
     en: ['Seek professional help', 'Your partner is asking for professional help.'],
-    es: ['Busca ayuda profesional', 'Tu pareja pide ayuda profesional.'],
-    ru: ['Обратитесь за помощью к специалисту', 'Ваш партнёр просит о профессиональной помощи.'],
+    es: ['Buscar ayuda profesional', 'Tu pareja pide ayuda profesional.'],
+    ru: ['Обратиться за профессиональной помощью', 'Ваш партнёр просит о профессиональной помощи.'],
   };
   for (const lang of ['en', 'es', 'ru']) {
     const { aClient: A, bClient: B } = await pair(server.url, { bFields: { language: lang } });
