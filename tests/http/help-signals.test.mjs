@@ -252,3 +252,21 @@ test('the help page and home\'s step 4, in three languages, without JavaScript',
     assert.match(res.text, new RegExp(`<html lang="${lang}"`));
   }
 });
+
+test('after a safety concern, help requests and signals wait for that member alone', async () => {
+  const { aClient: A, bClient: B } = await pair(server.url);
+  let res = await A.post('/api/v1/safety-check', { afraid: true, threatened: false, hurt: false, forced: false });
+  assert.equal(res.status, 200, describe(res));
+  for (const [method, url, body] of [
+    ['GET', '/api/v1/help-signals'], ['GET', '/api/v1/help-requests'],
+    ['POST', '/api/v1/help-requests', { kind: 'asked' }], ['POST', '/api/v1/help-signals/asked/dismiss'],
+  ]) {
+    res = await A.request(method, url, body);
+    assert.equal(res.status, 403, `${method} ${url}: ${describe(res)}`);
+    assert.equal(errCode(res), 'paused');
+  }
+  const page = await A.get('/help');
+  assert.match(page.text, /This page is paused for you/);
+  assert.deepEqual(await codes(B), [], 'nothing reached the partner');
+  assert.equal((await B.get('/api/v1/help-requests')).json.help_requests.length, 0);
+});
