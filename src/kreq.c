@@ -205,6 +205,8 @@ const char *kreq_field_label(const char *field)
 		{"rhythm", N_("How often you check in")},
 		{"reply", N_("A few words back (optional)")},
 		{"felt", N_("How did it feel? (optional)")},
+		/* step 4: the help page's dismiss form */
+		{"signal", N_("The signal to set aside")},
 		/* a second factor */
 		{"code", N_("Code from your authenticator app")},
 		{"totp", N_("Code from your authenticator app")},

@@ -103,6 +103,10 @@ static const struct export_part parts[] = {
 	 EXPORT_LIST, NULL, NULL, "chore"},
 	{"dates", N_("Date nights"), api_dates_list, "/api/v1/dates", "dates", EXPORT_LIST, NULL,
 	 NULL, "date_night date_rating"},
+	{"help_requests", N_("Requests for professional help"), api_help_requests_list,
+	 "/api/v1/help-requests", "help_requests", EXPORT_LIST, NULL, NULL, "help_request"},
+	{"help_dismissals", N_("Help signals you set aside"), api_help_dismissals_list,
+	 "/api/v1/help-signals", "help_dismissals", EXPORT_LIST, NULL, NULL, "help_dismissal"},
 };
 
 #define NPARTS (sizeof(parts) / sizeof(parts[0]))

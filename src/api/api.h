@@ -185,6 +185,15 @@ int api_activities_create(struct kreq *r); /* POST /api/v1/activities */
 int api_activities_get(struct kreq *r);	   /* GET  /api/v1/activities/{id} */
 int api_activities_put(struct kreq *r);	   /* PUT  /api/v1/activities/{id} */
 
+/* help signals and help requests (api-help.c), step 4 */
+int api_help_signals(struct kreq *r);	      /* GET  /api/v1/help-signals */
+int api_help_dismiss(struct kreq *r);	      /* POST /api/v1/help-signals/{code}/dismiss */
+int api_help_requests_list(struct kreq *r);   /* GET  /api/v1/help-requests */
+int api_help_requests_create(struct kreq *r); /* POST /api/v1/help-requests */
+int api_help_dismissals_list(struct kreq *r); /* the export's part: the caller's dismissals */
+/* api_help_code_of() - the code named in a path ".../help-signals/<code>/...", or NULL. */
+const char *api_help_code_of(const char *path);
+
 /* the private safety check (api-safety.c) */
 int api_safety_get(struct kreq *r);  /* GET  /api/v1/safety-check */
 int api_safety_post(struct kreq *r); /* POST /api/v1/safety-check */

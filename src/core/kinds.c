@@ -13,6 +13,7 @@
 #include "core/commitment.h"
 #include "core/conflict.h"
 #include "core/dates.h"
+#include "core/help.h"
 #include "core/helps.h"
 #include "core/item.h"
 #include "core/offer.h"
@@ -46,6 +47,8 @@ const struct item_kind *const item_kinds[] = {
 	&breach_kind,
 	&breach_repair_kind,
 	&breach_mend_kind,
+	&help_request_kind,
+	&help_dismissal_kind,
 	NULL,
 };
 

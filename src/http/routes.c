@@ -22,6 +22,7 @@
 #include "core/chores.h"     /* step 3: its fields */
 #include "core/conflict.h"   /* step 3: its fields */
 #include "core/dates.h"	     /* step 3: its fields */
+#include "core/help.h"	     /* step 4: its fields */
 #include "core/helps.h"	     /* step 3: its fields */
 #include "core/offer.h"	     /* step 2: field limits */
 #include "core/share.h"	     /* step 2: field limits */
@@ -256,6 +257,20 @@ static const struct field activity_put_fields[] = {
 static const struct field safety_fields[] = {F_SAFETY("afraid"), F_SAFETY("threatened"),
 					     F_SAFETY("hurt"), F_SAFETY("forced")};
 
+/* ---- step 4: a help request, and the help page's dismiss form (which signal) ---- */
+static const struct field help_dismiss_form_fields[] = {
+	{"signal", FIELD_ENUM, 1, 0, 0, help_codes},
+};
+
+/* One dismiss route per code: an unknown code is no route (404). */
+#define HELP_DISMISS_ROUTE(code)                                                                   \
+	{                                                                                          \
+		KMETHOD_POST, "/api/v1/help-signals/" code "/dismiss", api_help_dismiss,           \
+			ROUTE_PARTNER, 1, ROUTE_API, NOFIELDS,                                     \
+			"Set the " code " signal aside, for the caller only, until its cause "     \
+			"changes: 204; 404 when the caller has no such signal now."                \
+	}
+
 static const struct route fixed_routes[] = {
 	/* health and static files */
 	{KMETHOD_GET, "/healthz", api_health, ROUTE_ANYONE, 0, ROUTE_API, NOFIELDS,
@@ -479,6 +494,24 @@ static const struct route fixed_routes[] = {
 	 FIELDS(date_rating_fields),
 	 "Say a date happened, and how it was (each partner their own)."},
 
+	/* ---- step 4: help signals and help requests (API) ---- */
+	{KMETHOD_GET, "/api/v1/help-signals", api_help_signals, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS,
+	 "The caller's help signals: 200 {signals: [{code, reason, since}]}, from what they may "
+	 "read."},
+	HELP_DISMISS_ROUTE("trust_falling"),
+	HELP_DISMISS_ROUTE("breaches"),
+	HELP_DISMISS_ROUTE("overwhelmed"),
+	HELP_DISMISS_ROUTE("sexual_low"),
+	HELP_DISMISS_ROUTE("asked"),
+	{KMETHOD_GET, "/api/v1/help-requests", api_help_requests_list, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "Help requests of both partners, newest first: 200 {help_requests: [...]}."},
+	{KMETHOD_POST, "/api/v1/help-requests", api_help_requests_create, ROUTE_PARTNER, 1,
+	 ROUTE_API, FIELDS(help_request_fields),
+	 "Ask for professional help or say one is overwhelmed: 201 {help_request}; raises its "
+	 "signal for both partners."},
+	/* ---- end of step 4 (API) ---- */
+
 	/* API: the private safety check (its answers reach nobody but the caller) */
 	{KMETHOD_GET, "/api/v1/safety-check", api_safety_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
 	 "The caller's latest safety check, with help lines, or {\"result\": null}."},
@@ -701,6 +734,14 @@ static const struct route fixed_routes[] = {
 	 FIELDS(date_fields), "Plan a date night."},
 	{KMETHOD_POST, "/dates/{id}", page_dates_answer, ROUTE_PARTNER, 1, ROUTE_PAGE,
 	 FIELDS(date_rating_fields), "Say a date happened, and how it was."},
+	/* ---- step 4: help signals and help requests (pages) ---- */
+	{KMETHOD_GET, "/help", page_help, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Help signals with their reasons; ask for help or say you are overwhelmed."},
+	{KMETHOD_POST, "/help/requests", page_help_request, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(help_request_fields), "Ask for professional help, or say you are overwhelmed."},
+	{KMETHOD_POST, "/help/dismiss", page_help_dismiss, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(help_dismiss_form_fields), "Set a help signal aside, for yourself only."},
+	/* ---- end of step 4 (pages) ---- */
 };
 
 /*

@@ -125,6 +125,8 @@ int page_home(struct kreq *r)
 	if (!strcmp(mv.role, "partner")) {
 		rc = page_home_step2(r, data, mv.npartners >= 2);
 		if (rc == 0)
+			rc = page_home_step4(r, data);
+		if (rc == 0)
 			rc = page_timeout_data(r, data); /* a break under way: both see it first */
 		if (rc < 0) {
 			json_decref(data);

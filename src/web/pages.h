@@ -174,6 +174,18 @@ int page_activities_update(struct kreq *r); /* POST /activities/{id} */
  */
 int page_home_step2(struct kreq *r, json_t *data, int paired);
 
+/* help signals and help requests (pages-help.c), step 4 */
+int page_help(struct kreq *r);	       /* GET  /help */
+int page_help_request(struct kreq *r); /* POST /help/requests */
+int page_help_dismiss(struct kreq *r); /* POST /help/dismiss */
+/*
+ * page_home_step4() - the home page's part for step 4, added to its data:
+ * step4_status (where the couple stands), step4_text, step4_url,
+ * step4_button (the one next action), step4_signal (a signal stands).
+ * 0 or a negative errno.
+ */
+int page_home_step4(struct kreq *r, json_t *data);
+
 /* the private safety check (pages-safety.c) */
 int page_safety(struct kreq *r);	/* GET  /safety ?welcome=1 ?all=1 */
 int page_safety_answer(struct kreq *r); /* POST /safety */

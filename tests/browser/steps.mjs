@@ -607,5 +607,7 @@ export async function seedSteps({ lang, aClient, bClient }) {
       exampleBody(k, { mark: w.landed, shared: ['partner'] }), `A's ${k.name}`);
     await seed(bClient, 'POST', `/api/v1/${k.plural}`, exampleBody(k, { mark: w.need }), `B's ${k.name}`);
   }
+  // step 4: B asks for professional help, with a note A reads on /help (a signal for both)
+  await seed(bClient, 'POST', '/api/v1/help-requests', { kind: 'asked', note: w.need }, 'a help request');
   return notes;
 }

@@ -593,6 +593,22 @@ const MATRIX = {
   'GET /helps-me': { who: 'partner', csrf: false, op: 'plain', call: get('/helps-me'), member: [200] },
   'POST /helps-me': { who: 'partner', csrf: true, op: 'plain',
     call: form('/helps-me', { body: 'A walk, and no questions yet.' }), member: [303] },
+  // help signals and help requests (step 4): whose data counts is help-signals.test.mjs's; here,
+  // that only partners reach them, with their tokens (a dismiss is 404 while no such signal stands)
+  'GET /api/v1/help-signals': { who: 'partner', csrf: false, op: 'plain', call: get('/api/v1/help-signals'),
+    member: [200] },
+  ...Object.fromEntries(['trust_falling', 'breaches', 'overwhelmed', 'sexual_low', 'asked'].map((code) => [
+    `POST /api/v1/help-signals/${code}/dismiss`, { who: 'partner', csrf: true, op: 'plain',
+      call: api('POST', `/api/v1/help-signals/${code}/dismiss`), member: [204, 404] }])),
+  'GET /api/v1/help-requests': { who: 'partner', csrf: false, op: 'plain', call: get('/api/v1/help-requests'),
+    member: [200] },
+  'POST /api/v1/help-requests': { who: 'partner', csrf: true, op: 'plain',
+    call: api('POST', '/api/v1/help-requests', { kind: 'asked' }), member: [201] },
+  'GET /help': { who: 'partner', csrf: false, op: 'plain', call: get('/help'), member: [200] },
+  'POST /help/requests': { who: 'partner', csrf: true, op: 'plain',
+    call: form('/help/requests', { kind: 'overwhelmed', note: 'A hard week.' }), member: [303] },
+  'POST /help/dismiss': { who: 'partner', csrf: true, op: 'plain',
+    call: form('/help/dismiss', { signal: 'asked' }), member: [303] },
   // the conflict plan and time-outs (step 3): the plan's own rules (who accepts which version)
   // are conflict-plan.test.mjs's; here, that only partners reach them, with their tokens
   'GET /api/v1/conflict-plan': { who: 'partner', csrf: false, op: 'plain', call: get('/api/v1/conflict-plan'),

@@ -199,6 +199,18 @@ const MAKERS = {
   },
   breach_repair() { /* with breach */ },
   breach_mend() { /* with breach */ },
+  async help_request() {
+    // both partners' requests reach both; A sets the signal aside (a dismissal of A's own)
+    await ok(await A.post('/api/v1/help-requests', { kind: 'asked', note: see('help_requests', 'A asks') }), 201, 'A asks');
+    await ok(await B.post('/api/v1/help-requests', { kind: 'overwhelmed', note: see('help_requests', 'B overwhelmed') }), 201, 'B');
+    await ok(await A.post('/api/v1/help-signals/asked/dismiss'), 204, 'A sets it aside');
+    await ok(await B.post('/api/v1/help-signals/overwhelmed/dismiss'), 204, 'B sets it aside');
+    checks.push(['A\'s dismissal, not B\'s', (doc) => {
+      const got = doc.items.help_dismissals.map((d) => d.code);
+      assert.deepEqual(got, ['asked']);
+    }]);
+  },
+  help_dismissal() { /* with help_request */ },
 };
 
 /** A kind that is all data: A's private item, B's shared one (seen), B's private one (hidden). */

@@ -112,6 +112,8 @@ test('neither partner reads at what hour the other did anything; each keeps thei
     const off = (await ok(B.post('/api/v1/offers', { text: 'Ask me too', until: day(30) }), 201, 'B offer')).offer;
     await ok(B.post(`/api/v1/offers/${off.id}/end`, {}), 200, 'B ends the offer');
     await ok(B.put('/api/v1/helps-me', { body: 'Walks', shared_with: ['partner'] }), 200, 'B helps');
+    // a help request: A reads it, and the signal's since, at the day's precision
+    await ok(B.post('/api/v1/help-requests', { kind: 'overwhelmed', note: 'A lot' }), 201, 'B overwhelmed');
     for (const k of registryKinds()) await ok(B.post(`/api/v1/${k.plural}`, exampleBody(k, { mark: 'B', shared: ['partner'] })), 201, `B ${k.name}`);
   });
   const aSecond = await stretch(async () => {
