@@ -20,7 +20,10 @@
 #include "core/statement.h"
 
 /* The kinds that are all data: a descriptor in the file of their step. */
-extern const struct item_kind limit_kind; /* boundaries.c */
+extern const struct item_kind limit_kind;	    /* boundaries.c */
+extern const struct item_kind therapist_kind;	    /* therapy.c */
+extern const struct item_kind therapy_session_kind; /* therapy.c */
+extern const struct item_kind workshop_kind;	    /* therapy.c */
 
 const struct item_kind *const item_kinds[] = {
 	&statement_response_kind,
@@ -46,6 +49,9 @@ const struct item_kind *const item_kinds[] = {
 	&breach_kind,
 	&breach_repair_kind,
 	&breach_mend_kind,
+	&therapist_kind,
+	&therapy_session_kind,
+	&workshop_kind,
 	NULL,
 };
 
