@@ -366,7 +366,7 @@ static int key_is_group(const char *k, size_t klen, const struct field *fields, 
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; klen && i < n; i++)
 		if (group_len(fields[i].name) == klen && memcmp(fields[i].name, k, klen) == 0)
 			return 1;
 	return 0;

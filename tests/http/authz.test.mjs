@@ -455,6 +455,8 @@ const MATRIX = {
   // the program explained: the same pages for everyone, signed in or not
   ...Object.fromEntries(['/program', ...[1, 2, 3, 4, 5].map((n) => `/program/step-${n}`)].map((p) => [
     `GET ${p}`, { who: 'anyone', csrf: false, op: 'anyone', call: get(p), anon: [200] }])),
+  // what to look for in a therapist, and where: public like the program
+  'GET /find-help': { who: 'anyone', csrf: false, op: 'anyone', call: get('/find-help'), anon: [200] },
   'GET /signup': { who: 'anyone', csrf: false, op: 'anyone', call: get('/signup'), anon: [200] },
   'POST /signup': { who: 'anyone', csrf: false, op: 'anyone', call: form('/signup'), anon: [400] },
   'GET /signin': { who: 'anyone', csrf: false, op: 'anyone', call: get('/signin'), anon: [200] },
