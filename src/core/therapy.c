@@ -59,7 +59,8 @@ static const struct field therapist_fields[] = {
 	[THERAPIST_F_AVAILABILITY] = {"checklist.availability", FIELD_STRING, 0, 0,
 				      THERAPY_SHORT_MAX, NULL},
 	[THERAPIST_F_NOTES] = {"notes", FIELD_STRING, 0, 0, THERAPY_NOTES_MAX, NULL},
-	[THERAPIST_F_SHARED] = {"shared_with", FIELD_SHARED, 1, 0, 0, NULL},
+	/* not given: private (API.md: shared_with defaults to []) */
+	[THERAPIST_F_SHARED] = {"shared_with", FIELD_SHARED, 0, 0, 0, NULL},
 };
 _Static_assert(THERAPIST_NFIELDS <= ITEM_FIELDS_MAX, "a therapist's fields fit an item");
 

@@ -67,9 +67,10 @@ test('a candidate answers with its checklist as an object; shared_with defaults 
   assert.equal(t.version, 1);
   assert.ok(!('checklist.fees' in t), 'no flat names leak into the answer');
 
-  // only a name: every answer is there, unticked and empty
-  const bare = await made(await A.post('/api/v1/therapists', { name: 'The clinic on the corner', shared_with: [] }),
-    'therapist');
+  // only a name: every answer is there, unticked and empty, and it is private
+  const bare = await made(await A.post('/api/v1/therapists', { name: 'The clinic on the corner' }), 'therapist');
+  assert.deepEqual(bare.shared_with, []);
+  assert.equal((await B.get(`/api/v1/therapists/${bare.id}`)).status, 404, 'private when shared_with is left out');
   assert.deepEqual(bare.checklist, NO_CHECKS);
   assert.deepEqual(bare.methods, []);
   assert.equal(bare.contact, null);
