@@ -23,6 +23,14 @@ enum field_type {
 	_FIELD_TYPE_MAX
 };
 
+/*
+ * A name "group.member" (one dot) declares a member of the JSON object
+ * `group`: {"checklist": {"fees": "..."}} gives "checklist.fees".  The
+ * members of one group are declared one after the other; the group itself
+ * is optional (absent, every member is absent), holds no other keys, and
+ * an error inside it names "group.member".  A form sends the dotted name
+ * as it is.
+ */
 struct field {
 	const char *name;
 	enum field_type type;

@@ -10,6 +10,7 @@
 #include "kconfig.h"
 #include "core/account.h"
 #include "core/item.h"
+#include "http/parse.h"
 #include "i18n/i18n.h"
 #include "kreq.h"
 
@@ -96,7 +97,7 @@ unsigned kreq_item_values(const struct kreq *r, const struct item_kind *k, struc
 	memset(v, 0, sizeof(*v));
 	scratch->set_used = 0;
 	for (i = 0; i < k->nfields && i < ITEM_FIELDS_MAX; i++) {
-		json_t *j_v = r->json ? json_object_get(r->json, k->fields[i].name) : NULL;
+		const json_t *j_v = r->json ? fields_value(r->json, k->fields[i].name) : NULL;
 
 		switch (k->fields[i].type) {
 		case FIELD_SHARED:
@@ -207,6 +208,17 @@ const char *kreq_field_label(const char *field)
 		{"felt", N_("How did it feel? (optional)")},
 		/* step 4: the help page's dismiss form */
 		{"signal", N_("The signal to set aside")},
+		/* step 4: therapists compared, therapy sessions, workshops */
+		{"contact", N_("How to reach them")},
+		{"methods", N_("Methods they work with")},
+		{"checklist", N_("The checklist")},
+		{"checklist.sexuality", N_("They specialise in sexuality and relationships")},
+		{"checklist.evidence_based", N_("They use a method with research behind it")},
+		{"checklist.certified", N_("Certified")},
+		{"checklist.fees", N_("Fees")},
+		{"checklist.availability", N_("Availability")},
+		{"notes", N_("Notes")},
+		{"held_on", N_("The day of the session")},
 		/* a second factor */
 		{"code", N_("Code from your authenticator app")},
 		{"totp", N_("Code from your authenticator app")},

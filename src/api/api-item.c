@@ -7,7 +7,9 @@
  *
  * An item is {id, author_id, mine, <its fields>, shared_with, version,
  * created_at, updated_at}: a string, a choice or a date as a string (null
- * when absent), a number as a number, a yes or no as a boolean.  Another
+ * when absent), a number as a number, a yes or no as a boolean (false
+ * when absent), a set of choices as an array ([] when none); the members
+ * of a group "checklist.fees" (field.h) inside the object "checklist".  Another
  * couple's item, or one not shared with the caller, answers exactly like a
  * random id.
  */
@@ -48,6 +50,15 @@ static void write_set(struct json_writer *w, const char *v, size_t len)
 
 static void write_value(struct json_writer *w, const struct field *f, const char *v, size_t len)
 {
+	if (!v && f->type == FIELD_ENUM_SET) {
+		json_writer_begin_array(w); /* none chosen */
+		json_writer_end_array(w);
+		return;
+	}
+	if (!v && f->type == FIELD_BOOL) {
+		json_writer_bool(w, 0); /* a box not ticked */
+		return;
+	}
 	if (!v) {
 		json_writer_null(w);
 		return;
@@ -80,12 +91,22 @@ void api_write_item_keys(struct json_writer *w, const struct item_kind *k,
 	json_writer_bool(w, it->mine);
 	for (i = 0; i < k->nfields; i++) {
 		const struct field *f = &k->fields[i];
+		const char *dot = strchr(f->name, '.');
+		size_t g = dot ? (size_t)(dot - f->name) : 0;
 
-		json_writer_key(w, f->name);
+		/* "group.member" (field.h): members in one object, declared together */
+		if (g && (i == 0 || strncmp(k->fields[i - 1].name, f->name, g + 1) != 0)) {
+			json_writer_key_len(w, f->name, g);
+			json_writer_begin_object(w);
+		}
+		json_writer_key(w, g ? f->name + g + 1 : f->name);
 		if (f->type == FIELD_SHARED)
 			write_shared(w, it->shared_with);
 		else
 			write_value(w, f, it->values[i], it->lens[i]);
+		if (g &&
+		    (i + 1 == k->nfields || strncmp(k->fields[i + 1].name, f->name, g + 1) != 0))
+			json_writer_end_object(w);
 	}
 	if (it->status) {
 		json_writer_key(w, "status");

@@ -34,7 +34,7 @@ enum item_result {
 };
 
 /* The most fields a kind that is all data declares (shared_with included). */
-#define ITEM_FIELDS_MAX 8
+#define ITEM_FIELDS_MAX 12
 
 /*
  * The values of one item of a kind that is all data, by the kind's field

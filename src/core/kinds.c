@@ -21,7 +21,10 @@
 #include "core/statement.h"
 
 /* The kinds that are all data: a descriptor in the file of their step. */
-extern const struct item_kind limit_kind; /* boundaries.c */
+extern const struct item_kind limit_kind;	    /* boundaries.c */
+extern const struct item_kind therapist_kind;	    /* therapy.c */
+extern const struct item_kind therapy_session_kind; /* therapy.c */
+extern const struct item_kind workshop_kind;	    /* therapy.c */
 
 const struct item_kind *const item_kinds[] = {
 	&statement_response_kind,
@@ -49,6 +52,9 @@ const struct item_kind *const item_kinds[] = {
 	&breach_mend_kind,
 	&help_request_kind,
 	&help_dismissal_kind,
+	&therapist_kind,
+	&therapy_session_kind,
+	&workshop_kind,
 	NULL,
 };
 

@@ -159,11 +159,26 @@ static void test_registry(void **state)
 			enum field_type t = k->fields[j].type;
 
 			assert_true(t == FIELD_STRING || t == FIELD_ENUM || t == FIELD_DATE ||
-				    t == FIELD_INT || t == FIELD_BOOL || t == FIELD_SHARED);
+				    t == FIELD_INT || t == FIELD_BOOL || t == FIELD_SHARED ||
+				    t == FIELD_ENUM_SET);
 			if ((k->plain_mask >> j) & 1u)
-				assert_true(t != FIELD_STRING && t != FIELD_SHARED);
-			if (t == FIELD_ENUM)
+				assert_true(t != FIELD_STRING && t != FIELD_SHARED &&
+					    t != FIELD_ENUM_SET);
+			if (t == FIELD_ENUM || t == FIELD_ENUM_SET)
 				assert_non_null(k->fields[j].choices);
+			/* a group's members are declared together (field.h, api-item.c) */
+			if (j > 1 && strchr(k->fields[j].name, '.')) {
+				size_t g = (size_t)(strchr(k->fields[j].name, '.') -
+						    k->fields[j].name);
+				size_t m;
+
+				for (m = 0; m + 1 < j; m++)
+					if (strncmp(k->fields[m].name, k->fields[j].name, g + 1) ==
+					    0)
+						assert_int_equal(strncmp(k->fields[m + 1].name,
+									 k->fields[j].name, g + 1),
+								 0);
+			}
 		}
 	}
 	assert_null(item_kind_find("journal"));

@@ -347,6 +347,103 @@ static int check_int_map(const json_t *v, const struct field *f, struct input_er
 	return 0;
 }
 
+/*
+ * Groups (field.h): a declared name "group.member" is the member of the
+ * JSON object `group`.  group_len() is the length of a name's group, 0 for
+ * a name without one.
+ */
+#define GROUP_NAME_MAX 64
+
+static size_t group_len(const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	return dot ? (size_t)(dot - name) : 0;
+}
+
+/* Is the key k[0..klen) the group of one of the n declarations? */
+static int key_is_group(const char *k, size_t klen, const struct field *fields, size_t n)
+{
+	size_t i;
+
+	for (i = 0; klen && i < n; i++)
+		if (group_len(fields[i].name) == klen && memcmp(fields[i].name, k, klen) == 0)
+			return 1;
+	return 0;
+}
+
+const json_t *fields_value(const json_t *obj, const char *name)
+{
+	size_t g = group_len(name);
+	const json_t *group;
+	char key[GROUP_NAME_MAX];
+
+	if (!g)
+		return json_object_get(obj, name);
+	if (g >= sizeof(key))
+		return NULL;
+	memcpy(key, name, g);
+	key[g] = '\0';
+	group = json_object_get(obj, key);
+	return json_is_object(group) ? json_object_get(group, name + g + 1) : NULL;
+}
+
+/* Set the value of the declared name into obj (steals v), making its group. */
+static int fields_set(json_t *obj, const char *name, json_t *v)
+{
+	size_t g = group_len(name);
+	json_t *group;
+	char key[GROUP_NAME_MAX];
+
+	if (!g)
+		return json_object_set_new(obj, name, v) < 0 ? -ENOMEM : 0;
+	if (g >= sizeof(key)) {
+		json_decref(v);
+		return -EINVAL;
+	}
+	memcpy(key, name, g);
+	key[g] = '\0';
+	group = json_object_get(obj, key);
+	if (!group) {
+		group = json_object();
+		if (!group || json_object_set_new(obj, key, group) < 0) {
+			json_decref(v);
+			return -ENOMEM;
+		}
+	}
+	return json_object_set_new(group, name + g + 1, v) < 0 ? -ENOMEM : 0;
+}
+
+/*
+ * The keys of the group object v (named key[0..klen)) against the members
+ * declared: an object, and no key that is not one of them.
+ */
+static int check_group(const json_t *v, const char *key, size_t klen, const struct field *fields,
+		       size_t n, struct input_error *err)
+{
+	size_t i;
+	void *it;
+
+	if (json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return input_fail(err, INPUT_WRONG_TYPE, key, klen, NULL);
+	for (it = json_object_iter((json_t *)v); it; it = json_object_iter_next((json_t *)v, it)) {
+		const char *m = json_object_iter_key(it);
+		size_t mlen = json_object_iter_key_len(it);
+
+		for (i = 0; i < n; i++)
+			if (group_len(fields[i].name) == klen &&
+			    memcmp(fields[i].name, key, klen) == 0 &&
+			    key_is(m, mlen, fields[i].name + klen + 1))
+				break;
+		if (i == n)
+			return input_fail(err, INPUT_UNKNOWN_FIELD, key, klen,
+					  memchr(m, '\0', mlen) ? "" : m);
+	}
+	return 0;
+}
+
 /* One present, non-null value against its declaration. */
 static int check_value(const json_t *v, const struct field *f, struct input_error *err)
 {
@@ -415,7 +512,9 @@ static int check_value(const json_t *v, const struct field *f, struct input_erro
  * INPUT_MISSING_FIELD.  A JSON null for a required field is
  * INPUT_MISSING_FIELD.  obj not an object is INPUT_INVALID_JSON.
  * Keys are compared with their full length, so a key with an embedded NUL
- * never passes for a declared name.  err may be NULL.
+ * never passes for a declared name.  A group (field.h) is an object or
+ * null, with only its declared members: an unknown member is
+ * INPUT_UNKNOWN_FIELD "group.member".  err may be NULL.
  */
 int fields_check(const json_t *obj, const struct field *fields, size_t n, struct input_error *err)
 {
@@ -432,14 +531,19 @@ int fields_check(const json_t *obj, const struct field *fields, size_t n, struct
 		size_t klen = json_object_iter_key_len(it);
 
 		for (i = 0; i < n; i++)
-			if (key_is(key, klen, fields[i].name))
+			if (!group_len(fields[i].name) && key_is(key, klen, fields[i].name))
 				break;
-		if (i == n)
+		if (i < n)
+			continue;
+		if (!key_is_group(key, klen, fields, n))
 			return input_fail(err, INPUT_UNKNOWN_FIELD, key, klen, NULL);
+		r = check_group(json_object_iter_value(it), key, klen, fields, n, err);
+		if (r < 0)
+			return r;
 	}
 
 	for (i = 0; i < n; i++) {
-		const json_t *v = json_object_get(obj, fields[i].name);
+		const json_t *v = fields_value(obj, fields[i].name);
 
 		if (!v || json_is_null(v)) {
 			if (fields[i].required)
@@ -779,8 +883,8 @@ int fields_from_form(const struct kfield *form, size_t nform, const struct field
 			if (!kf)
 				continue;
 			r = form_scalar(kf, f, &v, err);
-			if (r == 0 && v && json_object_set_new(obj, f->name, v) < 0)
-				r = -ENOMEM;
+			if (r == 0 && v)
+				r = fields_set(obj, f->name, v);
 		}
 		if (r < 0)
 			goto out;

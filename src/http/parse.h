@@ -76,6 +76,13 @@ int json_parse_body(const char *buf, size_t len, size_t max_depth, json_t **ret,
 int fields_check(const json_t *obj, const struct field *fields, size_t n, struct input_error *err);
 
 /*
+ * fields_value() - the value of the declared name in obj: obj's member of
+ * that name, or for "group.member" (field.h) the member of obj's object
+ * `group`.  NULL when absent.  Borrowed: obj owns it.
+ */
+const json_t *fields_value(const json_t *obj, const char *name);
+
+/*
  * fields_from_form() - build a JSON object from urlencoded form fields
  * according to the declarations (strings stay strings, FIELD_BOOL/FIELD_INT
  * are converted, FIELD_SHARED comes from checkbox-style names

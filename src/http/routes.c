@@ -536,6 +536,8 @@ static const struct route fixed_routes[] = {
 	 "Step 4 explained: seek professional help."},
 	{KMETHOD_GET, "/program/step-5", page_program, ROUTE_ANYONE, 0, ROUTE_PAGE, NOFIELDS,
 	 "Step 5 explained: be patient and kind."},
+	{KMETHOD_GET, "/find-help", page_find_help, ROUTE_ANYONE, 0, ROUTE_PAGE, NOFIELDS,
+	 "Finding a therapist: what to look for and where."},
 	{KMETHOD_GET, "/exit", page_exit, ROUTE_ANYONE, 0, ROUTE_PAGE, NOFIELDS,
 	 "Quick exit: a neutral page."},
 	{KMETHOD_GET, "/signup", page_signup_form, ROUTE_ANYONE, 0, ROUTE_PAGE, NOFIELDS,

@@ -989,6 +989,76 @@ static void test_fields_check_bad_decl(void **state)
 	json_decref(j);
 }
 
+/*
+ * A group (field.h): "checklist.fees" is the member fees of the object
+ * checklist, in JSON as in the answer; a form sends the dotted name.
+ */
+static const struct field grouped[] = {
+	{.name = "name", .type = FIELD_STRING, .required = 1, .min = 1, .max = 10},
+	{.name = "checklist.certified", .type = FIELD_BOOL},
+	{.name = "checklist.fees", .type = FIELD_STRING, .min = 0, .max = 3},
+	{.name = "notes", .type = FIELD_STRING, .min = 0, .max = 10},
+};
+#define NGROUPED (sizeof(grouped) / sizeof(grouped[0]))
+
+static void group_expect(const char *s, const char *code, const char *field)
+{
+	struct input_error err = {0};
+	json_t *j = load(s);
+	int r = fields_check(j, grouped, NGROUPED, &err);
+
+	if (!code && r != 0)
+		fail_msg("%s: %s %s", s, err.code, err.field);
+	if (code && (r != -EINVAL || strcmp(err.code, code) != 0 || strcmp(err.field, field) != 0))
+		fail_msg("%s: got %d %s %s, want %s %s", s, r, err.code ? err.code : "", err.field,
+			 code, field);
+	json_decref(j);
+}
+
+static void test_fields_check_group(void **state)
+{
+	struct kfield *f = NULL;
+	struct input_error err = {0};
+	const char *body = "name=Ann&checklist.certified=1&checklist.fees=80";
+	json_t *j = NULL, *want;
+	size_t n = 0;
+
+	(void)state;
+	group_expect("{\"name\":\"a\"}", NULL, NULL);
+	group_expect("{\"name\":\"a\",\"checklist\":null}", NULL, NULL);
+	group_expect("{\"name\":\"a\",\"checklist\":{}}", NULL, NULL);
+	group_expect("{\"name\":\"a\",\"checklist\":{\"certified\":true,\"fees\":\"80\"}}", NULL,
+		     NULL);
+	/* the group is an object of its members, each checked as declared */
+	group_expect("{\"name\":\"a\",\"checklist\":[]}", INPUT_WRONG_TYPE, "checklist");
+	group_expect("{\"name\":\"a\",\"checklist\":true}", INPUT_WRONG_TYPE, "checklist");
+	group_expect("{\"name\":\"a\",\"checklist\":{\"warm\":true}}", INPUT_UNKNOWN_FIELD,
+		     "checklist.warm");
+	group_expect("{\"name\":\"a\",\"checklist\":{\"certified\":1}}", INPUT_WRONG_TYPE,
+		     "checklist.certified");
+	group_expect("{\"name\":\"a\",\"checklist\":{\"fees\":\"1234\"}}", INPUT_TOO_LONG,
+		     "checklist.fees");
+	/* the dotted name is no key of the body, nor a member's own name */
+	group_expect("{\"name\":\"a\",\"checklist.fees\":\"80\"}", INPUT_UNKNOWN_FIELD,
+		     "checklist.fees");
+	group_expect("{\"name\":\"a\",\"fees\":\"80\"}", INPUT_UNKNOWN_FIELD, "fees");
+	group_expect("{\"name\":\"a\",\"checklis\":{}}", INPUT_UNKNOWN_FIELD, "checklis");
+	j = load("{\"checklist\":[1]}");
+	assert_null(fields_value(j, "checklist.fees"));
+	json_decref(j);
+	j = NULL;
+
+	/* a form's dotted names build the group */
+	assert_int_equal(form_parse(body, strlen(body), LIMIT_FORM_FIELDS, &f, &n), 0);
+	assert_int_equal(fields_from_form(f, n, grouped, NGROUPED, &j, &err), 0);
+	form_free(f, n);
+	want = load("{\"name\":\"Ann\",\"checklist\":{\"certified\":true,\"fees\":\"80\"}}");
+	assert_true(json_equal(j, want));
+	assert_string_equal(json_string_value(fields_value(j, "checklist.fees")), "80");
+	json_decref(j);
+	json_decref(want);
+}
+
 /* fields_from_form ------------------------------------------------------ */
 
 static const struct field form_table[] = {
@@ -1263,6 +1333,7 @@ int main(void)
 		cmocka_unit_test(test_fields_check_shared),
 		cmocka_unit_test(test_fields_check_int_map),
 		cmocka_unit_test(test_fields_check_enum_set),
+		cmocka_unit_test(test_fields_check_group),
 		cmocka_unit_test(test_fields_check_long_field_names),
 		cmocka_unit_test(test_fields_check_bad_decl),
 		cmocka_unit_test(test_fields_from_form_types),

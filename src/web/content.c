@@ -28,11 +28,16 @@
 #define CONTENT_IDS_MAX	  64	      /* headings on a page whose ids are kept unique */
 #define CONTENT_ID_MAX	  80	      /* bytes of a heading id; longer is cut at a character */
 
-/* The pages, in the order of the program; their files are <name>.md. */
+/*
+ * The pages, their files <name>.md: first the program's, in its order
+ * (content_name() lists those), then the pages of their own ("find-help",
+ * served at /find-help).
+ */
 static const char *const content_names[] = {
-	"index", "step-1", "step-2", "step-3", "step-4", "step-5",
+	"index", "step-1", "step-2", "step-3", "step-4", "step-5", "find-help",
 };
-#define CONTENT_PAGES (sizeof(content_names) / sizeof(content_names[0]))
+#define CONTENT_PAGES	      (sizeof(content_names) / sizeof(content_names[0]))
+#define CONTENT_PROGRAM_PAGES 6 /* "index" .. "step-5" */
 
 struct content_page {
 	char *html; /* rendered, NUL-terminated; NULL until loaded */
@@ -360,5 +365,5 @@ int content_find(const char *name, const char *lang, const char **ret_html, size
 
 const char *content_name(size_t i)
 {
-	return i < CONTENT_PAGES ? content_names[i] : NULL;
+	return i < CONTENT_PROGRAM_PAGES ? content_names[i] : NULL;
 }

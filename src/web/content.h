@@ -1,7 +1,7 @@
 /*
  * content.h: the program's texts (content/<lang>/<name>.md), rendered from
  * Markdown to HTML with md4c once, at start-up, and kept in memory so a
- * request only copies a finished page.  Used by the /program pages.
+ * request only copies a finished page.  Used by the /program pages and /find-help.
  */
 #ifndef KINTSUGI_WEB_CONTENT_H
 #define KINTSUGI_WEB_CONTENT_H
@@ -39,7 +39,8 @@ int content_load(const char *data_dir, char *errbuf, size_t errlen);
 void content_free(void);
 
 /*
- * content_find() - the rendered page name ("index", "step-1" ... "step-5")
+ * content_find() - the rendered page name ("index", "step-1" ... "step-5",
+ * "find-help")
  * in lang ("en", "es", "ru"; another code gives English): its HTML and its
  * title, owned by the cache and valid until content_free().  Returns 0 or
  * -ENOENT for a name that is not a page.
@@ -49,7 +50,8 @@ int content_find(const char *name, const char *lang, const char **ret_html, size
 
 /*
  * content_name() - the name of page i of the program, in its order
- * ("index" first, then "step-1" ... "step-5"), or NULL past the last.
+ * ("index" first, then "step-1" ... "step-5"), or NULL past the last;
+ * "find-help" is a page of its own, not one of the program's.
  */
 const char *content_name(size_t i);
 

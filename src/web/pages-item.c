@@ -3,17 +3,21 @@
  * record.c), for whichever kind the path names: /{plural} lists what the
  * member may see with a form for a new one, /{plural}/{id} changes or
  * removes one of their own.  The template of the same name as the plural
- * lays it out and says everything in words; this file hands it the same
- * data for every kind:
+ * ('-' written '_', web_kind_template()) lays it out and says everything in words; this file hands
+ * it the same data for every kind:
  *
  *   items[]   id, mine, from_name, date, changed (the date of the last
  *             change, when there was one), private, shared_partner,
- *             f.<field> (the value), d.<field> (a date as people read it),
- *             is.<field>_<choice> (true for the chosen one),
+ *             shared_care, f.<field> (the value), d.<field> (a date as
+ *             people read it), is.<field>_<choice> (true for the chosen
+ *             one, each chosen one of a set, "1" or "0" for a yes or no),
  *             is.status_<status> (the kind's status() today, if it has one)
  *   form      f, is and shared_partner as above: what the form shows
  *             (typed values again after an error); editing: its id
  *   max.<field>, error, invalid.<field>, empty, partner_name
+ *
+ * A group's member "checklist.fees" (field.h) is "checklist_fees" in these
+ * names.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,27 +30,63 @@
 #include "web/pages.h"
 #include "web/render.h"
 
+/*
+ * A field's name as a template key: a group's member "checklist.fees"
+ * (field.h) is "checklist_fees", since a dot in a mustache name looks
+ * into an object.
+ */
+static void template_key(char *out, size_t cap, const char *name)
+{
+	char *p;
+
+	snprintf(out, cap, "%s", name);
+	for (p = out; *p; p++)
+		if (*p == '.')
+			*p = '_';
+}
+
+/* is.<field>_<choice> for each choice in a FIELD_ENUM_SET's comma-joined value. */
+static void set_choices(json_t *is, const char *name, const char *v, size_t len)
+{
+	char key[96];
+	size_t at = 0;
+
+	while (at < len) {
+		const char *comma = memchr(v + at, ',', len - at);
+		size_t piece = comma ? (size_t)(comma - (v + at)) : len - at;
+
+		snprintf(key, sizeof(key), "%s_%.*s", name, (int)piece, v + at);
+		set_flag(is, key, 1);
+		at += piece + 1;
+	}
+}
+
 /* f, d and is of one set of values into o; value(i) gives fields[i]'s or NULL. */
 static void set_values(const struct kreq *r, const struct item_kind *k, json_t *o,
 		       const char *const *vals, const size_t *lens)
 {
 	json_t *f = json_object(), *d = json_object(), *is = json_object();
-	char key[96];
+	char key[96], name[64];
 	size_t i;
 
 	for (i = 0; f && d && is && i < k->nfields; i++) {
 		const struct field *fd = &k->fields[i];
 		const char *v = vals[i];
+		size_t len;
 
 		if (!v)
 			continue;
-		set_text(f, fd->name, v, lens ? lens[i] : strlen(v));
+		len = lens ? lens[i] : strlen(v);
+		template_key(name, sizeof(name), fd->name);
+		set_text(f, name, v, len);
 		if (fd->type == FIELD_DATE)
-			set_date(r, d, fd->name, v);
+			set_date(r, d, name, v);
 		if (fd->type == FIELD_ENUM || fd->type == FIELD_BOOL) {
-			snprintf(key, sizeof(key), "%s_%s", fd->name, v);
+			snprintf(key, sizeof(key), "%s_%s", name, v);
 			set_flag(is, key, 1);
 		}
+		if (fd->type == FIELD_ENUM_SET)
+			set_choices(is, name, v, len);
 	}
 	if (o) {
 		json_object_set_new(o, "f", f);
@@ -70,8 +110,9 @@ static json_t *item_card(const struct kreq *r, const struct item_kind *k,
 	set_date(r, o, "date", it->created_at);
 	if (strcmp(it->updated_at, it->created_at) != 0)
 		set_date(r, o, "changed", it->updated_at);
-	set_flag(o, "private", !(it->shared_with & ACCESS_SHARE_PARTNER));
+	set_flag(o, "private", !(it->shared_with & (ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE)));
 	set_flag(o, "shared_partner", (it->shared_with & ACCESS_SHARE_PARTNER) != 0);
+	set_flag(o, "shared_care", (it->shared_with & ACCESS_SHARE_CARE) != 0);
 	set_values(r, k, o, (const char *const *)it->values, it->lens);
 	if (it->status) {
 		char key[64];
@@ -82,28 +123,58 @@ static json_t *item_card(const struct kreq *r, const struct item_kind *k,
 	return o;
 }
 
+/*
+ * The choices of a FIELD_ENUM_SET ticked in the form sent ("<field>.<choice>"),
+ * joined with ',' into buf; NULL when none.
+ */
+static const char *typed_set(const struct kreq *r, const struct field *f, char *buf, size_t cap)
+{
+	char name[96];
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; f->choices && f->choices[i]; i++) {
+		snprintf(name, sizeof(name), "%s.%s", f->name, f->choices[i]);
+		if (!kreq_form(r, name))
+			continue;
+		if (len + strlen(f->choices[i]) + 2 > cap)
+			break;
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "," : "",
+					f->choices[i]);
+	}
+	return len ? buf : NULL;
+}
+
 /* What the form shows: the typed values after an error, the item's when editing, else none. */
 static json_t *form_data(const struct kreq *r, const struct item_kind *k,
 			 const struct item_view *editing, int typed)
 {
 	const char *vals[ITEM_FIELDS_MAX] = {0};
+	char sets[ITEM_FIELDS_MAX][256];
 	json_t *o = json_object();
 	size_t i;
 	int shared = 1; /* a new item is offered to the partner; unticking keeps it private */
+	int care = 0;
 
 	if (typed) {
-		for (i = 0; i < k->nfields && i < ITEM_FIELDS_MAX; i++)
-			if (k->fields[i].type != FIELD_SHARED)
+		for (i = 0; i < k->nfields && i < ITEM_FIELDS_MAX; i++) {
+			if (k->fields[i].type == FIELD_ENUM_SET)
+				vals[i] = typed_set(r, &k->fields[i], sets[i], sizeof(sets[i]));
+			else if (k->fields[i].type != FIELD_SHARED)
 				vals[i] = kreq_form(r, k->fields[i].name);
+		}
 		shared = kreq_form(r, "share_partner") != NULL;
+		care = kreq_form(r, "share_care") != NULL;
 		set_values(r, k, o, vals, NULL);
 	} else if (editing) {
 		set_values(r, k, o, (const char *const *)editing->values, editing->lens);
 		shared = (editing->shared_with & ACCESS_SHARE_PARTNER) != 0;
+		care = (editing->shared_with & ACCESS_SHARE_CARE) != 0;
 	} else {
 		set_values(r, k, o, vals, NULL);
 	}
 	set_flag(o, "shared_partner", shared);
+	set_flag(o, "shared_care", care);
 	if (editing)
 		web_set(o, "id", editing->id);
 	return o;
@@ -118,7 +189,7 @@ static int kind_page(struct kreq *r, const struct item_kind *k, int status,
 		     const struct item_view *editing, const char *bad_field)
 {
 	struct item_view *list = NULL;
-	char partner[512];
+	char partner[512], tmpl[64];
 	json_t *data, *items, *max;
 	size_t n = 0, i;
 	int rc, typed = status == 400;
@@ -134,9 +205,13 @@ static int kind_page(struct kreq *r, const struct item_kind *k, int status,
 		if (push(items, item_card(r, k, &list[i], partner)) < 0)
 			break;
 	item_views_free(list, n);
-	for (i = 0; max && i < k->nfields; i++)
+	for (i = 0; max && i < k->nfields; i++) {
+		char name[64];
+
+		template_key(name, sizeof(name), k->fields[i].name);
 		if (k->fields[i].type == FIELD_STRING)
-			set_int(max, k->fields[i].name, k->fields[i].max);
+			set_int(max, name, k->fields[i].max);
+	}
 	set_flag(data, "empty", n == 0);
 	web_set(data, "partner_name", partner);
 	if (data) {
@@ -150,7 +225,8 @@ static int kind_page(struct kreq *r, const struct item_kind *k, int status,
 		json_decref(max);
 	}
 	web_form_refused(r, data, typed, bad_field);
-	return web_render(r, status, k->plural, data, 0);
+	web_kind_template(k, tmpl, sizeof(tmpl));
+	return web_render(r, status, tmpl, data, 0);
 }
 
 /* The kind the path names, and a signed-in member: else the answer is set. */

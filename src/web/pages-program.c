@@ -1,6 +1,7 @@
 /*
  * pages-program.c: the program explained, GET /program and
- * /program/step-1 ... /program/step-5.  The words are ours, in
+ * /program/step-1 ... /program/step-5, and what to look for in a
+ * therapist, GET /find-help.  The words are ours, in
  * content/<lang>/<name>.md, rendered once at start-up by content.c; a request
  * picks the page by its path and the reader's language and puts it into
  * the layout, with a list of the program's pages below it.
@@ -81,5 +82,31 @@ int page_program(struct kreq *r)
 	web_set_bool(data, "has_pages", nav != NULL);
 	if (nav)
 		json_object_set_new(data, "pages", nav);
+	return web_render(r, 200, "program", data, WEB_PUBLIC);
+}
+
+/*
+ * page_find_help() - GET /find-help: what to look for in a therapist and
+ * where to look (content/<lang>/find-help.md), laid out as a page of the
+ * program but without its list of pages.  Its links are plain links: the
+ * server fetches nothing from those places, and the page loads nothing
+ * from them.  Public, like the program.
+ */
+int page_find_help(struct kreq *r)
+{
+	const char *html, *title;
+	json_t *data;
+	size_t len;
+
+	if (content_find("find-help", r->lang, &html, &len, &title) < 0)
+		return page_error(r, 404);
+	data = web_page_new(r, title);
+	if (!data)
+		return -ENOMEM;
+	/* our own rendered Markdown: the template triple-stashes it (see program.mustache) */
+	if (json_object_set_new(data, "content", json_stringn(html, len)) < 0) {
+		json_decref(data);
+		return -ENOMEM;
+	}
 	return web_render(r, 200, "program", data, WEB_PUBLIC);
 }

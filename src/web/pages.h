@@ -28,6 +28,7 @@ int page_static(struct kreq *r);
 int page_landing(struct kreq *r);	 /* GET  /             */
 int page_privacy(struct kreq *r);	 /* GET  /privacy      who sees what */
 int page_program(struct kreq *r);	 /* GET  /program, /program/step-N (pages-program.c) */
+int page_find_help(struct kreq *r);	 /* GET  /find-help (pages-program.c) */
 int page_exit(struct kreq *r);		 /* GET  /exit         quick exit: neutral page */
 int page_signup_form(struct kreq *r);	 /* GET  /signup       */
 int page_signup(struct kreq *r);	 /* POST /signup       */

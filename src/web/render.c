@@ -285,9 +285,13 @@ static int templates_load(const char *data_dir, char *errbuf, size_t errlen)
 	}
 	/* a kind that is all data has its pages, and they need its template */
 	for (i = 0; item_kinds[i]; i++) {
-		if (item_kinds[i]->plural && !template_find(item_kinds[i]->plural)) {
-			snprintf(errbuf, errlen, "%s/%s.mustache: missing", dir,
-				 item_kinds[i]->plural);
+		char name[64];
+
+		if (!item_kinds[i]->plural)
+			continue;
+		web_kind_template(item_kinds[i], name, sizeof(name));
+		if (!template_find(name)) {
+			snprintf(errbuf, errlen, "%s/%s.mustache: missing", dir, name);
 			r = -ENOENT;
 			goto out;
 		}
@@ -738,6 +742,16 @@ int page_static(struct kreq *r)
 	return 0;
 }
 
+void web_kind_template(const struct item_kind *k, char *out, size_t cap)
+{
+	char *p;
+
+	snprintf(out, cap, "%s", k->plural ? k->plural : k->name);
+	for (p = out; *p; p++)
+		if (*p == '-')
+			*p = '_';
+}
+
 void web_set(json_t *data, const char *key, const char *val)
 {
 	if (data && val)
@@ -759,6 +773,7 @@ const char *web_form_value(const struct kreq *r, const char *name)
 
 void web_form_error(json_t *data, const char *key, const char *message, const char *field)
 {
+	char key_buf[128], *p;
 	json_t *invalid;
 
 	if (!data)
@@ -772,7 +787,12 @@ void web_form_error(json_t *data, const char *key, const char *message, const ch
 		if (!invalid || json_object_set_new(data, "invalid", invalid) < 0)
 			return;
 	}
-	json_object_set_new(invalid, field, json_true());
+	/* "checklist.fees" is invalid.checklist_fees: a dot in a mustache name looks inside */
+	snprintf(key_buf, sizeof(key_buf), "%s", field);
+	for (p = key_buf; *p; p++)
+		if (*p == '.')
+			*p = '_';
+	json_object_set_new(invalid, key_buf, json_true());
 }
 
 void web_input_error(const struct kreq *r, json_t *data, const char *key)

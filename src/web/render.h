@@ -81,10 +81,18 @@ void web_set_bool(json_t *data, const char *key, int on);
 const char *web_form_value(const struct kreq *r, const char *name);
 
 /*
+ * web_kind_template() - the template of a kind's pages: its plural, a '-'
+ * written '_' ("therapy-sessions" is therapy_sessions.mustache), into out
+ * (cap bytes, cut to fit).
+ */
+struct item_kind;
+void web_kind_template(const struct item_kind *k, char *out, size_t cap);
+
+/*
  * web_form_error() - put a form error on the page: data.error = message
- * (shown with role="alert") and data.invalid.<field> = true when field is
- * not NULL or empty, so the template marks that input aria-invalid and
- * points its aria-describedby at the message.  key names the error slot
+ * (shown with role="alert") and data.invalid.<field> = true (a dot in field
+ * written as "_") when field is not NULL or empty, so the template marks
+ * that input aria-invalid and points its aria-describedby at the message.  key names the error slot
  * ("error" for most pages; settings has one per form).
  */
 void web_form_error(json_t *data, const char *key, const char *message, const char *field);

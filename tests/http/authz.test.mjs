@@ -468,6 +468,8 @@ const MATRIX = {
   // the program explained: the same pages for everyone, signed in or not
   ...Object.fromEntries(['/program', ...[1, 2, 3, 4, 5].map((n) => `/program/step-${n}`)].map((p) => [
     `GET ${p}`, { who: 'anyone', csrf: false, op: 'anyone', call: get(p), anon: [200] }])),
+  // what to look for in a therapist, and where: public like the program
+  'GET /find-help': { who: 'anyone', csrf: false, op: 'anyone', call: get('/find-help'), anon: [200] },
   'GET /signup': { who: 'anyone', csrf: false, op: 'anyone', call: get('/signup'), anon: [200] },
   'POST /signup': { who: 'anyone', csrf: false, op: 'anyone', call: form('/signup'), anon: [400] },
   'GET /signin': { who: 'anyone', csrf: false, op: 'anyone', call: get('/signin'), anon: [200] },
@@ -799,7 +801,17 @@ for (const k of registryKinds()) {
         abShared: await w('A', 'abShared', ['partner']), other: await w('X', 'other', []) };
     },
   };
-  const visible = { A: ['aPriv', 'abShared'], B: ['bPriv', 'abShared'], X: ['other'] };
+  // a kind the author cannot keep private (a workshop) is the partner's to see, never to change
+  const always = k.shared_allowed === 0 && (k.shared_default & 1) !== 0;
+  const visible = always
+    ? { A: ['aPriv', 'bPriv', 'abShared'], B: ['aPriv', 'bPriv', 'abShared'], X: ['other'] }
+    : { A: ['aPriv', 'abShared'], B: ['bPriv', 'abShared'], X: ['other'] };
+  const seen = always
+    ? { aPriv: { A: OK, B: OK }, bPriv: { A: OK, B: OK }, abShared: { A: OK, B: OK }, other: { X: OK } }
+    : SEEN;
+  const own = always
+    ? { aPriv: { A: OK, B: NO }, bPriv: { A: NO, B: OK }, abShared: { A: OK, B: NO }, other: { X: OK } }
+    : OWN_ONLY;
   const change = (c, id, o) => c.request('PUT', `/api/v1/${p}/${id}`, body({ mark: 'changed' }),
     { csrf: o.csrf || false });
   Object.assign(MATRIX, {
@@ -807,21 +819,21 @@ for (const k of registryKinds()) {
     [`POST /api/v1/${p}`]: { who: k.who, csrf: true, op: 'create', kind: p, member: [201],
       call: (c, id, o) => c.post(`/api/v1/${p}`, body(o), { csrf: o.csrf || false }) },
     [`GET /api/v1/${p}/{id}`]: { who: k.who, csrf: false, op: 'read', kind: p,
-      call: get(`/api/v1/${p}/{id}`), expect: SEEN },
-    [`PUT /api/v1/${p}/{id}`]: { who: k.who, csrf: true, op: 'write', kind: p, call: change, expect: OWN_ONLY },
+      call: get(`/api/v1/${p}/{id}`), expect: seen },
+    [`PUT /api/v1/${p}/{id}`]: { who: k.who, csrf: true, op: 'write', kind: p, call: change, expect: own },
     [`DELETE /api/v1/${p}/{id}`]: { who: k.who, csrf: true, op: 'write', kind: p,
-      call: api('DELETE', `/api/v1/${p}/{id}`), expect: OWN_ONLY },
+      call: api('DELETE', `/api/v1/${p}/{id}`), expect: own },
     [`GET /${p}`]: { who: k.who, csrf: false, op: 'list', kind: p, call: get(`/${p}`), visible },
     [`POST /${p}`]: { who: k.who, csrf: true, op: 'create', kind: p, member: [303],
       call: (c, id, o) => c.form(`/${p}`, { ...asForm(k, body(o, ['partner'])),
         ...(o.csrf ? { csrf: o.csrf } : {}) }) },
     // the page that changes an item shows it to its author only
     [`GET /${p}/{id}`]: { who: k.who, csrf: false, op: 'read', kind: p, call: get(`/${p}/{id}`),
-      expect: OWN_ONLY },
+      expect: own },
     [`POST /${p}/{id}`]: { who: k.who, csrf: true, op: 'write', kind: p,
-      call: form(`/${p}/{id}`, asForm(k, exampleBody(k, { mark: 'changed by form' }))), expect: OWN_ONLY },
+      call: form(`/${p}/{id}`, asForm(k, exampleBody(k, { mark: 'changed by form' }))), expect: own },
     [`POST /${p}/{id}/delete`]: { who: k.who, csrf: true, op: 'write', kind: p,
-      call: form(`/${p}/{id}/delete`), expect: OWN_ONLY },
+      call: form(`/${p}/{id}/delete`), expect: own },
   });
 }
 

@@ -25,6 +25,29 @@ export function day(plus = 0) {
 }
 
 /**
+ * valueOf() - the value of field name in a JSON body: a group's member
+ * "checklist.fees" is body.checklist.fees.
+ */
+export function valueOf(body, name) {
+  const dot = name.indexOf('.');
+  if (dot < 0) return body[name];
+  const group = body[name.slice(0, dot)];
+  return group ? group[name.slice(dot + 1)] : undefined;
+}
+
+/** setValue() - set field name in a JSON body, making a group's object. */
+export function setValue(body, name, value) {
+  const dot = name.indexOf('.');
+  if (dot < 0) {
+    body[name] = value;
+    return;
+  }
+  const g = name.slice(0, dot);
+  body[g] = body[g] || {};
+  body[g][name.slice(dot + 1)] = value;
+}
+
+/**
  * exampleBody() - a valid JSON body for kind: every required field, the
  * first text carrying `mark`, shared as `shared` (['partner'] or []).
  */
@@ -38,16 +61,18 @@ export function exampleBody(kind, { mark = 'example', shared = [] } = {}) {
     }
     if (!f.required) continue;
     if (f.type === 'string') {
-      body[f.name] = (marked ? `${mark} (${f.name})` : mark).slice(0, f.max);
+      setValue(body, f.name, (marked ? `${mark} (${f.name})` : mark).slice(0, f.max));
       marked = true;
     } else if (f.type === 'enum') {
-      body[f.name] = f.choices[0];
+      setValue(body, f.name, f.choices[0]);
     } else if (f.type === 'date') {
-      body[f.name] = day(7);
+      setValue(body, f.name, day(7));
     } else if (f.type === 'int') {
-      body[f.name] = f.min;
+      setValue(body, f.name, f.min);
     } else if (f.type === 'bool') {
-      body[f.name] = true;
+      setValue(body, f.name, true);
+    } else if (f.type === 'enum_set') {
+      setValue(body, f.name, f.choices.slice(0, Math.max(f.min, 1)));
     }
   }
   return body;
@@ -57,11 +82,13 @@ export function exampleBody(kind, { mark = 'example', shared = [] } = {}) {
 export function asForm(kind, body) {
   const out = {};
   for (const f of kind.fields) {
-    const v = body[f.name];
+    const v = valueOf(body, f.name);
     if (v === undefined || v === null) continue;
     if (f.type === 'shared') {
       if (v.includes('partner')) out.share_partner = '1';
       if (v.includes('care')) out.share_care = '1';
+    } else if (f.type === 'enum_set') {
+      for (const c of v) out[`${f.name}.${c}`] = '1';
     } else if (f.type === 'bool') {
       out[f.name] = v ? '1' : '0';
     } else {
