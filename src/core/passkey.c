@@ -59,10 +59,16 @@ static void challenge_hash(const unsigned char ch[WEBAUTHN_CHALLENGE_BYTES],
 	crypto_hash_sha256(out, ch, WEBAUTHN_CHALLENGE_BYTES);
 }
 
-int passkey_challenge(const struct core *c, const char *member_id, const char *purpose,
-		      const char *origin, char ret_b64[PASSKEY_CHALLENGE_B64])
+/*
+ * A fresh challenge asked from origin, stored by its hash: the member's
+ * for purpose, or (member_id NULL) a sign-in's that names no one; its
+ * base64url into ret_b64.  PASSKEY_FULL when the sign-ins' are all out.
+ */
+static int challenge_new(const struct core *c, const char *member_id, const char *purpose,
+			 const char *origin, char ret_b64[PASSKEY_CHALLENGE_B64])
 {
 	unsigned char ch[WEBAUTHN_CHALLENGE_BYTES], hash[STORE_CHALLENGE_HASH_LEN];
+	int64_t expires = (int64_t)time(NULL) + PASSKEY_CHALLENGE_TTL_S;
 	char rp[256];
 	int r;
 
@@ -71,13 +77,19 @@ int passkey_challenge(const struct core *c, const char *member_id, const char *p
 		return -EINVAL;
 	vault_random(ch, sizeof(ch));
 	challenge_hash(ch, hash);
-	r = STORE_CALL(c->st, challenge_put, member_id, hash, purpose, origin,
-		       (int64_t)time(NULL) + PASSKEY_CHALLENGE_TTL_S);
+	r = member_id ? STORE_CALL(c->st, challenge_put, member_id, hash, purpose, origin, expires)
+		      : STORE_CALL(c->st, signin_challenge_put, hash, origin, expires);
 	if (r == 0)
 		sodium_bin2base64(ret_b64, PASSKEY_CHALLENGE_B64, ch, sizeof(ch),
 				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	vault_wipe(ch, sizeof(ch));
-	return store_err(r);
+	return r == STORE_CONFLICT && !member_id ? PASSKEY_FULL : store_err(r);
+}
+
+int passkey_challenge(const struct core *c, const char *member_id, const char *purpose,
+		      const char *origin, char ret_b64[PASSKEY_CHALLENGE_B64])
+{
+	return member_id ? challenge_new(c, member_id, purpose, origin, ret_b64) : -EINVAL;
 }
 
 /*
@@ -461,22 +473,7 @@ void passkey_prf_salt(char out[PASSKEY_CHALLENGE_B64])
 int passkey_signin_challenge(const struct core *c, const char *origin,
 			     char ret_b64[PASSKEY_CHALLENGE_B64])
 {
-	unsigned char ch[WEBAUTHN_CHALLENGE_BYTES], hash[STORE_CHALLENGE_HASH_LEN];
-	char rp[256];
-	int r;
-
-	if (!origin || strlen(origin) >= PASSKEY_ORIGIN_MAX ||
-	    passkey_rp_id(origin, rp, sizeof(rp)) != 0)
-		return -EINVAL;
-	vault_random(ch, sizeof(ch));
-	challenge_hash(ch, hash);
-	r = STORE_CALL(c->st, signin_challenge_put, hash, origin,
-		       (int64_t)time(NULL) + PASSKEY_CHALLENGE_TTL_S);
-	if (r == 0)
-		sodium_bin2base64(ret_b64, PASSKEY_CHALLENGE_B64, ch, sizeof(ch),
-				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	vault_wipe(ch, sizeof(ch));
-	return r == STORE_CONFLICT ? PASSKEY_FULL : store_err(r);
+	return challenge_new(c, NULL, NULL, origin, ret_b64);
 }
 
 /* The member's passkey p answered w: its tag under mk, and the assertion with UV; the counter

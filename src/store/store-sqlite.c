@@ -435,9 +435,10 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_SIGNIN_CHALLENGE_PUT] = "INSERT INTO signin_challenges (hash, origin, expires_at) "
 				    "SELECT ?1, ?2, ?3 "
 				    "WHERE (SELECT count(*) FROM signin_challenges) < ?4",
+	/* numbered as the member's challenges' are (?1 member and ?3 purpose unused): one taker */
 	[SQ_SIGNIN_CHALLENGE_TAKE] = "SELECT origin FROM signin_challenges "
-				     "WHERE hash = ?1 AND expires_at > ?2",
-	[SQ_SIGNIN_CHALLENGE_DELETE] = "DELETE FROM signin_challenges WHERE hash = ?1",
+				     "WHERE hash = ?2 AND expires_at > ?4",
+	[SQ_SIGNIN_CHALLENGE_DELETE] = "DELETE FROM signin_challenges WHERE hash = ?2",
 	/* ---- the private safety check (migration 0012) ---- */
 	[SQ_SAFETY_GET] = "SELECT id, version, sealed FROM safety_checks "
 			  "WHERE couple_id = ?1 AND member_id = ?2",
@@ -3830,11 +3831,16 @@ static int sq_challenge_put(struct store *st, const char *member_id, const unsig
 	return sq_tx_leave(sq, nested, r);
 }
 
-/* Read and delete in one transaction: of two requests with one challenge, one has it. */
-static int sq_challenge_take(struct store *st, const char *member_id, const unsigned char *hash,
-			     const char *purpose, int64_t now_s, char *ret_origin, size_t len)
+/*
+ * Reads the origin of the challenge statement take finds and deletes it
+ * with del, in one transaction: of two requests with one challenge, one
+ * has it.  Both statements number their parameters alike: ?1 the member
+ * (NULL for a sign-in's), ?2 the hash, ?3 the purpose, ?4 now.
+ */
+static int sq_origin_take(struct sq *sq, enum sq_stmt take, enum sq_stmt del, const char *member_id,
+			  const unsigned char *hash, const char *purpose, int64_t now_s,
+			  char *ret_origin, size_t len)
 {
-	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
 	bool nested;
 	int r;
@@ -3844,11 +3850,11 @@ static int sq_challenge_take(struct store *st, const char *member_id, const unsi
 	r = sq_tx_enter(sq, &nested);
 	if (r < 0)
 		return r;
-	r = sq_prep(sq, SQ_CHALLENGE_TAKE, &b.s);
+	r = sq_prep(sq, take, &b.s);
 	if (r == 0) {
-		bind_text(&b, 1, member_id);
+		bind_text_or_null(&b, 1, member_id);
 		bind_blob(&b, 2, hash, STORE_CHALLENGE_HASH_LEN, false);
-		bind_text(&b, 3, purpose);
+		bind_text_or_null(&b, 3, purpose);
 		bind_i64(&b, 4, now_s);
 		r = b.r ? b.r : sq_read(b.s);
 		if (r == 0) {
@@ -3860,14 +3866,21 @@ static int sq_challenge_take(struct store *st, const char *member_id, const unsi
 		sq_done(b.s);
 	}
 	if (r == 0)
-		r = sq_prep(sq, SQ_CHALLENGE_DELETE, &b.s);
+		r = sq_prep(sq, del, &b.s);
 	if (r == 0) {
-		bind_text(&b, 1, member_id);
+		bind_text_or_null(&b, 1, member_id);
 		bind_blob(&b, 2, hash, STORE_CHALLENGE_HASH_LEN, false);
 		r = b.r ? b.r : sq_write(sq, b.s, NULL);
 		sq_done(b.s);
 	}
 	return sq_tx_leave(sq, nested, r);
+}
+
+static int sq_challenge_take(struct store *st, const char *member_id, const unsigned char *hash,
+			     const char *purpose, int64_t now_s, char *ret_origin, size_t len)
+{
+	return sq_origin_take(to_sq(st), SQ_CHALLENGE_TAKE, SQ_CHALLENGE_DELETE, member_id, hash,
+			      purpose, now_s, ret_origin, len);
 }
 
 static int sq_passkey_signin_set(struct store *st, const char *member_id, const char *id,
@@ -3948,41 +3961,11 @@ static int sq_signin_challenge_put(struct store *st, const unsigned char *hash, 
 	return sq_tx_leave(sq, nested, r);
 }
 
-/* Read and delete in one transaction: of two requests with one challenge, one has it. */
 static int sq_signin_challenge_take(struct store *st, const unsigned char *hash, int64_t now_s,
 				    char *ret_origin, size_t len)
 {
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
-	bool nested;
-	int r;
-
-	if (!hash || !ret_origin || len == 0)
-		return -EINVAL;
-	r = sq_tx_enter(sq, &nested);
-	if (r < 0)
-		return r;
-	r = sq_prep(sq, SQ_SIGNIN_CHALLENGE_TAKE, &b.s);
-	if (r == 0) {
-		bind_blob(&b, 1, hash, STORE_CHALLENGE_HASH_LEN, false);
-		bind_i64(&b, 2, now_s);
-		r = b.r ? b.r : sq_read(b.s);
-		if (r == 0) {
-			struct reader rd = {b.s, 0, 0};
-
-			read_text(&rd, 0, ret_origin, len);
-			r = rd.r;
-		}
-		sq_done(b.s);
-	}
-	if (r == 0)
-		r = sq_prep(sq, SQ_SIGNIN_CHALLENGE_DELETE, &b.s);
-	if (r == 0) {
-		bind_blob(&b, 1, hash, STORE_CHALLENGE_HASH_LEN, false);
-		r = b.r ? b.r : sq_write(sq, b.s, NULL);
-		sq_done(b.s);
-	}
-	return sq_tx_leave(sq, nested, r);
+	return sq_origin_take(to_sq(st), SQ_SIGNIN_CHALLENGE_TAKE, SQ_SIGNIN_CHALLENGE_DELETE, NULL,
+			      hash, NULL, now_s, ret_origin, len);
 }
 
 /* ---- end of passkeys ---------------------------------------------------------------- */
