@@ -317,21 +317,26 @@ static int request_causes(const struct core *c, const struct session *s, const c
 	return 0;
 }
 
-/* The signal of a code from the causes of both members (NULL for the couple's breaches). */
-static int signal_of(enum help_code code, const struct cause two[2], const struct cause *couple,
-		     struct help_signal *sig)
+/* The signal of a code from one cause of the couple's (the breaches): 1 when it holds. */
+static int couple_signal_of(enum help_code code, const struct cause *couple,
+			    struct help_signal *sig)
+{
+	memset(sig, 0, sizeof(*sig));
+	sig->code = code;
+	if (!couple->holds)
+		return 0;
+	snprintf(sig->since, sizeof(sig->since), "%s", couple->since);
+	snprintf(sig->mark, sizeof(sig->mark), "%s", couple->id);
+	return 1;
+}
+
+/* The signal of a code from the causes of both members: 1 when either holds. */
+static int signal_of(enum help_code code, const struct cause two[2], struct help_signal *sig)
 {
 	int who;
 
 	memset(sig, 0, sizeof(*sig));
 	sig->code = code;
-	if (couple) {
-		if (!couple->holds)
-			return 0;
-		snprintf(sig->since, sizeof(sig->since), "%s", couple->since);
-		snprintf(sig->mark, sizeof(sig->mark), "%s", couple->id);
-		return 1;
-	}
 	for (who = 0; who < 2; who++) {
 		if (!two[who].holds)
 			continue;
@@ -399,11 +404,11 @@ int help_signals(const struct core *c, const struct session *s, const char *toda
 		r = dismissed_marks(c, s, marks, NULL);
 	if (r != 0)
 		return r;
-	k += (size_t)signal_of(HELP_TRUST_FALLING, trust, NULL, &out[k]);
-	k += (size_t)signal_of(HELP_BREACHES, NULL, &breaches, &out[k]);
-	k += (size_t)signal_of(HELP_OVERWHELMED, over, NULL, &out[k]);
-	k += (size_t)signal_of(HELP_SEXUAL_LOW, low, NULL, &out[k]);
-	k += (size_t)signal_of(HELP_ASKED, asked, NULL, &out[k]);
+	k += (size_t)signal_of(HELP_TRUST_FALLING, trust, &out[k]);
+	k += (size_t)couple_signal_of(HELP_BREACHES, &breaches, &out[k]);
+	k += (size_t)signal_of(HELP_OVERWHELMED, over, &out[k]);
+	k += (size_t)signal_of(HELP_SEXUAL_LOW, low, &out[k]);
+	k += (size_t)signal_of(HELP_ASKED, asked, &out[k]);
 	for (*n = 0; *n < k; (*n)++)
 		out[*n].dismissed = strcmp(marks[out[*n].code], out[*n].mark) == 0;
 	return 0;

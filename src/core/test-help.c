@@ -138,16 +138,16 @@ static void test_signal_of_both(void **state)
 	struct help_signal sig;
 
 	(void)state;
-	assert_int_equal(signal_of(HELP_ASKED, two, NULL, &sig), 0);
+	assert_int_equal(signal_of(HELP_ASKED, two, &sig), 0);
 	cause_newest(&two[1], "bbbb", "2026-03-01T00:00:00Z");
-	assert_int_equal(signal_of(HELP_ASKED, two, NULL, &sig), 1);
+	assert_int_equal(signal_of(HELP_ASKED, two, &sig), 1);
 	assert_int_equal(sig.who, HELP_WHO_PARTNER);
 	assert_string_equal(sig.mark, ":bbbb");
 	assert_string_equal(help_signal_reason(&sig),
 			    "Your partner is asking for professional help.");
 	cause_newest(&two[0], "aaaa", "2026-03-02T10:00:00Z");
 	cause_newest(&two[0], "old", "2026-02-02T10:00:00Z"); /* older: kept out */
-	assert_int_equal(signal_of(HELP_ASKED, two, NULL, &sig), 1);
+	assert_int_equal(signal_of(HELP_ASKED, two, &sig), 1);
 	assert_int_equal(sig.who, HELP_WHO_ME | HELP_WHO_PARTNER);
 	assert_string_equal(sig.since, "2026-03-02T10:00:00Z");
 	assert_string_equal(sig.mark, "aaaa:bbbb");
