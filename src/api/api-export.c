@@ -103,6 +103,8 @@ static const struct export_part parts[] = {
 	 EXPORT_LIST, NULL, NULL, "chore"},
 	{"dates", N_("Date nights"), api_dates_list, "/api/v1/dates", "dates", EXPORT_LIST, NULL,
 	 NULL, "date_night date_rating"},
+	{"homework", N_("Homework"), api_homework_list, "/api/v1/homework", "homework", EXPORT_LIST,
+	 NULL, NULL, "homework homework_done"},
 };
 
 #define NPARTS (sizeof(parts) / sizeof(parts[0]))

@@ -14,6 +14,7 @@
 #include "core/conflict.h"
 #include "core/dates.h"
 #include "core/helps.h"
+#include "core/homework.h"
 #include "core/item.h"
 #include "core/offer.h"
 #include "core/share.h"
@@ -46,6 +47,8 @@ const struct item_kind *const item_kinds[] = {
 	&breach_kind,
 	&breach_repair_kind,
 	&breach_mend_kind,
+	&homework_kind,
+	&homework_done_kind,
 	NULL,
 };
 
