@@ -119,8 +119,10 @@ static int add_kind(const struct core *c, const struct session *s, const struct 
 		memset(it, 0, sizeof(*it));
 		it->kind = k;
 		r = item_view_open(c, k, s, &rows[i], &it->v);
-		if (r != 0)
-			break;
+		if (r != 0) { /* one damaged row is not the whole summary */
+			r = core_skip_unreadable(c, r);
+			continue;
+		}
 		sm->nitems++;
 		for (j = 0; item_kinds[j] && r == 0; j++)
 			if (item_kinds[j]->parent && item_kinds[j]->fields &&
