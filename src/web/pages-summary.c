@@ -77,6 +77,27 @@ static const char *kind_heading(const struct item_kind *k)
 	return _("Something you shared");
 }
 
+/*
+ * A choice as its page words it (the same messages, so already translated);
+ * NULL: shown as it is.
+ */
+static const char *choice_label(const struct item_kind *k, const char *value)
+{
+	static const struct {
+		const char *kind, *value, *label;
+	} labels[] = {
+		{"limit", "hard_limit", N_("A hard limit: never")},
+		{"limit", "trigger", N_("A trigger: something that hurts or frightens me")},
+		{"limit", "not_now", N_("Not now: not until a day I choose")},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i].kind, k->name) == 0 && strcmp(labels[i].value, value) == 0)
+			return _(labels[i].label);
+	return NULL;
+}
+
 /* An item's values as [{label, value}]: what it says, not how it is kept. */
 static json_t *item_fields(const struct kreq *r, const struct item_kind *k,
 			   const struct item_view *v)
@@ -97,6 +118,8 @@ static json_t *item_fields(const struct kreq *r, const struct item_kind *k,
 			web_set(o, "value", v->values[i][0] == '1' ? _("Yes") : _("No"));
 		else if (f->type == FIELD_DATE)
 			set_date(r, o, "value", v->values[i]);
+		else if (f->type == FIELD_ENUM && choice_label(k, v->values[i]))
+			web_set(o, "value", choice_label(k, v->values[i]));
 		else
 			set_text(o, "value", v->values[i], v->lens[i]);
 		if (push(arr, o) < 0)

@@ -152,6 +152,7 @@ test('the page: a form to pick, the summary to print, in three languages', async
   const page = await A.get('/summary');
   assert.equal(page.status, 200, describe(page));
   assert.ok(page.text.includes(limit), 'the last month by default');
+  assert.ok(page.text.includes('A hard limit: never'), 'a choice as its page words it');
   assert.ok(!page.text.includes(`<p class="entry-body">${jText}`), 'the journal only as a choice');
   assert.match(page.text, new RegExp(`type="checkbox" id="summary-journal-${j.id}" name="journal" value="${j.id}"`));
   assert.match(page.text, /<form class="form" method="get" action="\/summary">/);
