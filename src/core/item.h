@@ -89,7 +89,8 @@ struct item_kind {
 	/*
 	 * care_assigns - with partners_only: the couple's therapist may make
 	 * one too (homework), and sees those shared with "care"; what a
-	 * therapist makes is always shared with ["partner", "care"].
+	 * therapist makes is always shared with ["partner", "care"] (so its
+	 * shared_allowed holds both).
 	 */
 	int care_assigns;
 	int one_per_author; /* each member has at most one (the store's once is the author) */
