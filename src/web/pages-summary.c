@@ -113,7 +113,11 @@ static json_t *item_fields(const struct kreq *r, const struct item_kind *k,
 		    (k == &homework_kind && i == HOMEWORK_F_BY))
 			continue;
 		o = json_object();
-		web_set(o, "label", kreq_field_label(f->name));
+		/* a homework's mark says "done", where a date's says "it happened" */
+		web_set(o, "label",
+			k == &homework_done_kind && i == HOMEWORK_D_DONE
+				? _("Done")
+				: kreq_field_label(f->name));
 		if (f->type == FIELD_BOOL)
 			web_set(o, "value", v->values[i][0] == '1' ? _("Yes") : _("No"));
 		else if (f->type == FIELD_DATE)
@@ -151,13 +155,13 @@ static json_t *item_data(const struct kreq *r, const struct summary_item *it)
 	return o;
 }
 
-/* "7.5" from 75 tenths. */
-static void tenths(char *out, size_t cap, int v)
+/* "7.5" from 75 tenths ("7,5" in Spanish and Russian). */
+static void tenths(const struct kreq *r, char *out, size_t cap, int v)
 {
-	snprintf(out, cap, "%d.%d", v / 10, v % 10);
+	snprintf(out, cap, "%d%c%d", v / 10, strcmp(r->lang, "en") == 0 ? '.' : ',', v % 10);
 }
 
-static void trend_data(json_t *data, const struct summary_trend *t)
+static void trend_data(const struct kreq *r, json_t *data, const struct summary_trend *t)
 {
 	char line[SUMMARY_FIELD_MAX], avg[16];
 	json_t *dims = json_array();
@@ -172,18 +176,18 @@ static void trend_data(json_t *data, const struct summary_trend *t)
 		json_decref(dims);
 		return;
 	}
-	tenths(avg, sizeof(avg), t->trust_avg10);
+	tenths(r, avg, sizeof(avg), t->trust_avg10);
 	snprintf(line, sizeof(line), _("Trust: from %d to %d (on average %s of 10)."),
 		 t->trust_first, t->trust_last, avg);
 	web_set(data, "trust_line", line);
-	tenths(avg, sizeof(avg), t->closeness_avg10);
+	tenths(r, avg, sizeof(avg), t->closeness_avg10);
 	snprintf(line, sizeof(line), _("Closeness: from %d to %d (on average %s of 10)."),
 		 t->closeness_first, t->closeness_last, avg);
 	web_set(data, "closeness_line", line);
 	for (d = 0; d < _CHECKIN_DIM_MAX; d++) {
 		json_t *o = json_object();
 
-		tenths(avg, sizeof(avg), t->dims_avg10[d]);
+		tenths(r, avg, sizeof(avg), t->dims_avg10[d]);
 		web_set(o, "label", dim_label(d));
 		web_set(o, "average", avg);
 		if (push(dims, o) < 0)
@@ -253,7 +257,7 @@ static void summary_data(const struct kreq *r, json_t *data, const struct summar
 	json_object_set_new(data, "cards", cards);
 	json_object_set_new(data, "checkins", checkins);
 	json_object_set_new(data, "journal", journal);
-	trend_data(data, &sm->trend);
+	trend_data(r, data, &sm->trend);
 	set_date(r, data, "from_text", sm->from);
 	set_date(r, data, "to_text", sm->to);
 }
