@@ -184,6 +184,11 @@ const char *kreq_field_label(const char *field)
 		{"category", N_("What is it about?")},
 		{"consequence", N_("If it is not kept (optional)")},
 		{"review_on", N_("Review it on")},
+		/* step 4: homework and the session-prep summary */
+		{"due_on", N_("Due on")},
+		{"from", N_("From")},
+		{"to", N_("To")},
+		{"journal", N_("Journal entries")},
 		{"reason", N_("Why you retire it")},
 		{"notice", N_("The notice to dismiss")},
 		/* step 1: the statement's parts and the partner's response */

@@ -107,6 +107,8 @@ static const struct export_part parts[] = {
 	 "/api/v1/help-requests", "help_requests", EXPORT_LIST, NULL, NULL, "help_request"},
 	{"help_dismissals", N_("Help signals you set aside"), api_help_dismissals_list,
 	 "/api/v1/help-signals", "help_dismissals", EXPORT_LIST, NULL, NULL, "help_dismissal"},
+	{"homework", N_("Homework"), api_homework_list, "/api/v1/homework", "homework", EXPORT_LIST,
+	 NULL, NULL, "homework homework_done"},
 };
 
 #define NPARTS (sizeof(parts) / sizeof(parts[0]))

@@ -170,6 +170,13 @@ int api_dates_list(struct kreq *r);   /* GET  /api/v1/dates */
 int api_dates_create(struct kreq *r); /* POST /api/v1/dates */
 int api_dates_put(struct kreq *r);    /* PUT  /api/v1/dates/{id} */
 
+/* homework (api-homework.c) */
+int api_homework_list(struct kreq *r);	 /* GET  /api/v1/homework */
+int api_homework_create(struct kreq *r); /* POST /api/v1/homework */
+int api_homework_put(struct kreq *r);	 /* PUT  /api/v1/homework/{id} */
+/* the session-prep summary (api-summary.c) */
+int api_summary(struct kreq *r); /* GET /api/v1/summary */
+
 /* breaches and their repair (api-breaches.c) */
 int api_breaches_list(struct kreq *r);	      /* GET  /api/v1/breaches */
 int api_breaches_create(struct kreq *r);      /* POST /api/v1/breaches */

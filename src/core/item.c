@@ -27,6 +27,11 @@ int item_partner(const struct session *s)
 	return strcmp(s->role, "partner") == 0;
 }
 
+int item_therapist(const struct session *s)
+{
+	return strcmp(s->role, "therapist") == 0;
+}
+
 int item_store_result(int r)
 {
 	if (r == STORE_NOTFOUND)

@@ -86,7 +86,14 @@ struct item_kind {
 	size_t nfields;
 	unsigned plain_mask; /* 1u << i: fields[i] is kept plain */
 	int partners_only;   /* only the couple's partners make or see them */
-	int one_per_author;  /* each member has at most one (the store's once is the author) */
+	/*
+	 * care_assigns - with partners_only: the couple's therapist may make
+	 * one too (homework), and sees those shared with "care"; what a
+	 * therapist makes is always shared with ["partner", "care"] (so its
+	 * shared_allowed holds both).
+	 */
+	int care_assigns;
+	int one_per_author; /* each member has at most one (the store's once is the author) */
 	/*
 	 * sort_by - 1 + the index of a plain field whose value orders the list
 	 * (newest, that is latest, first); 0: the time it was written.
@@ -124,6 +131,15 @@ const struct item_kind *item_kind_at(const char *path);
 
 /* item_partner() - 1 when the session's member is one of the couple's partners. */
 int item_partner(const struct session *s);
+/*
+ * item_kind_visible() - 1 when the reader may see items of k at all: any
+ * kind for a partner; for anyone else, no partners_only kind but a
+ * care_assigns one (and of it, access_allows() shows only what is shared
+ * with "care").
+ */
+int item_kind_visible(const struct item_kind *k, const struct session *s);
+/* item_therapist() - 1 when the session's member is a therapist of the couple's care team. */
+int item_therapist(const struct session *s);
 
 /*
  * item_start() - a new row of kind k by the reader: a fresh id, the couple,
@@ -239,7 +255,9 @@ int item_field_index(const struct item_kind *k, const char *name);
  * item_create() - a new item of k by the reader, shared as shared_with
  * allows (k's rule), v checked by k->check first: ITEM_INVALID with
  * *field; ITEM_FORBIDDEN when k is partners_only and the reader is not a
- * partner.  *out (item_view_clear()) is the item as stored.
+ * partner (nor, for a care_assigns kind, a therapist: theirs is shared
+ * with ["partner", "care"] whatever shared_with says).  *out
+ * (item_view_clear()) is the item as stored.
  */
 int item_create(const struct core *c, const struct session *s, const struct item_kind *k,
 		const struct item_values *v, unsigned shared_with, struct item_view *out,
@@ -286,6 +304,9 @@ int item_view_open(const struct core *c, const struct item_kind *k, const struct
  * (once = parent/member): written the first time, replaced after (compare-
  * and-set: ITEM_CONFLICT when it changed at the same moment).  v is checked
  * against ak's fields.  The caller checked the reader may answer parent.
+ * The answer is shared as ak->shared_default, or, when ak allows a choice
+ * (shared_allowed), as parent is (within what ak allows): a homework's
+ * "done" reaches whoever the homework reaches, the care team included.
  */
 int item_answer_put(const struct core *c, const struct session *s, const struct item_kind *ak,
 		    const struct item_row *parent, const struct item_values *v);

@@ -15,6 +15,7 @@
 #include "core/dates.h"
 #include "core/help.h"
 #include "core/helps.h"
+#include "core/homework.h"
 #include "core/item.h"
 #include "core/offer.h"
 #include "core/share.h"
@@ -55,6 +56,8 @@ const struct item_kind *const item_kinds[] = {
 	&therapist_kind,
 	&therapy_session_kind,
 	&workshop_kind,
+	&homework_kind,
+	&homework_done_kind,
 	NULL,
 };
 

@@ -348,8 +348,12 @@ int item_create(const struct core *c, const struct session *s, const struct item
 	int r;
 
 	*field = NULL;
-	if (k->partners_only && !item_partner(s))
-		return ITEM_FORBIDDEN;
+	if (k->partners_only && !item_partner(s)) {
+		if (!k->care_assigns || !item_therapist(s))
+			return ITEM_FORBIDDEN;
+		/* a therapist assigns to the couple, and keeps seeing it (API.md) */
+		shared_with = ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE;
+	}
 	r = item_values_check(k, v, field);
 	if (r != 0)
 		return r;
@@ -366,17 +370,21 @@ int item_create(const struct core *c, const struct session *s, const struct item
 	return r;
 }
 
-/* Whether the reader may see items of k at all (a therapist sees no partners_only kind). */
-static int kind_visible(const struct item_kind *k, const struct session *s)
+/*
+ * Whether the reader may see items of k at all: a therapist sees no
+ * partners_only kind but those the care team assigns (then, as ever, only
+ * the items shared with "care": access_allows()).
+ */
+int item_kind_visible(const struct item_kind *k, const struct session *s)
 {
-	return !k->partners_only || item_partner(s);
+	return !k->partners_only || item_partner(s) || (k->care_assigns && item_therapist(s));
 }
 
 /* The row of id the reader may `verb` (item_get()'s outcomes), for a kind they may see. */
 static int row_of(const struct core *c, const struct session *s, const struct item_kind *k,
 		  const char *id, enum access_verb verb, struct item_row *row)
 {
-	if (!kind_visible(k, s))
+	if (!item_kind_visible(k, s))
 		return ITEM_NOTFOUND;
 	return item_get(c, s, k, id, verb, row);
 }
@@ -451,7 +459,7 @@ int item_views(const struct core *c, const struct session *s, const struct item_
 
 	*out = NULL;
 	*n = 0;
-	if (!kind_visible(k, s))
+	if (!item_kind_visible(k, s))
 		return 0;
 	item_query_reader(&q, s);
 	return views_of(c, s, k, &q, 0, out, n);
@@ -481,7 +489,8 @@ int item_answer_put(const struct core *c, const struct session *s, const struct 
 	if (r != 0)
 		return r;
 	if (n == 0) {
-		item_start(ak, s, parent->id, ak->shared_default, &row);
+		item_start(ak, s, parent->id,
+			   ak->shared_allowed ? parent->shared_with : ak->shared_default, &row);
 		memcpy(row.sort, row.created_at, sizeof(row.sort));
 		snprintf(row.once, sizeof(row.once), "%s/%s", parent->id, s->member_id);
 		r = item_row_fill(ak, s, v, &row);
@@ -546,7 +555,7 @@ int item_count(const struct core *c, const struct session *s, const struct item_
 	int r;
 
 	*ret = 0;
-	if (!kind_visible(k, s))
+	if (!item_kind_visible(k, s))
 		return 0;
 	if (mine)
 		q.author_id = s->member_id;

@@ -21,7 +21,9 @@
 #include <sqlite3.h>
 
 #include "core/activity.h"
+#include "core/checkin.h"
 #include "core/commitment.h"
+#include "core/homework.h"
 #include "core/item.h"
 #include "core/offer.h"
 #include "core/share.h"
@@ -695,6 +697,81 @@ static void test_limit_status(void **state)
 	assert_string_equal(k->status(hurts, "2099-01-01"), "active");
 }
 
+static void hw_values(struct item_values *v, const char *title, const char *due)
+{
+	memset(v, 0, sizeof(*v));
+	v->v[HOMEWORK_F_TITLE] = title;
+	v->len[HOMEWORK_F_TITLE] = strlen(title);
+	v->v[HOMEWORK_F_DUE_ON] = due;
+	v->len[HOMEWORK_F_DUE_ON] = strlen(due);
+}
+
+/*
+ * A care_assigns kind (homework): the couple's therapist makes one, always
+ * shared with ["partner", "care"]; sees only those shared with "care";
+ * never marks one.  A partners_only kind without the flag stays closed to
+ * them.  The therapist's session holds the couple key here in place of the
+ * care key, which the care team brings: what is tested is who may do what.
+ */
+static void test_care_assigns(void **state)
+{
+	char today[CHECKIN_DATE_LEN + 1], care_id[STORE_ID_LEN + 1], ours_id[STORE_ID_LEN + 1];
+	struct homework h, *list = NULL;
+	struct item_values v;
+	struct item_view out;
+	struct session care;
+	const char *field = NULL;
+	int seen_care = 0, seen_ours = 0;
+	size_t n = 0, i;
+
+	(void)state;
+	add_member(alice.couple_id, "carol", &care);
+	strcpy(care.role, "therapist");
+	memcpy(care.ck, alice.ck, sizeof(care.ck));
+	checkin_today(today, 0);
+
+	values(&v, "red", "not for a therapist", NULL);
+	assert_int_equal(item_create(&core, &care, &note_kind, &v,
+				     ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE, &out, &field),
+			 ITEM_FORBIDDEN);
+
+	hw_values(&v, "Ten minutes a day", today);
+	assert_int_equal(homework_assign(&core, &care, &v, ACCESS_SHARE_PARTNER, &h, &field), 0);
+	assert_int_equal(h.v.shared_with, ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE);
+	assert_true(h.by_care);
+	assert_string_equal(h.v.values[HOMEWORK_F_BY], "care");
+	memcpy(care_id, h.v.id, sizeof(care_id));
+	homework_clear(&h);
+
+	hw_values(&v, "A note to myself", today);
+	assert_int_equal(homework_assign(&core, &alice, &v, 0, &h, &field), ITEM_INVALID);
+	assert_string_equal(field, "shared_with");
+	hw_values(&v, "Between us", today);
+	assert_int_equal(homework_assign(&core, &alice, &v, ACCESS_SHARE_PARTNER, &h, &field), 0);
+	assert_false(h.by_care);
+	memcpy(ours_id, h.v.id, sizeof(ours_id));
+	homework_clear(&h);
+
+	assert_int_equal(homework_list(&core, &care, &list, &n), 0);
+	for (i = 0; i < n; i++) {
+		seen_care |= strcmp(list[i].v.id, care_id) == 0;
+		seen_ours |= strcmp(list[i].v.id, ours_id) == 0;
+	}
+	homework_list_free(list, n);
+	assert_true(seen_care);
+	assert_false(seen_ours);
+	assert_int_equal(homework_read(&core, &care, ours_id, &h), ITEM_NOTFOUND);
+
+	assert_int_equal(homework_mark(&core, &bob, care_id, 1, "We did it", &h, &field), 0);
+	assert_true(h.done);
+	assert_int_equal(h.nmarks, 1);
+	homework_clear(&h);
+	assert_int_equal(homework_mark(&core, &care, care_id, 1, NULL, &h, &field), ITEM_FORBIDDEN);
+	assert_int_equal(homework_read(&core, &care, care_id, &h), 0);
+	assert_true(h.done);
+	homework_clear(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +784,7 @@ int main(void)
 		cmocka_unit_test(test_step2_lists_skip_unreadable),
 		cmocka_unit_test(test_unbound_records_still_open),
 		cmocka_unit_test(test_limit_status),
+		cmocka_unit_test(test_care_assigns),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

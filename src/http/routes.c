@@ -24,6 +24,7 @@
 #include "core/dates.h"	     /* step 3: its fields */
 #include "core/help.h"	     /* step 4: its fields */
 #include "core/helps.h"	     /* step 3: its fields */
+#include "core/homework.h"   /* step 4: its fields */
 #include "core/offer.h"	     /* step 2: field limits */
 #include "core/share.h"	     /* step 2: field limits */
 #include "http/routes.h"
@@ -511,6 +512,16 @@ static const struct route fixed_routes[] = {
 	 "Ask for professional help or say one is overwhelmed: 201 {help_request}; raises its "
 	 "signal for both partners."},
 	/* ---- end of step 4 (API) ---- */
+	/* API: step 4, homework and the session-prep summary */
+	{KMETHOD_GET, "/api/v1/homework", api_homework_list, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "Homework the caller may see, latest due first, with each partner's mark."},
+	{KMETHOD_POST, "/api/v1/homework", api_homework_create, ROUTE_MEMBER, 1, ROUTE_API,
+	 homework_fields, HOMEWORK_INPUT_NFIELDS,
+	 "Assign homework with a due date (a partner, or the couple's therapist)."},
+	{KMETHOD_PUT, "/api/v1/homework/{id}", api_homework_put, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(homework_done_fields), "Mark homework done or not, with a note (either partner)."},
+	{KMETHOD_GET, "/api/v1/summary", api_summary, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
+	 "The session-prep summary: what the caller shared with the care team in a range."},
 
 	/* API: the private safety check (its answers reach nobody but the caller) */
 	{KMETHOD_GET, "/api/v1/safety-check", api_safety_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
@@ -744,6 +755,14 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_POST, "/help/dismiss", page_help_dismiss, ROUTE_PARTNER, 1, ROUTE_PAGE,
 	 FIELDS(help_dismiss_form_fields), "Set a help signal aside, for yourself only."},
 	/* ---- end of step 4 (pages) ---- */
+	{KMETHOD_GET, "/homework", page_homework, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Homework: assign some with a due date; mark it done, with a note."},
+	{KMETHOD_POST, "/homework", page_homework_create, ROUTE_MEMBER, 1, ROUTE_PAGE,
+	 homework_fields, HOMEWORK_INPUT_NFIELDS, "Assign homework with a due date."},
+	{KMETHOD_POST, "/homework/{id}", page_homework_mark, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(homework_done_fields), "Mark homework done or not, with a note."},
+	{KMETHOD_GET, "/summary", page_summary, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "The session-prep summary to print: pick a range and journal entries."},
 };
 
 /*

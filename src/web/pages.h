@@ -135,6 +135,11 @@ int page_agreements_retire(struct kreq *r);	/* POST /agreements/{id}/retire */
 int page_dates(struct kreq *r);			/* GET  /dates        */
 int page_dates_create(struct kreq *r);		/* POST /dates        */
 int page_dates_answer(struct kreq *r);		/* POST /dates/{id}   */
+/* homework (pages-homework.c) and the session-prep summary (pages-summary.c) */
+int page_homework(struct kreq *r);	  /* GET  /homework      */
+int page_homework_create(struct kreq *r); /* POST /homework      */
+int page_homework_mark(struct kreq *r);	  /* POST /homework/{id} */
+int page_summary(struct kreq *r);	  /* GET  /summary       */
 /* signed-in devices and the sign-in history (pages-devices.c) */
 int page_devices(struct kreq *r);	     /* GET  /settings/devices */
 int page_devices_end_others(struct kreq *r); /* POST /settings/devices/others */

@@ -581,6 +581,14 @@ export async function seedSteps({ lang, aClient, bClient }) {
     await seed(aClient, 'PUT', p, { done: true, rating: 4, note: w.dateNote }, 'A\'s rating');
     await seed(bClient, 'PUT', p, { done: true, rating: 2, note: w.dateNoteOther }, 'B\'s rating');
   }
+  // homework: one A shares with the care team, which B marks done with a note (so /homework
+  // shows a mark, and A's /summary an item with its answer), and one B assigns, not done yet
+  const hw = await seed(aClient, 'POST', '/api/v1/homework',
+    { title: w.repair, body: w.need, due_on: day(7), shared_with: ['partner', 'care'] }, 'homework for the care team');
+  if (hw?.homework?.id) {
+    await seed(bClient, 'PUT', `/api/v1/homework/${hw.homework.id}`, { done: true, note: w.dateNote }, 'B marks it done');
+  }
+  await seed(bClient, 'POST', '/api/v1/homework', { title: w.offer, due_on: day(2) }, 'homework B assigns');
   // agreements: one agreed after a change (so its page shows a history), and one B is to answer
   const ag = await seed(aClient, 'POST', '/api/v1/agreements',
     { category: 'privacy', text: w.offer, consequence: w.repair, review_on: day(60) }, 'an agreement');

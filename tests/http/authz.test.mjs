@@ -177,6 +177,24 @@ const KINDS = {
       return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
     },
   },
+  // homework (step 4): always shared with the partner, with the care team when its author
+  // says so; either partner marks it.  The summary shows only the caller's own care-shared.
+  homework: {
+    needs: ['POST /api/v1/homework', 'GET /api/v1/homework'],
+    owners: { abShared: 'A', abCare: 'A', baCare: 'B', other: 'X' },
+    list: '/api/v1/homework',
+    listKey: 'homework',
+    async make(ctx, mark) {
+      const w = async (who, t, shared) => created(await ctx[who].post('/api/v1/homework',
+        { title: `Ten minutes a day (${mark(t)})`, due_on: day(3), shared_with: shared }), 'homework');
+      return {
+        abShared: await w('A', 'abShared', ['partner']),
+        abCare: await w('A', 'abCare', ['partner', 'care']),
+        baCare: await w('B', 'baCare', ['partner', 'care']),
+        other: await w('X', 'other', ['partner', 'care']),
+      };
+    },
+  },
   // agreements: always the couple's; either partner acts on one, in turns
   agreements: {
     needs: ['POST /api/v1/agreements', 'GET /api/v1/agreements'],
@@ -686,6 +704,27 @@ const MATRIX = {
     call: (c, id, o) => c.form('/dates', { title: `Date ${o.mark}`, planned_for: day(2), ...(o.csrf ? { csrf: o.csrf } : {}) }) },
   'POST /dates/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'dates',
     call: form('/dates/{id}', { done: '1', rating: '5' }), expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  // homework (step 4): a partner assigns (a therapist too, once the care team exists);
+  // either partner marks, each their own
+  'GET /api/v1/homework': { who: 'member', csrf: false, op: 'list', kind: 'homework', call: get('/api/v1/homework'),
+    visible: { A: ['abShared', 'abCare', 'baCare'], B: ['abShared', 'abCare', 'baCare'], X: ['other'] } },
+  'POST /api/v1/homework': { who: 'member', csrf: true, op: 'create', kind: 'homework', member: [201],
+    call: (c, id, o) => c.post('/api/v1/homework', { title: `Homework ${o.mark}`, due_on: day(2) }, { csrf: o.csrf || false }) },
+  'PUT /api/v1/homework/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'homework',
+    call: api('PUT', '/api/v1/homework/{id}', { done: true, note: 'We did it.' }),
+    expect: { abShared: { A: OK, B: OK }, abCare: { A: OK, B: OK }, baCare: { A: OK, B: OK }, other: { X: OK } } },
+  'GET /homework': { who: 'member', csrf: false, op: 'list', kind: 'homework', call: get('/homework'),
+    visible: { A: ['abShared', 'abCare', 'baCare'], B: ['abShared', 'abCare', 'baCare'], X: ['other'] } },
+  'POST /homework': { who: 'member', csrf: true, op: 'create', kind: 'homework', member: [303],
+    call: (c, id, o) => c.form('/homework', { title: `Homework ${o.mark}`, body: '', due_on: day(2), share_partner: '1', ...(o.csrf ? { csrf: o.csrf } : {}) }) },
+  'POST /homework/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'homework',
+    call: form('/homework/{id}', { done: '1', note: 'We did it.' }),
+    expect: { abShared: { A: OK, B: OK }, abCare: { A: OK, B: OK }, baCare: { A: OK, B: OK }, other: { X: OK } } },
+  // the session-prep summary: the caller's own care-shared items, never the partner's
+  'GET /api/v1/summary': { who: 'partner', csrf: false, op: 'list', kind: 'homework',
+    call: get(`/api/v1/summary?from=${day(-1)}&to=${day(1)}`),
+    visible: { A: ['abCare'], B: ['baCare'], X: ['other'] } },
+  'GET /summary': { who: 'partner', csrf: false, op: 'plain', call: get('/summary'), member: [200] },
   // breaches and their repair (step 3): the order of it all is breaches.test.mjs's
   'GET /api/v1/breaches': { who: 'partner', csrf: false, op: 'list', kind: 'breaches', call: get('/api/v1/breaches'),
     visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },

@@ -160,6 +160,13 @@ const MAKERS = {
     await ok(await B.put(`/api/v1/dates/${d.id}`, { done: true, rating: 5, note: see('dates', 'B rating') }), 200, 'B rates');
   },
   date_rating() { /* with date_night */ },
+  async homework() {
+    const h = (await ok(await B.post('/api/v1/homework', { title: see('homework', 'B assigns'), body: see('homework', 'B details'),
+      due_on: day(3), shared_with: ['partner', 'care'] }), 201, 'homework')).homework;
+    await ok(await A.put(`/api/v1/homework/${h.id}`, { done: true, note: see('homework', 'A marks it') }), 200, 'A marks');
+    await ok(await A.post('/api/v1/homework', { title: see('homework', 'A assigns'), due_on: day(0) }), 201, 'homework');
+  },
+  homework_done() { /* with homework */ },
   async agreement() {
     const body = (text) => ({ category: 'privacy', text, consequence: '', review_on: day(30) });
     const a1 = (await ok(await A.post('/api/v1/agreements', body(see('agreements', 'first version'))), 201, 'agreement')).agreement;

@@ -311,7 +311,7 @@ test('after a concern, home and the couple exercises show the help; the journal 
     assert.ok(home.text.includes(`href="${stays}"`), `home still links ${stays}`);
   }
 
-  for (const p of ['/statements', '/checkin', '/shares', '/agreements', '/limits', '/dates', '/invite', '/reflect']) {
+  for (const p of ['/statements', '/checkin', '/shares', '/agreements', '/limits', '/dates', '/homework', '/invite', '/reflect']) {
     const res = await c.get(p);
     assert.equal(res.status, 200, `${p}: ${describe(res)}`);
     assert.match(res.text, /This page is paused for you/, p);
@@ -355,6 +355,7 @@ test('after a concern, the couple exercises\' API answers 403 paused in the memb
       what_i_did: 'pressed', impact: 'pressed', why: 'pressed', regret: 'pressed', repair: 'pressed',
     }], ['GET', '/api/v1/agreements'],
     ['GET', '/api/v1/checkins'], ['GET', '/api/v1/dates'], ['POST', '/api/v1/invites', { role: 'partner' }],
+    ['GET', '/api/v1/homework'], ['POST', '/api/v1/homework', { title: 'pressed', due_on: new Date().toISOString().slice(0, 10) }],
     ['GET', `/api/v1/${kind.plural}`], ['POST', `/api/v1/${kind.plural}`, exampleBody(kind)],
   ];
   for (const [method, url, body] of asks) {

@@ -1,0 +1,365 @@
+/*
+ * pages-summary.c: the session-prep summary as a page to print (/summary,
+ * step 4), the twin of GET /api/v1/summary.  A GET form picks the range
+ * and, one by one, journal entries of that range to add to it; below it,
+ * what the member shared with the care team in the range (core/summary.h),
+ * laid out to print cleanly (static/css/app.css, "@media print": the form,
+ * the site's navigation and footer are left off the paper).  The page is
+ * the member's own: nothing on it reaches anyone unless they print it or
+ * pass it on, and the journal picks are kept nowhere but in its address.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/homework.h"
+#include "core/summary.h"
+#include "i18n/i18n.h"
+#include "web/pages.h"
+#include "web/render.h"
+
+#define SUMMARY_DEFAULT_DAYS	30  /* the range the page opens on: the last month */
+#define SUMMARY_JOURNAL_OFFERED 50  /* the newest entries offered to pick from */
+#define SUMMARY_FIELD_MAX	120 /* a check-in's period line, a trend sentence */
+
+static const char *dim_label(size_t i)
+{
+	switch (i) {
+	case CHECKIN_EMOTIONAL:
+		return _("Emotionally");
+	case CHECKIN_PHYSICAL:
+		return _("Physically");
+	case CHECKIN_MENTAL:
+		return _("Mentally");
+	case CHECKIN_SEXUAL:
+		return _("Sexually");
+	default:
+		return _("Financially");
+	}
+}
+
+static const char *card_label(enum share_kind k)
+{
+	switch (k) {
+	case SHARE_INSECURITY:
+		return _("An insecurity");
+	case SHARE_FEAR:
+		return _("A fear");
+	case SHARE_DESIRE:
+		return _("A desire");
+	case SHARE_NEED:
+		return _("A need");
+	default:
+		return _("A hope");
+	}
+}
+
+/* The heading of a kind's items: its pages' title, else a name of its own here. */
+static const char *kind_heading(const struct item_kind *k)
+{
+	static const struct {
+		const char *name, *heading;
+	} names[] = {
+		{"homework", N_("Homework")},
+		{"homework_done", N_("How it went")},
+		{"agreement", N_("Agreements")},
+		{"agreement_version", N_("A change to the agreement")},
+		{"breach", N_("Breaches")},
+		{"breach_repair", N_("A repair")},
+	};
+	size_t i;
+
+	if (k->title)
+		return _(k->title);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i].name, k->name) == 0)
+			return _(names[i].heading);
+	return _("Something you shared");
+}
+
+/*
+ * A choice as its page words it (the same messages, so already translated);
+ * NULL: shown as it is.
+ */
+static const char *choice_label(const struct item_kind *k, const char *value)
+{
+	static const struct {
+		const char *kind, *value, *label;
+	} labels[] = {
+		{"limit", "hard_limit", N_("A hard limit: never")},
+		{"limit", "trigger", N_("A trigger: something that hurts or frightens me")},
+		{"limit", "not_now", N_("Not now: not until a day I choose")},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i].kind, k->name) == 0 && strcmp(labels[i].value, value) == 0)
+			return _(labels[i].label);
+	return NULL;
+}
+
+/* An item's values as [{label, value}]: what it says, not how it is kept. */
+static json_t *item_fields(const struct kreq *r, const struct item_kind *k,
+			   const struct item_view *v)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < k->nfields; i++) {
+		const struct field *f = &k->fields[i];
+		json_t *o;
+
+		if (f->type == FIELD_SHARED || !v->values[i] ||
+		    (k == &homework_kind && i == HOMEWORK_F_BY))
+			continue;
+		o = json_object();
+		/* a homework's mark says "done", where a date's says "it happened" */
+		web_set(o, "label",
+			k == &homework_done_kind && i == HOMEWORK_D_DONE
+				? _("Done")
+				: kreq_field_label(f->name));
+		if (f->type == FIELD_BOOL)
+			web_set(o, "value", v->values[i][0] == '1' ? _("Yes") : _("No"));
+		else if (f->type == FIELD_DATE)
+			set_date(r, o, "value", v->values[i]);
+		else if (f->type == FIELD_ENUM && choice_label(k, v->values[i]))
+			web_set(o, "value", choice_label(k, v->values[i]));
+		else
+			set_text(o, "value", v->values[i], v->lens[i]);
+		if (push(arr, o) < 0)
+			break;
+	}
+	return arr;
+}
+
+static json_t *item_data(const struct kreq *r, const struct summary_item *it)
+{
+	json_t *o = json_object(), *answers = json_array();
+	size_t i;
+
+	web_set(o, "kind", kind_heading(it->kind));
+	set_date(r, o, "date", it->v.created_at);
+	json_object_set_new(o, "fields", item_fields(r, it->kind, &it->v));
+	for (i = 0; i < it->nanswers; i++) {
+		json_t *a = json_object();
+
+		web_set(a, "kind", kind_heading(it->answers[i].kind));
+		set_flag(a, "mine", it->answers[i].v.mine);
+		set_date(r, a, "date", it->answers[i].v.created_at);
+		json_object_set_new(a, "fields",
+				    item_fields(r, it->answers[i].kind, &it->answers[i].v));
+		if (push(answers, a) < 0)
+			break;
+	}
+	json_object_set_new(o, "answers", answers);
+	return o;
+}
+
+/* "7.5" from 75 tenths ("7,5" in Spanish and Russian). */
+static void tenths(const struct kreq *r, char *out, size_t cap, int v)
+{
+	snprintf(out, cap, "%d%c%d", v / 10, strcmp(r->lang, "en") == 0 ? '.' : ',', v % 10);
+}
+
+static void trend_data(const struct kreq *r, json_t *data, const struct summary_trend *t)
+{
+	char line[SUMMARY_FIELD_MAX], avg[16];
+	json_t *dims = json_array();
+	size_t d;
+
+	snprintf(line, sizeof(line),
+		 ngettext_("%d check-in you shared with the care team.",
+			   "%d check-ins you shared with the care team.", (unsigned long)t->n),
+		 (int)t->n);
+	web_set(data, "checkins_count", line);
+	if (t->n == 0) {
+		json_decref(dims);
+		return;
+	}
+	tenths(r, avg, sizeof(avg), t->trust_avg10);
+	snprintf(line, sizeof(line), _("Trust: from %d to %d (on average %s of 10)."),
+		 t->trust_first, t->trust_last, avg);
+	web_set(data, "trust_line", line);
+	tenths(r, avg, sizeof(avg), t->closeness_avg10);
+	snprintf(line, sizeof(line), _("Closeness: from %d to %d (on average %s of 10)."),
+		 t->closeness_first, t->closeness_last, avg);
+	web_set(data, "closeness_line", line);
+	for (d = 0; d < _CHECKIN_DIM_MAX; d++) {
+		json_t *o = json_object();
+
+		tenths(r, avg, sizeof(avg), t->dims_avg10[d]);
+		web_set(o, "label", dim_label(d));
+		web_set(o, "average", avg);
+		if (push(dims, o) < 0)
+			break;
+	}
+	json_object_set_new(data, "dims", dims);
+}
+
+static json_t *checkin_data(const struct kreq *r, const struct checkin *ci)
+{
+	json_t *o = json_object(), *scores = json_array();
+	size_t d;
+
+	set_date(r, o, "period", ci->period);
+	set_int(o, "trust", ci->trust);
+	set_int(o, "closeness", ci->closeness);
+	set_text(o, "note", ci->note, ci->note_len);
+	for (d = 0; d < _CHECKIN_DIM_MAX; d++) {
+		json_t *s = json_object();
+
+		web_set(s, "label", dim_label(d));
+		set_int(s, "value", ci->scores[d]);
+		if (push(scores, s) < 0)
+			break;
+	}
+	json_object_set_new(o, "scores", scores);
+	return o;
+}
+
+/* The summary's parts into data. */
+static void summary_data(const struct kreq *r, json_t *data, const struct summary *sm)
+{
+	json_t *items = json_array(), *cards = json_array(), *checkins = json_array();
+	json_t *journal = json_array();
+	size_t i;
+
+	for (i = 0; i < sm->nitems; i++)
+		if (push(items, item_data(r, &sm->items[i])) < 0)
+			break;
+	for (i = 0; i < sm->ncards; i++) {
+		json_t *o = json_object();
+
+		web_set(o, "kind", card_label(sm->cards[i].kind));
+		set_text(o, "body", sm->cards[i].body, sm->cards[i].body_len);
+		set_date(r, o, "date", sm->cards[i].created_at);
+		if (push(cards, o) < 0)
+			break;
+	}
+	for (i = 0; i < sm->ncheckins; i++)
+		if (push(checkins, checkin_data(r, &sm->checkins[i])) < 0)
+			break;
+	for (i = 0; i < sm->njournal; i++) {
+		json_t *o = json_object();
+
+		set_text(o, "body", sm->journal[i].body, sm->journal[i].body_len);
+		web_set(o, "prompt", sm->journal[i].prompt);
+		set_date(r, o, "date", sm->journal[i].created_at);
+		if (push(journal, o) < 0)
+			break;
+	}
+	set_flag(data, "nothing",
+		 sm->nitems == 0 && sm->ncards == 0 && sm->ncheckins == 0 && sm->njournal == 0);
+	set_flag(data, "has_items", sm->nitems > 0);
+	set_flag(data, "has_cards", sm->ncards > 0);
+	set_flag(data, "has_journal", sm->njournal > 0);
+	json_object_set_new(data, "items", items);
+	json_object_set_new(data, "cards", cards);
+	json_object_set_new(data, "checkins", checkins);
+	json_object_set_new(data, "journal", journal);
+	trend_data(r, data, &sm->trend);
+	set_date(r, data, "from_text", sm->from);
+	set_date(r, data, "to_text", sm->to);
+}
+
+/* Whether id is among the picks. */
+static int picked(const char *const *ids, size_t n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(ids[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The caller's newest journal entries written in from..to, to pick from
+ * (checked when picked); a range that is not one offers none.
+ */
+static json_t *journal_offer(const struct kreq *r, const char *from, const char *to,
+			     const char *const *ids, size_t n)
+{
+	struct journal_entry *list = NULL;
+	json_t *arr = json_array();
+	size_t nl = 0, i;
+
+	if (summary_range_check(from, to) != 0 ||
+	    journal_list(r->core, r->session, NULL, SUMMARY_JOURNAL_OFFERED, &list, &nl) != 0)
+		return arr;
+	for (i = 0; i < nl; i++) {
+		const char *at = list[i].created_at;
+		char lead[121];
+		size_t cut;
+		json_t *o;
+
+		if (strncmp(at, from, CHECKIN_DATE_LEN) < 0 ||
+		    strncmp(at, to, CHECKIN_DATE_LEN) > 0)
+			continue;
+		o = json_object();
+		web_set(o, "id", list[i].id);
+		/* the first line, cut at a character's start: enough to know it again */
+		cut = strcspn(list[i].body, "\n");
+		if (cut >= sizeof(lead)) {
+			cut = sizeof(lead) - 1;
+			while (cut > 0 && ((unsigned char)list[i].body[cut] & 0xC0) == 0x80)
+				cut--;
+		}
+		memcpy(lead, list[i].body, cut);
+		lead[cut] = '\0';
+		web_set(o, "lead", lead);
+		set_date(r, o, "date", at);
+		set_flag(o, "checked", picked(ids, n, list[i].id));
+		if (push(arr, o) < 0)
+			break;
+	}
+	journal_list_free(list, nl);
+	return arr;
+}
+
+/* page_summary() - GET /summary?from=&to=&journal=<id>... */
+int page_summary(struct kreq *r)
+{
+	static const char *const bad_field[] = {NULL, "from", "to", "journal"};
+	const char *journal[SUMMARY_JOURNAL_MAX];
+	char dfrom[CHECKIN_DATE_LEN + 1], dto[CHECKIN_DATE_LEN + 1];
+	const char *from = kreq_query(r, "from"), *to = kreq_query(r, "to"), *field = NULL;
+	struct summary sm;
+	json_t *data;
+	size_t i, nj = 0;
+	int rc = 0;
+
+	checkin_today(dfrom, -SUMMARY_DEFAULT_DAYS);
+	checkin_today(dto, 0);
+	if (!from && !to) {
+		from = dfrom;
+		to = dto;
+	}
+	for (i = 0; i < r->nquery; i++) {
+		const char *name = r->query[i].name;
+
+		if (strcmp(name, "journal") == 0 && nj < SUMMARY_JOURNAL_MAX)
+			journal[nj++] = r->query[i].value;
+		else if (strcmp(name, "journal") == 0)
+			rc = SUMMARY_BAD_JOURNAL;
+		else if (strcmp(name, "from") != 0 && strcmp(name, "to") != 0)
+			return page_error(r, 400);
+	}
+	memset(&sm, 0, sizeof(sm));
+	if (rc == 0)
+		rc = summary_build(r->core, r->session, from, to, journal, nj, &sm);
+	if (rc < 0)
+		return page_outcome(r, rc, NULL, NULL);
+	data = web_page_new(r, _("Summary for your next session"));
+	web_set(data, "from", from ? from : "");
+	web_set(data, "to", to ? to : "");
+	json_object_set_new(data, "offer", journal_offer(r, from, to, journal, nj));
+	if (rc == 0)
+		summary_data(r, data, &sm);
+	else
+		field = bad_field[rc];
+	summary_clear(&sm);
+	set_flag(data, "shown", rc == 0);
+	web_form_refused(r, data, rc != 0, field);
+	return web_render(r, rc == 0 ? 200 : 400, "summary", data, 0);
+}
