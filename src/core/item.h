@@ -87,6 +87,8 @@ struct item_kind {
 	unsigned plain_mask; /* 1u << i: fields[i] is kept plain */
 	int partners_only;   /* only the couple's partners make or see them */
 	int one_per_author;  /* each member has at most one (the store's once is the author) */
+	/* a therapist of the couple may make them (homework); 0: partners alone */
+	int care_may_create;
 	/*
 	 * sort_by - 1 + the index of a plain field whose value orders the list
 	 * (newest, that is latest, first); 0: the time it was written.
@@ -121,6 +123,14 @@ const struct item_kind *item_kind_find(const char *name);
  * piece of path ("/limits/...", "/api/v1/limits/..."), or NULL.
  */
 const struct item_kind *item_kind_at(const char *path);
+
+/*
+ * item_care_reseal() - inside the caller's transaction: every item of the
+ * couple sealed for the care team, opened as `from` opens it, sealed again
+ * as `to` seals it (a new care key, or none: the couple key), in place;
+ * its version stays.  A row that does not open stays as it is.  0 or < 0.
+ */
+int item_care_reseal(const struct core *c, const struct session *from, const struct session *to);
 
 /* item_partner() - 1 when the session's member is one of the couple's partners. */
 int item_partner(const struct session *s);

@@ -348,7 +348,7 @@ int item_create(const struct core *c, const struct session *s, const struct item
 	int r;
 
 	*field = NULL;
-	if (k->partners_only && !item_partner(s))
+	if (!item_partner(s) && (k->partners_only || !k->care_may_create || s->care_ended))
 		return ITEM_FORBIDDEN;
 	r = item_values_check(k, v, field);
 	if (r != 0)
