@@ -126,6 +126,10 @@ void item_start(const struct item_kind *k, const struct session *s, const char *
 	snprintf(row->author_id, sizeof(row->author_id), "%s", s->member_id);
 	row->shared_with =
 		k->shared_allowed ? (shared_with & k->shared_allowed) : k->shared_default;
+	/* the care team reads with the partner, never instead (DESIGN.md: {}, {partner}, {partner,
+	 * care}) */
+	if ((row->shared_with & ACCESS_SHARE_CARE) && (k->shared_allowed & ACCESS_SHARE_PARTNER))
+		row->shared_with |= ACCESS_SHARE_PARTNER;
 	row->version = 1;
 	session_now(row->created_at, 0);
 	memcpy(row->updated_at, row->created_at, sizeof(row->updated_at));

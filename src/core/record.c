@@ -579,6 +579,8 @@ int item_change(const struct core *c, const struct session *s, const struct item
 	old_version = row.version;
 	row.version++;
 	row.shared_with = k->shared_allowed ? (shared_with & k->shared_allowed) : k->shared_default;
+	if ((row.shared_with & ACCESS_SHARE_CARE) && (k->shared_allowed & ACCESS_SHARE_PARTNER))
+		row.shared_with |= ACCESS_SHARE_PARTNER; /* as item_start() */
 	session_now(row.updated_at, 0);
 	sort_key(k, v, &row);
 	r = item_row_fill(k, s, v, &row);

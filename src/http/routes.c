@@ -521,6 +521,16 @@ static const struct route fixed_routes[] = {
 	 "Invite your partner."},
 	{KMETHOD_POST, "/invite", page_invite, ROUTE_PARTNER, 1, ROUTE_PAGE, NOFIELDS,
 	 "Create the invite link."},
+	{KMETHOD_GET, "/care", page_care, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "The care team: its therapists, the open invites, what a therapist sees."},
+	{KMETHOD_POST, "/care/invites", page_care_propose, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(care_invite_fields), "Propose inviting a therapist."},
+	{KMETHOD_POST, "/care/invites/{id}/approve", page_care_approve, ROUTE_PARTNER, 1,
+	 ROUTE_PAGE, NOFIELDS, "Approve the other partner's proposal; the link is shown once."},
+	{KMETHOD_POST, "/care/invites/{id}/cancel", page_care_cancel, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 NOFIELDS, "Cancel a care invite before it is used."},
+	{KMETHOD_POST, "/care/{id}/end", page_care_end, ROUTE_PARTNER, 1, ROUTE_PAGE, NOFIELDS,
+	 "End a therapist's access at once."},
 	{KMETHOD_GET, "/join", page_join_form, ROUTE_ANYONE, 0, ROUTE_PAGE, NOFIELDS,
 	 "Join form for an invite link."},
 	{KMETHOD_POST, "/join", page_join, ROUTE_ANYONE, 0, ROUTE_PAGE, FIELDS(join_form_fields),
@@ -910,4 +920,33 @@ enum route_match routes_find(enum kmethod method, const char *path, const struct
 		return ROUTE_FOUND;
 	}
 	return found;
+}
+
+int routes_care_refused(const struct route *rt)
+{
+	/* the couple's exercises open to every member: a therapist writes none of them */
+	static const char *const exercises[] = {
+		"/api/v1/commitments",
+		"/api/v1/checkins",
+		"/api/v1/shares",
+		"/api/v1/offers",
+		"/api/v1/activities",
+		"/commitments",
+		"/checkin",
+		"/shares",
+		"/offers",
+		"/activities",
+		"/settings/rhythm",
+	};
+	size_t i, n;
+
+	if (rt->method == KMETHOD_GET || rt->method == KMETHOD_HEAD)
+		return 0;
+	for (i = 0; i < sizeof(exercises) / sizeof(exercises[0]); i++) {
+		n = strlen(exercises[i]);
+		if (strncmp(rt->pattern, exercises[i], n) == 0 &&
+		    (rt->pattern[n] == '\0' || rt->pattern[n] == '/'))
+			return 1;
+	}
+	return 0;
 }

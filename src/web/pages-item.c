@@ -72,6 +72,7 @@ static json_t *item_card(const struct kreq *r, const struct item_kind *k,
 		set_date(r, o, "changed", it->updated_at);
 	set_flag(o, "private", !(it->shared_with & ACCESS_SHARE_PARTNER));
 	set_flag(o, "shared_partner", (it->shared_with & ACCESS_SHARE_PARTNER) != 0);
+	set_flag(o, "shared_care", (it->shared_with & ACCESS_SHARE_CARE) != 0);
 	set_values(r, k, o, (const char *const *)it->values, it->lens);
 	if (it->status) {
 		char key[64];
@@ -90,20 +91,24 @@ static json_t *form_data(const struct kreq *r, const struct item_kind *k,
 	json_t *o = json_object();
 	size_t i;
 	int shared = 1; /* a new item is offered to the partner; unticking keeps it private */
+	int care = 0;	/* the care team: only when ticked */
 
 	if (typed) {
 		for (i = 0; i < k->nfields && i < ITEM_FIELDS_MAX; i++)
 			if (k->fields[i].type != FIELD_SHARED)
 				vals[i] = kreq_form(r, k->fields[i].name);
 		shared = kreq_form(r, "share_partner") != NULL;
+		care = kreq_form(r, "share_care") != NULL;
 		set_values(r, k, o, vals, NULL);
 	} else if (editing) {
 		set_values(r, k, o, (const char *const *)editing->values, editing->lens);
 		shared = (editing->shared_with & ACCESS_SHARE_PARTNER) != 0;
+		care = (editing->shared_with & ACCESS_SHARE_CARE) != 0;
 	} else {
 		set_values(r, k, o, vals, NULL);
 	}
 	set_flag(o, "shared_partner", shared);
+	set_flag(o, "shared_care", care);
 	if (editing)
 		web_set(o, "id", editing->id);
 	return o;
@@ -138,6 +143,11 @@ static int kind_page(struct kreq *r, const struct item_kind *k, int status,
 		if (k->fields[i].type == FIELD_STRING)
 			set_int(max, k->fields[i].name, k->fields[i].max);
 	set_flag(data, "empty", n == 0);
+	/* a therapist reads what the partners shared with the care team, and writes only what
+	 * their kind lets them */
+	set_flag(data, "care_view", !item_partner(r->session));
+	set_flag(data, "can_write", item_partner(r->session) || k->care_may_create);
+	set_flag(data, "care_allowed", (k->shared_allowed & ACCESS_SHARE_CARE) != 0);
 	web_set(data, "partner_name", partner);
 	if (data) {
 		json_object_set_new(data, "items", items);
