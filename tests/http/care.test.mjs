@@ -244,3 +244,31 @@ test('bad input: a note too long is 400 with the field named; ids of another cou
   assert.equal((await A.del(`/api/v1/care/${bId}`)).status, 404, 'a partner is no therapist to end');
   assert.ok(aId);
 });
+
+test('a partner who leaves takes the care team with them; the one who stays still reads every care item', async () => {
+  const p = await pair(server.url);
+  const inv = await p.aClient.post('/api/v1/care/invites', {});
+  assert.equal(inv.status, 201, describe(inv));
+  const ok = await p.bClient.post(`/api/v1/care/invites/${inv.json.invite.id}/approve`);
+  assert.equal(ok.status, 200, describe(ok));
+  const t = new Client(server.url);
+  const creds = { login: uniqueLogin('t'), password: uniquePassword() };
+  assert.equal((await t.post('/api/v1/join',
+    { token: ok.json.token, ...creds, display_name: 'Dr. Leave', language: 'en' })).status, 201);
+  const mine = await limit(p.bClient, ['partner', 'care'], 'care item of the one who stays');
+  const theirs = await limit(p.aClient, ['partner', 'care'], 'care item of the one who leaves');
+  assert.equal((await listIds(t)).size, 2);
+
+  const left = await p.aClient.post('/api/v1/couple/leave', { password: p.a.password });
+  assert.equal(left.status, 200, describe(left));
+  assert.equal((await t.get('/api/v1/limits')).status, 401, 'the therapist is signed out with the leave');
+  const back = new Client(server.url);
+  assert.equal((await login(back, creds.login, creds.password)).status, 200);
+  assert.deepEqual((await back.get('/api/v1/limits')).json.limits, []);
+  for (const id of [mine, theirs]) {
+    const one = await p.bClient.get(`/api/v1/limits/${id}`);
+    assert.equal(one.status, 200, `the partner who stays reads it: ${describe(one)}`);
+  }
+  const team = await p.bClient.get('/api/v1/care');
+  assert.deepEqual(team.json.therapists, []);
+});
