@@ -272,3 +272,27 @@ test('a partner who leaves takes the care team with them; the one who stays stil
   const team = await p.bClient.get('/api/v1/care');
   assert.deepEqual(team.json.therapists, []);
 });
+
+test('a therapist changes their password and still reads the care items; a partner who deletes their account ends the care team', async () => {
+  const p = await pair(server.url);
+  const inv = await p.aClient.post('/api/v1/care/invites', {});
+  const ok = await p.bClient.post(`/api/v1/care/invites/${inv.json.invite.id}/approve`);
+  assert.equal(ok.status, 200, describe(ok));
+  const t = new Client(server.url);
+  const creds = { login: uniqueLogin('t'), password: uniquePassword() };
+  assert.equal((await t.post('/api/v1/join',
+    { token: ok.json.token, ...creds, display_name: 'Dr. Keys', language: 'en' })).status, 201);
+  const item = await limit(p.bClient, ['partner', 'care'], 'care item before a new password');
+  const fresh = uniquePassword();
+  const pw = await t.post('/api/v1/password', { old_password: creds.password, new_password: fresh });
+  assert.equal(pw.status, 204, `a therapist's new password: ${describe(pw)}`);
+  const again = new Client(server.url);
+  assert.equal((await login(again, creds.login, fresh)).status, 200);
+  assert.ok((await listIds(again)).has(item), 'the care item opens after the new master key');
+
+  const gone = await p.aClient.del('/api/v1/me', { password: p.a.password });
+  assert.equal(gone.status, 204, describe(gone));
+  assert.equal((await again.get('/api/v1/limits')).status, 401, 'the deleted partner took the care team');
+  const one = await p.bClient.get(`/api/v1/limits/${item}`);
+  assert.equal(one.status, 200, `the partner who stays reads their care item: ${describe(one)}`);
+});
