@@ -809,7 +809,7 @@ static int couple_partner_count(const struct core *c, const char *couple_id, siz
 	return 0;
 }
 
-int account_invite_check(const struct core *c, const char *token)
+int account_invite_check(const struct core *c, const char *token, int *care)
 {
 	struct invite_row inv;
 	unsigned char secret[VAULT_SECRET_BYTES];
@@ -823,6 +823,8 @@ int account_invite_check(const struct core *c, const char *token)
 		return r;
 	r = couple_partner_count(c, inv.couple_id, &partners);
 	/* a care link lets a therapist in beside the two partners */
+	if (care)
+		*care = strcmp(inv.role, "therapist") == 0;
 	if (strcmp(inv.role, "therapist") == 0)
 		partners = 0;
 	store_invite_free(&inv);

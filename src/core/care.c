@@ -511,7 +511,7 @@ int care_end(const struct core *c, struct session *s, const char *member_id)
 	r = item_tx_end(c, r);
 	if (r == 0)
 		devices_audit(c, s->couple_id, s->member_id, "care_access_ended", NULL);
-	else if (r != 0)
+	else
 		(void)care_load(c, s, 0); /* the key s held before, as the store still has it */
 	vault_wipe(tk, sizeof(tk));
 	store_member_free(&m);

@@ -95,6 +95,10 @@ test('a care invite needs both partners: the proposer cannot approve, the link c
   assert.equal(seen.json.invites.some((i) => 'token' in i || 'url' in i), false);
 
   const token = await approve(B, inv.id);
+  const form = await new Client(server.url).get(`/join?invite=${token}`);
+  assert.equal(form.status, 200, describe(form));
+  assert.match(form.text, /care team/, 'the join page says it is a care team the therapist joins');
+  assert.doesNotMatch(form.text, /Join your partner/);
   const again = await B.post(`/api/v1/care/invites/${inv.id}/approve`);
   assert.equal(again.status, 409, describe(again));
   const t = await join(token);
