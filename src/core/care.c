@@ -271,7 +271,11 @@ int care_approve(const struct core *c, struct session *s, const char *id, struct
 	r = item_tx_begin(c);
 	if (r != 0)
 		return r;
-	r = care_invite_row_get(c, s, id, &row);
+	/* the care key as it is now, inside the write lock: another request may have just made one
+	 */
+	r = care_load(c, s, 0);
+	if (r == 0)
+		r = care_invite_row_get(c, s, id, &row);
 	/* the one who proposed never approves: the link needs both partners */
 	if (r == 0 && strcmp(row.proposed_by, s->member_id) == 0)
 		r = CARE_FORBIDDEN;
@@ -490,8 +494,13 @@ int care_end(const struct core *c, struct session *s, const char *member_id)
 	r = item_tx_begin(c);
 	if (r != 0)
 		return r;
-	r = STORE_CALL(c->st, member_get, member_id, &m);
-	r = r == STORE_NOTFOUND ? CARE_NOTFOUND : store_err(r);
+	/* the care key as it is now, inside the write lock: another ending may have just changed it
+	 */
+	r = care_load(c, s, 0);
+	if (r == 0) {
+		r = STORE_CALL(c->st, member_get, member_id, &m);
+		r = r == STORE_NOTFOUND ? CARE_NOTFOUND : store_err(r);
+	}
 	if (r == 0 && (strcmp(m.couple_id, s->couple_id) != 0 || strcmp(m.role, "therapist") != 0))
 		r = CARE_NOTFOUND;
 	if (r == 0) {
@@ -523,8 +532,13 @@ int care_retire(const struct core *c, struct session *s)
 	struct session *to;
 	int r;
 
-	if (!care_partner(s) || !s->has_tk)
-		return care_partner(s) ? care_therapists_after(c, s, NULL, NULL) : 0;
+	if (!care_partner(s))
+		return 0;
+	r = care_load(c, s, 0); /* inside the caller's write lock: the key as it is now */
+	if (r != 0)
+		return r;
+	if (!s->has_tk)
+		return care_therapists_after(c, s, NULL, NULL);
 	to = vault_secure_alloc(sizeof(*to));
 	if (!to)
 		return -ENOMEM;

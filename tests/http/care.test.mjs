@@ -300,3 +300,48 @@ test('a therapist changes their password and still reads the care items; a partn
   const one = await p.bClient.get(`/api/v1/limits/${item}`);
   assert.equal(one.status, 200, `the partner who stays reads their care item: ${describe(one)}`);
 });
+
+// The server reads the care key again inside each approval's and ending's write lock
+// (care.c); this test cannot force the two requests to overlap, so it may pass without that.
+test('two approvals and two endings at once: every care item still opens for the partners and the therapists', async () => {
+  const p = await pair(server.url);
+  const early = await limit(p.aClient, ['partner', 'care'], 'care item before two approvals');
+  const ia = (await p.aClient.post('/api/v1/care/invites', {})).json.invite;
+  const ib = (await p.bClient.post('/api/v1/care/invites', {})).json.invite;
+  // each partner approves the other's proposal at the same moment: one care key, not two
+  const [ra, rb] = await Promise.all([
+    p.bClient.post(`/api/v1/care/invites/${ia.id}/approve`),
+    p.aClient.post(`/api/v1/care/invites/${ib.id}/approve`),
+  ]);
+  assert.equal(ra.status, 200, describe(ra));
+  assert.equal(rb.status, 200, describe(rb));
+  const joined = [];
+  for (const token of [ra.json.token, rb.json.token]) {
+    const c = new Client(server.url);
+    const res = await c.post('/api/v1/join', { token, login: uniqueLogin('t'), password: uniquePassword(),
+      display_name: 'Dr. Race', language: 'en' });
+    assert.equal(res.status, 201, describe(res));
+    joined.push({ c, id: res.json.member.id });
+    assert.ok((await listIds(c)).has(early), 'each therapist reads the care item');
+  }
+  // both partners end one therapist each at the same moment
+  const [ea, eb] = await Promise.all([
+    p.aClient.del(`/api/v1/care/${joined[0].id}`),
+    p.bClient.del(`/api/v1/care/${joined[1].id}`),
+  ]);
+  assert.equal(ea.status, 204, describe(ea));
+  assert.equal(eb.status, 204, describe(eb));
+  for (const c of [p.aClient, p.bClient]) {
+    const one = await c.get(`/api/v1/limits/${early}`);
+    assert.equal(one.status, 200, `a partner still reads the care item: ${describe(one)}`);
+  }
+  const t3 = await (async () => {
+    const inv = (await p.aClient.post('/api/v1/care/invites', {})).json.invite;
+    const ok = await p.bClient.post(`/api/v1/care/invites/${inv.id}/approve`);
+    const c = new Client(server.url);
+    assert.equal((await c.post('/api/v1/join', { token: ok.json.token, login: uniqueLogin('t'),
+      password: uniquePassword(), display_name: 'Dr. After', language: 'en' })).status, 201);
+    return c;
+  })();
+  assert.ok((await listIds(t3)).has(early), 'a therapist invited later reads it too');
+});
