@@ -50,6 +50,13 @@ int api_me_put(struct kreq *r); /* PUT /api/v1/me: name, language, discreet, aut
 int api_unlock(struct kreq *r); /* POST /api/v1/unlock: a locked session, the password again */
 int api_couple_leave(struct kreq *r);
 int api_invites(struct kreq *r);
+
+/* the care team (api-care.c) */
+int api_care_invite_create(struct kreq *r);  /* POST /api/v1/care/invites */
+int api_care_invite_approve(struct kreq *r); /* POST /api/v1/care/invites/{id}/approve */
+int api_care_invite_cancel(struct kreq *r);  /* POST /api/v1/care/invites/{id}/cancel */
+int api_care_get(struct kreq *r);	     /* GET /api/v1/care */
+int api_care_end(struct kreq *r);	     /* DELETE /api/v1/care/{id} */
 int api_join(struct kreq *r);
 int api_password(struct kreq *r);
 int api_recovery_key(struct kreq *r); /* POST /api/v1/recovery-key */

@@ -611,8 +611,10 @@ static void print_kinds(FILE *out)
 			continue;
 		fprintf(out,
 			"%s\n{\"name\":\"%s\",\"plural\":\"%s\",\"who\":\"%s\","
-			"\"shared_default\":%u,\"shared_allowed\":%u,\"fields\":[",
+			"\"writer\":\"%s\",\"shared_default\":%u,\"shared_allowed\":%u,"
+			"\"fields\":[",
 			sep, k->name, k->plural, k->partners_only ? "partner" : "member",
+			k->partners_only || !k->care_may_create ? "partner" : "member",
 			k->shared_default, k->shared_allowed);
 		for (j = 0; j < k->nfields; j++) {
 			const struct field *f = &k->fields[j];

@@ -13,6 +13,8 @@ int access_allows(const struct session *s, const struct access_item *it, enum ac
 		return 0;
 	if (s->couple_id[0] == '\0' || strcmp(s->couple_id, it->couple_id) != 0)
 		return 0;
+	if (s->care_ended)
+		return 0; /* a therapist whose access ended sees nothing, old or new */
 	author = strcmp(s->member_id, it->author_id) == 0;
 	if (author)
 		return verb == ACCESS_READ || verb == ACCESS_CHANGE;
@@ -22,6 +24,7 @@ int access_allows(const struct session *s, const struct access_item *it, enum ac
 		return (it->shared_with & ACCESS_SHARE_PARTNER) &&
 		       (verb == ACCESS_READ || verb == ACCESS_ANSWER);
 	if (strcmp(s->role, "therapist") == 0)
-		return (it->shared_with & ACCESS_SHARE_CARE) && verb == ACCESS_READ;
+		return !s->care_ended && (it->shared_with & ACCESS_SHARE_CARE) &&
+		       verb == ACCESS_READ;
 	return 0;
 }

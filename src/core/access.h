@@ -32,7 +32,9 @@ struct access_item {
  * else 0.  A NULL session or item allows nothing.  The author may read and
  * change their own items and never answer them; a partner may read what is
  * shared with "partner" and answer it, never change it; a therapist may
- * read what is shared with "care"; nobody crosses couples; nobody but the
+ * read what is shared with "care" while their access is active (an ended
+ * one reads nothing of the couple's, not even what they wrote there);
+ * nobody crosses couples; nobody but the
  * author ever reads an always-private item.
  */
 int access_allows(const struct session *s, const struct access_item *it, enum access_verb verb);

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "core/account.h"
+#include "core/care.h"
 #include "core/checkin.h"
 #include "core/couplekey.h"
 #include "core/devices.h"
@@ -447,6 +448,13 @@ static int account_open_keys(const struct core *c, struct member_row *m, struct 
 	if (m->public_key.len != VAULT_PK_BYTES)
 		return -EBADMSG;
 	memcpy(k->pk, m->public_key.data, VAULT_PK_BYTES);
+	if (strcmp(m->role, "therapist") == 0) {
+		/* a therapist holds the care key in the couple key's place; none: access ended */
+		r = care_open_wrap(c, m->couple_id, m->id, k->pk, k->sk, k->ck);
+		if (r == 1)
+			vault_wipe(k->ck, sizeof(k->ck));
+		return r < 0 ? r : 0;
+	}
 	r = STORE_CALL(c->st, couple_key_get, m->couple_id, m->id, &wrapped, &tag);
 	if (r != 0)
 		return r > 0 ? -EBADMSG : r;
@@ -801,7 +809,7 @@ static int couple_partner_count(const struct core *c, const char *couple_id, siz
 	return 0;
 }
 
-int account_invite_check(const struct core *c, const char *token)
+int account_invite_check(const struct core *c, const char *token, int *care)
 {
 	struct invite_row inv;
 	unsigned char secret[VAULT_SECRET_BYTES];
@@ -814,6 +822,11 @@ int account_invite_check(const struct core *c, const char *token)
 	if (r != 0)
 		return r;
 	r = couple_partner_count(c, inv.couple_id, &partners);
+	/* a care link lets a therapist in beside the two partners */
+	if (care)
+		*care = strcmp(inv.role, "therapist") == 0;
+	if (strcmp(inv.role, "therapist") == 0)
+		partners = 0;
 	store_invite_free(&inv);
 	if (r < 0)
 		return r;
@@ -917,7 +930,7 @@ int account_join(const struct core *c, const char *token, const struct account_n
 	unsigned char *ck_wrapped = NULL;
 	size_t ck_len = 0, partners;
 	char ad[128];
-	int r, in_tx = 0, have_inv = 0;
+	int r, in_tx = 0, have_inv = 0, therapist = 0;
 
 	memset(&inv, 0, sizeof(inv));
 	memset(&m, 0, sizeof(m));
@@ -948,6 +961,9 @@ int account_join(const struct core *c, const char *token, const struct account_n
 				&ck_len);
 	if (r < 0)
 		goto out;
+	therapist = strcmp(inv.role, "therapist") == 0;
+	if (therapist)
+		snprintf(m.role, sizeof(m.role), "therapist");
 
 	r = c->st->ops->begin(c->st);
 	if (r != 0)
@@ -956,6 +972,33 @@ int account_join(const struct core *c, const char *token, const struct account_n
 	r = couple_partner_count(c, inv.couple_id, &partners);
 	if (r < 0)
 		goto out;
+	if (therapist) {
+		/* a care link: the couple's partners both said yes (core/care.h) */
+		r = STORE_CALL(c->st, invite_consume, inv.id);
+		if (r == 0)
+			r = STORE_CALL(c->st, member_insert, &m);
+		if (r == STORE_CONFLICT) {
+			r = ACCOUNT_LOGIN_TAKEN;
+			goto out;
+		}
+		if (r == STORE_NOTFOUND) {
+			r = ACCOUNT_INVITE_INVALID;
+			goto out;
+		}
+		if (r != 0)
+			goto fail;
+		r = care_join_wrap(c, inv.couple_id, m.id, k->pk, k->ck, inv.id);
+		if (r == CARE_CONFLICT) {
+			r = ACCOUNT_INVITE_INVALID;
+			goto out;
+		}
+		if (r == 0)
+			r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
+		if (r != 0)
+			goto fail;
+		audit(c, m.couple_id, m.id, "joined_care_team");
+		goto commit;
+	}
 	if (partners >= 2) {
 		r = ACCOUNT_COUPLE_FULL;
 		goto out;
@@ -978,6 +1021,7 @@ int account_join(const struct core *c, const char *token, const struct account_n
 	r = account_insert_member(c, &m, k, ck_wrapped, ck_len, "joined", ret, ret_session);
 	if (r != 0)
 		goto out;
+commit:
 	r = c->st->ops->commit(c->st);
 	if (r != 0)
 		goto fail;
@@ -1047,7 +1091,8 @@ static int account_rotate(const struct core *c, struct member_row *m, const stru
 	char ad[96];
 	int r;
 
-	r = couplekey_rekey(c, m, from->mk, to->mk);
+	/* a therapist holds no couple key: their care key's wrap is sealed to their key pair */
+	r = strcmp(m->role, "therapist") == 0 ? 0 : couplekey_rekey(c, m, from->mk, to->mk);
 	/* first: what is sealed again below and noted (the safety check) is noted under to */
 	if (r == 0)
 		r = ledger_rekey(c, from, to);
@@ -1754,6 +1799,19 @@ int account_delete(const struct core *c, const struct session *s, struct account
 	if (r != 0)
 		goto fail;
 	in_tx = 1;
+	if (strcmp(s->role, "partner") == 0) {
+		/* the care key this partner knew: the care team's access ends with them */
+		struct session *copy = vault_secure_alloc(sizeof(*copy));
+
+		r = copy ? 0 : -ENOMEM;
+		if (r == 0) {
+			memcpy(copy, s, sizeof(*copy));
+			r = care_retire(c, copy);
+			vault_secure_free(copy);
+		}
+		if (r != 0)
+			goto out;
+	}
 	r = STORE_CALL(c->st, member_delete, s->member_id);
 	if (r != 0)
 		goto fail;
@@ -1924,8 +1982,11 @@ static int account_leave_tx(const struct core *c, struct member_row *m, struct s
 
 	vault_random_id(ghost);
 	session_now(now, 0);
-	r = store_err(
-		STORE_CALL(c->st, member_leave, s->member_id, ghost, to->couple_id, s->id, now));
+	/* the leaver knew the care key: the care team's access ends, its rows go under CK */
+	r = care_retire(c, s);
+	if (r == 0)
+		r = store_err(STORE_CALL(c->st, member_leave, s->member_id, ghost, to->couple_id,
+					 s->id, now));
 	if (r == 0)
 		r = journal_leave(c, s, to);
 	if (r == 0)

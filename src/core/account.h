@@ -258,7 +258,8 @@ int account_describe(const struct core *c, const struct session *s, struct membe
  */
 int account_invite(const struct core *c, struct session *s,
 		   char token_out[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1]);
-/* Is this invite token usable now?  0 (yes) or ACCOUNT_INVITE_INVALID. */
-int account_invite_check(const struct core *c, const char *token);
+/* Is this invite token usable now?  0 (yes) or ACCOUNT_INVITE_INVALID; *care (when not
+ * NULL) is 1 for a care link, which lets a therapist in (core/care.h). */
+int account_invite_check(const struct core *c, const char *token, int *care);
 
 #endif

@@ -72,7 +72,8 @@ const struct item_kind limit_kind = {
 	.title = N_("Limits you want known"),
 	.fields = limit_fields,
 	.nfields = sizeof(limit_fields) / sizeof(limit_fields[0]),
-	.partners_only = 1,
+	/* a therapist reads the ones shared with the care team, and makes none */
+	.partners_only = 0,
 	.check = limit_check,
 	.status = limit_status,
 };

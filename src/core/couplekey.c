@@ -260,6 +260,25 @@ int couplekey_rekey(const struct core *c, const struct member_row *m,
 	return r == 0 ? couplekey_rekey_old(c, m, from_mk, to_mk) : r;
 }
 
+/* 1 when s holds couple keys: a partner's session (a therapist's ck slot is the care key). */
+static int couplekey_held(const struct session *s)
+{
+	return strcmp(s->role, "therapist") != 0;
+}
+
+/* The i-th key that may open a row sealed for `shared`, or NULL past the last. */
+static const unsigned char *couplekey_nth(const struct session *s, int shared, unsigned i)
+{
+	if (shared == COUPLEKEY_MEMBER)
+		return i == 0 ? s->mk : NULL;
+	if (shared == COUPLEKEY_CARE && s->has_tk) {
+		if (i == 0)
+			return s->tk;
+		i--;
+	}
+	return couplekey_held(s) ? session_couple_key(s, i) : NULL;
+}
+
 int couplekey_open(const struct session *s, int shared, uint64_t id, const char ctx[8],
 		   const unsigned char *blob, size_t blen, const char *ad, const char *ad_before,
 		   unsigned char **ret, size_t *ret_len)
@@ -269,7 +288,7 @@ int couplekey_open(const struct session *s, int shared, uint64_t id, const char 
 	int r = VAULT_BAD;
 
 	for (unsigned i = 0; r == VAULT_BAD; i++) {
-		from = shared ? session_couple_key(s, i) : i == 0 ? s->mk : NULL;
+		from = couplekey_nth(s, shared, i);
 		if (!from)
 			break;
 		vault_derive(key, from, id, ctx);
@@ -286,9 +305,12 @@ int couplekey_seal(const struct session *s, int shared, uint64_t id, const char 
 		   size_t *ret_len)
 {
 	unsigned char key[VAULT_KEY_BYTES];
+	const unsigned char *from = couplekey_nth(s, shared, 0);
 	int r;
 
-	vault_derive(key, shared ? s->ck : s->mk, id, ctx);
+	if (!from)
+		return -EACCES; /* a therapist with no care key, or one writing for the couple */
+	vault_derive(key, from, id, ctx);
 	r = vault_seal(key, msg, mlen, ad, ret, ret_len);
 	vault_wipe(key, sizeof(key));
 	return r;

@@ -80,6 +80,17 @@ int couplekey_rekey(const struct core *c, const struct member_row *m,
 		    const unsigned char to_mk[VAULT_KEY_BYTES]);
 
 /*
+ * The `shared` argument of the functions below: which key a row is sealed
+ * under.  COUPLEKEY_CARE: the care key when the session holds one, else
+ * (a couple with no care team yet) the couple key; a partner opens it
+ * with the care key, then the couple keys (rows sealed before the care key
+ * was made), a therapist with the care key alone.
+ */
+#define COUPLEKEY_MEMBER 0
+#define COUPLEKEY_COUPLE 1
+#define COUPLEKEY_CARE	 2
+
+/*
  * couplekey_open() - open blob (blen bytes) sealed under subkey (id, ctx)
  * of the session's master key (shared 0) or of a couple key (shared 1:
  * each of session_couple_key() in turn), with associated data ad, or

@@ -52,7 +52,7 @@ const struct item_kind homework_kind = {
 	.nfields = HOMEWORK_NFIELDS,
 	.plain_mask = 1u << HOMEWORK_F_DUE_ON | 1u << HOMEWORK_F_BY,
 	.partners_only = 1,
-	.care_assigns = 1,
+	.care_may_create = 1,
 	.check = homework_check,
 	.sort_by = 1 + HOMEWORK_F_DUE_ON,
 };

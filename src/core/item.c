@@ -68,11 +68,30 @@ void item_text_free(void *text, size_t len)
 	free(text);
 }
 
-/* 1 when k's rows shared as shared_with are sealed under the couple key, else 0 (the author's). */
+/*
+ * Which key seals k's rows shared as shared_with (couplekey.h): the care
+ * key for a row the care team reads (shared with the partner too, or of a
+ * kind under the couple key), the couple key for one shared with the
+ * partner, else the author's master key.
+ */
 static int item_shared(const struct item_kind *k, unsigned shared_with)
 {
-	return k->key_from == ITEM_KEY_COUPLE ||
-	       (k->key_from == ITEM_KEY_SHARED && (shared_with & ACCESS_SHARE_PARTNER));
+	int couple = k->key_from == ITEM_KEY_COUPLE ||
+		     (k->key_from == ITEM_KEY_SHARED && (shared_with & ACCESS_SHARE_PARTNER));
+
+	if (!couple)
+		return COUPLEKEY_MEMBER;
+	return (shared_with & ACCESS_SHARE_CARE) ? COUPLEKEY_CARE : COUPLEKEY_COUPLE;
+}
+
+/*
+ * Whether a read or write of a row sealed for `shared` checks or notes the
+ * couple's ledger (ledger.h): a partner's does; a therapist, who holds no
+ * couple key, checks their own ledger alone.
+ */
+static int item_ledger_shared(const struct session *s, int shared)
+{
+	return shared != COUPLEKEY_MEMBER && item_partner(s);
 }
 
 /* The AD of row; unbound: the form of the rows sealed before the author was bound. */
@@ -112,6 +131,10 @@ void item_start(const struct item_kind *k, const struct session *s, const char *
 	snprintf(row->author_id, sizeof(row->author_id), "%s", s->member_id);
 	row->shared_with =
 		k->shared_allowed ? (shared_with & k->shared_allowed) : k->shared_default;
+	/* the care team reads with the partner, never instead (DESIGN.md: {}, {partner}, {partner,
+	 * care}) */
+	if ((row->shared_with & ACCESS_SHARE_CARE) && (k->shared_allowed & ACCESS_SHARE_PARTNER))
+		row->shared_with |= ACCESS_SHARE_PARTNER;
 	row->version = 1;
 	session_now(row->created_at, 0);
 	memcpy(row->updated_at, row->created_at, sizeof(row->updated_at));
@@ -150,7 +173,8 @@ int item_open(const struct core *c, const struct item_kind *k, const struct sess
 	if (row->sealed.len == 0)
 		return 0;
 	r = ledger_check(c, s, STORE_TABLE_ITEMS, row->couple_id, row->author_id,
-			 item_shared(k, row->shared_with), row->id, row->version);
+			 item_ledger_shared(s, item_shared(k, row->shared_with)), row->id,
+			 row->version);
 	if (r != 0)
 		return r;
 	item_ad(k, row, 0, ad);
@@ -210,7 +234,8 @@ int item_update(const struct core *c, const struct session *s, const struct item
 	int r = item_store_result(STORE_CALL(c->st, item_update, row, old_version, old_plain));
 
 	if (r == 0 && k)
-		r = ledger_note(c, s, row->author_id, item_shared(k, row->shared_with), row->id,
+		r = ledger_note(c, s, row->author_id,
+				item_ledger_shared(s, item_shared(k, row->shared_with)), row->id,
 				row->version);
 	return r;
 }
@@ -224,10 +249,11 @@ int item_list(const struct core *c, const struct item_query *q, struct item_row 
 
 void item_query_reader(struct item_query *q, const struct session *s)
 {
-	q->reader_id = s->member_id;
-	q->reader_bits = strcmp(s->role, "partner") == 0     ? ACCESS_SHARE_PARTNER
-			 : strcmp(s->role, "therapist") == 0 ? ACCESS_SHARE_CARE
-							     : 0;
+	/* a therapist whose access ended: not even their own rows ("" is nobody's id) */
+	q->reader_id = s->care_ended ? "" : s->member_id;
+	q->reader_bits = strcmp(s->role, "partner") == 0 ? ACCESS_SHARE_PARTNER
+			 : strcmp(s->role, "therapist") == 0 && !s->care_ended ? ACCESS_SHARE_CARE
+									       : 0;
 }
 
 int item_plain_get(const struct item_row *row, unsigned idx, char *out, size_t cap)
@@ -328,7 +354,7 @@ static int item_leave_one(const struct core *c, const struct session *from,
 	moved.legacy = 0;
 	snprintf(moved.author_id, sizeof(moved.author_id), "%s", ghost_id);
 	item_ad(k, &moved, 0, ad_to);
-	r = couplekey_reseal(from, from, 1, k->key_id, k->key_ctx, &row->sealed, ad_from,
+	r = couplekey_reseal(from, from, shared, k->key_id, k->key_ctx, &row->sealed, ad_from,
 			     row->legacy ? NULL : ad_before, ad_to, &sealed);
 	if (r == 0)
 		r = STORE_CALL(c->st, rehome, STORE_TABLE_ITEMS, row->couple_id, row->kind, row->id,
@@ -349,6 +375,48 @@ int item_leave(const struct core *c, const struct session *from, const struct se
 		return r == STORE_NOTFOUND ? 0 : r > 0 ? -EIO : r;
 	for (i = 0; i < n && r == 0; i++)
 		r = item_leave_one(c, from, to, ghost_id, rows, n, &rows[i]);
+	store_item_list_free(rows, n);
+	return r;
+}
+
+int item_care_reseal(const struct core *c, const struct session *from, const struct session *to)
+{
+	struct item_row *rows = NULL;
+	struct blob sealed = {NULL, 0};
+	char ad_from[ITEM_AD_MAX], ad_before[ITEM_AD_MAX], ad_to[ITEM_AD_MAX];
+	size_t n = 0, i;
+	int r;
+
+	r = STORE_CALL(c->st, items_care, from->couple_id, &rows, &n);
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	for (i = 0; r == 0 && i < n; i++) {
+		const struct item_kind *k = item_kind_find(rows[i].kind);
+		struct item_row moved;
+
+		if (!k || item_shared(k, rows[i].shared_with) != COUPLEKEY_CARE ||
+		    rows[i].sealed.len == 0)
+			continue; /* a kind this version does not know, or sealed for no care key */
+		item_ad(k, &rows[i], 0, ad_from);
+		item_ad(k, &rows[i], 1, ad_before);
+		moved = rows[i];
+		moved.legacy = 0;
+		item_ad(k, &moved, 0, ad_to);
+		r = couplekey_reseal(from, to, COUPLEKEY_CARE, k->key_id, k->key_ctx,
+				     &rows[i].sealed, ad_from, rows[i].legacy ? NULL : ad_before,
+				     ad_to, &sealed);
+		/* one that opens under no key the partner holds (changed in the file) stays shut */
+		if (r == -EBADMSG) {
+			r = 0;
+			continue;
+		}
+		if (r == 0)
+			r = STORE_CALL(c->st, rehome, STORE_TABLE_ITEMS, rows[i].couple_id,
+				       rows[i].kind, rows[i].id, rows[i].couple_id,
+				       rows[i].author_id, &sealed, NULL);
+		r = r > 0 ? -EIO : r;
+		store_blob_free(&sealed);
+	}
 	store_item_list_free(rows, n);
 	return r;
 }

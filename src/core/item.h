@@ -86,14 +86,14 @@ struct item_kind {
 	size_t nfields;
 	unsigned plain_mask; /* 1u << i: fields[i] is kept plain */
 	int partners_only;   /* only the couple's partners make or see them */
-	/*
-	 * care_assigns - with partners_only: the couple's therapist may make
-	 * one too (homework), and sees those shared with "care"; what a
-	 * therapist makes is always shared with ["partner", "care"] (so its
-	 * shared_allowed holds both).
-	 */
-	int care_assigns;
 	int one_per_author; /* each member has at most one (the store's once is the author) */
+	/*
+	 * care_may_create - the couple's therapist may make them too (homework),
+	 * even of a partners_only kind, and sees those shared with "care"; what
+	 * a therapist makes is always shared with ["partner", "care"] (so its
+	 * shared_allowed holds both).  0: partners alone.
+	 */
+	int care_may_create;
 	/*
 	 * sort_by - 1 + the index of a plain field whose value orders the list
 	 * (newest, that is latest, first); 0: the time it was written.
@@ -129,12 +129,20 @@ const struct item_kind *item_kind_find(const char *name);
  */
 const struct item_kind *item_kind_at(const char *path);
 
+/*
+ * item_care_reseal() - inside the caller's transaction: every item of the
+ * couple sealed for the care team, opened as `from` opens it, sealed again
+ * as `to` seals it (a new care key, or none: the couple key), in place;
+ * its version stays.  A row that does not open stays as it is.  0 or < 0.
+ */
+int item_care_reseal(const struct core *c, const struct session *from, const struct session *to);
+
 /* item_partner() - 1 when the session's member is one of the couple's partners. */
 int item_partner(const struct session *s);
 /*
  * item_kind_visible() - 1 when the reader may see items of k at all: any
  * kind for a partner; for anyone else, no partners_only kind but a
- * care_assigns one (and of it, access_allows() shows only what is shared
+ * care_may_create one (and of it, access_allows() shows only what is shared
  * with "care").
  */
 int item_kind_visible(const struct item_kind *k, const struct session *s);
@@ -255,7 +263,7 @@ int item_field_index(const struct item_kind *k, const char *name);
  * item_create() - a new item of k by the reader, shared as shared_with
  * allows (k's rule), v checked by k->check first: ITEM_INVALID with
  * *field; ITEM_FORBIDDEN when k is partners_only and the reader is not a
- * partner (nor, for a care_assigns kind, a therapist: theirs is shared
+ * partner (nor, for a care_may_create kind, a therapist: theirs is shared
  * with ["partner", "care"] whatever shared_with says).  *out
  * (item_view_clear()) is the item as stored.
  */

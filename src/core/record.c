@@ -348,8 +348,8 @@ int item_create(const struct core *c, const struct session *s, const struct item
 	int r;
 
 	*field = NULL;
-	if (k->partners_only && !item_partner(s)) {
-		if (!k->care_assigns || !item_therapist(s))
+	if (!item_partner(s)) {
+		if (!k->care_may_create || !item_therapist(s) || s->care_ended)
 			return ITEM_FORBIDDEN;
 		/* a therapist assigns to the couple, and keeps seeing it (API.md) */
 		shared_with = ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE;
@@ -377,7 +377,7 @@ int item_create(const struct core *c, const struct session *s, const struct item
  */
 int item_kind_visible(const struct item_kind *k, const struct session *s)
 {
-	return !k->partners_only || item_partner(s) || (k->care_assigns && item_therapist(s));
+	return !k->partners_only || item_partner(s) || (k->care_may_create && item_therapist(s));
 }
 
 /* The row of id the reader may `verb` (item_get()'s outcomes), for a kind they may see. */
@@ -588,6 +588,8 @@ int item_change(const struct core *c, const struct session *s, const struct item
 	old_version = row.version;
 	row.version++;
 	row.shared_with = k->shared_allowed ? (shared_with & k->shared_allowed) : k->shared_default;
+	if ((row.shared_with & ACCESS_SHARE_CARE) && (k->shared_allowed & ACCESS_SHARE_PARTNER))
+		row.shared_with |= ACCESS_SHARE_PARTNER; /* as item_start() */
 	session_now(row.updated_at, 0);
 	sort_key(k, v, &row);
 	r = item_row_fill(k, s, v, &row);

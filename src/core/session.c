@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/care.h"
 #include "core/couplekey.h"
 #include "core/session.h"
 #include "limits.h"
@@ -157,6 +158,17 @@ int session_start(const struct core *c, const struct member_row *m, const unsign
 	r = couplekey_load_old(c, m->id, m->couple_id, mk, ret);
 	if (r < 0)
 		goto out;
+	{
+		struct member_standing st;
+
+		r = STORE_CALL(c->st, member_standing, m->id, &st);
+		if (r == 0)
+			r = care_load(c, ret, st.care_ended);
+		if (r != 0) {
+			r = r > 0 ? -EIO : r;
+			goto out;
+		}
+	}
 
 	vault_hash(hash, "kintsugi session id", ret->secret, sizeof(ret->secret));
 	r = session_seal(ret, ret->secret, &sealed, &sealed_len);
@@ -324,6 +336,9 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 	memcpy(ret->secret, secret, sizeof(ret->secret));
 	/* a partner left: this session takes the couple key that replaces theirs */
 	r = row.rekey ? couplekey_refresh(c, ret) : 0;
+	/* the care key of this request: it changes when a therapist's access ends */
+	if (r == 0)
+		r = care_load(c, ret, m.care_ended);
 	if (r != 0)
 		vault_wipe(ret, sizeof(*ret));
 out:

@@ -39,6 +39,15 @@ struct session {
 	/* couple keys held before, newest first (core/couplekey.h) */
 	unsigned char ck_old[SESSION_OLD_KEYS][VAULT_KEY_BYTES];
 	unsigned n_ck_old;
+	/*
+	 * The care key (core/care.h), opened for each request and never kept
+	 * in the session's row: a partner's from the couple's care key row
+	 * (under the couple key), a therapist's from their ck slot above,
+	 * which for a therapist holds the care key and no couple key.
+	 */
+	unsigned char tk[VAULT_KEY_BYTES];
+	int has_tk;	/* tk holds the couple's current care key */
+	int care_ended; /* a therapist whose access a partner ended: sees nothing */
 };
 
 struct ledger_cache;

@@ -707,13 +707,13 @@ static void hw_values(struct item_values *v, const char *title, const char *due)
 }
 
 /*
- * A care_assigns kind (homework): the couple's therapist makes one, always
+ * A care_may_create kind (homework): the couple's therapist makes one, always
  * shared with ["partner", "care"]; sees only those shared with "care";
  * never marks one.  A partners_only kind without the flag stays closed to
- * them.  The therapist's session holds the couple key here in place of the
- * care key, which the care team brings: what is tested is who may do what.
+ * them.  The three sessions hold one care key, as care_load() gives it
+ * (test-care.c tests where it comes from): what is tested is who may do what.
  */
-static void test_care_assigns(void **state)
+static void test_care_may_create(void **state)
 {
 	char today[CHECKIN_DATE_LEN + 1], care_id[STORE_ID_LEN + 1], ours_id[STORE_ID_LEN + 1];
 	struct homework h, *list = NULL;
@@ -727,7 +727,11 @@ static void test_care_assigns(void **state)
 	(void)state;
 	add_member(alice.couple_id, "carol", &care);
 	strcpy(care.role, "therapist");
-	memcpy(care.ck, alice.ck, sizeof(care.ck));
+	vault_random(care.tk, sizeof(care.tk));
+	memcpy(care.ck, care.tk, sizeof(care.ck)); /* a therapist's couple-key slot holds it */
+	memcpy(alice.tk, care.tk, sizeof(alice.tk));
+	memcpy(bob.tk, care.tk, sizeof(bob.tk));
+	care.has_tk = alice.has_tk = bob.has_tk = 1;
 	checkin_today(today, 0);
 
 	values(&v, "red", "not for a therapist", NULL);
@@ -770,6 +774,7 @@ static void test_care_assigns(void **state)
 	assert_int_equal(homework_read(&core, &care, care_id, &h), 0);
 	assert_true(h.done);
 	homework_clear(&h);
+	alice.has_tk = bob.has_tk = 0;
 }
 
 int main(void)
@@ -784,7 +789,7 @@ int main(void)
 		cmocka_unit_test(test_step2_lists_skip_unreadable),
 		cmocka_unit_test(test_unbound_records_still_open),
 		cmocka_unit_test(test_limit_status),
-		cmocka_unit_test(test_care_assigns),
+		cmocka_unit_test(test_care_may_create),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -107,7 +107,8 @@ const struct item_kind therapy_session_kind = {
 	.fields = therapy_session_fields,
 	.nfields = SESSION_NFIELDS,
 	.plain_mask = 1u << SESSION_F_HELD_ON,
-	.partners_only = 1,
+	/* the couple's therapist reads those shared with the care team, and writes none */
+	.partners_only = 0,
 	.sort_by = 1 + SESSION_F_HELD_ON,
 };
 

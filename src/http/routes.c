@@ -27,6 +27,7 @@
 #include "core/homework.h"   /* step 4: its fields */
 #include "core/offer.h"	     /* step 2: field limits */
 #include "core/share.h"	     /* step 2: field limits */
+#include "core/care.h"
 #include "http/routes.h"
 #include "web/pages.h"
 #include "vault/vault.h"
@@ -82,6 +83,9 @@ static const struct field login_fields[] = {
 	F_PASSKEY("passkey", 0),
 };
 static const struct field invite_fields[] = {{"role", FIELD_ENUM, 1, 0, 0, invite_roles}};
+static const struct field care_invite_fields[] = {
+	{"note", FIELD_STRING, 0, 0, CARE_NOTE_MAX, NULL},
+};
 static const struct field join_fields[] = {
 	{"token", FIELD_STRING, 1, 1, 200, NULL},
 	F_LOGIN,
@@ -302,6 +306,17 @@ static const struct route fixed_routes[] = {
 	 FIELDS(confirm_fields), "Leave the couple alone: a couple and a couple key of one's own."},
 	{KMETHOD_POST, "/api/v1/invites", api_invites, ROUTE_PARTNER, 1, ROUTE_API,
 	 FIELDS(invite_fields), "A one-time partner invite link."},
+	{KMETHOD_POST, "/api/v1/care/invites", api_care_invite_create, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(care_invite_fields),
+	 "Propose inviting a therapist; no link until the other partner approves."},
+	{KMETHOD_POST, "/api/v1/care/invites/{id}/approve", api_care_invite_approve, ROUTE_PARTNER,
+	 1, ROUTE_API, NOFIELDS, "Approve the other partner's proposal: the link, shown once."},
+	{KMETHOD_POST, "/api/v1/care/invites/{id}/cancel", api_care_invite_cancel, ROUTE_PARTNER, 1,
+	 ROUTE_API, NOFIELDS, "Cancel a care invite before it is used."},
+	{KMETHOD_GET, "/api/v1/care", api_care_get, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
+	 "The couple's therapists with active access, and the open care invites."},
+	{KMETHOD_DELETE, "/api/v1/care/{id}", api_care_end, ROUTE_PARTNER, 1, ROUTE_API, NOFIELDS,
+	 "End a therapist's access at once; the care key changes."},
 	{KMETHOD_POST, "/api/v1/join", api_join, ROUTE_ANYONE, 0, ROUTE_API, FIELDS(join_fields),
 	 "Join a couple with an invite token."},
 	{KMETHOD_POST, "/api/v1/password", api_password, ROUTE_MEMBER, 1, ROUTE_API,
@@ -359,15 +374,15 @@ static const struct route fixed_routes[] = {
 	 "Everything the caller can read, as one JSON file (a download)."},
 
 	/* API: journal */
-	{KMETHOD_GET, "/api/v1/journal", api_journal_list, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	{KMETHOD_GET, "/api/v1/journal", api_journal_list, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
 	 "The caller's journal, newest first; ?limit=1..100&before=ID."},
-	{KMETHOD_POST, "/api/v1/journal", api_journal_create, ROUTE_MEMBER, 1, ROUTE_API,
+	{KMETHOD_POST, "/api/v1/journal", api_journal_create, ROUTE_PARTNER, 1, ROUTE_API,
 	 FIELDS(journal_new_fields), "Write an entry."},
-	{KMETHOD_GET, "/api/v1/journal/{id}", api_journal_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
-	 "Read one entry."},
-	{KMETHOD_PUT, "/api/v1/journal/{id}", api_journal_put, ROUTE_MEMBER, 1, ROUTE_API,
+	{KMETHOD_GET, "/api/v1/journal/{id}", api_journal_get, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "Read one entry."},
+	{KMETHOD_PUT, "/api/v1/journal/{id}", api_journal_put, ROUTE_PARTNER, 1, ROUTE_API,
 	 FIELDS(journal_put_fields), "Change an entry."},
-	{KMETHOD_DELETE, "/api/v1/journal/{id}", api_journal_delete, ROUTE_MEMBER, 1, ROUTE_API,
+	{KMETHOD_DELETE, "/api/v1/journal/{id}", api_journal_delete, ROUTE_PARTNER, 1, ROUTE_API,
 	 NOFIELDS, "Delete an entry."},
 
 	/* ---- step 1: statements and commitments (API) ---- */
@@ -571,23 +586,33 @@ static const struct route fixed_routes[] = {
 	 "Invite your partner."},
 	{KMETHOD_POST, "/invite", page_invite, ROUTE_PARTNER, 1, ROUTE_PAGE, NOFIELDS,
 	 "Create the invite link."},
+	{KMETHOD_GET, "/care", page_care, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "The care team: its therapists, the open invites, what a therapist sees."},
+	{KMETHOD_POST, "/care/invites", page_care_propose, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(care_invite_fields), "Propose inviting a therapist."},
+	{KMETHOD_POST, "/care/invites/{id}/approve", page_care_approve, ROUTE_PARTNER, 1,
+	 ROUTE_PAGE, NOFIELDS, "Approve the other partner's proposal; the link is shown once."},
+	{KMETHOD_POST, "/care/invites/{id}/cancel", page_care_cancel, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 NOFIELDS, "Cancel a care invite before it is used."},
+	{KMETHOD_POST, "/care/{id}/end", page_care_end, ROUTE_PARTNER, 1, ROUTE_PAGE, NOFIELDS,
+	 "End a therapist's access at once."},
 	{KMETHOD_GET, "/join", page_join_form, ROUTE_ANYONE, 0, ROUTE_PAGE, NOFIELDS,
 	 "Join form for an invite link."},
 	{KMETHOD_POST, "/join", page_join, ROUTE_ANYONE, 0, ROUTE_PAGE, FIELDS(join_form_fields),
 	 "Join the couple."},
-	{KMETHOD_GET, "/journal", page_journal_list, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
+	{KMETHOD_GET, "/journal", page_journal_list, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
 	 "Journal list."},
-	{KMETHOD_GET, "/journal/new", page_journal_new, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
+	{KMETHOD_GET, "/journal/new", page_journal_new, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
 	 "Write an entry, with an optional prompt."},
-	{KMETHOD_POST, "/journal", page_journal_create, ROUTE_MEMBER, 1, ROUTE_PAGE,
+	{KMETHOD_POST, "/journal", page_journal_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
 	 FIELDS(journal_new_fields), "Save a new entry."},
-	{KMETHOD_GET, "/journal/{id}", page_journal_show, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
+	{KMETHOD_GET, "/journal/{id}", page_journal_show, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
 	 "Read and edit an entry."},
-	{KMETHOD_POST, "/journal/{id}", page_journal_update, ROUTE_MEMBER, 1, ROUTE_PAGE,
+	{KMETHOD_POST, "/journal/{id}", page_journal_update, ROUTE_PARTNER, 1, ROUTE_PAGE,
 	 FIELDS(journal_put_fields), "Save changes to an entry."},
-	{KMETHOD_GET, "/journal/{id}/delete", page_journal_delete_confirm, ROUTE_MEMBER, 0,
+	{KMETHOD_GET, "/journal/{id}/delete", page_journal_delete_confirm, ROUTE_PARTNER, 0,
 	 ROUTE_PAGE, NOFIELDS, "Confirm deleting an entry."},
-	{KMETHOD_POST, "/journal/{id}/delete", page_journal_delete, ROUTE_MEMBER, 1, ROUTE_PAGE,
+	{KMETHOD_POST, "/journal/{id}/delete", page_journal_delete, ROUTE_PARTNER, 1, ROUTE_PAGE,
 	 NOFIELDS, "Delete an entry."},
 
 	/* ---- step 1: statements, commitments, reflection (pages) ---- */
@@ -857,7 +882,12 @@ static void table_build(void)
 			rt->method = kr->method;
 			rt->pattern = kind_pattern[at];
 			rt->handler = kr->handler;
-			rt->auth = k->partners_only ? ROUTE_PARTNER : ROUTE_MEMBER;
+			/* a therapist reads a kind not for partners alone, and
+			 * writes only one they may make (core/item.h) */
+			rt->auth = k->partners_only || (kr->method != KMETHOD_GET &&
+							!k->care_may_create)
+					   ? ROUTE_PARTNER
+					   : ROUTE_MEMBER;
 			rt->csrf = kr->csrf;
 			rt->kind = kr->kind;
 			rt->fields = kr->fields ? k->fields : NULL;
@@ -974,4 +1004,33 @@ enum route_match routes_find(enum kmethod method, const char *path, const struct
 		return ROUTE_FOUND;
 	}
 	return found;
+}
+
+int routes_care_refused(const struct route *rt)
+{
+	/* the couple's exercises open to every member: a therapist writes none of them */
+	static const char *const exercises[] = {
+		"/api/v1/commitments",
+		"/api/v1/checkins",
+		"/api/v1/shares",
+		"/api/v1/offers",
+		"/api/v1/activities",
+		"/commitments",
+		"/checkin",
+		"/shares",
+		"/offers",
+		"/activities",
+		"/settings/rhythm",
+	};
+	size_t i, n;
+
+	if (rt->method == KMETHOD_GET || rt->method == KMETHOD_HEAD)
+		return 0;
+	for (i = 0; i < sizeof(exercises) / sizeof(exercises[0]); i++) {
+		n = strlen(exercises[i]);
+		if (strncmp(rt->pattern, exercises[i], n) == 0 &&
+		    (rt->pattern[n] == '\0' || rt->pattern[n] == '/'))
+			return 1;
+	}
+	return 0;
 }

@@ -70,4 +70,13 @@ unsigned routes_methods(const char *path);
 
 const char *routes_method_name(enum kmethod m);
 
+/*
+ * routes_care_refused() - 1 when rt writes one of the couple's exercises
+ * that any member may call (commitments, check-ins, cards, offers,
+ * activities): a therapist is answered 403 (core/care.h: they read what
+ * was shared with the care team, make only the kinds that let them, and
+ * nothing else).  Their account's own routes stay open to them.
+ */
+int routes_care_refused(const struct route *rt);
+
 #endif

@@ -877,7 +877,8 @@ static void run_route(struct server_reply *x, const struct server_request *in, s
 		}
 		return;
 	}
-	if (rt->auth == ROUTE_PARTNER && strcmp(r->session->role, "partner") != 0) {
+	if ((rt->auth == ROUTE_PARTNER && strcmp(r->session->role, "partner") != 0) ||
+	    (r->session && strcmp(r->session->role, "therapist") == 0 && routes_care_refused(rt))) {
 		answer_error(r, is_api, 403, "forbidden");
 		return;
 	}

@@ -174,6 +174,19 @@ enum sq_stmt {
 	SQ_LEAVE_AUDIT,
 	SQ_LEAVE_SESSIONS,
 	SQ_ITEMS_OF_AUTHOR,
+	SQ_CARE_INVITE_INSERT,
+	SQ_CARE_INVITE_GET,
+	SQ_CARE_INVITE_LIST,
+	SQ_CARE_INVITE_MOVE,
+	SQ_CARE_INVITES_CANCEL,
+	SQ_CARE_KEY_GET,
+	SQ_CARE_KEY_PUT,
+	SQ_CARE_KEY_DELETE,
+	SQ_CARE_WRAP_GET,
+	SQ_CARE_WRAP_PUT,
+	SQ_CARE_WRAP_DELETE,
+	SQ_CARE_END,
+	SQ_ITEMS_CARE,
 	SQ_REHOME_ITEM,
 	SQ_REHOME_JOURNAL,
 	SQ_REHOME_STATEMENT,
@@ -236,6 +249,8 @@ enum sq_stmt {
 	"id, couple_id, author_id, period, rhythm, shared_with, version, content_sealed, "         \
 	"created_at, updated_at"
 /* ---- end of check-ins ---- */
+#define CARE_INVITE_COLS                                                                           \
+	"id, couple_id, proposed_by, approved_by, status, note_sealed, created_at, updated_at"
 #define ITEM_COLS                                                                                  \
 	"couple_id, kind, id, parent_kind, parent_id, author_id, shared_with, version, legacy, "   \
 	"once, sort, plain, sealed, created_at, updated_at"
@@ -265,7 +280,8 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 			     "VALUES (?1, ?2, coalesce(nullif(?3, ''), 'daily'))",
 	[SQ_COUPLE_GET] = "SELECT id, created_at, rhythm FROM couples WHERE id = ?1",
 	[SQ_COUPLE_EXISTS] = "SELECT 1 FROM couples WHERE id = ?1",
-	[SQ_COUPLE_MEMBERS] = "SELECT id, role, display_name, left_at IS NOT NULL FROM members "
+	[SQ_COUPLE_MEMBERS] = "SELECT id, role, display_name, left_at IS NOT NULL, created_at, "
+			      "care_ended_at IS NOT NULL FROM members "
 			      "WHERE couple_id = ?1 ORDER BY created_at, rowid",
 	[SQ_COUPLE_DELETE] = "DELETE FROM couples WHERE id = ?1",
 
@@ -274,8 +290,8 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[SQ_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE id = ?1",
 	[SQ_MEMBER_GET_BY_LOGIN] = "SELECT " MEMBER_COLS " FROM members WHERE login = ?1",
-	[SQ_MEMBER_STANDING] = "SELECT role, language, discreet, autolock_minutes FROM members "
-			       "WHERE id = ?1",
+	[SQ_MEMBER_STANDING] = "SELECT role, language, discreet, autolock_minutes, "
+			       "care_ended_at IS NOT NULL FROM members WHERE id = ?1",
 	[SQ_MEMBER_SET_PASSWORD] = "UPDATE members SET pw_hash = ?2, kek_salt = ?3, mk_by_pw = ?4, "
 				   "kdf = ?5 WHERE id = ?1",
 	[SQ_MEMBER_SET_RECOVERY] = "UPDATE members SET rk_salt = ?2, mk_by_rk = ?3 WHERE id = ?1",
@@ -529,6 +545,35 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_LEAVE_SESSIONS] = "DELETE FROM sessions WHERE member_id = ?1 AND id IS NOT ?2",
 	[SQ_ITEMS_OF_AUTHOR] = "SELECT " ITEM_COLS " FROM items WHERE couple_id = ?1 "
 			       "AND author_id = ?2 ORDER BY rowid",
+	[SQ_CARE_INVITE_INSERT] = "INSERT INTO care_invites (" CARE_INVITE_COLS ") "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[SQ_CARE_INVITE_GET] = "SELECT " CARE_INVITE_COLS " FROM care_invites "
+			       "WHERE couple_id = ?1 AND id = ?2",
+	[SQ_CARE_INVITE_LIST] =
+		"SELECT " CARE_INVITE_COLS " FROM care_invites "
+		"WHERE couple_id = ?1 AND status IN ('awaiting_partner', 'approved') "
+		"ORDER BY created_at DESC, rowid DESC LIMIT 50",
+	[SQ_CARE_INVITE_MOVE] = "UPDATE care_invites SET status = ?4, "
+				"approved_by = coalesce(?5, approved_by), updated_at = ?6 "
+				"WHERE couple_id = ?1 AND id = ?2 AND status = ?3",
+	[SQ_CARE_INVITES_CANCEL] = "UPDATE care_invites SET status = 'cancelled', updated_at = ?2 "
+				   "WHERE couple_id = ?1 AND status = 'approved'",
+	[SQ_CARE_KEY_GET] = "SELECT sealed FROM care_keys WHERE couple_id = ?1",
+	[SQ_CARE_KEY_PUT] =
+		"INSERT INTO care_keys (couple_id, sealed, created_at) VALUES (?1, ?2, ?3) "
+		"ON CONFLICT (couple_id) DO UPDATE SET sealed = excluded.sealed, "
+		"created_at = excluded.created_at",
+	[SQ_CARE_KEY_DELETE] = "DELETE FROM care_keys WHERE couple_id = ?1",
+	[SQ_CARE_WRAP_GET] =
+		"SELECT wrapped FROM care_wraps WHERE couple_id = ?1 AND member_id = ?2",
+	[SQ_CARE_WRAP_PUT] = "INSERT INTO care_wraps (couple_id, member_id, wrapped) "
+			     "VALUES (?1, ?2, ?3) ON CONFLICT (couple_id, member_id) "
+			     "DO UPDATE SET wrapped = excluded.wrapped",
+	[SQ_CARE_WRAP_DELETE] = "DELETE FROM care_wraps WHERE couple_id = ?1 AND member_id = ?2",
+	[SQ_CARE_END] = "UPDATE members SET care_ended_at = ?3 WHERE couple_id = ?1 AND id = ?2 "
+			"AND role = 'therapist' AND care_ended_at IS NULL",
+	[SQ_ITEMS_CARE] = "SELECT " ITEM_COLS " FROM items WHERE couple_id = ?1 "
+			  "AND (shared_with & 2) != 0 ORDER BY rowid",
 	[SQ_REHOME_ITEM] =
 		"UPDATE items SET couple_id = ?4, author_id = ?5, sealed = ?6, legacy = 0 "
 		"WHERE couple_id = ?1 AND kind = ?2 AND id = ?3",
@@ -1743,6 +1788,8 @@ static int sq_couple_members(struct store *st, const char *couple_id,
 		READ_FIELD(&rd, 1, list[n].role);
 		READ_FIELD(&rd, 2, list[n].display_name);
 		list[n].left = sqlite3_column_int(b.s, 3) != 0;
+		READ_FIELD(&rd, 4, list[n].since);
+		list[n].care_ended = sqlite3_column_int(b.s, 5) != 0;
 		r = rd.r;
 		if (r == 0)
 			n++;
@@ -1883,6 +1930,7 @@ static int sq_member_standing(struct store *st, const char *member_id, struct me
 	READ_FIELD(&rd, 1, row.language);
 	row.discreet = sqlite3_column_int(s, 2) != 0;
 	row.autolock_minutes = sqlite3_column_int(s, 3);
+	row.care_ended = sqlite3_column_int(s, 4) != 0;
 	if (rd.r == 0)
 		*ret = row;
 	sq_done(s);
@@ -4220,6 +4268,244 @@ static int sq_items_of_author(struct store *st, const char *couple_id, const cha
 	return r;
 }
 
+/* ---- the care team (migration 0016) ------------------------------------- */
+
+/* Column order: CARE_INVITE_COLS. */
+static int read_care_invite(sqlite3_stmt *s, void *p)
+{
+	struct care_invite_row *row = p;
+	struct reader rd = {s, 0, 0};
+
+	memset(row, 0, sizeof(*row));
+	READ_FIELD(&rd, 0, row->id);
+	READ_FIELD(&rd, 1, row->couple_id);
+	READ_FIELD(&rd, 2, row->proposed_by);
+	READ_FIELD(&rd, 3, row->approved_by);
+	READ_FIELD(&rd, 4, row->status);
+	read_blob(&rd, 5, &row->note_sealed);
+	READ_FIELD(&rd, 6, row->created_at);
+	READ_FIELD(&rd, 7, row->updated_at);
+	if (rd.r != 0)
+		store_blob_free(&row->note_sealed);
+	return rd.r;
+}
+
+static void free_care_invites(void *rows, size_t n)
+{
+	store_care_invite_list_free(rows, n);
+}
+
+static int sq_care_invite_insert(struct store *st, const struct care_invite_row *row)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!row)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_CARE_INVITE_INSERT, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, row->id);
+	bind_text(&b, 2, row->couple_id);
+	bind_text(&b, 3, row->proposed_by);
+	bind_text(&b, 4, row->approved_by);
+	bind_text(&b, 5, row->status);
+	bind_blob(&b, 6, row->note_sealed.data, row->note_sealed.len, false);
+	bind_text(&b, 7, row->created_at);
+	bind_text(&b, 8, row->updated_at);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
+static int sq_care_invite_get(struct store *st, const char *couple_id, const char *id,
+			      struct care_invite_row *ret)
+{
+	sqlite3_stmt *s = NULL;
+	struct care_invite_row row;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_row_by_keys(to_sq(st), SQ_CARE_INVITE_GET, couple_id, id, &s);
+	if (r != 0)
+		return r;
+	r = read_care_invite(s, &row);
+	sq_done(s);
+	if (r == 0)
+		*ret = row;
+	return r;
+}
+
+static int sq_care_invite_list(struct store *st, const char *couple_id,
+			       struct care_invite_row **ret, size_t *ret_n)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	void *p = NULL;
+	int r;
+
+	if (!ret || !ret_n)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_CARE_INVITE_LIST, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	r = b.r ? b.r
+		: sq_rows(b.s, SIZE_MAX, sizeof(**ret), read_care_invite, free_care_invites, &p,
+			  ret_n);
+	sq_done(b.s);
+	if (r == 0)
+		*ret = p;
+	return r;
+}
+
+static int sq_care_invite_move(struct store *st, const char *couple_id, const char *id,
+			       const char *old_status, const char *status, const char *approved_by,
+			       const char *now)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int changes = 0, r;
+
+	r = sq_prep(sq, SQ_CARE_INVITE_MOVE, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	bind_text(&b, 2, id);
+	bind_text(&b, 3, old_status);
+	bind_text(&b, 4, status);
+	bind_text_or_null(&b, 5, approved_by);
+	bind_text(&b, 6, now);
+	r = b.r ? b.r : sq_write(sq, b.s, &changes);
+	sq_done(b.s);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+static int sq_care_invites_cancel_approved(struct store *st, const char *couple_id, const char *now)
+{
+	return sq_write_ids(to_sq(st), SQ_CARE_INVITES_CANCEL, couple_id, now, NULL);
+}
+
+/* The one blob column of the one-row query id for its keys. */
+static int sq_blob_by_keys(struct sq *sq, enum sq_stmt id, const char *key, const char *key2,
+			   struct blob *ret)
+{
+	sqlite3_stmt *s = NULL;
+	struct reader rd;
+	struct blob out;
+	int r;
+
+	if (!ret)
+		return -EINVAL;
+	r = sq_row_by_keys(sq, id, key, key2, &s);
+	if (r != 0)
+		return r;
+	rd = (struct reader){s, 0, 0};
+	read_blob(&rd, 0, &out);
+	sq_done(s);
+	if (rd.r == 0)
+		*ret = out;
+	return rd.r;
+}
+
+static int sq_care_key_get(struct store *st, const char *couple_id, struct blob *ret)
+{
+	return sq_blob_by_keys(to_sq(st), SQ_CARE_KEY_GET, couple_id, NULL, ret);
+}
+
+static int sq_care_key_put(struct store *st, const char *couple_id, const struct blob *sealed,
+			   const char *now)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!sealed || !sealed->len)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_CARE_KEY_PUT, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	bind_blob(&b, 2, sealed->data, sealed->len, false);
+	bind_text(&b, 3, now);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
+static int sq_care_key_delete(struct store *st, const char *couple_id)
+{
+	return sq_write_ids(to_sq(st), SQ_CARE_KEY_DELETE, couple_id, NULL, NULL);
+}
+
+static int sq_care_wrap_get(struct store *st, const char *couple_id, const char *member_id,
+			    struct blob *ret)
+{
+	return sq_blob_by_keys(to_sq(st), SQ_CARE_WRAP_GET, couple_id, member_id, ret);
+}
+
+static int sq_care_wrap_put(struct store *st, const char *couple_id, const char *member_id,
+			    const struct blob *wrapped)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	int r;
+
+	if (!wrapped || !wrapped->len)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_CARE_WRAP_PUT, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	bind_text(&b, 2, member_id);
+	bind_blob(&b, 3, wrapped->data, wrapped->len, false);
+	r = b.r ? b.r : sq_write(sq, b.s, NULL);
+	sq_done(b.s);
+	return r;
+}
+
+static int sq_care_wrap_delete(struct store *st, const char *couple_id, const char *member_id)
+{
+	return sq_write_ids(to_sq(st), SQ_CARE_WRAP_DELETE, couple_id, member_id, NULL);
+}
+
+static int sq_care_end(struct store *st, const char *couple_id, const char *member_id,
+		       const char *now)
+{
+	int changes = 0,
+	    r = sq_write_texts(to_sq(st), SQ_CARE_END, couple_id, member_id, now, &changes);
+
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+static int sq_items_care(struct store *st, const char *couple_id, struct item_row **ret_rows,
+			 size_t *ret_n)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	void *p = NULL;
+	int r;
+
+	if (!ret_rows || !ret_n)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_ITEMS_CARE, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	r = b.r ? b.r
+		: sq_rows(b.s, SIZE_MAX, sizeof(**ret_rows), read_item, free_items, &p, ret_n);
+	sq_done(b.s);
+	if (r == 0)
+		*ret_rows = p;
+	return r;
+}
+
 static int sq_row_version(struct store *st, enum store_table table, const char *couple_id,
 			  const char *id, int64_t *ret)
 {
@@ -4399,6 +4685,19 @@ const struct store_ops store_sqlite_ops = {
 	.passkey_signin_set = sq_passkey_signin_set,
 	.member_leave = sq_member_leave,
 	.items_of_author = sq_items_of_author,
+	.care_invite_insert = sq_care_invite_insert,
+	.care_invite_get = sq_care_invite_get,
+	.care_invite_list = sq_care_invite_list,
+	.care_invite_move = sq_care_invite_move,
+	.care_invites_cancel_approved = sq_care_invites_cancel_approved,
+	.care_key_get = sq_care_key_get,
+	.care_key_put = sq_care_key_put,
+	.care_key_delete = sq_care_key_delete,
+	.care_wrap_get = sq_care_wrap_get,
+	.care_wrap_put = sq_care_wrap_put,
+	.care_wrap_delete = sq_care_wrap_delete,
+	.care_end = sq_care_end,
+	.items_care = sq_items_care,
 	.row_version = sq_row_version,
 	.rehome = sq_rehome,
 	.name = "sqlite",

@@ -131,3 +131,12 @@ void store_journal_list_free(struct journal_row *rows, size_t n)
 		store_journal_free(&rows[i]);
 	free(rows);
 }
+
+void store_care_invite_list_free(struct care_invite_row *rows, size_t n)
+{
+	if (!rows)
+		return;
+	for (size_t i = 0; i < n; i++)
+		store_blob_free(&rows[i].note_sealed);
+	free(rows);
+}

@@ -75,6 +75,8 @@ struct member_brief {
 	char role[16];
 	char display_name[512];
 	int left; /* 1: a partner who left; the row stays for what they wrote (0014) */
+	char since[STORE_TIME_LEN + 1]; /* created_at */
+	int care_ended;			/* 1: a therapist whose access ended (0016) */
 };
 
 /* What a session needs of its member's row: no blob, no secret, two words and two numbers. */
@@ -83,6 +85,19 @@ struct member_standing {
 	char language[4];     /* "en" | "es" | "ru" */
 	int discreet;	      /* 1: neutral page title, icon and app name (migration 0013) */
 	int autolock_minutes; /* idle minutes before a session locks; 0: never (0013) */
+	int care_ended;	      /* 1: a therapist whose access a partner ended (0016) */
+};
+
+/* A care invite (migration 0016): the two-party state of a therapist's link. */
+struct care_invite_row {
+	char id[STORE_ID_LEN + 1];
+	char couple_id[STORE_ID_LEN + 1];
+	char proposed_by[STORE_ID_LEN + 1];
+	char approved_by[STORE_ID_LEN + 1]; /* "" until approved */
+	char status[24];		    /* awaiting_partner | approved | used | cancelled */
+	struct blob note_sealed;	    /* under the couple key; {NULL, 0}: no note */
+	char created_at[STORE_TIME_LEN + 1];
+	char updated_at[STORE_TIME_LEN + 1];
 };
 
 struct invite_row {
@@ -422,6 +437,40 @@ struct store_ops {
 	/* marks used, and drops the ck_wrapped of, every open invite of the couple for role */
 	int (*invite_revoke_open)(struct store *st, const char *couple_id, const char *role);
 
+	/* ---- the care team (migration 0016) ---- */
+	int (*care_invite_insert)(struct store *st, const struct care_invite_row *row);
+	int (*care_invite_get)(struct store *st, const char *couple_id, const char *id,
+			       struct care_invite_row *ret);
+	/* the couple's invites still awaiting a partner or approved, newest first */
+	int (*care_invite_list)(struct store *st, const char *couple_id,
+				struct care_invite_row **ret, size_t *ret_n);
+	/* status old_status -> status (approved_by: NULL keeps it); NOTFOUND
+	 * when the row is not (any more) in old_status */
+	int (*care_invite_move)(struct store *st, const char *couple_id, const char *id,
+				const char *old_status, const char *status, const char *approved_by,
+				const char *now);
+	/* every approved invite of the couple becomes cancelled */
+	int (*care_invites_cancel_approved)(struct store *st, const char *couple_id,
+					    const char *now);
+	/* the couple's care key sealed under the couple key: get, upsert, delete */
+	int (*care_key_get)(struct store *st, const char *couple_id, struct blob *ret);
+	int (*care_key_put)(struct store *st, const char *couple_id, const struct blob *sealed,
+			    const char *now);
+	int (*care_key_delete)(struct store *st, const char *couple_id);
+	/* the care key sealed to a therapist: get, upsert, delete (NOTFOUND: none) */
+	int (*care_wrap_get)(struct store *st, const char *couple_id, const char *member_id,
+			     struct blob *ret);
+	int (*care_wrap_put)(struct store *st, const char *couple_id, const char *member_id,
+			     const struct blob *wrapped);
+	int (*care_wrap_delete)(struct store *st, const char *couple_id, const char *member_id);
+	/* the therapist's access ends at now; NOTFOUND: no such active therapist */
+	int (*care_end)(struct store *st, const char *couple_id, const char *member_id,
+			const char *now);
+	/* every item of the couple shared with the care team */
+	int (*items_care)(struct store *st, const char *couple_id, struct item_row **ret_rows,
+			  size_t *ret_n);
+	/* ---- end of the care team ops ---- */
+
 	int (*session_insert)(struct store *st, const struct session_row *s);
 	int (*session_get)(struct store *st, const char *session_id, struct session_row *ret);
 	int (*session_touch)(struct store *st, const char *session_id, const char *now);
@@ -742,6 +791,7 @@ int store_migrate(struct store *st);
 void store_blob_free(struct blob *b);
 void store_member_free(struct member_row *m); /* frees the blobs inside */
 void store_invite_free(struct invite_row *inv);
+void store_care_invite_list_free(struct care_invite_row *rows, size_t n);
 void store_session_free(struct session_row *s);
 void store_journal_free(struct journal_row *e);
 void store_journal_list_free(struct journal_row *rows, size_t n);

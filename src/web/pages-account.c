@@ -557,8 +557,14 @@ static int invite_invalid_page(struct kreq *r)
 static int join_page(struct kreq *r, int status, const char *token, const char *message,
 		     const char *field)
 {
-	json_t *data = account_form_data(r, _("Join your partner"));
+	int care = 0;
+	json_t *data;
 
+	/* a care link: what a therapist will and will not see (core/care.h) */
+	if (token && account_invite_check(r->core, token, &care) != 0)
+		care = 0;
+	data = account_form_data(r, care ? _("Join a couple's care team") : _("Join your partner"));
+	web_set_bool(data, "care", care);
 	web_set(data, "invite", token);
 	if (message)
 		web_form_error(data, "error", message, field);
@@ -579,7 +585,7 @@ int page_join_form(struct kreq *r)
 
 	if (!token || !*token || strlen(token) > INVITE_TOKEN_MAX)
 		return invite_invalid_page(r);
-	rc = account_invite_check(r->core, token);
+	rc = account_invite_check(r->core, token, NULL);
 	if (rc < 0)
 		return rc;
 	if (rc > 0)

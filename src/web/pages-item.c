@@ -154,7 +154,7 @@ static json_t *form_data(const struct kreq *r, const struct item_kind *k,
 	json_t *o = json_object();
 	size_t i;
 	int shared = 1; /* a new item is offered to the partner; unticking keeps it private */
-	int care = 0;
+	int care = 0;	/* the care team: only when ticked */
 
 	if (typed) {
 		for (i = 0; i < k->nfields && i < ITEM_FIELDS_MAX; i++) {
@@ -213,6 +213,11 @@ static int kind_page(struct kreq *r, const struct item_kind *k, int status,
 			set_int(max, name, k->fields[i].max);
 	}
 	set_flag(data, "empty", n == 0);
+	/* a therapist reads what the partners shared with the care team, and writes only what
+	 * their kind lets them */
+	set_flag(data, "care_view", !item_partner(r->session));
+	set_flag(data, "can_write", item_partner(r->session) || k->care_may_create);
+	set_flag(data, "care_allowed", (k->shared_allowed & ACCESS_SHARE_CARE) != 0);
 	web_set(data, "partner_name", partner);
 	if (data) {
 		json_object_set_new(data, "items", items);

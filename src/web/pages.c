@@ -108,6 +108,10 @@ int page_home(struct kreq *r)
 		}
 		return web_render(r, 200, "home", data, 0);
 	}
+	if (!strcmp(mv.role, "therapist")) {
+		json_decref(data);
+		return page_care_home(r, mv.display_name);
+	}
 	web_set_bool(data, "is_partner", !strcmp(mv.role, "partner"));
 	if (mv.npartners < 2) {
 		const char *left = kreq_query(r, "left");

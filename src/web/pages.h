@@ -25,28 +25,37 @@ int page_cookie_conflict(struct kreq *r);
 /* GET /static/... and /favicon.ico from the in-memory table made at init. */
 int page_static(struct kreq *r);
 
-int page_landing(struct kreq *r);	 /* GET  /             */
-int page_privacy(struct kreq *r);	 /* GET  /privacy      who sees what */
-int page_program(struct kreq *r);	 /* GET  /program, /program/step-N (pages-program.c) */
-int page_find_help(struct kreq *r);	 /* GET  /find-help (pages-program.c) */
-int page_exit(struct kreq *r);		 /* GET  /exit         quick exit: neutral page */
-int page_signup_form(struct kreq *r);	 /* GET  /signup       */
-int page_signup(struct kreq *r);	 /* POST /signup       */
-int page_signin_form(struct kreq *r);	 /* GET  /signin       */
-int page_signin(struct kreq *r);	 /* POST /signin       */
-int page_signout(struct kreq *r);	 /* POST /signout      */
-int page_recover_form(struct kreq *r);	 /* GET  /recover      */
-int page_recover(struct kreq *r);	 /* POST /recover      */
-int page_home(struct kreq *r);		 /* GET  /home         */
-int page_invite_form(struct kreq *r);	 /* GET  /invite       */
-int page_invite(struct kreq *r);	 /* POST /invite       */
-int page_join_form(struct kreq *r);	 /* GET  /join?invite= */
-int page_join(struct kreq *r);		 /* POST /join         */
-int page_journal_list(struct kreq *r);	 /* GET  /journal      ?before= */
-int page_journal_new(struct kreq *r);	 /* GET  /journal/new  ?prompt=N|random */
-int page_journal_create(struct kreq *r); /* POST /journal      */
-int page_journal_show(struct kreq *r);	 /* GET  /journal/{id} view and edit */
-int page_journal_update(struct kreq *r); /* POST /journal/{id} */
+int page_landing(struct kreq *r);      /* GET  /             */
+int page_privacy(struct kreq *r);      /* GET  /privacy      who sees what */
+int page_program(struct kreq *r);      /* GET  /program, /program/step-N (pages-program.c) */
+int page_find_help(struct kreq *r);    /* GET  /find-help (pages-program.c) */
+int page_exit(struct kreq *r);	       /* GET  /exit         quick exit: neutral page */
+int page_signup_form(struct kreq *r);  /* GET  /signup       */
+int page_signup(struct kreq *r);       /* POST /signup       */
+int page_signin_form(struct kreq *r);  /* GET  /signin       */
+int page_signin(struct kreq *r);       /* POST /signin       */
+int page_signout(struct kreq *r);      /* POST /signout      */
+int page_recover_form(struct kreq *r); /* GET  /recover      */
+int page_recover(struct kreq *r);      /* POST /recover      */
+int page_home(struct kreq *r);	       /* GET  /home         */
+int page_invite_form(struct kreq *r);  /* GET  /invite       */
+int page_invite(struct kreq *r);       /* POST /invite       */
+
+/* the care team (pages-care.c) */
+int page_care(struct kreq *r);	       /* GET  /care                        */
+int page_care_propose(struct kreq *r); /* POST /care/invites                */
+int page_care_approve(struct kreq *r); /* POST /care/invites/{id}/approve   */
+int page_care_cancel(struct kreq *r);  /* POST /care/invites/{id}/cancel    */
+int page_care_end(struct kreq *r);     /* POST /care/{id}/end               */
+/* page_care_home() - a therapist's home page */
+int page_care_home(struct kreq *r, const char *display_name);
+int page_join_form(struct kreq *r);		 /* GET  /join?invite= */
+int page_join(struct kreq *r);			 /* POST /join         */
+int page_journal_list(struct kreq *r);		 /* GET  /journal      ?before= */
+int page_journal_new(struct kreq *r);		 /* GET  /journal/new  ?prompt=N|random */
+int page_journal_create(struct kreq *r);	 /* POST /journal      */
+int page_journal_show(struct kreq *r);		 /* GET  /journal/{id} view and edit */
+int page_journal_update(struct kreq *r);	 /* POST /journal/{id} */
 int page_journal_delete_confirm(struct kreq *r); /* GET /journal/{id}/delete */
 int page_journal_delete(struct kreq *r);	 /* POST /journal/{id}/delete */
 int page_settings(struct kreq *r);		 /* GET  /settings     */

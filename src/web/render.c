@@ -56,7 +56,7 @@ static const char *const required_templates[] = {
 	"recover",	 "recovery_key",   "home",	     "invite",	       "join",
 	"journal_list",	 "journal_new",	   "journal_show",   "journal_delete", "settings",
 	"totp_setup",	 "recovery_codes", "lock",	     "safety",	       "safety_help",
-	"safety_paused", "safety_hold",
+	"safety_paused", "safety_hold",	   "care",	     "care_home",
 };
 
 struct template

@@ -1,6 +1,7 @@
 // The authorization matrix. Every route of docs/api.md has an entry below
 // saying what the design allows: for each caller (anonymous, partner A,
-// partner B, member X of another couple, a signed-out session of A) and,
+// partner B, member X of another couple, a signed-out session of A, T a
+// therapist of A and B with active access, E one whose access ended) and,
 // for routes that take an {id}, each kind of target (A's private item, B's
 // private item, an item shared between A and B, another couple's item, a
 // random id). A route in docs/api.md without an entry fails the test.
@@ -25,7 +26,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
-  Client, describe, errCode, login, pair, rand, repoRoot, startServer,
+  Client, describe, errCode, login, pair, rand, repoRoot, startServer, uniqueLogin, uniquePassword,
 } from './harness.mjs';
 import { asForm, exampleBody, registryKinds } from './kinds.mjs';
 
@@ -331,6 +332,16 @@ const MATRIX = {
   'POST /api/v1/unlock': { who: 'member', csrf: true, op: 'plain', scratch: true,
     call: (c, id, o) => c.post('/api/v1/unlock', { password: ctx.creds.A.password }, { csrf: o.csrf || false }),
     member: [204] },
+  // the care team: partners only (care.test.mjs holds the two-party rules and ids of other couples)
+  'POST /api/v1/care/invites': { who: 'partner', csrf: true, op: 'plain',
+    call: api('POST', '/api/v1/care/invites', {}), member: [201] },
+  'POST /api/v1/care/invites/{id}/approve': { who: 'partner', csrf: true, op: 'plain',
+    call: api('POST', `/api/v1/care/invites/${'0'.repeat(32)}/approve`), member: [404] },
+  'POST /api/v1/care/invites/{id}/cancel': { who: 'partner', csrf: true, op: 'plain',
+    call: api('POST', `/api/v1/care/invites/${'0'.repeat(32)}/cancel`), member: [404] },
+  'GET /api/v1/care': { who: 'partner', csrf: false, op: 'plain', call: get('/api/v1/care'), member: [200] },
+  'DELETE /api/v1/care/{id}': { who: 'partner', csrf: true, op: 'plain',
+    call: api('DELETE', `/api/v1/care/${'0'.repeat(32)}`), member: [404] },
   'POST /api/v1/invites': { who: 'partner', csrf: true, op: 'plain',
     call: api('POST', '/api/v1/invites', { role: 'partner' }), member: [409] },
   'POST /api/v1/recovery-key': { who: 'member', csrf: true, op: 'plain', scratch: true,
@@ -381,15 +392,15 @@ const MATRIX = {
     member: [200] },
 
   // journal (always private to its author)
-  'GET /api/v1/journal': { who: 'member', csrf: false, op: 'list', kind: 'journal', call: get('/api/v1/journal?limit=100'),
+  'GET /api/v1/journal': { who: 'partner', csrf: false, op: 'list', kind: 'journal', call: get('/api/v1/journal?limit=100'),
     visible: { A: ['aPriv'], B: ['bPriv'], X: ['other'] } },
-  'POST /api/v1/journal': { who: 'member', csrf: true, op: 'create', kind: 'journal',
+  'POST /api/v1/journal': { who: 'partner', csrf: true, op: 'create', kind: 'journal',
     call: (c, id, o) => c.post('/api/v1/journal', { body: `New ${o.mark}` }, { csrf: o.csrf || false }), member: [201] },
-  'GET /api/v1/journal/{id}': { who: 'member', csrf: false, op: 'read', kind: 'journal',
+  'GET /api/v1/journal/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'journal',
     call: get('/api/v1/journal/{id}'), expect: VIS_PRIVATE },
-  'PUT /api/v1/journal/{id}': { who: 'member', csrf: true, op: 'write', kind: 'journal',
+  'PUT /api/v1/journal/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'journal',
     call: api('PUT', '/api/v1/journal/{id}', { body: 'Overwritten.' }), expect: VIS_PRIVATE },
-  'DELETE /api/v1/journal/{id}': { who: 'member', csrf: true, op: 'write', kind: 'journal',
+  'DELETE /api/v1/journal/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'journal',
     call: api('DELETE', '/api/v1/journal/{id}'), expect: VIS_PRIVATE },
 
   // statements (step 1)
@@ -501,6 +512,14 @@ const MATRIX = {
   'GET /home': { who: 'member', csrf: false, op: 'plain', call: get('/home'), member: [200] },
   'GET /invite': { who: 'partner', csrf: false, op: 'plain', call: get('/invite'), member: [200] },
   'POST /invite': { who: 'partner', csrf: true, op: 'plain', call: form('/invite'), member: [200, 409] },
+  'GET /care': { who: 'partner', csrf: false, op: 'plain', call: get('/care'), member: [200] },
+  'POST /care/invites': { who: 'partner', csrf: true, op: 'plain', call: form('/care/invites'), member: [303] },
+  'POST /care/invites/{id}/approve': { who: 'partner', csrf: true, op: 'plain',
+    call: form(`/care/invites/${'0'.repeat(32)}/approve`), member: [404] },
+  'POST /care/invites/{id}/cancel': { who: 'partner', csrf: true, op: 'plain',
+    call: form(`/care/invites/${'0'.repeat(32)}/cancel`), member: [404] },
+  'POST /care/{id}/end': { who: 'partner', csrf: true, op: 'plain',
+    call: form(`/care/${'0'.repeat(32)}/end`), member: [404] },
   'GET /settings': { who: 'member', csrf: false, op: 'plain', call: get('/settings'), member: [200] },
   'POST /settings/privacy': { who: 'member', csrf: true, op: 'plain',
     call: form('/settings/privacy', { autolock_minutes: '0' }), member: [303] },
@@ -564,9 +583,9 @@ const MATRIX = {
   'GET /safety': { who: 'member', csrf: false, op: 'plain', call: get('/safety'), member: [200] },
   'POST /safety': { who: 'member', csrf: true, op: 'plain',
     call: form('/safety', { afraid: '0', threatened: '0', hurt: '0', forced: '0' }), member: [303] },
-  'GET /journal': { who: 'member', csrf: false, op: 'list', kind: 'journal', page: true, call: get('/journal'),
+  'GET /journal': { who: 'partner', csrf: false, op: 'list', kind: 'journal', page: true, call: get('/journal'),
     visible: { A: ['aPriv'], B: ['bPriv'], X: ['other'] } },
-  'GET /journal/new': { who: 'member', csrf: false, op: 'plain', call: get('/journal/new'), member: [200] },
+  'GET /journal/new': { who: 'partner', csrf: false, op: 'plain', call: get('/journal/new'), member: [200] },
   'GET /reflect': { who: 'member', csrf: false, op: 'plain', call: get('/reflect'), member: [200] },
   'GET /statements': { who: 'partner', csrf: false, op: 'list', kind: 'statements', call: get('/statements'),
     visible: { A: ['aPriv', 'abShared'], B: ['bPriv', 'abShared'], X: ['other'] } },
@@ -590,15 +609,15 @@ const MATRIX = {
       ...(o.csrf ? { csrf: o.csrf } : {}) }) },
   'POST /commitments/{id}/review': { who: 'member', csrf: true, op: 'write', kind: 'commitments',
     call: form('/commitments/{id}/review', { status: 'kept', note: 'Every day.' }), expect: VIS_PRIVATE },
-  'POST /journal': { who: 'member', csrf: true, op: 'create', kind: 'journal', page: true, member: [303],
+  'POST /journal': { who: 'partner', csrf: true, op: 'create', kind: 'journal', page: true, member: [303],
     call: (c, id, o) => c.form('/journal', { body: `New ${o.mark}`, ...(o.csrf ? { csrf: o.csrf } : {}) }) },
-  'GET /journal/{id}': { who: 'member', csrf: false, op: 'read', kind: 'journal', page: true,
+  'GET /journal/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'journal', page: true,
     call: get('/journal/{id}'), expect: VIS_PRIVATE },
-  'POST /journal/{id}': { who: 'member', csrf: true, op: 'write', kind: 'journal', page: true,
+  'POST /journal/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'journal', page: true,
     call: form('/journal/{id}', { body: 'Overwritten through the form.' }), expect: VIS_PRIVATE },
-  'GET /journal/{id}/delete': { who: 'member', csrf: false, op: 'read', kind: 'journal', page: true,
+  'GET /journal/{id}/delete': { who: 'partner', csrf: false, op: 'read', kind: 'journal', page: true,
     call: get('/journal/{id}/delete'), expect: VIS_PRIVATE, showsContent: false },
-  'POST /journal/{id}/delete': { who: 'member', csrf: true, op: 'write', kind: 'journal', page: true,
+  'POST /journal/{id}/delete': { who: 'partner', csrf: true, op: 'write', kind: 'journal', page: true,
     call: form('/journal/{id}/delete'), expect: VIS_PRIVATE },
 
   // step 2 pages and the couple's rhythm (same rules as their API twins)
@@ -704,18 +723,20 @@ const MATRIX = {
     call: (c, id, o) => c.form('/dates', { title: `Date ${o.mark}`, planned_for: day(2), ...(o.csrf ? { csrf: o.csrf } : {}) }) },
   'POST /dates/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'dates',
     call: form('/dates/{id}', { done: '1', rating: '5' }), expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
-  // homework (step 4): a partner assigns (a therapist too, once the care team exists);
-  // either partner marks, each their own
+  // homework (step 4): a partner or the couple's therapist assigns, and the therapist sees
+  // what is shared with the care team; either partner marks, each their own
   'GET /api/v1/homework': { who: 'member', csrf: false, op: 'list', kind: 'homework', call: get('/api/v1/homework'),
-    visible: { A: ['abShared', 'abCare', 'baCare'], B: ['abShared', 'abCare', 'baCare'], X: ['other'] } },
-  'POST /api/v1/homework': { who: 'member', csrf: true, op: 'create', kind: 'homework', member: [201],
+    visible: { A: ['abShared', 'abCare', 'baCare'], B: ['abShared', 'abCare', 'baCare'], X: ['other'],
+      T: ['abCare', 'baCare'] } },
+  'POST /api/v1/homework': { who: 'member', csrf: true, op: 'create', kind: 'homework', member: [201], careCreates: true,
     call: (c, id, o) => c.post('/api/v1/homework', { title: `Homework ${o.mark}`, due_on: day(2) }, { csrf: o.csrf || false }) },
   'PUT /api/v1/homework/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'homework',
     call: api('PUT', '/api/v1/homework/{id}', { done: true, note: 'We did it.' }),
     expect: { abShared: { A: OK, B: OK }, abCare: { A: OK, B: OK }, baCare: { A: OK, B: OK }, other: { X: OK } } },
   'GET /homework': { who: 'member', csrf: false, op: 'list', kind: 'homework', call: get('/homework'),
-    visible: { A: ['abShared', 'abCare', 'baCare'], B: ['abShared', 'abCare', 'baCare'], X: ['other'] } },
-  'POST /homework': { who: 'member', csrf: true, op: 'create', kind: 'homework', member: [303],
+    visible: { A: ['abShared', 'abCare', 'baCare'], B: ['abShared', 'abCare', 'baCare'], X: ['other'],
+      T: ['abCare', 'baCare'] } },
+  'POST /homework': { who: 'member', csrf: true, op: 'create', kind: 'homework', member: [303], careCreates: true,
     call: (c, id, o) => c.form('/homework', { title: `Homework ${o.mark}`, body: '', due_on: day(2), share_partner: '1', ...(o.csrf ? { csrf: o.csrf } : {}) }) },
   'POST /homework/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'homework',
     call: form('/homework/{id}', { done: '1', note: 'We did it.' }),
@@ -822,56 +843,66 @@ const MATRIX = {
 // author alone changes or removes it (the partner is refused, another
 // couple's member gets the answer of a random id).
 
-const OWN_ONLY = { aPriv: { A: OK }, bPriv: { B: OK }, abShared: { A: OK, B: NO }, other: { X: OK } };
-const SEEN = { aPriv: { A: OK }, bPriv: { B: OK }, abShared: { A: OK, B: OK }, other: { X: OK } };
+const OWN_ONLY = { aPriv: { A: OK }, bPriv: { B: OK }, abShared: { A: OK, B: NO }, other: { X: OK },
+  abCare: { A: OK, B: NO, T: NO } };
+const SEEN = { aPriv: { A: OK }, bPriv: { B: OK }, abShared: { A: OK, B: OK }, other: { X: OK },
+  abCare: { A: OK, B: OK, T: OK } };
 
 for (const k of registryKinds()) {
   const p = k.plural;
+  const care = (k.shared_allowed & 2) !== 0 && k.who === 'member';
   const body = (o, shared = []) => exampleBody(k, { mark: o.mark || `mk-${rand(8)}`, shared });
   KINDS[p] = {
     needs: [`POST /api/v1/${p}`, `GET /api/v1/${p}`],
-    owners: { aPriv: 'A', bPriv: 'B', abShared: 'A', other: 'X' },
+    owners: care ? { aPriv: 'A', bPriv: 'B', abShared: 'A', other: 'X', abCare: 'A' }
+      : { aPriv: 'A', bPriv: 'B', abShared: 'A', other: 'X' },
     list: `/api/v1/${p}`,
     listKey: p,
     async make(c, mark) {
       const w = async (who, t, shared) => created(await c[who].post(`/api/v1/${p}`,
         exampleBody(k, { mark: mark(t), shared })), k.name);
-      return { aPriv: await w('A', 'aPriv', []), bPriv: await w('B', 'bPriv', []),
+      const ids = { aPriv: await w('A', 'aPriv', []), bPriv: await w('B', 'bPriv', []),
         abShared: await w('A', 'abShared', ['partner']), other: await w('X', 'other', []) };
+      if (care) ids.abCare = await w('A', 'abCare', ['partner', 'care']);
+      return ids;
     },
   };
   // a kind the author cannot keep private (a workshop) is the partner's to see, never to change
   const always = k.shared_allowed === 0 && (k.shared_default & 1) !== 0;
+  // a kind the care team may read: A's item shared with the partner and the care team
   const visible = always
     ? { A: ['aPriv', 'bPriv', 'abShared'], B: ['aPriv', 'bPriv', 'abShared'], X: ['other'] }
-    : { A: ['aPriv', 'abShared'], B: ['bPriv', 'abShared'], X: ['other'] };
+    : care
+      ? { A: ['aPriv', 'abShared', 'abCare'], B: ['bPriv', 'abShared', 'abCare'], X: ['other'], T: ['abCare'] }
+      : { A: ['aPriv', 'abShared'], B: ['bPriv', 'abShared'], X: ['other'] };
   const seen = always
     ? { aPriv: { A: OK, B: OK }, bPriv: { A: OK, B: OK }, abShared: { A: OK, B: OK }, other: { X: OK } }
     : SEEN;
   const own = always
     ? { aPriv: { A: OK, B: NO }, bPriv: { A: NO, B: OK }, abShared: { A: OK, B: NO }, other: { X: OK } }
     : OWN_ONLY;
+  const writer = k.writer || k.who;
   const change = (c, id, o) => c.request('PUT', `/api/v1/${p}/${id}`, body({ mark: 'changed' }),
     { csrf: o.csrf || false });
   Object.assign(MATRIX, {
     [`GET /api/v1/${p}`]: { who: k.who, csrf: false, op: 'list', kind: p, call: get(`/api/v1/${p}`), visible },
-    [`POST /api/v1/${p}`]: { who: k.who, csrf: true, op: 'create', kind: p, member: [201],
+    [`POST /api/v1/${p}`]: { who: writer, csrf: true, op: 'create', kind: p, member: [201],
       call: (c, id, o) => c.post(`/api/v1/${p}`, body(o), { csrf: o.csrf || false }) },
     [`GET /api/v1/${p}/{id}`]: { who: k.who, csrf: false, op: 'read', kind: p,
       call: get(`/api/v1/${p}/{id}`), expect: seen },
-    [`PUT /api/v1/${p}/{id}`]: { who: k.who, csrf: true, op: 'write', kind: p, call: change, expect: own },
-    [`DELETE /api/v1/${p}/{id}`]: { who: k.who, csrf: true, op: 'write', kind: p,
+    [`PUT /api/v1/${p}/{id}`]: { who: writer, csrf: true, op: 'write', kind: p, call: change, expect: own },
+    [`DELETE /api/v1/${p}/{id}`]: { who: writer, csrf: true, op: 'write', kind: p,
       call: api('DELETE', `/api/v1/${p}/{id}`), expect: own },
     [`GET /${p}`]: { who: k.who, csrf: false, op: 'list', kind: p, call: get(`/${p}`), visible },
-    [`POST /${p}`]: { who: k.who, csrf: true, op: 'create', kind: p, member: [303],
+    [`POST /${p}`]: { who: writer, csrf: true, op: 'create', kind: p, member: [303],
       call: (c, id, o) => c.form(`/${p}`, { ...asForm(k, body(o, ['partner'])),
         ...(o.csrf ? { csrf: o.csrf } : {}) }) },
     // the page that changes an item shows it to its author only
     [`GET /${p}/{id}`]: { who: k.who, csrf: false, op: 'read', kind: p, call: get(`/${p}/{id}`),
       expect: own },
-    [`POST /${p}/{id}`]: { who: k.who, csrf: true, op: 'write', kind: p,
+    [`POST /${p}/{id}`]: { who: writer, csrf: true, op: 'write', kind: p,
       call: form(`/${p}/{id}`, asForm(k, exampleBody(k, { mark: 'changed by form' }))), expect: own },
-    [`POST /${p}/{id}/delete`]: { who: k.who, csrf: true, op: 'write', kind: p,
+    [`POST /${p}/{id}/delete`]: { who: writer, csrf: true, op: 'write', kind: p,
       call: form(`/${p}/{id}/delete`), expect: own },
   });
 }
@@ -891,6 +922,28 @@ before(async () => {
     creds: { A: p.a, B: p.b, X: q.a, Y: q.b },
     anon: new Client(server.url),
   });
+  // The care team: E joins and B ends their access (E signs in again: an
+  // empty space), then T joins and stays.  Ending signs every therapist
+  // out, so E comes first.
+  const careJoin = async (name) => {
+    const inv = await p.aClient.post('/api/v1/care/invites', {});
+    assert.equal(inv.status, 201, describe(inv));
+    const ok = await p.bClient.post(`/api/v1/care/invites/${inv.json.invite.id}/approve`);
+    assert.equal(ok.status, 200, describe(ok));
+    const c = new Client(server.url);
+    const creds = { login: uniqueLogin('t'), password: uniquePassword() };
+    const res = await c.post('/api/v1/join',
+      { token: ok.json.token, ...creds, display_name: name, language: 'en' });
+    assert.equal(res.status, 201, describe(res));
+    return { c, id: res.json.member.id, creds };
+  };
+  const e = await careJoin('Ended');
+  assert.equal((await p.bClient.del(`/api/v1/care/${e.id}`)).status, 204);
+  assert.equal((await login(e.c, e.creds.login, e.creds.password)).status, 200);
+  const t = await careJoin('Active');
+  Object.assign(ctx, { T: t.c, E: e.c });
+  ctx.creds.T = t.creds;
+  ctx.creds.E = e.creds;
   // A signed-out session of A, kept with its cookie and CSRF token. Signing
   // out may end A's other sessions too, so A signs in again afterwards.
   const s = new Client(server.url);
@@ -902,6 +955,78 @@ before(async () => {
   ctx.stale.csrf = csrf;
   await ensureA();
 });
+
+/*
+ * The care team on a route: T, a therapist with active access, reads what
+ * was shared with the care team (spec.visible.T, spec.expect[target].T)
+ * and nothing else; E, whose access ended, sees nothing at all.  A route
+ * for partners alone answers both 403 and changes nothing.
+ */
+// the member routes that write a couple exercise: the server refuses them to a therapist (403)
+const CARE_REFUSED = /^(POST|PUT|PATCH|DELETE) \/(api\/v1\/)?(commitments|checkins?|shares|offers|activities|settings\/rhythm)(\/|$)/;
+
+async function checkTherapists(key, spec, fx) {
+  const rid = randomId();
+  for (const who of ['T', 'E']) {
+    const c = ctx[who];
+    const label = `${who} (a therapist${who === 'E' ? ' whose access ended' : ''})`;
+    const targets = fx ? Object.keys(fx.ids) : [undefined];
+    if (spec.who === 'partner' || CARE_REFUSED.test(key)) {
+      for (const target of targets) {
+        const before = fx ? await snapshot(spec.kind, fx, target) : null;
+        const res = await spec.call(c, fx ? fx.ids[target] : undefined,
+          { csrf: c.csrf, target, mark: `care-${rand(8)}` });
+        assert.equal(res.status, 403, `${key} by ${label} on ${target}: ${describe(res)}`);
+        if (fx) {
+          assert.equal(await snapshot(spec.kind, fx, target), before, `${key} by ${label} changed ${target}`);
+          assert.ok(!res.text.includes(fx.marks[target]), `${key} by ${label} leaks ${target}`);
+        }
+      }
+      continue;
+    }
+    if (spec.op === 'plain') {
+      if (spec.scratch) continue;
+      assertSucceeded(key, await spec.call(c, undefined, { csrf: c.csrf }), spec.member, label);
+      continue;
+    }
+    if (spec.op === 'list') {
+      const res = await spec.call(c, undefined, {});
+      assert.equal(res.status, 200, `${key} by ${label}: ${describe(res)}`);
+      const mine = who === 'T' ? spec.visible.T || [] : [];
+      for (const target of Object.keys(fx.ids)) {
+        const seen = res.text.includes(fx.ids[target]) || res.text.includes(fx.marks[target]);
+        assert.equal(seen, mine.includes(target), `${key}: ${label} ${mine.includes(target) ? 'sees' : 'must not see'} ${target}`);
+      }
+      continue;
+    }
+    if (spec.op === 'create') {
+      const mark = `mk-care-create-${rand(12)}`;
+      const res = await spec.call(c, undefined, { csrf: c.csrf, mark });
+      if (who === 'T' && spec.careCreates) assertSucceeded(key, res, spec.member, label);
+      else assert.equal(res.status, 403, `${key} by ${label}: ${describe(res)}`);
+      continue;
+    }
+    // read and write routes on an {id}
+    for (const target of Object.keys(fx.ids)) {
+      const want = (who === 'T' && spec.expect[target]?.T) || 'hidden';
+      const before = await snapshot(spec.kind, fx, target);
+      const real = await spec.call(c, fx.ids[target], { csrf: c.csrf, target });
+      if (want === OK) {
+        assertSucceeded(key, real, spec.member, `${label} on ${target}`);
+        continue;
+      }
+      if (want === 'hidden') {
+        const random = await spec.call(c, rid, { csrf: c.csrf, target });
+        assert.equal(random.status, 404, `${key} by ${label} on a random id: ${describe(random)}`);
+        assert.equal(real.status, random.status, `${key} by ${label} on ${target}: ${describe(real)}`);
+        assert.equal(real.text, random.text, `${key} by ${label} on ${target}: the body of a random id`);
+      } else {
+        assertRefused(key, real, `${label} on ${target}`);
+      }
+      assert.equal(await snapshot(spec.kind, fx, target), before, `${key} by ${label} changed ${target}`);
+    }
+  }
+}
 
 /** Signs A's main client in again when a sign-out elsewhere ended its session. */
 async function ensureA() {
@@ -1021,6 +1146,7 @@ for (const [key, spec] of Object.entries(MATRIX)) {
         const res = await spec.call(c, undefined, { csrf: c.csrf });
         assertSucceeded(key, res, spec.member, who);
       }
+      await checkTherapists(key, spec);
       return;
     }
 
@@ -1041,6 +1167,7 @@ for (const [key, spec] of Object.entries(MATRIX)) {
           }
         }
       }
+      await checkTherapists(key, spec, fx);
       return;
     }
 
@@ -1060,6 +1187,7 @@ for (const [key, spec] of Object.entries(MATRIX)) {
         const list = await ctx[who].get(fxList.list);
         assert.ok(list.text.includes(mark), `${key} by ${who}: the new item is in their list`);
       }
+      await checkTherapists(key, spec);
       return;
     }
 
@@ -1122,6 +1250,7 @@ for (const [key, spec] of Object.entries(MATRIX)) {
         assert.equal(await snapshot(kindName, fx, target), before[target], `${key} by ${label} must change nothing`);
       }
     }
+    await checkTherapists(key, spec, fx);
   });
 }
 

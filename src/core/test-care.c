@@ -1,0 +1,166 @@
+/*
+ * test-care.c: the care key at the vault level (issue 14, step 4).  Two
+ * partners and a therapist are made through account.c over a real SQLite
+ * file; a partner ends the therapist's access.  The care key the therapist
+ * held (as a copy of their session, or of the file, would give it) must
+ * open no care row after that: not one written after the end, and not one
+ * written before either, since every care row is sealed again under the
+ * new key.  The partners open both, and a therapist who stays opens them
+ * with the new key their new sign-in gives them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/account.h"
+#include "core/care.h"
+#include "core/item.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+#include "core/test-db.h"
+
+extern const struct item_kind limit_kind; /* boundaries.c */
+
+static struct core core;
+
+#define PASSWORD TEST_DB_PASSWORD
+
+static int setup(void **state)
+{
+	(void)state;
+	test_db_open(&core);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_db_close(&core);
+	return 0;
+}
+
+/* A limit by s shared with the partner and the care team, saying text. */
+static void care_limit(const struct session *s, const char *text, char id[VAULT_ID_HEX + 1])
+{
+	struct item_values v;
+	struct item_view out;
+	const char *field = NULL;
+
+	memset(&v, 0, sizeof(v));
+	v.v[0] = "trigger";
+	v.len[0] = strlen("trigger");
+	v.v[1] = text;
+	v.len[1] = strlen(text);
+	assert_int_equal(item_create(&core, s, &limit_kind, &v,
+				     ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE, &out, &field),
+			 0);
+	memcpy(id, out.id, VAULT_ID_HEX + 1);
+	item_view_clear(&out);
+}
+
+/* Whether s opens row id's sealed record, straight from the store (no access rule). */
+static int opens(const struct session *s, const char *id)
+{
+	struct item_row row;
+	unsigned char *plain = NULL;
+	size_t len = 0;
+	int r;
+
+	assert_int_equal(STORE_CALL(core.st, item_get, s->couple_id, "limit", id, &row), 0);
+	r = item_open(&core, &limit_kind, s, &row, &plain, &len);
+	item_text_free(plain, len);
+	store_item_free(&row);
+	return r == 0;
+}
+
+/* A therapist joins through a care invite ana proposes and ben approves. */
+static void therapist_joins(struct session *ana, struct session *ben, const char *login,
+			    struct session *t)
+{
+	struct account_new in = {login, PASSWORD, strlen(PASSWORD), login, "en"};
+	struct account_signin out;
+	struct care_invite inv;
+	char token[CARE_TOKEN_LEN + 1];
+
+	memset(&inv, 0, sizeof(inv));
+	assert_int_equal(care_propose(&core, ana, NULL, 0, &inv), 0);
+	assert_int_equal(care_approve(&core, ana, inv.id, &inv, token), CARE_FORBIDDEN);
+	assert_int_equal(care_approve(&core, ben, inv.id, &inv, token), 0);
+	care_invite_clear(&inv);
+	assert_int_equal(account_join(&core, token, &in, &out, t), 0);
+	assert_string_equal(t->role, "therapist");
+	assert_true(t->has_tk);
+}
+
+static void test_the_old_care_key_opens_nothing_after_the_end(void **state)
+{
+	struct account_new bin = {"ben", PASSWORD, strlen(PASSWORD), "Ben", "en"};
+	struct account_signin out;
+	struct session ana, ben, tom, tess, held, tess2;
+	char token[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1];
+	char early[VAULT_ID_HEX + 1], before[VAULT_ID_HEX + 1], after[VAULT_ID_HEX + 1];
+
+	(void)state;
+	test_db_signup(&core, "ana", &ana);
+	assert_int_equal(account_invite(&core, &ana, token), 0);
+	assert_int_equal(account_join(&core, token, &bin, &out, &ben), 0);
+	/* before any care key: under the couple key, moved under the care key at the approval */
+	care_limit(&ana, "Shouting, from before", early);
+	therapist_joins(&ana, &ben, "tom", &tom);
+	assert_true(opens(&tom, early));
+	therapist_joins(&ana, &ben, "tess", &tess);
+	care_limit(&ben, "Silence for days", before);
+	assert_true(opens(&tom, before));
+	/* what tom holds: his session, as a copy of it would give it to anyone */
+	memcpy(&held, &tom, sizeof(held));
+	assert_memory_equal(held.tk, ben.tk, VAULT_KEY_BYTES); /* ben approved: he made it */
+
+	assert_int_equal(care_end(&core, &ben, tom.member_id), 0);
+	assert_memory_not_equal(ben.tk, held.tk, VAULT_KEY_BYTES);
+	/* ana's next request loads the care key as it is now (session_resolve()) */
+	assert_int_equal(care_load(&core, &ana, 0), 0);
+	care_limit(&ana, "Being compared with others", after);
+	/* the key tom held opens nothing shared with the care team any more */
+	assert_false(opens(&held, after));
+	assert_false(opens(&held, before));
+	assert_false(opens(&held, early));
+	/* his sessions are gone, and signing in again gives him no key */
+	assert_int_equal(care_end(&core, &ana, tom.member_id), CARE_NOTFOUND);
+	assert_int_equal(account_login(&core, "tom", PASSWORD, strlen(PASSWORD), NULL, &out, &tom),
+			 0);
+	assert_false(tom.has_tk);
+	assert_true(tom.care_ended);
+	/* the partners read every care row, the one who ended and the other */
+	assert_memory_equal(ana.tk, ben.tk, VAULT_KEY_BYTES);
+	assert_true(opens(&ana, early) && opens(&ana, before) && opens(&ana, after));
+	assert_true(opens(&ben, early) && opens(&ben, before) && opens(&ben, after));
+	/* tess still holds the old key until she signs in again, and it opens nothing new */
+	assert_false(opens(&tess, after));
+	assert_int_equal(
+		account_login(&core, "tess", PASSWORD, strlen(PASSWORD), NULL, &out, &tess2), 0);
+	assert_true(tess2.has_tk);
+	assert_memory_equal(tess2.tk, ben.tk, VAULT_KEY_BYTES);
+	assert_true(opens(&tess2, early));
+	assert_true(opens(&tess2, before));
+	assert_true(opens(&tess2, after));
+	vault_wipe(&held, sizeof(held));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_the_old_care_key_opens_nothing_after_the_end,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
