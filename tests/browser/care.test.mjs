@@ -1,7 +1,8 @@
 // The care team in the browser, in English, Spanish and Russian, at phone
 // width: partner A proposes inviting a therapist, partner B approves and
 // gets the link (once), the therapist joins in a third browser context
-// and reads a limit A shared with the care team, and nothing else; then A
+// and reads a limit A shared with the care team, and nothing else; the
+// therapist assigns homework, B marks it done and the therapist sees so; then A
 // ends the therapist's access, the therapist is signed out at once, and
 // signing in again shows an empty space.  Every page on the way passes
 // axe-core and fits a phone.
@@ -91,6 +92,22 @@ describe('the care team', () => {
         assert.ok(!seen.includes(between), 'and not what the partners keep between them');
         assert.equal(await T.page.locator('form[action="/limits"]').count(), 0, 'no form to write a limit');
         await assertPage(T.page, lang, 'the limits a therapist reads');
+        // the therapist assigns homework; B sees where it came from and marks it done
+        const task = marker(lang, 'ten minutes a day');
+        await go(T.page, server, '/homework');
+        await T.page.fill('#homework-title-input', task);
+        await T.page.fill('#homework-due', new Date(Date.now() + 7 * 86400000).toISOString().slice(0, 10));
+        await submitForm(T.page, 'form[action="/homework"]');
+        assert.equal(pathOf(T.page), '/homework');
+        await assertPage(T.page, lang, 'homework a therapist assigned');
+        await go(B.page, server, '/homework');
+        const card = B.page.locator('li.card', { hasText: task });
+        assert.equal(await card.count(), 1, 'the partner sees the therapist\'s homework');
+        await Promise.all([B.page.waitForNavigation(), card.locator('button[name="done"][value="1"]').click()]);
+        await go(T.page, server, '/homework');
+        const theirs = T.page.locator('li.card', { hasText: task });
+        assert.equal(await theirs.locator('strong').count(), 1, 'the therapist sees it done');
+        assert.equal(await theirs.locator('form').count(), 0, 'a therapist marks nothing');
         T.guard.expectStatusPage('/journal');
         const journal = await T.page.goto(`${server.url}/journal`, { waitUntil: 'load' });
         assert.equal(journal.status(), 403, 'a therapist has no journal of the couple');
@@ -108,6 +125,8 @@ describe('the care team', () => {
         await assertPage(T.page, lang, 'an ended therapist\'s home');
         await go(T.page, server, '/limits');
         assert.ok(!(await T.page.innerText('main')).includes(shared), 'nothing old is seen');
+        await go(T.page, server, '/homework');
+        assert.ok(!(await T.page.innerText('main')).includes(task), 'not even their own homework');
         for (const [who, x] of [['A', A], ['B', B], ['T', T]]) x.guard.check(`${who}, ${lang}`);
       } finally {
         await A.context.close();
