@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { describe, errCode, pair, startServer } from './harness.mjs';
+import { describe, errCode, leaksAtRest, pair, startServer } from './harness.mjs';
 import { day } from './kinds.mjs';
 
 let server;
@@ -269,4 +269,13 @@ test('after a safety concern, help requests and signals wait for that member alo
   assert.match(page.text, /This page is paused for you/);
   assert.deepEqual(await codes(B), [], 'nothing reached the partner');
   assert.equal((await B.get('/api/v1/help-requests')).json.help_requests.length, 0);
+});
+
+test('a help request\'s note is not readable at rest', async () => {
+  const { aClient: A, bClient: B } = await pair(server.url);
+  const note = `We keep fighting about the same thing ${Date.now()}`;
+  const res = await A.post('/api/v1/help-requests', { kind: 'asked', note });
+  assert.equal(res.status, 201, describe(res));
+  assert.equal((await B.get('/api/v1/help-requests')).json.help_requests[0].note, note, 'the partner reads it');
+  assert.deepEqual(await leaksAtRest(server.dir, new Map([['the note', note]])), []);
 });
