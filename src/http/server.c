@@ -108,6 +108,7 @@ static const struct {
 	const char *pattern;
 } open_without_factor[] = {
 	{KMETHOD_GET, "/settings"},
+	{KMETHOD_GET, "/settings/totp"},
 	{KMETHOD_POST, "/settings/totp"},
 	{KMETHOD_POST, "/settings/totp/confirm"},
 	{KMETHOD_POST, "/settings/language"},

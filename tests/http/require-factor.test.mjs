@@ -80,6 +80,25 @@ test('the refusal speaks the member\'s language, and signing out or deleting sti
   assert.equal((await c2.post('/api/v1/logout')).status, 204);
 });
 
+test('on the pages: sent to the settings, two-step sign-in turned on there, then home opens', async () => {
+  const c = new Client(s.url);
+  const m = await signupOk(c);
+  const journal = await c.get('/journal');
+  assert.equal(journal.status, 303, describe(journal));
+  assert.equal(journal.headers.get('location'), '/settings?setup=second_factor#totp');
+  const write = await c.form('/journal', { body: 'Not kept.', csrf: c.csrf });
+  assert.equal(write.headers.get('location'), '/settings?setup=second_factor#totp', describe(write));
+  const setup = await c.form('/settings/totp', { password: m.password, csrf: c.csrf });
+  assert.equal(setup.status, 200, describe(setup));
+  const secret = /id="secret-copy"[^>]*value="([A-Z2-7]+)"/.exec(setup.text)?.[1];
+  assert.ok(secret, 'the set-up page shows the secret');
+  assert.equal((await c.get('/settings/totp')).status, 200, 'the pending set-up again');
+  const conf = await c.form('/settings/totp/confirm', { code: totpCode(secret, totpStep()), csrf: c.csrf });
+  assert.equal(conf.status, 200, describe(conf));
+  assert.equal((await c.get('/home')).status, 200);
+  assert.equal((await c.get('/api/v1/journal')).status, 200);
+});
+
 test('a member who has a second factor signs in and goes on as before', async () => {
   const c = new Client(s.url);
   const m = await signupOk(c);
