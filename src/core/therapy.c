@@ -76,7 +76,8 @@ const struct item_kind therapist_kind = {
 	.title = N_("Finding a therapist"),
 	.fields = therapist_fields,
 	.nfields = THERAPIST_NFIELDS,
-	.partners_only = 1,
+	/* the couple's therapist reads those shared with the care team, and writes none */
+	.partners_only = 0,
 };
 
 /* ---- therapy sessions: a log with notes ---------------------------------- */
