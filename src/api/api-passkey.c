@@ -242,7 +242,7 @@ int api_passkey_signin_options(struct kreq *r)
 
 	if (passkey_origin(r, origin, rp) < 0)
 		return api_error(r, 400, "unknown_host");
-	e = passkey_signin_challenge(r->core, origin, ch);
+	e = passkey_signin_challenge(r->core, origin, r->client_ip, ch);
 	if (e == PASSKEY_FULL) {
 		r->retry_after = PASSKEY_CHALLENGE_TTL_S;
 		return api_error(r, 429, "busy");

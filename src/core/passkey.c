@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "core/passkey.h"
+#include "core/throttle.h"
 
 #define PASSKEY_TAG_CTX	    "pktag___"
 #define PASSKEY_NAME_CTX    "pkname__"
@@ -61,11 +62,13 @@ static void challenge_hash(const unsigned char ch[WEBAUTHN_CHALLENGE_BYTES],
 
 /*
  * A fresh challenge asked from origin, stored by its hash: the member's
- * for purpose, or (member_id NULL) a sign-in's that names no one; its
- * base64url into ret_b64.  PASSKEY_FULL when the sign-ins' are all out.
+ * for purpose, or (member_id NULL) a sign-in's that names no one, asked
+ * from address (a keyed hash); its base64url into ret_b64.  PASSKEY_FULL
+ * when the sign-ins' are all out, or that address's.
  */
 static int challenge_new(const struct core *c, const char *member_id, const char *purpose,
-			 const char *origin, char ret_b64[PASSKEY_CHALLENGE_B64])
+			 const unsigned char *address, const char *origin,
+			 char ret_b64[PASSKEY_CHALLENGE_B64])
 {
 	unsigned char ch[WEBAUTHN_CHALLENGE_BYTES], hash[STORE_CHALLENGE_HASH_LEN];
 	int64_t expires = (int64_t)time(NULL) + PASSKEY_CHALLENGE_TTL_S;
@@ -78,7 +81,7 @@ static int challenge_new(const struct core *c, const char *member_id, const char
 	vault_random(ch, sizeof(ch));
 	challenge_hash(ch, hash);
 	r = member_id ? STORE_CALL(c->st, challenge_put, member_id, hash, purpose, origin, expires)
-		      : STORE_CALL(c->st, signin_challenge_put, hash, origin, expires);
+		      : STORE_CALL(c->st, signin_challenge_put, hash, address, origin, expires);
 	if (r == 0)
 		sodium_bin2base64(ret_b64, PASSKEY_CHALLENGE_B64, ch, sizeof(ch),
 				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -89,7 +92,7 @@ static int challenge_new(const struct core *c, const char *member_id, const char
 int passkey_challenge(const struct core *c, const char *member_id, const char *purpose,
 		      const char *origin, char ret_b64[PASSKEY_CHALLENGE_B64])
 {
-	return member_id ? challenge_new(c, member_id, purpose, origin, ret_b64) : -EINVAL;
+	return member_id ? challenge_new(c, member_id, purpose, NULL, origin, ret_b64) : -EINVAL;
 }
 
 /*
@@ -470,10 +473,15 @@ void passkey_prf_salt(char out[PASSKEY_CHALLENGE_B64])
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-int passkey_signin_challenge(const struct core *c, const char *origin,
+int passkey_signin_challenge(const struct core *c, const char *origin, const char *client_ip,
 			     char ret_b64[PASSKEY_CHALLENGE_B64])
 {
-	return challenge_new(c, NULL, NULL, origin, ret_b64);
+	static const unsigned char unknown[STORE_THROTTLE_KEY_LEN];
+	struct throttle_keys k;
+
+	/* an address that does not parse counts with every other such one */
+	throttle_keys_make(&k, NULL, client_ip);
+	return challenge_new(c, NULL, NULL, k.has_address ? k.address : unknown, origin, ret_b64);
 }
 
 /* The member's passkey p answered w: its tag under mk, and the assertion with UV; the counter

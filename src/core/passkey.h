@@ -123,10 +123,12 @@ int passkey_remove(const struct core *c, const struct session *s, const char *id
 void passkey_prf_salt(char out[PASSKEY_CHALLENGE_B64]);
 /*
  * passkey_signin_challenge() - a fresh challenge of a sign-in by passkey
- * alone, which names no member, asked from origin; its base64url into
- * ret_b64.  PASSKEY_FULL when STORE_SIGNIN_CHALLENGES_MAX are out.
+ * alone, which names no member, asked from origin by client_ip (textual,
+ * or NULL); its base64url into ret_b64.  PASSKEY_FULL when
+ * STORE_SIGNIN_CHALLENGES_MAX are out, or STORE_SIGNIN_CHALLENGES_PER_ADDRESS
+ * from that address (as the sign-in throttle counts it: IPv6 by its /64).
  */
-int passkey_signin_challenge(const struct core *c, const char *origin,
+int passkey_signin_challenge(const struct core *c, const char *origin, const char *client_ip,
 			     char ret_b64[PASSKEY_CHALLENGE_B64]);
 /*
  * passkey_signin_enable() - s's passkey id signs them in alone from now:

@@ -448,9 +448,11 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 		"WHERE credential_id = ?1 AND signin IS NOT NULL ORDER BY rowid LIMIT 16",
 	[SQ_SIGNIN_CHALLENGE_PURGE] = "DELETE FROM signin_challenges WHERE expires_at <= ?1",
 	/* nothing when the table is full: a flood of asks fills no disk */
-	[SQ_SIGNIN_CHALLENGE_PUT] = "INSERT INTO signin_challenges (hash, origin, expires_at) "
-				    "SELECT ?1, ?2, ?3 "
-				    "WHERE (SELECT count(*) FROM signin_challenges) < ?4",
+	[SQ_SIGNIN_CHALLENGE_PUT] =
+		"INSERT INTO signin_challenges (hash, origin, address, expires_at) "
+		"SELECT ?1, ?2, ?3, ?4 "
+		"WHERE (SELECT count(*) FROM signin_challenges) < ?5 "
+		"AND (SELECT count(*) FROM signin_challenges WHERE address = ?3) < ?6",
 	/* numbered as the member's challenges' are (?1 member and ?3 purpose unused): one taker */
 	[SQ_SIGNIN_CHALLENGE_TAKE] = "SELECT origin FROM signin_challenges "
 				     "WHERE hash = ?2 AND expires_at > ?4",
@@ -3975,7 +3977,8 @@ static int sq_passkey_find(struct store *st, const unsigned char *cred_id, size_
 	return r;
 }
 
-static int sq_signin_challenge_put(struct store *st, const unsigned char *hash, const char *origin,
+static int sq_signin_challenge_put(struct store *st, const unsigned char *hash,
+				   const unsigned char *address, const char *origin,
 				   int64_t expires_s)
 {
 	struct sq *sq = to_sq(st);
@@ -3983,7 +3986,7 @@ static int sq_signin_challenge_put(struct store *st, const unsigned char *hash, 
 	bool nested;
 	int changes = 0, r;
 
-	if (!hash || !origin)
+	if (!hash || !origin || !address)
 		return -EINVAL;
 	r = sq_tx_enter(sq, &nested);
 	if (r < 0)
@@ -3999,8 +4002,10 @@ static int sq_signin_challenge_put(struct store *st, const unsigned char *hash, 
 	if (r == 0) {
 		bind_blob(&b, 1, hash, STORE_CHALLENGE_HASH_LEN, false);
 		bind_text(&b, 2, origin);
-		bind_i64(&b, 3, expires_s);
-		bind_i64(&b, 4, STORE_SIGNIN_CHALLENGES_MAX);
+		bind_blob(&b, 3, address, STORE_THROTTLE_KEY_LEN, false);
+		bind_i64(&b, 4, expires_s);
+		bind_i64(&b, 5, STORE_SIGNIN_CHALLENGES_MAX);
+		bind_i64(&b, 6, STORE_SIGNIN_CHALLENGES_PER_ADDRESS);
 		r = b.r ? b.r : sq_write(sq, b.s, &changes);
 		sq_done(b.s);
 		if (r == 0 && changes == 0)

@@ -307,8 +307,9 @@ struct passkey_row {
 	struct blob mk_sealed; /* 0016: MK sealed to that public key */
 };
 
-#define STORE_SIGNIN_FORM	    64	 /* a passkey's sign-in public key and its tag */
-#define STORE_SIGNIN_CHALLENGES_MAX 4096 /* live challenges of sign-ins that name no one yet */
+#define STORE_SIGNIN_FORM		    64 /* a passkey's sign-in public key and its tag */
+#define STORE_SIGNIN_CHALLENGES_MAX	    4096 /* live challenges of sign-ins that name no one yet */
+#define STORE_SIGNIN_CHALLENGES_PER_ADDRESS 8	 /* of them, asked from one address */
 
 /* ---- the private safety check (migration 0012) ---- */
 
@@ -739,9 +740,12 @@ struct store_ops {
 	 * alone (caller frees with store_passkey_list_free); none: 0, *ret_n 0 */
 	int (*passkey_find)(struct store *st, const unsigned char *cred_id, size_t len,
 			    struct passkey_row **ret, size_t *ret_n);
-	/* a challenge of a sign-in by passkey alone, from origin: CONFLICT when
-	 * STORE_SIGNIN_CHALLENGES_MAX unexpired ones are out already */
-	int (*signin_challenge_put)(struct store *st, const unsigned char *hash, const char *origin,
+	/* a challenge of a sign-in by passkey alone, from origin, asked from the
+	 * address whose keyed hash is address (STORE_THROTTLE_KEY_LEN bytes):
+	 * CONFLICT when STORE_SIGNIN_CHALLENGES_MAX unexpired ones are out
+	 * already, or STORE_SIGNIN_CHALLENGES_PER_ADDRESS from that address */
+	int (*signin_challenge_put)(struct store *st, const unsigned char *hash,
+				    const unsigned char *address, const char *origin,
 				    int64_t expires_s);
 	/* takes (deletes) the unexpired sign-in challenge of this hash: its
 	 * origin into ret_origin; NOTFOUND when there is none */

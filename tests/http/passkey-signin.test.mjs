@@ -229,6 +229,26 @@ test('a sign-in key someone put in the file opens nothing', async () => {
   assert.equal(sql(`SELECT count(*) FROM sessions WHERE member_id = '${meId}'`), '1', 'no session for the victim');
 });
 
+test('one address holds at most 8 sign-in challenges out at once; another address is not held up', async () => {
+  // behind a trusted proxy, X-Forwarded-For names the client, so two addresses can be told apart
+  const t = await startServer({ env: { TRUSTED_PROXY: '127.0.0.1' } });
+  try {
+    const from = (ip) => ({ headers: { 'X-Forwarded-For': ip } });
+    const c = new Client(t.url);
+    for (let i = 0; i < 8; i++) {
+      const o = await c.post('/api/v1/passkeys/signin-options', {}, from('203.0.113.7'));
+      assert.equal(o.status, 200, `challenge ${i + 1}: ${describe(o)}`);
+    }
+    const ninth = await c.post('/api/v1/passkeys/signin-options', {}, from('203.0.113.7'));
+    assertCode(ninth, 429, 'busy', 'a ninth from one address');
+    assert.ok(Number(ninth.headers.get('retry-after')) > 0, 'Retry-After says when');
+    const other = await c.post('/api/v1/passkeys/signin-options', {}, from('198.51.100.20'));
+    assert.equal(other.status, 200, `another address: ${describe(other)}`);
+  } finally {
+    await t.stop();
+  }
+});
+
 test('nothing of the passkey\'s sign-in is readable at rest or in the log', async () => {
   const t = await startServer();
   try {

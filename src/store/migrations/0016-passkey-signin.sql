@@ -14,7 +14,9 @@
 --
 -- signin_challenges: the challenges of a sign-in by passkey alone, which
 -- names no member until the answer comes; single-use, short-lived, by their
--- SHA-256, with the origin that asked.
+-- SHA-256, with the origin that asked and a keyed hash of the address that
+-- asked (as the sign-in throttle keeps it), so that no one address can
+-- hold more than a few of them out at once.
 ALTER TABLE passkeys ADD COLUMN signin BLOB CHECK (signin IS NULL OR length(signin) = 64);
 ALTER TABLE passkeys ADD COLUMN mk_sealed BLOB
 	CHECK ((signin IS NULL) = (mk_sealed IS NULL));
@@ -24,5 +26,8 @@ CREATE INDEX passkeys_signin ON passkeys (credential_id) WHERE signin IS NOT NUL
 CREATE TABLE signin_challenges (
 	hash BLOB NOT NULL PRIMARY KEY CHECK (length(hash) = 32),
 	origin TEXT NOT NULL,
+	address BLOB NOT NULL CHECK (length(address) = 32),
 	expires_at INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
+
+CREATE INDEX signin_challenges_address ON signin_challenges (address);
