@@ -284,7 +284,7 @@ static json_t *journal_offer(const struct kreq *r, const char *from, const char 
 	json_t *arr = json_array();
 	size_t nl = 0, i;
 
-	if (summary_range_check(from, to) != 0 ||
+	if (!from || !to || summary_range_check(from, to) != 0 ||
 	    journal_list(r->core, r->session, NULL, SUMMARY_JOURNAL_OFFERED, &list, &nl) != 0)
 		return arr;
 	for (i = 0; i < nl; i++) {
