@@ -86,7 +86,7 @@ struct item_kind {
 	size_t nfields;
 	unsigned plain_mask; /* 1u << i: fields[i] is kept plain */
 	int partners_only;   /* only the couple's partners make or see them */
-	int one_per_author; /* each member has at most one (the store's once is the author) */
+	int one_per_author;  /* each member has at most one (the store's once is the author) */
 	/*
 	 * care_may_create - the couple's therapist may make them too (homework),
 	 * even of a partners_only kind, and sees those shared with "care"; what

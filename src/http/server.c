@@ -87,10 +87,13 @@ static const char *const throttled_patterns[] = {
  * other route that reads the session, whoever it is for, answers the lock
  * page or 401 `locked`: nothing private until the password comes again.
  */
-static const struct {
+/* A route by its method and pattern, for the lists below. */
+struct route_key {
 	enum kmethod method;
 	const char *pattern;
-} open_when_locked[] = {
+};
+
+static const struct route_key open_when_locked[] = {
 	{KMETHOD_POST, "/unlock"},  {KMETHOD_POST, "/api/v1/unlock"},
 	{KMETHOD_POST, "/signout"}, {KMETHOD_POST, "/api/v1/logout"},
 	{KMETHOD_GET, "/exit"},
@@ -103,22 +106,13 @@ static const struct {
  * other route that needs a session sends them to the settings (pages) or
  * answers 403 `second_factor_setup_required` (API).
  */
-static const struct {
-	enum kmethod method;
-	const char *pattern;
-} open_without_factor[] = {
-	{KMETHOD_GET, "/settings"},
-	{KMETHOD_GET, "/settings/totp"},
-	{KMETHOD_POST, "/settings/totp"},
-	{KMETHOD_POST, "/settings/totp/confirm"},
-	{KMETHOD_POST, "/settings/language"},
-	{KMETHOD_POST, "/settings/delete"},
-	{KMETHOD_POST, "/signout"},
-	{KMETHOD_GET, "/api/v1/me"},
-	{KMETHOD_POST, "/api/v1/totp"},
-	{KMETHOD_POST, "/api/v1/totp/confirm"},
-	{KMETHOD_POST, "/api/v1/logout"},
-	{KMETHOD_DELETE, "/api/v1/me"},
+static const struct route_key open_without_factor[] = {
+	{KMETHOD_GET, "/settings"},	      {KMETHOD_GET, "/settings/totp"},
+	{KMETHOD_POST, "/settings/totp"},     {KMETHOD_POST, "/settings/totp/confirm"},
+	{KMETHOD_POST, "/settings/language"}, {KMETHOD_POST, "/settings/delete"},
+	{KMETHOD_POST, "/signout"},	      {KMETHOD_GET, "/api/v1/me"},
+	{KMETHOD_POST, "/api/v1/totp"},	      {KMETHOD_POST, "/api/v1/totp/confirm"},
+	{KMETHOD_POST, "/api/v1/logout"},     {KMETHOD_DELETE, "/api/v1/me"},
 };
 
 static const struct kconfig *server_cfg;
@@ -537,13 +531,13 @@ static int route_is_throttled(const struct route *rt)
 	return 0;
 }
 
-static int route_open_without_factor(const struct route *rt)
+/* Whether rt is one of the n routes of list. */
+static int route_listed(const struct route *rt, const struct route_key *list, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(open_without_factor) / sizeof(open_without_factor[0]); i++)
-		if (rt->method == open_without_factor[i].method &&
-		    strcmp(rt->pattern, open_without_factor[i].pattern) == 0)
+	for (i = 0; i < n; i++)
+		if (rt->method == list[i].method && strcmp(rt->pattern, list[i].pattern) == 0)
 			return 1;
 	return 0;
 }
@@ -559,7 +553,8 @@ static int factor_gate(struct kreq *r, const struct route *rt, int is_api)
 	int e;
 
 	if (!r->core->require_factor || !r->session || rt->auth == ROUTE_ANYONE ||
-	    route_open_without_factor(rt))
+	    route_listed(rt, open_without_factor,
+			 sizeof(open_without_factor) / sizeof(open_without_factor[0])))
 		return 0;
 	e = factor_active(r->core, r->session->member_id, &kinds);
 	if (e < 0 || kinds != 0)
@@ -573,17 +568,6 @@ static int factor_gate(struct kreq *r, const struct route *rt, int is_api)
 	r->status = 303;
 	r->location = strdup("/settings?setup=second_factor#totp");
 	return r->location ? 1 : -ENOMEM;
-}
-
-static int route_open_when_locked(const struct route *rt)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(open_when_locked) / sizeof(open_when_locked[0]); i++)
-		if (rt->method == open_when_locked[i].method &&
-		    strcmp(rt->pattern, open_when_locked[i].pattern) == 0)
-			return 1;
-	return 0;
 }
 
 static void throttle_limits_get(struct throttle_limits *lim)
@@ -864,7 +848,9 @@ static void run_route(struct server_reply *x, const struct server_request *in, s
 		}
 	}
 	/* before who may call, the body and the CSRF token: a locked session gets nothing */
-	if (r->session && r->session->locked && !route_open_when_locked(rt)) {
+	if (r->session && r->session->locked &&
+	    !route_listed(rt, open_when_locked,
+			  sizeof(open_when_locked) / sizeof(open_when_locked[0]))) {
 		answer_locked(r, is_api);
 		return;
 	}
