@@ -26,7 +26,8 @@
 #define HISTORY_DAYS  28 /* /checkins shows four weeks of a daily rhythm per page */
 #define HISTORY_WEEKS 12 /* and twelve weeks of a weekly one */
 
-static const char *dim_label(size_t i)
+/* page_checkin_dim_label() - see pages.h. */
+const char *page_checkin_dim_label(size_t i)
 {
 	switch (i) {
 	case CHECKIN_EMOTIONAL:
@@ -55,7 +56,7 @@ static json_t *checkin_card(const struct checkin *ci)
 	}
 	for (i = 0; i < _CHECKIN_DIM_MAX; i++) {
 		one = json_object();
-		web_set(one, "label", dim_label(i));
+		web_set(one, "label", page_checkin_dim_label(i));
 		set_int(one, "value", ci->scores[i]);
 		if (push(scores, one) < 0)
 			break;
@@ -140,7 +141,7 @@ static json_t *checkin_form(struct kreq *r, const char *form_id, const char *act
 
 		snprintf(name, sizeof(name), "scores.%s", checkin_dims[i]);
 		web_set(dim, "name", name);
-		web_set(dim, "label", dim_label(i));
+		web_set(dim, "label", page_checkin_dim_label(i));
 		set_flag(dim, "invalid",
 			 !strncmp(bad, "scores", 6) &&
 				 (!strcmp(bad, "scores") || !strcmp(bad, name)));

@@ -16,7 +16,8 @@
 #include "web/pages.h"
 #include "web/render.h"
 
-static const char *kind_label(enum share_kind k)
+/* page_share_kind_label() - see pages.h. */
+const char *page_share_kind_label(int k)
 {
 	switch (k) {
 	case SHARE_INSECURITY:
@@ -37,7 +38,7 @@ static json_t *share_card(const struct kreq *r, const struct share *sh, const ch
 	json_t *o = json_object();
 
 	web_set(o, "id", sh->id);
-	web_set(o, "kind_label", kind_label(sh->kind));
+	web_set(o, "kind_label", page_share_kind_label(sh->kind));
 	set_text(o, "body", sh->body, sh->body_len);
 	set_date(r, o, "date", sh->created_at);
 	set_flag(o, "mine", sh->mine);
@@ -77,7 +78,7 @@ static int shares_page(struct kreq *r, int status, int error)
 		json_t *o = json_object();
 
 		web_set(o, "value", share_kinds[i]);
-		web_set(o, "label", kind_label((enum share_kind)i));
+		web_set(o, "label", page_share_kind_label((int)i));
 		set_flag(o, "selected", kind && !strcmp(kind, share_kinds[i]));
 		if (push(kinds, o) < 0)
 			break;

@@ -22,38 +22,6 @@
 #define SUMMARY_JOURNAL_OFFERED 50  /* the newest entries offered to pick from */
 #define SUMMARY_FIELD_MAX	120 /* a check-in's period line, a trend sentence */
 
-static const char *dim_label(size_t i)
-{
-	switch (i) {
-	case CHECKIN_EMOTIONAL:
-		return _("Emotionally");
-	case CHECKIN_PHYSICAL:
-		return _("Physically");
-	case CHECKIN_MENTAL:
-		return _("Mentally");
-	case CHECKIN_SEXUAL:
-		return _("Sexually");
-	default:
-		return _("Financially");
-	}
-}
-
-static const char *card_label(enum share_kind k)
-{
-	switch (k) {
-	case SHARE_INSECURITY:
-		return _("An insecurity");
-	case SHARE_FEAR:
-		return _("A fear");
-	case SHARE_DESIRE:
-		return _("A desire");
-	case SHARE_NEED:
-		return _("A need");
-	default:
-		return _("A hope");
-	}
-}
-
 /* The heading of a kind's items: its pages' title, else a name of its own here. */
 static const char *kind_heading(const struct item_kind *k)
 {
@@ -188,7 +156,7 @@ static void trend_data(const struct kreq *r, json_t *data, const struct summary_
 		json_t *o = json_object();
 
 		tenths(r, avg, sizeof(avg), t->dims_avg10[d]);
-		web_set(o, "label", dim_label(d));
+		web_set(o, "label", page_checkin_dim_label(d));
 		web_set(o, "average", avg);
 		if (push(dims, o) < 0)
 			break;
@@ -208,7 +176,7 @@ static json_t *checkin_data(const struct kreq *r, const struct checkin *ci)
 	for (d = 0; d < _CHECKIN_DIM_MAX; d++) {
 		json_t *s = json_object();
 
-		web_set(s, "label", dim_label(d));
+		web_set(s, "label", page_checkin_dim_label(d));
 		set_int(s, "value", ci->scores[d]);
 		if (push(scores, s) < 0)
 			break;
@@ -230,7 +198,7 @@ static void summary_data(const struct kreq *r, json_t *data, const struct summar
 	for (i = 0; i < sm->ncards; i++) {
 		json_t *o = json_object();
 
-		web_set(o, "kind", card_label(sm->cards[i].kind));
+		web_set(o, "kind", page_share_kind_label(sm->cards[i].kind));
 		set_text(o, "body", sm->cards[i].body, sm->cards[i].body_len);
 		set_date(r, o, "date", sm->cards[i].created_at);
 		if (push(cards, o) < 0)

@@ -11,6 +11,15 @@
 
 #include "kreq.h"
 
+/*
+ * Words the check-in, card and summary pages share, in the request's
+ * language: page_checkin_dim_label() names check-in dimension i
+ * (CHECKIN_EMOTIONAL...), page_share_kind_label() an openness card's kind
+ * k (enum share_kind).
+ */
+const char *page_checkin_dim_label(size_t i);
+const char *page_share_kind_label(int k);
+
 /* web_init() - load and pre-translate every template for every language,
  * and the static files, from data_dir.  0 or -errno with a reason. */
 int web_init(const char *data_dir, char *errbuf, size_t errlen);
