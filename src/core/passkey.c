@@ -253,15 +253,41 @@ int passkey_register(const struct core *c, const struct session *s, const char *
 	return r;
 }
 
+/*
+ * The member's passkey p answered w: its tag under mk, and the assertion
+ * as e expects it (UV when it asks); the counter moved.  0 or
+ * PASSKEY_REFUSED (or < 0).
+ */
+static int passkey_assert(const struct core *c, const char *member_id, const unsigned char *mk,
+			  const struct webauthn_expect *e, const struct webauthn_response *w,
+			  const struct passkey_row *p)
+{
+	unsigned char want[VAULT_TAG_BYTES];
+	char now[STORE_TIME_LEN + 1];
+	uint32_t count = 0;
+	int r;
+
+	if (p->public_key.len != WEBAUTHN_PK_BYTES || p->tag.len != VAULT_TAG_BYTES ||
+	    passkey_tag(mk, member_id, p->credential_id.data, p->credential_id.len,
+			p->public_key.data, want) != 0 ||
+	    !vault_equal(want, p->tag.data, VAULT_TAG_BYTES))
+		return PASSKEY_REFUSED; /* a key someone put in the file */
+	if (webauthn_assert(e, p->public_key.data, (uint32_t)p->sign_count, w->client_data,
+			    w->cd_len, w->auth_data, w->ad_len, w->sig, w->sig_len, &count) != 0)
+		return PASSKEY_REFUSED;
+	session_now(now, 0);
+	r = STORE_CALL(c->st, passkey_use, member_id, p->id, p->sign_count, count, now);
+	return r == STORE_CONFLICT ? PASSKEY_REFUSED : store_err(r);
+}
+
 int passkey_check(const struct core *c, const char *member_id, const unsigned char *mk,
 		  const char *assertion)
 {
-	unsigned char ch[WEBAUTHN_CHALLENGE_BYTES], want[VAULT_TAG_BYTES];
-	char origin[PASSKEY_ORIGIN_MAX], rp[256], now[STORE_TIME_LEN + 1];
+	unsigned char ch[WEBAUTHN_CHALLENGE_BYTES];
+	char origin[PASSKEY_ORIGIN_MAX], rp[256];
 	struct webauthn_response *w = response_parse(assertion, 0);
 	struct webauthn_expect e;
 	struct passkey_row p;
-	uint32_t count = 0;
 	int r;
 
 	memset(&p, 0, sizeof(p));
@@ -273,20 +299,8 @@ int passkey_check(const struct core *c, const char *member_id, const unsigned ch
 		r = STORE_CALL(c->st, passkey_get, member_id, w->raw_id, w->raw_id_len, &p);
 		r = r == STORE_NOTFOUND ? PASSKEY_REFUSED : store_err(r);
 	}
-	if (r == 0 && (p.public_key.len != WEBAUTHN_PK_BYTES || p.tag.len != VAULT_TAG_BYTES ||
-		       passkey_tag(mk, member_id, p.credential_id.data, p.credential_id.len,
-				   p.public_key.data, want) != 0 ||
-		       !vault_equal(want, p.tag.data, VAULT_TAG_BYTES)))
-		r = PASSKEY_REFUSED; /* a key someone put in the file */
-	if (r == 0 &&
-	    webauthn_assert(&e, p.public_key.data, (uint32_t)p.sign_count, w->client_data,
-			    w->cd_len, w->auth_data, w->ad_len, w->sig, w->sig_len, &count) != 0)
-		r = PASSKEY_REFUSED;
-	if (r == 0) {
-		session_now(now, 0);
-		r = STORE_CALL(c->st, passkey_use, member_id, p.id, p.sign_count, count, now);
-		r = r == STORE_CONFLICT ? PASSKEY_REFUSED : store_err(r);
-	}
+	if (r == 0)
+		r = passkey_assert(c, member_id, mk, &e, w, &p);
 	store_passkey_free(&p);
 	response_free(w);
 	return r == PASSKEY_REFUSED ? FACTOR_WRONG : r;
@@ -484,30 +498,6 @@ int passkey_signin_challenge(const struct core *c, const char *origin, const cha
 	return challenge_new(c, NULL, NULL, k.has_address ? k.address : unknown, origin, ret_b64);
 }
 
-/* The member's passkey p answered w: its tag under mk, and the assertion with UV; the counter
- * moved. */
-static int signin_assert(const struct core *c, const char *member_id, const unsigned char *mk,
-			 const struct webauthn_expect *e, const struct webauthn_response *w,
-			 const struct passkey_row *p)
-{
-	unsigned char want[VAULT_TAG_BYTES];
-	char now[STORE_TIME_LEN + 1];
-	uint32_t count = 0;
-	int r;
-
-	if (p->public_key.len != WEBAUTHN_PK_BYTES || p->tag.len != VAULT_TAG_BYTES ||
-	    passkey_tag(mk, member_id, p->credential_id.data, p->credential_id.len,
-			p->public_key.data, want) != 0 ||
-	    !vault_equal(want, p->tag.data, VAULT_TAG_BYTES))
-		return PASSKEY_REFUSED; /* a key someone put in the file */
-	if (webauthn_assert(e, p->public_key.data, (uint32_t)p->sign_count, w->client_data,
-			    w->cd_len, w->auth_data, w->ad_len, w->sig, w->sig_len, &count) != 0)
-		return PASSKEY_REFUSED;
-	session_now(now, 0);
-	r = STORE_CALL(c->st, passkey_use, member_id, p->id, p->sign_count, count, now);
-	return r == STORE_CONFLICT ? PASSKEY_REFUSED : store_err(r);
-}
-
 int passkey_signin_enable(const struct core *c, const struct session *s, const char *id,
 			  const char *assertion)
 {
@@ -530,7 +520,7 @@ int passkey_signin_enable(const struct core *c, const struct session *s, const c
 		r = PASSKEY_NOTFOUND; /* another passkey of theirs answered */
 	e.require_uv = 1; /* alone, it must be the member: their fingerprint, face or PIN */
 	if (r == 0)
-		r = signin_assert(c, s->member_id, s->mk, &e, w, &p);
+		r = passkey_assert(c, s->member_id, s->mk, &e, w, &p);
 	if (r == 0 && !w->has_prf)
 		r = PASSKEY_NO_PRF;
 	if (r == 0)
@@ -603,7 +593,7 @@ int passkey_signin(const struct core *c, const char *assertion, char ret_member[
 	for (i = 0; r == 0 && !found && i < n && i < PASSKEY_FIND_MAX; i++) {
 		if (signin_open(w->prf, &rows[i], mk) != 0)
 			continue;
-		r = signin_assert(c, rows[i].member_id, mk, &e, w, &rows[i]);
+		r = passkey_assert(c, rows[i].member_id, mk, &e, w, &rows[i]);
 		if (r == 0) {
 			memcpy(ret_member, rows[i].member_id, STORE_ID_LEN + 1);
 			found = 1;
