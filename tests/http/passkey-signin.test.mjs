@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
-import { Authenticator } from './authenticator.mjs';
+import { memberWithPasskey as passkeyMember } from './passkey-member.mjs';
 import {
-  Client, describe, errCode, leaksAtRest, markerSet, signupOk, startServer, totpCode, totpStep,
+  Client, describe, errCode, leaksAtRest, markerSet, startServer, totpCode, totpStep,
 } from './harness.mjs';
 
 const FLAG_UP = 0x01;
@@ -35,24 +35,12 @@ function assertCode(res, status, code, label) {
   assert.equal(errCode(res), code, label);
 }
 
-/** A member with TOTP on, one passkey, and a journal entry: {client, auth, cred, id, ...}. */
+/** A member with TOTP on, one passkey, and a journal entry: memberWithPasskey()'s and {entry}. */
 async function memberWithPasskey(journal = 'Written under the password.') {
-  const client = new Client(s.url);
-  const m = await signupOk(client);
-  const setup = await client.post('/api/v1/totp', { password: m.password });
-  assert.equal(setup.status, 201, describe(setup));
-  const conf = await client.post('/api/v1/totp/confirm', { code: totpCode(setup.json.secret, totpStep()) });
-  assert.equal(conf.status, 200, describe(conf));
-  const auth = new Authenticator();
-  const opts = await client.post('/api/v1/passkeys/registration-options', { password: m.password });
-  assert.equal(opts.status, 200, describe(opts));
-  const cred = auth.create({ challenge: opts.json.publicKey.challenge, origin: s.url, rpId: opts.json.publicKey.rp.id });
-  const add = await client.post('/api/v1/passkeys', { name: 'phone', credential: JSON.stringify(cred) });
-  assert.equal(add.status, 201, describe(add));
-  const entry = await client.post('/api/v1/journal', { body: journal });
+  const m = await passkeyMember(s.url, 'phone');
+  const entry = await m.client.post('/api/v1/journal', { body: journal });
   assert.equal(entry.status, 201, describe(entry));
-  return { ...m, client, auth, cred, id: add.json.passkeys[0].id, entry: entry.json.entry.id,
-    secret: setup.json.secret, codes: conf.json.recovery_codes };
+  return { ...m, entry: entry.json.entry.id };
 }
 
 /** The passkey's own answer to its sign-in options, with knobs for the authenticator. */
@@ -253,16 +241,7 @@ test('nothing of the passkey\'s sign-in is readable at rest or in the log', asyn
   const t = await startServer();
   try {
     const { markers, mark } = markerSet();
-    const c = new Client(t.url);
-    const m = await signupOk(c);
-    const setup = await c.post('/api/v1/totp', { password: m.password });
-    await c.post('/api/v1/totp/confirm', { code: totpCode(setup.json.secret, totpStep()) });
-    const auth = new Authenticator();
-    const opts = await c.post('/api/v1/passkeys/registration-options', { password: m.password });
-    const cred = auth.create({ challenge: opts.json.publicKey.challenge, origin: t.url, rpId: opts.json.publicKey.rp.id });
-    const add = await c.post('/api/v1/passkeys', { name: mark('the passkey\'s name', 'Phone of'), credential: JSON.stringify(cred) });
-    assert.equal(add.status, 201, describe(add));
-    const id = add.json.passkeys[0].id;
+    const { client: c, auth, cred, id } = await passkeyMember(t.url, mark('the passkey\'s name', 'Phone of'));
     const o = (await c.post(`/api/v1/passkeys/${id}/signin-options`, {})).json.publicKey;
     const a = auth.get({ challenge: o.challenge, origin: t.url, rpId: o.rpId, id: cred.id, prf: o.extensions.prf.eval.first });
     const prf = a.clientExtensionResults.prf.results.first;

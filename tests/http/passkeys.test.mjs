@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { Authenticator } from './authenticator.mjs';
+import { memberWithPasskey } from './passkey-member.mjs';
 import {
   Client, describe, errCode, hiddenInput, leaksAtRest, markerSet, signupOk, startServer, totpCode,
   totpStep,
@@ -27,26 +27,6 @@ after(async () => {
 function assertCode(res, status, code, label) {
   assert.equal(res.status, status, `${label}: ${describe(res)}`);
   assert.equal(errCode(res), code, label);
-}
-
-/** A member with TOTP on and one passkey: {client, login, password, auth, cred, origin}. */
-async function memberWithPasskey(url, name = 'laptop') {
-  const client = new Client(url);
-  const m = await signupOk(client);
-  const setup = await client.post('/api/v1/totp', { password: m.password });
-  assert.equal(setup.status, 201, describe(setup));
-  const conf = await client.post('/api/v1/totp/confirm', { code: totpCode(setup.json.secret, totpStep()) });
-  assert.equal(conf.status, 200, describe(conf));
-  const auth = new Authenticator();
-  const opts = await client.post('/api/v1/passkeys/registration-options', { password: m.password });
-  assert.equal(opts.status, 200, describe(opts));
-  const pk = opts.json.publicKey;
-  const origin = url;
-  const cred = auth.create({ challenge: pk.challenge, origin, rpId: pk.rp.id });
-  const add = await client.post('/api/v1/passkeys', { name, credential: JSON.stringify(cred) });
-  assert.equal(add.status, 201, describe(add));
-  return { client, login: m.login, password: m.password, recovery_key: m.recovery_key, auth,
-    cred, origin, rpId: pk.rp.id, secret: setup.json.secret, codes: conf.json.recovery_codes };
 }
 
 /** The 401 of a sign-in with the right password: its request options. */
