@@ -2,7 +2,9 @@
  * api-helps.c: "what helps me when things get hard" (API.md, "Boundaries"):
  * GET and PUT /api/v1/helps-me.  Each partner has one text; the answer is
  * {helps_me: {mine, partner}}, each an item as the registry's kinds give
- * them, or null: the partner's is null unless they shared it.
+ * them, or null: the partner's is null unless they shared it.  A
+ * therapist's answer adds care: [...], the partners' texts shared with
+ * the care team.
  */
 #include <errno.h>
 
@@ -31,6 +33,13 @@ static int helps_reply(struct kreq *r, struct helps_me *h)
 	json_writer_begin_object(&w);
 	write_or_null(&w, "mine", &h->mine, h->has_mine);
 	write_or_null(&w, "partner", &h->partner, h->has_partner);
+	if (!item_partner(r->session)) {
+		json_writer_key(&w, "care");
+		json_writer_begin_array(&w);
+		for (size_t i = 0; i < h->ncare; i++)
+			api_write_item(&w, &helps_me_kind, &h->care[i]);
+		json_writer_end_array(&w);
+	}
 	json_writer_end_object(&w);
 	json_writer_end_object(&w);
 	helps_me_clear(h);

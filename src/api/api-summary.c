@@ -1,11 +1,12 @@
 /*
  * api-summary.c: the session-prep summary as JSON (API.md, "Professional
- * help"): GET /api/v1/summary?from=&to=[&journal=<id>...], the twin of the
- * printable /summary.  What the caller shared with the care team in the
- * range (core/summary.h says exactly what), and the journal entries they
- * pick with journal=, one id each, on this request only:
+ * help"): GET /api/v1/summary?from=&to=[&journal=<id>...][&member=<id>], the
+ * twin of the printable /summary.  What the caller shared with the care
+ * team in the range (core/summary.h says exactly what), and the journal
+ * entries they pick with journal=, one id each, on this request only; the
+ * couple's therapist names the partner (member=) whose summary they read:
  *
- *   {"summary": {from, to,
+ *   {"summary": {member_id, from, to,
  *     items: [{kind, item: <as its kind's routes answer it>, answers: [{kind, item}]}],
  *     cards: [{id, kind, body, created_at}],
  *     checkins: [{id, period, scores: {emotional, ...}, trust, closeness, note, created_at}],
@@ -190,10 +191,10 @@ static int is_id(const char *s)
 	return i == STORE_ID_LEN;
 }
 
-/* GET /api/v1/summary?from=YYYY-MM-DD&to=YYYY-MM-DD[&journal=<id>...] */
+/* GET /api/v1/summary?from=YYYY-MM-DD&to=YYYY-MM-DD[&journal=<id>...][&member=<id>] */
 int api_summary(struct kreq *r)
 {
-	static const char *const bad_field[] = {NULL, "from", "to", "journal"};
+	static const char *const bad_field[] = {NULL, "from", "to", "journal", "member"};
 	struct input_error err = {.code = INPUT_INVALID_VALUE};
 	const char *journal[SUMMARY_JOURNAL_MAX + 1];
 	struct json_writer w;
@@ -210,14 +211,15 @@ int api_summary(struct kreq *r)
 				return api_error_input(r, &err);
 			}
 			journal[nj++] = r->query[i].value;
-		} else if (strcmp(name, "from") != 0 && strcmp(name, "to") != 0) {
+		} else if (strcmp(name, "from") != 0 && strcmp(name, "to") != 0 &&
+			   strcmp(name, "member") != 0) {
 			err.code = INPUT_UNKNOWN_FIELD;
 			snprintf(err.field, sizeof(err.field), "%s", name);
 			return api_error_input(r, &err);
 		}
 	}
-	e = summary_build(r->core, r->session, kreq_query(r, "from"), kreq_query(r, "to"), journal,
-			  nj, &sm);
+	e = summary_build(r->core, r->session, kreq_query(r, "member"), kreq_query(r, "from"),
+			  kreq_query(r, "to"), journal, nj, &sm);
 	if (e > 0 && e < _SUMMARY_RESULT_MAX) {
 		snprintf(err.field, sizeof(err.field), "%s", bad_field[e]);
 		return api_error_input(r, &err);
@@ -228,6 +230,8 @@ int api_summary(struct kreq *r)
 	json_writer_begin_object(&w);
 	json_writer_key(&w, "summary");
 	json_writer_begin_object(&w);
+	json_writer_key(&w, "member_id");
+	json_writer_string(&w, sm.member_id, strlen(sm.member_id));
 	json_writer_key(&w, "from");
 	json_writer_string(&w, sm.from, strlen(sm.from));
 	json_writer_key(&w, "to");

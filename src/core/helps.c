@@ -28,7 +28,7 @@ const struct item_kind helps_me_kind = {
 	.title = N_("What helps me when things get hard"),
 	.fields = helps_me_fields,
 	.nfields = HELPS_ME_NFIELDS,
-	.partners_only = 1,
+	.partners_only = 0, /* the care team reads what is shared with it; only partners write */
 	.one_per_author = 1,
 };
 
@@ -40,6 +40,8 @@ void helps_me_clear(struct helps_me *h)
 		item_view_clear(&h->mine);
 	if (h->has_partner)
 		item_view_clear(&h->partner);
+	for (size_t i = 0; i < h->ncare; i++)
+		item_view_clear(&h->care[i]);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -57,6 +59,14 @@ int helps_me_read(const struct core *c, const struct session *s, struct helps_me
 		struct item_view *to = list[i].mine ? &ret->mine : &ret->partner;
 		int *has = list[i].mine ? &ret->has_mine : &ret->has_partner;
 
+		if (!item_partner(
+			    s)) { /* a therapist: what the partners shared with the care team */
+			if (ret->ncare < HELPS_ME_CARE_MAX)
+				ret->care[ret->ncare++] = list[i];
+			else
+				item_view_clear(&list[i]);
+			continue;
+		}
 		if (*has) { /* one per member: a second is not theirs to see */
 			item_view_clear(&list[i]);
 			continue;

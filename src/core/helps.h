@@ -2,7 +2,7 @@
  * helps.h: "what helps me when things get hard" (step 3, the safety net).
  * Each partner keeps one text: what the other can do, or leave undone,
  * when they are flooded, triggered or low.  Its owner shares it with the
- * partner (and, later, the care team) or keeps it as a note to self, and
+ * partner (and the care team) or keeps it as a note to self, and
  * alone changes it.
  *
  * Return values: 0, a positive enum item_result, or a negative errno.
@@ -22,17 +22,24 @@ enum { HELPS_ME_F_BODY, HELPS_ME_F_SHARED, HELPS_ME_NFIELDS };
 extern const struct field helps_me_fields[HELPS_ME_NFIELDS];
 extern const struct item_kind helps_me_kind;
 
+#define HELPS_ME_CARE_MAX 2 /* one text per partner */
+
 /*
  * The reader's own text and the partner's when it is shared with them:
  * has_* says which of the views are filled (clear them with
- * helps_me_clear()).
+ * helps_me_clear()).  A therapist has neither: care[] holds the partners'
+ * texts shared with the care team (ncare of them).
  */
 struct helps_me {
 	struct item_view mine, partner;
 	int has_mine, has_partner;
+	struct item_view care[HELPS_ME_CARE_MAX];
+	size_t ncare;
 };
 
-/* helps_me_read() - both texts as the reader may see them; a member who is not a partner has none.
+/*
+ * helps_me_read() - the texts as the reader may see them: a partner's own
+ * and their partner's, a therapist's those shared with the care team.
  */
 int helps_me_read(const struct core *c, const struct session *s, struct helps_me *ret);
 

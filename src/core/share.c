@@ -7,6 +7,10 @@
  * answer's once), so two answers racing each other end in one 201 and one
  * 409.
  *
+ * The couple's therapist reads the cards shared with the care team (sealed
+ * under the care key, item.c), never the answer: that is between the
+ * partners, so a therapist's card has no ack.
+ *
  * Not a kind that is all data (record.c): a card is answered once, by the
  * partner only, and the answer rides along with the card in every list.
  */
@@ -151,14 +155,14 @@ static int share_open(const struct core *c, const struct session *s, const struc
 	out.shared_with = row->shared_with;
 	memcpy(out.created_at, row->created_at, sizeof(out.created_at));
 	session_seen_time(s, row->author_id, out.created_at);
-	if (ack) {
+	if (ack && item_partner(s)) { /* the answer is the partners': never the care team's */
 		r = share_open_ack(c, s, ack, &out.ack);
 		if (r != 0) {
 			share_clear(&out);
 			goto out;
 		}
 		out.acked = 1;
-	} else {
+	} else if (!ack) {
 		out.can_ack = item_allows(s, row, ACCESS_ANSWER);
 	}
 	*ret = out;
@@ -230,7 +234,7 @@ int share_read(const struct core *c, const struct session *s, const char *id, st
 	struct item_row row, ack;
 	int r, has = 0;
 
-	if (!item_partner(s))
+	if (!item_partner(s) && !item_therapist(s))
 		return SHARE_NOTFOUND;
 	r = item_get(c, s, &share_kind, id, ACCESS_READ, &row);
 	if (r != 0)
@@ -273,7 +277,7 @@ static int share_rows(const struct core *c, const struct session *s, struct shar
 	int r;
 
 	memset(sr, 0, sizeof(*sr));
-	if (!item_partner(s))
+	if (!item_partner(s) && !item_therapist(s))
 		return 0;
 	item_query_reader(&q, s);
 	r = item_list(c, &q, &sr->cards, &sr->ncards);

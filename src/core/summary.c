@@ -2,10 +2,12 @@
  * summary.c: the session-prep summary (core/summary.h).  It reads only
  * what the caller may read, through the kinds' own calls (item_list() and
  * item_view_open() for the registry, share_list(), checkin_list(),
- * journal_read()), and keeps of it only what the caller wrote and shared
- * with the care team, and the journal entries they picked.
+ * journal_read()), and keeps of it only what one partner wrote and shared
+ * with the care team (the caller, or the partner their therapist names),
+ * and the journal entries the caller picked for their own.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,7 +97,7 @@ static int add_kind(const struct core *c, const struct session *s, const struct 
 {
 	struct item_query q = {.couple_id = s->couple_id,
 			       .kind = k->name,
-			       .author_id = s->member_id,
+			       .author_id = sm->member_id,
 			       .limit = core_list_limit(c, k->list_max)};
 	struct item_row *rows = NULL;
 	size_t n = 0, i, j;
@@ -145,8 +147,8 @@ static int add_cards(const struct core *c, const struct session *s, struct summa
 		return r > 0 ? -EIO : r;
 	sm->cards = calloc(n ? n : 1, sizeof(*sm->cards));
 	for (i = 0; sm->cards && i < n; i++) {
-		if (!list[i].mine || !(list[i].shared_with & ACCESS_SHARE_CARE) ||
-		    !in_range(sm, list[i].created_at))
+		if (strcmp(list[i].author_id, sm->member_id) != 0 ||
+		    !(list[i].shared_with & ACCESS_SHARE_CARE) || !in_range(sm, list[i].created_at))
 			continue;
 		sm->cards[sm->ncards++] = list[i]; /* moved */
 		memset(&list[i], 0, sizeof(list[i]));
@@ -196,7 +198,8 @@ static int add_checkins(const struct core *c, const struct session *s, struct su
 	sm->checkins = calloc(list.n ? list.n : 1, sizeof(*sm->checkins));
 	/* the list runs newest period first: keep it turned around */
 	for (i = list.n; sm->checkins && i-- > 0;) {
-		if (!list.items[i].mine || !(list.items[i].shared_with & ACCESS_SHARE_CARE))
+		if (strcmp(list.items[i].author_id, sm->member_id) != 0 ||
+		    !(list.items[i].shared_with & ACCESS_SHARE_CARE))
 			continue;
 		sm->checkins[sm->ncheckins++] = list.items[i]; /* moved */
 		memset(&list.items[i], 0, sizeof(list.items[i]));
@@ -236,8 +239,63 @@ static int add_journal(const struct core *c, const struct session *s, const char
 	return 0;
 }
 
-int summary_build(const struct core *c, const struct session *s, const char *from, const char *to,
-		  const char *const *journal_ids, size_t njournal, struct summary *ret)
+int summary_partners(const struct core *c, const struct session *s, struct member_brief **ret,
+		     size_t *n)
+{
+	struct member_brief *list = NULL;
+	size_t nlist = 0, i, kept = 0;
+	int r;
+
+	*ret = NULL;
+	*n = 0;
+	if (s->care_ended)
+		return 0;
+	r = STORE_CALL(c->st, couple_members, s->couple_id, &list, &nlist);
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	for (i = 0; i < nlist; i++)
+		if (strcmp(list[i].role, "partner") == 0 && !list[i].left)
+			list[kept++] = list[i];
+	*ret = list;
+	*n = kept;
+	return 0;
+}
+
+/* Whose summary the caller reads: 0 with sm->member_id set, or SUMMARY_BAD_MEMBER. */
+static int summary_member(const struct core *c, const struct session *s, const char *member_id,
+			  struct summary *sm)
+{
+	struct member_brief *list = NULL;
+	size_t n = 0, i;
+	int r;
+
+	if (item_partner(s)) {
+		if (member_id && strcmp(member_id, s->member_id) != 0)
+			return SUMMARY_BAD_MEMBER; /* a partner's summary is their own */
+		snprintf(sm->member_id, sizeof(sm->member_id), "%s", s->member_id);
+		return 0;
+	}
+	if (!member_id || !item_therapist(s))
+		return SUMMARY_BAD_MEMBER;
+	if (s->care_ended) { /* an empty space: not even whose names are whose */
+		snprintf(sm->member_id, sizeof(sm->member_id), "%s", member_id);
+		return 0;
+	}
+	r = summary_partners(c, s, &list, &n);
+	for (i = 0; r == 0 && i < n; i++)
+		if (strcmp(list[i].id, member_id) == 0)
+			break;
+	if (r == 0 && i == n)
+		r = SUMMARY_BAD_MEMBER;
+	if (r == 0)
+		snprintf(sm->member_id, sizeof(sm->member_id), "%s", member_id);
+	free(list);
+	return r;
+}
+
+int summary_build(const struct core *c, const struct session *s, const char *member_id,
+		  const char *from, const char *to, const char *const *journal_ids, size_t njournal,
+		  struct summary *ret)
 {
 	struct summary sm;
 	size_t i;
@@ -249,8 +307,14 @@ int summary_build(const struct core *c, const struct session *s, const char *fro
 		return r;
 	memcpy(sm.from, from, CHECKIN_DATE_LEN);
 	memcpy(sm.to, to, CHECKIN_DATE_LEN);
-	if (!item_partner(s)) {
-		*ret = sm; /* only partners share with the care team */
+	r = summary_member(c, s, member_id, &sm);
+	if (r != 0)
+		return r;
+	/* the journal is always private: only its author picks from it, for their own summary */
+	if (njournal > 0 && strcmp(sm.member_id, s->member_id) != 0)
+		return SUMMARY_BAD_JOURNAL;
+	if (s->care_ended) {
+		*ret = sm; /* a therapist whose access ended reads nothing, old or new */
 		return 0;
 	}
 	r = add_journal(c, s, journal_ids, njournal, &sm);

@@ -19,6 +19,11 @@
  * Never the partner's items (their summary is their own), never anything
  * private but the journal entries picked.
  *
+ * The couple's therapist reads the summary of either partner (whose: the
+ * member named): the same items, cards and check-ins, which that partner
+ * shared with the care team and so the therapist reads anyway, gathered;
+ * never a journal entry, and nothing once their access ended.
+ *
  * Return values: 0, a positive enum summary_result, or a negative errno.
  */
 #ifndef KINTSUGI_CORE_SUMMARY_H
@@ -40,7 +45,8 @@ enum summary_result {
 	SUMMARY_BAD_FROM = 1, /* from missing or not a date (400 "from") */
 	SUMMARY_BAD_TO = 2,   /* to missing, not a date, before from, or too far (400 "to") */
 	SUMMARY_BAD_JOURNAL =
-		3, /* a pick that is not one of the caller's entries (400 "journal") */
+		3,		/* a pick that is not one of the caller's entries (400 "journal") */
+	SUMMARY_BAD_MEMBER = 4, /* not a partner of the couple the caller may read (400 "member") */
 	_SUMMARY_RESULT_MAX
 };
 
@@ -67,6 +73,7 @@ struct summary_trend {
 };
 
 struct summary {
+	char member_id[STORE_ID_LEN + 1]; /* whose summary it is */
 	char from[CHECKIN_DATE_LEN + 1];
 	char to[CHECKIN_DATE_LEN + 1];
 	struct summary_item *items; /* by kind in the registry's order, newest first in each */
@@ -87,13 +94,25 @@ struct summary {
 int summary_range_check(const char *from, const char *to);
 
 /*
- * summary_build() - the caller's summary for from..to (inclusive, UTC
- * days), with the njournal journal entries journal_ids picked.  *ret
- * (summary_clear()) is written on success only.  A therapist's summary is
- * empty: only partners share.
+ * summary_build() - member_id's summary for from..to (inclusive, UTC
+ * days), with the njournal journal entries journal_ids picked.  A
+ * partner's is their own (member_id NULL or theirs; another is
+ * SUMMARY_BAD_MEMBER); a therapist names one of the couple's partners
+ * (SUMMARY_BAD_MEMBER otherwise) and picks no journal entry
+ * (SUMMARY_BAD_JOURNAL); one whose access ended gets an empty summary,
+ * whoever they name.  *ret (summary_clear()) is written on success only.
  */
-int summary_build(const struct core *c, const struct session *s, const char *from, const char *to,
-		  const char *const *journal_ids, size_t njournal, struct summary *ret);
+int summary_build(const struct core *c, const struct session *s, const char *member_id,
+		  const char *from, const char *to, const char *const *journal_ids, size_t njournal,
+		  struct summary *ret);
+
+/*
+ * summary_partners() - the couple's partners, whose summaries a therapist
+ * reads (oldest first; free *ret); none for a therapist whose access ended.
+ * 0 or a negative errno.
+ */
+int summary_partners(const struct core *c, const struct session *s, struct member_brief **ret,
+		     size_t *n);
 
 void summary_clear(struct summary *sm);
 

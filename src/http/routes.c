@@ -449,7 +449,7 @@ static const struct route fixed_routes[] = {
 	/* ---- end of step 2 ---- */
 
 	/* ---- step 3: what helps me (the kinds that are all data are below) ---- */
-	{KMETHOD_GET, "/api/v1/helps-me", api_helps_me_get, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
+	{KMETHOD_GET, "/api/v1/helps-me", api_helps_me_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
 	 "What helps me when things get hard: the caller's own and, when shared, the partner's."},
 	{KMETHOD_PUT, "/api/v1/helps-me", api_helps_me_put, ROUTE_PARTNER, 1, ROUTE_API,
 	 FIELDS(helps_me_fields), "Write or change the caller's own, shared or private."},
@@ -535,8 +535,9 @@ static const struct route fixed_routes[] = {
 	 "Assign homework with a due date (a partner, or the couple's therapist)."},
 	{KMETHOD_PUT, "/api/v1/homework/{id}", api_homework_put, ROUTE_PARTNER, 1, ROUTE_API,
 	 FIELDS(homework_done_fields), "Mark homework done or not, with a note (either partner)."},
-	{KMETHOD_GET, "/api/v1/summary", api_summary, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
-	 "The session-prep summary: what the caller shared with the care team in a range."},
+	{KMETHOD_GET, "/api/v1/summary", api_summary, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "The session-prep summary: what the caller (or, for their therapist, the partner named) "
+	 "shared with the care team in a range."},
 
 	/* API: the private safety check (its answers reach nobody but the caller) */
 	{KMETHOD_GET, "/api/v1/safety-check", api_safety_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
@@ -786,8 +787,9 @@ static const struct route fixed_routes[] = {
 	 homework_fields, HOMEWORK_INPUT_NFIELDS, "Assign homework with a due date."},
 	{KMETHOD_POST, "/homework/{id}", page_homework_mark, ROUTE_PARTNER, 1, ROUTE_PAGE,
 	 FIELDS(homework_done_fields), "Mark homework done or not, with a note."},
-	{KMETHOD_GET, "/summary", page_summary, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
-	 "The session-prep summary to print: pick a range and journal entries."},
+	{KMETHOD_GET, "/summary", page_summary, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
+	 "The session-prep summary to print: pick a range and journal entries (a therapist: a "
+	 "partner)."},
 };
 
 /*

@@ -7,9 +7,12 @@
  * the site's navigation and footer are left off the paper).  The page is
  * the member's own: nothing on it reaches anyone unless they print it or
  * pass it on, and the journal picks are kept nowhere but in its address.
+ * The couple's therapist picks a partner instead of journal entries, and
+ * reads what that partner shared with the care team.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/homework.h"
@@ -135,10 +138,17 @@ static void trend_data(const struct kreq *r, json_t *data, const struct summary_
 	json_t *dims = json_array();
 	size_t d;
 
-	snprintf(line, sizeof(line),
-		 ngettext_("%d check-in you shared with the care team.",
-			   "%d check-ins you shared with the care team.", (unsigned long)t->n),
-		 (int)t->n);
+	if (item_partner(r->session))
+		snprintf(line, sizeof(line),
+			 ngettext_("%d check-in you shared with the care team.",
+				   "%d check-ins you shared with the care team.",
+				   (unsigned long)t->n),
+			 (int)t->n);
+	else
+		snprintf(line, sizeof(line),
+			 ngettext_("%d check-in shared with the care team.",
+				   "%d check-ins shared with the care team.", (unsigned long)t->n),
+			 (int)t->n);
 	web_set(data, "checkins_count", line);
 	if (t->n == 0) {
 		json_decref(dims);
@@ -285,13 +295,54 @@ static json_t *journal_offer(const struct kreq *r, const char *from, const char 
 	return arr;
 }
 
-/* page_summary() - GET /summary?from=&to=&journal=<id>... */
+/*
+ * A therapist's choice of whose summary to read: the couple's partners as
+ * radio buttons into data ("partners"), the one named by member (or the
+ * first) checked and its id into chosen ("" when there is none to read).
+ * A name that is no partner's stays as given: summary_build() refuses it.
+ */
+static int partner_choice(const struct kreq *r, json_t *data, const char *member,
+			  char chosen[STORE_ID_LEN + 1])
+{
+	struct member_brief *list = NULL;
+	json_t *arr;
+	size_t n = 0, i, at = 0;
+	int e;
+
+	snprintf(chosen, STORE_ID_LEN + 1, "%s", member ? member : "");
+	e = summary_partners(r->core, r->session, &list, &n);
+	if (e != 0)
+		return e;
+	for (i = 0; member && i < n; i++)
+		if (strcmp(list[i].id, member) == 0)
+			at = i;
+	arr = json_array();
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		web_set(o, "id", list[i].id);
+		web_set(o, "name", list[i].display_name);
+		set_flag(o, "checked", i == at);
+		if (i == at)
+			web_set(data, "member_name", list[i].display_name);
+		if (push(arr, o) < 0)
+			break;
+	}
+	if (!member && n > 0)
+		snprintf(chosen, STORE_ID_LEN + 1, "%s", list[at].id);
+	json_object_set_new(data, "partners", arr);
+	free(list);
+	return 0;
+}
+
+/* page_summary() - GET /summary?from=&to=&journal=<id>...[&member=<id>] */
 int page_summary(struct kreq *r)
 {
-	static const char *const bad_field[] = {NULL, "from", "to", "journal"};
+	static const char *const bad_field[] = {NULL, "from", "to", "journal", "member"};
 	const char *journal[SUMMARY_JOURNAL_MAX];
-	char dfrom[CHECKIN_DATE_LEN + 1], dto[CHECKIN_DATE_LEN + 1];
+	char dfrom[CHECKIN_DATE_LEN + 1], dto[CHECKIN_DATE_LEN + 1], member[STORE_ID_LEN + 1];
 	const char *from = kreq_query(r, "from"), *to = kreq_query(r, "to"), *field = NULL;
+	int care_view = !item_partner(r->session);
 	struct summary sm;
 	json_t *data;
 	size_t i, nj = 0;
@@ -310,18 +361,31 @@ int page_summary(struct kreq *r)
 			journal[nj++] = r->query[i].value;
 		else if (strcmp(name, "journal") == 0)
 			rc = SUMMARY_BAD_JOURNAL;
-		else if (strcmp(name, "from") != 0 && strcmp(name, "to") != 0)
+		else if (strcmp(name, "from") != 0 && strcmp(name, "to") != 0 &&
+			 strcmp(name, "member") != 0)
 			return page_error(r, 400);
 	}
 	memset(&sm, 0, sizeof(sm));
-	if (rc == 0)
-		rc = summary_build(r->core, r->session, from, to, journal, nj, &sm);
-	if (rc < 0)
-		return page_outcome(r, rc, NULL, NULL);
 	data = web_page_new(r, _("Summary for your next session"));
+	set_flag(data, "care_view", care_view);
+	if (care_view) {
+		rc = partner_choice(r, data, kreq_query(r, "member"), member);
+		if (rc < 0) {
+			json_decref(data);
+			return page_outcome(r, rc, NULL, NULL);
+		}
+	}
+	if (rc == 0)
+		rc = summary_build(r->core, r->session, care_view ? member : NULL, from, to,
+				   journal, nj, &sm);
+	if (rc < 0) {
+		json_decref(data);
+		return page_outcome(r, rc, NULL, NULL);
+	}
 	web_set(data, "from", from ? from : "");
 	web_set(data, "to", to ? to : "");
-	json_object_set_new(data, "offer", journal_offer(r, from, to, journal, nj));
+	if (!care_view)
+		json_object_set_new(data, "offer", journal_offer(r, from, to, journal, nj));
 	if (rc == 0)
 		summary_data(r, data, &sm);
 	else

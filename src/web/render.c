@@ -526,6 +526,9 @@ json_t *web_page_new(const struct kreq *r, const char *title)
 	web_set(data, "lang", r->lang ? r->lang : "en");
 	web_set(data, "title", title);
 	web_set_bool(data, "signed_in", r->session != NULL);
+	/* the journal is a partner's: the care team has none */
+	web_set_bool(data, "nav_journal_shown",
+		     r->session && strcmp(r->session->role, "partner") == 0);
 	if (r->session)
 		web_set(data, "csrf", session_csrf_token(r->session));
 	web_set(data, "home_url", r->session ? "/home" : "/");

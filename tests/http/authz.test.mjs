@@ -625,7 +625,8 @@ const MATRIX = {
   'PUT /api/v1/couple': { who: 'partner', csrf: true, op: 'plain',
     call: api('PUT', '/api/v1/couple', { rhythm: 'daily' }), member: [200] },
   // what helps me (step 3): each partner's one text; who reads it is tested in helps-me.test.mjs
-  'GET /api/v1/helps-me': { who: 'partner', csrf: false, op: 'plain', call: get('/api/v1/helps-me'), member: [200] },
+  // and, for the care team, care-shared.test.mjs
+  'GET /api/v1/helps-me': { who: 'member', csrf: false, op: 'plain', call: get('/api/v1/helps-me'), member: [200] },
   'PUT /api/v1/helps-me': { who: 'partner', csrf: true, op: 'plain',
     call: api('PUT', '/api/v1/helps-me', { body: 'Twenty minutes alone, then a hug.', shared_with: [] }),
     member: [200] },
@@ -741,11 +742,13 @@ const MATRIX = {
   'POST /homework/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'homework',
     call: form('/homework/{id}', { done: '1', note: 'We did it.' }),
     expect: { abShared: { A: OK, B: OK }, abCare: { A: OK, B: OK }, baCare: { A: OK, B: OK }, other: { X: OK } } },
-  // the session-prep summary: the caller's own care-shared items, never the partner's
-  'GET /api/v1/summary': { who: 'partner', csrf: false, op: 'list', kind: 'homework',
-    call: get(`/api/v1/summary?from=${day(-1)}&to=${day(1)}`),
-    visible: { A: ['abCare'], B: ['baCare'], X: ['other'] } },
-  'GET /summary': { who: 'partner', csrf: false, op: 'plain', call: get('/summary'), member: [200] },
+  // the session-prep summary: the caller's own care-shared items, never the partner's; the
+  // couple's therapist names A and reads A's (care-shared.test.mjs names each in turn)
+  'GET /api/v1/summary': { who: 'member', csrf: false, op: 'list', kind: 'homework',
+    call: (c) => c.get(`/api/v1/summary?from=${day(-1)}&to=${day(1)}${
+      c === ctx.T || c === ctx.E ? `&member=${ctx.creds.A.member.id}` : ''}`),
+    visible: { A: ['abCare'], B: ['baCare'], X: ['other'], T: ['abCare'] } },
+  'GET /summary': { who: 'member', csrf: false, op: 'plain', call: get('/summary'), member: [200] },
   // breaches and their repair (step 3): the order of it all is breaches.test.mjs's
   'GET /api/v1/breaches': { who: 'partner', csrf: false, op: 'list', kind: 'breaches', call: get('/api/v1/breaches'),
     visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
