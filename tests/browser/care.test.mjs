@@ -92,6 +92,15 @@ describe('the care team', () => {
         assert.ok(!seen.includes(between), 'and not what the partners keep between them');
         assert.equal(await T.page.locator('form[action="/limits"]').count(), 0, 'no form to write a limit');
         await assertPage(T.page, lang, 'the limits a therapist reads');
+        // the therapist reads A's summary: what A shared with the care team, and nothing else
+        await go(T.page, server, '/summary');
+        assert.equal(await T.page.locator('a[href="/journal"]').count(), 0, 'no journal link for a therapist');
+        await T.page.getByLabel(a.name, { exact: true }).check();
+        await Promise.all([T.page.waitForNavigation(), T.page.click('form[action="/summary"] button[type="submit"]')]);
+        const summary = await T.page.innerText('main');
+        assert.ok(summary.includes(shared), 'A\'s summary holds what A shared with the care team');
+        assert.ok(!summary.includes(between), 'and not what A keeps between the partners');
+        await assertPage(T.page, lang, 'a partner\'s summary a therapist reads');
         // the therapist assigns homework; B sees where it came from and marks it done
         const task = marker(lang, 'ten minutes a day');
         await go(T.page, server, '/homework');
