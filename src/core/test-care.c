@@ -6,7 +6,8 @@
  * open no care row after that: not one written after the end, and not one
  * written before either, since every care row is sealed again under the
  * new key.  The partners open both, and a therapist who stays opens them
- * with the new key their new sign-in gives them.
+ * with the new key their new sign-in gives them.  Check-ins shared with the
+ * care team (their own table, not the registry) follow the same key.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 
 #include "core/account.h"
 #include "core/care.h"
+#include "core/checkin.h"
 #include "core/item.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -155,11 +157,108 @@ static void test_the_old_care_key_opens_nothing_after_the_end(void **state)
 	vault_wipe(&held, sizeof(held));
 }
 
+/* A check-in by s for the day `ago` days before today, shared as shared, its note text. */
+static void care_checkin(const struct session *s, long ago, const char *text, unsigned shared,
+			 char id[VAULT_ID_HEX + 1])
+{
+	struct checkin_input in;
+	struct checkin out;
+	char period[CHECKIN_DATE_LEN + 1];
+	size_t i;
+
+	memset(&in, 0, sizeof(in));
+	memset(&out, 0, sizeof(out));
+	checkin_today(period, -ago);
+	in.period = period;
+	for (i = 0; i < _CHECKIN_DIM_MAX; i++)
+		in.scores[i] = 3;
+	in.trust = 5;
+	in.closeness = 6;
+	in.note = text;
+	in.note_len = strlen(text);
+	in.shared_with = shared;
+	assert_int_equal(checkin_add(&core, s, &in, &out), 0);
+	memcpy(id, out.id, VAULT_ID_HEX + 1);
+	checkin_clear(&out);
+}
+
+/* Whether s reads check-in id (and then that its note is text). */
+static int reads(const struct session *s, const char *id, const char *text)
+{
+	struct checkin ci;
+	int r;
+
+	memset(&ci, 0, sizeof(ci));
+	r = checkin_read(&core, s, id, &ci);
+	if (r == 0)
+		assert_string_equal(ci.note, text);
+	checkin_clear(&ci);
+	return r == 0;
+}
+
+static void test_care_checkins_follow_the_care_key(void **state)
+{
+	struct account_new bin = {"ben", PASSWORD, strlen(PASSWORD), "Ben", "en"};
+	struct account_signin out;
+	struct session ana, ben, tom, tess, held, tess2;
+	char token[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1];
+	char early[VAULT_ID_HEX + 1], before[VAULT_ID_HEX + 1], after[VAULT_ID_HEX + 1];
+	char mine[VAULT_ID_HEX + 1], partner[VAULT_ID_HEX + 1];
+	const unsigned care = ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE;
+
+	(void)state;
+	test_db_signup(&core, "ana", &ana);
+	assert_int_equal(account_invite(&core, &ana, token), 0);
+	assert_int_equal(account_join(&core, token, &bin, &out, &ben), 0);
+	/* before any care key: under the couple key, moved under the care key at the approval */
+	care_checkin(&ana, 1, "Tired, but we talked", care, early);
+	therapist_joins(&ana, &ben, "tom", &tom);
+	assert_true(reads(&tom, early, "Tired, but we talked"));
+	therapist_joins(&ana, &ben, "tess", &tess);
+	care_checkin(&ben, 1, "A better day", care, before);
+	care_checkin(&ben, 2, "Only mine", 0, mine);
+	care_checkin(&ben, 3, "For ana alone", ACCESS_SHARE_PARTNER, partner);
+	assert_true(reads(&tom, before, "A better day"));
+	/* the care team reads what was shared with it, nothing else, whatever the key */
+	assert_int_equal(checkin_read(&core, &tom, mine, &(struct checkin){0}), CHECKIN_NOTFOUND);
+	assert_int_equal(checkin_read(&core, &tom, partner, &(struct checkin){0}),
+			 CHECKIN_NOTFOUND);
+	memcpy(&held, &tom, sizeof(held));
+
+	assert_int_equal(care_end(&core, &ben, tom.member_id), 0);
+	assert_int_equal(care_load(&core, &ana, 0), 0);
+	care_checkin(&ana, 2, "Scared of the weekend", care, after);
+	/* the key tom held opens no care check-in: not one written after, nor before */
+	assert_false(reads(&held, after, ""));
+	assert_false(reads(&held, before, ""));
+	assert_false(reads(&held, early, ""));
+	assert_int_equal(account_login(&core, "tom", PASSWORD, strlen(PASSWORD), NULL, &out, &tom),
+			 0);
+	assert_false(reads(&tom, before, ""));
+	/* the partners read them under the new key (each period checked in by both) */
+	assert_true(reads(&ana, early, "Tired, but we talked") &&
+		    reads(&ana, before, "A better day") &&
+		    reads(&ana, after, "Scared of the weekend"));
+	assert_true(reads(&ben, early, "Tired, but we talked") &&
+		    reads(&ben, before, "A better day") &&
+		    reads(&ben, after, "Scared of the weekend"));
+	/* tess's old key opens nothing new; signing in again gives her the new one */
+	assert_false(reads(&tess, after, ""));
+	assert_int_equal(
+		account_login(&core, "tess", PASSWORD, strlen(PASSWORD), NULL, &out, &tess2), 0);
+	assert_true(reads(&tess2, early, "Tired, but we talked"));
+	assert_true(reads(&tess2, before, "A better day"));
+	assert_true(reads(&tess2, after, "Scared of the weekend"));
+	vault_wipe(&held, sizeof(held));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_the_old_care_key_opens_nothing_after_the_end,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_care_checkins_follow_the_care_key, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
