@@ -24,6 +24,7 @@
 #include "core/account.h"
 #include "core/care.h"
 #include "core/checkin.h"
+#include "core/couplekey.h"
 #include "core/item.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -252,6 +253,86 @@ static void test_care_checkins_follow_the_care_key(void **state)
 	vault_wipe(&held, sizeof(held));
 }
 
+/*
+ * A check-in of s shared with the care team alone, `ago` days back, as it
+ * was sealed before the care team read check-ins: under s's master key.
+ */
+static void care_only_from_before(const struct session *s, long ago, const char *text,
+				  char id[VAULT_ID_HEX + 1])
+{
+	struct checkin_row row;
+	unsigned char buf[64];
+	size_t len = 1 + _CHECKIN_DIM_MAX + 2 + strlen(text), i;
+	char ad[160];
+
+	assert_true(len <= sizeof(buf));
+	memset(&row, 0, sizeof(row));
+	vault_random_id(row.id);
+	snprintf(row.couple_id, sizeof(row.couple_id), "%s", s->couple_id);
+	snprintf(row.author_id, sizeof(row.author_id), "%s", s->member_id);
+	checkin_today(row.period, -ago);
+	snprintf(row.rhythm, sizeof(row.rhythm), "daily");
+	row.shared_with = ACCESS_SHARE_CARE;
+	row.version = 1;
+	session_now(row.created_at, 0);
+	memcpy(row.updated_at, row.created_at, sizeof(row.updated_at));
+	buf[0] = 1; /* the format byte, the scores, trust, closeness, the note */
+	for (i = 0; i < _CHECKIN_DIM_MAX; i++)
+		buf[1 + i] = 3;
+	buf[1 + _CHECKIN_DIM_MAX] = 5;
+	buf[2 + _CHECKIN_DIM_MAX] = 6;
+	memcpy(buf + 3 + _CHECKIN_DIM_MAX, text, strlen(text));
+	snprintf(ad, sizeof(ad), "checkins.content.a|%s|%s|%s|1", row.id, row.couple_id,
+		 row.author_id);
+	assert_int_equal(couplekey_seal(s, COUPLEKEY_MEMBER, 1, "checkin_", buf, len, ad,
+					&row.content_sealed.data, &row.content_sealed.len),
+			 0);
+	assert_int_equal(STORE_CALL(core.st, checkin_insert, &row), 0);
+	memcpy(id, row.id, VAULT_ID_HEX + 1);
+	store_blob_free(&row.content_sealed);
+}
+
+static void test_care_only_checkins_from_before_move_to_the_care_key(void **state)
+{
+	struct account_new bin = {"ben", PASSWORD, strlen(PASSWORD), "Ben", "en"};
+	struct account_signin out;
+	struct session ana, ben, tom, tess;
+	char token[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1];
+	char one[VAULT_ID_HEX + 1], two[VAULT_ID_HEX + 1], three[VAULT_ID_HEX + 1];
+
+	(void)state;
+	test_db_signup(&core, "ana", &ana);
+	assert_int_equal(account_invite(&core, &ana, token), 0);
+	assert_int_equal(account_join(&core, token, &bin, &out, &ben), 0);
+	care_only_from_before(&ana, 1, "Only for the therapist", one);
+	care_only_from_before(&ana, 2, "Also before", two);
+	/* its author opens it under her master key; the partner never reads it */
+	assert_true(reads(&ana, one, "Only for the therapist"));
+	assert_int_equal(checkin_read(&core, &ben, one, &(struct checkin){0}), CHECKIN_NOTFOUND);
+	/* ben's approval cannot open ana's: it stays as it was, and tom cannot read it yet */
+	therapist_joins(&ana, &ben, "tom", &tom);
+	assert_false(reads(&tom, one, ""));
+	assert_true(reads(&ana, one, "Only for the therapist"));
+	/* ana's care key change opens hers under her master key, seals them under the new key */
+	assert_int_equal(care_end(&core, &ana, tom.member_id), 0);
+	therapist_joins(&ana, &ben, "tess", &tess);
+	assert_true(reads(&tess, one, "Only for the therapist"));
+	assert_true(reads(&tess, two, "Also before"));
+	assert_true(reads(&ana, one, "Only for the therapist"));
+	assert_true(reads(&ana, two, "Also before"));
+	/* a new master key moves one still under the old one to the care key */
+	care_only_from_before(&ana, 3, "Written before, read after", three);
+	assert_false(reads(&tess, three, ""));
+	assert_int_equal(account_change_password(&core, &ana, NULL, PASSWORD, strlen(PASSWORD),
+						 NULL, "another long passphrase 9",
+						 strlen("another long passphrase 9")),
+			 0);
+	assert_true(reads(&ana, three, "Written before, read after"));
+	assert_true(reads(&ana, one, "Only for the therapist"));
+	assert_true(reads(&tess, three, "Written before, read after"));
+	assert_int_equal(checkin_read(&core, &ben, three, &(struct checkin){0}), CHECKIN_NOTFOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +340,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_care_checkins_follow_the_care_key, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_care_only_checkins_from_before_move_to_the_care_key, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
