@@ -236,6 +236,41 @@ test('after a partner ends access the ended therapist sees none; the one who sta
   }
 });
 
+test('a partner who leaves: the one who stays reads the care check-ins, the leaver takes theirs', async () => {
+  const p = await pair(server.url);
+  const inv = await p.aClient.post('/api/v1/care/invites', {});
+  assert.equal(inv.status, 201, describe(inv));
+  const ok = await p.bClient.post(`/api/v1/care/invites/${inv.json.invite.id}/approve`);
+  assert.equal(ok.status, 200, describe(ok));
+  const t = new Client(server.url);
+  const creds = { login: uniqueLogin('t'), password: uniquePassword() };
+  assert.equal((await t.post('/api/v1/join',
+    { token: ok.json.token, ...creds, display_name: 'Dr. Leave', language: 'en' })).status, 201);
+  const d1 = freshDay(); const d2 = freshDay();
+  const stays = await checkIn(p.bClient, d1, ['partner', 'care'], 'care check-in of the one who stays');
+  const shared = await checkIn(p.aClient, d1, ['partner', 'care'], 'care check-in of the one who leaves');
+  const alone = await checkIn(p.aClient, d2, ['care'], 'care-only check-in of the one who leaves');
+  assert.equal((await list(t)).checkins.length, 3);
+
+  const left = await p.aClient.post('/api/v1/couple/leave', { password: p.a.password });
+  assert.equal(left.status, 200, describe(left));
+  const back = new Client(server.url);
+  assert.equal((await login(back, creds.login, creds.password)).status, 200);
+  assert.deepEqual((await list(back)).checkins, [], 'the care team ends with the leave');
+  // the one who stays reads both shared with them, and never the leaver's care-only one
+  const b = new Map((await list(p.bClient)).checkins.map((x) => [x.id, x.note]));
+  assert.equal(b.get(stays.id), stays.note);
+  assert.equal(b.get(shared.id), shared.note);
+  assert.ok(!b.has(alone.id));
+  // the leaver takes theirs: a copy of the shared one, and the care-only one itself
+  const a = await p.aClient.get(LIST);
+  assert.equal(a.status, 200, describe(a));
+  const notes = a.json.checkins.map((x) => x.note);
+  assert.ok(notes.includes(shared.note), 'the leaver reads their copy');
+  assert.ok(notes.includes(alone.note), 'the leaver reads their care-only one');
+  assert.ok(!notes.includes(stays.note), 'and nothing of the partner\'s');
+});
+
 test('care check-ins are sealed at rest', async () => {
   assert.ok(markers.size >= 8);
   assert.deepEqual(await leaksAtRest(server.dir, markers), []);
