@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/care.h"
+#include "core/checkin.h"
 #include "core/couplekey.h"
 #include "core/devices.h"
 #include "core/item.h"
@@ -133,6 +134,8 @@ static int care_key_new(const struct core *c, struct session *s, unsigned char t
 	vault_random(to->tk, VAULT_KEY_BYTES);
 	to->has_tk = 1;
 	r = item_care_reseal(c, s, to);
+	if (r == 0)
+		r = checkin_care_reseal(c, s, to);
 	if (r == 0)
 		r = care_key_write(c, to, to->tk);
 	if (r == 0) {
@@ -546,6 +549,8 @@ int care_retire(const struct core *c, struct session *s)
 	vault_wipe(to->tk, sizeof(to->tk));
 	to->has_tk = 0;
 	r = item_care_reseal(c, s, to);
+	if (r == 0)
+		r = checkin_care_reseal(c, s, to);
 	vault_secure_free(to);
 	if (r == 0) {
 		r = STORE_CALL(c->st, care_key_delete, s->couple_id);

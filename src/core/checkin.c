@@ -4,14 +4,17 @@
  *
  * A check-in's content is one sealed blob: a format byte, the five scores,
  * trust and closeness (one byte each), then the note's UTF-8 bytes.  It is
- * sealed under a subkey (context "checkin_") of the couple key when shared
- * with the partner, else of the author's master key, with associated data
- * "checkins.content|id|couple|version" so that a blob moved to another row,
- * couple or version does not open.
+ * sealed under a subkey (context "checkin_") of the care key when shared
+ * with the care team (the couple key while the couple has none), of the
+ * couple key when shared with the partner alone, else of the author's
+ * master key, with associated data "checkins.content|id|couple|version" so
+ * that a blob moved to another row, couple or version does not open.
  *
- * Every row the store finds goes through access_allows() and then through
- * the reveal rule, checkin_sight(), which is a pure function so that
- * test-checkin.c can walk all its cases.  Dates follow the proleptic
+ * Every row the store finds goes through access_allows() and then, for a
+ * partner, through the reveal rule, checkin_sight(), which is a pure
+ * function so that test-checkin.c can walk all its cases.  A therapist
+ * reads what either partner shared with the care team at once: the reveal
+ * is between the partners.  Dates follow the proleptic
  * Gregorian calendar of ISO 8601; the day count is Howard Hinnant's
  * days_from_civil / civil_from_days ("chrono-Compatible Low-Level Date
  * Algorithms"), exact for every year of 0001-9999.
@@ -45,6 +48,12 @@ const char *const checkin_rhythms[] = {"daily", "weekly", NULL};
 static int is_partner(const struct session *s)
 {
 	return strcmp(s->role, "partner") == 0;
+}
+
+/* The care team reads what was shared with it, and writes nothing here. */
+static int is_therapist(const struct session *s)
+{
+	return strcmp(s->role, "therapist") == 0;
 }
 
 enum checkin_sight checkin_sight(int mine, int readable, int reader_has_period)
@@ -248,8 +257,29 @@ int checkin_rhythm_set(const struct core *c, const struct session *s, const char
 
 /* Sealing ------------------------------------------------------------------ */
 
-/* Shared with the partner: under the couple key; else the author's. */
-#define checkin_shared(shared_with) (((shared_with)&ACCESS_SHARE_PARTNER) != 0)
+/*
+ * Which key seals a check-in shared as shared_with (couplekey.h): the care
+ * key for one the care team reads (with the partner or without: one shared
+ * with the care team alone is kept from the partner by access_allows(), not
+ * by its key), the couple key for one shared with the partner alone, else
+ * the author's master key.
+ */
+static int checkin_key(unsigned shared_with)
+{
+	if (shared_with & ACCESS_SHARE_CARE)
+		return COUPLEKEY_CARE;
+	return (shared_with & ACCESS_SHARE_PARTNER) ? COUPLEKEY_COUPLE : COUPLEKEY_MEMBER;
+}
+
+/*
+ * Whether a read or write of a row sealed under `key` checks or notes the
+ * couple's ledger (ledger.h): a partner's does; a therapist, who holds no
+ * couple key, checks their own ledger alone (as item.c's).
+ */
+static int checkin_ledger_shared(const struct session *s, int key)
+{
+	return key != COUPLEKEY_MEMBER && is_partner(s);
+}
 
 /*
  * The AD binds the row and its author (issue 11, part 8), so that check-ins
@@ -297,8 +327,8 @@ static int checkin_seal(const struct session *s, struct checkin_row *row,
 	if (note_len)
 		memcpy(buf + CHECKIN_HEAD, in->note, note_len);
 	checkin_ad(ad, sizeof(ad), row, 0);
-	r = couplekey_seal(s, checkin_shared(row->shared_with), CHECKIN_KEY_ID, "checkin_", buf,
-			   len, ad, &row->content_sealed.data, &row->content_sealed.len);
+	r = couplekey_seal(s, checkin_key(row->shared_with), CHECKIN_KEY_ID, "checkin_", buf, len,
+			   ad, &row->content_sealed.data, &row->content_sealed.len);
 	vault_wipe(buf, len);
 	free(buf);
 	return r;
@@ -307,6 +337,58 @@ static int checkin_seal(const struct session *s, struct checkin_row *row,
 static int in_range(int v, int lo, int hi)
 {
 	return v >= lo && v <= hi;
+}
+
+/*
+ * row's content as s opens it, into *text (malloc'd): under the key its
+ * sharing names, with its AD or the one from before the author was bound.
+ * One shared with the care team alone was sealed under its author's master
+ * key before the care team read check-ins: it opens so for its author until
+ * its next change.  0, VAULT_BAD, or < 0.
+ */
+static int checkin_unseal(const struct session *s, const struct checkin_row *row,
+			  unsigned char **text, size_t *len)
+{
+	char ad[160], ad_before[160];
+	int key = checkin_key(row->shared_with), r;
+
+	checkin_ad(ad, sizeof(ad), row, 0);
+	checkin_ad(ad_before, sizeof(ad_before), row, 1);
+	r = couplekey_open(s, key, CHECKIN_KEY_ID, "checkin_", row->content_sealed.data,
+			   row->content_sealed.len, ad, ad_before, text, len);
+	if (r == VAULT_BAD && key == COUPLEKEY_CARE && !(row->shared_with & ACCESS_SHARE_PARTNER) &&
+	    strcmp(row->author_id, s->member_id) == 0)
+		r = couplekey_open(s, COUPLEKEY_MEMBER, CHECKIN_KEY_ID, "checkin_",
+				   row->content_sealed.data, row->content_sealed.len, ad, ad_before,
+				   text, len);
+	return r;
+}
+
+/*
+ * row's content, opened by from (checkin_unseal()), sealed again by to
+ * under `key` with the AD of `as` (row, or its copy moved elsewhere), into
+ * *out (malloc'd).  0, -EBADMSG when it does not open, or < 0.
+ */
+static int checkin_reseal(const struct session *from, const struct session *to, int key,
+			  const struct checkin_row *row, const struct checkin_row *as,
+			  struct blob *out)
+{
+	unsigned char *text = NULL;
+	size_t len = 0;
+	char ad[160];
+	int r;
+
+	out->data = NULL;
+	out->len = 0;
+	r = checkin_unseal(from, row, &text, &len);
+	if (r != 0)
+		return r > 0 ? -EBADMSG : r;
+	checkin_ad(ad, sizeof(ad), as, 0);
+	r = couplekey_seal(to, key, CHECKIN_KEY_ID, "checkin_", text, len, ad, &out->data,
+			   &out->len);
+	vault_wipe(text, len);
+	free(text);
+	return r;
 }
 
 /*
@@ -321,7 +403,6 @@ static int checkin_open(const struct core *c, const struct session *s,
 	struct access_item it;
 	struct checkin out;
 	size_t len = 0, i;
-	char ad[160], ad_before[160];
 	int r;
 
 	checkin_item(row, &it);
@@ -329,14 +410,11 @@ static int checkin_open(const struct core *c, const struct session *s,
 		return CHECKIN_NOTFOUND;
 	/* an older version put back does not open: its author's ledger has the latest */
 	r = ledger_check(c, s, STORE_TABLE_CHECKINS, row->couple_id, row->author_id,
-			 checkin_shared(row->shared_with), row->id, row->version);
+			 checkin_ledger_shared(s, checkin_key(row->shared_with)), row->id,
+			 row->version);
 	if (r != 0)
 		return r;
-	checkin_ad(ad, sizeof(ad), row, 0);
-	checkin_ad(ad_before, sizeof(ad_before), row, 1);
-	r = couplekey_open(s, checkin_shared(row->shared_with), CHECKIN_KEY_ID, "checkin_",
-			   row->content_sealed.data, row->content_sealed.len, ad, ad_before, &text,
-			   &len);
+	r = checkin_unseal(s, row, &text, &len);
 	if (r != 0)
 		return r > 0 ? -EBADMSG : r;
 
@@ -531,9 +609,10 @@ int checkin_change(const struct core *c, const struct session *s, const char *id
 			if (r == 0)
 				r = STORE_CALL(c->st, checkin_update, &next);
 			if (r == 0)
-				r = ledger_note(c, s, next.author_id,
-						checkin_shared(next.shared_with), next.id,
-						next.version);
+				r = ledger_note(
+					c, s, next.author_id,
+					checkin_ledger_shared(s, checkin_key(next.shared_with)),
+					next.id, next.version);
 			if (r == 0) {
 				r = checkin_open(c, s, &next, ret);
 				if (r > 0)
@@ -560,7 +639,7 @@ int checkin_read(const struct core *c, const struct session *s, const char *id, 
 	struct access_item it;
 	int r, mine, readable, has = 0;
 
-	if (!is_partner(s))
+	if (!is_partner(s) && !is_therapist(s))
 		return CHECKIN_NOTFOUND;
 	memset(&row, 0, sizeof(row));
 	r = STORE_CALL(c->st, checkin_get, s->couple_id, id, &row);
@@ -571,11 +650,12 @@ int checkin_read(const struct core *c, const struct session *s, const char *id, 
 	checkin_item(&row, &it);
 	mine = strcmp(row.author_id, s->member_id) == 0;
 	readable = access_allows(s, &it, ACCESS_READ);
-	if (!mine && readable)
+	/* the reveal is between the partners: the care team reads what it may at once */
+	if (!mine && readable && is_partner(s))
 		has = checkin_reader_has(c, s, row.period);
 	if (has < 0)
 		r = has;
-	else if (checkin_sight(mine, readable, has) != CHECKIN_SHOWN)
+	else if (is_partner(s) ? checkin_sight(mine, readable, has) != CHECKIN_SHOWN : !readable)
 		r = CHECKIN_NOTFOUND;
 	else if ((r = checkin_open(c, s, &row, ret)) > 0)
 		r = -EIO;
@@ -633,6 +713,31 @@ static int checkin_walk(const struct session *s, const struct checkin_row *rows,
 	return 0;
 }
 
+/*
+ * As checkin_walk() for a therapist: each row the care team may read is
+ * shown at once (the reveal is between the partners), every other hidden;
+ * nothing waits.  One whose access ended reads nothing (access_allows()).
+ */
+static int care_walk(const struct session *s, const struct checkin_row *rows, size_t n,
+		     int (*visit)(void *ud, const struct checkin_row *row, enum checkin_sight sight,
+				  int reader_has),
+		     void *ud)
+{
+	struct access_item it;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		checkin_item(&rows[i], &it);
+		if (!access_allows(s, &it, ACCESS_READ))
+			continue;
+		r = visit(ud, &rows[i], CHECKIN_SHOWN, 0);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
 struct list_walk {
 	const struct core *c;
 	const struct session *s;
@@ -674,7 +779,7 @@ int checkin_list(const struct core *c, const struct session *s, const char *from
 	r = checkin_range(c, from, to, &days);
 	if (r != 0)
 		return r;
-	if (!is_partner(s)) {
+	if (!is_partner(s) && !is_therapist(s)) {
 		memset(ret, 0, sizeof(*ret));
 		return 0;
 	}
@@ -691,7 +796,10 @@ int checkin_list(const struct core *c, const struct session *s, const char *from
 		goto out;
 	}
 	w = (struct list_walk){c, s, &out};
-	r = checkin_walk(s, rows, n, list_visit, &w);
+	if (is_partner(s))
+		r = checkin_walk(s, rows, n, list_visit, &w);
+	else
+		r = care_walk(s, rows, n, list_visit, &w);
 	if (r != 0) {
 		checkin_list_free(&out);
 		goto out;
@@ -769,9 +877,13 @@ int checkin_counts(const struct core *c, const struct session *s, const char *to
 }
 
 /*
- * One check-in of a member who leaves: a private one goes with them; one
- * shared with the partner stays, written by the former-partner row
- * ghost_id, and a copy under a new id goes with them, sealed for to.
+ * One check-in of a member who leaves: a private one, or one shared with
+ * the care team alone, goes with them; one shared with the partner stays,
+ * written by the former-partner row ghost_id, and a copy under a new id
+ * goes with them, sealed for to.  At a new master key (ghost_id NULL) the
+ * couple's and the care key keep what was shared, and a private one, or
+ * one shared with the care team alone (under its author's master key
+ * before the care team read check-ins), is sealed again for to.
  */
 static int checkin_leave_one(const struct core *c, const struct session *from,
 			     const struct session *to, const char *ghost_id,
@@ -779,22 +891,24 @@ static int checkin_leave_one(const struct core *c, const struct session *from,
 {
 	struct checkin_row moved = *row;
 	struct blob sealed = {NULL, 0};
-	char ad_from[160], ad_before[160], ad_to[160];
-	int shared = checkin_shared(row->shared_with), r;
+	int key = checkin_key(row->shared_with), r;
+	int stays = (row->shared_with & ACCESS_SHARE_PARTNER) != 0; /* the partner reads it */
 
-	if (!ghost_id && shared)
+	if (!ghost_id && stays)
 		return 0; /* a new master key: the couple's key keeps what was shared */
-	checkin_ad(ad_from, sizeof(ad_from), row, 0);
-	checkin_ad(ad_before, sizeof(ad_before), row, 1);
 	snprintf(moved.couple_id, sizeof(moved.couple_id), "%s", to->couple_id);
-	if (shared)
+	if (stays)
 		vault_random_id(moved.id);
-	checkin_ad(ad_to, sizeof(ad_to), &moved, 0);
-	r = couplekey_reseal(from, to, shared, CHECKIN_KEY_ID, "checkin_", &row->content_sealed,
-			     ad_from, ad_before, ad_to, &sealed);
+	/* the couple the leaver goes to has no care key yet (to may still hold the old one): the
+	 * copy goes under its couple key, which opens a care row until one comes (couplekey.h) */
+	r = checkin_reseal(from, to, ghost_id && key == COUPLEKEY_CARE ? COUPLEKEY_COUPLE : key,
+			   row, &moved, &sealed);
+	/* one shared with the care team that opens under no key (changed in the file) stays shut */
+	if (r == -EBADMSG && !ghost_id && key == COUPLEKEY_CARE)
+		return 0;
 	if (r != 0)
 		return r;
-	if (!shared) {
+	if (!stays) {
 		r = STORE_CALL(c->st, rehome, STORE_TABLE_CHECKINS, row->couple_id, NULL, row->id,
 			       to->couple_id, to->member_id, &sealed, NULL);
 		store_blob_free(&sealed);
@@ -807,9 +921,7 @@ static int checkin_leave_one(const struct core *c, const struct session *from,
 		return r > 0 ? -EIO : r;
 	moved = *row;
 	snprintf(moved.author_id, sizeof(moved.author_id), "%s", ghost_id);
-	checkin_ad(ad_to, sizeof(ad_to), &moved, 0);
-	r = couplekey_reseal(from, from, 1, CHECKIN_KEY_ID, "checkin_", &row->content_sealed,
-			     ad_from, ad_before, ad_to, &sealed);
+	r = checkin_reseal(from, from, key, row, &moved, &sealed);
 	if (r == 0)
 		r = STORE_CALL(c->st, rehome, STORE_TABLE_CHECKINS, row->couple_id, NULL, row->id,
 			       row->couple_id, ghost_id, &sealed, NULL);
@@ -831,6 +943,36 @@ int checkin_leave(const struct core *c, const struct session *from, const struct
 	for (i = 0; i < n && r == 0; i++)
 		if (strcmp(rows[i].author_id, from->member_id) == 0)
 			r = checkin_leave_one(c, from, to, ghost_id, &rows[i]);
+	store_checkin_list_free(rows, n);
+	return r;
+}
+
+int checkin_care_reseal(const struct core *c, const struct session *from, const struct session *to)
+{
+	struct checkin_row *rows = NULL;
+	struct blob sealed = {NULL, 0};
+	size_t n = 0, i;
+	int r;
+
+	r = STORE_CALL(c->st, checkins_care, from->couple_id, &rows, &n);
+	if (r != 0)
+		return r > 0 ? -EIO : r;
+	for (i = 0; r == 0 && i < n; i++) {
+		if (rows[i].content_sealed.len == 0)
+			continue;
+		r = checkin_reseal(from, to, COUPLEKEY_CARE, &rows[i], &rows[i], &sealed);
+		/* one that opens under no key the partner holds (changed in the file) stays shut */
+		if (r == -EBADMSG) {
+			r = 0;
+			continue;
+		}
+		if (r == 0)
+			r = STORE_CALL(c->st, rehome, STORE_TABLE_CHECKINS, rows[i].couple_id, NULL,
+				       rows[i].id, rows[i].couple_id, rows[i].author_id, &sealed,
+				       NULL);
+		r = r > 0 ? -EIO : r;
+		store_blob_free(&sealed);
+	}
 	store_checkin_list_free(rows, n);
 	return r;
 }

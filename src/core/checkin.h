@@ -13,13 +13,15 @@
  * check-in (shared with nobody) is never shown to the partner, nor counted.
  *
  * Everything a member enters is sealed: scores, trust, closeness and note
- * together, under a subkey of the couple key when shared with the partner,
- * else under a subkey of the author's master key.  Only the period, the
- * author and who it is shared with stay plain.
+ * together, under a subkey of the care key when shared with the care team
+ * (of the couple key while the couple has none), of the couple key when
+ * shared with the partner alone, else of the author's master key.  Only the
+ * period, the author and who it is shared with stay plain.
  *
- * Only partners check in.  Any other member (a therapist, later) lists
- * nothing and may write nothing here until the care key exists: what is
- * shared with "care" is kept for then.
+ * Only partners check in.  A therapist with active access reads the
+ * check-ins either partner shared with the care team, at once (the reveal
+ * is between the partners), and writes nothing here; any other member
+ * lists nothing.
  *
  * Return values: 0, a positive CHECKIN_* outcome, or a negative errno.
  * Input shapes (dates, ranges, lengths) are checked by the routing table's
@@ -199,16 +201,18 @@ int checkin_change(const struct core *c, const struct session *s, const char *id
 		   const struct checkin_input *in, struct checkin *ret);
 /*
  * checkin_read() - one check-in the reader may see: their own, or the
- * partner's shared one for a period the reader has checked in too.  Any
- * other (hidden, waiting, another couple's) is CHECKIN_NOTFOUND.
+ * partner's shared one for a period the reader has checked in too; for a
+ * therapist with active access, one shared with the care team.  Any other
+ * (hidden, waiting, another couple's) is CHECKIN_NOTFOUND.
  */
 int checkin_read(const struct core *c, const struct session *s, const char *id,
 		 struct checkin *ret);
 /*
  * checkin_list() - what the reader may see with from <= period <= to (both
  * valid dates, at most CHECKIN_RANGE_MAX_DAYS apart unless c->whole_lists,
- * else CHECKIN_BAD_RANGE), and how many of the partner's wait.  Free with
- * checkin_list_free().
+ * else CHECKIN_BAD_RANGE), and how many of the partner's wait; for a
+ * therapist, the check-ins either partner shared with the care team (none
+ * wait).  Free with checkin_list_free().
  */
 int checkin_list(const struct core *c, const struct session *s, const char *from, const char *to,
 		 struct checkin_list *ret);
@@ -221,11 +225,22 @@ void checkin_clear(struct checkin *ci);
 void checkin_list_free(struct checkin_list *list);
 
 /*
- * checkin_leave() - as statement_leave() for check-ins: private ones move,
- * shared ones are copied and stay under the former-partner row ghost_id.
- * ghost_id NULL: a new master key (statement_leave()): private ones only, in place.
+ * checkin_leave() - as statement_leave() for check-ins: private ones (and
+ * those shared with the care team alone) move, those shared with the
+ * partner are copied and stay under the former-partner row ghost_id.
+ * ghost_id NULL: a new master key (statement_leave()): private ones and
+ * those shared with the care team alone only, in place.
  */
 int checkin_leave(const struct core *c, const struct session *from, const struct session *to,
 		  const char *ghost_id);
+
+/*
+ * checkin_care_reseal() - inside the caller's transaction, as
+ * item_care_reseal(): every check-in of from's couple shared with the care
+ * team, opened as `from` opens it, sealed again under to's care key (its
+ * couple key when to holds none).  One that does not open stays as it is.
+ * 0 or < 0.
+ */
+int checkin_care_reseal(const struct core *c, const struct session *from, const struct session *to);
 
 #endif

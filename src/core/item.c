@@ -329,10 +329,14 @@ static int item_leave_one(const struct core *c, const struct session *from,
 	moved.legacy = 0;
 	snprintf(moved.couple_id, sizeof(moved.couple_id), "%s", to->couple_id);
 	item_ad(k, &moved, 0, ad_to);
+	/* the couple the leaver goes to has no care key yet (to may still hold the old one): a care
+	 * row's copy goes under its couple key, which opens a care row until one comes */
 	if (!shared || !row->parent_kind[0] ||
 	    item_among(rows, n, row->parent_kind, row->parent_id))
-		r = couplekey_reseal(from, to, shared, k->key_id, k->key_ctx, &row->sealed, ad_from,
-				     row->legacy ? NULL : ad_before, ad_to, &sealed);
+		r = couplekey_reseal(
+			from, to, ghost_id && shared == COUPLEKEY_CARE ? COUPLEKEY_COUPLE : shared,
+			k->key_id, k->key_ctx, &row->sealed, ad_from,
+			row->legacy ? NULL : ad_before, ad_to, &sealed);
 	else
 		moved.couple_id[0] = '\0'; /* answers the partner's: theirs alone now */
 	if (r != 0)

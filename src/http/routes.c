@@ -411,11 +411,14 @@ static const struct route fixed_routes[] = {
 
 	/* ---- step 2: transparency and openness (API) ---- */
 	{KMETHOD_GET, "/api/v1/checkins", api_checkins_list, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
-	 "The caller's check-ins and the partner's revealed ones, and how many wait; ?from=&to=."},
+	 "The caller's check-ins and the partner's revealed ones, and how many wait (a "
+	 "therapist: those shared with the care team); ?from=&to=."},
 	{KMETHOD_POST, "/api/v1/checkins", api_checkins_create, ROUTE_MEMBER, 1, ROUTE_API,
 	 FIELDS(checkin_fields), "Check in for a period of the couple's rhythm; one per period."},
 	{KMETHOD_GET, "/api/v1/checkins/{id}", api_checkins_get, ROUTE_MEMBER, 0, ROUTE_API,
-	 NOFIELDS, "One check-in the caller may see (the reveal rule holds)."},
+	 NOFIELDS,
+	 "One check-in the caller may see (the reveal rule holds; a therapist: shared with "
+	 "the care team)."},
 	{KMETHOD_PUT, "/api/v1/checkins/{id}", api_checkins_put, ROUTE_MEMBER, 1, ROUTE_API,
 	 FIELDS(checkin_put_fields), "Change the caller's own check-in (the period stays)."},
 	{KMETHOD_GET, "/api/v1/couple", api_couple_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,

@@ -119,6 +119,7 @@ enum sq_stmt {
 	SQ_CHECKIN_UPDATE,
 	SQ_CHECKIN_EXISTS,
 	SQ_CHECKIN_LIST,
+	SQ_CHECKINS_CARE,
 	/* ---- end of check-ins ---- */
 	/* ---- items (migration 0005) ---- */
 	SQ_ITEM_INSERT,
@@ -610,6 +611,8 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_CHECKIN_LIST] = "SELECT " CHECKIN_COLS " FROM checkins "
 			    "WHERE couple_id = ?1 AND period BETWEEN ?2 AND ?3 "
 			    "ORDER BY period DESC, created_at, id LIMIT ?4",
+	[SQ_CHECKINS_CARE] = "SELECT " CHECKIN_COLS " FROM checkins "
+			     "WHERE couple_id = ?1 AND (shared_with & 2) != 0 ORDER BY rowid",
 	/* ---- items (migration 0005) ---- */
 	/* nothing is inserted unless the parent, if any, is the couple's */
 	[SQ_ITEM_INSERT] =
@@ -3522,6 +3525,29 @@ static int sq_checkin_list(struct store *st, const char *couple_id, const char *
 	return r;
 }
 
+static int sq_checkins_care(struct store *st, const char *couple_id, struct checkin_row **ret_rows,
+			    size_t *ret_n)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	void *p = NULL;
+	int r;
+
+	if (!ret_rows || !ret_n)
+		return -EINVAL;
+	r = sq_prep(sq, SQ_CHECKINS_CARE, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	r = b.r ? b.r
+		: sq_rows(b.s, SIZE_MAX, sizeof(**ret_rows), read_checkin, free_checkins, &p,
+			  ret_n);
+	sq_done(b.s);
+	if (r == 0)
+		*ret_rows = p;
+	return r;
+}
+
 /* ---- items of the registry's kinds (migration 0005) --------------------- */
 
 /* Column order: ITEM_COLS.  On failure the row holds no memory. */
@@ -4771,6 +4797,7 @@ const struct store_ops store_sqlite_ops = {
 	.checkin_get = sq_checkin_get,
 	.checkin_update = sq_checkin_update,
 	.checkin_list = sq_checkin_list,
+	.checkins_care = sq_checkins_care,
 	/* ---- end of check-ins ---- */
 	.item_insert = sq_item_insert,
 	.item_get = sq_item_get,

@@ -562,6 +562,10 @@ struct store_ops {
 	int (*checkin_list)(struct store *st, const char *couple_id, const char *from,
 			    const char *to, size_t limit, struct checkin_row **ret_rows,
 			    size_t *ret_n);
+	/* every check-in of the couple shared with the care team, either partner's, oldest
+	 * first; *ret_rows is malloc'd (NULL when none) */
+	int (*checkins_care)(struct store *st, const char *couple_id, struct checkin_row **ret_rows,
+			     size_t *ret_n);
 	/* ---- end of check-in ops ----------------------------------------- */
 	/* ---- statements (migration 0002) -------- */
 	/* CONFLICT on a reused id; NOTFOUND when the author is not in the couple */

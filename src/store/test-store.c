@@ -1659,6 +1659,26 @@ static void test_step2_checkins(void **state)
 		STORE_CALL(fx->st, checkin_list, c2, "2024-05-01", "2024-05-31", 10, &rows, &n), 0);
 	assert_int_equal(n, 0);
 
+	/* shared with the care team: either partner's, with the partner or not, oldest first */
+	assert_int_equal(STORE_CALL(fx->st, checkins_care, c1, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	fill_checkin(&row, c1, a, 7, "2024-05-04", "care");
+	row.shared_with = 3;
+	assert_int_equal(STORE_CALL(fx->st, checkin_insert, &row), 0);
+	fill_checkin(&row, c1, b, 8, "2024-05-04", "care alone");
+	row.shared_with = 2;
+	assert_int_equal(STORE_CALL(fx->st, checkin_insert, &row), 0);
+	assert_int_equal(STORE_CALL(fx->st, checkins_care, c1, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].author_id, a);
+	assert_int_equal(rows[0].shared_with, 3);
+	assert_blob(&rows[0].content_sealed, "care", 4);
+	assert_string_equal(rows[1].author_id, b);
+	assert_int_equal(rows[1].shared_with, 2);
+	store_checkin_list_free(rows, n);
+	assert_int_equal(STORE_CALL(fx->st, checkins_care, c2, &rows, &n), 0);
+	assert_int_equal(n, 0);
+
 	/* optimistic update by the author only */
 	fill_checkin(&row, c1, a, 1, "2024-05-01", "changed");
 	row.version = 2;
@@ -1685,7 +1705,7 @@ static void test_step2_checkins(void **state)
 	assert_int_equal(
 		query_int(raw(fx), "SELECT count(*) FROM checkins WHERE author_id = ?1", a), 0);
 	assert_int_equal(
-		query_int(raw(fx), "SELECT count(*) FROM checkins WHERE author_id = ?1", b), 1);
+		query_int(raw(fx), "SELECT count(*) FROM checkins WHERE author_id = ?1", b), 2);
 }
 
 /* ---- items of the registry's kinds (migration 0005) --------------------- */

@@ -130,14 +130,18 @@ const KINDS = {
   },
   // Simultaneous reveal: B sees A's shared check-in only for a period B has
   // checked in too (abShared); abWaiting is A's shared one for a period B has not.
+  // abCare: A's shared with the partner and the care team, for a period B has not
+  // checked in: it waits for B, and T reads it at once (the reveal is between partners).
   checkins: {
     needs: ['POST /api/v1/checkins', 'GET /api/v1/checkins'],
-    owners: { aPriv: 'A', bPriv: 'B', abShared: 'A', abWaiting: 'A', other: 'X' },
-    shared: { aPriv: [], bPriv: [], abShared: ['partner'], abWaiting: ['partner'], other: [] },
+    owners: { aPriv: 'A', bPriv: 'B', abShared: 'A', abWaiting: 'A', abCare: 'A', other: 'X' },
+    shared: { aPriv: [], bPriv: [], abShared: ['partner'], abWaiting: ['partner'],
+      abCare: ['partner', 'care'], other: [] },
     list: `/api/v1/checkins?from=${day(-60)}&to=${day(0)}`,
     listKey: 'checkins',
     async make(ctx, mark) {
       const d1 = day(-(periodDay++)); const d2 = day(-(periodDay++)); const d3 = day(-(periodDay++));
+      const d4 = day(-(periodDay++));
       const w = async (who, t, period) => created(await ctx[who].post('/api/v1/checkins', {
         period, scores, trust: 5, closeness: 6, note: `Today (${mark(t)}).`,
         shared_with: this.shared[t],
@@ -147,6 +151,7 @@ const KINDS = {
         abShared: await w('A', 'abShared', d2),
         bPriv: await w('B', 'bPriv', d2),
         abWaiting: await w('A', 'abWaiting', d3),
+        abCare: await w('A', 'abCare', d4),
         other: await w('X', 'other', d1),
       };
     },
@@ -442,18 +447,20 @@ const MATRIX = {
   // check-ins (step 2)
   'GET /api/v1/checkins': { who: 'member', csrf: false, op: 'list', kind: 'checkins',
     call: get(`/api/v1/checkins?from=${day(-60)}&to=${day(0)}`),
-    visible: { A: ['aPriv', 'abShared', 'abWaiting'], B: ['bPriv', 'abShared'], X: ['other'] } },
+    visible: { A: ['aPriv', 'abShared', 'abWaiting', 'abCare'], B: ['bPriv', 'abShared'], X: ['other'],
+      T: ['abCare'] } },
   'POST /api/v1/checkins': { who: 'member', csrf: true, op: 'create', kind: 'checkins', member: [201],
     call: (c, id, o) => c.post('/api/v1/checkins', {
       period: day(-(periodDay++)), scores, trust: 4, closeness: 4, note: `Create ${o.mark}`, shared_with: [],
     }, { csrf: o.csrf || false }) },
   'GET /api/v1/checkins/{id}': { who: 'member', csrf: false, op: 'read', kind: 'checkins',
-    call: get('/api/v1/checkins/{id}'), expect: VIS_ALL },
+    call: get('/api/v1/checkins/{id}'), expect: { ...VIS_ALL, abCare: { A: OK, T: OK } } },
   'PUT /api/v1/checkins/{id}': { who: 'member', csrf: true, op: 'write', kind: 'checkins',
     call: (c, id, o) => c.put(`/api/v1/checkins/${id}`, {
       scores, trust: 1, closeness: 1, note: 'Changed.', shared_with: KINDS.checkins.shared[o.target] ?? [],
     }, { csrf: o.csrf || false }),
-    expect: { aPriv: { A: OK }, bPriv: { B: OK }, abShared: { A: OK, B: NO }, abWaiting: { A: OK }, other: { X: OK } } },
+    expect: { aPriv: { A: OK }, bPriv: { B: OK }, abShared: { A: OK, B: NO }, abWaiting: { A: OK },
+      abCare: { A: OK }, other: { X: OK } } },
 
   // openness cards (step 2)
   'GET /api/v1/shares': { who: 'member', csrf: false, op: 'list', kind: 'shares', call: get('/api/v1/shares'),
@@ -541,7 +548,7 @@ const MATRIX = {
   // subtlest rule, the check-in reveal: B's export holds A's shared check-in only for a day B
   // checked in too, and nothing of another couple's
   'GET /api/v1/export': { who: 'member', csrf: false, op: 'list', kind: 'checkins', call: get('/api/v1/export'),
-    visible: { A: ['aPriv', 'abShared', 'abWaiting'], B: ['bPriv', 'abShared'], X: ['other'] } },
+    visible: { A: ['aPriv', 'abShared', 'abWaiting', 'abCare'], B: ['bPriv', 'abShared'], X: ['other'] } },
   'GET /export': { who: 'member', csrf: false, op: 'plain', call: get('/export'), member: [200] },
   'GET /export/html': { who: 'member', csrf: false, op: 'plain', call: get('/export/html'), member: [200] },
   'GET /settings/totp': { who: 'member', csrf: false, op: 'plain', call: get('/settings/totp'),
@@ -804,7 +811,7 @@ const MATRIX = {
       'scores.financial': '2', trust: '1', closeness: '1', note: 'Changed through the form.',
     }),
     expect: { aPriv: { A: OK }, bPriv: { B: OK }, abShared: { A: OK, B: NO }, abWaiting: { A: OK },
-      other: { X: OK } } },
+      abCare: { A: OK }, other: { X: OK } } },
   // the history page's leaks are covered by its API twin (GET /api/v1/checkins)
   'GET /checkins': { who: 'partner', csrf: false, op: 'plain', call: get('/checkins'), member: [200] },
   'POST /settings/rhythm': { who: 'partner', csrf: true, op: 'plain',

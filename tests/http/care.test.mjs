@@ -274,6 +274,10 @@ test('a partner who leaves takes the care team with them; the one who stays stil
   }
   const team = await p.bClient.get('/api/v1/care');
   assert.deepEqual(team.json.therapists, []);
+  // the leaver takes a copy of their own, which opens in the space they start
+  const copy = await p.aClient.get(`/api/v1/limits/${theirs}`);
+  assert.equal(copy.status, 200, `the leaver reads their copy: ${describe(copy)}`);
+  assert.equal(copy.json.limit.text, markers.get('care item of the one who leaves'));
 });
 
 test('a therapist changes their password and still reads the care items; a partner who deletes their account ends the care team', async () => {
