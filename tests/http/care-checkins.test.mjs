@@ -12,8 +12,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
+import { joinCareTeam } from './care-member.mjs';
 import {
-  Client, describe, leaksAtRest, login, markerSet, pair, startServer, uniqueLogin, uniquePassword,
+  Client, describe, leaksAtRest, login, markerSet, pair, startServer,
 } from './harness.mjs';
 
 let server;
@@ -53,18 +54,8 @@ async function list(c) {
   return res.json;
 }
 
-async function therapist(name) {
-  const inv = await A.post('/api/v1/care/invites', {});
-  assert.equal(inv.status, 201, describe(inv));
-  const ok = await B.post(`/api/v1/care/invites/${inv.json.invite.id}/approve`);
-  assert.equal(ok.status, 200, describe(ok));
-  const c = new Client(server.url);
-  const creds = { login: uniqueLogin('t'), password: uniquePassword() };
-  const res = await c.post('/api/v1/join',
-    { token: ok.json.token, ...creds, display_name: name, language: 'en' });
-  assert.equal(res.status, 201, describe(res));
-  return { client: c, id: res.json.member.id, ...creds };
-}
+/** A therapist of A and B, proposed by A and approved by B. */
+const therapist = (name) => joinCareTeam(server.url, A, B, name);
 
 let early;
 let t1;
@@ -238,14 +229,8 @@ test('after a partner ends access the ended therapist sees none; the one who sta
 
 test('a partner who leaves: the one who stays reads the care check-ins, the leaver takes theirs', async () => {
   const p = await pair(server.url);
-  const inv = await p.aClient.post('/api/v1/care/invites', {});
-  assert.equal(inv.status, 201, describe(inv));
-  const ok = await p.bClient.post(`/api/v1/care/invites/${inv.json.invite.id}/approve`);
-  assert.equal(ok.status, 200, describe(ok));
-  const t = new Client(server.url);
-  const creds = { login: uniqueLogin('t'), password: uniquePassword() };
-  assert.equal((await t.post('/api/v1/join',
-    { token: ok.json.token, ...creds, display_name: 'Dr. Leave', language: 'en' })).status, 201);
+  const th = await joinCareTeam(server.url, p.aClient, p.bClient, 'Dr. Leave');
+  const t = th.client;
   const d1 = freshDay(); const d2 = freshDay();
   const stays = await checkIn(p.bClient, d1, ['partner', 'care'], 'care check-in of the one who stays');
   const shared = await checkIn(p.aClient, d1, ['partner', 'care'], 'care check-in of the one who leaves');
@@ -255,7 +240,7 @@ test('a partner who leaves: the one who stays reads the care check-ins, the leav
   const left = await p.aClient.post('/api/v1/couple/leave', { password: p.a.password });
   assert.equal(left.status, 200, describe(left));
   const back = new Client(server.url);
-  assert.equal((await login(back, creds.login, creds.password)).status, 200);
+  assert.equal((await login(back, th.login, th.password)).status, 200);
   assert.deepEqual((await list(back)).checkins, [], 'the care team ends with the leave');
   // the one who stays reads both shared with them, and never the leaver's care-only one
   const b = new Map((await list(p.bClient)).checkins.map((x) => [x.id, x.note]));

@@ -141,6 +141,11 @@ test('the summary: the therapist names a partner and reads what that partner sha
   const bCare = await limit(B, ['partner', 'care'], 'summary B care');
   const entry = await A.post('/api/v1/journal', { body: mark('summary journal', 'Nobody reads this') });
   assert.equal(entry.status, 201, describe(entry));
+  const checkin = await A.post('/api/v1/checkins', {
+    period: day(0), scores: { emotional: 3, physical: 3, mental: 2, sexual: 2, financial: 4 },
+    trust: 4, closeness: 5, note: mark('summary check-in', 'A hard day, but we talked'),
+    shared_with: ['partner', 'care'] });
+  assert.equal(checkin.status, 201, describe(checkin));
   const range = `from=${day(-1)}&to=${day(1)}`;
 
   const ofA = await T.get(`/api/v1/summary?${range}&member=${aId}`);
@@ -152,9 +157,13 @@ test('the summary: the therapist names a partner and reads what that partner sha
   assert.ok(ofA.json.summary.cards.every((c) => c.body !== markers.get('card B care')));
   assert.ok(!ofA.text.includes(markers.get('summary A partner')));
 
+  assert.deepEqual(ofA.json.summary.checkins.map((c) => c.note), [markers.get('summary check-in')]);
+  assert.equal(ofA.json.summary.trend.trust.average, 4);
+
   const ofB = await T.get(`/api/v1/summary?${range}&member=${bId}`);
   assert.equal(ofB.status, 200, describe(ofB));
   assert.ok(itemIds(ofB).has(bCare) && !itemIds(ofB).has(aCare));
+  assert.deepEqual(ofB.json.summary.checkins, [], 'A\'s check-in is in A\'s summary alone');
 
   // whose: a partner of this couple, named; the journal is never the therapist's to pick
   for (const [label, q] of [['no member', ''], ['another couple\'s partner', `&member=${xId}`],
