@@ -258,17 +258,31 @@ int checkin_rhythm_set(const struct core *c, const struct session *s, const char
 /* Sealing ------------------------------------------------------------------ */
 
 /*
+ * Who reads a check-in: the care team reads with the partner, never
+ * instead (DESIGN.md: {}, {partner}, {partner, care}).  A row shared with
+ * the care team alone (the API took it before the care team read
+ * check-ins; it no longer does) is private to its author: the partner
+ * holds the care key too, so only the author's own key keeps it from them.
+ */
+static unsigned checkin_audience(unsigned shared_with)
+{
+	return (shared_with & ACCESS_SHARE_PARTNER)
+		       ? shared_with & (ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE)
+		       : 0;
+}
+
+/*
  * Which key seals a check-in shared as shared_with (couplekey.h): the care
- * key for one the care team reads (with the partner or without: one shared
- * with the care team alone is kept from the partner by access_allows(), not
- * by its key), the couple key for one shared with the partner alone, else
- * the author's master key.
+ * key for one the care team reads with the partner, the couple key for one
+ * shared with the partner alone, else the author's master key.
  */
 static int checkin_key(unsigned shared_with)
 {
-	if (shared_with & ACCESS_SHARE_CARE)
+	unsigned audience = checkin_audience(shared_with);
+
+	if (audience & ACCESS_SHARE_CARE)
 		return COUPLEKEY_CARE;
-	return (shared_with & ACCESS_SHARE_PARTNER) ? COUPLEKEY_COUPLE : COUPLEKEY_MEMBER;
+	return audience ? COUPLEKEY_COUPLE : COUPLEKEY_MEMBER;
 }
 
 /*
@@ -300,7 +314,7 @@ static void checkin_item(const struct checkin_row *row, struct access_item *it)
 {
 	it->couple_id = row->couple_id;
 	it->author_id = row->author_id;
-	it->shared_with = row->shared_with;
+	it->shared_with = checkin_audience(row->shared_with);
 	it->always_private = 0;
 }
 
@@ -342,26 +356,18 @@ static int in_range(int v, int lo, int hi)
 /*
  * row's content as s opens it, into *text (malloc'd): under the key its
  * sharing names, with its AD or the one from before the author was bound.
- * One shared with the care team alone was sealed under its author's master
- * key before the care team read check-ins: it opens so for its author until
- * its next change.  0, VAULT_BAD, or < 0.
+ * 0, VAULT_BAD, or < 0.
  */
 static int checkin_unseal(const struct session *s, const struct checkin_row *row,
 			  unsigned char **text, size_t *len)
 {
 	char ad[160], ad_before[160];
-	int key = checkin_key(row->shared_with), r;
+	int key = checkin_key(row->shared_with);
 
 	checkin_ad(ad, sizeof(ad), row, 0);
 	checkin_ad(ad_before, sizeof(ad_before), row, 1);
-	r = couplekey_open(s, key, CHECKIN_KEY_ID, "checkin_", row->content_sealed.data,
-			   row->content_sealed.len, ad, ad_before, text, len);
-	if (r == VAULT_BAD && key == COUPLEKEY_CARE && !(row->shared_with & ACCESS_SHARE_PARTNER) &&
-	    strcmp(row->author_id, s->member_id) == 0)
-		r = couplekey_open(s, COUPLEKEY_MEMBER, CHECKIN_KEY_ID, "checkin_",
-				   row->content_sealed.data, row->content_sealed.len, ad, ad_before,
-				   text, len);
-	return r;
+	return couplekey_open(s, key, CHECKIN_KEY_ID, "checkin_", row->content_sealed.data,
+			      row->content_sealed.len, ad, ad_before, text, len);
 }
 
 /*
@@ -511,7 +517,7 @@ int checkin_add(const struct core *c, const struct session *s, const struct chec
 	memcpy(row.author_id, s->member_id, sizeof(row.author_id));
 	snprintf(row.period, sizeof(row.period), "%s", in->period);
 	memcpy(row.rhythm, rhythm, sizeof(row.rhythm));
-	row.shared_with = in->shared_with & (ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE);
+	row.shared_with = checkin_audience(in->shared_with);
 	row.version = 1;
 	session_now(row.created_at, 0);
 	memcpy(row.updated_at, row.created_at, sizeof(row.updated_at));
@@ -601,8 +607,7 @@ int checkin_change(const struct core *c, const struct session *s, const char *id
 		} else {
 			next = row;
 			next.content_sealed = (struct blob){NULL, 0};
-			next.shared_with =
-				in->shared_with & (ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE);
+			next.shared_with = checkin_audience(in->shared_with);
 			next.version = row.version + 1;
 			session_now(next.updated_at, 0);
 			r = checkin_seal(s, &next, in);
@@ -877,13 +882,12 @@ int checkin_counts(const struct core *c, const struct session *s, const char *to
 }
 
 /*
- * One check-in of a member who leaves: a private one, or one shared with
- * the care team alone, goes with them; one shared with the partner stays,
- * written by the former-partner row ghost_id, and a copy under a new id
- * goes with them, sealed for to.  At a new master key (ghost_id NULL) the
- * couple's and the care key keep what was shared, and a private one, or
- * one shared with the care team alone (under its author's master key
- * before the care team read check-ins), is sealed again for to.
+ * One check-in of a member who leaves: a private one (or one shared with
+ * the care team alone, which is private: checkin_audience()) goes with
+ * them; one shared with the partner stays, written by the former-partner
+ * row ghost_id, and a copy under a new id goes with them, sealed for to.
+ * At a new master key (ghost_id NULL) the couple's and the care key keep
+ * what was shared, and a private one is sealed again for to.
  */
 static int checkin_leave_one(const struct core *c, const struct session *from,
 			     const struct session *to, const char *ghost_id,
@@ -958,8 +962,9 @@ int checkin_care_reseal(const struct core *c, const struct session *from, const 
 	if (r != 0)
 		return r > 0 ? -EIO : r;
 	for (i = 0; r == 0 && i < n; i++) {
-		if (rows[i].content_sealed.len == 0)
-			continue;
+		if (rows[i].content_sealed.len == 0 ||
+		    checkin_key(rows[i].shared_with) != COUPLEKEY_CARE)
+			continue; /* one shared with the care team alone is its author's */
 		r = checkin_reseal(from, to, COUPLEKEY_CARE, &rows[i], &rows[i], &sealed);
 		/* one that opens under no key the partner holds (changed in the file) stays shut */
 		if (r == -EBADMSG) {

@@ -226,10 +226,10 @@ void checkin_list_free(struct checkin_list *list);
 
 /*
  * checkin_leave() - as statement_leave() for check-ins: private ones (and
- * those shared with the care team alone) move, those shared with the
- * partner are copied and stay under the former-partner row ghost_id.
- * ghost_id NULL: a new master key (statement_leave()): private ones and
- * those shared with the care team alone only, in place.
+ * those shared with the care team alone, which older versions took and
+ * which are private) move, those shared with the partner are copied and
+ * stay under the former-partner row ghost_id.  ghost_id NULL: a new
+ * master key (statement_leave()): private ones only, in place.
  */
 int checkin_leave(const struct core *c, const struct session *from, const struct session *to,
 		  const char *ghost_id);

@@ -283,6 +283,10 @@ static int check_shared(const json_t *v, const struct field *f, struct input_err
 			return fail(err, INPUT_INVALID_VALUE, f->name);
 		seen |= 1u << k;
 	}
+	/* the care team reads with the partner, never instead (DESIGN.md: {}, {partner},
+	 * {partner, care}): "care" alone would be kept from the partner by nothing but a rule */
+	if (seen == 1u << 1)
+		return fail(err, INPUT_INVALID_VALUE, f->name);
 	return 0;
 }
 

@@ -862,8 +862,10 @@ static void test_fields_check_shared(void **state)
 	(void)state;
 	check_json_ok(NAMED("\"shared_with\":[]"));
 	check_json_ok(NAMED("\"shared_with\":[\"partner\"]"));
-	check_json_ok(NAMED("\"shared_with\":[\"care\"]"));
 	check_json_ok(NAMED("\"shared_with\":[\"partner\",\"care\"]"));
+	check_json_ok(NAMED("\"shared_with\":[\"care\",\"partner\"]"));
+	/* the care team reads with the partner, never instead */
+	check_json_err(NAMED("\"shared_with\":[\"care\"]"), INPUT_INVALID_VALUE, "shared_with");
 	check_json_err(NAMED("\"shared_with\":[\"partner\",\"partner\"]"), INPUT_INVALID_VALUE,
 		       "shared_with");
 	check_json_err(NAMED("\"shared_with\":[\"care\",\"partner\",\"care\"]"),
@@ -1180,7 +1182,7 @@ static void test_fields_from_form_shared(void **state)
 {
 	(void)state;
 	form_expect("name=a&share_partner=1", "{\"name\":\"a\",\"shared_with\":[\"partner\"]}");
-	form_expect("name=a&share_care=on", "{\"name\":\"a\",\"shared_with\":[\"care\"]}");
+	form_expect_err("name=a&share_care=on", INPUT_INVALID_VALUE, "shared_with");
 	form_expect("name=a&share_care=0&share_partner=", "{\"name\":\"a\",\"shared_with\":[]}");
 	form_expect_err("name=a&share_care=yes", INPUT_INVALID_VALUE, "shared_with");
 	form_expect_err("name=a&shared_with=partner", INPUT_UNKNOWN_FIELD, "shared_with");

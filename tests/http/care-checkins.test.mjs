@@ -82,13 +82,17 @@ test('a therapist lists and reads both partners\' care-shared check-ins, never p
   ids.aCare = (await checkIn(A, d2, ['partner', 'care'], 'A care')).id;
   ids.bPrivate = (await checkIn(B, d2, [], 'B private')).id;
   ids.bCare = (await checkIn(B, d3, ['partner', 'care'], 'B care')).id;
-  ids.aCareOnly = (await checkIn(A, d4, ['care'], 'A care only')).id;
+  // the care team reads with the partner, never instead: "care" alone is refused, nothing written
+  const careOnly = await A.post('/api/v1/checkins',
+    { period: d4, scores, trust: 6, closeness: 7, note: 'For the therapist alone', shared_with: ['care'] });
+  assert.equal(careOnly.status, 400, describe(careOnly));
+  assert.equal(careOnly.json.error.code, 'invalid_value');
   const labels = {
     aPrivate: 'A private', bPartner: 'B partner', aCare: 'A care', bPrivate: 'B private',
-    bCare: 'B care', aCareOnly: 'A care only',
+    bCare: 'B care',
   };
   const T = t1.client;
-  const forT = new Set(['aCare', 'bCare', 'aCareOnly']);
+  const forT = new Set(['aCare', 'bCare']);
 
   // the therapist: care-shared ones at once (no reveal between partner and care), nothing else
   const seen = await list(T);
@@ -123,20 +127,18 @@ test('a therapist lists and reads both partners\' care-shared check-ins, never p
   // the partners' views are as before: their own, the partner's shared once revealed
   const a = await list(A);
   const aIds = new Set(a.checkins.map((x) => x.id));
-  for (const n of ['aPrivate', 'aCare', 'aCareOnly', 'bPartner']) assert.ok(aIds.has(ids[n]), `A lists ${n}`);
+  for (const n of ['aPrivate', 'aCare', 'bPartner']) assert.ok(aIds.has(ids[n]), `A lists ${n}`);
+  assert.ok(!a.checkins.some((x) => x.period === d4), 'the refused one was not written');
   for (const n of ['bPrivate', 'bCare']) assert.ok(!aIds.has(ids[n]), `A must not list ${n}`);
   assert.ok(a.waiting >= 1, 'B\'s care-shared one waits for A, who has not checked in that day');
   assert.equal(a.checkins.find((x) => x.id === ids.aCare).note, markers.get('A care'));
-  assert.equal(a.checkins.find((x) => x.id === ids.aCareOnly).note, markers.get('A care only'));
   assert.equal(a.checkins.find((x) => x.id === ids.bPartner).note, markers.get('B partner'));
   const b = await list(B);
   const bIds = new Set(b.checkins.map((x) => x.id));
   for (const n of ['bPrivate', 'bPartner', 'bCare', 'aCare']) assert.ok(bIds.has(ids[n]), `B lists ${n}`);
-  for (const n of ['aPrivate', 'aCareOnly']) assert.ok(!bIds.has(ids[n]), `B must not list ${n}`);
+  assert.ok(!bIds.has(ids.aPrivate), 'B must not list aPrivate');
   assert.equal(b.checkins.find((x) => x.id === ids.aCare).note, markers.get('A care'));
   assert.equal(b.checkins.find((x) => x.id === ids.bCare).note, markers.get('B care'));
-  assert.equal((await B.get(`/api/v1/checkins/${ids.aCareOnly}`)).status, 404,
-    'one shared with the care team alone is not the partner\'s');
   assert.equal((await B.get(`/api/v1/checkins/${ids.aCare}`)).status, 200);
 
   // what reads check-ins for a partner still works with care rows under the care key
@@ -149,7 +151,7 @@ test('a therapist lists and reads both partners\' care-shared check-ins, never p
   const sum = await A.get(`/api/v1/summary?from=${day(-300)}&to=${day(1)}`);
   assert.equal(sum.status, 200, describe(sum));
   const summed = sum.json.summary.checkins.map((x) => x.id);
-  for (const n of ['aCare', 'aCareOnly']) assert.ok(summed.includes(ids[n]), `A's summary has ${n}`);
+  assert.ok(summed.includes(ids.aCare), 'A\'s summary has aCare');
   assert.ok(!summed.includes(ids.aPrivate) && !summed.includes(ids.bCare), 'only A\'s own care-shared');
   // and for the therapist: the home page answers, the partners' signals stay theirs
   assert.equal((await T.get('/home')).status, 200);
@@ -203,7 +205,6 @@ test('after a partner ends access the ended therapist sees none; the one who sta
   assert.equal(seen.get(early.id), markers.get('early care check-in'));
   assert.equal(seen.get(before1.id), markers.get('care before the end'));
   assert.equal(seen.get(after1.id), markers.get('care after the end'));
-  assert.equal(seen.get(ids.aCareOnly), markers.get('A care only'));
   // the partners read them under the new key too: each their own, and the other's once revealed
   await checkIn(A, before1.period, [], 'A on the day of B\'s');
   await checkIn(B, after1.period, [], 'B on the day of A\'s');
@@ -215,7 +216,6 @@ test('after a partner ends access the ended therapist sees none; the one who sta
     }
   }
   assert.equal((await A.get(`/api/v1/checkins/${early.id}`)).status, 200);
-  assert.equal((await A.get(`/api/v1/checkins/${ids.aCareOnly}`)).status, 200);
   assert.equal((await A.del(`/api/v1/care/${t2.id}`)).status, 204);
   // with no care team left, the partners still read every care check-in
   for (const c of [A, B]) {
@@ -234,25 +234,25 @@ test('a partner who leaves: the one who stays reads the care check-ins, the leav
   const d1 = freshDay(); const d2 = freshDay();
   const stays = await checkIn(p.bClient, d1, ['partner', 'care'], 'care check-in of the one who stays');
   const shared = await checkIn(p.aClient, d1, ['partner', 'care'], 'care check-in of the one who leaves');
-  const alone = await checkIn(p.aClient, d2, ['care'], 'care-only check-in of the one who leaves');
-  assert.equal((await list(t)).checkins.length, 3);
+  const alone = await checkIn(p.aClient, d2, [], 'private check-in of the one who leaves');
+  assert.equal((await list(t)).checkins.length, 2);
 
   const left = await p.aClient.post('/api/v1/couple/leave', { password: p.a.password });
   assert.equal(left.status, 200, describe(left));
   const back = new Client(server.url);
   assert.equal((await login(back, th.login, th.password)).status, 200);
   assert.deepEqual((await list(back)).checkins, [], 'the care team ends with the leave');
-  // the one who stays reads both shared with them, and never the leaver's care-only one
+  // the one who stays reads both shared with them, and never the leaver's private one
   const b = new Map((await list(p.bClient)).checkins.map((x) => [x.id, x.note]));
   assert.equal(b.get(stays.id), stays.note);
   assert.equal(b.get(shared.id), shared.note);
   assert.ok(!b.has(alone.id));
-  // the leaver takes theirs: a copy of the shared one, and the care-only one itself
+  // the leaver takes theirs: a copy of the shared one, and the private one itself
   const a = await p.aClient.get(LIST);
   assert.equal(a.status, 200, describe(a));
   const notes = a.json.checkins.map((x) => x.note);
   assert.ok(notes.includes(shared.note), 'the leaver reads their copy');
-  assert.ok(notes.includes(alone.note), 'the leaver reads their care-only one');
+  assert.ok(notes.includes(alone.note), 'the leaver reads their private one');
   assert.ok(!notes.includes(stays.note), 'and nothing of the partner\'s');
 });
 

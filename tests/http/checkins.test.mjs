@@ -150,10 +150,12 @@ const put = await b.put(`/api/v1/checkins/${priv.id}`, body(period));
   assert.equal(seen.json.checkins.find((x) => x.id === priv.id)?.note, secret);
 });
 
-test('a check-in shared only with care is not the partner\'s to see', async () => {
+test('a check-in is never shared with care alone: the care team reads with the partner', async () => {
   const period = day(-6);
-  const care = await checkIn(a, period, { shared_with: ['care'] });
-  assert.deepEqual(care.shared_with, ['care']);
+  const res = await a.post('/api/v1/checkins', body(period, { shared_with: ['care'] }));
+  assert.equal(res.status, 400, describe(res));
+  assert.equal(errCode(res), 'invalid_value');
+  assert.deepEqual((await list(a, range(period))).json.checkins, [], 'nothing was written');
   const seen = await list(b, range(period));
   assert.equal(seen.json.waiting, 0);
   assert.deepEqual(seen.json.checkins, []);
