@@ -172,7 +172,8 @@ test('bad input is refused in the member\'s language, and changes nothing', asyn
     [body('x', { consequence: 'x'.repeat(2001) }), 'too_long', 'consequence'],
     [body('x', { text: 42 }), 'wrong_type', 'text'],
     [{ category: 'online', text: 'x' }, 'missing_field', 'review_on'],
-    [body('x', { shared_with: [] }), 'unknown_field', 'shared_with'],
+    [body('x', { shared_with: [] }), 'invalid_value', 'shared_with'], // always the couple's
+    [body('x', { shared_with: ['care'] }), 'invalid_value', 'shared_with'],
   ]) {
     const r = await B.post('/api/v1/agreements', sent);
     assert.equal(r.status, 400, describe(r));
