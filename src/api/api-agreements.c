@@ -3,7 +3,7 @@
  * /api/v1/agreements, GET /api/v1/agreements/{id}, and POST …/accept,
  * …/revise, …/decline, …/retire.  An agreement is the registry's item
  * {id, author_id, mine, category, text, consequence, review_on, note,
- * proposed_by, version, created_at, updated_at} with
+ * proposed_by, shared_with, version, created_at, updated_at} with
  * status ("proposed" | "agreed" | "declined" | "retired"), accepted_by
  * (who accepted the current version, its proposer first), review_due, and
  * ended ({how, by, at, note} once declined or retired, else null); GET of
@@ -130,17 +130,21 @@ static int version_from_body(struct kreq *r, const char *id)
 	struct item_values v;
 	struct agreement a;
 	const char *field = NULL;
+	unsigned shared;
 	int e;
 
-	kreq_item_values(r, &agreement_kind, &v, &scratch);
+	shared = kreq_item_values(r, &agreement_kind, &v, &scratch);
+	if (!json_object_get(r->json, "shared_with"))
+		shared = ACCESS_SHARE_PARTNER;
 	e = id ? agreement_revise(r->core, r->session, id, &v, &a, &field)
-	       : agreement_propose(r->core, r->session, &v, &a, &field);
+	       : agreement_propose(r->core, r->session, &v, shared, &a, &field);
 	if (e != 0)
 		return agreement_outcome(r, e, field, NULL);
 	return agreement_reply(r, id ? 200 : 201, &a);
 }
 
-/* POST /api/v1/agreements {category, text, consequence, review_on} */
+/* POST /api/v1/agreements {category, text, consequence, review_on, shared_with?} (shared_with:
+ * ["partner"] when absent) */
 int api_agreements_create(struct kreq *r)
 {
 	return version_from_body(r, NULL);

@@ -5,10 +5,12 @@
  * /api/v1/breaches/{id}/repaired.
  *
  * A breach is the registry's item {id, author_id, mine, agreement_id,
- * description, self_report, status, version, created_at, updated_at} with
+ * description, self_report, shared_with, status, version, created_at,
+ * updated_at} with
  * repaired_by (the member ids who said it is repaired), waiting (repairs
  * written that the caller may read once they wrote theirs) and repairs:
- * the ones the caller may read, oldest first, each the registry's item
+ * the ones the caller may read (a therapist: both, of a breach shared with
+ * the care team), oldest first, each the registry's item
  * {id, author_id, mine, feelings, my_view, their_view_summary, triggers,
  * my_part, do_differently, version, created_at, updated_at}.
  */
@@ -121,18 +123,24 @@ int api_breaches_list(struct kreq *r)
 	return api_reply_writer(r, 200, &w);
 }
 
-/* POST /api/v1/breaches {agreement_id?, description, self_report} */
+/*
+ * POST /api/v1/breaches {agreement_id?, description, self_report, shared_with?}
+ * (shared_with: ["partner"] when absent)
+ */
 int api_breaches_create(struct kreq *r)
 {
 	struct kreq_item_scratch scratch;
 	struct item_values v;
 	struct breach b;
 	const char *field = NULL;
+	unsigned shared;
 	json_t *o;
 	int e;
 
-	kreq_item_values(r, &breach_kind, &v, &scratch);
-	e = breach_record(r->core, r->session, &v, &b, &field);
+	shared = kreq_item_values(r, &breach_kind, &v, &scratch);
+	if (!json_object_get(r->json, "shared_with"))
+		shared = ACCESS_SHARE_PARTNER;
+	e = breach_record(r->core, r->session, &v, shared, &b, &field);
 	if (e == ITEM_NOTFOUND && field) {
 		/* the agreement named is not the couple's: as a random id, naming the field */
 		o = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", "not_found", "message",

@@ -4,7 +4,10 @@
  * state follows from who accepted which version, which such a kind does not
  * do.  Its fields, sealed records and checks are record.c's all the same.
  *
- * An agreement is four kinds of item, all sealed under the couple key:
+ * An agreement is four kinds of item, all sealed under the couple key (the
+ * care key when its proposer shared it with the care team: the others
+ * follow the agreement's sharing, and the couple's therapist reads them,
+ * never writes):
  * - the agreement itself, holding its current version (the row's version
  *   is the agreement's, bound into the AD like every item's);
  * - one version item per version, the history, unique per number (once =
@@ -42,6 +45,16 @@ const struct field agreement_fields[AGREEMENT_NFIELDS] = {
 	[AGREEMENT_F_NOTE] = {"note", FIELD_STRING, 0, 0, AGREEMENT_NOTE_MAX, NULL},
 	[AGREEMENT_F_PROPOSED_BY] = {"proposed_by", FIELD_STRING, 1, VAULT_ID_HEX, VAULT_ID_HEX,
 				     NULL},
+	[AGREEMENT_F_SHARED] = {"shared_with", FIELD_SHARED, 0, 0, 0, NULL},
+};
+
+/* What a create sends: the first four fields, and with whom it is shared (optional). */
+const struct field agreement_new_fields[AGREEMENT_NSENT_NEW] = {
+	[AGREEMENT_F_CATEGORY] = {"category", FIELD_ENUM, 1, 0, 0, agreement_categories},
+	[AGREEMENT_F_TEXT] = {"text", FIELD_STRING, 1, 1, AGREEMENT_TEXT_MAX, NULL},
+	[AGREEMENT_F_CONSEQUENCE] = {"consequence", FIELD_STRING, 0, 0, AGREEMENT_TEXT_MAX, NULL},
+	[AGREEMENT_F_REVIEW_ON] = {"review_on", FIELD_DATE, 1, 0, 0, NULL},
+	[4] = {"shared_with", FIELD_SHARED, 0, 0, 0, NULL},
 };
 
 const struct field agreement_decline_fields[1] = {
@@ -73,12 +86,14 @@ const struct item_kind agreement_kind = {
 	.key_ctx = "agreemnt",
 	.key_id = 1,
 	.shared_default = ACCESS_SHARE_PARTNER,
+	.shared_allowed = ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE,
 	.list_max = AGREEMENTS_MAX,
 	.title = N_("Agreements"),
 	.fields = agreement_fields,
 	.nfields = AGREEMENT_NFIELDS,
 	.plain_mask = AGREEMENT_PLAIN,
 	.partners_only = 1,
+	.care_may_read = 1,
 	.check = agreement_check,
 };
 
@@ -90,11 +105,13 @@ const struct item_kind agreement_version_kind = {
 	.key_ctx = "agreemnt",
 	.key_id = 2,
 	.shared_default = ACCESS_SHARE_PARTNER,
+	.shared_allowed = ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE,
 	.list_max = AGREEMENT_VERSIONS_MAX,
 	.fields = agreement_fields,
 	.nfields = AGREEMENT_NFIELDS,
 	.plain_mask = AGREEMENT_PLAIN,
 	.partners_only = 1,
+	.care_may_read = 1,
 };
 
 static const struct field accept_fields[] = {
@@ -109,10 +126,12 @@ const struct item_kind agreement_accept_kind = {
 	.key_ctx = "agreemnt",
 	.key_id = 3,
 	.shared_default = ACCESS_SHARE_PARTNER,
+	.shared_allowed = ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE,
 	.list_max = 4,
 	.fields = accept_fields,
 	.nfields = 1,
 	.partners_only = 1,
+	.care_may_read = 1,
 };
 
 static const char *const end_hows[] = {"declined", "retired", NULL};
@@ -131,10 +150,12 @@ const struct item_kind agreement_end_kind = {
 	.key_ctx = "agreemnt",
 	.key_id = 4,
 	.shared_default = ACCESS_SHARE_PARTNER,
+	.shared_allowed = ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE,
 	.list_max = 1,
 	.fields = end_fields,
 	.nfields = END_NFIELDS,
 	.partners_only = 1,
+	.care_may_read = 1,
 };
 
 const char *agreement_status_name(enum agreement_status st)
@@ -306,7 +327,7 @@ static int open_one(const struct core *c, const struct session *s, const struct 
 static int agreement_row(const struct core *c, const struct session *s, const char *id,
 			 struct item_row *row)
 {
-	if (!item_partner(s))
+	if (!item_kind_visible(&agreement_kind, s))
 		return ITEM_NOTFOUND;
 	return item_get(c, s, &agreement_kind, id, ACCESS_READ, row);
 }
@@ -362,7 +383,7 @@ int agreements_list(const struct core *c, const struct session *s, struct agreem
 
 	*ret = NULL;
 	*n = 0;
-	if (!item_partner(s))
+	if (!item_kind_visible(&agreement_kind, s))
 		return 0;
 	item_query_reader(&q, s);
 	r = item_list(c, &q, &rows, &nrows);
@@ -415,7 +436,7 @@ static int version_insert(const struct core *c, const struct session *s,
 	struct item_row h;
 	int r;
 
-	item_start(&agreement_version_kind, s, agreement->id, ACCESS_SHARE_PARTNER, &h);
+	item_start(&agreement_version_kind, s, agreement->id, agreement->shared_with, &h);
 	memcpy(h.sort, h.created_at, sizeof(h.sort));
 	h.version = agreement->version; /* bound into its AD: a version cannot be renumbered */
 	snprintf(h.once, sizeof(h.once), "%s/v%lld", agreement->id, (long long)h.version);
@@ -436,7 +457,7 @@ static int reread(const struct core *c, const struct session *s, const char *id,
 }
 
 int agreement_propose(const struct core *c, const struct session *s, const struct item_values *sent,
-		      struct agreement *ret, const char **field)
+		      unsigned shared_with, struct agreement *ret, const char **field)
 {
 	struct item_values v = *sent;
 	char id[STORE_ID_LEN + 1];
@@ -454,7 +475,12 @@ int agreement_propose(const struct core *c, const struct session *s, const struc
 	r = item_values_check(&agreement_kind, &v, field);
 	if (r != 0)
 		return r;
-	item_start(&agreement_kind, s, NULL, ACCESS_SHARE_PARTNER, &row);
+	if (!(shared_with & ACCESS_SHARE_PARTNER) ||
+	    (shared_with & ~(ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE))) {
+		*field = agreement_fields[AGREEMENT_F_SHARED].name; /* always the couple's */
+		return ITEM_INVALID;
+	}
+	item_start(&agreement_kind, s, NULL, shared_with, &row);
 	memcpy(row.sort, row.created_at, sizeof(row.sort));
 	r = item_row_fill(&agreement_kind, s, &v, &row);
 	if (r == 0)
@@ -604,7 +630,7 @@ static int agreement_end(const struct core *c, const struct session *s, const ch
 				v.v[END_F_NOTE] = note;
 				v.len[END_F_NOTE] = strlen(note);
 			}
-			item_start(&agreement_end_kind, s, row.id, ACCESS_SHARE_PARTNER, &e);
+			item_start(&agreement_end_kind, s, row.id, row.shared_with, &e);
 			memcpy(e.sort, e.created_at, sizeof(e.sort));
 			snprintf(e.once, sizeof(e.once), "%s", row.id); /* one end */
 			r = item_row_fill(&agreement_end_kind, s, &v, &e);

@@ -29,10 +29,14 @@
 
 /*
  * The fields of an agreement and of each of its versions, in this order:
- * a create sends the first four, a revision the four from the text on
- * (text, consequence, review_on, note); proposed_by is set by core.
- * category and review_on are kept plain (a choice and a day, never
- * content); the rest is sealed under the couple key.
+ * a create sends agreement_new_fields (the first four and shared_with), a
+ * revision the four from the text on (text, consequence, review_on, note);
+ * proposed_by is set by core.  category and review_on are kept plain (a
+ * choice and a day, never content); the rest is sealed under the couple
+ * key, or under the care key when the agreement is shared with the care
+ * team.  shared_with is the row's, not a value: chosen at creation,
+ * ["partner"] or ["partner", "care"], and the versions, acceptances and
+ * end follow it.
  */
 enum {
 	AGREEMENT_F_CATEGORY,
@@ -41,11 +45,13 @@ enum {
 	AGREEMENT_F_REVIEW_ON,
 	AGREEMENT_F_NOTE,
 	AGREEMENT_F_PROPOSED_BY,
+	AGREEMENT_F_SHARED,
 	AGREEMENT_NFIELDS
 };
-#define AGREEMENT_NSENT_NEW    4 /* category, text, consequence, review_on */
+#define AGREEMENT_NSENT_NEW    5 /* category, text, consequence, review_on, shared_with */
 #define AGREEMENT_NSENT_REVISE 4 /* text, consequence, review_on, note: from AGREEMENT_F_TEXT */
 extern const struct field agreement_fields[AGREEMENT_NFIELDS];
+extern const struct field agreement_new_fields[AGREEMENT_NSENT_NEW];
 /* decline {note?} and retire {reason}: the bodies of those two actions */
 extern const struct field agreement_decline_fields[1], agreement_retire_fields[1];
 extern const char *const agreement_categories[];
@@ -88,16 +94,25 @@ const char *agreement_status_name(enum agreement_status st);
 /*
  * agreement_propose() - a new agreement from v (category, text,
  * consequence, review_on), proposed and so accepted by the caller, as
- * version 1.  ITEM_INVALID with *field.
+ * version 1, shared as shared_with says: ACCESS_SHARE_PARTNER, with
+ * ACCESS_SHARE_CARE or not (anything else: ITEM_INVALID with *field
+ * "shared_with", an agreement is always the couple's).  ITEM_INVALID with
+ * *field.
  */
 int agreement_propose(const struct core *c, const struct session *s, const struct item_values *v,
-		      struct agreement *ret, const char **field);
+		      unsigned shared_with, struct agreement *ret, const char **field);
 
-/* agreement_read() - one agreement of the couple, with its versions. */
+/*
+ * agreement_read() - one agreement of the couple, with its versions (a
+ * therapist: one shared with the care team, else ITEM_NOTFOUND).
+ */
 int agreement_read(const struct core *c, const struct session *s, const char *id,
 		   struct agreement *ret);
 
-/* agreements_list() - the couple's agreements, newest first (no versions). */
+/*
+ * agreements_list() - the couple's agreements, newest first (no versions);
+ * a therapist's: those shared with the care team.
+ */
 int agreements_list(const struct core *c, const struct session *s, struct agreement **ret,
 		    size_t *n);
 

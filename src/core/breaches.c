@@ -5,7 +5,10 @@
  * from who wrote and who said "repaired", which such a kind does not do.
  * Its fields, sealed records and checks are record.c's all the same.
  *
- * A breach is three kinds of item, all sealed under the couple key:
+ * A breach is three kinds of item, all sealed under the couple key (the
+ * care key when the one who recorded it shared it with the care team: the
+ * repairs and "repaired"s follow the breach's sharing, and the couple's
+ * therapist reads them all, both repairs, never writes):
  * - the breach itself (what happened, the agreement it broke, whether it
  *   is the recorder's own);
  * - each partner's repair, one each (once = breach/member);
@@ -87,6 +90,7 @@ const struct field breach_fields[BREACH_NFIELDS] = {
 	[BREACH_F_AGREEMENT] = {"agreement_id", FIELD_ID, 0, 0, 0, NULL},
 	[BREACH_F_DESCRIPTION] = {"description", FIELD_STRING, 1, 1, BREACH_TEXT_MAX, NULL},
 	[BREACH_F_SELF_REPORT] = {"self_report", FIELD_BOOL, 1, 0, 0, NULL},
+	[BREACH_F_SHARED] = {"shared_with", FIELD_SHARED, 0, 0, 0, NULL},
 };
 
 const struct field breach_repair_fields[REPAIR_NFIELDS] = {
@@ -105,11 +109,13 @@ const struct item_kind breach_kind = {
 	.key_ctx = "breaches",
 	.key_id = 1,
 	.shared_default = ACCESS_SHARE_PARTNER,
+	.shared_allowed = ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE,
 	.list_max = BREACHES_MAX,
 	.title = N_("Breaches and repair"),
 	.fields = breach_fields,
 	.nfields = BREACH_NFIELDS,
 	.partners_only = 1,
+	.care_may_read = 1,
 };
 
 /* A partner's repair: one each (once = breach/member), all of it sealed. */
@@ -120,10 +126,12 @@ const struct item_kind breach_repair_kind = {
 	.key_ctx = "breaches",
 	.key_id = 2,
 	.shared_default = ACCESS_SHARE_PARTNER,
+	.shared_allowed = ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE,
 	.list_max = 2,
 	.fields = breach_repair_fields,
 	.nfields = REPAIR_NFIELDS,
 	.partners_only = 1,
+	.care_may_read = 1,
 };
 
 /* A partner's "repaired": one each (once = breach/member); it holds nothing but itself. */
@@ -134,8 +142,10 @@ const struct item_kind breach_mend_kind = {
 	.key_ctx = "breaches",
 	.key_id = 3,
 	.shared_default = ACCESS_SHARE_PARTNER,
+	.shared_allowed = ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE,
 	.list_max = 2,
 	.partners_only = 1,
+	.care_may_read = 1,
 };
 
 const char *breach_status_name(enum breach_status st)
@@ -251,7 +261,7 @@ static int breach_open(const struct core *c, const struct session *s, const stru
 		if (strcmp(rep->parent_id, row->id) != 0)
 			continue;
 		writers++;
-		if (!mine && !b->wrote) {
+		if (!mine && !b->wrote && item_partner(s)) {
 			b->waiting++; /* the partner's, kept until the reader wrote theirs */
 			continue;
 		}
@@ -285,7 +295,7 @@ static int breach_open(const struct core *c, const struct session *s, const stru
 static int breach_row(const struct core *c, const struct session *s, const char *id,
 		      struct item_row *row)
 {
-	if (!item_partner(s))
+	if (!item_kind_visible(&breach_kind, s))
 		return ITEM_NOTFOUND;
 	return item_get(c, s, &breach_kind, id, ACCESS_READ, row);
 }
@@ -349,7 +359,7 @@ int breaches_list(const struct core *c, const struct session *s, struct breach *
 
 	*ret = NULL;
 	*n = 0;
-	if (!item_partner(s))
+	if (!item_kind_visible(&breach_kind, s))
 		return 0;
 	item_query_reader(&q, s);
 	r = item_list(c, &q, &rows, &nrows);
@@ -378,7 +388,7 @@ static int reread(const struct core *c, const struct session *s, const char *id,
 }
 
 int breach_record(const struct core *c, const struct session *s, const struct item_values *v,
-		  struct breach *ret, const char **field)
+		  unsigned shared_with, struct breach *ret, const char **field)
 {
 	const char *agreement = v->v[BREACH_F_AGREEMENT];
 	char id[STORE_ID_LEN + 1];
@@ -392,6 +402,11 @@ int breach_record(const struct core *c, const struct session *s, const struct it
 	r = item_values_check(&breach_kind, v, field);
 	if (r != 0)
 		return r;
+	if (!(shared_with & ACCESS_SHARE_PARTNER) ||
+	    (shared_with & ~(ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE))) {
+		*field = breach_fields[BREACH_F_SHARED].name; /* always the couple's */
+		return ITEM_INVALID;
+	}
 	if (agreement) {
 		/* one of the couple's agreements, or the answer of a random id */
 		r = item_get(c, s, &agreement_kind, agreement, ACCESS_READ, &row);
@@ -401,7 +416,7 @@ int breach_record(const struct core *c, const struct session *s, const struct it
 		}
 		store_item_free(&row);
 	}
-	item_start(&breach_kind, s, NULL, ACCESS_SHARE_PARTNER, &row);
+	item_start(&breach_kind, s, NULL, shared_with, &row);
 	memcpy(row.sort, row.created_at, sizeof(row.sort));
 	r = item_row_fill(&breach_kind, s, v, &row);
 	if (r == 0)
@@ -451,7 +466,7 @@ static int repair_insert(const struct core *c, const struct session *s,
 	struct item_row rep;
 	int r;
 
-	item_start(&breach_repair_kind, s, breach->id, ACCESS_SHARE_PARTNER, &rep);
+	item_start(&breach_repair_kind, s, breach->id, breach->shared_with, &rep);
 	memcpy(rep.sort, rep.created_at, sizeof(rep.sort));
 	snprintf(rep.once, sizeof(rep.once), "%s/%s", breach->id, s->member_id);
 	r = item_row_fill(&breach_repair_kind, s, v, &rep);
@@ -539,7 +554,7 @@ int breach_mark_repaired(const struct core *c, const struct session *s, const ch
 		if (!own_repair(s, &a)) {
 			r = BREACH_UNWRITTEN; /* each says so after writing their repair */
 		} else if (!answered_by(a.mends, a.nmends, row.id, s->member_id)) {
-			item_start(&breach_mend_kind, s, row.id, ACCESS_SHARE_PARTNER, &m);
+			item_start(&breach_mend_kind, s, row.id, row.shared_with, &m);
 			memcpy(m.sort, m.created_at, sizeof(m.sort));
 			snprintf(m.once, sizeof(m.once), "%s/%s", row.id, s->member_id);
 			r = item_row_fill(&breach_mend_kind, s, &none, &m);

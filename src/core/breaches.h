@@ -33,10 +33,19 @@
 /*
  * The fields of a breach, in this order; all of them sealed under the
  * couple key (which agreement it broke, and whose breach it is, say as
- * much as what happened).  agreement_id is optional: one of the couple's
- * agreements.
+ * much as what happened), or the care key when it is shared with the care
+ * team.  agreement_id is optional: one of the couple's agreements.
+ * shared_with is the row's, not a value: ["partner"] or ["partner",
+ * "care"], chosen by the one who records it; the repairs and "repaired"s
+ * follow it.
  */
-enum { BREACH_F_AGREEMENT, BREACH_F_DESCRIPTION, BREACH_F_SELF_REPORT, BREACH_NFIELDS };
+enum {
+	BREACH_F_AGREEMENT,
+	BREACH_F_DESCRIPTION,
+	BREACH_F_SELF_REPORT,
+	BREACH_F_SHARED,
+	BREACH_NFIELDS
+};
 extern const struct field breach_fields[BREACH_NFIELDS];
 
 /*
@@ -105,14 +114,20 @@ struct breach {
 
 /*
  * breach_record() - a new breach from v (agreement_id?, description,
- * self_report), recorded by the caller, shared with the partner.
+ * self_report), recorded by the caller, shared as shared_with says:
+ * ACCESS_SHARE_PARTNER, with ACCESS_SHARE_CARE or not (anything else:
+ * ITEM_INVALID with *field "shared_with": a breach is always the couple's).
  * ITEM_INVALID with *field; ITEM_NOTFOUND with *field "agreement_id" when
  * that is not an agreement of the couple's.
  */
 int breach_record(const struct core *c, const struct session *s, const struct item_values *v,
-		  struct breach *ret, const char **field);
+		  unsigned shared_with, struct breach *ret, const char **field);
 
-/* breach_read() - one breach of the couple, with the repairs the reader may read. */
+/*
+ * breach_read() - one breach of the couple, with the repairs the reader may
+ * read (a therapist: one shared with the care team, with both repairs,
+ * else ITEM_NOTFOUND).
+ */
 int breach_read(const struct core *c, const struct session *s, const char *id, struct breach *ret);
 
 /* breaches_list() - the couple's breaches, newest first, each as breach_read() gives it. */

@@ -95,6 +95,13 @@ struct item_kind {
 	 */
 	int care_may_create;
 	/*
+	 * care_may_read - the couple's therapist reads the items shared with
+	 * "care", even of a partners_only kind, and makes none (agreements,
+	 * breaches and their answers); every other partners-only path stays
+	 * the partners'.  0: as partners_only says.
+	 */
+	int care_may_read;
+	/*
 	 * sort_by - 1 + the index of a plain field whose value orders the list
 	 * (newest, that is latest, first); 0: the time it was written.
 	 */
@@ -142,8 +149,8 @@ int item_partner(const struct session *s);
 /*
  * item_kind_visible() - 1 when the reader may see items of k at all: any
  * kind for a partner; for anyone else, no partners_only kind but a
- * care_may_create one (and of it, access_allows() shows only what is shared
- * with "care").
+ * care_may_create or care_may_read one, to a therapist (and of it,
+ * access_allows() shows only what is shared with "care").
  */
 int item_kind_visible(const struct item_kind *k, const struct session *s);
 /* item_therapist() - 1 when the session's member is a therapist of the couple's care team. */

@@ -372,12 +372,13 @@ int item_create(const struct core *c, const struct session *s, const struct item
 
 /*
  * Whether the reader may see items of k at all: a therapist sees no
- * partners_only kind but those the care team assigns (then, as ever, only
- * the items shared with "care": access_allows()).
+ * partners_only kind but those the care team assigns or reads (then, as
+ * ever, only the items shared with "care": access_allows()).
  */
 int item_kind_visible(const struct item_kind *k, const struct session *s)
 {
-	return !k->partners_only || item_partner(s) || (k->care_may_create && item_therapist(s));
+	return !k->partners_only || item_partner(s) ||
+	       ((k->care_may_create || k->care_may_read) && item_therapist(s));
 }
 
 /* The row of id the reader may `verb` (item_get()'s outcomes), for a kind they may see. */

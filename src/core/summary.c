@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/breaches.h"
 #include "core/list.h"
 #include "core/summary.h"
 
@@ -66,16 +67,20 @@ static int add_answers(const struct core *c, const struct session *s, const stru
 {
 	struct item_view *views = NULL;
 	size_t n = 0, i;
-	int r;
+	int r, wrote = 0;
 
 	r = item_answers(c, s, ak, row, &views, &n);
 	if (r != 0)
 		return r;
+	for (i = 0; i < n && ak == &breach_repair_kind; i++)
+		wrote |= views[i].mine;
 	for (i = 0; i < n; i++) {
 		struct summary_answer *grown;
 
 		if (!(views[i].shared_with & ACCESS_SHARE_CARE))
 			continue;
+		if (ak == &breach_repair_kind && !views[i].mine && !wrote)
+			continue; /* the partner's side, read only after writing one's own */
 		grown = realloc(it->answers, (it->nanswers + 1) * sizeof(*grown));
 		if (!grown) {
 			r = -ENOMEM;

@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "core/activity.h"
+#include "core/agreements.h"
 #include "core/checkin.h"
 #include "core/commitment.h"
 #include "core/homework.h"
@@ -777,6 +778,81 @@ static void test_care_may_create(void **state)
 	alice.has_tk = bob.has_tk = 0;
 }
 
+static void agreement_values(struct item_values *v, const char *text, const char *review)
+{
+	memset(v, 0, sizeof(*v));
+	v->v[AGREEMENT_F_CATEGORY] = "privacy";
+	v->len[AGREEMENT_F_CATEGORY] = strlen("privacy");
+	v->v[AGREEMENT_F_TEXT] = text;
+	v->len[AGREEMENT_F_TEXT] = strlen(text);
+	v->v[AGREEMENT_F_REVIEW_ON] = review;
+	v->len[AGREEMENT_F_REVIEW_ON] = strlen(review);
+}
+
+/*
+ * A care_may_read kind (agreements, breaches): the couple's therapist reads
+ * the ones a partner shared with "care", with their answers (an acceptance
+ * follows the agreement's sharing), never a partner-only one, and makes or
+ * answers none.  A partner cannot leave the partner out.  The kinds stay
+ * partners_only: every other partners-only path is shut to a therapist.
+ */
+static void test_care_may_read(void **state)
+{
+	char review[CHECKIN_DATE_LEN + 1], care_id[STORE_ID_LEN + 1], ours_id[STORE_ID_LEN + 1];
+	struct agreement a, *list = NULL;
+	struct item_values v;
+	struct session care;
+	const char *field = NULL;
+	size_t n = 0;
+
+	(void)state;
+	add_member(alice.couple_id, "dora", &care);
+	strcpy(care.role, "therapist");
+	vault_random(care.tk, sizeof(care.tk));
+	memcpy(care.ck, care.tk, sizeof(care.ck));
+	memcpy(alice.tk, care.tk, sizeof(alice.tk));
+	memcpy(bob.tk, care.tk, sizeof(bob.tk));
+	care.has_tk = alice.has_tk = bob.has_tk = 1;
+	checkin_today(review, 30);
+	assert_true(agreement_kind.partners_only && agreement_kind.care_may_read);
+	assert_false(agreement_kind.care_may_create);
+
+	agreement_values(&v, "For the care team too", review);
+	assert_int_equal(agreement_propose(&core, &alice, &v, ACCESS_SHARE_CARE, &a, &field),
+			 ITEM_INVALID);
+	assert_string_equal(field, "shared_with");
+	assert_int_equal(agreement_propose(&core, &alice, &v, 0, &a, &field), ITEM_INVALID);
+	assert_int_equal(agreement_propose(&core, &alice, &v,
+					   ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE, &a, &field),
+			 0);
+	assert_int_equal(a.v.shared_with, ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE);
+	memcpy(care_id, a.v.id, sizeof(care_id));
+	agreement_clear(&a);
+	agreement_values(&v, "Between us", review);
+	assert_int_equal(agreement_propose(&core, &alice, &v, ACCESS_SHARE_PARTNER, &a, &field), 0);
+	memcpy(ours_id, a.v.id, sizeof(ours_id));
+	agreement_clear(&a);
+	assert_int_equal(agreement_accept(&core, &bob, care_id, 1, &a), 0);
+	agreement_clear(&a);
+
+	assert_int_equal(agreements_list(&core, &care, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].v.id, care_id);
+	assert_int_equal(list[0].status, AGREEMENT_AGREED); /* bob's acceptance opens for care */
+	agreements_free(list, n);
+	assert_int_equal(agreement_read(&core, &care, ours_id, &a), ITEM_NOTFOUND);
+	assert_int_equal(agreement_read(&core, &care, care_id, &a), 0);
+	assert_int_equal(a.nversions, 1);
+	agreement_clear(&a);
+	assert_int_equal(agreement_retire(&core, &care, care_id, "no", &a), ITEM_FORBIDDEN);
+
+	care.care_ended = 1; /* an ended therapist: nothing */
+	assert_int_equal(agreements_list(&core, &care, &list, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(agreement_read(&core, &care, care_id, &a), ITEM_NOTFOUND);
+	alice.has_tk = bob.has_tk = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -790,6 +866,7 @@ int main(void)
 		cmocka_unit_test(test_unbound_records_still_open),
 		cmocka_unit_test(test_limit_status),
 		cmocka_unit_test(test_care_may_create),
+		cmocka_unit_test(test_care_may_read),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

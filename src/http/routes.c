@@ -188,11 +188,12 @@ static const struct field commitment_review_fields[] = {
 };
 /* ---- end of step 1 ---- */
 
-/* ---- step 3: the form of a breach, whose unchecked "my own" box is not sent ---- */
+/* ---- step 3: the form of a breach, whose unchecked boxes are not sent ---- */
 static const struct field breach_form_fields[] = {
 	{"agreement_id", FIELD_ID, 0, 0, 0, NULL},
 	{"description", FIELD_STRING, 1, 1, BREACH_TEXT_MAX, NULL},
 	{"self_report", FIELD_BOOL, 0, 0, 0, NULL},
+	{"shared_with", FIELD_SHARED, 0, 0, 0, NULL},
 };
 
 /* ---- step 3: the conflict plan's accept and a time-out ---- */
@@ -466,11 +467,12 @@ static const struct route fixed_routes[] = {
 	 FIELDS(timeout_fields), "Take a break now; both partners see it at once."},
 	{KMETHOD_GET, "/api/v1/timeouts", api_timeouts_current, ROUTE_PARTNER, 0, ROUTE_API,
 	 NOFIELDS, "The break under way, or null."},
-	{KMETHOD_GET, "/api/v1/agreements", api_agreements_list, ROUTE_PARTNER, 0, ROUTE_API,
+	/* a therapist reads the ones shared with the care team, and writes none */
+	{KMETHOD_GET, "/api/v1/agreements", api_agreements_list, ROUTE_MEMBER, 0, ROUTE_API,
 	 NOFIELDS, "The couple's agreements, newest first, with where each stands."},
 	{KMETHOD_POST, "/api/v1/agreements", api_agreements_create, ROUTE_PARTNER, 1, ROUTE_API,
-	 agreement_fields, AGREEMENT_NSENT_NEW, "Propose an agreement."},
-	{KMETHOD_GET, "/api/v1/agreements/{id}", api_agreements_get, ROUTE_PARTNER, 0, ROUTE_API,
+	 agreement_new_fields, AGREEMENT_NSENT_NEW, "Propose an agreement."},
+	{KMETHOD_GET, "/api/v1/agreements/{id}", api_agreements_get, ROUTE_MEMBER, 0, ROUTE_API,
 	 NOFIELDS, "One agreement, with every version."},
 	{KMETHOD_POST, "/api/v1/agreements/{id}/accept", api_agreements_accept, ROUTE_PARTNER, 1,
 	 ROUTE_API, FIELDS(agreement_accept_fields),
@@ -484,14 +486,14 @@ static const struct route fixed_routes[] = {
 	 ROUTE_API, FIELDS(agreement_retire_fields),
 	 "Retire an agreement, with a reason both see."},
 	/* ---- step 3: breaches and their repair (API) ---- */
-	{KMETHOD_GET, "/api/v1/breaches", api_breaches_list, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
+	{KMETHOD_GET, "/api/v1/breaches", api_breaches_list, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
 	 "The couple's breaches, newest first, each with the repairs the caller may read."},
 	{KMETHOD_POST, "/api/v1/breaches", api_breaches_create, ROUTE_PARTNER, 1, ROUTE_API,
 	 FIELDS(breach_fields), "Record a breach, the caller's own or not."},
 	{KMETHOD_GET, "/api/v1/breaches/feelings", api_breach_feelings, ROUTE_PARTNER, 0, ROUTE_API,
 	 NOFIELDS, "The feelings a repair chooses from, labelled."},
-	{KMETHOD_GET, "/api/v1/breaches/{id}", api_breach_get, ROUTE_PARTNER, 0, ROUTE_API,
-	 NOFIELDS, "One breach, with the repairs the caller may read."},
+	{KMETHOD_GET, "/api/v1/breaches/{id}", api_breach_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
+	 "One breach, with the repairs the caller may read."},
 	{KMETHOD_POST, "/api/v1/breaches/{id}/repair", api_breach_repair_create, ROUTE_PARTNER, 1,
 	 ROUTE_API, FIELDS(breach_repair_fields), "Write the caller's repair, once."},
 	{KMETHOD_PUT, "/api/v1/breaches/{id}/repair", api_breach_repair_change, ROUTE_PARTNER, 1,
@@ -738,7 +740,7 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_GET, "/agreements", page_agreements, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
 	 "Agreements: where each stands, and a new one."},
 	{KMETHOD_POST, "/agreements", page_agreements_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
-	 agreement_fields, AGREEMENT_NSENT_NEW, "Propose an agreement."},
+	 agreement_new_fields, AGREEMENT_NSENT_NEW, "Propose an agreement."},
 	{KMETHOD_GET, "/agreements/guide", page_agreements_guide, ROUTE_PARTNER, 0, ROUTE_PAGE,
 	 NOFIELDS, "What makes a good agreement, with three examples for each category."},
 	{KMETHOD_GET, "/agreements/{id}", page_agreement, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,

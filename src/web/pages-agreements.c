@@ -71,6 +71,7 @@ static void state_data(const struct kreq *r, json_t *o, const struct agreement *
 	set_flag(o, "ended", a->status == AGREEMENT_DECLINED || a->status == AGREEMENT_RETIRED);
 	set_flag(o, "review_due", a->review_due);
 	set_flag(o, "proposed_by_me", mine);
+	set_flag(o, "care_shared", (a->v.shared_with & ACCESS_SHARE_CARE) != 0);
 }
 
 /* One agreement's values as a card: id, category, text, consequence, review day, state. */
@@ -127,6 +128,9 @@ static int list_page(struct kreq *r, int status, const char *field)
 		web_set(data, "text", kreq_form(r, "text"));
 		web_set(data, "consequence", kreq_form(r, "consequence"));
 	}
+	/* the care team's box, when the couple has one to share with */
+	set_flag(data, "care_offer", r->session->has_tk);
+	set_flag(data, "care_checked", typed && kreq_form(r, "share_care") != NULL);
 	web_form_refused(r, data, typed, field);
 	return web_render(r, status, "agreements", data, 0);
 }
@@ -137,7 +141,11 @@ int page_agreements(struct kreq *r)
 	return list_page(r, 200, NULL);
 }
 
-/* page_agreements_create() - POST /agreements (category, text, consequence, review_on) */
+/*
+ * page_agreements_create() - POST /agreements (category, text, consequence,
+ * review_on, share_care): always shared with the partner, with the care team
+ * too when the box is ticked.
+ */
 int page_agreements_create(struct kreq *r)
 {
 	struct kreq_item_scratch scratch;
@@ -145,12 +153,13 @@ int page_agreements_create(struct kreq *r)
 	struct agreement a;
 	const char *field = NULL;
 	char url[96] = "/agreements";
+	unsigned shared;
 	int rc;
 
 	if (r->input_error)
 		return list_page(r, 400, NULL);
-	kreq_item_values(r, &agreement_kind, &v, &scratch);
-	rc = agreement_propose(r->core, r->session, &v, &a, &field);
+	shared = kreq_item_values(r, &agreement_kind, &v, &scratch) | ACCESS_SHARE_PARTNER;
+	rc = agreement_propose(r->core, r->session, &v, shared, &a, &field);
 	if (rc == ITEM_INVALID)
 		return list_page(r, 400, field);
 	if (rc == 0)

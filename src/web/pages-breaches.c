@@ -102,6 +102,7 @@ static json_t *breach_data(const struct kreq *r, const struct breach *b, int exc
 	set_flag(o, "open", b->status == BREACH_OPEN);
 	set_flag(o, "repairing", b->status == BREACH_REPAIRING);
 	set_flag(o, "repaired", b->status == BREACH_REPAIRED);
+	set_flag(o, "care_shared", (b->v.shared_with & ACCESS_SHARE_CARE) != 0);
 	return o;
 }
 
@@ -183,6 +184,9 @@ static int breaches_page(struct kreq *r, int status, const char *field, const ch
 		web_set(data, "description", web_form_value(r, "description"));
 		set_flag(data, "self_report", web_form_value(r, "self_report") != NULL);
 	}
+	/* the care team's box, when the couple has one to share with */
+	set_flag(data, "care_offer", r->session->has_tk);
+	set_flag(data, "care_checked", typed && web_form_value(r, "share_care") != NULL);
 	if (message)
 		web_form_error(data, "error", message, field);
 	else
@@ -196,7 +200,11 @@ int page_breaches(struct kreq *r)
 	return breaches_page(r, 200, NULL, NULL);
 }
 
-/* page_breaches_create() - POST /breaches (agreement_id?, description, self_report?) */
+/*
+ * page_breaches_create() - POST /breaches (agreement_id?, description,
+ * self_report?, share_care?): always shared with the partner, with the care
+ * team too when that box is ticked.
+ */
 int page_breaches_create(struct kreq *r)
 {
 	struct kreq_item_scratch scratch;
@@ -204,16 +212,17 @@ int page_breaches_create(struct kreq *r)
 	struct breach b;
 	const char *field = NULL;
 	char url[96] = "/breaches";
+	unsigned shared;
 	int rc;
 
 	if (r->input_error)
 		return breaches_page(r, 400, NULL, NULL);
-	kreq_item_values(r, &breach_kind, &v, &scratch);
+	shared = kreq_item_values(r, &breach_kind, &v, &scratch) | ACCESS_SHARE_PARTNER;
 	if (!v.v[BREACH_F_SELF_REPORT]) { /* an unchecked box is not sent: not one's own */
 		v.v[BREACH_F_SELF_REPORT] = "0";
 		v.len[BREACH_F_SELF_REPORT] = 1;
 	}
-	rc = breach_record(r->core, r->session, &v, &b, &field);
+	rc = breach_record(r->core, r->session, &v, shared, &b, &field);
 	if (rc == ITEM_INVALID)
 		return breaches_page(r, 400, field, NULL);
 	if (rc == ITEM_NOTFOUND && field) /* the agreement chosen is gone, or never was */

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/agreements.h"
+#include "core/breaches.h"
 #include "core/homework.h"
 #include "core/summary.h"
 #include "i18n/i18n.h"
@@ -35,6 +37,8 @@ static const char *kind_heading(const struct item_kind *k)
 		{"homework_done", N_("How it went")},
 		{"agreement", N_("Agreements")},
 		{"agreement_version", N_("A change to the agreement")},
+		{"agreement_ok", N_("Accepted")},
+		{"agreement_end", N_("The agreement ended")},
 		{"breach", N_("Breaches")},
 		{"breach_repair", N_("A repair")},
 	};
@@ -60,13 +64,81 @@ static const char *choice_label(const struct item_kind *k, const char *value)
 		{"limit", "hard_limit", N_("A hard limit: never")},
 		{"limit", "trigger", N_("A trigger: something that hurts or frightens me")},
 		{"limit", "not_now", N_("Not now: not until a day I choose")},
+		{"agreement", "physical_contact", N_("Physical contact")},
+		{"agreement", "flirting", N_("Flirting with others")},
+		{"agreement", "online", N_("Online activity")},
+		{"agreement", "privacy", N_("Privacy")},
+		{"agreement", "finances", N_("Finances")},
+		{"agreement", "decisions", N_("Decision making")},
+		{"agreement", "other", N_("Other")},
+		{"agreement_end", "declined", N_("Declined")},
+		{"agreement_end", "retired", N_("Retired")},
 	};
+	const char *kind = k->parent && strcmp(k->parent, "agreement") == 0 &&
+					   strcmp(k->name, "agreement_end") != 0
+				   ? "agreement" /* a version's category, as the agreement's */
+				   : k->name;
 	size_t i;
 
 	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (strcmp(labels[i].kind, k->name) == 0 && strcmp(labels[i].value, value) == 0)
+		if (strcmp(labels[i].kind, kind) == 0 && strcmp(labels[i].value, value) == 0)
 			return _(labels[i].label);
 	return NULL;
+}
+
+/*
+ * A field's label as the kind's own page words it (the same messages), or
+ * NULL: the form's label.  A repair's are in its writer's voice, as on the
+ * breach's page, since the partner's side is on the paper too.
+ */
+static const char *field_label(const struct item_kind *k, const char *name)
+{
+	static const struct {
+		const char *kind, *field, *label;
+	} labels[] = {
+		{"agreement", "text", N_("The agreement")},
+		{"agreement", "consequence", N_("If it is not kept")},
+		{"agreement", "review_on", N_("Review on")},
+		{"agreement", "note", N_("Why this change")},
+		{"agreement_end", "how", N_("How it ended")},
+		{"breach_repair", "feelings", N_("Feelings")},
+		{"breach_repair", "my_view", N_("How I saw it")},
+		{"breach_repair", "their_view_summary", N_("How I understand the other's view")},
+		{"breach_repair", "triggers", N_("What set me off")},
+		{"breach_repair", "my_part", N_("My part, and my apology")},
+		{"breach_repair", "do_differently", N_("One thing I will do differently")},
+	};
+	const char *kind = k == &agreement_version_kind ? "agreement" : k->name;
+	size_t i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i].kind, kind) == 0 && strcmp(labels[i].field, name) == 0)
+			return _(labels[i].label);
+	return NULL;
+}
+
+/* A repair's feelings ("hurt,sad") in words, ", " between them, into out. */
+static void feeling_words(const char *set, char *out, size_t cap)
+{
+	size_t at = 0, i;
+
+	out[0] = '\0';
+	for (i = 0; breach_feelings[i]; i++) {
+		size_t n = strlen(breach_feelings[i]);
+		const char *p = set;
+		int on = 0;
+
+		while (p && *p && !on) {
+			on = strncmp(p, breach_feelings[i], n) == 0 &&
+			     (p[n] == ',' || p[n] == '\0');
+			p = strchr(p, ',');
+			if (p)
+				p++;
+		}
+		if (on && at < cap)
+			at += (size_t)snprintf(out + at, cap - at, "%s%s", at ? ", " : "",
+					       _(breach_feeling_label(breach_feelings[i])));
+	}
 }
 
 /* An item's values as [{label, value}]: what it says, not how it is kept. */
@@ -80,16 +152,23 @@ static json_t *item_fields(const struct kreq *r, const struct item_kind *k,
 		const struct field *f = &k->fields[i];
 		json_t *o;
 
-		if (f->type == FIELD_SHARED || !v->values[i] ||
-		    (k == &homework_kind && i == HOMEWORK_F_BY))
+		/* nor an id (who proposed a version: "yours" says it), nor an empty text */
+		if (f->type == FIELD_SHARED || f->type == FIELD_ID || !v->values[i] ||
+		    v->lens[i] == 0 || (k == &homework_kind && i == HOMEWORK_F_BY) ||
+		    strcmp(f->name, "proposed_by") == 0)
 			continue;
 		o = json_object();
 		/* a homework's mark says "done", where a date's says "it happened" */
 		web_set(o, "label",
-			k == &homework_done_kind && i == HOMEWORK_D_DONE
-				? _("Done")
-				: kreq_field_label(f->name));
-		if (f->type == FIELD_BOOL)
+			k == &homework_done_kind && i == HOMEWORK_D_DONE ? _("Done")
+			: field_label(k, f->name)			 ? field_label(k, f->name)
+						  : kreq_field_label(f->name));
+		if (f->type == FIELD_ENUM_SET && k == &breach_repair_kind) {
+			char words[BREACH_FEELINGS_MAX * 96];
+
+			feeling_words(v->values[i], words, sizeof(words));
+			web_set(o, "value", words);
+		} else if (f->type == FIELD_BOOL)
 			web_set(o, "value", v->values[i][0] == '1' ? _("Yes") : _("No"));
 		else if (f->type == FIELD_DATE)
 			set_date(r, o, "value", v->values[i]);

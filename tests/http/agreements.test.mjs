@@ -172,7 +172,8 @@ test('bad input is refused in the member\'s language, and changes nothing', asyn
     [body('x', { consequence: 'x'.repeat(2001) }), 'too_long', 'consequence'],
     [body('x', { text: 42 }), 'wrong_type', 'text'],
     [{ category: 'online', text: 'x' }, 'missing_field', 'review_on'],
-    [body('x', { shared_with: [] }), 'unknown_field', 'shared_with'],
+    [body('x', { shared_with: [] }), 'invalid_value', 'shared_with'], // always the couple's
+    [body('x', { shared_with: ['care'] }), 'invalid_value', 'shared_with'],
   ]) {
     const r = await B.post('/api/v1/agreements', sent);
     assert.equal(r.status, 400, describe(r));
@@ -199,6 +200,28 @@ test('bad input is refused in the member\'s language, and changes nothing', asyn
   assert.equal((await A.get('/api/v1/agreements')).json.agreements.length, before, 'nothing was stored');
   const still = await get(A, ok.id);
   assert.deepEqual([still.status, still.version], ['proposed', 1], 'nothing changed');
+});
+
+test('the proposer chooses the care team or not, once; every version follows', async () => {
+  const { aClient: A, bClient: B } = await pair(server.url);
+  const plain = await A.post('/api/v1/agreements', body('plain'));
+  assert.equal(plain.status, 201, describe(plain));
+  assert.deepEqual(plain.json.agreement.shared_with, ['partner'], 'the default');
+  const res = await A.post('/api/v1/agreements', body('care', { shared_with: ['partner', 'care'] }));
+  assert.equal(res.status, 201, describe(res));
+  const ag = res.json.agreement;
+  assert.deepEqual(ag.shared_with, ['partner', 'care']);
+  const rev = await B.post(`/api/v1/agreements/${ag.id}/revise`, revision('care v2'));
+  assert.equal(rev.status, 200, describe(rev));
+  const seen = await get(B, ag.id);
+  assert.deepEqual(seen.shared_with, ['partner', 'care'], 'a revision keeps the sharing');
+  assert.deepEqual(seen.versions.map((v) => v.shared_with), [['partner', 'care'], ['partner', 'care']],
+    'each version follows the agreement');
+  assert.deepEqual((await get(A, plain.json.agreement.id)).versions.map((v) => v.shared_with), [['partner']]);
+  const again = await B.post(`/api/v1/agreements/${plain.json.agreement.id}/revise`,
+    { ...revision('x'), shared_with: ['partner', 'care'] });
+  assert.equal(again.status, 400, describe(again));
+  assert.equal(errCode(again), 'unknown_field', 'the sharing is chosen at creation only');
 });
 
 test('revising and accepting at the same moment never ends agreed on a version one did not accept', async () => {

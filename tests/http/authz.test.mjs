@@ -201,40 +201,46 @@ const KINDS = {
       };
     },
   },
-  // agreements: always the couple's; either partner acts on one, in turns
+  // agreements: always the couple's, with the care team too when its proposer says so at
+  // creation; either partner acts on one, in turns; the therapist reads the care-shared ones
   agreements: {
     needs: ['POST /api/v1/agreements', 'GET /api/v1/agreements'],
-    owners: { abShared: 'A', other: 'X' },
+    owners: { abShared: 'A', abCare: 'A', baCare: 'B', other: 'X' },
     list: '/api/v1/agreements',
     listKey: 'agreements',
     async make(ctx, mark) {
-      const w = async (who, t) => created(await ctx[who].post('/api/v1/agreements', {
+      const w = async (who, t, shared) => created(await ctx[who].post('/api/v1/agreements', {
         category: 'privacy', text: `I tell you when my plans change (${mark(t)}).`, consequence: '', review_on: day(30),
+        ...(shared ? { shared_with: shared } : {}),
       }), 'agreement');
-      return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
+      return { abShared: await w('A', 'abShared'), abCare: await w('A', 'abCare', ['partner', 'care']),
+        baCare: await w('B', 'baCare', ['partner', 'care']), other: await w('X', 'other', ['partner', 'care']) };
     },
   },
-  // breaches: always the couple's; each partner writes their own repair
+  // breaches: always the couple's, with the care team too when the one who records it says so;
+  // each partner writes their own repair; the therapist reads the care-shared ones
   breaches: {
     needs: ['POST /api/v1/breaches', 'GET /api/v1/breaches'],
-    owners: { abShared: 'A', other: 'X' },
+    owners: { abShared: 'A', abCare: 'A', baCare: 'B', other: 'X' },
     list: '/api/v1/breaches',
     listKey: 'breaches',
     async make(ctx, mark) {
-      const w = async (who, t) => created(await ctx[who].post('/api/v1/breaches',
-        { description: `A late night (${mark(t)})`, self_report: false }), 'breach');
-      return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
+      const w = async (who, t, shared) => created(await ctx[who].post('/api/v1/breaches',
+        { description: `A late night (${mark(t)})`, self_report: false, ...(shared ? { shared_with: shared } : {}) }),
+      'breach');
+      return { abShared: await w('A', 'abShared'), abCare: await w('A', 'abCare', ['partner', 'care']),
+        baCare: await w('B', 'baCare', ['partner', 'care']), other: await w('X', 'other', ['partner', 'care']) };
     },
   },
-  // the same, with a repair by the one who recorded each (A's, X's): B has none
+  // the same, with a repair by the one who recorded each (A's, B's, X's): the other has none
   breachesWritten: {
     needs: ['POST /api/v1/breaches', 'POST /api/v1/breaches/{id}/repair', 'GET /api/v1/breaches'],
-    owners: { abShared: 'A', other: 'X' },
+    owners: { abShared: 'A', abCare: 'A', baCare: 'B', other: 'X' },
     list: '/api/v1/breaches',
     listKey: 'breaches',
     async make(ctx, mark) {
       const ids = await KINDS.breaches.make(ctx, mark);
-      for (const [who, t] of [['A', 'abShared'], ['X', 'other']]) {
+      for (const [who, t] of [['A', 'abShared'], ['A', 'abCare'], ['B', 'baCare'], ['X', 'other']]) {
         const res = await ctx[who].post(`/api/v1/breaches/${ids[t]}/repair`, REPAIR);
         assert.equal(res.status, 201, `writing a repair: ${describe(res)}`);
       }
@@ -314,8 +320,20 @@ const REPAIR_FORM = {
   do_differently: 'Ask before I assume.',
 };
 // either partner writes their own repair; only one who wrote theirs changes it or says "repaired"
-const BREACH_BOTH = { abShared: { A: OK, B: OK }, other: { X: OK } };
-const BREACH_WRITER = { abShared: { A: OK, B: NO }, other: { X: OK } };
+const BREACH_BOTH = { abShared: { A: OK, B: OK }, abCare: { A: OK, B: OK, T: OK },
+  baCare: { A: OK, B: OK, T: OK }, other: { X: OK } };
+const BREACH_WRITER = { abShared: { A: OK, B: NO }, abCare: { A: OK, B: NO }, baCare: { A: NO, B: OK },
+  other: { X: OK } };
+// agreements: both partners read (the care team the care-shared ones); the one who did not
+// propose answers (accepts, declines); either changes or retires
+const AGREEMENT_READ = { abShared: { A: OK, B: OK }, abCare: { A: OK, B: OK, T: OK },
+  baCare: { A: OK, B: OK, T: OK }, other: { X: OK } };
+const AGREEMENT_ANSWER = { abShared: { A: NO, B: OK }, abCare: { A: NO, B: OK }, baCare: { A: OK, B: NO },
+  other: { X: NO } };
+const AGREEMENT_EITHER = { abShared: { A: OK, B: OK }, abCare: { A: OK, B: OK }, baCare: { A: OK, B: OK },
+  other: { X: OK } };
+const AGREEMENTS_VISIBLE = { A: ['abShared', 'abCare', 'baCare'], B: ['abShared', 'abCare', 'baCare'], X: ['other'],
+  T: ['abCare', 'baCare'] };
 
 const MATRIX = {
   // health, accounts
@@ -678,45 +696,46 @@ const MATRIX = {
     call: form('/conflict-plan/accept', {}), member: [303, 403, 404] },
   'POST /timeouts': { who: 'partner', csrf: true, op: 'plain', call: form('/timeouts', { minutes: '20' }), member: [303] },
   // agreements (step 3): who may take which turn is agreements.test.mjs's; here, that only
-  // the couple's partners reach them.  Either partner may retire one: the second to try
-  // finds it retired already (409), which changes nothing.
-  'GET /api/v1/agreements': { who: 'partner', csrf: false, op: 'list', kind: 'agreements', call: get('/api/v1/agreements'),
-    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  // the couple's partners reach them, and their therapist reads the care-shared ones.  Either
+  // partner may retire one: the second to try finds it retired already (409), which changes
+  // nothing.
+  'GET /api/v1/agreements': { who: 'member', csrf: false, op: 'list', kind: 'agreements', call: get('/api/v1/agreements'),
+    visible: AGREEMENTS_VISIBLE },
   'POST /api/v1/agreements': { who: 'partner', csrf: true, op: 'create', kind: 'agreements', member: [201],
     call: (c, id, o) => c.post('/api/v1/agreements',
       { category: 'other', text: `Agreement ${o.mark}`, consequence: '', review_on: day(10) }, { csrf: o.csrf || false }) },
-  'GET /api/v1/agreements/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'agreements',
-    call: get('/api/v1/agreements/{id}'), expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  'GET /api/v1/agreements/{id}': { who: 'member', csrf: false, op: 'read', kind: 'agreements',
+    call: get('/api/v1/agreements/{id}'), expect: AGREEMENT_READ },
   'POST /api/v1/agreements/{id}/accept': { who: 'partner', csrf: true, op: 'write', kind: 'agreements',
     call: api('POST', '/api/v1/agreements/{id}/accept', { version: 1 }),
-    expect: { abShared: { A: NO, B: OK }, other: { X: NO } } },
+    expect: AGREEMENT_ANSWER },
   'POST /api/v1/agreements/{id}/revise': { who: 'partner', csrf: true, op: 'write', kind: 'agreements',
     call: api('POST', '/api/v1/agreements/{id}/revise', { text: 'A clearer version.', consequence: '', review_on: day(20) }),
-    expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+    expect: AGREEMENT_EITHER },
   'POST /api/v1/agreements/{id}/decline': { who: 'partner', csrf: true, op: 'write', kind: 'agreements',
-    call: api('POST', '/api/v1/agreements/{id}/decline', {}), expect: { abShared: { A: NO, B: OK }, other: { X: NO } } },
+    call: api('POST', '/api/v1/agreements/{id}/decline', {}), expect: AGREEMENT_ANSWER },
   'POST /api/v1/agreements/{id}/retire': { who: 'partner', csrf: true, op: 'write', kind: 'agreements', member: [200, 409],
     call: api('POST', '/api/v1/agreements/{id}/retire', { reason: 'It no longer fits.' }),
-    expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+    expect: AGREEMENT_EITHER },
   'GET /agreements': { who: 'partner', csrf: false, op: 'list', kind: 'agreements', call: get('/agreements'),
-    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+    visible: AGREEMENTS_VISIBLE },
   'POST /agreements': { who: 'partner', csrf: true, op: 'create', kind: 'agreements', member: [303],
     call: (c, id, o) => c.form('/agreements', {
       category: 'other', text: `Agreement ${o.mark}`, consequence: '', review_on: day(10), ...(o.csrf ? { csrf: o.csrf } : {}),
     }) },
   'GET /agreements/guide': { who: 'partner', csrf: false, op: 'plain', call: get('/agreements/guide'), member: [200] },
   'GET /agreements/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'agreements',
-    call: get('/agreements/{id}'), expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+    call: get('/agreements/{id}'), expect: AGREEMENT_READ },
   'POST /agreements/{id}/accept': { who: 'partner', csrf: true, op: 'write', kind: 'agreements',
-    call: form('/agreements/{id}/accept', { version: '1' }), expect: { abShared: { A: NO, B: OK }, other: { X: NO } } },
+    call: form('/agreements/{id}/accept', { version: '1' }), expect: AGREEMENT_ANSWER },
   'POST /agreements/{id}/revise': { who: 'partner', csrf: true, op: 'write', kind: 'agreements',
     call: form('/agreements/{id}/revise', { text: 'A clearer version.', consequence: '', review_on: day(20), note: '' }),
-    expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+    expect: AGREEMENT_EITHER },
   'POST /agreements/{id}/decline': { who: 'partner', csrf: true, op: 'write', kind: 'agreements',
-    call: form('/agreements/{id}/decline', { note: '' }), expect: { abShared: { A: NO, B: OK }, other: { X: NO } } },
+    call: form('/agreements/{id}/decline', { note: '' }), expect: AGREEMENT_ANSWER },
   'POST /agreements/{id}/retire': { who: 'partner', csrf: true, op: 'write', kind: 'agreements', member: [303, 409],
     call: form('/agreements/{id}/retire', { reason: 'It no longer fits.' }),
-    expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+    expect: AGREEMENT_EITHER },
   // date nights (step 3)
   'GET /api/v1/dates': { who: 'partner', csrf: false, op: 'list', kind: 'dates', call: get('/api/v1/dates'),
     visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
@@ -757,14 +776,14 @@ const MATRIX = {
     visible: { A: ['abCare'], B: ['baCare'], X: ['other'], T: ['abCare'] } },
   'GET /summary': { who: 'member', csrf: false, op: 'plain', call: get('/summary'), member: [200] },
   // breaches and their repair (step 3): the order of it all is breaches.test.mjs's
-  'GET /api/v1/breaches': { who: 'partner', csrf: false, op: 'list', kind: 'breaches', call: get('/api/v1/breaches'),
-    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'GET /api/v1/breaches': { who: 'member', csrf: false, op: 'list', kind: 'breaches', call: get('/api/v1/breaches'),
+    visible: AGREEMENTS_VISIBLE },
   'POST /api/v1/breaches': { who: 'partner', csrf: true, op: 'create', kind: 'breaches', member: [201],
     call: (c, id, o) => c.post('/api/v1/breaches', { description: `Breach ${o.mark}`, self_report: true },
       { csrf: o.csrf || false }) },
   'GET /api/v1/breaches/feelings': { who: 'partner', csrf: false, op: 'plain', call: get('/api/v1/breaches/feelings'),
     member: [200] },
-  'GET /api/v1/breaches/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'breaches',
+  'GET /api/v1/breaches/{id}': { who: 'member', csrf: false, op: 'read', kind: 'breaches',
     call: get('/api/v1/breaches/{id}'), expect: BREACH_BOTH },
   'POST /api/v1/breaches/{id}/repair': { who: 'partner', csrf: true, op: 'write', kind: 'breaches',
     call: api('POST', '/api/v1/breaches/{id}/repair', REPAIR), expect: BREACH_BOTH },
@@ -773,7 +792,7 @@ const MATRIX = {
   'POST /api/v1/breaches/{id}/repaired': { who: 'partner', csrf: true, op: 'write', kind: 'breachesWritten',
     call: api('POST', '/api/v1/breaches/{id}/repaired'), expect: BREACH_WRITER },
   'GET /breaches': { who: 'partner', csrf: false, op: 'list', kind: 'breaches', call: get('/breaches'),
-    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+    visible: AGREEMENTS_VISIBLE },
   'POST /breaches': { who: 'partner', csrf: true, op: 'create', kind: 'breaches', member: [303],
     call: (c, id, o) => c.form('/breaches', { description: `Breach ${o.mark}`, ...(o.csrf ? { csrf: o.csrf } : {}) }) },
   'GET /breaches/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'breaches',

@@ -226,6 +226,10 @@ test('bad breaches and repairs are refused with the field\'s code, and change no
     [{ description: 42, self_report: true }, 'wrong_type'],
     [{ description: 'Bad id', self_report: true, agreement_id: 'not-an-id' }, 'invalid_value'],
     [{ description: 'Extra', self_report: true, status: 'repaired' }, 'unknown_field'],
+    [{ description: 'Not shared', self_report: true, shared_with: [] }, 'invalid_value'], // always the couple's
+    [{ description: 'Care alone', self_report: true, shared_with: ['care'] }, 'invalid_value'],
+    [{ description: 'Twice', self_report: true, shared_with: ['partner', 'partner'] }, 'invalid_value'],
+    [{ description: 'As text', self_report: true, shared_with: 'care' }, 'wrong_type'],
   ]) {
     const res = await B.post('/api/v1/breaches', body);
     assert.equal(res.status, 400, `${JSON.stringify(body).slice(0, 60)}: ${describe(res)}`);
@@ -266,6 +270,34 @@ test('bad breaches and repairs are refused with the field\'s code, and change no
   const now = (await A.get('/api/v1/breaches')).json.breaches;
   assert.equal(now.length, 1, 'no refused breach was kept');
   assert.equal(now[0].waiting, 1, 'only the good repair was kept');
+});
+
+test('the one who records a breach chooses the care team or not; the repairs follow, the order of reading stays', async () => {
+  const { aClient: A, bClient: B } = await pair(server.url);
+  const plain = await A.post('/api/v1/breaches', { description: 'Between us', self_report: false });
+  assert.equal(plain.status, 201, describe(plain));
+  assert.deepEqual(plain.json.breach.shared_with, ['partner'], 'the default');
+  const res = await A.post('/api/v1/breaches',
+    { description: mark('care breach', 'Lied about where I was on Friday'), self_report: true, shared_with: ['partner', 'care'] });
+  assert.equal(res.status, 201, describe(res));
+  const br = res.json.breach;
+  assert.deepEqual(br.shared_with, ['partner', 'care']);
+  const seen = (await B.get(`/api/v1/breaches/${br.id}`)).json.breach;
+  assert.deepEqual(seen.shared_with, ['partner', 'care'], 'the partner sees it, and that it is shared');
+  // B's side waits for A's, care team or not
+  assert.equal((await B.post(`/api/v1/breaches/${br.id}/repair`, repairBody('care b'))).status, 201);
+  let a = (await A.get(`/api/v1/breaches/${br.id}`)).json.breach;
+  assert.deepEqual([a.waiting, a.repairs.length], [1, 0], 'A reads B\'s side only after writing theirs');
+  assert.equal((await A.post(`/api/v1/breaches/${br.id}/repair`, repairBody('care a'))).status, 201);
+  a = (await A.get(`/api/v1/breaches/${br.id}`)).json.breach;
+  assert.deepEqual([a.waiting, a.repairs.length], [0, 2]);
+  // the summary of the one who recorded it holds it, with the repairs, as it holds care items
+  const sum = await A.get(`/api/v1/summary?from=${day(-1)}&to=${day(1)}`);
+  assert.equal(sum.status, 200, describe(sum));
+  const item = sum.json.summary.items.find((x) => x.item.id === br.id);
+  assert.ok(item, `the care-shared breach is in the summary: ${describe(sum)}`);
+  assert.equal(item.answers.filter((x) => x.kind === 'breach_repair').length, 2, 'with both repairs, which follow it');
+  assert.ok(!sum.json.summary.items.some((x) => x.item.id === plain.json.breach.id), 'never the partner-only one');
 });
 
 test('the feelings come labelled in the member\'s language', async () => {

@@ -169,7 +169,7 @@ test('a therapist reads only what was shared with the care team, and nothing els
   assert.equal(old.json.limit.text, markers.get('early care item'));
 
   // nothing else: partner-only routes answer 403, writes of the couple's kinds 403
-  for (const p of ['/api/v1/journal', '/api/v1/statements', '/api/v1/care', '/api/v1/agreements']) {
+  for (const p of ['/api/v1/journal', '/api/v1/statements', '/api/v1/care']) {
     const res = await T.get(p);
     assert.equal(res.status, 403, `${p}: ${describe(res)}`);
   }

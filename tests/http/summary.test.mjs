@@ -142,6 +142,62 @@ test('only what the caller shared with the care team, in the range; journal only
   assert.deepEqual([xe.items, xe.cards, xe.checkins, xe.journal], [[], [], [], []]);
 });
 
+test('a care-shared agreement with its versions and a breach with its repairs are in it; the partner-only ones are not', async () => {
+  const { aClient: A, bClient: B, a } = await pair(server.url);
+  const v1 = mark('agreement v1', 'I tell you when I am running late, before the hour');
+  const v2 = mark('agreement v2', 'I tell you when I am running late, before the hour, by a call');
+  const agHidden = mark('agreement partner', 'Between the two of us only');
+  const ag = created(await A.post('/api/v1/agreements',
+    { category: 'decisions', text: v1, consequence: '', review_on: day(30), shared_with: ['partner', 'care'] }), 'agreement');
+  const rev = await B.post(`/api/v1/agreements/${ag.id}/revise`, { text: v2, consequence: '', review_on: day(30) });
+  assert.equal(rev.status, 200, describe(rev));
+  assert.equal((await A.post(`/api/v1/agreements/${ag.id}/accept`, { version: 2 })).status, 200);
+  created(await A.post('/api/v1/agreements',
+    { category: 'decisions', text: agHidden, consequence: '', review_on: day(30) }), 'agreement');
+
+  const what = mark('breach care', 'Missed the dinner with your parents without a word');
+  const brHidden = mark('breach partner', 'Something we keep between us');
+  const br = created(await A.post('/api/v1/breaches',
+    { description: what, self_report: true, shared_with: ['partner', 'care'] }), 'breach');
+  created(await A.post('/api/v1/breaches', { description: brHidden, self_report: false }), 'breach');
+  const repair = (label) => ({
+    feelings: ['ashamed'], my_view: mark(`${label} view`, 'I lost track of time and then froze'),
+    my_part: mark(`${label} part`, 'I hid instead of calling; I am sorry'), do_differently: 'I call first',
+  });
+  // B writes first: A's summary leaves B's side out until A wrote theirs, as the breach page does
+  assert.equal((await B.post(`/api/v1/breaches/${br.id}/repair`, repair('b side'))).status, 201);
+  let sm = (await A.get(`/api/v1/summary?from=${day(-1)}&to=${day(1)}`)).json.summary;
+  let text = JSON.stringify(sm);
+  assert.ok(text.includes(what), 'the breach is in it');
+  assert.ok(!text.includes(markers.get('b side view')), 'the partner\'s side waits for the caller\'s own');
+  assert.equal((await A.post(`/api/v1/breaches/${br.id}/repair`, repair('a side'))).status, 201);
+
+  const res = await A.get(`/api/v1/summary?from=${day(-1)}&to=${day(1)}`);
+  assert.equal(res.status, 200, describe(res));
+  sm = res.json.summary;
+  text = JSON.stringify(sm);
+  for (const t of [v1, v2, what, markers.get('a side view'), markers.get('b side view')]) assert.ok(text.includes(t), `has ${t}`);
+  for (const t of [agHidden, brHidden]) assert.ok(!text.includes(t), `leaves out ${t}`);
+  const agItem = sm.items.find((i) => i.kind === 'agreement');
+  assert.equal(agItem.item.id, ag.id);
+  assert.deepEqual(agItem.answers.filter((x) => x.kind === 'agreement_version').map((x) => x.item.text), [v1, v2],
+    'both versions, oldest first');
+  const brItem = sm.items.find((i) => i.kind === 'breach');
+  assert.equal(brItem.item.id, br.id);
+  assert.equal(brItem.answers.filter((x) => x.kind === 'breach_repair').length, 2, 'both repairs');
+  // B's summary: B made neither, so neither is in it
+  const bs = JSON.stringify((await B.get(`/api/v1/summary?from=${day(-1)}&to=${day(1)}`)).json.summary);
+  assert.ok(!bs.includes(what) && !bs.includes(v1), 'the partner\'s summary holds only what they made');
+
+  // the page names them in words, never an id or a key
+  const page = await A.get(`/summary?from=${day(-1)}&to=${day(1)}`);
+  assert.equal(page.status, 200, describe(page));
+  for (const t of ['Agreements', 'A change to the agreement', 'Breaches and repair', 'A repair', 'Decision making',
+    'Ashamed', v2, what]) assert.ok(page.text.includes(t), `the page shows ${t}`);
+  assert.ok(!page.text.includes(a.member.id), 'no member id on the page');
+  assert.ok(!page.text.includes('>ashamed<'), 'feelings by their words');
+});
+
 test('the page: a form to pick, the summary to print, in three languages', async () => {
   const { aClient: A } = await pair(server.url, { aFields: { display_name: 'Alex' } });
   const limit = mark('page limit', 'Please knock first');
