@@ -61,9 +61,13 @@ void summary_clear(struct summary *sm)
 	memset(sm, 0, sizeof(*sm));
 }
 
-/* The answers to row of kind ak that are shared with the care team, added to it. */
+/*
+ * The answers to row of kind ak that are shared with the care team, added
+ * to it; member is whose summary it is: the other partner's side of a
+ * breach comes only once member wrote theirs, as on the breach itself.
+ */
 static int add_answers(const struct core *c, const struct session *s, const struct item_kind *ak,
-		       const struct item_row *row, struct summary_item *it)
+		       const struct item_row *row, const char *member, struct summary_item *it)
 {
 	struct item_view *views = NULL;
 	size_t n = 0, i;
@@ -73,13 +77,13 @@ static int add_answers(const struct core *c, const struct session *s, const stru
 	if (r != 0)
 		return r;
 	for (i = 0; i < n && ak == &breach_repair_kind; i++)
-		wrote |= views[i].mine;
+		wrote |= strcmp(views[i].author_id, member) == 0;
 	for (i = 0; i < n; i++) {
 		struct summary_answer *grown;
 
 		if (!(views[i].shared_with & ACCESS_SHARE_CARE))
 			continue;
-		if (ak == &breach_repair_kind && !views[i].mine && !wrote)
+		if (ak == &breach_repair_kind && strcmp(views[i].author_id, member) != 0 && !wrote)
 			continue; /* the partner's side, read only after writing one's own */
 		grown = realloc(it->answers, (it->nanswers + 1) * sizeof(*grown));
 		if (!grown) {
@@ -134,7 +138,7 @@ static int add_kind(const struct core *c, const struct session *s, const struct 
 		for (j = 0; item_kinds[j] && r == 0; j++)
 			if (item_kinds[j]->parent && item_kinds[j]->fields &&
 			    strcmp(item_kinds[j]->parent, k->name) == 0)
-				r = add_answers(c, s, item_kinds[j], &rows[i], it);
+				r = add_answers(c, s, item_kinds[j], &rows[i], sm->member_id, it);
 	}
 	store_item_list_free(rows, n);
 	return r;

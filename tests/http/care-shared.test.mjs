@@ -146,6 +146,16 @@ test('the summary: the therapist names a partner and reads what that partner sha
     trust: 4, closeness: 5, note: mark('summary check-in', 'A hard day, but we talked'),
     shared_with: ['partner', 'care'] });
   assert.equal(checkin.status, 201, describe(checkin));
+  const breach = await A.post('/api/v1/breaches',
+    { description: mark('summary breach', 'I read your messages'), self_report: true, shared_with: ['partner', 'care'] });
+  assert.equal(breach.status, 201, describe(breach));
+  const breachId = breach.json.breach.id;
+  for (const [c, label] of [[A, 'A repair'], [B, 'B repair']]) {
+    const rep = await c.post(`/api/v1/breaches/${breachId}/repair`, {
+      feelings: ['hurt'], my_view: mark(label, 'I felt shut out'), my_part: 'I went quiet.',
+      do_differently: 'Ask before I assume.' });
+    assert.equal(rep.status, 201, describe(rep));
+  }
   const range = `from=${day(-1)}&to=${day(1)}`;
 
   const ofA = await T.get(`/api/v1/summary?${range}&member=${aId}`);
@@ -158,12 +168,18 @@ test('the summary: the therapist names a partner and reads what that partner sha
   assert.ok(!ofA.text.includes(markers.get('summary A partner')));
 
   assert.deepEqual(ofA.json.summary.checkins.map((c) => c.note), [markers.get('summary check-in')]);
+  // A's breach with both sides of its repair, as A reads it: the therapist reads it so too
+  const inA = ofA.json.summary.items.find((i) => i.item.id === breachId);
+  assert.ok(inA, 'A\'s care-shared breach');
+  assert.deepEqual(inA.answers.filter((x) => x.kind === 'breach_repair').map((x) => x.item.my_view).sort(),
+    [markers.get('A repair'), markers.get('B repair')].sort());
   assert.equal(ofA.json.summary.trend.trust.average, 4);
 
   const ofB = await T.get(`/api/v1/summary?${range}&member=${bId}`);
   assert.equal(ofB.status, 200, describe(ofB));
   assert.ok(itemIds(ofB).has(bCare) && !itemIds(ofB).has(aCare));
   assert.deepEqual(ofB.json.summary.checkins, [], 'A\'s check-in is in A\'s summary alone');
+  assert.ok(!itemIds(ofB).has(breachId), 'the breach A recorded is in A\'s summary');
 
   // whose: a partner of this couple, named; the journal is never the therapist's to pick
   for (const [label, q] of [['no member', ''], ['another couple\'s partner', `&member=${xId}`],
