@@ -212,7 +212,7 @@ test('the pages offer the care team\'s box only when there is a care team, and m
   assert.match(page.text, /Shared with your care team/, 'the shared ones are marked');
   const text = mark('page agreement', 'I show you my phone when you ask, without a sigh');
   const saved = await A.form('/agreements',
-    { category: 'privacy', text, consequence: '', review_on: day(10), share_care: '1', csrf: A.csrf });
+    { category: 'privacy', text, consequence: '', review_on: day(10), share_partner: '1', share_care: '1', csrf: A.csrf });
   assert.equal(saved.status, 303, describe(saved));
   const url = saved.headers.get('location').replace(/\?.*$/, '');
   page = await A.get(url);
@@ -228,10 +228,18 @@ test('the pages offer the care team\'s box only when there is a care team, and m
   assert.ok(tList.includes(url.split('/').pop()), 'the ticked one reaches the therapist');
   assert.equal(tList.length, 3, 'the unticked one does not');
 
+  // the form always shares with the partner (a hidden share_partner): the care team reads with
+  // the partner, never instead, so the box alone is refused and nothing is made
+  const alone = await A.form('/agreements',
+    { category: 'privacy', text: 'Care alone', consequence: '', review_on: day(10), share_care: '1', csrf: A.csrf });
+  assert.equal(alone.status, 400, describe(alone));
+  assert.match((await A.get('/agreements')).text, /name="share_partner" value="1"/);
+
   page = await B.get('/breaches');
   assert.match(page.text, /name="share_care"/);
+  assert.match(page.text, /name="share_partner" value="1"/);
   const desc = mark('page breach', 'Read my messages while I slept');
-  const rec = await B.form('/breaches', { description: desc, share_care: '1', csrf: B.csrf });
+  const rec = await B.form('/breaches', { description: desc, share_partner: '1', share_care: '1', csrf: B.csrf });
   assert.equal(rec.status, 303, describe(rec));
   page = await A.get(rec.headers.get('location'));
   assert.match(page.text, /care-shared/, 'the breach says it is shared with the care team');
