@@ -40,8 +40,8 @@ static json_t *activity_card(const struct kreq *r, const struct activity *a, con
 	web_set(o, "planned_for", a->planned_for);
 	set_date(r, o, "date", a->planned_for);
 	set_flag(o, "mine", a->mine);
-	web_set(o, "from_name", partner);
-	web_set(o, "from_partner", partner);
+	set_partner(o, "from_name", partner);
+	set_partner(o, "from_partner", partner);
 	set_flag(o, "done", a->done);
 	if (a->done)
 		set_date(r, o, "done_date", a->done_at);

@@ -115,7 +115,7 @@ static int list_page(struct kreq *r, int status, const char *field)
 	else
 		json_decref(items);
 	set_flag(data, "empty", n == 0);
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	set_int(data, "text_max", AGREEMENT_TEXT_MAX);
 	checkin_today(review, REVIEW_DEFAULT_DAYS);
 	if (data)
@@ -239,7 +239,7 @@ static int agreement_page(struct kreq *r, int status, const char *form, const ch
 	data = web_page_new(r, _(agreement_kind.title));
 	if (data)
 		json_object_set_new(data, "a", agreement_card(r, &a));
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	set_date(r, data, "proposed_on", a.v.updated_at);
 	set_text(data, "version_note", a.v.values[AGREEMENT_F_NOTE], a.v.lens[AGREEMENT_F_NOTE]);
 	if (a.status == AGREEMENT_DECLINED || a.status == AGREEMENT_RETIRED) {

@@ -86,7 +86,7 @@ static int plan_page(struct kreq *r, int status, const char *field)
 		return page_outcome(r, rc, NULL, NULL);
 	partner_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _(conflict_plan_kind.title));
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	set_flag(data, "has_plan", has);
 	if (has) {
 		int mine = strcmp(p.accepted_by[0], r->session->member_id) == 0;

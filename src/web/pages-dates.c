@@ -79,7 +79,7 @@ static int dates_page(struct kreq *r, int status, const char *field)
 	else
 		json_decref(items);
 	set_flag(data, "empty", n == 0);
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	set_int(data, "title_max", DATE_TITLE_MAX);
 	set_int(data, "note_max", DATE_NOTE_MAX);
 	web_set(data, "planned_for",

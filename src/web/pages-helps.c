@@ -25,7 +25,7 @@ static int helps_page(struct kreq *r, int status, const char *field)
 		return page_outcome(r, rc, NULL, NULL);
 	partner_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _(helps_me_kind.title));
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	set_int(data, "body_max", HELPS_ME_BODY_MAX);
 	set_flag(data, "has_mine", h.has_mine);
 	if (typed) {

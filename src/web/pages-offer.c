@@ -25,7 +25,7 @@ static json_t *offer_card(const struct kreq *r, const struct offer *of, const ch
 	web_set(o, "id", of->id);
 	set_text(o, "text", of->text, of->text_len);
 	set_flag(o, "mine", of->mine);
-	web_set(o, "from_name", partner);
+	set_partner(o, "from_name", partner);
 	set_date(r, o, "date", of->created_at);
 	set_date(r, o, "until_date", of->until);
 	set_flag(o, "active", of->status == OFFER_ACTIVE);
