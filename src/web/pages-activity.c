@@ -62,7 +62,7 @@ static int activities_page(struct kreq *r, int status, int error)
 	rc = activity_list(r->core, r->session, &list, &n);
 	if (rc != 0)
 		return rc < 0 ? rc : page_error(r, 500);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	checkin_today(today, 0);
 	data = web_page_new(r, _("Shared activities"));
 	upcoming = json_array();

@@ -103,7 +103,7 @@ static int list_page(struct kreq *r, int status, const char *field)
 	rc = agreements_list(r->core, r->session, &list, &n);
 	if (rc != 0)
 		return page_outcome(r, rc, NULL, NULL);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _(agreement_kind.title));
 	items = json_array();
 	for (i = 0; i < n; i++)
@@ -235,7 +235,7 @@ static int agreement_page(struct kreq *r, int status, const char *form, const ch
 	rc = agreement_read(r->core, r->session, r->params[0], &a);
 	if (rc != 0)
 		return page_outcome(r, rc, NULL, NULL);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _(agreement_kind.title));
 	if (data)
 		json_object_set_new(data, "a", agreement_card(r, &a));

@@ -159,7 +159,7 @@ static int breaches_page(struct kreq *r, int status, const char *field, const ch
 	rc = breaches_list(r->core, r->session, &list, &n);
 	if (rc != 0)
 		return page_outcome(r, rc, NULL, NULL);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _(breach_kind.title));
 	set_partner(data, "partner_name", partner);
 	items = json_array();
@@ -285,7 +285,7 @@ static int breach_page(struct kreq *r, int status, const char *field, const char
 	rc = breach_read(r->core, r->session, r->params[0], &b);
 	if (rc != 0)
 		return page_outcome(r, rc, NULL, NULL);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _(breach_kind.title));
 	set_partner(data, "partner_name", partner);
 	if (data)

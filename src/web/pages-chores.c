@@ -50,7 +50,7 @@ static int chores_page(struct kreq *r, int status, const char *field)
 	rc = chores_list(r->core, r->session, NULL, &list, &n);
 	if (rc != 0)
 		return page_outcome(r, rc, NULL, NULL);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _("Chores, week by week"));
 	items = json_array();
 	for (i = 0; i < n; i++)

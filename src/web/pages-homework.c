@@ -68,7 +68,7 @@ static int homework_page(struct kreq *r, int status, const char *field)
 		return page_outcome(r, rc, NULL, NULL);
 	checkin_today(today, 0);
 	checkin_today(last, HOMEWORK_DAYS_AHEAD);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _("Homework"));
 	items = json_array();
 	for (i = 0; i < n; i++)

@@ -49,7 +49,7 @@ static int offers_page(struct kreq *r, int status, int error)
 	rc = offer_list(r->core, r->session, &list, &n);
 	if (rc != 0)
 		return rc < 0 ? rc : page_error(r, 500);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	checkin_today(today, 0);
 	checkin_today(last, OFFER_UNTIL_MAX_DAYS);
 	checkin_today(until, OFFER_DEFAULT_DAYS);

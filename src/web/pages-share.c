@@ -67,7 +67,7 @@ static int shares_page(struct kreq *r, int status, int error)
 	rc = share_list(r->core, r->session, &list, &n);
 	if (rc != 0)
 		return rc < 0 ? rc : page_error(r, 500);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _("Openness cards"));
 	cards = json_array();
 	kinds = json_array();

@@ -989,7 +989,7 @@ int push(json_t *arr, json_t *v)
 }
 
 /* The partner's display name, or "" when there is none (they left, or never joined). */
-void partner_name(const struct kreq *r, char *out, size_t len)
+void partner_display_name(const struct kreq *r, char *out, size_t len)
 {
 	struct member_view mv;
 	size_t i;
