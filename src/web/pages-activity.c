@@ -40,8 +40,8 @@ static json_t *activity_card(const struct kreq *r, const struct activity *a, con
 	web_set(o, "planned_for", a->planned_for);
 	set_date(r, o, "date", a->planned_for);
 	set_flag(o, "mine", a->mine);
-	web_set(o, "from_name", partner);
-	web_set(o, "from_partner", partner);
+	set_partner(o, "from_name", partner);
+	set_partner(o, "from_partner", partner);
 	set_flag(o, "done", a->done);
 	if (a->done)
 		set_date(r, o, "done_date", a->done_at);
@@ -62,7 +62,7 @@ static int activities_page(struct kreq *r, int status, int error)
 	rc = activity_list(r->core, r->session, &list, &n);
 	if (rc != 0)
 		return rc < 0 ? rc : page_error(r, 500);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	checkin_today(today, 0);
 	data = web_page_new(r, _("Shared activities"));
 	upcoming = json_array();

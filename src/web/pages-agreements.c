@@ -104,7 +104,7 @@ static int list_page(struct kreq *r, int status, const char *field)
 	rc = agreements_list(r->core, r->session, &list, &n);
 	if (rc != 0)
 		return page_outcome(r, rc, NULL, NULL);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _(agreement_kind.title));
 	items = json_array();
 	for (i = 0; i < n; i++)
@@ -116,7 +116,7 @@ static int list_page(struct kreq *r, int status, const char *field)
 	else
 		json_decref(items);
 	set_flag(data, "empty", n == 0);
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	set_int(data, "text_max", AGREEMENT_TEXT_MAX);
 	checkin_today(review, REVIEW_DEFAULT_DAYS);
 	if (data)
@@ -244,11 +244,11 @@ static int agreement_page(struct kreq *r, int status, const char *form, const ch
 	rc = agreement_read(r->core, r->session, r->params[0], &a);
 	if (rc != 0)
 		return page_outcome(r, rc, NULL, NULL);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _(agreement_kind.title));
 	if (data)
 		json_object_set_new(data, "a", agreement_card(r, &a));
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	set_date(r, data, "proposed_on", a.v.updated_at);
 	set_text(data, "version_note", a.v.values[AGREEMENT_F_NOTE], a.v.lens[AGREEMENT_F_NOTE]);
 	if (a.status == AGREEMENT_DECLINED || a.status == AGREEMENT_RETIRED) {

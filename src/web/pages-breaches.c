@@ -160,9 +160,9 @@ static int breaches_page(struct kreq *r, int status, const char *field, const ch
 	rc = breaches_list(r->core, r->session, &list, &n);
 	if (rc != 0)
 		return page_outcome(r, rc, NULL, NULL);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _(breach_kind.title));
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	items = json_array();
 	for (i = 0; i < n; i++)
 		if (push(items, breach_data(r, &list[i], 1)) < 0)
@@ -294,9 +294,9 @@ static int breach_page(struct kreq *r, int status, const char *field, const char
 	rc = breach_read(r->core, r->session, r->params[0], &b);
 	if (rc != 0)
 		return page_outcome(r, rc, NULL, NULL);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _(breach_kind.title));
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	if (data)
 		json_object_set_new(data, "breach", breach_data(r, &b, 0));
 	if (b.v.values[BREACH_F_AGREEMENT] &&

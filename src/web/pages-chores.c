@@ -13,12 +13,14 @@
 #include "web/pages.h"
 #include "web/render.h"
 
-/* "You", the partner's name, or NULL for nobody. */
+/* "You", the partner's name (or "your partner": it follows "This week:"), or NULL for nobody. */
 static const char *who(const struct kreq *r, const char *id, const char *partner)
 {
 	if (!id[0])
 		return NULL;
-	return strcmp(id, r->session->member_id) == 0 ? _("You") : partner;
+	if (strcmp(id, r->session->member_id) == 0)
+		return _("You");
+	return *partner ? partner : _("your partner");
 }
 
 static json_t *chore_card(const struct kreq *r, const struct chore *ch, const char *partner)
@@ -48,7 +50,7 @@ static int chores_page(struct kreq *r, int status, const char *field)
 	rc = chores_list(r->core, r->session, NULL, &list, &n);
 	if (rc != 0)
 		return page_outcome(r, rc, NULL, NULL);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _("Chores, week by week"));
 	items = json_array();
 	for (i = 0; i < n; i++)
@@ -61,7 +63,7 @@ static int chores_page(struct kreq *r, int status, const char *field)
 	set_flag(data, "empty", n == 0);
 	chores_free(list, n);
 	/* "who starts": the reader or the partner, by their member ids */
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	web_set(data, "me", r->session->member_id);
 	memset(&mv, 0, sizeof(mv));
 	if (account_describe(r->core, r->session, &mv) == 0)

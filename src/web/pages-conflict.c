@@ -84,9 +84,9 @@ static int plan_page(struct kreq *r, int status, const char *field)
 	rc = conflict_plan_read(r->core, r->session, &p, &has);
 	if (rc != 0)
 		return page_outcome(r, rc, NULL, NULL);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _(conflict_plan_kind.title));
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	set_flag(data, "has_plan", has);
 	if (has) {
 		int mine = strcmp(p.accepted_by[0], r->session->member_id) == 0;

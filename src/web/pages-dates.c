@@ -67,7 +67,7 @@ static int dates_page(struct kreq *r, int status, const char *field)
 	if (rc != 0)
 		return page_outcome(r, rc, NULL, NULL);
 	checkin_today(today, 0);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _("Date nights"));
 	items = json_array();
 	for (i = 0; i < n; i++)
@@ -79,7 +79,7 @@ static int dates_page(struct kreq *r, int status, const char *field)
 	else
 		json_decref(items);
 	set_flag(data, "empty", n == 0);
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	set_int(data, "title_max", DATE_TITLE_MAX);
 	set_int(data, "note_max", DATE_NOTE_MAX);
 	web_set(data, "planned_for",

@@ -23,9 +23,9 @@ static int helps_page(struct kreq *r, int status, const char *field)
 	rc = helps_me_read(r->core, r->session, &h);
 	if (rc != 0)
 		return page_outcome(r, rc, NULL, NULL);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _(helps_me_kind.title));
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	set_int(data, "body_max", HELPS_ME_BODY_MAX);
 	set_flag(data, "has_mine", h.has_mine);
 	if (typed) {

@@ -68,7 +68,7 @@ static int homework_page(struct kreq *r, int status, const char *field)
 		return page_outcome(r, rc, NULL, NULL);
 	checkin_today(today, 0);
 	checkin_today(last, HOMEWORK_DAYS_AHEAD);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _("Homework"));
 	items = json_array();
 	for (i = 0; i < n; i++)
@@ -81,7 +81,7 @@ static int homework_page(struct kreq *r, int status, const char *field)
 		json_decref(items);
 	set_flag(data, "empty", n == 0);
 	set_flag(data, "partner", is_partner);
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	web_set(data, "today", today);
 	web_set(data, "last_day", last);
 	set_int(data, "title_max", HOMEWORK_TITLE_MAX);

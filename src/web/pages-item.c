@@ -6,15 +6,17 @@
  * ('-' written '_', web_kind_template()) lays it out and says everything in words; this file hands
  * it the same data for every kind:
  *
- *   items[]   id, mine, from_name, date, changed (the date of the last
- *             change, when there was one), private, shared_partner,
+ *   items[]   id, mine, from_name and From_name (set_partner()), date,
+ *             changed (the date of the last change, when there was one),
+ *             private, shared_partner,
  *             shared_care, f.<field> (the value), d.<field> (a date as
  *             people read it), is.<field>_<choice> (true for the chosen
  *             one, each chosen one of a set, "1" or "0" for a yes or no),
  *             is.status_<status> (the kind's status() today, if it has one)
  *   form      f, is and shared_partner as above: what the form shows
  *             (typed values again after an error); editing: its id
- *   max.<field>, error, invalid.<field>, empty, partner_name
+ *   max.<field>, error, invalid.<field>, empty, partner_name and
+ *             Partner_name (set_partner())
  *
  * A group's member "checklist.fees" (field.h) is "checklist_fees" in these
  * names.
@@ -106,7 +108,7 @@ static json_t *item_card(const struct kreq *r, const struct item_kind *k,
 
 	web_set(o, "id", it->id);
 	set_flag(o, "mine", it->mine);
-	web_set(o, "from_name", partner);
+	set_partner(o, "from_name", partner);
 	set_date(r, o, "date", it->created_at);
 	if (strcmp(it->updated_at, it->created_at) != 0)
 		set_date(r, o, "changed", it->updated_at);
@@ -197,7 +199,7 @@ static int kind_page(struct kreq *r, const struct item_kind *k, int status,
 	rc = item_views(r->core, r->session, k, &list, &n);
 	if (rc != 0)
 		return rc < 0 ? rc : page_error(r, 500);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _(k->title));
 	items = json_array();
 	max = json_object();
@@ -218,7 +220,7 @@ static int kind_page(struct kreq *r, const struct item_kind *k, int status,
 	set_flag(data, "care_view", !item_partner(r->session));
 	set_flag(data, "can_write", item_partner(r->session) || k->care_may_create);
 	set_flag(data, "care_allowed", (k->shared_allowed & ACCESS_SHARE_CARE) != 0);
-	web_set(data, "partner_name", partner);
+	set_partner(data, "partner_name", partner);
 	if (data) {
 		json_object_set_new(data, "items", items);
 		json_object_set_new(data, "max", max);

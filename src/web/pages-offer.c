@@ -25,7 +25,7 @@ static json_t *offer_card(const struct kreq *r, const struct offer *of, const ch
 	web_set(o, "id", of->id);
 	set_text(o, "text", of->text, of->text_len);
 	set_flag(o, "mine", of->mine);
-	web_set(o, "from_name", partner);
+	set_partner(o, "from_name", partner);
 	set_date(r, o, "date", of->created_at);
 	set_date(r, o, "until_date", of->until);
 	set_flag(o, "active", of->status == OFFER_ACTIVE);
@@ -49,7 +49,7 @@ static int offers_page(struct kreq *r, int status, int error)
 	rc = offer_list(r->core, r->session, &list, &n);
 	if (rc != 0)
 		return rc < 0 ? rc : page_error(r, 500);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	checkin_today(today, 0);
 	checkin_today(last, OFFER_UNTIL_MAX_DAYS);
 	checkin_today(until, OFFER_DEFAULT_DAYS);

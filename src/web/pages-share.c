@@ -42,7 +42,7 @@ static json_t *share_card(const struct kreq *r, const struct share *sh, const ch
 	set_text(o, "body", sh->body, sh->body_len);
 	set_date(r, o, "date", sh->created_at);
 	set_flag(o, "mine", sh->mine);
-	web_set(o, "from_name", partner);
+	set_partner(o, "from_name", partner);
 	set_flag(o, "private", !(sh->shared_with & ACCESS_SHARE_PARTNER));
 	set_flag(o, "acked", sh->acked);
 	set_flag(o, "can_ack", sh->can_ack);
@@ -67,7 +67,7 @@ static int shares_page(struct kreq *r, int status, int error)
 	rc = share_list(r->core, r->session, &list, &n);
 	if (rc != 0)
 		return rc < 0 ? rc : page_error(r, 500);
-	partner_name(r, partner, sizeof(partner));
+	partner_display_name(r, partner, sizeof(partner));
 	data = web_page_new(r, _("Openness cards"));
 	cards = json_array();
 	kinds = json_array();

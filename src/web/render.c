@@ -17,6 +17,7 @@
  * start-up.  page_static() answers only exact hits in that table, so no
  * request path ever reaches the file system ("../" cannot escape).
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -987,19 +988,41 @@ int push(json_t *arr, json_t *v)
 	return 0;
 }
 
-/* The partner's name, for "shared by ...": theirs, or a kind stand-in. */
-void partner_name(const struct kreq *r, char *out, size_t len)
+/* The partner's display name, or "" when there is none (they left, or never joined). */
+void partner_display_name(const struct kreq *r, char *out, size_t len)
 {
 	struct member_view mv;
 	size_t i;
 
-	snprintf(out, len, "%s", _("Your partner"));
+	snprintf(out, len, "%s", "");
 	memset(&mv, 0, sizeof(mv));
 	if (account_describe(r->core, r->session, &mv) != 0)
 		return;
 	for (i = 0; i < mv.npartners && i < 2; i++)
 		if (strcmp(mv.partners[i].id, mv.id) != 0)
 			snprintf(out, len, "%s", mv.partners[i].display_name);
+}
+
+/*
+ * Without a name, the stand-in is a phrase, and a phrase takes the case of
+ * where it stands: "Offered by your partner", but "Your partner recorded
+ * it". So there are two stand-ins, and two keys: key for the middle of a
+ * sentence, Key (capital first letter) for its start or a label alone. A
+ * translation uses whichever its word order needs; a name reads the same in
+ * both. Russian's stand-in is nominative: translations keep the name where
+ * a nominative fits ("Предлагает {{from_name}}", "Запись: {{from_name}}").
+ */
+void set_partner(json_t *o, const char *key, const char *name)
+{
+	char cap[64];
+	int named = name && *name;
+
+	snprintf(cap, sizeof(cap), "%s", key);
+	cap[0] = (char)toupper((unsigned char)cap[0]);
+	/* TRANSLATORS: stands for a partner's name in the middle of a sentence
+	 * ("Offered by your partner on ..."); in Russian, nominative. */
+	web_set(o, key, named ? name : _("your partner"));
+	web_set(o, cap, named ? name : _("Your partner"));
 }
 
 /* A 403 that says what happened (page_error's 403 speaks of expired forms). */

@@ -188,8 +188,19 @@ void set_day(json_t *o, const char *key, const char *when);
  * when arr or v is NULL or appending fails; v is released then.
  */
 int push(json_t *arr, json_t *v);
-/* partner_name() - the partner's display name into out (len bytes), or "Your partner". */
-void partner_name(const struct kreq *r, char *out, size_t len);
+/*
+ * partner_display_name() - the partner's display name into out (len bytes),
+ * or "" when there is none: hand it to set_partner(), which puts a stand-in
+ * of the right case in its place.
+ */
+void partner_display_name(const struct kreq *r, char *out, size_t len);
+/*
+ * set_partner() - o[key] = name, or "your partner" (translated) when name is
+ * NULL or "", for the middle of a sentence; and the same key with a capital
+ * first letter (key "from_name": "From_name") = name or "Your partner", for
+ * the start of a sentence or a label alone. key is shorter than 64 bytes.
+ */
+void set_partner(json_t *o, const char *key, const char *name);
 /* not_yours() - the 403 page "That is not yours to change" with message (already translated). */
 int not_yours(struct kreq *r, const char *message);
 /*

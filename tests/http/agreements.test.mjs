@@ -178,7 +178,7 @@ test('bad input is refused in the member\'s language, and changes nothing', asyn
     const r = await B.post('/api/v1/agreements', sent);
     assert.equal(r.status, 400, describe(r));
     assert.equal(errCode(r), code, describe(r));
-    assert.ok(r.json.error.message.includes(`“${LABELS[field]}”`), `the message names ${field}: ${describe(r)}`);
+    assert.ok(r.json.error.message.includes(`«${LABELS[field]}»`), `the message names ${field}: ${describe(r)}`);
   }
   const es = await B.post('/api/v1/agreements', body('x', { review_on: day(-3) }));
   const en = await A.post('/api/v1/agreements', body('x', { review_on: day(-3) }));
