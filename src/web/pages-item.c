@@ -192,6 +192,7 @@ static int kind_page(struct kreq *r, const struct item_kind *k, int status,
 {
 	struct item_view *list = NULL;
 	char partner[512], tmpl[64];
+	struct member_view mv;
 	json_t *data, *items, *max;
 	size_t n = 0, i;
 	int rc, typed = status == 400;
@@ -200,12 +201,20 @@ static int kind_page(struct kreq *r, const struct item_kind *k, int status,
 	if (rc != 0)
 		return rc < 0 ? rc : page_error(r, 500);
 	partner_display_name(r, partner, sizeof(partner));
+	memset(&mv, 0, sizeof(mv));
+	if (account_describe(r->core, r->session, &mv) != 0)
+		memset(&mv, 0, sizeof(mv)); /* nobody named: the stand-in */
 	data = web_page_new(r, _(k->title));
 	items = json_array();
 	max = json_object();
-	for (i = 0; i < n; i++)
-		if (push(items, item_card(r, k, &list[i], partner)) < 0)
+	for (i = 0; i < n; i++) {
+		char author[512];
+
+		/* whoever wrote it, by name: a therapist reads both partners' items */
+		author_display_name(&mv, list[i].author_id, author, sizeof(author));
+		if (push(items, item_card(r, k, &list[i], author)) < 0)
 			break;
+	}
 	item_views_free(list, n);
 	for (i = 0; max && i < k->nfields; i++) {
 		char name[64];

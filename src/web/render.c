@@ -1003,6 +1003,18 @@ void partner_display_name(const struct kreq *r, char *out, size_t len)
 			snprintf(out, len, "%s", mv.partners[i].display_name);
 }
 
+void author_display_name(const struct member_view *mv, const char *author_id, char *out, size_t len)
+{
+	size_t i;
+
+	snprintf(out, len, "%s", "");
+	for (i = 0; i < mv->npartners && i < 2; i++)
+		if (strcmp(mv->partners[i].id, author_id) == 0)
+			snprintf(out, len, "%s", mv->partners[i].display_name);
+	if (mv->has_former && strcmp(mv->former.id, author_id) == 0)
+		snprintf(out, len, "%s", mv->former.display_name);
+}
+
 /*
  * Without a name, the stand-in is a phrase, and a phrase takes the case of
  * where it stands: "Offered by your partner", but "Your partner recorded

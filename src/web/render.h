@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "core/account.h"
 #include "kreq.h"
 
 /* Flags for web_render(). */
@@ -194,6 +195,14 @@ int push(json_t *arr, json_t *v);
  * of the right case in its place.
  */
 void partner_display_name(const struct kreq *r, char *out, size_t len);
+/*
+ * author_display_name() - the display name of the couple's member who
+ * wrote something (author_id: a partner, or the former partner who left
+ * it), from mv (account_describe()), into out; "" when mv names nobody so:
+ * hand it to set_partner().  A therapist's pages name each partner so.
+ */
+void author_display_name(const struct member_view *mv, const char *author_id, char *out,
+			 size_t len);
 /*
  * set_partner() - o[key] = name, or "your partner" (translated) when name is
  * NULL or "", for the middle of a sentence; and the same key with a capital

@@ -137,6 +137,13 @@ test('the summary: the therapist names a partner and reads what that partner sha
     return res.json.limit.id;
   };
   const aCare = await limit(A, ['partner', 'care'], 'summary A care');
+  const bLimit = await limit(B, ['partner', 'care'], 'limit B care');
+  // the therapist's page names whoever wrote each: both partners, each by their own name
+  const limits = await T.get('/limits');
+  assert.equal(limits.status, 200, describe(limits));
+  const cardOf = (id) => limits.text.slice(limits.text.indexOf(`id="item-${id}"`)).split('</li>')[0];
+  assert.match(cardOf(aCare), /Alma shared this with the care team/);
+  assert.match(cardOf(bLimit), /Bruno shared this with the care team/);
   const aPartner = await limit(A, ['partner'], 'summary A partner');
   const bCare = await limit(B, ['partner', 'care'], 'summary B care');
   const entry = await A.post('/api/v1/journal', { body: mark('summary journal', 'Nobody reads this') });
