@@ -46,11 +46,12 @@
 const char *const lang_codes[LANG_LANGUAGES] = {"en", "es", "ru"};
 static const char *const lang_stemmers[LANG_LANGUAGES] = {"english", "spanish", "russian"};
 
-#define KIND_NEGATION	 (LANG_KINDS_MAX) /* the engine's own kinds */
-#define KIND_QUOTATION	 (LANG_KINDS_MAX + 1)
-#define LANG_CLASSES_MAX 128 /* classes in one file */
-#define LANG_WORD_MAX	 64  /* UTF-16 units of a word we fold and stem; longer: no match */
-#define LANG_POOL_MAX	 16  /* idle workers kept */
+#define KIND_NEGATION	    (LANG_KINDS_MAX) /* the engine's own kinds */
+#define KIND_QUOTATION	    (LANG_KINDS_MAX + 1)
+#define LANG_CLASSES_MAX    128 /* classes in one file */
+#define LANG_WORD_MAX	    64	/* UTF-16 units of a word we fold and stem; longer: no match */
+#define LANG_POOL_MAX	    16	/* idle workers kept */
+#define LANG_PREFIX_BUCKETS 256 /* index keys of prefixes, by their first two letters */
 
 /* Memory that lives as long as the engine, freed all at once. */
 struct chunk {
@@ -110,17 +111,32 @@ struct lang_one {
 	struct pattern *pats;
 	size_t npats;
 	/* patterns by the id their first token can take (CSR), and those starting with a prefix */
-	int *by_id_start; /* tab.n + 1 entries */
-	int *by_id;
-	int *prefix_start; /* pattern numbers */
-	size_t nprefix_start;
+	struct lang_index {
+		int *start;	   /* CSR: tab.n + LANG_PREFIX_BUCKETS + 1 entries */
+		int *pat;	   /* pattern numbers */
+	} ix[2];		   /* 0: the caller's kinds, 1: negation and quotation */
 	const struct set *through; /* @scope_through: clause openers a scope goes on through */
 };
+
+/*
+ * A word already read in this call: its ids are reused (people repeat "I",
+ * "you", "it"; stemming is most of a check's time).  Slots of an older
+ * call are told apart by the call number, so the cache is never cleared.
+ */
+struct word_seen {
+	uint32_t call; /* 0: never used */
+	uint32_t fold, flen;
+	int stem[LANG_LANGUAGES], exact[LANG_LANGUAGES];
+};
+
+#define LANG_SEEN_SLOTS 512 /* a power of two */
 
 struct worker {
 	struct worker *next;
 	UBreakIterator *bi;
 	struct sb_stemmer *st[LANG_LANGUAGES];
+	uint32_t call;
+	struct word_seen seen[LANG_SEEN_SLOTS];
 };
 
 struct lang_engine {
@@ -170,6 +186,23 @@ static uint32_t hash_bytes(const char *p, size_t n)
 		h *= 16777619u;
 	}
 	return h;
+}
+
+/*
+ * prefix_key() - the bucket of a folded word or prefix by its first two
+ * code points (prefixes have at least two), or -1 for a shorter word.
+ */
+static int prefix_key(const char *f, size_t n)
+{
+	size_t i = 0, cps = 0;
+
+	while (i < n && cps < 2) {
+		i++;
+		while (i < n && ((unsigned char)f[i] & 0xC0) == 0x80)
+			i++;
+		cps++;
+	}
+	return cps < 2 ? -1 : (int)(hash_bytes(f, i) % LANG_PREFIX_BUCKETS);
 }
 
 /* strtab_find() - the id of (type, s, len), or -1. */
@@ -378,6 +411,8 @@ static int parse_item(struct parse *ps, const char *s, size_t len, struct item *
 	if (flen == 0)
 		return parse_fail(ps, "cannot read the word \"%s\"", word);
 	items[*n].type = type;
+	if (type == ITEM_PREFIX && prefix_key(folded, flen) < 0)
+		return parse_fail(ps, "a prefix has two letters or more: \"%s\"", word);
 	if (type == ITEM_PREFIX) {
 		char *copy = engine_alloc(ps->e, flen + 1);
 
@@ -555,50 +590,62 @@ static int parse_pattern(struct parse *ps, const char *s, size_t len, struct pat
 	return 0;
 }
 
-/* The index from first-token ids to patterns (counted, then filled). */
+/*
+ * index_build() - for each pass (0: the caller's kinds, 1: the scopes),
+ * the patterns a word can start, by key: the stem and exact-form ids of
+ * the first token's items, then LANG_PREFIX_BUCKETS keys for its prefixes
+ * (counted, then filled).
+ */
 static int index_build(struct lang_engine *e, struct lang_one *l)
 {
-	size_t ids = l->tab.n, i, k, total = 0;
-	int *fill;
+	size_t keys = l->tab.n + LANG_PREFIX_BUCKETS, i, k, total;
+	int *fill, pass, key;
 
-	l->by_id_start = engine_alloc(e, (ids + 1) * sizeof(int));
-	l->prefix_start = engine_alloc(e, (l->npats + 1) * sizeof(int));
-	fill = calloc(ids + 1, sizeof(int));
-	if (!l->by_id_start || !l->prefix_start || !fill) {
-		free(fill);
-		return -ENOMEM;
-	}
-	for (i = 0; i < l->npats; i++) {
-		const struct set *s = l->pats[i].t[0].set;
-		int prefixed = 0;
+	for (pass = 0; pass < 2; pass++) {
+		struct lang_index *ix = &l->ix[pass];
 
-		for (k = 0; k < s->n; k++) {
-			if (s->items[k].type == ITEM_PREFIX)
-				prefixed = 1;
-			else
-				l->by_id_start[s->items[k].id + 1]++, total++;
+		ix->start = engine_alloc(e, (keys + 1) * sizeof(int));
+		fill = calloc(keys + 1, sizeof(int));
+		if (!ix->start || !fill) {
+			free(fill);
+			return -ENOMEM;
 		}
-		if (prefixed)
-			l->prefix_start[l->nprefix_start++] = (int)i;
-	}
-	for (i = 0; i < ids; i++)
-		l->by_id_start[i + 1] += l->by_id_start[i];
-	l->by_id = engine_alloc(e, (total + 1) * sizeof(int));
-	if (!l->by_id) {
-		free(fill);
-		return -ENOMEM;
-	}
-	for (i = 0; i < l->npats; i++) {
-		const struct set *s = l->pats[i].t[0].set;
+		for (total = 0, i = 0; i < l->npats; i++) {
+			const struct set *s = l->pats[i].t[0].set;
 
-		for (k = 0; k < s->n; k++) {
-			int id = s->items[k].id;
-
-			if (s->items[k].type != ITEM_PREFIX)
-				l->by_id[l->by_id_start[id] + fill[id]++] = (int)i;
+			if ((l->pats[i].kind >= LANG_KINDS_MAX) != pass)
+				continue;
+			for (k = 0; k < s->n; k++) {
+				key = s->items[k].type == ITEM_PREFIX
+					      ? (int)l->tab.n +
+							prefix_key(s->items[k].str, s->items[k].len)
+					      : s->items[k].id;
+				ix->start[key + 1]++;
+				total++;
+			}
 		}
+		for (i = 0; i < keys; i++)
+			ix->start[i + 1] += ix->start[i];
+		ix->pat = engine_alloc(e, (total + 1) * sizeof(int));
+		if (!ix->pat) {
+			free(fill);
+			return -ENOMEM;
+		}
+		for (i = 0; i < l->npats; i++) {
+			const struct set *s = l->pats[i].t[0].set;
+
+			if ((l->pats[i].kind >= LANG_KINDS_MAX) != pass)
+				continue;
+			for (k = 0; k < s->n; k++) {
+				key = s->items[k].type == ITEM_PREFIX
+					      ? (int)l->tab.n +
+							prefix_key(s->items[k].str, s->items[k].len)
+					      : s->items[k].id;
+				ix->pat[ix->start[key] + fill[key]++] = (int)i;
+			}
+		}
+		free(fill);
 	}
-	free(fill);
 	return 0;
 }
 
@@ -873,9 +920,10 @@ struct tok {
 	unsigned quoted : 1;	   /* inside quotation marks or a quotation scope */
 	unsigned negated : 1;	   /* inside a negation scope */
 	unsigned negator : 1;	   /* a word of a negation match itself */
-	size_t start, end;	   /* bytes */
-	size_t cp_start, cp_end;   /* code points */
-	size_t fold, flen;	   /* the folded word in the call's buffer */
+	uint32_t start, end;	   /* bytes (texts are at most LANG_TEXT_MAX) */
+	uint32_t cp_start, cp_end; /* code points */
+	uint32_t fold, flen;	   /* the folded word in the call's buffer */
+	int pkey;		   /* prefix_key() of the folded word, -1: none */
 	int stem[LANG_LANGUAGES];  /* stem ids, -1: none */
 	int exact[LANG_LANGUAGES]; /* exact-form ids, -1: none */
 };
@@ -1019,12 +1067,17 @@ static int tokenize(struct lang_engine *e, struct worker *w, const UChar *u, int
 	int32_t p, q;
 	size_t fo = 0, flen;
 	int clause = 1, quoted = 0, li;
+	struct word_seen *seen;
 	unsigned langs;
 
 	ubrk_setText(w->bi, u, n16, &err);
 	if (U_FAILURE(err))
 		return -EIO;
 	x->n = 0;
+	if (++w->call == 0) { /* after 2^32 calls: start the numbers again */
+		memset(w->seen, 0, sizeof(w->seen));
+		w->call = 1;
+	}
 	p = ubrk_first(w->bi);
 	for (q = ubrk_next(w->bi); q != UBRK_DONE; p = q, q = ubrk_next(w->bi)) {
 		int32_t status = ubrk_getRuleStatus(w->bi), i;
@@ -1043,18 +1096,38 @@ static int tokenize(struct lang_engine *e, struct worker *w, const UChar *u, int
 			clause = 0;
 			flen = fcap - fo > 1 ? fold_word(u + p, q - p, x->folded + fo, fcap - fo)
 					     : 0;
-			t->fold = fo;
-			t->flen = flen;
+			t->fold = (uint32_t)fo;
+			t->flen = (uint32_t)flen;
 			fo += flen;
+			t->pkey = flen ? prefix_key(x->folded + t->fold, flen) : -1;
+			seen = NULL;
+			if (flen) {
+				uint32_t h = hash_bytes(x->folded + t->fold, flen), probe;
+
+				for (probe = 0; probe < 8; probe++) {
+					seen = &w->seen[(h + probe) & (LANG_SEEN_SLOTS - 1)];
+					if (seen->call != w->call)
+						break; /* a free slot: fill it below */
+					if (seen->flen == flen &&
+					    !memcmp(x->folded + seen->fold, x->folded + t->fold,
+						    flen))
+						break;
+					seen = NULL;
+				}
+			}
+			if (seen && seen->call == w->call) {
+				memcpy(t->stem, seen->stem, sizeof(t->stem));
+				memcpy(t->exact, seen->exact, sizeof(t->exact));
+				continue;
+			}
+			/* a word is looked up only in the languages of its script */
 			langs = flen ? word_langs(x->folded + t->fold, flen) & mask : 0;
 			for (li = 0; li < LANG_LANGUAGES; li++) {
 				t->stem[li] = t->exact[li] = -1;
-				if (!(mask & (1u << li)) || !flen)
+				if (!(langs & (1u << li)))
 					continue;
 				t->exact[li] =
 					strtab_find(&e->l[li].tab, 'x', x->folded + t->fold, flen);
-				if (!(langs & (1u << li)))
-					continue;
 				const sb_symbol *s = sb_stemmer_stem(
 					w->st[li], (const sb_symbol *)(x->folded + t->fold),
 					(int)flen);
@@ -1063,6 +1136,13 @@ static int tokenize(struct lang_engine *e, struct worker *w, const UChar *u, int
 					return -ENOMEM;
 				t->stem[li] = strtab_find(&e->l[li].tab, 's', (const char *)s,
 							  (size_t)sb_stemmer_length(w->st[li]));
+			}
+			if (seen) {
+				seen->call = w->call;
+				seen->fold = t->fold;
+				seen->flen = t->flen;
+				memcpy(seen->stem, t->stem, sizeof(t->stem));
+				memcpy(seen->exact, t->exact, sizeof(t->exact));
 			}
 			continue;
 		}
@@ -1130,15 +1210,13 @@ static void scope_mark(struct text *x, size_t from, unsigned kind, const struct 
 
 /* Try pattern pi of language li at token ti; record a match. */
 static void try_pattern(struct lang_engine *e, const struct text *x, int li, int pi, size_t ti,
-			int scopes, struct lang_match *out, size_t *n, size_t max)
+			struct lang_match *out, size_t *n, size_t max)
 {
 	const struct pattern *p = &e->l[li].pats[pi];
 	const struct tok *first = &x->t[ti], *last;
 	size_t end, i;
 	int scope = p->kind >= LANG_KINDS_MAX;
 
-	if (scope != scopes)
-		return;
 	end = match_at(x, p, 0, ti, li);
 	if (!end)
 		return;
@@ -1165,7 +1243,7 @@ static void match_all(struct lang_engine *e, const struct text *x, unsigned mask
 		      struct lang_match *out, size_t *n, size_t max)
 {
 	size_t ti, k;
-	int li, id, j;
+	int li, key, j;
 
 	for (ti = 0; ti < x->n && *n < max; ti++) {
 		const struct tok *t = &x->t[ti];
@@ -1174,18 +1252,19 @@ static void match_all(struct lang_engine *e, const struct text *x, unsigned mask
 			continue;
 		for (li = 0; li < LANG_LANGUAGES; li++) {
 			const struct lang_one *l = &e->l[li];
+			const struct lang_index *ix = &l->ix[scopes];
 
 			if (!(mask & (1u << li)))
 				continue;
-			for (k = 0; k < 2; k++) {
-				id = k == 0 ? t->stem[li] : t->exact[li];
-				if (id < 0)
+			for (k = 0; k < 3; k++) {
+				key = k == 0 ? t->stem[li] : k == 1 ? t->exact[li] : t->pkey;
+				if (key < 0)
 					continue;
-				for (j = l->by_id_start[id]; j < l->by_id_start[id + 1]; j++)
-					try_pattern(e, x, li, l->by_id[j], ti, scopes, out, n, max);
+				if (k == 2)
+					key += (int)l->tab.n;
+				for (j = ix->start[key]; j < ix->start[key + 1]; j++)
+					try_pattern(e, x, li, ix->pat[j], ti, out, n, max);
 			}
-			for (k = 0; k < l->nprefix_start; k++)
-				try_pattern(e, x, li, l->prefix_start[k], ti, scopes, out, n, max);
 		}
 	}
 }
