@@ -8,8 +8,10 @@
  * flagged a false negative.  Prints precision and recall per language and
  * per kind.
  *
- *   lang-eval [--min X] [--explain] SOURCE_ROOT
+ *   lang-eval [--min X] [--explain] [--set NAME] SOURCE_ROOT
  *
+ * --set holdout reads tests/language/holdout-<lang>.tsv instead: sentences
+ * written after the patterns and never used to tune them.
  * --min X: exit 1 when any language's precision or recall is below X (the
  * meson test "language-eval" runs with 0.85).  --explain: print each
  * sentence the check got wrong.  `make language-eval` runs it.
@@ -135,6 +137,7 @@ int main(int argc, char **argv)
 {
 	struct counts kinds[LANG_LANGUAGES][_APOLOGY_PATTERN_MAX];
 	char path[4096], err[512] = "";
+	const char *set = NULL;
 	double min = 0;
 	int explain = 0, i, p, below = 0, r;
 
@@ -143,11 +146,14 @@ int main(int argc, char **argv)
 			min = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--explain"))
 			explain = 1;
+		else if (!strcmp(argv[i], "--set") && i + 1 < argc - 1)
+			set = argv[++i];
 		else
 			break;
 	}
 	if (i != argc - 1) {
-		fprintf(stderr, "usage: lang-eval [--min X] [--explain] SOURCE_ROOT\n");
+		fprintf(stderr,
+			"usage: lang-eval [--min X] [--explain] [--set NAME] SOURCE_ROOT\n");
 		return 2;
 	}
 	r = apology_load(argv[i], err, sizeof(err));
@@ -158,7 +164,8 @@ int main(int argc, char **argv)
 	memset(kinds, 0, sizeof(kinds));
 	printf("lang sentences precision    recall\n");
 	for (r = 0; r < LANG_LANGUAGES; r++) {
-		snprintf(path, sizeof(path), "%s/tests/language/%s.tsv", argv[i], lang_codes[r]);
+		snprintf(path, sizeof(path), "%s/tests/language/%s%s%s.tsv", argv[i],
+			 set ? set : "", set ? "-" : "", lang_codes[r]);
 		p = eval_file(path, lang_codes[r], min, explain, kinds[r]);
 		if (p < 0) {
 			apology_unload();
