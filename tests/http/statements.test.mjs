@@ -273,6 +273,22 @@ test('the live check: the new kinds, in the member\'s language, and nothing deni
   assert.equal(long.status, 400, describe(long));
 });
 
+test('the statement page loads the live check as a file (CSP: no inline script), in each language', async () => {
+  for (const lang of ['en', 'es', 'ru']) {
+    const { aClient } = await pair(server.url, { aFields: { language: lang } });
+    const page = await aClient.get('/statements/new');
+    assert.equal(page.status, 200, describe(page));
+    assert.match(page.text, /<form class="form" method="post" action="\/statements" data-live-check="\/api\/v1\/statements\/check" data-flags-title="[^"<>]+">/);
+    assert.match(page.text, /<script src="\/static\/js\/statement-check\.js" defer><\/script>/);
+    assert.doesNotMatch(page.text, /<script>|style="/);
+  }
+  const js = await new Client(server.url).get('/static/js/statement-check.js');
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get('content-type'), /javascript/);
+  assert.match(js.text, /X-CSRF-Token/);
+  assert.doesNotMatch(js.text, /innerHTML/, 'findings are set as text');
+});
+
 test('limits and bad input are refused with the usual codes', async () => {
   const { aClient, bClient } = await pair(server.url);
   const max = 'ж'.repeat(4000);
