@@ -75,7 +75,8 @@ int apology_check(const char *text, size_t len, const char *lang, struct apology
 
 	if ((!text && len) || (!out && max) || !ret_n || len > APOLOGY_TEXT_MAX)
 		return -EINVAL;
-	if (lang && *lang && strcmp(lang, "en") && strcmp(lang, "es") && strcmp(lang, "ru"))
+	if (lang && *lang && strcmp(lang, "en") != 0 && strcmp(lang, "es") != 0 &&
+	    strcmp(lang, "ru") != 0)
 		return -EINVAL;
 	if (!apology_engine)
 		return -ENOENT;
@@ -84,7 +85,7 @@ int apology_check(const char *text, size_t len, const char *lang, struct apology
 	r = lang_engine_match(apology_engine, text, len, lang, m, max, &n);
 	if (r < 0)
 		return r;
-	for (i = 0; i < n; i++)
+	for (i = 0; out && i < n; i++)
 		out[i] = (struct apology_finding){(enum apology_pattern)m[i].kind, m[i].start,
 						  m[i].end - m[i].start};
 	*ret_n = n;

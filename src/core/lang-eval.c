@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 
 	for (i = 1; i < argc - 1; i++) {
 		if (!strcmp(argv[i], "--min") && i + 1 < argc - 1)
-			min = atof(argv[++i]);
+			min = strtod(argv[++i], NULL);
 		else if (!strcmp(argv[i], "--explain"))
 			explain = 1;
 		else if (!strcmp(argv[i], "--set") && i + 1 < argc - 1)

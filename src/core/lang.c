@@ -531,7 +531,7 @@ static int parse_pattern(struct parse *ps, const char *s, size_t len, struct pat
 	char kind[64];
 	size_t pos, flen, n = 0, k;
 	unsigned gap;
-	int r, consumed;
+	int r;
 
 	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(kind))
 		return parse_fail(ps, "a pattern is \"kind: words\"");
@@ -556,9 +556,13 @@ static int parse_pattern(struct parse *ps, const char *s, size_t len, struct pat
 		if (flen == 1 && f[0] == '.') {
 			t[n].type = P_BREAK;
 		} else if (f[0] == '[') {
-			consumed = 0;
-			if (sscanf(f, "[gap<=%u]%n", &gap, &consumed) != 1 ||
-			    (size_t)consumed != flen || gap == 0 || gap > LANG_GAP_MAX)
+			/* "[gap<=N]" read within the field: the line need not end in a NUL */
+			gap = 0;
+			for (k = 6; k < flen && f[k] >= '0' && f[k] <= '9' && gap <= LANG_GAP_MAX;
+			     k++)
+				gap = gap * 10 + (unsigned)(f[k] - '0');
+			if (flen < 8 || memcmp(f, "[gap<=", 6) != 0 || k != flen - 1 ||
+			    f[k] != ']' || gap == 0 || gap > LANG_GAP_MAX)
 				return parse_fail(ps, "a gap is [gap<=N], N from 1 to 12");
 			t[n].type = P_GAP;
 			t[n].gap = gap;

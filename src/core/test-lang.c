@@ -50,6 +50,8 @@ static void test_bad_files(void **state)
 		{"# c\n\nfirst: @nope if\n", "t.txt:3: unknown class @nope (define it above)"},
 		{"first: sorry [gap<=13] if\n", "t.txt:1: a gap is [gap<=N], N from 1 to 12"},
 		{"first: sorry [gap<=x] if\n", "t.txt:1: a gap is [gap<=N], N from 1 to 12"},
+		{"first: sorry [gap<=100] if\n", "t.txt:1: a gap is [gap<=N], N from 1 to 12"},
+		{"first: sorry [gap<=3", "t.txt:1: a gap is [gap<=N], N from 1 to 12"},
 		{"first: [gap<=2] if\n",
 		 "t.txt:1: a pattern starts with a word that must be there"},
 		{"first: sorry? if\n", "t.txt:1: a pattern starts with a word that must be there"},
