@@ -48,10 +48,11 @@ static const char *const lang_stemmers[LANG_LANGUAGES] = {"english", "spanish", 
 
 #define KIND_NEGATION	    (LANG_KINDS_MAX) /* the engine's own kinds */
 #define KIND_QUOTATION	    (LANG_KINDS_MAX + 1)
-#define LANG_CLASSES_MAX    128 /* classes in one file */
-#define LANG_WORD_MAX	    64	/* UTF-16 units of a word we fold and stem; longer: no match */
-#define LANG_POOL_MAX	    16	/* idle workers kept */
-#define LANG_PREFIX_BUCKETS 256 /* index keys of prefixes, by their first two letters */
+#define LANG_CLASSES_MAX    128	 /* classes in one file */
+#define LANG_WORD_MAX	    64	 /* UTF-16 units of a word we fold and stem; longer: no match */
+#define LANG_POOL_MAX	    16	 /* idle workers kept */
+#define LANG_PREFIX_BUCKETS 256	 /* index keys of prefixes, by their first two letters */
+#define LANG_FIRST_BITS	    4096 /* the stems' beginnings, hashed */
 
 /* Memory that lives as long as the engine, freed all at once. */
 struct chunk {
@@ -116,6 +117,13 @@ struct lang_one {
 		int *pat;	   /* pattern numbers */
 	} ix[2];		   /* 0: the caller's kinds, 1: negation and quotation */
 	const struct set *through; /* @scope_through: clause openers a scope goes on through */
+	/*
+	 * The beginnings of the patterns' stems: their first two code points
+	 * (first[0]), or their only one (first[1]).  Snowball only cuts and
+	 * rewrites endings, so a word whose beginning is in neither cannot
+	 * stem to a pattern's stem, and is not stemmed at all.
+	 */
+	uint64_t first[2][LANG_FIRST_BITS / 64];
 };
 
 /*
@@ -203,6 +211,36 @@ static int prefix_key(const char *f, size_t n)
 		cps++;
 	}
 	return cps < 2 ? -1 : (int)(hash_bytes(f, i) % LANG_PREFIX_BUCKETS);
+}
+
+/*
+ * first_key() - the hash of the first want code points of the folded f, or
+ * -1 when it has fewer.
+ */
+static int first_key(const char *f, size_t n, size_t want)
+{
+	size_t i = 0, cps = 0;
+
+	while (i < n && cps < want) {
+		i++;
+		while (i < n && ((unsigned char)f[i] & 0xC0) == 0x80)
+			i++;
+		cps++;
+	}
+	if (cps < want)
+		return -1;
+	return (int)(hash_bytes(f, i) % LANG_FIRST_BITS);
+}
+
+static void first_set(uint64_t *bits, int key)
+{
+	if (key >= 0)
+		bits[key / 64] |= (uint64_t)1 << (key % 64);
+}
+
+static int first_has(const uint64_t *bits, int key)
+{
+	return key >= 0 && (bits[key / 64] >> (key % 64) & 1);
 }
 
 /* strtab_find() - the id of (type, s, len), or -1. */
@@ -432,11 +470,15 @@ static int parse_item(struct parse *ps, const char *s, size_t len, struct item *
 
 		if (!stem)
 			return -ENOMEM;
-		id = strtab_add(ps->e, &ps->l->tab, 's', (const char *)stem,
-				(size_t)sb_stemmer_length(ps->st));
+		size_t slen = (size_t)sb_stemmer_length(ps->st);
+
+		id = strtab_add(ps->e, &ps->l->tab, 's', (const char *)stem, slen);
 		if (id < 0)
 			return id;
 		items[*n].id = id;
+		first_set(ps->l->first[0], first_key((const char *)stem, slen, 2));
+		if (first_key((const char *)stem, slen, 2) < 0)
+			first_set(ps->l->first[1], first_key((const char *)stem, slen, 1));
 	}
 	(*n)++;
 	return 0;
@@ -757,6 +799,20 @@ int lang_engine_add(struct lang_engine *e, const char *lang, const char *text, s
 			*through = ps->classes[i].set;
 			l->through = through;
 		}
+	/*
+	 * Snowball's English exceptions that change a word's beginning: "dying",
+	 * "lying", "tying" stem to "die", "lie", "tie" (checked over the words
+	 * of po/ and tests/language/: no other word of the three languages
+	 * does).  Their beginnings open the filter when those stems are used.
+	 */
+	if (li == 0) {
+		static const char *const changed[][2] = {
+			{"die", "dy"}, {"lie", "ly"}, {"tie", "ty"}};
+
+		for (i = 0; i < sizeof(changed) / sizeof(changed[0]); i++)
+			if (strtab_find(&l->tab, 's', changed[i][0], 3) >= 0)
+				first_set(l->first[0], first_key(changed[i][1], 2, 2));
+	}
 	l->pats = engine_alloc(e, n * sizeof(*pats));
 	if (!l->pats) {
 		r = -ENOMEM;
@@ -1070,7 +1126,7 @@ static int tokenize(struct lang_engine *e, struct worker *w, const UChar *u, int
 	UErrorCode err = U_ZERO_ERROR;
 	int32_t p, q;
 	size_t fo = 0, flen;
-	int clause = 1, quoted = 0, li;
+	int clause = 1, quoted = 0, li, key1, key2;
 	struct word_seen *seen;
 	unsigned langs;
 
@@ -1126,12 +1182,19 @@ static int tokenize(struct lang_engine *e, struct worker *w, const UChar *u, int
 			}
 			/* a word is looked up only in the languages of its script */
 			langs = flen ? word_langs(x->folded + t->fold, flen) & mask : 0;
+			key2 = first_key(x->folded + t->fold, flen, 2);
+			key1 = first_key(x->folded + t->fold, flen, 1);
 			for (li = 0; li < LANG_LANGUAGES; li++) {
 				t->stem[li] = t->exact[li] = -1;
 				if (!(langs & (1u << li)))
 					continue;
 				t->exact[li] =
 					strtab_find(&e->l[li].tab, 'x', x->folded + t->fold, flen);
+#ifndef LANG_NO_FIRST_FILTER
+				if (!first_has(e->l[li].first[0], key2) &&
+				    !first_has(e->l[li].first[1], key1))
+					continue;
+#endif
 				const sb_symbol *s = sb_stemmer_stem(
 					w->st[li], (const sb_symbol *)(x->folded + t->fold),
 					(int)flen);
