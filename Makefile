@@ -11,7 +11,7 @@ RELEASE_BUILD ?= build-release
 SOAK_SECONDS ?= 1800
 
 .PHONY: all build deps docs release run test test-unit test-http test-asan test-valgrind test-valgrind-core test-browser \
-	lint fuzz bench soak screenshots lighthouse po clean
+	lint fuzz bench soak screenshots lighthouse po clean language-eval
 
 all: build
 
@@ -159,8 +159,9 @@ lint: build
 
 # Benchmarks (not tests), on a release build in $(RELEASE_BUILD): reads
 # (bench/run: a journal page against nginx), then writes (bench/write: journal
-# entries at 1, 4 and 32 connections; any answer but 201 fails it).  See
-# docs/performance.md.
+# entries at 1, 4 and 32 connections; any answer but 201 fails it), then the
+# statement check over a 2,000-character statement (bench/language.c).  See
+# docs/performance.md and docs/language.md.
 # docs/api.md's rows of the routes made from the registry of item kinds
 docs: build
 	./scripts/update-api-rows
@@ -168,6 +169,14 @@ docs: build
 bench: deps
 	./bench/run $(RELEASE_BUILD)
 	./bench/write $(RELEASE_BUILD)
+	ninja -C $(RELEASE_BUILD) bench/language
+	./$(RELEASE_BUILD)/bench/language .
+
+# The statement check against the labelled set of tests/language/:
+# precision and recall per language and per kind (docs/language.md);
+# LANGUAGE_EVAL_FLAGS=--explain lists every sentence it gets wrong.
+language-eval: build
+	./$(BUILD)/src/core/lang-eval $(LANGUAGE_EVAL_FLAGS) .
 
 # Soak run (not part of `make test`): a release server under mixed load from
 # 20 couples for SOAK_SECONDS (default 30 minutes; SOAK_SECONDS=120 for a

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "api/api-json.h"
 #include "api/api.h"
@@ -147,6 +148,26 @@ int api_statement_create(struct kreq *r)
 	if (e != 0)
 		return step1_outcome(r, e);
 	return statement_reply(r, 201, &st);
+}
+
+/*
+ * POST /api/v1/statements/check: the statement check over parts being
+ * written, for a live check as the member types.  Nothing is stored or
+ * sealed; the parts live only in this request.  200 {flags}.
+ */
+int api_statement_check(struct kreq *r)
+{
+	const char *parts[_STATEMENT_PART_MAX];
+	struct statement st;
+	size_t i;
+
+	statement_parts(r, parts);
+	memset(&st, 0, sizeof(st));
+	for (i = 0; i < _STATEMENT_PART_MAX; i++) {
+		st.part[i] = (char *)(parts[i] ? parts[i] : "");
+		st.part_len[i] = strlen(st.part[i]);
+	}
+	return api_reply_one(r, 200, "flags", flags_json(&st));
 }
 
 int api_statement_get(struct kreq *r)

@@ -116,6 +116,7 @@ int api_journal_delete(struct kreq *r);
 /* statements (api-statement.c) */
 int api_statements_list(struct kreq *r);   /* GET  /api/v1/statements */
 int api_statement_create(struct kreq *r);  /* POST /api/v1/statements */
+int api_statement_check(struct kreq *r);   /* POST /api/v1/statements/check */
 int api_statement_get(struct kreq *r);	   /* GET  /api/v1/statements/{id} */
 int api_statement_put(struct kreq *r);	   /* PUT  /api/v1/statements/{id} */
 int api_statement_deliver(struct kreq *r); /* POST /api/v1/statements/{id}/deliver */

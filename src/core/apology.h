@@ -1,16 +1,16 @@
 /*
  * apology.h: the statement check of step 1.  Before a member delivers an
- * accountability statement, its words are read for four non-apology
- * patterns (PROGRAM.md, step 1): a conditional apology ("sorry if"), blame
- * shifted onto the partner ("sorry you feel", "you made me"), minimising
- * ("it was just"), and a "but" after an apology ("I'm sorry, but").
+ * accountability statement, its words are read for non-apology patterns
+ * (PROGRAM.md, step 1, and issue 16): a conditional apology ("sorry if"),
+ * blame shifted onto the partner ("sorry you feel", "you made me"),
+ * minimising ("it was just"), a "but" after an apology, agentless wording
+ * ("mistakes were made"), demanding forgiveness or forgetting ("you need to
+ * get over it"), "I already said sorry", comparison ("others do far
+ * worse") and justification that excuses ("I had no choice").
  *
- * The check is a pure function over a text and a language: no I/O, no
- * globals, no allocation the caller sees.  It folds case for ASCII, Latin-1
- * and Cyrillic (and Spanish accents, typographic apostrophes, ё/е), matches
- * whole words only, and reports where each finding sits in the text so the
- * exact words can be shown back.  A finding is a suggestion to reread, never
- * a verdict: the member decides.
+ * The words are read by the language engine (core/lang.h) with the
+ * patterns of data/language/<lang>.txt, loaded once by apology_load().  A
+ * finding is a suggestion to reread, never a verdict: the member decides.
  */
 #ifndef KINTSUGI_CORE_APOLOGY_H
 #define KINTSUGI_CORE_APOLOGY_H
@@ -22,6 +22,12 @@ enum apology_pattern {
 	APOLOGY_BLAME_SHIFT,	   /* "sorry you feel", "me hiciste", "ты меня довёл" */
 	APOLOGY_MINIMISING,	   /* "it was just", "no fue para tanto", "всего лишь" */
 	APOLOGY_BUT_AFTER_APOLOGY, /* "I'm sorry, but", "perdón, pero", "прости, но" */
+	APOLOGY_AGENTLESS, /* "mistakes were made", "se cometieron errores", "так получилось" */
+	APOLOGY_DEMAND, /* "you need to get over it", "tienes que superarlo", "забудь" */
+	APOLOGY_ALREADY_APOLOGISED, /* "I already said sorry", "ya te pedí perdón", "я уже
+				       извинился" */
+	APOLOGY_COMPARISON, /* "others do far worse", "al menos no", "все так делают" */
+	APOLOGY_JUSTIFICATION, /* "I had no choice", "estaba borracho", "у меня не было выбора" */
 	_APOLOGY_PATTERN_MAX
 };
 
@@ -40,8 +46,21 @@ struct apology_finding {
 #define APOLOGY_TEXT_MAX (256 * 1024)
 
 /*
+ * apology_load() - read the patterns of every language from
+ * <data_dir>/data/language/<lang>.txt (core/lang.h, docs/language.md).
+ * Call once at start-up, before any check; a missing or bad file fails
+ * with errbuf naming the file and the line.  Returns 0, -EINVAL, -ENOMEM
+ * or an errno of reading; -EALREADY when loaded already.
+ */
+int apology_load(const char *data_dir, char *errbuf, size_t errlen);
+
+/* apology_unload() - release what apology_load() read; safe to call twice. */
+void apology_unload(void);
+
+/*
  * apology_check() - find non-apology patterns in text (len bytes of UTF-8,
- * need not be NUL-terminated; invalid bytes count as spaces).  lang "en",
+ * need not be NUL-terminated; invalid bytes count as spaces).  Thread-safe
+ * once apology_load() has run (-ENOENT before).  lang "en",
  * "es" or "ru" checks that language's patterns; NULL or "" checks all three
  * (a statement may be written in any language, whatever the interface
  * says).  Findings are written to out (at most max of them), ordered by
@@ -54,7 +73,9 @@ int apology_check(const char *text, size_t len, const char *lang, struct apology
 		  size_t max, size_t *ret_n);
 
 /* apology_pattern_name() - "conditional", "blame_shift", "minimising",
- * "but_after_apology"; NULL when p is out of range.  Static. */
+ * "but_after_apology", "agentless", "demand", "already_apologised",
+ * "comparison", "justification" (the names of data/language/ files and of
+ * the API's flags); NULL when p is out of range.  Static. */
 const char *apology_pattern_name(enum apology_pattern p);
 
 /* apology_suggestion() - a gentle sentence about pattern p in the thread's

@@ -41,6 +41,7 @@
 #include "build-config.h"
 #include "api/api.h"
 #include "core/account.h"
+#include "core/apology.h"
 #include "core/devices.h"
 #include "core/factor.h"
 #include "core/session.h"
@@ -1274,8 +1275,15 @@ int server_init(const struct kconfig *cfg, char *errbuf, size_t errlen)
 	r = web_init(cfg->data_dir, errbuf, errlen);
 	if (r < 0)
 		return r;
+	/* the statement check's patterns (data/language/): a bad file fails the start */
+	r = apology_load(cfg->data_dir, errbuf, errlen);
+	if (r < 0) {
+		web_fini();
+		return r;
+	}
 	r = pthread_key_create(&worker_key, worker_free);
 	if (r != 0) {
+		apology_unload();
 		web_fini();
 		snprintf(errbuf, errlen, "cannot create thread storage");
 		return -r;
@@ -1310,6 +1318,7 @@ void server_fini(void)
 	}
 	store_close(server_store);
 	server_store = NULL;
+	apology_unload();
 	web_fini();
 }
 

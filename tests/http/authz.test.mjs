@@ -433,6 +433,9 @@ const MATRIX = {
     call: (c, id, o) => c.post('/api/v1/statements', {
       what_i_did: `I lied (${o.mark}).`, impact: 'It hurt.', why: 'Fear.', regret: 'Deeply.', repair: 'Tell first.',
     }, { csrf: o.csrf || false }) },
+  // the live check: nothing is saved, so there is nothing to hide or change
+  'POST /api/v1/statements/check': { who: 'partner', csrf: true, op: 'plain',
+    call: api('POST', '/api/v1/statements/check', { what_i_did: 'I am sorry if you felt hurt.' }), member: [200] },
   'GET /api/v1/statements/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'statements',
     call: get('/api/v1/statements/{id}'), expect: VIS_ALL },
   'PUT /api/v1/statements/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'statements',

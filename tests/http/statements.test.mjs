@@ -242,6 +242,53 @@ test('the statement check flags a conditional apology in each language', async (
   assert.deepEqual(sincere.flags, []);
 });
 
+test('the live check: the new kinds, in the member\'s language, and nothing denied, quoted or saved', async () => {
+  const { aClient } = await pair(server.url, { aFields: { language: 'es' } });
+  const before = (await aClient.get('/api/v1/statements')).json.statements.length;
+  const res = await aClient.post('/api/v1/statements/check', {
+    what_i_did: 'Se cometieron errores.',
+    impact: 'Me dijiste "solo fue un beso?" y volví a mentir.',
+    why: 'It wasn\'t just a kiss; I lied to you for a year.',
+    regret: 'Я уже извинился.',
+    repair: 'You need to get over it.',
+    forgiveness_request: 'At least I told you myself.',
+  });
+  assert.equal(res.status, 200, describe(res));
+  assert.deepEqual(Object.keys(res.json), ['flags']);
+  assert.deepEqual(res.json.flags.map((f) => [f.field, f.pattern, f.match]), [
+    ['what_i_did', 'agentless', 'Se cometieron errores'],
+    ['regret', 'already_apologised', 'уже извинился'],
+    ['repair', 'demand', 'You need to get over'],
+    ['forgiveness_request', 'comparison', 'At least I'],
+  ]);
+  // the suggestion is in the member's language (Spanish: tú)
+  assert.match(res.json.flags[0].suggestion, /[áéíóúñ]|podrías/i, res.json.flags[0].suggestion);
+  // nothing was saved
+  assert.equal((await aClient.get('/api/v1/statements')).json.statements.length, before);
+  // an empty body is a check of nothing; a part over the limit is refused like a statement's
+  const empty = await aClient.post('/api/v1/statements/check', {});
+  assert.equal(empty.status, 200, describe(empty));
+  assert.deepEqual(empty.json.flags, []);
+  const long = await aClient.post('/api/v1/statements/check', { impact: 'x'.repeat(4001) });
+  assert.equal(long.status, 400, describe(long));
+});
+
+test('the statement page loads the live check as a file (CSP: no inline script), in each language', async () => {
+  for (const lang of ['en', 'es', 'ru']) {
+    const { aClient } = await pair(server.url, { aFields: { language: lang } });
+    const page = await aClient.get('/statements/new');
+    assert.equal(page.status, 200, describe(page));
+    assert.match(page.text, /<form class="form" method="post" action="\/statements" data-live-check="\/api\/v1\/statements\/check" data-flags-title="[^"<>]+">/);
+    assert.match(page.text, /<script src="\/static\/js\/statement-check\.js" defer><\/script>/);
+    assert.doesNotMatch(page.text, /<script>|style="/);
+  }
+  const js = await new Client(server.url).get('/static/js/statement-check.js');
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get('content-type'), /javascript/);
+  assert.match(js.text, /X-CSRF-Token/);
+  assert.doesNotMatch(js.text, /innerHTML/, 'findings are set as text');
+});
+
 test('limits and bad input are refused with the usual codes', async () => {
   const { aClient, bClient } = await pair(server.url);
   const max = 'ж'.repeat(4000);
