@@ -2719,6 +2719,32 @@ static int sq_rows(sqlite3_stmt *s, size_t limit, size_t elem_size,
 	return 0;
 }
 
+/*
+ * Every row statement stmt gives for couple_id (its one parameter), read
+ * with read_one into a malloc'd array of elem_size each: *ret_rows, *ret_n.
+ */
+static int sq_couple_rows(struct store *st, enum sq_stmt stmt, const char *couple_id,
+			  size_t elem_size, int (*read_one)(sqlite3_stmt *s, void *row),
+			  void (*free_rows)(void *rows, size_t n), void **ret_rows, size_t *ret_n)
+{
+	struct sq *sq = to_sq(st);
+	struct binder b = {NULL, 0};
+	void *p = NULL;
+	int r;
+
+	if (!ret_rows || !ret_n)
+		return -EINVAL;
+	r = sq_prep(sq, stmt, &b.s);
+	if (r < 0)
+		return r;
+	bind_text(&b, 1, couple_id);
+	r = b.r ? b.r : sq_rows(b.s, SIZE_MAX, elem_size, read_one, free_rows, &p, ret_n);
+	sq_done(b.s);
+	if (r == 0)
+		*ret_rows = p;
+	return r;
+}
+
 /* A list limit as SQLite's 64-bit integer. */
 static int64_t sq_limit(size_t limit)
 {
@@ -3528,21 +3554,13 @@ static int sq_checkin_list(struct store *st, const char *couple_id, const char *
 static int sq_checkins_care(struct store *st, const char *couple_id, struct checkin_row **ret_rows,
 			    size_t *ret_n)
 {
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
 	void *p = NULL;
 	int r;
 
-	if (!ret_rows || !ret_n)
+	if (!ret_rows)
 		return -EINVAL;
-	r = sq_prep(sq, SQ_CHECKINS_CARE, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	r = b.r ? b.r
-		: sq_rows(b.s, SIZE_MAX, sizeof(**ret_rows), read_checkin, free_checkins, &p,
-			  ret_n);
-	sq_done(b.s);
+	r = sq_couple_rows(st, SQ_CHECKINS_CARE, couple_id, sizeof(**ret_rows), read_checkin,
+			   free_checkins, &p, ret_n);
 	if (r == 0)
 		*ret_rows = p;
 	return r;
@@ -4372,21 +4390,13 @@ static int sq_care_invite_get(struct store *st, const char *couple_id, const cha
 static int sq_care_invite_list(struct store *st, const char *couple_id,
 			       struct care_invite_row **ret, size_t *ret_n)
 {
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
 	void *p = NULL;
 	int r;
 
-	if (!ret || !ret_n)
+	if (!ret)
 		return -EINVAL;
-	r = sq_prep(sq, SQ_CARE_INVITE_LIST, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	r = b.r ? b.r
-		: sq_rows(b.s, SIZE_MAX, sizeof(**ret), read_care_invite, free_care_invites, &p,
-			  ret_n);
-	sq_done(b.s);
+	r = sq_couple_rows(st, SQ_CARE_INVITE_LIST, couple_id, sizeof(**ret), read_care_invite,
+			   free_care_invites, &p, ret_n);
 	if (r == 0)
 		*ret = p;
 	return r;
@@ -4518,20 +4528,13 @@ static int sq_care_end(struct store *st, const char *couple_id, const char *memb
 static int sq_items_care(struct store *st, const char *couple_id, struct item_row **ret_rows,
 			 size_t *ret_n)
 {
-	struct sq *sq = to_sq(st);
-	struct binder b = {NULL, 0};
 	void *p = NULL;
 	int r;
 
-	if (!ret_rows || !ret_n)
+	if (!ret_rows)
 		return -EINVAL;
-	r = sq_prep(sq, SQ_ITEMS_CARE, &b.s);
-	if (r < 0)
-		return r;
-	bind_text(&b, 1, couple_id);
-	r = b.r ? b.r
-		: sq_rows(b.s, SIZE_MAX, sizeof(**ret_rows), read_item, free_items, &p, ret_n);
-	sq_done(b.s);
+	r = sq_couple_rows(st, SQ_ITEMS_CARE, couple_id, sizeof(**ret_rows), read_item, free_items,
+			   &p, ret_n);
 	if (r == 0)
 		*ret_rows = p;
 	return r;

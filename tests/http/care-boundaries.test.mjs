@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
+import { joinCareTeam } from './care-member.mjs';
 import {
-  Client, describe, errCode, leaksAtRest, login, markerSet, pair, startServer, uniqueLogin,
-  uniquePassword,
+  Client, describe, errCode, leaksAtRest, login, markerSet, pair, startServer,
 } from './harness.mjs';
 import { day } from './kinds.mjs';
 
@@ -33,18 +33,7 @@ before(async () => {
 after(async () => { await server?.stop(); });
 
 /** A therapist A proposes and B approves, joined; {client, id, login, password}. */
-async function therapist(name) {
-  const inv = await A.post('/api/v1/care/invites', {});
-  assert.equal(inv.status, 201, describe(inv));
-  const ok = await B.post(`/api/v1/care/invites/${inv.json.invite.id}/approve`);
-  assert.equal(ok.status, 200, describe(ok));
-  const c = new Client(server.url);
-  const creds = { login: uniqueLogin('t'), password: uniquePassword() };
-  const res = await c.post('/api/v1/join',
-    { token: ok.json.token, ...creds, display_name: name, language: 'en' });
-  assert.equal(res.status, 201, describe(res));
-  return { client: c, id: res.json.member.id, ...creds };
-}
+const therapist = (name) => joinCareTeam(server.url, A, B, name);
 
 function agreementBody(label, shared) {
   return {
