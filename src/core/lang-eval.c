@@ -64,7 +64,7 @@ static int eval_file(const char *path, const char *lang, double min, int explain
 	unsigned lineno = 0, sentences = 0;
 	long want, got, bit;
 	size_t n, k, len;
-	FILE *in = fopen(path, "r");
+	FILE *in = fopen(path, "r"); /* raw-fd: an evaluation set under tests/language */
 	int p, r, ok;
 
 	if (!in) {

@@ -857,6 +857,7 @@ int lang_engine_load(struct lang_engine *e, const char *dir, char *errbuf, size_
 			snprintf(errbuf, errlen, "%s: path too long", dir);
 			return -ENAMETOOLONG;
 		}
+		/* raw-fd: a pattern file under data/language, read once at start-up */
 		f = fopen(path, "rb");
 		if (!f) {
 			r = -errno;
