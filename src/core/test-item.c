@@ -849,6 +849,7 @@ static void test_care_may_read(void **state)
 	care.care_ended = 1; /* an ended therapist: nothing */
 	assert_int_equal(agreements_list(&core, &care, &list, &n), 0);
 	assert_int_equal(n, 0);
+	agreements_free(list, n);
 	assert_int_equal(agreement_read(&core, &care, care_id, &a), ITEM_NOTFOUND);
 	alice.has_tk = bob.has_tk = 0;
 }
