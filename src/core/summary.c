@@ -286,10 +286,8 @@ static int summary_member(const struct core *c, const struct session *s, const c
 	}
 	if (!member_id || !item_therapist(s))
 		return SUMMARY_BAD_MEMBER;
-	if (s->care_ended) { /* an empty space: not even whose names are whose */
-		snprintf(sm->member_id, sizeof(sm->member_id), "%s", member_id);
-		return 0;
-	}
+	if (s->care_ended)
+		return 0; /* an empty space, whoever is named: not even whose ids are whose */
 	r = summary_partners(c, s, &list, &n);
 	for (i = 0; r == 0 && i < n; i++)
 		if (strcmp(list[i].id, member_id) == 0)

@@ -99,8 +99,8 @@ int summary_range_check(const char *from, const char *to);
  * partner's is their own (member_id NULL or theirs; another is
  * SUMMARY_BAD_MEMBER); a therapist names one of the couple's partners
  * (SUMMARY_BAD_MEMBER otherwise) and picks no journal entry
- * (SUMMARY_BAD_JOURNAL); one whose access ended gets an empty summary,
- * whoever they name.  *ret (summary_clear()) is written on success only.
+ * (SUMMARY_BAD_JOURNAL); one whose access ended gets an empty summary
+ * (member_id "" in it), whoever they name.  *ret (summary_clear()) is written on success only.
  */
 int summary_build(const struct core *c, const struct session *s, const char *member_id,
 		  const char *from, const char *to, const char *const *journal_ids, size_t njournal,
