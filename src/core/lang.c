@@ -636,6 +636,12 @@ static int parse_pattern(struct parse *ps, const char *s, size_t len, struct pat
 	return 0;
 }
 
+/* A first token's key in l's index: its id in the word table, or past the table a prefix's. */
+static int index_key(const struct lang_one *l, const struct item *it)
+{
+	return it->type == ITEM_PREFIX ? (int)l->tab.n + prefix_key(it->str, it->len) : it->id;
+}
+
 /*
  * index_build() - for each pass (0: the caller's kinds, 1: the scopes),
  * the patterns a word can start, by key: the stem and exact-form ids of
@@ -662,10 +668,7 @@ static int index_build(struct lang_engine *e, struct lang_one *l)
 			if ((l->pats[i].kind >= LANG_KINDS_MAX) != pass)
 				continue;
 			for (k = 0; k < s->n; k++) {
-				key = s->items[k].type == ITEM_PREFIX
-					      ? (int)l->tab.n +
-							prefix_key(s->items[k].str, s->items[k].len)
-					      : s->items[k].id;
+				key = index_key(l, &s->items[k]);
 				ix->start[key + 1]++;
 				total++;
 			}
@@ -683,10 +686,7 @@ static int index_build(struct lang_engine *e, struct lang_one *l)
 			if ((l->pats[i].kind >= LANG_KINDS_MAX) != pass)
 				continue;
 			for (k = 0; k < s->n; k++) {
-				key = s->items[k].type == ITEM_PREFIX
-					      ? (int)l->tab.n +
-							prefix_key(s->items[k].str, s->items[k].len)
-					      : s->items[k].id;
+				key = index_key(l, &s->items[k]);
 				ix->pat[ix->start[key] + fill[key]++] = (int)i;
 			}
 		}
