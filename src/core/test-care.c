@@ -85,6 +85,18 @@ static int opens(const struct session *s, const char *id)
 	return r == 0;
 }
 
+/* ana signs up and invites ben, who joins: the couple every test starts from. */
+static void couple(struct session *ana, struct session *ben)
+{
+	struct account_new bin = {"ben", PASSWORD, strlen(PASSWORD), "Ben", "en"};
+	struct account_signin out;
+	char token[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1];
+
+	test_db_signup(&core, "ana", ana);
+	assert_int_equal(account_invite(&core, ana, token), 0);
+	assert_int_equal(account_join(&core, token, &bin, &out, ben), 0);
+}
+
 /* A therapist joins through a care invite ana proposes and ben approves. */
 static void therapist_joins(struct session *ana, struct session *ben, const char *login,
 			    struct session *t)
@@ -106,16 +118,12 @@ static void therapist_joins(struct session *ana, struct session *ben, const char
 
 static void test_the_old_care_key_opens_nothing_after_the_end(void **state)
 {
-	struct account_new bin = {"ben", PASSWORD, strlen(PASSWORD), "Ben", "en"};
 	struct account_signin out;
 	struct session ana, ben, tom, tess, held, tess2;
-	char token[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1];
 	char early[VAULT_ID_HEX + 1], before[VAULT_ID_HEX + 1], after[VAULT_ID_HEX + 1];
 
 	(void)state;
-	test_db_signup(&core, "ana", &ana);
-	assert_int_equal(account_invite(&core, &ana, token), 0);
-	assert_int_equal(account_join(&core, token, &bin, &out, &ben), 0);
+	couple(&ana, &ben);
 	/* before any care key: under the couple key, moved under the care key at the approval */
 	care_limit(&ana, "Shouting, from before", early);
 	therapist_joins(&ana, &ben, "tom", &tom);
@@ -199,18 +207,14 @@ static int reads(const struct session *s, const char *id, const char *text)
 
 static void test_care_checkins_follow_the_care_key(void **state)
 {
-	struct account_new bin = {"ben", PASSWORD, strlen(PASSWORD), "Ben", "en"};
 	struct account_signin out;
 	struct session ana, ben, tom, tess, held, tess2;
-	char token[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1];
 	char early[VAULT_ID_HEX + 1], before[VAULT_ID_HEX + 1], after[VAULT_ID_HEX + 1];
 	char mine[VAULT_ID_HEX + 1], partner[VAULT_ID_HEX + 1];
 	const unsigned care = ACCESS_SHARE_PARTNER | ACCESS_SHARE_CARE;
 
 	(void)state;
-	test_db_signup(&core, "ana", &ana);
-	assert_int_equal(account_invite(&core, &ana, token), 0);
-	assert_int_equal(account_join(&core, token, &bin, &out, &ben), 0);
+	couple(&ana, &ben);
 	/* before any care key: under the couple key, moved under the care key at the approval */
 	care_checkin(&ana, 1, "Tired, but we talked", care, early);
 	therapist_joins(&ana, &ben, "tom", &tom);
@@ -300,16 +304,11 @@ static void care_only_from_before(const struct session *s, long ago, const char 
  */
 static void test_care_only_checkins_from_before_stay_private(void **state)
 {
-	struct account_new bin = {"ben", PASSWORD, strlen(PASSWORD), "Ben", "en"};
-	struct account_signin out;
 	struct session ana, ben, tom, tess;
-	char token[VAULT_ID_HEX + 1 + VAULT_SECRET_HEX + 1];
 	char one[VAULT_ID_HEX + 1], two[VAULT_ID_HEX + 1];
 
 	(void)state;
-	test_db_signup(&core, "ana", &ana);
-	assert_int_equal(account_invite(&core, &ana, token), 0);
-	assert_int_equal(account_join(&core, token, &bin, &out, &ben), 0);
+	couple(&ana, &ben);
 	care_only_from_before(&ana, 1, "Only for the therapist", one);
 	assert_true(reads(&ana, one, "Only for the therapist"));
 	assert_int_equal(checkin_read(&core, &ben, one, &(struct checkin){0}), CHECKIN_NOTFOUND);
