@@ -698,6 +698,22 @@ static void test_limit_status(void **state)
 	assert_string_equal(k->status(hurts, "2099-01-01"), "active");
 }
 
+/*
+ * login joins alice and bob's couple as their therapist, into *care: the
+ * three sessions hold one care key, as care_load() gives it (test-care.c
+ * tests where it comes from), and a therapist's couple-key slot holds it.
+ */
+static void care_member(const char *login, struct session *care)
+{
+	add_member(alice.couple_id, login, care);
+	strcpy(care->role, "therapist");
+	vault_random(care->tk, sizeof(care->tk));
+	memcpy(care->ck, care->tk, sizeof(care->ck));
+	memcpy(alice.tk, care->tk, sizeof(alice.tk));
+	memcpy(bob.tk, care->tk, sizeof(bob.tk));
+	care->has_tk = alice.has_tk = bob.has_tk = 1;
+}
+
 static void hw_values(struct item_values *v, const char *title, const char *due)
 {
 	memset(v, 0, sizeof(*v));
@@ -726,13 +742,7 @@ static void test_care_may_create(void **state)
 	size_t n = 0, i;
 
 	(void)state;
-	add_member(alice.couple_id, "carol", &care);
-	strcpy(care.role, "therapist");
-	vault_random(care.tk, sizeof(care.tk));
-	memcpy(care.ck, care.tk, sizeof(care.ck)); /* a therapist's couple-key slot holds it */
-	memcpy(alice.tk, care.tk, sizeof(alice.tk));
-	memcpy(bob.tk, care.tk, sizeof(bob.tk));
-	care.has_tk = alice.has_tk = bob.has_tk = 1;
+	care_member("carol", &care);
 	checkin_today(today, 0);
 
 	values(&v, "red", "not for a therapist", NULL);
@@ -806,13 +816,7 @@ static void test_care_may_read(void **state)
 	size_t n = 0;
 
 	(void)state;
-	add_member(alice.couple_id, "dora", &care);
-	strcpy(care.role, "therapist");
-	vault_random(care.tk, sizeof(care.tk));
-	memcpy(care.ck, care.tk, sizeof(care.ck));
-	memcpy(alice.tk, care.tk, sizeof(alice.tk));
-	memcpy(bob.tk, care.tk, sizeof(bob.tk));
-	care.has_tk = alice.has_tk = bob.has_tk = 1;
+	care_member("dora", &care);
 	checkin_today(review, 30);
 	assert_true(agreement_kind.partners_only && agreement_kind.care_may_read);
 	assert_false(agreement_kind.care_may_create);
