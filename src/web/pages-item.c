@@ -200,10 +200,10 @@ static int kind_page(struct kreq *r, const struct item_kind *k, int status,
 	rc = item_views(r->core, r->session, k, &list, &n);
 	if (rc != 0)
 		return rc < 0 ? rc : page_error(r, 500);
-	partner_display_name(r, partner, sizeof(partner));
 	memset(&mv, 0, sizeof(mv));
 	if (account_describe(r->core, r->session, &mv) != 0)
 		memset(&mv, 0, sizeof(mv)); /* nobody named: the stand-in */
+	member_view_partner(&mv, partner, sizeof(partner));
 	data = web_page_new(r, _(k->title));
 	items = json_array();
 	max = json_object();

@@ -988,19 +988,25 @@ int push(json_t *arr, json_t *v)
 	return 0;
 }
 
+void member_view_partner(const struct member_view *mv, char *out, size_t len)
+{
+	size_t i;
+
+	snprintf(out, len, "%s", "");
+	for (i = 0; i < mv->npartners && i < 2; i++)
+		if (strcmp(mv->partners[i].id, mv->id) != 0)
+			snprintf(out, len, "%s", mv->partners[i].display_name);
+}
+
 /* The partner's display name, or "" when there is none (they left, or never joined). */
 void partner_display_name(const struct kreq *r, char *out, size_t len)
 {
 	struct member_view mv;
-	size_t i;
 
-	snprintf(out, len, "%s", "");
 	memset(&mv, 0, sizeof(mv));
 	if (account_describe(r->core, r->session, &mv) != 0)
-		return;
-	for (i = 0; i < mv.npartners && i < 2; i++)
-		if (strcmp(mv.partners[i].id, mv.id) != 0)
-			snprintf(out, len, "%s", mv.partners[i].display_name);
+		memset(&mv, 0, sizeof(mv)); /* nobody named: the stand-in */
+	member_view_partner(&mv, out, len);
 }
 
 void author_display_name(const struct member_view *mv, const char *author_id, char *out, size_t len)

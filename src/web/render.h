@@ -195,6 +195,8 @@ int push(json_t *arr, json_t *v);
  * of the right case in its place.
  */
 void partner_display_name(const struct kreq *r, char *out, size_t len);
+/* member_view_partner() - the same, from mv (account_describe()) already read. */
+void member_view_partner(const struct member_view *mv, char *out, size_t len);
 /*
  * author_display_name() - the display name of the couple's member who
  * wrote something (author_id: a partner, or the former partner who left
