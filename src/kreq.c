@@ -236,6 +236,10 @@ const char *kreq_field_label(const char *field)
 		{"threatened", N_("Threatened by your partner")},
 		{"hurt", N_("Hurt by your partner")},
 		{"forced", N_("Forced or pressured into sex")},
+		/* step 5: appreciations and the trigger plan */
+		{"meant", N_("What it meant to you")},
+		{"wants", N_("What you would like")},
+		{"words", N_("Words that help")},
 	};
 	size_t i;
 

@@ -109,6 +109,12 @@ static const struct export_part parts[] = {
 	 "/api/v1/help-signals", "help_dismissals", EXPORT_LIST, NULL, NULL, "help_dismissal"},
 	{"homework", N_("Homework"), api_homework_list, "/api/v1/homework", "homework", EXPORT_LIST,
 	 NULL, NULL, "homework homework_done"},
+	{"appreciations", N_("Appreciations"), api_appreciations_list, "/api/v1/appreciations",
+	 "appreciations", EXPORT_LIST, NULL, NULL, "appreciation appreciation_thanks"},
+	{"trigger_plan", N_("When I am triggered"), api_trigger_plan_get, "/api/v1/trigger-plan",
+	 "trigger_plan", EXPORT_LIST, NULL, NULL, "trigger_plan"},
+	{"triggered", N_("Times you said you were triggered"), api_triggered_list,
+	 "/api/v1/triggered", "triggered", EXPORT_LIST, NULL, NULL, "triggered triggered_answer"},
 };
 
 #define NPARTS (sizeof(parts) / sizeof(parts[0]))

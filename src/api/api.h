@@ -182,6 +182,15 @@ int api_dates_put(struct kreq *r);    /* PUT  /api/v1/dates/{id} */
 int api_homework_list(struct kreq *r);	 /* GET  /api/v1/homework */
 int api_homework_create(struct kreq *r); /* POST /api/v1/homework */
 int api_homework_put(struct kreq *r);	 /* PUT  /api/v1/homework/{id} */
+/* appreciations, the trigger plan and "I'm triggered" (api-kindness.c) */
+int api_appreciations_list(struct kreq *r);   /* GET  /api/v1/appreciations */
+int api_appreciations_create(struct kreq *r); /* POST /api/v1/appreciations */
+int api_appreciation_thanks(struct kreq *r);  /* POST /api/v1/appreciations/{id}/thanks */
+int api_trigger_plan_get(struct kreq *r);     /* GET  /api/v1/trigger-plan */
+int api_trigger_plan_put(struct kreq *r);     /* PUT  /api/v1/trigger-plan */
+int api_triggered_list(struct kreq *r);	      /* GET  /api/v1/triggered */
+int api_triggered_create(struct kreq *r);     /* POST /api/v1/triggered */
+int api_triggered_answer(struct kreq *r);     /* POST /api/v1/triggered/{id}/answer */
 /* the session-prep summary (api-summary.c) */
 int api_summary(struct kreq *r); /* GET /api/v1/summary */
 

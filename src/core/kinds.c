@@ -17,6 +17,7 @@
 #include "core/helps.h"
 #include "core/homework.h"
 #include "core/item.h"
+#include "core/kindness.h"
 #include "core/offer.h"
 #include "core/share.h"
 #include "core/statement.h"
@@ -58,6 +59,11 @@ const struct item_kind *const item_kinds[] = {
 	&workshop_kind,
 	&homework_kind,
 	&homework_done_kind,
+	&appreciation_kind,
+	&appreciation_thanks_kind,
+	&trigger_plan_kind,
+	&triggered_kind,
+	&triggered_answer_kind,
 	NULL,
 };
 

@@ -25,6 +25,7 @@
 #include "core/help.h"	     /* step 4: its fields */
 #include "core/helps.h"	     /* step 3: its fields */
 #include "core/homework.h"   /* step 4: its fields */
+#include "core/kindness.h"   /* step 5: its fields */
 #include "core/offer.h"	     /* step 2: field limits */
 #include "core/share.h"	     /* step 2: field limits */
 #include "core/care.h"
@@ -546,6 +547,25 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_GET, "/api/v1/summary", api_summary, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
 	 "The session-prep summary: what the caller (or, for their therapist, the partner named) "
 	 "shared with the care team in a range."},
+	/* API: step 5, appreciations, the trigger plan and "I'm triggered" */
+	{KMETHOD_GET, "/api/v1/appreciations", api_appreciations_list, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "Appreciations of both partners, newest first, each with its thanks."},
+	{KMETHOD_POST, "/api/v1/appreciations", api_appreciations_create, ROUTE_PARTNER, 1,
+	 ROUTE_API, FIELDS(appreciation_fields),
+	 "Write an appreciation, with what it meant to the caller: always shared with the "
+	 "partner."},
+	{KMETHOD_POST, "/api/v1/appreciations/{id}/thanks", api_appreciation_thanks, ROUTE_PARTNER,
+	 1, ROUTE_API, NOFIELDS, "Say thanks for the partner's appreciation, once."},
+	{KMETHOD_GET, "/api/v1/trigger-plan", api_trigger_plan_get, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "The caller's trigger plan and, when shared, the partner's."},
+	{KMETHOD_PUT, "/api/v1/trigger-plan", api_trigger_plan_put, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(trigger_plan_fields), "Write or change the caller's trigger plan."},
+	{KMETHOD_GET, "/api/v1/triggered", api_triggered_list, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "\"I'm triggered\" alerts of both partners, newest first, with their answers."},
+	{KMETHOD_POST, "/api/v1/triggered", api_triggered_create, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(triggered_fields), "\"I'm triggered\": tell the partner at once."},
+	{KMETHOD_POST, "/api/v1/triggered/{id}/answer", api_triggered_answer, ROUTE_PARTNER, 1,
+	 ROUTE_API, NOFIELDS, "Answer the partner's \"I'm triggered\": I'm here. Once."},
 
 	/* API: the private safety check (its answers reach nobody but the caller) */
 	{KMETHOD_GET, "/api/v1/safety-check", api_safety_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
@@ -798,6 +818,21 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_GET, "/summary", page_summary, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
 	 "The session-prep summary to print: pick a range and journal entries (a therapist: a "
 	 "partner)."},
+	/* ---- step 5: appreciations, the trigger plan and "I'm triggered" (pages) ---- */
+	{KMETHOD_GET, "/appreciations", page_appreciations, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "Appreciations: write one; thank the partner's; now and then an older one comes back."},
+	{KMETHOD_POST, "/appreciations", page_appreciations_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(appreciation_fields), "Write an appreciation."},
+	{KMETHOD_POST, "/appreciations/{id}/thanks", page_appreciation_thanks, ROUTE_PARTNER, 1,
+	 ROUTE_PAGE, NOFIELDS, "Say thanks for the partner's appreciation."},
+	{KMETHOD_GET, "/triggered", page_triggered, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "When I am triggered: the partner's alerts to answer, the button, and both plans."},
+	{KMETHOD_POST, "/triggered", page_triggered_create, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(triggered_fields), "I'm triggered: tell the partner at once."},
+	{KMETHOD_POST, "/triggered/{id}/answer", page_triggered_answer, ROUTE_PARTNER, 1,
+	 ROUTE_PAGE, NOFIELDS, "Answer the partner's alert: I'm here."},
+	{KMETHOD_POST, "/trigger-plan", page_trigger_plan_save, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(trigger_plan_fields), "Save my trigger plan, shared or private."},
 };
 
 /*

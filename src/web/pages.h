@@ -158,6 +158,14 @@ int page_homework(struct kreq *r);	  /* GET  /homework      */
 int page_homework_create(struct kreq *r); /* POST /homework      */
 int page_homework_mark(struct kreq *r);	  /* POST /homework/{id} */
 int page_summary(struct kreq *r);	  /* GET  /summary       */
+/* appreciations, the trigger plan and "I'm triggered" (pages-kindness.c) */
+int page_appreciations(struct kreq *r);	       /* GET  /appreciations */
+int page_appreciations_create(struct kreq *r); /* POST /appreciations */
+int page_appreciation_thanks(struct kreq *r);  /* POST /appreciations/{id}/thanks */
+int page_triggered(struct kreq *r);	       /* GET  /triggered */
+int page_triggered_create(struct kreq *r);     /* POST /triggered */
+int page_triggered_answer(struct kreq *r);     /* POST /triggered/{id}/answer */
+int page_trigger_plan_save(struct kreq *r);    /* POST /trigger-plan */
 /* signed-in devices and the sign-in history (pages-devices.c) */
 int page_devices(struct kreq *r);	     /* GET  /settings/devices */
 int page_devices_end_others(struct kreq *r); /* POST /settings/devices/others */
