@@ -201,6 +201,30 @@ const KINDS = {
       };
     },
   },
+  // appreciations (step 5): always the couple's; the partner thanks one, once
+  appreciations: {
+    needs: ['POST /api/v1/appreciations', 'GET /api/v1/appreciations'],
+    owners: { abShared: 'A', other: 'X' },
+    list: '/api/v1/appreciations',
+    listKey: 'appreciations',
+    async make(ctx, mark) {
+      const w = async (who, t) => created(await ctx[who].post('/api/v1/appreciations',
+        { body: `For the tea (${mark(t)})`, meant: 'Cared for.' }), 'appreciation');
+      return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
+    },
+  },
+  // "I'm triggered" (step 5): always the couple's; the partner answers one, once
+  triggered: {
+    needs: ['POST /api/v1/triggered', 'GET /api/v1/triggered'],
+    owners: { abShared: 'A', other: 'X' },
+    list: '/api/v1/triggered',
+    listKey: 'triggered',
+    async make(ctx, mark) {
+      const w = async (who, t) => created(await ctx[who].post('/api/v1/triggered',
+        { note: `A loud voice (${mark(t)})` }), 'triggered');
+      return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
+    },
+  },
   // agreements: always the couple's, with the care team too when its proposer says so at
   // creation; either partner acts on one, in turns; the therapist reads the care-shared ones
   agreements: {
@@ -771,6 +795,41 @@ const MATRIX = {
   'POST /homework/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'homework',
     call: form('/homework/{id}', { done: '1', note: 'We did it.' }),
     expect: { abShared: { A: OK, B: OK }, abCare: { A: OK, B: OK }, baCare: { A: OK, B: OK }, other: { X: OK } } },
+  // appreciations (step 5): the partners' alone; the partner thanks, once; one's own is 403
+  'GET /api/v1/appreciations': { who: 'partner', csrf: false, op: 'list', kind: 'appreciations',
+    call: get('/api/v1/appreciations'), visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /api/v1/appreciations': { who: 'partner', csrf: true, op: 'create', kind: 'appreciations', member: [201],
+    call: (c, id, o) => c.post('/api/v1/appreciations', { body: `Thanks ${o.mark}` }, { csrf: o.csrf || false }) },
+  'POST /api/v1/appreciations/{id}/thanks': { who: 'partner', csrf: true, op: 'write', kind: 'appreciations',
+    call: api('POST', '/api/v1/appreciations/{id}/thanks'),
+    expect: { abShared: { A: NO, B: OK }, other: { X: NO } } },
+  'GET /appreciations': { who: 'partner', csrf: false, op: 'list', kind: 'appreciations', call: get('/appreciations'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /appreciations': { who: 'partner', csrf: true, op: 'create', kind: 'appreciations', member: [303],
+    call: (c, id, o) => c.form('/appreciations', { body: `Thanks ${o.mark}`, meant: '', ...(o.csrf ? { csrf: o.csrf } : {}) }) },
+  'POST /appreciations/{id}/thanks': { who: 'partner', csrf: true, op: 'write', kind: 'appreciations',
+    call: form('/appreciations/{id}/thanks'), expect: { abShared: { A: NO, B: OK }, other: { X: NO } } },
+  // the trigger plan (step 5): each partner's one plan; who reads it is tested in triggered.test.mjs
+  'GET /api/v1/trigger-plan': { who: 'partner', csrf: false, op: 'plain', call: get('/api/v1/trigger-plan'), member: [200] },
+  'PUT /api/v1/trigger-plan': { who: 'partner', csrf: true, op: 'plain',
+    call: api('PUT', '/api/v1/trigger-plan', { wants: ['space'], words: 'Ten quiet minutes.', shared_with: [] }),
+    member: [200] },
+  'POST /trigger-plan': { who: 'partner', csrf: true, op: 'plain',
+    call: form('/trigger-plan', { 'wants.hold': '1', words: 'Hold my hand.' }), member: [303] },
+  // "I'm triggered" (step 5): the partners' alone; the partner answers, once; one's own is 403
+  'GET /api/v1/triggered': { who: 'partner', csrf: false, op: 'list', kind: 'triggered',
+    call: get('/api/v1/triggered'), visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /api/v1/triggered': { who: 'partner', csrf: true, op: 'create', kind: 'triggered', member: [201],
+    call: (c, id, o) => c.post('/api/v1/triggered', { note: `Now ${o.mark}` }, { csrf: o.csrf || false }) },
+  'POST /api/v1/triggered/{id}/answer': { who: 'partner', csrf: true, op: 'write', kind: 'triggered',
+    call: api('POST', '/api/v1/triggered/{id}/answer', {}),
+    expect: { abShared: { A: NO, B: OK }, other: { X: NO } } },
+  'GET /triggered': { who: 'partner', csrf: false, op: 'list', kind: 'triggered', call: get('/triggered'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /triggered': { who: 'partner', csrf: true, op: 'create', kind: 'triggered', member: [303],
+    call: (c, id, o) => c.form('/triggered', { note: `Now ${o.mark}`, ...(o.csrf ? { csrf: o.csrf } : {}) }) },
+  'POST /triggered/{id}/answer': { who: 'partner', csrf: true, op: 'write', kind: 'triggered',
+    call: form('/triggered/{id}/answer'), expect: { abShared: { A: NO, B: OK }, other: { X: NO } } },
   // the session-prep summary: the caller's own care-shared items, never the partner's; the
   // couple's therapist names A and reads A's (care-shared.test.mjs names each in turn)
   'GET /api/v1/summary': { who: 'member', csrf: false, op: 'list', kind: 'homework',
