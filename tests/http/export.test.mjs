@@ -167,6 +167,26 @@ const MAKERS = {
     await ok(await A.post('/api/v1/homework', { title: see('homework', 'A assigns'), due_on: day(0) }), 201, 'homework');
   },
   homework_done() { /* with homework */ },
+  async appreciation() {
+    const a = (await ok(await B.post('/api/v1/appreciations', { body: see('appreciations', 'B appreciates'),
+      meant: see('appreciations', 'what it meant to B') }), 201, 'appreciation')).appreciation;
+    await ok(await A.post(`/api/v1/appreciations/${a.id}/thanks`), 201, 'A thanks');
+    await ok(await A.post('/api/v1/appreciations', { body: see('appreciations', 'A appreciates') }), 201, 'appreciation');
+    checks.push(['the thanks', (doc) => {
+      assert.equal(doc.items.appreciations.find((x) => x.id === a.id)?.thanked, true);
+    }]);
+  },
+  appreciation_thanks() { /* with appreciation */ },
+  async trigger_plan() {
+    await ok(await A.put('/api/v1/trigger-plan', { wants: ['space'], words: see('trigger_plan', 'A plan'), shared_with: [] }), 200, 'A plan');
+    await ok(await B.put('/api/v1/trigger-plan', { wants: ['hold'], words: hide('B private plan'), shared_with: [] }), 200, 'B plan');
+  },
+  async triggered() {
+    const t = (await ok(await B.post('/api/v1/triggered', { note: see('triggered', 'B triggered') }), 201, 'triggered')).triggered;
+    await ok(await A.post(`/api/v1/triggered/${t.id}/answer`, {}), 201, 'A answers');
+    await ok(await A.post('/api/v1/triggered', { note: see('triggered', 'A triggered') }), 201, 'triggered');
+  },
+  triggered_answer() { /* with triggered */ },
   async agreement() {
     const body = (text) => ({ category: 'privacy', text, consequence: '', review_on: day(30) });
     const a1 = (await ok(await A.post('/api/v1/agreements', body(see('agreements', 'first version'))), 201, 'agreement')).agreement;
