@@ -617,5 +617,15 @@ export async function seedSteps({ lang, aClient, bClient }) {
   }
   // step 4: B asks for professional help, with a note A reads on /help (a signal for both)
   await seed(bClient, 'POST', '/api/v1/help-requests', { kind: 'asked', note: w.need }, 'a help request');
+  // step 5: an appreciation of B's that A thanked and one A has still to thank; A's trigger plan,
+  // shared, and A's "I'm triggered" that B has still to answer (B's /triggered shows it first)
+  const ap = await seed(bClient, 'POST', '/api/v1/appreciations', { body: w.landed, meant: w.need }, 'an appreciation');
+  if (ap?.appreciation?.id) {
+    await seed(aClient, 'POST', `/api/v1/appreciations/${ap.appreciation.id}/thanks`, undefined, 'A thanks it');
+  }
+  await seed(bClient, 'POST', '/api/v1/appreciations', { body: w.offer }, 'an appreciation to thank');
+  await seed(aClient, 'PUT', '/api/v1/trigger-plan', { wants: ['reassurance', 'hold'], words: w.helpsShared,
+    shared_with: ['partner'] }, 'A\'s trigger plan');
+  await seed(aClient, 'POST', '/api/v1/triggered', { note: w.need }, 'A is triggered');
   return notes;
 }
