@@ -12,9 +12,11 @@
  * word that starts so) or "@name" (every item of an earlier class).
  * A token is one item or several joined by '|' ("sorry|apologize"), with
  * '?' after it when it may be left out; "[gap<=N]" (up to N words, inside
- * one sentence); "." (a sentence break); or "!item" (the next word must
- * not be that: "but !also").  A pattern starts with a word token that is
- * not optional.
+ * one sentence); "." (a sentence break); "!item" (the next word must
+ * not be that: "but !also"); or "[not<=N] item" (none of the next N words,
+ * across sentence breaks, is that: "drunk [not<=8] excuse" leaves "I was
+ * drunk, and that is no excuse" alone).  A pattern starts with a word
+ * token that is not optional.
  *
  * Text is cut into words by ICU's word-break iterator (UAX #29), so
  * "I'm", "wasn't" and "сделал-то" read as people mean them; between words,
@@ -75,13 +77,13 @@ struct set {
 	size_t n;
 };
 
-enum ptok_type { P_WORD, P_GAP, P_BREAK, P_NOT };
+enum ptok_type { P_WORD, P_GAP, P_BREAK, P_NOT, P_NOT_WITHIN };
 
 struct ptok {
 	enum ptok_type type;
 	int optional;	       /* words: may be left out */
-	unsigned gap;	       /* gaps: at most this many words */
-	const struct set *set; /* words and P_NOT */
+	unsigned gap;	       /* gaps, P_NOT_WITHIN: at most this many words */
+	const struct set *set; /* words, P_NOT and P_NOT_WITHIN */
 };
 
 struct pattern {
@@ -597,6 +599,24 @@ static int parse_pattern(struct parse *ps, const char *s, size_t len, struct pat
 		memset(&t[n], 0, sizeof(t[n]));
 		if (flen == 1 && f[0] == '.') {
 			t[n].type = P_BREAK;
+		} else if (flen >= 6 && memcmp(f, "[not<=", 6) == 0) {
+			/* "[not<=N] item": N read as a gap's, then the next field's items */
+			gap = 0;
+			for (k = 6; k < flen && f[k] >= '0' && f[k] <= '9' && gap <= LANG_GAP_MAX;
+			     k++)
+				gap = gap * 10 + (unsigned)(f[k] - '0');
+			if (flen < 8 || k != flen - 1 || f[k] != ']' || gap == 0 ||
+			    gap > LANG_GAP_MAX)
+				return parse_fail(ps, "\"[not<=N] word\" takes N from 1 to 12");
+			flen = next_field(s, len, &pos, &f);
+			if (flen == 0 || f[0] == '[' || f[0] == '!' || f[0] == '.' ||
+			    f[flen - 1] == '?')
+				return parse_fail(ps, "\"[not<=N]\" is followed by a word");
+			t[n].type = P_NOT_WITHIN;
+			t[n].gap = gap;
+			r = parse_set(ps, f, flen, &t[n].set);
+			if (r < 0)
+				return r;
 		} else if (f[0] == '[') {
 			/* "[gap<=N]" read within the field: the line need not end in a NUL */
 			gap = 0;
@@ -1027,7 +1047,7 @@ static int set_matches(const struct set *s, const struct tok *t, const char *fol
 static size_t match_at(const struct text *x, const struct pattern *p, size_t k, size_t ti, int li)
 {
 	const struct ptok *pt;
-	size_t skip, end;
+	size_t skip, end, words;
 
 	if (k == p->n)
 		return ti;
@@ -1047,6 +1067,16 @@ static size_t match_at(const struct text *x, const struct pattern *p, size_t k, 
 	case P_NOT:
 		if (ti < x->n && set_matches(pt->set, &x->t[ti], x->folded, li))
 			return 0;
+		return match_at(x, p, k + 1, ti, li);
+	case P_NOT_WITHIN:
+		/* none of the next gap words (sentence breaks are not counted) is in set */
+		for (skip = ti, words = 0; skip < x->n && words < pt->gap; skip++) {
+			if (x->t[skip].type != T_WORD)
+				continue;
+			if (set_matches(pt->set, &x->t[skip], x->folded, li))
+				return 0;
+			words++;
+		}
 		return match_at(x, p, k + 1, ti, li);
 	case P_BREAK:
 		if (ti >= x->n || x->t[ti].type != T_BREAK)

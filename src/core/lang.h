@@ -6,7 +6,8 @@
  * (Unicode case folding, then ё read as е, Latin accents and typographic
  * apostrophes folded) and stemmed by Snowball (libstemmer) for English,
  * Spanish and Russian.  Patterns are sequences of stems and word classes
- * with small gaps, kept as data: one file per language, each pattern under
+ * with small gaps, and words that must not follow within N words ("[not<=N]
+ * word"), kept as data: one file per language, each pattern under
  * a kind the file names (docs/language.md describes the format).  Two kinds
  * are the engine's own: "negation" patterns open a negation scope and
  * "quotation" patterns (reported speech: "I told you that") a quotation

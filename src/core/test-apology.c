@@ -58,6 +58,8 @@ static const struct flagged en_flagged[] = {
 	 "sorry. But"},
 	{"I apologise, but I was under a lot of stress.", APOLOGY_BUT_AFTER_APOLOGY,
 	 "apologise, but"},
+	{"I was so lonely that winter.", APOLOGY_JUSTIFICATION, "I was so lonely"},
+	{"I was drunk that night.", APOLOGY_JUSTIFICATION, "I was drunk"},
 };
 
 static const char *const en_sincere[] = {
@@ -84,6 +86,9 @@ static const char *const en_sincere[] = {
 	"I'm sorry. If you want to talk tonight, I will listen.",
 	"Sorrow is not enough; I will change, and justice matters to me.",
 	"I'm sorry I made you feel small.",
+	/* a reason followed within ten words by one that owns it ("[not<=10] @own") */
+	"I was lonely that winter, and that is no excuse for what I did.",
+	"I was drunk. I chose to hide behind that for too long.",
 };
 
 static const struct flagged es_flagged[] = {
@@ -113,6 +118,7 @@ static const struct flagged es_flagged[] = {
 	{"Lo siento. Pero entiende que estaba confundido.", APOLOGY_BUT_AFTER_APOLOGY,
 	 "Lo siento. Pero"},
 	{"Perdóname, pero no podía más.", APOLOGY_BUT_AFTER_APOLOGY, "Perdóname, pero"},
+	{"Estaba muy sola en esa época.", APOLOGY_JUSTIFICATION, "Estaba muy sola"},
 };
 
 static const char *const es_sincere[] = {
@@ -135,6 +141,8 @@ static const char *const es_sincere[] = {
 	"Voy a ir a terapia cada semana.",
 	"Eres la única persona con quien quiero construir una vida.",
 	"Lo siento. Si quieres hablar esta noche, te escucharé.",
+	"Estaba muy sola ese invierno, pero eso no me excusa.",
+	"Estaba borracho, pero no me voy a esconder detrás de eso.",
 	"Siento mucho haberte mentido.",
 	"Lamento profundamente haberte traicionado.",
 	"Tú no tienes la culpa de nada.",
@@ -165,6 +173,7 @@ static const struct flagged ru_flagged[] = {
 	{"Прости меня, но я был одинок.", APOLOGY_BUT_AFTER_APOLOGY, "Прости меня, но"},
 	{"Извини. Но ты должна меня понять.", APOLOGY_BUT_AFTER_APOLOGY, "Извини. Но"},
 	{"Мне очень жаль, но так получилось.", APOLOGY_BUT_AFTER_APOLOGY, "жаль, но"},
+	{"Мне было очень одиноко в то время.", APOLOGY_JUSTIFICATION, "Мне было очень одиноко"},
 };
 
 static const char *const ru_sincere[] = {
@@ -190,6 +199,8 @@ static const char *const ru_sincere[] = {
 	"Я обманул тебя, и это было жестоко.",
 	"Прошу прощения за всё, что я сделал.",
 	"Я виноват перед тобой.",
+	"Мне было одиноко, но это меня не оправдывает.",
+	"Я был пьян, но прятаться за этим не буду.",
 };
 /* clang-format on */
 

@@ -2,9 +2,10 @@
  * test-lang.c: the language engine on small pattern files of its own.
  *
  * Malformed files are refused with the file and the line at fault; stems
- * match inflections; gaps, optional words, "!word", sentence breaks; the
- * negation and quotation scopes (and @scope_through); offsets in bytes and
- * in code points; several threads matching with one engine at once.
+ * match inflections; gaps, optional words, "!word", "[not<=N] word",
+ * sentence breaks; the negation and quotation scopes (and @scope_through);
+ * offsets in bytes and in code points; several threads matching with one
+ * engine at once.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -63,6 +64,14 @@ static void test_bad_files(void **state)
 		{"sorry if\n", "t.txt:1: a pattern is \"kind: words\""},
 		{"first: sorry ||if\n", "t.txt:1: an empty word"},
 		{"# only comments\n", "t.txt:1: no patterns"},
+		{"first: drunk [not<=13] excuse\n",
+		 "t.txt:1: \"[not<=N] word\" takes N from 1 to 12"},
+		{"first: drunk [not<=0] excuse\n",
+		 "t.txt:1: \"[not<=N] word\" takes N from 1 to 12"},
+		{"first: drunk [not<=8]\n", "t.txt:1: \"[not<=N]\" is followed by a word"},
+		{"first: drunk [not<=8] [gap<=2] x\n",
+		 "t.txt:1: \"[not<=N]\" is followed by a word"},
+		{"first: drunk [not<=8] excuse?\n", "t.txt:1: \"[not<=N]\" is followed by a word"},
 	};
 	struct lang_engine *e = NULL;
 	char err[256];
@@ -126,6 +135,36 @@ static void test_stems_and_tokens(void **state)
 	/* words are cut by Unicode's rules, not by spaces */
 	assert_int_equal(match(e, "“you”feel", "en", m, 8), 0); /* “you” is quoted */
 	assert_int_equal(match(e, "youfeel", "en", m, 8), 0);
+	e = lang_engine_free(e);
+}
+
+static void test_not_within(void **state)
+{
+	struct lang_engine *e = engine("en", "@excuse = excuse =excuses justify* oprav*\n"
+					     "first: i was drunk [not<=6] @excuse\n"
+					     "second: you [not<=3] =too made me\n");
+	struct lang_match m[8];
+
+	(void)state;
+	/* a reason on its own is the pattern... */
+	assert_int_equal(match(e, "I was drunk that night.", "en", m, 8), 1);
+	assert_int_equal(m[0].kind, 0);
+	/* ...and the whole match is the words before the rule */
+	assert_int_equal(m[0].start, 0);
+	assert_int_equal(m[0].end, strlen("I was drunk"));
+	/* not when one of the next N words is the rule's: across a comma or a sentence */
+	assert_int_equal(match(e, "I was drunk, and that is no excuse.", "en", m, 8), 0);
+	assert_int_equal(match(e, "I was drunk. That is no excuse.", "en", m, 8), 0);
+	assert_int_equal(match(e, "I was drunk, which does not justify anything.", "en", m, 8), 0);
+	/* a word past the N words does not count: "that" "night" "and" "I" "know" "it" */
+	assert_int_equal(match(e, "I was drunk that night and I know it is no excuse.", "en", m, 8),
+			 1);
+	/* in the middle of a pattern the rule looks from where it stands, and takes no word */
+	assert_int_equal(match(e, "You made me do it.", "en", m, 8), 1);
+	assert_int_equal(m[0].kind, 1);
+	assert_int_equal(m[0].end, strlen("You made me"));
+	assert_int_equal(match(e, "You made me too.", "en", m, 8), 0);
+	assert_int_equal(match(e, "You made me do it, too.", "en", m, 8), 1);
 	e = lang_engine_free(e);
 }
 
@@ -225,9 +264,9 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bad_files), cmocka_unit_test(test_stems_and_tokens),
-		cmocka_unit_test(test_scopes),	  cmocka_unit_test(test_offsets),
-		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_bad_files),  cmocka_unit_test(test_stems_and_tokens),
+		cmocka_unit_test(test_not_within), cmocka_unit_test(test_scopes),
+		cmocka_unit_test(test_offsets),	   cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
