@@ -27,9 +27,12 @@ int page_coach_hints(json_t *o, const char *text, size_t len)
 	r = coach_check(text, len, NULL, f, COACH_FINDINGS_MAX, &n);
 	if (r < 0 || n == 0)
 		return r < 0 ? r : 0;
-	list = json_array();
-	if (!list || json_object_set_new(o, "coach_hints", list) < 0)
-		return -ENOMEM;
+	list = json_object_get(o, "coach_hints"); /* a second text of the same page appends */
+	if (!list) {
+		list = json_array();
+		if (!list || json_object_set_new(o, "coach_hints", list) < 0)
+			return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
 		h = json_object();
 		if (!h || json_array_append_new(list, h) < 0)

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { describe, errCode, pair, startServer } from './harness.mjs';
+import { describe, errCode, hiddenInput, pair, startServer } from './harness.mjs';
 
 let server;
 
@@ -114,3 +114,36 @@ test('a card, an offer and a statement carry coach_flags for their author, never
   assert.deepEqual(st.json.statement.coach_flags.map((f) => [f.field, f.pattern]),
     [['impact', 'defensiveness']]);
 });
+
+test('without JavaScript, the cards page shows its author the hints after sending, in their language', async () => {
+  for (const [lang, title] of [['en', 'A gentler way to say it'], ['es', 'Una forma más amable de decirlo'],
+    ['ru', 'Как сказать мягче']]) {
+    const { aClient, bClient } = await pair(server.url, { aFields: { language: lang }, bFields: { language: lang } });
+    const page = await aClient.get('/shares');
+    assert.equal(page.status, 200, describe(page));
+    // the form's textarea asks for live hints, and the script is a file (CSP)
+    assert.match(page.text, new RegExp(`<textarea data-coach="${title}" id="share-body"`));
+    assert.match(page.text, /<script src="\/static\/js\/coach\.js" defer><\/script>/);
+    const res = await aClient.form('/shares', {
+      csrf: hiddenInput(page.text, 'csrf'), kind: 'need', body: 'You never ask about <my> day.', share_partner: '1',
+    });
+    assert.equal(res.status, 303, describe(res));
+    const mine = await aClient.get('/shares');
+    assert.match(mine.text, new RegExp(`<div class="flags coach-hints">\\s*<p class="flags-title">${title}</p>`));
+    assert.match(mine.text, /<q class="flag-match">You never<\/q>/);
+    assert.doesNotMatch(mine.text, /<my>/, 'the words are escaped');
+    const theirs = await bClient.get('/shares');
+    assert.match(theirs.text, /You never ask about &lt;my&gt; day\./);
+    assert.doesNotMatch(theirs.text, /coach-hints/, 'the partner reads the words, not the coach');
+  }
+  const js = await aClientless();
+  assert.doesNotMatch(js, /innerHTML/, 'hints are set as text');
+  assert.match(js, /aria-live/);
+  assert.match(js, /X-CSRF-Token/);
+});
+
+async function aClientless() {
+  const res = await fetch(`${server.url}/static/js/coach.js`);
+  assert.equal(res.status, 200);
+  return res.text();
+}
