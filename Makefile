@@ -11,7 +11,7 @@ RELEASE_BUILD ?= build-release
 SOAK_SECONDS ?= 1800
 
 .PHONY: all build deps docs release run test test-unit test-http test-asan test-valgrind test-valgrind-core test-browser \
-	lint fuzz bench soak screenshots lighthouse po clean language-eval
+	lint fuzz bench soak screenshots lighthouse po clean language-eval coach-eval
 
 all: build
 
@@ -177,6 +177,12 @@ bench: deps
 # LANGUAGE_EVAL_FLAGS=--explain lists every sentence it gets wrong.
 language-eval: build
 	./$(BUILD)/src/core/lang-eval $(LANGUAGE_EVAL_FLAGS) .
+
+# The message coach against the labelled set of tests/coach/: precision and
+# recall per pattern and language (docs/coach.md); COACH_EVAL_FLAGS=--explain
+# lists every sentence it gets wrong.
+coach-eval: build
+	./$(BUILD)/src/core/coach-eval $(COACH_EVAL_FLAGS) .
 
 # Soak run (not part of `make test`): a release server under mixed load from
 # 20 couples for SOAK_SECONDS (default 30 minutes; SOAK_SECONDS=120 for a

@@ -42,6 +42,7 @@
 #include "api/api.h"
 #include "core/account.h"
 #include "core/apology.h"
+#include "core/coach.h"
 #include "core/devices.h"
 #include "core/factor.h"
 #include "core/session.h"
@@ -1281,8 +1282,16 @@ int server_init(const struct kconfig *cfg, char *errbuf, size_t errlen)
 		web_fini();
 		return r;
 	}
+	/* the message coach's patterns (data/coach/): a bad file fails the start too */
+	r = coach_load(cfg->data_dir, errbuf, errlen);
+	if (r < 0) {
+		apology_unload();
+		web_fini();
+		return r;
+	}
 	r = pthread_key_create(&worker_key, worker_free);
 	if (r != 0) {
+		coach_unload();
 		apology_unload();
 		web_fini();
 		snprintf(errbuf, errlen, "cannot create thread storage");
@@ -1318,6 +1327,7 @@ void server_fini(void)
 	}
 	store_close(server_store);
 	server_store = NULL;
+	coach_unload();
 	apology_unload();
 	web_fini();
 }
