@@ -118,6 +118,17 @@ void api_write_item_keys(struct json_writer *w, const struct item_kind *k,
 	json_writer_string(w, it->created_at, strlen(it->created_at));
 	json_writer_key(w, "updated_at");
 	json_writer_string(w, it->updated_at, strlen(it->updated_at));
+	/* the message coach's hints on the texts the partner reads, for their author alone */
+	if (it->mine && (it->shared_with & ACCESS_SHARE_PARTNER)) {
+		json_writer_key(w, "coach_flags");
+		json_writer_begin_array(w);
+		for (i = 0; i < k->nfields; i++)
+			if (k->fields[i].type == FIELD_STRING && it->values[i] &&
+			    api_coach_write(w, k->fields[i].name, it->values[i], it->lens[i]) < 0)
+				break; /* the hints are a help: an item still answers without them
+					*/
+		json_writer_end_array(w);
+	}
 }
 
 void api_write_item(struct json_writer *w, const struct item_kind *k, const struct item_view *it)

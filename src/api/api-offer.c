@@ -17,10 +17,13 @@ static json_t *offer_json(const void *elem)
 {
 	const struct offer *of = elem;
 
-	return json_pack("{s:s,s:s,s:b,s:s%,s:s,s:s,s:o,s:s}", "id", of->id, "author_id",
-			 of->author_id, "mine", of->mine, "text", of->text, of->text_len, "until",
-			 of->until, "created_at", of->created_at, "ended_at",
-			 time_or_null(of->ended_at), "status", offer_statuses[of->status]);
+	/* coach_flags: the coach's hints on the text, for its author (api-coach.c) */
+	return api_coach_own(json_pack("{s:s,s:s,s:b,s:s%,s:s,s:s,s:o,s:s}", "id", of->id,
+				       "author_id", of->author_id, "mine", of->mine, "text",
+				       of->text, of->text_len, "until", of->until, "created_at",
+				       of->created_at, "ended_at", time_or_null(of->ended_at),
+				       "status", offer_statuses[of->status]),
+			     of->mine, "text");
 }
 
 static int offer_reply(struct kreq *r, int status, struct offer *of)

@@ -30,11 +30,15 @@ static json_t *share_json(const void *elem)
 {
 	const struct share *sh = elem;
 
-	return json_pack(
-		"{s:s,s:s,s:b,s:s,s:s%,s:o,s:s,s:o,s:b}", "id", sh->id, "author_id", sh->author_id,
-		"mine", sh->mine, "kind", share_kinds[sh->kind], "body", sh->body, sh->body_len,
-		"shared_with", shared_json(sh->shared_with), "created_at", sh->created_at, "ack",
-		sh->acked ? ack_json(&sh->ack, NULL) : json_null(), "can_ack", sh->can_ack);
+	/* coach_flags: the coach's hints on a card the partner reads, for its author */
+	return api_coach_own(json_pack("{s:s,s:s,s:b,s:s,s:s%,s:o,s:s,s:o,s:b}", "id", sh->id,
+				       "author_id", sh->author_id, "mine", sh->mine, "kind",
+				       share_kinds[sh->kind], "body", sh->body, sh->body_len,
+				       "shared_with", shared_json(sh->shared_with), "created_at",
+				       sh->created_at, "ack",
+				       sh->acked ? ack_json(&sh->ack, NULL) : json_null(),
+				       "can_ack", sh->can_ack),
+			     sh->mine && (sh->shared_with & ACCESS_SHARE_PARTNER), "body");
 }
 
 static int share_reply(struct kreq *r, int status, struct share *sh)
@@ -109,7 +113,8 @@ int api_shares_ack(struct kreq *r)
 		return api_item_outcome_say(r, e, NULL, _("You have already answered this card."));
 	if (e != 0)
 		return api_item_outcome(r, e, NULL);
-	e = api_reply_one(r, 201, "ack", ack_json(&ack, r->params[0]));
+	/* the reply was just written by the caller: the coach's hints on it */
+	e = api_reply_one(r, 201, "ack", api_coach_own(ack_json(&ack, r->params[0]), 1, "reply"));
 	share_ack_clear(&ack);
 	return e;
 }

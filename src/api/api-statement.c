@@ -95,6 +95,9 @@ static json_t *statement_json(const void *elem)
 		v = flags_json(st);
 		bad = !v || json_object_set_new(o, "flags", v) < 0;
 	}
+	/* the message coach's hints on each part, for the author too (api-coach.c) */
+	for (i = 0; !bad && st->mine && i < _STATEMENT_PART_MAX; i++)
+		bad = api_coach_flags(o, statement_part_name(i), NULL) < 0;
 	json_decref(responses);
 	if (bad) {
 		json_decref(o);

@@ -245,4 +245,24 @@ const char *api_export_title(const char *name);
 int api_export(struct kreq *r);	     /* GET /api/v1/export */
 int api_export_html(struct kreq *r); /* GET /export/html: the readable copy, a file */
 
+/* the message coach (api-coach.c, core/coach.h) */
+int api_coach(struct kreq *r); /* POST /api/v1/coach {text, language?}: 200 {findings} */
+/*
+ * api_coach_flags() - the coach's findings on the string obj[field] (absent
+ * or null: none) appended to obj's "coach_flags" array, made when missing:
+ * [{field, pattern, start, end, match, hint}], start and end in code
+ * points.  lang "en", "es", "ru", or NULL for all three.  Call it for each
+ * text field of an answer that the partner reads, for its author alone.
+ * 0, or a negative errno.
+ */
+int api_coach_flags(json_t *obj, const char *field, const char *lang);
+/* api_coach_own() - o with api_coach_flags(o, field, NULL) when mine; o is
+ * stolen: NULL (o released) when o is NULL or memory runs out. */
+json_t *api_coach_own(json_t *o, int mine, const char *field);
+/*
+ * api_coach_write() - the same findings for len bytes of text, as objects
+ * written into an array w has open (api/json-out.h).  0, or a negative errno.
+ */
+int api_coach_write(struct json_writer *w, const char *field, const char *text, size_t len);
+
 #endif

@@ -36,7 +36,9 @@ struct coach_finding {
 /* A text with more findings than this has bigger things to reread first. */
 #define COACH_FINDINGS_MAX 16
 /* Longest text the coach reads (bytes); the texts written to a partner are shorter. */
-#define COACH_TEXT_MAX (64 * 1024)
+#define COACH_TEXT_MAX (256 * 1024)
+/* Longest text POST /api/v1/coach takes, in characters (a journal entry's). */
+#define COACH_TEXT_MAX_CHARS 20000
 
 /*
  * coach_load() - read the patterns of every language from

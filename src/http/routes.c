@@ -24,6 +24,7 @@
 #include "core/dates.h"	     /* step 3: its fields */
 #include "core/help.h"	     /* step 4: its fields */
 #include "core/helps.h"	     /* step 3: its fields */
+#include "core/coach.h"	     /* step 5: the coach's text limit */
 #include "core/homework.h"   /* step 4: its fields */
 #include "core/offer.h"	     /* step 2: field limits */
 #include "core/share.h"	     /* step 2: field limits */
@@ -262,6 +263,12 @@ static const struct field activity_put_fields[] = {
 	}
 static const struct field safety_fields[] = {F_SAFETY("afraid"), F_SAFETY("threatened"),
 					     F_SAFETY("hurt"), F_SAFETY("forced")};
+
+/* ---- step 5: the message coach reads a text being written; language: whose patterns ---- */
+static const struct field coach_fields[] = {
+	{"text", FIELD_STRING, 1, 0, COACH_TEXT_MAX_CHARS, NULL},
+	{"language", FIELD_ENUM, 0, 0, 0, languages},
+};
 
 /* ---- step 4: a help request, and the help page's dismiss form (which signal) ---- */
 static const struct field help_dismiss_form_fields[] = {
@@ -553,6 +560,12 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_POST, "/api/v1/safety-check", api_safety_post, ROUTE_MEMBER, 1, ROUTE_API,
 	 FIELDS(safety_fields),
 	 "Take the safety check: four yes/no answers; ok or concern, and help."},
+
+	/* API: step 5, the message coach (nothing is stored) */
+	{KMETHOD_POST, "/api/v1/coach", api_coach, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(coach_fields),
+	 "Read a text being written to the partner: {findings: [{pattern, start, end, hint}]}, "
+	 "character offsets; nothing is saved."},
 
 	/* pages */
 	{KMETHOD_GET, "/", page_landing, ROUTE_ANYONE, 0, ROUTE_PAGE, NOFIELDS,

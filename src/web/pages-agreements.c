@@ -89,6 +89,12 @@ static json_t *agreement_card(const struct kreq *r, const struct agreement *a)
 	set_date(r, o, "review_on", v->values[AGREEMENT_F_REVIEW_ON]);
 	set_int(o, "version", v->version);
 	state_data(r, o, a);
+	/* the coach's hints on the version its proposer wrote, for them alone */
+	if (strcmp(a->accepted_by[0], r->session->member_id) == 0) {
+		page_coach_hints(o, v->values[AGREEMENT_F_TEXT], v->lens[AGREEMENT_F_TEXT]);
+		page_coach_hints(o, v->values[AGREEMENT_F_CONSEQUENCE],
+				 v->lens[AGREEMENT_F_CONSEQUENCE]);
+	}
 	return o;
 }
 

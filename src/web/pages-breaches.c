@@ -73,6 +73,9 @@ static json_t *repair_data(const struct item_view *rep)
 		int f = repair_texts[i];
 
 		set_text(o, breach_repair_fields[f].name, rep->values[f], rep->lens[f]);
+		/* the coach's hints on one's own side, which the partner reads */
+		if (rep->mine)
+			page_coach_hints(o, rep->values[f], rep->lens[f]);
 	}
 	return o;
 }

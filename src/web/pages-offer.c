@@ -34,6 +34,9 @@ static json_t *offer_card(const struct kreq *r, const struct offer *of, const ch
 	if (of->status == OFFER_ENDED)
 		set_date(r, o, "ended_date", of->ended_at);
 	set_flag(o, "can_end", of->mine && of->status == OFFER_ACTIVE);
+	/* the coach's hints on the offer's words, for its author alone */
+	if (of->mine)
+		page_coach_hints(o, of->text, of->text_len);
 	return o;
 }
 

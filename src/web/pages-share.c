@@ -51,6 +51,9 @@ static json_t *share_card(const struct kreq *r, const struct share *sh, const ch
 	if (sh->acked)
 		set_date(r, o, "ack_date", sh->ack.created_at);
 	set_text(o, "reply", sh->acked ? sh->ack.reply : NULL, sh->ack.reply_len);
+	/* the coach's hints on a card the partner reads, for its author alone */
+	if (sh->mine && (sh->shared_with & ACCESS_SHARE_PARTNER))
+		page_coach_hints(o, sh->body, sh->body_len);
 	return o;
 }
 

@@ -235,4 +235,13 @@ int page_item_edit(struct kreq *r);   /* GET  /{plural}/{id} */
 int page_item_update(struct kreq *r); /* POST /{plural}/{id} */
 int page_item_delete(struct kreq *r); /* POST /{plural}/{id}/delete */
 
+/*
+ * page_coach_hints() - the message coach's hints on len bytes of text into
+ * o, for the page of a text its author wrote to the partner: coach_hints
+ * [{match, hint}] (appended to when o has it: a page's second text) and
+ * has_coach_hints (nothing when there are none), as
+ * templates/coach_hints.mustache shows them.  0, or a negative errno.
+ */
+int page_coach_hints(json_t *o, const char *text, size_t len);
+
 #endif

@@ -861,6 +861,9 @@ const MATRIX = {
   'POST /activities/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'activities',
     call: form('/activities/{id}', { done: '1', felt: 'Close.' }),
     expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  // step 5: the message coach reads a text being written; nothing is saved
+  'POST /api/v1/coach': { who: 'partner', csrf: true, op: 'plain',
+    call: api('POST', '/api/v1/coach', { text: 'You never listen.' }), member: [200] },
 
   // static files
   'GET /favicon.ico': { who: 'anyone', csrf: false, op: 'anyone', call: get('/favicon.ico'), anon: [200] },

@@ -39,7 +39,7 @@ async function create(c, body) {
 function assertShape(st, { author = true } = {}) {
   const keys = ['author_id', 'created_at', 'delivered_at', 'id', 'responses', 'status',
     'updated_at', ...PARTS];
-  if (author) keys.push('flags');
+  if (author) keys.push('flags', 'coach_flags');
   assert.deepEqual(Object.keys(st).sort(), keys.sort());
   assert.match(st.id, ID_RE);
   assert.match(st.author_id, ID_RE);
