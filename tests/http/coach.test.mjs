@@ -122,7 +122,7 @@ test('without JavaScript, the cards page shows its author the hints after sendin
     const page = await aClient.get('/shares');
     assert.equal(page.status, 200, describe(page));
     // the form's textarea asks for live hints, and the script is a file (CSP)
-    assert.match(page.text, new RegExp(`<textarea data-coach="${title}" id="share-body"`));
+    assert.match(page.text, new RegExp(`<textarea id="share-body" data-coach="${title}"`));
     assert.match(page.text, /<script src="\/static\/js\/coach\.js" defer><\/script>/);
     const res = await aClient.form('/shares', {
       csrf: hiddenInput(page.text, 'csrf'), kind: 'need', body: 'You never ask about <my> day.', share_partner: '1',
