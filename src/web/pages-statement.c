@@ -289,6 +289,9 @@ static int statement_form(struct kreq *r, int status, const struct statement *st
 		}
 		web_set_bool(part, "has_flags", json_array_size(list) > 0);
 		json_object_set_new(part, "flags", list);
+		/* the message coach's hints on the saved words, beside the check's */
+		if (st && !typed)
+			page_coach_hints(part, st->part[i], st->part_len[i]);
 	}
 	json_object_set_new(data, "parts", parts);
 	parts = NULL;

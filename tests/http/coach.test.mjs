@@ -113,6 +113,10 @@ test('a card, an offer and a statement carry coach_flags for their author, never
   assert.equal(st.status, 201, describe(st));
   assert.deepEqual(st.json.statement.coach_flags.map((f) => [f.field, f.pattern]),
     [['impact', 'defensiveness']]);
+  // the draft's page shows the hint beside the part, to its author
+  const page = await aClient.get(`/statements/${st.json.statement.id}`);
+  assert.equal(page.status, 200, describe(page));
+  assert.match(page.text, /<div class="flags coach-hints">[^]*?<q class="flag-match">It&#39;s not my fault<\/q>|<div class="flags coach-hints">[^]*?<q class="flag-match">It's not my fault<\/q>/);
 });
 
 test('without JavaScript, the cards page shows its author the hints after sending, in their language', async () => {
