@@ -236,6 +236,18 @@ const char *kreq_field_label(const char *field)
 		{"threatened", N_("Threatened by your partner")},
 		{"hurt", N_("Hurt by your partner")},
 		{"forced", N_("Forced or pressured into sex")},
+		/* the pace ladder: a rung's answer, and each rung of the page's form */
+		{"choice", N_("Your answer")},
+		{"rung", N_("Step")},
+		{"hands", N_("Holding hands")},
+		{"hug", N_("Hugging")},
+		{"kiss", N_("Kissing")},
+		{"cuddle", N_("Cuddling, with clothes on")},
+		{"massage", N_("A massage")},
+		{"sensate_1", N_("Sensate focus, stage 1: touch that leaves out breasts and genitals")},
+		{"sensate_2", N_("Sensate focus, stage 2: touch that includes genitals, no intercourse")},
+		{"sensate_3", N_("Sensate focus, stage 3: touching each other at the same time")},
+		{"intercourse", N_("Intercourse")},
 	};
 	size_t i;
 

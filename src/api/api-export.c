@@ -109,6 +109,8 @@ static const struct export_part parts[] = {
 	 "/api/v1/help-signals", "help_dismissals", EXPORT_LIST, NULL, NULL, "help_dismissal"},
 	{"homework", N_("Homework"), api_homework_list, "/api/v1/homework", "homework", EXPORT_LIST,
 	 NULL, NULL, "homework homework_done"},
+	{"pace", N_("Your pace"), api_pace_mine, "/api/v1/pace", "pace", EXPORT_LIST, NULL, NULL,
+	 "pace pace_pause"},
 };
 
 #define NPARTS (sizeof(parts) / sizeof(parts[0]))

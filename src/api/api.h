@@ -245,4 +245,11 @@ const char *api_export_title(const char *name);
 int api_export(struct kreq *r);	     /* GET /api/v1/export */
 int api_export_html(struct kreq *r); /* GET /export/html: the readable copy, a file */
 
+/* the pace ladder (api-pace.c) */
+int api_pace_get(struct kreq *r);    /* GET  /api/v1/pace */
+int api_pace_put(struct kreq *r);    /* PUT  /api/v1/pace/{key} */
+int api_pace_pause(struct kreq *r);  /* POST /api/v1/pace/pause */
+int api_pace_resume(struct kreq *r); /* POST /api/v1/pace/resume */
+int api_pace_mine(struct kreq *r);   /* the export's part: the caller's own answers */
+
 #endif

@@ -18,6 +18,7 @@
 #include "core/homework.h"
 #include "core/item.h"
 #include "core/offer.h"
+#include "core/pace.h"
 #include "core/share.h"
 #include "core/statement.h"
 
@@ -58,6 +59,8 @@ const struct item_kind *const item_kinds[] = {
 	&workshop_kind,
 	&homework_kind,
 	&homework_done_kind,
+	&pace_kind,
+	&pace_pause_kind,
 	NULL,
 };
 

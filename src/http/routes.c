@@ -26,6 +26,7 @@
 #include "core/helps.h"	     /* step 3: its fields */
 #include "core/homework.h"   /* step 4: its fields */
 #include "core/offer.h"	     /* step 2: field limits */
+#include "core/pace.h"	     /* step 5: the rungs and choices */
 #include "core/share.h"	     /* step 2: field limits */
 #include "core/care.h"
 #include "http/routes.h"
@@ -276,6 +277,11 @@ static const struct field help_dismiss_form_fields[] = {
 			"Set the " code " signal aside, for the caller only, until its cause "     \
 			"changes: 204; 404 when the caller has no such signal now."                \
 	}
+
+/* ---- step 5: the pace ladder: one rung's answer ---- */
+static const struct field pace_put_fields[] = {
+	{"choice", FIELD_ENUM, 1, 0, 0, pace_choice_keys},
+};
 
 static const struct route fixed_routes[] = {
 	/* health and static files */
@@ -546,6 +552,17 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_GET, "/api/v1/summary", api_summary, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
 	 "The session-prep summary: what the caller (or, for their therapist, the partner named) "
 	 "shared with the care team in a range."},
+	/* API: step 5, the pace ladder and its pause */
+	{KMETHOD_GET, "/api/v1/pace", api_pace_get, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
+	 "The pace ladder: the caller's own answers, what both want, and whether it is paused."},
+	{KMETHOD_POST, "/api/v1/pace/pause", api_pace_pause, ROUTE_PARTNER, 1, ROUTE_API, NOFIELDS,
+	 "Pause: nothing shows as wanted by both until whoever paused resumes."},
+	{KMETHOD_POST, "/api/v1/pace/resume", api_pace_resume, ROUTE_PARTNER, 1, ROUTE_API,
+	 NOFIELDS, "Lift the caller's own pause; 403 when only the partner paused."},
+	{KMETHOD_PUT, "/api/v1/pace/*", api_pace_put, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(pace_put_fields),
+	 "Answer one rung (the path's last piece, a rung's key): yes, maybe or not yet; 400 "
+	 "naming rung for an unknown one."},
 
 	/* API: the private safety check (its answers reach nobody but the caller) */
 	{KMETHOD_GET, "/api/v1/safety-check", api_safety_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
@@ -798,6 +815,15 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_GET, "/summary", page_summary, ROUTE_MEMBER, 0, ROUTE_PAGE, NOFIELDS,
 	 "The session-prep summary to print: pick a range and journal entries (a therapist: a "
 	 "partner)."},
+	/* step 5: the pace ladder and its pause (pages) */
+	{KMETHOD_GET, "/pace", page_pace, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "The pace ladder: my answers, what we both want, pause, and what sensate focus is."},
+	{KMETHOD_POST, "/pace", page_pace_save, ROUTE_PARTNER, 1, ROUTE_PAGE, FIELDS(pace_fields),
+	 "Save my answers (a rung left unchosen keeps its answer); 303 to /pace?saved=1."},
+	{KMETHOD_POST, "/pace/pause", page_pace_pause, ROUTE_PARTNER, 1, ROUTE_PAGE, NOFIELDS,
+	 "Pause; 303 to /pace."},
+	{KMETHOD_POST, "/pace/resume", page_pace_resume, ROUTE_PARTNER, 1, ROUTE_PAGE, NOFIELDS,
+	 "Lift my own pause; 303 to /pace; 403 when only my partner paused."},
 };
 
 /*

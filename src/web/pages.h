@@ -235,4 +235,10 @@ int page_item_edit(struct kreq *r);   /* GET  /{plural}/{id} */
 int page_item_update(struct kreq *r); /* POST /{plural}/{id} */
 int page_item_delete(struct kreq *r); /* POST /{plural}/{id}/delete */
 
+/* the pace ladder (pages-pace.c) */
+int page_pace(struct kreq *r);	      /* GET  /pace */
+int page_pace_save(struct kreq *r);   /* POST /pace */
+int page_pace_pause(struct kreq *r);  /* POST /pace/pause */
+int page_pace_resume(struct kreq *r); /* POST /pace/resume */
+
 #endif
