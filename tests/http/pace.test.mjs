@@ -313,3 +313,24 @@ test('the answers are sealed at rest', async () => {
   const log = server.stderr() + server.stdout();
   assert.ok(!log.includes('not_yet'), 'no answer in the log');
 });
+
+test('a partner who leaves takes their answers along; their pause and answers count no more', async () => {
+  const { A, B, b } = await couple();
+  for (const r of RUNGS) {
+    await answer(A, r, 'yes');
+    await answer(B, r, r === 'kiss' ? 'maybe' : 'yes');
+  }
+  await pause(B);
+  assert.equal((await ladder(A)).paused, true);
+  const res = await B.post('/api/v1/couple/leave', { password: b.password });
+  assert.equal(res.status, 200, describe(res));
+  const la = await ladder(A);
+  assert.equal(la.paused, false, 'a pause of someone who left lifts with them');
+  assert.ok(la.rungs.every((x) => x.mine === 'yes' && x.both === null), 'A alone: nothing both want');
+  const lb = await ladder(B);
+  // what B wrote goes with B, the pause too: it stays theirs to lift
+  assert.equal(lb.paused_by_me, true);
+  assert.equal((await resume(B)).paused, false);
+  assert.equal(lb.rungs.find((x) => x.key === 'kiss').mine, 'maybe', 'B keeps their own answers');
+  assert.ok(lb.rungs.every((x) => x.both === null));
+});
