@@ -71,6 +71,30 @@ const struct field pace_fields[_PACE_RUNG_MAX] = {
 	[PACE_INTERCOURSE] = {"intercourse", FIELD_ENUM, 0, 0, 0, pace_choice_keys},
 };
 
+/*
+ * What the sealed record holds for each rung: one byte, "-" for no answer,
+ * so that every record has the same length whatever was answered (an
+ * operator with the file learns nothing from the size of a ciphertext).
+ * By enum pace_choice.
+ */
+static const char *const record_codes[_PACE_CHOICE_MAX + 1] = {
+	[PACE_NONE] = "-", [PACE_NOT_YET] = "n",      [PACE_MAYBE] = "m",
+	[PACE_YES] = "y",  [_PACE_CHOICE_MAX] = NULL,
+};
+
+#define PACE_RECORD_FIELD(key)                                                                     \
+	{                                                                                          \
+		key, FIELD_ENUM, 1, 0, 0, record_codes                                             \
+	}
+
+static const struct field record_fields[_PACE_RUNG_MAX] = {
+	PACE_RECORD_FIELD("hands"),	  PACE_RECORD_FIELD("hug"),
+	PACE_RECORD_FIELD("kiss"),	  PACE_RECORD_FIELD("cuddle"),
+	PACE_RECORD_FIELD("massage"),	  PACE_RECORD_FIELD("sensate_1"),
+	PACE_RECORD_FIELD("sensate_2"),	  PACE_RECORD_FIELD("sensate_3"),
+	PACE_RECORD_FIELD("intercourse"),
+};
+
 _Static_assert(_PACE_RUNG_MAX <= ITEM_FIELDS_MAX, "one item holds every rung");
 
 const struct item_kind pace_kind = {
@@ -82,7 +106,7 @@ const struct item_kind pace_kind = {
 	.shared_allowed = 0,
 	.list_max = 4, /* one per partner */
 	.title = N_("Your pace"),
-	.fields = pace_fields,
+	.fields = record_fields,
 	.nfields = _PACE_RUNG_MAX,
 	.partners_only = 1,
 	.one_per_author = 1,
@@ -200,14 +224,24 @@ static int row_of(const struct core *c, const struct session *s, const char *aut
 	return r;
 }
 
+/* The choice a record's code stands for; PACE_NONE for "-" or anything else. */
+static enum pace_choice code_choice(const char *s, size_t len)
+{
+	int i;
+
+	for (i = PACE_NONE + 1; len == 1 && i < _PACE_CHOICE_MAX; i++)
+		if (s[0] == record_codes[i][0])
+			return (enum pace_choice)i;
+	return PACE_NONE;
+}
+
 /* The answers of an opened pace row; every rung PACE_NONE when has is 0. */
 static void choices_of(const struct item_view *v, int has, enum pace_choice out[_PACE_RUNG_MAX])
 {
 	size_t i;
 
 	for (i = 0; i < _PACE_RUNG_MAX; i++)
-		out[i] = has && v->values[i] ? pace_choice_find(v->values[i], v->lens[i])
-					     : PACE_NONE;
+		out[i] = has && v->values[i] ? code_choice(v->values[i], v->lens[i]) : PACE_NONE;
 }
 
 /* The standing pauses: the reader's own, and the partner's (partner_id; others' are not). */
@@ -294,8 +328,13 @@ int pace_answer(const struct core *c, const struct session *s,
 			return r;
 		memset(&v, 0, sizeof(v));
 		for (i = 0; i < _PACE_RUNG_MAX; i++) {
-			v.v[i] = choices[i] ? choices[i] : has ? now.values[i] : NULL;
-			v.len[i] = v.v[i] ? strlen(v.v[i]) : 0;
+			enum pace_choice ch =
+				choices[i] ? pace_choice_find(choices[i], strlen(choices[i]))
+				: has && now.values[i] ? code_choice(now.values[i], now.lens[i])
+						       : PACE_NONE;
+
+			v.v[i] = record_codes[ch];
+			v.len[i] = 1;
 		}
 		if (has)
 			r = item_change(c, s, &pace_kind, now.id, &v, 0, &out, field);

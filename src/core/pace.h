@@ -45,7 +45,11 @@ enum pace_choice { PACE_NONE, PACE_NOT_YET, PACE_MAYBE, PACE_YES, _PACE_CHOICE_M
 /* The rungs' keys ("hands", ..., NULL-terminated), the choices' ("yes", "maybe", "not_yet"). */
 extern const char *const pace_rung_keys[_PACE_RUNG_MAX + 1];
 extern const char *const pace_choice_keys[];
-/* The kind's fields: one optional choice per rung, named by its key, in rung order. */
+/*
+ * The page's form fields: one optional choice per rung, named by its key, in
+ * rung order.  (The kind's sealed record holds a one-byte code per rung,
+ * pace.c's, so that its length never depends on the answers.)
+ */
 extern const struct field pace_fields[_PACE_RUNG_MAX];
 extern const struct item_kind pace_kind;
 extern const struct item_kind pace_pause_kind;

@@ -7,6 +7,7 @@
 // bad input and what is kept at rest.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import { joinCareTeam } from './care-member.mjs';
@@ -299,19 +300,25 @@ test('the answers are sealed at rest', async () => {
     await answer(A, RUNGS[i], seq[i]);
     await answer(B, RUNGS[i], seq[(i + 3) % seq.length]);
   }
-  const record = (s) => Buffer.concat(s.map((v) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(v.length);
-    return Buffer.concat([Buffer.from([1]), len, Buffer.from(v)]);
-  })).toString('latin1');
+  // the record as it would read in clear: each rung given (1), its length (1), its one-byte code
+  const code = { yes: 'y', maybe: 'm', not_yet: 'n' };
+  const record = (s) => s.map((v) => `\u0001\u0000\u0000\u0000\u0001${code[v]}`).join('');
   const markers = new Map([
-    ['A\'s answers', record(seq).slice(5)],
-    ['B\'s answers', record(seq.map((_, i) => seq[(i + 3) % seq.length])).slice(5)],
+    ['A\'s answers', record(seq)],
+    ['B\'s answers', record(seq.map((_, i) => seq[(i + 3) % seq.length]))],
+    ['A\'s first answers', record(seq.slice(0, 3))],
     ['an answer', 'not_yet'],
   ]);
   assert.deepEqual(await leaksAtRest(server.dir, markers), []);
   const log = server.stderr() + server.stdout();
   assert.ok(!log.includes('not_yet'), 'no answer in the log');
+  // every sealed record has one length, whatever was answered (a third member has answered one
+  // rung only): the size of a row says nothing of the answers
+  const { A: C } = await couple();
+  await answer(C, 'hands', 'maybe');
+  const lengths = execFileSync('sqlite3', ['-bail', server.dbPath,
+    "SELECT DISTINCT length(sealed) FROM items WHERE kind = 'pace'"], { encoding: 'utf8' }).trim();
+  assert.match(lengths, /^\d+$/, `one length for every answer set: ${lengths}`);
 });
 
 test('a partner who leaves takes their answers along; their pause and answers count no more', async () => {
