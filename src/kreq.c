@@ -244,8 +244,10 @@ const char *kreq_field_label(const char *field)
 		{"kiss", N_("Kissing")},
 		{"cuddle", N_("Cuddling, with clothes on")},
 		{"massage", N_("A massage")},
-		{"sensate_1", N_("Sensate focus, stage 1: touch that leaves out breasts and genitals")},
-		{"sensate_2", N_("Sensate focus, stage 2: touch that includes genitals, no intercourse")},
+		{"sensate_1",
+		 N_("Sensate focus, stage 1: touch that leaves out breasts and genitals")},
+		{"sensate_2",
+		 N_("Sensate focus, stage 2: touch that includes genitals, no intercourse")},
 		{"sensate_3", N_("Sensate focus, stage 3: touching each other at the same time")},
 		{"intercourse", N_("Intercourse")},
 	};

@@ -80,7 +80,8 @@ struct pace {
 	enum pace_choice both[_PACE_RUNG_MAX]; /* pace_reveal()'s, never the partner's own */
 	int paused;			       /* a pause stands, whoever made it */
 	int paused_by_me;		       /* the reader made one of them: they may resume */
-	char paused_since[STORE_TIME_LEN + 1]; /* the day the first standing pause began, "" when none */
+	/* the day the first standing pause began, "" when none */
+	char paused_since[STORE_TIME_LEN + 1];
 };
 
 /* pace_read() - the ladder as the reader (a partner) may see it. */
