@@ -312,6 +312,7 @@ test('the answers are sealed at rest', async () => {
   assert.deepEqual(await leaksAtRest(server.dir, markers), []);
   const log = server.stderr() + server.stdout();
   assert.ok(!log.includes('not_yet'), 'no answer in the log');
+  assert.ok(log.includes('PUT /api/v1/pace/* 200'), 'the answers were logged, by their pattern');
   assert.ok(!/pace\/(hands|kiss|intercourse)/.test(log), 'the log names no rung: the route\'s pattern only');
   // every sealed record has one length, whatever was answered (a third member has answered one
   // rung only): the size of a row says nothing of the answers
