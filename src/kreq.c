@@ -240,6 +240,20 @@ const char *kreq_field_label(const char *field)
 		{"meant", N_("What it meant to you")},
 		{"wants", N_("What you would like")},
 		{"words", N_("Words that help")},
+		/* the pace ladder: a rung's answer, and each rung of the page's form */
+		{"choice", N_("Your answer")},
+		{"rung", N_("Step")},
+		{"hands", N_("Holding hands")},
+		{"hug", N_("Hugging")},
+		{"kiss", N_("Kissing")},
+		{"cuddle", N_("Cuddling, with clothes on")},
+		{"massage", N_("A massage")},
+		{"sensate_1",
+		 N_("Sensate focus, stage 1: touch that leaves out breasts and genitals")},
+		{"sensate_2",
+		 N_("Sensate focus, stage 2: touch that includes genitals, no intercourse")},
+		{"sensate_3", N_("Sensate focus, stage 3: touching each other at the same time")},
+		{"intercourse", N_("Intercourse")},
 	};
 	size_t i;
 

@@ -115,6 +115,8 @@ static const struct export_part parts[] = {
 	 "trigger_plan", EXPORT_LIST, NULL, NULL, "trigger_plan"},
 	{"triggered", N_("Times you said you were triggered"), api_triggered_list,
 	 "/api/v1/triggered", "triggered", EXPORT_LIST, NULL, NULL, "triggered triggered_answer"},
+	{"pace", N_("Your pace"), api_pace_mine, "/api/v1/pace", "pace", EXPORT_LIST, NULL, NULL,
+	 "pace pace_pause"},
 };
 
 #define NPARTS (sizeof(parts) / sizeof(parts[0]))

@@ -273,5 +273,11 @@ json_t *api_coach_own(json_t *o, int mine, const char *field);
  * written into an array w has open (api/json-out.h).  0, or a negative errno.
  */
 int api_coach_write(struct json_writer *w, const char *field, const char *text, size_t len);
+/* the pace ladder (api-pace.c) */
+int api_pace_get(struct kreq *r);    /* GET  /api/v1/pace */
+int api_pace_put(struct kreq *r);    /* PUT  /api/v1/pace/{key} */
+int api_pace_pause(struct kreq *r);  /* POST /api/v1/pace/pause */
+int api_pace_resume(struct kreq *r); /* POST /api/v1/pace/resume */
+int api_pace_mine(struct kreq *r);   /* the export's part: the caller's own answers */
 
 #endif

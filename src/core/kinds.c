@@ -19,6 +19,7 @@
 #include "core/item.h"
 #include "core/kindness.h"
 #include "core/offer.h"
+#include "core/pace.h"
 #include "core/share.h"
 #include "core/statement.h"
 
@@ -64,6 +65,8 @@ const struct item_kind *const item_kinds[] = {
 	&trigger_plan_kind,
 	&triggered_kind,
 	&triggered_answer_kind,
+	&pace_kind,
+	&pace_pause_kind,
 	NULL,
 };
 

@@ -329,7 +329,8 @@ static const char *const couple_routes[] = {
 	"/shares",     "/offers",	 "/activities",	  "/helps-me",	   "/conflict-plan",
 	"/timeouts",   "/agreements",	 "/breaches",	  "/chores",	   "/dates",
 	"/invite",     "/invites",	 "/help",	  "/help-signals", "/help-requests",
-	"/homework",   "/appreciations", "/trigger-plan", "/triggered",	   NULL,
+	"/homework",   "/appreciations", "/trigger-plan", "/triggered",	   "/pace",
+	NULL,
 };
 
 int safety_paused_route(const char *pattern)

@@ -28,6 +28,7 @@
 #include "core/homework.h"   /* step 4: its fields */
 #include "core/kindness.h"   /* step 5: its fields */
 #include "core/offer.h"	     /* step 2: field limits */
+#include "core/pace.h"	     /* step 5: the rungs and choices */
 #include "core/share.h"	     /* step 2: field limits */
 #include "core/care.h"
 #include "http/routes.h"
@@ -284,6 +285,11 @@ static const struct field help_dismiss_form_fields[] = {
 			"Set the " code " signal aside, for the caller only, until its cause "     \
 			"changes: 204; 404 when the caller has no such signal now."                \
 	}
+
+/* ---- step 5: the pace ladder: one rung's answer ---- */
+static const struct field pace_put_fields[] = {
+	{"choice", FIELD_ENUM, 1, 0, 0, pace_choice_keys},
+};
 
 static const struct route fixed_routes[] = {
 	/* health and static files */
@@ -573,6 +579,17 @@ static const struct route fixed_routes[] = {
 	 FIELDS(triggered_fields), "\"I'm triggered\": tell the partner at once."},
 	{KMETHOD_POST, "/api/v1/triggered/{id}/answer", api_triggered_answer, ROUTE_PARTNER, 1,
 	 ROUTE_API, NOFIELDS, "Answer the partner's \"I'm triggered\": I'm here. Once."},
+	/* API: step 5, the pace ladder and its pause */
+	{KMETHOD_GET, "/api/v1/pace", api_pace_get, ROUTE_PARTNER, 0, ROUTE_API, NOFIELDS,
+	 "The pace ladder: the caller's own answers, what both want, and whether it is paused."},
+	{KMETHOD_POST, "/api/v1/pace/pause", api_pace_pause, ROUTE_PARTNER, 1, ROUTE_API, NOFIELDS,
+	 "Pause: nothing shows as wanted by both until whoever paused resumes."},
+	{KMETHOD_POST, "/api/v1/pace/resume", api_pace_resume, ROUTE_PARTNER, 1, ROUTE_API,
+	 NOFIELDS, "Lift the caller's own pause; 403 when only the partner paused."},
+	{KMETHOD_PUT, "/api/v1/pace/*", api_pace_put, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(pace_put_fields),
+	 "Answer one rung (the path's last piece, a rung's key): yes, maybe or not yet; 400 "
+	 "naming rung for an unknown one."},
 
 	/* API: the private safety check (its answers reach nobody but the caller) */
 	{KMETHOD_GET, "/api/v1/safety-check", api_safety_get, ROUTE_MEMBER, 0, ROUTE_API, NOFIELDS,
@@ -846,6 +863,15 @@ static const struct route fixed_routes[] = {
 	 ROUTE_PAGE, NOFIELDS, "Answer the partner's alert: I'm here."},
 	{KMETHOD_POST, "/trigger-plan", page_trigger_plan_save, ROUTE_PARTNER, 1, ROUTE_PAGE,
 	 FIELDS(trigger_plan_fields), "Save my trigger plan, shared or private."},
+	/* step 5: the pace ladder and its pause (pages) */
+	{KMETHOD_GET, "/pace", page_pace, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "The pace ladder: my answers, what we both want, pause, and what sensate focus is."},
+	{KMETHOD_POST, "/pace", page_pace_save, ROUTE_PARTNER, 1, ROUTE_PAGE, FIELDS(pace_fields),
+	 "Save my answers (a rung left unchosen keeps its answer); 303 to /pace?saved=1."},
+	{KMETHOD_POST, "/pace/pause", page_pace_pause, ROUTE_PARTNER, 1, ROUTE_PAGE, NOFIELDS,
+	 "Pause; 303 to /pace."},
+	{KMETHOD_POST, "/pace/resume", page_pace_resume, ROUTE_PARTNER, 1, ROUTE_PAGE, NOFIELDS,
+	 "Lift my own pause; 303 to /pace; 403 when only my partner paused."},
 };
 
 /*

@@ -251,5 +251,10 @@ int page_item_delete(struct kreq *r); /* POST /{plural}/{id}/delete */
  * templates/coach_hints.mustache shows them.  0, or a negative errno.
  */
 int page_coach_hints(json_t *o, const char *text, size_t len);
+/* the pace ladder (pages-pace.c) */
+int page_pace(struct kreq *r);	      /* GET  /pace */
+int page_pace_save(struct kreq *r);   /* POST /pace */
+int page_pace_pause(struct kreq *r);  /* POST /pace/pause */
+int page_pace_resume(struct kreq *r); /* POST /pace/resume */
 
 #endif

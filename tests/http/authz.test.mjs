@@ -924,6 +924,20 @@ const MATRIX = {
   'POST /api/v1/coach': { who: 'partner', csrf: true, op: 'plain',
     call: api('POST', '/api/v1/coach', { text: 'You never listen.' }), member: [200] },
 
+  // the pace ladder (step 5): its reveal and pause rules are pace.test.mjs's; here, that only
+  // partners reach it, with their tokens (a therapist is refused like on every partner route)
+  'GET /api/v1/pace': { who: 'partner', csrf: false, op: 'plain', call: get('/api/v1/pace'), member: [200] },
+  'PUT /api/v1/pace/*': { who: 'partner', csrf: true, op: 'plain',
+    call: api('PUT', '/api/v1/pace/hands', { choice: 'maybe' }), member: [200] },
+  'POST /api/v1/pace/pause': { who: 'partner', csrf: true, op: 'plain',
+    call: api('POST', '/api/v1/pace/pause'), member: [200] },
+  'POST /api/v1/pace/resume': { who: 'partner', csrf: true, op: 'plain',
+    call: api('POST', '/api/v1/pace/resume'), member: [200] },
+  'GET /pace': { who: 'partner', csrf: false, op: 'plain', call: get('/pace'), member: [200] },
+  'POST /pace': { who: 'partner', csrf: true, op: 'plain', call: form('/pace', { hug: 'yes' }), member: [303] },
+  'POST /pace/pause': { who: 'partner', csrf: true, op: 'plain', call: form('/pace/pause'), member: [303] },
+  'POST /pace/resume': { who: 'partner', csrf: true, op: 'plain', call: form('/pace/resume'), member: [303] },
+
   // static files
   'GET /favicon.ico': { who: 'anyone', csrf: false, op: 'anyone', call: get('/favicon.ico'), anon: [200] },
   'GET /static/*': { who: 'anyone', csrf: false, op: 'anyone', call: get('/static/css/app.css'), anon: [200] },

@@ -238,6 +238,22 @@ const MAKERS = {
     }]);
   },
   help_dismissal() { /* with help_request */ },
+  async pace() {
+    // A's own answers go in A's file; B's never do, nor what both want
+    await ok(await A.put('/api/v1/pace/hands', { choice: 'maybe' }), 200, 'A answers');
+    await ok(await B.put('/api/v1/pace/hands', { choice: 'not_yet' }), 200, 'B answers');
+    await ok(await B.put('/api/v1/pace/kiss', { choice: 'yes' }), 200, 'B answers');
+    await ok(await B.post('/api/v1/pace/pause'), 200, 'B pauses');
+    checks.push(['A\'s pace answers, not B\'s', (doc) => {
+      const rungs = doc.items.pace.rungs;
+      assert.equal(rungs.find((x) => x.key === 'hands').mine, 'maybe');
+      assert.equal(rungs.find((x) => x.key === 'kiss').mine, null, 'B\'s yes is not A\'s');
+      assert.ok(rungs.every((x) => !('both' in x)));
+      assert.equal(doc.items.pace.paused_by_me, false, 'B\'s pause is B\'s');
+      assert.ok(!JSON.stringify(doc.items.pace).includes('not_yet'));
+    }]);
+  },
+  pace_pause() { /* with pace */ },
 };
 
 /** A kind that is all data: A's private item, B's shared one (seen), B's private one (hidden). */
