@@ -109,6 +109,8 @@ static const struct export_part parts[] = {
 	 "/api/v1/help-signals", "help_dismissals", EXPORT_LIST, NULL, NULL, "help_dismissal"},
 	{"homework", N_("Homework"), api_homework_list, "/api/v1/homework", "homework", EXPORT_LIST,
 	 NULL, NULL, "homework homework_done"},
+	{"listening", N_("Listening to each other"), api_listening_list, "/api/v1/listening",
+	 "listening", EXPORT_LIST, NULL, NULL, "listening listening_answer"},
 };
 
 #define NPARTS (sizeof(parts) / sizeof(parts[0]))

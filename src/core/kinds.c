@@ -17,7 +17,9 @@
 #include "core/helps.h"
 #include "core/homework.h"
 #include "core/item.h"
+#include "core/listening.h"
 #include "core/offer.h"
+#include "core/rituals.h"
 #include "core/share.h"
 #include "core/statement.h"
 
@@ -58,6 +60,10 @@ const struct item_kind *const item_kinds[] = {
 	&workshop_kind,
 	&homework_kind,
 	&homework_done_kind,
+	&ritual_kind,
+	&selfcare_kind,
+	&listening_kind,
+	&listening_answer_kind,
 	NULL,
 };
 

@@ -329,7 +329,7 @@ static const char *const couple_routes[] = {
 	"/shares",     "/offers",      "/activities", "/helps-me",     "/conflict-plan",
 	"/timeouts",   "/agreements",  "/breaches",   "/chores",       "/dates",
 	"/invite",     "/invites",     "/help",	      "/help-signals", "/help-requests",
-	"/homework",   NULL,
+	"/homework",   "/listening",   NULL,
 };
 
 int safety_paused_route(const char *pattern)
