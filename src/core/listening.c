@@ -52,7 +52,7 @@ const struct item_kind listening_answer_kind = {
 	.key_ctx = "listenng",
 	.key_id = 2,
 	.shared_default = 0,
-	.list_max = 1,
+	.list_max = 2, /* one each: a list of sessions reads both rows, opens the reader's */
 	.fields = listening_answer_fields,
 	.nfields = LISTENING_A_NFIELDS,
 	.partners_only = 1,
@@ -236,7 +236,8 @@ static int listening_at(void *ctx, size_t i, void *elem)
 	if (!item_allows(e->s, &e->rows[i], ACCESS_READ))
 		return ITEM_NOTFOUND;
 	for (j = 0; j < e->nanswers; j++)
-		if (strcmp(e->answers[j].parent_id, e->rows[i].id) == 0)
+		if (strcmp(e->answers[j].parent_id, e->rows[i].id) == 0 &&
+		    strcmp(e->answers[j].author_id, e->s->member_id) == 0)
 			answer = &e->answers[j];
 	return listening_open(e->c, e->s, &e->rows[i], answer, elem);
 }
