@@ -165,6 +165,23 @@ test('the pages start a session and save an answer without JavaScript', async ()
   assert.equal(js.status, 200);
 });
 
+test('a partner who leaves keeps the session they started and their own answer; neither reads the other\'s', async () => {
+  const p = await pair(server.url);
+  const s = await start(p.bClient, { topic: 'Before', speaker_first: p.b.member.id });
+  assert.equal((await p.aClient.put(`/api/v1/listening/${s.id}`, { turns: 2, minutes: 10, felt_heard: 3 })).status, 200);
+  assert.equal((await p.bClient.put(`/api/v1/listening/${s.id}`, { turns: 2, minutes: 11, felt_heard: 5 })).status, 200);
+  const left = await p.bClient.post('/api/v1/couple/leave', { password: p.b.password });
+  assert.equal(left.status, 200, describe(left));
+  const a = (await p.aClient.get('/api/v1/listening')).json.listening.find((x) => x.id === s.id);
+  assert.ok(a, 'the one who stays keeps the session');
+  assert.equal(a.answer.felt_heard, 3, 'with their own answer');
+  const b = (await p.bClient.get('/api/v1/listening')).json.listening;
+  const mine = b.find((x) => x.id === s.id);
+  assert.ok(mine, 'the leaver keeps the session they started');
+  assert.equal(mine.answer.felt_heard, 5, 'with their own answer');
+  assert.doesNotMatch(JSON.stringify(b), /"felt_heard":3/, 'never the other\'s');
+});
+
 test('nothing of a session is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 2);
   assert.deepEqual(await leaksAtRest(server.dir, markers), []);
