@@ -224,6 +224,14 @@ const char *kreq_field_label(const char *field)
 		{"checklist.availability", N_("Availability")},
 		{"notes", N_("Notes")},
 		{"held_on", N_("The day of the session")},
+		/* step 5: rituals of connection, self-care, the listening exercise */
+		{"every", N_("How often")},
+		{"time", N_("At what time")},
+		{"done_on", N_("The day")},
+		{"topic", N_("What you want to talk about")},
+		{"speaker_first", N_("Who speaks first?")},
+		{"turns", N_("How many turns you took")},
+		{"felt_heard", N_("I felt heard")},
 		/* a second factor */
 		{"code", N_("Code from your authenticator app")},
 		{"totp", N_("Code from your authenticator app")},

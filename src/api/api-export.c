@@ -117,6 +117,8 @@ static const struct export_part parts[] = {
 	 "/api/v1/triggered", "triggered", EXPORT_LIST, NULL, NULL, "triggered triggered_answer"},
 	{"pace", N_("Your pace"), api_pace_mine, "/api/v1/pace", "pace", EXPORT_LIST, NULL, NULL,
 	 "pace pace_pause"},
+	{"listening", N_("Listening to each other"), api_listening_list, "/api/v1/listening",
+	 "listening", EXPORT_LIST, NULL, NULL, "listening listening_answer"},
 };
 
 #define NPARTS (sizeof(parts) / sizeof(parts[0]))

@@ -229,6 +229,11 @@ int api_safety_post(struct kreq *r); /* POST /api/v1/safety-check */
  */
 int api_safety_gate(struct kreq *r, const char *pattern);
 
+/* the listening exercise (api-listening.c) */
+int api_listening_list(struct kreq *r);	  /* GET  /api/v1/listening */
+int api_listening_create(struct kreq *r); /* POST /api/v1/listening */
+int api_listening_put(struct kreq *r);	  /* PUT  /api/v1/listening/{id} */
+
 /* the kinds that are all data (api-item.c): the kind is the one the path names */
 int api_item_list(struct kreq *r);   /* GET    /api/v1/{plural} */
 int api_item_create(struct kreq *r); /* POST   /api/v1/{plural} */

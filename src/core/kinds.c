@@ -18,8 +18,10 @@
 #include "core/homework.h"
 #include "core/item.h"
 #include "core/kindness.h"
+#include "core/listening.h"
 #include "core/offer.h"
 #include "core/pace.h"
+#include "core/rituals.h"
 #include "core/share.h"
 #include "core/statement.h"
 
@@ -67,6 +69,10 @@ const struct item_kind *const item_kinds[] = {
 	&triggered_answer_kind,
 	&pace_kind,
 	&pace_pause_kind,
+	&ritual_kind,
+	&selfcare_kind,
+	&listening_kind,
+	&listening_answer_kind,
 	NULL,
 };
 

@@ -325,12 +325,15 @@ int safety_leave(const struct core *c, const struct session *from, const struct 
  * without being named.
  */
 static const char *const couple_routes[] = {
-	"/statements", "/commitments",	 "/reflect",	  "/checkin",	   "/checkins",
-	"/shares",     "/offers",	 "/activities",	  "/helps-me",	   "/conflict-plan",
-	"/timeouts",   "/agreements",	 "/breaches",	  "/chores",	   "/dates",
-	"/invite",     "/invites",	 "/help",	  "/help-signals", "/help-requests",
-	"/homework",   "/appreciations", "/trigger-plan", "/triggered",	   "/pace",
-	NULL,
+	"/statements",	  "/commitments",   "/reflect",
+	"/checkin",	  "/checkins",	    "/shares",
+	"/offers",	  "/activities",    "/helps-me",
+	"/conflict-plan", "/timeouts",	    "/agreements",
+	"/breaches",	  "/chores",	    "/dates",
+	"/invite",	  "/invites",	    "/help",
+	"/help-signals",  "/help-requests", "/homework",
+	"/appreciations", "/trigger-plan",  "/triggered",
+	"/pace",	  "/listening",	    NULL,
 };
 
 int safety_paused_route(const char *pattern)

@@ -27,6 +27,7 @@
 #include "core/coach.h"	     /* step 5: the coach's text limit */
 #include "core/homework.h"   /* step 4: its fields */
 #include "core/kindness.h"   /* step 5: its fields */
+#include "core/listening.h"  /* step 5: its fields */
 #include "core/offer.h"	     /* step 2: field limits */
 #include "core/pace.h"	     /* step 5: the rungs and choices */
 #include "core/share.h"	     /* step 2: field limits */
@@ -597,6 +598,14 @@ static const struct route fixed_routes[] = {
 	{KMETHOD_POST, "/api/v1/safety-check", api_safety_post, ROUTE_MEMBER, 1, ROUTE_API,
 	 FIELDS(safety_fields),
 	 "Take the safety check: four yes/no answers; ok or concern, and help."},
+	/* ---- step 5: the listening exercise (API) ---- */
+	{KMETHOD_GET, "/api/v1/listening", api_listening_list, ROUTE_PARTNER, 0, ROUTE_API,
+	 NOFIELDS, "Listening sessions, newest first, each with the caller's own answer only."},
+	{KMETHOD_POST, "/api/v1/listening", api_listening_create, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(listening_fields), "Start a listening session: a topic, and who speaks first."},
+	{KMETHOD_PUT, "/api/v1/listening/{id}", api_listening_put, ROUTE_PARTNER, 1, ROUTE_API,
+	 FIELDS(listening_answer_fields),
+	 "The caller's own answer: turns, minutes, how heard they felt (1-5); private."},
 
 	/* API: step 5, the message coach (nothing is stored) */
 	{KMETHOD_POST, "/api/v1/coach", api_coach, ROUTE_PARTNER, 1, ROUTE_API,
@@ -872,6 +881,15 @@ static const struct route fixed_routes[] = {
 	 "Pause; 303 to /pace."},
 	{KMETHOD_POST, "/pace/resume", page_pace_resume, ROUTE_PARTNER, 1, ROUTE_PAGE, NOFIELDS,
 	 "Lift my own pause; 303 to /pace; 403 when only my partner paused."},
+	/* ---- step 5: the listening exercise (pages) ---- */
+	{KMETHOD_GET, "/listening", page_listening, ROUTE_PARTNER, 0, ROUTE_PAGE, NOFIELDS,
+	 "The listening exercise: start a session, and the ones before."},
+	{KMETHOD_POST, "/listening", page_listening_start, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(listening_fields), "Start a listening session."},
+	{KMETHOD_GET, "/listening/{id}", page_listening_show, ROUTE_PARTNER, 0, ROUTE_PAGE,
+	 NOFIELDS, "A listening session: the steps, and afterwards how heard you felt."},
+	{KMETHOD_POST, "/listening/{id}", page_listening_answer, ROUTE_PARTNER, 1, ROUTE_PAGE,
+	 FIELDS(listening_answer_fields), "Say how the session went for you, privately."},
 };
 
 /*

@@ -236,6 +236,12 @@ int page_safety_gate(struct kreq *r, const char *pattern);
  */
 int page_safety_concern(struct kreq *r, json_t *data);
 
+/* the listening exercise (pages-listening.c) */
+int page_listening(struct kreq *r);	   /* GET  /listening        */
+int page_listening_start(struct kreq *r);  /* POST /listening        */
+int page_listening_show(struct kreq *r);   /* GET  /listening/{id}   */
+int page_listening_answer(struct kreq *r); /* POST /listening/{id}   */
+
 /* the kinds that are all data (pages-item.c): the kind is the one the path names */
 int page_items(struct kreq *r);	      /* GET  /{plural} */
 int page_item_create(struct kreq *r); /* POST /{plural} */

@@ -609,6 +609,15 @@ export async function seedSteps({ lang, aClient, bClient }) {
       my_part: w.regret, do_differently: w.repair,
     }, 'A\'s side of the repair');
   }
+  // step 5: a listening session B speaks first in, with A's private answer
+  if (bMe) {
+    const ls = await seed(aClient, 'POST', '/api/v1/listening', { topic: w.need, speaker_first: bMe },
+      'a listening session');
+    if (ls?.listening?.id) {
+      await seed(aClient, 'PUT', `/api/v1/listening/${ls.listening.id}`, { turns: 4, minutes: 20, felt_heard: 4 },
+        'A\'s answer to it');
+    }
+  }
   // every kind that is all data: one of A's, shared, and one of B's, private
   for (const k of registryKinds()) {
     await seed(aClient, 'POST', `/api/v1/${k.plural}`,

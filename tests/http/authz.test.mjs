@@ -307,6 +307,19 @@ const KINDS = {
       return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
     },
   },
+  // the listening exercise (step 5): a session is the couple's; each partner's answer is
+  // their own and private (listening.test.mjs checks the partner never reads it)
+  listening: {
+    needs: ['POST /api/v1/listening', 'GET /api/v1/listening'],
+    owners: { abShared: 'A', other: 'X' },
+    list: '/api/v1/listening',
+    listKey: 'listening',
+    async make(ctx, mark) {
+      const w = async (who, t) => created(await ctx[who].post('/api/v1/listening',
+        { topic: `Sundays (${mark(t)})`, speaker_first: await memberId(ctx[who]) }), 'listening');
+      return { abShared: await w('A', 'abShared'), other: await w('X', 'other') };
+    },
+  },
 };
 
 // ---------------------------------------------------------------------------
@@ -937,6 +950,26 @@ const MATRIX = {
   'POST /pace': { who: 'partner', csrf: true, op: 'plain', call: form('/pace', { hug: 'yes' }), member: [303] },
   'POST /pace/pause': { who: 'partner', csrf: true, op: 'plain', call: form('/pace/pause'), member: [303] },
   'POST /pace/resume': { who: 'partner', csrf: true, op: 'plain', call: form('/pace/resume'), member: [303] },
+  // the listening exercise (step 5): partners only; either answers, each their own
+  'GET /api/v1/listening': { who: 'partner', csrf: false, op: 'list', kind: 'listening',
+    call: get('/api/v1/listening'), visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /api/v1/listening': { who: 'partner', csrf: true, op: 'create', kind: 'listening', member: [201],
+    call: async (c, id, o) => c.post('/api/v1/listening',
+      { topic: `Talk ${o.mark}`, speaker_first: await memberId(c) }, { csrf: o.csrf || false }) },
+  'PUT /api/v1/listening/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'listening',
+    call: api('PUT', '/api/v1/listening/{id}', { turns: 4, minutes: 20, felt_heard: 4 }),
+    expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  'GET /listening': { who: 'partner', csrf: false, op: 'list', kind: 'listening', call: get('/listening'),
+    visible: { A: ['abShared'], B: ['abShared'], X: ['other'] } },
+  'POST /listening': { who: 'partner', csrf: true, op: 'create', kind: 'listening', member: [303],
+    call: async (c, id, o) => c.form('/listening', {
+      topic: `Talk ${o.mark}`, speaker_first: await memberId(c), ...(o.csrf ? { csrf: o.csrf } : {}),
+    }) },
+  'GET /listening/{id}': { who: 'partner', csrf: false, op: 'read', kind: 'listening',
+    call: get('/listening/{id}'), expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
+  'POST /listening/{id}': { who: 'partner', csrf: true, op: 'write', kind: 'listening',
+    call: form('/listening/{id}', { turns: '4', minutes: '20', felt_heard: '4' }),
+    expect: { abShared: { A: OK, B: OK }, other: { X: OK } } },
 
   // static files
   'GET /favicon.ico': { who: 'anyone', csrf: false, op: 'anyone', call: get('/favicon.ico'), anon: [200] },

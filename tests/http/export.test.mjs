@@ -187,6 +187,20 @@ const MAKERS = {
     await ok(await A.post('/api/v1/triggered', { note: see('triggered', 'A triggered') }), 201, 'triggered');
   },
   triggered_answer() { /* with triggered */ },
+  async listening() {
+    // the session is both partners'; each one's "I felt heard" is theirs alone
+    const l = (await ok(await A.post('/api/v1/listening', { topic: see('listening', 'A topic'), speaker_first: bId }),
+      201, 'listening')).listening;
+    await ok(await A.put(`/api/v1/listening/${l.id}`, { turns: 4, minutes: 20, felt_heard: 4 }), 200, 'A answers');
+    await ok(await B.put(`/api/v1/listening/${l.id}`, { turns: 4, minutes: 21, felt_heard: 1 }), 200, 'B answers');
+    checks.push(['the listening session, with A\'s own answer only', (doc) => {
+      const got = doc.items.listening.find((x) => x.id === l.id);
+      assert.ok(got, 'the session is in the export');
+      assert.deepEqual([got.answer.turns, got.answer.minutes, got.answer.felt_heard], [4, 20, 4]);
+      assert.doesNotMatch(JSON.stringify(doc.items.listening), /"minutes":21|"felt_heard":1\b/, 'never B\'s');
+    }]);
+  },
+  listening_answer() { /* with listening */ },
   async agreement() {
     const body = (text) => ({ category: 'privacy', text, consequence: '', review_on: day(30) });
     const a1 = (await ok(await A.post('/api/v1/agreements', body(see('agreements', 'first version'))), 201, 'agreement')).agreement;

@@ -75,6 +75,9 @@ export function exampleBody(kind, { mark = 'example', shared = [] } = {}) {
       setValue(body, f.name, f.choices.slice(0, Math.max(f.min, 1)));
     }
   }
+  // a kind with no required text (the self-care log): the mark goes in its first text
+  const text = marked ? null : kind.fields.find((f) => f.type === 'string' && f.max >= mark.length);
+  if (text) setValue(body, text.name, mark);
   return body;
 }
 
