@@ -37,6 +37,13 @@ static json_t *appreciation_card(const struct kreq *r, const struct appreciation
 	set_flag(o, "can_thank", a->can_thank);
 	if (a->thanked)
 		set_date(r, o, "thanked_date", a->thanked_at);
+	/* the coach's hints on the words the partner reads, for their author alone */
+	if (a->v.mine) {
+		page_coach_hints(o, a->v.values[APPRECIATION_F_BODY],
+				 a->v.lens[APPRECIATION_F_BODY]);
+		page_coach_hints(o, a->v.values[APPRECIATION_F_MEANT],
+				 a->v.lens[APPRECIATION_F_MEANT]);
+	}
 	return o;
 }
 

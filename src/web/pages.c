@@ -131,6 +131,8 @@ int page_home(struct kreq *r)
 		if (rc == 0)
 			rc = page_home_step4(r, data);
 		if (rc == 0)
+			rc = page_home_step5(r, data);
+		if (rc == 0)
 			rc = page_timeout_data(r, data); /* a break under way: both see it first */
 		if (rc < 0) {
 			json_decref(data);

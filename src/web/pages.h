@@ -217,6 +217,14 @@ int page_help_dismiss(struct kreq *r); /* POST /help/dismiss */
  * 0 or a negative errno.
  */
 int page_home_step4(struct kreq *r, json_t *data);
+/*
+ * page_home_step5() - the home page's part for step 5 (pages-patience.c),
+ * added to its data: step5_status (the pace, the rituals), step5_text,
+ * step5_url, step5_button (the one next action), step5_alert (the
+ * partner's "I'm triggered" waits for an answer) and step5_remember (an
+ * older appreciation: body, mine, date).  0 or a negative errno.
+ */
+int page_home_step5(struct kreq *r, json_t *data);
 
 /* the private safety check (pages-safety.c) */
 int page_safety(struct kreq *r);	/* GET  /safety ?welcome=1 ?all=1 */
