@@ -79,7 +79,15 @@ void listening_free(struct listening *list, size_t n)
 /* A decimal value of an opened answer, 0 when absent or not a number. */
 static int value_int(const struct item_view *a, int i)
 {
-	return a->values[i] ? atoi(a->values[i]) : 0;
+	long v;
+	char *end;
+
+	if (!a->values[i])
+		return 0;
+	v = strtol(a->values[i], &end, 10);
+	return end != a->values[i] && *end == '\0' && v >= 0 && v <= 1000000
+		       ? (int)v
+		       : 0; /* turns, minutes, 1-5 */
 }
 
 /*

@@ -187,7 +187,7 @@ static int partner_of(const struct core *c, const struct session *s, char *out, 
 	for (i = 0; i < n; i++)
 		if (strcmp(list[i].role, "partner") == 0 && !list[i].left &&
 		    strcmp(list[i].id, s->member_id) != 0 && strlen(list[i].id) < cap) {
-			strcpy(out, list[i].id);
+			memcpy(out, list[i].id, strlen(list[i].id) + 1);
 			break;
 		}
 	free(list);
@@ -389,7 +389,7 @@ static int my_pause(const struct core *c, const struct session *s, char *id, siz
 	if (r == ITEM_NOTFOUND)
 		return 0;
 	if (r == 0 && n > 0 && strlen(rows[0].id) < cap)
-		strcpy(id, rows[0].id);
+		memcpy(id, rows[0].id, strlen(rows[0].id) + 1);
 	store_item_list_free(rows, n);
 	return r;
 }
