@@ -54,6 +54,16 @@ static json_t *share_card(const struct kreq *r, const struct share *sh, const ch
 	/* the coach's hints on a card the partner reads, for its author alone */
 	if (sh->mine && (sh->shared_with & ACCESS_SHARE_PARTNER))
 		page_coach_hints(o, sh->body, sh->body_len);
+	/* and on the words the reader sent back with their "heard", for the reader alone */
+	if (!sh->mine && sh->acked && sh->ack.reply_len) {
+		json_t *hints = json_object();
+
+		if (hints && page_coach_hints(hints, sh->ack.reply, sh->ack.reply_len) == 0 &&
+		    json_object_size(hints) > 0 &&
+		    json_object_set_new(o, "reply_hints", hints) == 0)
+			hints = NULL;
+		json_decref(hints);
+	}
 	return o;
 }
 

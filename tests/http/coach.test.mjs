@@ -151,3 +151,34 @@ async function aClientless() {
   assert.equal(res.status, 200);
   return res.text();
 }
+
+test('without JavaScript, a reply and an appreciation show their author the hints after sending, never the partner', async () => {
+  const { aClient, bClient } = await pair(server.url);
+  const card = await aClient.post('/api/v1/shares', {
+    kind: 'hope', body: 'I hope we can walk together on Sundays.', shared_with: ['partner'],
+  });
+  assert.equal(card.status, 201, describe(card));
+  assert.equal(card.json.share.coach_flags.length, 0, 'a kind card has nothing to say');
+  let page = await bClient.get('/shares');
+  let res = await bClient.form(`/shares/${card.json.share.id}/ack`, {
+    csrf: hiddenInput(page.text, 'csrf'), reply: 'Whatever.',
+  });
+  assert.equal(res.status, 303, describe(res));
+  page = await bClient.get('/shares');
+  assert.match(page.text, /<blockquote class="entry-body">Whatever\.<\/blockquote>\s*<div class="flags coach-hints">/,
+    'the hint stands under the reply its author wrote');
+  assert.doesNotMatch((await aClient.get('/shares')).text, /coach-hints/, 'the card\'s author reads the reply, not the coach');
+
+  page = await aClient.get('/appreciations');
+  assert.match(page.text, /<textarea id="appreciation-body" data-coach=/);
+  assert.match(page.text, /<script src="\/static\/js\/coach\.js" defer><\/script>/);
+  res = await aClient.form('/appreciations', {
+    csrf: hiddenInput(page.text, 'csrf'), body: 'Thanks for the dinner. You never ask about my day, though.',
+  });
+  assert.equal(res.status, 303, describe(res));
+  assert.match((await aClient.get('/appreciations')).text, /<q class="flag-match">[^<]+<\/q>/);
+  assert.doesNotMatch((await bClient.get('/appreciations')).text, /coach-hints/);
+  const api = (await aClient.get('/api/v1/appreciations')).json.appreciations[0];
+  assert.ok(api.coach_flags.length > 0, 'the API tells its author too');
+  assert.equal((await bClient.get('/api/v1/appreciations')).json.appreciations[0].coach_flags, undefined);
+});
