@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import { joinCareTeam } from './care-member.mjs';
+import { readablePaths } from './doc-routes.mjs';
 import {
   describe, errCode, leaksAtRest, pair, startServer,
 } from './harness.mjs';
@@ -342,4 +343,30 @@ test('a partner who leaves takes their answers along; their pause and answers co
   assert.equal((await resume(B)).paused, false);
   assert.equal(lb.rungs.find((x) => x.key === 'kiss').mine, 'maybe', 'B keeps their own answers');
   assert.ok(lb.rungs.every((x) => x.both === null));
+});
+
+test('no route A may read tells what B chose: every page and answer is the same whatever B answered', async () => {
+  // A says "not yet" to every rung, so nothing is ever wanted by both; then whatever B
+  // answers (nothing, all "not yet", all "maybe", all "yes"), every GET route A may
+  // read must answer A the same, byte for byte but the CSRF token
+  const { A, B } = await couple();
+  for (const r of RUNGS) await answer(A, r, 'not_yet');
+  const { paths } = await readablePaths(A);
+  assert.ok(paths.includes('/pace') && paths.includes('/api/v1/pace') && paths.includes('/home'),
+    'the walk covers the ladder and home');
+  const view = async () => {
+    const out = {};
+    for (const p of paths) {
+      const res = await A.get(p);
+      out[p] = `${res.status} ${pageOf(res.text)}`;
+    }
+    return out;
+  };
+  const before = await view();
+  for (const choice of CHOICES) {
+    for (const r of RUNGS) await answer(B, r, choice);
+    const now = await view();
+    for (const p of paths)
+      assert.equal(now[p], before[p], `${p} answers A differently once B said "${choice}" to every rung`);
+  }
 });
