@@ -6,6 +6,11 @@
  * removes the whole tree afterwards.  The tests go through the ops table as
  * the server does, and look at the raw connection only to check what a user
  * could not otherwise see: pragmas, row counts, bytes left in the file.
+ *
+ * Built a second time with STORE_TEST_PG defined (meson test 'store-pg'), it
+ * runs the tests of the ops the PostgreSQL backend has so far against the
+ * database at KINTSUGI_PG_URL (scripts/pg-test run gives a throwaway one),
+ * each in an emptied schema; without KINTSUGI_PG_URL it skips (exit 77).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +33,15 @@
 #include "store/store.h"
 #include "store/store-sqlite.h"
 
+#ifdef STORE_TEST_PG
+#include <libpq-fe.h>
+
+#include "store/store-pg.h"
+
+/* The SQLite-only tests stay compiled but are not run against PostgreSQL. */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#endif
+
 #define T_COUPLE  1
 #define T_MEMBER  2
 #define T_SESSION 3
@@ -45,6 +59,9 @@ struct fx {
 	char dir[64];	/* the mkdtemp() directory */
 	char path[128]; /* dir/var/kintsugi.db */
 	struct store *st;
+#ifdef STORE_TEST_PG
+	PGconn *pg; /* a connection of the test's own, to look behind the store */
+#endif
 };
 
 static unsigned char salt[16] = "0123456789abcdef";
@@ -71,6 +88,57 @@ static void rm_tree(const char *dir)
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+#ifdef STORE_TEST_PG
+static PGconn *pg_raw; /* the running test's own connection (fx->pg) */
+
+/* A fresh start: the schema emptied, then the store opened (and migrated). */
+static int setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	const char *url = getenv("KINTSUGI_PG_URL");
+	PGresult *res;
+	char err[128];
+
+	if (!fx)
+		return -1;
+	fx->pg = PQconnectdb(url);
+	if (PQstatus(fx->pg) != CONNECTION_OK) {
+		fprintf(stderr, "setup: cannot connect to KINTSUGI_PG_URL\n");
+		goto fail;
+	}
+	res = PQexec(fx->pg, "SET client_min_messages = warning; "
+			     "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "setup: %s", PQerrorMessage(fx->pg));
+		PQclear(res);
+		goto fail;
+	}
+	PQclear(res);
+	pg_raw = fx->pg;
+	if (store_pg_open(url, &fx->st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "setup: cannot open the PostgreSQL store: %s\n", err);
+		goto fail;
+	}
+	*state = fx;
+	return 0;
+fail:
+	PQfinish(fx->pg);
+	free(fx);
+	return -1;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	store_close(fx->st);
+	PQfinish(fx->pg);
+	free(fx);
+	return 0;
+}
+#endif
+
+#ifndef STORE_TEST_PG
 static int setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
@@ -103,12 +171,15 @@ static int teardown(void **state)
 	free(fx);
 	return 0;
 }
+#endif
 
 static sqlite3 *raw(struct fx *fx)
 {
 	sqlite3 *db = store_sqlite_db(fx->st);
 
+#ifndef STORE_TEST_PG /* NULL there: the SQL goes through query_int_pg() */
 	assert_non_null(db);
+#endif
 	return db;
 }
 
@@ -126,6 +197,34 @@ static long long query_int(sqlite3 *db, const char *sql, const char *arg)
 	sqlite3_finalize(s);
 	return v;
 }
+
+#ifdef STORE_TEST_PG
+/*
+ * query_int() against PostgreSQL: the same SQL text (?1 becomes $1), run on
+ * the test's own connection (db is not used).  A macro, so the SQLite-only
+ * tests still compile.
+ */
+static long long query_int_pg(const char *sql, const char *arg)
+{
+	char text[512];
+	const char *params[1] = {arg};
+	PGresult *res;
+	long long v;
+	size_t j = 0;
+
+	for (size_t i = 0; sql[i] && j + 1 < sizeof(text); i++)
+		text[j++] = sql[i] == '?' ? '$' : sql[i];
+	text[j] = '\0';
+	res = PQexecParams(pg_raw, text, arg ? 1 : 0, NULL, params, NULL, NULL, 0);
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	assert_int_equal(PQntuples(res), 1);
+	v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return v;
+}
+
+#define query_int(db, sql, arg) ((void)(db), query_int_pg((sql), (arg)))
+#endif
 
 static void query_text(sqlite3 *db, const char *sql, char *out, size_t len)
 {
@@ -2466,6 +2565,170 @@ static void test_master_key_ops(void **state)
 	free(nums);
 }
 
+#ifdef STORE_TEST_PG
+/* ---- PostgreSQL only ---------------------------------------------------- */
+
+/* The baseline is applied once; a second open finds nothing to do. */
+static void test_pg_migrate_once(void **state)
+{
+	struct fx *fx = *state;
+	const char *url = getenv("KINTSUGI_PG_URL");
+	struct store *second = NULL;
+	char err[128];
+
+	assert_int_equal(query_int(fx->pg, "SELECT version FROM kintsugi_schema", NULL), 17);
+	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM kintsugi_schema", NULL), 1);
+	assert_int_equal(store_pg_migrate(fx->st), 17);
+	assert_int_equal(store_pg_open(url, &second, err, sizeof(err)), 0);
+	store_close(second);
+	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM kintsugi_schema", NULL), 1);
+	/* every table of SQLite's schema is there, and no more (kintsugi_schema aside) */
+	assert_int_equal(query_int(fx->pg,
+				   "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+				   "AND tablename <> 'kintsugi_schema'",
+				   NULL),
+			 23);
+
+	/* a database made by a newer kintsugi is refused */
+	assert_int_equal(
+		query_int(fx->pg,
+			  "WITH u AS (UPDATE kintsugi_schema SET version = 9999 RETURNING 1) "
+			  "SELECT count(*) FROM u",
+			  NULL),
+		1);
+	assert_int_equal(store_pg_migrate(fx->st), -EIO);
+	second = NULL;
+	assert_int_equal(store_pg_open(url, &second, err, sizeof(err)), -EIO);
+	assert_null(second);
+	assert_true(err[0] != '\0');
+}
+
+static void test_pg_open_errors(void **state)
+{
+	struct store *st = NULL;
+	char err[128] = "x";
+
+	(void)state;
+	assert_int_equal(store_pg_open("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2",
+				       &st, err, sizeof(err)),
+			 -ECONNREFUSED);
+	assert_null(st);
+	assert_string_equal(err, "cannot connect to the PostgreSQL server");
+	assert_int_equal(store_pg_open(NULL, &st, err, sizeof(err)), -EINVAL);
+}
+
+/* The other connections to the database (the store's): ended by the server. */
+static void kill_store_connections(struct fx *fx)
+{
+	assert_true(query_int(fx->pg,
+			      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+			      "WHERE datname = current_database() AND pid <> pg_backend_pid()",
+			      NULL) >= 1);
+	usleep(100 * 1000);
+}
+
+/*
+ * A lost connection: outside a transaction the op is tried again on a new
+ * connection and succeeds; inside one it fails (-EIO, a fault the server
+ * answers with 503) and nothing of the transaction is in the database.
+ */
+static void test_pg_lost_connection(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	struct member_row m, got;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	(void)fx->st->ops->fault(fx->st);
+
+	kill_store_connections(fx);
+	assert_int_equal(STORE_CALL(fx->st, member_get, a, &got), 0); /* retried */
+	store_member_free(&got);
+
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	fill_member(&m, c, 2, "bob");
+	assert_int_equal(STORE_CALL(fx->st, member_insert, &m), 0);
+	memcpy(b, m.id, sizeof(m.id));
+	(void)fx->st->ops->fault(fx->st);
+	kill_store_connections(fx);
+	assert_int_equal(STORE_CALL(fx->st, member_set_language, a, "es"), -EIO);
+	assert_int_equal(fx->st->ops->fault(fx->st), STORE_FAULT_IO);
+	assert_int_equal(fx->st->ops->commit(fx->st), -EIO);
+	assert_int_equal(fx->st->ops->rollback(fx->st), 0);
+	/* nothing half-written: bob is not there, alice's language did not change */
+	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM members WHERE id = ?1", b), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, a, &got), 0);
+	assert_string_equal(got.language, "ru");
+	store_member_free(&got);
+
+	/* and the handle works again for the next request */
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_insert, &m), 0);
+	assert_int_equal(fx->st->ops->commit(fx->st), 0);
+	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM members WHERE id = ?1", b), 1);
+}
+
+/* A transaction rolled back leaves nothing; one committed is seen by another connection. */
+static void test_pg_transactions(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1];
+	struct store *other = NULL;
+	struct member_row got;
+	char err[128];
+
+	add_couple(fx->st, 1, c);
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	assert_int_equal(fx->st->ops->begin(fx->st), -EINVAL);
+	add_member(fx->st, c, 1, "alice", a);
+	assert_int_equal(fx->st->ops->rollback(fx->st), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, a, &got), STORE_NOTFOUND);
+
+	assert_int_equal(fx->st->ops->reopen(fx->st, &other, err, sizeof(err)), 0);
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	add_member(fx->st, c, 1, "alice", a);
+	assert_int_equal(STORE_CALL(other, member_get, a, &got), STORE_NOTFOUND); /* not yet */
+	assert_int_equal(fx->st->ops->commit(fx->st), 0);
+	assert_int_equal(STORE_CALL(other, member_get, a, &got), 0);
+	store_member_free(&got);
+
+	/* a read snapshot does not see a commit made after it began */
+	assert_int_equal(other->ops->read_begin(other), 0);
+	assert_int_equal(STORE_CALL(other, member_standing, a, &(struct member_standing){0}), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
+	assert_int_equal(STORE_CALL(other, member_get, a, &got), 0);
+	store_member_free(&got);
+	other->ops->read_end(other);
+	assert_int_equal(STORE_CALL(other, member_get, a, &got), STORE_NOTFOUND);
+	store_close(other);
+}
+
+int main(void)
+{
+	if (!getenv("KINTSUGI_PG_URL") || !*getenv("KINTSUGI_PG_URL")) {
+		fprintf(stderr, "test-store-pg: skipped: KINTSUGI_PG_URL is not set; run it with "
+				"scripts/pg-test run meson test -C build-dev store-pg\n");
+		return 77;
+	}
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_pg_migrate_once, setup, teardown),
+		cmocka_unit_test(test_pg_open_errors),
+		cmocka_unit_test_setup_teardown(test_pg_lost_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_transactions, setup, teardown),
+		/* the backend-independent tests of the ops store-pg.c has so far */
+		cmocka_unit_test_setup_teardown(test_couples, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_couple_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invites, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_purge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_purge_bounded, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
+#else
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--read") == 0)
@@ -2521,3 +2784,4 @@ int main(int argc, char **argv)
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
+#endif

@@ -1,0 +1,1348 @@
+/*
+ * store-pg.c: the PostgreSQL backend of the store, over libpq (in progress).
+ *
+ * One connection per handle: the server's handle and one per worker thread
+ * (the reopen op), so the process holds a pool of --threads + 1 connections
+ * and any process can serve any request (sessions and keys live in the
+ * database).  Statements are the SQLite backend's, with $n parameters;
+ * each is prepared once per connection (PQprepare, named "kN") and run with
+ * bound parameters: text in text format, blobs in binary, results in binary.
+ *
+ * Errors: a unique violation is STORE_CONFLICT and a foreign-key violation
+ * STORE_NOTFOUND, as in SQLite.  A lost connection is the thread's
+ * STORE_FAULT_IO and -EIO; outside a transaction the statement is tried once
+ * more on a fresh connection (reset), inside one the caller rolls back and
+ * nothing of it was committed.
+ *
+ * Which ops are written is listed in docs/storage.md ("PostgreSQL (in
+ * progress)"); the others are NULL in store_pg_ops for now.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "store/store-pg.h"
+
+enum pg_stmt {
+	PG_COUPLE_INSERT,
+	PG_COUPLE_GET,
+	PG_COUPLE_EXISTS,
+	PG_COUPLE_MEMBERS,
+	PG_COUPLE_DELETE,
+	PG_MEMBER_INSERT,
+	PG_MEMBER_GET,
+	PG_MEMBER_GET_BY_LOGIN,
+	PG_MEMBER_STANDING,
+	PG_MEMBER_SET_PASSWORD,
+	PG_MEMBER_SET_RECOVERY,
+	PG_MEMBER_SET_SECRET_KEY,
+	PG_MEMBER_SET_LANGUAGE,
+	PG_MEMBER_SET_PROFILE,
+	PG_MEMBER_COUPLE,
+	PG_MEMBER_DEL_SESSIONS,
+	PG_MEMBER_DEL_KEYS,
+	PG_MEMBER_DEL_JOURNAL,
+	PG_MEMBER_DEL_AUDIT,
+	PG_MEMBER_DELETE,
+	PG_KEY_PUT,
+	PG_KEY_GET,
+	PG_INVITE_INSERT,
+	PG_INVITE_GET,
+	PG_INVITE_CONSUME,
+	PG_INVITE_REVOKE_OPEN,
+	PG_SESSION_INSERT,
+	PG_SESSION_GET,
+	PG_SESSION_TOUCH,
+	PG_SESSION_LOCK,
+	PG_SESSION_UNLOCK,
+	PG_SESSION_EXISTS,
+	PG_SESSION_DELETE,
+	PG_SESSION_DELETE_MEMBER,
+	PG_SESSION_PURGE,
+	_PG_STMT_MAX,
+};
+
+#define MEMBER_COLS                                                                                \
+	"id, couple_id, login, role, display_name, language, pw_hash, kek_salt, mk_by_pw, "        \
+	"rk_salt, mk_by_rk, public_key, secret_key_sealed, created_at, kdf"
+#define INVITE_COLS "id, couple_id, role, secret_hash, ck_wrapped, created_at, expires_at, used"
+#define SESSION_COLS                                                                               \
+	"id, member_id, couple_id, secret_hash, keys_sealed, created_at, last_seen_at, "           \
+	"expires_at, browser"
+
+/* The SQLite backend's statements (store-sqlite.c), in PostgreSQL's words. */
+static const char *const pg_sql[_PG_STMT_MAX] = {
+	[PG_COUPLE_INSERT] = "INSERT INTO couples (id, created_at, rhythm) "
+			     "VALUES ($1, $2, coalesce(nullif($3, ''), 'daily'))",
+	[PG_COUPLE_GET] = "SELECT id, created_at, rhythm FROM couples WHERE id = $1",
+	[PG_COUPLE_EXISTS] = "SELECT 1 FROM couples WHERE id = $1",
+	[PG_COUPLE_MEMBERS] = "SELECT id, role, display_name, left_at IS NOT NULL, created_at, "
+			      "care_ended_at IS NOT NULL FROM members "
+			      "WHERE couple_id = $1 ORDER BY created_at, rowid",
+	[PG_COUPLE_DELETE] = "DELETE FROM couples WHERE id = $1",
+
+	[PG_MEMBER_INSERT] =
+		"INSERT INTO members (" MEMBER_COLS ") "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+	[PG_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE id = $1",
+	[PG_MEMBER_GET_BY_LOGIN] = "SELECT " MEMBER_COLS " FROM members WHERE login = $1",
+	[PG_MEMBER_STANDING] = "SELECT role, language, discreet, autolock_minutes, "
+			       "care_ended_at IS NOT NULL FROM members WHERE id = $1",
+	[PG_MEMBER_SET_PASSWORD] = "UPDATE members SET pw_hash = $2, kek_salt = $3, mk_by_pw = $4, "
+				   "kdf = $5 WHERE id = $1",
+	[PG_MEMBER_SET_RECOVERY] = "UPDATE members SET rk_salt = $2, mk_by_rk = $3 WHERE id = $1",
+	[PG_MEMBER_SET_SECRET_KEY] = "UPDATE members SET secret_key_sealed = $2 WHERE id = $1",
+	[PG_MEMBER_SET_LANGUAGE] = "UPDATE members SET language = $2 WHERE id = $1",
+	[PG_MEMBER_SET_PROFILE] = "UPDATE members SET display_name = coalesce($2, display_name), "
+				  "discreet = coalesce($3::bigint, discreet), "
+				  "autolock_minutes = coalesce($4::bigint, autolock_minutes) "
+				  "WHERE id = $1",
+	[PG_MEMBER_COUPLE] = "SELECT couple_id FROM members WHERE id = $1",
+	[PG_MEMBER_DEL_SESSIONS] = "DELETE FROM sessions WHERE couple_id = $1 AND member_id = $2",
+	[PG_MEMBER_DEL_KEYS] = "DELETE FROM couple_keys WHERE couple_id = $1 AND member_id = $2",
+	[PG_MEMBER_DEL_JOURNAL] = "DELETE FROM journal_entries WHERE couple_id = $1 "
+				  "AND author_id = $2",
+	[PG_MEMBER_DEL_AUDIT] = "DELETE FROM audit_log WHERE member_id = $2 "
+				"AND $1::text IS NOT NULL",
+	[PG_MEMBER_DELETE] = "DELETE FROM members WHERE couple_id = $1 AND id = $2",
+
+	[PG_KEY_PUT] = "INSERT INTO couple_keys (couple_id, member_id, wrapped, tag) "
+		       "VALUES ($1, $2, $3, $4) ON CONFLICT (couple_id, member_id) "
+		       "DO UPDATE SET wrapped = excluded.wrapped, tag = excluded.tag, rekey = 0",
+	[PG_KEY_GET] =
+		"SELECT wrapped, tag FROM couple_keys WHERE couple_id = $1 AND member_id = $2",
+
+	[PG_INVITE_INSERT] = "INSERT INTO invites (" INVITE_COLS ") "
+			     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	[PG_INVITE_GET] = "SELECT " INVITE_COLS " FROM invites WHERE id = $1",
+	/* one statement, so marking used and dropping the wrap is atomic */
+	[PG_INVITE_CONSUME] = "UPDATE invites SET used = 1, ck_wrapped = ''::bytea "
+			      "WHERE id = $1 AND used = 0",
+	[PG_INVITE_REVOKE_OPEN] = "UPDATE invites SET used = 1, ck_wrapped = ''::bytea "
+				  "WHERE couple_id = $1 AND role = $2 AND used = 0",
+
+	[PG_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") "
+			      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	[PG_SESSION_GET] = "SELECT " SESSION_COLS ", locked, rekey FROM sessions WHERE id = $1",
+	[PG_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = $2 "
+			     "WHERE id = $1 AND last_seen_at < $2",
+	[PG_SESSION_LOCK] = "UPDATE sessions SET locked = 1 WHERE id = $1",
+	[PG_SESSION_UNLOCK] = "UPDATE sessions SET locked = 0, "
+			      "last_seen_at = greatest(last_seen_at, $2) WHERE id = $1",
+	[PG_SESSION_EXISTS] = "SELECT 1 FROM sessions WHERE id = $1",
+	[PG_SESSION_DELETE] = "DELETE FROM sessions WHERE id = $1",
+	[PG_SESSION_DELETE_MEMBER] = "DELETE FROM sessions WHERE member_id = $1 "
+				     "AND id IS DISTINCT FROM $2",
+	/* a NULL limit is no limit (SQLite's LIMIT -1) */
+	[PG_SESSION_PURGE] = "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions "
+			     "WHERE expires_at < $1 OR last_seen_at < $2 LIMIT $3::bigint)",
+};
+
+struct pg {
+	struct store base;
+	PGconn *conn;
+	char *url;
+	bool prepared[_PG_STMT_MAX];
+	int depth;    /* 0: autocommit; 1: in begin/commit; more: savepoints inside it */
+	bool reading; /* in read_begin's read-only snapshot (depth stays 0) */
+};
+
+/* The calling thread's last storage fault (see the fault op). */
+static _Thread_local int pg_thread_fault = STORE_FAULT_NONE;
+
+static void pg_fault_note(int fault)
+{
+	if (fault > pg_thread_fault)
+		pg_thread_fault = fault;
+}
+
+static struct pg *to_pg(struct store *st)
+{
+	return (struct pg *)st;
+}
+
+static void set_reason(char *errbuf, size_t errlen, const char *reason)
+{
+	if (errbuf && errlen > 0)
+		snprintf(errbuf, errlen, "%s", reason);
+}
+
+/* At most 16 parameters per statement; text, or a blob (binary; NULL data: SQL NULL). */
+struct params {
+	int err; /* -EINVAL once a fixed-size field had no terminating NUL */
+	int n;
+	const char *values[16];
+	int lengths[16];
+	int formats[16];
+	char ints[16][24]; /* room for the decimal text of an integer parameter */
+};
+
+static void p_text(struct params *p, const char *s)
+{
+	p->values[p->n] = s;
+	p->lengths[p->n] = 0;
+	p->formats[p->n] = 0;
+	p->n++;
+}
+
+/* A char array of a row struct: refused (-EINVAL at run time) when it is not terminated. */
+static void p_field(struct params *p, const char *field, size_t size)
+{
+	if (!memchr(field, '\0', size)) {
+		p->err = -EINVAL;
+		field = NULL;
+	}
+	p_text(p, field);
+}
+
+#define P_FIELD(p, field) p_field((p), (field), sizeof(field))
+
+static void p_blob(struct params *p, const unsigned char *data, size_t len, bool null_ok)
+{
+	static const char empty[1] = "";
+
+	p->values[p->n] = data ? (const char *)data : (null_ok ? NULL : empty);
+	p->lengths[p->n] = data ? (int)len : 0;
+	p->formats[p->n] = 1;
+	p->n++;
+}
+
+static void p_i64(struct params *p, int64_t v)
+{
+	snprintf(p->ints[p->n], sizeof(p->ints[p->n]), "%lld", (long long)v);
+	p_text(p, p->ints[p->n]);
+}
+
+static void p_null(struct params *p)
+{
+	p_text(p, NULL);
+}
+
+/* A failed result's SQLSTATE as a store result; a lost connection is a fault. */
+static int pg_errno(struct pg *pg, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	if (PQstatus(pg->conn) != CONNECTION_OK || !state) {
+		pg_fault_note(STORE_FAULT_IO);
+		return -EIO;
+	}
+	if (strcmp(state, "23505") == 0)
+		return STORE_CONFLICT;
+	if (strcmp(state, "23503") == 0)
+		return STORE_NOTFOUND;
+	if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0)
+		return -EINVAL;
+	if (strcmp(state, "53100") == 0) {
+		pg_fault_note(STORE_FAULT_FULL);
+		return -ENOSPC;
+	}
+	if (strcmp(state, "53200") == 0)
+		return -ENOMEM;
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "55P03") == 0) {
+		pg_fault_note(STORE_FAULT_BUSY);
+		return -EBUSY;
+	}
+	if (strcmp(state, "25006") == 0) {
+		pg_fault_note(STORE_FAULT_READONLY);
+		return -EACCES;
+	}
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+		pg_fault_note(STORE_FAULT_IO);
+	return -EIO;
+}
+
+/* After a lost connection: a new one; the statements are prepared again. */
+static bool pg_reset(struct pg *pg)
+{
+	PQreset(pg->conn);
+	memset(pg->prepared, 0, sizeof(pg->prepared));
+	pg->reading = false; /* the snapshot went with the connection; reads go on one by one */
+	return PQstatus(pg->conn) == CONNECTION_OK;
+}
+
+/*
+ * Runs statement id with p's parameters: 0 with *ret the result (the caller
+ * PQclear()s it), or the result of pg_errno.  Outside a transaction, a
+ * connection found lost is reset and the statement tried once more.
+ */
+static int pg_run(struct pg *pg, enum pg_stmt id, const struct params *p, PGresult **ret)
+{
+	char name[16];
+	PGresult *res;
+	ExecStatusType s;
+	int r;
+
+	if (p && p->err)
+		return p->err;
+	snprintf(name, sizeof(name), "k%d", (int)id);
+	for (int attempt = 0;; attempt++) {
+		if (PQstatus(pg->conn) != CONNECTION_OK && (pg->depth > 0 || !pg_reset(pg))) {
+			pg_fault_note(STORE_FAULT_IO);
+			return -EIO;
+		}
+		if (!pg->prepared[id]) {
+			res = PQprepare(pg->conn, name, pg_sql[id], 0, NULL);
+			if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+				pg->prepared[id] = true;
+				PQclear(res);
+			} else {
+				r = pg_errno(pg, res);
+				PQclear(res);
+				if (attempt == 0 && pg->depth == 0 &&
+				    PQstatus(pg->conn) != CONNECTION_OK)
+					continue;
+				return r;
+			}
+		}
+		res = PQexecPrepared(pg->conn, name, p ? p->n : 0, p ? p->values : NULL,
+				     p ? p->lengths : NULL, p ? p->formats : NULL, 1);
+		s = PQresultStatus(res);
+		if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+			*ret = res;
+			return 0;
+		}
+		r = pg_errno(pg, res);
+		PQclear(res);
+		if (attempt == 0 && pg->depth == 0 && PQstatus(pg->conn) != CONNECTION_OK)
+			continue;
+		return r;
+	}
+}
+
+static void pg_read_pause(struct pg *pg);
+
+/* A write: 0 with the rows it changed in *changes (when not NULL), or < 0 / CONFLICT / NOTFOUND. */
+static int pg_write(struct pg *pg, enum pg_stmt id, const struct params *p, int *changes)
+{
+	PGresult *res;
+	int r;
+
+	pg_read_pause(pg);
+	r = pg_run(pg, id, p, &res);
+	if (r != 0)
+		return r;
+	if (changes)
+		*changes = atoi(PQcmdTuples(res));
+	PQclear(res);
+	return 0;
+}
+
+/* A read of one row: 0 with *ret holding at least one row, STORE_NOTFOUND, or < 0. */
+static int pg_read(struct pg *pg, enum pg_stmt id, const struct params *p, PGresult **ret)
+{
+	PGresult *res;
+	int r = pg_run(pg, id, p, &res);
+
+	if (r != 0)
+		return r;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return STORE_NOTFOUND;
+	}
+	*ret = res;
+	return 0;
+}
+
+static int pg_ids(struct pg *pg, enum pg_stmt id, const char *a, const char *b, int *changes)
+{
+	struct params p = {0};
+
+	if (!a)
+		return -EINVAL;
+	p_text(&p, a);
+	if (b)
+		p_text(&p, b);
+	return pg_write(pg, id, &p, changes);
+}
+
+/* ---- reading binary results ---- */
+
+/* Copy a text column into buf (NULL reads ""); -EIO when it does not fit. */
+static int col_text(const PGresult *res, int row, int col, char *buf, size_t len)
+{
+	size_t n = (size_t)PQgetlength(res, row, col);
+
+	if (n >= len)
+		return -EIO;
+	memcpy(buf, PQgetvalue(res, row, col), n);
+	buf[n] = '\0';
+	return 0;
+}
+
+#define COL_TEXT(res, row, col, field) col_text((res), (row), (col), (field), sizeof(field))
+
+/* An integer or boolean column (int8, int4, int2, bool in binary); NULL reads 0. */
+static int64_t col_int(const PGresult *res, int row, int col)
+{
+	const unsigned char *v = (const unsigned char *)PQgetvalue(res, row, col);
+	int len = PQgetlength(res, row, col);
+	uint64_t u = 0;
+
+	if (PQgetisnull(res, row, col))
+		return 0;
+	for (int i = 0; i < len; i++)
+		u = (u << 8) | v[i];
+	if (len == 8)
+		return (int64_t)u;
+	if (len == 4)
+		return (int32_t)(uint32_t)u;
+	if (len == 2)
+		return (int16_t)(uint16_t)u;
+	return (int64_t)u; /* bool: one byte, 0 or 1 */
+}
+
+/* A bytea column into a malloc'd blob; NULL gives {NULL, 0}. */
+static int col_blob(const PGresult *res, int row, int col, struct blob *out)
+{
+	size_t n = (size_t)PQgetlength(res, row, col);
+
+	out->data = NULL;
+	out->len = 0;
+	if (PQgetisnull(res, row, col))
+		return 0;
+	out->data = malloc(n ? n : 1);
+	if (!out->data)
+		return -ENOMEM;
+	memcpy(out->data, PQgetvalue(res, row, col), n);
+	out->len = n;
+	return 0;
+}
+
+/* ---- transactions ---- */
+
+static int pg_exec(struct pg *pg, const char *sql)
+{
+	PGresult *res = PQexec(pg->conn, sql);
+	int r = 0;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		r = pg_errno(pg, res);
+	PQclear(res);
+	return r;
+}
+
+static int pg_begin(struct store *st)
+{
+	struct pg *pg = to_pg(st);
+	int r;
+
+	if (pg->depth > 0)
+		return -EINVAL;
+	pg_read_pause(pg);
+	if (PQstatus(pg->conn) != CONNECTION_OK && !pg_reset(pg)) {
+		pg_fault_note(STORE_FAULT_IO);
+		return -EIO;
+	}
+	r = pg_exec(pg, "BEGIN ISOLATION LEVEL READ COMMITTED");
+	if (r == 0)
+		pg->depth = 1;
+	return r;
+}
+
+/* On failure the transaction stays open: the caller rolls back. */
+static int pg_commit(struct store *st)
+{
+	struct pg *pg = to_pg(st);
+	int r;
+
+	if (pg->depth != 1)
+		return -EINVAL;
+	r = pg_exec(pg, "COMMIT");
+	if (r == 0 || PQstatus(pg->conn) != CONNECTION_OK ||
+	    PQtransactionStatus(pg->conn) == PQTRANS_IDLE)
+		pg->depth = 0;
+	return r;
+}
+
+/* Rolling back when the connection is gone succeeds: the server dropped it all. */
+static int pg_rollback(struct store *st)
+{
+	struct pg *pg = to_pg(st);
+
+	if (pg->depth == 0)
+		return 0;
+	pg->depth = 0;
+	if (PQstatus(pg->conn) != CONNECTION_OK)
+		return 0;
+	return pg_exec(pg, "ROLLBACK");
+}
+
+/* Ends read_begin's snapshot, if any: before a write, a begin, or at read_end. */
+static void pg_read_pause(struct pg *pg)
+{
+	if (!pg->reading)
+		return;
+	pg->reading = false;
+	if (PQstatus(pg->conn) == CONNECTION_OK)
+		pg_exec(pg, "COMMIT");
+}
+
+/*
+ * One snapshot for the reads of a request: a read-only repeatable-read
+ * transaction, outside any other only.  The first write ends it.
+ */
+static int pg_read_begin(struct store *st)
+{
+	struct pg *pg = to_pg(st);
+	int r;
+
+	if (pg->reading || pg->depth > 0)
+		return 0;
+	if (PQstatus(pg->conn) != CONNECTION_OK && !pg_reset(pg)) {
+		pg_fault_note(STORE_FAULT_IO);
+		return -EIO;
+	}
+	r = pg_exec(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	if (r == 0)
+		pg->reading = true;
+	return r;
+}
+
+static void pg_read_end(struct store *st)
+{
+	pg_read_pause(to_pg(st));
+}
+
+/* An operation of several statements: its own transaction, or a savepoint in the caller's. */
+static int pg_tx_enter(struct pg *pg)
+{
+	int r;
+
+	if (pg->depth == 0)
+		return pg_begin(&pg->base);
+	r = pg_exec(pg, "SAVEPOINT store_op");
+	if (r == 0)
+		pg->depth++;
+	return r;
+}
+
+static int pg_tx_leave(struct pg *pg, int r)
+{
+	int c;
+
+	if (pg->depth == 1) {
+		if (r < 0 || r == STORE_NOTFOUND || r == STORE_CONFLICT) {
+			pg_rollback(&pg->base);
+			return r;
+		}
+		c = pg_commit(&pg->base);
+		if (c != 0)
+			pg_rollback(&pg->base);
+		return c;
+	}
+	pg->depth--;
+	if (r != 0)
+		pg_exec(pg, "ROLLBACK TO store_op");
+	c = pg_exec(pg, "RELEASE store_op");
+	return r != 0 ? r : c;
+}
+
+/* ---- handle ---- */
+
+static int pg_connect(const char *url, PGconn **ret, char *errbuf, size_t errlen)
+{
+	PGconn *conn = PQconnectdb(url);
+	PGresult *res;
+
+	if (!conn) {
+		set_reason(errbuf, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		/* libpq's message names host and port, never the password */
+		set_reason(errbuf, errlen, "cannot connect to the PostgreSQL server");
+		PQfinish(conn);
+		return -ECONNREFUSED;
+	}
+	res = PQexec(conn, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		PQclear(res);
+		PQfinish(conn);
+		set_reason(errbuf, errlen, "the PostgreSQL server refused the session settings");
+		return -EIO;
+	}
+	PQclear(res);
+	*ret = conn;
+	return 0;
+}
+
+static void pg_close(struct store *st)
+{
+	struct pg *pg = to_pg(st);
+
+	PQfinish(pg->conn); /* ends any transaction left open: the server rolls it back */
+	free(pg->url);
+	free(pg);
+}
+
+static int pg_new(const char *url, struct pg **ret, char *errbuf, size_t errlen)
+{
+	struct pg *pg = calloc(1, sizeof(*pg));
+	int r;
+
+	if (!pg || !(pg->url = strdup(url))) {
+		free(pg);
+		set_reason(errbuf, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	pg->base.ops = &store_pg_ops;
+	r = pg_connect(url, &pg->conn, errbuf, errlen);
+	if (r < 0) {
+		free(pg->url);
+		free(pg);
+		return r;
+	}
+	*ret = pg;
+	return 0;
+}
+
+int store_pg_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
+{
+	struct pg *pg;
+	int r;
+
+	if (errbuf && errlen > 0)
+		errbuf[0] = '\0';
+	if (!url || !ret) {
+		set_reason(errbuf, errlen, "no database given");
+		return -EINVAL;
+	}
+	r = pg_new(url, &pg, errbuf, errlen);
+	if (r < 0)
+		return r;
+	r = store_pg_migrate(&pg->base);
+	if (r < 0) {
+		set_reason(errbuf, errlen, "the database schema could not be brought up to date");
+		pg_close(&pg->base);
+		return r;
+	}
+	*ret = &pg->base;
+	return 0;
+}
+
+/* Another connection to the same database, for another thread; no migration. */
+static int pg_reopen(struct store *st, struct store **ret, char *errbuf, size_t errlen)
+{
+	struct pg *pg;
+	int r;
+
+	if (!ret) {
+		set_reason(errbuf, errlen, "no handle to fill");
+		return -EINVAL;
+	}
+	r = pg_new(to_pg(st)->url, &pg, errbuf, errlen);
+	if (r == 0)
+		*ret = &pg->base;
+	return r;
+}
+
+static int pg_fault(struct store *st)
+{
+	int f = pg_thread_fault;
+
+	(void)st;
+	pg_thread_fault = STORE_FAULT_NONE;
+	return f;
+}
+
+/* No fault of PostgreSQL stops every write of the process: the server has its own log. */
+static int pg_fatal(struct store *st)
+{
+	(void)st;
+	return STORE_FAULT_NONE;
+}
+
+static int schema_version(struct pg *pg, int *ret)
+{
+	PGresult *res = PQexec(pg->conn, "SELECT version FROM kintsugi_schema");
+	int r = 0;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		r = pg_errno(pg, res);
+	else if (PQntuples(res) != 1)
+		r = -EIO;
+	else
+		*ret = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return r;
+}
+
+int store_pg_migrate(struct store *st)
+{
+	struct pg *pg;
+	int version = 0, r;
+
+	if (!st || st->ops != &store_pg_ops)
+		return -EINVAL;
+	pg = to_pg(st);
+	if (pg->depth > 0)
+		return -EINVAL;
+	/* one process migrates; the others wait on the lock, then find nothing to do */
+	r = pg_exec(pg, "BEGIN; SELECT pg_advisory_xact_lock(7473294); "
+			"CREATE TABLE IF NOT EXISTS kintsugi_schema (version BIGINT NOT NULL); "
+			"INSERT INTO kintsugi_schema SELECT 0 "
+			"WHERE NOT EXISTS (SELECT 1 FROM kintsugi_schema)");
+	if (r == 0)
+		r = schema_version(pg, &version);
+	for (size_t i = 0; r == 0 && i < store_pg_migrations_n; i++) {
+		const struct store_pg_migration *m = &store_pg_migrations[i];
+
+		if (m->version <= version)
+			continue;
+		/* a database below the baseline was made by no kintsugi: refuse it */
+		if (i == 0 && version != 0) {
+			r = -EIO;
+			break;
+		}
+		r = pg_exec(pg, m->sql);
+		if (r == 0)
+			version = m->version;
+	}
+	if (r == 0 && store_pg_migrations_n > 0 &&
+	    version > store_pg_migrations[store_pg_migrations_n - 1].version)
+		r = -EIO; /* made by a newer kintsugi */
+	if (r == 0)
+		r = pg_exec(pg, "COMMIT");
+	if (r != 0) {
+		if (PQstatus(pg->conn) == CONNECTION_OK)
+			pg_exec(pg, "ROLLBACK");
+		return r < 0 ? r : -EIO;
+	}
+	return version;
+}
+
+/* ---- couples ---- */
+
+static int pg_couple_insert(struct store *st, const struct couple_row *c)
+{
+	struct params p = {0};
+
+	if (!c)
+		return -EINVAL;
+	P_FIELD(&p, c->id);
+	P_FIELD(&p, c->created_at);
+	P_FIELD(&p, c->rhythm);
+	return pg_write(to_pg(st), PG_COUPLE_INSERT, &p, NULL);
+}
+
+static int pg_couple_get(struct store *st, const char *couple_id, struct couple_row *ret)
+{
+	struct couple_row row = {0};
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !couple_id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	r = pg_read(to_pg(st), PG_COUPLE_GET, &p, &res);
+	if (r != 0)
+		return r;
+	r = COL_TEXT(res, 0, 0, row.id);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 1, row.created_at);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 2, row.rhythm);
+	PQclear(res);
+	if (r == 0)
+		*ret = row;
+	return r;
+}
+
+/* Oldest first; a couple without members gives n = 0 and a NULL list. */
+static int pg_couple_members(struct store *st, const char *couple_id,
+			     struct member_brief **ret_list, size_t *ret_n)
+{
+	struct pg *pg = to_pg(st);
+	struct member_brief *list = NULL;
+	struct params p = {0};
+	PGresult *res;
+	int n, r;
+
+	if (!ret_list || !ret_n || !couple_id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	r = pg_run(pg, PG_COUPLE_MEMBERS, &p, &res);
+	if (r != 0)
+		return r;
+	n = PQntuples(res);
+	if (n > 0) {
+		list = calloc((size_t)n, sizeof(*list));
+		if (!list)
+			r = -ENOMEM;
+	}
+	for (int i = 0; r == 0 && i < n; i++) {
+		r = COL_TEXT(res, i, 0, list[i].id);
+		if (r == 0)
+			r = COL_TEXT(res, i, 1, list[i].role);
+		if (r == 0)
+			r = COL_TEXT(res, i, 2, list[i].display_name);
+		list[i].left = col_int(res, i, 3) != 0;
+		if (r == 0)
+			r = COL_TEXT(res, i, 4, list[i].since);
+		list[i].care_ended = col_int(res, i, 5) != 0;
+	}
+	PQclear(res);
+	if (r == 0 && n == 0) {
+		r = pg_read(pg, PG_COUPLE_EXISTS, &p, &res);
+		if (r == 0)
+			PQclear(res);
+	}
+	if (r != 0) {
+		free(list);
+		return r;
+	}
+	*ret_list = list;
+	*ret_n = (size_t)n;
+	return 0;
+}
+
+/* Foreign keys cascade to members, and through them to keys, sessions, entries. */
+static int pg_couple_delete(struct store *st, const char *couple_id)
+{
+	int changes = 0, r;
+
+	r = pg_ids(to_pg(st), PG_COUPLE_DELETE, couple_id, NULL, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+/* ---- members ---- */
+
+static int pg_member_insert(struct store *st, const struct member_row *m)
+{
+	struct params p = {0};
+
+	if (!m)
+		return -EINVAL;
+	P_FIELD(&p, m->id);
+	P_FIELD(&p, m->couple_id);
+	P_FIELD(&p, m->login);
+	P_FIELD(&p, m->role);
+	P_FIELD(&p, m->display_name);
+	P_FIELD(&p, m->language);
+	P_FIELD(&p, m->pw_hash);
+	p_blob(&p, m->kek_salt.data, m->kek_salt.len, false);
+	p_blob(&p, m->mk_by_pw.data, m->mk_by_pw.len, false);
+	p_blob(&p, m->rk_salt.data, m->rk_salt.len, false);
+	p_blob(&p, m->mk_by_rk.data, m->mk_by_rk.len, false);
+	p_blob(&p, m->public_key.data, m->public_key.len, false);
+	p_blob(&p, m->secret_key_sealed.data, m->secret_key_sealed.len, false);
+	P_FIELD(&p, m->created_at);
+	P_FIELD(&p, m->kdf);
+	return pg_write(to_pg(st), PG_MEMBER_INSERT, &p, NULL);
+}
+
+static int read_member(const PGresult *res, struct member_row *m)
+{
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	r = COL_TEXT(res, 0, 0, m->id);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 1, m->couple_id);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 2, m->login);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 3, m->role);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 4, m->display_name);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 5, m->language);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 6, m->pw_hash);
+	if (r == 0)
+		r = col_blob(res, 0, 7, &m->kek_salt);
+	if (r == 0)
+		r = col_blob(res, 0, 8, &m->mk_by_pw);
+	if (r == 0)
+		r = col_blob(res, 0, 9, &m->rk_salt);
+	if (r == 0)
+		r = col_blob(res, 0, 10, &m->mk_by_rk);
+	if (r == 0)
+		r = col_blob(res, 0, 11, &m->public_key);
+	if (r == 0)
+		r = col_blob(res, 0, 12, &m->secret_key_sealed);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 13, m->created_at);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 14, m->kdf);
+	if (r != 0)
+		store_member_free(m);
+	return r;
+}
+
+static int member_get_by(struct pg *pg, enum pg_stmt id, const char *key, struct member_row *ret)
+{
+	struct member_row row;
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !key)
+		return -EINVAL;
+	p_text(&p, key);
+	r = pg_read(pg, id, &p, &res);
+	if (r != 0)
+		return r;
+	r = read_member(res, &row);
+	PQclear(res);
+	if (r == 0)
+		*ret = row;
+	return r;
+}
+
+static int pg_member_get(struct store *st, const char *member_id, struct member_row *ret)
+{
+	return member_get_by(to_pg(st), PG_MEMBER_GET, member_id, ret);
+}
+
+static int pg_member_get_by_login(struct store *st, const char *login, struct member_row *ret)
+{
+	return member_get_by(to_pg(st), PG_MEMBER_GET_BY_LOGIN, login, ret);
+}
+
+static int pg_member_standing(struct store *st, const char *member_id, struct member_standing *ret)
+{
+	struct member_standing row = {0};
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !member_id)
+		return -EINVAL;
+	p_text(&p, member_id);
+	r = pg_read(to_pg(st), PG_MEMBER_STANDING, &p, &res);
+	if (r != 0)
+		return r;
+	r = COL_TEXT(res, 0, 0, row.role);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 1, row.language);
+	row.discreet = col_int(res, 0, 2) != 0;
+	row.autolock_minutes = (int)col_int(res, 0, 3);
+	row.care_ended = col_int(res, 0, 4) != 0;
+	PQclear(res);
+	if (r == 0)
+		*ret = row;
+	return r;
+}
+
+/* An update of one member's row: NOTFOUND when there is no such member. */
+static int member_update(struct pg *pg, enum pg_stmt id, const struct params *p)
+{
+	int changes = 0, r;
+
+	r = pg_write(pg, id, p, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+static int pg_member_set_password(struct store *st, const struct member_row *m)
+{
+	struct params p = {0};
+
+	if (!m)
+		return -EINVAL;
+	P_FIELD(&p, m->id);
+	P_FIELD(&p, m->pw_hash);
+	p_blob(&p, m->kek_salt.data, m->kek_salt.len, false);
+	p_blob(&p, m->mk_by_pw.data, m->mk_by_pw.len, false);
+	P_FIELD(&p, m->kdf);
+	return member_update(to_pg(st), PG_MEMBER_SET_PASSWORD, &p);
+}
+
+static int pg_member_set_recovery(struct store *st, const struct member_row *m)
+{
+	struct params p = {0};
+
+	if (!m)
+		return -EINVAL;
+	P_FIELD(&p, m->id);
+	p_blob(&p, m->rk_salt.data, m->rk_salt.len, false);
+	p_blob(&p, m->mk_by_rk.data, m->mk_by_rk.len, false);
+	return member_update(to_pg(st), PG_MEMBER_SET_RECOVERY, &p);
+}
+
+static int pg_member_set_secret_key(struct store *st, const struct member_row *m)
+{
+	struct params p = {0};
+
+	if (!m)
+		return -EINVAL;
+	P_FIELD(&p, m->id);
+	p_blob(&p, m->secret_key_sealed.data, m->secret_key_sealed.len, false);
+	return member_update(to_pg(st), PG_MEMBER_SET_SECRET_KEY, &p);
+}
+
+static int pg_member_set_language(struct store *st, const char *member_id, const char *lang)
+{
+	struct params p = {0};
+
+	if (!member_id || !lang)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_text(&p, lang);
+	return member_update(to_pg(st), PG_MEMBER_SET_LANGUAGE, &p);
+}
+
+static int pg_member_set_profile(struct store *st, const char *member_id, const char *display_name,
+				 int discreet, int autolock_minutes)
+{
+	struct params p = {0};
+
+	if (!member_id)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_text(&p, display_name);
+	if (discreet >= 0)
+		p_i64(&p, discreet != 0);
+	else
+		p_null(&p);
+	if (autolock_minutes >= 0)
+		p_i64(&p, autolock_minutes);
+	else
+		p_null(&p);
+	return member_update(to_pg(st), PG_MEMBER_SET_PROFILE, &p);
+}
+
+/*
+ * Crypto-shredding, as in SQLite: sessions, the couple key wrap, every journal
+ * entry, the audit trail and the member row go in one transaction.
+ */
+static int pg_member_delete(struct store *st, const char *member_id)
+{
+	static const enum pg_stmt steps[] = {
+		PG_MEMBER_DEL_SESSIONS, PG_MEMBER_DEL_KEYS, PG_MEMBER_DEL_JOURNAL,
+		PG_MEMBER_DEL_AUDIT,	PG_MEMBER_DELETE,
+	};
+	struct pg *pg = to_pg(st);
+	char couple_id[STORE_ID_LEN + 1];
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!member_id)
+		return -EINVAL;
+	r = pg_tx_enter(pg);
+	if (r != 0)
+		return r;
+	p_text(&p, member_id);
+	r = pg_read(pg, PG_MEMBER_COUPLE, &p, &res);
+	if (r == 0) {
+		r = COL_TEXT(res, 0, 0, couple_id);
+		PQclear(res);
+	}
+	for (size_t i = 0; r == 0 && i < sizeof(steps) / sizeof(steps[0]); i++)
+		r = pg_ids(pg, steps[i], couple_id, member_id, NULL);
+	return pg_tx_leave(pg, r);
+}
+
+/* ---- couple keys ---- */
+
+/* Inserts or replaces the member's wrap; NOTFOUND when the member is not in the couple. */
+static int pg_couple_key_put(struct store *st, const char *couple_id, const char *member_id,
+			     const unsigned char *wrapped, size_t len, const unsigned char *tag,
+			     size_t taglen)
+{
+	struct params p = {0};
+
+	if (!couple_id || !member_id || !wrapped)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, member_id);
+	p_blob(&p, wrapped, len, false);
+	p_blob(&p, tag, tag ? taglen : 0, true);
+	return pg_write(to_pg(st), PG_KEY_PUT, &p, NULL);
+}
+
+static int pg_couple_key_get(struct store *st, const char *couple_id, const char *member_id,
+			     struct blob *ret, struct blob *ret_tag)
+{
+	struct blob out = {NULL, 0}, tag = {NULL, 0};
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !couple_id || !member_id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, member_id);
+	r = pg_read(to_pg(st), PG_KEY_GET, &p, &res);
+	if (r != 0)
+		return r;
+	r = col_blob(res, 0, 0, &out);
+	if (r == 0 && ret_tag)
+		r = col_blob(res, 0, 1, &tag);
+	PQclear(res);
+	if (r != 0) {
+		store_blob_free(&out);
+		return r;
+	}
+	*ret = out;
+	if (ret_tag)
+		*ret_tag = tag;
+	return 0;
+}
+
+/* ---- invites ---- */
+
+static int pg_invite_insert(struct store *st, const struct invite_row *inv)
+{
+	struct params p = {0};
+
+	if (!inv)
+		return -EINVAL;
+	P_FIELD(&p, inv->id);
+	P_FIELD(&p, inv->couple_id);
+	P_FIELD(&p, inv->role);
+	p_blob(&p, inv->secret_hash.data, inv->secret_hash.len, false);
+	p_blob(&p, inv->ck_wrapped.data, inv->ck_wrapped.len, false);
+	P_FIELD(&p, inv->created_at);
+	P_FIELD(&p, inv->expires_at);
+	p_i64(&p, inv->used ? 1 : 0);
+	return pg_write(to_pg(st), PG_INVITE_INSERT, &p, NULL);
+}
+
+static int pg_invite_get(struct store *st, const char *invite_id, struct invite_row *ret)
+{
+	struct invite_row row;
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !invite_id)
+		return -EINVAL;
+	p_text(&p, invite_id);
+	r = pg_read(to_pg(st), PG_INVITE_GET, &p, &res);
+	if (r != 0)
+		return r;
+	memset(&row, 0, sizeof(row));
+	r = COL_TEXT(res, 0, 0, row.id);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 1, row.couple_id);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 2, row.role);
+	if (r == 0)
+		r = col_blob(res, 0, 3, &row.secret_hash);
+	if (r == 0)
+		r = col_blob(res, 0, 4, &row.ck_wrapped);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 5, row.created_at);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 6, row.expires_at);
+	row.used = col_int(res, 0, 7) != 0;
+	PQclear(res);
+	if (r != 0) {
+		store_invite_free(&row);
+		return r;
+	}
+	*ret = row;
+	return 0;
+}
+
+/* Exactly one caller wins: the second sees used = 1 and gets STORE_NOTFOUND. */
+static int pg_invite_consume(struct store *st, const char *invite_id)
+{
+	int changes = 0, r;
+
+	r = pg_ids(to_pg(st), PG_INVITE_CONSUME, invite_id, NULL, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+static int pg_invite_revoke_open(struct store *st, const char *couple_id, const char *role)
+{
+	if (!role)
+		return -EINVAL;
+	return pg_ids(to_pg(st), PG_INVITE_REVOKE_OPEN, couple_id, role, NULL);
+}
+
+/* ---- sessions ---- */
+
+static int pg_session_insert(struct store *st, const struct session_row *s)
+{
+	struct params p = {0};
+
+	if (!s)
+		return -EINVAL;
+	P_FIELD(&p, s->id);
+	P_FIELD(&p, s->member_id);
+	P_FIELD(&p, s->couple_id);
+	p_blob(&p, s->secret_hash.data, s->secret_hash.len, false);
+	p_blob(&p, s->keys_sealed.data, s->keys_sealed.len, false);
+	P_FIELD(&p, s->created_at);
+	P_FIELD(&p, s->last_seen_at);
+	P_FIELD(&p, s->expires_at);
+	P_FIELD(&p, s->browser);
+	return pg_write(to_pg(st), PG_SESSION_INSERT, &p, NULL);
+}
+
+static int pg_session_get(struct store *st, const char *session_id, struct session_row *ret)
+{
+	struct session_row row;
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !session_id)
+		return -EINVAL;
+	p_text(&p, session_id);
+	r = pg_read(to_pg(st), PG_SESSION_GET, &p, &res);
+	if (r != 0)
+		return r;
+	memset(&row, 0, sizeof(row));
+	r = COL_TEXT(res, 0, 0, row.id);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 1, row.member_id);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 2, row.couple_id);
+	if (r == 0)
+		r = col_blob(res, 0, 3, &row.secret_hash);
+	if (r == 0)
+		r = col_blob(res, 0, 4, &row.keys_sealed);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 5, row.created_at);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 6, row.last_seen_at);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 7, row.expires_at);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 8, row.browser);
+	row.locked = col_int(res, 0, 9) != 0;
+	row.rekey = col_int(res, 0, 10) != 0;
+	PQclear(res);
+	if (r != 0) {
+		store_session_free(&row);
+		return r;
+	}
+	*ret = row;
+	return 0;
+}
+
+/* last_seen_at only moves forward; a touch that would not move it writes nothing. */
+static int pg_session_touch(struct store *st, const char *session_id, const char *now)
+{
+	struct pg *pg = to_pg(st);
+	struct params p = {0};
+	PGresult *res;
+	int changes = 0, r;
+
+	if (!now || !session_id)
+		return -EINVAL;
+	r = pg_ids(pg, PG_SESSION_TOUCH, session_id, now, &changes);
+	if (r == 0 && changes == 0) {
+		p_text(&p, session_id);
+		r = pg_read(pg, PG_SESSION_EXISTS, &p, &res);
+		if (r == 0)
+			PQclear(res);
+	}
+	return r;
+}
+
+static int pg_session_set_locked(struct store *st, const char *session_id, int locked,
+				 const char *now)
+{
+	int changes = 0, r;
+
+	if (!locked && !now)
+		return -EINVAL;
+	r = pg_ids(to_pg(st), locked ? PG_SESSION_LOCK : PG_SESSION_UNLOCK, session_id,
+		   locked ? NULL : now, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+static int pg_session_delete(struct store *st, const char *session_id)
+{
+	int changes = 0, r;
+
+	r = pg_ids(to_pg(st), PG_SESSION_DELETE, session_id, NULL, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
+static int pg_session_delete_member(struct store *st, const char *member_id, const char *keep_id)
+{
+	struct params p = {0};
+
+	if (!member_id)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_text(&p, keep_id);
+	return pg_write(to_pg(st), PG_SESSION_DELETE_MEMBER, &p, NULL);
+}
+
+/* idle_before may be NULL: then only expired sessions go.  max 0: all of them. */
+static int pg_session_purge(struct store *st, const char *now, const char *idle_before,
+			    unsigned int max, unsigned int *ret_n)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!now)
+		return -EINVAL;
+	p_text(&p, now);
+	p_text(&p, idle_before);
+	if (max)
+		p_i64(&p, max);
+	else
+		p_null(&p);
+	r = pg_write(to_pg(st), PG_SESSION_PURGE, &p, &changes);
+	if (r == 0 && ret_n)
+		*ret_n = (unsigned int)changes;
+	return r;
+}
+
+/* The ops written so far; the others stay NULL until they are (docs/storage.md). */
+const struct store_ops store_pg_ops = {
+	.name = "postgresql",
+	.close = pg_close,
+	.reopen = pg_reopen,
+	.fault = pg_fault,
+	.fatal = pg_fatal,
+	.begin = pg_begin,
+	.read_begin = pg_read_begin,
+	.read_end = pg_read_end,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.couple_insert = pg_couple_insert,
+	.couple_get = pg_couple_get,
+	.couple_members = pg_couple_members,
+	.couple_delete = pg_couple_delete,
+	.member_insert = pg_member_insert,
+	.member_get = pg_member_get,
+	.member_get_by_login = pg_member_get_by_login,
+	.member_standing = pg_member_standing,
+	.member_set_password = pg_member_set_password,
+	.member_set_recovery = pg_member_set_recovery,
+	.member_set_secret_key = pg_member_set_secret_key,
+	.member_set_language = pg_member_set_language,
+	.member_set_profile = pg_member_set_profile,
+	.member_delete = pg_member_delete,
+	.couple_key_put = pg_couple_key_put,
+	.couple_key_get = pg_couple_key_get,
+	.invite_insert = pg_invite_insert,
+	.invite_get = pg_invite_get,
+	.invite_consume = pg_invite_consume,
+	.invite_revoke_open = pg_invite_revoke_open,
+	.session_insert = pg_session_insert,
+	.session_get = pg_session_get,
+	.session_touch = pg_session_touch,
+	.session_set_locked = pg_session_set_locked,
+	.session_delete = pg_session_delete,
+	.session_delete_member = pg_session_delete_member,
+	.session_purge = pg_session_purge,
+};
