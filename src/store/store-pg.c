@@ -65,6 +65,14 @@ enum pg_stmt {
 	PG_SESSION_DELETE,
 	PG_SESSION_DELETE_MEMBER,
 	PG_SESSION_PURGE,
+	PG_ITEM_INSERT,
+	PG_ITEM_GET,
+	PG_ITEM_LIST,
+	PG_ITEM_LIST_OLDEST,
+	PG_ITEM_ANSWERS,
+	PG_ITEM_UPDATE,
+	PG_ITEM_EXISTS,
+	PG_ITEM_DELETE,
 	_PG_STMT_MAX,
 };
 
@@ -75,6 +83,15 @@ enum pg_stmt {
 #define SESSION_COLS                                                                               \
 	"id, member_id, couple_id, secret_hash, keys_sealed, created_at, last_seen_at, "           \
 	"expires_at, browser"
+
+#define ITEM_COLS                                                                                  \
+	"couple_id, kind, id, parent_kind, parent_id, author_id, shared_with, version, legacy, "   \
+	"once, sort, plain, sealed, created_at, updated_at"
+/* the top-level items of a kind ($3 = $4 = ''), or the answers to one item */
+#define ITEM_WHERE                                                                                 \
+	" FROM items WHERE couple_id = $1 AND kind = $2 AND parent_kind = $3 AND parent_id = $4 "  \
+	"AND ($5::text IS NULL OR author_id = $5::text) "                                          \
+	"AND ($7::text IS NULL OR author_id = $7::text OR (shared_with & $8::bigint) <> 0) "
 
 /* The SQLite backend's statements (store-sqlite.c), in PostgreSQL's words. */
 static const char *const pg_sql[_PG_STMT_MAX] = {
@@ -142,6 +159,38 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	/* a NULL limit is no limit (SQLite's LIMIT -1) */
 	[PG_SESSION_PURGE] = "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions "
 			     "WHERE expires_at < $1 OR last_seen_at < $2 LIMIT $3::bigint)",
+
+	/* nothing is inserted unless the parent, if any, is the couple's */
+	[PG_ITEM_INSERT] =
+		"INSERT INTO items (" ITEM_COLS ") SELECT $1, $2, $3, $4::text, $5::text, $6, "
+		"$7::bigint, $8::bigint, $9::bigint, $10, $11, $12, $13::bytea, $14, $15 "
+		"WHERE $4::text = '' OR EXISTS (SELECT 1 FROM items "
+		"WHERE couple_id = $1 AND kind = $4::text AND id = $5::text) OR ($4::text = "
+		"'statement' AND EXISTS (SELECT 1 FROM statements WHERE couple_id = $1 "
+		"AND id = $5::text))",
+	[PG_ITEM_GET] = "SELECT " ITEM_COLS " FROM items WHERE couple_id = $1 AND kind = $2 "
+			"AND id = $3",
+	[PG_ITEM_LIST] =
+		"SELECT " ITEM_COLS ITEM_WHERE "ORDER BY sort DESC, rowid DESC LIMIT $6::bigint",
+	/* the newest $6, turned around so that they read oldest first */
+	[PG_ITEM_LIST_OLDEST] =
+		"SELECT " ITEM_COLS " FROM (SELECT " ITEM_COLS ", rowid AS r " ITEM_WHERE
+		"ORDER BY sort DESC, rowid DESC LIMIT $6::bigint) AS newest "
+		"ORDER BY sort, r",
+	/* the answers (kind $2) to the newest $4 top-level items of kind $3
+	 * (those $6 wrote or that are shared with $7, when $6 is given) */
+	[PG_ITEM_ANSWERS] = "SELECT " ITEM_COLS " FROM items WHERE couple_id = $1 AND kind = $2 "
+			    "AND parent_kind = $3 AND parent_id IN (SELECT id FROM items "
+			    "WHERE couple_id = $1 AND kind = $3 AND parent_kind = '' "
+			    "AND parent_id = '' AND ($6::text IS NULL OR author_id = $6::text OR "
+			    "(shared_with & $7::bigint) <> 0) ORDER BY sort DESC, rowid DESC "
+			    "LIMIT $4::bigint) ORDER BY sort, rowid LIMIT $5::bigint",
+	[PG_ITEM_UPDATE] = "UPDATE items SET shared_with = $4, version = $5, legacy = $6, "
+			   "sealed = $7, plain = $8, sort = $9, updated_at = $10 "
+			   "WHERE couple_id = $1 AND kind = $2 AND id = $3 AND version = $11 "
+			   "AND plain = $12",
+	[PG_ITEM_EXISTS] = "SELECT 1 FROM items WHERE couple_id = $1 AND kind = $2 AND id = $3",
+	[PG_ITEM_DELETE] = "DELETE FROM items WHERE couple_id = $1 AND kind = $2 AND id = $3",
 };
 
 struct pg {
@@ -1306,6 +1355,208 @@ static int pg_session_purge(struct store *st, const char *now, const char *idle_
 	return r;
 }
 
+/* ---- items of the registry's kinds ---- */
+
+static int64_t pg_limit(size_t limit)
+{
+	return limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit;
+}
+
+/* Row i of a result in ITEM_COLS order.  On failure it holds no memory. */
+static int read_item(const PGresult *res, int i, struct item_row *it)
+{
+	int r;
+
+	memset(it, 0, sizeof(*it));
+	r = COL_TEXT(res, i, 0, it->couple_id);
+	if (r == 0)
+		r = COL_TEXT(res, i, 1, it->kind);
+	if (r == 0)
+		r = COL_TEXT(res, i, 2, it->id);
+	if (r == 0)
+		r = COL_TEXT(res, i, 3, it->parent_kind);
+	if (r == 0)
+		r = COL_TEXT(res, i, 4, it->parent_id);
+	if (r == 0)
+		r = COL_TEXT(res, i, 5, it->author_id);
+	it->shared_with = (unsigned)col_int(res, i, 6) & 3u;
+	it->version = col_int(res, i, 7);
+	it->legacy = col_int(res, i, 8) != 0;
+	if (r == 0)
+		r = COL_TEXT(res, i, 9, it->once); /* NULL reads as "" */
+	if (r == 0)
+		r = COL_TEXT(res, i, 10, it->sort);
+	if (r == 0)
+		r = COL_TEXT(res, i, 11, it->plain);
+	if (r == 0)
+		r = col_blob(res, i, 12, &it->sealed);
+	if (r == 0)
+		r = COL_TEXT(res, i, 13, it->created_at);
+	if (r == 0)
+		r = COL_TEXT(res, i, 14, it->updated_at);
+	if (r != 0)
+		store_item_free(it);
+	return r;
+}
+
+static int pg_item_insert(struct store *st, const struct item_row *it)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!it || it->shared_with > 3)
+		return -EINVAL;
+	P_FIELD(&p, it->couple_id);
+	P_FIELD(&p, it->kind);
+	P_FIELD(&p, it->id);
+	P_FIELD(&p, it->parent_kind);
+	P_FIELD(&p, it->parent_id);
+	P_FIELD(&p, it->author_id);
+	p_i64(&p, it->shared_with);
+	p_i64(&p, it->version);
+	p_i64(&p, it->legacy ? 1 : 0);
+	if (memchr(it->once, '\0', sizeof(it->once)) && !it->once[0])
+		p_null(&p);
+	else
+		P_FIELD(&p, it->once);
+	P_FIELD(&p, it->sort);
+	P_FIELD(&p, it->plain);
+	p_blob(&p, it->sealed.data, it->sealed.len, false);
+	P_FIELD(&p, it->created_at);
+	P_FIELD(&p, it->updated_at);
+	r = pg_write(to_pg(st), PG_ITEM_INSERT, &p, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND; /* the parent is not the couple's */
+	return r;
+}
+
+static int pg_item_get(struct store *st, const char *couple_id, const char *kind, const char *id,
+		       struct item_row *ret)
+{
+	struct item_row row;
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !couple_id || !kind || !id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, kind);
+	p_text(&p, id);
+	r = pg_read(to_pg(st), PG_ITEM_GET, &p, &res);
+	if (r != 0)
+		return r;
+	r = read_item(res, 0, &row);
+	PQclear(res);
+	if (r == 0)
+		*ret = row;
+	return r;
+}
+
+static int pg_item_list(struct store *st, const struct item_query *q, struct item_row **ret_rows,
+			size_t *ret_n)
+{
+	struct item_row *rows = NULL;
+	struct params p = {0};
+	enum pg_stmt id;
+	PGresult *res;
+	int n, r;
+
+	if (!q || !ret_rows || !ret_n || !q->couple_id || !q->kind ||
+	    (q->parent_kind && !q->parent_id))
+		return -EINVAL;
+	id = q->of_newest ? PG_ITEM_ANSWERS : q->oldest_first ? PG_ITEM_LIST_OLDEST : PG_ITEM_LIST;
+	p_text(&p, q->couple_id);
+	p_text(&p, q->kind);
+	if (q->of_newest) {
+		p_text(&p, q->of_newest);
+		p_i64(&p, pg_limit(q->limit));
+		p_i64(&p, pg_limit(q->answer_limit));
+		p_text(&p, q->reader_id);
+		p_i64(&p, q->reader_bits);
+	} else {
+		p_text(&p, q->parent_kind ? q->parent_kind : "");
+		p_text(&p, q->parent_id ? q->parent_id : "");
+		p_text(&p, q->author_id);
+		p_i64(&p, pg_limit(q->limit));
+		p_text(&p, q->reader_id);
+		p_i64(&p, q->reader_bits);
+	}
+	r = pg_run(to_pg(st), id, &p, &res);
+	if (r != 0)
+		return r;
+	n = PQntuples(res);
+	if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))
+		r = -ENOMEM;
+	for (int i = 0; r == 0 && i < n; i++) {
+		r = read_item(res, i, &rows[i]);
+		if (r != 0) {
+			store_item_list_free(rows,
+					     (size_t)i); /* the rows read so far, and the array */
+			rows = NULL;
+		}
+	}
+	PQclear(res);
+	if (r != 0) {
+		free(rows);
+		return r;
+	}
+	*ret_rows = rows;
+	*ret_n = (size_t)n;
+	return 0;
+}
+
+/* Optimistic: the stored version and plain must be the ones the caller read. */
+static int pg_item_update(struct store *st, const struct item_row *it, int64_t old_version,
+			  const char *old_plain)
+{
+	struct pg *pg = to_pg(st);
+	struct params p = {0};
+	PGresult *res;
+	int changes = 0, r;
+
+	if (!it || !old_plain || it->shared_with > 3)
+		return -EINVAL;
+	P_FIELD(&p, it->couple_id);
+	P_FIELD(&p, it->kind);
+	P_FIELD(&p, it->id);
+	p_i64(&p, it->shared_with);
+	p_i64(&p, it->version);
+	p_i64(&p, it->legacy ? 1 : 0);
+	p_blob(&p, it->sealed.data, it->sealed.len, false);
+	P_FIELD(&p, it->plain);
+	P_FIELD(&p, it->sort);
+	P_FIELD(&p, it->updated_at);
+	p_i64(&p, old_version);
+	p_text(&p, old_plain);
+	r = pg_write(pg, PG_ITEM_UPDATE, &p, &changes);
+	if (r != 0 || changes > 0)
+		return r;
+	/* nothing written: tell a missing item from a stale one */
+	p.n = 3;
+	r = pg_read(pg, PG_ITEM_EXISTS, &p, &res);
+	if (r == 0)
+		PQclear(res);
+	return r == 0 ? STORE_CONFLICT : r;
+}
+
+/* The item and, through the trigger, what answers it. */
+static int pg_item_delete(struct store *st, const char *couple_id, const char *kind, const char *id)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!couple_id || !kind || !id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, kind);
+	p_text(&p, id);
+	r = pg_write(to_pg(st), PG_ITEM_DELETE, &p, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
 /* The ops written so far; the others stay NULL until they are (docs/storage.md). */
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
@@ -1345,4 +1596,9 @@ const struct store_ops store_pg_ops = {
 	.session_delete = pg_session_delete,
 	.session_delete_member = pg_session_delete_member,
 	.session_purge = pg_session_purge,
+	.item_insert = pg_item_insert,
+	.item_get = pg_item_get,
+	.item_list = pg_item_list,
+	.item_update = pg_item_update,
+	.item_delete = pg_item_delete,
 };

@@ -2724,6 +2724,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_purge_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_items, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
