@@ -73,6 +73,26 @@ enum pg_stmt {
 	PG_ITEM_UPDATE,
 	PG_ITEM_EXISTS,
 	PG_ITEM_DELETE,
+	PG_THROTTLE_ADD,
+	PG_THROTTLE_FORGET,
+	PG_THROTTLE_NTH,
+	PG_THROTTLE_CLEAR,
+	PG_DEVICE_INSERT,
+	PG_DEVICE_TOUCH,
+	PG_DEVICE_TRIM,
+	PG_DEVICE_LOGIN,
+	PG_DEVICE_FORGET,
+	PG_DEVICE_FORGET_SESSION,
+	PG_DEVICE_FORGET_OTHERS,
+	PG_DEVICE_SET_SESSION,
+	PG_AUDIT_ADD,
+	PG_AUDIT_TRIM,
+	PG_AUDIT_LIST,
+	PG_SESSION_LIST,
+	PG_SESSION_DELETE_OWN,
+	PG_NOTICE_GET,
+	PG_NOTICE_SET,
+	PG_COUPLE_SET_RHYTHM,
 	_PG_STMT_MAX,
 };
 
@@ -83,6 +103,9 @@ enum pg_stmt {
 #define SESSION_COLS                                                                               \
 	"id, member_id, couple_id, secret_hash, keys_sealed, created_at, last_seen_at, "           \
 	"expires_at, browser"
+
+#define PG_STR_(x) #x
+#define PG_STR(x)  PG_STR_(x)
 
 #define ITEM_COLS                                                                                  \
 	"couple_id, kind, id, parent_kind, parent_id, author_id, shared_with, version, legacy, "   \
@@ -191,6 +214,52 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 			   "AND plain = $12",
 	[PG_ITEM_EXISTS] = "SELECT 1 FROM items WHERE couple_id = $1 AND kind = $2 AND id = $3",
 	[PG_ITEM_DELETE] = "DELETE FROM items WHERE couple_id = $1 AND kind = $2 AND id = $3",
+
+	[PG_THROTTLE_ADD] = "INSERT INTO signin_failures (key, at) VALUES ($1, $2)",
+	[PG_THROTTLE_FORGET] = "DELETE FROM signin_failures WHERE at <= $1",
+	[PG_THROTTLE_NTH] = "SELECT at FROM signin_failures WHERE key = $1 AND at > $2 "
+			    "ORDER BY at DESC LIMIT 1 OFFSET $3",
+	[PG_THROTTLE_CLEAR] = "DELETE FROM signin_failures WHERE key = $1",
+
+	[PG_DEVICE_INSERT] = "INSERT INTO devices (key, member_id, created_at, used_at) "
+			     "VALUES ($1, $2, $3, $3) ON CONFLICT (key) DO NOTHING",
+	[PG_DEVICE_TOUCH] = "UPDATE devices SET used_at = $3 WHERE key = $1 AND member_id = $2",
+	[PG_DEVICE_TRIM] = "DELETE FROM devices WHERE member_id = $1 AND key NOT IN "
+			   "(SELECT key FROM devices WHERE member_id = $1 "
+			   "ORDER BY used_at DESC, rowid DESC LIMIT $2)",
+	[PG_DEVICE_LOGIN] = "SELECT m.login FROM devices d JOIN members m ON m.id = d.member_id "
+			    "WHERE d.key = $1",
+	[PG_DEVICE_FORGET] = "DELETE FROM devices WHERE member_id = $1 "
+			     "AND ($2::bytea IS NULL OR key <> $2::bytea)",
+	[PG_DEVICE_FORGET_SESSION] = "DELETE FROM devices WHERE member_id = $1 AND session_id = $2",
+	[PG_DEVICE_FORGET_OTHERS] = "DELETE FROM devices WHERE member_id = $1 "
+				    "AND session_id IS DISTINCT FROM $2",
+	[PG_DEVICE_SET_SESSION] =
+		"UPDATE devices SET session_id = $3 WHERE key = $1 AND member_id = $2",
+
+	[PG_AUDIT_ADD] = "INSERT INTO audit_log (couple_id, member_id, event, at, browser, "
+			 "session_id) VALUES ($1, $2, $3, $4, $5, $6)",
+	/* the member's rows older than the days before $2, and beyond the newest $4 of event $3 */
+	[PG_AUDIT_TRIM] = "DELETE FROM audit_log WHERE member_id = $1 "
+			  "AND (at < to_char(($2::timestamptz - interval '" PG_STR(
+				  STORE_AUDIT_DAYS) " days') AT TIME ZONE 'UTC', "
+						    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+						    "OR (event = $3 AND id NOT IN (SELECT id "
+						    "FROM audit_log WHERE member_id = $1 AND "
+						    "event = $3 ORDER BY id DESC LIMIT $4)))",
+	/* events: "a,b,c"; an event name holds no comma */
+	[PG_AUDIT_LIST] = "SELECT id, event, at, coalesce(browser, ''), coalesce(session_id, '') "
+			  "FROM audit_log WHERE member_id = $1 "
+			  "AND strpos(',' || $2::text || ',', ',' || event || ',') > 0 "
+			  "AND id > $3 AND at >= $4 ORDER BY id DESC LIMIT $5",
+	[PG_SESSION_LIST] = "SELECT id, browser, created_at, last_seen_at, expires_at "
+			    "FROM sessions WHERE member_id = $1 "
+			    "ORDER BY created_at DESC, rowid DESC LIMIT $2",
+	[PG_SESSION_DELETE_OWN] = "DELETE FROM sessions WHERE id = $2 AND member_id = $1",
+	[PG_NOTICE_GET] = "SELECT notice_seen FROM members WHERE id = $1",
+	[PG_NOTICE_SET] = "UPDATE members SET notice_seen = greatest(notice_seen, $2) "
+			  "WHERE id = $1",
+	[PG_COUPLE_SET_RHYTHM] = "UPDATE couples SET rhythm = $2 WHERE id = $1",
 };
 
 struct pg {
@@ -1557,6 +1626,358 @@ static int pg_item_delete(struct store *st, const char *couple_id, const char *k
 	return r;
 }
 
+/* ---- the rhythm ---- */
+
+static int pg_couple_set_rhythm(struct store *st, const char *couple_id, const char *rhythm)
+{
+	int changes = 0, r;
+
+	if (!rhythm)
+		return -EINVAL;
+	r = pg_ids(to_pg(st), PG_COUPLE_SET_RHYTHM, couple_id, rhythm, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+/* ---- sign-in throttling ---- */
+
+/* One row per key, and the old rows go, in one transaction. */
+static int pg_throttle_add(struct store *st, const unsigned char *keys, size_t nkeys, int64_t at_ms,
+			   int64_t forget_before_ms)
+{
+	struct pg *pg = to_pg(st);
+	int r;
+
+	if (!keys && nkeys > 0)
+		return -EINVAL;
+	r = pg_tx_enter(pg);
+	if (r != 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < nkeys; i++) {
+		struct params p = {0};
+
+		p_blob(&p, keys + i * STORE_THROTTLE_KEY_LEN, STORE_THROTTLE_KEY_LEN, false);
+		p_i64(&p, at_ms);
+		r = pg_write(pg, PG_THROTTLE_ADD, &p, NULL);
+	}
+	if (r == 0) {
+		struct params p = {0};
+
+		p_i64(&p, forget_before_ms);
+		r = pg_write(pg, PG_THROTTLE_FORGET, &p, NULL);
+	}
+	return pg_tx_leave(pg, r);
+}
+
+static int pg_throttle_nth(struct store *st, const unsigned char *key, int64_t after_ms,
+			   unsigned int n, int64_t *ret_at_ms)
+{
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!key || n == 0 || !ret_at_ms)
+		return -EINVAL;
+	p_blob(&p, key, STORE_THROTTLE_KEY_LEN, false);
+	p_i64(&p, after_ms);
+	p_i64(&p, (int64_t)n - 1);
+	r = pg_read(to_pg(st), PG_THROTTLE_NTH, &p, &res);
+	if (r != 0)
+		return r;
+	*ret_at_ms = col_int(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+static int pg_throttle_clear(struct store *st, const unsigned char *key)
+{
+	struct params p = {0};
+
+	if (!key)
+		return -EINVAL;
+	p_blob(&p, key, STORE_THROTTLE_KEY_LEN, false);
+	return pg_write(to_pg(st), PG_THROTTLE_CLEAR, &p, NULL);
+}
+
+/* ---- browsers that signed in ---- */
+
+/* The row and the trim of the member's oldest, in one transaction. */
+static int pg_device_put(struct store *st, const unsigned char *key, const char *member_id,
+			 const char *now, int fresh)
+{
+	struct pg *pg = to_pg(st);
+	struct params p = {0}, t = {0};
+	int changes = 0, r;
+
+	if (!key || !member_id || !now)
+		return -EINVAL;
+	r = pg_tx_enter(pg);
+	if (r != 0)
+		return r;
+	p_blob(&p, key, STORE_THROTTLE_KEY_LEN, false);
+	p_text(&p, member_id);
+	p_text(&p, now);
+	r = pg_write(pg, fresh ? PG_DEVICE_INSERT : PG_DEVICE_TOUCH, &p, &changes);
+	if (r == 0 && changes == 0)
+		r = fresh ? STORE_CONFLICT : STORE_NOTFOUND;
+	if (r == 0) {
+		p_text(&t, member_id);
+		p_i64(&t, STORE_DEVICES_MAX);
+		r = pg_write(pg, PG_DEVICE_TRIM, &t, NULL);
+	}
+	return pg_tx_leave(pg, r);
+}
+
+static int pg_device_login(struct store *st, const unsigned char *key, char *ret_login, size_t len)
+{
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!key || !ret_login || len == 0)
+		return -EINVAL;
+	p_blob(&p, key, STORE_THROTTLE_KEY_LEN, false);
+	r = pg_read(to_pg(st), PG_DEVICE_LOGIN, &p, &res);
+	if (r != 0)
+		return r;
+	r = col_text(res, 0, 0, ret_login, len);
+	PQclear(res);
+	return r;
+}
+
+static int pg_device_forget(struct store *st, const char *member_id, const unsigned char *keep)
+{
+	struct params p = {0};
+
+	if (!member_id)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_blob(&p, keep, keep ? STORE_THROTTLE_KEY_LEN : 0, true);
+	return pg_write(to_pg(st), PG_DEVICE_FORGET, &p, NULL);
+}
+
+static int pg_device_set_session(struct store *st, const unsigned char *key, const char *member_id,
+				 const char *session_id)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!key)
+		return -EINVAL;
+	p_blob(&p, key, STORE_THROTTLE_KEY_LEN, false);
+	p_text(&p, member_id);
+	p_text(&p, session_id);
+	r = pg_write(to_pg(st), PG_DEVICE_SET_SESSION, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+/* ---- the audit trail and the sign-in history ---- */
+
+/* The row, then the member's rows trimmed (STORE_AUDIT_KEEP, STORE_AUDIT_DAYS), in one transaction.
+ */
+static int audit_insert(struct pg *pg, const char *couple_id, const char *member_id,
+			const char *event, const char *at, const char *browser,
+			const char *session_id)
+{
+	struct params p = {0}, t = {0};
+	int r;
+
+	if (!event || !at)
+		return -EINVAL;
+	r = pg_tx_enter(pg);
+	if (r != 0)
+		return r;
+	p_text(&p, couple_id);
+	p_text(&p, member_id);
+	p_text(&p, event);
+	p_text(&p, at);
+	p_text(&p, browser);
+	p_text(&p, session_id);
+	r = pg_write(pg, PG_AUDIT_ADD, &p, NULL);
+	if (r == 0 && member_id) {
+		p_text(&t, member_id);
+		p_text(&t, at);
+		p_text(&t, event);
+		p_i64(&t, STORE_AUDIT_KEEP);
+		r = pg_write(pg, PG_AUDIT_TRIM, &t, NULL);
+	}
+	return pg_tx_leave(pg, r);
+}
+
+static int pg_audit_append(struct store *st, const char *couple_id, const char *member_id,
+			   const char *event, const char *at)
+{
+	return audit_insert(to_pg(st), couple_id, member_id, event, at, NULL, NULL);
+}
+
+/* "" as NULL, for the optional fields of a row struct */
+static const char *or_null(const char *s)
+{
+	return s[0] ? s : NULL;
+}
+
+static int pg_audit_add(struct store *st, const struct audit_row *a)
+{
+	if (!a)
+		return -EINVAL;
+	if (!memchr(a->couple_id, '\0', sizeof(a->couple_id)) ||
+	    !memchr(a->member_id, '\0', sizeof(a->member_id)) ||
+	    !memchr(a->event, '\0', sizeof(a->event)) || !memchr(a->at, '\0', sizeof(a->at)) ||
+	    !memchr(a->browser, '\0', sizeof(a->browser)) ||
+	    !memchr(a->session_id, '\0', sizeof(a->session_id)))
+		return -EINVAL;
+	return audit_insert(to_pg(st), or_null(a->couple_id), or_null(a->member_id), a->event,
+			    a->at, or_null(a->browser), or_null(a->session_id));
+}
+
+static int pg_audit_list(struct store *st, const char *member_id, const char *events,
+			 int64_t after_id, const char *since, size_t limit,
+			 struct audit_row **ret_rows, size_t *ret_n)
+{
+	struct audit_row *rows = NULL;
+	struct params p = {0};
+	PGresult *res;
+	int n, r;
+
+	if (!ret_rows || !ret_n || !member_id || !events)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_text(&p, events);
+	p_i64(&p, after_id);
+	p_text(&p, since ? since : "");
+	p_i64(&p, pg_limit(limit));
+	r = pg_run(to_pg(st), PG_AUDIT_LIST, &p, &res);
+	if (r != 0)
+		return r;
+	n = PQntuples(res);
+	if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))
+		r = -ENOMEM;
+	for (int i = 0; r == 0 && i < n; i++) {
+		rows[i].id = col_int(res, i, 0);
+		r = COL_TEXT(res, i, 1, rows[i].event);
+		if (r == 0)
+			r = COL_TEXT(res, i, 2, rows[i].at);
+		if (r == 0)
+			r = COL_TEXT(res, i, 3, rows[i].browser);
+		if (r == 0)
+			r = COL_TEXT(res, i, 4, rows[i].session_id);
+	}
+	PQclear(res);
+	if (r != 0) {
+		free(rows);
+		return r;
+	}
+	*ret_rows = rows;
+	*ret_n = (size_t)n;
+	return 0;
+}
+
+/* ---- signed-in devices ---- */
+
+static int pg_session_list(struct store *st, const char *member_id, struct session_brief **ret_rows,
+			   size_t *ret_n)
+{
+	struct session_brief *rows = NULL;
+	struct params p = {0};
+	PGresult *res;
+	int n, r;
+
+	if (!ret_rows || !ret_n || !member_id)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_i64(&p, STORE_SESSIONS_LIST_MAX);
+	r = pg_run(to_pg(st), PG_SESSION_LIST, &p, &res);
+	if (r != 0)
+		return r;
+	n = PQntuples(res);
+	if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))
+		r = -ENOMEM;
+	for (int i = 0; r == 0 && i < n; i++) {
+		r = COL_TEXT(res, i, 0, rows[i].id);
+		if (r == 0)
+			r = COL_TEXT(res, i, 1, rows[i].browser);
+		if (r == 0)
+			r = COL_TEXT(res, i, 2, rows[i].created_at);
+		if (r == 0)
+			r = COL_TEXT(res, i, 3, rows[i].last_seen_at);
+		if (r == 0)
+			r = COL_TEXT(res, i, 4, rows[i].expires_at);
+	}
+	PQclear(res);
+	if (r != 0) {
+		free(rows);
+		return r;
+	}
+	*ret_rows = rows;
+	*ret_n = (size_t)n;
+	return 0;
+}
+
+/*
+ * The member's sessions (one, or all but one) and the standing of the
+ * browsers that started them, in one transaction; *changes gets how many
+ * sessions went.
+ */
+static int session_end_tx(struct pg *pg, enum pg_stmt sessions, enum pg_stmt devices,
+			  const char *member_id, const char *session_id, int *changes)
+{
+	int r;
+
+	if (!member_id || !session_id)
+		return -EINVAL;
+	r = pg_tx_enter(pg);
+	if (r != 0)
+		return r;
+	r = pg_ids(pg, sessions, member_id, session_id, changes);
+	if (r == 0)
+		r = pg_ids(pg, devices, member_id, session_id, NULL);
+	return pg_tx_leave(pg, r);
+}
+
+static int pg_session_end_own(struct store *st, const char *member_id, const char *session_id)
+{
+	int changes = 0, r;
+
+	r = session_end_tx(to_pg(st), PG_SESSION_DELETE_OWN, PG_DEVICE_FORGET_SESSION, member_id,
+			   session_id, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int pg_session_end_others(struct store *st, const char *member_id, const char *keep_id)
+{
+	return session_end_tx(to_pg(st), PG_SESSION_DELETE_MEMBER, PG_DEVICE_FORGET_OTHERS,
+			      member_id, keep_id, NULL);
+}
+
+static int pg_notice_seen_get(struct store *st, const char *member_id, int64_t *ret)
+{
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !member_id)
+		return -EINVAL;
+	p_text(&p, member_id);
+	r = pg_read(to_pg(st), PG_NOTICE_GET, &p, &res);
+	if (r != 0)
+		return r;
+	*ret = col_int(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+static int pg_notice_seen_set(struct store *st, const char *member_id, int64_t id)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!member_id)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_i64(&p, id);
+	r = pg_write(to_pg(st), PG_NOTICE_SET, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
 /* The ops written so far; the others stay NULL until they are (docs/storage.md). */
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
@@ -1601,4 +2022,20 @@ const struct store_ops store_pg_ops = {
 	.item_list = pg_item_list,
 	.item_update = pg_item_update,
 	.item_delete = pg_item_delete,
+	.couple_set_rhythm = pg_couple_set_rhythm,
+	.throttle_add = pg_throttle_add,
+	.throttle_nth = pg_throttle_nth,
+	.throttle_clear = pg_throttle_clear,
+	.device_put = pg_device_put,
+	.device_login = pg_device_login,
+	.device_forget = pg_device_forget,
+	.device_set_session = pg_device_set_session,
+	.audit_append = pg_audit_append,
+	.audit_add = pg_audit_add,
+	.audit_list = pg_audit_list,
+	.session_list = pg_session_list,
+	.session_end_own = pg_session_end_own,
+	.session_end_others = pg_session_end_others,
+	.notice_seen_get = pg_notice_seen_get,
+	.notice_seen_set = pg_notice_seen_set,
 };

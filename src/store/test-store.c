@@ -2725,6 +2725,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_session_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_purge_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step2_rhythm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_list_and_end, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
