@@ -93,6 +93,13 @@ enum pg_stmt {
 	PG_NOTICE_GET,
 	PG_NOTICE_SET,
 	PG_COUPLE_SET_RHYTHM,
+	PG_JOURNAL_INSERT,
+	PG_JOURNAL_GET,
+	PG_JOURNAL_POS,
+	PG_JOURNAL_FIRST,
+	PG_JOURNAL_AFTER,
+	PG_JOURNAL_UPDATE,
+	PG_JOURNAL_DELETE,
 	_PG_STMT_MAX,
 };
 
@@ -106,6 +113,11 @@ enum pg_stmt {
 
 #define PG_STR_(x) #x
 #define PG_STR(x)  PG_STR_(x)
+
+#define JOURNAL_COLS                                                                               \
+	"id, couple_id, author_id, version, body_sealed, prompt_sealed, created_at, updated_at"
+/* a page's: its couple and author are the query's own */
+#define JOURNAL_PAGE_COLS "id, version, body_sealed, prompt_sealed, created_at, updated_at"
 
 #define ITEM_COLS                                                                                  \
 	"couple_id, kind, id, parent_kind, parent_id, author_id, shared_with, version, legacy, "   \
@@ -259,6 +271,28 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	[PG_NOTICE_GET] = "SELECT notice_seen FROM members WHERE id = $1",
 	[PG_NOTICE_SET] = "UPDATE members SET notice_seen = greatest(notice_seen, $2) "
 			  "WHERE id = $1",
+	/* seq: next in insertion order among the author's rows of that second */
+	[PG_JOURNAL_INSERT] = "INSERT INTO journal_entries (" JOURNAL_COLS ", seq) "
+			      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+			      "(SELECT coalesce(max(seq), 0) + 1 FROM journal_entries "
+			      "WHERE couple_id = $2 AND author_id = $3 AND created_at = $7))",
+	[PG_JOURNAL_GET] = "SELECT " JOURNAL_COLS " FROM journal_entries "
+			   "WHERE couple_id = $1 AND author_id = $2 AND id = $3",
+	[PG_JOURNAL_POS] = "SELECT created_at, seq FROM journal_entries "
+			   "WHERE couple_id = $1 AND author_id = $2 AND id = $3",
+	[PG_JOURNAL_FIRST] = "SELECT " JOURNAL_PAGE_COLS " FROM journal_entries "
+			     "WHERE couple_id = $1 AND author_id = $2 "
+			     "ORDER BY created_at DESC, seq DESC LIMIT $3",
+	[PG_JOURNAL_AFTER] =
+		"SELECT " JOURNAL_PAGE_COLS " FROM journal_entries "
+		"WHERE couple_id = $1 AND author_id = $2 AND (created_at, seq) < ($3, $4::bigint) "
+		"ORDER BY created_at DESC, seq DESC LIMIT $5",
+	[PG_JOURNAL_UPDATE] =
+		"UPDATE journal_entries SET version = $4, body_sealed = $5, "
+		"prompt_sealed = $6, updated_at = $7 "
+		"WHERE couple_id = $1 AND author_id = $2 AND id = $3 AND version = $8",
+	[PG_JOURNAL_DELETE] = "DELETE FROM journal_entries "
+			      "WHERE couple_id = $1 AND author_id = $2 AND id = $3",
 	[PG_COUPLE_SET_RHYTHM] = "UPDATE couples SET rhythm = $2 WHERE id = $1",
 };
 
@@ -1978,6 +2012,243 @@ static int pg_notice_seen_set(struct store *st, const char *member_id, int64_t i
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
 
+/* ---- journal ---- */
+
+/* NOTFOUND when the author is not a member of the couple; CONFLICT on a reused id. */
+static int pg_journal_insert(struct store *st, const struct journal_row *e)
+{
+	struct params p = {0};
+
+	if (!e)
+		return -EINVAL;
+	P_FIELD(&p, e->id);
+	P_FIELD(&p, e->couple_id);
+	P_FIELD(&p, e->author_id);
+	p_i64(&p, e->version);
+	p_blob(&p, e->body_sealed.data, e->body_sealed.len, false);
+	p_blob(&p, e->prompt_sealed.data, e->prompt_sealed.len, true);
+	P_FIELD(&p, e->created_at);
+	P_FIELD(&p, e->updated_at);
+	return pg_write(to_pg(st), PG_JOURNAL_INSERT, &p, NULL);
+}
+
+/*
+ * Row i from version on (JOURNAL_PAGE_COLS from its column 1, or
+ * JOURNAL_COLS from its column 3, at col): peek leaves the blobs pointing
+ * into res instead of copying them.
+ */
+static int read_journal_from(const PGresult *res, int i, int col, struct journal_row *e, int peek)
+{
+	int r = 0;
+
+	e->version = col_int(res, i, col);
+	if (peek) {
+		e->body_sealed = (struct blob){(unsigned char *)PQgetvalue(res, i, col + 1),
+					       (size_t)PQgetlength(res, i, col + 1)};
+		e->prompt_sealed = (struct blob){NULL, 0};
+		if (!PQgetisnull(res, i, col + 2))
+			e->prompt_sealed =
+				(struct blob){(unsigned char *)PQgetvalue(res, i, col + 2),
+					      (size_t)PQgetlength(res, i, col + 2)};
+	} else {
+		r = col_blob(res, i, col + 1, &e->body_sealed);
+		if (r == 0)
+			r = col_blob(res, i, col + 2, &e->prompt_sealed);
+	}
+	if (r == 0)
+		r = COL_TEXT(res, i, col + 3, e->created_at);
+	if (r == 0)
+		r = COL_TEXT(res, i, col + 4, e->updated_at);
+	if (r != 0 && !peek)
+		store_journal_free(e);
+	return r;
+}
+
+static int pg_journal_get(struct store *st, const char *couple_id, const char *author_id,
+			  const char *entry_id, struct journal_row *ret)
+{
+	struct journal_row row;
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !couple_id || !author_id || !entry_id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, author_id);
+	p_text(&p, entry_id);
+	r = pg_read(to_pg(st), PG_JOURNAL_GET, &p, &res);
+	if (r != 0)
+		return r;
+	memset(&row, 0, sizeof(row));
+	r = COL_TEXT(res, 0, 0, row.id);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 1, row.couple_id);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 2, row.author_id);
+	if (r == 0)
+		r = read_journal_from(res, 0, 3, &row, 0);
+	PQclear(res);
+	if (r == 0)
+		*ret = row;
+	return r;
+}
+
+/*
+ * The author's entries, newest first, after before_id (NULL: from the
+ * newest), at most limit, as one result in *ret (JOURNAL_PAGE_COLS): 0,
+ * STORE_NOTFOUND (before_id is not one of the author's), or < 0 (-EINVAL
+ * for an id longer than an id can be).
+ */
+static int journal_scan(struct pg *pg, const char *couple_id, const char *author_id,
+			const char *before_id, size_t limit, PGresult **ret)
+{
+	struct params p = {0};
+	PGresult *pos;
+	char at[STORE_TIME_LEN + 1];
+	int64_t seq;
+	int r;
+
+	if (!couple_id || !author_id || strlen(couple_id) > STORE_ID_LEN ||
+	    strlen(author_id) > STORE_ID_LEN)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, author_id);
+	if (!before_id) {
+		p_i64(&p, pg_limit(limit));
+		return pg_run(pg, PG_JOURNAL_FIRST, &p, ret);
+	}
+	p_text(&p, before_id);
+	r = pg_read(pg, PG_JOURNAL_POS, &p, &pos);
+	if (r != 0)
+		return r;
+	r = COL_TEXT(pos, 0, 0, at);
+	seq = col_int(pos, 0, 1);
+	PQclear(pos);
+	if (r != 0)
+		return r;
+	p.n = 2;
+	p_text(&p, at);
+	p_i64(&p, seq);
+	p_i64(&p, pg_limit(limit));
+	return pg_run(pg, PG_JOURNAL_AFTER, &p, ret);
+}
+
+/* A page's row i: the couple and author are the query's own. */
+static int read_journal_page(const PGresult *res, int i, const char *couple_id,
+			     const char *author_id, struct journal_row *e, int peek)
+{
+	int r;
+
+	memset(e, 0, sizeof(*e));
+	snprintf(e->couple_id, sizeof(e->couple_id), "%s", couple_id);
+	snprintf(e->author_id, sizeof(e->author_id), "%s", author_id);
+	r = COL_TEXT(res, i, 0, e->id);
+	return r ? r : read_journal_from(res, i, 1, e, peek);
+}
+
+static int pg_journal_list(struct store *st, const char *couple_id, const char *author_id,
+			   const char *before_id, size_t limit, struct journal_row **ret_rows,
+			   size_t *ret_n)
+{
+	struct journal_row *rows = NULL;
+	PGresult *res;
+	int n, r;
+
+	if (!ret_rows || !ret_n)
+		return -EINVAL;
+	r = journal_scan(to_pg(st), couple_id, author_id, before_id, limit, &res);
+	if (r != 0)
+		return r;
+	n = PQntuples(res);
+	if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))
+		r = -ENOMEM;
+	for (int i = 0; r == 0 && i < n; i++) {
+		r = read_journal_page(res, i, couple_id, author_id, &rows[i], 0);
+		if (r != 0) {
+			store_journal_list_free(rows, (size_t)i);
+			rows = NULL;
+		}
+	}
+	PQclear(res);
+	if (r != 0) {
+		free(rows);
+		return r;
+	}
+	*ret_rows = rows;
+	*ret_n = (size_t)n;
+	return 0;
+}
+
+/* Each row handed on in place: its blobs point into the result until fn returns. */
+static int pg_journal_each(struct store *st, const char *couple_id, const char *author_id,
+			   const char *before_id, size_t limit, store_journal_fn fn, void *ctx)
+{
+	struct journal_row e;
+	PGresult *res;
+	int n, r;
+
+	if (!fn)
+		return -EINVAL;
+	r = journal_scan(to_pg(st), couple_id, author_id, before_id, limit, &res);
+	if (r != 0)
+		return r;
+	n = PQntuples(res);
+	for (int i = 0; r == 0 && i < n; i++) {
+		r = read_journal_page(res, i, couple_id, author_id, &e, 1);
+		if (r == 0)
+			r = fn(ctx, &e);
+	}
+	PQclear(res);
+	return r;
+}
+
+/* Optimistic: the stored version must be e->version - 1. */
+static int pg_journal_update(struct store *st, const struct journal_row *e)
+{
+	struct pg *pg = to_pg(st);
+	struct params p = {0};
+	PGresult *res;
+	int changes = 0, r;
+
+	if (!e || e->version == INT64_MIN)
+		return -EINVAL;
+	P_FIELD(&p, e->couple_id);
+	P_FIELD(&p, e->author_id);
+	P_FIELD(&p, e->id);
+	p_i64(&p, e->version);
+	p_blob(&p, e->body_sealed.data, e->body_sealed.len, false);
+	p_blob(&p, e->prompt_sealed.data, e->prompt_sealed.len, true);
+	P_FIELD(&p, e->updated_at);
+	p_i64(&p, e->version - 1);
+	r = pg_write(pg, PG_JOURNAL_UPDATE, &p, &changes);
+	if (r != 0 || changes > 0)
+		return r;
+	/* nothing matched: tell a stale version from an entry that is not there */
+	p.n = 3;
+	r = pg_read(pg, PG_JOURNAL_POS, &p, &res);
+	if (r == 0)
+		PQclear(res);
+	return r == 0 ? STORE_CONFLICT : r;
+}
+
+static int pg_journal_delete(struct store *st, const char *couple_id, const char *author_id,
+			     const char *entry_id)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!couple_id || !author_id || !entry_id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, author_id);
+	p_text(&p, entry_id);
+	r = pg_write(to_pg(st), PG_JOURNAL_DELETE, &p, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return r;
+}
+
 /* The ops written so far; the others stay NULL until they are (docs/storage.md). */
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
@@ -2038,4 +2309,10 @@ const struct store_ops store_pg_ops = {
 	.session_end_others = pg_session_end_others,
 	.notice_seen_get = pg_notice_seen_get,
 	.notice_seen_set = pg_notice_seen_set,
+	.journal_insert = pg_journal_insert,
+	.journal_get = pg_journal_get,
+	.journal_list = pg_journal_list,
+	.journal_each = pg_journal_each,
+	.journal_update = pg_journal_update,
+	.journal_delete = pg_journal_delete,
 };

@@ -218,7 +218,10 @@ static long long query_int_pg(const char *sql, const char *arg)
 	res = PQexecParams(pg_raw, text, arg ? 1 : 0, NULL, params, NULL, NULL, 0);
 	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
 	assert_int_equal(PQntuples(res), 1);
-	v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if (PQftype(res, 0) == 16) /* a boolean reads 1 or 0, as in SQLite */
+		v = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	else
+		v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	return v;
 }
@@ -2704,6 +2707,55 @@ static void test_pg_transactions(void **state)
 	store_close(other);
 }
 
+/* journal_each: the same rows as journal_list, handed on in place; a non-zero fn stops it. */
+struct each_seen {
+	char ids[4][STORE_ID_LEN + 1];
+	size_t n, stop_at;
+};
+
+static int each_row(void *ctx, const struct journal_row *e)
+{
+	struct each_seen *seen = ctx;
+
+	assert_true(seen->n < 4);
+	assert_blob(&e->body_sealed, "sealed body bytes", 17);
+	assert_null(e->prompt_sealed.data);
+	snprintf(seen->ids[seen->n], sizeof(seen->ids[0]), "%s", e->id);
+	seen->n++;
+	return seen->n == seen->stop_at ? 42 : 0;
+}
+
+static void test_pg_journal_each(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1];
+	struct journal_row *rows = NULL;
+	struct each_seen seen = {0};
+	size_t n = 0;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_entry(fx->st, c, a, 1, "2024-05-01T10:00:00Z");
+	add_entry(fx->st, c, a, 2, "2024-05-01T10:00:00Z");
+	add_entry(fx->st, c, a, 3, "2024-05-02T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, journal_list, c, a, NULL, 10, &rows, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(STORE_CALL(fx->st, journal_each, c, a, NULL, 10, each_row, &seen), 0);
+	assert_int_equal(seen.n, 3);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(seen.ids[i], rows[i].id);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(STORE_CALL(fx->st, journal_each, c, a, rows[0].id, 10, each_row, &seen),
+			 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.ids[0], rows[1].id);
+	memset(&seen, 0, sizeof(seen));
+	seen.stop_at = 1;
+	assert_int_equal(STORE_CALL(fx->st, journal_each, c, a, NULL, 10, each_row, &seen), 42);
+	assert_int_equal(seen.n, 1);
+	store_journal_list_free(rows, n);
+}
+
 int main(void)
 {
 	if (!getenv("KINTSUGI_PG_URL") || !*getenv("KINTSUGI_PG_URL")) {
@@ -2716,6 +2768,7 @@ int main(void)
 		cmocka_unit_test(test_pg_open_errors),
 		cmocka_unit_test_setup_teardown(test_pg_lost_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_journal_each, setup, teardown),
 		/* the backend-independent tests of the ops store-pg.c has so far */
 		cmocka_unit_test_setup_teardown(test_couples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
@@ -2730,6 +2783,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_list_and_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_crud, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_paging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_member_delete_cascade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_couple_delete_cascade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
