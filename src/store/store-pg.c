@@ -100,6 +100,15 @@ enum pg_stmt {
 	PG_JOURNAL_AFTER,
 	PG_JOURNAL_UPDATE,
 	PG_JOURNAL_DELETE,
+	PG_TOTP_PUT,
+	PG_TOTP_GET,
+	PG_TOTP_ACTIVATE,
+	PG_TOTP_USE,
+	PG_TOTP_DELETE,
+	PG_RCODE_CLEAR,
+	PG_RCODE_INSERT,
+	PG_RCODE_USE,
+	PG_RCODE_COUNT,
 	_PG_STMT_MAX,
 };
 
@@ -293,6 +302,23 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 		"WHERE couple_id = $1 AND author_id = $2 AND id = $3 AND version = $8",
 	[PG_JOURNAL_DELETE] = "DELETE FROM journal_entries "
 			      "WHERE couple_id = $1 AND author_id = $2 AND id = $3",
+	[PG_TOTP_PUT] =
+		"INSERT INTO totp (member_id, secret_sealed, active, last_step, created_at) "
+		"VALUES ($1, $2, 0, 0, $3) ON CONFLICT (member_id) DO UPDATE "
+		"SET secret_sealed = excluded.secret_sealed, created_at = excluded.created_at "
+		"WHERE totp.active = 0",
+	[PG_TOTP_GET] = "SELECT secret_sealed, active, last_step, created_at FROM totp "
+			"WHERE member_id = $1",
+	[PG_TOTP_ACTIVATE] =
+		"UPDATE totp SET active = 1, last_step = $2 WHERE member_id = $1 AND active = 0",
+	/* the step only moves forward: a code's step is taken once, by one request */
+	[PG_TOTP_USE] = "UPDATE totp SET last_step = $2 "
+			"WHERE member_id = $1 AND active = 1 AND last_step < $2",
+	[PG_TOTP_DELETE] = "DELETE FROM totp WHERE member_id = $1",
+	[PG_RCODE_CLEAR] = "DELETE FROM recovery_codes WHERE member_id = $1",
+	[PG_RCODE_INSERT] = "INSERT INTO recovery_codes (member_id, hash) VALUES ($1, $2)",
+	[PG_RCODE_USE] = "DELETE FROM recovery_codes WHERE member_id = $1 AND hash = $2",
+	[PG_RCODE_COUNT] = "SELECT count(*) FROM recovery_codes WHERE member_id = $1",
 	[PG_COUPLE_SET_RHYTHM] = "UPDATE couples SET rhythm = $2 WHERE id = $1",
 };
 
@@ -2249,6 +2275,143 @@ static int pg_journal_delete(struct store *st, const char *couple_id, const char
 	return r;
 }
 
+/* ---- second factors ---- */
+
+static int pg_totp_put(struct store *st, const char *member_id, const unsigned char *sealed,
+		       size_t len, const char *now)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!member_id || !sealed || !now)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_blob(&p, sealed, len, false);
+	p_text(&p, now);
+	r = pg_write(to_pg(st), PG_TOTP_PUT, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
+}
+
+static int pg_totp_get(struct store *st, const char *member_id, struct totp_row *ret)
+{
+	struct totp_row row;
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!member_id || !ret)
+		return -EINVAL;
+	p_text(&p, member_id);
+	r = pg_read(to_pg(st), PG_TOTP_GET, &p, &res);
+	if (r != 0)
+		return r;
+	memset(&row, 0, sizeof(row));
+	r = col_blob(res, 0, 0, &row.secret_sealed);
+	row.active = col_int(res, 0, 1) != 0;
+	row.last_step = col_int(res, 0, 2);
+	if (r == 0)
+		r = COL_TEXT(res, 0, 3, row.created_at);
+	PQclear(res);
+	if (r != 0) {
+		store_totp_free(&row);
+		return r;
+	}
+	*ret = row;
+	return 0;
+}
+
+/* One statement bound to (member_id[, an integer or a blob]), counting changes. */
+static int member_write(struct pg *pg, enum pg_stmt id, const char *member_id, int with_num,
+			int64_t num, const unsigned char *blob, size_t len, int *changes)
+{
+	struct params p = {0};
+
+	if (!member_id)
+		return -EINVAL;
+	p_text(&p, member_id);
+	if (blob)
+		p_blob(&p, blob, len, false);
+	else if (with_num)
+		p_i64(&p, num);
+	return pg_write(pg, id, &p, changes);
+}
+
+static int pg_totp_activate(struct store *st, const char *member_id, int64_t step,
+			    const unsigned char *hashes, size_t n)
+{
+	struct pg *pg = to_pg(st);
+	int changes = 0, r;
+
+	if (!member_id || (n && !hashes))
+		return -EINVAL;
+	r = pg_tx_enter(pg);
+	if (r != 0)
+		return r;
+	r = member_write(pg, PG_TOTP_ACTIVATE, member_id, 1, step, NULL, 0, &changes);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	if (r == 0)
+		r = member_write(pg, PG_RCODE_CLEAR, member_id, 0, 0, NULL, 0, NULL);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = member_write(pg, PG_RCODE_INSERT, member_id, 0, 0,
+				 hashes + i * STORE_CODE_HASH_LEN, STORE_CODE_HASH_LEN, NULL);
+	return pg_tx_leave(pg, r);
+}
+
+static int pg_totp_use_step(struct store *st, const char *member_id, int64_t step)
+{
+	int changes = 0;
+	int r = member_write(to_pg(st), PG_TOTP_USE, member_id, 1, step, NULL, 0, &changes);
+
+	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
+}
+
+static int pg_totp_delete(struct store *st, const char *member_id)
+{
+	struct pg *pg = to_pg(st);
+	int changes = 0, r;
+
+	if (!member_id)
+		return -EINVAL;
+	r = pg_tx_enter(pg);
+	if (r != 0)
+		return r;
+	r = member_write(pg, PG_TOTP_DELETE, member_id, 0, 0, NULL, 0, &changes);
+	if (r == 0)
+		r = member_write(pg, PG_RCODE_CLEAR, member_id, 0, 0, NULL, 0, NULL);
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
+	return pg_tx_leave(pg, r);
+}
+
+static int pg_recovery_code_use(struct store *st, const char *member_id, const unsigned char *hash)
+{
+	int changes = 0, r;
+
+	if (!hash)
+		return -EINVAL;
+	r = member_write(to_pg(st), PG_RCODE_USE, member_id, 0, 0, hash, STORE_CODE_HASH_LEN,
+			 &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int pg_recovery_code_count(struct store *st, const char *member_id, size_t *ret_n)
+{
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!member_id || !ret_n)
+		return -EINVAL;
+	p_text(&p, member_id);
+	r = pg_read(to_pg(st), PG_RCODE_COUNT, &p, &res);
+	if (r != 0)
+		return r;
+	*ret_n = (size_t)col_int(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
 /* The ops written so far; the others stay NULL until they are (docs/storage.md). */
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
@@ -2315,4 +2478,11 @@ const struct store_ops store_pg_ops = {
 	.journal_each = pg_journal_each,
 	.journal_update = pg_journal_update,
 	.journal_delete = pg_journal_delete,
+	.totp_put = pg_totp_put,
+	.totp_get = pg_totp_get,
+	.totp_activate = pg_totp_activate,
+	.totp_use_step = pg_totp_use_step,
+	.totp_delete = pg_totp_delete,
+	.recovery_code_use = pg_recovery_code_use,
+	.recovery_code_count = pg_recovery_code_count,
 };
