@@ -109,6 +109,11 @@ enum pg_stmt {
 	PG_RCODE_INSERT,
 	PG_RCODE_USE,
 	PG_RCODE_COUNT,
+	PG_STATEMENT_INSERT,
+	PG_STATEMENT_GET,
+	PG_STATEMENT_LIST,
+	PG_STATEMENT_UPDATE,
+	PG_STATEMENT_EXISTS,
 	_PG_STMT_MAX,
 };
 
@@ -127,6 +132,10 @@ enum pg_stmt {
 	"id, couple_id, author_id, version, body_sealed, prompt_sealed, created_at, updated_at"
 /* a page's: its couple and author are the query's own */
 #define JOURNAL_PAGE_COLS "id, version, body_sealed, prompt_sealed, created_at, updated_at"
+
+#define STATEMENT_COLS                                                                             \
+	"id, couple_id, author_id, version, delivered, parts_sealed, created_at, updated_at, "     \
+	"delivered_at"
 
 #define ITEM_COLS                                                                                  \
 	"couple_id, kind, id, parent_kind, parent_id, author_id, shared_with, version, legacy, "   \
@@ -319,6 +328,24 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	[PG_RCODE_INSERT] = "INSERT INTO recovery_codes (member_id, hash) VALUES ($1, $2)",
 	[PG_RCODE_USE] = "DELETE FROM recovery_codes WHERE member_id = $1 AND hash = $2",
 	[PG_RCODE_COUNT] = "SELECT count(*) FROM recovery_codes WHERE member_id = $1",
+	/* seq: next in insertion order among the couple's rows of that second */
+	[PG_STATEMENT_INSERT] = "INSERT INTO statements (" STATEMENT_COLS ", seq) "
+				"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+				"(SELECT coalesce(max(seq), 0) + 1 FROM statements "
+				"WHERE couple_id = $2 AND created_at = $7))",
+	[PG_STATEMENT_GET] = "SELECT " STATEMENT_COLS " FROM statements "
+			     "WHERE couple_id = $1 AND id = $2",
+	[PG_STATEMENT_LIST] = "SELECT " STATEMENT_COLS " FROM statements "
+			      "WHERE couple_id = $1 AND (author_id = $2 OR delivered = 1) "
+			      "ORDER BY created_at DESC, seq DESC LIMIT $3",
+	/* a delivered statement never matches: it is immutable */
+	[PG_STATEMENT_UPDATE] =
+		"UPDATE statements SET version = $4, delivered = $5, parts_sealed = $6, "
+		"updated_at = $7, delivered_at = $8 "
+		"WHERE couple_id = $1 AND author_id = $2 AND id = $3 AND version = $9 "
+		"AND delivered = 0",
+	[PG_STATEMENT_EXISTS] = "SELECT 1 FROM statements "
+				"WHERE couple_id = $1 AND author_id = $2 AND id = $3",
 	[PG_COUPLE_SET_RHYTHM] = "UPDATE couples SET rhythm = $2 WHERE id = $1",
 };
 
@@ -2412,6 +2439,145 @@ static int pg_recovery_code_count(struct store *st, const char *member_id, size_
 	return 0;
 }
 
+/* ---- statements ---- */
+
+/* Row i in STATEMENT_COLS order.  On failure it holds no memory. */
+static int read_statement(const PGresult *res, int i, struct statement_row *row)
+{
+	int r;
+
+	memset(row, 0, sizeof(*row));
+	r = COL_TEXT(res, i, 0, row->id);
+	if (r == 0)
+		r = COL_TEXT(res, i, 1, row->couple_id);
+	if (r == 0)
+		r = COL_TEXT(res, i, 2, row->author_id);
+	row->version = col_int(res, i, 3);
+	row->delivered = col_int(res, i, 4) != 0;
+	if (r == 0)
+		r = col_blob(res, i, 5, &row->parts_sealed);
+	if (r == 0)
+		r = COL_TEXT(res, i, 6, row->created_at);
+	if (r == 0)
+		r = COL_TEXT(res, i, 7, row->updated_at);
+	if (r == 0)
+		r = COL_TEXT(res, i, 8, row->delivered_at); /* NULL reads as "" */
+	if (r != 0)
+		store_statement_free(row);
+	return r;
+}
+
+static int pg_statement_insert(struct store *st, const struct statement_row *row)
+{
+	struct params p = {0};
+
+	if (!row)
+		return -EINVAL;
+	P_FIELD(&p, row->id);
+	P_FIELD(&p, row->couple_id);
+	P_FIELD(&p, row->author_id);
+	p_i64(&p, row->version);
+	p_i64(&p, row->delivered ? 1 : 0);
+	p_blob(&p, row->parts_sealed.data, row->parts_sealed.len, false);
+	P_FIELD(&p, row->created_at);
+	P_FIELD(&p, row->updated_at);
+	if (row->delivered)
+		P_FIELD(&p, row->delivered_at);
+	else
+		p_null(&p);
+	return pg_write(to_pg(st), PG_STATEMENT_INSERT, &p, NULL);
+}
+
+static int pg_statement_get(struct store *st, const char *couple_id, const char *statement_id,
+			    struct statement_row *ret)
+{
+	struct statement_row row;
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !couple_id || !statement_id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, statement_id);
+	r = pg_read(to_pg(st), PG_STATEMENT_GET, &p, &res);
+	if (r != 0)
+		return r;
+	r = read_statement(res, 0, &row);
+	PQclear(res);
+	if (r == 0)
+		*ret = row;
+	return r;
+}
+
+static int pg_statement_list(struct store *st, const char *couple_id, const char *member_id,
+			     size_t limit, struct statement_row **ret_rows, size_t *ret_n)
+{
+	struct statement_row *rows = NULL;
+	struct params p = {0};
+	PGresult *res;
+	int n, r;
+
+	if (!ret_rows || !ret_n || !couple_id || !member_id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, member_id);
+	p_i64(&p, pg_limit(limit));
+	r = pg_run(to_pg(st), PG_STATEMENT_LIST, &p, &res);
+	if (r != 0)
+		return r;
+	n = PQntuples(res);
+	if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))
+		r = -ENOMEM;
+	for (int i = 0; r == 0 && i < n; i++) {
+		r = read_statement(res, i, &rows[i]);
+		if (r != 0) {
+			store_statement_list_free(rows, (size_t)i);
+			rows = NULL;
+		}
+	}
+	PQclear(res);
+	if (r != 0) {
+		free(rows);
+		return r;
+	}
+	*ret_rows = rows;
+	*ret_n = (size_t)n;
+	return 0;
+}
+
+/* Optimistic, drafts only: CONFLICT when stale or already delivered. */
+static int pg_statement_update(struct store *st, const struct statement_row *row)
+{
+	struct pg *pg = to_pg(st);
+	struct params p = {0};
+	PGresult *res;
+	int changes = 0, r;
+
+	if (!row || row->version == INT64_MIN)
+		return -EINVAL;
+	P_FIELD(&p, row->couple_id);
+	P_FIELD(&p, row->author_id);
+	P_FIELD(&p, row->id);
+	p_i64(&p, row->version);
+	p_i64(&p, row->delivered ? 1 : 0);
+	p_blob(&p, row->parts_sealed.data, row->parts_sealed.len, false);
+	P_FIELD(&p, row->updated_at);
+	if (row->delivered)
+		P_FIELD(&p, row->delivered_at);
+	else
+		p_null(&p);
+	p_i64(&p, row->version - 1);
+	r = pg_write(pg, PG_STATEMENT_UPDATE, &p, &changes);
+	if (r != 0 || changes > 0)
+		return r;
+	p.n = 3;
+	r = pg_read(pg, PG_STATEMENT_EXISTS, &p, &res);
+	if (r == 0)
+		PQclear(res);
+	return r == 0 ? STORE_CONFLICT : r;
+}
+
 /* The ops written so far; the others stay NULL until they are (docs/storage.md). */
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
@@ -2485,4 +2651,8 @@ const struct store_ops store_pg_ops = {
 	.totp_delete = pg_totp_delete,
 	.recovery_code_use = pg_recovery_code_use,
 	.recovery_code_count = pg_recovery_code_count,
+	.statement_insert = pg_statement_insert,
+	.statement_get = pg_statement_get,
+	.statement_list = pg_statement_list,
+	.statement_update = pg_statement_update,
 };

@@ -2789,6 +2789,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_couple_delete_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_factor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statements, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statement_order, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
