@@ -114,6 +114,14 @@ enum pg_stmt {
 	PG_STATEMENT_LIST,
 	PG_STATEMENT_UPDATE,
 	PG_STATEMENT_EXISTS,
+	PG_CHECKIN_INSERT,
+	PG_CHECKIN_GET,
+	PG_CHECKIN_UPDATE,
+	PG_CHECKIN_EXISTS,
+	PG_CHECKIN_LIST,
+	PG_CHECKINS_CARE,
+	PG_ITEMS_CARE,
+	PG_ITEMS_OF_AUTHOR,
 	_PG_STMT_MAX,
 };
 
@@ -136,6 +144,10 @@ enum pg_stmt {
 #define STATEMENT_COLS                                                                             \
 	"id, couple_id, author_id, version, delivered, parts_sealed, created_at, updated_at, "     \
 	"delivered_at"
+
+#define CHECKIN_COLS                                                                               \
+	"id, couple_id, author_id, period, rhythm, shared_with, version, content_sealed, "         \
+	"created_at, updated_at"
 
 #define ITEM_COLS                                                                                  \
 	"couple_id, kind, id, parent_kind, parent_id, author_id, shared_with, version, legacy, "   \
@@ -346,6 +358,24 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 		"AND delivered = 0",
 	[PG_STATEMENT_EXISTS] = "SELECT 1 FROM statements "
 				"WHERE couple_id = $1 AND author_id = $2 AND id = $3",
+	[PG_CHECKIN_INSERT] = "INSERT INTO checkins (" CHECKIN_COLS ") "
+			      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+	[PG_CHECKIN_GET] = "SELECT " CHECKIN_COLS " FROM checkins WHERE couple_id = $1 AND id = $2",
+	[PG_CHECKIN_UPDATE] =
+		"UPDATE checkins SET shared_with = $4, version = $5, "
+		"content_sealed = $6, updated_at = $7 "
+		"WHERE couple_id = $1 AND author_id = $2 AND id = $3 AND version = $8",
+	[PG_CHECKIN_EXISTS] = "SELECT 1 FROM checkins "
+			      "WHERE couple_id = $1 AND author_id = $2 AND id = $3",
+	[PG_CHECKIN_LIST] = "SELECT " CHECKIN_COLS " FROM checkins "
+			    "WHERE couple_id = $1 AND period BETWEEN $2 AND $3 "
+			    "ORDER BY period DESC, created_at, id LIMIT $4",
+	[PG_CHECKINS_CARE] = "SELECT " CHECKIN_COLS " FROM checkins "
+			     "WHERE couple_id = $1 AND (shared_with & 2) <> 0 ORDER BY rowid",
+	[PG_ITEMS_CARE] = "SELECT " ITEM_COLS " FROM items WHERE couple_id = $1 "
+			  "AND (shared_with & 2) <> 0 ORDER BY rowid",
+	[PG_ITEMS_OF_AUTHOR] = "SELECT " ITEM_COLS " FROM items WHERE couple_id = $1 "
+			       "AND author_id = $2 ORDER BY rowid",
 	[PG_COUPLE_SET_RHYTHM] = "UPDATE couples SET rhythm = $2 WHERE id = $1",
 };
 
@@ -1609,14 +1639,43 @@ static int pg_item_get(struct store *st, const char *couple_id, const char *kind
 	return r;
 }
 
+/* Every row of statement id as items, into a malloc'd array (NULL when none). */
+static int item_rows(struct pg *pg, enum pg_stmt id, const struct params *p,
+		     struct item_row **ret_rows, size_t *ret_n)
+{
+	struct item_row *rows = NULL;
+	PGresult *res;
+	int n, r;
+
+	r = pg_run(pg, id, p, &res);
+	if (r != 0)
+		return r;
+	n = PQntuples(res);
+	if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))
+		r = -ENOMEM;
+	for (int i = 0; r == 0 && i < n; i++) {
+		r = read_item(res, i, &rows[i]);
+		if (r != 0) {
+			/* the rows read so far, and the array */
+			store_item_list_free(rows, (size_t)i);
+			rows = NULL;
+		}
+	}
+	PQclear(res);
+	if (r != 0) {
+		free(rows);
+		return r;
+	}
+	*ret_rows = rows;
+	*ret_n = (size_t)n;
+	return 0;
+}
+
 static int pg_item_list(struct store *st, const struct item_query *q, struct item_row **ret_rows,
 			size_t *ret_n)
 {
-	struct item_row *rows = NULL;
 	struct params p = {0};
 	enum pg_stmt id;
-	PGresult *res;
-	int n, r;
 
 	if (!q || !ret_rows || !ret_n || !q->couple_id || !q->kind ||
 	    (q->parent_kind && !q->parent_id))
@@ -1638,28 +1697,7 @@ static int pg_item_list(struct store *st, const struct item_query *q, struct ite
 		p_text(&p, q->reader_id);
 		p_i64(&p, q->reader_bits);
 	}
-	r = pg_run(to_pg(st), id, &p, &res);
-	if (r != 0)
-		return r;
-	n = PQntuples(res);
-	if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))
-		r = -ENOMEM;
-	for (int i = 0; r == 0 && i < n; i++) {
-		r = read_item(res, i, &rows[i]);
-		if (r != 0) {
-			store_item_list_free(rows,
-					     (size_t)i); /* the rows read so far, and the array */
-			rows = NULL;
-		}
-	}
-	PQclear(res);
-	if (r != 0) {
-		free(rows);
-		return r;
-	}
-	*ret_rows = rows;
-	*ret_n = (size_t)n;
-	return 0;
+	return item_rows(to_pg(st), id, &p, ret_rows, ret_n);
 }
 
 /* Optimistic: the stored version and plain must be the ones the caller read. */
@@ -1719,7 +1757,7 @@ static int pg_couple_set_rhythm(struct store *st, const char *couple_id, const c
 {
 	int changes = 0, r;
 
-	if (!rhythm)
+	if (!rhythm || (strcmp(rhythm, "daily") != 0 && strcmp(rhythm, "weekly") != 0))
 		return -EINVAL;
 	r = pg_ids(to_pg(st), PG_COUPLE_SET_RHYTHM, couple_id, rhythm, &changes);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
@@ -2578,6 +2616,188 @@ static int pg_statement_update(struct store *st, const struct statement_row *row
 	return r == 0 ? STORE_CONFLICT : r;
 }
 
+/* every item of the couple shared with the care team, oldest first */
+static int pg_items_care(struct store *st, const char *couple_id, struct item_row **ret_rows,
+			 size_t *ret_n)
+{
+	struct params p = {0};
+
+	if (!couple_id || !ret_rows || !ret_n)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	return item_rows(to_pg(st), PG_ITEMS_CARE, &p, ret_rows, ret_n);
+}
+
+/* every item the author wrote in the couple, oldest first */
+static int pg_items_of_author(struct store *st, const char *couple_id, const char *author_id,
+			      struct item_row **ret_rows, size_t *ret_n)
+{
+	struct params p = {0};
+
+	if (!couple_id || !author_id || !ret_rows || !ret_n)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, author_id);
+	return item_rows(to_pg(st), PG_ITEMS_OF_AUTHOR, &p, ret_rows, ret_n);
+}
+
+/* ---- check-ins ---- */
+
+/* Row i in CHECKIN_COLS order.  On failure it holds no memory. */
+static int read_checkin(const PGresult *res, int i, struct checkin_row *c)
+{
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	r = COL_TEXT(res, i, 0, c->id);
+	if (r == 0)
+		r = COL_TEXT(res, i, 1, c->couple_id);
+	if (r == 0)
+		r = COL_TEXT(res, i, 2, c->author_id);
+	if (r == 0)
+		r = COL_TEXT(res, i, 3, c->period);
+	if (r == 0)
+		r = COL_TEXT(res, i, 4, c->rhythm);
+	c->shared_with = (unsigned)col_int(res, i, 5) & 3u;
+	c->version = col_int(res, i, 6);
+	if (r == 0)
+		r = col_blob(res, i, 7, &c->content_sealed);
+	if (r == 0)
+		r = COL_TEXT(res, i, 8, c->created_at);
+	if (r == 0)
+		r = COL_TEXT(res, i, 9, c->updated_at);
+	if (r != 0)
+		store_checkin_free(c);
+	return r;
+}
+
+/* Every row of statement id as check-ins, into a malloc'd array (NULL when none). */
+static int checkin_rows(struct pg *pg, enum pg_stmt id, const struct params *p,
+			struct checkin_row **ret_rows, size_t *ret_n)
+{
+	struct checkin_row *rows = NULL;
+	PGresult *res;
+	int n, r;
+
+	r = pg_run(pg, id, p, &res);
+	if (r != 0)
+		return r;
+	n = PQntuples(res);
+	if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))
+		r = -ENOMEM;
+	for (int i = 0; r == 0 && i < n; i++) {
+		r = read_checkin(res, i, &rows[i]);
+		if (r != 0) {
+			store_checkin_list_free(rows, (size_t)i);
+			rows = NULL;
+		}
+	}
+	PQclear(res);
+	if (r != 0) {
+		free(rows);
+		return r;
+	}
+	*ret_rows = rows;
+	*ret_n = (size_t)n;
+	return 0;
+}
+
+/* NOTFOUND when the author is not in the couple; CONFLICT on a second one for the period. */
+static int pg_checkin_insert(struct store *st, const struct checkin_row *c)
+{
+	struct params p = {0};
+
+	if (!c || c->shared_with > 3)
+		return -EINVAL;
+	P_FIELD(&p, c->id);
+	P_FIELD(&p, c->couple_id);
+	P_FIELD(&p, c->author_id);
+	P_FIELD(&p, c->period);
+	P_FIELD(&p, c->rhythm);
+	p_i64(&p, c->shared_with);
+	p_i64(&p, c->version);
+	p_blob(&p, c->content_sealed.data, c->content_sealed.len, false);
+	P_FIELD(&p, c->created_at);
+	P_FIELD(&p, c->updated_at);
+	return pg_write(to_pg(st), PG_CHECKIN_INSERT, &p, NULL);
+}
+
+static int pg_checkin_get(struct store *st, const char *couple_id, const char *checkin_id,
+			  struct checkin_row *ret)
+{
+	struct checkin_row row;
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !couple_id || !checkin_id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, checkin_id);
+	r = pg_read(to_pg(st), PG_CHECKIN_GET, &p, &res);
+	if (r != 0)
+		return r;
+	r = read_checkin(res, 0, &row);
+	PQclear(res);
+	if (r == 0)
+		*ret = row;
+	return r;
+}
+
+/* Optimistic: the stored version must be c->version - 1. */
+static int pg_checkin_update(struct store *st, const struct checkin_row *c)
+{
+	struct pg *pg = to_pg(st);
+	struct params p = {0};
+	PGresult *res;
+	int changes = 0, r;
+
+	if (!c || c->version == INT64_MIN || c->shared_with > 3)
+		return -EINVAL;
+	P_FIELD(&p, c->couple_id);
+	P_FIELD(&p, c->author_id);
+	P_FIELD(&p, c->id);
+	p_i64(&p, c->shared_with);
+	p_i64(&p, c->version);
+	p_blob(&p, c->content_sealed.data, c->content_sealed.len, false);
+	P_FIELD(&p, c->updated_at);
+	p_i64(&p, c->version - 1);
+	r = pg_write(pg, PG_CHECKIN_UPDATE, &p, &changes);
+	if (r != 0 || changes > 0)
+		return r;
+	p.n = 3;
+	r = pg_read(pg, PG_CHECKIN_EXISTS, &p, &res);
+	if (r == 0)
+		PQclear(res);
+	return r == 0 ? STORE_CONFLICT : r;
+}
+
+static int pg_checkin_list(struct store *st, const char *couple_id, const char *from,
+			   const char *to, size_t limit, struct checkin_row **ret_rows,
+			   size_t *ret_n)
+{
+	struct params p = {0};
+
+	if (!ret_rows || !ret_n || !couple_id || !from || !to)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, from);
+	p_text(&p, to);
+	p_i64(&p, pg_limit(limit));
+	return checkin_rows(to_pg(st), PG_CHECKIN_LIST, &p, ret_rows, ret_n);
+}
+
+static int pg_checkins_care(struct store *st, const char *couple_id, struct checkin_row **ret_rows,
+			    size_t *ret_n)
+{
+	struct params p = {0};
+
+	if (!ret_rows || !ret_n || !couple_id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	return checkin_rows(to_pg(st), PG_CHECKINS_CARE, &p, ret_rows, ret_n);
+}
+
 /* The ops written so far; the others stay NULL until they are (docs/storage.md). */
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
@@ -2655,4 +2875,11 @@ const struct store_ops store_pg_ops = {
 	.statement_get = pg_statement_get,
 	.statement_list = pg_statement_list,
 	.statement_update = pg_statement_update,
+	.items_care = pg_items_care,
+	.items_of_author = pg_items_of_author,
+	.checkin_insert = pg_checkin_insert,
+	.checkin_get = pg_checkin_get,
+	.checkin_update = pg_checkin_update,
+	.checkin_list = pg_checkin_list,
+	.checkins_care = pg_checkins_care,
 };

@@ -2756,6 +2756,49 @@ static void test_pg_journal_each(void **state)
 	store_journal_list_free(rows, n);
 }
 
+/* items_of_author and items_care: oldest first (insertion order), one couple's only. */
+static void test_pg_items_of_author_and_care(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	char x[STORE_ID_LEN + 1];
+	struct item_row it, *rows = NULL;
+	size_t n = 0;
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	add_member(fx->st, c2, 3, "xavier", x);
+	fill_item(&it, c, "card", 1, a, "2024-05-03", "one");
+	it.shared_with = 2;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "card", 2, b, "2024-05-02", "two");
+	it.shared_with = 3;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "note", 3, a, "2024-05-01", "three");
+	it.shared_with = 1;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c2, "card", 4, x, "2024-05-01", "four");
+	it.shared_with = 2;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+
+	assert_int_equal(STORE_CALL(fx->st, items_of_author, c, a, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_blob(&rows[0].sealed, "one", 3);
+	assert_blob(&rows[1].sealed, "three", 5);
+	store_item_list_free(rows, n);
+	assert_int_equal(STORE_CALL(fx->st, items_of_author, c2, a, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(rows);
+
+	assert_int_equal(STORE_CALL(fx->st, items_care, c, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_blob(&rows[0].sealed, "one", 3);
+	assert_blob(&rows[1].sealed, "two", 3);
+	store_item_list_free(rows, n);
+}
+
 int main(void)
 {
 	if (!getenv("KINTSUGI_PG_URL") || !*getenv("KINTSUGI_PG_URL")) {
@@ -2769,6 +2812,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pg_lost_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_journal_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_items_of_author_and_care, setup, teardown),
 		/* the backend-independent tests of the ops store-pg.c has so far */
 		cmocka_unit_test_setup_teardown(test_couples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
@@ -2791,6 +2835,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_second_factor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statements, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step2_checkins, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
