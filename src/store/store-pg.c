@@ -122,6 +122,12 @@ enum pg_stmt {
 	PG_CHECKINS_CARE,
 	PG_ITEMS_CARE,
 	PG_ITEMS_OF_AUTHOR,
+	PG_SAFETY_GET,
+	PG_SAFETY_INSERT,
+	PG_SAFETY_UPDATE,
+	PG_LEDGER_GET,
+	PG_LEDGER_INSERT,
+	PG_LEDGER_UPDATE,
 	_PG_STMT_MAX,
 };
 
@@ -376,6 +382,26 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 			  "AND (shared_with & 2) <> 0 ORDER BY rowid",
 	[PG_ITEMS_OF_AUTHOR] = "SELECT " ITEM_COLS " FROM items WHERE couple_id = $1 "
 			       "AND author_id = $2 ORDER BY rowid",
+	[PG_SAFETY_GET] = "SELECT id, version, sealed FROM safety_checks "
+			  "WHERE couple_id = $1 AND member_id = $2",
+	/* nothing is inserted unless the member is the couple's; a row the
+	 * member left in another couple (before leaving it) is replaced, one
+	 * in this couple is a conflict (a first check racing another) */
+	[PG_SAFETY_INSERT] =
+		"INSERT INTO safety_checks (member_id, couple_id, id, version, sealed) "
+		"SELECT $2::text, $1::text, $3::text, $4::bigint, $5::bytea "
+		"WHERE EXISTS (SELECT 1 FROM members "
+		"WHERE id = $2::text AND couple_id = $1::text) ON CONFLICT (member_id) DO UPDATE "
+		"SET couple_id = excluded.couple_id, id = excluded.id, "
+		"version = excluded.version, sealed = excluded.sealed "
+		"WHERE safety_checks.couple_id <> excluded.couple_id",
+	[PG_SAFETY_UPDATE] = "UPDATE safety_checks SET version = $4, sealed = $5 "
+			     "WHERE couple_id = $1 AND member_id = $2 AND id = $3 AND version = $6",
+	[PG_LEDGER_GET] = "SELECT gen, sealed FROM ledgers WHERE member_id = $1 AND couple_id = $2",
+	[PG_LEDGER_INSERT] = "INSERT INTO ledgers (member_id, couple_id, gen, sealed) "
+			     "VALUES ($1, $2, 1, $3) ON CONFLICT DO NOTHING",
+	[PG_LEDGER_UPDATE] = "UPDATE ledgers SET gen = gen + 1, sealed = $3 "
+			     "WHERE member_id = $1 AND couple_id = $2 AND gen = $4",
 	[PG_COUPLE_SET_RHYTHM] = "UPDATE couples SET rhythm = $2 WHERE id = $1",
 };
 
@@ -2798,6 +2824,102 @@ static int pg_checkins_care(struct store *st, const char *couple_id, struct chec
 	return checkin_rows(to_pg(st), PG_CHECKINS_CARE, &p, ret_rows, ret_n);
 }
 
+/* ---- the private safety check ---- */
+
+static int pg_safety_get(struct store *st, const char *couple_id, const char *member_id,
+			 struct safety_row *ret)
+{
+	struct safety_row row;
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!couple_id || !member_id || !ret)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, member_id);
+	r = pg_read(to_pg(st), PG_SAFETY_GET, &p, &res);
+	if (r != 0)
+		return r;
+	memset(&row, 0, sizeof(row));
+	r = COL_TEXT(res, 0, 0, row.id);
+	row.version = col_int(res, 0, 1);
+	if (r == 0)
+		r = col_blob(res, 0, 2, &row.sealed);
+	PQclear(res);
+	snprintf(row.couple_id, sizeof(row.couple_id), "%s", couple_id);
+	snprintf(row.member_id, sizeof(row.member_id), "%s", member_id);
+	if (r != 0) {
+		store_safety_free(&row);
+		return r;
+	}
+	*ret = row;
+	return 0;
+}
+
+static int pg_safety_put(struct store *st, const struct safety_row *row, int64_t old_version)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!row || !row->sealed.data || old_version < 0)
+		return -EINVAL;
+	P_FIELD(&p, row->couple_id);
+	P_FIELD(&p, row->member_id);
+	P_FIELD(&p, row->id);
+	p_i64(&p, row->version);
+	p_blob(&p, row->sealed.data, row->sealed.len, false);
+	if (old_version)
+		p_i64(&p, old_version);
+	r = pg_write(to_pg(st), old_version ? PG_SAFETY_UPDATE : PG_SAFETY_INSERT, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
+}
+
+/* ---- the ledger of latest versions ---- */
+
+static int pg_ledger_get(struct store *st, const char *member_id, const char *couple_id,
+			 struct blob *ret, int64_t *gen)
+{
+	struct blob b = {NULL, 0};
+	struct params p = {0};
+	PGresult *res;
+	int64_t g;
+	int r;
+
+	if (!member_id || !couple_id || !ret || !gen)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_text(&p, couple_id);
+	r = pg_read(to_pg(st), PG_LEDGER_GET, &p, &res);
+	if (r != 0)
+		return r;
+	g = col_int(res, 0, 0);
+	r = col_blob(res, 0, 1, &b);
+	PQclear(res);
+	if (r != 0)
+		return r;
+	*gen = g;
+	*ret = b;
+	return 0;
+}
+
+static int pg_ledger_put(struct store *st, const char *member_id, const char *couple_id,
+			 const struct blob *sealed, int64_t old_gen)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!member_id || !couple_id || !sealed || !sealed->data || old_gen < 0)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_text(&p, couple_id);
+	p_blob(&p, sealed->data, sealed->len, false);
+	if (old_gen)
+		p_i64(&p, old_gen);
+	r = pg_write(to_pg(st), old_gen ? PG_LEDGER_UPDATE : PG_LEDGER_INSERT, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
+}
+
 /* The ops written so far; the others stay NULL until they are (docs/storage.md). */
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
@@ -2882,4 +3004,8 @@ const struct store_ops store_pg_ops = {
 	.checkin_update = pg_checkin_update,
 	.checkin_list = pg_checkin_list,
 	.checkins_care = pg_checkins_care,
+	.safety_get = pg_safety_get,
+	.safety_put = pg_safety_put,
+	.ledger_get = pg_ledger_get,
+	.ledger_put = pg_ledger_put,
 };

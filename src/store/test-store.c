@@ -2568,6 +2568,153 @@ static void test_master_key_ops(void **state)
 	free(nums);
 }
 
+/* ---- both backends: ops the older tests above leave out ---- */
+
+/* journal_each: the same rows as journal_list, handed on in place; a non-zero fn stops it. */
+struct each_seen {
+	char ids[4][STORE_ID_LEN + 1];
+	size_t n, stop_at;
+};
+
+static int each_row(void *ctx, const struct journal_row *e)
+{
+	struct each_seen *seen = ctx;
+
+	assert_true(seen->n < 4);
+	assert_blob(&e->body_sealed, "sealed body bytes", 17);
+	assert_null(e->prompt_sealed.data);
+	snprintf(seen->ids[seen->n], sizeof(seen->ids[0]), "%s", e->id);
+	seen->n++;
+	return seen->n == seen->stop_at ? 42 : 0;
+}
+
+static void test_journal_each(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1];
+	struct journal_row *rows = NULL;
+	struct each_seen seen = {0};
+	size_t n = 0;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_entry(fx->st, c, a, 1, "2024-05-01T10:00:00Z");
+	add_entry(fx->st, c, a, 2, "2024-05-01T10:00:00Z");
+	add_entry(fx->st, c, a, 3, "2024-05-02T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, journal_list, c, a, NULL, 10, &rows, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(STORE_CALL(fx->st, journal_each, c, a, NULL, 10, each_row, &seen), 0);
+	assert_int_equal(seen.n, 3);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(seen.ids[i], rows[i].id);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(STORE_CALL(fx->st, journal_each, c, a, rows[0].id, 10, each_row, &seen),
+			 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.ids[0], rows[1].id);
+	memset(&seen, 0, sizeof(seen));
+	seen.stop_at = 1;
+	assert_int_equal(STORE_CALL(fx->st, journal_each, c, a, NULL, 10, each_row, &seen), 42);
+	assert_int_equal(seen.n, 1);
+	store_journal_list_free(rows, n);
+}
+
+/* items_of_author and items_care: oldest first (insertion order), one couple's only. */
+static void test_items_of_author_and_care(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	char x[STORE_ID_LEN + 1];
+	struct item_row it, *rows = NULL;
+	size_t n = 0;
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	add_member(fx->st, c2, 3, "xavier", x);
+	fill_item(&it, c, "card", 1, a, "2024-05-03", "one");
+	it.shared_with = 2;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "card", 2, b, "2024-05-02", "two");
+	it.shared_with = 3;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "note", 3, a, "2024-05-01", "three");
+	it.shared_with = 1;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c2, "card", 4, x, "2024-05-01", "four");
+	it.shared_with = 2;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+
+	assert_int_equal(STORE_CALL(fx->st, items_of_author, c, a, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_blob(&rows[0].sealed, "one", 3);
+	assert_blob(&rows[1].sealed, "three", 5);
+	store_item_list_free(rows, n);
+	assert_int_equal(STORE_CALL(fx->st, items_of_author, c2, a, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(rows);
+
+	assert_int_equal(STORE_CALL(fx->st, items_care, c, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_blob(&rows[0].sealed, "one", 3);
+	assert_blob(&rows[1].sealed, "two", 3);
+	store_item_list_free(rows, n);
+}
+
+/* The safety check: a first row once, then updates from the version read; the ledger likewise. */
+static void test_safety_and_ledger(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1];
+	struct safety_row row = {0}, got;
+	struct blob b = {(unsigned char *)"sealed one", 10}, lg;
+	int64_t gen = 0;
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	snprintf(row.couple_id, sizeof(row.couple_id), "%s", c);
+	snprintf(row.member_id, sizeof(row.member_id), "%s", a);
+	make_id(row.id, T_ITEM, 1);
+	row.version = 1;
+	row.sealed = b;
+	assert_int_equal(STORE_CALL(fx->st, safety_get, c, a, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, safety_put, &row, 0), 0);
+	assert_int_equal(STORE_CALL(fx->st, safety_put, &row, 0), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, safety_get, c, a, &got), 0);
+	assert_string_equal(got.id, row.id);
+	assert_int_equal(got.version, 1);
+	assert_blob(&got.sealed, "sealed one", 10);
+	store_safety_free(&got);
+	row.version = 2;
+	row.sealed = (struct blob){(unsigned char *)"sealed two", 10};
+	assert_int_equal(STORE_CALL(fx->st, safety_put, &row, 5), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, safety_put, &row, 1), 0);
+	assert_int_equal(STORE_CALL(fx->st, safety_get, c, a, &got), 0);
+	assert_int_equal(got.version, 2);
+	assert_blob(&got.sealed, "sealed two", 10);
+	store_safety_free(&got);
+	/* not the member's couple: nothing written */
+	snprintf(row.couple_id, sizeof(row.couple_id), "%s", c2);
+	assert_int_equal(STORE_CALL(fx->st, safety_put, &row, 0), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, safety_get, c2, a, &got), STORE_NOTFOUND);
+
+	assert_int_equal(STORE_CALL(fx->st, ledger_get, a, c, &lg, &gen), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, ledger_put, a, c, &b, 0), 0);
+	assert_int_equal(STORE_CALL(fx->st, ledger_put, a, c, &b, 0), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, ledger_get, a, c, &lg, &gen), 0);
+	assert_int_equal(gen, 1);
+	assert_blob(&lg, "sealed one", 10);
+	store_blob_free(&lg);
+	assert_int_equal(STORE_CALL(fx->st, ledger_put, a, c, &row.sealed, 2), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, ledger_put, a, c, &row.sealed, 1), 0);
+	assert_int_equal(STORE_CALL(fx->st, ledger_get, a, c, &lg, &gen), 0);
+	assert_int_equal(gen, 2);
+	assert_blob(&lg, "sealed two", 10);
+	store_blob_free(&lg);
+}
+
 #ifdef STORE_TEST_PG
 /* ---- PostgreSQL only ---------------------------------------------------- */
 
@@ -2707,98 +2854,6 @@ static void test_pg_transactions(void **state)
 	store_close(other);
 }
 
-/* journal_each: the same rows as journal_list, handed on in place; a non-zero fn stops it. */
-struct each_seen {
-	char ids[4][STORE_ID_LEN + 1];
-	size_t n, stop_at;
-};
-
-static int each_row(void *ctx, const struct journal_row *e)
-{
-	struct each_seen *seen = ctx;
-
-	assert_true(seen->n < 4);
-	assert_blob(&e->body_sealed, "sealed body bytes", 17);
-	assert_null(e->prompt_sealed.data);
-	snprintf(seen->ids[seen->n], sizeof(seen->ids[0]), "%s", e->id);
-	seen->n++;
-	return seen->n == seen->stop_at ? 42 : 0;
-}
-
-static void test_pg_journal_each(void **state)
-{
-	struct fx *fx = *state;
-	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1];
-	struct journal_row *rows = NULL;
-	struct each_seen seen = {0};
-	size_t n = 0;
-
-	add_couple(fx->st, 1, c);
-	add_member(fx->st, c, 1, "alice", a);
-	add_entry(fx->st, c, a, 1, "2024-05-01T10:00:00Z");
-	add_entry(fx->st, c, a, 2, "2024-05-01T10:00:00Z");
-	add_entry(fx->st, c, a, 3, "2024-05-02T10:00:00Z");
-	assert_int_equal(STORE_CALL(fx->st, journal_list, c, a, NULL, 10, &rows, &n), 0);
-	assert_int_equal(n, 3);
-	assert_int_equal(STORE_CALL(fx->st, journal_each, c, a, NULL, 10, each_row, &seen), 0);
-	assert_int_equal(seen.n, 3);
-	for (size_t i = 0; i < n; i++)
-		assert_string_equal(seen.ids[i], rows[i].id);
-	memset(&seen, 0, sizeof(seen));
-	assert_int_equal(STORE_CALL(fx->st, journal_each, c, a, rows[0].id, 10, each_row, &seen),
-			 0);
-	assert_int_equal(seen.n, 2);
-	assert_string_equal(seen.ids[0], rows[1].id);
-	memset(&seen, 0, sizeof(seen));
-	seen.stop_at = 1;
-	assert_int_equal(STORE_CALL(fx->st, journal_each, c, a, NULL, 10, each_row, &seen), 42);
-	assert_int_equal(seen.n, 1);
-	store_journal_list_free(rows, n);
-}
-
-/* items_of_author and items_care: oldest first (insertion order), one couple's only. */
-static void test_pg_items_of_author_and_care(void **state)
-{
-	struct fx *fx = *state;
-	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
-	char x[STORE_ID_LEN + 1];
-	struct item_row it, *rows = NULL;
-	size_t n = 0;
-
-	add_couple(fx->st, 1, c);
-	add_couple(fx->st, 2, c2);
-	add_member(fx->st, c, 1, "alice", a);
-	add_member(fx->st, c, 2, "bob", b);
-	add_member(fx->st, c2, 3, "xavier", x);
-	fill_item(&it, c, "card", 1, a, "2024-05-03", "one");
-	it.shared_with = 2;
-	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
-	fill_item(&it, c, "card", 2, b, "2024-05-02", "two");
-	it.shared_with = 3;
-	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
-	fill_item(&it, c, "note", 3, a, "2024-05-01", "three");
-	it.shared_with = 1;
-	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
-	fill_item(&it, c2, "card", 4, x, "2024-05-01", "four");
-	it.shared_with = 2;
-	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
-
-	assert_int_equal(STORE_CALL(fx->st, items_of_author, c, a, &rows, &n), 0);
-	assert_int_equal(n, 2);
-	assert_blob(&rows[0].sealed, "one", 3);
-	assert_blob(&rows[1].sealed, "three", 5);
-	store_item_list_free(rows, n);
-	assert_int_equal(STORE_CALL(fx->st, items_of_author, c2, a, &rows, &n), 0);
-	assert_int_equal(n, 0);
-	assert_null(rows);
-
-	assert_int_equal(STORE_CALL(fx->st, items_care, c, &rows, &n), 0);
-	assert_int_equal(n, 2);
-	assert_blob(&rows[0].sealed, "one", 3);
-	assert_blob(&rows[1].sealed, "two", 3);
-	store_item_list_free(rows, n);
-}
-
 int main(void)
 {
 	if (!getenv("KINTSUGI_PG_URL") || !*getenv("KINTSUGI_PG_URL")) {
@@ -2811,8 +2866,9 @@ int main(void)
 		cmocka_unit_test(test_pg_open_errors),
 		cmocka_unit_test_setup_teardown(test_pg_lost_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_transactions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pg_journal_each, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pg_items_of_author_and_care, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_items_of_author_and_care, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_safety_and_ledger, setup, teardown),
 		/* the backend-independent tests of the ops store-pg.c has so far */
 		cmocka_unit_test_setup_teardown(test_couples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
@@ -2892,6 +2948,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_session_list_and_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_factor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_master_key_ops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_items_of_author_and_care, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_safety_and_ledger, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
