@@ -128,6 +128,27 @@ enum pg_stmt {
 	PG_LEDGER_GET,
 	PG_LEDGER_INSERT,
 	PG_LEDGER_UPDATE,
+	PG_CARE_INVITE_INSERT,
+	PG_CARE_INVITE_GET,
+	PG_CARE_INVITE_LIST,
+	PG_CARE_INVITE_MOVE,
+	PG_CARE_INVITES_CANCEL,
+	PG_CARE_KEY_GET,
+	PG_CARE_KEY_PUT,
+	PG_CARE_KEY_DELETE,
+	PG_CARE_WRAP_GET,
+	PG_CARE_WRAP_PUT,
+	PG_CARE_WRAP_DELETE,
+	PG_CARE_END,
+	PG_VERSION_ITEM,
+	PG_VERSION_JOURNAL,
+	PG_VERSION_STATEMENT,
+	PG_VERSION_CHECKIN,
+	PG_VERSION_SAFETY,
+	PG_REHOME_ITEM,
+	PG_REHOME_JOURNAL,
+	PG_REHOME_STATEMENT,
+	PG_REHOME_CHECKIN,
 	_PG_STMT_MAX,
 };
 
@@ -154,6 +175,9 @@ enum pg_stmt {
 #define CHECKIN_COLS                                                                               \
 	"id, couple_id, author_id, period, rhythm, shared_with, version, content_sealed, "         \
 	"created_at, updated_at"
+
+#define CARE_INVITE_COLS                                                                           \
+	"id, couple_id, proposed_by, approved_by, status, note_sealed, created_at, updated_at"
 
 #define ITEM_COLS                                                                                  \
 	"couple_id, kind, id, parent_kind, parent_id, author_id, shared_with, version, legacy, "   \
@@ -402,6 +426,52 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 			     "VALUES ($1, $2, 1, $3) ON CONFLICT DO NOTHING",
 	[PG_LEDGER_UPDATE] = "UPDATE ledgers SET gen = gen + 1, sealed = $3 "
 			     "WHERE member_id = $1 AND couple_id = $2 AND gen = $4",
+	[PG_CARE_INVITE_INSERT] = "INSERT INTO care_invites (" CARE_INVITE_COLS ") "
+				  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	[PG_CARE_INVITE_GET] = "SELECT " CARE_INVITE_COLS " FROM care_invites "
+			       "WHERE couple_id = $1 AND id = $2",
+	[PG_CARE_INVITE_LIST] =
+		"SELECT " CARE_INVITE_COLS " FROM care_invites "
+		"WHERE couple_id = $1 AND status IN ('awaiting_partner', 'approved') "
+		"ORDER BY created_at DESC, rowid DESC LIMIT 50",
+	[PG_CARE_INVITE_MOVE] = "UPDATE care_invites SET status = $4, "
+				"approved_by = coalesce($5, approved_by), updated_at = $6 "
+				"WHERE couple_id = $1 AND id = $2 AND status = $3",
+	[PG_CARE_INVITES_CANCEL] = "UPDATE care_invites SET status = 'cancelled', updated_at = $2 "
+				   "WHERE couple_id = $1 AND status = 'approved'",
+	[PG_CARE_KEY_GET] = "SELECT sealed FROM care_keys WHERE couple_id = $1",
+	[PG_CARE_KEY_PUT] =
+		"INSERT INTO care_keys (couple_id, sealed, created_at) VALUES ($1, $2, $3) "
+		"ON CONFLICT (couple_id) DO UPDATE SET sealed = excluded.sealed, "
+		"created_at = excluded.created_at",
+	[PG_CARE_KEY_DELETE] = "DELETE FROM care_keys WHERE couple_id = $1",
+	[PG_CARE_WRAP_GET] =
+		"SELECT wrapped FROM care_wraps WHERE couple_id = $1 AND member_id = $2",
+	[PG_CARE_WRAP_PUT] = "INSERT INTO care_wraps (couple_id, member_id, wrapped) "
+			     "VALUES ($1, $2, $3) ON CONFLICT (couple_id, member_id) "
+			     "DO UPDATE SET wrapped = excluded.wrapped",
+	[PG_CARE_WRAP_DELETE] = "DELETE FROM care_wraps WHERE couple_id = $1 AND member_id = $2",
+	[PG_CARE_END] = "UPDATE members SET care_ended_at = $3 WHERE couple_id = $1 AND id = $2 "
+			"AND role = 'therapist' AND care_ended_at IS NULL",
+	/* a row's version as it is now (core/ledger.c) */
+	[PG_VERSION_ITEM] = "SELECT version FROM items WHERE couple_id = $1 AND id = $2",
+	[PG_VERSION_JOURNAL] =
+		"SELECT version FROM journal_entries WHERE couple_id = $1 AND id = $2",
+	[PG_VERSION_STATEMENT] = "SELECT version FROM statements WHERE couple_id = $1 AND id = $2",
+	[PG_VERSION_CHECKIN] = "SELECT version FROM checkins WHERE couple_id = $1 AND id = $2",
+	[PG_VERSION_SAFETY] = "SELECT version FROM safety_checks WHERE couple_id = $1 AND id = $2",
+	[PG_REHOME_ITEM] =
+		"UPDATE items SET couple_id = $4, author_id = $5, sealed = $6, legacy = 0 "
+		"WHERE couple_id = $1 AND kind = $2 AND id = $3",
+	[PG_REHOME_JOURNAL] = "UPDATE journal_entries SET couple_id = $4, author_id = $5, "
+			      "body_sealed = $6, prompt_sealed = $7 "
+			      "WHERE couple_id = $1 AND $2::text = '' AND id = $3",
+	[PG_REHOME_STATEMENT] =
+		"UPDATE statements SET couple_id = $4, author_id = $5, "
+		"parts_sealed = $6 WHERE couple_id = $1 AND $2::text = '' AND id = $3",
+	[PG_REHOME_CHECKIN] =
+		"UPDATE checkins SET couple_id = $4, author_id = $5, "
+		"content_sealed = $6 WHERE couple_id = $1 AND $2::text = '' AND id = $3",
 	[PG_COUPLE_SET_RHYTHM] = "UPDATE couples SET rhythm = $2 WHERE id = $1",
 };
 
@@ -2920,6 +2990,279 @@ static int pg_ledger_put(struct store *st, const char *member_id, const char *co
 	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
 }
 
+/* ---- the care team ---- */
+
+/* Row i in CARE_INVITE_COLS order.  On failure it holds no memory. */
+static int read_care_invite(const PGresult *res, int i, struct care_invite_row *row)
+{
+	int r;
+
+	memset(row, 0, sizeof(*row));
+	r = COL_TEXT(res, i, 0, row->id);
+	if (r == 0)
+		r = COL_TEXT(res, i, 1, row->couple_id);
+	if (r == 0)
+		r = COL_TEXT(res, i, 2, row->proposed_by);
+	if (r == 0)
+		r = COL_TEXT(res, i, 3, row->approved_by);
+	if (r == 0)
+		r = COL_TEXT(res, i, 4, row->status);
+	if (r == 0)
+		r = col_blob(res, i, 5, &row->note_sealed);
+	if (r == 0)
+		r = COL_TEXT(res, i, 6, row->created_at);
+	if (r == 0)
+		r = COL_TEXT(res, i, 7, row->updated_at);
+	if (r != 0)
+		store_blob_free(&row->note_sealed);
+	return r;
+}
+
+static int pg_care_invite_insert(struct store *st, const struct care_invite_row *row)
+{
+	struct params p = {0};
+
+	if (!row)
+		return -EINVAL;
+	P_FIELD(&p, row->id);
+	P_FIELD(&p, row->couple_id);
+	P_FIELD(&p, row->proposed_by);
+	P_FIELD(&p, row->approved_by);
+	P_FIELD(&p, row->status);
+	p_blob(&p, row->note_sealed.data, row->note_sealed.len, false);
+	P_FIELD(&p, row->created_at);
+	P_FIELD(&p, row->updated_at);
+	return pg_write(to_pg(st), PG_CARE_INVITE_INSERT, &p, NULL);
+}
+
+static int pg_care_invite_get(struct store *st, const char *couple_id, const char *id,
+			      struct care_invite_row *ret)
+{
+	struct care_invite_row row;
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !couple_id || !id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, id);
+	r = pg_read(to_pg(st), PG_CARE_INVITE_GET, &p, &res);
+	if (r != 0)
+		return r;
+	r = read_care_invite(res, 0, &row);
+	PQclear(res);
+	if (r == 0)
+		*ret = row;
+	return r;
+}
+
+static int pg_care_invite_list(struct store *st, const char *couple_id,
+			       struct care_invite_row **ret, size_t *ret_n)
+{
+	struct care_invite_row *rows = NULL;
+	struct params p = {0};
+	PGresult *res;
+	int n, r;
+
+	if (!ret || !ret_n || !couple_id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	r = pg_run(to_pg(st), PG_CARE_INVITE_LIST, &p, &res);
+	if (r != 0)
+		return r;
+	n = PQntuples(res);
+	if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))
+		r = -ENOMEM;
+	for (int i = 0; r == 0 && i < n; i++) {
+		r = read_care_invite(res, i, &rows[i]);
+		if (r != 0) {
+			store_care_invite_list_free(rows, (size_t)i);
+			rows = NULL;
+		}
+	}
+	PQclear(res);
+	if (r != 0) {
+		free(rows);
+		return r;
+	}
+	*ret = rows;
+	*ret_n = (size_t)n;
+	return 0;
+}
+
+static int pg_care_invite_move(struct store *st, const char *couple_id, const char *id,
+			       const char *old_status, const char *status, const char *approved_by,
+			       const char *now)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!couple_id || !id || !old_status || !status || !now)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, id);
+	p_text(&p, old_status);
+	p_text(&p, status);
+	p_text(&p, approved_by);
+	p_text(&p, now);
+	r = pg_write(to_pg(st), PG_CARE_INVITE_MOVE, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int pg_care_invites_cancel_approved(struct store *st, const char *couple_id, const char *now)
+{
+	if (!now)
+		return -EINVAL;
+	return pg_ids(to_pg(st), PG_CARE_INVITES_CANCEL, couple_id, now, NULL);
+}
+
+/* The one blob column of the one-row query id for its keys (key2 NULL: one key). */
+static int blob_by_keys(struct pg *pg, enum pg_stmt id, const char *key, const char *key2,
+			struct blob *ret)
+{
+	struct blob out = {NULL, 0};
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !key)
+		return -EINVAL;
+	p_text(&p, key);
+	if (key2)
+		p_text(&p, key2);
+	r = pg_read(pg, id, &p, &res);
+	if (r != 0)
+		return r;
+	r = col_blob(res, 0, 0, &out);
+	PQclear(res);
+	if (r == 0)
+		*ret = out;
+	return r;
+}
+
+static int pg_care_key_get(struct store *st, const char *couple_id, struct blob *ret)
+{
+	return blob_by_keys(to_pg(st), PG_CARE_KEY_GET, couple_id, NULL, ret);
+}
+
+static int pg_care_key_put(struct store *st, const char *couple_id, const struct blob *sealed,
+			   const char *now)
+{
+	struct params p = {0};
+
+	if (!couple_id || !sealed || !sealed->len || !now)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_blob(&p, sealed->data, sealed->len, false);
+	p_text(&p, now);
+	return pg_write(to_pg(st), PG_CARE_KEY_PUT, &p, NULL);
+}
+
+static int pg_care_key_delete(struct store *st, const char *couple_id)
+{
+	return pg_ids(to_pg(st), PG_CARE_KEY_DELETE, couple_id, NULL, NULL);
+}
+
+static int pg_care_wrap_get(struct store *st, const char *couple_id, const char *member_id,
+			    struct blob *ret)
+{
+	if (!member_id)
+		return -EINVAL;
+	return blob_by_keys(to_pg(st), PG_CARE_WRAP_GET, couple_id, member_id, ret);
+}
+
+static int pg_care_wrap_put(struct store *st, const char *couple_id, const char *member_id,
+			    const struct blob *wrapped)
+{
+	struct params p = {0};
+
+	if (!couple_id || !member_id || !wrapped || !wrapped->len)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, member_id);
+	p_blob(&p, wrapped->data, wrapped->len, false);
+	return pg_write(to_pg(st), PG_CARE_WRAP_PUT, &p, NULL);
+}
+
+static int pg_care_wrap_delete(struct store *st, const char *couple_id, const char *member_id)
+{
+	if (!member_id)
+		return -EINVAL;
+	return pg_ids(to_pg(st), PG_CARE_WRAP_DELETE, couple_id, member_id, NULL);
+}
+
+static int pg_care_end(struct store *st, const char *couple_id, const char *member_id,
+		       const char *now)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!couple_id || !member_id || !now)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, member_id);
+	p_text(&p, now);
+	r = pg_write(to_pg(st), PG_CARE_END, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+/* ---- versions and rehoming (leaving the couple) ---- */
+
+static int pg_row_version(struct store *st, enum store_table table, const char *couple_id,
+			  const char *id, int64_t *ret)
+{
+	static const enum pg_stmt stmt[] = {
+		[STORE_TABLE_ITEMS] = PG_VERSION_ITEM,
+		[STORE_TABLE_JOURNAL] = PG_VERSION_JOURNAL,
+		[STORE_TABLE_STATEMENTS] = PG_VERSION_STATEMENT,
+		[STORE_TABLE_CHECKINS] = PG_VERSION_CHECKIN,
+		[STORE_TABLE_SAFETY] = PG_VERSION_SAFETY,
+	};
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if ((unsigned)table >= sizeof(stmt) / sizeof(stmt[0]) || !couple_id || !id || !ret)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, id);
+	r = pg_read(to_pg(st), stmt[table], &p, &res);
+	if (r != 0)
+		return r;
+	*ret = col_int(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+static int pg_rehome(struct store *st, enum store_table table, const char *couple_id,
+		     const char *kind, const char *id, const char *to_couple, const char *to_author,
+		     const struct blob *sealed, const struct blob *sealed2)
+{
+	static const enum pg_stmt stmt[] = {
+		[STORE_TABLE_ITEMS] = PG_REHOME_ITEM,
+		[STORE_TABLE_JOURNAL] = PG_REHOME_JOURNAL,
+		[STORE_TABLE_STATEMENTS] = PG_REHOME_STATEMENT,
+		[STORE_TABLE_CHECKINS] = PG_REHOME_CHECKIN,
+	};
+	struct params p = {0};
+	int changes = 0, r;
+
+	if ((unsigned)table >= sizeof(stmt) / sizeof(stmt[0]) || !couple_id || !id || !to_couple ||
+	    !to_author || !sealed)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, table == STORE_TABLE_ITEMS && kind ? kind : "");
+	p_text(&p, id);
+	p_text(&p, to_couple);
+	p_text(&p, to_author);
+	p_blob(&p, sealed->data, sealed->len, false);
+	if (table == STORE_TABLE_JOURNAL)
+		p_blob(&p, sealed2 ? sealed2->data : NULL, sealed2 ? sealed2->len : 0, true);
+	r = pg_write(to_pg(st), stmt[table], &p, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
 /* The ops written so far; the others stay NULL until they are (docs/storage.md). */
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
@@ -3008,4 +3351,18 @@ const struct store_ops store_pg_ops = {
 	.safety_put = pg_safety_put,
 	.ledger_get = pg_ledger_get,
 	.ledger_put = pg_ledger_put,
+	.care_invite_insert = pg_care_invite_insert,
+	.care_invite_get = pg_care_invite_get,
+	.care_invite_list = pg_care_invite_list,
+	.care_invite_move = pg_care_invite_move,
+	.care_invites_cancel_approved = pg_care_invites_cancel_approved,
+	.care_key_get = pg_care_key_get,
+	.care_key_put = pg_care_key_put,
+	.care_key_delete = pg_care_key_delete,
+	.care_wrap_get = pg_care_wrap_get,
+	.care_wrap_put = pg_care_wrap_put,
+	.care_wrap_delete = pg_care_wrap_delete,
+	.care_end = pg_care_end,
+	.row_version = pg_row_version,
+	.rehome = pg_rehome,
 };

@@ -2715,6 +2715,145 @@ static void test_safety_and_ledger(void **state)
 	store_blob_free(&lg);
 }
 
+/* The care team's invites, key, wraps and end, as core/care.c uses them. */
+static void test_care(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	struct care_invite_row inv = {0}, got, *list = NULL;
+	struct member_standing standing;
+	struct blob key = {(unsigned char *)"care key sealed", 15}, out;
+	struct member_row t;
+	size_t n = 9;
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	fill_member(&t, c, 3, "therapist");
+	strcpy(t.role, "therapist");
+	assert_int_equal(STORE_CALL(fx->st, member_insert, &t), 0);
+
+	make_id(inv.id, T_INVITE, 1);
+	strcpy(inv.couple_id, c);
+	strcpy(inv.proposed_by, a);
+	strcpy(inv.status, "awaiting_partner");
+	inv.note_sealed = (struct blob){(unsigned char *)"note", 4};
+	strcpy(inv.created_at, "2024-05-01T10:00:00Z");
+	strcpy(inv.updated_at, "2024-05-01T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, care_invite_insert, &inv), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_insert, &inv), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_get, c, inv.id, &got), 0);
+	assert_string_equal(got.proposed_by, a);
+	assert_string_equal(got.approved_by, "");
+	assert_string_equal(got.status, "awaiting_partner");
+	assert_blob(&got.note_sealed, "note", 4);
+	store_blob_free(&got.note_sealed);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_get, c2, inv.id, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_list, c, &list, &n), 0);
+	assert_int_equal(n, 1);
+	store_care_invite_list_free(list, n);
+
+	assert_int_equal(STORE_CALL(fx->st, care_invite_move, c, inv.id, "awaiting_partner",
+				    "approved", b, "2024-05-01T11:00:00Z"),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_move, c, inv.id, "awaiting_partner",
+				    "approved", b, "2024-05-01T11:00:00Z"),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_get, c, inv.id, &got), 0);
+	assert_string_equal(got.approved_by, b);
+	assert_string_equal(got.status, "approved");
+	assert_string_equal(got.updated_at, "2024-05-01T11:00:00Z");
+	store_blob_free(&got.note_sealed);
+	assert_int_equal(
+		STORE_CALL(fx->st, care_invites_cancel_approved, c, "2024-05-01T12:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_get, c, inv.id, &got), 0);
+	assert_string_equal(got.status, "cancelled");
+	assert_string_equal(got.approved_by, b);
+	store_blob_free(&got.note_sealed);
+	list = NULL;
+	assert_int_equal(STORE_CALL(fx->st, care_invite_list, c, &list, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(list);
+
+	assert_int_equal(STORE_CALL(fx->st, care_key_get, c, &out), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, care_key_put, c, &key, "2024-05-01T10:00:00Z"), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, care_key_put, c, &inv.note_sealed, "2024-05-02T10:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_key_get, c, &out), 0);
+	assert_blob(&out, "note", 4);
+	store_blob_free(&out);
+	assert_int_equal(STORE_CALL(fx->st, care_key_delete, c), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_key_get, c, &out), STORE_NOTFOUND);
+
+	assert_int_equal(STORE_CALL(fx->st, care_wrap_get, c, t.id, &out), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, care_wrap_put, c, t.id, &key), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_wrap_put, c2, t.id, &key), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, care_wrap_get, c, t.id, &out), 0);
+	assert_blob(&out, "care key sealed", 15);
+	store_blob_free(&out);
+	assert_int_equal(STORE_CALL(fx->st, care_wrap_delete, c, t.id), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_wrap_get, c, t.id, &out), STORE_NOTFOUND);
+
+	assert_int_equal(STORE_CALL(fx->st, care_end, c, a, "2024-05-03T10:00:00Z"),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, care_end, c, t.id, "2024-05-03T10:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_end, c, t.id, "2024-05-03T10:00:00Z"),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_standing, t.id, &standing), 0);
+	assert_int_equal(standing.care_ended, 1);
+}
+
+/* row_version reads a row's version now; rehome moves a row to another couple and author. */
+static void test_row_version_and_rehome(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], x[STORE_ID_LEN + 1];
+	struct blob fresh = {(unsigned char *)"sealed again", 12};
+	struct journal_row e;
+	struct item_row it, got;
+	int64_t v = 0;
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c2, 2, "xavier", x);
+	fill_item(&it, c, "card", 1, a, "2024-05-01", "one");
+	it.version = 7;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	add_entry(fx->st, c, a, 1, "2024-05-01T10:00:00Z");
+
+	assert_int_equal(STORE_CALL(fx->st, row_version, STORE_TABLE_ITEMS, c, it.id, &v), 0);
+	assert_int_equal(v, 7);
+	make_id(e.id, T_ENTRY, 1);
+	assert_int_equal(STORE_CALL(fx->st, row_version, STORE_TABLE_JOURNAL, c, e.id, &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(STORE_CALL(fx->st, row_version, STORE_TABLE_JOURNAL, c2, e.id, &v),
+			 STORE_NOTFOUND);
+
+	assert_int_equal(STORE_CALL(fx->st, rehome, STORE_TABLE_ITEMS, c, "card", it.id, c2, x,
+				    &fresh, NULL),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, item_get, c, "card", it.id, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, item_get, c2, "card", it.id, &got), 0);
+	assert_string_equal(got.author_id, x);
+	assert_blob(&got.sealed, "sealed again", 12);
+	store_item_free(&got);
+	assert_int_equal(STORE_CALL(fx->st, rehome, STORE_TABLE_ITEMS, c, "card", it.id, c2, x,
+				    &fresh, NULL),
+			 STORE_NOTFOUND);
+
+	assert_int_equal(
+		STORE_CALL(fx->st, rehome, STORE_TABLE_JOURNAL, c, NULL, e.id, c2, x, &fresh, NULL),
+		0);
+	assert_int_equal(STORE_CALL(fx->st, journal_get, c2, x, e.id, &e), 0);
+	assert_blob(&e.body_sealed, "sealed again", 12);
+	assert_null(e.prompt_sealed.data);
+	store_journal_free(&e);
+	assert_int_equal(STORE_CALL(fx->st, row_version, STORE_TABLE_SAFETY + 1, c, it.id, &v),
+			 -EINVAL);
+}
+
 #ifdef STORE_TEST_PG
 /* ---- PostgreSQL only ---------------------------------------------------- */
 
@@ -2869,6 +3008,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_journal_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items_of_author_and_care, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safety_and_ledger, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_care, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_row_version_and_rehome, setup, teardown),
 		/* the backend-independent tests of the ops store-pg.c has so far */
 		cmocka_unit_test_setup_teardown(test_couples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
@@ -2951,6 +3092,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_journal_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items_of_author_and_care, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safety_and_ledger, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_care, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_row_version_and_rehome, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
