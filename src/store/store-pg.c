@@ -149,6 +149,23 @@ enum pg_stmt {
 	PG_REHOME_JOURNAL,
 	PG_REHOME_STATEMENT,
 	PG_REHOME_CHECKIN,
+	PG_REKEY_DUE,
+	PG_REKEY_MARK_KEYS,
+	PG_REKEY_MARK_SESSIONS,
+	PG_REKEY_MARK_COUPLE,
+	PG_COUPLE_FORMER,
+	PG_SESSION_REKEYED,
+	PG_OLD_KEY_ADD,
+	PG_OLD_KEYS_GET,
+	PG_OLD_KEY_SET,
+	PG_OLD_KEYS_DROP,
+	PG_TOTP_RESEAL,
+	PG_LEAVE_COUPLE,
+	PG_LEAVE_GHOST,
+	PG_LEAVE_MOVE,
+	PG_LEAVE_KEY,
+	PG_LEAVE_AUDIT,
+	PG_LEAVE_SESSIONS,
 	_PG_STMT_MAX,
 };
 
@@ -472,6 +489,38 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	[PG_REHOME_CHECKIN] =
 		"UPDATE checkins SET couple_id = $4, author_id = $5, "
 		"content_sealed = $6 WHERE couple_id = $1 AND $2::text = '' AND id = $3",
+	[PG_REKEY_DUE] = "SELECT 1 FROM couple_keys WHERE couple_id = $1 AND member_id = $2 "
+			 "AND rekey = 1",
+	[PG_REKEY_MARK_KEYS] = "UPDATE couple_keys SET rekey = 1 "
+			       "WHERE couple_id = $1 AND member_id IS DISTINCT FROM $2",
+	[PG_REKEY_MARK_SESSIONS] = "UPDATE sessions SET rekey = 1 "
+				   "WHERE couple_id = $1 AND member_id IS DISTINCT FROM $2",
+	[PG_REKEY_MARK_COUPLE] = "UPDATE couples SET former = 1 WHERE id = $1",
+	[PG_COUPLE_FORMER] = "SELECT former FROM couples WHERE id = $1",
+	[PG_SESSION_REKEYED] = "UPDATE sessions SET couple_id = $2, keys_sealed = $3, rekey = 0 "
+			       "WHERE id = $1",
+	[PG_OLD_KEY_ADD] = "INSERT INTO old_couple_keys (member_id, couple_id, n, key_sealed, "
+			   "created_at) VALUES ($1, $2, (SELECT coalesce(max(n), 0) + 1 "
+			   "FROM old_couple_keys WHERE member_id = $1 AND couple_id = $2), $3, $4)",
+	[PG_OLD_KEYS_GET] = "SELECT n, key_sealed FROM old_couple_keys "
+			    "WHERE member_id = $1 AND couple_id = $2 ORDER BY n DESC LIMIT $3",
+	[PG_OLD_KEY_SET] = "UPDATE old_couple_keys SET key_sealed = $4 "
+			   "WHERE member_id = $1 AND couple_id = $2 AND n = $3",
+	[PG_OLD_KEYS_DROP] = "DELETE FROM old_couple_keys WHERE member_id = $1 AND couple_id <> $2",
+	[PG_TOTP_RESEAL] = "UPDATE totp SET secret_sealed = $2 WHERE member_id = $1",
+	[PG_LEAVE_COUPLE] = "INSERT INTO couples (id, created_at, rhythm) SELECT $2, $3, rhythm "
+			    "FROM couples WHERE id = (SELECT couple_id FROM members WHERE id = $1)",
+	[PG_LEAVE_GHOST] =
+		"INSERT INTO members (" MEMBER_COLS ", left_at) "
+		"SELECT $2::text, couple_id, 'left:' || $2::text, role, display_name, "
+		"language, '', ''::bytea, ''::bytea, ''::bytea, ''::bytea, ''::bytea, ''::bytea, "
+		"created_at, kdf, $3 "
+		"FROM members WHERE id = $1 AND left_at IS NULL",
+	[PG_LEAVE_MOVE] = "UPDATE members SET couple_id = $2 WHERE id = $1",
+	[PG_LEAVE_KEY] = "DELETE FROM couple_keys WHERE member_id = $1",
+	[PG_LEAVE_AUDIT] = "UPDATE audit_log SET couple_id = $2 WHERE member_id = $1",
+	[PG_LEAVE_SESSIONS] = "DELETE FROM sessions WHERE member_id = $1 "
+			      "AND id IS DISTINCT FROM $2",
 	[PG_COUPLE_SET_RHYTHM] = "UPDATE couples SET rhythm = $2 WHERE id = $1",
 };
 
@@ -3263,6 +3312,210 @@ static int pg_rehome(struct store *st, enum store_table table, const char *coupl
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
 
+/* ---- leaving the couple; couple keys that outlive no partner ---- */
+
+static int pg_couple_rekey_due(struct store *st, const char *couple_id, const char *member_id)
+{
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!couple_id || !member_id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, member_id);
+	r = pg_read(to_pg(st), PG_REKEY_DUE, &p, &res);
+	if (r == 0)
+		PQclear(res);
+	return r;
+}
+
+static int pg_couple_rekey_mark(struct store *st, const char *couple_id, const char *except_id)
+{
+	struct pg *pg = to_pg(st);
+	struct params p = {0};
+	int r;
+
+	if (!couple_id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	p_text(&p, except_id);
+	r = pg_write(pg, PG_REKEY_MARK_KEYS, &p, NULL);
+	if (r == 0)
+		r = pg_write(pg, PG_REKEY_MARK_SESSIONS, &p, NULL);
+	if (r == 0)
+		r = pg_ids(pg, PG_REKEY_MARK_COUPLE, couple_id, NULL, NULL);
+	return r;
+}
+
+static int pg_couple_former(struct store *st, const char *couple_id, int *ret)
+{
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!ret || !couple_id)
+		return -EINVAL;
+	p_text(&p, couple_id);
+	r = pg_read(to_pg(st), PG_COUPLE_FORMER, &p, &res);
+	if (r != 0)
+		return r;
+	*ret = col_int(res, 0, 0) != 0;
+	PQclear(res);
+	return 0;
+}
+
+static int pg_session_rekeyed(struct store *st, const char *session_id, const char *couple_id,
+			      const struct blob *keys_sealed)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!session_id || !couple_id || !keys_sealed)
+		return -EINVAL;
+	p_text(&p, session_id);
+	p_text(&p, couple_id);
+	p_blob(&p, keys_sealed->data, keys_sealed->len, false);
+	r = pg_write(to_pg(st), PG_SESSION_REKEYED, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int pg_old_key_add(struct store *st, const char *member_id, const char *couple_id,
+			  const struct blob *sealed, const char *now)
+{
+	struct params p = {0};
+
+	if (!member_id || !couple_id || !sealed || !now)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_text(&p, couple_id);
+	p_blob(&p, sealed->data, sealed->len, false);
+	p_text(&p, now);
+	return pg_write(to_pg(st), PG_OLD_KEY_ADD, &p, NULL);
+}
+
+static int pg_old_keys_get(struct store *st, const char *member_id, const char *couple_id,
+			   size_t max, struct blob **ret, int64_t **ret_n, size_t *ret_count)
+{
+	struct blob *keys = NULL;
+	int64_t *nums = NULL;
+	struct params p = {0};
+	PGresult *res;
+	size_t n = 0;
+	int r;
+
+	if (!ret || !ret_n || !ret_count || max == 0 || !member_id || !couple_id)
+		return -EINVAL;
+	keys = calloc(max, sizeof(*keys));
+	nums = calloc(max, sizeof(*nums));
+	if (!keys || !nums) {
+		free(keys);
+		free(nums);
+		return -ENOMEM;
+	}
+	p_text(&p, member_id);
+	p_text(&p, couple_id);
+	p_i64(&p, pg_limit(max));
+	r = pg_run(to_pg(st), PG_OLD_KEYS_GET, &p, &res);
+	if (r == 0) {
+		for (int i = 0; r == 0 && i < PQntuples(res) && n < max; i++) {
+			nums[n] = col_int(res, i, 0);
+			r = col_blob(res, i, 1, &keys[n]);
+			if (r == 0)
+				n++;
+		}
+		PQclear(res);
+	}
+	if (r != 0) {
+		for (size_t i = 0; i < n; i++)
+			store_blob_free(&keys[i]);
+		free(keys);
+		free(nums);
+		return r;
+	}
+	*ret = keys;
+	*ret_n = nums;
+	*ret_count = n;
+	return 0;
+}
+
+static int pg_old_key_set(struct store *st, const char *member_id, const char *couple_id, int64_t n,
+			  const struct blob *sealed)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!member_id || !couple_id || !sealed)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_text(&p, couple_id);
+	p_i64(&p, n);
+	p_blob(&p, sealed->data, sealed->len, false);
+	r = pg_write(to_pg(st), PG_OLD_KEY_SET, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int pg_old_keys_drop_others(struct store *st, const char *member_id, const char *couple_id)
+{
+	if (!member_id || !couple_id)
+		return -EINVAL;
+	return pg_ids(to_pg(st), PG_OLD_KEYS_DROP, member_id, couple_id, NULL);
+}
+
+static int pg_totp_reseal(struct store *st, const char *member_id, const struct blob *sealed)
+{
+	int changes = 0, r;
+
+	if (!sealed || !sealed->data)
+		return -EINVAL;
+	r = member_write(to_pg(st), PG_TOTP_RESEAL, member_id, 0, 0, sealed->data, sealed->len,
+			 &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+/*
+ * Inside the caller's transaction: the foreign keys wait for the commit
+ * (SET CONSTRAINTS ALL DEFERRED; every one is DEFERRABLE), since the
+ * member's rows in the old couple are moved or rehomed after this.
+ */
+static int pg_member_leave(struct store *st, const char *member_id, const char *ghost_id,
+			   const char *to_couple, const char *keep_id, const char *now)
+{
+	struct pg *pg = to_pg(st);
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!member_id || !ghost_id || !to_couple || !now)
+		return -EINVAL;
+	if (pg->depth == 0)
+		return -EINVAL; /* deferred checks need the caller's transaction */
+	r = pg_exec(pg, "SET CONSTRAINTS ALL DEFERRED");
+	if (r == 0) {
+		p_text(&p, member_id);
+		p_text(&p, to_couple);
+		p_text(&p, now);
+		r = pg_write(pg, PG_LEAVE_COUPLE, &p, NULL);
+	}
+	if (r == 0) {
+		p = (struct params){0};
+		p_text(&p, member_id);
+		p_text(&p, ghost_id);
+		p_text(&p, now);
+		r = pg_write(pg, PG_LEAVE_GHOST, &p, &changes);
+		if (r == 0 && changes != 1)
+			r = STORE_NOTFOUND;
+	}
+	if (r == 0)
+		r = pg_ids(pg, PG_LEAVE_KEY, member_id, NULL, NULL);
+	if (r == 0)
+		r = pg_ids(pg, PG_LEAVE_AUDIT, member_id, to_couple, NULL);
+	if (r == 0)
+		r = pg_ids(pg, PG_LEAVE_SESSIONS, member_id, keep_id ? keep_id : "", NULL);
+	if (r == 0)
+		r = pg_ids(pg, PG_LEAVE_MOVE, member_id, to_couple, NULL);
+	return r;
+}
+
 /* The ops written so far; the others stay NULL until they are (docs/storage.md). */
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
@@ -3365,4 +3618,14 @@ const struct store_ops store_pg_ops = {
 	.care_end = pg_care_end,
 	.row_version = pg_row_version,
 	.rehome = pg_rehome,
+	.couple_rekey_due = pg_couple_rekey_due,
+	.couple_rekey_mark = pg_couple_rekey_mark,
+	.couple_former = pg_couple_former,
+	.session_rekeyed = pg_session_rekeyed,
+	.old_key_add = pg_old_key_add,
+	.old_keys_get = pg_old_keys_get,
+	.old_key_set = pg_old_key_set,
+	.old_keys_drop_others = pg_old_keys_drop_others,
+	.totp_reseal = pg_totp_reseal,
+	.member_leave = pg_member_leave,
 };

@@ -2854,6 +2854,82 @@ static void test_row_version_and_rehome(void **state)
 			 -EINVAL);
 }
 
+/* A partner leaves: a ghost stays, their rows follow them inside one transaction, the
+ * partner who stays is marked for a new couple key. */
+static void test_member_leave(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	char to[STORE_ID_LEN + 1], ghost[STORE_ID_LEN + 1];
+	struct blob fresh = {(unsigned char *)"sealed again", 12}, k;
+	struct member_brief *list = NULL;
+	struct session_row s1, s2, got;
+	struct member_row m;
+	struct journal_row e;
+	size_t n = 0;
+	int former = 9;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c, a, sealed, 20, NULL, 0), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c, b, sealed, 20, NULL, 0), 0);
+	fill_session(&s1, c, a, 1);
+	assert_int_equal(STORE_CALL(fx->st, session_insert, &s1), 0);
+	fill_session(&s2, c, a, 2);
+	assert_int_equal(STORE_CALL(fx->st, session_insert, &s2), 0);
+	add_entry(fx->st, c, a, 1, "2024-05-01T10:00:00Z");
+	make_id(e.id, T_ENTRY, 1);
+	make_id(to, T_COUPLE, 9);
+	make_id(ghost, T_MEMBER, 9);
+	assert_int_equal(STORE_CALL(fx->st, couple_rekey_due, c, b), STORE_NOTFOUND);
+
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, member_leave, a, ghost, to, s1.id, "2024-06-01T10:00:00Z"), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, rehome, STORE_TABLE_JOURNAL, c, NULL, e.id, to, a, &fresh, NULL),
+		0);
+	assert_int_equal(STORE_CALL(fx->st, session_rekeyed, s1.id, to, &fresh), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_rekey_mark, c, NULL), 0);
+	assert_int_equal(fx->st->ops->commit(fx->st), 0);
+
+	assert_int_equal(STORE_CALL(fx->st, member_get, a, &m), 0);
+	assert_string_equal(m.couple_id, to);
+	store_member_free(&m);
+	assert_int_equal(STORE_CALL(fx->st, member_get, ghost, &m), 0);
+	assert_string_equal(m.couple_id, c);
+	assert_string_equal(m.login + 5, ghost);
+	assert_int_equal(m.mk_by_pw.len, 0);
+	store_member_free(&m);
+	assert_int_equal(STORE_CALL(fx->st, couple_members, c, &list, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].id, ghost); /* alice's place, created_at and all */
+	assert_int_equal(list[0].left, 1);
+	assert_string_equal(list[1].id, b);
+	free(list);
+	assert_int_equal(STORE_CALL(fx->st, session_get, s1.id, &got), 0);
+	assert_string_equal(got.couple_id, to);
+	assert_blob(&got.keys_sealed, "sealed again", 12);
+	assert_int_equal(got.rekey, 0);
+	store_session_free(&got);
+	assert_int_equal(STORE_CALL(fx->st, session_get, s2.id, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c, a, &k, NULL), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, journal_get, to, a, e.id, &e), 0);
+	store_journal_free(&e);
+	assert_int_equal(STORE_CALL(fx->st, couple_rekey_due, c, b), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_former, c, &former), 0);
+	assert_int_equal(former, 1);
+	assert_int_equal(STORE_CALL(fx->st, couple_former, to, &former), 0);
+	assert_int_equal(former, 0);
+	/* a member who left once leaves no second ghost */
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, member_leave, ghost, a, c, NULL, "2024-06-02T10:00:00Z"),
+		STORE_CONFLICT);
+	assert_int_equal(fx->st->ops->rollback(fx->st), 0);
+}
+
 #ifdef STORE_TEST_PG
 /* ---- PostgreSQL only ---------------------------------------------------- */
 
@@ -3010,6 +3086,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_safety_and_ledger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_care, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_row_version_and_rehome, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_member_leave, setup, teardown),
 		/* the backend-independent tests of the ops store-pg.c has so far */
 		cmocka_unit_test_setup_teardown(test_couples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
@@ -3033,6 +3110,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_statements, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step2_checkins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_master_key_ops, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
@@ -3094,6 +3172,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_safety_and_ledger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_care, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_row_version_and_rehome, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_member_leave, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
