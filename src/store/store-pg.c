@@ -583,12 +583,25 @@ static void p_field(struct params *p, const char *field, size_t size)
 
 #define P_FIELD(p, field) p_field((p), (field), sizeof(field))
 
-static void p_blob(struct params *p, const unsigned char *data, size_t len, bool null_ok)
+/*
+ * A blob, as the SQLite backend binds one: empty is SQL NULL when
+ * null_if_empty, else a zero-length value; data NULL with a length, or a
+ * length libpq cannot carry, is refused (-EINVAL at run time).
+ */
+static void p_blob(struct params *p, const unsigned char *data, size_t len, bool null_if_empty)
 {
 	static const char empty[1] = "";
 
-	p->values[p->n] = data ? (const char *)data : (null_ok ? NULL : empty);
-	p->lengths[p->n] = data ? (int)len : 0;
+	if (len > 0 && (!data || len > INT32_MAX)) {
+		p->err = -EINVAL;
+		data = NULL;
+		len = 0;
+	}
+	if (len == 0)
+		p->values[p->n] = null_if_empty ? NULL : empty;
+	else
+		p->values[p->n] = (const char *)data;
+	p->lengths[p->n] = (int)len;
 	p->formats[p->n] = 1;
 	p->n++;
 }
