@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -166,6 +167,22 @@ enum pg_stmt {
 	PG_LEAVE_KEY,
 	PG_LEAVE_AUDIT,
 	PG_LEAVE_SESSIONS,
+	PG_PASSKEY_PUT,
+	PG_PASSKEY_LIST,
+	PG_PASSKEY_GET,
+	PG_PASSKEY_USE,
+	PG_PASSKEY_DELETE,
+	PG_PASSKEY_RESEAL,
+	PG_PASSKEY_SIGNIN_SET,
+	PG_PASSKEY_FIND,
+	PG_CHALLENGE_PURGE,
+	PG_CHALLENGE_PUT,
+	PG_CHALLENGE_TAKE,
+	PG_CHALLENGE_DELETE,
+	PG_SIGNIN_CHALLENGE_PURGE,
+	PG_SIGNIN_CHALLENGE_PUT,
+	PG_SIGNIN_CHALLENGE_TAKE,
+	PG_SIGNIN_CHALLENGE_DELETE,
 	_PG_STMT_MAX,
 };
 
@@ -195,6 +212,10 @@ enum pg_stmt {
 
 #define CARE_INVITE_COLS                                                                           \
 	"id, couple_id, proposed_by, approved_by, status, note_sealed, created_at, updated_at"
+
+#define PASSKEY_COLS                                                                               \
+	"id, credential_id, public_key, tag, name_sealed, sign_count, created_at, "                \
+	"coalesce(last_used_at, ''), member_id, signin, mk_sealed"
 
 #define ITEM_COLS                                                                                  \
 	"couple_id, kind, id, parent_kind, parent_id, author_id, shared_with, version, legacy, "   \
@@ -521,6 +542,46 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	[PG_LEAVE_AUDIT] = "UPDATE audit_log SET couple_id = $2 WHERE member_id = $1",
 	[PG_LEAVE_SESSIONS] = "DELETE FROM sessions WHERE member_id = $1 "
 			      "AND id IS DISTINCT FROM $2",
+	[PG_PASSKEY_PUT] = "INSERT INTO passkeys (id, member_id, credential_id, public_key, tag, "
+			   "name_sealed, sign_count, created_at) "
+			   "SELECT $1::text, $2::text, $3::bytea, $4::bytea, $5::bytea, $6::bytea, "
+			   "$7::bigint, $8::text "
+			   "WHERE (SELECT count(*) FROM passkeys WHERE member_id = $2::text) < $9 "
+			   "ON CONFLICT DO NOTHING",
+	[PG_PASSKEY_LIST] = "SELECT " PASSKEY_COLS " FROM passkeys WHERE member_id = $1 "
+			    "ORDER BY created_at, rowid",
+	[PG_PASSKEY_GET] = "SELECT " PASSKEY_COLS " FROM passkeys "
+			   "WHERE member_id = $1 AND credential_id = $2",
+	/* the counter moves from what the check saw: of two racing uses, one */
+	[PG_PASSKEY_USE] = "UPDATE passkeys SET sign_count = $4, last_used_at = $5 "
+			   "WHERE member_id = $1 AND id = $2 AND sign_count = $3",
+	[PG_PASSKEY_DELETE] = "DELETE FROM passkeys WHERE member_id = $1 AND id = $2",
+	[PG_PASSKEY_RESEAL] = "UPDATE passkeys SET tag = $3, name_sealed = $4 "
+			      "WHERE member_id = $1 AND id = $2",
+	[PG_PASSKEY_SIGNIN_SET] = "UPDATE passkeys SET signin = $3, mk_sealed = $4 "
+				  "WHERE member_id = $1 AND id = $2",
+	[PG_PASSKEY_FIND] =
+		"SELECT " PASSKEY_COLS " FROM passkeys "
+		"WHERE credential_id = $1 AND signin IS NOT NULL ORDER BY rowid LIMIT 16",
+	[PG_CHALLENGE_PURGE] = "DELETE FROM passkey_challenges WHERE expires_at <= $1",
+	[PG_CHALLENGE_PUT] = "INSERT INTO passkey_challenges (member_id, hash, purpose, origin, "
+			     "expires_at) VALUES ($1, $2, $3, $4, $5)",
+	[PG_CHALLENGE_TAKE] = "SELECT origin FROM passkey_challenges WHERE member_id = $1 "
+			      "AND hash = $2 AND purpose = $3 AND expires_at > $4 FOR UPDATE",
+	[PG_CHALLENGE_DELETE] = "DELETE FROM passkey_challenges WHERE member_id = $1 AND hash = $2",
+	[PG_SIGNIN_CHALLENGE_PURGE] = "DELETE FROM signin_challenges WHERE expires_at <= $1",
+	/* nothing when the table is full: a flood of asks fills no disk */
+	[PG_SIGNIN_CHALLENGE_PUT] =
+		"INSERT INTO signin_challenges (hash, origin, address, expires_at) "
+		"SELECT $1::bytea, $2::text, $3::bytea, $4::bigint "
+		"WHERE (SELECT count(*) FROM signin_challenges) < $5 "
+		"AND (SELECT count(*) FROM signin_challenges WHERE address = $3::bytea) < $6",
+	/* numbered as the member's challenges' are ($1 member and $3 purpose unused): one taker */
+	[PG_SIGNIN_CHALLENGE_TAKE] = "SELECT origin FROM signin_challenges "
+				     "WHERE hash = $2 AND expires_at > $4 "
+				     "AND $1::text IS NULL AND $3::text IS NULL FOR UPDATE",
+	[PG_SIGNIN_CHALLENGE_DELETE] = "DELETE FROM signin_challenges WHERE hash = $2 "
+				       "AND $1::text IS NULL",
 	[PG_COUPLE_SET_RHYTHM] = "UPDATE couples SET rhythm = $2 WHERE id = $1",
 };
 
@@ -3529,6 +3590,296 @@ static int pg_member_leave(struct store *st, const char *member_id, const char *
 	return r;
 }
 
+/* ---- passkeys ---- */
+
+static int pg_passkey_put(struct store *st, const char *member_id, const struct passkey_row *pk)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!member_id || !pk)
+		return -EINVAL;
+	P_FIELD(&p, pk->id);
+	p_text(&p, member_id);
+	p_blob(&p, pk->credential_id.data, pk->credential_id.len, false);
+	p_blob(&p, pk->public_key.data, pk->public_key.len, false);
+	p_blob(&p, pk->tag.data, pk->tag.len, false);
+	p_blob(&p, pk->name_sealed.data, pk->name_sealed.len, false);
+	p_i64(&p, pk->sign_count);
+	P_FIELD(&p, pk->created_at);
+	p_i64(&p, STORE_PASSKEYS_MAX);
+	r = pg_write(to_pg(st), PG_PASSKEY_PUT, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
+}
+
+/* Row i in PASSKEY_COLS order.  On failure it holds no memory. */
+static int read_passkey(const PGresult *res, int i, struct passkey_row *pk)
+{
+	int r;
+
+	memset(pk, 0, sizeof(*pk));
+	r = COL_TEXT(res, i, 0, pk->id);
+	if (r == 0)
+		r = col_blob(res, i, 1, &pk->credential_id);
+	if (r == 0)
+		r = col_blob(res, i, 2, &pk->public_key);
+	if (r == 0)
+		r = col_blob(res, i, 3, &pk->tag);
+	if (r == 0)
+		r = col_blob(res, i, 4, &pk->name_sealed);
+	pk->sign_count = col_int(res, i, 5);
+	if (r == 0)
+		r = COL_TEXT(res, i, 6, pk->created_at);
+	if (r == 0)
+		r = COL_TEXT(res, i, 7, pk->last_used_at);
+	if (r == 0)
+		r = COL_TEXT(res, i, 8, pk->member_id);
+	if (r == 0)
+		r = col_blob(res, i, 9, &pk->signin); /* NULL: {NULL, 0} */
+	if (r == 0)
+		r = col_blob(res, i, 10, &pk->mk_sealed);
+	if (r != 0)
+		store_passkey_free(pk);
+	return r;
+}
+
+/* Every row of statement id as passkeys, into a malloc'd array (NULL when none). */
+static int passkey_rows(struct pg *pg, enum pg_stmt id, const struct params *p,
+			struct passkey_row **ret_rows, size_t *ret_n)
+{
+	struct passkey_row *rows = NULL;
+	PGresult *res;
+	int n, r;
+
+	r = pg_run(pg, id, p, &res);
+	if (r != 0)
+		return r;
+	n = PQntuples(res);
+	if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))
+		r = -ENOMEM;
+	for (int i = 0; r == 0 && i < n; i++) {
+		r = read_passkey(res, i, &rows[i]);
+		if (r != 0) {
+			store_passkey_list_free(rows, (size_t)i);
+			rows = NULL;
+		}
+	}
+	PQclear(res);
+	if (r != 0) {
+		free(rows);
+		return r;
+	}
+	*ret_rows = rows;
+	*ret_n = (size_t)n;
+	return 0;
+}
+
+static int pg_passkey_list(struct store *st, const char *member_id, struct passkey_row **ret,
+			   size_t *ret_n)
+{
+	struct params p = {0};
+
+	if (!member_id || !ret || !ret_n)
+		return -EINVAL;
+	p_text(&p, member_id);
+	return passkey_rows(to_pg(st), PG_PASSKEY_LIST, &p, ret, ret_n);
+}
+
+static int pg_passkey_get(struct store *st, const char *member_id, const unsigned char *cred_id,
+			  size_t len, struct passkey_row *ret)
+{
+	struct passkey_row row;
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!member_id || !cred_id || !ret)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_blob(&p, cred_id, len, false);
+	r = pg_read(to_pg(st), PG_PASSKEY_GET, &p, &res);
+	if (r != 0)
+		return r;
+	r = read_passkey(res, 0, &row);
+	PQclear(res);
+	if (r == 0)
+		*ret = row;
+	return r;
+}
+
+static int pg_passkey_use(struct store *st, const char *member_id, const char *id,
+			  int64_t old_count, int64_t new_count, const char *now)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!member_id || !id || !now)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_text(&p, id);
+	p_i64(&p, old_count);
+	p_i64(&p, new_count);
+	p_text(&p, now);
+	r = pg_write(to_pg(st), PG_PASSKEY_USE, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
+}
+
+static int pg_passkey_delete(struct store *st, const char *member_id, const char *id)
+{
+	int changes = 0, r;
+
+	if (!id)
+		return -EINVAL;
+	r = pg_ids(to_pg(st), PG_PASSKEY_DELETE, member_id, id, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int pg_passkey_reseal(struct store *st, const char *member_id, const char *id,
+			     const struct blob *tag, const struct blob *name_sealed)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!member_id || !id || !tag || !name_sealed)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_text(&p, id);
+	p_blob(&p, tag->data, tag->len, false);
+	p_blob(&p, name_sealed->data, name_sealed->len, false);
+	r = pg_write(to_pg(st), PG_PASSKEY_RESEAL, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int pg_passkey_signin_set(struct store *st, const char *member_id, const char *id,
+				 const struct blob *signin, const struct blob *mk_sealed)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!member_id || !id || !signin != !mk_sealed)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_text(&p, id);
+	/* empty (or none): NULL, a passkey that no longer signs in alone */
+	p_blob(&p, signin ? signin->data : NULL, signin ? signin->len : 0, true);
+	p_blob(&p, mk_sealed ? mk_sealed->data : NULL, mk_sealed ? mk_sealed->len : 0, true);
+	r = pg_write(to_pg(st), PG_PASSKEY_SIGNIN_SET, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int pg_passkey_find(struct store *st, const unsigned char *cred_id, size_t len,
+			   struct passkey_row **ret, size_t *ret_n)
+{
+	struct params p = {0};
+
+	if (!cred_id || len == 0 || !ret || !ret_n)
+		return -EINVAL;
+	p_blob(&p, cred_id, len, false);
+	return passkey_rows(to_pg(st), PG_PASSKEY_FIND, &p, ret, ret_n);
+}
+
+/* The expired challenges go (purge: a statement of one parameter, now), then put runs. */
+static int challenge_purge_put(struct pg *pg, enum pg_stmt purge, enum pg_stmt put,
+			       const struct params *p, int *changes)
+{
+	struct params now = {0};
+	int r;
+
+	r = pg_tx_enter(pg);
+	if (r != 0)
+		return r;
+	p_i64(&now, (int64_t)time(NULL));
+	r = pg_write(pg, purge, &now, NULL);
+	if (r == 0)
+		r = pg_write(pg, put, p, changes);
+	return pg_tx_leave(pg, r);
+}
+
+static int pg_challenge_put(struct store *st, const char *member_id, const unsigned char *hash,
+			    const char *purpose, const char *origin, int64_t expires_s)
+{
+	struct params p = {0};
+
+	if (!hash || !member_id || !purpose || !origin)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_blob(&p, hash, STORE_CHALLENGE_HASH_LEN, false);
+	p_text(&p, purpose);
+	p_text(&p, origin);
+	p_i64(&p, expires_s);
+	return challenge_purge_put(to_pg(st), PG_CHALLENGE_PURGE, PG_CHALLENGE_PUT, &p, NULL);
+}
+
+/*
+ * Reads the origin of the challenge statement take finds and deletes it
+ * with del, in one transaction (the row locked FOR UPDATE): of two requests
+ * with one challenge, one has it.  Both statements number their parameters
+ * alike: $1 the member (NULL for a sign-in's), $2 the hash, $3 the purpose,
+ * $4 now.
+ */
+static int origin_take(struct pg *pg, enum pg_stmt take, enum pg_stmt del, const char *member_id,
+		       const unsigned char *hash, const char *purpose, int64_t now_s,
+		       char *ret_origin, size_t len)
+{
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	if (!hash || !ret_origin || len == 0)
+		return -EINVAL;
+	r = pg_tx_enter(pg);
+	if (r != 0)
+		return r;
+	p_text(&p, member_id);
+	p_blob(&p, hash, STORE_CHALLENGE_HASH_LEN, false);
+	p_text(&p, purpose);
+	p_i64(&p, now_s);
+	r = pg_read(pg, take, &p, &res);
+	if (r == 0) {
+		r = col_text(res, 0, 0, ret_origin, len);
+		PQclear(res);
+	}
+	if (r == 0) {
+		p.n = 2;
+		r = pg_write(pg, del, &p, NULL);
+	}
+	return pg_tx_leave(pg, r);
+}
+
+static int pg_challenge_take(struct store *st, const char *member_id, const unsigned char *hash,
+			     const char *purpose, int64_t now_s, char *ret_origin, size_t len)
+{
+	return origin_take(to_pg(st), PG_CHALLENGE_TAKE, PG_CHALLENGE_DELETE, member_id, hash,
+			   purpose, now_s, ret_origin, len);
+}
+
+static int pg_signin_challenge_put(struct store *st, const unsigned char *hash,
+				   const unsigned char *address, const char *origin,
+				   int64_t expires_s)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!hash || !origin || !address)
+		return -EINVAL;
+	p_blob(&p, hash, STORE_CHALLENGE_HASH_LEN, false);
+	p_text(&p, origin);
+	p_blob(&p, address, STORE_THROTTLE_KEY_LEN, false);
+	p_i64(&p, expires_s);
+	p_i64(&p, STORE_SIGNIN_CHALLENGES_MAX);
+	p_i64(&p, STORE_SIGNIN_CHALLENGES_PER_ADDRESS);
+	r = challenge_purge_put(to_pg(st), PG_SIGNIN_CHALLENGE_PURGE, PG_SIGNIN_CHALLENGE_PUT, &p,
+				&changes);
+	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
+}
+
+static int pg_signin_challenge_take(struct store *st, const unsigned char *hash, int64_t now_s,
+				    char *ret_origin, size_t len)
+{
+	return origin_take(to_pg(st), PG_SIGNIN_CHALLENGE_TAKE, PG_SIGNIN_CHALLENGE_DELETE, NULL,
+			   hash, NULL, now_s, ret_origin, len);
+}
+
 /* The ops written so far; the others stay NULL until they are (docs/storage.md). */
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
@@ -3641,4 +3992,16 @@ const struct store_ops store_pg_ops = {
 	.old_keys_drop_others = pg_old_keys_drop_others,
 	.totp_reseal = pg_totp_reseal,
 	.member_leave = pg_member_leave,
+	.passkey_put = pg_passkey_put,
+	.passkey_list = pg_passkey_list,
+	.passkey_get = pg_passkey_get,
+	.passkey_use = pg_passkey_use,
+	.passkey_delete = pg_passkey_delete,
+	.passkey_reseal = pg_passkey_reseal,
+	.passkey_signin_set = pg_passkey_signin_set,
+	.passkey_find = pg_passkey_find,
+	.challenge_put = pg_challenge_put,
+	.challenge_take = pg_challenge_take,
+	.signin_challenge_put = pg_signin_challenge_put,
+	.signin_challenge_take = pg_signin_challenge_take,
 };

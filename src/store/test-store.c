@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -2930,6 +2931,152 @@ static void test_member_leave(void **state)
 	assert_int_equal(fx->st->ops->rollback(fx->st), 0);
 }
 
+static void fill_passkey(struct passkey_row *pk, unsigned n, const char *cred)
+{
+	static unsigned char point[65] = {4};
+	static unsigned char name[5] = "named";
+
+	memset(pk, 0, sizeof(*pk));
+	make_id(pk->id, T_ITEM, n);
+	pk->credential_id = (struct blob){(unsigned char *)(uintptr_t)cred, strlen(cred)};
+	pk->public_key = (struct blob){point, sizeof(point)};
+	pk->tag = (struct blob){hash32, sizeof(hash32)};
+	pk->name_sealed = (struct blob){name, sizeof(name)};
+	pk->sign_count = 5;
+	strcpy(pk->created_at, "2024-05-01T10:00:00Z");
+}
+
+/* Passkeys, their challenges, and the ones that sign in alone. */
+static void test_passkeys(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1], origin[64];
+	unsigned char form[STORE_SIGNIN_FORM], addr[STORE_THROTTLE_KEY_LEN] = {1};
+	struct blob signin = {form, sizeof(form)}, mk = {sealed, sizeof(sealed)};
+	struct passkey_row pk, got, *list = NULL;
+	int64_t later = (int64_t)time(NULL) + 600;
+	size_t n = 0;
+
+	memset(form, 7, sizeof(form));
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	fill_passkey(&pk, 1, "credential-one");
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), STORE_CONFLICT);
+	fill_passkey(&pk, 2, "credential-two");
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), 0);
+	for (unsigned i = 3; i <= STORE_PASSKEYS_MAX; i++) {
+		char cred[32];
+
+		snprintf(cred, sizeof(cred), "credential-%u", i);
+		fill_passkey(&pk, i, cred);
+		assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), 0);
+	}
+	fill_passkey(&pk, 99, "one too many");
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, b, &pk), 0);
+
+	assert_int_equal(STORE_CALL(fx->st, passkey_list, a, &list, &n), 0);
+	assert_int_equal(n, STORE_PASSKEYS_MAX);
+	assert_blob(&list[0].credential_id, "credential-one", 14);
+	assert_string_equal(list[0].last_used_at, "");
+	assert_null(list[0].signin.data);
+	store_passkey_list_free(list, n);
+	assert_int_equal(STORE_CALL(fx->st, passkey_get, a, (const unsigned char *)"credential-two",
+				    14, &got),
+			 0);
+	assert_int_equal(got.sign_count, 5);
+	assert_string_equal(got.member_id, a);
+	store_passkey_free(&got);
+	assert_int_equal(STORE_CALL(fx->st, passkey_get, b, (const unsigned char *)"credential-two",
+				    14, &got),
+			 STORE_NOTFOUND);
+
+	make_id(pk.id, T_ITEM, 2);
+	assert_int_equal(STORE_CALL(fx->st, passkey_use, a, pk.id, 5, 6, "2024-05-02T10:00:00Z"),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_use, a, pk.id, 5, 7, "2024-05-02T10:00:00Z"),
+			 STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, passkey_reseal, a, pk.id, &(struct blob){pubkey, 32},
+				    &(struct blob){(unsigned char *)"renamed", 7}),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_get, a, (const unsigned char *)"credential-two",
+				    14, &got),
+			 0);
+	assert_int_equal(got.sign_count, 6);
+	assert_string_equal(got.last_used_at, "2024-05-02T10:00:00Z");
+	assert_blob(&got.name_sealed, "renamed", 7);
+	store_passkey_free(&got);
+
+	/* signing in alone: found by credential id, whoever's it is */
+	list = NULL;
+	assert_int_equal(STORE_CALL(fx->st, passkey_find, (const unsigned char *)"credential-two",
+				    14, &list, &n),
+			 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_signin_set, a, pk.id, &signin, NULL), -EINVAL);
+	assert_int_equal(STORE_CALL(fx->st, passkey_signin_set, a, pk.id, &signin, &mk), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_find, (const unsigned char *)"credential-two",
+				    14, &list, &n),
+			 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].member_id, a);
+	assert_blob(&list[0].signin, form, sizeof(form));
+	assert_blob(&list[0].mk_sealed, sealed, sizeof(sealed));
+	store_passkey_list_free(list, n);
+	assert_int_equal(STORE_CALL(fx->st, passkey_signin_set, a, pk.id, NULL, NULL), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_find, (const unsigned char *)"credential-two",
+				    14, &list, &n),
+			 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_delete, a, pk.id), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_delete, a, pk.id), STORE_NOTFOUND);
+
+	/* a challenge is taken once, by its member and purpose, before it expires */
+	assert_int_equal(
+		STORE_CALL(fx->st, challenge_put, a, hash32, "get", "https://x.test", later), 0);
+	assert_int_equal(STORE_CALL(fx->st, challenge_take, b, hash32, "get", later - 600, origin,
+				    sizeof(origin)),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, challenge_take, a, hash32, "create", later - 600,
+				    origin, sizeof(origin)),
+			 STORE_NOTFOUND);
+	assert_int_equal(
+		STORE_CALL(fx->st, challenge_take, a, hash32, "get", later, origin, sizeof(origin)),
+		STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, challenge_take, a, hash32, "get", later - 600, origin,
+				    sizeof(origin)),
+			 0);
+	assert_string_equal(origin, "https://x.test");
+	assert_int_equal(STORE_CALL(fx->st, challenge_take, a, hash32, "get", later - 600, origin,
+				    sizeof(origin)),
+			 STORE_NOTFOUND);
+
+	/* sign-in challenges: bounded per address */
+	for (unsigned i = 0; i < STORE_SIGNIN_CHALLENGES_PER_ADDRESS; i++) {
+		unsigned char h[STORE_CHALLENGE_HASH_LEN] = {0};
+
+		h[0] = (unsigned char)(i + 1);
+		assert_int_equal(
+			STORE_CALL(fx->st, signin_challenge_put, h, addr, "https://x.test", later),
+			0);
+	}
+	assert_int_equal(
+		STORE_CALL(fx->st, signin_challenge_put, hash32, addr, "https://x.test", later),
+		STORE_CONFLICT);
+	addr[0] = 2;
+	assert_int_equal(
+		STORE_CALL(fx->st, signin_challenge_put, hash32, addr, "https://y.test", later), 0);
+	assert_int_equal(STORE_CALL(fx->st, signin_challenge_take, hash32, later - 600, origin,
+				    sizeof(origin)),
+			 0);
+	assert_string_equal(origin, "https://y.test");
+	assert_int_equal(STORE_CALL(fx->st, signin_challenge_take, hash32, later - 600, origin,
+				    sizeof(origin)),
+			 STORE_NOTFOUND);
+}
+
 #ifdef STORE_TEST_PG
 /* ---- PostgreSQL only ---------------------------------------------------- */
 
@@ -3087,6 +3234,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_care, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_row_version_and_rehome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passkeys, setup, teardown),
 		/* the backend-independent tests of the ops store-pg.c has so far */
 		cmocka_unit_test_setup_teardown(test_couples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
@@ -3173,6 +3321,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_care, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_row_version_and_rehome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passkeys, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
