@@ -1173,6 +1173,101 @@ int store_pg_migrate(struct store *st)
 	return version;
 }
 
+/* ---- the database as a whole ---- */
+
+/* A PostgreSQL database keeps no files of the server process's own. */
+static int pg_files_dir(struct store *st, char *out, size_t len)
+{
+	(void)st;
+	(void)out;
+	(void)len;
+	return -ENOENT;
+}
+
+/*
+ * No PostgreSQL fault is fatal to the process (pg_fatal), so nothing is
+ * left to rescue: what was committed is in the server's own log.
+ */
+static int pg_rescue(struct store *st, char *where, size_t wherelen)
+{
+	(void)st;
+	if (where && wherelen > 0)
+		snprintf(where, wherelen, "%s", "the PostgreSQL database");
+	return 0;
+}
+
+/*
+ * A copy of a PostgreSQL database is pg_dump's work (consistent, online,
+ * without the server's files): `kintsugi backup` says so instead.
+ */
+static int pg_backup(struct store *st, const char *dest_path)
+{
+	(void)st;
+	(void)dest_path;
+	return -EOPNOTSUPP;
+}
+
+/*
+ * PostgreSQL has no secure_delete: a deleted row's bytes stay in its page
+ * until the space is reused, whatever VACUUM does.  Nothing to do here; the
+ * operator's disk encryption covers it (docs/storage.md).
+ */
+static int pg_scrub(struct store *st)
+{
+	(void)st;
+	return -EOPNOTSUPP;
+}
+
+/*
+ * The schema is this binary's, and every table reads to its end: 0 when
+ * sound, STORE_CONFLICT when not (a wrong version, a table missing, or data
+ * PostgreSQL finds damaged: SQLSTATE XX001/XX002), < 0 when the server
+ * cannot be asked.
+ */
+static int pg_check(struct store *st)
+{
+	static const char *const tables[] = {
+		"couples",	 "members",	    "couple_keys", "invites",
+		"sessions",	 "journal_entries", "audit_log",   "statements",
+		"checkins",	 "signin_failures", "items",	   "devices",
+		"totp",		 "recovery_codes",  "passkeys",	   "passkey_challenges",
+		"safety_checks", "old_couple_keys", "ledgers",	   "signin_challenges",
+		"care_invites",	 "care_keys",	    "care_wraps",
+	};
+	struct pg *pg = to_pg(st);
+	char sql[96];
+	PGresult *res;
+	int version = 0, r;
+
+	if (pg->depth > 0 || pg->reading)
+		return -EINVAL;
+	r = schema_version(pg, &version);
+	if (r != 0)
+		return r < 0 ? r : -EIO;
+	if (store_pg_migrations_n == 0 ||
+	    version != store_pg_migrations[store_pg_migrations_n - 1].version)
+		return STORE_CONFLICT;
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		const char *state;
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tables[i]);
+		res = PQexec(pg->conn, sql);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+			PQclear(res);
+			continue;
+		}
+		/* damaged data, or a table of the schema gone: not sound; else unanswered */
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (state && (strncmp(state, "XX00", 4) == 0 || strcmp(state, "42P01") == 0))
+			r = STORE_CONFLICT;
+		else
+			r = pg_errno(pg, res);
+		PQclear(res);
+		return r == STORE_CONFLICT || r < 0 ? r : -EIO;
+	}
+	return 0;
+}
+
 /* ---- couples ---- */
 
 static int pg_couple_insert(struct store *st, const struct couple_row *c)
@@ -3892,6 +3987,11 @@ const struct store_ops store_pg_ops = {
 	.read_end = pg_read_end,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
+	.rescue = pg_rescue,
+	.backup = pg_backup,
+	.check = pg_check,
+	.scrub = pg_scrub,
+	.files_dir = pg_files_dir,
 	.couple_insert = pg_couple_insert,
 	.couple_get = pg_couple_get,
 	.couple_members = pg_couple_members,

@@ -3216,6 +3216,43 @@ static void test_pg_transactions(void **state)
 	store_close(other);
 }
 
+/* The whole-database ops: what PostgreSQL does instead of files. */
+static void test_pg_database_ops(void **state)
+{
+	struct fx *fx = *state;
+	char where[64] = "", dir[64];
+
+	assert_int_equal(fx->st->ops->check(fx->st), 0);
+	assert_int_equal(fx->st->ops->files_dir(fx->st, dir, sizeof(dir)), -ENOENT);
+	assert_int_equal(fx->st->ops->backup(fx->st, "/tmp/nowhere.db"), -EOPNOTSUPP);
+	assert_int_equal(fx->st->ops->scrub(fx->st), -EOPNOTSUPP);
+	assert_int_equal(fx->st->ops->fatal(fx->st), STORE_FAULT_NONE);
+	assert_int_equal(fx->st->ops->rescue(fx->st, where, sizeof(where)), 0);
+	assert_string_equal(where, "the PostgreSQL database");
+	/* a schema of another version, or a table gone: not sound */
+	assert_int_equal(
+		query_int(fx->pg,
+			  "WITH u AS (UPDATE kintsugi_schema SET version = 16 RETURNING 1) "
+			  "SELECT count(*) FROM u",
+			  NULL),
+		1);
+	assert_int_equal(fx->st->ops->check(fx->st), STORE_CONFLICT);
+	assert_int_equal(
+		query_int(fx->pg,
+			  "WITH u AS (UPDATE kintsugi_schema SET version = 17 RETURNING 1) "
+			  "SELECT count(*) FROM u",
+			  NULL),
+		1);
+	assert_int_equal(fx->st->ops->check(fx->st), 0);
+	{
+		PGresult *res = PQexec(fx->pg, "DROP TABLE care_wraps");
+
+		assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+		PQclear(res);
+	}
+	assert_int_equal(fx->st->ops->check(fx->st), STORE_CONFLICT);
+}
+
 int main(void)
 {
 	if (!getenv("KINTSUGI_PG_URL") || !*getenv("KINTSUGI_PG_URL")) {
@@ -3228,6 +3265,7 @@ int main(void)
 		cmocka_unit_test(test_pg_open_errors),
 		cmocka_unit_test_setup_teardown(test_pg_lost_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_database_ops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items_of_author_and_care, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safety_and_ledger, setup, teardown),
