@@ -793,6 +793,13 @@ struct store {
 int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen);
 void store_close(struct store *st);
 
+/*
+ * store_url_shown() - the database's name as a message may show it: a path
+ * as it is, a URL without its password (nor its ?parameters), copied into
+ * buf; returns buf ("" when buf is NULL or len 0).
+ */
+const char *store_url_shown(const char *url, char *buf, size_t len);
+
 /* store_migrate() - apply pending migrations; returns the schema version or < 0. */
 int store_migrate(struct store *st);
 

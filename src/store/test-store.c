@@ -385,12 +385,24 @@ static void test_open_errors_have_reasons(void **state)
 	assert_true(strlen(err) > 0);
 	assert_ptr_equal(st, (struct store *)(uintptr_t)0x1);
 
+#ifdef KINTSUGI_HAVE_PG
+	/* PostgreSQL's URLs go to store-pg.c: nobody listens on port 1 */
+	assert_int_equal(store_open("postgresql://u@127.0.0.1:1/db", &st, err, sizeof(err)),
+			 -ECONNREFUSED);
+	assert_string_equal(err, "cannot connect to the PostgreSQL server");
+	err[0] = '\0';
+	assert_int_equal(store_open("postgres://127.0.0.1:1/db", &st, err, sizeof(err)),
+			 -ECONNREFUSED);
+	assert_string_equal(err, "cannot connect to the PostgreSQL server");
+#else
 	assert_int_equal(store_open("postgresql://u@h/db", &st, err, sizeof(err)),
 			 -EPROTONOSUPPORT);
-	assert_string_equal(err, "PostgreSQL support is not built yet");
+	assert_string_equal(err, "this kintsugi was built without PostgreSQL (libpq)");
 	err[0] = '\0';
 	assert_int_equal(store_open("postgres://h/db", &st, err, sizeof(err)), -EPROTONOSUPPORT);
-	assert_string_equal(err, "PostgreSQL support is not built yet");
+	assert_string_equal(err, "this kintsugi was built without PostgreSQL (libpq)");
+#endif
+	assert_int_equal(store_open("mysql://h/db", &st, err, sizeof(err)), -EPROTONOSUPPORT);
 	assert_int_equal(store_open("", &st, err, sizeof(err)), -EINVAL);
 	assert_int_equal(store_open("/proc/nope/x.db", &st, NULL, 0), r);
 
@@ -3077,6 +3089,27 @@ static void test_passkeys(void **state)
 			 STORE_NOTFOUND);
 }
 
+/* What messages show of a database's name: never a password. */
+static void test_url_shown(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	assert_string_equal(store_url_shown("/var/lib/kintsugi/k.db", buf, sizeof(buf)),
+			    "/var/lib/kintsugi/k.db");
+	assert_string_equal(
+		store_url_shown("postgresql://k:s3cret@db.example:5432/k", buf, sizeof(buf)),
+		"postgresql://k@db.example:5432/k");
+	assert_string_equal(store_url_shown("postgresql://k@h/k?password=s3cret&sslmode=require",
+					    buf, sizeof(buf)),
+			    "postgresql://k@h/k");
+	assert_string_equal(store_url_shown("postgres://h:5432/k", buf, sizeof(buf)),
+			    "postgres://h:5432/k");
+	assert_string_equal(store_url_shown("postgresql://u:p@[::1]:5/d", buf, sizeof(buf)),
+			    "postgresql://u@[::1]:5/d");
+	assert_string_equal(store_url_shown("x", NULL, 0), "");
+}
+
 #ifdef STORE_TEST_PG
 /* ---- PostgreSQL only ---------------------------------------------------- */
 
@@ -3091,7 +3124,12 @@ static void test_pg_migrate_once(void **state)
 	assert_int_equal(query_int(fx->pg, "SELECT version FROM kintsugi_schema", NULL), 17);
 	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM kintsugi_schema", NULL), 1);
 	assert_int_equal(store_pg_migrate(fx->st), 17);
+	assert_int_equal(store_migrate(fx->st), 17);
 	assert_int_equal(store_pg_open(url, &second, err, sizeof(err)), 0);
+	store_close(second);
+	second = NULL;
+	assert_int_equal(store_open(url, &second, err, sizeof(err)), 0); /* --db postgresql://... */
+	assert_ptr_equal(second->ops, &store_pg_ops);
 	store_close(second);
 	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM kintsugi_schema", NULL), 1);
 	/* every table of SQLite's schema is there, and no more (kintsugi_schema aside) */
@@ -3360,6 +3398,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_row_version_and_rehome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_leave, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passkeys, setup, teardown),
+		cmocka_unit_test(test_url_shown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
