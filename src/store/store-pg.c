@@ -727,7 +727,7 @@ static bool pg_reset(struct pg *pg)
  * PQclear()s it), or the result of pg_errno.  Outside a transaction, a
  * connection found lost is reset and the statement tried once more.
  */
-static int pg_run(struct pg *pg, enum pg_stmt id, const struct params *p, PGresult **ret)
+static int pg_run_once(struct pg *pg, enum pg_stmt id, const struct params *p, PGresult **ret)
 {
 	char name[16];
 	PGresult *res;
@@ -769,6 +769,44 @@ static int pg_run(struct pg *pg, enum pg_stmt id, const struct params *p, PGresu
 			continue;
 		return r;
 	}
+}
+
+static int pg_exec(struct pg *pg, const char *sql);
+
+/*
+ * pg_run_once() inside a transaction behind a savepoint: a statement that
+ * fails (a clash, a dangling reference, bad input) leaves the transaction as
+ * SQLite does, usable, instead of aborting it whole.  In a read snapshot, a
+ * failed statement ends the snapshot and the reads go on one by one.
+ */
+static int pg_run(struct pg *pg, enum pg_stmt id, const struct params *p, PGresult **ret)
+{
+	int r;
+
+	if (pg->depth == 0) {
+		r = pg_run_once(pg, id, p, ret);
+		if (r != 0 && pg->reading && PQstatus(pg->conn) == CONNECTION_OK &&
+		    PQtransactionStatus(pg->conn) == PQTRANS_INERROR) {
+			pg->reading = false;
+			pg_exec(pg, "ROLLBACK");
+		}
+		return r;
+	}
+	if (p && p->err)
+		return p->err;
+	r = pg_exec(pg, "SAVEPOINT store_stmt");
+	if (r != 0)
+		return r;
+	r = pg_run_once(pg, id, p, ret);
+	if (r == 0) {
+		r = pg_exec(pg, "RELEASE SAVEPOINT store_stmt");
+		if (r != 0)
+			PQclear(*ret);
+		return r;
+	}
+	if (PQstatus(pg->conn) == CONNECTION_OK)
+		pg_exec(pg, "ROLLBACK TO SAVEPOINT store_stmt; RELEASE SAVEPOINT store_stmt");
+	return r;
 }
 
 static void pg_read_pause(struct pg *pg);

@@ -3110,6 +3110,41 @@ static void test_url_shown(void **state)
 	assert_string_equal(store_url_shown("x", NULL, 0), "");
 }
 
+/* A statement that fails inside a transaction leaves the transaction usable. */
+static void test_failed_statement_in_transaction(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	struct couple_row dup = {0};
+	struct member_row m;
+	struct couple_row got;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	snprintf(dup.id, sizeof(dup.id), "%s", c);
+	strcpy(dup.created_at, "2024-05-01T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, couple_insert, &dup), STORE_CONFLICT);
+	fill_member(&m, c, 2, "alice"); /* a login taken */
+	assert_int_equal(STORE_CALL(fx->st, member_insert, &m), STORE_CONFLICT);
+	add_member(fx->st, c, 3, "bob", b);
+	assert_int_equal(fx->st->ops->commit(fx->st), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, b, &m), 0);
+	store_member_free(&m);
+
+	/* and a read snapshot goes on after a failed read */
+	assert_int_equal(fx->st->ops->read_begin(fx->st), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_get, c, &got), 0);
+	{
+		/* text that is not UTF-8: SQLite finds no one, PostgreSQL refuses it (-EINVAL) */
+		int r = STORE_CALL(fx->st, member_get_by_login, "\xff\xfe", &m);
+
+		assert_true(r == STORE_NOTFOUND || r == -EINVAL);
+	}
+	assert_int_equal(STORE_CALL(fx->st, couple_get, c, &got), 0);
+	fx->st->ops->read_end(fx->st);
+}
+
 #ifdef STORE_TEST_PG
 /* ---- PostgreSQL only ---------------------------------------------------- */
 
@@ -3304,6 +3339,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pg_lost_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_database_ops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_statement_in_transaction, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_journal_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items_of_author_and_care, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safety_and_ledger, setup, teardown),
@@ -3399,6 +3436,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_member_leave, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passkeys, setup, teardown),
 		cmocka_unit_test(test_url_shown),
+		cmocka_unit_test_setup_teardown(test_failed_statement_in_transaction, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
