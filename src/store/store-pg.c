@@ -194,8 +194,12 @@ enum pg_stmt {
 	"id, member_id, couple_id, secret_hash, keys_sealed, created_at, last_seen_at, "           \
 	"expires_at, browser"
 
-#define PG_STR_(x) #x
-#define PG_STR(x)  PG_STR_(x)
+/* the advisory lock keys: the writers' (pg_begin) and the migrations' */
+#define PG_WRITER_LOCK	  "7473295"
+#define PG_MIGRATION_LOCK "7473294"
+
+#define PG_STR_(x)	  #x
+#define PG_STR(x)	  PG_STR_(x)
 
 #define JOURNAL_COLS                                                                               \
 	"id, couple_id, author_id, version, body_sealed, prompt_sealed, created_at, updated_at"
@@ -915,7 +919,8 @@ static int pg_exec(struct pg *pg, const char *sql)
 	PGresult *res = PQexec(pg->conn, sql);
 	int r = 0;
 
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	/* the last statement's result: a command, or a SELECT of a function */
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
 		r = pg_errno(pg, res);
 	PQclear(res);
 	return r;
@@ -933,9 +938,19 @@ static int pg_begin(struct store *st)
 		pg_fault_note(STORE_FAULT_IO);
 		return -EIO;
 	}
-	r = pg_exec(pg, "BEGIN ISOLATION LEVEL READ COMMITTED");
+	/*
+	 * Writers are serialised, as SQLite's BEGIN IMMEDIATE and the process's
+	 * writer lock do, but across every process on the database: the core's
+	 * read-then-write transactions rely on it.  One lock for the database
+	 * for now (a lock per couple is the next step for write throughput).
+	 */
+	r = pg_exec(pg, "BEGIN ISOLATION LEVEL READ COMMITTED; "
+			"SELECT pg_advisory_xact_lock(" PG_WRITER_LOCK ")");
 	if (r == 0)
 		pg->depth = 1;
+	else if (PQstatus(pg->conn) == CONNECTION_OK &&
+		 PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
+		pg_exec(pg, "ROLLBACK");
 	return r;
 }
 
@@ -1178,7 +1193,7 @@ int store_pg_migrate(struct store *st)
 	if (pg->depth > 0)
 		return -EINVAL;
 	/* one process migrates; the others wait on the lock, then find nothing to do */
-	r = pg_exec(pg, "BEGIN; SELECT pg_advisory_xact_lock(7473294); "
+	r = pg_exec(pg, "BEGIN; SELECT pg_advisory_xact_lock(" PG_MIGRATION_LOCK "); "
 			"CREATE TABLE IF NOT EXISTS kintsugi_schema (version BIGINT NOT NULL); "
 			"INSERT INTO kintsugi_schema SELECT 0 "
 			"WHERE NOT EXISTS (SELECT 1 FROM kintsugi_schema)");

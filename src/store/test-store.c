@@ -3326,6 +3326,46 @@ static void test_pg_database_ops(void **state)
 	assert_int_equal(fx->st->ops->check(fx->st), STORE_CONFLICT);
 }
 
+/* Writers wait for each other, across connections, as SQLite's do. */
+struct begin_waiter {
+	struct store *st;
+	struct timespec at; /* when its begin returned */
+	int r;
+};
+
+static void *begin_later(void *p)
+{
+	struct begin_waiter *w = p;
+
+	w->r = w->st->ops->begin(w->st);
+	clock_gettime(CLOCK_MONOTONIC, &w->at);
+	if (w->r == 0)
+		w->r = w->st->ops->rollback(w->st);
+	return NULL;
+}
+
+static void test_pg_writers_serialised(void **state)
+{
+	struct fx *fx = *state;
+	struct begin_waiter w = {0};
+	struct timespec committed;
+	pthread_t t;
+	char err[128];
+
+	assert_int_equal(fx->st->ops->reopen(fx->st, &w.st, err, sizeof(err)), 0);
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	assert_int_equal(pthread_create(&t, NULL, begin_later, &w), 0);
+	usleep(300 * 1000);
+	clock_gettime(CLOCK_MONOTONIC, &committed);
+	assert_int_equal(fx->st->ops->commit(fx->st), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(w.r, 0);
+	/* the second begin returned only once the first transaction ended */
+	assert_true(w.at.tv_sec > committed.tv_sec ||
+		    (w.at.tv_sec == committed.tv_sec && w.at.tv_nsec >= committed.tv_nsec));
+	store_close(w.st);
+}
+
 int main(void)
 {
 	if (!getenv("KINTSUGI_PG_URL") || !*getenv("KINTSUGI_PG_URL")) {
@@ -3339,6 +3379,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pg_lost_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_database_ops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_writers_serialised, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_statement_in_transaction, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_journal_each, setup, teardown),
