@@ -1,5 +1,5 @@
 /*
- * store-pg.c: the PostgreSQL backend of the store, over libpq (in progress).
+ * store-pg.c: the PostgreSQL backend of the store, over libpq.
  *
  * One connection per handle: the server's handle and one per worker thread
  * (the reopen op), so the process holds a pool of --threads + 1 connections
@@ -12,12 +12,13 @@
  * STORE_NOTFOUND, as in SQLite.  A lost connection is the thread's
  * STORE_FAULT_IO and -EIO; outside a transaction the statement is tried once
  * more on a fresh connection (reset), inside one the caller rolls back and
- * nothing of it was committed.
+ * nothing of it was committed.  Inside a transaction each statement runs
+ * behind a savepoint, so a failed one leaves the transaction usable; begin
+ * takes an advisory lock, so writers are serialised as in SQLite.
  *
- * Which ops are written is listed in docs/storage.md ("PostgreSQL (in
- * progress)"); the others are NULL in store_pg_ops for now.
+ * Every op of the table is here; the server does not serve from it yet
+ * (docs/storage.md, "PostgreSQL (in progress)").
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -4028,7 +4029,7 @@ static int pg_signin_challenge_take(struct store *st, const unsigned char *hash,
 			   hash, NULL, now_s, ret_origin, len);
 }
 
-/* The ops written so far; the others stay NULL until they are (docs/storage.md). */
+/* The PostgreSQL backend's ops: every op of the table. */
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,

@@ -1,10 +1,10 @@
 /*
- * store-pg.h: private interface of the PostgreSQL backend of the store (in
- * progress: see docs/storage.md, "PostgreSQL (in progress)").
+ * store-pg.h: private interface of the PostgreSQL backend of the store
+ * (docs/storage.md, "PostgreSQL (in progress)").
  *
- * store_open() does not hand postgresql:// URLs to this backend yet, since
- * its ops table is not complete (the ops not written yet are NULL); the unit
- * test (test-store-pg.c) opens it with store_pg_open().
+ * store_open() hands postgresql:// and postgres:// URLs to store_pg_open()
+ * in a build with libpq (KINTSUGI_HAVE_PG); the unit test (test-store.c
+ * built as test-store-pg) also calls it directly.
  */
 #ifndef KINTSUGI_STORE_PG_H
 #define KINTSUGI_STORE_PG_H
