@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 RELEASE_BUILD ?= build-release
 SOAK_SECONDS ?= 1800
 
-.PHONY: all build deps docs release run test test-unit test-http test-asan test-valgrind test-valgrind-core test-browser \
+.PHONY: all build deps docs release run test test-unit test-http test-http-pg test-asan test-valgrind test-valgrind-core test-browser \
 	lint fuzz bench soak screenshots lighthouse po clean language-eval coach-eval
 
 all: build
@@ -50,6 +50,10 @@ test-unit: build
 
 test-http: build
 	meson test -C $(BUILD) --print-errorlogs --suite http
+
+# The HTTP suite with every server on PostgreSQL (a throwaway cluster).
+test-http-pg: build
+	./scripts/pg-test run meson test -C $(BUILD) --print-errorlogs --suite http-pg
 
 # The release build (-O3, what `make bench` and `make soak` run) compiles
 # cleanly too: it warns about things the debug build's optimiser does not see.

@@ -16,8 +16,9 @@
  * behind a savepoint, so a failed one leaves the transaction usable; begin
  * takes an advisory lock, so writers are serialised as in SQLite.
  *
- * Every op of the table is here; the server does not serve from it yet
- * (docs/storage.md, "PostgreSQL (in progress)").
+ * Every op of the table is here.  The server warms its workers' connections
+ * before its sandbox (the warm op; docs/storage.md, "The server on
+ * PostgreSQL").
  */
 #include <errno.h>
 #include <stdbool.h>

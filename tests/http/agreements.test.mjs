@@ -362,7 +362,7 @@ test('home reminds both partners of an answer owed and of a review that is due',
 
 test('nothing of an agreement is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 10);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

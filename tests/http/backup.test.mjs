@@ -1,3 +1,4 @@
+// sqlite-only: kintsugi backup copies the SQLite file; PostgreSQL is copied with pg_dump
 // A backup taken during writes restores: while both partners of a couple
 // write private journal entries, `kintsugi backup` copies the live database;
 // restored the way README.md says (the file put in place with owner-only

@@ -407,7 +407,7 @@ test('home asks each partner for their side of a breach until they wrote it', as
 
 test('nothing of a breach is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 10);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

@@ -287,7 +287,7 @@ test('an ended therapist sees none of it, old or new', async () => {
 
 test('nothing of a care-shared agreement or breach is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 10);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

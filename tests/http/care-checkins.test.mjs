@@ -258,5 +258,5 @@ test('a partner who leaves: the one who stays reads the care check-ins, the leav
 
 test('care check-ins are sealed at rest', async () => {
   assert.ok(markers.size >= 8);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
 });

@@ -248,6 +248,6 @@ test('a therapist whose access ended reads no card, no text, no summary', async 
 });
 
 test('nothing shared with the care team is readable at rest', async () => {
-  const leaks = await leaksAtRest(server.dir, markers);
+  const leaks = await leaksAtRest(server, markers);
   assert.deepEqual(leaks, []);
 });

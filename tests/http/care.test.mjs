@@ -231,7 +231,7 @@ test('ending access: the therapist is out at once, sees nothing old or new; the 
 
 test('the invite note and care items are sealed at rest', async () => {
   assert.ok(markers.size > 5);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
 });
 
 test('bad input: a note too long is 400 with the field named; ids of another couple are 404', async () => {

@@ -133,7 +133,7 @@ test('the page: add a chore for the partner and take it off, without JavaScript'
 
 test('nothing of a chore is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 2);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

@@ -203,7 +203,7 @@ test('home: step 3 begins with a plan, and the partner is asked to read it first
 
 test('nothing of a plan is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 6);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

@@ -122,7 +122,7 @@ test('the page: plan a date and say how it was, without JavaScript', async () =>
 
 test('nothing of a date is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 4);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

@@ -11,19 +11,21 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  Client, readJournal, scaled, serverBinary, signupOk, startServer, uniqueLogin, uniquePassword,
+  Client, onPostgres, readJournal, scaled, serverBinary, signupOk, startServer, toolEnv, uniqueLogin,
+  uniquePassword,
 } from './harness.mjs';
 
-/** The harness's server on the database at dbPath (the later --db wins). */
-function serve(dbPath) {
-  return startServer({ args: ['--db', dbPath] });
+/** The harness's server on the database db (a path, or on PostgreSQL a URL). */
+function serve(db) {
+  return startServer({ db });
 }
 
 test('entries acknowledged before a SIGKILL are all there after a restart', async () => {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kintsugi-durable-'));
-  const dbPath = path.join(dir, 'k.db');
+  // SQLite: a file of this test's own; PostgreSQL: the first server's database
+  const first = onPostgres ? await startServer() : await serve(path.join(dir, 'k.db'));
+  const db = first.db;
   try {
-    const first = await serve(dbPath);
     const members = [];
     for (let i = 0; i < 4; i++) {
       const c = new Client(first.url);
@@ -52,17 +54,18 @@ test('entries acknowledged before a SIGKILL are all there after a restart', asyn
     first.kill('SIGKILL');
     stop = true;
     await Promise.all(writers);
-    const killed = await first.stop();
+    const killed = await first.stop({ keepDir: true });
     assert.equal(killed?.signal, 'SIGKILL', `the first server died of the SIGKILL: ${JSON.stringify(killed)}`);
 
     const total = members.reduce((n, m) => n + m.acked.length, 0);
     assert.ok(total > 20, `the writers got ${total} acknowledgements before the kill`);
 
-    const check = spawnSync(serverBinary(), ['check', '--db', dbPath], { encoding: 'utf8' });
+    const check = spawnSync(serverBinary(), ['check'],
+      { encoding: 'utf8', env: { ...toolEnv(), KINTSUGI_DB: db } });
     assert.equal(check.status, 0, `kintsugi check: ${check.stdout}${check.stderr}`);
     assert.match(check.stdout, /ok/);
 
-    const second = await serve(dbPath);
+    const second = await serve(db);
     try {
       for (const m of members) {
         const c = new Client(second.url);
@@ -78,6 +81,7 @@ test('entries acknowledged before a SIGKILL are all there after a restart', asyn
       await second.stop();
     }
   } finally {
+    await first.cleanup();
     await fsp.rm(dir, { recursive: true, force: true });
   }
 });

@@ -1,3 +1,4 @@
+// sqlite-only: faults of the SQLite file and its folder, through a file-system shim
 // Storage faults: what the server does when its disk fails under it.
 //
 // Recoverable faults (disk full, a read-only file system, an I/O error on

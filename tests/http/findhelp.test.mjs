@@ -293,7 +293,7 @@ test('/find-help: what to look for and where, in three languages, links only, no
 
 test('nothing written here is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 4);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

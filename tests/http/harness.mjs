@@ -113,6 +113,13 @@ export function dbDump(server) {
   return execFileSync('pg_dump', ['--no-owner', '-d', server.db], { encoding: 'utf8', maxBuffer: 256 << 20, env: toolEnv() });
 }
 
+/** dbColumns() - the names of a table's columns, on either backend. */
+export function dbColumns(server, table) {
+  const sql = server.dbPath ? `SELECT name FROM pragma_table_info('${table}')`
+    : `SELECT column_name FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`;
+  return dbSync(server, sql, { readonly: true }).split('\n').filter(Boolean);
+}
+
 export const timeScale = Number(process.env.KINTSUGI_TEST_TIME_SCALE) || (underWrapper ? 10 : 1);
 
 /**
@@ -682,15 +689,27 @@ export function markerSet() {
 
 /**
  * leaksAtRest() - "<label> in <file>" for each marker of markers (a Map of
- * label -> text) found in a file under dir, as UTF-8 or UTF-16.
+ * label -> text) found in a file under where (a folder, or a server's
+ * folder), as UTF-8 or UTF-16; for a server on PostgreSQL, also in a dump
+ * of its database (as text, or as the hex of a bytea).
  */
-export async function leaksAtRest(dir, markers) {
+export async function leaksAtRest(where, markers) {
+  const dir = typeof where === 'string' ? where : where.dir;
   const leaks = [];
   for (const file of await filesUnder(dir)) {
     const bytes = await fsp.readFile(file);
     for (const [label, m] of markers) {
       if (bytes.includes(Buffer.from(m)) || bytes.includes(Buffer.from(m, 'utf16le'))) {
         leaks.push(`${label} in ${path.basename(file)}`);
+      }
+    }
+  }
+  // a server on PostgreSQL: what a copy of its database shows (text, and bytea as hex)
+  if (typeof where !== 'string' && !where.dbPath && where.db) {
+    const dump = dbDump(where);
+    for (const [label, m] of markers) {
+      if (dump.includes(m) || dump.includes(Buffer.from(m).toString('hex'))) {
+        leaks.push(`${label} in the PostgreSQL database`);
       }
     }
   }

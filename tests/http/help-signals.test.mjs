@@ -277,5 +277,5 @@ test('a help request\'s note is not readable at rest', async () => {
   const res = await A.post('/api/v1/help-requests', { kind: 'asked', note });
   assert.equal(res.status, 201, describe(res));
   assert.equal((await B.get('/api/v1/help-requests')).json.help_requests[0].note, note, 'the partner reads it');
-  assert.deepEqual(await leaksAtRest(server.dir, new Map([['the note', note]])), []);
+  assert.deepEqual(await leaksAtRest(server, new Map([['the note', note]])), []);
 });

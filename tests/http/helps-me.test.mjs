@@ -139,7 +139,7 @@ test('the page: written and shared without JavaScript; a refusal keeps the typed
 
 test('nothing of it is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 4);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

@@ -155,7 +155,7 @@ test('the page: assign homework and mark it done, without JavaScript', async () 
 
 test('nothing of homework is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 5);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

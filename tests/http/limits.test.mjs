@@ -243,7 +243,7 @@ test('a "not now" lapses after its day: the API says "lapsed", the page says it 
 
 test('nothing a limit says is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 4);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

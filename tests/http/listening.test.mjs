@@ -184,7 +184,7 @@ test('a partner who leaves keeps the session they started and their own answer; 
 
 test('nothing of a session is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 2);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

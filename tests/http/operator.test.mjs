@@ -1,3 +1,4 @@
+// sqlite-only: kintsugi check, backup, sqlite3 and migrate on the live SQLite file
 // Nothing acknowledged is lost while the operator's tools run: members keep
 // writing journal entries while `kintsugi check`, `kintsugi backup`, a plain
 // `sqlite3` reader and `kintsugi migrate` open the live database one after

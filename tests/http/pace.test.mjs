@@ -307,7 +307,7 @@ test('the answers are sealed at rest', async () => {
     ['A\'s first answers', record(seq.slice(0, 3))],
     ['an answer', 'not_yet'],
   ]);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.ok(!log.includes('not_yet'), 'no answer in the log');
   assert.ok(log.includes('PUT /api/v1/pace/* 200'), 'the answers were logged, by their pattern');

@@ -245,7 +245,7 @@ test('nothing of the passkey\'s sign-in is readable at rest or in the log', asyn
     assert.equal((await c.put(`/api/v1/passkeys/${id}/signin`, { credential: JSON.stringify(a) })).status, 200);
     markers.set('the PRF output', prf);
     markers.set('the PRF output (hex)', Buffer.from(prf, 'base64url').toString('hex'));
-    const found = await leaksAtRest(t.dir, markers);
+    const found = await leaksAtRest(t, markers);
     assert.deepEqual(found, []);
     assert.ok(!t.stderr().includes(prf), 'the PRF output in the log');
   } finally {

@@ -202,7 +202,7 @@ test('a passkey name and key are not readable at rest, nor in the log', async ()
     const ok = await new Client(t.url).post('/api/v1/login', { login: m.login, password: m.password, passkey: JSON.stringify(a) });
     assert.equal(ok.status, 200, describe(ok));
     markers.set('challenge', pk.challenge);
-    assert.deepEqual(await leaksAtRest(t.dir, markers), []);
+    assert.deepEqual(await leaksAtRest(t, markers), []);
     const log = t.stderr();
     for (const [label, marker] of markers) assert.ok(!log.includes(marker), `${label} in the log`);
     assert.ok(!log.includes(m.cred.id), 'a credential id in the log');

@@ -113,7 +113,7 @@ test('the page writes a ritual without JavaScript and counts nothing', async () 
 
 test('nothing of a ritual is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 2);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

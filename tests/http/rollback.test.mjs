@@ -1,3 +1,4 @@
+// sqlite-only: rows put back with the sqlite3 tool in a stopped server's file
 // Rollback at rest (issue 11, part 8): with the server stopped, an operator
 // with write access puts back an older version of a row, its older
 // ciphertext and its older version number together, as a backup of that

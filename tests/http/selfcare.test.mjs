@@ -128,7 +128,7 @@ test('the page writes without JavaScript and shows no streak, score or gap', asy
 
 test('nothing of a self-care entry is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 3);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

@@ -415,7 +415,7 @@ test('statement and response texts are not readable in the database, its WAL or 
   assert.ok(draft.id);
 
   assert.ok(markers.size >= 15);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)), []);
 });

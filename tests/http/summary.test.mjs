@@ -237,7 +237,7 @@ test('the page: a form to pick, the summary to print, in three languages', async
 });
 
 test('nothing of it is readable at rest or in the log', async () => {
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });

@@ -1,3 +1,4 @@
+// sqlite-only: ciphertexts moved with the sqlite3 tool in a stopped server's file
 // Tampering at rest: with the server stopped, journal ciphertexts are copied
 // with the sqlite3 tool into another row of the same member, of the partner
 // and of another couple, into another field of the same row, and an older

@@ -292,7 +292,7 @@ test('the secret and the codes are nowhere in the database files or the logs', a
       ...m.codes.map((code, i) => [`recovery code ${i} (symbols)`, code.replace('-', '')]),
       ['the password', m.password],
     ]);
-    assert.deepEqual(await leaksAtRest(t.dir, markers), []);
+    assert.deepEqual(await leaksAtRest(t, markers), []);
     const log = t.stderr();
     for (const [label, marker] of markers) {
       if (typeof marker === 'string') assert.ok(!log.includes(marker), `${label} in the log`);

@@ -186,7 +186,7 @@ test('the page: the button, the partner\'s open alert with "I\'m here", the plan
 
 test('nothing of it is readable at rest or in the log', async () => {
   assert.ok(markers.size >= 5);
-  assert.deepEqual(await leaksAtRest(server.dir, markers), []);
+  assert.deepEqual(await leaksAtRest(server, markers), []);
   const log = server.stderr() + server.stdout();
   assert.deepEqual([...markers].filter(([, m]) => log.includes(m)).map(([l]) => l), []);
 });
