@@ -2935,6 +2935,233 @@ static void test_row_version_and_rehome(void **state)
 			 -EINVAL);
 }
 
+static void fill_passkey(struct passkey_row *pk, unsigned n, const char *cred)
+{
+	static unsigned char point[65] = {4};
+	static unsigned char name[5] = "named";
+
+	memset(pk, 0, sizeof(*pk));
+	make_id(pk->id, T_ITEM, n);
+	pk->credential_id = (struct blob){(unsigned char *)(uintptr_t)cred, strlen(cred)};
+	pk->public_key = (struct blob){point, sizeof(point)};
+	pk->tag = (struct blob){hash32, sizeof(hash32)};
+	pk->name_sealed = (struct blob){name, sizeof(name)};
+	pk->sign_count = 5;
+	strcpy(pk->created_at, "2024-05-01T10:00:00Z");
+}
+
+/*
+ * Every op on a member's rows is scoped by the couple it is given (0018,
+ * issue 17): another couple's id finds nothing and changes nothing, as a
+ * row that is not there.
+ */
+static void test_couple_scoped(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], x[STORE_ID_LEN + 1];
+	struct member_standing standing;
+	struct passkey_row pk, *pks = NULL;
+	struct session_brief *briefs = NULL;
+	struct session_row s1;
+	struct member_row m;
+	struct totp_row t;
+	struct invite_row inv;
+	char origin[64];
+	int64_t seen = 0;
+	size_t n = 9;
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c2, 2, "xavier", x);
+	fill_session(&s1, c, a, 1);
+	assert_int_equal(STORE_CALL(fx->st, session_insert, &s1), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_put, c, a, sealed, 20, "2024-05-01T10:00:00Z"), 0);
+	fill_passkey(&pk, 1, "credential-one");
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, c, a, &pk), 0);
+	assert_int_equal(STORE_CALL(fx->st, device_put, hash32, c, a, "2024-05-01T10:00:00Z", 1),
+			 0);
+
+	/* alice asked for as if she were of couple 2 */
+	assert_int_equal(STORE_CALL(fx->st, member_get, c2, a, &m), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_standing, c2, a, &standing), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_set_language, c2, a, "es"), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_get, c2, a, &seen), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, c2, a, &t), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, totp_delete, c2, a), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, passkey_list, c2, a, &pks, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_delete, c2, a, pk.id), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, device_put, hash32, c2, a, "2024-05-02T10:00:00Z", 0),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_touch, c2, s1.id, "2024-05-02T10:00:00Z"),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_delete, c2, s1.id), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_end_own, c2, a, s1.id), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_list, c2, a, &briefs, &n), 0);
+	assert_int_equal(n, 0);
+	free(briefs);
+	assert_int_equal(STORE_CALL(fx->st, challenge_put, c2, a, hash32, "get", "https://x.test",
+				    (int64_t)time(NULL) + 600),
+			 STORE_NOTFOUND); /* the foreign key: alice is not of couple 2 */
+	assert_int_equal(STORE_CALL(fx->st, member_delete, c2, a), STORE_NOTFOUND);
+	memset(&inv, 0, sizeof(inv));
+	make_id(inv.id, T_INVITE, 1);
+	memcpy(inv.couple_id, c, sizeof(inv.couple_id));
+	strcpy(inv.role, "partner");
+	inv.secret_hash = (struct blob){hash32, 32};
+	inv.ck_wrapped = (struct blob){sealed, 20};
+	strcpy(inv.created_at, "2024-05-01T10:00:00Z");
+	strcpy(inv.expires_at, "2024-05-08T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, invite_insert, &inv), 0);
+	assert_int_equal(STORE_CALL(fx->st, invite_consume, c2, inv.id), STORE_NOTFOUND);
+	/* a row that names another couple than its member's is refused (the foreign key) */
+	assert_int_equal(STORE_CALL(fx->st, totp_put, c, x, sealed, 20, "2024-05-01T10:00:00Z"),
+			 STORE_NOTFOUND);
+	fill_passkey(&pk, 2, "credential-two");
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, c, x, &pk), STORE_NOTFOUND);
+	/* nor does her own one move to another couple */
+	assert_int_equal(STORE_CALL(fx->st, totp_put, c2, a, sealed, 20, "2024-05-01T10:00:00Z"),
+			 STORE_CONFLICT);
+
+	/* nothing of hers changed; with her own couple it is all there */
+	assert_int_equal(STORE_CALL(fx->st, member_get, c, a, &m), 0);
+	assert_string_not_equal(m.language, "es");
+	store_member_free(&m);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, c, a, &t), 0);
+	store_totp_free(&t);
+	assert_int_equal(STORE_CALL(fx->st, passkey_list, c, a, &pks, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(pks[0].couple_id, c);
+	store_passkey_list_free(pks, n);
+	assert_int_equal(STORE_CALL(fx->st, session_touch, c, s1.id, "2024-05-02T10:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, invite_consume, c, inv.id), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, challenge_take, c, a, hash32, "get", 0, origin, sizeof(origin)),
+		STORE_NOTFOUND);
+}
+
+/* The rows of a member's own tables at schema 17, of two members of two couples. */
+#ifdef STORE_TEST_PG
+#define B(n) "decode(repeat('07', " #n "), 'hex')"
+#else
+#define B(n) "zeroblob(" #n ")"
+#endif
+#define B1  B(1) ", "
+#define B3  B(3)
+#define B4  B(4)
+#define B5  B(5)
+#define B32 B(32)
+#define B65 B(65)
+static const char rows_at_17[] =
+	"INSERT INTO couples (id, created_at) VALUES ('c1', 't'), ('c2', 't');"
+	"INSERT INTO members (id, couple_id, login, role, display_name, language, pw_hash, "
+	"kek_salt, mk_by_pw, rk_salt, mk_by_rk, public_key, secret_key_sealed, created_at) "
+	"VALUES ('a', 'c1', 'alice', 'partner', 'A', 'en', 'h', " B1 B1 B1 B1 B1 B1 "'t'), "
+	"('x', 'c2', 'xavier', 'partner', 'X', 'en', 'h', " B1 B1 B1 B1 B1 B1 "'t');"
+	"INSERT INTO devices (key, member_id, created_at, used_at) "
+	"VALUES (" B32 ", 'a', 't', 't');"
+	"INSERT INTO totp (member_id, secret_sealed, created_at) VALUES ('x', " B3 ", 't');"
+	"INSERT INTO recovery_codes (member_id, hash) VALUES ('x', " B32 ");"
+	"INSERT INTO passkeys (id, member_id, credential_id, public_key, tag, name_sealed, "
+	"created_at) VALUES ('p1', 'a', " B4 ", " B65 ", " B32 ", " B3 ", 't1'), "
+	"('p2', 'a', " B5 ", " B65 ", " B32 ", " B3 ", 't1');"
+	"INSERT INTO passkey_challenges (member_id, hash, purpose, origin, expires_at) "
+	"VALUES ('a', " B32 ", 'get', 'o', 9999999999);";
+#undef B65
+#undef B32
+#undef B5
+#undef B4
+#undef B3
+#undef B1
+#undef B
+
+/*
+ * 0018 on a database of schema 17 with rows: each member-level row gets its
+ * member's couple, the ops find them with it (and not without), the order
+ * of a member's passkeys (insertion) is kept.
+ */
+static void test_couple_id_migration(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	struct passkey_row *pks = NULL;
+	struct totp_row t;
+	char err[128];
+	size_t n = 0;
+#ifdef STORE_TEST_PG
+	const char *url = getenv("KINTSUGI_PG_URL");
+	PGresult *res;
+
+	res = PQexec(fx->pg, "DROP SCHEMA public CASCADE; CREATE SCHEMA public; "
+			     "CREATE TABLE kintsugi_schema (version BIGINT NOT NULL); "
+			     "INSERT INTO kintsugi_schema VALUES (0)");
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	assert_int_equal(store_pg_migrations[0].version, 17);
+	res = PQexec(fx->pg, store_pg_migrations[0].sql);
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	res = PQexec(fx->pg, rows_at_17);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		fail_msg("%s", PQerrorMessage(fx->pg));
+	PQclear(res);
+	assert_int_equal(store_pg_open(url, &st, err, sizeof(err)), 0);
+#define db NULL
+#else
+	char path[160];
+	sqlite3 *db = NULL;
+
+	snprintf(path, sizeof(path), "%s/at17.db", fx->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA foreign_keys = ON");
+	for (size_t i = 0;
+	     i < store_sqlite_migrations_n && store_sqlite_migrations[i].version <= 17; i++)
+		exec_ok(db, store_sqlite_migrations[i].sql);
+	exec_ok(db, rows_at_17);
+	sqlite3_close(db);
+	assert_int_equal(store_open(path, &st, err, sizeof(err)), 0);
+	db = store_sqlite_db(st);
+	assert_int_equal(query_int(db, "PRAGMA user_version", NULL), 18);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_foreign_key_check", NULL), 0);
+#endif
+	assert_int_equal(query_int(db, "SELECT count(*) FROM devices WHERE couple_id = 'c1'", NULL),
+			 1);
+	assert_int_equal(
+		query_int(db, "SELECT count(*) FROM passkeys WHERE couple_id = 'c1'", NULL), 2);
+	assert_int_equal(query_int(db,
+				   "SELECT count(*) FROM passkey_challenges WHERE couple_id = 'c1'",
+				   NULL),
+			 1);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM totp WHERE couple_id = 'c2'", NULL),
+			 1);
+	assert_int_equal(
+		query_int(db, "SELECT count(*) FROM recovery_codes WHERE couple_id = 'c2'", NULL),
+		1);
+	assert_int_equal(STORE_CALL(st, totp_get, "c2", "x", &t), 0);
+	store_totp_free(&t);
+	assert_int_equal(STORE_CALL(st, totp_get, "c1", "x", &t), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(st, recovery_code_count, "c2", "x", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(STORE_CALL(st, passkey_list, "c1", "a", &pks, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(pks[0].id, "p1"); /* created at the same time: insertion order */
+	assert_string_equal(pks[1].id, "p2");
+	store_passkey_list_free(pks, n);
+	/* a row whose couple is not its member's cannot be made */
+#ifdef STORE_TEST_PG
+	res = PQexec(fx->pg, "UPDATE devices SET couple_id = 'c2'");
+	assert_int_equal(PQresultStatus(res), PGRES_FATAL_ERROR);
+	PQclear(res);
+#undef db
+#else
+	assert_int_not_equal(
+		sqlite3_exec(db, "UPDATE devices SET couple_id = 'c2'", NULL, NULL, NULL),
+		SQLITE_OK);
+#endif
+	store_close(st);
+}
+
 /* A partner leaves: a ghost stays, their rows follow them inside one transaction, the
  * partner who stays is marked for a new couple key. */
 static void test_member_leave(void **state)
@@ -2945,8 +3172,12 @@ static void test_member_leave(void **state)
 	struct blob fresh = {(unsigned char *)"sealed again", 12}, k;
 	struct member_brief *list = NULL;
 	struct session_row s1, s2, got;
+	struct passkey_row pk, *pks = NULL;
+	struct audit_row *audit = NULL;
 	struct member_row m;
 	struct journal_row e;
+	struct totp_row t;
+	char origin[64];
 	size_t n = 0;
 	int former = 9;
 
@@ -2964,11 +3195,23 @@ static void test_member_leave(void **state)
 	make_id(to, T_COUPLE, 9);
 	make_id(ghost, T_MEMBER, 9);
 	assert_int_equal(STORE_CALL(fx->st, couple_rekey_due, c, b), STORE_NOTFOUND);
+	/* what is alice's own: a browser, a second factor, a passkey, a challenge (0018) */
+	assert_int_equal(STORE_CALL(fx->st, device_put, hash32, c, a, "2024-05-01T10:00:00Z", 1),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_put, c, a, sealed, 20, "2024-05-01T10:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_activate, c, a, 1, hash32, 1), 0);
+	fill_passkey(&pk, 1, "credential-one");
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, c, a, &pk), 0);
+	assert_int_equal(STORE_CALL(fx->st, challenge_put, c, a, hash32, "get", "https://x.test",
+				    (int64_t)time(NULL) + 600),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, audit_append, c, a, "signin", "2024-05-01T10:00:00Z"),
+			 0);
 
 	assert_int_equal(fx->st->ops->begin(fx->st), 0);
-	assert_int_equal(STORE_CALL(fx->st, member_leave, CP(a), a, ghost, to, s1.id,
-				    "2024-06-01T10:00:00Z"),
-			 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, member_leave, c, a, ghost, to, s1.id, "2024-06-01T10:00:00Z"),
+		0);
 	assert_int_equal(
 		STORE_CALL(fx->st, rehome, STORE_TABLE_JOURNAL, c, NULL, e.id, to, a, &fresh, NULL),
 		0);
@@ -3000,6 +3243,31 @@ static void test_member_leave(void **state)
 	assert_int_equal(STORE_CALL(fx->st, journal_get, to, a, e.id, &e), 0);
 	store_journal_free(&e);
 	assert_int_equal(STORE_CALL(fx->st, couple_rekey_due, c, b), 0);
+	/* alice's own rows went with her, in the same transaction */
+	assert_int_equal(STORE_CALL(fx->st, totp_get, c, a, &t), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, to, a, &t), 0);
+	store_totp_free(&t);
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_count, to, a, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(STORE_CALL(fx->st, passkey_list, c, a, &pks, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_list, to, a, &pks, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(pks[0].couple_id, to);
+	store_passkey_list_free(pks, n);
+	assert_int_equal(STORE_CALL(fx->st, device_put, hash32, c, a, "2024-06-02T10:00:00Z", 0),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, device_put, hash32, to, a, "2024-06-02T10:00:00Z", 0),
+			 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, challenge_take, to, a, hash32, "get", 0, origin, sizeof(origin)),
+		0);
+	assert_int_equal(STORE_CALL(fx->st, audit_list, c, a, "signin", 0, "", 10, &audit, &n), 0);
+	assert_int_equal(n, 0);
+	free(audit);
+	assert_int_equal(STORE_CALL(fx->st, audit_list, to, a, "signin", 0, "", 10, &audit, &n), 0);
+	assert_int_equal(n, 1);
+	free(audit);
 	assert_int_equal(STORE_CALL(fx->st, couple_former, c, &former), 0);
 	assert_int_equal(former, 1);
 	assert_int_equal(STORE_CALL(fx->st, couple_former, to, &former), 0);
@@ -3010,21 +3278,6 @@ static void test_member_leave(void **state)
 				    "2024-06-02T10:00:00Z"),
 			 STORE_CONFLICT);
 	assert_int_equal(fx->st->ops->rollback(fx->st), 0);
-}
-
-static void fill_passkey(struct passkey_row *pk, unsigned n, const char *cred)
-{
-	static unsigned char point[65] = {4};
-	static unsigned char name[5] = "named";
-
-	memset(pk, 0, sizeof(*pk));
-	make_id(pk->id, T_ITEM, n);
-	pk->credential_id = (struct blob){(unsigned char *)(uintptr_t)cred, strlen(cred)};
-	pk->public_key = (struct blob){point, sizeof(point)};
-	pk->tag = (struct blob){hash32, sizeof(hash32)};
-	pk->name_sealed = (struct blob){name, sizeof(name)};
-	pk->sign_count = 5;
-	strcpy(pk->created_at, "2024-05-01T10:00:00Z");
 }
 
 /* Passkeys, their challenges, and the ones that sign in alone. */
@@ -3461,6 +3714,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_care, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_row_version_and_rehome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_couple_scoped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_couple_id_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passkeys, setup, teardown),
 		/* the backend-independent tests of the ops store-pg.c has so far */
 		cmocka_unit_test_setup_teardown(test_couples, setup, teardown),
@@ -3548,6 +3803,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_care, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_row_version_and_rehome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_couple_scoped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_couple_id_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passkeys, setup, teardown),
 		cmocka_unit_test(test_url_shown),
 		cmocka_unit_test_setup_teardown(test_failed_statement_in_transaction, setup,
