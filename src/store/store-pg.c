@@ -625,7 +625,7 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 		"SELECT $1::bytea, $2::text, $3::bytea, $4::bigint "
 		"WHERE (SELECT count(*) FROM signin_challenges) < $5 "
 		"AND (SELECT count(*) FROM signin_challenges WHERE address = $3::bytea) < $6",
-	/* numbered as the member's challenges' are ($1 member and $3 purpose unused): one taker */
+	/* numbered as a member's challenges are ($1, $2 and $4 unused): one taker */
 	[PG_SIGNIN_CHALLENGE_TAKE] = "SELECT origin FROM signin_challenges "
 				     "WHERE hash = $3 AND expires_at > $5 AND $1::text IS NULL "
 				     "AND $2::text IS NULL AND $4::text IS NULL FOR UPDATE",

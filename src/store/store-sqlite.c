@@ -477,7 +477,7 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 		"SELECT ?1, ?2, ?3, ?4 "
 		"WHERE (SELECT count(*) FROM signin_challenges) < ?5 "
 		"AND (SELECT count(*) FROM signin_challenges WHERE address = ?3) < ?6",
-	/* numbered as the member's challenges' are (?1 member and ?3 purpose unused): one taker */
+	/* numbered as a member's challenges are (?1, ?2 and ?4 unused): one taker */
 	[SQ_SIGNIN_CHALLENGE_TAKE] = "SELECT origin FROM signin_challenges "
 				     "WHERE hash = ?3 AND expires_at > ?5",
 	[SQ_SIGNIN_CHALLENGE_DELETE] = "DELETE FROM signin_challenges WHERE hash = ?3",
