@@ -129,7 +129,7 @@ int api_login(struct kreq *r)
 	e = account_login(r->core, kreq_str(r, "login"), pw, strlen(pw), kreq_answer(r, "totp"),
 			  &in, r->session_buf);
 	if (e == ACCOUNT_SECOND_FACTOR_REQUIRED)
-		return api_second_factor_due(r, in.factor_member);
+		return api_second_factor_due(r, in.factor_couple, in.factor_member);
 	if (e != 0)
 		return api_outcome(r, e);
 	return api_signed_in_reply(r, 200, &in);
@@ -158,7 +158,7 @@ int api_recover(struct kreq *r)
 	e = account_recover(r->core, kreq_str(r, "login"), kreq_str(r, "recovery_key"),
 			    kreq_answer(r, "totp"), pw, strlen(pw), &in, r->session_buf);
 	if (e == ACCOUNT_SECOND_FACTOR_REQUIRED)
-		return api_second_factor_due(r, in.factor_member);
+		return api_second_factor_due(r, in.factor_couple, in.factor_member);
 	if (e != 0)
 		return api_account_outcome(r, e, NULL);
 	return api_signed_in_reply(r, 200, &in);

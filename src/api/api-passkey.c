@@ -33,13 +33,14 @@ static int passkey_origin(const struct kreq *r, char origin[PASSKEY_ORIGIN_MAX],
 }
 
 /* [{type: "public-key", id}] of member_id's credentials (NULL on failure). */
-static json_t *passkey_descriptors(const struct core *c, const char *member_id)
+static json_t *passkey_descriptors(const struct core *c, const char *couple_id,
+				   const char *member_id)
 {
 	struct passkey_view *list = NULL;
 	json_t *arr = json_array();
 	size_t n = 0, i;
 
-	if (!arr || passkey_list(c, member_id, NULL, &list, &n) != 0) {
+	if (!arr || passkey_list(c, couple_id, member_id, NULL, &list, &n) != 0) {
 		json_decref(arr);
 		return NULL;
 	}
@@ -53,7 +54,8 @@ static json_t *passkey_descriptors(const struct core *c, const char *member_id)
 	return arr;
 }
 
-int api_passkey_request_options(struct kreq *r, const char *member_id, json_t **ret)
+int api_passkey_request_options(struct kreq *r, const char *couple_id, const char *member_id,
+				json_t **ret)
 {
 	char origin[PASSKEY_ORIGIN_MAX], rp[256], ch[PASSKEY_CHALLENGE_B64];
 	json_t *allow;
@@ -61,10 +63,10 @@ int api_passkey_request_options(struct kreq *r, const char *member_id, json_t **
 
 	if (passkey_origin(r, origin, rp) < 0)
 		return 1;
-	e = passkey_challenge(r->core, member_id, PASSKEY_PURPOSE_GET, origin, ch);
+	e = passkey_challenge(r->core, couple_id, member_id, PASSKEY_PURPOSE_GET, origin, ch);
 	if (e != 0)
 		return e;
-	allow = passkey_descriptors(r->core, member_id);
+	allow = passkey_descriptors(r->core, couple_id, member_id);
 	if (!allow)
 		return -ENOMEM;
 	*ret = json_pack("{s:{s:s,s:s,s:i,s:s,s:o}}", "publicKey", "challenge", ch, "rpId", rp,
@@ -73,18 +75,18 @@ int api_passkey_request_options(struct kreq *r, const char *member_id, json_t **
 	return *ret ? 0 : -ENOMEM;
 }
 
-int api_second_factor_due(struct kreq *r, const char *member_id)
+int api_second_factor_due(struct kreq *r, const char *couple_id, const char *member_id)
 {
 	json_t *opts = NULL;
 	size_t n = 0;
 	int e;
 
 	r->half_signed_in = 1;
-	e = member_id && *member_id ? passkey_count(r->core, member_id, &n) : 0;
+	e = member_id && *member_id ? passkey_count(r->core, couple_id, member_id, &n) : 0;
 	if (e < 0)
 		return e;
 	/* a request from an address that is not the server's gets the code path only */
-	if (n > 0 && api_passkey_request_options(r, member_id, &opts) == 0)
+	if (n > 0 && api_passkey_request_options(r, couple_id, member_id, &opts) == 0)
 		return api_error_with(r, 401, "second_factor_required", "passkey", opts);
 	return api_error(r, 401, "second_factor_required");
 }
@@ -114,7 +116,7 @@ int api_passkey_options(struct kreq *r)
 		return -EINVAL;
 	sodium_bin2base64(uid, sizeof(uid), id, sizeof(id),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	exclude = passkey_descriptors(r->core, r->session->member_id);
+	exclude = passkey_descriptors(r->core, r->session->couple_id, r->session->member_id);
 	if (!exclude)
 		return -ENOMEM;
 	/*
@@ -163,7 +165,8 @@ int api_passkey_list(struct kreq *r)
 	size_t n = 0, i;
 	int e;
 
-	e = passkey_list(r->core, r->session->member_id, r->session->mk, &list, &n);
+	e = passkey_list(r->core, r->session->couple_id, r->session->member_id, r->session->mk,
+			 &list, &n);
 	if (e != 0)
 		return e < 0 ? e : -EIO;
 	arr = json_array();
@@ -199,13 +202,13 @@ int api_passkey_assertion(struct kreq *r)
 {
 	json_t *opts = NULL;
 	size_t n = 0;
-	int e = passkey_count(r->core, r->session->member_id, &n);
+	int e = passkey_count(r->core, r->session->couple_id, r->session->member_id, &n);
 
 	if (e != 0)
 		return e;
 	if (n == 0)
 		return api_error(r, 409, "second_factor_off");
-	e = api_passkey_request_options(r, r->session->member_id, &opts);
+	e = api_passkey_request_options(r, r->session->couple_id, r->session->member_id, &opts);
 	if (e > 0)
 		return api_error(r, 400, "unknown_host");
 	if (e != 0)
@@ -273,7 +276,8 @@ static json_t *passkey_one(struct kreq *r, const char *id, int *e)
 	json_t *o = NULL;
 	size_t n = 0, i;
 
-	*e = passkey_list(r->core, r->session->member_id, r->session->mk, &list, &n);
+	*e = passkey_list(r->core, r->session->couple_id, r->session->member_id, r->session->mk,
+			  &list, &n);
 	for (i = 0; *e == 0 && i < n; i++)
 		if (strcmp(list[i].id, id) == 0) {
 			o = passkey_json(&list[i]);
@@ -301,7 +305,7 @@ int api_passkey_signin_begin(struct kreq *r)
 
 	if (passkey_origin(r, origin, rp) < 0)
 		return api_error(r, 400, "unknown_host");
-	e = passkey_list(r->core, r->session->member_id, NULL, &list, &n);
+	e = passkey_list(r->core, r->session->couple_id, r->session->member_id, NULL, &list, &n);
 	for (i = 0; e == 0 && i < n; i++)
 		if (strcmp(list[i].id, r->params[0]) == 0) {
 			allow = json_pack("[{s:s,s:s}]", "type", "public-key", "id",
@@ -313,7 +317,8 @@ int api_passkey_signin_begin(struct kreq *r)
 		return e < 0 ? e : -EIO;
 	if (i == n)
 		return api_outcome(r, ACCOUNT_NOT_FOUND);
-	e = passkey_challenge(r->core, r->session->member_id, PASSKEY_PURPOSE_GET, origin, ch);
+	e = passkey_challenge(r->core, r->session->couple_id, r->session->member_id,
+			      PASSKEY_PURPOSE_GET, origin, ch);
 	if (e != 0) {
 		json_decref(allow);
 		return e < 0 ? e : -EIO;

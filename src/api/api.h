@@ -100,13 +100,14 @@ int api_passkey_signin_off(struct kreq *r);	/* DELETE /api/v1/passkeys/{id}/sign
  * challenge is made), a positive PASSKEY_* outcome or a negative errno.
  * The sign-in page puts it in the page beside the code field.
  */
-int api_passkey_request_options(struct kreq *r, const char *member_id, json_t **ret);
+int api_passkey_request_options(struct kreq *r, const char *couple_id, const char *member_id,
+				json_t **ret);
 /*
  * api_second_factor_due() - the 401 second_factor_required of a sign-in or
  * a recovery for member_id, with {"passkey": {publicKey: ...}} beside the
  * error when they have a passkey (a fresh "get" challenge).
  */
-int api_second_factor_due(struct kreq *r, const char *member_id);
+int api_second_factor_due(struct kreq *r, const char *couple_id, const char *member_id);
 int api_journal_list(struct kreq *r);
 int api_journal_create(struct kreq *r);
 int api_journal_get(struct kreq *r);

@@ -687,13 +687,13 @@ static int account_second_factor(const struct core *c, const struct member_row *
 				 const unsigned char *mk, const char *code)
 {
 	unsigned kinds = 0;
-	int r = factor_active(c, m->id, &kinds);
+	int r = factor_active(c, m->couple_id, m->id, &kinds);
 
 	if (r != 0 || kinds == 0)
 		return r;
 	if (!code || !*code)
 		return ACCOUNT_SECOND_FACTOR_REQUIRED;
-	r = factor_check(c, m->id, mk, code);
+	r = factor_check(c, m->couple_id, m->id, mk, code);
 	if (r != FACTOR_WRONG)
 		return r;
 	audit(c, m->couple_id, m->id, "second_factor_failed");
@@ -721,8 +721,10 @@ int account_login(const struct core *c, const char *login, const char *password,
 		goto out;
 	r = account_second_factor(c, &m, k->mk, code);
 	audited = r == ACCOUNT_BAD_CREDENTIALS;
-	if (r == ACCOUNT_SECOND_FACTOR_REQUIRED)
+	if (r == ACCOUNT_SECOND_FACTOR_REQUIRED) {
 		memcpy(ret->factor_member, m.id, sizeof(ret->factor_member));
+		memcpy(ret->factor_couple, m.couple_id, sizeof(ret->factor_couple));
+	}
 	if (r != 0)
 		goto out;
 	account_rewrap(c, &m, k, password, pwlen);
@@ -853,7 +855,7 @@ static int account_invite_rekey(const struct core *c, struct session *s)
 	memcpy(ck, s->ck, sizeof(ck));
 	r = c->st->ops->begin(c->st);
 	if (r == 0)
-		r = STORE_CALL(c->st, member_get, s->member_id, &m);
+		r = STORE_CALL(c->st, member_get, s->couple_id, s->member_id, &m);
 	if (r == 0)
 		r = couplekey_rotate(c, &m, s->mk, ck);
 	if (r == 0)
@@ -974,7 +976,7 @@ int account_join(const struct core *c, const char *token, const struct account_n
 		goto out;
 	if (therapist) {
 		/* a care link: the couple's partners both said yes (core/care.h) */
-		r = STORE_CALL(c->st, invite_consume, inv.id);
+		r = STORE_CALL(c->st, invite_consume, inv.couple_id, inv.id);
 		if (r == 0)
 			r = STORE_CALL(c->st, member_insert, &m);
 		if (r == STORE_CONFLICT) {
@@ -1003,7 +1005,7 @@ int account_join(const struct core *c, const char *token, const struct account_n
 		r = ACCOUNT_COUPLE_FULL;
 		goto out;
 	}
-	r = STORE_CALL(c->st, invite_consume, inv.id);
+	r = STORE_CALL(c->st, invite_consume, inv.couple_id, inv.id);
 	if (r == STORE_NOTFOUND) {
 		r = ACCOUNT_INVITE_INVALID;
 		goto out;
@@ -1116,9 +1118,9 @@ static int account_rotate(const struct core *c, struct member_row *m, const stru
 	if (r == 0)
 		r = safety_rekey(c, from, to);
 	if (r == 0)
-		r = factor_rekey(c, m->id, from->mk, to->mk);
+		r = factor_rekey(c, m->couple_id, m->id, from->mk, to->mk);
 	if (r == 0)
-		r = passkey_rekey(c, m->id, from->mk, to->mk);
+		r = passkey_rekey(c, m->couple_id, m->id, from->mk, to->mk);
 	return store_err(r);
 }
 
@@ -1222,11 +1224,11 @@ int account_recover(const struct core *c, const char *login, const char *recover
 	r = STORE_CALL(c->st, member_set_recovery, &m);
 	if (r != 0)
 		goto fail;
-	r = STORE_CALL(c->st, session_delete_member, m.id, NULL);
+	r = STORE_CALL(c->st, session_delete_member, m.couple_id, m.id, NULL);
 	if (r != 0 && r != STORE_NOTFOUND)
 		goto fail;
 	/* and every browser's standing: this one gets a new one as it signs in */
-	r = throttle_device_forget(c->st, m.id, NULL, 0);
+	r = throttle_device_forget(c->st, m.couple_id, m.id, NULL, 0);
 	if (r != 0)
 		goto fail;
 	r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
@@ -1245,8 +1247,10 @@ out:
 		(void)c->st->ops->rollback(c->st);
 	if (r != 0)
 		vault_wipe(ret, sizeof(*ret));
-	if (r == ACCOUNT_SECOND_FACTOR_REQUIRED)
+	if (r == ACCOUNT_SECOND_FACTOR_REQUIRED) {
 		memcpy(ret->factor_member, m.id, sizeof(ret->factor_member));
+		memcpy(ret->factor_couple, m.couple_id, sizeof(ret->factor_couple));
+	}
 	store_member_free(&m);
 	account_session_free(from);
 	account_session_free(to);
@@ -1279,7 +1283,7 @@ static int account_secret_right(const struct core *c, const struct member_row *m
 		return vault_password_verify(m->pw_hash, sc->text, sc->len);
 	/* a code is spent as it is checked (factor_check()) */
 	if (sc->kind == SECRET_CODE)
-		return factor_check(c, m->id, sc->mk, sc->text);
+		return factor_check(c, m->couple_id, m->id, sc->mk, sc->text);
 	/* the recovery key is right when it opens the member's own MK */
 	r = account_open_recovery(m, sc->text, sc->len, mk);
 	if (r == 0)
@@ -1369,7 +1373,7 @@ static int account_recheck(const struct core *c, struct account_guard *g,
 	int r;
 
 	if (want_code) {
-		r = factor_active(c, m->id, &kinds);
+		r = factor_active(c, m->couple_id, m->id, &kinds);
 		if (r != 0)
 			return r;
 	}
@@ -1399,7 +1403,7 @@ static int account_recheck_gated(const struct core *c, struct account_guard *g,
 /* Loads the session's member into m: 0 or a negative errno. */
 static int account_member_of(const struct core *c, const struct session *s, struct member_row *m)
 {
-	return store_err(STORE_CALL(c->st, member_get, s->member_id, m));
+	return store_err(STORE_CALL(c->st, member_get, s->couple_id, s->member_id, m));
 }
 
 int account_change_password(const struct core *c, struct session *s, struct account_guard *g,
@@ -1456,7 +1460,7 @@ int account_change_password(const struct core *c, struct session *s, struct acco
 	r = STORE_CALL(c->st, member_set_password, &m);
 	if (r != 0)
 		goto fail;
-	r = STORE_CALL(c->st, session_delete_member, m.id, s->id);
+	r = STORE_CALL(c->st, session_delete_member, m.couple_id, m.id, s->id);
 	if (r != 0 && r != STORE_NOTFOUND)
 		goto fail;
 	if (to) {
@@ -1470,7 +1474,8 @@ int account_change_password(const struct core *c, struct session *s, struct acco
 			goto fail;
 	}
 	/* a browser signed in with the old password loses its standing; this one keeps it */
-	r = throttle_device_forget(c->st, m.id, g ? g->device : NULL, g ? g->device_len : 0);
+	r = throttle_device_forget(c->st, m.couple_id, m.id, g ? g->device : NULL,
+				   g ? g->device_len : 0);
 	if (r != 0)
 		goto fail;
 	audit(c, s->couple_id, s->member_id, "password_changed");
@@ -1548,10 +1553,11 @@ int account_new_recovery(const struct core *c, const struct session *s, struct a
 	r = STORE_CALL(c->st, member_set_recovery, &m);
 	if (r != 0)
 		goto fail;
-	r = STORE_CALL(c->st, session_delete_member, m.id, s->id);
+	r = STORE_CALL(c->st, session_delete_member, m.couple_id, m.id, s->id);
 	if (r != 0 && r != STORE_NOTFOUND)
 		goto fail;
-	r = throttle_device_forget(c->st, m.id, g ? g->device : NULL, g ? g->device_len : 0);
+	r = throttle_device_forget(c->st, m.couple_id, m.id, g ? g->device : NULL,
+				   g ? g->device_len : 0);
 	if (r != 0)
 		goto fail;
 	audit(c, s->couple_id, s->member_id, "recovery_key_replaced");
@@ -1622,7 +1628,7 @@ int account_totp_remove(const struct core *c, const struct session *s, struct ac
 	memset(&m, 0, sizeof(m));
 	r = account_member_of(c, s, &m);
 	if (r == 0)
-		r = factor_active(c, m.id, &kinds);
+		r = factor_active(c, m.couple_id, m.id, &kinds);
 	if (r == 0 && !(kinds & FACTOR_KIND_TOTP))
 		r = ACCOUNT_FACTOR_OFF;
 	/*
@@ -1651,13 +1657,14 @@ int account_passkey_begin(const struct core *c, const struct session *s, struct 
 	memset(&m, 0, sizeof(m));
 	r = account_member_of(c, s, &m);
 	if (r == 0)
-		r = factor_active(c, m.id, &kinds);
+		r = factor_active(c, m.couple_id, m.id, &kinds);
 	if (r == 0 && !(kinds & FACTOR_KIND_TOTP))
 		r = ACCOUNT_FACTOR_OFF;
 	if (r == 0)
 		r = account_recheck_gated(c, g, &m, password, pwlen, 0, NULL, NULL);
 	if (r == 0)
-		r = passkey_challenge(c, m.id, PASSKEY_PURPOSE_CREATE, origin, challenge_out);
+		r = passkey_challenge(c, m.couple_id, m.id, PASSKEY_PURPOSE_CREATE, origin,
+				      challenge_out);
 	store_member_free(&m);
 	return r;
 }
@@ -1733,7 +1740,7 @@ int account_passkey_signin_off(const struct core *c, const struct session *s, co
 int account_passkey_login(const struct core *c, const char *assertion, struct account_signin *ret,
 			  struct session *ret_session)
 {
-	char member_id[STORE_ID_LEN + 1];
+	char member_id[STORE_ID_LEN + 1], couple_id[STORE_ID_LEN + 1];
 	struct member_row m;
 	struct account_keys *k;
 	int r;
@@ -1742,11 +1749,11 @@ int account_passkey_login(const struct core *c, const char *assertion, struct ac
 	k = account_keys_new();
 	if (!k)
 		return -ENOMEM;
-	r = passkey_signin(c, assertion, member_id, k->mk);
+	r = passkey_signin(c, assertion, couple_id, member_id, k->mk);
 	if (r == PASSKEY_REFUSED || r == PASSKEY_FULL)
 		r = ACCOUNT_BAD_CREDENTIALS;
 	if (r == 0) {
-		r = STORE_CALL(c->st, member_get, member_id, &m);
+		r = STORE_CALL(c->st, member_get, couple_id, member_id, &m);
 		r = r == STORE_NOTFOUND ? ACCOUNT_BAD_CREDENTIALS : store_err(r);
 	}
 	if (r == 0)
@@ -1754,6 +1761,7 @@ int account_passkey_login(const struct core *c, const char *assertion, struct ac
 	if (r == 0) {
 		ret->recovery_key[0] = '\0';
 		ret->factor_member[0] = '\0';
+		ret->factor_couple[0] = '\0';
 		r = session_start(c, &m, k->mk, k->ck, k->sk, ret->cookie, ret_session);
 	}
 	if (r == 0) {
@@ -1812,7 +1820,7 @@ int account_delete(const struct core *c, const struct session *s, struct account
 		if (r != 0)
 			goto out;
 	}
-	r = STORE_CALL(c->st, member_delete, s->member_id);
+	r = STORE_CALL(c->st, member_delete, s->couple_id, s->member_id);
 	if (r != 0)
 		goto fail;
 	r = STORE_CALL(c->st, couple_members, s->couple_id, &list, &n);
@@ -1848,7 +1856,7 @@ out:
 
 int account_set_language(const struct core *c, struct session *s, const char *lang)
 {
-	int r = STORE_CALL(c->st, member_set_language, s->member_id, lang);
+	int r = STORE_CALL(c->st, member_set_language, s->couple_id, s->member_id, lang);
 
 	if (r != 0)
 		return store_err(r);
@@ -1867,10 +1875,10 @@ int account_set_profile(const struct core *c, struct session *s, const struct ac
 		goto out;
 	in_tx = 1;
 	if (p->language)
-		r = STORE_CALL(c->st, member_set_language, s->member_id, p->language);
+		r = STORE_CALL(c->st, member_set_language, s->couple_id, s->member_id, p->language);
 	if (r == 0 && (p->display_name || p->discreet >= 0 || p->autolock_minutes >= 0))
-		r = STORE_CALL(c->st, member_set_profile, s->member_id, p->display_name,
-			       p->discreet, p->autolock_minutes);
+		r = STORE_CALL(c->st, member_set_profile, s->couple_id, s->member_id,
+			       p->display_name, p->discreet, p->autolock_minutes);
 	if (r == 0)
 		r = c->st->ops->commit(c->st);
 	if (r != 0)
@@ -1914,7 +1922,7 @@ int account_describe(const struct core *c, const struct session *s, struct membe
 	int r;
 
 	memset(&m, 0, sizeof(m));
-	r = STORE_CALL(c->st, member_get, s->member_id, &m);
+	r = STORE_CALL(c->st, member_get, s->couple_id, s->member_id, &m);
 	if (r != 0)
 		return store_err(r);
 	r = STORE_CALL(c->st, couple_get, s->couple_id, &couple);
@@ -1985,8 +1993,8 @@ static int account_leave_tx(const struct core *c, struct member_row *m, struct s
 	/* the leaver knew the care key: the care team's access ends, its rows go under CK */
 	r = care_retire(c, s);
 	if (r == 0)
-		r = store_err(STORE_CALL(c->st, member_leave, s->member_id, ghost, to->couple_id,
-					 s->id, now));
+		r = store_err(STORE_CALL(c->st, member_leave, s->couple_id, s->member_id, ghost,
+					 to->couple_id, s->id, now));
 	if (r == 0)
 		r = journal_leave(c, s, to);
 	if (r == 0)

@@ -84,6 +84,7 @@ struct account_signin {
 	/* after ACCOUNT_SECOND_FACTOR_REQUIRED: the member whose factor is due
 	 * (for the passkey challenge the answer carries); else "" */
 	char factor_member[VAULT_ID_HEX + 1];
+	char factor_couple[VAULT_ID_HEX + 1]; /* and their couple */
 };
 
 struct partner_view {

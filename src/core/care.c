@@ -336,7 +336,7 @@ int care_cancel(const struct core *c, const struct session *s, const char *id,
 	}
 	/* an approved one has a link, holding the care key under its secret: it goes */
 	if (r == 0 && strcmp(row.status, "approved") == 0) {
-		r = STORE_CALL(c->st, invite_consume, id);
+		r = STORE_CALL(c->st, invite_consume, s->couple_id, id);
 		r = r == STORE_NOTFOUND ? CARE_CONFLICT : store_err(r);
 	}
 	if (r == 0) {
@@ -456,7 +456,7 @@ static int care_therapists_after(const struct core *c, const struct session *s, 
 
 		if (strcmp(list[i].role, "therapist") != 0)
 			continue;
-		r = STORE_CALL(c->st, session_delete_member, list[i].id, NULL);
+		r = STORE_CALL(c->st, session_delete_member, s->couple_id, list[i].id, NULL);
 		r = r == STORE_NOTFOUND ? 0 : store_err(r);
 		if (r != 0 || list[i].care_ended)
 			continue;
@@ -470,7 +470,7 @@ static int care_therapists_after(const struct core *c, const struct session *s, 
 			continue;
 		}
 		memset(&m, 0, sizeof(m));
-		r = store_err(STORE_CALL(c->st, member_get, list[i].id, &m));
+		r = store_err(STORE_CALL(c->st, member_get, s->couple_id, list[i].id, &m));
 		if (r == 0 && m.public_key.len != VAULT_PK_BYTES)
 			r = -EBADMSG;
 		if (r == 0 && tk)
@@ -501,7 +501,7 @@ int care_end(const struct core *c, struct session *s, const char *member_id)
 	 */
 	r = care_load(c, s, 0);
 	if (r == 0) {
-		r = STORE_CALL(c->st, member_get, member_id, &m);
+		r = STORE_CALL(c->st, member_get, s->couple_id, member_id, &m);
 		r = r == STORE_NOTFOUND ? CARE_NOTFOUND : store_err(r);
 	}
 	if (r == 0 && (strcmp(m.couple_id, s->couple_id) != 0 || strcmp(m.role, "therapist") != 0))
@@ -510,7 +510,7 @@ int care_end(const struct core *c, struct session *s, const char *member_id)
 		/* ended already: nothing to end (the member stays, for what they wrote) */
 		struct member_standing st;
 
-		r = STORE_CALL(c->st, member_standing, member_id, &st);
+		r = STORE_CALL(c->st, member_standing, s->couple_id, member_id, &st);
 		r = r == STORE_NOTFOUND ? CARE_NOTFOUND : store_err(r);
 		if (r == 0 && st.care_ended)
 			r = CARE_NOTFOUND;

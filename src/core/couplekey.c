@@ -160,7 +160,7 @@ int couplekey_refresh(const struct core *c, struct session *s)
 	r = c->st->ops->begin(c->st);
 	if (r != 0)
 		return store_err(r);
-	r = STORE_CALL(c->st, member_get, s->member_id, &m);
+	r = STORE_CALL(c->st, member_get, s->couple_id, s->member_id, &m);
 	if (r == STORE_NOTFOUND || (r == 0 && strcmp(m.couple_id, s->couple_id) != 0))
 		r = 1; /* the member is gone, or moved: this session is not theirs any more */
 	else

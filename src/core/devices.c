@@ -160,7 +160,7 @@ int devices_list(const struct core *c, const struct session *s, struct device_vi
 	size_t n = 0, i, k = 0;
 	int r;
 
-	r = STORE_CALL(c->st, session_list, s->member_id, &rows, &n);
+	r = STORE_CALL(c->st, session_list, s->couple_id, s->member_id, &rows, &n);
 	if (r != 0)
 		return r > 0 ? -EIO : r;
 	out = out_array(n, sizeof(*out), rows);
@@ -194,7 +194,7 @@ int devices_list(const struct core *c, const struct session *s, struct device_vi
 
 int devices_end(const struct core *c, const struct session *s, const char *id)
 {
-	int r = STORE_CALL(c->st, session_end_own, s->member_id, id);
+	int r = STORE_CALL(c->st, session_end_own, s->couple_id, s->member_id, id);
 
 	if (r == STORE_NOTFOUND)
 		return DEVICES_NOT_FOUND;
@@ -205,7 +205,7 @@ int devices_end(const struct core *c, const struct session *s, const char *id)
 
 int devices_end_others(const struct core *c, const struct session *s)
 {
-	int r = STORE_CALL(c->st, session_end_others, s->member_id, s->id);
+	int r = STORE_CALL(c->st, session_end_others, s->couple_id, s->member_id, s->id);
 
 	return r > 0 ? -EIO : r;
 }
@@ -244,7 +244,7 @@ int devices_history(const struct core *c, const struct session *s, struct histor
 	int r;
 
 	session_now(since, -(long)STORE_AUDIT_DAYS * 24 * 3600);
-	r = STORE_CALL(c->st, audit_list, s->member_id, HISTORY_EVENTS, 0, since,
+	r = STORE_CALL(c->st, audit_list, s->couple_id, s->member_id, HISTORY_EVENTS, 0, since,
 		       DEVICES_HISTORY_MAX, &rows, &n);
 	if (r != 0)
 		return r > 0 ? -EIO : r;
@@ -282,13 +282,13 @@ static int notices_each(const struct core *c, const struct session *s,
 	size_t n = 0, i;
 	int r;
 
-	r = STORE_CALL(c->st, notice_seen_get, s->member_id, &seen);
+	r = STORE_CALL(c->st, notice_seen_get, s->couple_id, s->member_id, &seen);
 	if (r != 0)
 		return r > 0 ? -EIO : r;
 	session_now(since, -(long)DEVICES_NOTICE_DAYS * 24 * 3600);
 	/* one per sign-in from a new device: the member's own rate of those, bounded by the trim */
-	r = STORE_CALL(c->st, audit_list, s->member_id, "new_device", seen, since, STORE_AUDIT_KEEP,
-		       &rows, &n);
+	r = STORE_CALL(c->st, audit_list, s->couple_id, s->member_id, "new_device", seen, since,
+		       STORE_AUDIT_KEEP, &rows, &n);
 	if (r != 0)
 		return r > 0 ? -EIO : r;
 	for (i = 0, r = 0; i < n && r == 0; i++)
@@ -336,7 +336,7 @@ int devices_notice_dismiss(const struct core *c, const struct session *s, int64_
 		return r;
 	if (!f.found)
 		return DEVICES_NOT_FOUND;
-	r = STORE_CALL(c->st, notice_seen_set, s->member_id, id);
+	r = STORE_CALL(c->st, notice_seen_set, s->couple_id, s->member_id, id);
 	if (r == STORE_NOTFOUND)
 		return DEVICES_NOT_FOUND;
 	return r > 0 ? -EIO : r;

@@ -214,15 +214,15 @@ static int factor_code_hash(const unsigned char codes_key[VAULT_KEY_BYTES], cons
  * their TOTP row opened under mk: 0, FACTOR_WRONG when they have no TOTP,
  * or < 0.
  */
-static int factor_codes_key(const struct core *c, const char *member_id, const unsigned char *mk,
-			    unsigned char codes_key[VAULT_KEY_BYTES])
+static int factor_codes_key(const struct core *c, const char *couple_id, const char *member_id,
+			    const unsigned char *mk, unsigned char codes_key[VAULT_KEY_BYTES])
 {
 	unsigned char secret[FACTOR_TOTP_SECRET_BYTES];
 	struct totp_row t;
 	int r;
 
 	memset(&t, 0, sizeof(t));
-	r = STORE_CALL(c->st, totp_get, member_id, &t);
+	r = STORE_CALL(c->st, totp_get, couple_id, member_id, &t);
 	if (r == STORE_NOTFOUND)
 		return FACTOR_WRONG;
 	if (r != 0)
@@ -233,8 +233,8 @@ static int factor_codes_key(const struct core *c, const char *member_id, const u
 	return r;
 }
 
-int factor_rekey(const struct core *c, const char *member_id, const unsigned char *from_mk,
-		 const unsigned char *to_mk)
+int factor_rekey(const struct core *c, const char *couple_id, const char *member_id,
+		 const unsigned char *from_mk, const unsigned char *to_mk)
 {
 	unsigned char plain[FACTOR_SEALED_BYTES], key[VAULT_KEY_BYTES];
 	struct blob sealed = {NULL, 0};
@@ -243,7 +243,7 @@ int factor_rekey(const struct core *c, const char *member_id, const unsigned cha
 	int r;
 
 	memset(&t, 0, sizeof(t));
-	r = STORE_CALL(c->st, totp_get, member_id, &t);
+	r = STORE_CALL(c->st, totp_get, couple_id, member_id, &t);
 	if (r == STORE_NOTFOUND)
 		return 0;
 	if (r != 0)
@@ -258,7 +258,7 @@ int factor_rekey(const struct core *c, const char *member_id, const unsigned cha
 		vault_wipe(key, sizeof(key));
 	}
 	if (r == 0)
-		r = store_err(STORE_CALL(c->st, totp_reseal, member_id, &sealed));
+		r = store_err(STORE_CALL(c->st, totp_reseal, couple_id, member_id, &sealed));
 	vault_wipe(plain, sizeof(plain));
 	free(sealed.data);
 	return r;
@@ -281,7 +281,8 @@ static void factor_audit(const struct core *c, const char *couple_id, const char
 	(void)STORE_CALL(c->st, audit_append, couple_id, member_id, event, now);
 }
 
-int factor_active(const struct core *c, const char *member_id, unsigned *ret_kinds)
+int factor_active(const struct core *c, const char *couple_id, const char *member_id,
+		  unsigned *ret_kinds)
 {
 	struct totp_row t;
 	unsigned kinds = 0;
@@ -289,13 +290,13 @@ int factor_active(const struct core *c, const char *member_id, unsigned *ret_kin
 	int r;
 
 	memset(&t, 0, sizeof(t));
-	r = STORE_CALL(c->st, totp_get, member_id, &t);
+	r = STORE_CALL(c->st, totp_get, couple_id, member_id, &t);
 	if (r != 0 && r != STORE_NOTFOUND)
 		return store_err(r);
 	if (r == 0 && t.active)
 		kinds |= FACTOR_KIND_TOTP;
 	store_totp_free(&t);
-	r = passkey_count(c, member_id, &n);
+	r = passkey_count(c, couple_id, member_id, &n);
 	if (r != 0)
 		return r;
 	if (n > 0)
@@ -305,8 +306,8 @@ int factor_active(const struct core *c, const char *member_id, unsigned *ret_kin
 }
 
 /* A TOTP code of the member's active secret, its step spent. */
-static int factor_check_totp(const struct core *c, const char *member_id, const unsigned char *mk,
-			     const char *code)
+static int factor_check_totp(const struct core *c, const char *couple_id, const char *member_id,
+			     const unsigned char *mk, const char *code)
 {
 	unsigned char secret[FACTOR_TOTP_SECRET_BYTES];
 	struct totp_row t;
@@ -314,7 +315,7 @@ static int factor_check_totp(const struct core *c, const char *member_id, const 
 	int r;
 
 	memset(&t, 0, sizeof(t));
-	r = STORE_CALL(c->st, totp_get, member_id, &t);
+	r = STORE_CALL(c->st, totp_get, couple_id, member_id, &t);
 	if (r == STORE_NOTFOUND)
 		return FACTOR_WRONG;
 	if (r != 0)
@@ -331,12 +332,12 @@ static int factor_check_totp(const struct core *c, const char *member_id, const 
 	store_totp_free(&t);
 	if (r != 0)
 		return r;
-	r = STORE_CALL(c->st, totp_use_step, member_id, step);
+	r = STORE_CALL(c->st, totp_use_step, couple_id, member_id, step);
 	return r == STORE_CONFLICT ? FACTOR_WRONG : store_err(r);
 }
 
-int factor_check(const struct core *c, const char *member_id, const unsigned char *mk,
-		 const char *code)
+int factor_check(const struct core *c, const char *couple_id, const char *member_id,
+		 const unsigned char *mk, const char *code)
 {
 	unsigned char hash[STORE_CODE_HASH_LEN], codes_key[VAULT_KEY_BYTES];
 	int r;
@@ -344,16 +345,16 @@ int factor_check(const struct core *c, const char *member_id, const unsigned cha
 	if (!code || !mk)
 		return FACTOR_WRONG;
 	if (code[0] == '{')
-		return passkey_check(c, member_id, mk, code);
+		return passkey_check(c, couple_id, member_id, mk, code);
 	if (factor_digits(code) >= 0)
-		return factor_check_totp(c, member_id, mk, code);
-	r = factor_codes_key(c, member_id, mk, codes_key);
+		return factor_check_totp(c, couple_id, member_id, mk, code);
+	r = factor_codes_key(c, couple_id, member_id, mk, codes_key);
 	if (r == 0)
 		r = factor_code_hash(codes_key, member_id, code, hash);
 	vault_wipe(codes_key, sizeof(codes_key));
 	if (r != 0)
 		return r;
-	r = STORE_CALL(c->st, recovery_code_use, member_id, hash);
+	r = STORE_CALL(c->st, recovery_code_use, couple_id, member_id, hash);
 	vault_wipe(hash, sizeof(hash));
 	return r == STORE_NOTFOUND ? FACTOR_WRONG : store_err(r);
 }
@@ -373,7 +374,7 @@ int factor_totp_begin(const struct core *c, const struct member_row *m, const un
 	vault_wipe(key, sizeof(key));
 	if (r == 0) {
 		session_now(now, 0);
-		r = STORE_CALL(c->st, totp_put, m->id, sealed, sealed_len, now);
+		r = STORE_CALL(c->st, totp_put, m->couple_id, m->id, sealed, sealed_len, now);
 		r = r == STORE_CONFLICT ? FACTOR_ACTIVE : store_err(r);
 	}
 	if (r == 0)
@@ -384,9 +385,10 @@ int factor_totp_begin(const struct core *c, const struct member_row *m, const un
 }
 
 /* The member's pending (not active) row into t: 0, FACTOR_NONE or FACTOR_ACTIVE. */
-static int factor_pending_row(const struct core *c, const char *member_id, struct totp_row *t)
+static int factor_pending_row(const struct core *c, const char *couple_id, const char *member_id,
+			      struct totp_row *t)
 {
-	int r = STORE_CALL(c->st, totp_get, member_id, t);
+	int r = STORE_CALL(c->st, totp_get, couple_id, member_id, t);
 
 	if (r == STORE_NOTFOUND)
 		return FACTOR_NONE;
@@ -408,10 +410,10 @@ int factor_totp_pending(const struct core *c, const struct session *s, struct fa
 
 	memset(&t, 0, sizeof(t));
 	memset(&m, 0, sizeof(m));
-	r = factor_pending_row(c, s->member_id, &t);
+	r = factor_pending_row(c, s->couple_id, s->member_id, &t);
 	if (r != 0)
 		return r == FACTOR_ACTIVE ? FACTOR_NONE : r;
-	r = store_err(STORE_CALL(c->st, member_get, s->member_id, &m));
+	r = store_err(STORE_CALL(c->st, member_get, s->couple_id, s->member_id, &m));
 	if (r == 0)
 		r = factor_open(&t, s->member_id, s->mk, secret);
 	if (r == 0)
@@ -434,7 +436,7 @@ int factor_totp_confirm(const struct core *c, const struct session *s, const cha
 	int r, in_tx = 0;
 
 	memset(&t, 0, sizeof(t));
-	r = factor_pending_row(c, s->member_id, &t);
+	r = factor_pending_row(c, s->couple_id, s->member_id, &t);
 	if (r != 0)
 		return r;
 	r = factor_open_keys(&t, s->member_id, s->mk, secret, codes_key);
@@ -458,13 +460,14 @@ int factor_totp_confirm(const struct core *c, const struct session *s, const cha
 	if (r != 0)
 		goto out;
 	in_tx = 1;
-	r = STORE_CALL(c->st, totp_activate, s->member_id, step, hashes, FACTOR_RECOVERY_CODES);
+	r = STORE_CALL(c->st, totp_activate, s->couple_id, s->member_id, step, hashes,
+		       FACTOR_RECOVERY_CODES);
 	if (r == STORE_NOTFOUND) {
 		r = FACTOR_NONE; /* a racing confirm or removal won */
 		goto out;
 	}
 	if (r == 0)
-		r = STORE_CALL(c->st, session_delete_member, s->member_id, s->id);
+		r = STORE_CALL(c->st, session_delete_member, s->couple_id, s->member_id, s->id);
 	if (r == STORE_NOTFOUND)
 		r = 0;
 	if (r != 0) {
@@ -487,7 +490,7 @@ out:
 
 int factor_remove(const struct core *c, const char *couple_id, const char *member_id)
 {
-	int r = STORE_CALL(c->st, totp_delete, member_id);
+	int r = STORE_CALL(c->st, totp_delete, couple_id, member_id);
 
 	if (r == STORE_NOTFOUND)
 		return FACTOR_NONE;
@@ -497,7 +500,8 @@ int factor_remove(const struct core *c, const char *couple_id, const char *membe
 	return 0;
 }
 
-int factor_codes_left(const struct core *c, const char *member_id, size_t *ret_n)
+int factor_codes_left(const struct core *c, const char *couple_id, const char *member_id,
+		      size_t *ret_n)
 {
-	return store_err(STORE_CALL(c->st, recovery_code_count, member_id, ret_n));
+	return store_err(STORE_CALL(c->st, recovery_code_count, couple_id, member_id, ret_n));
 }

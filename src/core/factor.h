@@ -80,7 +80,8 @@ int factor_uri(char *out, size_t len, const char *login, const char *secret_b32)
 /* ---- a member's factors ---- */
 
 /* factor_active() - the FACTOR_KIND_* bits member_id has on (0: none): 0 or < 0. */
-int factor_active(const struct core *c, const char *member_id, unsigned *ret_kinds);
+int factor_active(const struct core *c, const char *couple_id, const char *member_id,
+		  unsigned *ret_kinds);
 /*
  * factor_check() - is code, as the member typed it, a TOTP code (6 digits)
  * of member_id's active TOTP, or one of their unused recovery codes, or (a
@@ -89,8 +90,8 @@ int factor_active(const struct core *c, const char *member_id, unsigned *ret_kin
  * recovery code) before 0 is returned, atomically, so a code works once.
  * FACTOR_WRONG for anything else, or when no factor is on.
  */
-int factor_check(const struct core *c, const char *member_id, const unsigned char *mk,
-		 const char *code);
+int factor_check(const struct core *c, const char *couple_id, const char *member_id,
+		 const unsigned char *mk, const char *code);
 /*
  * factor_totp_begin() - a fresh secret for member m (whose MK is mk),
  * pending until confirmed, replacing a pending one; the setup to show into
@@ -116,11 +117,12 @@ int factor_totp_confirm(const struct core *c, const struct session *s, const cha
  * codes they hold keep working.  Inside the caller's transaction.  0 (also
  * when they have none), -EBADMSG when it does not open, or < 0.
  */
-int factor_rekey(const struct core *c, const char *member_id, const unsigned char *from_mk,
-		 const unsigned char *to_mk);
+int factor_rekey(const struct core *c, const char *couple_id, const char *member_id,
+		 const unsigned char *from_mk, const unsigned char *to_mk);
 /* factor_remove() - TOTP and the recovery codes of member_id go; FACTOR_NONE when off. */
 int factor_remove(const struct core *c, const char *couple_id, const char *member_id);
 /* factor_codes_left() - how many unused recovery codes member_id has. */
-int factor_codes_left(const struct core *c, const char *member_id, size_t *ret_n);
+int factor_codes_left(const struct core *c, const char *couple_id, const char *member_id,
+		      size_t *ret_n);
 
 #endif

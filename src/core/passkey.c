@@ -66,8 +66,8 @@ static void challenge_hash(const unsigned char ch[WEBAUTHN_CHALLENGE_BYTES],
  * from address (a keyed hash); its base64url into ret_b64.  PASSKEY_FULL
  * when the sign-ins' are all out, or that address's.
  */
-static int challenge_new(const struct core *c, const char *member_id, const char *purpose,
-			 const unsigned char *address, const char *origin,
+static int challenge_new(const struct core *c, const char *couple_id, const char *member_id,
+			 const char *purpose, const unsigned char *address, const char *origin,
 			 char ret_b64[PASSKEY_CHALLENGE_B64])
 {
 	unsigned char ch[WEBAUTHN_CHALLENGE_BYTES], hash[STORE_CHALLENGE_HASH_LEN];
@@ -80,7 +80,8 @@ static int challenge_new(const struct core *c, const char *member_id, const char
 		return -EINVAL;
 	vault_random(ch, sizeof(ch));
 	challenge_hash(ch, hash);
-	r = member_id ? STORE_CALL(c->st, challenge_put, member_id, hash, purpose, origin, expires)
+	r = member_id ? STORE_CALL(c->st, challenge_put, couple_id, member_id, hash, purpose,
+				   origin, expires)
 		      : STORE_CALL(c->st, signin_challenge_put, hash, address, origin, expires);
 	if (r == 0)
 		sodium_bin2base64(ret_b64, PASSKEY_CHALLENGE_B64, ch, sizeof(ch),
@@ -89,10 +90,11 @@ static int challenge_new(const struct core *c, const char *member_id, const char
 	return r == STORE_CONFLICT && !member_id ? PASSKEY_FULL : store_err(r);
 }
 
-int passkey_challenge(const struct core *c, const char *member_id, const char *purpose,
-		      const char *origin, char ret_b64[PASSKEY_CHALLENGE_B64])
+int passkey_challenge(const struct core *c, const char *couple_id, const char *member_id,
+		      const char *purpose, const char *origin, char ret_b64[PASSKEY_CHALLENGE_B64])
 {
-	return member_id ? challenge_new(c, member_id, purpose, NULL, origin, ret_b64) : -EINVAL;
+	return member_id ? challenge_new(c, couple_id, member_id, purpose, NULL, origin, ret_b64)
+			 : -EINVAL;
 }
 
 /*
@@ -100,8 +102,8 @@ int passkey_challenge(const struct core *c, const char *member_id, const char *p
  * the expectation to check against into e (challenge into ch, origin and
  * RP id into the buffers).  PASSKEY_REFUSED when there is none.
  */
-static int challenge_take(const struct core *c, const char *member_id, const char *purpose,
-			  const struct webauthn_response *w,
+static int challenge_take(const struct core *c, const char *couple_id, const char *member_id,
+			  const char *purpose, const struct webauthn_response *w,
 			  unsigned char ch[WEBAUTHN_CHALLENGE_BYTES],
 			  char origin[PASSKEY_ORIGIN_MAX], char rp[256], struct webauthn_expect *e)
 {
@@ -111,8 +113,8 @@ static int challenge_take(const struct core *c, const char *member_id, const cha
 	if (webauthn_client_challenge(w->client_data, w->cd_len, ch) != 0)
 		return PASSKEY_REFUSED;
 	challenge_hash(ch, hash);
-	r = STORE_CALL(c->st, challenge_take, member_id, hash, purpose, (int64_t)time(NULL), origin,
-		       PASSKEY_ORIGIN_MAX);
+	r = STORE_CALL(c->st, challenge_take, couple_id, member_id, hash, purpose,
+		       (int64_t)time(NULL), origin, PASSKEY_ORIGIN_MAX);
 	if (r == STORE_NOTFOUND)
 		return PASSKEY_REFUSED;
 	if (r != 0)
@@ -224,7 +226,8 @@ int passkey_register(const struct core *c, const struct session *s, const char *
 		response_free(w);
 		return -EINVAL;
 	}
-	r = challenge_take(c, s->member_id, PASSKEY_PURPOSE_CREATE, w, ch, origin, rp, &e);
+	r = challenge_take(c, s->couple_id, s->member_id, PASSKEY_PURPOSE_CREATE, w, ch, origin, rp,
+			   &e);
 	if (r == 0 &&
 	    webauthn_register(&e, w->client_data, w->cd_len, w->att_obj, w->att_len, &cred) != 0)
 		r = PASSKEY_REFUSED;
@@ -237,9 +240,10 @@ int passkey_register(const struct core *c, const struct session *s, const char *
 	if (r == 0)
 		r = c->st->ops->begin(c->st);
 	if (r == 0) {
-		r = STORE_CALL(c->st, passkey_put, s->member_id, &p);
+		r = STORE_CALL(c->st, passkey_put, s->couple_id, s->member_id, &p);
 		if (r == 0)
-			r = STORE_CALL(c->st, session_delete_member, s->member_id, s->id);
+			r = STORE_CALL(c->st, session_delete_member, s->couple_id, s->member_id,
+				       s->id);
 		if (r == STORE_NOTFOUND)
 			r = 0;
 		if (r == 0)
@@ -258,9 +262,9 @@ int passkey_register(const struct core *c, const struct session *s, const char *
  * as e expects it (UV when it asks); the counter moved.  0 or
  * PASSKEY_REFUSED (or < 0).
  */
-static int passkey_assert(const struct core *c, const char *member_id, const unsigned char *mk,
-			  const struct webauthn_expect *e, const struct webauthn_response *w,
-			  const struct passkey_row *p)
+static int passkey_assert(const struct core *c, const char *couple_id, const char *member_id,
+			  const unsigned char *mk, const struct webauthn_expect *e,
+			  const struct webauthn_response *w, const struct passkey_row *p)
 {
 	unsigned char want[VAULT_TAG_BYTES];
 	char now[STORE_TIME_LEN + 1];
@@ -276,12 +280,12 @@ static int passkey_assert(const struct core *c, const char *member_id, const uns
 			    w->cd_len, w->auth_data, w->ad_len, w->sig, w->sig_len, &count) != 0)
 		return PASSKEY_REFUSED;
 	session_now(now, 0);
-	r = STORE_CALL(c->st, passkey_use, member_id, p->id, p->sign_count, count, now);
+	r = STORE_CALL(c->st, passkey_use, couple_id, member_id, p->id, p->sign_count, count, now);
 	return r == STORE_CONFLICT ? PASSKEY_REFUSED : store_err(r);
 }
 
-int passkey_check(const struct core *c, const char *member_id, const unsigned char *mk,
-		  const char *assertion)
+int passkey_check(const struct core *c, const char *couple_id, const char *member_id,
+		  const unsigned char *mk, const char *assertion)
 {
 	unsigned char ch[WEBAUTHN_CHALLENGE_BYTES];
 	char origin[PASSKEY_ORIGIN_MAX], rp[256];
@@ -293,31 +297,32 @@ int passkey_check(const struct core *c, const char *member_id, const unsigned ch
 	memset(&p, 0, sizeof(p));
 	if (!w)
 		return FACTOR_WRONG;
-	r = challenge_take(c, member_id, PASSKEY_PURPOSE_GET, w, ch, origin, rp, &e);
+	r = challenge_take(c, couple_id, member_id, PASSKEY_PURPOSE_GET, w, ch, origin, rp, &e);
 	if (r == 0) {
 		/* only the member's own credentials: another's id is no passkey of theirs */
-		r = STORE_CALL(c->st, passkey_get, member_id, w->raw_id, w->raw_id_len, &p);
+		r = STORE_CALL(c->st, passkey_get, couple_id, member_id, w->raw_id, w->raw_id_len,
+			       &p);
 		r = r == STORE_NOTFOUND ? PASSKEY_REFUSED : store_err(r);
 	}
 	if (r == 0)
-		r = passkey_assert(c, member_id, mk, &e, w, &p);
+		r = passkey_assert(c, couple_id, member_id, mk, &e, w, &p);
 	store_passkey_free(&p);
 	response_free(w);
 	return r == PASSKEY_REFUSED ? FACTOR_WRONG : r;
 }
 
-int passkey_count(const struct core *c, const char *member_id, size_t *ret_n)
+int passkey_count(const struct core *c, const char *couple_id, const char *member_id, size_t *ret_n)
 {
 	struct passkey_row *list = NULL;
-	int r = STORE_CALL(c->st, passkey_list, member_id, &list, ret_n);
+	int r = STORE_CALL(c->st, passkey_list, couple_id, member_id, &list, ret_n);
 
 	if (r == 0)
 		store_passkey_list_free(list, *ret_n);
 	return store_err(r);
 }
 
-int passkey_list(const struct core *c, const char *member_id, const unsigned char *mk,
-		 struct passkey_view **ret, size_t *ret_n)
+int passkey_list(const struct core *c, const char *couple_id, const char *member_id,
+		 const unsigned char *mk, struct passkey_view **ret, size_t *ret_n)
 {
 	unsigned char key[VAULT_KEY_BYTES];
 	struct passkey_row *rows = NULL;
@@ -326,7 +331,7 @@ int passkey_list(const struct core *c, const char *member_id, const unsigned cha
 	char ad[128];
 	int r;
 
-	r = STORE_CALL(c->st, passkey_list, member_id, &rows, &n);
+	r = STORE_CALL(c->st, passkey_list, couple_id, member_id, &rows, &n);
 	if (r != 0)
 		return store_err(r);
 	out = calloc(n ? n : 1, sizeof(*out));
@@ -433,8 +438,9 @@ static int signin_keypair(const unsigned char prf[WEBAUTHN_PRF_BYTES], const cha
 }
 
 /* mk sealed to the sign-in key pk of the member's passkey p, and pk's tag, stored. */
-static int signin_store(const struct core *c, const char *member_id, const struct passkey_row *p,
-			const unsigned char *mk, const unsigned char pk[VAULT_PK_BYTES])
+static int signin_store(const struct core *c, const char *couple_id, const char *member_id,
+			const struct passkey_row *p, const unsigned char *mk,
+			const unsigned char pk[VAULT_PK_BYTES])
 {
 	unsigned char form[STORE_SIGNIN_FORM];
 	struct blob signin = {form, sizeof(form)}, sealed = {NULL, 0};
@@ -446,8 +452,8 @@ static int signin_store(const struct core *c, const char *member_id, const struc
 	if (r == 0)
 		r = vault_box_seal(pk, mk, VAULT_KEY_BYTES, &sealed.data, &sealed.len);
 	if (r == 0)
-		r = store_err(
-			STORE_CALL(c->st, passkey_signin_set, member_id, p->id, &signin, &sealed));
+		r = store_err(STORE_CALL(c->st, passkey_signin_set, couple_id, member_id, p->id,
+					 &signin, &sealed));
 	free(sealed.data);
 	return r;
 }
@@ -469,12 +475,14 @@ static int signin_tag_holds(const unsigned char *mk, const char *member_id,
  * hold under from_mk was put there by someone else: nothing is sealed to
  * it, and the passkey no longer signs in.
  */
-static int signin_rekey(const struct core *c, const char *member_id, const unsigned char *from_mk,
-			const unsigned char *to_mk, const struct passkey_row *p)
+static int signin_rekey(const struct core *c, const char *couple_id, const char *member_id,
+			const unsigned char *from_mk, const unsigned char *to_mk,
+			const struct passkey_row *p)
 {
 	if (!signin_tag_holds(from_mk, member_id, p))
-		return STORE_CALL(c->st, passkey_signin_set, member_id, p->id, NULL, NULL);
-	return signin_store(c, member_id, p, to_mk, p->signin.data);
+		return STORE_CALL(c->st, passkey_signin_set, couple_id, member_id, p->id, NULL,
+				  NULL);
+	return signin_store(c, couple_id, member_id, p, to_mk, p->signin.data);
 }
 
 void passkey_prf_salt(char out[PASSKEY_CHALLENGE_B64])
@@ -495,7 +503,8 @@ int passkey_signin_challenge(const struct core *c, const char *origin, const cha
 
 	/* an address that does not parse counts with every other such one */
 	throttle_keys_make(&k, NULL, client_ip);
-	return challenge_new(c, NULL, NULL, k.has_address ? k.address : unknown, origin, ret_b64);
+	return challenge_new(c, NULL, NULL, NULL, k.has_address ? k.address : unknown, origin,
+			     ret_b64);
 }
 
 int passkey_signin_enable(const struct core *c, const struct session *s, const char *id,
@@ -511,22 +520,24 @@ int passkey_signin_enable(const struct core *c, const struct session *s, const c
 	memset(&p, 0, sizeof(p));
 	if (!w)
 		return PASSKEY_REFUSED;
-	r = challenge_take(c, s->member_id, PASSKEY_PURPOSE_GET, w, ch, origin, rp, &e);
+	r = challenge_take(c, s->couple_id, s->member_id, PASSKEY_PURPOSE_GET, w, ch, origin, rp,
+			   &e);
 	if (r == 0) {
-		r = STORE_CALL(c->st, passkey_get, s->member_id, w->raw_id, w->raw_id_len, &p);
+		r = STORE_CALL(c->st, passkey_get, s->couple_id, s->member_id, w->raw_id,
+			       w->raw_id_len, &p);
 		r = r == STORE_NOTFOUND ? PASSKEY_NOTFOUND : store_err(r);
 	}
 	if (r == 0 && strcmp(p.id, id) != 0)
 		r = PASSKEY_NOTFOUND; /* another passkey of theirs answered */
 	e.require_uv = 1; /* alone, it must be the member: their fingerprint, face or PIN */
 	if (r == 0)
-		r = passkey_assert(c, s->member_id, s->mk, &e, w, &p);
+		r = passkey_assert(c, s->couple_id, s->member_id, s->mk, &e, w, &p);
 	if (r == 0 && !w->has_prf)
 		r = PASSKEY_NO_PRF;
 	if (r == 0)
 		r = signin_keypair(w->prf, s->member_id, &p.credential_id, pk, sk);
 	if (r == 0)
-		r = signin_store(c, s->member_id, &p, s->mk, pk);
+		r = signin_store(c, s->couple_id, s->member_id, &p, s->mk, pk);
 	vault_wipe(sk, sizeof(sk));
 	store_passkey_free(&p);
 	response_free(w);
@@ -535,7 +546,7 @@ int passkey_signin_enable(const struct core *c, const struct session *s, const c
 
 int passkey_signin_disable(const struct core *c, const struct session *s, const char *id)
 {
-	int r = STORE_CALL(c->st, passkey_signin_set, s->member_id, id, NULL, NULL);
+	int r = STORE_CALL(c->st, passkey_signin_set, s->couple_id, s->member_id, id, NULL, NULL);
 
 	return r == STORE_NOTFOUND ? PASSKEY_NOTFOUND : store_err(r);
 }
@@ -562,8 +573,8 @@ static int signin_open(const unsigned char prf[WEBAUTHN_PRF_BYTES], const struct
 	return r;
 }
 
-int passkey_signin(const struct core *c, const char *assertion, char ret_member[STORE_ID_LEN + 1],
-		   unsigned char mk[VAULT_KEY_BYTES])
+int passkey_signin(const struct core *c, const char *assertion, char ret_couple[STORE_ID_LEN + 1],
+		   char ret_member[STORE_ID_LEN + 1], unsigned char mk[VAULT_KEY_BYTES])
 {
 	unsigned char ch[WEBAUTHN_CHALLENGE_BYTES], hash[STORE_CHALLENGE_HASH_LEN];
 	char origin[PASSKEY_ORIGIN_MAX], rp[256];
@@ -593,9 +604,10 @@ int passkey_signin(const struct core *c, const char *assertion, char ret_member[
 	for (i = 0; r == 0 && !found && i < n && i < PASSKEY_FIND_MAX; i++) {
 		if (signin_open(w->prf, &rows[i], mk) != 0)
 			continue;
-		r = passkey_assert(c, rows[i].member_id, mk, &e, w, &rows[i]);
+		r = passkey_assert(c, rows[i].couple_id, rows[i].member_id, mk, &e, w, &rows[i]);
 		if (r == 0) {
 			memcpy(ret_member, rows[i].member_id, STORE_ID_LEN + 1);
+			memcpy(ret_couple, rows[i].couple_id, STORE_ID_LEN + 1);
 			found = 1;
 			continue;
 		}
@@ -615,7 +627,7 @@ int passkey_signin(const struct core *c, const char *assertion, char ret_member[
  * whose tag or name does not open was not put there by the member: it goes,
  * and is not laundered under the new key.
  */
-static int passkey_rekey_one(const struct core *c, const char *member_id,
+static int passkey_rekey_one(const struct core *c, const char *couple_id, const char *member_id,
 			     const unsigned char *from_mk, const unsigned char *to_mk,
 			     const struct passkey_row *p)
 {
@@ -646,35 +658,35 @@ static int passkey_rekey_one(const struct core *c, const char *member_id,
 		free(name);
 	}
 	if (r == 0) {
-		r = STORE_CALL(c->st, passkey_reseal, member_id, p->id, &tagb, &sealed);
+		r = STORE_CALL(c->st, passkey_reseal, couple_id, member_id, p->id, &tagb, &sealed);
 		if (r == 0 && p->signin.len > 0)
-			r = signin_rekey(c, member_id, from_mk, to_mk, p);
+			r = signin_rekey(c, couple_id, member_id, from_mk, to_mk, p);
 	} else if (r > 0 || r == -EBADMSG) {
-		r = STORE_CALL(c->st, passkey_delete, member_id, p->id);
+		r = STORE_CALL(c->st, passkey_delete, couple_id, member_id, p->id);
 	}
 	free(sealed.data);
 	return store_err(r);
 }
 
-int passkey_rekey(const struct core *c, const char *member_id, const unsigned char *from_mk,
-		  const unsigned char *to_mk)
+int passkey_rekey(const struct core *c, const char *couple_id, const char *member_id,
+		  const unsigned char *from_mk, const unsigned char *to_mk)
 {
 	struct passkey_row *rows = NULL;
 	size_t n = 0, i;
 	int r;
 
-	r = STORE_CALL(c->st, passkey_list, member_id, &rows, &n);
+	r = STORE_CALL(c->st, passkey_list, couple_id, member_id, &rows, &n);
 	if (r != 0)
 		return store_err(r);
 	for (i = 0; i < n && r == 0; i++)
-		r = passkey_rekey_one(c, member_id, from_mk, to_mk, &rows[i]);
+		r = passkey_rekey_one(c, couple_id, member_id, from_mk, to_mk, &rows[i]);
 	store_passkey_list_free(rows, n);
 	return r;
 }
 
 int passkey_remove(const struct core *c, const struct session *s, const char *id)
 {
-	int r = STORE_CALL(c->st, passkey_delete, s->member_id, id);
+	int r = STORE_CALL(c->st, passkey_delete, s->couple_id, s->member_id, id);
 
 	if (r == STORE_NOTFOUND)
 		return PASSKEY_NOTFOUND;

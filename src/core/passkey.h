@@ -70,8 +70,8 @@ int passkey_rp_id(const char *origin, char *out, size_t len);
  * PASSKEY_PURPOSE_*, asked from origin (the server's trusted origin of the
  * request), stored by its hash; its base64url into ret_b64.
  */
-int passkey_challenge(const struct core *c, const char *member_id, const char *purpose,
-		      const char *origin, char ret_b64[PASSKEY_CHALLENGE_B64]);
+int passkey_challenge(const struct core *c, const char *couple_id, const char *member_id,
+		      const char *purpose, const char *origin, char ret_b64[PASSKEY_CHALLENGE_B64]);
 /*
  * passkey_register() - the member's registration answer (credential: the
  * JSON of PublicKeyCredential.toJSON() after navigator.credentials.create())
@@ -88,18 +88,19 @@ int passkey_register(const struct core *c, const struct session *s, const char *
  * passkeys whose tag opens under mk: 0 with the counter moved, else
  * FACTOR_WRONG (the challenge is spent either way).
  */
-int passkey_check(const struct core *c, const char *member_id, const unsigned char *mk,
-		  const char *assertion);
+int passkey_check(const struct core *c, const char *couple_id, const char *member_id,
+		  const unsigned char *mk, const char *assertion);
 /* passkey_count() - how many passkeys member_id has. */
-int passkey_count(const struct core *c, const char *member_id, size_t *ret_n);
+int passkey_count(const struct core *c, const char *couple_id, const char *member_id,
+		  size_t *ret_n);
 /*
  * passkey_list() - member_id's passkeys, names opened with mk (one that
  * does not open is left out, counted in c->unreadable); mk NULL: the
  * names stay "" (the credential ids a sign-in's options list).  *ret is
  * malloc'd, the caller frees it (also when *ret_n is 0).
  */
-int passkey_list(const struct core *c, const char *member_id, const unsigned char *mk,
-		 struct passkey_view **ret, size_t *ret_n);
+int passkey_list(const struct core *c, const char *couple_id, const char *member_id,
+		 const unsigned char *mk, struct passkey_view **ret, size_t *ret_n);
 /*
  * passkey_rekey() - the member's master key changes (issue 11 part 4): each
  * of their passkeys is tagged and its name sealed again under to_mk, and
@@ -108,8 +109,8 @@ int passkey_list(const struct core *c, const char *member_id, const unsigned cha
  * not hold no longer signs in.  Inside the caller's
  * transaction.  0 or < 0.
  */
-int passkey_rekey(const struct core *c, const char *member_id, const unsigned char *from_mk,
-		  const unsigned char *to_mk);
+int passkey_rekey(const struct core *c, const char *couple_id, const char *member_id,
+		  const unsigned char *from_mk, const unsigned char *to_mk);
 /* passkey_remove() - the member's passkey id goes: 0 or PASSKEY_NOTFOUND. */
 int passkey_remove(const struct core *c, const struct session *s, const char *id);
 
@@ -147,10 +148,10 @@ int passkey_signin_disable(const struct core *c, const struct session *s, const 
  * sign-in challenge, by a passkey that signs in alone, with the user
  * verified and the PRF's output, which opens MK; MK's tag of the
  * passkey's sign-in key and of the passkey itself must hold.  0 with the
- * member's id in ret_member and MK in mk (the counter moved), else
+ * member's couple and id in ret_couple and ret_member and MK in mk (the counter moved), else
  * PASSKEY_REFUSED (the challenge is spent either way).
  */
-int passkey_signin(const struct core *c, const char *assertion, char ret_member[STORE_ID_LEN + 1],
-		   unsigned char mk[VAULT_KEY_BYTES]);
+int passkey_signin(const struct core *c, const char *assertion, char ret_couple[STORE_ID_LEN + 1],
+		   char ret_member[STORE_ID_LEN + 1], unsigned char mk[VAULT_KEY_BYTES]);
 
 #endif

@@ -161,7 +161,7 @@ int session_start(const struct core *c, const struct member_row *m, const unsign
 	{
 		struct member_standing st;
 
-		r = STORE_CALL(c->st, member_standing, m->id, &st);
+		r = STORE_CALL(c->st, member_standing, m->couple_id, m->id, &st);
 		if (r == 0)
 			r = care_load(c, ret, st.care_ended);
 		if (r != 0) {
@@ -285,11 +285,11 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 	session_now(now, 0);
 	session_now(idle, -c->session_idle_s);
 	if (strcmp(row.expires_at, now) < 0 || strcmp(row.last_seen_at, idle) < 0) {
-		(void)STORE_CALL(c->st, session_delete, row.id);
+		(void)STORE_CALL(c->st, session_delete, row.couple_id, row.id);
 		r = 1;
 		goto out;
 	}
-	r = STORE_CALL(c->st, member_standing, row.member_id, &m);
+	r = STORE_CALL(c->st, member_standing, row.couple_id, row.member_id, &m);
 	if (r != 0) {
 		r = r == STORE_NOTFOUND ? 1 : r;
 		goto out;
@@ -304,7 +304,7 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 	if (!row.locked && autolock_s > 0) {
 		session_now(idle, -autolock_s);
 		if (strcmp(row.last_seen_at, idle) < 0) {
-			(void)STORE_CALL(c->st, session_set_locked, row.id, 1, NULL);
+			(void)STORE_CALL(c->st, session_set_locked, row.couple_id, row.id, 1, NULL);
 			row.locked = 1;
 		}
 	}
@@ -317,7 +317,7 @@ int session_resolve(const struct core *c, const char *cookie, size_t cookie_len,
 		every = autolock_s / SESSION_AUTOLOCK_LAG;
 	session_now(touch, -every);
 	if (!row.locked && strcmp(row.last_seen_at, touch) < 0)
-		(void)STORE_CALL(c->st, session_touch, row.id, now);
+		(void)STORE_CALL(c->st, session_touch, row.couple_id, row.id, now);
 
 	memset(ret, 0, sizeof(*ret));
 	memcpy(ret->id, row.id, sizeof(ret->id));
@@ -359,7 +359,7 @@ int session_unlock(const struct core *c, struct session *s)
 	int r;
 
 	session_now(now, 0);
-	r = STORE_CALL(c->st, session_set_locked, s->id, 0, now);
+	r = STORE_CALL(c->st, session_set_locked, s->couple_id, s->id, 0, now);
 	if (r != 0)
 		return r == STORE_NOTFOUND ? 1 : r > 0 ? -EIO : r;
 	s->locked = 0;
@@ -372,7 +372,7 @@ int session_unlock(const struct core *c, struct session *s)
  */
 int session_end(const struct core *c, const struct session *s)
 {
-	int r = STORE_CALL(c->st, session_delete_member, s->member_id, NULL);
+	int r = STORE_CALL(c->st, session_delete_member, s->couple_id, s->member_id, NULL);
 
 	if (r == STORE_NOTFOUND)
 		r = 0;
@@ -385,7 +385,7 @@ int session_supersede(const struct core *c, const struct session *old)
 
 	if (!old || !old->id[0])
 		return 0;
-	r = STORE_CALL(c->st, session_delete, old->id);
+	r = STORE_CALL(c->st, session_delete, old->couple_id, old->id);
 	if (r == STORE_NOTFOUND)
 		r = 0;
 	return r > 0 ? -EIO : r;

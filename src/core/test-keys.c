@@ -73,7 +73,8 @@ static void forge_wrap(const struct session *victim, const unsigned char *tag, s
 	struct member_row m;
 	size_t len = 0;
 
-	assert_int_equal(STORE_CALL(core.st, member_get, victim->member_id, &m), 0);
+	assert_int_equal(STORE_CALL(core.st, member_get, victim->couple_id, victim->member_id, &m),
+			 0);
 	vault_random(mine, sizeof(mine));
 	assert_int_equal(vault_box_seal(m.public_key.data, mine, sizeof(mine), &wrapped, &len), 0);
 	assert_int_equal(STORE_CALL(core.st, couple_key_put, victim->couple_id, victim->member_id,
@@ -128,7 +129,7 @@ static void test_old_members_are_tagged_at_sign_in(void **state)
 	(void)state;
 	signup("bob", &bob);
 	/* back to the old form, with the member's own keys */
-	assert_int_equal(STORE_CALL(core.st, member_get, bob.member_id, &m), 0);
+	assert_int_equal(STORE_CALL(core.st, member_get, bob.couple_id, bob.member_id, &m), 0);
 	snprintf(ad, sizeof(ad), "members.secret_key|%s", bob.member_id);
 	assert_int_equal(vault_seal(bob.mk, bob.sk, sizeof(bob.sk), ad, &sealed, &len), 0);
 	store_blob_free(&m.secret_key_sealed);
@@ -153,7 +154,7 @@ static void test_old_members_are_tagged_at_sign_in(void **state)
 	store_blob_free(&wrapped);
 	store_blob_free(&tag);
 	/* the secret key is in the new form: the old one no longer opens it */
-	assert_int_equal(STORE_CALL(core.st, member_get, bob.member_id, &m), 0);
+	assert_int_equal(STORE_CALL(core.st, member_get, bob.couple_id, bob.member_id, &m), 0);
 	assert_int_equal(vault_open_into(bob.mk, m.secret_key_sealed.data, m.secret_key_sealed.len,
 					 ad, sk, sizeof(sk)),
 			 VAULT_BAD);
@@ -438,7 +439,8 @@ static void copy_file(char path[160])
 }
 
 /* The master key the copy at path and the password of then give, as sqlite3 and libsodium would. */
-static void mk_of_copy(const char *path, const char *member_id, unsigned char mk[VAULT_KEY_BYTES])
+static void mk_of_copy(const char *path, const char *couple_id, const char *member_id,
+		       unsigned char mk[VAULT_KEY_BYTES])
 {
 	struct store *st = NULL;
 	struct member_row m;
@@ -446,7 +448,7 @@ static void mk_of_copy(const char *path, const char *member_id, unsigned char mk
 	char err[256], ad[96];
 
 	assert_int_equal(store_open(path, &st, err, sizeof(err)), 0);
-	assert_int_equal(STORE_CALL(st, member_get, member_id, &m), 0);
+	assert_int_equal(STORE_CALL(st, member_get, couple_id, member_id, &m), 0);
 	assert_int_equal(vault_kek_from_password(kek, PASSWORD, strlen(PASSWORD), m.kek_salt.data,
 						 VAULT_KDF_INTERACTIVE),
 			 0);
@@ -559,7 +561,7 @@ static void test_the_master_key_changes_with_the_password(void **state)
 			 0);
 	write_private(&hana, "after the change", &after, 0);
 
-	mk_of_copy(copy, hana.member_id, old_mk);
+	mk_of_copy(copy, hana.couple_id, hana.member_id, old_mk);
 	assert_memory_not_equal(old_mk, hana.mk, VAULT_KEY_BYTES);
 	att = hana;
 	memcpy(att.mk, old_mk, VAULT_KEY_BYTES);
@@ -567,7 +569,7 @@ static void test_the_master_key_changes_with_the_password(void **state)
 	assert_false(reads_private(&att, &after, "after the change"));
 	assert_false(reads_private(&att, &before, "before the change"));
 	assert_false(concern_for(&att));
-	assert_int_equal(STORE_CALL(core.st, member_get, hana.member_id, &m), 0);
+	assert_int_equal(STORE_CALL(core.st, member_get, hana.couple_id, hana.member_id, &m), 0);
 	snprintf(ad, sizeof(ad), "members.secret_key.tagged|%s", hana.member_id);
 	assert_int_equal(vault_open_into(old_mk, m.secret_key_sealed.data, m.secret_key_sealed.len,
 					 ad, sk, sizeof(sk)),
@@ -609,7 +611,8 @@ static void test_the_master_key_changes_with_the_password(void **state)
 
 		/* the copy was made under NEW_PASSWORD: that is the password of then */
 		assert_int_equal(store_open(copy, &st, err, sizeof(err)), 0);
-		assert_int_equal(STORE_CALL(st, member_get, hana.member_id, &om), 0);
+		assert_int_equal(STORE_CALL(st, member_get, hana.couple_id, hana.member_id, &om),
+				 0);
 		assert_int_equal(vault_kek_from_password(kek, NEW_PASSWORD, strlen(NEW_PASSWORD),
 							 om.kek_salt.data, VAULT_KDF_INTERACTIVE),
 				 0);
@@ -687,7 +690,7 @@ static void test_an_old_recovery_wrap_is_moved_on(void **state)
 	memcpy(rk, out.recovery_key, sizeof(rk));
 	write_private(&kim, "kim's own", &ids, 0);
 	/* back to the form before, with the member's own recovery key */
-	assert_int_equal(STORE_CALL(core.st, member_get, kim.member_id, &m), 0);
+	assert_int_equal(STORE_CALL(core.st, member_get, kim.couple_id, kim.member_id, &m), 0);
 	vault_random(salt, sizeof(salt));
 	assert_int_equal(vault_kek_from_recovery(kek, rk, strlen(rk), salt), 0);
 	snprintf(ad, sizeof(ad), "members.mk_by_rk|%s", kim.member_id);

@@ -221,8 +221,8 @@ out:
 	return r;
 }
 
-int throttle_device_remember(struct store *st, const char *member_id, const char *session_id,
-			     const char *now, const char *token, size_t len,
+int throttle_device_remember(struct store *st, const char *couple_id, const char *member_id,
+			     const char *session_id, const char *now, const char *token, size_t len,
 			     char fresh[THROTTLE_DEVICE_LEN + 1])
 {
 	unsigned char secret[VAULT_SECRET_BYTES], row_key[STORE_THROTTLE_KEY_LEN];
@@ -230,7 +230,7 @@ int throttle_device_remember(struct store *st, const char *member_id, const char
 
 	if (device_bytes(token, len, secret) == 0) {
 		vault_hash(row_key, DEVICE_ROW_DOMAIN, secret, sizeof(secret));
-		r = STORE_CALL(st, device_put, row_key, member_id, now, 0);
+		r = STORE_CALL(st, device_put, row_key, couple_id, member_id, now, 0);
 		if (r == 0)
 			goto bind; /* the browser's cookie for this member, used again */
 		if (r != STORE_NOTFOUND) {
@@ -244,7 +244,7 @@ int throttle_device_remember(struct store *st, const char *member_id, const char
 	 */
 	vault_random(secret, sizeof(secret));
 	vault_hash(row_key, DEVICE_ROW_DOMAIN, secret, sizeof(secret));
-	r = STORE_CALL(st, device_put, row_key, member_id, now, 1);
+	r = STORE_CALL(st, device_put, row_key, couple_id, member_id, now, 1);
 	if (r != 0) {
 		r = r > 0 ? -EIO : r;
 		goto out;
@@ -254,21 +254,22 @@ int throttle_device_remember(struct store *st, const char *member_id, const char
 bind:
 	/* a browser whose session is not noted keeps its standing when that session ends */
 	if (session_id)
-		(void)STORE_CALL(st, device_set_session, row_key, member_id, session_id);
+		(void)STORE_CALL(st, device_set_session, row_key, couple_id, member_id, session_id);
 out:
 	vault_wipe(secret, sizeof(secret));
 	vault_wipe(row_key, sizeof(row_key));
 	return r < 0 ? r : made;
 }
 
-int throttle_device_forget(struct store *st, const char *member_id, const char *token, size_t len)
+int throttle_device_forget(struct store *st, const char *couple_id, const char *member_id,
+			   const char *token, size_t len)
 {
 	unsigned char secret[VAULT_SECRET_BYTES], row_key[STORE_THROTTLE_KEY_LEN];
 	int keep = device_bytes(token, len, secret) == 0, r;
 
 	if (keep)
 		vault_hash(row_key, DEVICE_ROW_DOMAIN, secret, sizeof(secret));
-	r = STORE_CALL(st, device_forget, member_id, keep ? row_key : NULL);
+	r = STORE_CALL(st, device_forget, couple_id, member_id, keep ? row_key : NULL);
 	vault_wipe(secret, sizeof(secret));
 	return r > 0 ? -EIO : r;
 }

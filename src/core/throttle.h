@@ -98,8 +98,8 @@ int throttle_device_vouch(struct store *st, struct throttle_keys *k, const char 
  * session_id, so that ending that session from the devices page takes the
  * browser's standing too (core/devices.h).  < 0 when the store fails.
  */
-int throttle_device_remember(struct store *st, const char *member_id, const char *session_id,
-			     const char *now, const char *token, size_t len,
+int throttle_device_remember(struct store *st, const char *couple_id, const char *member_id,
+			     const char *session_id, const char *now, const char *token, size_t len,
 			     char fresh[THROTTLE_DEVICE_LEN + 1]);
 
 /*
@@ -109,7 +109,8 @@ int throttle_device_remember(struct store *st, const char *member_id, const char
  * that a browser someone signed in from with the old password is counted
  * like any other from now on.  0 or < 0.
  */
-int throttle_device_forget(struct store *st, const char *member_id, const char *token, size_t len);
+int throttle_device_forget(struct store *st, const char *couple_id, const char *member_id,
+			   const char *token, size_t len);
 
 /* throttle_now_ms() - the wall clock in Unix milliseconds (shared by all processes). */
 int64_t throttle_now_ms(void);

@@ -558,7 +558,7 @@ static int factor_gate(struct kreq *r, const struct route *rt, int is_api)
 	    route_listed(rt, open_without_factor,
 			 sizeof(open_without_factor) / sizeof(open_without_factor[0])))
 		return 0;
-	e = factor_active(r->core, r->session->member_id, &kinds);
+	e = factor_active(r->core, r->session->couple_id, r->session->member_id, &kinds);
 	if (e < 0 || kinds != 0)
 		return e;
 	if (is_api)
@@ -636,8 +636,9 @@ static void device_after(struct server_reply *x, const struct route *rt)
 	if (!r->set_cookie || !r->set_cookie[0] || !r->session || r->status >= 400)
 		return;
 	session_now(now, 0);
-	e = throttle_device_remember(r->core->st, r->session->member_id, r->session->id, now,
-				     r->device, r->device_len, x->device_cookie);
+	e = throttle_device_remember(r->core->st, r->session->couple_id, r->session->member_id,
+				     r->session->id, now, r->device, r->device_len,
+				     x->device_cookie);
 	if (e < 0)
 		fprintf(stderr, "kintsugi: cannot remember a device: %s\n", strerror(-e));
 	if (e == 1 && route_is_signin(rt))

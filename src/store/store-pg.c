@@ -33,161 +33,173 @@
 
 #include "store/store-pg.h"
 
-enum pg_stmt {
-	PG_COUPLE_INSERT,
-	PG_COUPLE_GET,
-	PG_COUPLE_EXISTS,
-	PG_COUPLE_MEMBERS,
-	PG_COUPLE_DELETE,
-	PG_MEMBER_INSERT,
-	PG_MEMBER_GET,
-	PG_MEMBER_GET_BY_LOGIN,
-	PG_MEMBER_STANDING,
-	PG_MEMBER_SET_PASSWORD,
-	PG_MEMBER_SET_RECOVERY,
-	PG_MEMBER_SET_SECRET_KEY,
-	PG_MEMBER_SET_LANGUAGE,
-	PG_MEMBER_SET_PROFILE,
-	PG_MEMBER_COUPLE,
-	PG_MEMBER_DEL_SESSIONS,
-	PG_MEMBER_DEL_KEYS,
-	PG_MEMBER_DEL_JOURNAL,
-	PG_MEMBER_DEL_AUDIT,
-	PG_MEMBER_DELETE,
-	PG_KEY_PUT,
-	PG_KEY_GET,
-	PG_INVITE_INSERT,
-	PG_INVITE_GET,
-	PG_INVITE_CONSUME,
-	PG_INVITE_REVOKE_OPEN,
-	PG_SESSION_INSERT,
-	PG_SESSION_GET,
-	PG_SESSION_TOUCH,
-	PG_SESSION_LOCK,
-	PG_SESSION_UNLOCK,
-	PG_SESSION_EXISTS,
-	PG_SESSION_DELETE,
-	PG_SESSION_DELETE_MEMBER,
-	PG_SESSION_PURGE,
-	PG_ITEM_INSERT,
-	PG_ITEM_GET,
-	PG_ITEM_LIST,
-	PG_ITEM_LIST_OLDEST,
-	PG_ITEM_ANSWERS,
-	PG_ITEM_UPDATE,
-	PG_ITEM_EXISTS,
-	PG_ITEM_DELETE,
-	PG_THROTTLE_ADD,
-	PG_THROTTLE_FORGET,
-	PG_THROTTLE_NTH,
-	PG_THROTTLE_CLEAR,
-	PG_DEVICE_INSERT,
-	PG_DEVICE_TOUCH,
-	PG_DEVICE_TRIM,
-	PG_DEVICE_LOGIN,
-	PG_DEVICE_FORGET,
-	PG_DEVICE_FORGET_SESSION,
-	PG_DEVICE_FORGET_OTHERS,
-	PG_DEVICE_SET_SESSION,
-	PG_AUDIT_ADD,
-	PG_AUDIT_TRIM,
-	PG_AUDIT_LIST,
-	PG_SESSION_LIST,
-	PG_SESSION_DELETE_OWN,
-	PG_NOTICE_GET,
-	PG_NOTICE_SET,
-	PG_COUPLE_SET_RHYTHM,
-	PG_JOURNAL_INSERT,
-	PG_JOURNAL_GET,
-	PG_JOURNAL_POS,
-	PG_JOURNAL_FIRST,
-	PG_JOURNAL_AFTER,
-	PG_JOURNAL_UPDATE,
-	PG_JOURNAL_DELETE,
-	PG_TOTP_PUT,
-	PG_TOTP_GET,
-	PG_TOTP_ACTIVATE,
-	PG_TOTP_USE,
-	PG_TOTP_DELETE,
-	PG_RCODE_CLEAR,
-	PG_RCODE_INSERT,
-	PG_RCODE_USE,
-	PG_RCODE_COUNT,
-	PG_STATEMENT_INSERT,
-	PG_STATEMENT_GET,
-	PG_STATEMENT_LIST,
-	PG_STATEMENT_UPDATE,
-	PG_STATEMENT_EXISTS,
-	PG_CHECKIN_INSERT,
-	PG_CHECKIN_GET,
-	PG_CHECKIN_UPDATE,
-	PG_CHECKIN_EXISTS,
-	PG_CHECKIN_LIST,
-	PG_CHECKINS_CARE,
-	PG_ITEMS_CARE,
-	PG_ITEMS_OF_AUTHOR,
-	PG_SAFETY_GET,
-	PG_SAFETY_INSERT,
-	PG_SAFETY_UPDATE,
-	PG_LEDGER_GET,
-	PG_LEDGER_INSERT,
-	PG_LEDGER_UPDATE,
-	PG_CARE_INVITE_INSERT,
-	PG_CARE_INVITE_GET,
-	PG_CARE_INVITE_LIST,
-	PG_CARE_INVITE_MOVE,
-	PG_CARE_INVITES_CANCEL,
-	PG_CARE_KEY_GET,
-	PG_CARE_KEY_PUT,
-	PG_CARE_KEY_DELETE,
-	PG_CARE_WRAP_GET,
-	PG_CARE_WRAP_PUT,
-	PG_CARE_WRAP_DELETE,
-	PG_CARE_END,
-	PG_VERSION_ITEM,
-	PG_VERSION_JOURNAL,
-	PG_VERSION_STATEMENT,
-	PG_VERSION_CHECKIN,
-	PG_VERSION_SAFETY,
-	PG_REHOME_ITEM,
-	PG_REHOME_JOURNAL,
-	PG_REHOME_STATEMENT,
-	PG_REHOME_CHECKIN,
-	PG_REKEY_DUE,
-	PG_REKEY_MARK_KEYS,
-	PG_REKEY_MARK_SESSIONS,
-	PG_REKEY_MARK_COUPLE,
-	PG_COUPLE_FORMER,
-	PG_SESSION_REKEYED,
-	PG_OLD_KEY_ADD,
-	PG_OLD_KEYS_GET,
-	PG_OLD_KEY_SET,
-	PG_OLD_KEYS_DROP,
-	PG_TOTP_RESEAL,
-	PG_LEAVE_COUPLE,
-	PG_LEAVE_GHOST,
-	PG_LEAVE_MOVE,
-	PG_LEAVE_KEY,
-	PG_LEAVE_AUDIT,
-	PG_LEAVE_SESSIONS,
-	PG_PASSKEY_PUT,
-	PG_PASSKEY_LIST,
-	PG_PASSKEY_GET,
-	PG_PASSKEY_USE,
-	PG_PASSKEY_DELETE,
-	PG_PASSKEY_RESEAL,
-	PG_PASSKEY_SIGNIN_SET,
-	PG_PASSKEY_FIND,
-	PG_CHALLENGE_PURGE,
-	PG_CHALLENGE_PUT,
-	PG_CHALLENGE_TAKE,
-	PG_CHALLENGE_DELETE,
-	PG_SIGNIN_CHALLENGE_PURGE,
-	PG_SIGNIN_CHALLENGE_PUT,
-	PG_SIGNIN_CHALLENGE_TAKE,
-	PG_SIGNIN_CHALLENGE_DELETE,
-	_PG_STMT_MAX,
-};
+/* Every statement, by name: the enum, and the names store_pg_statement() gives the tests. */
+#define PG_STMTS(X)                                                                                \
+	X(PG_COUPLE_INSERT)                                                                        \
+	X(PG_COUPLE_GET)                                                                           \
+	X(PG_COUPLE_EXISTS)                                                                        \
+	X(PG_COUPLE_MEMBERS)                                                                       \
+	X(PG_COUPLE_DELETE)                                                                        \
+	X(PG_MEMBER_INSERT)                                                                        \
+	X(PG_MEMBER_GET)                                                                           \
+	X(PG_MEMBER_GET_BY_LOGIN)                                                                  \
+	X(PG_MEMBER_STANDING)                                                                      \
+	X(PG_MEMBER_SET_PASSWORD)                                                                  \
+	X(PG_MEMBER_SET_RECOVERY)                                                                  \
+	X(PG_MEMBER_SET_SECRET_KEY)                                                                \
+	X(PG_MEMBER_SET_LANGUAGE)                                                                  \
+	X(PG_MEMBER_SET_PROFILE)                                                                   \
+	X(PG_MEMBER_DEL_SESSIONS)                                                                  \
+	X(PG_MEMBER_DEL_KEYS)                                                                      \
+	X(PG_MEMBER_DEL_JOURNAL)                                                                   \
+	X(PG_MEMBER_DEL_AUDIT)                                                                     \
+	X(PG_MEMBER_DELETE)                                                                        \
+	X(PG_KEY_PUT)                                                                              \
+	X(PG_KEY_GET)                                                                              \
+	X(PG_INVITE_INSERT)                                                                        \
+	X(PG_INVITE_GET)                                                                           \
+	X(PG_INVITE_CONSUME)                                                                       \
+	X(PG_INVITE_REVOKE_OPEN)                                                                   \
+	X(PG_SESSION_INSERT)                                                                       \
+	X(PG_SESSION_GET)                                                                          \
+	X(PG_SESSION_TOUCH)                                                                        \
+	X(PG_SESSION_LOCK)                                                                         \
+	X(PG_SESSION_UNLOCK)                                                                       \
+	X(PG_SESSION_EXISTS)                                                                       \
+	X(PG_SESSION_DELETE)                                                                       \
+	X(PG_SESSION_DELETE_MEMBER)                                                                \
+	X(PG_SESSION_PURGE)                                                                        \
+	X(PG_ITEM_INSERT)                                                                          \
+	X(PG_ITEM_GET)                                                                             \
+	X(PG_ITEM_LIST)                                                                            \
+	X(PG_ITEM_LIST_OLDEST)                                                                     \
+	X(PG_ITEM_ANSWERS)                                                                         \
+	X(PG_ITEM_UPDATE)                                                                          \
+	X(PG_ITEM_EXISTS)                                                                          \
+	X(PG_ITEM_DELETE)                                                                          \
+	X(PG_THROTTLE_ADD)                                                                         \
+	X(PG_THROTTLE_FORGET)                                                                      \
+	X(PG_THROTTLE_NTH)                                                                         \
+	X(PG_THROTTLE_CLEAR)                                                                       \
+	X(PG_DEVICE_INSERT)                                                                        \
+	X(PG_DEVICE_TOUCH)                                                                         \
+	X(PG_DEVICE_TRIM)                                                                          \
+	X(PG_DEVICE_LOGIN)                                                                         \
+	X(PG_DEVICE_FORGET)                                                                        \
+	X(PG_DEVICE_FORGET_SESSION)                                                                \
+	X(PG_DEVICE_FORGET_OTHERS)                                                                 \
+	X(PG_DEVICE_SET_SESSION)                                                                   \
+	X(PG_AUDIT_ADD)                                                                            \
+	X(PG_AUDIT_TRIM)                                                                           \
+	X(PG_AUDIT_LIST)                                                                           \
+	X(PG_SESSION_LIST)                                                                         \
+	X(PG_SESSION_DELETE_OWN)                                                                   \
+	X(PG_NOTICE_GET)                                                                           \
+	X(PG_NOTICE_SET)                                                                           \
+	X(PG_COUPLE_SET_RHYTHM)                                                                    \
+	X(PG_JOURNAL_INSERT)                                                                       \
+	X(PG_JOURNAL_GET)                                                                          \
+	X(PG_JOURNAL_POS)                                                                          \
+	X(PG_JOURNAL_FIRST)                                                                        \
+	X(PG_JOURNAL_AFTER)                                                                        \
+	X(PG_JOURNAL_UPDATE)                                                                       \
+	X(PG_JOURNAL_DELETE)                                                                       \
+	X(PG_TOTP_PUT)                                                                             \
+	X(PG_TOTP_GET)                                                                             \
+	X(PG_TOTP_ACTIVATE)                                                                        \
+	X(PG_TOTP_USE)                                                                             \
+	X(PG_TOTP_DELETE)                                                                          \
+	X(PG_RCODE_CLEAR)                                                                          \
+	X(PG_RCODE_INSERT)                                                                         \
+	X(PG_RCODE_USE)                                                                            \
+	X(PG_RCODE_COUNT)                                                                          \
+	X(PG_STATEMENT_INSERT)                                                                     \
+	X(PG_STATEMENT_GET)                                                                        \
+	X(PG_STATEMENT_LIST)                                                                       \
+	X(PG_STATEMENT_UPDATE)                                                                     \
+	X(PG_STATEMENT_EXISTS)                                                                     \
+	X(PG_CHECKIN_INSERT)                                                                       \
+	X(PG_CHECKIN_GET)                                                                          \
+	X(PG_CHECKIN_UPDATE)                                                                       \
+	X(PG_CHECKIN_EXISTS)                                                                       \
+	X(PG_CHECKIN_LIST)                                                                         \
+	X(PG_CHECKINS_CARE)                                                                        \
+	X(PG_ITEMS_CARE)                                                                           \
+	X(PG_ITEMS_OF_AUTHOR)                                                                      \
+	X(PG_SAFETY_GET)                                                                           \
+	X(PG_SAFETY_INSERT)                                                                        \
+	X(PG_SAFETY_UPDATE)                                                                        \
+	X(PG_LEDGER_GET)                                                                           \
+	X(PG_LEDGER_INSERT)                                                                        \
+	X(PG_LEDGER_UPDATE)                                                                        \
+	X(PG_CARE_INVITE_INSERT)                                                                   \
+	X(PG_CARE_INVITE_GET)                                                                      \
+	X(PG_CARE_INVITE_LIST)                                                                     \
+	X(PG_CARE_INVITE_MOVE)                                                                     \
+	X(PG_CARE_INVITES_CANCEL)                                                                  \
+	X(PG_CARE_KEY_GET)                                                                         \
+	X(PG_CARE_KEY_PUT)                                                                         \
+	X(PG_CARE_KEY_DELETE)                                                                      \
+	X(PG_CARE_WRAP_GET)                                                                        \
+	X(PG_CARE_WRAP_PUT)                                                                        \
+	X(PG_CARE_WRAP_DELETE)                                                                     \
+	X(PG_CARE_END)                                                                             \
+	X(PG_VERSION_ITEM)                                                                         \
+	X(PG_VERSION_JOURNAL)                                                                      \
+	X(PG_VERSION_STATEMENT)                                                                    \
+	X(PG_VERSION_CHECKIN)                                                                      \
+	X(PG_VERSION_SAFETY)                                                                       \
+	X(PG_REHOME_ITEM)                                                                          \
+	X(PG_REHOME_JOURNAL)                                                                       \
+	X(PG_REHOME_STATEMENT)                                                                     \
+	X(PG_REHOME_CHECKIN)                                                                       \
+	X(PG_REKEY_DUE)                                                                            \
+	X(PG_REKEY_MARK_KEYS)                                                                      \
+	X(PG_REKEY_MARK_SESSIONS)                                                                  \
+	X(PG_REKEY_MARK_COUPLE)                                                                    \
+	X(PG_COUPLE_FORMER)                                                                        \
+	X(PG_SESSION_REKEYED)                                                                      \
+	X(PG_OLD_KEY_ADD)                                                                          \
+	X(PG_OLD_KEYS_GET)                                                                         \
+	X(PG_OLD_KEY_SET)                                                                          \
+	X(PG_OLD_KEYS_DROP)                                                                        \
+	X(PG_TOTP_RESEAL)                                                                          \
+	X(PG_LEAVE_COUPLE)                                                                         \
+	X(PG_LEAVE_GHOST)                                                                          \
+	X(PG_LEAVE_MOVE)                                                                           \
+	X(PG_LEAVE_KEY)                                                                            \
+	X(PG_LEAVE_AUDIT)                                                                          \
+	X(PG_LEAVE_SESSIONS)                                                                       \
+	X(PG_LEAVE_SESSION_MOVE)                                                                   \
+	X(PG_LEAVE_DEVICES)                                                                        \
+	X(PG_LEAVE_TOTP)                                                                           \
+	X(PG_LEAVE_RCODES)                                                                         \
+	X(PG_LEAVE_PASSKEYS)                                                                       \
+	X(PG_LEAVE_CHALLENGES)                                                                     \
+	X(PG_PASSKEY_PUT)                                                                          \
+	X(PG_PASSKEY_LIST)                                                                         \
+	X(PG_PASSKEY_GET)                                                                          \
+	X(PG_PASSKEY_USE)                                                                          \
+	X(PG_PASSKEY_DELETE)                                                                       \
+	X(PG_PASSKEY_RESEAL)                                                                       \
+	X(PG_PASSKEY_SIGNIN_SET)                                                                   \
+	X(PG_PASSKEY_FIND)                                                                         \
+	X(PG_CHALLENGE_PURGE)                                                                      \
+	X(PG_CHALLENGE_PUT)                                                                        \
+	X(PG_CHALLENGE_TAKE)                                                                       \
+	X(PG_CHALLENGE_DELETE)                                                                     \
+	X(PG_SIGNIN_CHALLENGE_PURGE)                                                               \
+	X(PG_SIGNIN_CHALLENGE_PUT)                                                                 \
+	X(PG_SIGNIN_CHALLENGE_TAKE)                                                                \
+	X(PG_SIGNIN_CHALLENGE_DELETE)
+
+#define PG_ENUM(n) n,
+enum pg_stmt { PG_STMTS(PG_ENUM) _PG_STMT_MAX };
+#undef PG_ENUM
+
+#define PG_NAME(n) [n] = #n,
+static const char *const pg_names[_PG_STMT_MAX] = {PG_STMTS(PG_NAME)};
+#undef PG_NAME
 
 #define MEMBER_COLS                                                                                \
 	"id, couple_id, login, role, display_name, language, pw_hash, kek_salt, mk_by_pw, "        \
@@ -222,7 +234,7 @@ enum pg_stmt {
 
 #define PASSKEY_COLS                                                                               \
 	"id, credential_id, public_key, tag, name_sealed, sign_count, created_at, "                \
-	"coalesce(last_used_at, ''), member_id, signin, mk_sealed"
+	"coalesce(last_used_at, ''), member_id, signin, mk_sealed, couple_id"
 
 #define ITEM_COLS                                                                                  \
 	"couple_id, kind, id, parent_kind, parent_id, author_id, shared_with, version, legacy, "   \
@@ -247,26 +259,28 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	[PG_MEMBER_INSERT] =
 		"INSERT INTO members (" MEMBER_COLS ") "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-	[PG_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE id = $1",
+	[PG_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE couple_id = $2 AND id = $1",
 	[PG_MEMBER_GET_BY_LOGIN] = "SELECT " MEMBER_COLS " FROM members WHERE login = $1",
-	[PG_MEMBER_STANDING] = "SELECT role, language, discreet, autolock_minutes, "
-			       "care_ended_at IS NOT NULL FROM members WHERE id = $1",
+	[PG_MEMBER_STANDING] =
+		"SELECT role, language, discreet, autolock_minutes, "
+		"care_ended_at IS NOT NULL FROM members WHERE couple_id = $2 AND id = $1",
 	[PG_MEMBER_SET_PASSWORD] = "UPDATE members SET pw_hash = $2, kek_salt = $3, mk_by_pw = $4, "
-				   "kdf = $5 WHERE id = $1",
-	[PG_MEMBER_SET_RECOVERY] = "UPDATE members SET rk_salt = $2, mk_by_rk = $3 WHERE id = $1",
-	[PG_MEMBER_SET_SECRET_KEY] = "UPDATE members SET secret_key_sealed = $2 WHERE id = $1",
-	[PG_MEMBER_SET_LANGUAGE] = "UPDATE members SET language = $2 WHERE id = $1",
+				   "kdf = $5 WHERE couple_id = $6 AND id = $1",
+	[PG_MEMBER_SET_RECOVERY] = "UPDATE members SET rk_salt = $2, mk_by_rk = $3 "
+				   "WHERE couple_id = $4 AND id = $1",
+	[PG_MEMBER_SET_SECRET_KEY] = "UPDATE members SET secret_key_sealed = $2 "
+				     "WHERE couple_id = $3 AND id = $1",
+	[PG_MEMBER_SET_LANGUAGE] =
+		"UPDATE members SET language = $2 WHERE couple_id = $3 AND id = $1",
 	[PG_MEMBER_SET_PROFILE] = "UPDATE members SET display_name = coalesce($2, display_name), "
 				  "discreet = coalesce($3::bigint, discreet), "
 				  "autolock_minutes = coalesce($4::bigint, autolock_minutes) "
-				  "WHERE id = $1",
-	[PG_MEMBER_COUPLE] = "SELECT couple_id FROM members WHERE id = $1",
+				  "WHERE couple_id = $5 AND id = $1",
 	[PG_MEMBER_DEL_SESSIONS] = "DELETE FROM sessions WHERE couple_id = $1 AND member_id = $2",
 	[PG_MEMBER_DEL_KEYS] = "DELETE FROM couple_keys WHERE couple_id = $1 AND member_id = $2",
 	[PG_MEMBER_DEL_JOURNAL] = "DELETE FROM journal_entries WHERE couple_id = $1 "
 				  "AND author_id = $2",
-	[PG_MEMBER_DEL_AUDIT] = "DELETE FROM audit_log WHERE member_id = $2 "
-				"AND $1::text IS NOT NULL",
+	[PG_MEMBER_DEL_AUDIT] = "DELETE FROM audit_log WHERE couple_id = $1 AND member_id = $2",
 	[PG_MEMBER_DELETE] = "DELETE FROM members WHERE couple_id = $1 AND id = $2",
 
 	[PG_KEY_PUT] = "INSERT INTO couple_keys (couple_id, member_id, wrapped, tag) "
@@ -280,7 +294,7 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	[PG_INVITE_GET] = "SELECT " INVITE_COLS " FROM invites WHERE id = $1",
 	/* one statement, so marking used and dropping the wrap is atomic */
 	[PG_INVITE_CONSUME] = "UPDATE invites SET used = 1, ck_wrapped = ''::bytea "
-			      "WHERE id = $1 AND used = 0",
+			      "WHERE couple_id = $2 AND id = $1 AND used = 0",
 	[PG_INVITE_REVOKE_OPEN] = "UPDATE invites SET used = 1, ck_wrapped = ''::bytea "
 				  "WHERE couple_id = $1 AND role = $2 AND used = 0",
 
@@ -288,13 +302,14 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 			      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 	[PG_SESSION_GET] = "SELECT " SESSION_COLS ", locked, rekey FROM sessions WHERE id = $1",
 	[PG_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = $2 "
-			     "WHERE id = $1 AND last_seen_at < $2",
-	[PG_SESSION_LOCK] = "UPDATE sessions SET locked = 1 WHERE id = $1",
-	[PG_SESSION_UNLOCK] = "UPDATE sessions SET locked = 0, "
-			      "last_seen_at = greatest(last_seen_at, $2) WHERE id = $1",
-	[PG_SESSION_EXISTS] = "SELECT 1 FROM sessions WHERE id = $1",
-	[PG_SESSION_DELETE] = "DELETE FROM sessions WHERE id = $1",
-	[PG_SESSION_DELETE_MEMBER] = "DELETE FROM sessions WHERE member_id = $1 "
+			     "WHERE couple_id = $3 AND id = $1 AND last_seen_at < $2",
+	[PG_SESSION_LOCK] = "UPDATE sessions SET locked = 1 WHERE couple_id = $2 AND id = $1",
+	[PG_SESSION_UNLOCK] =
+		"UPDATE sessions SET locked = 0, "
+		"last_seen_at = greatest(last_seen_at, $2) WHERE couple_id = $3 AND id = $1",
+	[PG_SESSION_EXISTS] = "SELECT 1 FROM sessions WHERE couple_id = $2 AND id = $1",
+	[PG_SESSION_DELETE] = "DELETE FROM sessions WHERE couple_id = $2 AND id = $1",
+	[PG_SESSION_DELETE_MEMBER] = "DELETE FROM sessions WHERE couple_id = $3 AND member_id = $1 "
 				     "AND id IS DISTINCT FROM $2",
 	/* a NULL limit is no limit (SQLite's LIMIT -1) */
 	[PG_SESSION_PURGE] = "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions "
@@ -338,44 +353,49 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 			    "ORDER BY at DESC LIMIT 1 OFFSET $3",
 	[PG_THROTTLE_CLEAR] = "DELETE FROM signin_failures WHERE key = $1",
 
-	[PG_DEVICE_INSERT] = "INSERT INTO devices (key, member_id, created_at, used_at) "
-			     "VALUES ($1, $2, $3, $3) ON CONFLICT (key) DO NOTHING",
-	[PG_DEVICE_TOUCH] = "UPDATE devices SET used_at = $3 WHERE key = $1 AND member_id = $2",
-	[PG_DEVICE_TRIM] = "DELETE FROM devices WHERE member_id = $1 AND key NOT IN "
-			   "(SELECT key FROM devices WHERE member_id = $1 "
-			   "ORDER BY used_at DESC, rowid DESC LIMIT $2)",
-	[PG_DEVICE_LOGIN] = "SELECT m.login FROM devices d JOIN members m ON m.id = d.member_id "
-			    "WHERE d.key = $1",
-	[PG_DEVICE_FORGET] = "DELETE FROM devices WHERE member_id = $1 "
+	[PG_DEVICE_INSERT] = "INSERT INTO devices (key, couple_id, member_id, created_at, used_at) "
+			     "VALUES ($1, $4, $2, $3, $3) ON CONFLICT (key) DO NOTHING",
+	[PG_DEVICE_TOUCH] = "UPDATE devices SET used_at = $3 "
+			    "WHERE couple_id = $4 AND key = $1 AND member_id = $2",
+	[PG_DEVICE_TRIM] =
+		"DELETE FROM devices WHERE couple_id = $3 AND member_id = $1 AND key NOT IN "
+		"(SELECT key FROM devices WHERE couple_id = $3 AND member_id = $1 "
+		"ORDER BY used_at DESC, rowid DESC LIMIT $2)",
+	[PG_DEVICE_LOGIN] = "SELECT m.login FROM devices d JOIN members m "
+			    "ON m.couple_id = d.couple_id AND m.id = d.member_id WHERE d.key = $1",
+	[PG_DEVICE_FORGET] = "DELETE FROM devices WHERE couple_id = $3 AND member_id = $1 "
 			     "AND ($2::bytea IS NULL OR key <> $2::bytea)",
-	[PG_DEVICE_FORGET_SESSION] = "DELETE FROM devices WHERE member_id = $1 AND session_id = $2",
-	[PG_DEVICE_FORGET_OTHERS] = "DELETE FROM devices WHERE member_id = $1 "
+	[PG_DEVICE_FORGET_SESSION] = "DELETE FROM devices WHERE couple_id = $3 AND member_id = $1 "
+				     "AND session_id = $2",
+	[PG_DEVICE_FORGET_OTHERS] = "DELETE FROM devices WHERE couple_id = $3 AND member_id = $1 "
 				    "AND session_id IS DISTINCT FROM $2",
-	[PG_DEVICE_SET_SESSION] =
-		"UPDATE devices SET session_id = $3 WHERE key = $1 AND member_id = $2",
+	[PG_DEVICE_SET_SESSION] = "UPDATE devices SET session_id = $3 "
+				  "WHERE couple_id = $4 AND key = $1 AND member_id = $2",
 
 	[PG_AUDIT_ADD] = "INSERT INTO audit_log (couple_id, member_id, event, at, browser, "
 			 "session_id) VALUES ($1, $2, $3, $4, $5, $6)",
 	/* the member's rows older than the days before $2, and beyond the newest $4 of event $3 */
-	[PG_AUDIT_TRIM] = "DELETE FROM audit_log WHERE member_id = $1 "
+	[PG_AUDIT_TRIM] = "DELETE FROM audit_log WHERE couple_id = $5 AND member_id = $1 "
 			  "AND (at < to_char(($2::timestamptz - interval '" PG_STR(
 				  STORE_AUDIT_DAYS) " days') AT TIME ZONE 'UTC', "
 						    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
 						    "OR (event = $3 AND id NOT IN (SELECT id "
-						    "FROM audit_log WHERE member_id = $1 AND "
+						    "FROM audit_log WHERE couple_id = $5 AND "
+						    "member_id = $1 AND "
 						    "event = $3 ORDER BY id DESC LIMIT $4)))",
 	/* events: "a,b,c"; an event name holds no comma */
 	[PG_AUDIT_LIST] = "SELECT id, event, at, coalesce(browser, ''), coalesce(session_id, '') "
-			  "FROM audit_log WHERE member_id = $1 "
+			  "FROM audit_log WHERE couple_id = $6 AND member_id = $1 "
 			  "AND strpos(',' || $2::text || ',', ',' || event || ',') > 0 "
 			  "AND id > $3 AND at >= $4 ORDER BY id DESC LIMIT $5",
 	[PG_SESSION_LIST] = "SELECT id, browser, created_at, last_seen_at, expires_at "
-			    "FROM sessions WHERE member_id = $1 "
+			    "FROM sessions WHERE couple_id = $3 AND member_id = $1 "
 			    "ORDER BY created_at DESC, rowid DESC LIMIT $2",
-	[PG_SESSION_DELETE_OWN] = "DELETE FROM sessions WHERE id = $2 AND member_id = $1",
-	[PG_NOTICE_GET] = "SELECT notice_seen FROM members WHERE id = $1",
+	[PG_SESSION_DELETE_OWN] = "DELETE FROM sessions WHERE couple_id = $3 AND id = $2 "
+				  "AND member_id = $1",
+	[PG_NOTICE_GET] = "SELECT notice_seen FROM members WHERE couple_id = $2 AND id = $1",
 	[PG_NOTICE_SET] = "UPDATE members SET notice_seen = greatest(notice_seen, $2) "
-			  "WHERE id = $1",
+			  "WHERE couple_id = $3 AND id = $1",
 	/* seq: next in insertion order among the author's rows of that second */
 	[PG_JOURNAL_INSERT] = "INSERT INTO journal_entries (" JOURNAL_COLS ", seq) "
 			      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
@@ -399,22 +419,25 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	[PG_JOURNAL_DELETE] = "DELETE FROM journal_entries "
 			      "WHERE couple_id = $1 AND author_id = $2 AND id = $3",
 	[PG_TOTP_PUT] =
-		"INSERT INTO totp (member_id, secret_sealed, active, last_step, created_at) "
-		"VALUES ($1, $2, 0, 0, $3) ON CONFLICT (member_id) DO UPDATE "
+		"INSERT INTO totp (member_id, couple_id, secret_sealed, active, last_step, "
+		"created_at) VALUES ($1, $4, $2, 0, 0, $3) ON CONFLICT (member_id) DO UPDATE "
 		"SET secret_sealed = excluded.secret_sealed, created_at = excluded.created_at "
-		"WHERE totp.active = 0",
+		"WHERE totp.active = 0 AND totp.couple_id = excluded.couple_id",
 	[PG_TOTP_GET] = "SELECT secret_sealed, active, last_step, created_at FROM totp "
-			"WHERE member_id = $1",
-	[PG_TOTP_ACTIVATE] =
-		"UPDATE totp SET active = 1, last_step = $2 WHERE member_id = $1 AND active = 0",
+			"WHERE couple_id = $2 AND member_id = $1",
+	[PG_TOTP_ACTIVATE] = "UPDATE totp SET active = 1, last_step = $2 "
+			     "WHERE couple_id = $3 AND member_id = $1 AND active = 0",
 	/* the step only moves forward: a code's step is taken once, by one request */
 	[PG_TOTP_USE] = "UPDATE totp SET last_step = $2 "
-			"WHERE member_id = $1 AND active = 1 AND last_step < $2",
-	[PG_TOTP_DELETE] = "DELETE FROM totp WHERE member_id = $1",
-	[PG_RCODE_CLEAR] = "DELETE FROM recovery_codes WHERE member_id = $1",
-	[PG_RCODE_INSERT] = "INSERT INTO recovery_codes (member_id, hash) VALUES ($1, $2)",
-	[PG_RCODE_USE] = "DELETE FROM recovery_codes WHERE member_id = $1 AND hash = $2",
-	[PG_RCODE_COUNT] = "SELECT count(*) FROM recovery_codes WHERE member_id = $1",
+			"WHERE couple_id = $3 AND member_id = $1 AND active = 1 AND last_step < $2",
+	[PG_TOTP_DELETE] = "DELETE FROM totp WHERE couple_id = $2 AND member_id = $1",
+	[PG_RCODE_CLEAR] = "DELETE FROM recovery_codes WHERE couple_id = $2 AND member_id = $1",
+	[PG_RCODE_INSERT] = "INSERT INTO recovery_codes (member_id, hash, couple_id) "
+			    "VALUES ($1, $2, $3)",
+	[PG_RCODE_USE] = "DELETE FROM recovery_codes WHERE couple_id = $3 AND member_id = $1 "
+			 "AND hash = $2",
+	[PG_RCODE_COUNT] =
+		"SELECT count(*) FROM recovery_codes WHERE couple_id = $2 AND member_id = $1",
 	/* seq: next in insertion order among the couple's rows of that second */
 	[PG_STATEMENT_INSERT] = "INSERT INTO statements (" STATEMENT_COLS ", seq) "
 				"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
@@ -525,8 +548,8 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 				   "WHERE couple_id = $1 AND member_id IS DISTINCT FROM $2",
 	[PG_REKEY_MARK_COUPLE] = "UPDATE couples SET former = 1 WHERE id = $1",
 	[PG_COUPLE_FORMER] = "SELECT former FROM couples WHERE id = $1",
-	[PG_SESSION_REKEYED] = "UPDATE sessions SET couple_id = $2, keys_sealed = $3, rekey = 0 "
-			       "WHERE id = $1",
+	[PG_SESSION_REKEYED] = "UPDATE sessions SET keys_sealed = $3, rekey = 0 "
+			       "WHERE couple_id = $2 AND id = $1",
 	[PG_OLD_KEY_ADD] = "INSERT INTO old_couple_keys (member_id, couple_id, n, key_sealed, "
 			   "created_at) VALUES ($1, $2, (SELECT coalesce(max(n), 0) + 1 "
 			   "FROM old_couple_keys WHERE member_id = $1 AND couple_id = $2), $3, $4)",
@@ -535,47 +558,67 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	[PG_OLD_KEY_SET] = "UPDATE old_couple_keys SET key_sealed = $4 "
 			   "WHERE member_id = $1 AND couple_id = $2 AND n = $3",
 	[PG_OLD_KEYS_DROP] = "DELETE FROM old_couple_keys WHERE member_id = $1 AND couple_id <> $2",
-	[PG_TOTP_RESEAL] = "UPDATE totp SET secret_sealed = $2 WHERE member_id = $1",
+	[PG_TOTP_RESEAL] =
+		"UPDATE totp SET secret_sealed = $2 WHERE couple_id = $3 AND member_id = $1",
 	[PG_LEAVE_COUPLE] = "INSERT INTO couples (id, created_at, rhythm) SELECT $2, $3, rhythm "
-			    "FROM couples WHERE id = (SELECT couple_id FROM members WHERE id = $1)",
+			    "FROM couples WHERE id = $1",
 	[PG_LEAVE_GHOST] =
 		"INSERT INTO members (" MEMBER_COLS ", left_at) "
 		"SELECT $2::text, couple_id, 'left:' || $2::text, role, display_name, "
 		"language, '', ''::bytea, ''::bytea, ''::bytea, ''::bytea, ''::bytea, ''::bytea, "
 		"created_at, kdf, $3 "
-		"FROM members WHERE id = $1 AND left_at IS NULL",
-	[PG_LEAVE_MOVE] = "UPDATE members SET couple_id = $2 WHERE id = $1",
-	[PG_LEAVE_KEY] = "DELETE FROM couple_keys WHERE member_id = $1",
-	[PG_LEAVE_AUDIT] = "UPDATE audit_log SET couple_id = $2 WHERE member_id = $1",
-	[PG_LEAVE_SESSIONS] = "DELETE FROM sessions WHERE member_id = $1 "
+		"FROM members WHERE couple_id = $4 AND id = $1 AND left_at IS NULL",
+	[PG_LEAVE_MOVE] = "UPDATE members SET couple_id = $2 WHERE couple_id = $3 AND id = $1",
+	[PG_LEAVE_KEY] = "DELETE FROM couple_keys WHERE couple_id = $2 AND member_id = $1",
+	[PG_LEAVE_AUDIT] =
+		"UPDATE audit_log SET couple_id = $2 WHERE couple_id = $3 AND member_id = $1",
+	[PG_LEAVE_SESSIONS] = "DELETE FROM sessions WHERE couple_id = $3 AND member_id = $1 "
 			      "AND id IS DISTINCT FROM $2",
-	[PG_PASSKEY_PUT] = "INSERT INTO passkeys (id, member_id, credential_id, public_key, tag, "
-			   "name_sealed, sign_count, created_at) "
-			   "SELECT $1::text, $2::text, $3::bytea, $4::bytea, $5::bytea, $6::bytea, "
-			   "$7::bigint, $8::text "
-			   "WHERE (SELECT count(*) FROM passkeys WHERE member_id = $2::text) < $9 "
-			   "ON CONFLICT DO NOTHING",
-	[PG_PASSKEY_LIST] = "SELECT " PASSKEY_COLS " FROM passkeys WHERE member_id = $1 "
-			    "ORDER BY created_at, rowid",
+	[PG_LEAVE_SESSION_MOVE] =
+		"UPDATE sessions SET couple_id = $2 WHERE couple_id = $3 AND member_id = $1",
+	[PG_LEAVE_DEVICES] =
+		"UPDATE devices SET couple_id = $2 WHERE couple_id = $3 AND member_id = $1",
+	[PG_LEAVE_TOTP] = "UPDATE totp SET couple_id = $2 WHERE couple_id = $3 AND member_id = $1",
+	[PG_LEAVE_RCODES] = "UPDATE recovery_codes SET couple_id = $2 WHERE couple_id = $3 "
+			    "AND member_id = $1",
+	[PG_LEAVE_PASSKEYS] =
+		"UPDATE passkeys SET couple_id = $2 WHERE couple_id = $3 AND member_id = $1",
+	[PG_LEAVE_CHALLENGES] = "UPDATE passkey_challenges SET couple_id = $2 WHERE couple_id = $3 "
+				"AND member_id = $1",
+	[PG_PASSKEY_PUT] =
+		"INSERT INTO passkeys (id, couple_id, member_id, credential_id, public_key, "
+		"tag, name_sealed, sign_count, created_at) "
+		"SELECT $1::text, $10::text, $2::text, $3::bytea, $4::bytea, $5::bytea, "
+		"$6::bytea, $7::bigint, $8::text "
+		"WHERE (SELECT count(*) FROM passkeys WHERE couple_id = $10::text "
+		"AND member_id = $2::text) < $9 ON CONFLICT DO NOTHING",
+	[PG_PASSKEY_LIST] = "SELECT " PASSKEY_COLS " FROM passkeys WHERE couple_id = $2 "
+			    "AND member_id = $1 ORDER BY created_at, rowid",
 	[PG_PASSKEY_GET] = "SELECT " PASSKEY_COLS " FROM passkeys "
-			   "WHERE member_id = $1 AND credential_id = $2",
+			   "WHERE couple_id = $3 AND member_id = $1 AND credential_id = $2",
 	/* the counter moves from what the check saw: of two racing uses, one */
-	[PG_PASSKEY_USE] = "UPDATE passkeys SET sign_count = $4, last_used_at = $5 "
-			   "WHERE member_id = $1 AND id = $2 AND sign_count = $3",
-	[PG_PASSKEY_DELETE] = "DELETE FROM passkeys WHERE member_id = $1 AND id = $2",
+	[PG_PASSKEY_USE] =
+		"UPDATE passkeys SET sign_count = $4, last_used_at = $5 "
+		"WHERE couple_id = $6 AND member_id = $1 AND id = $2 AND sign_count = $3",
+	[PG_PASSKEY_DELETE] =
+		"DELETE FROM passkeys WHERE couple_id = $3 AND member_id = $1 AND id = $2",
 	[PG_PASSKEY_RESEAL] = "UPDATE passkeys SET tag = $3, name_sealed = $4 "
-			      "WHERE member_id = $1 AND id = $2",
+			      "WHERE couple_id = $5 AND member_id = $1 AND id = $2",
 	[PG_PASSKEY_SIGNIN_SET] = "UPDATE passkeys SET signin = $3, mk_sealed = $4 "
-				  "WHERE member_id = $1 AND id = $2",
+				  "WHERE couple_id = $5 AND member_id = $1 AND id = $2",
 	[PG_PASSKEY_FIND] =
 		"SELECT " PASSKEY_COLS " FROM passkeys "
 		"WHERE credential_id = $1 AND signin IS NOT NULL ORDER BY rowid LIMIT 16",
-	[PG_CHALLENGE_PURGE] = "DELETE FROM passkey_challenges WHERE expires_at <= $1",
-	[PG_CHALLENGE_PUT] = "INSERT INTO passkey_challenges (member_id, hash, purpose, origin, "
-			     "expires_at) VALUES ($1, $2, $3, $4, $5)",
-	[PG_CHALLENGE_TAKE] = "SELECT origin FROM passkey_challenges WHERE member_id = $1 "
-			      "AND hash = $2 AND purpose = $3 AND expires_at > $4 FOR UPDATE",
-	[PG_CHALLENGE_DELETE] = "DELETE FROM passkey_challenges WHERE member_id = $1 AND hash = $2",
+	[PG_CHALLENGE_PURGE] = "DELETE FROM passkey_challenges WHERE couple_id = $1 "
+			       "AND expires_at <= $2",
+	[PG_CHALLENGE_PUT] = "INSERT INTO passkey_challenges (couple_id, member_id, hash, purpose, "
+			     "origin, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+	[PG_CHALLENGE_TAKE] =
+		"SELECT origin FROM passkey_challenges WHERE couple_id = $1 "
+		"AND member_id = $2 AND hash = $3 AND purpose = $4 AND expires_at > $5 "
+		"FOR UPDATE",
+	[PG_CHALLENGE_DELETE] = "DELETE FROM passkey_challenges WHERE couple_id = $1 "
+				"AND member_id = $2 AND hash = $3",
 	[PG_SIGNIN_CHALLENGE_PURGE] = "DELETE FROM signin_challenges WHERE expires_at <= $1",
 	/* nothing when the table is full: a flood of asks fills no disk */
 	[PG_SIGNIN_CHALLENGE_PUT] =
@@ -583,14 +626,24 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 		"SELECT $1::bytea, $2::text, $3::bytea, $4::bigint "
 		"WHERE (SELECT count(*) FROM signin_challenges) < $5 "
 		"AND (SELECT count(*) FROM signin_challenges WHERE address = $3::bytea) < $6",
-	/* numbered as the member's challenges' are ($1 member and $3 purpose unused): one taker */
+	/* numbered as a member's challenges are ($1, $2 and $4 unused): one taker */
 	[PG_SIGNIN_CHALLENGE_TAKE] = "SELECT origin FROM signin_challenges "
-				     "WHERE hash = $2 AND expires_at > $4 "
-				     "AND $1::text IS NULL AND $3::text IS NULL FOR UPDATE",
-	[PG_SIGNIN_CHALLENGE_DELETE] = "DELETE FROM signin_challenges WHERE hash = $2 "
-				       "AND $1::text IS NULL",
+				     "WHERE hash = $3 AND expires_at > $5 AND $1::text IS NULL "
+				     "AND $2::text IS NULL AND $4::text IS NULL FOR UPDATE",
+	[PG_SIGNIN_CHALLENGE_DELETE] = "DELETE FROM signin_challenges WHERE hash = $3 "
+				       "AND $1::text IS NULL AND $2::text IS NULL",
 	[PG_COUPLE_SET_RHYTHM] = "UPDATE couples SET rhythm = $2 WHERE id = $1",
 };
+
+/* store_pg_statement() - see store-pg.h. */
+const char *store_pg_statement(size_t i, const char **ret_name)
+{
+	if (i >= _PG_STMT_MAX)
+		return NULL;
+	if (ret_name)
+		*ret_name = pg_names[i];
+	return pg_sql[i];
+}
 
 /*
  * Connections made ahead (the warm op), which reopen takes first; shared by
@@ -1613,7 +1666,8 @@ static int read_member(const PGresult *res, struct member_row *m)
 	return r;
 }
 
-static int member_get_by(struct pg *pg, enum pg_stmt id, const char *key, struct member_row *ret)
+static int member_get_by(struct pg *pg, enum pg_stmt id, const char *key, const char *couple_id,
+			 struct member_row *ret)
 {
 	struct member_row row;
 	struct params p = {0};
@@ -1623,6 +1677,8 @@ static int member_get_by(struct pg *pg, enum pg_stmt id, const char *key, struct
 	if (!ret || !key)
 		return -EINVAL;
 	p_text(&p, key);
+	if (couple_id)
+		p_text(&p, couple_id);
 	r = pg_read(pg, id, &p, &res);
 	if (r != 0)
 		return r;
@@ -1633,26 +1689,31 @@ static int member_get_by(struct pg *pg, enum pg_stmt id, const char *key, struct
 	return r;
 }
 
-static int pg_member_get(struct store *st, const char *member_id, struct member_row *ret)
+static int pg_member_get(struct store *st, const char *couple_id, const char *member_id,
+			 struct member_row *ret)
 {
-	return member_get_by(to_pg(st), PG_MEMBER_GET, member_id, ret);
+	if (!couple_id)
+		return -EINVAL;
+	return member_get_by(to_pg(st), PG_MEMBER_GET, member_id, couple_id, ret);
 }
 
 static int pg_member_get_by_login(struct store *st, const char *login, struct member_row *ret)
 {
-	return member_get_by(to_pg(st), PG_MEMBER_GET_BY_LOGIN, login, ret);
+	return member_get_by(to_pg(st), PG_MEMBER_GET_BY_LOGIN, login, NULL, ret);
 }
 
-static int pg_member_standing(struct store *st, const char *member_id, struct member_standing *ret)
+static int pg_member_standing(struct store *st, const char *couple_id, const char *member_id,
+			      struct member_standing *ret)
 {
 	struct member_standing row = {0};
 	struct params p = {0};
 	PGresult *res;
 	int r;
 
-	if (!ret || !member_id)
+	if (!ret || !member_id || !couple_id)
 		return -EINVAL;
 	p_text(&p, member_id);
+	p_text(&p, couple_id);
 	r = pg_read(to_pg(st), PG_MEMBER_STANDING, &p, &res);
 	if (r != 0)
 		return r;
@@ -1690,6 +1751,7 @@ static int pg_member_set_password(struct store *st, const struct member_row *m)
 	p_blob(&p, m->kek_salt.data, m->kek_salt.len, false);
 	p_blob(&p, m->mk_by_pw.data, m->mk_by_pw.len, false);
 	P_FIELD(&p, m->kdf);
+	P_FIELD(&p, m->couple_id);
 	return member_update(to_pg(st), PG_MEMBER_SET_PASSWORD, &p);
 }
 
@@ -1702,6 +1764,7 @@ static int pg_member_set_recovery(struct store *st, const struct member_row *m)
 	P_FIELD(&p, m->id);
 	p_blob(&p, m->rk_salt.data, m->rk_salt.len, false);
 	p_blob(&p, m->mk_by_rk.data, m->mk_by_rk.len, false);
+	P_FIELD(&p, m->couple_id);
 	return member_update(to_pg(st), PG_MEMBER_SET_RECOVERY, &p);
 }
 
@@ -1713,26 +1776,29 @@ static int pg_member_set_secret_key(struct store *st, const struct member_row *m
 		return -EINVAL;
 	P_FIELD(&p, m->id);
 	p_blob(&p, m->secret_key_sealed.data, m->secret_key_sealed.len, false);
+	P_FIELD(&p, m->couple_id);
 	return member_update(to_pg(st), PG_MEMBER_SET_SECRET_KEY, &p);
 }
 
-static int pg_member_set_language(struct store *st, const char *member_id, const char *lang)
+static int pg_member_set_language(struct store *st, const char *couple_id, const char *member_id,
+				  const char *lang)
 {
 	struct params p = {0};
 
-	if (!member_id || !lang)
+	if (!couple_id || !member_id || !lang)
 		return -EINVAL;
 	p_text(&p, member_id);
 	p_text(&p, lang);
+	p_text(&p, couple_id);
 	return member_update(to_pg(st), PG_MEMBER_SET_LANGUAGE, &p);
 }
 
-static int pg_member_set_profile(struct store *st, const char *member_id, const char *display_name,
-				 int discreet, int autolock_minutes)
+static int pg_member_set_profile(struct store *st, const char *couple_id, const char *member_id,
+				 const char *display_name, int discreet, int autolock_minutes)
 {
 	struct params p = {0};
 
-	if (!member_id)
+	if (!couple_id || !member_id)
 		return -EINVAL;
 	p_text(&p, member_id);
 	p_text(&p, display_name);
@@ -1744,6 +1810,7 @@ static int pg_member_set_profile(struct store *st, const char *member_id, const 
 		p_i64(&p, autolock_minutes);
 	else
 		p_null(&p);
+	p_text(&p, couple_id);
 	return member_update(to_pg(st), PG_MEMBER_SET_PROFILE, &p);
 }
 
@@ -1751,31 +1818,25 @@ static int pg_member_set_profile(struct store *st, const char *member_id, const 
  * Crypto-shredding, as in SQLite: sessions, the couple key wrap, every journal
  * entry, the audit trail and the member row go in one transaction.
  */
-static int pg_member_delete(struct store *st, const char *member_id)
+static int pg_member_delete(struct store *st, const char *couple_id, const char *member_id)
 {
 	static const enum pg_stmt steps[] = {
 		PG_MEMBER_DEL_SESSIONS, PG_MEMBER_DEL_KEYS, PG_MEMBER_DEL_JOURNAL,
 		PG_MEMBER_DEL_AUDIT,	PG_MEMBER_DELETE,
 	};
 	struct pg *pg = to_pg(st);
-	char couple_id[STORE_ID_LEN + 1];
-	struct params p = {0};
-	PGresult *res;
-	int r;
+	int changes = 0, r;
 
-	if (!member_id)
+	if (!couple_id || !member_id)
 		return -EINVAL;
 	r = pg_tx_enter(pg);
 	if (r != 0)
 		return r;
-	p_text(&p, member_id);
-	r = pg_read(pg, PG_MEMBER_COUPLE, &p, &res);
-	if (r == 0) {
-		r = COL_TEXT(res, 0, 0, couple_id);
-		PQclear(res);
-	}
 	for (size_t i = 0; r == 0 && i < sizeof(steps) / sizeof(steps[0]); i++)
-		r = pg_ids(pg, steps[i], couple_id, member_id, NULL);
+		r = pg_ids(pg, steps[i], couple_id, member_id, &changes);
+	/* the member row is the last: no such member of the couple, nothing done */
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
 	return pg_tx_leave(pg, r);
 }
 
@@ -1883,11 +1944,13 @@ static int pg_invite_get(struct store *st, const char *invite_id, struct invite_
 }
 
 /* Exactly one caller wins: the second sees used = 1 and gets STORE_NOTFOUND. */
-static int pg_invite_consume(struct store *st, const char *invite_id)
+static int pg_invite_consume(struct store *st, const char *couple_id, const char *invite_id)
 {
 	int changes = 0, r;
 
-	r = pg_ids(to_pg(st), PG_INVITE_CONSUME, invite_id, NULL, &changes);
+	if (!couple_id)
+		return -EINVAL;
+	r = pg_ids(to_pg(st), PG_INVITE_CONSUME, invite_id, couple_id, &changes);
 	if (r == 0 && changes == 0)
 		r = STORE_NOTFOUND;
 	return r;
@@ -1963,18 +2026,24 @@ static int pg_session_get(struct store *st, const char *session_id, struct sessi
 }
 
 /* last_seen_at only moves forward; a touch that would not move it writes nothing. */
-static int pg_session_touch(struct store *st, const char *session_id, const char *now)
+static int pg_session_touch(struct store *st, const char *couple_id, const char *session_id,
+			    const char *now)
 {
 	struct pg *pg = to_pg(st);
 	struct params p = {0};
 	PGresult *res;
 	int changes = 0, r;
 
-	if (!now || !session_id)
+	if (!now || !session_id || !couple_id)
 		return -EINVAL;
-	r = pg_ids(pg, PG_SESSION_TOUCH, session_id, now, &changes);
+	p_text(&p, session_id);
+	p_text(&p, now);
+	p_text(&p, couple_id);
+	r = pg_write(pg, PG_SESSION_TOUCH, &p, &changes);
 	if (r == 0 && changes == 0) {
+		p = (struct params){0};
 		p_text(&p, session_id);
+		p_text(&p, couple_id);
 		r = pg_read(pg, PG_SESSION_EXISTS, &p, &res);
 		if (r == 0)
 			PQclear(res);
@@ -1982,38 +2051,46 @@ static int pg_session_touch(struct store *st, const char *session_id, const char
 	return r;
 }
 
-static int pg_session_set_locked(struct store *st, const char *session_id, int locked,
-				 const char *now)
+static int pg_session_set_locked(struct store *st, const char *couple_id, const char *session_id,
+				 int locked, const char *now)
 {
+	struct params p = {0};
 	int changes = 0, r;
 
-	if (!locked && !now)
+	if ((!locked && !now) || !session_id || !couple_id)
 		return -EINVAL;
-	r = pg_ids(to_pg(st), locked ? PG_SESSION_LOCK : PG_SESSION_UNLOCK, session_id,
-		   locked ? NULL : now, &changes);
+	p_text(&p, session_id);
+	if (!locked)
+		p_text(&p, now);
+	p_text(&p, couple_id);
+	r = pg_write(to_pg(st), locked ? PG_SESSION_LOCK : PG_SESSION_UNLOCK, &p, &changes);
 	if (r == 0 && changes == 0)
 		r = STORE_NOTFOUND;
 	return r;
 }
 
-static int pg_session_delete(struct store *st, const char *session_id)
+static int pg_session_delete(struct store *st, const char *couple_id, const char *session_id)
 {
 	int changes = 0, r;
 
-	r = pg_ids(to_pg(st), PG_SESSION_DELETE, session_id, NULL, &changes);
+	if (!couple_id)
+		return -EINVAL;
+	r = pg_ids(to_pg(st), PG_SESSION_DELETE, session_id, couple_id, &changes);
 	if (r == 0 && changes == 0)
 		r = STORE_NOTFOUND;
 	return r;
 }
 
-static int pg_session_delete_member(struct store *st, const char *member_id, const char *keep_id)
+static int pg_session_delete_member(struct store *st, const char *couple_id, const char *member_id,
+				    const char *keep_id)
 {
 	struct params p = {0};
 
-	if (!member_id)
+	if (!member_id || !couple_id)
 		return -EINVAL;
 	p_text(&p, member_id);
 	p_text(&p, keep_id);
+	p_text(&p, couple_id);
 	return pg_write(to_pg(st), PG_SESSION_DELETE_MEMBER, &p, NULL);
 }
 
@@ -2323,14 +2400,14 @@ static int pg_throttle_clear(struct store *st, const unsigned char *key)
 /* ---- browsers that signed in ---- */
 
 /* The row and the trim of the member's oldest, in one transaction. */
-static int pg_device_put(struct store *st, const unsigned char *key, const char *member_id,
-			 const char *now, int fresh)
+static int pg_device_put(struct store *st, const unsigned char *key, const char *couple_id,
+			 const char *member_id, const char *now, int fresh)
 {
 	struct pg *pg = to_pg(st);
 	struct params p = {0}, t = {0};
 	int changes = 0, r;
 
-	if (!key || !member_id || !now)
+	if (!key || !couple_id || !member_id || !now)
 		return -EINVAL;
 	r = pg_tx_enter(pg);
 	if (r != 0)
@@ -2338,12 +2415,14 @@ static int pg_device_put(struct store *st, const unsigned char *key, const char 
 	p_blob(&p, key, STORE_THROTTLE_KEY_LEN, false);
 	p_text(&p, member_id);
 	p_text(&p, now);
+	p_text(&p, couple_id);
 	r = pg_write(pg, fresh ? PG_DEVICE_INSERT : PG_DEVICE_TOUCH, &p, &changes);
 	if (r == 0 && changes == 0)
 		r = fresh ? STORE_CONFLICT : STORE_NOTFOUND;
 	if (r == 0) {
 		p_text(&t, member_id);
 		p_i64(&t, STORE_DEVICES_MAX);
+		p_text(&t, couple_id);
 		r = pg_write(pg, PG_DEVICE_TRIM, &t, NULL);
 	}
 	return pg_tx_leave(pg, r);
@@ -2366,28 +2445,31 @@ static int pg_device_login(struct store *st, const unsigned char *key, char *ret
 	return r;
 }
 
-static int pg_device_forget(struct store *st, const char *member_id, const unsigned char *keep)
+static int pg_device_forget(struct store *st, const char *couple_id, const char *member_id,
+			    const unsigned char *keep)
 {
 	struct params p = {0};
 
-	if (!member_id)
+	if (!member_id || !couple_id)
 		return -EINVAL;
 	p_text(&p, member_id);
 	p_blob(&p, keep, keep ? STORE_THROTTLE_KEY_LEN : 0, true);
+	p_text(&p, couple_id);
 	return pg_write(to_pg(st), PG_DEVICE_FORGET, &p, NULL);
 }
 
-static int pg_device_set_session(struct store *st, const unsigned char *key, const char *member_id,
-				 const char *session_id)
+static int pg_device_set_session(struct store *st, const unsigned char *key, const char *couple_id,
+				 const char *member_id, const char *session_id)
 {
 	struct params p = {0};
 	int changes = 0, r;
 
-	if (!key)
+	if (!key || !couple_id)
 		return -EINVAL;
 	p_blob(&p, key, STORE_THROTTLE_KEY_LEN, false);
 	p_text(&p, member_id);
 	p_text(&p, session_id);
+	p_text(&p, couple_id);
 	r = pg_write(to_pg(st), PG_DEVICE_SET_SESSION, &p, &changes);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
@@ -2415,11 +2497,12 @@ static int audit_insert(struct pg *pg, const char *couple_id, const char *member
 	p_text(&p, browser);
 	p_text(&p, session_id);
 	r = pg_write(pg, PG_AUDIT_ADD, &p, NULL);
-	if (r == 0 && member_id) {
+	if (r == 0 && member_id && couple_id) {
 		p_text(&t, member_id);
 		p_text(&t, at);
 		p_text(&t, event);
 		p_i64(&t, STORE_AUDIT_KEEP);
+		p_text(&t, couple_id);
 		r = pg_write(pg, PG_AUDIT_TRIM, &t, NULL);
 	}
 	return pg_tx_leave(pg, r);
@@ -2451,8 +2534,8 @@ static int pg_audit_add(struct store *st, const struct audit_row *a)
 			    a->at, or_null(a->browser), or_null(a->session_id));
 }
 
-static int pg_audit_list(struct store *st, const char *member_id, const char *events,
-			 int64_t after_id, const char *since, size_t limit,
+static int pg_audit_list(struct store *st, const char *couple_id, const char *member_id,
+			 const char *events, int64_t after_id, const char *since, size_t limit,
 			 struct audit_row **ret_rows, size_t *ret_n)
 {
 	struct audit_row *rows = NULL;
@@ -2460,13 +2543,14 @@ static int pg_audit_list(struct store *st, const char *member_id, const char *ev
 	PGresult *res;
 	int n, r;
 
-	if (!ret_rows || !ret_n || !member_id || !events)
+	if (!ret_rows || !ret_n || !couple_id || !member_id || !events)
 		return -EINVAL;
 	p_text(&p, member_id);
 	p_text(&p, events);
 	p_i64(&p, after_id);
 	p_text(&p, since ? since : "");
 	p_i64(&p, pg_limit(limit));
+	p_text(&p, couple_id);
 	r = pg_run(to_pg(st), PG_AUDIT_LIST, &p, &res);
 	if (r != 0)
 		return r;
@@ -2495,18 +2579,19 @@ static int pg_audit_list(struct store *st, const char *member_id, const char *ev
 
 /* ---- signed-in devices ---- */
 
-static int pg_session_list(struct store *st, const char *member_id, struct session_brief **ret_rows,
-			   size_t *ret_n)
+static int pg_session_list(struct store *st, const char *couple_id, const char *member_id,
+			   struct session_brief **ret_rows, size_t *ret_n)
 {
 	struct session_brief *rows = NULL;
 	struct params p = {0};
 	PGresult *res;
 	int n, r;
 
-	if (!ret_rows || !ret_n || !member_id)
+	if (!ret_rows || !ret_n || !couple_id || !member_id)
 		return -EINVAL;
 	p_text(&p, member_id);
 	p_i64(&p, STORE_SESSIONS_LIST_MAX);
+	p_text(&p, couple_id);
 	r = pg_run(to_pg(st), PG_SESSION_LIST, &p, &res);
 	if (r != 0)
 		return r;
@@ -2540,45 +2625,55 @@ static int pg_session_list(struct store *st, const char *member_id, struct sessi
  * sessions went.
  */
 static int session_end_tx(struct pg *pg, enum pg_stmt sessions, enum pg_stmt devices,
-			  const char *member_id, const char *session_id, int *changes)
+			  const char *couple_id, const char *member_id, const char *session_id,
+			  int *changes)
 {
+	struct params p = {0};
 	int r;
 
-	if (!member_id || !session_id)
+	if (!couple_id || !member_id || !session_id)
 		return -EINVAL;
 	r = pg_tx_enter(pg);
 	if (r != 0)
 		return r;
-	r = pg_ids(pg, sessions, member_id, session_id, changes);
+	/* both statements: $1 the member, $2 the session, $3 the couple */
+	p_text(&p, member_id);
+	p_text(&p, session_id);
+	p_text(&p, couple_id);
+	r = pg_write(pg, sessions, &p, changes);
 	if (r == 0)
-		r = pg_ids(pg, devices, member_id, session_id, NULL);
+		r = pg_write(pg, devices, &p, NULL);
 	return pg_tx_leave(pg, r);
 }
 
-static int pg_session_end_own(struct store *st, const char *member_id, const char *session_id)
+static int pg_session_end_own(struct store *st, const char *couple_id, const char *member_id,
+			      const char *session_id)
 {
 	int changes = 0, r;
 
-	r = session_end_tx(to_pg(st), PG_SESSION_DELETE_OWN, PG_DEVICE_FORGET_SESSION, member_id,
-			   session_id, &changes);
+	r = session_end_tx(to_pg(st), PG_SESSION_DELETE_OWN, PG_DEVICE_FORGET_SESSION, couple_id,
+			   member_id, session_id, &changes);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
 
-static int pg_session_end_others(struct store *st, const char *member_id, const char *keep_id)
+static int pg_session_end_others(struct store *st, const char *couple_id, const char *member_id,
+				 const char *keep_id)
 {
 	return session_end_tx(to_pg(st), PG_SESSION_DELETE_MEMBER, PG_DEVICE_FORGET_OTHERS,
-			      member_id, keep_id, NULL);
+			      couple_id, member_id, keep_id, NULL);
 }
 
-static int pg_notice_seen_get(struct store *st, const char *member_id, int64_t *ret)
+static int pg_notice_seen_get(struct store *st, const char *couple_id, const char *member_id,
+			      int64_t *ret)
 {
 	struct params p = {0};
 	PGresult *res;
 	int r;
 
-	if (!ret || !member_id)
+	if (!ret || !couple_id || !member_id)
 		return -EINVAL;
 	p_text(&p, member_id);
+	p_text(&p, couple_id);
 	r = pg_read(to_pg(st), PG_NOTICE_GET, &p, &res);
 	if (r != 0)
 		return r;
@@ -2587,15 +2682,17 @@ static int pg_notice_seen_get(struct store *st, const char *member_id, int64_t *
 	return 0;
 }
 
-static int pg_notice_seen_set(struct store *st, const char *member_id, int64_t id)
+static int pg_notice_seen_set(struct store *st, const char *couple_id, const char *member_id,
+			      int64_t id)
 {
 	struct params p = {0};
 	int changes = 0, r;
 
-	if (!member_id)
+	if (!couple_id || !member_id)
 		return -EINVAL;
 	p_text(&p, member_id);
 	p_i64(&p, id);
+	p_text(&p, couple_id);
 	r = pg_write(to_pg(st), PG_NOTICE_SET, &p, &changes);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
@@ -2839,31 +2936,34 @@ static int pg_journal_delete(struct store *st, const char *couple_id, const char
 
 /* ---- second factors ---- */
 
-static int pg_totp_put(struct store *st, const char *member_id, const unsigned char *sealed,
-		       size_t len, const char *now)
+static int pg_totp_put(struct store *st, const char *couple_id, const char *member_id,
+		       const unsigned char *sealed, size_t len, const char *now)
 {
 	struct params p = {0};
 	int changes = 0, r;
 
-	if (!member_id || !sealed || !now)
+	if (!couple_id || !member_id || !sealed || !now)
 		return -EINVAL;
 	p_text(&p, member_id);
 	p_blob(&p, sealed, len, false);
 	p_text(&p, now);
+	p_text(&p, couple_id);
 	r = pg_write(to_pg(st), PG_TOTP_PUT, &p, &changes);
 	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
 }
 
-static int pg_totp_get(struct store *st, const char *member_id, struct totp_row *ret)
+static int pg_totp_get(struct store *st, const char *couple_id, const char *member_id,
+		       struct totp_row *ret)
 {
 	struct totp_row row;
 	struct params p = {0};
 	PGresult *res;
 	int r;
 
-	if (!member_id || !ret)
+	if (!couple_id || !member_id || !ret)
 		return -EINVAL;
 	p_text(&p, member_id);
+	p_text(&p, couple_id);
 	r = pg_read(to_pg(st), PG_TOTP_GET, &p, &res);
 	if (r != 0)
 		return r;
@@ -2882,24 +2982,26 @@ static int pg_totp_get(struct store *st, const char *member_id, struct totp_row 
 	return 0;
 }
 
-/* One statement bound to (member_id[, an integer or a blob]), counting changes. */
-static int member_write(struct pg *pg, enum pg_stmt id, const char *member_id, int with_num,
-			int64_t num, const unsigned char *blob, size_t len, int *changes)
+/* One statement bound to (member_id[, an integer or a blob], couple_id), counting changes. */
+static int member_write(struct pg *pg, enum pg_stmt id, const char *couple_id,
+			const char *member_id, int with_num, int64_t num, const unsigned char *blob,
+			size_t len, int *changes)
 {
 	struct params p = {0};
 
-	if (!member_id)
+	if (!couple_id || !member_id)
 		return -EINVAL;
 	p_text(&p, member_id);
 	if (blob)
 		p_blob(&p, blob, len, false);
 	else if (with_num)
 		p_i64(&p, num);
+	p_text(&p, couple_id);
 	return pg_write(pg, id, &p, changes);
 }
 
-static int pg_totp_activate(struct store *st, const char *member_id, int64_t step,
-			    const unsigned char *hashes, size_t n)
+static int pg_totp_activate(struct store *st, const char *couple_id, const char *member_id,
+			    int64_t step, const unsigned char *hashes, size_t n)
 {
 	struct pg *pg = to_pg(st);
 	int changes = 0, r;
@@ -2909,26 +3011,28 @@ static int pg_totp_activate(struct store *st, const char *member_id, int64_t ste
 	r = pg_tx_enter(pg);
 	if (r != 0)
 		return r;
-	r = member_write(pg, PG_TOTP_ACTIVATE, member_id, 1, step, NULL, 0, &changes);
+	r = member_write(pg, PG_TOTP_ACTIVATE, couple_id, member_id, 1, step, NULL, 0, &changes);
 	if (r == 0 && changes == 0)
 		r = STORE_NOTFOUND;
 	if (r == 0)
-		r = member_write(pg, PG_RCODE_CLEAR, member_id, 0, 0, NULL, 0, NULL);
+		r = member_write(pg, PG_RCODE_CLEAR, couple_id, member_id, 0, 0, NULL, 0, NULL);
 	for (size_t i = 0; r == 0 && i < n; i++)
-		r = member_write(pg, PG_RCODE_INSERT, member_id, 0, 0,
+		r = member_write(pg, PG_RCODE_INSERT, couple_id, member_id, 0, 0,
 				 hashes + i * STORE_CODE_HASH_LEN, STORE_CODE_HASH_LEN, NULL);
 	return pg_tx_leave(pg, r);
 }
 
-static int pg_totp_use_step(struct store *st, const char *member_id, int64_t step)
+static int pg_totp_use_step(struct store *st, const char *couple_id, const char *member_id,
+			    int64_t step)
 {
 	int changes = 0;
-	int r = member_write(to_pg(st), PG_TOTP_USE, member_id, 1, step, NULL, 0, &changes);
+	int r = member_write(to_pg(st), PG_TOTP_USE, couple_id, member_id, 1, step, NULL, 0,
+			     &changes);
 
 	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
 }
 
-static int pg_totp_delete(struct store *st, const char *member_id)
+static int pg_totp_delete(struct store *st, const char *couple_id, const char *member_id)
 {
 	struct pg *pg = to_pg(st);
 	int changes = 0, r;
@@ -2938,34 +3042,37 @@ static int pg_totp_delete(struct store *st, const char *member_id)
 	r = pg_tx_enter(pg);
 	if (r != 0)
 		return r;
-	r = member_write(pg, PG_TOTP_DELETE, member_id, 0, 0, NULL, 0, &changes);
+	r = member_write(pg, PG_TOTP_DELETE, couple_id, member_id, 0, 0, NULL, 0, &changes);
 	if (r == 0)
-		r = member_write(pg, PG_RCODE_CLEAR, member_id, 0, 0, NULL, 0, NULL);
+		r = member_write(pg, PG_RCODE_CLEAR, couple_id, member_id, 0, 0, NULL, 0, NULL);
 	if (r == 0 && changes == 0)
 		r = STORE_NOTFOUND;
 	return pg_tx_leave(pg, r);
 }
 
-static int pg_recovery_code_use(struct store *st, const char *member_id, const unsigned char *hash)
+static int pg_recovery_code_use(struct store *st, const char *couple_id, const char *member_id,
+				const unsigned char *hash)
 {
 	int changes = 0, r;
 
 	if (!hash)
 		return -EINVAL;
-	r = member_write(to_pg(st), PG_RCODE_USE, member_id, 0, 0, hash, STORE_CODE_HASH_LEN,
-			 &changes);
+	r = member_write(to_pg(st), PG_RCODE_USE, couple_id, member_id, 0, 0, hash,
+			 STORE_CODE_HASH_LEN, &changes);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
 
-static int pg_recovery_code_count(struct store *st, const char *member_id, size_t *ret_n)
+static int pg_recovery_code_count(struct store *st, const char *couple_id, const char *member_id,
+				  size_t *ret_n)
 {
 	struct params p = {0};
 	PGresult *res;
 	int r;
 
-	if (!member_id || !ret_n)
+	if (!couple_id || !member_id || !ret_n)
 		return -EINVAL;
 	p_text(&p, member_id);
+	p_text(&p, couple_id);
 	r = pg_read(to_pg(st), PG_RCODE_COUNT, &p, &res);
 	if (r != 0)
 		return r;
@@ -3814,14 +3921,15 @@ static int pg_old_keys_drop_others(struct store *st, const char *member_id, cons
 	return pg_ids(to_pg(st), PG_OLD_KEYS_DROP, member_id, couple_id, NULL);
 }
 
-static int pg_totp_reseal(struct store *st, const char *member_id, const struct blob *sealed)
+static int pg_totp_reseal(struct store *st, const char *couple_id, const char *member_id,
+			  const struct blob *sealed)
 {
 	int changes = 0, r;
 
 	if (!sealed || !sealed->data)
 		return -EINVAL;
-	r = member_write(to_pg(st), PG_TOTP_RESEAL, member_id, 0, 0, sealed->data, sealed->len,
-			 &changes);
+	r = member_write(to_pg(st), PG_TOTP_RESEAL, couple_id, member_id, 0, 0, sealed->data,
+			 sealed->len, &changes);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
 
@@ -3830,20 +3938,26 @@ static int pg_totp_reseal(struct store *st, const char *member_id, const struct 
  * (SET CONSTRAINTS ALL DEFERRED; every one is DEFERRABLE), since the
  * member's rows in the old couple are moved or rehomed after this.
  */
-static int pg_member_leave(struct store *st, const char *member_id, const char *ghost_id,
-			   const char *to_couple, const char *keep_id, const char *now)
+static int pg_member_leave(struct store *st, const char *couple_id, const char *member_id,
+			   const char *ghost_id, const char *to_couple, const char *keep_id,
+			   const char *now)
 {
+	/* what is the member's own goes with them: $1 the member, $2 the new couple, $3 the old */
+	static const enum pg_stmt moves[] = {
+		PG_LEAVE_SESSION_MOVE, PG_LEAVE_DEVICES,    PG_LEAVE_TOTP,  PG_LEAVE_RCODES,
+		PG_LEAVE_PASSKEYS,     PG_LEAVE_CHALLENGES, PG_LEAVE_AUDIT, PG_LEAVE_MOVE,
+	};
 	struct pg *pg = to_pg(st);
 	struct params p = {0};
 	int changes = 0, r;
 
-	if (!member_id || !ghost_id || !to_couple || !now)
+	if (!couple_id || !member_id || !ghost_id || !to_couple || !now)
 		return -EINVAL;
 	if (pg->depth == 0)
 		return -EINVAL; /* deferred checks need the caller's transaction */
 	r = pg_exec(pg, "SET CONSTRAINTS ALL DEFERRED");
 	if (r == 0) {
-		p_text(&p, member_id);
+		p_text(&p, couple_id);
 		p_text(&p, to_couple);
 		p_text(&p, now);
 		r = pg_write(pg, PG_LEAVE_COUPLE, &p, NULL);
@@ -3853,29 +3967,38 @@ static int pg_member_leave(struct store *st, const char *member_id, const char *
 		p_text(&p, member_id);
 		p_text(&p, ghost_id);
 		p_text(&p, now);
+		p_text(&p, couple_id);
 		r = pg_write(pg, PG_LEAVE_GHOST, &p, &changes);
 		if (r == 0 && changes != 1)
 			r = STORE_NOTFOUND;
 	}
 	if (r == 0)
-		r = pg_ids(pg, PG_LEAVE_KEY, member_id, NULL, NULL);
-	if (r == 0)
-		r = pg_ids(pg, PG_LEAVE_AUDIT, member_id, to_couple, NULL);
-	if (r == 0)
-		r = pg_ids(pg, PG_LEAVE_SESSIONS, member_id, keep_id ? keep_id : "", NULL);
-	if (r == 0)
-		r = pg_ids(pg, PG_LEAVE_MOVE, member_id, to_couple, NULL);
+		r = pg_ids(pg, PG_LEAVE_KEY, member_id, couple_id, NULL);
+	if (r == 0) {
+		p = (struct params){0};
+		p_text(&p, member_id);
+		p_text(&p, keep_id ? keep_id : "");
+		p_text(&p, couple_id);
+		r = pg_write(pg, PG_LEAVE_SESSIONS, &p, NULL);
+	}
+	p = (struct params){0};
+	p_text(&p, member_id);
+	p_text(&p, to_couple);
+	p_text(&p, couple_id);
+	for (size_t i = 0; r == 0 && i < sizeof(moves) / sizeof(moves[0]); i++)
+		r = pg_write(pg, moves[i], &p, NULL);
 	return r;
 }
 
 /* ---- passkeys ---- */
 
-static int pg_passkey_put(struct store *st, const char *member_id, const struct passkey_row *pk)
+static int pg_passkey_put(struct store *st, const char *couple_id, const char *member_id,
+			  const struct passkey_row *pk)
 {
 	struct params p = {0};
 	int changes = 0, r;
 
-	if (!member_id || !pk)
+	if (!couple_id || !member_id || !pk)
 		return -EINVAL;
 	P_FIELD(&p, pk->id);
 	p_text(&p, member_id);
@@ -3886,6 +4009,7 @@ static int pg_passkey_put(struct store *st, const char *member_id, const struct 
 	p_i64(&p, pk->sign_count);
 	P_FIELD(&p, pk->created_at);
 	p_i64(&p, STORE_PASSKEYS_MAX);
+	p_text(&p, couple_id);
 	r = pg_write(to_pg(st), PG_PASSKEY_PUT, &p, &changes);
 	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
 }
@@ -3916,6 +4040,8 @@ static int read_passkey(const PGresult *res, int i, struct passkey_row *pk)
 		r = col_blob(res, i, 9, &pk->signin); /* NULL: {NULL, 0} */
 	if (r == 0)
 		r = col_blob(res, i, 10, &pk->mk_sealed);
+	if (r == 0)
+		r = COL_TEXT(res, i, 11, pk->couple_id);
 	if (r != 0)
 		store_passkey_free(pk);
 	return r;
@@ -3952,29 +4078,31 @@ static int passkey_rows(struct pg *pg, enum pg_stmt id, const struct params *p,
 	return 0;
 }
 
-static int pg_passkey_list(struct store *st, const char *member_id, struct passkey_row **ret,
-			   size_t *ret_n)
+static int pg_passkey_list(struct store *st, const char *couple_id, const char *member_id,
+			   struct passkey_row **ret, size_t *ret_n)
 {
 	struct params p = {0};
 
-	if (!member_id || !ret || !ret_n)
+	if (!couple_id || !member_id || !ret || !ret_n)
 		return -EINVAL;
 	p_text(&p, member_id);
+	p_text(&p, couple_id);
 	return passkey_rows(to_pg(st), PG_PASSKEY_LIST, &p, ret, ret_n);
 }
 
-static int pg_passkey_get(struct store *st, const char *member_id, const unsigned char *cred_id,
-			  size_t len, struct passkey_row *ret)
+static int pg_passkey_get(struct store *st, const char *couple_id, const char *member_id,
+			  const unsigned char *cred_id, size_t len, struct passkey_row *ret)
 {
 	struct passkey_row row;
 	struct params p = {0};
 	PGresult *res;
 	int r;
 
-	if (!member_id || !cred_id || !ret)
+	if (!couple_id || !member_id || !cred_id || !ret)
 		return -EINVAL;
 	p_text(&p, member_id);
 	p_blob(&p, cred_id, len, false);
+	p_text(&p, couple_id);
 	r = pg_read(to_pg(st), PG_PASSKEY_GET, &p, &res);
 	if (r != 0)
 		return r;
@@ -3985,62 +4113,71 @@ static int pg_passkey_get(struct store *st, const char *member_id, const unsigne
 	return r;
 }
 
-static int pg_passkey_use(struct store *st, const char *member_id, const char *id,
-			  int64_t old_count, int64_t new_count, const char *now)
+static int pg_passkey_use(struct store *st, const char *couple_id, const char *member_id,
+			  const char *id, int64_t old_count, int64_t new_count, const char *now)
 {
 	struct params p = {0};
 	int changes = 0, r;
 
-	if (!member_id || !id || !now)
+	if (!couple_id || !member_id || !id || !now)
 		return -EINVAL;
 	p_text(&p, member_id);
 	p_text(&p, id);
 	p_i64(&p, old_count);
 	p_i64(&p, new_count);
 	p_text(&p, now);
+	p_text(&p, couple_id);
 	r = pg_write(to_pg(st), PG_PASSKEY_USE, &p, &changes);
 	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
 }
 
-static int pg_passkey_delete(struct store *st, const char *member_id, const char *id)
-{
-	int changes = 0, r;
-
-	if (!id)
-		return -EINVAL;
-	r = pg_ids(to_pg(st), PG_PASSKEY_DELETE, member_id, id, &changes);
-	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
-}
-
-static int pg_passkey_reseal(struct store *st, const char *member_id, const char *id,
-			     const struct blob *tag, const struct blob *name_sealed)
+static int pg_passkey_delete(struct store *st, const char *couple_id, const char *member_id,
+			     const char *id)
 {
 	struct params p = {0};
 	int changes = 0, r;
 
-	if (!member_id || !id || !tag || !name_sealed)
+	if (!couple_id || !member_id || !id)
+		return -EINVAL;
+	p_text(&p, member_id);
+	p_text(&p, id);
+	p_text(&p, couple_id);
+	r = pg_write(to_pg(st), PG_PASSKEY_DELETE, &p, &changes);
+	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
+}
+
+static int pg_passkey_reseal(struct store *st, const char *couple_id, const char *member_id,
+			     const char *id, const struct blob *tag, const struct blob *name_sealed)
+{
+	struct params p = {0};
+	int changes = 0, r;
+
+	if (!couple_id || !member_id || !id || !tag || !name_sealed)
 		return -EINVAL;
 	p_text(&p, member_id);
 	p_text(&p, id);
 	p_blob(&p, tag->data, tag->len, false);
 	p_blob(&p, name_sealed->data, name_sealed->len, false);
+	p_text(&p, couple_id);
 	r = pg_write(to_pg(st), PG_PASSKEY_RESEAL, &p, &changes);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
 
-static int pg_passkey_signin_set(struct store *st, const char *member_id, const char *id,
-				 const struct blob *signin, const struct blob *mk_sealed)
+static int pg_passkey_signin_set(struct store *st, const char *couple_id, const char *member_id,
+				 const char *id, const struct blob *signin,
+				 const struct blob *mk_sealed)
 {
 	struct params p = {0};
 	int changes = 0, r;
 
-	if (!member_id || !id || !signin != !mk_sealed)
+	if (!couple_id || !member_id || !id || !signin != !mk_sealed)
 		return -EINVAL;
 	p_text(&p, member_id);
 	p_text(&p, id);
 	/* empty (or none): NULL, a passkey that no longer signs in alone */
 	p_blob(&p, signin ? signin->data : NULL, signin ? signin->len : 0, true);
 	p_blob(&p, mk_sealed ? mk_sealed->data : NULL, mk_sealed ? mk_sealed->len : 0, true);
+	p_text(&p, couple_id);
 	r = pg_write(to_pg(st), PG_PASSKEY_SIGNIN_SET, &p, &changes);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
@@ -4056,9 +4193,12 @@ static int pg_passkey_find(struct store *st, const unsigned char *cred_id, size_
 	return passkey_rows(to_pg(st), PG_PASSKEY_FIND, &p, ret, ret_n);
 }
 
-/* The expired challenges go (purge: a statement of one parameter, now), then put runs. */
+/*
+ * The expired challenges go (purge: $1 the couple, $2 now for a member's;
+ * $1 now for the sign-in ones, couple_id NULL), then put runs.
+ */
 static int challenge_purge_put(struct pg *pg, enum pg_stmt purge, enum pg_stmt put,
-			       const struct params *p, int *changes)
+			       const char *couple_id, const struct params *p, int *changes)
 {
 	struct params now = {0};
 	int r;
@@ -4066,6 +4206,8 @@ static int challenge_purge_put(struct pg *pg, enum pg_stmt purge, enum pg_stmt p
 	r = pg_tx_enter(pg);
 	if (r != 0)
 		return r;
+	if (couple_id)
+		p_text(&now, couple_id);
 	p_i64(&now, (int64_t)time(NULL));
 	r = pg_write(pg, purge, &now, NULL);
 	if (r == 0)
@@ -4073,31 +4215,34 @@ static int challenge_purge_put(struct pg *pg, enum pg_stmt purge, enum pg_stmt p
 	return pg_tx_leave(pg, r);
 }
 
-static int pg_challenge_put(struct store *st, const char *member_id, const unsigned char *hash,
-			    const char *purpose, const char *origin, int64_t expires_s)
+static int pg_challenge_put(struct store *st, const char *couple_id, const char *member_id,
+			    const unsigned char *hash, const char *purpose, const char *origin,
+			    int64_t expires_s)
 {
 	struct params p = {0};
 
-	if (!hash || !member_id || !purpose || !origin)
+	if (!hash || !couple_id || !member_id || !purpose || !origin)
 		return -EINVAL;
+	p_text(&p, couple_id);
 	p_text(&p, member_id);
 	p_blob(&p, hash, STORE_CHALLENGE_HASH_LEN, false);
 	p_text(&p, purpose);
 	p_text(&p, origin);
 	p_i64(&p, expires_s);
-	return challenge_purge_put(to_pg(st), PG_CHALLENGE_PURGE, PG_CHALLENGE_PUT, &p, NULL);
+	return challenge_purge_put(to_pg(st), PG_CHALLENGE_PURGE, PG_CHALLENGE_PUT, couple_id, &p,
+				   NULL);
 }
 
 /*
  * Reads the origin of the challenge statement take finds and deletes it
  * with del, in one transaction (the row locked FOR UPDATE): of two requests
  * with one challenge, one has it.  Both statements number their parameters
- * alike: $1 the member (NULL for a sign-in's), $2 the hash, $3 the purpose,
- * $4 now.
+ * alike: $1 the couple and $2 the member (NULL for a sign-in's), $3 the hash,
+ * $4 the purpose, $5 now (del: the first three).
  */
-static int origin_take(struct pg *pg, enum pg_stmt take, enum pg_stmt del, const char *member_id,
-		       const unsigned char *hash, const char *purpose, int64_t now_s,
-		       char *ret_origin, size_t len)
+static int origin_take(struct pg *pg, enum pg_stmt take, enum pg_stmt del, const char *couple_id,
+		       const char *member_id, const unsigned char *hash, const char *purpose,
+		       int64_t now_s, char *ret_origin, size_t len)
 {
 	struct params p = {0};
 	PGresult *res;
@@ -4108,6 +4253,7 @@ static int origin_take(struct pg *pg, enum pg_stmt take, enum pg_stmt del, const
 	r = pg_tx_enter(pg);
 	if (r != 0)
 		return r;
+	p_text(&p, couple_id);
 	p_text(&p, member_id);
 	p_blob(&p, hash, STORE_CHALLENGE_HASH_LEN, false);
 	p_text(&p, purpose);
@@ -4118,17 +4264,20 @@ static int origin_take(struct pg *pg, enum pg_stmt take, enum pg_stmt del, const
 		PQclear(res);
 	}
 	if (r == 0) {
-		p.n = 2;
+		p.n = 3;
 		r = pg_write(pg, del, &p, NULL);
 	}
 	return pg_tx_leave(pg, r);
 }
 
-static int pg_challenge_take(struct store *st, const char *member_id, const unsigned char *hash,
-			     const char *purpose, int64_t now_s, char *ret_origin, size_t len)
+static int pg_challenge_take(struct store *st, const char *couple_id, const char *member_id,
+			     const unsigned char *hash, const char *purpose, int64_t now_s,
+			     char *ret_origin, size_t len)
 {
-	return origin_take(to_pg(st), PG_CHALLENGE_TAKE, PG_CHALLENGE_DELETE, member_id, hash,
-			   purpose, now_s, ret_origin, len);
+	if (!couple_id || !member_id)
+		return -EINVAL;
+	return origin_take(to_pg(st), PG_CHALLENGE_TAKE, PG_CHALLENGE_DELETE, couple_id, member_id,
+			   hash, purpose, now_s, ret_origin, len);
 }
 
 static int pg_signin_challenge_put(struct store *st, const unsigned char *hash,
@@ -4146,8 +4295,8 @@ static int pg_signin_challenge_put(struct store *st, const unsigned char *hash,
 	p_i64(&p, expires_s);
 	p_i64(&p, STORE_SIGNIN_CHALLENGES_MAX);
 	p_i64(&p, STORE_SIGNIN_CHALLENGES_PER_ADDRESS);
-	r = challenge_purge_put(to_pg(st), PG_SIGNIN_CHALLENGE_PURGE, PG_SIGNIN_CHALLENGE_PUT, &p,
-				&changes);
+	r = challenge_purge_put(to_pg(st), PG_SIGNIN_CHALLENGE_PURGE, PG_SIGNIN_CHALLENGE_PUT, NULL,
+				&p, &changes);
 	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
 }
 
@@ -4155,7 +4304,7 @@ static int pg_signin_challenge_take(struct store *st, const unsigned char *hash,
 				    char *ret_origin, size_t len)
 {
 	return origin_take(to_pg(st), PG_SIGNIN_CHALLENGE_TAKE, PG_SIGNIN_CHALLENGE_DELETE, NULL,
-			   hash, NULL, now_s, ret_origin, len);
+			   NULL, hash, NULL, now_s, ret_origin, len);
 }
 
 /* The PostgreSQL backend's ops: every op of the table. */

@@ -43,4 +43,12 @@ int store_pg_open(const char *url, struct store **ret, char *errbuf, size_t errl
  */
 int store_pg_migrate(struct store *st);
 
+/*
+ * store_pg_statement() - the text of statement i of the backend (0, 1, ...;
+ * NULL past the last) and, into *ret_name when not NULL, its name
+ * ("PG_MEMBER_GET"), read only: for the test that every statement on a
+ * couple's data names its couple_id (src/store/test-tenant.c).
+ */
+const char *store_pg_statement(size_t i, const char **ret_name);
+
 #endif

@@ -71,7 +71,6 @@ enum sq_stmt {
 	SQ_MEMBER_SET_SECRET_KEY,
 	SQ_MEMBER_SET_LANGUAGE,
 	SQ_MEMBER_SET_PROFILE,
-	SQ_MEMBER_COUPLE,
 	SQ_MEMBER_DEL_SESSIONS,
 	SQ_MEMBER_DEL_KEYS,
 	SQ_MEMBER_DEL_JOURNAL,
@@ -174,6 +173,12 @@ enum sq_stmt {
 	SQ_LEAVE_KEY,
 	SQ_LEAVE_AUDIT,
 	SQ_LEAVE_SESSIONS,
+	SQ_LEAVE_SESSION_MOVE,
+	SQ_LEAVE_DEVICES,
+	SQ_LEAVE_TOTP,
+	SQ_LEAVE_RCODES,
+	SQ_LEAVE_PASSKEYS,
+	SQ_LEAVE_CHALLENGES,
 	SQ_ITEMS_OF_AUTHOR,
 	SQ_CARE_INVITE_INSERT,
 	SQ_CARE_INVITE_GET,
@@ -263,7 +268,7 @@ enum sq_stmt {
 
 #define PASSKEY_COLS                                                                               \
 	"id, credential_id, public_key, tag, name_sealed, sign_count, created_at, "                \
-	"coalesce(last_used_at, ''), member_id, signin, mk_sealed"
+	"coalesce(last_used_at, ''), member_id, signin, mk_sealed, couple_id"
 
 static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
@@ -289,20 +294,24 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_MEMBER_INSERT] =
 		"INSERT INTO members (" MEMBER_COLS ") "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-	[SQ_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE id = ?1",
+	[SQ_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE couple_id = ?2 AND id = ?1",
 	[SQ_MEMBER_GET_BY_LOGIN] = "SELECT " MEMBER_COLS " FROM members WHERE login = ?1",
-	[SQ_MEMBER_STANDING] = "SELECT role, language, discreet, autolock_minutes, "
-			       "care_ended_at IS NOT NULL FROM members WHERE id = ?1",
+	[SQ_MEMBER_STANDING] =
+		"SELECT role, language, discreet, autolock_minutes, "
+		"care_ended_at IS NOT NULL FROM members WHERE couple_id = ?2 AND id = ?1",
 	[SQ_MEMBER_SET_PASSWORD] = "UPDATE members SET pw_hash = ?2, kek_salt = ?3, mk_by_pw = ?4, "
-				   "kdf = ?5 WHERE id = ?1",
-	[SQ_MEMBER_SET_RECOVERY] = "UPDATE members SET rk_salt = ?2, mk_by_rk = ?3 WHERE id = ?1",
-	[SQ_MEMBER_SET_SECRET_KEY] = "UPDATE members SET secret_key_sealed = ?2 WHERE id = ?1",
-	[SQ_MEMBER_SET_LANGUAGE] = "UPDATE members SET language = ?2 WHERE id = ?1",
+				   "kdf = ?5 WHERE couple_id = ?6 AND id = ?1",
+	[SQ_MEMBER_SET_RECOVERY] = "UPDATE members SET rk_salt = ?2, mk_by_rk = ?3 "
+				   "WHERE couple_id = ?4 AND id = ?1",
+	[SQ_MEMBER_SET_SECRET_KEY] = "UPDATE members SET secret_key_sealed = ?2 "
+				     "WHERE couple_id = ?3 AND id = ?1",
+	[SQ_MEMBER_SET_LANGUAGE] =
+		"UPDATE members SET language = ?2 WHERE couple_id = ?3 AND id = ?1",
 	/* a NULL keeps its column: one statement for any of the three */
 	[SQ_MEMBER_SET_PROFILE] = "UPDATE members SET display_name = coalesce(?2, display_name), "
 				  "discreet = coalesce(?3, discreet), "
-				  "autolock_minutes = coalesce(?4, autolock_minutes) WHERE id = ?1",
-	[SQ_MEMBER_COUPLE] = "SELECT couple_id FROM members WHERE id = ?1",
+				  "autolock_minutes = coalesce(?4, autolock_minutes) "
+				  "WHERE couple_id = ?5 AND id = ?1",
 	[SQ_MEMBER_DEL_SESSIONS] = "DELETE FROM sessions WHERE couple_id = ?1 AND member_id = ?2",
 	[SQ_MEMBER_DEL_KEYS] = "DELETE FROM couple_keys WHERE couple_id = ?1 AND member_id = ?2",
 	[SQ_MEMBER_DEL_JOURNAL] = "DELETE FROM journal_entries WHERE couple_id = ?1 "
@@ -320,7 +329,7 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_INVITE_GET] = "SELECT " INVITE_COLS " FROM invites WHERE id = ?1",
 	/* one statement, so marking used and dropping the wrap is atomic */
 	[SQ_INVITE_CONSUME] = "UPDATE invites SET used = 1, ck_wrapped = X'' "
-			      "WHERE id = ?1 AND used = 0",
+			      "WHERE couple_id = ?2 AND id = ?1 AND used = 0",
 	[SQ_INVITE_REVOKE_OPEN] = "UPDATE invites SET used = 1, ck_wrapped = X'' "
 				  "WHERE couple_id = ?1 AND role = ?2 AND used = 0",
 
@@ -329,14 +338,16 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_SESSION_GET] = "SELECT " SESSION_COLS ", locked, rekey FROM sessions WHERE id = ?1",
 	/* only moves forward: a touch within the same second writes nothing */
 	[SQ_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = ?2 "
-			     "WHERE id = ?1 AND last_seen_at < ?2",
-	[SQ_SESSION_LOCK] = "UPDATE sessions SET locked = 1 WHERE id = ?1",
+			     "WHERE couple_id = ?3 AND id = ?1 AND last_seen_at < ?2",
+	[SQ_SESSION_LOCK] = "UPDATE sessions SET locked = 1 WHERE couple_id = ?2 AND id = ?1",
 	/* unlocking is a request: last_seen_at moves to it in the same write */
-	[SQ_SESSION_UNLOCK] = "UPDATE sessions SET locked = 0, "
-			      "last_seen_at = max(last_seen_at, ?2) WHERE id = ?1",
-	[SQ_SESSION_EXISTS] = "SELECT 1 FROM sessions WHERE id = ?1",
-	[SQ_SESSION_DELETE] = "DELETE FROM sessions WHERE id = ?1",
-	[SQ_SESSION_DELETE_MEMBER] = "DELETE FROM sessions WHERE member_id = ?1 AND id IS NOT ?2",
+	[SQ_SESSION_UNLOCK] =
+		"UPDATE sessions SET locked = 0, "
+		"last_seen_at = max(last_seen_at, ?2) WHERE couple_id = ?3 AND id = ?1",
+	[SQ_SESSION_EXISTS] = "SELECT 1 FROM sessions WHERE couple_id = ?2 AND id = ?1",
+	[SQ_SESSION_DELETE] = "DELETE FROM sessions WHERE couple_id = ?2 AND id = ?1",
+	[SQ_SESSION_DELETE_MEMBER] = "DELETE FROM sessions WHERE couple_id = ?3 AND member_id = ?1 "
+				     "AND id IS NOT ?2",
 	/* LIMIT -1 is no limit; a subquery because DELETE ... LIMIT needs a compile option */
 	[SQ_SESSION_PURGE] = "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions "
 			     "WHERE expires_at < ?1 OR last_seen_at < ?2 LIMIT ?3)",
@@ -394,56 +405,68 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 			    "ORDER BY at DESC LIMIT 1 OFFSET ?3",
 	[SQ_THROTTLE_CLEAR] = "DELETE FROM signin_failures WHERE key = ?1",
 	/* ---- browsers that signed in (migration 0006) ---- */
-	[SQ_DEVICE_INSERT] = "INSERT INTO devices (key, member_id, created_at, used_at) "
-			     "VALUES (?1, ?2, ?3, ?3) ON CONFLICT (key) DO NOTHING",
-	[SQ_DEVICE_TOUCH] = "UPDATE devices SET used_at = ?3 WHERE key = ?1 AND member_id = ?2",
-	[SQ_DEVICE_TRIM] = "DELETE FROM devices WHERE member_id = ?1 AND key NOT IN "
-			   "(SELECT key FROM devices WHERE member_id = ?1 "
-			   "ORDER BY used_at DESC, rowid DESC LIMIT ?2)",
-	[SQ_DEVICE_LOGIN] = "SELECT m.login FROM devices d JOIN members m ON m.id = d.member_id "
-			    "WHERE d.key = ?1",
-	[SQ_DEVICE_FORGET] =
-		"DELETE FROM devices WHERE member_id = ?1 AND (?2 IS NULL OR key <> ?2)",
+	[SQ_DEVICE_INSERT] = "INSERT INTO devices (key, couple_id, member_id, created_at, used_at) "
+			     "VALUES (?1, ?4, ?2, ?3, ?3) ON CONFLICT (key) DO NOTHING",
+	[SQ_DEVICE_TOUCH] = "UPDATE devices SET used_at = ?3 "
+			    "WHERE couple_id = ?4 AND key = ?1 AND member_id = ?2",
+	[SQ_DEVICE_TRIM] =
+		"DELETE FROM devices WHERE couple_id = ?3 AND member_id = ?1 AND key NOT IN "
+		"(SELECT key FROM devices WHERE couple_id = ?3 AND member_id = ?1 "
+		"ORDER BY used_at DESC, rowid DESC LIMIT ?2)",
+	[SQ_DEVICE_LOGIN] = "SELECT m.login FROM devices d JOIN members m "
+			    "ON m.couple_id = d.couple_id AND m.id = d.member_id WHERE d.key = ?1",
+	[SQ_DEVICE_FORGET] = "DELETE FROM devices WHERE couple_id = ?3 AND member_id = ?1 "
+			     "AND (?2 IS NULL OR key <> ?2)",
 	/* ---- second factors (migration 0009) ---- */
 	[SQ_TOTP_PUT] =
-		"INSERT INTO totp (member_id, secret_sealed, active, last_step, created_at) "
-		"VALUES (?1, ?2, 0, 0, ?3) ON CONFLICT (member_id) DO UPDATE "
-		"SET secret_sealed = ?2, created_at = ?3 WHERE active = 0",
+		"INSERT INTO totp (member_id, couple_id, secret_sealed, active, last_step, "
+		"created_at) VALUES (?1, ?4, ?2, 0, 0, ?3) ON CONFLICT (member_id) DO UPDATE "
+		"SET secret_sealed = ?2, created_at = ?3 WHERE active = 0 AND couple_id = ?4",
 	[SQ_TOTP_GET] = "SELECT secret_sealed, active, last_step, created_at FROM totp "
-			"WHERE member_id = ?1",
-	[SQ_TOTP_ACTIVATE] =
-		"UPDATE totp SET active = 1, last_step = ?2 WHERE member_id = ?1 AND active = 0",
+			"WHERE couple_id = ?2 AND member_id = ?1",
+	[SQ_TOTP_ACTIVATE] = "UPDATE totp SET active = 1, last_step = ?2 "
+			     "WHERE couple_id = ?3 AND member_id = ?1 AND active = 0",
 	/* the step only moves forward: a code's step is taken once, by one request */
 	[SQ_TOTP_USE] = "UPDATE totp SET last_step = ?2 "
-			"WHERE member_id = ?1 AND active = 1 AND last_step < ?2",
-	[SQ_TOTP_DELETE] = "DELETE FROM totp WHERE member_id = ?1",
-	[SQ_RCODE_CLEAR] = "DELETE FROM recovery_codes WHERE member_id = ?1",
-	[SQ_RCODE_INSERT] = "INSERT INTO recovery_codes (member_id, hash) VALUES (?1, ?2)",
-	[SQ_RCODE_USE] = "DELETE FROM recovery_codes WHERE member_id = ?1 AND hash = ?2",
-	[SQ_RCODE_COUNT] = "SELECT count(*) FROM recovery_codes WHERE member_id = ?1",
+			"WHERE couple_id = ?3 AND member_id = ?1 AND active = 1 AND last_step < ?2",
+	[SQ_TOTP_DELETE] = "DELETE FROM totp WHERE couple_id = ?2 AND member_id = ?1",
+	[SQ_RCODE_CLEAR] = "DELETE FROM recovery_codes WHERE couple_id = ?2 AND member_id = ?1",
+	[SQ_RCODE_INSERT] = "INSERT INTO recovery_codes (member_id, hash, couple_id) "
+			    "VALUES (?1, ?2, ?3)",
+	[SQ_RCODE_USE] = "DELETE FROM recovery_codes WHERE couple_id = ?3 AND member_id = ?1 "
+			 "AND hash = ?2",
+	[SQ_RCODE_COUNT] =
+		"SELECT count(*) FROM recovery_codes WHERE couple_id = ?2 AND member_id = ?1",
 	/* ---- passkeys (migration 0010) ---- */
-	[SQ_PASSKEY_PUT] = "INSERT INTO passkeys (id, member_id, credential_id, public_key, tag, "
-			   "name_sealed, sign_count, created_at) "
-			   "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
-			   "WHERE (SELECT count(*) FROM passkeys WHERE member_id = ?2) < ?9 "
-			   "ON CONFLICT DO NOTHING",
-	[SQ_PASSKEY_LIST] = "SELECT " PASSKEY_COLS " FROM passkeys WHERE member_id = ?1 "
-			    "ORDER BY created_at, rowid",
+	[SQ_PASSKEY_PUT] =
+		"INSERT INTO passkeys (id, couple_id, member_id, credential_id, public_key, "
+		"tag, name_sealed, sign_count, created_at) "
+		"SELECT ?1, ?10, ?2, ?3, ?4, ?5, "
+		"?6, ?7, ?8 "
+		"WHERE (SELECT count(*) FROM passkeys WHERE couple_id = ?10 "
+		"AND member_id = ?2) < ?9 ON CONFLICT DO NOTHING",
+	[SQ_PASSKEY_LIST] = "SELECT " PASSKEY_COLS " FROM passkeys WHERE couple_id = ?2 "
+			    "AND member_id = ?1 ORDER BY created_at, rowid",
 	[SQ_PASSKEY_GET] = "SELECT " PASSKEY_COLS " FROM passkeys "
-			   "WHERE member_id = ?1 AND credential_id = ?2",
+			   "WHERE couple_id = ?3 AND member_id = ?1 AND credential_id = ?2",
 	/* the counter moves from what the check saw: of two racing uses, one */
-	[SQ_PASSKEY_USE] = "UPDATE passkeys SET sign_count = ?4, last_used_at = ?5 "
-			   "WHERE member_id = ?1 AND id = ?2 AND sign_count = ?3",
-	[SQ_PASSKEY_DELETE] = "DELETE FROM passkeys WHERE member_id = ?1 AND id = ?2",
-	[SQ_CHALLENGE_PURGE] = "DELETE FROM passkey_challenges WHERE expires_at <= ?1",
-	[SQ_CHALLENGE_PUT] = "INSERT INTO passkey_challenges (member_id, hash, purpose, origin, "
-			     "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[SQ_CHALLENGE_TAKE] = "SELECT origin FROM passkey_challenges WHERE member_id = ?1 "
-			      "AND hash = ?2 AND purpose = ?3 AND expires_at > ?4",
-	[SQ_CHALLENGE_DELETE] = "DELETE FROM passkey_challenges WHERE member_id = ?1 AND hash = ?2",
+	[SQ_PASSKEY_USE] =
+		"UPDATE passkeys SET sign_count = ?4, last_used_at = ?5 "
+		"WHERE couple_id = ?6 AND member_id = ?1 AND id = ?2 AND sign_count = ?3",
+	[SQ_PASSKEY_DELETE] =
+		"DELETE FROM passkeys WHERE couple_id = ?3 AND member_id = ?1 AND id = ?2",
+	[SQ_CHALLENGE_PURGE] = "DELETE FROM passkey_challenges WHERE couple_id = ?1 "
+			       "AND expires_at <= ?2",
+	[SQ_CHALLENGE_PUT] = "INSERT INTO passkey_challenges (couple_id, member_id, hash, purpose, "
+			     "origin, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[SQ_CHALLENGE_TAKE] =
+		"SELECT origin FROM passkey_challenges WHERE couple_id = ?1 "
+		"AND member_id = ?2 AND hash = ?3 AND purpose = ?4 AND expires_at > ?5",
+	[SQ_CHALLENGE_DELETE] = "DELETE FROM passkey_challenges WHERE couple_id = ?1 "
+				"AND member_id = ?2 AND hash = ?3",
 	/* ---- a passkey that signs in alone (migration 0016) ---- */
 	[SQ_PASSKEY_SIGNIN_SET] = "UPDATE passkeys SET signin = ?3, mk_sealed = ?4 "
-				  "WHERE member_id = ?1 AND id = ?2",
+				  "WHERE couple_id = ?5 AND member_id = ?1 AND id = ?2",
 	[SQ_PASSKEY_FIND] =
 		"SELECT " PASSKEY_COLS " FROM passkeys "
 		"WHERE credential_id = ?1 AND signin IS NOT NULL ORDER BY rowid LIMIT 16",
@@ -454,10 +477,10 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 		"SELECT ?1, ?2, ?3, ?4 "
 		"WHERE (SELECT count(*) FROM signin_challenges) < ?5 "
 		"AND (SELECT count(*) FROM signin_challenges WHERE address = ?3) < ?6",
-	/* numbered as the member's challenges' are (?1 member and ?3 purpose unused): one taker */
+	/* numbered as a member's challenges are (?1, ?2 and ?4 unused): one taker */
 	[SQ_SIGNIN_CHALLENGE_TAKE] = "SELECT origin FROM signin_challenges "
-				     "WHERE hash = ?2 AND expires_at > ?4",
-	[SQ_SIGNIN_CHALLENGE_DELETE] = "DELETE FROM signin_challenges WHERE hash = ?2",
+				     "WHERE hash = ?3 AND expires_at > ?5",
+	[SQ_SIGNIN_CHALLENGE_DELETE] = "DELETE FROM signin_challenges WHERE hash = ?3",
 	/* ---- the private safety check (migration 0012) ---- */
 	[SQ_SAFETY_GET] = "SELECT id, version, sealed FROM safety_checks "
 			  "WHERE couple_id = ?1 AND member_id = ?2",
@@ -481,36 +504,39 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 			     "WHERE member_id = ?1 AND couple_id = ?2 AND gen = ?4",
 	/* ---- signed-in devices and the sign-in history (migration 0011) ---- */
 	/* when, how and from where they signed in goes with them (issue 13: after a
-	 * deletion no row holds anything of the member's); ?1 (the couple) is not
-	 * needed: a member's rows are theirs */
-	[SQ_MEMBER_DEL_AUDIT] = "DELETE FROM audit_log WHERE member_id = ?2 AND ?1 IS NOT NULL",
+	 * deletion no row holds anything of the member's) */
+	[SQ_MEMBER_DEL_AUDIT] = "DELETE FROM audit_log WHERE couple_id = ?1 AND member_id = ?2",
 	[SQ_AUDIT_ADD] = "INSERT INTO audit_log (couple_id, member_id, event, at, browser, "
 			 "session_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	/* the member's rows older than the days before ?2, and beyond the newest ?4 of event ?3 */
 	[SQ_AUDIT_TRIM] =
-		"DELETE FROM audit_log WHERE member_id = ?1 "
+		"DELETE FROM audit_log WHERE couple_id = ?5 AND member_id = ?1 "
 		"AND (at < strftime('%Y-%m-%dT%H:%M:%SZ', ?2, "
 		"'-" SQ_STR(
 			STORE_AUDIT_DAYS) " days') "
 					  "OR (event = ?3 AND id NOT IN (SELECT id FROM audit_log "
-					  "WHERE member_id = ?1 AND event = ?3 ORDER BY id DESC "
+					  "WHERE couple_id = ?5 AND member_id = ?1 AND event = ?3 "
+					  "ORDER BY id DESC "
 					  "LIMIT ?4)))",
 	/* events: "a,b,c"; an event name holds no comma */
 	[SQ_AUDIT_LIST] = "SELECT id, event, at, coalesce(browser, ''), coalesce(session_id, '') "
-			  "FROM audit_log WHERE member_id = ?1 "
+			  "FROM audit_log WHERE couple_id = ?6 AND member_id = ?1 "
 			  "AND instr(',' || ?2 || ',', ',' || event || ',') > 0 "
 			  "AND id > ?3 AND at >= ?4 ORDER BY id DESC LIMIT ?5",
 	[SQ_SESSION_LIST] = "SELECT id, browser, created_at, last_seen_at, expires_at "
-			    "FROM sessions WHERE member_id = ?1 "
+			    "FROM sessions WHERE couple_id = ?3 AND member_id = ?1 "
 			    "ORDER BY created_at DESC, rowid DESC LIMIT ?2",
-	[SQ_SESSION_DELETE_OWN] = "DELETE FROM sessions WHERE id = ?2 AND member_id = ?1",
-	[SQ_DEVICE_FORGET_SESSION] = "DELETE FROM devices WHERE member_id = ?1 AND session_id = ?2",
-	[SQ_DEVICE_FORGET_OTHERS] =
-		"DELETE FROM devices WHERE member_id = ?1 AND session_id IS NOT ?2",
-	[SQ_DEVICE_SET_SESSION] =
-		"UPDATE devices SET session_id = ?3 WHERE key = ?1 AND member_id = ?2",
-	[SQ_NOTICE_GET] = "SELECT notice_seen FROM members WHERE id = ?1",
-	[SQ_NOTICE_SET] = "UPDATE members SET notice_seen = max(notice_seen, ?2) WHERE id = ?1",
+	[SQ_SESSION_DELETE_OWN] = "DELETE FROM sessions WHERE couple_id = ?3 AND id = ?2 "
+				  "AND member_id = ?1",
+	[SQ_DEVICE_FORGET_SESSION] = "DELETE FROM devices WHERE couple_id = ?3 AND member_id = ?1 "
+				     "AND session_id = ?2",
+	[SQ_DEVICE_FORGET_OTHERS] = "DELETE FROM devices WHERE couple_id = ?3 AND member_id = ?1 "
+				    "AND session_id IS NOT ?2",
+	[SQ_DEVICE_SET_SESSION] = "UPDATE devices SET session_id = ?3 "
+				  "WHERE couple_id = ?4 AND key = ?1 AND member_id = ?2",
+	[SQ_NOTICE_GET] = "SELECT notice_seen FROM members WHERE couple_id = ?2 AND id = ?1",
+	[SQ_NOTICE_SET] = "UPDATE members SET notice_seen = max(notice_seen, ?2) "
+			  "WHERE couple_id = ?3 AND id = ?1",
 	/* ---- leaving the couple (migration 0014) ---- */
 	[SQ_REKEY_DUE] = "SELECT 1 FROM couple_keys WHERE couple_id = ?1 AND member_id = ?2 "
 			 "AND rekey = 1",
@@ -520,8 +546,8 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 				   "WHERE couple_id = ?1 AND member_id IS NOT ?2",
 	[SQ_REKEY_MARK_COUPLE] = "UPDATE couples SET former = 1 WHERE id = ?1",
 	[SQ_COUPLE_FORMER] = "SELECT former FROM couples WHERE id = ?1",
-	[SQ_SESSION_REKEYED] = "UPDATE sessions SET couple_id = ?2, keys_sealed = ?3, rekey = 0 "
-			       "WHERE id = ?1",
+	[SQ_SESSION_REKEYED] = "UPDATE sessions SET keys_sealed = ?3, rekey = 0 "
+			       "WHERE couple_id = ?2 AND id = ?1",
 	[SQ_OLD_KEY_ADD] = "INSERT INTO old_couple_keys (member_id, couple_id, n, key_sealed, "
 			   "created_at) VALUES (?1, ?2, (SELECT ifnull(max(n), 0) + 1 "
 			   "FROM old_couple_keys WHERE member_id = ?1 AND couple_id = ?2), ?3, ?4)",
@@ -531,21 +557,36 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 	[SQ_OLD_KEY_SET] = "UPDATE old_couple_keys SET key_sealed = ?4 "
 			   "WHERE member_id = ?1 AND couple_id = ?2 AND n = ?3",
 	[SQ_OLD_KEYS_DROP] = "DELETE FROM old_couple_keys WHERE member_id = ?1 AND couple_id <> ?2",
-	[SQ_TOTP_RESEAL] = "UPDATE totp SET secret_sealed = ?2 WHERE member_id = ?1",
+	[SQ_TOTP_RESEAL] =
+		"UPDATE totp SET secret_sealed = ?2 WHERE couple_id = ?3 AND member_id = ?1",
 	[SQ_PASSKEY_RESEAL] = "UPDATE passkeys SET tag = ?3, name_sealed = ?4 "
-			      "WHERE member_id = ?1 AND id = ?2",
+			      "WHERE couple_id = ?5 AND member_id = ?1 AND id = ?2",
 	/* checked at commit: a leave moves rows and their parents in any order */
 	[SQ_DEFER_FKS] = "PRAGMA defer_foreign_keys = ON",
 	[SQ_LEAVE_COUPLE] = "INSERT INTO couples (id, created_at, rhythm) SELECT ?2, ?3, rhythm "
-			    "FROM couples WHERE id = (SELECT couple_id FROM members WHERE id = ?1)",
+			    "FROM couples WHERE id = ?1",
 	[SQ_LEAVE_GHOST] = "INSERT INTO members (" MEMBER_COLS ", left_at) "
-			   "SELECT ?2, couple_id, 'left:' || ?2, role, display_name, language, '', "
-			   "X'', X'', X'', X'', X'', X'', created_at, kdf, ?3 "
-			   "FROM members WHERE id = ?1 AND left_at IS NULL",
-	[SQ_LEAVE_MOVE] = "UPDATE members SET couple_id = ?2 WHERE id = ?1",
-	[SQ_LEAVE_KEY] = "DELETE FROM couple_keys WHERE member_id = ?1",
-	[SQ_LEAVE_AUDIT] = "UPDATE audit_log SET couple_id = ?2 WHERE member_id = ?1",
-	[SQ_LEAVE_SESSIONS] = "DELETE FROM sessions WHERE member_id = ?1 AND id IS NOT ?2",
+			   "SELECT ?2, couple_id, 'left:' || ?2, role, display_name, "
+			   "language, '', X'', X'', X'', X'', X'', X'', "
+			   "created_at, kdf, ?3 "
+			   "FROM members WHERE couple_id = ?4 AND id = ?1 AND left_at IS NULL",
+	[SQ_LEAVE_MOVE] = "UPDATE members SET couple_id = ?2 WHERE couple_id = ?3 AND id = ?1",
+	[SQ_LEAVE_KEY] = "DELETE FROM couple_keys WHERE couple_id = ?2 AND member_id = ?1",
+	[SQ_LEAVE_AUDIT] =
+		"UPDATE audit_log SET couple_id = ?2 WHERE couple_id = ?3 AND member_id = ?1",
+	[SQ_LEAVE_SESSIONS] = "DELETE FROM sessions WHERE couple_id = ?3 AND member_id = ?1 "
+			      "AND id IS NOT ?2",
+	[SQ_LEAVE_SESSION_MOVE] =
+		"UPDATE sessions SET couple_id = ?2 WHERE couple_id = ?3 AND member_id = ?1",
+	[SQ_LEAVE_DEVICES] =
+		"UPDATE devices SET couple_id = ?2 WHERE couple_id = ?3 AND member_id = ?1",
+	[SQ_LEAVE_TOTP] = "UPDATE totp SET couple_id = ?2 WHERE couple_id = ?3 AND member_id = ?1",
+	[SQ_LEAVE_RCODES] = "UPDATE recovery_codes SET couple_id = ?2 WHERE couple_id = ?3 "
+			    "AND member_id = ?1",
+	[SQ_LEAVE_PASSKEYS] =
+		"UPDATE passkeys SET couple_id = ?2 WHERE couple_id = ?3 AND member_id = ?1",
+	[SQ_LEAVE_CHALLENGES] = "UPDATE passkey_challenges SET couple_id = ?2 WHERE couple_id = ?3 "
+				"AND member_id = ?1",
 	[SQ_ITEMS_OF_AUTHOR] = "SELECT " ITEM_COLS " FROM items WHERE couple_id = ?1 "
 			       "AND author_id = ?2 ORDER BY rowid",
 	[SQ_CARE_INVITE_INSERT] = "INSERT INTO care_invites (" CARE_INVITE_COLS ") "
@@ -1907,9 +1948,23 @@ static int member_get_by(struct sq *sq, enum sq_stmt id, const char *key, struct
 	return r;
 }
 
-static int sq_member_get(struct store *st, const char *member_id, struct member_row *ret)
+static int sq_member_get(struct store *st, const char *couple_id, const char *member_id,
+			 struct member_row *ret)
 {
-	return member_get_by(to_sq(st), SQ_MEMBER_GET, member_id, ret);
+	sqlite3_stmt *s = NULL;
+	struct member_row row;
+	int r;
+
+	if (!ret || !couple_id)
+		return -EINVAL;
+	r = sq_row_by_keys(to_sq(st), SQ_MEMBER_GET, member_id, couple_id, &s);
+	if (r != 0)
+		return r;
+	r = read_member(s, &row);
+	if (r == 0)
+		*ret = row;
+	sq_done(s);
+	return r;
 }
 
 static int sq_member_get_by_login(struct store *st, const char *login, struct member_row *ret)
@@ -1918,16 +1973,17 @@ static int sq_member_get_by_login(struct store *st, const char *login, struct me
 }
 
 /* Hot path (every signed-in request): two short texts, no blob copied. */
-static int sq_member_standing(struct store *st, const char *member_id, struct member_standing *ret)
+static int sq_member_standing(struct store *st, const char *couple_id, const char *member_id,
+			      struct member_standing *ret)
 {
 	sqlite3_stmt *s = NULL;
 	struct member_standing row;
 	struct reader rd;
 	int r;
 
-	if (!ret)
+	if (!ret || !couple_id)
 		return -EINVAL;
-	r = sq_row_by_key(to_sq(st), SQ_MEMBER_STANDING, member_id, &s);
+	r = sq_row_by_keys(to_sq(st), SQ_MEMBER_STANDING, member_id, couple_id, &s);
 	if (r != 0)
 		return r;
 	rd = (struct reader){s, 0, 0};
@@ -1958,6 +2014,7 @@ static int sq_member_set_password(struct store *st, const struct member_row *m)
 	bind_blob(&b, 3, m->kek_salt.data, m->kek_salt.len, false);
 	bind_blob(&b, 4, m->mk_by_pw.data, m->mk_by_pw.len, false);
 	BIND_FIELD(&b, 5, m->kdf);
+	BIND_FIELD(&b, 6, m->couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
 	if (r == 0 && changes == 0)
@@ -1979,6 +2036,7 @@ static int sq_member_set_recovery(struct store *st, const struct member_row *m)
 	BIND_FIELD(&b, 1, m->id);
 	bind_blob(&b, 2, m->rk_salt.data, m->rk_salt.len, false);
 	bind_blob(&b, 3, m->mk_by_rk.data, m->mk_by_rk.len, false);
+	BIND_FIELD(&b, 4, m->couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
 	if (r == 0 && changes == 0)
@@ -1999,6 +2057,7 @@ static int sq_member_set_secret_key(struct store *st, const struct member_row *m
 		return r;
 	BIND_FIELD(&b, 1, m->id);
 	bind_blob(&b, 2, m->secret_key_sealed.data, m->secret_key_sealed.len, false);
+	BIND_FIELD(&b, 3, m->couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
 	if (r == 0 && changes == 0)
@@ -2006,21 +2065,22 @@ static int sq_member_set_secret_key(struct store *st, const struct member_row *m
 	return r;
 }
 
-static int sq_member_set_language(struct store *st, const char *member_id, const char *lang)
+static int sq_member_set_language(struct store *st, const char *couple_id, const char *member_id,
+				  const char *lang)
 {
 	int changes = 0, r;
 
-	if (!lang)
+	if (!lang || !couple_id)
 		return -EINVAL;
-	r = sq_write_ids(to_sq(st), SQ_MEMBER_SET_LANGUAGE, member_id, lang, &changes);
+	r = sq_write_texts(to_sq(st), SQ_MEMBER_SET_LANGUAGE, member_id, lang, couple_id, &changes);
 	if (r == 0 && changes == 0)
 		r = STORE_NOTFOUND;
 	return r;
 }
 
 /* Only what the caller gives changes: NULL or < 0 binds NULL, which keeps the column. */
-static int sq_member_set_profile(struct store *st, const char *member_id, const char *display_name,
-				 int discreet, int autolock_minutes)
+static int sq_member_set_profile(struct store *st, const char *couple_id, const char *member_id,
+				 const char *display_name, int discreet, int autolock_minutes)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -2035,6 +2095,7 @@ static int sq_member_set_profile(struct store *st, const char *member_id, const 
 		bind_i64(&b, 3, discreet != 0);
 	if (autolock_minutes >= 0)
 		bind_i64(&b, 4, autolock_minutes);
+	bind_text(&b, 5, couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
 	if (r == 0 && changes == 0)
@@ -2043,53 +2104,32 @@ static int sq_member_set_profile(struct store *st, const char *member_id, const 
 }
 
 /* Run one of the member_delete statements, bound to (couple_id, member_id). */
-static int member_delete_step(struct sq *sq, enum sq_stmt id, const char *couple_id,
-			      const char *member_id)
-{
-	return sq_write_ids(sq, id, couple_id, member_id, NULL);
-}
-
 /*
  * Crypto-shredding: the sessions (which hold sealed keys), the couple key
  * wrap, every journal entry and the member row go in one transaction.  The
  * foreign keys would cascade too; deleting explicitly keeps this visible and
  * independent of them.
  */
-static int sq_member_delete(struct store *st, const char *member_id)
+static int sq_member_delete(struct store *st, const char *couple_id, const char *member_id)
 {
+	static const enum sq_stmt steps[] = {
+		SQ_MEMBER_DEL_SESSIONS, SQ_MEMBER_DEL_KEYS, SQ_MEMBER_DEL_JOURNAL,
+		SQ_MEMBER_DEL_AUDIT,	SQ_MEMBER_DELETE,
+	};
 	struct sq *sq = to_sq(st);
-	sqlite3_stmt *s = NULL;
-	char couple_id[STORE_ID_LEN + 1];
-	struct reader rd;
+	int changes = 0, r;
 	bool nested;
-	int r;
 
-	if (!member_id)
+	if (!couple_id || !member_id)
 		return -EINVAL;
 	r = sq_tx_enter(sq, &nested);
 	if (r < 0)
 		return r;
-
-	r = sq_row_by_key(sq, SQ_MEMBER_COUPLE, member_id, &s);
-	if (r != 0)
-		goto out;
-	rd = (struct reader){s, 0, 0};
-	READ_FIELD(&rd, 0, couple_id);
-	r = rd.r;
-	sq_done(s);
-	if (r != 0)
-		goto out;
-
-	r = member_delete_step(sq, SQ_MEMBER_DEL_SESSIONS, couple_id, member_id);
-	if (r == 0)
-		r = member_delete_step(sq, SQ_MEMBER_DEL_KEYS, couple_id, member_id);
-	if (r == 0)
-		r = member_delete_step(sq, SQ_MEMBER_DEL_JOURNAL, couple_id, member_id);
-	if (r == 0)
-		r = member_delete_step(sq, SQ_MEMBER_DEL_AUDIT, couple_id, member_id);
-	if (r == 0)
-		r = member_delete_step(sq, SQ_MEMBER_DELETE, couple_id, member_id);
-out:
+	for (size_t i = 0; r == 0 && i < sizeof(steps) / sizeof(steps[0]); i++)
+		r = sq_write_ids(sq, steps[i], couple_id, member_id, &changes);
+	/* the member row is the last: no such member of the couple, nothing done */
+	if (r == 0 && changes == 0)
+		r = STORE_NOTFOUND;
 	return sq_tx_leave(sq, nested, r);
 }
 
@@ -2201,11 +2241,13 @@ static int sq_invite_get(struct store *st, const char *invite_id, struct invite_
 }
 
 /* Exactly one caller wins: the second sees used = 1 and gets STORE_NOTFOUND. */
-static int sq_invite_consume(struct store *st, const char *invite_id)
+static int sq_invite_consume(struct store *st, const char *couple_id, const char *invite_id)
 {
 	int changes = 0, r;
 
-	r = sq_write_ids(to_sq(st), SQ_INVITE_CONSUME, invite_id, NULL, &changes);
+	if (!couple_id)
+		return -EINVAL;
+	r = sq_write_ids(to_sq(st), SQ_INVITE_CONSUME, invite_id, couple_id, &changes);
 	if (r == 0 && changes == 0)
 		r = STORE_NOTFOUND;
 	return r;
@@ -2268,45 +2310,52 @@ static int sq_session_get(struct store *st, const char *session_id, struct sessi
  * costs no write and no fsync.  A real change is a commit and a flush:
  * callers should touch at most once a minute or so.
  */
-static int sq_session_touch(struct store *st, const char *session_id, const char *now)
+static int sq_session_touch(struct store *st, const char *couple_id, const char *session_id,
+			    const char *now)
 {
 	struct sq *sq = to_sq(st);
 	int changes = 0, r;
 
-	if (!now)
+	if (!now || !couple_id)
 		return -EINVAL;
-	r = sq_write_ids(sq, SQ_SESSION_TOUCH, session_id, now, &changes);
+	r = sq_write_texts(sq, SQ_SESSION_TOUCH, session_id, now, couple_id, &changes);
 	if (r == 0 && changes == 0)
-		r = sq_exists(sq, SQ_SESSION_EXISTS, session_id, NULL, NULL);
+		r = sq_exists(sq, SQ_SESSION_EXISTS, session_id, couple_id, NULL);
 	return r;
 }
 
-static int sq_session_set_locked(struct store *st, const char *session_id, int locked,
-				 const char *now)
+static int sq_session_set_locked(struct store *st, const char *couple_id, const char *session_id,
+				 int locked, const char *now)
 {
 	int changes = 0, r;
 
-	if (!locked && !now)
+	if ((!locked && !now) || !couple_id)
 		return -EINVAL;
-	r = sq_write_ids(to_sq(st), locked ? SQ_SESSION_LOCK : SQ_SESSION_UNLOCK, session_id,
-			 locked ? NULL : now, &changes);
+	if (locked)
+		r = sq_write_ids(to_sq(st), SQ_SESSION_LOCK, session_id, couple_id, &changes);
+	else
+		r = sq_write_texts(to_sq(st), SQ_SESSION_UNLOCK, session_id, now, couple_id,
+				   &changes);
 	if (r == 0 && changes == 0)
 		r = STORE_NOTFOUND;
 	return r;
 }
 
-static int sq_session_delete(struct store *st, const char *session_id)
+static int sq_session_delete(struct store *st, const char *couple_id, const char *session_id)
 {
 	int changes = 0, r;
 
-	r = sq_write_ids(to_sq(st), SQ_SESSION_DELETE, session_id, NULL, &changes);
+	if (!couple_id)
+		return -EINVAL;
+	r = sq_write_ids(to_sq(st), SQ_SESSION_DELETE, session_id, couple_id, &changes);
 	if (r == 0 && changes == 0)
 		r = STORE_NOTFOUND;
 	return r;
 }
 
 /* Ending no session (none left, or only keep_id) is success. */
-static int sq_session_delete_member(struct store *st, const char *member_id, const char *keep_id)
+static int sq_session_delete_member(struct store *st, const char *couple_id, const char *member_id,
+				    const char *keep_id)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -2317,6 +2366,7 @@ static int sq_session_delete_member(struct store *st, const char *member_id, con
 		return r;
 	bind_text(&b, 1, member_id);
 	bind_text_or_null(&b, 2, keep_id);
+	bind_text(&b, 3, couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, NULL);
 	sq_done(b.s);
 	return r;
@@ -2637,7 +2687,7 @@ static int audit_insert(struct sq *sq, const char *couple_id, const char *member
 		r = b.r ? b.r : sq_write(sq, b.s, NULL);
 		sq_done(b.s);
 	}
-	if (r == 0 && member_id) {
+	if (r == 0 && member_id && couple_id) {
 		b.r = 0;
 		r = sq_prep(sq, SQ_AUDIT_TRIM, &b.s);
 		if (r == 0) {
@@ -2645,6 +2695,7 @@ static int audit_insert(struct sq *sq, const char *couple_id, const char *member
 			bind_text(&b, 2, at);
 			bind_text(&b, 3, event);
 			bind_i64(&b, 4, STORE_AUDIT_KEEP);
+			bind_text(&b, 5, couple_id);
 			r = b.r ? b.r : sq_write(sq, b.s, NULL);
 			sq_done(b.s);
 		}
@@ -2983,15 +3034,15 @@ static int sq_throttle_clear(struct store *st, const unsigned char *key)
 /* ---- browsers that signed in (migration 0006) ---------------------------------------- */
 
 /* The row and the trim of the member's oldest, in one transaction. */
-static int sq_device_put(struct store *st, const unsigned char *key, const char *member_id,
-			 const char *now, int fresh)
+static int sq_device_put(struct store *st, const unsigned char *key, const char *couple_id,
+			 const char *member_id, const char *now, int fresh)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
 	int changes = 0, r;
 	bool nested;
 
-	if (!key || !member_id || !now)
+	if (!key || !couple_id || !member_id || !now)
 		return -EINVAL;
 	r = sq_tx_enter(sq, &nested);
 	if (r < 0)
@@ -3001,6 +3052,7 @@ static int sq_device_put(struct store *st, const unsigned char *key, const char 
 		bind_blob(&b, 1, key, STORE_THROTTLE_KEY_LEN, false);
 		bind_text(&b, 2, member_id);
 		bind_text(&b, 3, now);
+		bind_text(&b, 4, couple_id);
 		r = b.r ? b.r : sq_write(sq, b.s, &changes);
 		sq_done(b.s);
 	}
@@ -3012,6 +3064,7 @@ static int sq_device_put(struct store *st, const unsigned char *key, const char 
 		if (r == 0) {
 			bind_text(&b, 1, member_id);
 			bind_i64(&b, 2, STORE_DEVICES_MAX);
+			bind_text(&b, 3, couple_id);
 			r = b.r ? b.r : sq_write(sq, b.s, NULL);
 			sq_done(b.s);
 		}
@@ -3042,7 +3095,8 @@ static int sq_device_login(struct store *st, const unsigned char *key, char *ret
 	return r;
 }
 
-static int sq_device_forget(struct store *st, const char *member_id, const unsigned char *keep)
+static int sq_device_forget(struct store *st, const char *couple_id, const char *member_id,
+			    const unsigned char *keep)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -3055,6 +3109,7 @@ static int sq_device_forget(struct store *st, const char *member_id, const unsig
 		return r;
 	bind_text(&b, 1, member_id);
 	bind_blob(&b, 2, keep, keep ? STORE_THROTTLE_KEY_LEN : 0, true);
+	bind_text(&b, 3, couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, NULL);
 	sq_done(b.s);
 	return r;
@@ -3096,8 +3151,8 @@ static int read_audit(sqlite3_stmt *s, void *p)
 	return rd.r;
 }
 
-static int sq_audit_list(struct store *st, const char *member_id, const char *events,
-			 int64_t after_id, const char *since, size_t limit,
+static int sq_audit_list(struct store *st, const char *couple_id, const char *member_id,
+			 const char *events, int64_t after_id, const char *since, size_t limit,
 			 struct audit_row **ret_rows, size_t *ret_n)
 {
 	struct binder b = {NULL, 0};
@@ -3114,6 +3169,7 @@ static int sq_audit_list(struct store *st, const char *member_id, const char *ev
 	bind_i64(&b, 3, after_id);
 	bind_text(&b, 4, since ? since : "");
 	bind_i64(&b, 5, sq_limit(limit));
+	bind_text(&b, 6, couple_id);
 	r = sq_list_end(&b, limit, sizeof(**ret_rows), read_audit, &p, ret_n);
 	if (r == 0)
 		*ret_rows = p;
@@ -3135,8 +3191,8 @@ static int read_session_brief(sqlite3_stmt *s, void *p)
 	return rd.r;
 }
 
-static int sq_session_list(struct store *st, const char *member_id, struct session_brief **ret_rows,
-			   size_t *ret_n)
+static int sq_session_list(struct store *st, const char *couple_id, const char *member_id,
+			   struct session_brief **ret_rows, size_t *ret_n)
 {
 	struct binder b = {NULL, 0};
 	void *p = NULL;
@@ -3149,6 +3205,7 @@ static int sq_session_list(struct store *st, const char *member_id, struct sessi
 		return r;
 	bind_text(&b, 1, member_id);
 	bind_i64(&b, 2, STORE_SESSIONS_LIST_MAX);
+	bind_text(&b, 3, couple_id);
 	r = sq_list_end(&b, STORE_SESSIONS_LIST_MAX, sizeof(**ret_rows), read_session_brief, &p,
 			ret_n);
 	if (r == 0)
@@ -3162,39 +3219,43 @@ static int sq_session_list(struct store *st, const char *member_id, struct sessi
  * sessions went.
  */
 static int session_end_tx(struct sq *sq, enum sq_stmt sessions, enum sq_stmt devices,
-			  const char *member_id, const char *session_id, int *changes)
+			  const char *couple_id, const char *member_id, const char *session_id,
+			  int *changes)
 {
 	bool nested;
 	int r;
 
-	if (!member_id || !session_id)
+	/* both statements: ?1 the member, ?2 the session, ?3 the couple */
+	if (!couple_id || !member_id || !session_id)
 		return -EINVAL;
 	r = sq_tx_enter(sq, &nested);
 	if (r < 0)
 		return r;
-	r = sq_write_ids(sq, sessions, member_id, session_id, changes);
+	r = sq_write_texts(sq, sessions, member_id, session_id, couple_id, changes);
 	if (r == 0)
-		r = sq_write_ids(sq, devices, member_id, session_id, NULL);
+		r = sq_write_texts(sq, devices, member_id, session_id, couple_id, NULL);
 	return sq_tx_leave(sq, nested, r);
 }
 
-static int sq_session_end_own(struct store *st, const char *member_id, const char *session_id)
+static int sq_session_end_own(struct store *st, const char *couple_id, const char *member_id,
+			      const char *session_id)
 {
 	int changes = 0, r;
 
-	r = session_end_tx(to_sq(st), SQ_SESSION_DELETE_OWN, SQ_DEVICE_FORGET_SESSION, member_id,
-			   session_id, &changes);
+	r = session_end_tx(to_sq(st), SQ_SESSION_DELETE_OWN, SQ_DEVICE_FORGET_SESSION, couple_id,
+			   member_id, session_id, &changes);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
 
-static int sq_session_end_others(struct store *st, const char *member_id, const char *keep_id)
+static int sq_session_end_others(struct store *st, const char *couple_id, const char *member_id,
+				 const char *keep_id)
 {
 	return session_end_tx(to_sq(st), SQ_SESSION_DELETE_MEMBER, SQ_DEVICE_FORGET_OTHERS,
-			      member_id, keep_id, NULL);
+			      couple_id, member_id, keep_id, NULL);
 }
 
-static int sq_device_set_session(struct store *st, const unsigned char *key, const char *member_id,
-				 const char *session_id)
+static int sq_device_set_session(struct store *st, const unsigned char *key, const char *couple_id,
+				 const char *member_id, const char *session_id)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -3208,19 +3269,21 @@ static int sq_device_set_session(struct store *st, const unsigned char *key, con
 	bind_blob(&b, 1, key, STORE_THROTTLE_KEY_LEN, false);
 	bind_text(&b, 2, member_id);
 	bind_text(&b, 3, session_id);
+	bind_text(&b, 4, couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
 
-static int sq_notice_seen_get(struct store *st, const char *member_id, int64_t *ret)
+static int sq_notice_seen_get(struct store *st, const char *couple_id, const char *member_id,
+			      int64_t *ret)
 {
 	sqlite3_stmt *s = NULL;
 	int r;
 
-	if (!ret)
+	if (!ret || !couple_id)
 		return -EINVAL;
-	r = sq_row_by_key(to_sq(st), SQ_NOTICE_GET, member_id, &s);
+	r = sq_row_by_keys(to_sq(st), SQ_NOTICE_GET, member_id, couple_id, &s);
 	if (r != 0)
 		return r;
 	*ret = sqlite3_column_int64(s, 0);
@@ -3228,7 +3291,8 @@ static int sq_notice_seen_get(struct store *st, const char *member_id, int64_t *
 	return 0;
 }
 
-static int sq_notice_seen_set(struct store *st, const char *member_id, int64_t id)
+static int sq_notice_seen_set(struct store *st, const char *couple_id, const char *member_id,
+			      int64_t id)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -3239,6 +3303,7 @@ static int sq_notice_seen_set(struct store *st, const char *member_id, int64_t i
 		return r;
 	bind_text(&b, 1, member_id);
 	bind_i64(&b, 2, id);
+	bind_text(&b, 3, couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
@@ -3248,8 +3313,8 @@ static int sq_notice_seen_set(struct store *st, const char *member_id, int64_t i
 
 /* ---- second factors (migration 0009) ------------------------------------------------ */
 
-static int sq_totp_put(struct store *st, const char *member_id, const unsigned char *sealed,
-		       size_t len, const char *now)
+static int sq_totp_put(struct store *st, const char *couple_id, const char *member_id,
+		       const unsigned char *sealed, size_t len, const char *now)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -3263,6 +3328,7 @@ static int sq_totp_put(struct store *st, const char *member_id, const unsigned c
 	bind_text(&b, 1, member_id);
 	bind_blob(&b, 2, sealed, len, false);
 	bind_text(&b, 3, now);
+	bind_text(&b, 4, couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
 	if (r == 0 && changes == 0)
@@ -3270,7 +3336,8 @@ static int sq_totp_put(struct store *st, const char *member_id, const unsigned c
 	return r;
 }
 
-static int sq_totp_get(struct store *st, const char *member_id, struct totp_row *ret)
+static int sq_totp_get(struct store *st, const char *couple_id, const char *member_id,
+		       struct totp_row *ret)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -3283,6 +3350,7 @@ static int sq_totp_get(struct store *st, const char *member_id, struct totp_row 
 	if (r < 0)
 		return r;
 	bind_text(&b, 1, member_id);
+	bind_text(&b, 2, couple_id);
 	r = b.r ? b.r : sq_read(b.s);
 	if (r == 0) {
 		struct reader rd = {b.s, 0, 0};
@@ -3303,29 +3371,33 @@ static int sq_totp_get(struct store *st, const char *member_id, struct totp_row 
 }
 
 /* One statement bound to (member_id, an integer or a blob), counting changes. */
-static int sq_member_write(struct sq *sq, enum sq_stmt id, const char *member_id, int64_t num,
-			   const unsigned char *blob, size_t len, int *changes)
+static int sq_member_write(struct sq *sq, enum sq_stmt id, const char *couple_id,
+			   const char *member_id, int64_t num, const unsigned char *blob,
+			   size_t len, int *changes)
 {
 	struct binder b = {NULL, 0};
-	int r;
+	int n, r;
 
-	if (!member_id)
+	if (!couple_id || !member_id)
 		return -EINVAL;
 	r = sq_prep(sq, id, &b.s);
 	if (r < 0)
 		return r;
+	/* ?1 the member, ?2 the number or blob if any, the last the couple */
+	n = sqlite3_bind_parameter_count(b.s);
 	bind_text(&b, 1, member_id);
 	if (blob)
 		bind_blob(&b, 2, blob, len, false);
-	else if (sqlite3_bind_parameter_count(b.s) >= 2)
+	else if (n >= 3)
 		bind_i64(&b, 2, num);
+	bind_text(&b, n, couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, changes);
 	sq_done(b.s);
 	return r;
 }
 
-static int sq_totp_activate(struct store *st, const char *member_id, int64_t step,
-			    const unsigned char *hashes, size_t n)
+static int sq_totp_activate(struct store *st, const char *couple_id, const char *member_id,
+			    int64_t step, const unsigned char *hashes, size_t n)
 {
 	struct sq *sq = to_sq(st);
 	int changes = 0, r;
@@ -3337,26 +3409,28 @@ static int sq_totp_activate(struct store *st, const char *member_id, int64_t ste
 	r = sq_tx_enter(sq, &nested);
 	if (r < 0)
 		return r;
-	r = sq_member_write(sq, SQ_TOTP_ACTIVATE, member_id, step, NULL, 0, &changes);
+	r = sq_member_write(sq, SQ_TOTP_ACTIVATE, couple_id, member_id, step, NULL, 0, &changes);
 	if (r == 0 && changes == 0)
 		r = STORE_NOTFOUND;
 	if (r == 0)
-		r = sq_member_write(sq, SQ_RCODE_CLEAR, member_id, 0, NULL, 0, NULL);
+		r = sq_member_write(sq, SQ_RCODE_CLEAR, couple_id, member_id, 0, NULL, 0, NULL);
 	for (i = 0; r == 0 && i < n; i++)
-		r = sq_member_write(sq, SQ_RCODE_INSERT, member_id, 0,
+		r = sq_member_write(sq, SQ_RCODE_INSERT, couple_id, member_id, 0,
 				    hashes + i * STORE_CODE_HASH_LEN, STORE_CODE_HASH_LEN, NULL);
 	return sq_tx_leave(sq, nested, r);
 }
 
-static int sq_totp_use_step(struct store *st, const char *member_id, int64_t step)
+static int sq_totp_use_step(struct store *st, const char *couple_id, const char *member_id,
+			    int64_t step)
 {
 	int changes = 0;
-	int r = sq_member_write(to_sq(st), SQ_TOTP_USE, member_id, step, NULL, 0, &changes);
+	int r = sq_member_write(to_sq(st), SQ_TOTP_USE, couple_id, member_id, step, NULL, 0,
+				&changes);
 
 	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
 }
 
-static int sq_totp_delete(struct store *st, const char *member_id)
+static int sq_totp_delete(struct store *st, const char *couple_id, const char *member_id)
 {
 	struct sq *sq = to_sq(st);
 	int changes = 0, r;
@@ -3365,26 +3439,28 @@ static int sq_totp_delete(struct store *st, const char *member_id)
 	r = sq_tx_enter(sq, &nested);
 	if (r < 0)
 		return r;
-	r = sq_member_write(sq, SQ_TOTP_DELETE, member_id, 0, NULL, 0, &changes);
+	r = sq_member_write(sq, SQ_TOTP_DELETE, couple_id, member_id, 0, NULL, 0, &changes);
 	if (r == 0)
-		r = sq_member_write(sq, SQ_RCODE_CLEAR, member_id, 0, NULL, 0, NULL);
+		r = sq_member_write(sq, SQ_RCODE_CLEAR, couple_id, member_id, 0, NULL, 0, NULL);
 	if (r == 0 && changes == 0)
 		r = STORE_NOTFOUND;
 	return sq_tx_leave(sq, nested, r);
 }
 
-static int sq_recovery_code_use(struct store *st, const char *member_id, const unsigned char *hash)
+static int sq_recovery_code_use(struct store *st, const char *couple_id, const char *member_id,
+				const unsigned char *hash)
 {
 	int changes = 0, r;
 
 	if (!hash)
 		return -EINVAL;
-	r = sq_member_write(to_sq(st), SQ_RCODE_USE, member_id, 0, hash, STORE_CODE_HASH_LEN,
-			    &changes);
+	r = sq_member_write(to_sq(st), SQ_RCODE_USE, couple_id, member_id, 0, hash,
+			    STORE_CODE_HASH_LEN, &changes);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
 
-static int sq_recovery_code_count(struct store *st, const char *member_id, size_t *ret_n)
+static int sq_recovery_code_count(struct store *st, const char *couple_id, const char *member_id,
+				  size_t *ret_n)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -3396,6 +3472,7 @@ static int sq_recovery_code_count(struct store *st, const char *member_id, size_
 	if (r < 0)
 		return r;
 	bind_text(&b, 1, member_id);
+	bind_text(&b, 2, couple_id);
 	r = b.r ? b.r : sq_read(b.s);
 	if (r == 0)
 		*ret_n = (size_t)sqlite3_column_int64(b.s, 0);
@@ -3762,7 +3839,8 @@ static int sq_rescue(struct store *st, char *where, size_t wherelen);
 
 /* ---- passkeys (migration 0010) ---------------------------------------------------- */
 
-static int sq_passkey_put(struct store *st, const char *member_id, const struct passkey_row *p)
+static int sq_passkey_put(struct store *st, const char *couple_id, const char *member_id,
+			  const struct passkey_row *p)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -3782,6 +3860,7 @@ static int sq_passkey_put(struct store *st, const char *member_id, const struct 
 	bind_i64(&b, 7, p->sign_count);
 	BIND_FIELD(&b, 8, p->created_at);
 	bind_i64(&b, 9, STORE_PASSKEYS_MAX);
+	bind_text(&b, 10, couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
 	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
@@ -3805,6 +3884,7 @@ static int sq_passkey_read(sqlite3_stmt *s, struct passkey_row *p)
 		read_blob(&rd, 9, &p->signin);
 	if (sqlite3_column_type(s, 10) != SQLITE_NULL)
 		read_blob(&rd, 10, &p->mk_sealed);
+	READ_FIELD(&rd, 11, p->couple_id);
 	if (rd.r != 0)
 		store_passkey_free(p);
 	return rd.r;
@@ -3820,8 +3900,8 @@ static void free_passkeys(void *rows, size_t n)
 	store_passkey_list_free(rows, n);
 }
 
-static int sq_passkey_list(struct store *st, const char *member_id, struct passkey_row **ret,
-			   size_t *ret_n)
+static int sq_passkey_list(struct store *st, const char *couple_id, const char *member_id,
+			   struct passkey_row **ret, size_t *ret_n)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -3834,6 +3914,7 @@ static int sq_passkey_list(struct store *st, const char *member_id, struct passk
 	if (r < 0)
 		return r;
 	bind_text(&b, 1, member_id);
+	bind_text(&b, 2, couple_id);
 	/* at most STORE_PASSKEYS_MAX by the insert's own rule: no limit of the list's */
 	r = b.r ? b.r
 		: sq_rows(b.s, SIZE_MAX, sizeof(**ret), read_passkey, free_passkeys, &p, ret_n);
@@ -3843,8 +3924,8 @@ static int sq_passkey_list(struct store *st, const char *member_id, struct passk
 	return r;
 }
 
-static int sq_passkey_get(struct store *st, const char *member_id, const unsigned char *cred_id,
-			  size_t len, struct passkey_row *ret)
+static int sq_passkey_get(struct store *st, const char *couple_id, const char *member_id,
+			  const unsigned char *cred_id, size_t len, struct passkey_row *ret)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -3857,6 +3938,7 @@ static int sq_passkey_get(struct store *st, const char *member_id, const unsigne
 		return r;
 	bind_text(&b, 1, member_id);
 	bind_blob(&b, 2, cred_id, len, false);
+	bind_text(&b, 3, couple_id);
 	r = b.r ? b.r : sq_read(b.s);
 	if (r == 0)
 		r = sq_passkey_read(b.s, ret);
@@ -3864,8 +3946,8 @@ static int sq_passkey_get(struct store *st, const char *member_id, const unsigne
 	return r;
 }
 
-static int sq_passkey_use(struct store *st, const char *member_id, const char *id,
-			  int64_t old_count, int64_t new_count, const char *now)
+static int sq_passkey_use(struct store *st, const char *couple_id, const char *member_id,
+			  const char *id, int64_t old_count, int64_t new_count, const char *now)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -3879,46 +3961,56 @@ static int sq_passkey_use(struct store *st, const char *member_id, const char *i
 	bind_i64(&b, 3, old_count);
 	bind_i64(&b, 4, new_count);
 	bind_text(&b, 5, now);
+	bind_text(&b, 6, couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
 	return r == 0 && changes == 0 ? STORE_CONFLICT : r;
 }
 
-static int sq_passkey_delete(struct store *st, const char *member_id, const char *id)
+static int sq_passkey_delete(struct store *st, const char *couple_id, const char *member_id,
+			     const char *id)
 {
 	int changes = 0;
-	int r = sq_write_ids(to_sq(st), SQ_PASSKEY_DELETE, member_id, id, &changes);
+	int r;
+
+	if (!couple_id || !member_id || !id)
+		return -EINVAL;
+	r = sq_write_texts(to_sq(st), SQ_PASSKEY_DELETE, member_id, id, couple_id, &changes);
 
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
 
-static int sq_challenge_put(struct store *st, const char *member_id, const unsigned char *hash,
-			    const char *purpose, const char *origin, int64_t expires_s)
+static int sq_challenge_put(struct store *st, const char *couple_id, const char *member_id,
+			    const unsigned char *hash, const char *purpose, const char *origin,
+			    int64_t expires_s)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
 	bool nested;
 	int r;
 
-	if (!hash)
+	if (!hash || !couple_id)
 		return -EINVAL;
 	r = sq_tx_enter(sq, &nested);
 	if (r < 0)
 		return r;
+	/* the couple's expired ones go */
 	r = sq_prep(sq, SQ_CHALLENGE_PURGE, &b.s);
 	if (r == 0) {
-		bind_i64(&b, 1, (int64_t)time(NULL));
+		bind_text(&b, 1, couple_id);
+		bind_i64(&b, 2, (int64_t)time(NULL));
 		r = b.r ? b.r : sq_write(sq, b.s, NULL);
 		sq_done(b.s);
 	}
 	if (r == 0)
 		r = sq_prep(sq, SQ_CHALLENGE_PUT, &b.s);
 	if (r == 0) {
-		bind_text(&b, 1, member_id);
-		bind_blob(&b, 2, hash, STORE_CHALLENGE_HASH_LEN, false);
-		bind_text(&b, 3, purpose);
-		bind_text(&b, 4, origin);
-		bind_i64(&b, 5, expires_s);
+		bind_text(&b, 1, couple_id);
+		bind_text(&b, 2, member_id);
+		bind_blob(&b, 3, hash, STORE_CHALLENGE_HASH_LEN, false);
+		bind_text(&b, 4, purpose);
+		bind_text(&b, 5, origin);
+		bind_i64(&b, 6, expires_s);
 		r = b.r ? b.r : sq_write(sq, b.s, NULL);
 		sq_done(b.s);
 	}
@@ -3931,14 +4023,16 @@ static int sq_challenge_put(struct store *st, const char *member_id, const unsig
  * has it.  Both statements number their parameters alike: ?1 the member
  * (NULL for a sign-in's), ?2 the hash, ?3 the purpose, ?4 now.
  */
-static int sq_origin_take(struct sq *sq, enum sq_stmt take, enum sq_stmt del, const char *member_id,
-			  const unsigned char *hash, const char *purpose, int64_t now_s,
-			  char *ret_origin, size_t len)
+static int sq_origin_take(struct sq *sq, enum sq_stmt take, enum sq_stmt del, const char *couple_id,
+			  const char *member_id, const unsigned char *hash, const char *purpose,
+			  int64_t now_s, char *ret_origin, size_t len)
 {
 	struct binder b = {NULL, 0};
 	bool nested;
 	int r;
 
+	/* ?1 the couple, ?2 the member (NULL for a sign-in's), ?3 the hash, ?4 the purpose, ?5 now
+	 */
 	if (!hash || !ret_origin || len == 0)
 		return -EINVAL;
 	r = sq_tx_enter(sq, &nested);
@@ -3946,10 +4040,11 @@ static int sq_origin_take(struct sq *sq, enum sq_stmt take, enum sq_stmt del, co
 		return r;
 	r = sq_prep(sq, take, &b.s);
 	if (r == 0) {
-		bind_text_or_null(&b, 1, member_id);
-		bind_blob(&b, 2, hash, STORE_CHALLENGE_HASH_LEN, false);
-		bind_text_or_null(&b, 3, purpose);
-		bind_i64(&b, 4, now_s);
+		bind_text_or_null(&b, 1, couple_id);
+		bind_text_or_null(&b, 2, member_id);
+		bind_blob(&b, 3, hash, STORE_CHALLENGE_HASH_LEN, false);
+		bind_text_or_null(&b, 4, purpose);
+		bind_i64(&b, 5, now_s);
 		r = b.r ? b.r : sq_read(b.s);
 		if (r == 0) {
 			struct reader rd = {b.s, 0, 0};
@@ -3962,23 +4057,28 @@ static int sq_origin_take(struct sq *sq, enum sq_stmt take, enum sq_stmt del, co
 	if (r == 0)
 		r = sq_prep(sq, del, &b.s);
 	if (r == 0) {
-		bind_text_or_null(&b, 1, member_id);
-		bind_blob(&b, 2, hash, STORE_CHALLENGE_HASH_LEN, false);
+		bind_text_or_null(&b, 1, couple_id);
+		bind_text_or_null(&b, 2, member_id);
+		bind_blob(&b, 3, hash, STORE_CHALLENGE_HASH_LEN, false);
 		r = b.r ? b.r : sq_write(sq, b.s, NULL);
 		sq_done(b.s);
 	}
 	return sq_tx_leave(sq, nested, r);
 }
 
-static int sq_challenge_take(struct store *st, const char *member_id, const unsigned char *hash,
-			     const char *purpose, int64_t now_s, char *ret_origin, size_t len)
+static int sq_challenge_take(struct store *st, const char *couple_id, const char *member_id,
+			     const unsigned char *hash, const char *purpose, int64_t now_s,
+			     char *ret_origin, size_t len)
 {
-	return sq_origin_take(to_sq(st), SQ_CHALLENGE_TAKE, SQ_CHALLENGE_DELETE, member_id, hash,
-			      purpose, now_s, ret_origin, len);
+	if (!couple_id || !member_id)
+		return -EINVAL;
+	return sq_origin_take(to_sq(st), SQ_CHALLENGE_TAKE, SQ_CHALLENGE_DELETE, couple_id,
+			      member_id, hash, purpose, now_s, ret_origin, len);
 }
 
-static int sq_passkey_signin_set(struct store *st, const char *member_id, const char *id,
-				 const struct blob *signin, const struct blob *mk_sealed)
+static int sq_passkey_signin_set(struct store *st, const char *couple_id, const char *member_id,
+				 const char *id, const struct blob *signin,
+				 const struct blob *mk_sealed)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -3994,6 +4094,7 @@ static int sq_passkey_signin_set(struct store *st, const char *member_id, const 
 	/* empty (or none): NULL, a passkey that no longer signs in alone */
 	bind_blob(&b, 3, signin ? signin->data : NULL, signin ? signin->len : 0, true);
 	bind_blob(&b, 4, mk_sealed ? mk_sealed->data : NULL, mk_sealed ? mk_sealed->len : 0, true);
+	bind_text(&b, 5, couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
@@ -4062,7 +4163,7 @@ static int sq_signin_challenge_take(struct store *st, const unsigned char *hash,
 				    char *ret_origin, size_t len)
 {
 	return sq_origin_take(to_sq(st), SQ_SIGNIN_CHALLENGE_TAKE, SQ_SIGNIN_CHALLENGE_DELETE, NULL,
-			      hash, NULL, now_s, ret_origin, len);
+			      NULL, hash, NULL, now_s, ret_origin, len);
 }
 
 /* ---- end of passkeys ---------------------------------------------------------------- */
@@ -4228,19 +4329,20 @@ static int sq_old_keys_drop_others(struct store *st, const char *member_id, cons
 	return sq_write_ids(to_sq(st), SQ_OLD_KEYS_DROP, member_id, couple_id, NULL);
 }
 
-static int sq_totp_reseal(struct store *st, const char *member_id, const struct blob *sealed)
+static int sq_totp_reseal(struct store *st, const char *couple_id, const char *member_id,
+			  const struct blob *sealed)
 {
 	int changes = 0, r;
 
 	if (!sealed || !sealed->data)
 		return -EINVAL;
-	r = sq_member_write(to_sq(st), SQ_TOTP_RESEAL, member_id, 0, sealed->data, sealed->len,
-			    &changes);
+	r = sq_member_write(to_sq(st), SQ_TOTP_RESEAL, couple_id, member_id, 0, sealed->data,
+			    sealed->len, &changes);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
 
-static int sq_passkey_reseal(struct store *st, const char *member_id, const char *id,
-			     const struct blob *tag, const struct blob *name_sealed)
+static int sq_passkey_reseal(struct store *st, const char *couple_id, const char *member_id,
+			     const char *id, const struct blob *tag, const struct blob *name_sealed)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
@@ -4255,42 +4357,49 @@ static int sq_passkey_reseal(struct store *st, const char *member_id, const char
 	bind_text(&b, 2, id);
 	bind_blob(&b, 3, tag->data, tag->len, false);
 	bind_blob(&b, 4, name_sealed->data, name_sealed->len, false);
+	bind_text(&b, 5, couple_id);
 	r = b.r ? b.r : sq_write(sq, b.s, &changes);
 	sq_done(b.s);
 	return r == 0 && changes == 0 ? STORE_NOTFOUND : r;
 }
 
-static int sq_member_leave(struct store *st, const char *member_id, const char *ghost_id,
-			   const char *to_couple, const char *keep_id, const char *now)
+static int sq_member_leave(struct store *st, const char *couple_id, const char *member_id,
+			   const char *ghost_id, const char *to_couple, const char *keep_id,
+			   const char *now)
 {
+	/* what is the member's own goes with them: ?1 the member, ?2 the new couple, ?3 the old */
+	static const enum sq_stmt moves[] = {
+		SQ_LEAVE_SESSION_MOVE, SQ_LEAVE_DEVICES,    SQ_LEAVE_TOTP,  SQ_LEAVE_RCODES,
+		SQ_LEAVE_PASSKEYS,     SQ_LEAVE_CHALLENGES, SQ_LEAVE_AUDIT, SQ_LEAVE_MOVE,
+	};
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
 	int changes = 0, r;
 
-	if (!member_id || !ghost_id || !to_couple || !now)
+	if (!couple_id || !member_id || !ghost_id || !to_couple || !now)
 		return -EINVAL;
 	r = sq_exec(sq, SQ_DEFER_FKS);
 	if (r == 0)
-		r = sq_write_texts(sq, SQ_LEAVE_COUPLE, member_id, to_couple, now, NULL);
+		r = sq_write_texts(sq, SQ_LEAVE_COUPLE, couple_id, to_couple, now, NULL);
 	if (r == 0)
 		r = sq_prep(sq, SQ_LEAVE_GHOST, &b.s);
 	if (r == 0) {
 		bind_text(&b, 1, member_id);
 		bind_text(&b, 2, ghost_id);
 		bind_text(&b, 3, now);
+		bind_text(&b, 4, couple_id);
 		r = b.r ? b.r : sq_write(sq, b.s, &changes);
 		sq_done(b.s);
 		if (r == 0 && changes != 1)
 			r = STORE_NOTFOUND;
 	}
 	if (r == 0)
-		r = sq_write_ids(sq, SQ_LEAVE_KEY, member_id, NULL, NULL);
+		r = sq_write_ids(sq, SQ_LEAVE_KEY, member_id, couple_id, NULL);
 	if (r == 0)
-		r = sq_write_ids(sq, SQ_LEAVE_AUDIT, member_id, to_couple, NULL);
-	if (r == 0)
-		r = sq_write_ids(sq, SQ_LEAVE_SESSIONS, member_id, keep_id ? keep_id : "", NULL);
-	if (r == 0)
-		r = sq_write_ids(sq, SQ_LEAVE_MOVE, member_id, to_couple, NULL);
+		r = sq_write_texts(sq, SQ_LEAVE_SESSIONS, member_id, keep_id ? keep_id : "",
+				   couple_id, NULL);
+	for (size_t i = 0; r == 0 && i < sizeof(moves) / sizeof(moves[0]); i++)
+		r = sq_write_texts(sq, moves[i], member_id, to_couple, couple_id, NULL);
 	return r;
 }
 

@@ -17,7 +17,11 @@
  *   functions own their memory; free them with the matching _free function
  *   (which accepts NULL).  Output parameters are not written on failure.
  * - Every query on couple data carries couple_id (the tenant and the
- *   future shard key); no query crosses couples.
+ *   future shard key); no query crosses couples.  So every op on a member's
+ *   rows takes the member's couple_id with the member's id; the few that
+ *   find a couple (a login, a session, an invite, a device cookie, a
+ *   passkey at sign-in) are named in docs/scaling.md and checked by
+ *   src/store/test-tenant.c.
  * - The store never logs; a handle must be used by one thread at a time
  *   (the server opens one handle with store_open() and one per worker
  *   thread with the reopen op, so that they share one writer lock).
@@ -303,6 +307,7 @@ struct passkey_row {
 	char created_at[STORE_TIME_LEN + 1];
 	char last_used_at[STORE_TIME_LEN + 1]; /* "" when never used */
 	char member_id[STORE_ID_LEN + 1];      /* whose it is */
+	char couple_id[STORE_ID_LEN + 1];      /* their couple (0018; read only) */
 	struct blob signin;    /* 0016: public key || tag; empty: second factor only */
 	struct blob mk_sealed; /* 0016: MK sealed to that public key */
 };
@@ -410,10 +415,11 @@ struct store_ops {
 	int (*couple_delete)(struct store *st, const char *couple_id);
 
 	int (*member_insert)(struct store *st, const struct member_row *m); /* CONFLICT on login */
-	int (*member_get)(struct store *st, const char *member_id, struct member_row *ret);
+	int (*member_get)(struct store *st, const char *couple_id, const char *member_id,
+			  struct member_row *ret);
 	int (*member_get_by_login)(struct store *st, const char *login, struct member_row *ret);
 	/* the role and language alone (each request's session reads them) */
-	int (*member_standing)(struct store *st, const char *member_id,
+	int (*member_standing)(struct store *st, const char *couple_id, const char *member_id,
 			       struct member_standing *ret);
 	/* replaces pw_hash, kek_salt and mk_by_pw */
 	int (*member_set_password)(struct store *st, const struct member_row *m);
@@ -421,13 +427,14 @@ struct store_ops {
 	int (*member_set_recovery)(struct store *st, const struct member_row *m);
 	/* replaces secret_key_sealed */
 	int (*member_set_secret_key)(struct store *st, const struct member_row *m);
-	int (*member_set_language)(struct store *st, const char *member_id, const char *lang);
+	int (*member_set_language)(struct store *st, const char *couple_id, const char *member_id,
+				   const char *lang);
 	/* display_name: NULL keeps it; discreet, autolock_minutes: < 0 keeps
 	 * each (migration 0013) */
-	int (*member_set_profile)(struct store *st, const char *member_id, const char *display_name,
-				  int discreet, int autolock_minutes);
+	int (*member_set_profile)(struct store *st, const char *couple_id, const char *member_id,
+				  const char *display_name, int discreet, int autolock_minutes);
 	/* deletes the member and all rows it authored or owns (keys, sessions, entries) */
-	int (*member_delete)(struct store *st, const char *member_id);
+	int (*member_delete)(struct store *st, const char *couple_id, const char *member_id);
 
 	/* the couple key sealed to the member, and its tag (migration 0008;
 	 * tag NULL: none); an upsert */
@@ -441,7 +448,7 @@ struct store_ops {
 	int (*invite_insert)(struct store *st, const struct invite_row *inv);
 	int (*invite_get)(struct store *st, const char *invite_id, struct invite_row *ret);
 	/* marks used and drops ck_wrapped; NOTFOUND if already used */
-	int (*invite_consume)(struct store *st, const char *invite_id);
+	int (*invite_consume)(struct store *st, const char *couple_id, const char *invite_id);
 	/* marks used, and drops the ck_wrapped of, every open invite of the couple for role */
 	int (*invite_revoke_open)(struct store *st, const char *couple_id, const char *role);
 
@@ -481,14 +488,16 @@ struct store_ops {
 
 	int (*session_insert)(struct store *st, const struct session_row *s);
 	int (*session_get)(struct store *st, const char *session_id, struct session_row *ret);
-	int (*session_touch)(struct store *st, const char *session_id, const char *now);
+	int (*session_touch)(struct store *st, const char *couple_id, const char *session_id,
+			     const char *now);
 	/* locked 1: mark the session locked; 0: unlock it and set last_seen_at
 	 * to now (not NULL then) in the same write (migration 0013) */
-	int (*session_set_locked)(struct store *st, const char *session_id, int locked,
-				  const char *now);
-	int (*session_delete)(struct store *st, const char *session_id);
+	int (*session_set_locked)(struct store *st, const char *couple_id, const char *session_id,
+				  int locked, const char *now);
+	int (*session_delete)(struct store *st, const char *couple_id, const char *session_id);
 	/* ends every session of member_id except keep_id (NULL: all) */
-	int (*session_delete_member)(struct store *st, const char *member_id, const char *keep_id);
+	int (*session_delete_member)(struct store *st, const char *couple_id, const char *member_id,
+				     const char *keep_id);
 	/* deletes at most max sessions (0: all) with expires_at < now or
 	 * last_seen_at < idle_before (NULL: no idle bound); *ret_n (may be NULL)
 	 * gets how many went */
@@ -528,29 +537,33 @@ struct store_ops {
 	/* member_id's events named in events (comma-separated: "signin,new_device")
 	 * with an id above after_id and at >= since, newest first, at most limit;
 	 * *ret_rows is malloc'd (NULL when none) */
-	int (*audit_list)(struct store *st, const char *member_id, const char *events,
-			  int64_t after_id, const char *since, size_t limit,
+	int (*audit_list)(struct store *st, const char *couple_id, const char *member_id,
+			  const char *events, int64_t after_id, const char *since, size_t limit,
 			  struct audit_row **ret_rows, size_t *ret_n);
 	/* member_id's sessions, newest first, at most STORE_SESSIONS_LIST_MAX;
 	 * *ret_rows is malloc'd (NULL when none) */
-	int (*session_list)(struct store *st, const char *member_id,
+	int (*session_list)(struct store *st, const char *couple_id, const char *member_id,
 			    struct session_brief **ret_rows, size_t *ret_n);
 	/* ends member_id's session session_id and takes the standing of the
 	 * browser it was started from (devices.session_id), in one transaction;
 	 * NOTFOUND when the member has no such session */
-	int (*session_end_own)(struct store *st, const char *member_id, const char *session_id);
+	int (*session_end_own)(struct store *st, const char *couple_id, const char *member_id,
+			       const char *session_id);
 	/* ends every session of member_id but keep_id, and takes the standing of
 	 * every browser but the one that started keep_id, in one transaction */
-	int (*session_end_others)(struct store *st, const char *member_id, const char *keep_id);
+	int (*session_end_others)(struct store *st, const char *couple_id, const char *member_id,
+				  const char *keep_id);
 	/* the browser of device key (a hash, STORE_THROTTLE_KEY_LEN bytes) of
 	 * member_id started session_id; NOTFOUND when the member has no such device */
-	int (*device_set_session)(struct store *st, const unsigned char *key, const char *member_id,
-				  const char *session_id);
+	int (*device_set_session)(struct store *st, const unsigned char *key, const char *couple_id,
+				  const char *member_id, const char *session_id);
 	/* the id of the newest new-device notice member_id dismissed (0: none) */
-	int (*notice_seen_get)(struct store *st, const char *member_id, int64_t *ret);
+	int (*notice_seen_get)(struct store *st, const char *couple_id, const char *member_id,
+			       int64_t *ret);
 	/* the member dismissed the notices up to id (never moves back);
 	 * NOTFOUND when there is no such member */
-	int (*notice_seen_set)(struct store *st, const char *member_id, int64_t id);
+	int (*notice_seen_set)(struct store *st, const char *couple_id, const char *member_id,
+			       int64_t id);
 	/* ---- end of signed-in devices ops ---- */
 
 	/* ---- check-ins and the rhythm (migration 0003) -------- */
@@ -632,10 +645,11 @@ struct store_ops {
 	 * key is taken); else the member's row of that key is marked used
 	 * (NOTFOUND when there is none).  Then the member's oldest beyond
 	 * STORE_DEVICES_MAX go, in the same transaction. */
-	int (*device_put)(struct store *st, const unsigned char *key, const char *member_id,
-			  const char *now, int fresh);
+	int (*device_put)(struct store *st, const unsigned char *key, const char *couple_id,
+			  const char *member_id, const char *now, int fresh);
 	/* forgets every device of member_id but keep (NULL: every one) */
-	int (*device_forget)(struct store *st, const char *member_id, const unsigned char *keep);
+	int (*device_forget)(struct store *st, const char *couple_id, const char *member_id,
+			     const unsigned char *keep);
 	/* the normalised login of the member key signed in to, or NOTFOUND */
 	int (*device_login)(struct store *st, const unsigned char *key, char *ret_login,
 			    size_t len);
@@ -643,26 +657,29 @@ struct store_ops {
 	/* ---- second factors (migration 0009) ---- */
 	/* a new pending TOTP secret for member_id, replacing a pending one;
 	 * CONFLICT when the member's TOTP is active */
-	int (*totp_put)(struct store *st, const char *member_id, const unsigned char *sealed,
-			size_t len, const char *now);
+	int (*totp_put)(struct store *st, const char *couple_id, const char *member_id,
+			const unsigned char *sealed, size_t len, const char *now);
 	/* the member's TOTP row, pending or active; NOTFOUND when none */
-	int (*totp_get)(struct store *st, const char *member_id, struct totp_row *ret);
+	int (*totp_get)(struct store *st, const char *couple_id, const char *member_id,
+			struct totp_row *ret);
 	/* pending -> active with last_step = step, and the member's recovery
 	 * codes become the n hashes (STORE_CODE_HASH_LEN bytes each, packed in
 	 * hashes), in one transaction; NOTFOUND when nothing is pending */
-	int (*totp_activate)(struct store *st, const char *member_id, int64_t step,
-			     const unsigned char *hashes, size_t n);
+	int (*totp_activate)(struct store *st, const char *couple_id, const char *member_id,
+			     int64_t step, const unsigned char *hashes, size_t n);
 	/* a code of this step was accepted: CONFLICT unless the TOTP is active
 	 * and step is later than its last_step (a replay, or a race lost) */
-	int (*totp_use_step)(struct store *st, const char *member_id, int64_t step);
+	int (*totp_use_step)(struct store *st, const char *couple_id, const char *member_id,
+			     int64_t step);
 	/* the member's TOTP and recovery codes go; NOTFOUND when there was no TOTP */
-	int (*totp_delete)(struct store *st, const char *member_id);
+	int (*totp_delete)(struct store *st, const char *couple_id, const char *member_id);
 	/* uses up the recovery code of this hash: NOTFOUND when the member has
 	 * no such code (never had it, or it was used: of two racing uses, one) */
-	int (*recovery_code_use)(struct store *st, const char *member_id,
+	int (*recovery_code_use)(struct store *st, const char *couple_id, const char *member_id,
 				 const unsigned char *hash);
 	/* how many recovery codes the member has left */
-	int (*recovery_code_count)(struct store *st, const char *member_id, size_t *ret_n);
+	int (*recovery_code_count)(struct store *st, const char *couple_id, const char *member_id,
+				   size_t *ret_n);
 	/* ---- end of second factors ops ---- */
 	/* ---- leaving the couple; couple keys that outlive no partner (0014) ---- */
 	/* NOTFOUND unless the member's wrap in the couple is marked for a new key */
@@ -673,7 +690,8 @@ struct store_ops {
 	int (*couple_rekey_mark)(struct store *st, const char *couple_id, const char *except_id);
 	/* 1 in *ret when the couple lost a partner (couples.former) */
 	int (*couple_former)(struct store *st, const char *couple_id, int *ret);
-	/* a session's couple and keys after a new couple key or a move; clears rekey */
+	/* the keys of session session_id of couple_id after a new couple key or
+	 * a move (member_leave moved the kept session already); clears rekey */
 	int (*session_rekeyed)(struct store *st, const char *session_id, const char *couple_id,
 			       const struct blob *keys_sealed);
 	/* one more old couple key of the member in the couple (numbered next) */
@@ -691,24 +709,29 @@ struct store_ops {
 	 * session of theirs opens them: they were left behind with the couple) */
 	int (*old_keys_drop_others)(struct store *st, const char *member_id, const char *couple_id);
 	/* the member's TOTP secret (pending or active), sealed afresh; NOTFOUND when none */
-	int (*totp_reseal)(struct store *st, const char *member_id, const struct blob *sealed);
+	int (*totp_reseal)(struct store *st, const char *couple_id, const char *member_id,
+			   const struct blob *sealed);
 	/* the member's passkey id with a new tag and sealed name; NOTFOUND when none */
-	int (*passkey_reseal)(struct store *st, const char *member_id, const char *id,
-			      const struct blob *tag, const struct blob *name_sealed);
+	int (*passkey_reseal)(struct store *st, const char *couple_id, const char *member_id,
+			      const char *id, const struct blob *tag,
+			      const struct blob *name_sealed);
 	/* the member's passkey id signs in alone (signin and mk_sealed set) or
 	 * no longer (both NULL); NOTFOUND when the member has no such one */
-	int (*passkey_signin_set)(struct store *st, const char *member_id, const char *id,
-				  const struct blob *signin, const struct blob *mk_sealed);
+	int (*passkey_signin_set)(struct store *st, const char *couple_id, const char *member_id,
+				  const char *id, const struct blob *signin,
+				  const struct blob *mk_sealed);
 	/*
-	 * member_id leaves its couple for the new couple to_couple (inserted
-	 * here): a former-partner row ghost_id takes its place in the old
-	 * couple (its name, no login, no keys, left_at now), its wrap there goes,
-	 * its audit rows follow it, every session of it but keep_id ends.  Its
+	 * member_id leaves its couple couple_id for the new couple to_couple
+	 * (inserted here): a former-partner row ghost_id takes its place in the
+	 * old couple (its name, no login, no keys, left_at now), its wrap there
+	 * goes, every session of it but keep_id ends; keep_id, its audit rows,
+	 * devices, second factors, passkeys and challenges follow it (0018).  Its
 	 * rows in the old couple must be moved or handed to ghost_id (rehome)
 	 * in the same transaction: foreign keys are checked at commit.
 	 */
-	int (*member_leave)(struct store *st, const char *member_id, const char *ghost_id,
-			    const char *to_couple, const char *keep_id, const char *now);
+	int (*member_leave)(struct store *st, const char *couple_id, const char *member_id,
+			    const char *ghost_id, const char *to_couple, const char *keep_id,
+			    const char *now);
 	/* every item the author wrote in the couple, oldest first */
 	int (*items_of_author)(struct store *st, const char *couple_id, const char *author_id,
 			       struct item_row **ret_rows, size_t *ret_n);
@@ -726,27 +749,31 @@ struct store_ops {
 	/* ---- passkeys (migration 0010) ---- */
 	/* a new passkey of member_id: CONFLICT when the member has this
 	 * credential id already or STORE_PASSKEYS_MAX passkeys */
-	int (*passkey_put)(struct store *st, const char *member_id, const struct passkey_row *p);
+	int (*passkey_put)(struct store *st, const char *couple_id, const char *member_id,
+			   const struct passkey_row *p);
 	/* the member's passkeys, oldest first (caller frees with store_passkey_list_free) */
-	int (*passkey_list)(struct store *st, const char *member_id, struct passkey_row **ret,
-			    size_t *ret_n);
+	int (*passkey_list)(struct store *st, const char *couple_id, const char *member_id,
+			    struct passkey_row **ret, size_t *ret_n);
 	/* the member's passkey of this credential id: NOTFOUND when the member has none */
-	int (*passkey_get)(struct store *st, const char *member_id, const unsigned char *cred_id,
-			   size_t len, struct passkey_row *ret);
+	int (*passkey_get)(struct store *st, const char *couple_id, const char *member_id,
+			   const unsigned char *cred_id, size_t len, struct passkey_row *ret);
 	/* an assertion by passkey id moved its counter from old_count to new_count:
 	 * CONFLICT when the counter is no longer old_count (a racing use) */
-	int (*passkey_use)(struct store *st, const char *member_id, const char *id,
-			   int64_t old_count, int64_t new_count, const char *now);
+	int (*passkey_use)(struct store *st, const char *couple_id, const char *member_id,
+			   const char *id, int64_t old_count, int64_t new_count, const char *now);
 	/* the member's passkey id goes: NOTFOUND when the member has no such one */
-	int (*passkey_delete)(struct store *st, const char *member_id, const char *id);
+	int (*passkey_delete)(struct store *st, const char *couple_id, const char *member_id,
+			      const char *id);
 	/* a challenge issued to member_id for purpose ("create" or "get") from
-	 * origin, valid until expires_s (Unix time); expired ones of anyone go */
-	int (*challenge_put)(struct store *st, const char *member_id, const unsigned char *hash,
-			     const char *purpose, const char *origin, int64_t expires_s);
+	 * origin, valid until expires_s (Unix time); the couple's expired ones go */
+	int (*challenge_put)(struct store *st, const char *couple_id, const char *member_id,
+			     const unsigned char *hash, const char *purpose, const char *origin,
+			     int64_t expires_s);
 	/* takes (deletes) the member's unexpired challenge of this hash and
 	 * purpose, its origin into ret_origin: NOTFOUND when there is none */
-	int (*challenge_take)(struct store *st, const char *member_id, const unsigned char *hash,
-			      const char *purpose, int64_t now_s, char *ret_origin, size_t len);
+	int (*challenge_take)(struct store *st, const char *couple_id, const char *member_id,
+			      const unsigned char *hash, const char *purpose, int64_t now_s,
+			      char *ret_origin, size_t len);
 	/* the passkeys of any member with this credential id that sign in
 	 * alone (caller frees with store_passkey_list_free); none: 0, *ret_n 0 */
 	int (*passkey_find)(struct store *st, const unsigned char *cred_id, size_t len,

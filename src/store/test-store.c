@@ -230,6 +230,57 @@ static long long query_int_pg(const char *sql, const char *arg)
 #define query_int(db, sql, arg) ((void)(db), query_int_pg((sql), (arg)))
 #endif
 
+/*
+ * The couple of the member, session or invite id (what a caller passes
+ * with it: a session knows its couple), read around the store; a couple
+ * nobody has when there is no such row, so a lookup of a missing one stays
+ * NOTFOUND.  Eight at a time (a rotating buffer), for one call's arguments.
+ */
+#define CP(id) couple_of(fx, (id))
+static const char *couple_of(struct fx *fx, const char *id)
+{
+	static const char *const sql = "SELECT couple_id FROM members WHERE id = ?1 UNION ALL "
+				       "SELECT couple_id FROM sessions WHERE id = ?1 UNION ALL "
+				       "SELECT couple_id FROM invites WHERE id = ?1 LIMIT 1";
+	static char buf[8][STORE_ID_LEN + 1];
+	static unsigned next;
+	char *out = buf[next++ % 8];
+
+	make_id(out, T_COUPLE, 999);
+	if (!id)
+		return out;
+#ifdef STORE_TEST_PG
+	{
+		char text[256];
+		const char *params[1] = {id};
+		PGresult *res;
+		size_t j = 0;
+
+		(void)fx;
+		for (size_t k = 0; sql[k] && j + 1 < sizeof(text); k++)
+			text[j++] = sql[k] == '?' ? '$' : sql[k];
+		text[j] = '\0';
+		res = PQexecParams(pg_raw, text, 1, NULL, params, NULL, NULL, 0);
+		assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+		if (PQntuples(res) == 1)
+			snprintf(out, STORE_ID_LEN + 1, "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+#else
+	{
+		sqlite3_stmt *st = NULL;
+
+		assert_int_equal(sqlite3_prepare_v2(raw(fx), sql, -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC), SQLITE_OK);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(out, STORE_ID_LEN + 1, "%s",
+				 (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+#endif
+	return out;
+}
+
 static void query_text(sqlite3 *db, const char *sql, char *out, size_t len)
 {
 	sqlite3_stmt *s = NULL;
@@ -531,7 +582,7 @@ static void test_members(void **state)
 	fill_member(&m, couple_id, 1, "alice");
 	assert_int_equal(STORE_CALL(fx->st, member_insert, &m), 0);
 
-	assert_int_equal(STORE_CALL(fx->st, member_get, m.id, &got), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, CP(m.id), m.id, &got), 0);
 	assert_string_equal(got.couple_id, couple_id);
 	assert_string_equal(got.login, "alice");
 	assert_string_equal(got.role, "partner");
@@ -557,14 +608,15 @@ static void test_members(void **state)
 
 	/* what a session reads of the row: role and language, and nothing when it is gone */
 	memset(&standing, 0x55, sizeof(standing));
-	assert_int_equal(STORE_CALL(fx->st, member_standing, m.id, &standing), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_standing, CP(m.id), m.id, &standing), 0);
 	assert_string_equal(standing.role, "partner");
 	assert_string_equal(standing.language, "ru");
 	make_id(missing, T_MEMBER, 99);
 	memset(&standing, 0x55, sizeof(standing));
-	assert_int_equal(STORE_CALL(fx->st, member_standing, missing, &standing), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_standing, CP(missing), missing, &standing),
+			 STORE_NOTFOUND);
 	assert_int_equal(standing.role[0], 0x55); /* not written on failure */
-	assert_int_equal(STORE_CALL(fx->st, member_standing, m.id, NULL), -EINVAL);
+	assert_int_equal(STORE_CALL(fx->st, member_standing, CP(m.id), m.id, NULL), -EINVAL);
 
 	/* a duplicate login clashes, even under a new id */
 	make_id(m.id, T_MEMBER, 2);
@@ -588,8 +640,8 @@ static void test_members(void **state)
 	upd.rk_salt = (struct blob){salt2, 4};
 	upd.mk_by_rk = (struct blob){sealed2, 12};
 	assert_int_equal(STORE_CALL(fx->st, member_set_recovery, &upd), 0);
-	assert_int_equal(STORE_CALL(fx->st, member_set_language, upd.id, "es"), 0);
-	assert_int_equal(STORE_CALL(fx->st, member_get, upd.id, &got), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_set_language, CP(upd.id), upd.id, "es"), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, CP(upd.id), upd.id, &got), 0);
 	assert_string_equal(got.pw_hash, "$argon2id$new");
 	assert_string_equal(got.kdf, "sensitive"); /* the cost goes with the new salt */
 	assert_blob(&got.kek_salt, salt2, sizeof(salt2));
@@ -603,9 +655,10 @@ static void test_members(void **state)
 	make_id(upd.id, T_MEMBER, 404);
 	assert_int_equal(STORE_CALL(fx->st, member_set_password, &upd), STORE_NOTFOUND);
 	assert_int_equal(STORE_CALL(fx->st, member_set_recovery, &upd), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, member_set_language, upd.id, "en"), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, member_get, upd.id, &got), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, member_delete, upd.id), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_set_language, CP(upd.id), upd.id, "en"),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_get, CP(upd.id), upd.id, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, CP(upd.id), upd.id), STORE_NOTFOUND);
 }
 
 static void test_couple_keys(void **state)
@@ -672,8 +725,8 @@ static void test_invites(void **state)
 	assert_int_equal(got.used, 0);
 	store_invite_free(&got);
 
-	assert_int_equal(STORE_CALL(fx->st, invite_consume, inv.id), 0);
-	assert_int_equal(STORE_CALL(fx->st, invite_consume, inv.id), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, invite_consume, CP(inv.id), inv.id), 0);
+	assert_int_equal(STORE_CALL(fx->st, invite_consume, CP(inv.id), inv.id), STORE_NOTFOUND);
 	assert_int_equal(STORE_CALL(fx->st, invite_get, inv.id, &got), 0);
 	assert_int_equal(got.used, 1);
 	assert_int_equal(got.ck_wrapped.len, 0); /* the wrap is gone */
@@ -685,7 +738,7 @@ static void test_invites(void **state)
 		0);
 
 	make_id(missing, T_INVITE, 404);
-	assert_int_equal(STORE_CALL(fx->st, invite_consume, missing), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, invite_consume, CP(missing), missing), STORE_NOTFOUND);
 	assert_int_equal(STORE_CALL(fx->st, invite_get, missing, &got), STORE_NOTFOUND);
 }
 
@@ -726,32 +779,36 @@ static void test_sessions(void **state)
 	store_session_free(NULL);
 
 	/* touch moves last_seen_at forward only */
-	assert_int_equal(STORE_CALL(fx->st, session_touch, sid[0], "2024-05-01T11:00:00Z"), 0);
-	assert_int_equal(STORE_CALL(fx->st, session_touch, sid[0], "2024-05-01T11:00:00Z"), 0);
-	assert_int_equal(STORE_CALL(fx->st, session_touch, sid[0], "2024-05-01T10:30:00Z"), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, session_touch, CP(sid[0]), sid[0], "2024-05-01T11:00:00Z"), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, session_touch, CP(sid[0]), sid[0], "2024-05-01T11:00:00Z"), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, session_touch, CP(sid[0]), sid[0], "2024-05-01T10:30:00Z"), 0);
 	assert_int_equal(STORE_CALL(fx->st, session_get, sid[0], &got), 0);
 	assert_string_equal(got.last_seen_at, "2024-05-01T11:00:00Z");
 	store_session_free(&got);
 	make_id(missing, T_SESSION, 404);
-	assert_int_equal(STORE_CALL(fx->st, session_touch, missing, "2024-05-01T11:00:00Z"),
-			 STORE_NOTFOUND);
+	assert_int_equal(
+		STORE_CALL(fx->st, session_touch, CP(missing), missing, "2024-05-01T11:00:00Z"),
+		STORE_NOTFOUND);
 	memset(&got, 0x5a, sizeof(got));
 	assert_int_equal(STORE_CALL(fx->st, session_get, missing, &got), STORE_NOTFOUND);
 	assert_int_equal((unsigned char)got.id[0], 0x5a);
 
 	/* end all of alice's sessions but sid[1] */
-	assert_int_equal(STORE_CALL(fx->st, session_delete_member, a, sid[1]), 0);
+	assert_int_equal(STORE_CALL(fx->st, session_delete_member, CP(a), a, sid[1]), 0);
 	assert_int_equal(STORE_CALL(fx->st, session_get, sid[0], &got), STORE_NOTFOUND);
 	assert_int_equal(STORE_CALL(fx->st, session_get, sid[2], &got), STORE_NOTFOUND);
 	assert_int_equal(STORE_CALL(fx->st, session_get, sid[1], &got), 0);
 	store_session_free(&got);
 	assert_int_equal(STORE_CALL(fx->st, session_get, sid[3], &got), 0); /* bob's stays */
 	store_session_free(&got);
-	assert_int_equal(STORE_CALL(fx->st, session_delete_member, a, NULL), 0);
+	assert_int_equal(STORE_CALL(fx->st, session_delete_member, CP(a), a, NULL), 0);
 	assert_int_equal(STORE_CALL(fx->st, session_get, sid[1], &got), STORE_NOTFOUND);
 
-	assert_int_equal(STORE_CALL(fx->st, session_delete, sid[3]), 0);
-	assert_int_equal(STORE_CALL(fx->st, session_delete, sid[3]), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_delete, CP(sid[3]), sid[3]), 0);
+	assert_int_equal(STORE_CALL(fx->st, session_delete, CP(sid[3]), sid[3]), STORE_NOTFOUND);
 }
 
 static void test_session_purge(void **state)
@@ -1008,9 +1065,9 @@ static void test_member_delete_cascade(void **state)
 		add_entry(fx->st, c, a, i, "2024-05-01T10:00:00Z");
 	add_entry(fx->st, c, b, 10, "2024-05-01T10:00:00Z");
 
-	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
-	assert_int_equal(STORE_CALL(fx->st, member_delete, a), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, member_get, a, &m), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, CP(a), a), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, CP(a), a), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_get, CP(a), a, &m), STORE_NOTFOUND);
 	assert_int_equal(STORE_CALL(fx->st, member_get_by_login, "alice", &m), STORE_NOTFOUND);
 	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c, a, &k, NULL), STORE_NOTFOUND);
 	make_id(s.id, T_SESSION, 1);
@@ -1024,7 +1081,7 @@ static void test_member_delete_cascade(void **state)
 			 0);
 
 	/* the partner keeps everything */
-	assert_int_equal(STORE_CALL(fx->st, member_get, b, &m), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, CP(b), b, &m), 0);
 	store_member_free(&m);
 	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c, b, &k, NULL), 0);
 	store_blob_free(&k);
@@ -1152,10 +1209,10 @@ static void test_transactions(void **state)
 	add_member(fx->st, c, 1, "alice", a);
 	add_entry(fx->st, c, a, 1, "2024-05-01T10:00:00Z");
 	assert_int_equal(fx->st->ops->begin(fx->st), 0);
-	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
-	assert_int_equal(STORE_CALL(fx->st, member_get, a, &m), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, CP(a), a), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, CP(a), a, &m), STORE_NOTFOUND);
 	assert_int_equal(fx->st->ops->rollback(fx->st), 0);
-	assert_int_equal(STORE_CALL(fx->st, member_get, a, &m), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, CP(a), a, &m), 0);
 	store_member_free(&m);
 	assert_int_equal(query_int(raw(fx), "SELECT count(*) FROM journal_entries", NULL), 1);
 }
@@ -1816,7 +1873,7 @@ static void test_step2_checkins(void **state)
 	store_checkin_free(&got);
 
 	/* the author's check-ins go with them */
-	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, CP(a), a), 0);
 	assert_int_equal(
 		query_int(raw(fx), "SELECT count(*) FROM checkins WHERE author_id = ?1", a), 0);
 	assert_int_equal(
@@ -2057,7 +2114,7 @@ static void test_items_cascade(void **state)
 	fill_item(&it, c, "card", 4, b, "", "bob's");
 	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
 
-	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, CP(a), a), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM statements", NULL), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM items", NULL), 1);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM items WHERE author_id = ?1", b), 1);
@@ -2228,18 +2285,20 @@ static void test_devices(void **state)
 	assert_int_equal(STORE_CALL(fx->st, device_login, key, login, sizeof(login)),
 			 STORE_NOTFOUND);
 	/* touching a key that was never made finds nothing and makes nothing */
-	assert_int_equal(STORE_CALL(fx->st, device_put, key, a, "2024-05-01T10:00:00Z", 0),
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, CP(a), a, "2024-05-01T10:00:00Z", 0),
 			 STORE_NOTFOUND);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM devices", NULL), 0);
-	assert_int_equal(STORE_CALL(fx->st, device_put, key, a, "2024-05-01T10:00:00Z", 1), 0);
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, CP(a), a, "2024-05-01T10:00:00Z", 1),
+			 0);
 	assert_int_equal(STORE_CALL(fx->st, device_login, key, login, sizeof(login)), 0);
 	assert_string_equal(login, "alice");
 	/* another member can neither take the key nor touch it */
-	assert_int_equal(STORE_CALL(fx->st, device_put, key, b, "2024-05-01T10:00:01Z", 1),
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, CP(b), b, "2024-05-01T10:00:01Z", 1),
 			 STORE_CONFLICT);
-	assert_int_equal(STORE_CALL(fx->st, device_put, key, b, "2024-05-01T10:00:01Z", 0),
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, CP(b), b, "2024-05-01T10:00:01Z", 0),
 			 STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, device_put, key, a, "2024-05-02T10:00:00Z", 0), 0);
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, CP(a), a, "2024-05-02T10:00:00Z", 0),
+			 0);
 	assert_int_equal(query_int(db,
 				   "SELECT count(*) FROM devices WHERE used_at = "
 				   "'2024-05-02T10:00:00Z'",
@@ -2249,7 +2308,7 @@ static void test_devices(void **state)
 	for (i = 0; i < STORE_DEVICES_MAX; i++) {
 		memset(key, 100 + (int)i, sizeof(key));
 		snprintf(now, sizeof(now), "2024-06-01T10:00:%02uZ", i);
-		assert_int_equal(STORE_CALL(fx->st, device_put, key, a, now, 1), 0);
+		assert_int_equal(STORE_CALL(fx->st, device_put, key, CP(a), a, now, 1), 0);
 	}
 	assert_int_equal(query_int(db, "SELECT count(*) FROM devices WHERE member_id = ?1", a),
 			 STORE_DEVICES_MAX);
@@ -2258,17 +2317,19 @@ static void test_devices(void **state)
 			 STORE_NOTFOUND);
 	/* forgetting all of alice's but one: bob's stay */
 	memset(key, 9, sizeof(key));
-	assert_int_equal(STORE_CALL(fx->st, device_put, key, b, "2024-06-02T10:00:00Z", 1), 0);
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, CP(b), b, "2024-06-02T10:00:00Z", 1),
+			 0);
 	memset(key, 100, sizeof(key));
-	assert_int_equal(STORE_CALL(fx->st, device_forget, a, key), 0);
+	assert_int_equal(STORE_CALL(fx->st, device_forget, CP(a), a, key), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM devices WHERE member_id = ?1", a), 1);
 	assert_int_equal(STORE_CALL(fx->st, device_login, key, login, sizeof(login)), 0);
-	assert_int_equal(STORE_CALL(fx->st, device_forget, a, NULL), 0);
+	assert_int_equal(STORE_CALL(fx->st, device_forget, CP(a), a, NULL), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM devices WHERE member_id = ?1", a), 0);
-	assert_int_equal(STORE_CALL(fx->st, device_put, key, a, "2024-06-03T10:00:00Z", 1), 0);
+	assert_int_equal(STORE_CALL(fx->st, device_put, key, CP(a), a, "2024-06-03T10:00:00Z", 1),
+			 0);
 	/* bob's own device is his; the rows go with their member */
 	memset(key, 9, sizeof(key));
-	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, CP(a), a), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM devices", NULL), 1);
 	assert_int_equal(STORE_CALL(fx->st, device_login, key, login, sizeof(login)), 0);
 	assert_string_equal(login, "bob");
@@ -2320,7 +2381,8 @@ static void test_audit_history(void **state)
 		STORE_CALL(fx->st, audit_append, c, a, "invite_created", "2024-05-01T10:00:02Z"),
 		0);
 	assert_int_equal(
-		STORE_CALL(fx->st, audit_list, a, "signin,new_device", 0, "", 10, &rows, &n), 0);
+		STORE_CALL(fx->st, audit_list, CP(a), a, "signin,new_device", 0, "", 10, &rows, &n),
+		0);
 	assert_int_equal(n, 2);
 	assert_string_equal(rows[0].event, "new_device");
 	assert_string_equal(rows[0].browser, "Firefox/Android");
@@ -2333,13 +2395,13 @@ static void test_audit_history(void **state)
 
 		free(rows);
 		rows = NULL;
-		assert_int_equal(STORE_CALL(fx->st, audit_list, a, "signin,new_device", newest - 1,
-					    "", 10, &rows, &n),
+		assert_int_equal(STORE_CALL(fx->st, audit_list, CP(a), a, "signin,new_device",
+					    newest - 1, "", 10, &rows, &n),
 				 0);
 		assert_int_equal(n, 1);
 		free(rows);
 		rows = NULL;
-		assert_int_equal(STORE_CALL(fx->st, audit_list, a, "signin", 0,
+		assert_int_equal(STORE_CALL(fx->st, audit_list, CP(a), a, "signin", 0,
 					    "2024-05-01T10:00:01Z", 10, &rows, &n),
 				 0);
 		assert_int_equal(n, 0);
@@ -2347,7 +2409,8 @@ static void test_audit_history(void **state)
 	}
 	/* bob's only */
 	assert_int_equal(
-		STORE_CALL(fx->st, audit_list, b, "signin,new_device", 0, "", 10, &rows, &n), 0);
+		STORE_CALL(fx->st, audit_list, CP(b), b, "signin,new_device", 0, "", 10, &rows, &n),
+		0);
 	assert_int_equal(n, 1);
 	assert_string_equal(rows[0].browser, "");
 	free(rows);
@@ -2382,7 +2445,7 @@ static void test_audit_history(void **state)
 	/* a deleted member's trail goes with them: no row holds anything of theirs */
 	assert_int_equal(
 		audit_add(fx->st, c, b, "signin", "2024-05-03T10:00:00Z", "Safari/iPhone", sid), 0);
-	assert_int_equal(STORE_CALL(fx->st, member_delete, b), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, CP(b), b), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE member_id = ?1", b),
 			 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE member_id = ?1", a),
@@ -2414,14 +2477,17 @@ static void test_session_list_and_end(void **state)
 		memcpy(sid[i], s.id, sizeof(s.id));
 		/* each session's browser has a device row that knows it */
 		memset(key, 40 + (int)i, sizeof(key));
-		assert_int_equal(
-			STORE_CALL(fx->st, device_put, key, i < 3 ? a : b, s.created_at, 1), 0);
-		assert_int_equal(STORE_CALL(fx->st, device_set_session, key, i < 3 ? a : b, sid[i]),
+		assert_int_equal(STORE_CALL(fx->st, device_put, key, CP(i < 3 ? a : b),
+					    i < 3 ? a : b, s.created_at, 1),
+				 0);
+		assert_int_equal(STORE_CALL(fx->st, device_set_session, key, CP(i < 3 ? a : b),
+					    i < 3 ? a : b, sid[i]),
 				 0);
 	}
 	/* a device of another member is not the member's to mark */
-	assert_int_equal(STORE_CALL(fx->st, device_set_session, key, a, sid[0]), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, session_list, a, &rows, &n), 0);
+	assert_int_equal(STORE_CALL(fx->st, device_set_session, key, CP(a), a, sid[0]),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_list, CP(a), a, &rows, &n), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(rows[0].id, sid[2]);
 	assert_string_equal(rows[1].id, sid[1]);
@@ -2437,13 +2503,13 @@ static void test_session_list_and_end(void **state)
 		store_session_free(&got);
 	}
 	/* bob cannot end alice's session; alice ends one, and its browser's standing goes */
-	assert_int_equal(STORE_CALL(fx->st, session_end_own, b, sid[1]), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, session_end_own, a, sid[1]), 0);
-	assert_int_equal(STORE_CALL(fx->st, session_end_own, a, sid[1]), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_end_own, CP(b), b, sid[1]), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_end_own, CP(a), a, sid[1]), 0);
+	assert_int_equal(STORE_CALL(fx->st, session_end_own, CP(a), a, sid[1]), STORE_NOTFOUND);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM devices WHERE member_id = ?1", a), 2);
 	/* the others: alice keeps sid[2] and its browser; bob keeps his */
-	assert_int_equal(STORE_CALL(fx->st, session_end_others, a, sid[2]), 0);
-	assert_int_equal(STORE_CALL(fx->st, session_list, a, &rows, &n), 0);
+	assert_int_equal(STORE_CALL(fx->st, session_end_others, CP(a), a, sid[2]), 0);
+	assert_int_equal(STORE_CALL(fx->st, session_list, CP(a), a, &rows, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(rows[0].id, sid[2]);
 	free(rows);
@@ -2452,15 +2518,17 @@ static void test_session_list_and_end(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM sessions WHERE member_id = ?1", b), 1);
 
 	/* the dismissed notice mark only moves forward */
-	assert_int_equal(STORE_CALL(fx->st, notice_seen_get, a, &seen), 0);
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_get, CP(a), a, &seen), 0);
 	assert_int_equal(seen, 0);
-	assert_int_equal(STORE_CALL(fx->st, notice_seen_set, a, 7), 0);
-	assert_int_equal(STORE_CALL(fx->st, notice_seen_set, a, 3), 0);
-	assert_int_equal(STORE_CALL(fx->st, notice_seen_get, a, &seen), 0);
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_set, CP(a), a, 7), 0);
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_set, CP(a), a, 3), 0);
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_get, CP(a), a, &seen), 0);
 	assert_int_equal(seen, 7);
 	make_id(sid[0], T_SESSION, 404);
-	assert_int_equal(STORE_CALL(fx->st, notice_seen_set, sid[0], 1), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, notice_seen_get, sid[0], &seen), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_set, CP(sid[0]), sid[0], 1),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_get, CP(sid[0]), sid[0], &seen),
+			 STORE_NOTFOUND);
 }
 
 /* A member's TOTP: pending until activated, steps only forward, codes used once. */
@@ -2480,57 +2548,57 @@ static void test_second_factor(void **state)
 	memset(hashes, 1, STORE_CODE_HASH_LEN);
 	memset(hashes + STORE_CODE_HASH_LEN, 2, STORE_CODE_HASH_LEN);
 	memset(hashes + 2 * STORE_CODE_HASH_LEN, 3, STORE_CODE_HASH_LEN);
-	assert_int_equal(STORE_CALL(fx->st, totp_get, a, &t), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, CP(a), a, &t), STORE_NOTFOUND);
 	/* nothing pending: nothing to activate, no step to use */
-	assert_int_equal(STORE_CALL(fx->st, totp_activate, a, 5, hashes, 3), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, totp_use_step, a, 5), STORE_CONFLICT);
-	assert_int_equal(STORE_CALL(fx->st, totp_put, a, (const unsigned char *)"one", 3,
+	assert_int_equal(STORE_CALL(fx->st, totp_activate, CP(a), a, 5, hashes, 3), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, totp_use_step, CP(a), a, 5), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, totp_put, CP(a), a, (const unsigned char *)"one", 3,
 				    "2024-05-01T10:00:00Z"),
 			 0);
 	/* a second set-up replaces the pending secret */
-	assert_int_equal(STORE_CALL(fx->st, totp_put, a, (const unsigned char *)"two", 3,
+	assert_int_equal(STORE_CALL(fx->st, totp_put, CP(a), a, (const unsigned char *)"two", 3,
 				    "2024-05-01T10:00:01Z"),
 			 0);
-	assert_int_equal(STORE_CALL(fx->st, totp_get, a, &t), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, CP(a), a, &t), 0);
 	assert_blob(&t.secret_sealed, "two", 3);
 	assert_int_equal(t.active, 0);
 	store_totp_free(&t);
 	/* pending: a code's step is not taken yet */
-	assert_int_equal(STORE_CALL(fx->st, totp_use_step, a, 5), STORE_CONFLICT);
-	assert_int_equal(STORE_CALL(fx->st, totp_activate, a, 5, hashes, 3), 0);
-	assert_int_equal(STORE_CALL(fx->st, totp_activate, a, 6, hashes, 3), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, totp_get, a, &t), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_use_step, CP(a), a, 5), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, totp_activate, CP(a), a, 5, hashes, 3), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_activate, CP(a), a, 6, hashes, 3), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, CP(a), a, &t), 0);
 	assert_int_equal(t.active, 1);
 	assert_int_equal(t.last_step, 5);
 	store_totp_free(&t);
 	/* active: no set-up over it */
-	assert_int_equal(STORE_CALL(fx->st, totp_put, a, (const unsigned char *)"new", 3,
+	assert_int_equal(STORE_CALL(fx->st, totp_put, CP(a), a, (const unsigned char *)"new", 3,
 				    "2024-05-01T10:00:02Z"),
 			 STORE_CONFLICT);
 	/* the step of the confirming code, and any before it, are spent */
-	assert_int_equal(STORE_CALL(fx->st, totp_use_step, a, 5), STORE_CONFLICT);
-	assert_int_equal(STORE_CALL(fx->st, totp_use_step, a, 4), STORE_CONFLICT);
-	assert_int_equal(STORE_CALL(fx->st, totp_use_step, a, 6), 0);
-	assert_int_equal(STORE_CALL(fx->st, totp_use_step, a, 6), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, totp_use_step, CP(a), a, 5), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, totp_use_step, CP(a), a, 4), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, totp_use_step, CP(a), a, 6), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_use_step, CP(a), a, 6), STORE_CONFLICT);
 	/* recovery codes: each once, only the member's own */
-	assert_int_equal(STORE_CALL(fx->st, recovery_code_count, a, &n), 0);
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_count, CP(a), a, &n), 0);
 	assert_int_equal(n, 3);
-	assert_int_equal(STORE_CALL(fx->st, recovery_code_use, b, hashes), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, recovery_code_use, a, hashes), 0);
-	assert_int_equal(STORE_CALL(fx->st, recovery_code_use, a, hashes), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, recovery_code_count, a, &n), 0);
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_use, CP(b), b, hashes), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_use, CP(a), a, hashes), 0);
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_use, CP(a), a, hashes), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_count, CP(a), a, &n), 0);
 	assert_int_equal(n, 2);
 	/* turning it off takes the codes too */
-	assert_int_equal(STORE_CALL(fx->st, totp_delete, a), 0);
-	assert_int_equal(STORE_CALL(fx->st, totp_delete, a), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, recovery_code_count, a, &n), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_delete, CP(a), a), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_delete, CP(a), a), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_count, CP(a), a, &n), 0);
 	assert_int_equal(n, 0);
 	/* and both go with the member */
-	assert_int_equal(STORE_CALL(fx->st, totp_put, b, (const unsigned char *)"bob", 3,
+	assert_int_equal(STORE_CALL(fx->st, totp_put, CP(b), b, (const unsigned char *)"bob", 3,
 				    "2024-05-01T10:00:03Z"),
 			 0);
-	assert_int_equal(STORE_CALL(fx->st, totp_activate, b, 1, hashes, 3), 0);
-	assert_int_equal(STORE_CALL(fx->st, member_delete, b), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_activate, CP(b), b, 1, hashes, 3), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, CP(b), b), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM totp", NULL), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM recovery_codes", NULL), 0);
 }
@@ -2553,12 +2621,12 @@ static void test_master_key_ops(void **state)
 	add_member(fx->st, c, 1, "alice", a);
 	memset(&t, 0, sizeof(t));
 	/* the TOTP secret, pending or active, is replaced; none is NOTFOUND */
-	assert_int_equal(STORE_CALL(fx->st, totp_reseal, a, &nb), STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, totp_put, a, (const unsigned char *)"one", 3,
+	assert_int_equal(STORE_CALL(fx->st, totp_reseal, CP(a), a, &nb), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, totp_put, CP(a), a, (const unsigned char *)"one", 3,
 				    "2024-05-01T10:00:00Z"),
 			 0);
-	assert_int_equal(STORE_CALL(fx->st, totp_reseal, a, &nb), 0);
-	assert_int_equal(STORE_CALL(fx->st, totp_get, a, &t), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_reseal, CP(a), a, &nb), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, CP(a), a, &t), 0);
 	assert_blob(&t.secret_sealed, new1, sizeof(new1));
 	store_totp_free(&t);
 	/* old couple keys: one replaced by its number; those of another couple go */
@@ -2813,7 +2881,7 @@ static void test_care(void **state)
 	assert_int_equal(STORE_CALL(fx->st, care_end, c, t.id, "2024-05-03T10:00:00Z"), 0);
 	assert_int_equal(STORE_CALL(fx->st, care_end, c, t.id, "2024-05-03T10:00:00Z"),
 			 STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, member_standing, t.id, &standing), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_standing, CP(t.id), t.id, &standing), 0);
 	assert_int_equal(standing.care_ended, 1);
 }
 
@@ -2867,6 +2935,233 @@ static void test_row_version_and_rehome(void **state)
 			 -EINVAL);
 }
 
+static void fill_passkey(struct passkey_row *pk, unsigned n, const char *cred)
+{
+	static unsigned char point[65] = {4};
+	static unsigned char name[5] = "named";
+
+	memset(pk, 0, sizeof(*pk));
+	make_id(pk->id, T_ITEM, n);
+	pk->credential_id = (struct blob){(unsigned char *)(uintptr_t)cred, strlen(cred)};
+	pk->public_key = (struct blob){point, sizeof(point)};
+	pk->tag = (struct blob){hash32, sizeof(hash32)};
+	pk->name_sealed = (struct blob){name, sizeof(name)};
+	pk->sign_count = 5;
+	strcpy(pk->created_at, "2024-05-01T10:00:00Z");
+}
+
+/*
+ * Every op on a member's rows is scoped by the couple it is given (0018,
+ * issue 17): another couple's id finds nothing and changes nothing, as a
+ * row that is not there.
+ */
+static void test_couple_scoped(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], x[STORE_ID_LEN + 1];
+	struct member_standing standing;
+	struct passkey_row pk, *pks = NULL;
+	struct session_brief *briefs = NULL;
+	struct session_row s1;
+	struct member_row m;
+	struct totp_row t;
+	struct invite_row inv;
+	char origin[64];
+	int64_t seen = 0;
+	size_t n = 9;
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c2, 2, "xavier", x);
+	fill_session(&s1, c, a, 1);
+	assert_int_equal(STORE_CALL(fx->st, session_insert, &s1), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_put, c, a, sealed, 20, "2024-05-01T10:00:00Z"), 0);
+	fill_passkey(&pk, 1, "credential-one");
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, c, a, &pk), 0);
+	assert_int_equal(STORE_CALL(fx->st, device_put, hash32, c, a, "2024-05-01T10:00:00Z", 1),
+			 0);
+
+	/* alice asked for as if she were of couple 2 */
+	assert_int_equal(STORE_CALL(fx->st, member_get, c2, a, &m), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_standing, c2, a, &standing), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_set_language, c2, a, "es"), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, notice_seen_get, c2, a, &seen), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, c2, a, &t), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, totp_delete, c2, a), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, passkey_list, c2, a, &pks, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_delete, c2, a, pk.id), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, device_put, hash32, c2, a, "2024-05-02T10:00:00Z", 0),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_touch, c2, s1.id, "2024-05-02T10:00:00Z"),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_delete, c2, s1.id), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_end_own, c2, a, s1.id), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, session_list, c2, a, &briefs, &n), 0);
+	assert_int_equal(n, 0);
+	free(briefs);
+	assert_int_equal(STORE_CALL(fx->st, challenge_put, c2, a, hash32, "get", "https://x.test",
+				    (int64_t)time(NULL) + 600),
+			 STORE_NOTFOUND); /* the foreign key: alice is not of couple 2 */
+	assert_int_equal(STORE_CALL(fx->st, member_delete, c2, a), STORE_NOTFOUND);
+	memset(&inv, 0, sizeof(inv));
+	make_id(inv.id, T_INVITE, 1);
+	memcpy(inv.couple_id, c, sizeof(inv.couple_id));
+	strcpy(inv.role, "partner");
+	inv.secret_hash = (struct blob){hash32, 32};
+	inv.ck_wrapped = (struct blob){sealed, 20};
+	strcpy(inv.created_at, "2024-05-01T10:00:00Z");
+	strcpy(inv.expires_at, "2024-05-08T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, invite_insert, &inv), 0);
+	assert_int_equal(STORE_CALL(fx->st, invite_consume, c2, inv.id), STORE_NOTFOUND);
+	/* a row that names another couple than its member's is refused (the foreign key) */
+	assert_int_equal(STORE_CALL(fx->st, totp_put, c, x, sealed, 20, "2024-05-01T10:00:00Z"),
+			 STORE_NOTFOUND);
+	fill_passkey(&pk, 2, "credential-two");
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, c, x, &pk), STORE_NOTFOUND);
+	/* nor does her own one move to another couple */
+	assert_int_equal(STORE_CALL(fx->st, totp_put, c2, a, sealed, 20, "2024-05-01T10:00:00Z"),
+			 STORE_CONFLICT);
+
+	/* nothing of hers changed; with her own couple it is all there */
+	assert_int_equal(STORE_CALL(fx->st, member_get, c, a, &m), 0);
+	assert_string_not_equal(m.language, "es");
+	store_member_free(&m);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, c, a, &t), 0);
+	store_totp_free(&t);
+	assert_int_equal(STORE_CALL(fx->st, passkey_list, c, a, &pks, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(pks[0].couple_id, c);
+	store_passkey_list_free(pks, n);
+	assert_int_equal(STORE_CALL(fx->st, session_touch, c, s1.id, "2024-05-02T10:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, invite_consume, c, inv.id), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, challenge_take, c, a, hash32, "get", 0, origin, sizeof(origin)),
+		STORE_NOTFOUND);
+}
+
+/* The rows of a member's own tables at schema 17, of two members of two couples. */
+#ifdef STORE_TEST_PG
+#define B(n) "decode(repeat('07', " #n "), 'hex')"
+#else
+#define B(n) "zeroblob(" #n ")"
+#endif
+#define B1  B(1) ", "
+#define B3  B(3)
+#define B4  B(4)
+#define B5  B(5)
+#define B32 B(32)
+#define B65 B(65)
+static const char rows_at_17[] =
+	"INSERT INTO couples (id, created_at) VALUES ('c1', 't'), ('c2', 't');"
+	"INSERT INTO members (id, couple_id, login, role, display_name, language, pw_hash, "
+	"kek_salt, mk_by_pw, rk_salt, mk_by_rk, public_key, secret_key_sealed, created_at) "
+	"VALUES ('a', 'c1', 'alice', 'partner', 'A', 'en', 'h', " B1 B1 B1 B1 B1 B1 "'t'), "
+	"('x', 'c2', 'xavier', 'partner', 'X', 'en', 'h', " B1 B1 B1 B1 B1 B1 "'t');"
+	"INSERT INTO devices (key, member_id, created_at, used_at) "
+	"VALUES (" B32 ", 'a', 't', 't');"
+	"INSERT INTO totp (member_id, secret_sealed, created_at) VALUES ('x', " B3 ", 't');"
+	"INSERT INTO recovery_codes (member_id, hash) VALUES ('x', " B32 ");"
+	"INSERT INTO passkeys (id, member_id, credential_id, public_key, tag, name_sealed, "
+	"created_at) VALUES ('p1', 'a', " B4 ", " B65 ", " B32 ", " B3 ", 't1'), "
+	"('p2', 'a', " B5 ", " B65 ", " B32 ", " B3 ", 't1');"
+	"INSERT INTO passkey_challenges (member_id, hash, purpose, origin, expires_at) "
+	"VALUES ('a', " B32 ", 'get', 'o', 9999999999);";
+#undef B65
+#undef B32
+#undef B5
+#undef B4
+#undef B3
+#undef B1
+#undef B
+
+/*
+ * 0018 on a database of schema 17 with rows: each member-level row gets its
+ * member's couple, the ops find them with it (and not without), the order
+ * of a member's passkeys (insertion) is kept.
+ */
+static void test_couple_id_migration(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	struct passkey_row *pks = NULL;
+	struct totp_row t;
+	char err[128];
+	size_t n = 0;
+#ifdef STORE_TEST_PG
+	const char *url = getenv("KINTSUGI_PG_URL");
+	PGresult *res;
+
+	res = PQexec(fx->pg, "DROP SCHEMA public CASCADE; CREATE SCHEMA public; "
+			     "CREATE TABLE kintsugi_schema (version BIGINT NOT NULL); "
+			     "INSERT INTO kintsugi_schema VALUES (0)");
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	assert_int_equal(store_pg_migrations[0].version, 17);
+	res = PQexec(fx->pg, store_pg_migrations[0].sql);
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	res = PQexec(fx->pg, rows_at_17);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		fail_msg("%s", PQerrorMessage(fx->pg));
+	PQclear(res);
+	assert_int_equal(store_pg_open(url, &st, err, sizeof(err)), 0);
+#define db NULL
+#else
+	char path[160];
+	sqlite3 *db = NULL;
+
+	snprintf(path, sizeof(path), "%s/at17.db", fx->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA foreign_keys = ON");
+	for (size_t i = 0;
+	     i < store_sqlite_migrations_n && store_sqlite_migrations[i].version <= 17; i++)
+		exec_ok(db, store_sqlite_migrations[i].sql);
+	exec_ok(db, rows_at_17);
+	sqlite3_close(db);
+	assert_int_equal(store_open(path, &st, err, sizeof(err)), 0);
+	db = store_sqlite_db(st);
+	assert_int_equal(query_int(db, "PRAGMA user_version", NULL), 18);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_foreign_key_check", NULL), 0);
+#endif
+	assert_int_equal(query_int(db, "SELECT count(*) FROM devices WHERE couple_id = 'c1'", NULL),
+			 1);
+	assert_int_equal(
+		query_int(db, "SELECT count(*) FROM passkeys WHERE couple_id = 'c1'", NULL), 2);
+	assert_int_equal(query_int(db,
+				   "SELECT count(*) FROM passkey_challenges WHERE couple_id = 'c1'",
+				   NULL),
+			 1);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM totp WHERE couple_id = 'c2'", NULL),
+			 1);
+	assert_int_equal(
+		query_int(db, "SELECT count(*) FROM recovery_codes WHERE couple_id = 'c2'", NULL),
+		1);
+	assert_int_equal(STORE_CALL(st, totp_get, "c2", "x", &t), 0);
+	store_totp_free(&t);
+	assert_int_equal(STORE_CALL(st, totp_get, "c1", "x", &t), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(st, recovery_code_count, "c2", "x", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(STORE_CALL(st, passkey_list, "c1", "a", &pks, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(pks[0].id, "p1"); /* created at the same time: insertion order */
+	assert_string_equal(pks[1].id, "p2");
+	store_passkey_list_free(pks, n);
+	/* a row whose couple is not its member's cannot be made */
+#ifdef STORE_TEST_PG
+	res = PQexec(fx->pg, "UPDATE devices SET couple_id = 'c2'");
+	assert_int_equal(PQresultStatus(res), PGRES_FATAL_ERROR);
+	PQclear(res);
+#undef db
+#else
+	assert_int_not_equal(
+		sqlite3_exec(db, "UPDATE devices SET couple_id = 'c2'", NULL, NULL, NULL),
+		SQLITE_OK);
+#endif
+	store_close(st);
+}
+
 /* A partner leaves: a ghost stays, their rows follow them inside one transaction, the
  * partner who stays is marked for a new couple key. */
 static void test_member_leave(void **state)
@@ -2877,8 +3172,12 @@ static void test_member_leave(void **state)
 	struct blob fresh = {(unsigned char *)"sealed again", 12}, k;
 	struct member_brief *list = NULL;
 	struct session_row s1, s2, got;
+	struct passkey_row pk, *pks = NULL;
+	struct audit_row *audit = NULL;
 	struct member_row m;
 	struct journal_row e;
+	struct totp_row t;
+	char origin[64];
 	size_t n = 0;
 	int former = 9;
 
@@ -2896,10 +3195,23 @@ static void test_member_leave(void **state)
 	make_id(to, T_COUPLE, 9);
 	make_id(ghost, T_MEMBER, 9);
 	assert_int_equal(STORE_CALL(fx->st, couple_rekey_due, c, b), STORE_NOTFOUND);
+	/* what is alice's own: a browser, a second factor, a passkey, a challenge (0018) */
+	assert_int_equal(STORE_CALL(fx->st, device_put, hash32, c, a, "2024-05-01T10:00:00Z", 1),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_put, c, a, sealed, 20, "2024-05-01T10:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, totp_activate, c, a, 1, hash32, 1), 0);
+	fill_passkey(&pk, 1, "credential-one");
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, c, a, &pk), 0);
+	assert_int_equal(STORE_CALL(fx->st, challenge_put, c, a, hash32, "get", "https://x.test",
+				    (int64_t)time(NULL) + 600),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, audit_append, c, a, "signin", "2024-05-01T10:00:00Z"),
+			 0);
 
 	assert_int_equal(fx->st->ops->begin(fx->st), 0);
 	assert_int_equal(
-		STORE_CALL(fx->st, member_leave, a, ghost, to, s1.id, "2024-06-01T10:00:00Z"), 0);
+		STORE_CALL(fx->st, member_leave, c, a, ghost, to, s1.id, "2024-06-01T10:00:00Z"),
+		0);
 	assert_int_equal(
 		STORE_CALL(fx->st, rehome, STORE_TABLE_JOURNAL, c, NULL, e.id, to, a, &fresh, NULL),
 		0);
@@ -2907,10 +3219,10 @@ static void test_member_leave(void **state)
 	assert_int_equal(STORE_CALL(fx->st, couple_rekey_mark, c, NULL), 0);
 	assert_int_equal(fx->st->ops->commit(fx->st), 0);
 
-	assert_int_equal(STORE_CALL(fx->st, member_get, a, &m), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, CP(a), a, &m), 0);
 	assert_string_equal(m.couple_id, to);
 	store_member_free(&m);
-	assert_int_equal(STORE_CALL(fx->st, member_get, ghost, &m), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, CP(ghost), ghost, &m), 0);
 	assert_string_equal(m.couple_id, c);
 	assert_string_equal(m.login + 5, ghost);
 	assert_int_equal(m.mk_by_pw.len, 0);
@@ -2931,31 +3243,41 @@ static void test_member_leave(void **state)
 	assert_int_equal(STORE_CALL(fx->st, journal_get, to, a, e.id, &e), 0);
 	store_journal_free(&e);
 	assert_int_equal(STORE_CALL(fx->st, couple_rekey_due, c, b), 0);
+	/* alice's own rows went with her, in the same transaction */
+	assert_int_equal(STORE_CALL(fx->st, totp_get, c, a, &t), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, totp_get, to, a, &t), 0);
+	store_totp_free(&t);
+	assert_int_equal(STORE_CALL(fx->st, recovery_code_count, to, a, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(STORE_CALL(fx->st, passkey_list, c, a, &pks, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_list, to, a, &pks, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(pks[0].couple_id, to);
+	store_passkey_list_free(pks, n);
+	assert_int_equal(STORE_CALL(fx->st, device_put, hash32, c, a, "2024-06-02T10:00:00Z", 0),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, device_put, hash32, to, a, "2024-06-02T10:00:00Z", 0),
+			 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, challenge_take, to, a, hash32, "get", 0, origin, sizeof(origin)),
+		0);
+	assert_int_equal(STORE_CALL(fx->st, audit_list, c, a, "signin", 0, "", 10, &audit, &n), 0);
+	assert_int_equal(n, 0);
+	free(audit);
+	assert_int_equal(STORE_CALL(fx->st, audit_list, to, a, "signin", 0, "", 10, &audit, &n), 0);
+	assert_int_equal(n, 1);
+	free(audit);
 	assert_int_equal(STORE_CALL(fx->st, couple_former, c, &former), 0);
 	assert_int_equal(former, 1);
 	assert_int_equal(STORE_CALL(fx->st, couple_former, to, &former), 0);
 	assert_int_equal(former, 0);
 	/* a member who left once leaves no second ghost */
 	assert_int_equal(fx->st->ops->begin(fx->st), 0);
-	assert_int_equal(
-		STORE_CALL(fx->st, member_leave, ghost, a, c, NULL, "2024-06-02T10:00:00Z"),
-		STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, member_leave, CP(ghost), ghost, a, c, NULL,
+				    "2024-06-02T10:00:00Z"),
+			 STORE_CONFLICT);
 	assert_int_equal(fx->st->ops->rollback(fx->st), 0);
-}
-
-static void fill_passkey(struct passkey_row *pk, unsigned n, const char *cred)
-{
-	static unsigned char point[65] = {4};
-	static unsigned char name[5] = "named";
-
-	memset(pk, 0, sizeof(*pk));
-	make_id(pk->id, T_ITEM, n);
-	pk->credential_id = (struct blob){(unsigned char *)(uintptr_t)cred, strlen(cred)};
-	pk->public_key = (struct blob){point, sizeof(point)};
-	pk->tag = (struct blob){hash32, sizeof(hash32)};
-	pk->name_sealed = (struct blob){name, sizeof(name)};
-	pk->sign_count = 5;
-	strcpy(pk->created_at, "2024-05-01T10:00:00Z");
 }
 
 /* Passkeys, their challenges, and the ones that sign in alone. */
@@ -2974,47 +3296,49 @@ static void test_passkeys(void **state)
 	add_member(fx->st, c, 1, "alice", a);
 	add_member(fx->st, c, 2, "bob", b);
 	fill_passkey(&pk, 1, "credential-one");
-	assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), 0);
-	assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, CP(a), a, &pk), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, CP(a), a, &pk), STORE_CONFLICT);
 	fill_passkey(&pk, 2, "credential-two");
-	assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, CP(a), a, &pk), 0);
 	for (unsigned i = 3; i <= STORE_PASSKEYS_MAX; i++) {
 		char cred[32];
 
 		snprintf(cred, sizeof(cred), "credential-%u", i);
 		fill_passkey(&pk, i, cred);
-		assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), 0);
+		assert_int_equal(STORE_CALL(fx->st, passkey_put, CP(a), a, &pk), 0);
 	}
 	fill_passkey(&pk, 99, "one too many");
-	assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), STORE_CONFLICT);
-	assert_int_equal(STORE_CALL(fx->st, passkey_put, b, &pk), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, CP(a), a, &pk), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, CP(b), b, &pk), 0);
 
-	assert_int_equal(STORE_CALL(fx->st, passkey_list, a, &list, &n), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_list, CP(a), a, &list, &n), 0);
 	assert_int_equal(n, STORE_PASSKEYS_MAX);
 	assert_blob(&list[0].credential_id, "credential-one", 14);
 	assert_string_equal(list[0].last_used_at, "");
 	assert_null(list[0].signin.data);
 	store_passkey_list_free(list, n);
-	assert_int_equal(STORE_CALL(fx->st, passkey_get, a, (const unsigned char *)"credential-two",
-				    14, &got),
+	assert_int_equal(STORE_CALL(fx->st, passkey_get, CP(a), a,
+				    (const unsigned char *)"credential-two", 14, &got),
 			 0);
 	assert_int_equal(got.sign_count, 5);
 	assert_string_equal(got.member_id, a);
 	store_passkey_free(&got);
-	assert_int_equal(STORE_CALL(fx->st, passkey_get, b, (const unsigned char *)"credential-two",
-				    14, &got),
+	assert_int_equal(STORE_CALL(fx->st, passkey_get, CP(b), b,
+				    (const unsigned char *)"credential-two", 14, &got),
 			 STORE_NOTFOUND);
 
 	make_id(pk.id, T_ITEM, 2);
-	assert_int_equal(STORE_CALL(fx->st, passkey_use, a, pk.id, 5, 6, "2024-05-02T10:00:00Z"),
-			 0);
-	assert_int_equal(STORE_CALL(fx->st, passkey_use, a, pk.id, 5, 7, "2024-05-02T10:00:00Z"),
-			 STORE_CONFLICT);
-	assert_int_equal(STORE_CALL(fx->st, passkey_reseal, a, pk.id, &(struct blob){pubkey, 32},
+	assert_int_equal(
+		STORE_CALL(fx->st, passkey_use, CP(a), a, pk.id, 5, 6, "2024-05-02T10:00:00Z"), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, passkey_use, CP(a), a, pk.id, 5, 7, "2024-05-02T10:00:00Z"),
+		STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, passkey_reseal, CP(a), a, pk.id,
+				    &(struct blob){pubkey, 32},
 				    &(struct blob){(unsigned char *)"renamed", 7}),
 			 0);
-	assert_int_equal(STORE_CALL(fx->st, passkey_get, a, (const unsigned char *)"credential-two",
-				    14, &got),
+	assert_int_equal(STORE_CALL(fx->st, passkey_get, CP(a), a,
+				    (const unsigned char *)"credential-two", 14, &got),
 			 0);
 	assert_int_equal(got.sign_count, 6);
 	assert_string_equal(got.last_used_at, "2024-05-02T10:00:00Z");
@@ -3027,8 +3351,9 @@ static void test_passkeys(void **state)
 				    14, &list, &n),
 			 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(STORE_CALL(fx->st, passkey_signin_set, a, pk.id, &signin, NULL), -EINVAL);
-	assert_int_equal(STORE_CALL(fx->st, passkey_signin_set, a, pk.id, &signin, &mk), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_signin_set, CP(a), a, pk.id, &signin, NULL),
+			 -EINVAL);
+	assert_int_equal(STORE_CALL(fx->st, passkey_signin_set, CP(a), a, pk.id, &signin, &mk), 0);
 	assert_int_equal(STORE_CALL(fx->st, passkey_find, (const unsigned char *)"credential-two",
 				    14, &list, &n),
 			 0);
@@ -3037,32 +3362,33 @@ static void test_passkeys(void **state)
 	assert_blob(&list[0].signin, form, sizeof(form));
 	assert_blob(&list[0].mk_sealed, sealed, sizeof(sealed));
 	store_passkey_list_free(list, n);
-	assert_int_equal(STORE_CALL(fx->st, passkey_signin_set, a, pk.id, NULL, NULL), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_signin_set, CP(a), a, pk.id, NULL, NULL), 0);
 	assert_int_equal(STORE_CALL(fx->st, passkey_find, (const unsigned char *)"credential-two",
 				    14, &list, &n),
 			 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(STORE_CALL(fx->st, passkey_delete, a, pk.id), 0);
-	assert_int_equal(STORE_CALL(fx->st, passkey_delete, a, pk.id), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, passkey_delete, CP(a), a, pk.id), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_delete, CP(a), a, pk.id), STORE_NOTFOUND);
 
 	/* a challenge is taken once, by its member and purpose, before it expires */
 	assert_int_equal(
-		STORE_CALL(fx->st, challenge_put, a, hash32, "get", "https://x.test", later), 0);
-	assert_int_equal(STORE_CALL(fx->st, challenge_take, b, hash32, "get", later - 600, origin,
-				    sizeof(origin)),
-			 STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, challenge_take, a, hash32, "create", later - 600,
+		STORE_CALL(fx->st, challenge_put, CP(a), a, hash32, "get", "https://x.test", later),
+		0);
+	assert_int_equal(STORE_CALL(fx->st, challenge_take, CP(b), b, hash32, "get", later - 600,
 				    origin, sizeof(origin)),
 			 STORE_NOTFOUND);
-	assert_int_equal(
-		STORE_CALL(fx->st, challenge_take, a, hash32, "get", later, origin, sizeof(origin)),
-		STORE_NOTFOUND);
-	assert_int_equal(STORE_CALL(fx->st, challenge_take, a, hash32, "get", later - 600, origin,
+	assert_int_equal(STORE_CALL(fx->st, challenge_take, CP(a), a, hash32, "create", later - 600,
+				    origin, sizeof(origin)),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, challenge_take, CP(a), a, hash32, "get", later, origin,
 				    sizeof(origin)),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, challenge_take, CP(a), a, hash32, "get", later - 600,
+				    origin, sizeof(origin)),
 			 0);
 	assert_string_equal(origin, "https://x.test");
-	assert_int_equal(STORE_CALL(fx->st, challenge_take, a, hash32, "get", later - 600, origin,
-				    sizeof(origin)),
+	assert_int_equal(STORE_CALL(fx->st, challenge_take, CP(a), a, hash32, "get", later - 600,
+				    origin, sizeof(origin)),
 			 STORE_NOTFOUND);
 
 	/* sign-in challenges: bounded per address */
@@ -3129,7 +3455,7 @@ static void test_failed_statement_in_transaction(void **state)
 	assert_int_equal(STORE_CALL(fx->st, member_insert, &m), STORE_CONFLICT);
 	add_member(fx->st, c, 3, "bob", b);
 	assert_int_equal(fx->st->ops->commit(fx->st), 0);
-	assert_int_equal(STORE_CALL(fx->st, member_get, b, &m), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, CP(b), b, &m), 0);
 	store_member_free(&m);
 
 	/* and a read snapshot goes on after a failed read */
@@ -3156,10 +3482,10 @@ static void test_pg_migrate_once(void **state)
 	struct store *second = NULL;
 	char err[128];
 
-	assert_int_equal(query_int(fx->pg, "SELECT version FROM kintsugi_schema", NULL), 17);
+	assert_int_equal(query_int(fx->pg, "SELECT version FROM kintsugi_schema", NULL), 18);
 	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM kintsugi_schema", NULL), 1);
-	assert_int_equal(store_pg_migrate(fx->st), 17);
-	assert_int_equal(store_migrate(fx->st), 17);
+	assert_int_equal(store_pg_migrate(fx->st), 18);
+	assert_int_equal(store_migrate(fx->st), 18);
 	assert_int_equal(store_pg_open(url, &second, err, sizeof(err)), 0);
 	store_close(second);
 	second = NULL;
@@ -3228,7 +3554,7 @@ static void test_pg_lost_connection(void **state)
 	(void)fx->st->ops->fault(fx->st);
 
 	kill_store_connections(fx);
-	assert_int_equal(STORE_CALL(fx->st, member_get, a, &got), 0); /* retried */
+	assert_int_equal(STORE_CALL(fx->st, member_get, CP(a), a, &got), 0); /* retried */
 	store_member_free(&got);
 
 	assert_int_equal(fx->st->ops->begin(fx->st), 0);
@@ -3237,13 +3563,13 @@ static void test_pg_lost_connection(void **state)
 	memcpy(b, m.id, sizeof(m.id));
 	(void)fx->st->ops->fault(fx->st);
 	kill_store_connections(fx);
-	assert_int_equal(STORE_CALL(fx->st, member_set_language, a, "es"), -EIO);
+	assert_int_equal(STORE_CALL(fx->st, member_set_language, CP(a), a, "es"), -EIO);
 	assert_int_equal(fx->st->ops->fault(fx->st), STORE_FAULT_IO);
 	assert_int_equal(fx->st->ops->commit(fx->st), -EIO);
 	assert_int_equal(fx->st->ops->rollback(fx->st), 0);
 	/* nothing half-written: bob is not there, alice's language did not change */
 	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM members WHERE id = ?1", b), 0);
-	assert_int_equal(STORE_CALL(fx->st, member_get, a, &got), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, CP(a), a, &got), 0);
 	assert_string_equal(got.language, "ru");
 	store_member_free(&got);
 
@@ -3285,7 +3611,7 @@ static void test_pg_warm_pool(void **state)
 	assert_int_equal(fx->st->ops->reopen(fx->st, &h[2], err, sizeof(err)), 0);
 	assert_int_equal(pg_backends(), base + 3); /* the pool was empty: a new one */
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(STORE_CALL(h[i], member_get, a, &got), 0);
+		assert_int_equal(STORE_CALL(h[i], member_get, c, a, &got), 0);
 		assert_string_equal(got.login, "alice");
 		store_member_free(&got);
 		store_close(h[i]);
@@ -3308,24 +3634,24 @@ static void test_pg_transactions(void **state)
 	assert_int_equal(fx->st->ops->begin(fx->st), -EINVAL);
 	add_member(fx->st, c, 1, "alice", a);
 	assert_int_equal(fx->st->ops->rollback(fx->st), 0);
-	assert_int_equal(STORE_CALL(fx->st, member_get, a, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_get, c, a, &got), STORE_NOTFOUND);
 
 	assert_int_equal(fx->st->ops->reopen(fx->st, &other, err, sizeof(err)), 0);
 	assert_int_equal(fx->st->ops->begin(fx->st), 0);
 	add_member(fx->st, c, 1, "alice", a);
-	assert_int_equal(STORE_CALL(other, member_get, a, &got), STORE_NOTFOUND); /* not yet */
+	assert_int_equal(STORE_CALL(other, member_get, c, a, &got), STORE_NOTFOUND); /* not yet */
 	assert_int_equal(fx->st->ops->commit(fx->st), 0);
-	assert_int_equal(STORE_CALL(other, member_get, a, &got), 0);
+	assert_int_equal(STORE_CALL(other, member_get, c, a, &got), 0);
 	store_member_free(&got);
 
 	/* a read snapshot does not see a commit made after it began */
 	assert_int_equal(other->ops->read_begin(other), 0);
-	assert_int_equal(STORE_CALL(other, member_standing, a, &(struct member_standing){0}), 0);
-	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
-	assert_int_equal(STORE_CALL(other, member_get, a, &got), 0);
+	assert_int_equal(STORE_CALL(other, member_standing, c, a, &(struct member_standing){0}), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, c, a), 0);
+	assert_int_equal(STORE_CALL(other, member_get, c, a, &got), 0);
 	store_member_free(&got);
 	other->ops->read_end(other);
-	assert_int_equal(STORE_CALL(other, member_get, a, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(other, member_get, c, a, &got), STORE_NOTFOUND);
 	store_close(other);
 }
 
@@ -3352,7 +3678,7 @@ static void test_pg_database_ops(void **state)
 	assert_int_equal(fx->st->ops->check(fx->st), STORE_CONFLICT);
 	assert_int_equal(
 		query_int(fx->pg,
-			  "WITH u AS (UPDATE kintsugi_schema SET version = 17 RETURNING 1) "
+			  "WITH u AS (UPDATE kintsugi_schema SET version = 18 RETURNING 1) "
 			  "SELECT count(*) FROM u",
 			  NULL),
 		1);
@@ -3429,6 +3755,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_care, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_row_version_and_rehome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_couple_scoped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_couple_id_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passkeys, setup, teardown),
 		/* the backend-independent tests of the ops store-pg.c has so far */
 		cmocka_unit_test_setup_teardown(test_couples, setup, teardown),
@@ -3516,6 +3844,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_care, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_row_version_and_rehome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_couple_scoped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_couple_id_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passkeys, setup, teardown),
 		cmocka_unit_test(test_url_shown),
 		cmocka_unit_test_setup_teardown(test_failed_statement_in_transaction, setup,

@@ -237,7 +237,7 @@ static int code_was_sent(const struct kreq *r)
  * passkey, or a request to an address that is not the server's: nothing,
  * and the code field alone is asked for.
  */
-static int passkey_offer(struct kreq *r, json_t *data, const char *member_id)
+static int passkey_offer(struct kreq *r, json_t *data, const char *couple_id, const char *member_id)
 {
 	json_t *opts = NULL;
 	char *text;
@@ -246,10 +246,10 @@ static int passkey_offer(struct kreq *r, json_t *data, const char *member_id)
 
 	if (!data || !member_id || !*member_id)
 		return 0;
-	e = passkey_count(r->core, member_id, &n);
+	e = passkey_count(r->core, couple_id, member_id, &n);
 	if (e != 0 || n == 0)
 		return e < 0 ? e : 0;
-	e = api_passkey_request_options(r, member_id, &opts);
+	e = api_passkey_request_options(r, couple_id, member_id, &opts);
 	if (e != 0)
 		return e < 0 ? e : 0;
 	/* json_dumpb(), not json_dumps(): jansson allocates with the server's own functions */
@@ -279,7 +279,7 @@ static int passkey_offer(struct kreq *r, json_t *data, const char *member_id)
  * whose second factor is due, has a passkey.
  */
 static int signin_page(struct kreq *r, int status, const char *message, int need_code,
-		       const char *factor_member)
+		       const char *factor_couple, const char *factor_member)
 {
 	json_t *data = web_page_new(r, _("Sign in"));
 	int e;
@@ -287,7 +287,7 @@ static int signin_page(struct kreq *r, int status, const char *message, int need
 	web_set(data, "login", web_form_value(r, "login"));
 	web_set_bool(data, "need_code", need_code);
 	web_set_bool(data, "passkey_js", 1); /* "Sign in with a passkey", where WebAuthn is */
-	e = passkey_offer(r, data, factor_member);
+	e = passkey_offer(r, data, factor_couple, factor_member);
 	if (e < 0) {
 		json_decref(data);
 		return e;
@@ -304,7 +304,7 @@ int page_signin_form(struct kreq *r)
 {
 	if (r->session)
 		return web_redirect(r, "/home");
-	return signin_page(r, 200, NULL, 0, NULL);
+	return signin_page(r, 200, NULL, 0, NULL, NULL);
 }
 
 /*
@@ -319,11 +319,11 @@ int page_signin(struct kreq *r)
 
 	memset(&out, 0, sizeof(out));
 	if (r->input_error)
-		return signin_page(r, 400, NULL, code_was_sent(r), NULL);
+		return signin_page(r, 400, NULL, code_was_sent(r), NULL, NULL);
 	login = kreq_str(r, "login");
 	password = kreq_str(r, "password");
 	if (!login || !password)
-		return signin_page(r, 400, NULL, code_was_sent(r), NULL);
+		return signin_page(r, 400, NULL, code_was_sent(r), NULL, NULL);
 
 	rc = account_login(r->core, login, password, strlen(password), kreq_answer(r, "totp"), &out,
 			   r->session_buf);
@@ -335,19 +335,20 @@ int page_signin(struct kreq *r)
 		break;
 	case ACCOUNT_SECOND_FACTOR_REQUIRED:
 		r->half_signed_in = 1;
-		rc = signin_page(r, 401, _(CODE_NEEDED), 1, out.factor_member);
+		rc = signin_page(r, 401, _(CODE_NEEDED), 1, out.factor_couple, out.factor_member);
 		break;
 	case ACCOUNT_BAD_CREDENTIALS:
 		rc = code_was_sent(r)
-			     ? signin_page(r, 401, _("Login, password or code is wrong."), 1, NULL)
-			     : signin_page(r, 401, _("Login or password is wrong."), 0, NULL);
+			     ? signin_page(r, 401, _("Login, password or code is wrong."), 1, NULL,
+					   NULL)
+			     : signin_page(r, 401, _("Login or password is wrong."), 0, NULL, NULL);
 		break;
 	case ACCOUNT_BUSY:
 		r->retry_after = BUSY_RETRY_S;
 		rc = signin_page(r, 429,
 				 _("The server is busy right now. Please try again in a "
 				   "moment."),
-				 code_was_sent(r), NULL);
+				 code_was_sent(r), NULL, NULL);
 		break;
 	default:
 		if (rc > 0)
@@ -382,10 +383,10 @@ int page_signout(struct kreq *r)
  * factor_member: as signin_page()).
  */
 static int recover_page(struct kreq *r, int status, const char *message, const char *field,
-			const char *factor_member)
+			const char *factor_couple, const char *factor_member)
 {
 	json_t *data = web_page_new(r, _("Forgot your password?"));
-	int e = passkey_offer(r, data, factor_member);
+	int e = passkey_offer(r, data, factor_couple, factor_member);
 
 	if (e < 0) {
 		json_decref(data);
@@ -404,7 +405,7 @@ static int recover_page(struct kreq *r, int status, const char *message, const c
 /* page_recover_form() - GET /recover. */
 int page_recover_form(struct kreq *r)
 {
-	return recover_page(r, 200, NULL, NULL, NULL);
+	return recover_page(r, 200, NULL, NULL, NULL, NULL);
 }
 
 /*
@@ -420,12 +421,12 @@ int page_recover(struct kreq *r)
 
 	memset(&out, 0, sizeof(out));
 	if (r->input_error)
-		return recover_page(r, 400, NULL, NULL, NULL);
+		return recover_page(r, 400, NULL, NULL, NULL, NULL);
 	login = kreq_str(r, "login");
 	key = kreq_str(r, "recovery_key");
 	password = kreq_str(r, "new_password");
 	if (!login || !key || !password)
-		return recover_page(r, 400, NULL, NULL, NULL);
+		return recover_page(r, 400, NULL, NULL, NULL, NULL);
 
 	rc = account_recover(r->core, login, key, kreq_answer(r, "totp"), password,
 			     strlen(password), &out, r->session_buf);
@@ -443,7 +444,7 @@ int page_recover(struct kreq *r)
 			  "type the key and a new password again, with the 6-digit code "
 			  "your authenticator app shows now, or one of your recovery "
 			  "codes."),
-			NULL, out.factor_member);
+			NULL, out.factor_couple, out.factor_member);
 		break;
 	case ACCOUNT_BAD_CREDENTIALS:
 		rc = recover_page(r, 401,
@@ -452,19 +453,19 @@ int page_recover(struct kreq *r)
 					      "Please check them and try again.")
 					  : _("That login and recovery key do not match. Please "
 					      "check the key and try again."),
-				  NULL, NULL);
+				  NULL, NULL, NULL);
 		break;
 	case ACCOUNT_BUSY:
 		r->retry_after = BUSY_RETRY_S;
 		rc = recover_page(r, 429,
 				  _("The server is busy right now. Please try again in a "
 				    "moment."),
-				  NULL, NULL);
+				  NULL, NULL, NULL);
 		break;
 	default:
 		if (rc > 0 && account_password_message(rc))
 			rc = recover_page(r, 400, account_password_message(rc), "new_password",
-					  NULL);
+					  NULL, NULL);
 		else if (rc > 0)
 			rc = page_error(r, 500);
 		break;
@@ -662,14 +663,14 @@ static void settings_factor(const struct kreq *r, json_t *data)
 	unsigned kinds = 0;
 	size_t n = 0;
 
-	if (factor_active(r->core, r->session->member_id, &kinds) != 0)
+	if (factor_active(r->core, r->session->couple_id, r->session->member_id, &kinds) != 0)
 		return;
 	/* --require-second-factor: nothing else opens until it is on */
 	web_set_bool(data, "factor_required", r->core->require_factor && kinds == 0);
 	if (!(kinds & FACTOR_KIND_TOTP))
 		return;
 	web_set_bool(data, "totp_on", 1);
-	if (factor_codes_left(r->core, r->session->member_id, &n) != 0)
+	if (factor_codes_left(r->core, r->session->couple_id, r->session->member_id, &n) != 0)
 		return;
 	web_format_count(left, sizeof(left),
 			 ngettext_("You have %d unused recovery code.",
@@ -697,7 +698,8 @@ static int settings_passkeys(const struct kreq *r, json_t *data)
 	size_t n = 0, i;
 	int e;
 
-	e = passkey_list(r->core, r->session->member_id, r->session->mk, &list, &n);
+	e = passkey_list(r->core, r->session->couple_id, r->session->member_id, r->session->mk,
+			 &list, &n);
 	if (e != 0 || !arr) {
 		free(list);
 		json_decref(arr);
