@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include <libpq-fe.h>
+
 #include "store/store.h"
 
 /* One numbered PostgreSQL migration (src/store/migrations-pg/NNNN-*.sql). */
@@ -42,5 +44,13 @@ int store_pg_open(const char *url, struct store **ret, char *errbuf, size_t errl
  * the baseline), -EINVAL inside a transaction.
  */
 int store_pg_migrate(struct store *st);
+
+/*
+ * store_pg_conn() - the libpq connection behind st, for store-copy.c and
+ * tests; NULL when st is NULL or not a PostgreSQL store.  It stays owned by
+ * st; a caller that runs statements on it does so between st's own
+ * transactions, or inside one it opened with st's begin op.
+ */
+PGconn *store_pg_conn(struct store *st);
 
 #endif

@@ -1,0 +1,48 @@
+/*
+ * store-copy.h: `kintsugi copy`, an instance moved from SQLite to
+ * PostgreSQL (docs/storage.md, "Moving to PostgreSQL").
+ *
+ * Every row of every table is copied as it is stored: sealed fields stay
+ * the ciphertext they are, no key is loaded and the vault is never called.
+ * The tables and their columns are found in both databases (sqlite_schema
+ * and information_schema), not listed here, so a new migration needs no
+ * change to this code.
+ */
+#ifndef KINTSUGI_STORE_COPY_H
+#define KINTSUGI_STORE_COPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* What a copy did, for the closing message. */
+struct store_copy_stats {
+	size_t tables;
+	int64_t rows;
+};
+
+/*
+ * store_copy() - copy the SQLite database `from` (a path, or sqlite:PATH)
+ * into the PostgreSQL database `to` (postgresql://... or postgres://...).
+ *
+ * The source is opened read-only and read in one snapshot (a consistent
+ * copy while a server writes to it); it must be at this binary's schema
+ * version.  The target is given its schema when it has none (as
+ * `kintsugi migrate` would), must be at the same version, and must hold no
+ * row in any table.  Everything is written in one PostgreSQL transaction
+ * that holds the writers' lock; identity and serial sequences are set past
+ * the copied values.  Progress (each table and its row count) goes to
+ * progress when it is not NULL; stats (may be NULL) is filled on success.
+ *
+ * Returns 0, or < 0 with a short reason in errbuf (table and column names,
+ * never a value, never the URL): -EINVAL for a source or target that is
+ * not of the kind above, -ENOENT for a missing source, -EPROTO when the
+ * schemas differ (versions, tables, columns), -ENOTEMPTY for a target
+ * that holds data, -ECONNREFUSED when PostgreSQL cannot be reached,
+ * -EPROTONOSUPPORT in a build without libpq, -ENOMEM, -EIO.  On failure
+ * nothing is left in the target.
+ */
+int store_copy(const char *from, const char *to, FILE *progress, struct store_copy_stats *stats,
+	       char *errbuf, size_t errlen);
+
+#endif
