@@ -703,12 +703,11 @@ static int sq_user_version(struct copy *c, int *ret)
 	return 0;
 }
 
-static int check_versions(struct copy *c, const char *path)
+/* The source at this binary's schema version: else what to do about it. */
+static int check_source_version(struct copy *c, const char *path, int *ret)
 {
 	int ours = store_sqlite_migrations[store_sqlite_migrations_n - 1].version;
-	int from = 0, to;
-	PGresult *res;
-	int r;
+	int from = 0, r;
 
 	r = sq_user_version(c, &from);
 	if (r < 0)
@@ -726,7 +725,16 @@ static int check_versions(struct copy *c, const char *path)
 			    "the source is at schema version %d, made by a newer kintsugi (this "
 			    "one knows %d): copy with that kintsugi",
 			    from, ours);
-	res = PQexec(c->conn, "SELECT version FROM kintsugi_schema");
+	*ret = from;
+	return 0;
+}
+
+/* The target at the source's version (store_open has brought it to this binary's). */
+static int check_target_version(struct copy *c, int from)
+{
+	PGresult *res = PQexec(c->conn, "SELECT version FROM kintsugi_schema");
+	int to, r;
+
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		r = fail_pg(c, res, "to give its schema version:", "the target");
 		PQclear(res);
@@ -1007,7 +1015,7 @@ int store_copy(const char *from, const char *to, FILE *progress, struct store_co
 	struct copy c = {.errbuf = errbuf, .errlen = errlen};
 	const char *path;
 	struct stat sb;
-	int rc, r;
+	int version = 0, rc, r;
 
 	if (errbuf && errlen > 0)
 		errbuf[0] = '\0';
@@ -1034,6 +1042,10 @@ int store_copy(const char *from, const char *to, FILE *progress, struct store_co
 		r = fail(&c, -EIO, "cannot read the source: %s", sqlite3_errstr(rc));
 		goto out;
 	}
+	/* the snapshot starts with this first read: every read below is of it */
+	r = check_source_version(&c, path, &version);
+	if (r < 0)
+		goto out;
 	/* the target's schema as this kintsugi makes it (created when missing) */
 	r = store_open(to, &c.st, errbuf, errlen);
 	if (r < 0)
@@ -1043,8 +1055,7 @@ int store_copy(const char *from, const char *to, FILE *progress, struct store_co
 		r = fail(&c, -EINVAL, "the target is not a PostgreSQL database");
 		goto out;
 	}
-	/* the snapshot starts with the first read: every read below is of it */
-	r = check_versions(&c, path);
+	r = check_target_version(&c, version);
 	if (r == 0)
 		r = pg_tables(&c);
 	if (r == 0)
