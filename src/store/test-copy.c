@@ -14,6 +14,8 @@
  */
 #include <errno.h>
 #include <ftw.h>
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -696,6 +698,90 @@ static void test_copy_every_table(void **state)
 	store_close(pg);
 }
 
+/* A writer that commits an item and a journal entry together, until told to stop. */
+struct writer {
+	struct store *st; /* its own handle, as a server thread has */
+	const struct ids *x;
+	volatile int stop;
+	unsigned done;
+};
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+
+	while (!w->stop) {
+		struct item_row it = {0};
+		struct journal_row e = {0};
+		unsigned n = w->done + 1;
+
+		snprintf(it.couple_id, sizeof(it.couple_id), "%s", w->x->c);
+		strcpy(it.kind, "w");
+		make_id(it.id, 12, n);
+		snprintf(it.author_id, sizeof(it.author_id), "%s", w->x->a);
+		it.version = 1;
+		strcpy(it.sort, "2024-06-01T10:00:00Z");
+		it.sealed = (struct blob){sealed, 20};
+		strcpy(it.created_at, "2024-06-01T10:00:00Z");
+		strcpy(it.updated_at, "2024-06-01T10:00:00Z");
+		make_id(e.id, 12, n);
+		strcpy(e.couple_id, w->x->c);
+		strcpy(e.author_id, w->x->a);
+		e.version = 1;
+		e.body_sealed = (struct blob){sealed, 20};
+		strcpy(e.created_at, "2024-06-01T10:00:00Z");
+		strcpy(e.updated_at, "2024-06-01T10:00:00Z");
+		if (w->st->ops->begin(w->st) != 0)
+			continue;
+		if (STORE_CALL(w->st, item_insert, &it) == 0 &&
+		    STORE_CALL(w->st, journal_insert, &e) == 0 && w->st->ops->commit(w->st) == 0)
+			w->done++;
+		else
+			w->st->ops->rollback(w->st);
+	}
+	return NULL;
+}
+
+/*
+ * Copying while a server writes: the copy is the database at one instant.
+ * A writer commits an item and a journal entry together all along; the copy
+ * has as many of one as of the other, though the two tables are read one
+ * after the other (and the items, made many, take a while).
+ */
+static void test_copy_while_writing(void **state)
+{
+	struct fx *fx = *state;
+	struct writer w = {0};
+	pthread_t th;
+	char err[512];
+	struct ids x;
+	long long items, entries;
+
+	fill(fx->sq, &x);
+	sq_ok(fx, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000) "
+		  "INSERT INTO items (couple_id, kind, id, author_id, shared_with, version, sort, "
+		  "sealed, created_at, updated_at) SELECT couple_id, 'bulk', printf('0d%030x', i), "
+		  "id, 0, 1, '2024-05-01T10:00:00Z', randomblob(200), '2024-05-01T10:00:00Z', "
+		  "'2024-05-01T10:00:00Z' FROM n, members WHERE members.login = 'alice'");
+	w.x = &x;
+	assert_int_equal(STORE_CALL(fx->sq, reopen, &w.st, err, sizeof(err)), 0);
+	assert_int_equal(pthread_create(&th, NULL, writer_main, &w), 0);
+	while (w.done < 5) /* the writer is under way before the copy starts */
+		sched_yield();
+	assert_int_equal(copy(fx, NULL, err, sizeof(err)), 0);
+	w.stop = 1;
+	pthread_join(th, NULL);
+	store_close(w.st);
+
+	items = pg_int(fx->pg, "SELECT count(*) FROM items WHERE kind = 'w'");
+	entries = pg_int(fx->pg, "SELECT count(*) FROM journal_entries WHERE id LIKE '0c%'");
+	assert_int_equal(items, entries);
+	assert_true(items >= 5);
+	/* the writer went on past the instant copied: what it wrote after stays behind */
+	assert_true((long long)w.done > items);
+	assert_int_equal(pg_int(fx->pg, "SELECT count(*) FROM items WHERE kind = 'bulk'"), 40000);
+}
+
 /* A target that holds rows is refused and left as it was. */
 static void test_refuses_a_target_with_rows(void **state)
 {
@@ -836,6 +922,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_copy_every_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_while_writing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_a_target_with_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_another_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_another_schema, setup, teardown),
