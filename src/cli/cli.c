@@ -118,18 +118,21 @@ static void usage_check(FILE *f)
 
 static void usage_copy(FILE *f)
 {
-	fprintf(f, "Usage: kintsugi copy --from sqlite:PATH --to postgresql://USER@HOST/DB\n\n"
-		   "Copy every row of a SQLite database into an empty PostgreSQL database, in\n"
-		   "one transaction.  Sealed fields are copied as they are stored: no key is\n"
-		   "loaded and nothing is decrypted.  Both must be at this kintsugi's schema\n"
-		   "version (run 'kintsugi migrate' on the source first); the PostgreSQL\n"
-		   "database gets its schema when it has none and must hold no data.  The\n"
-		   "source is read in one snapshot, so a running server does no harm, but what\n"
-		   "it writes after the copy began is not copied: stop it to move for good.\n\n"
-		   "  --from sqlite:PATH         the SQLite database (a plain PATH too)\n"
-		   "  --to URL                   the PostgreSQL database (postgresql://...);\n"
-		   "                             a password through ~/.pgpass or PGPASSWORD\n"
-		   "  -h, --help                 show this text\n");
+	fprintf(f, "Usage: kintsugi copy --from sqlite:PATH --to postgresql://USER@HOST/DB\n"
+		   "       kintsugi copy --from postgresql://USER@HOST/DB --to sqlite:PATH\n\n"
+		   "Copy every row of a SQLite database into an empty PostgreSQL database, or\n"
+		   "back into a new SQLite file, in one transaction.  Sealed fields are copied\n"
+		   "as they are stored: no key is loaded and nothing is decrypted.  The source\n"
+		   "must be at this kintsugi's schema version (run 'kintsugi migrate' on it\n"
+		   "first); the PostgreSQL target gets its schema when it has none and must\n"
+		   "hold no data; a SQLite target must not exist yet.  The source is read in\n"
+		   "one snapshot, so a running server does no harm, but what it writes after\n"
+		   "the copy began is not copied: stop it to move for good.\n\n"
+		   "  --from NAME                the database to read: sqlite:PATH (a plain PATH\n"
+		   "                             too) or postgresql://...\n"
+		   "  --to NAME                  the database to fill: the other kind\n"
+		   "  -h, --help                 show this text\n"
+		   "Give a PostgreSQL password through ~/.pgpass or PGPASSWORD.\n");
 }
 
 static void usage_routes(FILE *f)
@@ -368,7 +371,8 @@ static const struct cli_command commands[] = {
 	 usage_backup},
 	{"migrate", "apply pending database migrations", cmd_migrate, usage_migrate},
 	{"check", "open the database and report whether it is usable", cmd_check, usage_check},
-	{"copy", "copy a SQLite database into an empty PostgreSQL one", cmd_copy, usage_copy},
+	{"copy", "copy a SQLite database into an empty PostgreSQL one, or back", cmd_copy,
+	 usage_copy},
 	{"routes", "print the routes made from the registry of item kinds", cmd_routes,
 	 usage_routes},
 	{"version", "print the version", cmd_version, usage_version},
@@ -635,7 +639,7 @@ static int take_option(int argc, char **argv, int *i, const char *name, const ch
 	return 1;
 }
 
-/* Copies a SQLite database into an empty PostgreSQL one (store-copy.c does it all). */
+/* Copies between SQLite and PostgreSQL, either way (store-copy.c does it all). */
 static int cmd_copy(int argc, char **argv, FILE *out, FILE *err)
 {
 	const struct cli_command *self = command_find("copy");

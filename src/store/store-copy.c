@@ -17,6 +17,11 @@
  * keys deferred to the commit and the tables written parents first; the
  * identity and serial sequences are moved past the copied values before the
  * commit.  A failure anywhere rolls the target back whole.
+ *
+ * The way back (copy_back) uses the same lists: PostgreSQL read in one
+ * read-only repeatable-read snapshot, row by row in binary (single-row
+ * mode), into a new SQLite file through bound inserts in one transaction
+ * with deferred foreign keys; the file is removed when the copy fails.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -26,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/store-copy.h"
 #include "store/store.h"
@@ -435,7 +441,7 @@ static int pg_tables(struct copy *c)
 	int n, r = 0;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		r = fail_pg(c, res, "to list the tables of", "the target");
+		r = fail_pg(c, res, "to list its tables", NULL);
 		PQclear(res);
 		return r;
 	}
@@ -474,13 +480,13 @@ static int pg_tables(struct copy *c)
 			r = fail(c, -ENOMEM, "out of memory");
 		else if (type_of(type, &col->type) < 0)
 			r = fail(c, -EPROTO,
-				 "column %s of table %s in the target has a type (%s) that "
-				 "copy does not know",
+				 "column %s of table %s in the PostgreSQL database has a type "
+				 "(%s) that copy does not know",
 				 col->name, table, type);
 	}
 	PQclear(res);
 	if (r == 0 && c->ntables == 0)
-		r = fail(c, -EPROTO, "the target has no tables");
+		r = fail(c, -EPROTO, "the PostgreSQL database has no tables");
 	return r;
 }
 
@@ -530,7 +536,7 @@ static int match_tables(struct copy *c)
 		rc = sqlite3_prepare_v2(c->db, "SELECT name FROM pragma_table_info(?1)", -1, &cols,
 					NULL);
 	if (rc != SQLITE_OK) {
-		r = fail(c, -EIO, "cannot read the source's tables: %s", sqlite3_errstr(rc));
+		r = fail(c, -EIO, "cannot read the SQLite tables: %s", sqlite3_errstr(rc));
 		goto out;
 	}
 	while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -540,7 +546,8 @@ static int match_tables(struct copy *c)
 		int hr;
 
 		if (!t) {
-			r = fail(c, -EPROTO, "table %s of the source is not in the target",
+			r = fail(c, -EPROTO,
+				 "table %s is in the SQLite database, not in the PostgreSQL one",
 				 name ? name : "?");
 			break;
 		}
@@ -562,13 +569,15 @@ static int match_tables(struct copy *c)
 					break;
 			if (!cname || j == t->ncols)
 				r = fail(c, -EPROTO,
-					 "column %s of table %s in the source is not in the target",
+					 "column %s of table %s is in the SQLite database, not in "
+					 "the "
+					 "PostgreSQL one",
 					 cname ? cname : "?", t->name);
 			else
 				found++;
 		}
 		if (r == 0 && rc != SQLITE_DONE)
-			r = fail(c, -EIO, "cannot read the source's columns of %s: %s", t->name,
+			r = fail(c, -EIO, "cannot read the SQLite columns of %s: %s", t->name,
 				 sqlite3_errstr(rc));
 		if (r != 0)
 			break;
@@ -593,13 +602,14 @@ static int match_tables(struct copy *c)
 				continue;
 			}
 			r = fail(c, -EPROTO,
-				 "column %s of table %s in the target is not in the source",
+				 "column %s of table %s is in the PostgreSQL database, not in the "
+				 "SQLite one",
 				 col->name, t->name);
 			break;
 		}
 	}
 	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		r = fail(c, -EIO, "cannot read the source's tables: %s", sqlite3_errstr(rc));
+		r = fail(c, -EIO, "cannot read the SQLite tables: %s", sqlite3_errstr(rc));
 	if (r == 0 && seen != c->ntables) {
 		for (size_t i = 0; i < c->ntables; i++) {
 			sqlite3_stmt *one = NULL;
@@ -614,7 +624,9 @@ static int match_tables(struct copy *c)
 			}
 			sqlite3_finalize(one);
 			if (!there) {
-				r = fail(c, -EPROTO, "table %s of the target is not in the source",
+				r = fail(c, -EPROTO,
+					 "table %s is in the PostgreSQL database, not in the "
+					 "SQLite one",
 					 c->tables[i].name);
 				break;
 			}
@@ -639,7 +651,7 @@ static int order_tables(struct copy *c)
 	int n;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		int r = fail_pg(c, res, "to list the foreign keys of", "the target");
+		int r = fail_pg(c, res, "to list its foreign keys", NULL);
 
 		PQclear(res);
 		return r;
@@ -997,16 +1009,316 @@ static int copy_all(struct copy *c, FILE *progress, struct store_copy_stats *sta
 	return r;
 }
 
-/* The path in from: sqlite:PATH, sqlite://PATH or PATH; NULL for any other URL. */
-static const char *source_path(const char *from)
+/* ---- the way back: PostgreSQL into a new SQLite file ---- */
+
+/* Field k of the single row in res, bound as parameter i of the insert s. */
+static int bind_value(struct copy *c, sqlite3_stmt *s, int i, const PGresult *res, int k,
+		      const struct copy_table *t, const struct copy_col *col, int64_t row)
 {
-	if (strncmp(from, "sqlite://", 9) == 0)
-		from += 9;
-	else if (strncmp(from, "sqlite:", 7) == 0)
-		from += 7;
-	if (!*from || strstr(from, "://"))
+	const char *v = PQgetvalue(res, 0, k);
+	int len = PQgetlength(res, 0, k), rc = SQLITE_OK, want = 0;
+	uint64_t u = 0;
+
+	if (PQgetisnull(res, 0, k))
+		return sqlite3_bind_null(s, i) == SQLITE_OK ? 0 : fail(c, -ENOMEM, "out of memory");
+	switch (col->type) {
+	case COPY_INT8:
+	case COPY_FLOAT8:
+		want = 8;
+		break;
+	case COPY_INT4:
+	case COPY_FLOAT4:
+		want = 4;
+		break;
+	case COPY_INT2:
+		want = 2;
+		break;
+	case COPY_BOOL:
+		want = 1;
+		break;
+	case COPY_TEXT:
+		rc = sqlite3_bind_text(s, i, len ? v : "", len, SQLITE_TRANSIENT);
+		break;
+	case COPY_BYTEA:
+		rc = len ? sqlite3_bind_blob(s, i, v, len, SQLITE_TRANSIENT)
+			 : sqlite3_bind_zeroblob(s, i, 0);
+		break;
+	}
+	if (want) {
+		if (len != want)
+			return fail(c, -EPROTO,
+				    "row %lld of table %s: column %s came back from PostgreSQL "
+				    "with %d bytes, not %d",
+				    (long long)row, t->name, col->name, len, want);
+		for (int j = 0; j < want; j++)
+			u = (u << 8) | (unsigned char)v[j];
+		if (col->type == COPY_FLOAT8) {
+			double d;
+
+			memcpy(&d, &u, sizeof(d));
+			rc = sqlite3_bind_double(s, i, d);
+		} else if (col->type == COPY_FLOAT4) {
+			uint32_t bits = (uint32_t)u;
+			float f;
+
+			memcpy(&f, &bits, sizeof(f));
+			rc = sqlite3_bind_double(s, i, f);
+		} else {
+			/* two's complement of want bytes, sign-extended */
+			if (want < 8 && (u >> (8 * want - 1)) & 1)
+				u |= ~(uint64_t)0 << (8 * want);
+			rc = sqlite3_bind_int64(s, i, (sqlite3_int64)u);
+		}
+	}
+	return rc == SQLITE_OK ? 0 : fail(c, -ENOMEM, "out of memory");
+}
+
+/* One table from PostgreSQL (the snapshot on c->conn) into SQLite (c->db, in a transaction). */
+static int copy_table_back(struct copy *c, struct copy_table *t)
+{
+	struct sbuf sel = {0}, ins = {0};
+	sqlite3_stmt *s = NULL;
+	const char *sep = "";
+	bool pg_rowid = false;
+	PGresult *res;
+	int ncopy = 0, rc, r = 0;
+	int64_t row = 0;
+
+	sb_add(&sel, "SELECT ");
+	sb_add(&ins, "INSERT INTO ");
+	sb_ident(&ins, t->name);
+	sb_add(&ins, " (");
+	for (size_t j = 0; j < t->ncols; j++) {
+		const struct copy_col *col = &t->cols[j];
+
+		if (col->source == COPY_FROM_NONE)
+			continue; /* PostgreSQL's own numbering of a WITHOUT ROWID table */
+		if (col->source == COPY_FROM_ROWID)
+			pg_rowid = true;
+		sb_add(&sel, sep);
+		sb_ident(&sel, col->name);
+		sb_add(&ins, sep);
+		sb_add(&ins, col->source == COPY_FROM_ROWID ? "rowid" : "");
+		if (col->source != COPY_FROM_ROWID)
+			sb_ident(&ins, col->name);
+		sep = ", ";
+		ncopy++;
+	}
+	sb_add(&sel, " FROM ");
+	sb_ident(&sel, t->name);
+	if (pg_rowid)
+		sb_add(&sel, " ORDER BY rowid");
+	sb_add(&ins, ") VALUES (");
+	for (int i = 0; i < ncopy; i++)
+		sb_add(&ins, i ? ", ?" : "?");
+	sb_add(&ins, ")");
+	if (sel.oom || ins.oom) {
+		r = fail(c, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = sqlite3_prepare_v2(c->db, ins.p, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		r = fail(c, -EIO, "cannot write table %s: %s", t->name, sqlite3_errstr(rc));
+		goto out;
+	}
+	/* row by row, in binary: the table is never held whole in memory */
+	if (!PQsendQueryParams(c->conn, sel.p, 0, NULL, NULL, NULL, NULL, 1) ||
+	    !PQsetSingleRowMode(c->conn)) {
+		r = fail_pg(c, NULL, "to read", t->name);
+		goto drain;
+	}
+	while ((res = PQgetResult(c->conn))) {
+		ExecStatusType st = PQresultStatus(res);
+
+		if (r == 0 && st == PGRES_SINGLE_TUPLE) {
+			row++;
+			sqlite3_reset(s);
+			for (int i = 0; i < ncopy && r == 0; i++) {
+				size_t j, seen = 0;
+
+				/* the i-th copied column: skip the ones left out */
+				for (j = 0; j < t->ncols; j++) {
+					if (t->cols[j].source == COPY_FROM_NONE)
+						continue;
+					if (seen++ == (size_t)i)
+						break;
+				}
+				r = bind_value(c, s, i + 1, res, i, t, &t->cols[j], row);
+			}
+			if (r == 0 && (rc = sqlite3_step(s)) != SQLITE_DONE)
+				r = fail(c, -EPROTO, "row %lld of table %s: SQLite refused it (%s)",
+					 (long long)row, t->name, sqlite3_errstr(rc));
+		} else if (r == 0 && st != PGRES_TUPLES_OK) {
+			r = fail_pg(c, res, "to read", t->name);
+		}
+		PQclear(res);
+	}
+	t->rows = row;
+	goto out;
+drain:
+	while ((res = PQgetResult(c->conn)))
+		PQclear(res);
+out:
+	sqlite3_finalize(s);
+	free(sel.p);
+	free(ins.p);
+	return r;
+}
+
+/* The source's version as this kintsugi's: else what to do about it. */
+static int check_pg_source_version(struct copy *c, const char *url)
+{
+	int ours = store_pg_migrations[store_pg_migrations_n - 1].version, from;
+	PGresult *res = PQexec(c->conn, "SELECT version FROM kintsugi_schema");
+	char shown[512];
+	int r;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		if (state && strcmp(state, "42P01") == 0)
+			r = fail(c, -EPROTO, "the source is not a kintsugi database (no schema)");
+		else
+			r = fail_pg(c, res, "to give its schema version", NULL);
+		PQclear(res);
+		return r;
+	}
+	from = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (from < ours)
+		return fail(c, -EPROTO,
+			    "the source is at schema version %d and this kintsugi's is %d: run "
+			    "`kintsugi migrate --db %s` first, then copy",
+			    from, ours, store_url_shown(url, shown, sizeof(shown)));
+	if (from > ours)
+		return fail(c, -EPROTO,
+			    "the source is at schema version %d, made by a newer kintsugi (this "
+			    "one knows %d): copy with that kintsugi",
+			    from, ours);
+	return 0;
+}
+
+static void remove_new_file(const char *path)
+{
+	char side[4096];
+
+	/* the file this copy made (it did not exist before), and SQLite's companions */
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
+/*
+ * PostgreSQL at url into the new SQLite file at path: one snapshot of the
+ * source (repeatable read, read only), one SQLite transaction with its
+ * foreign keys deferred to the commit; on failure the new file is removed.
+ */
+static int copy_back(struct copy *c, const char *url, const char *path, FILE *progress,
+		     struct store_copy_stats *stats)
+{
+	struct stat sb;
+	int64_t rows = 0;
+	bool made = false;
+	int version = 0, r;
+
+	if (lstat(path, &sb) == 0)
+		return fail(c, -EEXIST, "%s already exists: copy writes a new SQLite file", path);
+	if (errno != ENOENT)
+		return fail(c, -errno, "cannot write %s: %s", path, strerror(errno));
+	c->conn = PQconnectdb(url);
+	if (!c->conn)
+		return fail(c, -ENOMEM, "out of memory");
+	if (PQstatus(c->conn) != CONNECTION_OK) {
+		/* libpq's message names host and port, never the password; ours neither */
+		r = fail(c, -ECONNREFUSED, "cannot connect to the PostgreSQL server");
+		goto out;
+	}
+	r = pg_simple(c, "SET client_min_messages = warning", "the session's settings");
+	if (r == 0)
+		r = pg_simple(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+			      "a read-only snapshot");
+	if (r == 0)
+		r = check_pg_source_version(c, url);
+	if (r != 0)
+		goto out;
+	/* the new file, with this kintsugi's schema (removed again if the copy fails) */
+	made = true;
+	r = store_open(path, &c->st, c->errbuf, c->errlen);
+	if (r < 0)
+		goto out;
+	c->db = store_sqlite_db(c->st);
+	r = sq_user_version(c, &version);
+	if (r == 0 && version != store_pg_migrations[store_pg_migrations_n - 1].version)
+		r = fail(c, -EPROTO,
+			 "the source is at schema version %d and a new SQLite file at %d: both "
+			 "must be at the same one",
+			 store_pg_migrations[store_pg_migrations_n - 1].version, version);
+	if (r == 0)
+		r = pg_tables(c);
+	if (r == 0)
+		r = match_tables(c);
+	if (r == 0)
+		r = order_tables(c);
+	if (r == 0) {
+		r = c->st->ops->begin(c->st);
+		if (r != 0)
+			r = fail(c, r < 0 ? r : -EIO, "cannot start a transaction in %s", path);
+		else if (sqlite3_exec(c->db, "PRAGMA defer_foreign_keys = ON", NULL, NULL, NULL) !=
+			 SQLITE_OK)
+			r = fail(c, -EIO, "cannot defer the foreign keys of %s", path);
+	}
+	for (size_t k = 0; r == 0 && k < c->ntables; k++) {
+		struct copy_table *t = &c->tables[c->order[k]];
+
+		r = copy_table_back(c, t);
+		if (r == 0) {
+			rows += t->rows;
+			if (progress)
+				fprintf(progress, "kintsugi copy: %s: %lld row%s\n", t->name,
+					(long long)t->rows, t->rows == 1 ? "" : "s");
+		}
+	}
+	if (r == 0) {
+		r = c->st->ops->commit(c->st);
+		if (r != 0)
+			r = fail(c, r < 0 && r != -EINVAL ? r : -EPROTO,
+				 "SQLite refused the copy at its commit (a row refers to a row "
+				 "the source does not have, a foreign key); nothing was kept");
+	}
+	if (r != 0 && c->st)
+		c->st->ops->rollback(c->st);
+	if (r == 0 && stats) {
+		stats->tables = c->ntables;
+		stats->rows = rows;
+	}
+out:
+	store_close(c->st);
+	c->st = NULL;
+	c->db = NULL;
+	if (r != 0 && made)
+		remove_new_file(path);
+	PQfinish(c->conn); /* the read-only snapshot ends with it */
+	c->conn = NULL;
+	return r;
+}
+
+static bool is_pg(const char *name)
+{
+	return strncmp(name, "postgresql://", 13) == 0 || strncmp(name, "postgres://", 11) == 0;
+}
+
+/* The path in name: sqlite:PATH, sqlite://PATH or PATH; NULL for any other URL. */
+static const char *sqlite_path(const char *name)
+{
+	if (strncmp(name, "sqlite://", 9) == 0)
+		name += 9;
+	else if (strncmp(name, "sqlite:", 7) == 0)
+		name += 7;
+	if (!*name || strstr(name, "://"))
 		return NULL;
-	return from;
+	return name;
 }
 
 int store_copy(const char *from, const char *to, FILE *progress, struct store_copy_stats *stats,
@@ -1021,12 +1333,21 @@ int store_copy(const char *from, const char *to, FILE *progress, struct store_co
 		errbuf[0] = '\0';
 	if (!from || !to)
 		return fail(&c, -EINVAL, "give both a source and a target");
-	path = source_path(from);
+	if (is_pg(from) && !is_pg(to)) {
+		path = sqlite_path(to);
+		if (!path)
+			return fail(&c, -EINVAL, "the target must be a SQLite file: sqlite:PATH");
+		r = copy_back(&c, from, path, progress, stats);
+		tables_free(&c);
+		return r;
+	}
+	if (!is_pg(to))
+		return fail(&c, -EINVAL,
+			    "one of the two must be a PostgreSQL database (postgresql://...), "
+			    "the other a SQLite file");
+	path = sqlite_path(from);
 	if (!path)
 		return fail(&c, -EINVAL, "the source must be a SQLite database: sqlite:PATH");
-	if (strncmp(to, "postgresql://", 13) != 0 && strncmp(to, "postgres://", 11) != 0)
-		return fail(&c, -EINVAL,
-			    "the target must be a PostgreSQL database: postgresql://...");
 	if (stat(path, &sb) < 0)
 		return fail(&c, -errno, "cannot read the source: %s", strerror(errno));
 	if (!S_ISREG(sb.st_mode))

@@ -1,6 +1,6 @@
 /*
  * store-copy.h: `kintsugi copy`, an instance moved from SQLite to
- * PostgreSQL (docs/storage.md, "Moving to PostgreSQL").
+ * PostgreSQL, or back (docs/storage.md, "Moving to PostgreSQL").
  *
  * Every row of every table is copied as it is stored: sealed fields stay
  * the ciphertext they are, no key is loaded and the vault is never called.
@@ -34,13 +34,20 @@ struct store_copy_stats {
  * the copied values.  Progress (each table and its row count) goes to
  * progress when it is not NULL; stats (may be NULL) is filled on success.
  *
+ * The way back: with `from` a postgresql:// URL and `to` a path (or
+ * sqlite:PATH), the PostgreSQL database (not migrated, read in one
+ * repeatable-read snapshot) is copied into a new SQLite file made with this
+ * binary's schema, in one SQLite transaction; an existing file is refused
+ * (-EEXIST) and a failed copy removes the file it made.
+ *
  * Returns 0, or < 0 with a short reason in errbuf (table and column names,
- * never a value, never the URL): -EINVAL for a source or target that is
- * not of the kind above, -ENOENT for a missing source, -EPROTO when the
- * schemas differ (versions, tables, columns), -ENOTEMPTY for a target
- * that holds data, -ECONNREFUSED when PostgreSQL cannot be reached,
- * -EPROTONOSUPPORT in a build without libpq, -ENOMEM, -EIO.  On failure
- * nothing is left in the target.
+ * row numbers, never a value, never a password): -EINVAL for names that
+ * are not one SQLite file and one PostgreSQL URL, -ENOENT for a missing
+ * source, -EPROTO when the schemas differ (versions, tables, columns) or a
+ * value does not fit, -ENOTEMPTY for a PostgreSQL target that holds data,
+ * -EEXIST for a SQLite target that exists, -ECONNREFUSED when PostgreSQL
+ * cannot be reached, -EPROTONOSUPPORT in a build without libpq, -ENOMEM,
+ * -EIO.  On failure nothing is left in the target.
  */
 int store_copy(const char *from, const char *to, FILE *progress, struct store_copy_stats *stats,
 	       char *errbuf, size_t errlen);

@@ -482,9 +482,8 @@ static int64_t compare_table(sqlite3 *db, PGconn *pg, const char *name)
 }
 
 /* Every table of the source against the target; returns the rows compared. */
-static int64_t compare_all(struct fx *fx)
+static int64_t compare_db(struct fx *fx, sqlite3 *db)
 {
-	sqlite3 *db = store_sqlite_db(fx->sq);
 	sqlite3_stmt *s = NULL;
 	int64_t rows = 0;
 
@@ -497,6 +496,11 @@ static int64_t compare_all(struct fx *fx)
 		rows += compare_table(db, fx->pg, (const char *)sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
 	return rows;
+}
+
+static int64_t compare_all(struct fx *fx)
+{
+	return compare_db(fx, store_sqlite_db(fx->sq));
 }
 
 static int copy(struct fx *fx, struct store_copy_stats *stats, char *err, size_t errlen)
@@ -782,6 +786,66 @@ static void test_copy_while_writing(void **state)
 	assert_int_equal(pg_int(fx->pg, "SELECT count(*) FROM items WHERE kind = 'bulk'"), 40000);
 }
 
+/* And back: PostgreSQL into a new SQLite file, the same rows, the same answers. */
+static void test_copy_back(void **state)
+{
+	struct fx *fx = *state;
+	struct store_copy_stats there = {0}, back = {0};
+	struct store *b = NULL;
+	char err[512], path[200], to[220];
+	struct ids x;
+
+	fill(fx->sq, &x);
+	assert_int_equal(copy(fx, &there, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/var/back.db", fx->dir);
+	snprintf(to, sizeof(to), "sqlite:%s", path);
+	assert_int_equal(store_copy(fx->url, to, NULL, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.rows, there.rows);
+	assert_int_equal(back.tables, there.tables);
+	assert_int_equal(store_open(path, &b, err, sizeof(err)), 0);
+	assert_int_equal(compare_db(fx, store_sqlite_db(b)), there.rows);
+	assert_ops_alike(fx->sq, b, &x);
+	store_close(b);
+
+	/* an existing file is never written: copy makes a new one */
+	assert_int_equal(store_copy(fx->url, path, NULL, NULL, err, sizeof(err)), -EEXIST);
+	assert_non_null(strstr(err, "already exists"));
+}
+
+/* The way back refuses a source at another version (never migrating it) and leaves no file. */
+static void test_copy_back_refusals(void **state)
+{
+	struct fx *fx = *state;
+	char err[512], path[200];
+	struct ids x;
+
+	fill(fx->sq, &x);
+	assert_int_equal(copy(fx, NULL, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/back.db", fx->dir);
+	pg_ok(fx->pg, "UPDATE kintsugi_schema SET version = 16");
+	assert_int_equal(store_copy(fx->url, path, NULL, NULL, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "kintsugi migrate --db postgresql://"));
+	assert_int_equal(pg_int(fx->pg, "SELECT version FROM kintsugi_schema"), 16);
+	assert_int_equal(access(path, F_OK), -1);
+	pg_ok(fx->pg, "UPDATE kintsugi_schema SET version = 17");
+
+	/* a table PostgreSQL has and SQLite does not: refused, and the new file removed */
+	pg_ok(fx->pg, "CREATE TABLE later (id TEXT PRIMARY KEY)");
+	assert_int_equal(store_copy(fx->url, path, NULL, NULL, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "table later"));
+	assert_int_equal(access(path, F_OK), -1);
+	pg_ok(fx->pg, "DROP TABLE later");
+
+	assert_int_equal(store_copy("postgresql://kintsugi:s3cret-pw@127.0.0.1:1/kintsugi"
+				    "?connect_timeout=2",
+				    path, NULL, NULL, err, sizeof(err)),
+			 -ECONNREFUSED);
+	assert_null(strstr(err, "s3cret-pw"));
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(store_copy(fx->url, "mysql://x/y", NULL, NULL, err, sizeof(err)), -EINVAL);
+	assert_int_equal(store_copy(fx->url, path, NULL, NULL, err, sizeof(err)), 0);
+}
+
 /* A target that holds rows is refused and left as it was. */
 static void test_refuses_a_target_with_rows(void **state)
 {
@@ -851,7 +915,8 @@ static void test_refuses_another_schema(void **state)
 	fill(fx->sq, &x);
 	sq_ok(fx, "ALTER TABLE couples ADD COLUMN extra TEXT");
 	assert_int_equal(copy(fx, NULL, err, sizeof(err)), -EPROTO);
-	assert_non_null(strstr(err, "column extra of table couples in the source"));
+	assert_non_null(strstr(err, "column extra of table couples is in the SQLite database, not "
+				    "in the PostgreSQL one"));
 	pg_ok(fx->pg, "ALTER TABLE couples ADD COLUMN extra TEXT");
 	assert_int_equal(copy(fx, NULL, err, sizeof(err)), 0);
 	assert_int_equal(pg_int(fx->pg, "SELECT count(*) FROM couples"), 1);
@@ -861,11 +926,13 @@ static void test_refuses_another_schema(void **state)
 	sq_ok(fx, "ALTER TABLE couples DROP COLUMN extra");
 	sq_ok(fx, "CREATE TABLE later (id TEXT PRIMARY KEY) STRICT");
 	assert_int_equal(copy(fx, NULL, err, sizeof(err)), -EPROTO);
-	assert_non_null(strstr(err, "table later of the source"));
+	assert_non_null(
+		strstr(err, "table later is in the SQLite database, not in the PostgreSQL"));
 	sq_ok(fx, "DROP TABLE later");
 	pg_ok(fx->pg, "CREATE TABLE later (id TEXT PRIMARY KEY)");
 	assert_int_equal(copy(fx, NULL, err, sizeof(err)), -EPROTO);
-	assert_non_null(strstr(err, "table later of the target"));
+	assert_non_null(
+		strstr(err, "table later is in the PostgreSQL database, not in the SQLite"));
 	assert_int_equal(pg_int(fx->pg, "SELECT count(*) FROM couples"), 0);
 }
 
@@ -923,6 +990,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_copy_every_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_while_writing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_back_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_a_target_with_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_another_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_another_schema, setup, teardown),
