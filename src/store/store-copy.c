@@ -229,7 +229,7 @@ static void cb_put(struct copy_buf *b, const void *data, size_t n)
 		b->p = p;
 		b->cap = cap;
 	}
-	if (n)
+	if (n && data)
 		memcpy(b->p + b->len, data, n);
 	b->len += n;
 }
@@ -438,6 +438,7 @@ static int pg_tables(struct copy *c)
 			 "WHERE k.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "
 			 "AND k.table_name <> 'kintsugi_schema' "
 			 "ORDER BY k.table_name COLLATE \"C\", k.ordinal_position");
+	struct copy_table *t = NULL; /* the table being filled */
 	int n, r = 0;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -453,17 +454,18 @@ static int pg_tables(struct copy *c)
 	}
 	for (int i = 0; i < n && r == 0; i++) {
 		const char *table = PQgetvalue(res, i, 0), *type = PQgetvalue(res, i, 2);
-		struct copy_table *t = c->ntables ? &c->tables[c->ntables - 1] : NULL;
 		struct copy_col *col, *cols;
+		char *name;
 
+		/* the rows come table by table: a new name starts the next table */
 		if (!t || strcmp(t->name, table) != 0) {
-			t = &c->tables[c->ntables++];
-			t->name = strdup(table);
-			t->cols = NULL;
-			if (!t->name) {
+			name = strdup(table);
+			if (!name) {
 				r = fail(c, -ENOMEM, "out of memory");
 				break;
 			}
+			t = &c->tables[c->ntables++];
+			t->name = name;
 		}
 		cols = realloc(t->cols, (t->ncols + 1) * sizeof(*t->cols));
 		if (!cols) {
@@ -492,8 +494,8 @@ static int pg_tables(struct copy *c)
 
 static struct copy_table *table_named(struct copy *c, const char *name)
 {
-	for (size_t i = 0; i < c->ntables; i++)
-		if (strcmp(c->tables[i].name, name) == 0)
+	for (size_t i = 0; name && i < c->ntables; i++)
+		if (c->tables[i].name && strcmp(c->tables[i].name, name) == 0)
 			return &c->tables[i];
 	return NULL;
 }
@@ -752,7 +754,7 @@ static int check_target_version(struct copy *c, int from)
 		PQclear(res);
 		return r;
 	}
-	to = atoi(PQgetvalue(res, 0, 0));
+	to = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	if (to != from)
 		return fail(c, -EPROTO,
@@ -1183,7 +1185,7 @@ static int check_pg_source_version(struct copy *c, const char *url)
 		PQclear(res);
 		return r;
 	}
-	from = atoi(PQgetvalue(res, 0, 0));
+	from = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	if (from < ours)
 		return fail(c, -EPROTO,
