@@ -936,6 +936,36 @@ static void test_refuses_another_schema(void **state)
 	assert_int_equal(pg_int(fx->pg, "SELECT count(*) FROM couples"), 0);
 }
 
+/*
+ * A table a later migration adds is copied with no change to copy: here one
+ * WITHOUT ROWID in SQLite that has a rowid identity in PostgreSQL, which
+ * PostgreSQL numbers itself; NULL, empty and non-UTF-8 blobs and negative
+ * numbers go through as they are.
+ */
+static void test_new_table(void **state)
+{
+	struct fx *fx = *state;
+	struct store *pg = NULL;
+	char err[512];
+	struct ids x;
+
+	fill(fx->sq, &x);
+	sq_ok(fx, "CREATE TABLE later (id TEXT PRIMARY KEY, n INTEGER NOT NULL, b BLOB) "
+		  "STRICT, WITHOUT ROWID; "
+		  "INSERT INTO later VALUES ('z', 3, x'00ff'), ('a', -1, NULL), ('m', 0, x'')");
+	assert_int_equal(store_open(fx->url, &pg, err, sizeof(err)), 0);
+	store_close(pg);
+	pg_ok(fx->pg, "CREATE TABLE later (rowid BIGINT GENERATED ALWAYS AS IDENTITY, "
+		      "id TEXT COLLATE \"C\" PRIMARY KEY, n BIGINT NOT NULL, b BYTEA)");
+	assert_int_equal(copy(fx, NULL, err, sizeof(err)), 0);
+	assert_int_equal(pg_int(fx->pg, "SELECT count(*) FROM later"), 3);
+	assert_int_equal(pg_int(fx->pg, "SELECT n FROM later WHERE id = 'a'"), -1);
+	assert_int_equal(pg_int(fx->pg, "SELECT octet_length(b) FROM later WHERE id = 'z'"), 2);
+	assert_int_equal(pg_int(fx->pg, "SELECT octet_length(b) FROM later WHERE id = 'm'"), 0);
+	assert_int_equal(pg_int(fx->pg, "SELECT count(*) FROM later WHERE b IS NULL"), 1);
+	assert_int_equal(pg_int(fx->pg, "SELECT max(rowid) FROM later"), 3);
+}
+
 /* Text PostgreSQL refuses stops the copy at its row; what came before is rolled back. */
 static void test_bad_text_rolls_back(void **state)
 {
@@ -995,6 +1025,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuses_a_target_with_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_another_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_another_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_text_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
 	};
