@@ -13,8 +13,9 @@
  * are blobs like any other: their ciphertext is copied, never opened.
  *
  * One snapshot of the source (a read transaction), one transaction in the
- * target, holding the store's writers' lock (the begin op) with its foreign
- * keys deferred to the commit and the tables written parents first; the
+ * target, holding the store's writers' lock (the begin op), the tables
+ * written parents first (their foreign keys deferred to the commit only if
+ * they go round); the
  * identity and serial sequences are moved past the copied values before the
  * commit.  A failure anywhere rolls the target back whole.
  *
@@ -102,6 +103,7 @@ struct copy {
 	struct copy_table *tables;
 	size_t ntables;
 	size_t *order; /* indices into tables, parents first */
+	bool cycle;    /* the foreign keys go round: some child comes before its parent */
 	char *errbuf;
 	size_t errlen;
 };
@@ -688,13 +690,15 @@ static int order_tables(struct copy *c)
 				c->order[placed++] = i;
 			}
 		}
-		if (placed == before) /* a cycle: the deferred keys are checked at the commit */
+		if (placed == before) { /* a cycle: its keys are deferred to the commit */
+			c->cycle = true;
 			for (size_t i = 0; i < c->ntables; i++)
 				if (!c->tables[i].placed) {
 					c->tables[i].placed = true;
 					c->order[placed++] = i;
 					break;
 				}
+		}
 	}
 	PQclear(res);
 	return 0;
@@ -973,7 +977,13 @@ static int copy_all(struct copy *c, FILE *progress, struct store_copy_stats *sta
 	r = c->st->ops->begin(c->st);
 	if (r != 0)
 		return fail(c, r < 0 ? r : -EIO, "cannot start a transaction in the target");
-	r = pg_simple(c, "SET CONSTRAINTS ALL DEFERRED", "to defer its foreign keys");
+	/*
+	 * Parents first, each table's keys checked at the end of its COPY (a
+	 * refusal names the table); deferred to the commit only when they go
+	 * round, since PostgreSQL keeps every deferred check in memory until then.
+	 */
+	if (c->cycle)
+		r = pg_simple(c, "SET CONSTRAINTS ALL DEFERRED", "to defer its foreign keys");
 	if (r == 0)
 		r = check_empty(c);
 	for (size_t k = 0; r == 0 && k < c->ntables; k++) {

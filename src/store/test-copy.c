@@ -966,6 +966,33 @@ static void test_new_table(void **state)
 	assert_int_equal(pg_int(fx->pg, "SELECT max(rowid) FROM later"), 3);
 }
 
+/* Foreign keys that go round: copied with them deferred to the commit. */
+static void test_cycle_deferred(void **state)
+{
+	struct fx *fx = *state;
+	struct store *pg = NULL;
+	char err[512];
+	struct ids x;
+
+	fill(fx->sq, &x);
+	sq_ok(fx,
+	      "PRAGMA foreign_keys = OFF; "
+	      "CREATE TABLE ring_a (id TEXT PRIMARY KEY, b TEXT REFERENCES ring_b (id)) STRICT; "
+	      "CREATE TABLE ring_b (id TEXT PRIMARY KEY, a TEXT REFERENCES ring_a (id)) STRICT; "
+	      "INSERT INTO ring_a VALUES ('a1', 'b1'); INSERT INTO ring_b VALUES ('b1', 'a1')");
+	assert_int_equal(store_open(fx->url, &pg, err, sizeof(err)), 0);
+	store_close(pg);
+	pg_ok(fx->pg, "CREATE TABLE ring_a (rowid BIGINT GENERATED ALWAYS AS IDENTITY, "
+		      "id TEXT PRIMARY KEY, b TEXT); "
+		      "CREATE TABLE ring_b (rowid BIGINT GENERATED ALWAYS AS IDENTITY, "
+		      "id TEXT PRIMARY KEY, a TEXT REFERENCES ring_a (id) DEFERRABLE); "
+		      "ALTER TABLE ring_a ADD FOREIGN KEY (b) REFERENCES ring_b (id) DEFERRABLE");
+	assert_int_equal(copy(fx, NULL, err, sizeof(err)), 0);
+	assert_int_equal(pg_int(fx->pg, "SELECT count(*) FROM ring_a JOIN ring_b ON ring_b.a = "
+					"ring_a.id AND ring_a.b = ring_b.id"),
+			 1);
+}
+
 /* Text PostgreSQL refuses stops the copy at its row; what came before is rolled back. */
 static void test_bad_text_rolls_back(void **state)
 {
@@ -980,6 +1007,23 @@ static void test_bad_text_rolls_back(void **state)
 	assert_null(strstr(err, "A\xc3"));
 	assert_int_equal(pg_int(fx->pg, "SELECT count(*) FROM couples"), 0);
 	assert_int_equal(pg_int(fx->pg, "SELECT count(*) FROM members"), 0);
+}
+
+/* A row whose parent is missing (foreign keys were off in SQLite) is refused with its table. */
+static void test_orphan_refused(void **state)
+{
+	struct fx *fx = *state;
+	char err[512];
+	struct ids x;
+
+	fill(fx->sq, &x);
+	sq_ok(fx, "PRAGMA foreign_keys = OFF; "
+		  "INSERT INTO ledgers (member_id, couple_id, gen, sealed) "
+		  "VALUES ('02000000000000000000000000000099', '', 1, x'00')");
+	assert_int_equal(copy(fx, NULL, err, sizeof(err)), -EIO);
+	assert_non_null(strstr(err, "the rows of ledgers (SQLSTATE 23503, constraint "));
+	assert_null(strstr(err, "02000000000000000000000000000099"));
+	assert_int_equal(pg_int(fx->pg, "SELECT count(*) FROM couples"), 0);
 }
 
 /* Bad names: each refused before anything is read or written. */
@@ -1026,7 +1070,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuses_another_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_another_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cycle_deferred, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_text_rolls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_orphan_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
 	};
 
