@@ -93,6 +93,45 @@ static void sq_ok(struct fx *fx, const char *sql)
 	sqlite3_free(msg);
 }
 
+/*
+ * The tests' own database in the cluster of KINTSUGI_PG_URL, made by main()
+ * and dropped at the end: store-pg (test-store.c) empties the schema of the
+ * cluster's database itself, and meson may run both at once.
+ */
+static char test_db[64];
+static char test_url[1024];
+
+/* The admin URL with its database name replaced by name (parameters kept). */
+static int url_with_db(const char *url, const char *name, char *out, size_t len)
+{
+	const char *rest = strstr(url, "://"), *slash, *query;
+	int n;
+
+	if (!rest)
+		return -1;
+	slash = rest + 3 + strcspn(rest + 3, "/?");
+	query = strchr(slash, '?');
+	n = snprintf(out, len, "%.*s/%s%s", (int)(slash - url), url, name, query ? query : "");
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+static int admin(const char *url, const char *sql)
+{
+	PGconn *conn = PQconnectdb(url);
+	PGresult *res;
+	int r = -1;
+
+	if (PQstatus(conn) == CONNECTION_OK) {
+		res = PQexec(conn, sql);
+		r = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
+		if (r < 0)
+			fprintf(stderr, "test-copy: %s", PQerrorMessage(conn));
+		PQclear(res);
+	}
+	PQfinish(conn);
+	return r;
+}
+
 static int setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
@@ -100,7 +139,7 @@ static int setup(void **state)
 
 	if (!fx)
 		return -1;
-	fx->url = getenv("KINTSUGI_PG_URL");
+	fx->url = test_url;
 	fx->pg = PQconnectdb(fx->url);
 	if (PQstatus(fx->pg) != CONNECTION_OK) {
 		fprintf(stderr, "setup: cannot connect to KINTSUGI_PG_URL\n");
@@ -1081,5 +1120,21 @@ int main(void)
 				"  scripts/pg-test run meson test -C build-dev store-copy\n");
 		return 77;
 	}
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	{
+		const char *url = getenv("KINTSUGI_PG_URL");
+		char sql[128];
+		int r;
+
+		snprintf(test_db, sizeof(test_db), "kintsugi_copy_%ld", (long)getpid());
+		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", test_db);
+		if (url_with_db(url, test_db, test_url, sizeof(test_url)) < 0 ||
+		    admin(url, sql) < 0) {
+			fprintf(stderr, "test-copy: cannot make a database of its own\n");
+			return 1;
+		}
+		r = cmocka_run_group_tests(tests, NULL, NULL);
+		snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", test_db);
+		admin(url, sql);
+		return r;
+	}
 }
