@@ -639,6 +639,13 @@ static int take_option(int argc, char **argv, int *i, const char *name, const ch
 	return 1;
 }
 
+/* One line on stderr per table copied: its name and row count, never content. */
+static void copy_progress(void *ctx, const char *table, int64_t rows)
+{
+	fprintf((FILE *)ctx, "kintsugi copy: %s: %lld row%s\n", table, (long long)rows,
+		rows == 1 ? "" : "s");
+}
+
 /* Copies between SQLite and PostgreSQL, either way (store-copy.c does it all). */
 static int cmd_copy(int argc, char **argv, FILE *out, FILE *err)
 {
@@ -675,7 +682,7 @@ static int cmd_copy(int argc, char **argv, FILE *out, FILE *err)
 	}
 	store_url_shown(from, from_shown, sizeof(from_shown));
 	store_url_shown(to, to_shown, sizeof(to_shown));
-	r = store_copy(from, to, err, &stats, errbuf, sizeof(errbuf));
+	r = store_copy(from, to, copy_progress, err, &stats, errbuf, sizeof(errbuf));
 	if (r < 0) {
 		fprintf(err, "kintsugi copy: cannot copy %s to %s: %s\n", from_shown, to_shown,
 			errbuf[0] ? errbuf : strerror(-r));

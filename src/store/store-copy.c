@@ -39,12 +39,13 @@
 
 #ifndef KINTSUGI_HAVE_PG
 
-int store_copy(const char *from, const char *to, FILE *progress, struct store_copy_stats *stats,
-	       char *errbuf, size_t errlen)
+int store_copy(const char *from, const char *to, store_copy_progress_fn progress, void *ctx,
+	       struct store_copy_stats *stats, char *errbuf, size_t errlen)
 {
 	(void)from;
 	(void)to;
 	(void)progress;
+	(void)ctx;
 	(void)stats;
 	if (errbuf && errlen > 0)
 		snprintf(errbuf, errlen, "this kintsugi was built without PostgreSQL (libpq)");
@@ -104,6 +105,8 @@ struct copy {
 	size_t ntables;
 	size_t *order; /* indices into tables, parents first */
 	bool cycle;    /* the foreign keys go round: some child comes before its parent */
+	store_copy_progress_fn progress; /* may be NULL */
+	void *ctx;
 	char *errbuf;
 	size_t errlen;
 };
@@ -967,7 +970,7 @@ static int pg_simple(struct copy *c, const char *sql, const char *what)
 	return r;
 }
 
-static int copy_all(struct copy *c, FILE *progress, struct store_copy_stats *stats)
+static int copy_all(struct copy *c, struct store_copy_stats *stats)
 {
 	struct copy_buf b = {0};
 	int64_t rows = 0;
@@ -992,9 +995,8 @@ static int copy_all(struct copy *c, FILE *progress, struct store_copy_stats *sta
 		r = copy_table(c, t, &b);
 		if (r == 0) {
 			rows += t->rows;
-			if (progress)
-				fprintf(progress, "kintsugi copy: %s: %lld row%s\n", t->name,
-					(long long)t->rows, t->rows == 1 ? "" : "s");
+			if (c->progress)
+				c->progress(c->ctx, t->name, t->rows);
 		}
 	}
 	free(b.p);
@@ -1227,7 +1229,7 @@ static void remove_new_file(const char *path)
  * source (repeatable read, read only), one SQLite transaction with its
  * foreign keys deferred to the commit; on failure the new file is removed.
  */
-static int copy_back(struct copy *c, const char *url, const char *path, FILE *progress,
+static int copy_back(struct copy *c, const char *url, const char *path,
 		     struct store_copy_stats *stats)
 {
 	struct stat sb;
@@ -1287,9 +1289,8 @@ static int copy_back(struct copy *c, const char *url, const char *path, FILE *pr
 		r = copy_table_back(c, t);
 		if (r == 0) {
 			rows += t->rows;
-			if (progress)
-				fprintf(progress, "kintsugi copy: %s: %lld row%s\n", t->name,
-					(long long)t->rows, t->rows == 1 ? "" : "s");
+			if (c->progress)
+				c->progress(c->ctx, t->name, t->rows);
 		}
 	}
 	if (r == 0) {
@@ -1333,10 +1334,10 @@ static const char *sqlite_path(const char *name)
 	return name;
 }
 
-int store_copy(const char *from, const char *to, FILE *progress, struct store_copy_stats *stats,
-	       char *errbuf, size_t errlen)
+int store_copy(const char *from, const char *to, store_copy_progress_fn progress, void *ctx,
+	       struct store_copy_stats *stats, char *errbuf, size_t errlen)
 {
-	struct copy c = {.errbuf = errbuf, .errlen = errlen};
+	struct copy c = {.errbuf = errbuf, .errlen = errlen, .progress = progress, .ctx = ctx};
 	const char *path;
 	struct stat sb;
 	int version = 0, rc, r;
@@ -1349,7 +1350,7 @@ int store_copy(const char *from, const char *to, FILE *progress, struct store_co
 		path = sqlite_path(to);
 		if (!path)
 			return fail(&c, -EINVAL, "the target must be a SQLite file: sqlite:PATH");
-		r = copy_back(&c, from, path, progress, stats);
+		r = copy_back(&c, from, path, stats);
 		tables_free(&c);
 		return r;
 	}
@@ -1396,7 +1397,7 @@ int store_copy(const char *from, const char *to, FILE *progress, struct store_co
 	if (r == 0)
 		r = order_tables(&c);
 	if (r == 0)
-		r = copy_all(&c, progress, stats);
+		r = copy_all(&c, stats);
 out:
 	tables_free(&c);
 	store_close(c.st);

@@ -13,7 +13,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
+
+/* Called after each table is copied, with its name and its row count. */
+typedef void (*store_copy_progress_fn)(void *ctx, const char *table, int64_t rows);
 
 /* What a copy did, for the closing message. */
 struct store_copy_stats {
@@ -31,8 +33,8 @@ struct store_copy_stats {
  * `kintsugi migrate` would), must be at the same version, and must hold no
  * row in any table.  Everything is written in one PostgreSQL transaction
  * that holds the writers' lock; identity and serial sequences are set past
- * the copied values.  Progress (each table and its row count) goes to
- * progress when it is not NULL; stats (may be NULL) is filled on success.
+ * the copied values.  progress (may be NULL) is called with ctx after each
+ * table; stats (may be NULL) is filled on success.  Nothing is printed.
  *
  * The way back: with `from` a postgresql:// URL and `to` a path (or
  * sqlite:PATH), the PostgreSQL database (not migrated, read in one
@@ -49,7 +51,7 @@ struct store_copy_stats {
  * cannot be reached, -EPROTONOSUPPORT in a build without libpq, -ENOMEM,
  * -EIO.  On failure nothing is left in the target.
  */
-int store_copy(const char *from, const char *to, FILE *progress, struct store_copy_stats *stats,
-	       char *errbuf, size_t errlen);
+int store_copy(const char *from, const char *to, store_copy_progress_fn progress, void *ctx,
+	       struct store_copy_stats *stats, char *errbuf, size_t errlen);
 
 #endif
