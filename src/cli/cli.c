@@ -676,7 +676,7 @@ static int cmd_copy(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (!from || !*from || !to || !*to) {
 		fprintf(err,
-			"kintsugi copy: give both --from sqlite:PATH and --to postgresql://...\n"
+			"kintsugi copy: give both --from and --to (sqlite:PATH, postgresql://...)\n"
 			"Run 'kintsugi copy --help' for its usage.\n");
 		return CLI_EXIT_USAGE;
 	}
