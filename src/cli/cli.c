@@ -34,6 +34,7 @@
 #include "http/routes.h"
 #include "http/server.h"
 #include "i18n/i18n.h"
+#include "store/store-copy.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -113,6 +114,25 @@ static void usage_check(FILE *f)
 	fprintf(f, "Usage: kintsugi check [--db PATH] [--config FILE]\n\n"
 		   "Open the database and report whether it is usable.\n\n");
 	usage_options(f, CONFIG_CMD_DB);
+}
+
+static void usage_copy(FILE *f)
+{
+	fprintf(f, "Usage: kintsugi copy --from sqlite:PATH --to postgresql://USER@HOST/DB\n"
+		   "       kintsugi copy --from postgresql://USER@HOST/DB --to sqlite:PATH\n\n"
+		   "Copy every row of a SQLite database into an empty PostgreSQL database, or\n"
+		   "back into a new SQLite file, in one transaction.  Sealed fields are copied\n"
+		   "as they are stored: no key is loaded and nothing is decrypted.  The source\n"
+		   "must be at this kintsugi's schema version (run 'kintsugi migrate' on it\n"
+		   "first); the PostgreSQL target gets its schema when it has none and must\n"
+		   "hold no data; a SQLite target must not exist yet.  The source is read in\n"
+		   "one snapshot, so a running server does no harm, but what it writes after\n"
+		   "the copy began is not copied: stop it to move for good.\n\n"
+		   "  --from NAME                the database to read: sqlite:PATH (a plain PATH\n"
+		   "                             too) or postgresql://...\n"
+		   "  --to NAME                  the database to fill: the other kind\n"
+		   "  -h, --help                 show this text\n"
+		   "Give a PostgreSQL password through ~/.pgpass or PGPASSWORD.\n");
 }
 
 static void usage_routes(FILE *f)
@@ -324,6 +344,7 @@ static int cmd_backup(int argc, char **argv, FILE *out, FILE *err);
 static int cmd_migrate(int argc, char **argv, FILE *out, FILE *err);
 static int cmd_check(int argc, char **argv, FILE *out, FILE *err);
 static int cmd_version(int argc, char **argv, FILE *out, FILE *err);
+static int cmd_copy(int argc, char **argv, FILE *out, FILE *err);
 /* Every kind of the registry as JSON: what a test that must know them all compares with. */
 static void print_registry(FILE *out)
 {
@@ -350,6 +371,8 @@ static const struct cli_command commands[] = {
 	 usage_backup},
 	{"migrate", "apply pending database migrations", cmd_migrate, usage_migrate},
 	{"check", "open the database and report whether it is usable", cmd_check, usage_check},
+	{"copy", "copy a SQLite database into an empty PostgreSQL one, or back", cmd_copy,
+	 usage_copy},
 	{"routes", "print the routes made from the registry of item kinds", cmd_routes,
 	 usage_routes},
 	{"version", "print the version", cmd_version, usage_version},
@@ -592,6 +615,82 @@ out:
 	store_close(st);
 	free(cfg);
 	return rc;
+}
+
+/*
+ * --NAME VALUE or --NAME=VALUE at argv[*i] into *ret (moving *i past it):
+ * 1 when taken, 0 when argv[*i] is another option, -1 when VALUE is missing.
+ */
+static int take_option(int argc, char **argv, int *i, const char *name, const char **ret)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return 0;
+	if (argv[*i][n] == '=') {
+		*ret = argv[*i] + n + 1;
+		return 1;
+	}
+	if (argv[*i][n] != '\0')
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	*ret = argv[++*i];
+	return 1;
+}
+
+/* One line on stderr per table copied: its name and row count, never content. */
+static void copy_progress(void *ctx, const char *table, int64_t rows)
+{
+	fprintf((FILE *)ctx, "kintsugi copy: %s: %lld row%s\n", table, (long long)rows,
+		rows == 1 ? "" : "s");
+}
+
+/* Copies between SQLite and PostgreSQL, either way (store-copy.c does it all). */
+static int cmd_copy(int argc, char **argv, FILE *out, FILE *err)
+{
+	const struct cli_command *self = command_find("copy");
+	const char *from = NULL, *to = NULL;
+	struct store_copy_stats stats = {0};
+	char errbuf[ERRBUF_LEN] = "", from_shown[CONFIG_PATH_MAX], to_shown[CONFIG_PATH_MAX];
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			self->usage(out);
+			return CLI_EXIT_OK;
+		}
+		r = take_option(argc, argv, &i, "--from", &from);
+		if (r == 0)
+			r = take_option(argc, argv, &i, "--to", &to);
+		if (r < 0) {
+			fprintf(err, "kintsugi copy: %s needs a value\n", argv[i]);
+			fprintf(err, "Run 'kintsugi copy --help' for its usage.\n");
+			return CLI_EXIT_USAGE;
+		}
+		if (r == 0) {
+			fprintf(err, "kintsugi copy: unexpected argument '%s'\n", argv[i]);
+			fprintf(err, "Run 'kintsugi copy --help' for its usage.\n");
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (!from || !*from || !to || !*to) {
+		fprintf(err,
+			"kintsugi copy: give both --from and --to (sqlite:PATH, postgresql://...)\n"
+			"Run 'kintsugi copy --help' for its usage.\n");
+		return CLI_EXIT_USAGE;
+	}
+	store_url_shown(from, from_shown, sizeof(from_shown));
+	store_url_shown(to, to_shown, sizeof(to_shown));
+	r = store_copy(from, to, copy_progress, err, &stats, errbuf, sizeof(errbuf));
+	if (r < 0) {
+		fprintf(err, "kintsugi copy: cannot copy %s to %s: %s\n", from_shown, to_shown,
+			errbuf[0] ? errbuf : strerror(-r));
+		return r == -EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+	}
+	fprintf(out, "copied %lld rows of %zu tables from %s to %s\n", (long long)stats.rows,
+		stats.tables, from_shown, to_shown);
+	return CLI_EXIT_OK;
 }
 
 static int cmd_version(int argc, char **argv, FILE *out, FILE *err)

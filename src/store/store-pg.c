@@ -4438,3 +4438,10 @@ const struct store_ops store_pg_ops = {
 	.signin_challenge_put = pg_signin_challenge_put,
 	.signin_challenge_take = pg_signin_challenge_take,
 };
+
+PGconn *store_pg_conn(struct store *st)
+{
+	if (!st || st->ops != &store_pg_ops)
+		return NULL;
+	return to_pg(st)->conn;
+}

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include <libpq-fe.h>
+
 #include "store/store.h"
 
 /* One numbered PostgreSQL migration (src/store/migrations-pg/NNNN-*.sql). */
@@ -50,5 +52,13 @@ int store_pg_migrate(struct store *st);
  * couple's data names its couple_id (src/store/test-tenant.c).
  */
 const char *store_pg_statement(size_t i, const char **ret_name);
+
+/*
+ * store_pg_conn() - the libpq connection behind st, for store-copy.c and
+ * tests; NULL when st is NULL or not a PostgreSQL store.  It stays owned by
+ * st; a caller that runs statements on it does so between st's own
+ * transactions, or inside one it opened with st's begin op.
+ */
+PGconn *store_pg_conn(struct store *st);
 
 #endif

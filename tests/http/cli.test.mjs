@@ -18,7 +18,7 @@ test('version and help', () => {
   const v = run(['version']);
   assert.equal(v.status, 0);
   assert.match(v.stdout, /^kintsugi \d+\.\d+\.\d+/);
-  for (const cmd of [[], ['serve'], ['backup'], ['migrate'], ['check']]) {
+  for (const cmd of [[], ['serve'], ['backup'], ['migrate'], ['check'], ['copy']]) {
     const h = run([...cmd, '--help']);
     assert.equal(h.status, 0, `${cmd.join(' ')} --help`);
     assert.match(h.stdout, /Usage: kintsugi/);
@@ -37,6 +37,35 @@ test('a wrong flag or value says what is wrong and exits 2', () => {
   assert.match(listen.stderr, /ADDR:PORT/);
   const sub = run(['frobnicate']);
   assert.equal(sub.status, 2);
+});
+
+test('copy: a missing or wrong name exits 2; a refused copy exits 1 and shows no password', async () => {
+  for (const args of [['copy'], ['copy', '--from', 'x.db'], ['copy', '--to', 'postgresql://h/d'],
+    ['copy', '--from'], ['copy', '--from', 'x.db', '--to', 'postgresql://h/d', 'extra']]) {
+    const r = run(args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, /kintsugi copy: .*\nRun 'kintsugi copy --help'/, args.join(' '));
+  }
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kintsugi-cli-'));
+  try {
+    const db = path.join(dir, 'k.db');
+    assert.equal(run(['migrate', '--db', db]).status, 0);
+    const notPg = run(['copy', '--from', `sqlite:${db}`, '--to', 'mysql://h/d']);
+    assert.equal(notPg.status, 2);
+    assert.match(notPg.stderr, /must be a PostgreSQL database/);
+    // nothing listens on port 1: refused, the URL shown without its password
+    const url = 'postgresql://kintsugi:s3cret-pw@127.0.0.1:1/kintsugi?connect_timeout=2';
+    const r = run(['copy', '--from', db, `--to=${url}`]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /cannot copy .* to postgresql:\/\/kintsugi@127\.0\.0\.1:1\/kintsugi: /);
+    assert.doesNotMatch(r.stderr + r.stdout, /s3cret-pw|connect_timeout/);
+    const gone = run(['copy', '--from', path.join(dir, 'none.db'), '--to', url]);
+    assert.equal(gone.status, 1);
+    assert.match(gone.stderr, /cannot read the source/);
+    await assert.rejects(fsp.stat(path.join(dir, 'none.db')));
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('an unwritable database path is refused with a clear message', async () => {
