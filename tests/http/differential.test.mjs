@@ -11,7 +11,8 @@
 // normaliser and the server's determinism honest.
 //
 // KINTSUGI_DIFF_SEED (a number) replays a sequence; KINTSUGI_DIFF_OPS sets
-// its length (default 10,000; a tenth under KINTSUGI_TEST_WRAPPER).  The
+// its length (default 10,000; 400 under KINTSUGI_TEST_WRAPPER, with two
+// couples instead of four).  The
 // seed is printed first, and a failure names the operation's number, its
 // route and both answers (synthetic text only).
 
@@ -27,11 +28,15 @@ import { registryKinds } from './kinds.mjs';
 
 const SEED = process.env.KINTSUGI_DIFF_SEED !== undefined
   ? Number(process.env.KINTSUGI_DIFF_SEED) >>> 0 : randomInt(2 ** 32 - 1);
-const OPS = Number(process.env.KINTSUGI_DIFF_OPS) || (underWrapper ? 1000 : 10000);
-/** The two-SQLite run's length: shorter, unless KINTSUGI_DIFF_OPS says. */
-const SQLITE_OPS = Number(process.env.KINTSUGI_DIFF_OPS) || (underWrapper ? 300 : 2000);
+const OPS = Number(process.env.KINTSUGI_DIFF_OPS) || (underWrapper ? 400 : 10000);
 const PG_URL = process.env.KINTSUGI_PG_URL;
-const COUPLES = 4;
+/**
+ * The two-SQLite run's length: shorter, and shorter still when the
+ * PostgreSQL run follows, unless KINTSUGI_DIFF_OPS says.
+ */
+const SQLITE_OPS = Number(process.env.KINTSUGI_DIFF_OPS) || Math.round((PG_URL ? 500 : 2000) / (underWrapper ? 10 : 1));
+/** Under a wrapper (valgrind) every sign-up's password hash takes many seconds: two couples then. */
+const COUPLES = underWrapper ? 2 : 4;
 
 console.log(`differential: seed ${SEED} (KINTSUGI_DIFF_SEED=${SEED} replays it)`);
 
