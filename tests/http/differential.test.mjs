@@ -114,6 +114,7 @@ async function runSequence(servers, { seed, ops, tag }) {
   if (process.env.KINTSUGI_DIFF_PROFILE) {
     const rows = [...profile].sort((x, y) => y[1][1] - x[1][1]).slice(0, 25);
     for (const [l, [n, ms]] of rows) console.log(`profile ${l}: ${n} x ${(ms / n).toFixed(1)} ms = ${Math.round(ms)} ms`);
+    for (const [l, per] of [...statuses].sort()) console.log(`statuses ${l}: ${[...per].map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
   return { ms: Math.round(performance.now() - started), statuses };
 }
@@ -133,7 +134,7 @@ function summary(t, name, ops, { ms, statuses }) {
       if (status < 300) good += n;
     }
     ok += good;
-    if (!good && !/\(|unknown route|PATCH/.test(label)) never.push(label);
+    if (!good && !/\(|bad id|unknown route|PATCH/.test(label)) never.push(label);
   }
   t.diagnostic(`${name}: seed ${SEED}, ${ops} operations (${all} with the set-up) in ${(ms / 1000).toFixed(1)} s; ` +
     `answers ${[...classes].sort().map(([k, n]) => `${k} ${n}`).join(', ')}`);
@@ -143,6 +144,31 @@ function summary(t, name, ops, { ms, statuses }) {
   // a sequence that only ever meets errors would compare little
   assert.ok(ok > all * 0.4, `only ${ok} of ${all} answers were 2xx`);
 }
+
+test('the comparison: ids by order of appearance, times aside, a tie in either order, nothing else', () => {
+  const x = new Ids();
+  const y = new Ids();
+  const idA = 'a'.repeat(32);
+  const idB = 'b'.repeat(32);
+  const one = x.canonValue({ entry: { id: idA, created_at: '2026-01-01T10:00:00Z', url: `/j/${idA}`, csrf_token: 'k1' } });
+  const two = y.canonValue({ entry: { id: idB, created_at: '2026-01-01T10:00:07Z', url: `/j/${idB}`, csrf_token: 'k2' } });
+  assert.equal(difference(one, two), null);
+  assert.deepEqual(x.realBody({ id: '#1', path: '/x/#1/y', n: 3 }), { id: idA, path: `/x/${idA}/y`, n: 3 });
+  const item = (id, at, body = 'same') => ({ id, body, created_at: at });
+  const t0 = '2026-01-01T10:00:00Z';
+  const t5 = '2026-01-01T10:00:05Z';
+  // made in the same second: either order
+  assert.equal(difference([item('#1', t0), item('#2', t0)], [item('#2', t0), item('#1', t0)]), null);
+  // seconds apart: the order counts
+  assert.notEqual(difference([item('#1', t5), item('#2', t0)], [item('#2', t0), item('#1', t5)]), null);
+  // the same order with another text, status, key or length
+  assert.notEqual(difference([item('#1', t0)], [item('#1', t0, 'other')]), null);
+  assert.notEqual(difference({ status: 200, body: {} }, { status: 201, body: {} }), null);
+  assert.notEqual(difference({ a: 1 }, { a: 1, b: 2 }), null);
+  assert.notEqual(difference([1, 2], [1, 2, 3]), null);
+  // a tie with other contents is still a difference
+  assert.notEqual(difference([item('#1', t0), item('#2', t0)], [item('#2', t0), item('#1', t0, 'x')]), null);
+});
 
 test(`two SQLite servers answer a seeded random sequence alike (${SQLITE_OPS} operations)`, async (t) => {
   const servers = [await startServer(), await startServer()];

@@ -800,13 +800,17 @@ export class Model {
     if (r === 3) return { method: 'POST', path: p, label: `POST ${p} (too large)`, body: { body: 'z'.repeat(70000) } };
     if (r === 4) return { method: 'GET', path: `/api/v1/no-such-${rng.pick(['thing', 'route'])}`, label: 'GET unknown route' };
     if (r === 5) return { method: 'PATCH', path: p, label: `PATCH ${p}` };
-    if (r === 6) return { who: 'anon', method: 'GET', path: p, label: `GET ${p} (signed out)` };
+    if (r === 6) return { who: 'anon', method: 'GET', path: p, label: `GET ${p} (signed out)`, opts: { cookie: false } };
     if (r === 7) {
       // a refused sign-up (no password is hashed: that takes long)
+      const login = `n${rng.hex(8)}`;
       return { who: 'anon', method: 'POST', path: '/api/v1/signup', label: 'POST /api/v1/signup (refused)',
+        opts: { cookie: false },
         body: rng.pick([{ login: c.members[0].login, password: 'short', display_name: 'X', language: 'en' },
-          { login: `n${rng.hex(8)}`, password: 'password123', display_name: 'X', language: 'en' },
-          { login: `n${rng.hex(8)}`, password: `has-${c.members[0].login}-in-it`, display_name: 'X', language: 'en' }]) };
+          { login, password: 'password123', display_name: 'X', language: 'en' },
+          { login, password: `has-${login}-in-it`, display_name: 'X', language: 'en' },
+          { login, password: 'pw-long-enough-Test', display_name: '', language: 'en' },
+          { login, password: 'pw-long-enough-Test', display_name: 'X', language: 'xx' }]) };
     }
     if (r === 8) return { method: 'GET', path: `${p}/${rng.pick(['not-an-id', 'ABCDEF', rng.hex(31), rng.hex(33)])}`, label: `GET ${p}/{bad id}` };
     return { method: 'POST', path: p, label: `POST ${p} (unknown field)`, body: { zzz: 1 } };
