@@ -76,7 +76,7 @@ async function runSequence(servers, { seed, ops, tag }) {
   const total = setupOps + ops;
   let n = 0;
   for (let k = 0; n < total; k++) {
-    const step = k < steps.length ? steps[k] : model.nextStep().slice(0, total - n);
+    const step = k < steps.length ? steps[k] : model.nextStep((n - setupOps) / ops).slice(0, total - n);
     const t0 = performance.now();
     const sent = step.map((op) => Promise.all(servers.map((_, s) => send(op, s))));
     const results = await Promise.allSettled(sent);

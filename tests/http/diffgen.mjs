@@ -338,8 +338,20 @@ export class Model {
    * each couple, by either partner, which the runner sends together (what
    * one couple does cannot change what another's answers say).
    */
-  nextStep() {
-    return this.couples.map((c) => this.nextOp(c));
+  nextStep(progress = 0) {
+    const step = this.couples.map((c) => this.nextOp(c));
+    // once, late in the sequence: the last couple's second partner leaves (a password
+    // check: a hash on each server), after a wrong password that is refused
+    const last = this.couples.at(-1);
+    if (progress >= 0.85 && !last.left) {
+      const leaver = last.members[1];
+      const password = last.tried ? leaver.password : `${leaver.password}-wrong`;
+      step[step.length - 1] = { who: `${last.i}.1`, label: 'POST /api/v1/couple/leave', method: 'POST',
+        path: '/api/v1/couple/leave', body: { password } };
+      if (last.tried) last.left = true;
+      last.tried = true;
+    }
+    return step;
   }
 
   /** The next operation of couple c. */
