@@ -406,6 +406,11 @@ export class Model {
       if (dot < 0) body[f.name] = v;
       else (body[f.name.slice(0, dot)] ||= {})[f.name.slice(dot + 1)] = v;
     }
+    // a limit's `until` goes with "not now" alone, today or later (src/core/boundaries.c)
+    if (k.name === 'limit' && rng.chance(0.9)) {
+      if (body.kind === 'not_now') body.until = day(rng.int(0, 60));
+      else delete body.until;
+    }
     return this.spoil(body, 0.05);
   }
 
