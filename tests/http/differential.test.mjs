@@ -12,10 +12,10 @@
 //
 // KINTSUGI_DIFF_SEED (a number) replays a sequence; KINTSUGI_DIFF_OPS sets
 // its length (default 10,000; 400 under KINTSUGI_TEST_WRAPPER, with two
-// couples instead of four).  The
-// seed is printed first, and a failure names the operation's number, its
-// route and both answers (synthetic text only). KINTSUGI_DIFF_PROFILE=1 prints each
-// route's answers by status and the slowest steps.
+// couples instead of four).  The seed is printed first, and a failure names
+// the operation's number, its route and both answers (synthetic text only).
+// KINTSUGI_DIFF_PROFILE=1 prints each route's answers by status and the
+// slowest steps.
 
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
