@@ -5,10 +5,12 @@
 // by order of appearance), times and secrets (tokens, CSRF) aside.
 //
 // With KINTSUGI_PG_URL set, the two are a SQLite-backed and a
-// PostgreSQL-backed server (a database of their own on that cluster:
-// scripts/pg-test run ...); without it that half skips, and two SQLite
-// servers take a shorter sequence, which keeps the generator, the
-// normaliser and the server's determinism honest.
+// PostgreSQL-backed server (a database of its own on that cluster:
+// scripts/pg-test run ...); without it that half skips.  First, two
+// servers of the suite's backend (KINTSUGI_TEST_BACKEND) take a shorter
+// sequence, which keeps the generator, the normaliser and the server's
+// determinism honest; the http-pg run (every server on PostgreSQL) leaves
+// the SQLite / PostgreSQL comparison to the SQLite run.
 //
 // KINTSUGI_DIFF_SEED (a number) replays a sequence; KINTSUGI_DIFF_OPS sets
 // its length (default 10,000; 400 under KINTSUGI_TEST_WRAPPER, with two
@@ -23,8 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 
 import { Ids, Model, difference, printable, prng } from './diffgen.mjs';
-import { pgDatabase } from './pgdb.mjs';
-import { Client, startServer, underWrapper } from './harness.mjs';
+import { Client, makePgDatabase, onPostgres, startServer, underWrapper } from './harness.mjs';
 import { registryKinds } from './kinds.mjs';
 
 const SEED = process.env.KINTSUGI_DIFF_SEED !== undefined
@@ -32,8 +33,9 @@ const SEED = process.env.KINTSUGI_DIFF_SEED !== undefined
 const OPS = Number(process.env.KINTSUGI_DIFF_OPS) || (underWrapper ? 400 : 10000);
 const PG_URL = process.env.KINTSUGI_PG_URL;
 /**
- * The two-SQLite run's length: shorter, and shorter still when the
- * PostgreSQL run follows, unless KINTSUGI_DIFF_OPS says.
+ * The length of the run between two servers of the suite's backend:
+ * shorter, and shorter still when the SQLite / PostgreSQL run follows,
+ * unless KINTSUGI_DIFF_OPS says.
  */
 const SQLITE_OPS = Number(process.env.KINTSUGI_DIFF_OPS) || Math.round((PG_URL ? 500 : 2000) / (underWrapper ? 10 : 1));
 /** Under a wrapper (valgrind) every sign-up's password hash takes many seconds: two couples then. */
@@ -171,26 +173,29 @@ test('the comparison: ids by order of appearance, times aside, a tie in either o
   assert.notEqual(difference([item('#1', t0), item('#2', t0)], [item('#2', t0), item('#1', t0, 'x')]), null);
 });
 
-test(`two SQLite servers answer a seeded random sequence alike (${SQLITE_OPS} operations)`, async (t) => {
+const backend = onPostgres ? 'PostgreSQL' : 'SQLite';
+
+test(`two ${backend} servers answer a seeded random sequence alike (${SQLITE_OPS} operations)`, async (t) => {
   const servers = [await startServer(), await startServer()];
-  servers[0].name = 'SQLite 1';
-  servers[1].name = 'SQLite 2';
+  servers[0].name = `${backend} 1`;
+  servers[1].name = `${backend} 2`;
   try {
     const r = await runSequence(servers, { seed: SEED, ops: SQLITE_OPS, tag: `s${SEED.toString(36)}` });
-    summary(t, 'SQLite / SQLite', SQLITE_OPS, r);
+    summary(t, `${backend} / ${backend}`, SQLITE_OPS, r);
   } finally {
     for (const s of servers) await s.stop();
   }
 });
 
 test(`a SQLite and a PostgreSQL server answer a seeded random sequence alike (${OPS} operations)`, {
-  skip: PG_URL ? false : 'KINTSUGI_PG_URL is unset: no PostgreSQL to compare with (scripts/pg-test run ... sets it)',
+  skip: !PG_URL ? 'KINTSUGI_PG_URL is unset: no PostgreSQL to compare with (scripts/pg-test run ... sets it)'
+    : onPostgres ? 'the SQLite-backend run of the suite compares the two (KINTSUGI_PG_URL set there too)' : false,
 }, async (t) => {
-  const db = await pgDatabase(PG_URL, 'kdiff');
+  const db = await makePgDatabase();
   const servers = [];
   try {
     servers.push(await startServer());
-    servers.push(await startServer({ args: ['--db', db.url] }));
+    servers.push(await startServer({ db: db.url }));
     servers[0].name = 'SQLite';
     servers[1].name = 'PostgreSQL';
     const r = await runSequence(servers, { seed: SEED, ops: OPS, tag: `p${SEED.toString(36)}` });

@@ -7,16 +7,18 @@
 // acknowledged, and leaves no half-written row.
 //
 // Needs KINTSUGI_PG_URL (scripts/pg-test run ...): each run makes a database
-// of its own there.  Without it every test here skips.
+// of its own there, whatever the suite's backend.  Without it every test
+// here skips.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Client, describe, login, pair, readJournal, runTool, scaled, startServer } from './harness.mjs';
+import {
+  Client, dbSync, describe, login, makePgDatabase, pair, readJournal, scaled, startServer,
+} from './harness.mjs';
 import { day, exampleBody, registryKinds } from './kinds.mjs';
-import { pgDatabase } from './pgdb.mjs';
 
 const PG_URL = process.env.KINTSUGI_PG_URL;
 const skip = PG_URL ? false : 'KINTSUGI_PG_URL is unset: two processes need a PostgreSQL database (scripts/pg-test run ... sets it)';
@@ -27,9 +29,10 @@ let B = null;
 
 before(async () => {
   if (!PG_URL) return;
-  db = await pgDatabase(PG_URL, 'ktwo');
-  A = await startServer({ args: ['--db', db.url] });
-  B = await startServer({ args: ['--db', db.url] });
+  // one database for both, made here: a server's own would go when it stops
+  db = await makePgDatabase();
+  A = await startServer({ db: db.url });
+  B = await startServer({ db: db.url });
 });
 
 after(async () => {
@@ -66,12 +69,16 @@ const checkin = (period, note) => ({
 });
 
 test('one couple across two processes: sign in on A, write on B, the reveal read on A', { skip }, async () => {
-  // sign-up on A, the invite made on B, the join on A
+  // sign-up, invite and join on A
   const p = await pair(A.url);
   const a = p.aClient;
   const b = p.bClient;
-  const inv = expect(await on(B, a).post('/api/v1/invites', { role: 'partner' }), 201, 'a second invite on B');
-  assert.ok(inv.token);
+  // a care invite proposed on B, approved by the partner on A
+  const care = expect(await on(B, a).post('/api/v1/care/invites', {}), 201, 'a care invite on B').invite;
+  const approved = expect(await on(A, b).post(`/api/v1/care/invites/${care.id}/approve`), 200, 'approved on A');
+  assert.ok(approved.token);
+  const list = expect(await on(B, a).get('/api/v1/care'), 200, 'the care team on B');
+  assert.equal(list.invites.find((i) => i.id === care.id)?.status, approved.invite.status);
 
   // a fresh sign-in on A, its session used on B
   const a2 = new Client(A.url);
@@ -108,14 +115,16 @@ test('one couple across two processes: sign in on A, write on B, the reveal read
   const read = expect(await on(B, a2).get(`/api/v1/statements/${st.id}`), 200, 'read on B').statement;
   assert.equal(read.responses.length, 1);
 
-  // both processes list the same sessions; a sign-out on A ends the session on B
+  // both processes list the same sessions; a sign-out on A (which ends every session of
+  // the member) ends them on B
   const onA = expect(await on(A, a2).get('/api/v1/me/sessions'), 200, 'sessions on A').sessions;
   const onB = expect(await on(B, a2).get('/api/v1/me/sessions'), 200, 'sessions on B').sessions;
   assert.deepEqual(onA.map((s) => s.id), onB.map((s) => s.id));
   const cookie = a2.cookie;
   expect(await on(A, a2).post('/api/v1/logout'), 204, 'sign-out on A');
   expect(await on(B, a2).get('/api/v1/me', { cookie }), 401, 'the session ended on B too');
-  expect(await on(B, a).get('/api/v1/me'), 200, 'the member\'s other session goes on');
+  expect(await on(B, a).get('/api/v1/me'), 401, 'and the member\'s other session');
+  expect(await on(B, b).get('/api/v1/me'), 200, 'the partner\'s goes on');
 });
 
 test('writes to one item at the same moment through both processes: 200s and 409s, none lost, none mixed', { skip }, async () => {
@@ -172,13 +181,11 @@ test('writes to one item at the same moment through both processes: 200s and 409
   assert.equal(now.come_back, `come back ${now.timeout_word}`, 'whole');
 });
 
-/** The ids of a member's journal rows in the database itself, through psql. */
-async function journalRows(memberId) {
+/** The ids of a member's journal rows in the database itself. */
+function journalRows(memberId) {
   assert.match(memberId, /^[0-9a-f]{32}$/);
-  const r = await runTool('psql', ['--no-psqlrc', '-qAt', '-d', db.url, '-c',
-    `SELECT id FROM journal_entries WHERE author_id = '${memberId}'`]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.split('\n').filter(Boolean).sort();
+  return dbSync(B, `SELECT id FROM journal_entries WHERE author_id = '${memberId}'`)
+    .split('\n').filter(Boolean).sort();
 }
 
 test('a process killed mid-request loses no acknowledged write, and none is half written', { skip }, async () => {
@@ -205,10 +212,14 @@ test('a process killed mid-request loses no acknowledged write, and none is half
         if (srv === A) inFlightA--;
       }
       if (r.status === 201) acked.set(r.json.entry.id, body);
-      else assert.fail(`writer ${w}: ${describe(r)}`);
+      else throw new Error(`writer ${w} on ${srv === A ? 'A' : 'B'}: ${describe(r)}`);
     }
   };
-  const writers = Array.from({ length: 6 }, (_, w) => writer(w));
+  let failure = null;
+  const writers = Array.from({ length: 6 }, (_, w) => writer(w).catch((err) => {
+    failure = failure || err;
+    stop = true;
+  }));
   // let the writes flow, then kill A while requests are in flight
   const deadline = Date.now() + scaled(15000);
   while (acked.size < 40 && Date.now() < deadline) await sleep(20);
@@ -219,6 +230,9 @@ test('a process killed mid-request loses no acknowledged write, and none is half
   while (acked.size < before + 20 && Date.now() < deadline) await sleep(20);
   stop = true;
   await Promise.all(writers);
+  if (failure) {
+    assert.fail(`${failure.message}\nA's log:\n${A.stderr().slice(-2000)}\nB's log:\n${B.stderr().slice(-2000)}`);
+  }
   assert.ok(acked.size >= 40, `writes were acknowledged (${acked.size})`);
   assert.ok(caught > 0, 'the kill caught requests on their way');
   while (!A.exited() && Date.now() < deadline + scaled(5000)) await sleep(10);
@@ -233,14 +247,14 @@ test('a process killed mid-request loses no acknowledged write, and none is half
   // every row in the database opens and is one of the bodies sent: nothing half written,
   // nothing made up (a write cut off after its commit may be there unacknowledged)
   const listed = await readJournal(on(B, a));
-  const rows = await journalRows(p.a.member.id);
+  const rows = journalRows(p.a.member.id);
   assert.deepEqual([...listed.keys()].sort(), rows, 'every row the database holds opens');
   for (const [id, body] of listed) assert.ok(sent.has(body), `entry ${id} holds a body that was sent`);
   assert.ok(listed.size >= acked.size);
 
   // a new process in A's place serves the same data and the same session
   await A.stop();
-  A = await startServer({ args: ['--db', db.url] });
+  A = await startServer({ db: db.url });
   const again = await readJournal(on(A, a));
   assert.deepEqual([...again.keys()].sort(), rows, 'the restarted process reads the same');
 });
