@@ -1,6 +1,8 @@
 // The differential test of issue 17: one seeded random sequence of API
-// operations by several couples (sign-up, invite, join; then every item
-// kind, every state change, errors on purpose) goes to two servers, and
+// operations by several couples and their therapists (sign-up, invite,
+// join, a care invite; then every item kind, every state change, errors on
+// purpose; late in the run a therapist's access ends and a partner leaves)
+// goes to two servers, and
 // each answer (status and JSON body) must be the same on both, ids (mapped
 // by order of appearance), times and secrets (tokens, CSRF) aside.
 //
@@ -59,7 +61,7 @@ async function runSequence(servers, { seed, ops, tag }) {
   const ids = servers.map(() => new Ids());
   const clients = servers.map((srv) => {
     const m = new Map([['anon', new Client(srv.url)]]);
-    for (const c of model.couples) for (const k of [0, 1]) m.set(`${c.i}.${k}`, new Client(srv.url));
+    for (const c of model.couples) for (const k of [0, 1, 2]) m.set(`${c.i}.${k}`, new Client(srv.url));
     return m;
   });
   const statuses = new Map();
@@ -71,7 +73,8 @@ async function runSequence(servers, { seed, ops, tag }) {
     let body = typeof op.body === 'function' ? op.body(s) : op.body;
     if (typeof body === 'string') body = ids[s].real(body);
     else if (body !== undefined) body = ids[s].realBody(body);
-    const res = await client.request(op.method, ids[s].real(op.path), body, op.opts || {});
+    const target = typeof op.path === 'function' ? op.path() : op.path;
+    const res = await client.request(op.method, ids[s].real(target), body, op.opts || {});
     return res;
   };
 

@@ -235,7 +235,8 @@ export class Model {
         id: null,
         concern: false,
       }));
-      this.couples.push({ i, members, items: {}, tokens: null, feelings: FEELINGS_FALLBACK });
+      const therapist = { login: `${tag}c${i}t`, password: `pw-${tag}-${i}-t-Test`, display_name: `Dr. ${i}`, id: null };
+      this.couples.push({ i, members, therapist, items: {}, tokens: null, feelings: FEELINGS_FALLBACK });
     }
   }
 
@@ -264,6 +265,16 @@ export class Model {
           const keys = ans.body?.feelings?.map((f) => f.key);
           if (keys?.length) c.feelings = keys;
         } })),
+      // the care team: a therapist proposed, approved by the other partner, joining (in Russian)
+      each((c) => ({ label: 'POST /api/v1/care/invites', method: 'POST', path: '/api/v1/care/invites', body: {},
+        after: (ans) => { c.careInvite = ans.body?.invite?.id; } })),
+      each((c) => ({ who: `${c.i}.1`, label: 'POST /api/v1/care/invites/{id}/approve', method: 'POST',
+        path: () => `/api/v1/care/invites/${c.careInvite}/approve`,
+        after: (ans, raws) => { c.careTokens = raws.map((r) => r.json?.token); } })),
+      each((c) => ({ who: `${c.i}.2`, label: 'POST /api/v1/join (therapist)', method: 'POST', path: '/api/v1/join',
+        body: (s) => ({ token: c.careTokens[s], login: c.therapist.login, password: c.therapist.password,
+          display_name: c.therapist.display_name, language: 'ru' }),
+        after: (ans) => { c.therapist.id = ans.body?.member?.id; } })),
     ];
   }
 
@@ -342,6 +353,13 @@ export class Model {
     const step = this.couples.map((c) => this.nextOp(c));
     // once, late in the sequence: the last couple's second partner leaves (a password
     // check: a hash on each server), after a wrong password that is refused
+    // once, past the middle: the first couple ends its therapist's access
+    const first = this.couples[0];
+    if (progress >= 0.6 && !first.careEnded && first.therapist.id) {
+      first.careEnded = true;
+      step[0] = { who: `${first.i}.0`, label: 'DELETE /api/v1/care/{id}', method: 'DELETE',
+        path: `/api/v1/care/${first.therapist.id}` };
+    }
     const last = this.couples.at(-1);
     if (progress >= 0.85 && !last.left) {
       const leaver = last.members[1];
@@ -358,10 +376,17 @@ export class Model {
   nextOp(c) {
     const rng = this.rng;
     for (;;) {
-      const m = rng.int(0, 1);
+      // now and then the couple's therapist, who reads what was shared with the care
+      // team and is refused the partners' routes (the operation drawn as the second
+      // partner's, sent with the therapist's session)
+      const care = rng.chance(0.1);
+      const m = care ? 1 : rng.int(0, 1);
       const area = rng.pick(AREAS);
       const op = this[area](c, m);
-      if (op) return { who: `${c.i}.${m}`, ...op, label: op.label || `${op.method} ${op.path}` };
+      if (!op) continue;
+      const therapist = care && op.who !== 'anon';
+      if (therapist) op.who = `${c.i}.2`;
+      return { who: `${c.i}.${m}`, ...op, label: `${op.label || `${op.method} ${op.path}`}${therapist ? ' (therapist)' : ''}` };
     }
   }
 
