@@ -396,11 +396,17 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	[PG_NOTICE_GET] = "SELECT notice_seen FROM members WHERE couple_id = $2 AND id = $1",
 	[PG_NOTICE_SET] = "UPDATE members SET notice_seen = greatest(notice_seen, $2) "
 			  "WHERE couple_id = $3 AND id = $1",
-	/* seq: next in insertion order among the author's rows of that second */
+	/*
+	 * seq: insertion order among the author's rows of that second.  Not
+	 * max(seq) + 1 as in SQLite, whose writers take turns: here two
+	 * inserts of one author in one second (two tabs, two processes) would
+	 * read the same max and the second break journal_entries_order (a 500).
+	 * The rowid's identity sequence only grows, and no two calls share a
+	 * value.
+	 */
 	[PG_JOURNAL_INSERT] = "INSERT INTO journal_entries (" JOURNAL_COLS ", seq) "
 			      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-			      "(SELECT coalesce(max(seq), 0) + 1 FROM journal_entries "
-			      "WHERE couple_id = $2 AND author_id = $3 AND created_at = $7))",
+			      "nextval(pg_get_serial_sequence('journal_entries', 'rowid')))",
 	[PG_JOURNAL_GET] = "SELECT " JOURNAL_COLS " FROM journal_entries "
 			   "WHERE couple_id = $1 AND author_id = $2 AND id = $3",
 	[PG_JOURNAL_POS] = "SELECT created_at, seq FROM journal_entries "
