@@ -815,6 +815,7 @@ static int pg_run_once(struct pg *pg, enum pg_stmt id, const struct params *p, P
 	ExecStatusType s;
 	int r;
 
+	*ret = NULL;
 	if (p && p->err)
 		return p->err;
 	snprintf(name, sizeof(name), "k%d", (int)id);
@@ -864,6 +865,7 @@ static int pg_run(struct pg *pg, enum pg_stmt id, const struct params *p, PGresu
 {
 	int r;
 
+	*ret = NULL;
 	if (pg->depth == 0) {
 		r = pg_run_once(pg, id, p, ret);
 		if (r != 0 && pg->reading && PQstatus(pg->conn) == CONNECTION_OK &&
@@ -895,7 +897,7 @@ static void pg_read_pause(struct pg *pg);
 /* A write: 0 with the rows it changed in *changes (when not NULL), or < 0 / CONFLICT / NOTFOUND. */
 static int pg_write(struct pg *pg, enum pg_stmt id, const struct params *p, int *changes)
 {
-	PGresult *res;
+	PGresult *res = NULL;
 	int r;
 
 	pg_read_pause(pg);
@@ -903,7 +905,7 @@ static int pg_write(struct pg *pg, enum pg_stmt id, const struct params *p, int 
 	if (r != 0)
 		return r;
 	if (changes)
-		*changes = atoi(PQcmdTuples(res));
+		*changes = (int)strtol(PQcmdTuples(res), NULL, 10);
 	PQclear(res);
 	return 0;
 }
@@ -911,7 +913,7 @@ static int pg_write(struct pg *pg, enum pg_stmt id, const struct params *p, int 
 /* A read of one row: 0 with *ret holding at least one row, STORE_NOTFOUND, or < 0. */
 static int pg_read(struct pg *pg, enum pg_stmt id, const struct params *p, PGresult **ret)
 {
-	PGresult *res;
+	PGresult *res = NULL;
 	int r = pg_run(pg, id, p, &res);
 
 	if (r != 0)
@@ -1278,7 +1280,7 @@ static int pg_warm(struct store *st, unsigned n, char *errbuf, size_t errlen)
 	}
 	pthread_mutex_lock(&pool->lock);
 	if (pool->cap < pool->n + n) {
-		PGconn **c = realloc(pool->conns, (pool->n + n) * sizeof(*c));
+		PGconn **c = realloc(pool->conns, (pool->n + n) * sizeof(PGconn *));
 
 		if (!c) {
 			pthread_mutex_unlock(&pool->lock);
@@ -1366,7 +1368,7 @@ static int schema_version(struct pg *pg, int *ret)
 	else if (PQntuples(res) != 1)
 		r = -EIO;
 	else
-		*ret = atoi(PQgetvalue(res, 0, 0));
+		*ret = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	return r;
 }
