@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "core/access.h"
@@ -165,8 +166,10 @@ static int gen_checkins(const struct core *c, struct session *s, long days)
 		for (i = 0; i < _CHECKIN_DIM_MAX; i++)
 			in.scores[i] = CHECKIN_SCORE_MIN +
 				       (int)gen_below(CHECKIN_SCORE_MAX - CHECKIN_SCORE_MIN + 1);
-		in.trust = CHECKIN_SCORE_MIN + (int)gen_below(CHECKIN_SCORE_MAX);
-		in.closeness = CHECKIN_SCORE_MIN + (int)gen_below(CHECKIN_SCORE_MAX);
+		in.trust = CHECKIN_LEVEL_MIN +
+			   (int)gen_below(CHECKIN_LEVEL_MAX - CHECKIN_LEVEL_MIN + 1);
+		in.closeness = CHECKIN_LEVEL_MIN +
+			       (int)gen_below(CHECKIN_LEVEL_MAX - CHECKIN_LEVEL_MIN + 1);
 		/* a note on about one day in three */
 		if (gen_below(3) == 0) {
 			in.note_len = gen_text(note, sizeof(note), 40, 160);
@@ -429,6 +432,8 @@ int main(int argc, char **argv)
 			errbuf[0] ? errbuf : strerror(-r));
 		return 1;
 	}
+	/* the cookies are signed-in sessions: for the owner alone, as the database is */
+	umask(077);
 	cookies = fopen(o.cookies, "w");
 	if (!cookies) {
 		fprintf(stderr, "scale-gen: cannot write %s: %s\n", o.cookies, strerror(errno));
