@@ -177,6 +177,14 @@ static bool db_is_url(const char *db)
 	return strstr(db, "://") != NULL;
 }
 
+/* The database as messages show it: a PostgreSQL URL without its password. */
+static const char *db_shown(const char *db)
+{
+	static char buf[4096];
+
+	return store_url_shown(db, buf, sizeof(buf));
+}
+
 /*
  * Create every missing directory above the file path, mode 0700 (the
  * database holds sealed data, and nobody else needs to list it).  A new
@@ -231,13 +239,13 @@ static int open_store(const char *db, bool must_exist, const char *name, struct 
 	int r;
 
 	if (must_exist && !db_is_url(db) && stat(db, &sb) < 0) {
-		fprintf(err, "kintsugi %s: cannot open database %s: %s\n", name, db,
+		fprintf(err, "kintsugi %s: cannot open database %s: %s\n", name, db_shown(db),
 			strerror(errno));
 		return -ENOENT;
 	}
 	r = store_open(db, ret, errbuf, sizeof(errbuf));
 	if (r < 0) {
-		fprintf(err, "kintsugi %s: cannot open database %s: %s\n", name, db,
+		fprintf(err, "kintsugi %s: cannot open database %s: %s\n", name, db_shown(db),
 			errbuf[0] ? errbuf : strerror(-r));
 		return r;
 	}
@@ -487,13 +495,22 @@ static int cmd_backup(int argc, char **argv, FILE *out, FILE *err)
 	if (open_store(cfg->db, true, "backup", &st, err) < 0)
 		goto out;
 	r = st->ops->backup(st, dest);
+	if (r == -EOPNOTSUPP) {
+		/* a PostgreSQL database: its own tool copies it, consistent and online */
+		fprintf(err,
+			"kintsugi backup: %s is a PostgreSQL database: back it up with pg_dump "
+			"(pg_dump --format=custom --file=%s '%s'; add the password through "
+			"~/.pgpass or PGPASSWORD), and restore it with pg_restore\n",
+			db_shown(cfg->db), dest, db_shown(cfg->db));
+		goto out;
+	}
 	if (r < 0) {
 		fprintf(err, "kintsugi backup: cannot write %s: %s\n", dest, strerror(-r));
 		if (lstat(dest, &sb) == 0)
 			unlink(dest);
 		goto out;
 	}
-	fprintf(out, "backed up %s to %s\n", cfg->db, dest);
+	fprintf(out, "backed up %s to %s\n", db_shown(cfg->db), dest);
 	rc = CLI_EXIT_OK;
 out:
 	store_close(st);
@@ -527,7 +544,8 @@ static int cmd_migrate(int argc, char **argv, FILE *out, FILE *err)
 		goto out;
 	r = store_migrate(st);
 	if (r < 0) {
-		fprintf(err, "kintsugi migrate: cannot migrate %s: %s\n", cfg->db, strerror(-r));
+		fprintf(err, "kintsugi migrate: cannot migrate %s: %s\n", db_shown(cfg->db),
+			strerror(-r));
 		goto out;
 	}
 	fprintf(out, "schema version %d\n", r);
@@ -563,12 +581,12 @@ static int cmd_check(int argc, char **argv, FILE *out, FILE *err)
 		goto out;
 	rc = st->ops->check(st);
 	if (rc != 0) {
-		fprintf(err, "kintsugi check: database %s is damaged%s\n", cfg->db,
+		fprintf(err, "kintsugi check: database %s is damaged%s\n", db_shown(cfg->db),
 			rc < 0 ? " or unreadable" : "");
 		rc = CLI_EXIT_FAILURE;
 		goto out;
 	}
-	fprintf(out, "database %s: ok\n", cfg->db);
+	fprintf(out, "database %s: ok\n", db_shown(cfg->db));
 	rc = CLI_EXIT_OK;
 out:
 	store_close(st);

@@ -1309,10 +1309,29 @@ int server_open_store(char *errbuf, size_t errlen)
 	if (server_store)
 		return 0;
 	r = store_open(server_cfg->db, &server_store, err, sizeof(err));
-	if (r < 0)
-		snprintf(errbuf, errlen, "cannot open database %s: %s", server_cfg->db,
+	if (r < 0) {
+		char shown[CONFIG_PATH_MAX];
+
+		snprintf(errbuf, errlen, "cannot open database %s: %s",
+			 store_url_shown(server_cfg->db, shown, sizeof(shown)),
 			 err[0] ? err : strerror(-r));
-	return r;
+		return r;
+	}
+	/*
+	 * The PostgreSQL store is complete, the server not yet: its worker
+	 * threads connect after the sandbox, which refuses connect(), and a lost
+	 * connection could not come back (docs/storage.md).  Refuse it plainly
+	 * rather than answer 503 to everything.
+	 */
+	if (strcmp(server_store->ops->name, "postgresql") == 0) {
+		store_close(server_store);
+		server_store = NULL;
+		snprintf(errbuf, errlen,
+			 "serving from PostgreSQL is not ready yet (kintsugi migrate and "
+			 "kintsugi check work on it; see docs/storage.md)");
+		return -EPROTONOSUPPORT;
+	}
+	return 0;
 }
 
 void server_fini(void)
@@ -1935,11 +1954,12 @@ static int server_confine_files(const struct kconfig *cfg, char *errbuf, size_t 
 	if (!cfg->seccomp)
 		return 0;
 	r = server_store->ops->files_dir(server_store, dir, sizeof(dir));
-	if (r < 0) {
+	if (r < 0 && r != -ENOENT) {
 		snprintf(errbuf, errlen, "cannot find the database's folder: %s", strerror(-r));
 		return r;
 	}
-	r = sandbox_files(cfg->data_dir, dir, errbuf, errlen);
+	/* -ENOENT: a store with no files of its own (PostgreSQL): nothing to write to */
+	r = sandbox_files(cfg->data_dir, r == -ENOENT ? NULL : dir, errbuf, errlen);
 	/* a sanitizer build says so once, with the seccomp filter's line */
 	if (r == SANDBOX_UNSUPPORTED)
 		fprintf(stderr, "kintsugi: this kernel has no Landlock: files are not confined to "

@@ -2,17 +2,22 @@
  * store.c: the backend-independent part of the store.
  *
  * store_open() reads the URL and hands it to the backend that serves it (a
- * plain path means SQLite; postgresql:// is recognised but not built yet);
+ * plain path means SQLite; postgresql:// and postgres:// mean PostgreSQL when
+ * kintsugi was built with libpq, KINTSUGI_HAVE_PG);
  * store_close() and store_migrate() dispatch on the handle's ops table; the
  * _free helpers release what the get/list operations of any backend return.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store.h"
 #include "store/store-sqlite.h"
+#ifdef KINTSUGI_HAVE_PG
+#include "store/store-pg.h"
+#endif
 
 static void set_reason(char *errbuf, size_t errlen, const char *reason)
 {
@@ -27,8 +32,8 @@ static int has_prefix(const char *s, const char *prefix)
 
 /*
  * store_open() - see store.h.  Also returns -EINVAL when url is NULL or empty
- * or ret is NULL, -EPROTONOSUPPORT for postgresql:// and postgres:// (and for
- * any other "scheme://" URL), and -ENOMEM.
+ * or ret is NULL, -EPROTONOSUPPORT for any other "scheme://" URL (and for
+ * postgresql:// and postgres:// in a build without libpq), and -ENOMEM.
  */
 int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
 {
@@ -39,14 +44,53 @@ int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
 		return -EINVAL;
 	}
 	if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://")) {
-		set_reason(errbuf, errlen, "PostgreSQL support is not built yet");
+#ifdef KINTSUGI_HAVE_PG
+		return store_pg_open(url, ret, errbuf, errlen);
+#else
+		set_reason(errbuf, errlen, "this kintsugi was built without PostgreSQL (libpq)");
 		return -EPROTONOSUPPORT;
+#endif
 	}
 	if (strstr(url, "://")) {
 		set_reason(errbuf, errlen, "unknown kind of database URL");
 		return -EPROTONOSUPPORT;
 	}
 	return store_sqlite_open(url, ret, errbuf, errlen);
+}
+
+/*
+ * store_url_shown() - see store.h: url as messages may show it.  A path is
+ * copied as it is; in a URL the password of its user part and everything
+ * from '?' on (which may carry password=...) are left out.
+ */
+const char *store_url_shown(const char *url, char *buf, size_t len)
+{
+	const char *rest, *at, *slash, *colon, *query;
+	size_t n;
+
+	if (!url || !buf || len == 0)
+		return "";
+	rest = strstr(url, "://");
+	if (!rest) {
+		snprintf(buf, len, "%s", url);
+		return buf;
+	}
+	rest += 3;
+	slash = rest + strcspn(rest, "/?");
+	at = memchr(rest, '@', (size_t)(slash - rest));
+	query = strchr(rest, '?');
+	n = (size_t)(query ? query - url : (ptrdiff_t)strlen(url));
+	if (at) {
+		colon = memchr(rest, ':', (size_t)(at - rest));
+		if (colon) {
+			/* scheme://user + @host... without the password */
+			snprintf(buf, len, "%.*s%.*s", (int)(colon - url), url, (int)(url + n - at),
+				 at);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%.*s", (int)n, url);
+	return buf;
 }
 
 /* store_close() - close st and free it; accepts NULL. */
@@ -66,6 +110,10 @@ int store_migrate(struct store *st)
 		return -EINVAL;
 	if (st->ops == &store_sqlite_ops)
 		return store_sqlite_migrate(st);
+#ifdef KINTSUGI_HAVE_PG
+	if (st->ops == &store_pg_ops)
+		return store_pg_migrate(st);
+#endif
 	return -EOPNOTSUPP;
 }
 

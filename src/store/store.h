@@ -2,9 +2,9 @@
  * store.h: kintsugi's storage interface.
  *
  * All SQL lives under src/store/.  Callers see plain row structs and one
- * opaque handle whose operations come from an ops table, so that a
- * PostgreSQL backend (store-pg.c) can fill the same table later.  The
- * sqlite backend (store-sqlite.c) is the default.
+ * opaque handle whose operations come from an ops table, filled by the
+ * SQLite backend (store-sqlite.c, the default) and by the PostgreSQL one
+ * (store-pg.c, built with libpq).
  *
  * Conventions:
  * - Every function returns 0 on success, STORE_NOTFOUND when the row does
@@ -785,13 +785,21 @@ struct store {
 
 /*
  * store_open() - open the store named by url: a file path (SQLite, created
- * with its migrations applied when missing) or postgresql://... (not yet
- * built: returns -EPROTONOSUPPORT).  On success *ret owns the handle; close
- * it with store_close().  Returns -EACCES/-ENOENT/-EIO on failure, with a
- * short reason (no SQL) copied into errbuf.
+ * with its migrations applied when missing) or postgresql://... (the
+ * PostgreSQL store, migrated, in a build with libpq; else
+ * -EPROTONOSUPPORT).  On success *ret owns the handle; close it with
+ * store_close().  Returns -EACCES/-ENOENT/-EIO on failure, with a short
+ * reason (no SQL) copied into errbuf.
  */
 int store_open(const char *url, struct store **ret, char *errbuf, size_t errlen);
 void store_close(struct store *st);
+
+/*
+ * store_url_shown() - the database's name as a message may show it: a path
+ * as it is, a URL without its password (nor its ?parameters), copied into
+ * buf; returns buf ("" when buf is NULL or len 0).
+ */
+const char *store_url_shown(const char *url, char *buf, size_t len);
 
 /* store_migrate() - apply pending migrations; returns the schema version or < 0. */
 int store_migrate(struct store *st);

@@ -6,6 +6,11 @@
  * removes the whole tree afterwards.  The tests go through the ops table as
  * the server does, and look at the raw connection only to check what a user
  * could not otherwise see: pragmas, row counts, bytes left in the file.
+ *
+ * Built a second time with STORE_TEST_PG defined (meson test 'store-pg'), it
+ * runs the tests of the ops the PostgreSQL backend has so far against the
+ * database at KINTSUGI_PG_URL (scripts/pg-test run gives a throwaway one),
+ * each in an emptied schema; without KINTSUGI_PG_URL it skips (exit 77).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -27,6 +33,15 @@
 
 #include "store/store.h"
 #include "store/store-sqlite.h"
+
+#ifdef STORE_TEST_PG
+#include <libpq-fe.h>
+
+#include "store/store-pg.h"
+
+/* The SQLite-only tests stay compiled but are not run against PostgreSQL. */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#endif
 
 #define T_COUPLE  1
 #define T_MEMBER  2
@@ -45,6 +60,9 @@ struct fx {
 	char dir[64];	/* the mkdtemp() directory */
 	char path[128]; /* dir/var/kintsugi.db */
 	struct store *st;
+#ifdef STORE_TEST_PG
+	PGconn *pg; /* a connection of the test's own, to look behind the store */
+#endif
 };
 
 static unsigned char salt[16] = "0123456789abcdef";
@@ -71,6 +89,57 @@ static void rm_tree(const char *dir)
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+#ifdef STORE_TEST_PG
+static PGconn *pg_raw; /* the running test's own connection (fx->pg) */
+
+/* A fresh start: the schema emptied, then the store opened (and migrated). */
+static int setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	const char *url = getenv("KINTSUGI_PG_URL");
+	PGresult *res;
+	char err[128];
+
+	if (!fx)
+		return -1;
+	fx->pg = PQconnectdb(url);
+	if (PQstatus(fx->pg) != CONNECTION_OK) {
+		fprintf(stderr, "setup: cannot connect to KINTSUGI_PG_URL\n");
+		goto fail;
+	}
+	res = PQexec(fx->pg, "SET client_min_messages = warning; "
+			     "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "setup: %s", PQerrorMessage(fx->pg));
+		PQclear(res);
+		goto fail;
+	}
+	PQclear(res);
+	pg_raw = fx->pg;
+	if (store_pg_open(url, &fx->st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "setup: cannot open the PostgreSQL store: %s\n", err);
+		goto fail;
+	}
+	*state = fx;
+	return 0;
+fail:
+	PQfinish(fx->pg);
+	free(fx);
+	return -1;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	store_close(fx->st);
+	PQfinish(fx->pg);
+	free(fx);
+	return 0;
+}
+#endif
+
+#ifndef STORE_TEST_PG
 static int setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
@@ -103,12 +172,15 @@ static int teardown(void **state)
 	free(fx);
 	return 0;
 }
+#endif
 
 static sqlite3 *raw(struct fx *fx)
 {
 	sqlite3 *db = store_sqlite_db(fx->st);
 
+#ifndef STORE_TEST_PG /* NULL there: the SQL goes through query_int_pg() */
 	assert_non_null(db);
+#endif
 	return db;
 }
 
@@ -126,6 +198,37 @@ static long long query_int(sqlite3 *db, const char *sql, const char *arg)
 	sqlite3_finalize(s);
 	return v;
 }
+
+#ifdef STORE_TEST_PG
+/*
+ * query_int() against PostgreSQL: the same SQL text (?1 becomes $1), run on
+ * the test's own connection (db is not used).  A macro, so the SQLite-only
+ * tests still compile.
+ */
+static long long query_int_pg(const char *sql, const char *arg)
+{
+	char text[512];
+	const char *params[1] = {arg};
+	PGresult *res;
+	long long v;
+	size_t j = 0;
+
+	for (size_t i = 0; sql[i] && j + 1 < sizeof(text); i++)
+		text[j++] = sql[i] == '?' ? '$' : sql[i];
+	text[j] = '\0';
+	res = PQexecParams(pg_raw, text, arg ? 1 : 0, NULL, params, NULL, NULL, 0);
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	assert_int_equal(PQntuples(res), 1);
+	if (PQftype(res, 0) == 16) /* a boolean reads 1 or 0, as in SQLite */
+		v = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	else
+		v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return v;
+}
+
+#define query_int(db, sql, arg) ((void)(db), query_int_pg((sql), (arg)))
+#endif
 
 static void query_text(sqlite3 *db, const char *sql, char *out, size_t len)
 {
@@ -282,12 +385,24 @@ static void test_open_errors_have_reasons(void **state)
 	assert_true(strlen(err) > 0);
 	assert_ptr_equal(st, (struct store *)(uintptr_t)0x1);
 
+#ifdef KINTSUGI_HAVE_PG
+	/* PostgreSQL's URLs go to store-pg.c: nobody listens on port 1 */
+	assert_int_equal(store_open("postgresql://u@127.0.0.1:1/db", &st, err, sizeof(err)),
+			 -ECONNREFUSED);
+	assert_string_equal(err, "cannot connect to the PostgreSQL server");
+	err[0] = '\0';
+	assert_int_equal(store_open("postgres://127.0.0.1:1/db", &st, err, sizeof(err)),
+			 -ECONNREFUSED);
+	assert_string_equal(err, "cannot connect to the PostgreSQL server");
+#else
 	assert_int_equal(store_open("postgresql://u@h/db", &st, err, sizeof(err)),
 			 -EPROTONOSUPPORT);
-	assert_string_equal(err, "PostgreSQL support is not built yet");
+	assert_string_equal(err, "this kintsugi was built without PostgreSQL (libpq)");
 	err[0] = '\0';
 	assert_int_equal(store_open("postgres://h/db", &st, err, sizeof(err)), -EPROTONOSUPPORT);
-	assert_string_equal(err, "PostgreSQL support is not built yet");
+	assert_string_equal(err, "this kintsugi was built without PostgreSQL (libpq)");
+#endif
+	assert_int_equal(store_open("mysql://h/db", &st, err, sizeof(err)), -EPROTONOSUPPORT);
 	assert_int_equal(store_open("", &st, err, sizeof(err)), -EINVAL);
 	assert_int_equal(store_open("/proc/nope/x.db", &st, NULL, 0), r);
 
@@ -2466,6 +2581,843 @@ static void test_master_key_ops(void **state)
 	free(nums);
 }
 
+/* ---- both backends: ops the older tests above leave out ---- */
+
+/* journal_each: the same rows as journal_list, handed on in place; a non-zero fn stops it. */
+struct each_seen {
+	char ids[4][STORE_ID_LEN + 1];
+	size_t n, stop_at;
+};
+
+static int each_row(void *ctx, const struct journal_row *e)
+{
+	struct each_seen *seen = ctx;
+
+	assert_true(seen->n < 4);
+	assert_blob(&e->body_sealed, "sealed body bytes", 17);
+	assert_null(e->prompt_sealed.data);
+	snprintf(seen->ids[seen->n], sizeof(seen->ids[0]), "%s", e->id);
+	seen->n++;
+	return seen->n == seen->stop_at ? 42 : 0;
+}
+
+static void test_journal_each(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1];
+	struct journal_row *rows = NULL;
+	struct each_seen seen = {0};
+	size_t n = 0;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_entry(fx->st, c, a, 1, "2024-05-01T10:00:00Z");
+	add_entry(fx->st, c, a, 2, "2024-05-01T10:00:00Z");
+	add_entry(fx->st, c, a, 3, "2024-05-02T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, journal_list, c, a, NULL, 10, &rows, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(STORE_CALL(fx->st, journal_each, c, a, NULL, 10, each_row, &seen), 0);
+	assert_int_equal(seen.n, 3);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(seen.ids[i], rows[i].id);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(STORE_CALL(fx->st, journal_each, c, a, rows[0].id, 10, each_row, &seen),
+			 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.ids[0], rows[1].id);
+	memset(&seen, 0, sizeof(seen));
+	seen.stop_at = 1;
+	assert_int_equal(STORE_CALL(fx->st, journal_each, c, a, NULL, 10, each_row, &seen), 42);
+	assert_int_equal(seen.n, 1);
+	store_journal_list_free(rows, n);
+}
+
+/* items_of_author and items_care: oldest first (insertion order), one couple's only. */
+static void test_items_of_author_and_care(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	char x[STORE_ID_LEN + 1];
+	struct item_row it, *rows = NULL;
+	size_t n = 0;
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	add_member(fx->st, c2, 3, "xavier", x);
+	fill_item(&it, c, "card", 1, a, "2024-05-03", "one");
+	it.shared_with = 2;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "card", 2, b, "2024-05-02", "two");
+	it.shared_with = 3;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c, "note", 3, a, "2024-05-01", "three");
+	it.shared_with = 1;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	fill_item(&it, c2, "card", 4, x, "2024-05-01", "four");
+	it.shared_with = 2;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+
+	assert_int_equal(STORE_CALL(fx->st, items_of_author, c, a, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_blob(&rows[0].sealed, "one", 3);
+	assert_blob(&rows[1].sealed, "three", 5);
+	store_item_list_free(rows, n);
+	assert_int_equal(STORE_CALL(fx->st, items_of_author, c2, a, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(rows);
+
+	assert_int_equal(STORE_CALL(fx->st, items_care, c, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_blob(&rows[0].sealed, "one", 3);
+	assert_blob(&rows[1].sealed, "two", 3);
+	store_item_list_free(rows, n);
+}
+
+/* The safety check: a first row once, then updates from the version read; the ledger likewise. */
+static void test_safety_and_ledger(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1];
+	struct safety_row row = {0}, got;
+	struct blob b = {(unsigned char *)"sealed one", 10}, lg;
+	int64_t gen = 0;
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	snprintf(row.couple_id, sizeof(row.couple_id), "%s", c);
+	snprintf(row.member_id, sizeof(row.member_id), "%s", a);
+	make_id(row.id, T_ITEM, 1);
+	row.version = 1;
+	row.sealed = b;
+	assert_int_equal(STORE_CALL(fx->st, safety_get, c, a, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, safety_put, &row, 0), 0);
+	assert_int_equal(STORE_CALL(fx->st, safety_put, &row, 0), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, safety_get, c, a, &got), 0);
+	assert_string_equal(got.id, row.id);
+	assert_int_equal(got.version, 1);
+	assert_blob(&got.sealed, "sealed one", 10);
+	store_safety_free(&got);
+	row.version = 2;
+	row.sealed = (struct blob){(unsigned char *)"sealed two", 10};
+	assert_int_equal(STORE_CALL(fx->st, safety_put, &row, 5), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, safety_put, &row, 1), 0);
+	assert_int_equal(STORE_CALL(fx->st, safety_get, c, a, &got), 0);
+	assert_int_equal(got.version, 2);
+	assert_blob(&got.sealed, "sealed two", 10);
+	store_safety_free(&got);
+	/* not the member's couple: nothing written */
+	snprintf(row.couple_id, sizeof(row.couple_id), "%s", c2);
+	assert_int_equal(STORE_CALL(fx->st, safety_put, &row, 0), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, safety_get, c2, a, &got), STORE_NOTFOUND);
+
+	assert_int_equal(STORE_CALL(fx->st, ledger_get, a, c, &lg, &gen), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, ledger_put, a, c, &b, 0), 0);
+	assert_int_equal(STORE_CALL(fx->st, ledger_put, a, c, &b, 0), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, ledger_get, a, c, &lg, &gen), 0);
+	assert_int_equal(gen, 1);
+	assert_blob(&lg, "sealed one", 10);
+	store_blob_free(&lg);
+	assert_int_equal(STORE_CALL(fx->st, ledger_put, a, c, &row.sealed, 2), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, ledger_put, a, c, &row.sealed, 1), 0);
+	assert_int_equal(STORE_CALL(fx->st, ledger_get, a, c, &lg, &gen), 0);
+	assert_int_equal(gen, 2);
+	assert_blob(&lg, "sealed two", 10);
+	store_blob_free(&lg);
+}
+
+/* The care team's invites, key, wraps and end, as core/care.c uses them. */
+static void test_care(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	struct care_invite_row inv = {0}, got, *list = NULL;
+	struct member_standing standing;
+	struct blob key = {(unsigned char *)"care key sealed", 15}, out;
+	struct member_row t;
+	size_t n = 9;
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	fill_member(&t, c, 3, "therapist");
+	strcpy(t.role, "therapist");
+	assert_int_equal(STORE_CALL(fx->st, member_insert, &t), 0);
+
+	make_id(inv.id, T_INVITE, 1);
+	strcpy(inv.couple_id, c);
+	strcpy(inv.proposed_by, a);
+	strcpy(inv.status, "awaiting_partner");
+	inv.note_sealed = (struct blob){(unsigned char *)"note", 4};
+	strcpy(inv.created_at, "2024-05-01T10:00:00Z");
+	strcpy(inv.updated_at, "2024-05-01T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, care_invite_insert, &inv), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_insert, &inv), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_get, c, inv.id, &got), 0);
+	assert_string_equal(got.proposed_by, a);
+	assert_string_equal(got.approved_by, "");
+	assert_string_equal(got.status, "awaiting_partner");
+	assert_blob(&got.note_sealed, "note", 4);
+	store_blob_free(&got.note_sealed);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_get, c2, inv.id, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_list, c, &list, &n), 0);
+	assert_int_equal(n, 1);
+	store_care_invite_list_free(list, n);
+
+	assert_int_equal(STORE_CALL(fx->st, care_invite_move, c, inv.id, "awaiting_partner",
+				    "approved", b, "2024-05-01T11:00:00Z"),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_move, c, inv.id, "awaiting_partner",
+				    "approved", b, "2024-05-01T11:00:00Z"),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_get, c, inv.id, &got), 0);
+	assert_string_equal(got.approved_by, b);
+	assert_string_equal(got.status, "approved");
+	assert_string_equal(got.updated_at, "2024-05-01T11:00:00Z");
+	store_blob_free(&got.note_sealed);
+	assert_int_equal(
+		STORE_CALL(fx->st, care_invites_cancel_approved, c, "2024-05-01T12:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_invite_get, c, inv.id, &got), 0);
+	assert_string_equal(got.status, "cancelled");
+	assert_string_equal(got.approved_by, b);
+	store_blob_free(&got.note_sealed);
+	list = NULL;
+	assert_int_equal(STORE_CALL(fx->st, care_invite_list, c, &list, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(list);
+
+	assert_int_equal(STORE_CALL(fx->st, care_key_get, c, &out), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, care_key_put, c, &key, "2024-05-01T10:00:00Z"), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, care_key_put, c, &inv.note_sealed, "2024-05-02T10:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_key_get, c, &out), 0);
+	assert_blob(&out, "note", 4);
+	store_blob_free(&out);
+	assert_int_equal(STORE_CALL(fx->st, care_key_delete, c), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_key_get, c, &out), STORE_NOTFOUND);
+
+	assert_int_equal(STORE_CALL(fx->st, care_wrap_get, c, t.id, &out), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, care_wrap_put, c, t.id, &key), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_wrap_put, c2, t.id, &key), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, care_wrap_get, c, t.id, &out), 0);
+	assert_blob(&out, "care key sealed", 15);
+	store_blob_free(&out);
+	assert_int_equal(STORE_CALL(fx->st, care_wrap_delete, c, t.id), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_wrap_get, c, t.id, &out), STORE_NOTFOUND);
+
+	assert_int_equal(STORE_CALL(fx->st, care_end, c, a, "2024-05-03T10:00:00Z"),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, care_end, c, t.id, "2024-05-03T10:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(fx->st, care_end, c, t.id, "2024-05-03T10:00:00Z"),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, member_standing, t.id, &standing), 0);
+	assert_int_equal(standing.care_ended, 1);
+}
+
+/* row_version reads a row's version now; rehome moves a row to another couple and author. */
+static void test_row_version_and_rehome(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], c2[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], x[STORE_ID_LEN + 1];
+	struct blob fresh = {(unsigned char *)"sealed again", 12};
+	struct journal_row e;
+	struct item_row it, got;
+	int64_t v = 0;
+
+	add_couple(fx->st, 1, c);
+	add_couple(fx->st, 2, c2);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c2, 2, "xavier", x);
+	fill_item(&it, c, "card", 1, a, "2024-05-01", "one");
+	it.version = 7;
+	assert_int_equal(STORE_CALL(fx->st, item_insert, &it), 0);
+	add_entry(fx->st, c, a, 1, "2024-05-01T10:00:00Z");
+
+	assert_int_equal(STORE_CALL(fx->st, row_version, STORE_TABLE_ITEMS, c, it.id, &v), 0);
+	assert_int_equal(v, 7);
+	make_id(e.id, T_ENTRY, 1);
+	assert_int_equal(STORE_CALL(fx->st, row_version, STORE_TABLE_JOURNAL, c, e.id, &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(STORE_CALL(fx->st, row_version, STORE_TABLE_JOURNAL, c2, e.id, &v),
+			 STORE_NOTFOUND);
+
+	assert_int_equal(STORE_CALL(fx->st, rehome, STORE_TABLE_ITEMS, c, "card", it.id, c2, x,
+				    &fresh, NULL),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, item_get, c, "card", it.id, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, item_get, c2, "card", it.id, &got), 0);
+	assert_string_equal(got.author_id, x);
+	assert_blob(&got.sealed, "sealed again", 12);
+	store_item_free(&got);
+	assert_int_equal(STORE_CALL(fx->st, rehome, STORE_TABLE_ITEMS, c, "card", it.id, c2, x,
+				    &fresh, NULL),
+			 STORE_NOTFOUND);
+
+	assert_int_equal(
+		STORE_CALL(fx->st, rehome, STORE_TABLE_JOURNAL, c, NULL, e.id, c2, x, &fresh, NULL),
+		0);
+	assert_int_equal(STORE_CALL(fx->st, journal_get, c2, x, e.id, &e), 0);
+	assert_blob(&e.body_sealed, "sealed again", 12);
+	assert_null(e.prompt_sealed.data);
+	store_journal_free(&e);
+	assert_int_equal(STORE_CALL(fx->st, row_version, STORE_TABLE_SAFETY + 1, c, it.id, &v),
+			 -EINVAL);
+}
+
+/* A partner leaves: a ghost stays, their rows follow them inside one transaction, the
+ * partner who stays is marked for a new couple key. */
+static void test_member_leave(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	char to[STORE_ID_LEN + 1], ghost[STORE_ID_LEN + 1];
+	struct blob fresh = {(unsigned char *)"sealed again", 12}, k;
+	struct member_brief *list = NULL;
+	struct session_row s1, s2, got;
+	struct member_row m;
+	struct journal_row e;
+	size_t n = 0;
+	int former = 9;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c, a, sealed, 20, NULL, 0), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_put, c, b, sealed, 20, NULL, 0), 0);
+	fill_session(&s1, c, a, 1);
+	assert_int_equal(STORE_CALL(fx->st, session_insert, &s1), 0);
+	fill_session(&s2, c, a, 2);
+	assert_int_equal(STORE_CALL(fx->st, session_insert, &s2), 0);
+	add_entry(fx->st, c, a, 1, "2024-05-01T10:00:00Z");
+	make_id(e.id, T_ENTRY, 1);
+	make_id(to, T_COUPLE, 9);
+	make_id(ghost, T_MEMBER, 9);
+	assert_int_equal(STORE_CALL(fx->st, couple_rekey_due, c, b), STORE_NOTFOUND);
+
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, member_leave, a, ghost, to, s1.id, "2024-06-01T10:00:00Z"), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, rehome, STORE_TABLE_JOURNAL, c, NULL, e.id, to, a, &fresh, NULL),
+		0);
+	assert_int_equal(STORE_CALL(fx->st, session_rekeyed, s1.id, to, &fresh), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_rekey_mark, c, NULL), 0);
+	assert_int_equal(fx->st->ops->commit(fx->st), 0);
+
+	assert_int_equal(STORE_CALL(fx->st, member_get, a, &m), 0);
+	assert_string_equal(m.couple_id, to);
+	store_member_free(&m);
+	assert_int_equal(STORE_CALL(fx->st, member_get, ghost, &m), 0);
+	assert_string_equal(m.couple_id, c);
+	assert_string_equal(m.login + 5, ghost);
+	assert_int_equal(m.mk_by_pw.len, 0);
+	store_member_free(&m);
+	assert_int_equal(STORE_CALL(fx->st, couple_members, c, &list, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].id, ghost); /* alice's place, created_at and all */
+	assert_int_equal(list[0].left, 1);
+	assert_string_equal(list[1].id, b);
+	free(list);
+	assert_int_equal(STORE_CALL(fx->st, session_get, s1.id, &got), 0);
+	assert_string_equal(got.couple_id, to);
+	assert_blob(&got.keys_sealed, "sealed again", 12);
+	assert_int_equal(got.rekey, 0);
+	store_session_free(&got);
+	assert_int_equal(STORE_CALL(fx->st, session_get, s2.id, &got), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, couple_key_get, c, a, &k, NULL), STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, journal_get, to, a, e.id, &e), 0);
+	store_journal_free(&e);
+	assert_int_equal(STORE_CALL(fx->st, couple_rekey_due, c, b), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_former, c, &former), 0);
+	assert_int_equal(former, 1);
+	assert_int_equal(STORE_CALL(fx->st, couple_former, to, &former), 0);
+	assert_int_equal(former, 0);
+	/* a member who left once leaves no second ghost */
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	assert_int_equal(
+		STORE_CALL(fx->st, member_leave, ghost, a, c, NULL, "2024-06-02T10:00:00Z"),
+		STORE_CONFLICT);
+	assert_int_equal(fx->st->ops->rollback(fx->st), 0);
+}
+
+static void fill_passkey(struct passkey_row *pk, unsigned n, const char *cred)
+{
+	static unsigned char point[65] = {4};
+	static unsigned char name[5] = "named";
+
+	memset(pk, 0, sizeof(*pk));
+	make_id(pk->id, T_ITEM, n);
+	pk->credential_id = (struct blob){(unsigned char *)(uintptr_t)cred, strlen(cred)};
+	pk->public_key = (struct blob){point, sizeof(point)};
+	pk->tag = (struct blob){hash32, sizeof(hash32)};
+	pk->name_sealed = (struct blob){name, sizeof(name)};
+	pk->sign_count = 5;
+	strcpy(pk->created_at, "2024-05-01T10:00:00Z");
+}
+
+/* Passkeys, their challenges, and the ones that sign in alone. */
+static void test_passkeys(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1], origin[64];
+	unsigned char form[STORE_SIGNIN_FORM], addr[STORE_THROTTLE_KEY_LEN] = {1};
+	struct blob signin = {form, sizeof(form)}, mk = {sealed, sizeof(sealed)};
+	struct passkey_row pk, got, *list = NULL;
+	int64_t later = (int64_t)time(NULL) + 600;
+	size_t n = 0;
+
+	memset(form, 7, sizeof(form));
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	add_member(fx->st, c, 2, "bob", b);
+	fill_passkey(&pk, 1, "credential-one");
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), STORE_CONFLICT);
+	fill_passkey(&pk, 2, "credential-two");
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), 0);
+	for (unsigned i = 3; i <= STORE_PASSKEYS_MAX; i++) {
+		char cred[32];
+
+		snprintf(cred, sizeof(cred), "credential-%u", i);
+		fill_passkey(&pk, i, cred);
+		assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), 0);
+	}
+	fill_passkey(&pk, 99, "one too many");
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, a, &pk), STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, passkey_put, b, &pk), 0);
+
+	assert_int_equal(STORE_CALL(fx->st, passkey_list, a, &list, &n), 0);
+	assert_int_equal(n, STORE_PASSKEYS_MAX);
+	assert_blob(&list[0].credential_id, "credential-one", 14);
+	assert_string_equal(list[0].last_used_at, "");
+	assert_null(list[0].signin.data);
+	store_passkey_list_free(list, n);
+	assert_int_equal(STORE_CALL(fx->st, passkey_get, a, (const unsigned char *)"credential-two",
+				    14, &got),
+			 0);
+	assert_int_equal(got.sign_count, 5);
+	assert_string_equal(got.member_id, a);
+	store_passkey_free(&got);
+	assert_int_equal(STORE_CALL(fx->st, passkey_get, b, (const unsigned char *)"credential-two",
+				    14, &got),
+			 STORE_NOTFOUND);
+
+	make_id(pk.id, T_ITEM, 2);
+	assert_int_equal(STORE_CALL(fx->st, passkey_use, a, pk.id, 5, 6, "2024-05-02T10:00:00Z"),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_use, a, pk.id, 5, 7, "2024-05-02T10:00:00Z"),
+			 STORE_CONFLICT);
+	assert_int_equal(STORE_CALL(fx->st, passkey_reseal, a, pk.id, &(struct blob){pubkey, 32},
+				    &(struct blob){(unsigned char *)"renamed", 7}),
+			 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_get, a, (const unsigned char *)"credential-two",
+				    14, &got),
+			 0);
+	assert_int_equal(got.sign_count, 6);
+	assert_string_equal(got.last_used_at, "2024-05-02T10:00:00Z");
+	assert_blob(&got.name_sealed, "renamed", 7);
+	store_passkey_free(&got);
+
+	/* signing in alone: found by credential id, whoever's it is */
+	list = NULL;
+	assert_int_equal(STORE_CALL(fx->st, passkey_find, (const unsigned char *)"credential-two",
+				    14, &list, &n),
+			 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_signin_set, a, pk.id, &signin, NULL), -EINVAL);
+	assert_int_equal(STORE_CALL(fx->st, passkey_signin_set, a, pk.id, &signin, &mk), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_find, (const unsigned char *)"credential-two",
+				    14, &list, &n),
+			 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].member_id, a);
+	assert_blob(&list[0].signin, form, sizeof(form));
+	assert_blob(&list[0].mk_sealed, sealed, sizeof(sealed));
+	store_passkey_list_free(list, n);
+	assert_int_equal(STORE_CALL(fx->st, passkey_signin_set, a, pk.id, NULL, NULL), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_find, (const unsigned char *)"credential-two",
+				    14, &list, &n),
+			 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_delete, a, pk.id), 0);
+	assert_int_equal(STORE_CALL(fx->st, passkey_delete, a, pk.id), STORE_NOTFOUND);
+
+	/* a challenge is taken once, by its member and purpose, before it expires */
+	assert_int_equal(
+		STORE_CALL(fx->st, challenge_put, a, hash32, "get", "https://x.test", later), 0);
+	assert_int_equal(STORE_CALL(fx->st, challenge_take, b, hash32, "get", later - 600, origin,
+				    sizeof(origin)),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, challenge_take, a, hash32, "create", later - 600,
+				    origin, sizeof(origin)),
+			 STORE_NOTFOUND);
+	assert_int_equal(
+		STORE_CALL(fx->st, challenge_take, a, hash32, "get", later, origin, sizeof(origin)),
+		STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(fx->st, challenge_take, a, hash32, "get", later - 600, origin,
+				    sizeof(origin)),
+			 0);
+	assert_string_equal(origin, "https://x.test");
+	assert_int_equal(STORE_CALL(fx->st, challenge_take, a, hash32, "get", later - 600, origin,
+				    sizeof(origin)),
+			 STORE_NOTFOUND);
+
+	/* sign-in challenges: bounded per address */
+	for (unsigned i = 0; i < STORE_SIGNIN_CHALLENGES_PER_ADDRESS; i++) {
+		unsigned char h[STORE_CHALLENGE_HASH_LEN] = {0};
+
+		h[0] = (unsigned char)(i + 1);
+		assert_int_equal(
+			STORE_CALL(fx->st, signin_challenge_put, h, addr, "https://x.test", later),
+			0);
+	}
+	assert_int_equal(
+		STORE_CALL(fx->st, signin_challenge_put, hash32, addr, "https://x.test", later),
+		STORE_CONFLICT);
+	addr[0] = 2;
+	assert_int_equal(
+		STORE_CALL(fx->st, signin_challenge_put, hash32, addr, "https://y.test", later), 0);
+	assert_int_equal(STORE_CALL(fx->st, signin_challenge_take, hash32, later - 600, origin,
+				    sizeof(origin)),
+			 0);
+	assert_string_equal(origin, "https://y.test");
+	assert_int_equal(STORE_CALL(fx->st, signin_challenge_take, hash32, later - 600, origin,
+				    sizeof(origin)),
+			 STORE_NOTFOUND);
+}
+
+/* What messages show of a database's name: never a password. */
+static void test_url_shown(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	assert_string_equal(store_url_shown("/var/lib/kintsugi/k.db", buf, sizeof(buf)),
+			    "/var/lib/kintsugi/k.db");
+	assert_string_equal(
+		store_url_shown("postgresql://k:s3cret@db.example:5432/k", buf, sizeof(buf)),
+		"postgresql://k@db.example:5432/k");
+	assert_string_equal(store_url_shown("postgresql://k@h/k?password=s3cret&sslmode=require",
+					    buf, sizeof(buf)),
+			    "postgresql://k@h/k");
+	assert_string_equal(store_url_shown("postgres://h:5432/k", buf, sizeof(buf)),
+			    "postgres://h:5432/k");
+	assert_string_equal(store_url_shown("postgresql://u:p@[::1]:5/d", buf, sizeof(buf)),
+			    "postgresql://u@[::1]:5/d");
+	assert_string_equal(store_url_shown("x", NULL, 0), "");
+}
+
+/* A statement that fails inside a transaction leaves the transaction usable. */
+static void test_failed_statement_in_transaction(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	struct couple_row dup = {0};
+	struct member_row m;
+	struct couple_row got;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	snprintf(dup.id, sizeof(dup.id), "%s", c);
+	strcpy(dup.created_at, "2024-05-01T10:00:00Z");
+	assert_int_equal(STORE_CALL(fx->st, couple_insert, &dup), STORE_CONFLICT);
+	fill_member(&m, c, 2, "alice"); /* a login taken */
+	assert_int_equal(STORE_CALL(fx->st, member_insert, &m), STORE_CONFLICT);
+	add_member(fx->st, c, 3, "bob", b);
+	assert_int_equal(fx->st->ops->commit(fx->st), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, b, &m), 0);
+	store_member_free(&m);
+
+	/* and a read snapshot goes on after a failed read */
+	assert_int_equal(fx->st->ops->read_begin(fx->st), 0);
+	assert_int_equal(STORE_CALL(fx->st, couple_get, c, &got), 0);
+	{
+		/* text that is not UTF-8: SQLite finds no one, PostgreSQL refuses it (-EINVAL) */
+		int r = STORE_CALL(fx->st, member_get_by_login, "\xff\xfe", &m);
+
+		assert_true(r == STORE_NOTFOUND || r == -EINVAL);
+	}
+	assert_int_equal(STORE_CALL(fx->st, couple_get, c, &got), 0);
+	fx->st->ops->read_end(fx->st);
+}
+
+#ifdef STORE_TEST_PG
+/* ---- PostgreSQL only ---------------------------------------------------- */
+
+/* The baseline is applied once; a second open finds nothing to do. */
+static void test_pg_migrate_once(void **state)
+{
+	struct fx *fx = *state;
+	const char *url = getenv("KINTSUGI_PG_URL");
+	struct store *second = NULL;
+	char err[128];
+
+	assert_int_equal(query_int(fx->pg, "SELECT version FROM kintsugi_schema", NULL), 17);
+	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM kintsugi_schema", NULL), 1);
+	assert_int_equal(store_pg_migrate(fx->st), 17);
+	assert_int_equal(store_migrate(fx->st), 17);
+	assert_int_equal(store_pg_open(url, &second, err, sizeof(err)), 0);
+	store_close(second);
+	second = NULL;
+	assert_int_equal(store_open(url, &second, err, sizeof(err)), 0); /* --db postgresql://... */
+	assert_ptr_equal(second->ops, &store_pg_ops);
+	store_close(second);
+	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM kintsugi_schema", NULL), 1);
+	/* every table of SQLite's schema is there, and no more (kintsugi_schema aside) */
+	assert_int_equal(query_int(fx->pg,
+				   "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+				   "AND tablename <> 'kintsugi_schema'",
+				   NULL),
+			 23);
+
+	/* a database made by a newer kintsugi is refused */
+	assert_int_equal(
+		query_int(fx->pg,
+			  "WITH u AS (UPDATE kintsugi_schema SET version = 9999 RETURNING 1) "
+			  "SELECT count(*) FROM u",
+			  NULL),
+		1);
+	assert_int_equal(store_pg_migrate(fx->st), -EIO);
+	second = NULL;
+	assert_int_equal(store_pg_open(url, &second, err, sizeof(err)), -EIO);
+	assert_null(second);
+	assert_true(err[0] != '\0');
+}
+
+static void test_pg_open_errors(void **state)
+{
+	struct store *st = NULL;
+	char err[128] = "x";
+
+	(void)state;
+	assert_int_equal(store_pg_open("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2",
+				       &st, err, sizeof(err)),
+			 -ECONNREFUSED);
+	assert_null(st);
+	assert_string_equal(err, "cannot connect to the PostgreSQL server");
+	assert_int_equal(store_pg_open(NULL, &st, err, sizeof(err)), -EINVAL);
+}
+
+/* The other connections to the database (the store's): ended by the server. */
+static void kill_store_connections(struct fx *fx)
+{
+	assert_true(query_int(fx->pg,
+			      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+			      "WHERE datname = current_database() AND pid <> pg_backend_pid()",
+			      NULL) >= 1);
+	usleep(100 * 1000);
+}
+
+/*
+ * A lost connection: outside a transaction the op is tried again on a new
+ * connection and succeeds; inside one it fails (-EIO, a fault the server
+ * answers with 503) and nothing of the transaction is in the database.
+ */
+static void test_pg_lost_connection(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], b[STORE_ID_LEN + 1];
+	struct member_row m, got;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	(void)fx->st->ops->fault(fx->st);
+
+	kill_store_connections(fx);
+	assert_int_equal(STORE_CALL(fx->st, member_get, a, &got), 0); /* retried */
+	store_member_free(&got);
+
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	fill_member(&m, c, 2, "bob");
+	assert_int_equal(STORE_CALL(fx->st, member_insert, &m), 0);
+	memcpy(b, m.id, sizeof(m.id));
+	(void)fx->st->ops->fault(fx->st);
+	kill_store_connections(fx);
+	assert_int_equal(STORE_CALL(fx->st, member_set_language, a, "es"), -EIO);
+	assert_int_equal(fx->st->ops->fault(fx->st), STORE_FAULT_IO);
+	assert_int_equal(fx->st->ops->commit(fx->st), -EIO);
+	assert_int_equal(fx->st->ops->rollback(fx->st), 0);
+	/* nothing half-written: bob is not there, alice's language did not change */
+	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM members WHERE id = ?1", b), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, a, &got), 0);
+	assert_string_equal(got.language, "ru");
+	store_member_free(&got);
+
+	/* and the handle works again for the next request */
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_insert, &m), 0);
+	assert_int_equal(fx->st->ops->commit(fx->st), 0);
+	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM members WHERE id = ?1", b), 1);
+}
+
+/* A transaction rolled back leaves nothing; one committed is seen by another connection. */
+static void test_pg_transactions(void **state)
+{
+	struct fx *fx = *state;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1];
+	struct store *other = NULL;
+	struct member_row got;
+	char err[128];
+
+	add_couple(fx->st, 1, c);
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	assert_int_equal(fx->st->ops->begin(fx->st), -EINVAL);
+	add_member(fx->st, c, 1, "alice", a);
+	assert_int_equal(fx->st->ops->rollback(fx->st), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_get, a, &got), STORE_NOTFOUND);
+
+	assert_int_equal(fx->st->ops->reopen(fx->st, &other, err, sizeof(err)), 0);
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	add_member(fx->st, c, 1, "alice", a);
+	assert_int_equal(STORE_CALL(other, member_get, a, &got), STORE_NOTFOUND); /* not yet */
+	assert_int_equal(fx->st->ops->commit(fx->st), 0);
+	assert_int_equal(STORE_CALL(other, member_get, a, &got), 0);
+	store_member_free(&got);
+
+	/* a read snapshot does not see a commit made after it began */
+	assert_int_equal(other->ops->read_begin(other), 0);
+	assert_int_equal(STORE_CALL(other, member_standing, a, &(struct member_standing){0}), 0);
+	assert_int_equal(STORE_CALL(fx->st, member_delete, a), 0);
+	assert_int_equal(STORE_CALL(other, member_get, a, &got), 0);
+	store_member_free(&got);
+	other->ops->read_end(other);
+	assert_int_equal(STORE_CALL(other, member_get, a, &got), STORE_NOTFOUND);
+	store_close(other);
+}
+
+/* The whole-database ops: what PostgreSQL does instead of files. */
+static void test_pg_database_ops(void **state)
+{
+	struct fx *fx = *state;
+	char where[64] = "", dir[64];
+
+	assert_int_equal(fx->st->ops->check(fx->st), 0);
+	assert_int_equal(fx->st->ops->files_dir(fx->st, dir, sizeof(dir)), -ENOENT);
+	assert_int_equal(fx->st->ops->backup(fx->st, "/tmp/nowhere.db"), -EOPNOTSUPP);
+	assert_int_equal(fx->st->ops->scrub(fx->st), -EOPNOTSUPP);
+	assert_int_equal(fx->st->ops->fatal(fx->st), STORE_FAULT_NONE);
+	assert_int_equal(fx->st->ops->rescue(fx->st, where, sizeof(where)), 0);
+	assert_string_equal(where, "the PostgreSQL database");
+	/* a schema of another version, or a table gone: not sound */
+	assert_int_equal(
+		query_int(fx->pg,
+			  "WITH u AS (UPDATE kintsugi_schema SET version = 16 RETURNING 1) "
+			  "SELECT count(*) FROM u",
+			  NULL),
+		1);
+	assert_int_equal(fx->st->ops->check(fx->st), STORE_CONFLICT);
+	assert_int_equal(
+		query_int(fx->pg,
+			  "WITH u AS (UPDATE kintsugi_schema SET version = 17 RETURNING 1) "
+			  "SELECT count(*) FROM u",
+			  NULL),
+		1);
+	assert_int_equal(fx->st->ops->check(fx->st), 0);
+	{
+		PGresult *res = PQexec(fx->pg, "DROP TABLE care_wraps");
+
+		assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+		PQclear(res);
+	}
+	assert_int_equal(fx->st->ops->check(fx->st), STORE_CONFLICT);
+}
+
+/* Writers wait for each other, across connections, as SQLite's do. */
+struct begin_waiter {
+	struct store *st;
+	struct timespec at; /* when its begin returned */
+	int r;
+};
+
+static void *begin_later(void *p)
+{
+	struct begin_waiter *w = p;
+
+	w->r = w->st->ops->begin(w->st);
+	clock_gettime(CLOCK_MONOTONIC, &w->at);
+	if (w->r == 0)
+		w->r = w->st->ops->rollback(w->st);
+	return NULL;
+}
+
+static void test_pg_writers_serialised(void **state)
+{
+	struct fx *fx = *state;
+	struct begin_waiter w = {0};
+	struct timespec committed;
+	pthread_t t;
+	char err[128];
+
+	assert_int_equal(fx->st->ops->reopen(fx->st, &w.st, err, sizeof(err)), 0);
+	assert_int_equal(fx->st->ops->begin(fx->st), 0);
+	assert_int_equal(pthread_create(&t, NULL, begin_later, &w), 0);
+	usleep(300 * 1000);
+	clock_gettime(CLOCK_MONOTONIC, &committed);
+	assert_int_equal(fx->st->ops->commit(fx->st), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(w.r, 0);
+	/* the second begin returned only once the first transaction ended */
+	assert_true(w.at.tv_sec > committed.tv_sec ||
+		    (w.at.tv_sec == committed.tv_sec && w.at.tv_nsec >= committed.tv_nsec));
+	store_close(w.st);
+}
+
+int main(void)
+{
+	if (!getenv("KINTSUGI_PG_URL") || !*getenv("KINTSUGI_PG_URL")) {
+		fprintf(stderr, "test-store-pg: skipped: KINTSUGI_PG_URL is not set; run it with "
+				"scripts/pg-test run meson test -C build-dev store-pg\n");
+		return 77;
+	}
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_pg_migrate_once, setup, teardown),
+		cmocka_unit_test(test_pg_open_errors),
+		cmocka_unit_test_setup_teardown(test_pg_lost_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_database_ops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_writers_serialised, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_statement_in_transaction, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_journal_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_items_of_author_and_care, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_safety_and_ledger, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_care, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_row_version_and_rehome, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_member_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passkeys, setup, teardown),
+		/* the backend-independent tests of the ops store-pg.c has so far */
+		cmocka_unit_test_setup_teardown(test_couples, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_couple_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invites, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_purge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_purge_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_items, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step2_rhythm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_list_and_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_crud, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_paging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_member_delete_cascade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_couple_delete_cascade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_factor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statements, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statement_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step2_checkins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_master_key_ops, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
+#else
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--read") == 0)
@@ -2517,7 +3469,18 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_session_list_and_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_factor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_master_key_ops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_items_of_author_and_care, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_safety_and_ledger, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_care, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_row_version_and_rehome, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_member_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passkeys, setup, teardown),
+		cmocka_unit_test(test_url_shown),
+		cmocka_unit_test_setup_teardown(test_failed_statement_in_transaction, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
+#endif

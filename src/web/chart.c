@@ -44,10 +44,16 @@ static void buf_grow(struct buf *b, size_t more)
 	cap = b->cap ? b->cap : 1024;
 	while (cap < b->len + more + 1)
 		cap *= 2;
-	p = realloc(b->p, cap);
+	/* not realloc(): the old block holds the scores drawn so far; wiped, not left behind */
+	p = malloc(cap);
 	if (!p) {
 		b->err = -ENOMEM;
 		return;
+	}
+	if (b->p) {
+		memcpy(p, b->p, b->len);
+		explicit_bzero(b->p, b->cap);
+		free(b->p);
 	}
 	b->p = p;
 	b->cap = cap;
@@ -278,6 +284,8 @@ int chart_svg(const struct chart *c, char **ret, size_t *ret_len)
 		chart_series_svg(&b, c, &c->series[k]);
 	BUF_LIT(&b, "</svg>");
 	if (b.err) {
+		if (b.p)
+			explicit_bzero(b.p, b.cap);
 		free(b.p);
 		return b.err;
 	}

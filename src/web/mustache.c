@@ -535,10 +535,17 @@ static bool render_reserve(struct render *r, size_t n)
 	cap = r->cap ? r->cap : 256;
 	while (cap < need)
 		cap *= 2;
-	buf = realloc(r->buf, cap);
+	/* not realloc(): the old block holds the page so far, what a member
+	 * wrote among it, and must be wiped rather than left in the heap */
+	buf = malloc(cap);
 	if (!buf) {
 		r->err = -ENOMEM;
 		return false;
+	}
+	if (r->buf) {
+		memcpy(buf, r->buf, r->len);
+		explicit_bzero(r->buf, r->cap);
+		free(r->buf);
 	}
 	r->buf = buf;
 	r->cap = cap;

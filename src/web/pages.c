@@ -304,6 +304,7 @@ static int home_chart(struct kreq *r, json_t *data, const char *rhythm, const ch
 	struct chart chart;
 	json_t *rows = NULL;
 	char *svg = NULL;
+	size_t svg_len = 0;
 	int rc, any = 0, partner = 0;
 
 	if (checkin_period_of(rhythm, today, now) < 0 ||
@@ -374,12 +375,13 @@ static int home_chart(struct kreq *r, json_t *data, const char *rhythm, const ch
 	chart.npoints = npoints;
 	chart.series = series;
 	chart.nseries = partner ? 4 : 2;
-	rc = chart_svg(&chart, &svg, NULL);
+	rc = chart_svg(&chart, &svg, &svg_len);
 	if (rc < 0) {
 		json_decref(rows);
 		return rc;
 	}
 	web_set(data, "chart_svg", svg);
+	explicit_bzero(svg, svg_len); /* the scores, drawn */
 	free(svg);
 	set_flag(data, "chart_partner", partner);
 	if (data)

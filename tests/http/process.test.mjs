@@ -52,6 +52,9 @@ test('the server writes no core file and cannot be attached to or read by anothe
 test('a server started as root without --user says so at start, and serves', { skip }, async () => {
   const server = await startServer();
   try {
+    // the server is ready (its /healthz answers) a moment before its request thread's line and
+    // its start-up line are both written: wait for the start-up line, not for readiness
+    for (let i = 0; i < 100 && !/ listening on http:\/\//.test(server.stderr()); i++) await sleep(20);
     const lines = server.stderr().split('\n');
     const warn = lines.findIndex((l) => /^kintsugi: warning: running as root; give --user/.test(l));
     const listening = lines.findIndex((l) => / listening on http:\/\//.test(l));
