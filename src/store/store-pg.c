@@ -61,6 +61,7 @@ enum pg_stmt {
 	PG_SESSION_INSERT,
 	PG_SESSION_GET,
 	PG_SESSION_TOUCH,
+	PG_SESSION_TOUCH_UNFLUSHED,
 	PG_SESSION_LOCK,
 	PG_SESSION_UNLOCK,
 	PG_SESSION_EXISTS,
@@ -287,6 +288,12 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	[PG_SESSION_GET] = "SELECT " SESSION_COLS ", locked, rekey FROM sessions WHERE id = $1",
 	[PG_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = $2 "
 			     "WHERE id = $1 AND last_seen_at < $2",
+	/* the same in its own transaction, whose commit does not wait for the
+	 * WAL flush (synchronous_commit off for this transaction alone) */
+	[PG_SESSION_TOUCH_UNFLUSHED] =
+		"UPDATE sessions SET last_seen_at = $2 "
+		"FROM (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed "
+		"WHERE id = $1 AND last_seen_at < $2",
 	[PG_SESSION_LOCK] = "UPDATE sessions SET locked = 1 WHERE id = $1",
 	[PG_SESSION_UNLOCK] = "UPDATE sessions SET locked = 0, "
 			      "last_seen_at = greatest(last_seen_at, $2) WHERE id = $1",
@@ -1833,7 +1840,12 @@ static int pg_session_get(struct store *st, const char *session_id, struct sessi
 	return 0;
 }
 
-/* last_seen_at only moves forward; a touch that would not move it writes nothing. */
+/*
+ * last_seen_at only moves forward; a touch that would not move it writes
+ * nothing.  Outside a transaction its commit does not wait for the WAL
+ * flush, as in SQLite (sq_session_touch(): a lost mark makes a session end
+ * sooner, never later); inside one it is flushed with the caller's commit.
+ */
 static int pg_session_touch(struct store *st, const char *session_id, const char *now)
 {
 	struct pg *pg = to_pg(st);
@@ -1843,7 +1855,8 @@ static int pg_session_touch(struct store *st, const char *session_id, const char
 
 	if (!now || !session_id)
 		return -EINVAL;
-	r = pg_ids(pg, PG_SESSION_TOUCH, session_id, now, &changes);
+	r = pg_ids(pg, pg->depth == 0 ? PG_SESSION_TOUCH_UNFLUSHED : PG_SESSION_TOUCH, session_id,
+		   now, &changes);
 	if (r == 0 && changes == 0) {
 		p_text(&p, session_id);
 		r = pg_read(pg, PG_SESSION_EXISTS, &p, &res);
