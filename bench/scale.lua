@@ -8,8 +8,9 @@
 --
 -- MODE: journal (GET /api/v1/journal?limit=50), checkins (GET
 -- /api/v1/checkins: the year of both partners' check-ins, revealed),
--- home (GET /home), or write (POST /api/v1/journal and POST
--- /api/v1/checkins in turn).  THREADS is wrk's -t: thread k takes the
+-- home (GET /home), write (POST /api/v1/journal and POST
+-- /api/v1/checkins in turn) or post (POST /api/v1/journal alone: the
+-- issue's journal POSTs per second).  THREADS is wrk's -t: thread k takes the
 -- members whose line number is k modulo THREADS, so that two threads never
 -- write the same member's check-in.  A write-mix check-in is for a day
 -- 400 days ago and earlier, one day further back each time for that member
@@ -62,15 +63,16 @@ function init(args)
 		checkins = "/api/v1/checkins",
 		home = "/home",
 	}
-	if mode ~= "write" and not paths[mode] then
-		io.stderr:write("scale.lua: MODE is journal, checkins, home or write\n")
+	local writes = mode == "write" or mode == "post"
+	if not writes and not paths[mode] then
+		io.stderr:write("scale.lua: MODE is journal, checkins, home, write or post\n")
 		os.exit(2)
 	end
-	want = mode == "write" and 201 or 200
+	want = writes and 201 or 200
 	local line_no = 0
 	for line in io.lines(path) do
 		local cookie, csrf = line:match("^(%S+) (%S+)")
-		if cookie and (mode ~= "write" or line_no % n == tid) then
+		if cookie and (not writes or line_no % n == tid) then
 			table.insert(members, {cookie = cookie, csrf = csrf, back = 400})
 		end
 		line_no = line_no + 1
@@ -79,7 +81,7 @@ function init(args)
 		io.stderr:write("scale.lua: no member for this thread in " .. path .. "\n")
 		os.exit(2)
 	end
-	if mode ~= "write" then
+	if not writes then
 		for i, m in ipairs(members) do
 			requests[i] = wrk.format("GET", paths[mode], {
 				["Cookie"] = "kintsugi_session=" .. m.cookie,
@@ -95,7 +97,7 @@ local function write_request(m)
 		["X-CSRF-Token"] = m.csrf,
 	}
 	turn = turn + 1
-	if turn % 2 == 1 then
+	if mode == "post" or turn % 2 == 1 then
 		local body = '{"body":"' .. texts[math.floor(turn / 2) % #texts + 1] .. ' (' .. turn .. ')"}'
 		return wrk.format("POST", "/api/v1/journal", headers, body)
 	end
@@ -109,7 +111,7 @@ end
 
 function request()
 	counter = counter % #members + 1
-	if mode == "write" then
+	if mode == "write" or mode == "post" then
 		return write_request(members[counter])
 	end
 	return requests[counter]
