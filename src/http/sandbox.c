@@ -7,8 +7,9 @@
  * handle on its first request, so opening files stays allowed), libsodium's
  * guarded memory (mlock, mprotect, madvise) and randomness, glibc's locks
  * and time.  Not on the list, among others: execve, fork and clone, socket,
- * connect, bind, ptrace, mount, setuid and friends, chmod/chown of paths,
- * kill of other processes.
+ * connect (unless the store is PostgreSQL: SANDBOX_DB_CLIENT), bind,
+ * ptrace, mount, setuid and friends, chmod/chown of paths, kill of other
+ * processes.
  *
  * AddressSanitizer's runtime makes calls of its own (reading
  * /proc/self/maps, sigaltstack, its report and exit paths) that would turn a
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -159,7 +161,27 @@ static const char *const sandbox_allowed[] = {
 	"restart_syscall",
 };
 
-int sandbox_enter(enum sandbox_mode mode, char *errbuf, size_t errlen)
+/*
+ * SANDBOX_DB_CLIENT: a stream socket of the three families a database
+ * address can have, and connect() on it.  Binding, listening and raw or
+ * datagram sockets stay off the list.
+ */
+static int sandbox_allow_db_client(scmp_filter_ctx ctx)
+{
+	static const int families[] = {AF_UNIX, AF_INET, AF_INET6};
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < sizeof(families) / sizeof(families[0]); i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
+				     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]),
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff, SOCK_STREAM));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0);
+	return r;
+}
+
+int sandbox_enter(enum sandbox_mode mode, unsigned flags, char *errbuf, size_t errlen)
 {
 	scmp_filter_ctx ctx;
 	size_t i;
@@ -202,6 +224,11 @@ int sandbox_enter(enum sandbox_mode mode, char *errbuf, size_t errlen)
 				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	if (r < 0)
 		goto fail;
+	if (flags & SANDBOX_DB_CLIENT) {
+		r = sandbox_allow_db_client(ctx);
+		if (r < 0)
+			goto fail;
+	}
 	/* libmicrohttpd's threads name themselves as they start, which may be
 	 * just after this filter; prctl is allowed for that alone */
 	r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
@@ -229,8 +256,9 @@ fail:
 
 #else
 
-int sandbox_enter(enum sandbox_mode mode, char *errbuf, size_t errlen)
+int sandbox_enter(enum sandbox_mode mode, unsigned flags, char *errbuf, size_t errlen)
 {
+	(void)flags;
 	(void)errbuf;
 	(void)errlen;
 	if ((unsigned)mode >= _SANDBOX_MODE_MAX)

@@ -16,6 +16,13 @@ enum sandbox_mode {
 	_SANDBOX_MODE_MAX
 };
 
+/*
+ * Flags of sandbox_enter(): SANDBOX_DB_CLIENT allows socket() (unix, IPv4
+ * and IPv6 streams only) and connect(), so that a lost PostgreSQL
+ * connection can be made again; without it neither is on the list.
+ */
+#define SANDBOX_DB_CLIENT 1u
+
 /* Positive outcomes of sandbox_enter(): nothing was installed, and why. */
 #define SANDBOX_UNAVAILABLE	  1 /* built without libseccomp */
 #define SANDBOX_SKIPPED_SANITIZER 2 /* AddressSanitizer needs calls we do not allow */
@@ -29,7 +36,7 @@ enum sandbox_mode {
  * or a negative errno with a reason in errbuf (SANDBOX_ENFORCE on a kernel
  * without seccomp filters is such a failure: the server does not start).
  */
-int sandbox_enter(enum sandbox_mode mode, char *errbuf, size_t errlen);
+int sandbox_enter(enum sandbox_mode mode, unsigned flags, char *errbuf, size_t errlen);
 
 /*
  * sandbox_files() - Landlock: from now on this thread, and every thread it

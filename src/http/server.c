@@ -689,7 +689,7 @@ static const char *const storage_fault_text[_STORE_FAULT_MAX] = {
 	[STORE_FAULT_FULL] = "disk full: writes fail until there is room again",
 	[STORE_FAULT_READONLY] = "read-only: the database file, its folder or its disk refuses "
 				 "writes",
-	[STORE_FAULT_IO] = "I/O error on the database file or its log",
+	[STORE_FAULT_IO] = "I/O error on the database (its file, its log or the connection to it)",
 	[STORE_FAULT_SYNC] = "fsync failed: a flush to disk failed, so the disk may not hold "
 			     "what it was given",
 	[STORE_FAULT_MOVED] = "files moved: the database file, its -wal or its -shm was removed "
@@ -1301,6 +1301,12 @@ int server_init(const struct kconfig *cfg, char *errbuf, size_t errlen)
 	return 0;
 }
 
+/* A database reached over a socket (PostgreSQL), not a file of the process's own. */
+static int server_store_remote(void)
+{
+	return server_store && strcmp(server_store->ops->name, "postgresql") == 0;
+}
+
 int server_open_store(char *errbuf, size_t errlen)
 {
 	char err[256] = "";
@@ -1318,18 +1324,24 @@ int server_open_store(char *errbuf, size_t errlen)
 		return r;
 	}
 	/*
-	 * The PostgreSQL store is complete, the server not yet: its worker
-	 * threads connect after the sandbox, which refuses connect(), and a lost
-	 * connection could not come back (docs/storage.md).  Refuse it plainly
-	 * rather than answer 503 to everything.
+	 * Every connection a worker will take is made now, before the sandbox:
+	 * a worker's handle (worker_get) is a reopen, which takes one of
+	 * these; the sandbox then lets a lost one be made again, but not read
+	 * the files a new one would look at (a password file, a host name).
 	 */
-	if (strcmp(server_store->ops->name, "postgresql") == 0) {
-		store_close(server_store);
-		server_store = NULL;
-		snprintf(errbuf, errlen,
-			 "serving from PostgreSQL is not ready yet (kintsugi migrate and "
-			 "kintsugi check work on it; see docs/storage.md)");
-		return -EPROTONOSUPPORT;
+	if (server_store->ops->warm) {
+		r = server_store->ops->warm(server_store, (unsigned)server_cfg->threads, err,
+					    sizeof(err));
+		if (r < 0) {
+			char shown[CONFIG_PATH_MAX];
+
+			snprintf(errbuf, errlen, "cannot connect to database %s: %s",
+				 store_url_shown(server_cfg->db, shown, sizeof(shown)),
+				 err[0] ? err : strerror(-r));
+			store_close(server_store);
+			server_store = NULL;
+			return r;
+		}
 	}
 	return 0;
 }
@@ -2035,7 +2047,8 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 	fd = -1; /* the daemon's now */
 
 	/* Every thread exists now and privileges are gone: confine them all. */
-	r = sandbox_enter(cfg->seccomp ? SANDBOX_ENFORCE : SANDBOX_PERMISSIVE, errbuf, errlen);
+	r = sandbox_enter(cfg->seccomp ? SANDBOX_ENFORCE : SANDBOX_PERMISSIVE,
+			  server_store_remote() ? SANDBOX_DB_CLIENT : 0, errbuf, errlen);
 	if (r < 0) {
 		MHD_stop_daemon(d);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -24,7 +27,7 @@
 #define SKIP 77
 
 /* Runs fn in a child under the filter; returns its wait status. */
-static int in_child(enum sandbox_mode mode, int (*fn)(void))
+static int in_child(enum sandbox_mode mode, unsigned flags, int (*fn)(void))
 {
 	char err[256];
 	int status = 0;
@@ -35,7 +38,7 @@ static int in_child(enum sandbox_mode mode, int (*fn)(void))
 		exit(1);
 	}
 	if (pid == 0) {
-		int r = sandbox_enter(mode, err, sizeof(err));
+		int r = sandbox_enter(mode, flags, err, sizeof(err));
 
 		if (r > 0)
 			_exit(SKIP);
@@ -114,6 +117,81 @@ static void expect(int ok, const char *what)
 	printf("%s %s\n", ok ? "ok" : "FAIL", what);
 	if (!ok)
 		failures++;
+}
+
+/*
+ * SANDBOX_DB_CLIENT: a stream socket connects (here to a listener made
+ * before the filter, as a PostgreSQL server is elsewhere); a datagram or
+ * raw socket, bind and listen stay refused.
+ */
+static int db_port;
+
+static int db_client(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)db_port)};
+	int fd;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 13;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+		return 14;
+	close(fd);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 15;
+	close(fd);
+	return 0;
+}
+
+static int db_client_datagram(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	return fd >= 0 ? 16 : 0;
+}
+
+static int db_client_bind(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 17;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(fd, (struct sockaddr *)&a, sizeof(a));
+	return 18; /* still alive: bind was let through */
+}
+
+static void db_client_cases(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), st;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(l, 4) != 0 ||
+	    getsockname(l, (struct sockaddr *)&a, &len) != 0) {
+		expect(0, "a listener for the database-client cases");
+		if (l >= 0)
+			close(l);
+		return;
+	}
+	db_port = ntohs(a.sin_port);
+	st = in_child(SANDBOX_ENFORCE, SANDBOX_DB_CLIENT, db_client);
+	expect(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	       "PostgreSQL store: a stream socket connects to the database again");
+	st = in_child(SANDBOX_ENFORCE, SANDBOX_DB_CLIENT, db_client_datagram);
+	expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	       "PostgreSQL store: a datagram socket still ends the process (SIGSYS)");
+	st = in_child(SANDBOX_ENFORCE, SANDBOX_DB_CLIENT, db_client_bind);
+	expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	       "PostgreSQL store: bind still ends the process (SIGSYS)");
+	st = in_child(SANDBOX_ENFORCE, 0, db_client);
+	expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	       "SQLite store: connecting out ends the process (SIGSYS)");
+	close(l);
 }
 
 /*
@@ -207,28 +285,29 @@ int main(void)
 		return SKIP;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0); /* no buffered line is copied into the children */
-	st = in_child(SANDBOX_ENFORCE, allowed_calls);
+	st = in_child(SANDBOX_ENFORCE, 0, allowed_calls);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == SKIP) {
 		printf("skipped: this build runs without a seccomp filter\n");
 		return SKIP;
 	}
 	expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the calls serving needs still work");
-	st = in_child(SANDBOX_ENFORCE, new_socket);
+	st = in_child(SANDBOX_ENFORCE, 0, new_socket);
 	expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "a new socket ends the process (SIGSYS)");
-	st = in_child(SANDBOX_ENFORCE, run_shell);
+	st = in_child(SANDBOX_ENFORCE, 0, run_shell);
 	expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "execve ends the process (SIGSYS)");
-	st = in_child(SANDBOX_PERMISSIVE, new_socket);
+	st = in_child(SANDBOX_PERMISSIVE, 0, new_socket);
 	expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "permissive: a new socket fails with EPERM");
-	st = in_child(SANDBOX_PERMISSIVE, allowed_calls);
+	st = in_child(SANDBOX_PERMISSIVE, 0, allowed_calls);
 	expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "permissive: the calls serving needs work");
-	st = in_child(SANDBOX_ENFORCE, exec_mapping);
+	st = in_child(SANDBOX_ENFORCE, 0, exec_mapping);
 	expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
 	       "an executable mapping ends the process (SIGSYS)");
-	st = in_child(SANDBOX_ENFORCE, exec_protect);
+	st = in_child(SANDBOX_ENFORCE, 0, exec_protect);
 	expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
 	       "making memory executable ends the process (SIGSYS)");
-	st = in_child(SANDBOX_PERMISSIVE, exec_mapping);
+	st = in_child(SANDBOX_PERMISSIVE, 0, exec_mapping);
 	expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "permissive: an executable mapping fails");
+	db_client_cases();
 	landlock_cases();
 	printf("%d checks failed\n", failures);
 	return failures ? 1 : 0;

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include <libpq-fe.h>
+#include <pthread.h>
 
 #include "store/store-pg.h"
 
@@ -597,10 +598,25 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	[PG_COUPLE_SET_RHYTHM] = "UPDATE couples SET rhythm = $2 WHERE id = $1",
 };
 
+/*
+ * Connections made ahead (the warm op), which reopen takes first; shared by
+ * the handle that made it (its owner, which frees it) and every handle
+ * reopened from it.  hostaddr is the address the first connection reached,
+ * given to every later one, so that none resolves the host name again.
+ */
+struct pg_pool {
+	pthread_mutex_t lock;
+	PGconn **conns;
+	unsigned n, cap;
+	char hostaddr[64];
+};
+
 struct pg {
 	struct store base;
 	PGconn *conn;
 	char *url;
+	struct pg_pool *pool; /* the owner's; NULL in a handle made by store_pg_open until warm */
+	bool owns_pool;
 	bool prepared[_PG_STMT_MAX];
 	int depth;    /* 0: autocommit; 1: in begin/commit; more: savepoints inside it */
 	bool reading; /* in read_begin's read-only snapshot (depth stays 0) */
@@ -1062,9 +1078,12 @@ static int pg_tx_leave(struct pg *pg, int r)
 
 /* ---- handle ---- */
 
-static int pg_connect(const char *url, PGconn **ret, char *errbuf, size_t errlen)
+static int pg_connect(const char *url, const char *hostaddr, PGconn **ret, char *errbuf,
+		      size_t errlen)
 {
-	PGconn *conn = PQconnectdb(url);
+	const char *const keys[] = {"dbname", "hostaddr", NULL};
+	const char *const values[] = {url, hostaddr, NULL};
+	PGconn *conn = PQconnectdbParams(keys, values, 1);
 	PGresult *res;
 
 	if (!conn) {
@@ -1089,16 +1108,30 @@ static int pg_connect(const char *url, PGconn **ret, char *errbuf, size_t errlen
 	return 0;
 }
 
+static void pool_free(struct pg_pool *pool)
+{
+	if (!pool)
+		return;
+	while (pool->n > 0)
+		PQfinish(pool->conns[--pool->n]);
+	free(pool->conns);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool);
+}
+
 static void pg_close(struct store *st)
 {
 	struct pg *pg = to_pg(st);
 
 	PQfinish(pg->conn); /* ends any transaction left open: the server rolls it back */
+	if (pg->owns_pool)
+		pool_free(pg->pool);
 	free(pg->url);
 	free(pg);
 }
 
-static int pg_new(const char *url, struct pg **ret, char *errbuf, size_t errlen)
+static int pg_new(const char *url, const char *hostaddr, struct pg **ret, char *errbuf,
+		  size_t errlen)
 {
 	struct pg *pg = calloc(1, sizeof(*pg));
 	int r;
@@ -1109,7 +1142,7 @@ static int pg_new(const char *url, struct pg **ret, char *errbuf, size_t errlen)
 		return -ENOMEM;
 	}
 	pg->base.ops = &store_pg_ops;
-	r = pg_connect(url, &pg->conn, errbuf, errlen);
+	r = pg_connect(url, hostaddr, &pg->conn, errbuf, errlen);
 	if (r < 0) {
 		free(pg->url);
 		free(pg);
@@ -1130,7 +1163,7 @@ int store_pg_open(const char *url, struct store **ret, char *errbuf, size_t errl
 		set_reason(errbuf, errlen, "no database given");
 		return -EINVAL;
 	}
-	r = pg_new(url, &pg, errbuf, errlen);
+	r = pg_new(url, NULL, &pg, errbuf, errlen);
 	if (r < 0)
 		return r;
 	r = store_pg_migrate(&pg->base);
@@ -1143,20 +1176,115 @@ int store_pg_open(const char *url, struct store **ret, char *errbuf, size_t errl
 	return 0;
 }
 
-/* Another connection to the same database, for another thread; no migration. */
+/*
+ * The address a later connection should reach instead of resolving the
+ * host again: the one conn reached, when the URL names one host by name or
+ * address (not a socket folder, not a list of hosts, no hostaddr of its own).
+ */
+static void pool_hostaddr(const char *url, PGconn *conn, char *out, size_t len)
+{
+	PQconninfoOption *opts = PQconninfoParse(url, NULL);
+	const char *addr = PQhostaddr(conn);
+	bool one_host = false, own_addr = false;
+
+	out[0] = '\0';
+	if (!opts)
+		return;
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (strcmp(o->keyword, "host") == 0)
+			one_host = o->val && o->val[0] && o->val[0] != '/' && o->val[0] != '@' &&
+				   !strchr(o->val, ',');
+		else if (strcmp(o->keyword, "hostaddr") == 0)
+			own_addr = o->val && o->val[0];
+	}
+	PQconninfoFree(opts);
+	if (one_host && !own_addr && addr && addr[0] && strlen(addr) < len)
+		snprintf(out, len, "%s", addr);
+}
+
+/*
+ * warm: n connections made now (before the server's sandbox), for reopen to
+ * take.  The pool belongs to st, which frees what is left of it at close.
+ */
+static int pg_warm(struct store *st, unsigned n, char *errbuf, size_t errlen)
+{
+	struct pg *pg = to_pg(st);
+	struct pg_pool *pool = pg->pool;
+	int r = 0;
+
+	if (!pool) {
+		pool = calloc(1, sizeof(*pool));
+		if (!pool) {
+			set_reason(errbuf, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		pthread_mutex_init(&pool->lock, NULL);
+		pool_hostaddr(pg->url, pg->conn, pool->hostaddr, sizeof(pool->hostaddr));
+		pg->pool = pool;
+		pg->owns_pool = true;
+	}
+	pthread_mutex_lock(&pool->lock);
+	if (pool->cap < pool->n + n) {
+		PGconn **c = realloc(pool->conns, (pool->n + n) * sizeof(*c));
+
+		if (!c) {
+			pthread_mutex_unlock(&pool->lock);
+			set_reason(errbuf, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		pool->conns = c;
+		pool->cap = pool->n + n;
+	}
+	for (unsigned i = 0; i < n && r == 0; i++) {
+		r = pg_connect(pg->url, pool->hostaddr[0] ? pool->hostaddr : NULL,
+			       &pool->conns[pool->n], errbuf, errlen);
+		if (r == 0)
+			pool->n++;
+	}
+	pthread_mutex_unlock(&pool->lock);
+	return r;
+}
+
+/*
+ * Another connection to the same database, for another thread; no
+ * migration.  One made ahead by warm when there is one left, else a new one.
+ */
 static int pg_reopen(struct store *st, struct store **ret, char *errbuf, size_t errlen)
 {
-	struct pg *pg;
+	struct pg *from = to_pg(st), *pg;
+	struct pg_pool *pool = from->pool;
+	PGconn *conn = NULL;
 	int r;
 
 	if (!ret) {
 		set_reason(errbuf, errlen, "no handle to fill");
 		return -EINVAL;
 	}
-	r = pg_new(to_pg(st)->url, &pg, errbuf, errlen);
-	if (r == 0)
-		*ret = &pg->base;
-	return r;
+	if (pool) {
+		pthread_mutex_lock(&pool->lock);
+		if (pool->n > 0)
+			conn = pool->conns[--pool->n];
+		pthread_mutex_unlock(&pool->lock);
+	}
+	if (!conn) {
+		r = pg_new(from->url, pool && pool->hostaddr[0] ? pool->hostaddr : NULL, &pg,
+			   errbuf, errlen);
+		if (r < 0)
+			return r;
+	} else {
+		pg = calloc(1, sizeof(*pg));
+		if (!pg || !(pg->url = strdup(from->url))) {
+			free(pg);
+			PQfinish(conn);
+			set_reason(errbuf, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		pg->base.ops = &store_pg_ops;
+		pg->conn = conn;
+	}
+	pg->pool = pool;
+	*ret = &pg->base;
+	return 0;
 }
 
 static int pg_fault(struct store *st)
@@ -4047,6 +4175,7 @@ const struct store_ops store_pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
 	.reopen = pg_reopen,
+	.warm = pg_warm,
 	.fault = pg_fault,
 	.fatal = pg_fatal,
 	.begin = pg_begin,

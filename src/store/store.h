@@ -353,6 +353,13 @@ struct store_ops {
 	 * migrated again.  *ret is written on success only; errbuf as store_open.
 	 */
 	int (*reopen)(struct store *st, struct store **ret, char *errbuf, size_t errlen);
+	/*
+	 * warm: make n handles' worth of what reopen needs now, before the
+	 * server's sandbox (PostgreSQL: n connections, which reopen takes
+	 * first; a connection made later could not read the files libpq
+	 * looks at).  NULL where reopen needs nothing ahead (SQLite).
+	 */
+	int (*warm)(struct store *st, unsigned n, char *errbuf, size_t errlen);
 	/* fault: the enum store_fault the calling thread met last on any handle,
 	 * or NONE; reading it forgets it (call once before and once after a request) */
 	int (*fault)(struct store *st);

@@ -3355,6 +3355,46 @@ static void test_pg_lost_connection(void **state)
 	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM members WHERE id = ?1", b), 1);
 }
 
+/* Connections open on the test's database, the test's own included. */
+static long long pg_backends(void)
+{
+	return query_int_pg(
+		"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()", NULL);
+}
+
+/*
+ * warm makes connections ahead (the server does it before its sandbox);
+ * reopen takes those first, then makes new ones; each handle works; the
+ * pool's leftovers go with the handle that made it.
+ */
+static void test_pg_warm_pool(void **state)
+{
+	struct fx *fx = *state;
+	struct store *h[3];
+	char err[256], c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1];
+	struct member_row got;
+	long long base = pg_backends();
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	assert_int_equal(fx->st->ops->warm(fx->st, 2, err, sizeof(err)), 0);
+	assert_int_equal(pg_backends(), base + 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(fx->st->ops->reopen(fx->st, &h[i], err, sizeof(err)), 0);
+		assert_int_equal(pg_backends(), base + 2); /* taken from the pool */
+	}
+	assert_int_equal(fx->st->ops->reopen(fx->st, &h[2], err, sizeof(err)), 0);
+	assert_int_equal(pg_backends(), base + 3); /* the pool was empty: a new one */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(STORE_CALL(h[i], member_get, a, &got), 0);
+		assert_string_equal(got.login, "alice");
+		store_member_free(&got);
+		store_close(h[i]);
+	}
+	assert_int_equal(fx->st->ops->warm(fx->st, 1, err, sizeof(err)), 0);
+	assert_int_equal(pg_backends(), base + 1); /* left in the pool until the owner closes */
+}
+
 /* A transaction rolled back leaves nothing; one committed is seen by another connection. */
 static void test_pg_transactions(void **state)
 {
@@ -3478,6 +3518,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pg_migrate_once, setup, teardown),
 		cmocka_unit_test(test_pg_open_errors),
 		cmocka_unit_test_setup_teardown(test_pg_lost_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_warm_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_database_ops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_writers_serialised, setup, teardown),

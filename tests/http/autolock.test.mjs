@@ -14,13 +14,12 @@
 // table), which is what a real idle minute leaves behind.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, suite, test } from 'node:test';
 
 import {
-  Client, describe, errCode, hiddenInput, login, pair, rand, repoRoot, signupOk, startServer,
+  Client, dbSync, describe, errCode, hiddenInput, login, pair, rand, repoRoot, signupOk, startServer,
 } from './harness.mjs';
 
 const LIMITS = { SIGNIN_LOGIN_FAILURES: 3, SIGNIN_ADDRESS_FAILURES: 50, SIGNIN_WINDOW: 600 };
@@ -31,14 +30,19 @@ after(async () => { await server?.stop(); });
 
 /** Run SQL on the live database (the server keeps it open; sqlite3 waits for its lock). */
 function sql(s, query) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', s.dbPath, query], { encoding: 'utf8' }).trim();
+  return dbSync(s, query);
+}
+
+/** The time `seconds` ago, as the store writes times (RFC 3339, whole seconds, UTC). */
+function secondsAgo(seconds) {
+  return new Date(Date.now() - seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 const sessionId = (c) => c.cookie.split('.')[0];
 
 /** Make c's session look as if its last request was `seconds` ago. */
 function idleFor(s, c, seconds) {
-  sql(s, `UPDATE sessions SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-${seconds} seconds') ` +
+  sql(s, `UPDATE sessions SET last_seen_at = '${secondsAgo(seconds)}' ` +
     `WHERE id = '${sessionId(c)}'`);
 }
 

@@ -5,12 +5,10 @@
 // see nothing of the owner's devices and end none of them.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import {
-  Client, ID_RE, SESSION_COOKIE, describe, errCode, hiddenInput, startServer, uniqueLogin,
-  uniquePassword,
+  Client, dbDump, dbSync, describe, errCode, hiddenInput, ID_RE, SESSION_COOKIE, startServer, uniqueLogin, uniquePassword,
 } from './harness.mjs';
 
 const UA = {
@@ -310,7 +308,7 @@ test('browser names in the member\'s language, and the User-Agent itself is kept
   const home = await aBrowser.get('/home');
   assert.match(home.text, /Un dispositivo nuevo/);
 
-  const dump = execFileSync('sqlite3', ['-readonly', server.dbPath, '.dump'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const dump = dbDump(server);
   assert.ok(!dump.includes(marker), 'no User-Agent in the database');
   assert.ok(!dump.includes('Mozilla/5.0'), 'no User-Agent in the database');
   assert.ok(!server.stderr().includes(marker), 'nor in the log');
@@ -336,8 +334,8 @@ test('the notice goes after 14 days, and a notice cannot be dismissed in advance
   assert.equal(bad.status, 400, describe(bad));
 
   // Fifteen days later (moved in the file), it is gone by itself.
-  execFileSync('sqlite3', [server.dbPath,
-    `UPDATE audit_log SET at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-15 days') WHERE id = ${id}`]);
+  const fifteenDaysAgo = new Date(Date.now() - 15 * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  dbSync(server, `UPDATE audit_log SET at = '${fifteenDaysAgo}' WHERE id = ${id}`);
   assert.doesNotMatch((await aBrowser.get('/home')).text, /A new device signed in/);
   // ...and it stays in the history.
   assert.ok((await activity(aBrowser)).some((e) => e.kind === 'new_device'));

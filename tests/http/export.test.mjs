@@ -25,7 +25,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
-  Client, describe, pair, rand, serverBinary, signupOk, startServer, testdataDir, toolEnv,
+  Client, dbSync, describe, pair, rand, serverBinary, signupOk, startServer, testdataDir, toolEnv,
 } from './harness.mjs';
 import { day, exampleBody, registryKinds } from './kinds.mjs';
 
@@ -517,7 +517,7 @@ test('a therapist exports their own account, nothing of the couple\'s', async ()
   const limits = registryKinds().find((k) => k.name === 'limit');
   const careLimit = mk('care limit');
   await ok(await A.post('/api/v1/limits', exampleBody(limits, { mark: careLimit, shared: ['partner', 'care'] })), 201, 'care limit');
-  execFileSync('sqlite3', ['-bail', server.dbPath, `UPDATE members SET role = 'therapist' WHERE id = '${bId}'`]);
+  dbSync(server, `UPDATE members SET role = 'therapist' WHERE id = '${bId}'`);
   const me = await B.get('/api/v1/me');
   assert.equal(me.json.member.role, 'therapist');
   // what the therapist can read of the couple through the API (A's name and id; the care

@@ -3,7 +3,7 @@
 // aware client, raw socket requests for what fetch would normalise, and
 // helpers that sign members up.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -43,6 +43,76 @@ export const ERROR_CODES = new Set([
 export const wrapper = (process.env.KINTSUGI_TEST_WRAPPER || '').split(/\s+/).filter(Boolean)
   .map((w, i) => (i === 0 && w.includes('/') ? path.resolve(repoRoot, w) : w));
 export const underWrapper = wrapper.length > 0;
+/*
+ * The backend the servers run on: SQLite (a file per server, the default) or,
+ * with KINTSUGI_TEST_BACKEND=postgresql and KINTSUGI_PG_URL (scripts/pg-test),
+ * PostgreSQL, in a database of its own per server, made with psql and dropped
+ * at cleanup.  Tests about the SQLite file itself skip with `sqliteOnly`.
+ */
+export const onPostgres = process.env.KINTSUGI_TEST_BACKEND === 'postgresql';
+export const sqliteOnly = onPostgres ? 'about the SQLite file, not run on PostgreSQL' : false;
+const pgAdminUrl = process.env.KINTSUGI_PG_URL || '';
+if (onPostgres && !pgAdminUrl) {
+  throw new Error('KINTSUGI_TEST_BACKEND=postgresql needs KINTSUGI_PG_URL (scripts/pg-test run ...)');
+}
+
+/** psql on the cluster's own database (the tests' administration: never content). */
+export function psql(sql, output = false) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', pgAdminUrl, '-c', sql],
+      { env: toolEnv(), stdio: ['ignore', output ? 'pipe' : 'ignore', 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout?.on('data', (c) => out.push(c));
+    child.stderr.on('data', (c) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out).toString('utf8'))
+      : reject(new Error(`psql: ${Buffer.concat(err).toString('utf8').trim()}`))));
+  });
+}
+
+/** A new, empty PostgreSQL database: {url, drop()}. */
+export async function makePgDatabase() {
+  const name = `kt_${randomBytes(8).toString('hex')}`;
+  await psql(`CREATE DATABASE ${name}`);
+  const u = new URL(pgAdminUrl);
+  u.pathname = `/${name}`;
+  let dropped = false;
+  return {
+    url: u.toString(),
+    name,
+    drop: async () => {
+      if (dropped) return;
+      dropped = true;
+      await psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+/**
+ * dbSync() - one SQL statement on a server's database, as an operator (or an
+ * attacker with the database) would run it: sqlite3 on the SQLite file, psql
+ * on the server's PostgreSQL database.  Both print rows as `a|b`, one a line;
+ * returns the output, trimmed.  readonly: sqlite3 -readonly (psql reads as it
+ * is asked).  The schema is the same on both (times are text on both).
+ */
+export function dbSync(server, sql, { readonly = false } = {}) {
+  if (server.dbPath) {
+    return execFileSync('sqlite3', ['-bail', '-cmd', '.timeout 5000', ...(readonly ? ['-readonly'] : []),
+      server.dbPath, sql], { encoding: 'utf8', maxBuffer: 64 << 20 }).trim();
+  }
+  return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', server.db, '-c', sql],
+    { encoding: 'utf8', maxBuffer: 64 << 20, env: toolEnv() }).trim();
+}
+
+/** dbDump() - the whole database as text (sqlite3 .dump, pg_dump): what a copy of it shows. */
+export function dbDump(server) {
+  if (server.dbPath) {
+    return execFileSync('sqlite3', ['-readonly', server.dbPath, '.dump'], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  }
+  return execFileSync('pg_dump', ['--no-owner', '-d', server.db], { encoding: 'utf8', maxBuffer: 256 << 20, env: toolEnv() });
+}
+
 export const timeScale = Number(process.env.KINTSUGI_TEST_TIME_SCALE) || (underWrapper ? 10 : 1);
 
 /**
@@ -196,7 +266,8 @@ async function freePort() {
  * refuses a library loaded ahead of its runtime.
  * Under KINTSUGI_TEST_WRAPPER the command is the wrapper's, with the binary
  * and these arguments after it.
- * Returns {url, port, pid, dir, dbPath, stderr(), stdout(), wrapperLog(), stop({keepDir}),
+ * opts.db: the database of an earlier server (its .db), for a restart on it.
+ * Returns {url, port, pid, dir, dbPath (null on PostgreSQL), db (path or URL), stderr(), stdout(), wrapperLog(), stop({keepDir}),
  * cleanup(), kill(signal), exited()}; stop() throws unless the server exits 0.
  */
 export async function startServer(opts = {}) {
@@ -218,7 +289,10 @@ async function startServerOnce(opts) {
   }
   const port = await freePort();
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kintsugi-http-'));
-  const dbPath = path.join(dir, 'k.db');
+  // opts.db: another server's db (a restart on the same database), else a new one
+  const pgdb = onPostgres && !opts.db ? await makePgDatabase() : null;
+  const db = pgdb ? pgdb.url : opts.db || path.join(dir, 'k.db');
+  const dbPath = /^postgres(ql)?:/.test(db) ? null : db;
   if (opts.uid !== undefined) fs.chownSync(dir, opts.uid, opts.gid);
   const env = toolEnv();
   for (const [k, v] of Object.entries(opts.env || {})) {
@@ -228,7 +302,9 @@ async function startServerOnce(opts) {
   if (opts.rawEnv?.LD_PRELOAD && !('ASAN_OPTIONS' in opts.rawEnv)) {
     env.ASAN_OPTIONS = [env.ASAN_OPTIONS, 'verify_asan_link_order=0'].filter(Boolean).join(':');
   }
-  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--db', dbPath, '--kdf', 'interactive',
+  // a PostgreSQL URL carries a password: through the environment, not argv
+  if (pgdb || /^postgres(ql)?:/.test(db)) env.KINTSUGI_DB = db;
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, ...(env.KINTSUGI_DB === db ? [] : ['--db', db]), '--kdf', 'interactive',
     ...(opts.args || [])];
   const [cmd, ...argv] = [...wrapper, bin, ...args];
   // Under a wrapper, fd 3 is a pipe for the wrapper's own report (valgrind
@@ -278,6 +354,7 @@ async function startServerOnce(opts) {
     if (removed) return;
     removed = true;
     await fsp.rm(dir, { recursive: true, force: true });
+    if (pgdb) await pgdb.drop();
   };
   let stopping = null;
   let hung = false;
@@ -341,7 +418,7 @@ async function startServerOnce(opts) {
   // kill(): a signal of the test's own choosing (SIGKILL for a crash), which
   // stop() then takes as the way the server ended.
   const kill = (signal) => child.kill(signal);
-  return { url, port, pid: child.pid, dir, dbPath, stderr, stdout, wrapperLog, stop, cleanup, kill, exited: () => exited };
+  return { url, port, pid: child.pid, dir, dbPath, db, stderr, stdout, wrapperLog, stop, cleanup, kill, exited: () => exited };
 }
 
 function parseSetCookie(line) {

@@ -7,14 +7,11 @@
 // bad input and what is kept at rest.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import { joinCareTeam } from './care-member.mjs';
 import { readablePaths } from './doc-routes.mjs';
-import {
-  describe, errCode, leaksAtRest, pair, startServer,
-} from './harness.mjs';
+import { dbSync, describe, errCode, leaksAtRest, pair, startServer } from './harness.mjs';
 
 let server;
 
@@ -319,8 +316,7 @@ test('the answers are sealed at rest', async () => {
   // rung only): the size of a row says nothing of the answers
   const { A: C } = await couple();
   await answer(C, 'hands', 'maybe');
-  const lengths = execFileSync('sqlite3', ['-bail', server.dbPath,
-    "SELECT DISTINCT length(sealed) FROM items WHERE kind = 'pace'"], { encoding: 'utf8' }).trim();
+  const lengths = dbSync(server, "SELECT DISTINCT length(sealed) FROM items WHERE kind = 'pace'");
   assert.match(lengths, /^\d+$/, `one length for every answer set: ${lengths}`);
 });
 

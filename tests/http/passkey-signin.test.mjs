@@ -8,13 +8,10 @@
 // that the passkey still opens, and turning it off or removing the passkey.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import { memberWithPasskey as passkeyMember } from './passkey-member.mjs';
-import {
-  Client, describe, errCode, leaksAtRest, markerSet, startServer, totpCode, totpStep,
-} from './harness.mjs';
+import { Client, dbSync, describe, errCode, leaksAtRest, markerSet, startServer, totpCode, totpStep } from './harness.mjs';
 
 const FLAG_UP = 0x01;
 
@@ -27,7 +24,7 @@ after(async () => {
 });
 
 function sql(statement) {
-  return execFileSync('sqlite3', ['-bail', s.dbPath, statement], { encoding: 'utf8' }).trim();
+  return dbSync(s, statement);
 }
 
 function assertCode(res, status, code, label) {

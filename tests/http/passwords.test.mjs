@@ -6,14 +6,12 @@
 // sign-ins, so past the limit they answer 429 with Retry-After.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import { after, before, describe as suite, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  Client, describe, errCode, hiddenInput, login, scaled, signup, signupOk, startServer, uniqueLogin,
-  uniquePassword,
+  Client, dbSync, describe, errCode, hiddenInput, login, scaled, signup, signupOk, startServer, uniqueLogin, uniquePassword,
 } from './harness.mjs';
 
 let server;
@@ -268,15 +266,15 @@ test('changing --kdf locks nobody out, and a sign-in moves the member to the new
   } finally {
     await first.stop({ keepDir: true });
   }
-  const costOf = (dbPath) => {
-    const out = execFileSync('sqlite3', [dbPath, `SELECT kdf, pw_hash FROM members WHERE login = '${m.login}'`]).toString();
-    const [kdf, hash] = out.trim().split('|');
+  const costOf = (srv) => {
+    const out = dbSync(srv, `SELECT kdf, pw_hash FROM members WHERE login = '${m.login}'`);
+    const [kdf, hash] = out.split('|');
     return { kdf, hash };
   };
-  assert.equal(costOf(first.dbPath).kdf, 'interactive');
+  assert.equal(costOf(first).kdf, 'interactive');
 
   for (const [kdf, argon2] of [['moderate', 'm=262144,t=3'], ['interactive', 'm=65536,t=2']]) {
-    const s = await startServer({ args: ['--db', first.dbPath, '--kdf', kdf] });
+    const s = await startServer({ db: first.db, args: ['--kdf', kdf] });
     try {
       const c = new Client(s.url);
       const res = await login(c, m.login, m.password);
@@ -290,7 +288,7 @@ test('changing --kdf locks nobody out, and a sign-in moves the member to the new
     } finally {
       await s.stop({ keepDir: true });
     }
-    const now = costOf(first.dbPath);
+    const now = costOf(first);
     assert.equal(now.kdf, kdf, `the member's key is made again at --kdf ${kdf}`);
     assert.ok(now.hash.includes(`$${argon2},`), `the password hash at the same cost: ${now.hash.slice(0, 40)}`);
   }

@@ -3,12 +3,11 @@
 // changes end which sessions, and dead rows leaving the database.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  Client, describe, errCode, hiddenInput, login, pair, scaled, signupOk, startServer, uniquePassword,
+  Client, dbSync, describe, errCode, hiddenInput, login, pair, scaled, signupOk, startServer, uniquePassword,
 } from './harness.mjs';
 
 const COOKIE_RE = /^([0-9a-f]{32})\.([0-9a-f]+)$/;
@@ -280,8 +279,7 @@ test('dead session rows are deleted from the database at the next sign-in', asyn
   // server, e.g. under valgrind.
   const idle = scaled(2);
   const s = await startServer({ env: { SESSION_IDLE: idle } });
-  const rows = () => execFileSync('sqlite3', ['-readonly', s.dbPath, 'SELECT id FROM sessions'],
-    { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const rows = () => dbSync(s, 'SELECT id FROM sessions', { readonly: true }).split('\n').filter(Boolean);
   const idOf = (cookie) => COOKIE_RE.exec(cookie)[1];
   try {
     const a = new Client(s.url);
@@ -327,8 +325,7 @@ test('a dead session shown with a wrong secret keeps its row; with the right one
   // The secret is proved before the limits are looked at: a cookie that
   // names a session without its secret changes nothing, not even a dead row.
   const s = await startServer({ env: { SESSION_IDLE: 2 } });
-  const rows = () => execFileSync('sqlite3', ['-readonly', s.dbPath, 'SELECT id FROM sessions'],
-    { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const rows = () => dbSync(s, 'SELECT id FROM sessions', { readonly: true }).split('\n').filter(Boolean);
   try {
     const c = new Client(s.url);
     await signupOk(c);
@@ -392,8 +389,7 @@ test('absolute limit: a session in constant use still ends at SESSION_ABSOLUTE',
 
 test('the audit trail records sign-ins and every kind of failed credential, and nothing typed', async () => {
   const s = await startServer();
-  const events = () => execFileSync('sqlite3', ['-readonly', s.dbPath,
-    'SELECT member_id, event FROM audit_log ORDER BY id'], { encoding: 'utf8' })
+  const events = () => dbSync(s, 'SELECT member_id, event FROM audit_log ORDER BY id', { readonly: true })
     .split('\n').filter(Boolean).map((line) => line.split('|'));
   try {
     const a = new Client(s.url);
@@ -412,7 +408,7 @@ test('the audit trail records sign-ins and every kind of failed credential, and 
     for (const want of ['signin_failed', 'signin', 'recovery_failed', 'password_check_failed']) {
       assert.ok(mine.includes(want), `the audit trail has "${want}": ${mine.join(', ')}`);
     }
-    const dump = execFileSync('sqlite3', ['-readonly', s.dbPath, 'SELECT * FROM audit_log'], { encoding: 'utf8' });
+    const dump = dbSync(s, 'SELECT * FROM audit_log', { readonly: true });
     for (const secret of [r.login, r.password, wrongPw, badKey, r.recovery_key]) {
       assert.ok(!dump.includes(secret), 'the audit trail holds no login, password or key');
     }
