@@ -189,6 +189,7 @@ enum pg_stmt {
 	_PG_STMT_MAX,
 };
 
+#define PG_SEQ_TRIES 64 /* journal inserts that lost a seq to another connection */
 #define MEMBER_COLS                                                                                \
 	"id, couple_id, login, role, display_name, language, pw_hash, kek_salt, mk_by_pw, "        \
 	"rk_salt, mk_by_rk, public_key, secret_key_sealed, created_at, kdf"
@@ -383,10 +384,13 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	[PG_NOTICE_SET] = "UPDATE members SET notice_seen = greatest(notice_seen, $2) "
 			  "WHERE id = $1",
 	/* seq: next in insertion order among the author's rows of that second */
+	/* a seq taken meanwhile by another connection inserts nothing: pg_journal_insert() tries
+	   again */
 	[PG_JOURNAL_INSERT] = "INSERT INTO journal_entries (" JOURNAL_COLS ", seq) "
 			      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
 			      "(SELECT coalesce(max(seq), 0) + 1 FROM journal_entries "
-			      "WHERE couple_id = $2 AND author_id = $3 AND created_at = $7))",
+			      "WHERE couple_id = $2 AND author_id = $3 AND created_at = $7)) "
+			      "ON CONFLICT (couple_id, author_id, created_at, seq) DO NOTHING",
 	[PG_JOURNAL_GET] = "SELECT " JOURNAL_COLS " FROM journal_entries "
 			   "WHERE couple_id = $1 AND author_id = $2 AND id = $3",
 	[PG_JOURNAL_POS] = "SELECT created_at, seq FROM journal_entries "
@@ -2629,7 +2633,21 @@ static int pg_journal_insert(struct store *st, const struct journal_row *e)
 	p_blob(&p, e->prompt_sealed.data, e->prompt_sealed.len, true);
 	P_FIELD(&p, e->created_at);
 	P_FIELD(&p, e->updated_at);
-	return pg_write(to_pg(st), PG_JOURNAL_INSERT, &p, NULL);
+	/*
+	 * Single inserts take no lock (see begin), so two connections writing
+	 * one author's entries in the same second can both read the same
+	 * max(seq): the second then inserts nothing (its wait for the first's
+	 * commit is PostgreSQL's), and a new statement, with a new snapshot,
+	 * takes the next seq.  Each try that inserts nothing means another
+	 * entry of that author and second was committed, so this ends.
+	 */
+	for (int i = 0; i < PG_SEQ_TRIES; i++) {
+		int changes = 0, r = pg_write(to_pg(st), PG_JOURNAL_INSERT, &p, &changes);
+
+		if (r != 0 || changes > 0)
+			return r;
+	}
+	return STORE_CONFLICT;
 }
 
 /*

@@ -1016,6 +1016,66 @@ static void test_journal_crud(void **state)
 	assert_int_equal(STORE_CALL(fx->st, journal_update, &e), STORE_NOTFOUND);
 }
 
+/*
+ * Writers on several connections at once, each writing entries of one
+ * author in one second, as the server's threads do when a member posts
+ * twice at once: every insert succeeds and each entry gets its own place
+ * in the order.  On PostgreSQL single inserts take no lock, and two of them
+ * could read the same max(seq): the second answered STORE_CONFLICT (a 500
+ * in the scale benchmark's write runs with two members) before it tried
+ * again.
+ */
+#define SAME_SECOND_THREADS 4
+#define SAME_SECOND_EACH    25
+
+struct same_second {
+	struct store *st;
+	const char *couple, *author;
+	unsigned first;
+	int failed;
+};
+
+static void *same_second_writer(void *p)
+{
+	struct same_second *w = p;
+	struct journal_row e;
+
+	for (unsigned i = 0; i < SAME_SECOND_EACH; i++) {
+		fill_entry(&e, w->couple, w->author, w->first + i, "2024-05-01T10:00:00Z",
+			   "one second, many entries");
+		if (STORE_CALL(w->st, journal_insert, &e) != 0)
+			w->failed++;
+	}
+	return NULL;
+}
+
+static void test_journal_same_second_writers(void **state)
+{
+	struct fx *fx = *state;
+	struct same_second w[SAME_SECOND_THREADS];
+	pthread_t t[SAME_SECOND_THREADS];
+	struct journal_row *rows = NULL;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], err[128];
+	size_t n = 0;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	for (unsigned k = 0; k < SAME_SECOND_THREADS; k++) {
+		w[k] = (struct same_second){NULL, c, a, 1000 * (k + 1), 0};
+		assert_int_equal(fx->st->ops->reopen(fx->st, &w[k].st, err, sizeof(err)), 0);
+	}
+	for (unsigned k = 0; k < SAME_SECOND_THREADS; k++)
+		assert_int_equal(pthread_create(&t[k], NULL, same_second_writer, &w[k]), 0);
+	for (unsigned k = 0; k < SAME_SECOND_THREADS; k++) {
+		assert_int_equal(pthread_join(t[k], NULL), 0);
+		assert_int_equal(w[k].failed, 0);
+		store_close(w[k].st);
+	}
+	assert_int_equal(STORE_CALL(fx->st, journal_list, c, a, NULL, 100, &rows, &n), 0);
+	assert_int_equal(n, SAME_SECOND_THREADS * SAME_SECOND_EACH);
+	store_journal_list_free(rows, n);
+}
+
 static void test_journal_paging(void **state)
 {
 	struct fx *fx = *state;
@@ -3547,6 +3607,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_session_list_and_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_crud, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_paging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_same_second_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_delete_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_couple_delete_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
@@ -3584,6 +3645,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_session_purge_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_crud, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_paging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_same_second_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_delete_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_couple_delete_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_content_does_not_linger, setup,
