@@ -11,7 +11,7 @@ RELEASE_BUILD ?= build-release
 SOAK_SECONDS ?= 1800
 
 .PHONY: all build deps docs release run test test-unit test-http test-http-pg test-asan test-valgrind test-valgrind-core test-browser \
-	lint fuzz bench soak screenshots lighthouse po clean language-eval coach-eval
+	lint fuzz bench bench-scale soak screenshots lighthouse po clean language-eval coach-eval
 
 all: build
 
@@ -177,6 +177,17 @@ bench: deps
 	./bench/write $(RELEASE_BUILD)
 	ninja -C $(RELEASE_BUILD) bench/language
 	./$(RELEASE_BUILD)/bench/language .
+
+# The scale benchmark (not a test, not in `make test`): 1, 100 and 10,000
+# synthetic couples, each with a year of daily check-ins and 300 journal
+# entries, built once into var/bench-scale/ by bench/scale-gen (through the
+# real core: real ciphertext), then wrk on the journal page, the check-ins,
+# home, a write mix and journal POSTs; prints req/s, p99 and RSS per size (bench/scale,
+# docs/performance.md).  BENCH_SCALE_SIZES="1 100" for a shorter run;
+# BENCH_SCALE_FLAGS=--pg for PostgreSQL (a throwaway durable cluster), or
+# BENCH_SCALE_FLAGS="--db URL" for a database server of your own.
+bench-scale: deps
+	./bench/scale $(BENCH_SCALE_FLAGS) $(RELEASE_BUILD)
 
 # The statement check against the labelled set of tests/language/:
 # precision and recall per language and per kind (docs/language.md);

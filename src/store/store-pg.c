@@ -63,6 +63,7 @@
 	X(PG_SESSION_INSERT)                                                                       \
 	X(PG_SESSION_GET)                                                                          \
 	X(PG_SESSION_TOUCH)                                                                        \
+	X(PG_SESSION_TOUCH_UNFLUSHED)                                                              \
 	X(PG_SESSION_LOCK)                                                                         \
 	X(PG_SESSION_UNLOCK)                                                                       \
 	X(PG_SESSION_EXISTS)                                                                       \
@@ -303,6 +304,12 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	[PG_SESSION_GET] = "SELECT " SESSION_COLS ", locked, rekey FROM sessions WHERE id = $1",
 	[PG_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = $2 "
 			     "WHERE couple_id = $3 AND id = $1 AND last_seen_at < $2",
+	/* the same in its own transaction, whose commit does not wait for the
+	 * WAL flush (synchronous_commit off for this transaction alone) */
+	[PG_SESSION_TOUCH_UNFLUSHED] =
+		"UPDATE sessions SET last_seen_at = $2 "
+		"FROM (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed "
+		"WHERE couple_id = $3 AND id = $1 AND last_seen_at < $2",
 	[PG_SESSION_LOCK] = "UPDATE sessions SET locked = 1 WHERE couple_id = $2 AND id = $1",
 	[PG_SESSION_UNLOCK] =
 		"UPDATE sessions SET locked = 0, "
@@ -2033,7 +2040,12 @@ static int pg_session_get(struct store *st, const char *session_id, struct sessi
 	return 0;
 }
 
-/* last_seen_at only moves forward; a touch that would not move it writes nothing. */
+/*
+ * last_seen_at only moves forward; a touch that would not move it writes
+ * nothing.  Outside a transaction its commit does not wait for the WAL
+ * flush, as in SQLite (sq_session_touch(): a lost mark makes a session end
+ * sooner, never later); inside one it is flushed with the caller's commit.
+ */
 static int pg_session_touch(struct store *st, const char *couple_id, const char *session_id,
 			    const char *now)
 {
@@ -2047,7 +2059,8 @@ static int pg_session_touch(struct store *st, const char *couple_id, const char 
 	p_text(&p, session_id);
 	p_text(&p, now);
 	p_text(&p, couple_id);
-	r = pg_write(pg, PG_SESSION_TOUCH, &p, &changes);
+	r = pg_write(pg, pg->depth == 0 ? PG_SESSION_TOUCH_UNFLUSHED : PG_SESSION_TOUCH, &p,
+		     &changes);
 	if (r == 0 && changes == 0) {
 		p = (struct params){0};
 		p_text(&p, session_id);

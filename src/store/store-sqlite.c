@@ -726,6 +726,7 @@ struct sq {
 	bool writing;			  /* this handle holds sh->writer */
 	bool dirty;			  /* it wrote since it took sh->writer */
 	bool reading;			  /* in the read transaction of sq_read_begin() */
+	bool unflushed;			  /* its autocommit write need not wait for the flush */
 	sqlite3_stmt *stmt[_SQ_STMT_MAX]; /* prepared on first use, NULL before */
 };
 
@@ -1070,7 +1071,8 @@ static int sq_writer_leave(struct sq *sq)
 	sq->dirty = false;
 	sq->writing = false;
 	pthread_mutex_unlock(&sh->writer);
-	return mine ? sq_sync_to(sq, mine) : 0;
+	/* unflushed (a session's last-seen mark): the next flush takes it along */
+	return mine && !sq->unflushed ? sq_sync_to(sq, mine) : 0;
 }
 
 /* Run a statement without parameters or rows (transaction control). */
@@ -2307,8 +2309,16 @@ static int sq_session_get(struct store *st, const char *session_id, struct sessi
 /*
  * Hot path.  last_seen_at only moves forward, and an update that would not
  * move it changes nothing, so touching a session again within the same second
- * costs no write and no fsync.  A real change is a commit and a flush:
- * callers should touch at most once a minute or so.
+ * costs no write.  A real change is a commit, but not a flush: the touch
+ * returns without waiting for the group commit (sq_sync_to()), and the next
+ * write that waits, or the next checkpoint, takes it to disk.  A crash can
+ * lose the marks of the last moments; the session then looks idle for longer
+ * than it was, so it ends sooner, never later, and nobody was told anything
+ * was saved.  Without this, every signed-in read that moved the mark (once a
+ * minute per session, but every first request of a member) waited for an
+ * fdatasync: with many members reading, most of a read's cost (the scale
+ * benchmark, docs/performance.md).  Inside a caller's transaction the mark
+ * is flushed with its commit.
  */
 static int sq_session_touch(struct store *st, const char *couple_id, const char *session_id,
 			    const char *now)
@@ -2318,7 +2328,9 @@ static int sq_session_touch(struct store *st, const char *couple_id, const char 
 
 	if (!now || !couple_id)
 		return -EINVAL;
+	sq->unflushed = true;
 	r = sq_write_texts(sq, SQ_SESSION_TOUCH, session_id, now, couple_id, &changes);
+	sq->unflushed = false;
 	if (r == 0 && changes == 0)
 		r = sq_exists(sq, SQ_SESSION_EXISTS, session_id, couple_id, NULL);
 	return r;

@@ -811,6 +811,107 @@ static void test_sessions(void **state)
 	assert_int_equal(STORE_CALL(fx->st, session_delete, CP(sid[3]), sid[3]), STORE_NOTFOUND);
 }
 
+#ifndef STORE_TEST_PG
+/*
+ * A VFS in front of SQLite's default one that counts the flushes (xSync) of
+ * every file opened through it, for test_session_touch_unflushed().  Each
+ * file is opened by the real VFS in place; only its methods table is
+ * swapped for a copy whose xSync counts and then calls the real one.
+ */
+static sqlite3_vfs count_vfs, *count_real;
+static sqlite3_io_methods count_methods[4];		/* the copies, xSync counting */
+static const sqlite3_io_methods *count_real_methods[4]; /* the tables they copy */
+static int count_syncs;
+
+static const sqlite3_io_methods *count_real_of(const sqlite3_file *f)
+{
+	for (size_t i = 0; i < 4; i++)
+		if (f->pMethods == &count_methods[i])
+			return count_real_methods[i];
+	fail_msg("a file with methods the counting VFS did not set");
+	return NULL;
+}
+
+static int count_sync(sqlite3_file *f, int flags)
+{
+	count_syncs++;
+	return count_real_of(f)->xSync(f, flags);
+}
+
+static int count_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
+{
+	int rc = count_real->xOpen(count_real, name, f, flags, out);
+	size_t i;
+
+	(void)vfs;
+	if (rc != SQLITE_OK || !f->pMethods)
+		return rc;
+	/* the real VFS has a few methods tables (the database's, the log's...) */
+	for (i = 0; i < 4 && count_real_methods[i] && count_real_methods[i] != f->pMethods; i++)
+		;
+	assert_true(i < 4);
+	if (!count_real_methods[i]) {
+		count_real_methods[i] = f->pMethods;
+		count_methods[i] = *f->pMethods;
+		count_methods[i].xSync = count_sync;
+	}
+	f->pMethods = &count_methods[i];
+	return rc;
+}
+
+/*
+ * A session's last-seen mark is written without waiting for the group
+ * commit's flush (the scale benchmark's signed-in reads waited for an
+ * fdatasync each time a member's mark moved), while every other write still
+ * waits for it; the mark is visible at once and goes to disk with the next
+ * flush.  Without the change the touch flushes once.
+ */
+static void test_session_touch_unflushed(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	struct session_row s, got;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], err[128];
+	int before;
+
+	count_real = sqlite3_vfs_find(NULL);
+	assert_non_null(count_real);
+	count_vfs = *count_real;
+	count_vfs.zName = "kintsugi-count-syncs";
+	count_vfs.xOpen = count_open;
+	assert_int_equal(sqlite3_vfs_register(&count_vfs, 1), SQLITE_OK);
+	assert_int_equal(store_open(fx->path, &st, err, sizeof(err)), 0);
+
+	add_couple(st, 1, c);
+	add_member(st, c, 1, "alice", a);
+	fill_session(&s, c, a, 1);
+	before = count_syncs;
+	assert_int_equal(STORE_CALL(st, session_insert, &s), 0);
+	assert_true(count_syncs > before); /* an ordinary write waits for its flush */
+
+	before = count_syncs;
+	assert_int_equal(STORE_CALL(st, session_touch, c, s.id, "2024-05-01T11:00:00Z"), 0);
+	assert_int_equal(count_syncs, before); /* the mark does not */
+	/* committed: another handle reads it at once */
+	assert_int_equal(STORE_CALL(fx->st, session_get, s.id, &got), 0);
+	assert_string_equal(got.last_seen_at, "2024-05-01T11:00:00Z");
+	store_session_free(&got);
+	/* the next write's flush takes it to disk */
+	assert_int_equal(STORE_CALL(st, session_set_locked, c, s.id, 1, NULL), 0);
+	assert_true(count_syncs > before);
+
+	/* inside a transaction the mark is flushed with the commit */
+	assert_int_equal(st->ops->begin(st), 0);
+	assert_int_equal(STORE_CALL(st, session_touch, c, s.id, "2024-05-01T12:00:00Z"), 0);
+	before = count_syncs;
+	assert_int_equal(st->ops->commit(st), 0);
+	assert_true(count_syncs > before);
+
+	store_close(st);
+	assert_int_equal(sqlite3_vfs_unregister(&count_vfs), SQLITE_OK);
+}
+#endif
+
 static void test_session_purge(void **state)
 {
 	struct fx *fx = *state;
@@ -970,6 +1071,66 @@ static void test_journal_crud(void **state)
 	assert_int_equal(STORE_CALL(fx->st, journal_delete, c1, a, e.id), STORE_NOTFOUND);
 	assert_int_equal(STORE_CALL(fx->st, journal_get, c1, a, e.id, &got), STORE_NOTFOUND);
 	assert_int_equal(STORE_CALL(fx->st, journal_update, &e), STORE_NOTFOUND);
+}
+
+/*
+ * Writers on several connections at once, each writing entries of one
+ * author in one second, as the server's threads do when a member posts
+ * twice at once: every insert succeeds and each entry gets its own place
+ * in the order.  On PostgreSQL single inserts take no lock, and two of them
+ * could read the same max(seq): the second answered STORE_CONFLICT (a 500
+ * in the scale benchmark's write runs with two members) before it tried
+ * again.
+ */
+#define SAME_SECOND_THREADS 4
+#define SAME_SECOND_EACH    25
+
+struct same_second {
+	struct store *st;
+	const char *couple, *author;
+	unsigned first;
+	int failed;
+};
+
+static void *same_second_writer(void *p)
+{
+	struct same_second *w = p;
+	struct journal_row e;
+
+	for (unsigned i = 0; i < SAME_SECOND_EACH; i++) {
+		fill_entry(&e, w->couple, w->author, w->first + i, "2024-05-01T10:00:00Z",
+			   "one second, many entries");
+		if (STORE_CALL(w->st, journal_insert, &e) != 0)
+			w->failed++;
+	}
+	return NULL;
+}
+
+static void test_journal_same_second_writers(void **state)
+{
+	struct fx *fx = *state;
+	struct same_second w[SAME_SECOND_THREADS];
+	pthread_t t[SAME_SECOND_THREADS];
+	struct journal_row *rows = NULL;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], err[128];
+	size_t n = 0;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	for (unsigned k = 0; k < SAME_SECOND_THREADS; k++) {
+		w[k] = (struct same_second){NULL, c, a, 1000 * (k + 1), 0};
+		assert_int_equal(fx->st->ops->reopen(fx->st, &w[k].st, err, sizeof(err)), 0);
+	}
+	for (unsigned k = 0; k < SAME_SECOND_THREADS; k++)
+		assert_int_equal(pthread_create(&t[k], NULL, same_second_writer, &w[k]), 0);
+	for (unsigned k = 0; k < SAME_SECOND_THREADS; k++) {
+		assert_int_equal(pthread_join(t[k], NULL), 0);
+		assert_int_equal(w[k].failed, 0);
+		store_close(w[k].st);
+	}
+	assert_int_equal(STORE_CALL(fx->st, journal_list, c, a, NULL, 100, &rows, &n), 0);
+	assert_int_equal(n, SAME_SECOND_THREADS * SAME_SECOND_EACH);
+	store_journal_list_free(rows, n);
 }
 
 static void test_journal_paging(void **state)
@@ -3774,6 +3935,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_session_list_and_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_crud, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_paging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_same_second_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_delete_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_couple_delete_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
@@ -3806,10 +3968,12 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_couple_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invites, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_touch_unflushed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_purge_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_crud, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_paging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_same_second_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_delete_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_couple_delete_cascade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_content_does_not_linger, setup,

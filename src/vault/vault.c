@@ -50,6 +50,33 @@ _Static_assert(VAULT_RECOVERY_CHARS == RECOVERY_SYMBOLS + RECOVERY_SYMBOLS / REC
 /* Password handed to Argon2 by vault_password_dummy(); its value does not matter. */
 #define DUMMY_PASSWORD "kintsugi: no such member"
 
+#ifdef KINTSUGI_BENCH_KDF
+/*
+ * The scale benchmark's generator (bench/scale-gen.c) compiles its own copy
+ * of this file with KINTSUGI_BENCH_KDF: synthetic members get Argon2id at
+ * libsodium's lowest cost whatever level is asked, so that 20,000 members
+ * take seconds, not hours.  The level's name stays (the members table takes
+ * no other); the cost is in each password hash ("$m=8,t=1,").  The server,
+ * its configuration and its routes never see this copy (bench/meson.build):
+ * a server derives such a member's key at the named level's real cost, so
+ * they cannot sign in to it with their password, only through the
+ * generator's sessions.
+ */
+static const char *const kdf_names[_VAULT_KDF_MAX] = {
+	[VAULT_KDF_INTERACTIVE] = "interactive",
+	[VAULT_KDF_MODERATE] = "moderate",
+	[VAULT_KDF_SENSITIVE] = "sensitive",
+};
+
+static const struct {
+	unsigned long long ops;
+	size_t mem;
+} kdf_cost[_VAULT_KDF_MAX] = {
+	[VAULT_KDF_INTERACTIVE] = {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN},
+	[VAULT_KDF_MODERATE] = {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN},
+	[VAULT_KDF_SENSITIVE] = {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN},
+};
+#else
 static const char *const kdf_names[_VAULT_KDF_MAX] = {
 	[VAULT_KDF_INTERACTIVE] = "interactive",
 	[VAULT_KDF_MODERATE] = "moderate",
@@ -67,6 +94,7 @@ static const struct {
 	[VAULT_KDF_SENSITIVE] = {crypto_pwhash_OPSLIMIT_SENSITIVE,
 				 crypto_pwhash_MEMLIMIT_SENSITIVE},
 };
+#endif
 
 static int kdf_valid(enum vault_kdf kdf)
 {
