@@ -312,20 +312,22 @@ suite('trickling clients', () => {
       for (let i = 0; i < LIMITS.PER_IP_CONNECTIONS; i++) held.push(trickle(`127.0.0.${a}`));
     }
     const conns = await Promise.all(held);
-    // The guard refuses at accept, but a connection still waiting in the
-    // listen queue looks open from here: on a busy machine (a sanitizer
-    // build, two cores) the server may take a while to reach them all. Look
-    // again until the room shows, but only while no request deadline can
-    // have struck, so that whatever closed was closed by the guard.
+    // What a person notices: new clients get their answers while the
+    // tricklers hold on, before any request deadline can have struck (so
+    // the room was kept by the guard, not made by the deadline).  How many
+    // of the 136 look open from here is only a clue: the guard refuses at
+    // accept, and a connection still waiting in the listen queue (a busy
+    // machine, or a pool thread at its share of the connection limit) looks
+    // open from the client's side.
     const openNow = () => conns.filter((c) => !c.closed && !c.refused).length;
     const firstOpened = Math.min(...conns.map((c) => c.openedAt));
     await sleep(300);
-    while (openNow() >= LIMITS.MAX_CONNECTIONS && Date.now() - firstOpened < (DEADLINE_S - 1) * 1000) await sleep(50);
-    const open = openNow();
-    assert.ok(open < LIMITS.MAX_CONNECTIONS, `room is kept: ${open} of ${LIMITS.MAX_CONNECTIONS} taken`);
     for (const addr of ['127.0.0.50', '127.0.0.51', '127.0.0.52']) {
-      assert.equal(await fresh(addr), 200, `a new client from ${addr} gets its answer`);
+      const status = await fresh(addr);
+      assert.equal(status, 200, `a new client from ${addr} gets its answer (${openNow()} of 136 look open)`);
     }
+    assert.ok(Date.now() - firstOpened < DEADLINE_S * 1000,
+      'the new clients were answered before any trickler reached its deadline');
     // and the tricklers are gone at the deadline, without anyone closing them
     await sleep((DEADLINE_S + 1.5) * 1000);
     const still = conns.filter((c) => !c.closed && !c.refused).length;
