@@ -2234,37 +2234,47 @@ static int pg_item_get(struct store *st, const char *couple_id, const char *kind
 	return r;
 }
 
-/* Every row of statement id as items, into a malloc'd array (NULL when none). */
-static int item_rows(struct pg *pg, enum pg_stmt id, const struct params *p,
-		     struct item_row **ret_rows, size_t *ret_n)
-{
-	struct item_row *rows = NULL;
-	PGresult *res;
-	int n, r;
+/*
+ * PG_ROWS() defines name(): every row of statement id read by read_one into
+ * a malloc'd array of type (NULL when none), or < 0 with nothing left over
+ * (the rows read so far freed by list_free).  One body for each row type,
+ * as STORE_LIST_FREE in store.h.
+ */
+/* a type name takes no parentheses: NOLINTBEGIN(bugprone-macro-parentheses) */
+#define PG_ROWS(name, type, read_one, list_free)                                                   \
+	static int name(struct pg *pg, enum pg_stmt id, const struct params *p, type **ret_rows,   \
+			size_t *ret_n)                                                             \
+	{                                                                                          \
+		type *rows = NULL;                                                                 \
+		PGresult *res;                                                                     \
+		int n, r;                                                                          \
+                                                                                                   \
+		r = pg_run(pg, id, p, &res);                                                       \
+		if (r != 0)                                                                        \
+			return r;                                                                  \
+		n = PQntuples(res);                                                                \
+		if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))                           \
+			r = -ENOMEM;                                                               \
+		for (int i = 0; r == 0 && i < n; i++) {                                            \
+			r = read_one(res, i, &rows[i]);                                            \
+			if (r != 0) {                                                              \
+				list_free(rows, (size_t)i);                                        \
+				rows = NULL;                                                       \
+			}                                                                          \
+		}                                                                                  \
+		PQclear(res);                                                                      \
+		if (r != 0) {                                                                      \
+			free(rows);                                                                \
+			return r;                                                                  \
+		}                                                                                  \
+		*ret_rows = rows;                                                                  \
+		*ret_n = (size_t)n;                                                                \
+		return 0;                                                                          \
+	}
+/* NOLINTEND(bugprone-macro-parentheses) */
 
-	r = pg_run(pg, id, p, &res);
-	if (r != 0)
-		return r;
-	n = PQntuples(res);
-	if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))
-		r = -ENOMEM;
-	for (int i = 0; r == 0 && i < n; i++) {
-		r = read_item(res, i, &rows[i]);
-		if (r != 0) {
-			/* the rows read so far, and the array */
-			store_item_list_free(rows, (size_t)i);
-			rows = NULL;
-		}
-	}
-	PQclear(res);
-	if (r != 0) {
-		free(rows);
-		return r;
-	}
-	*ret_rows = rows;
-	*ret_n = (size_t)n;
-	return 0;
-}
+/* Every row of statement id as items. */
+PG_ROWS(item_rows, struct item_row, read_item, store_item_list_free)
 
 static int pg_item_list(struct store *st, const struct item_query *q, struct item_row **ret_rows,
 			size_t *ret_n)
@@ -3296,36 +3306,8 @@ static int read_checkin(const PGresult *res, int i, struct checkin_row *c)
 	return r;
 }
 
-/* Every row of statement id as check-ins, into a malloc'd array (NULL when none). */
-static int checkin_rows(struct pg *pg, enum pg_stmt id, const struct params *p,
-			struct checkin_row **ret_rows, size_t *ret_n)
-{
-	struct checkin_row *rows = NULL;
-	PGresult *res;
-	int n, r;
-
-	r = pg_run(pg, id, p, &res);
-	if (r != 0)
-		return r;
-	n = PQntuples(res);
-	if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))
-		r = -ENOMEM;
-	for (int i = 0; r == 0 && i < n; i++) {
-		r = read_checkin(res, i, &rows[i]);
-		if (r != 0) {
-			store_checkin_list_free(rows, (size_t)i);
-			rows = NULL;
-		}
-	}
-	PQclear(res);
-	if (r != 0) {
-		free(rows);
-		return r;
-	}
-	*ret_rows = rows;
-	*ret_n = (size_t)n;
-	return 0;
-}
+/* Every row of statement id as check-ins. */
+PG_ROWS(checkin_rows, struct checkin_row, read_checkin, store_checkin_list_free)
 
 /* NOTFOUND when the author is not in the couple; CONFLICT on a second one for the period. */
 static int pg_checkin_insert(struct store *st, const struct checkin_row *c)
@@ -4068,36 +4050,8 @@ static int read_passkey(const PGresult *res, int i, struct passkey_row *pk)
 	return r;
 }
 
-/* Every row of statement id as passkeys, into a malloc'd array (NULL when none). */
-static int passkey_rows(struct pg *pg, enum pg_stmt id, const struct params *p,
-			struct passkey_row **ret_rows, size_t *ret_n)
-{
-	struct passkey_row *rows = NULL;
-	PGresult *res;
-	int n, r;
-
-	r = pg_run(pg, id, p, &res);
-	if (r != 0)
-		return r;
-	n = PQntuples(res);
-	if (n > 0 && !(rows = calloc((size_t)n, sizeof(*rows))))
-		r = -ENOMEM;
-	for (int i = 0; r == 0 && i < n; i++) {
-		r = read_passkey(res, i, &rows[i]);
-		if (r != 0) {
-			store_passkey_list_free(rows, (size_t)i);
-			rows = NULL;
-		}
-	}
-	PQclear(res);
-	if (r != 0) {
-		free(rows);
-		return r;
-	}
-	*ret_rows = rows;
-	*ret_n = (size_t)n;
-	return 0;
-}
+/* Every row of statement id as passkeys. */
+PG_ROWS(passkey_rows, struct passkey_row, read_passkey, store_passkey_list_free)
 
 static int pg_passkey_list(struct store *st, const char *couple_id, const char *member_id,
 			   struct passkey_row **ret, size_t *ret_n)
