@@ -182,9 +182,11 @@ bench: deps
 # synthetic couples, each with a year of daily check-ins and 300 journal
 # entries, built once into var/bench-scale/ by bench/scale-gen (through the
 # real core: real ciphertext), then wrk on the journal page, the check-ins,
-# home, a write mix and journal POSTs; prints req/s, p99 and RSS per size (bench/scale,
-# docs/performance.md).  BENCH_SCALE_SIZES="1 100" for a shorter run;
-# BENCH_SCALE_FLAGS=--pg for PostgreSQL (a throwaway durable cluster), or
+# home, a write mix and journal POSTs, on SQLite and then on PostgreSQL (a
+# throwaway durable cluster, filled from the SQLite file by `kintsugi copy`);
+# prints req/s, p99, RSS and CPU per request per size and backend
+# (bench/scale, docs/performance.md).  BENCH_SCALE_SIZES="1 100" for a
+# shorter run; BENCH_SCALE_FLAGS=--sqlite or --pg for one backend, or
 # BENCH_SCALE_FLAGS="--db URL" for a database server of your own.
 bench-scale: deps
 	./bench/scale $(BENCH_SCALE_FLAGS) $(RELEASE_BUILD)
