@@ -454,8 +454,7 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 	/* seq: next in insertion order among the couple's rows of that second */
 	[PG_STATEMENT_INSERT] = "INSERT INTO statements (" STATEMENT_COLS ", seq) "
 				"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-				"(SELECT coalesce(max(seq), 0) + 1 FROM statements "
-				"WHERE couple_id = $2 AND created_at = $7))",
+				"nextval(pg_get_serial_sequence('statements', 'rowid')))",
 	[PG_STATEMENT_GET] = "SELECT " STATEMENT_COLS " FROM statements "
 			     "WHERE couple_id = $1 AND id = $2",
 	[PG_STATEMENT_LIST] = "SELECT " STATEMENT_COLS " FROM statements "
