@@ -451,7 +451,9 @@ static const char *const pg_sql[_PG_STMT_MAX] = {
 			 "AND hash = $2",
 	[PG_RCODE_COUNT] =
 		"SELECT count(*) FROM recovery_codes WHERE couple_id = $2 AND member_id = $1",
-	/* seq: next in insertion order among the couple's rows of that second */
+	/* seq: insertion order among the couple's rows of that second, from the
+	 * rowid's identity sequence as the journal's (max + 1 gave two
+	 * statements written at once one place) */
 	[PG_STATEMENT_INSERT] = "INSERT INTO statements (" STATEMENT_COLS ", seq) "
 				"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
 				"nextval(pg_get_serial_sequence('statements', 'rowid')))",
