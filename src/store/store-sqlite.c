@@ -5198,6 +5198,41 @@ static int sq_open_error(int rc, char *errbuf, size_t errlen)
 	}
 }
 
+/*
+ * SQ_PAGE_SIZE - the page size of a new database file.  Every read of a
+ * page that is not in the connection's own cache (2 MB, emptied whenever
+ * another connection has written) is a pread() from the kernel's cache, and
+ * at thousands of couples nearly every request's pages are such: at 10,000
+ * couples (5.5 GB) the journal page took 14 of them with 4 KiB pages and 6
+ * with 16 KiB ones, and a quarter less CPU (docs/performance.md, session 13).
+ * A couple's rows lie together, so a bigger page brings more of what the
+ * same request reads next.  It must be set before the file's first page is
+ * written, so before journal_mode below; an existing file keeps its size
+ * (VACUUM outside WAL mode changes it: docs/storage.md).
+ */
+#define SQ_PAGE_SIZE "16384"
+
+/*
+ * sq_global() - once per process, before SQLite starts: each connection
+ * takes its page cache's memory in one block when it first reads, and puts
+ * a page it drops back on its own list, instead of a malloc() and a free()
+ * per page.  The cache is emptied whenever another connection has written,
+ * so at thousands of couples a request reads most of its pages again; with
+ * 16 KiB pages each of those mallocs made glibc consolidate the small
+ * blocks that building the JSON leaves behind: the check-ins with a year
+ * of rows cost 1.7 times the CPU at 10,000 couples that they cost at 1,
+ * and 1.1 times with this (docs/performance.md, session 13).
+ * SQLITE_MISUSE when something opened
+ * a database first (a test): the pages are then malloc()ed as before.
+ */
+static pthread_once_t sq_global_once = PTHREAD_ONCE_INIT;
+
+static void sq_global(void)
+{
+	/* a negative size is in KiB: SQLite's default cache, 2,000 KiB */
+	(void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, -2000);
+}
+
 /* Per-connection settings; journal_mode must come back as "wal". */
 static int sq_configure(struct sq *sq, char *errbuf, size_t errlen)
 {
@@ -5224,7 +5259,9 @@ static int sq_configure(struct sq *sq, char *errbuf, size_t errlen)
 			   * memory: no file of them outside the database's folder (the
 			   * server may open none: Landlock), and no fragment of a
 			   * row in /tmp */
-			  "PRAGMA temp_store = MEMORY;",
+			  "PRAGMA temp_store = MEMORY;"
+			  /* a new file's pages; an existing file keeps its own */
+			  "PRAGMA page_size = " SQ_PAGE_SIZE ";",
 			  NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return sq_open_error(rc, errbuf, errlen);
@@ -5272,6 +5309,7 @@ int store_sqlite_open(const char *path, struct store **ret, char *errbuf, size_t
 	r = sq_prepare_file(path, errbuf, errlen);
 	if (r < 0)
 		return r;
+	pthread_once(&sq_global_once, sq_global);
 
 	sq = calloc(1, sizeof(*sq));
 	if (sq)

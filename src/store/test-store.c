@@ -398,9 +398,42 @@ static void test_open_creates_private_files_and_settings(void **state)
 	assert_int_equal(query_int(db, "PRAGMA secure_delete", NULL), 1);
 	assert_int_equal(query_int(db, "PRAGMA temp_store", NULL), 2); /* MEMORY */
 	assert_int_equal(query_int(db, "PRAGMA busy_timeout", NULL), 5000);
+	/* a new file has the store's page size, not SQLite's default 4 KiB */
+	assert_int_equal(query_int(db, "PRAGMA page_size", NULL), 16384);
 	assert_int_equal(query_int(db, "PRAGMA user_version", NULL),
 			 store_sqlite_migrations[store_sqlite_migrations_n - 1].version);
 	assert_string_equal(fx->st->ops->name, "sqlite");
+}
+
+/* A file made with 4 KiB pages (every file before session 13) keeps them,
+ * and is migrated and served as before. */
+static void test_open_keeps_an_existing_page_size(void **state)
+{
+	struct fx *fx = *state;
+	char path[200], err[128], couple_id[STORE_ID_LEN + 1];
+	struct couple_row c;
+	struct store *st = NULL;
+	sqlite3 *db = NULL;
+
+	snprintf(path, sizeof(path), "%s/var/old.db", fx->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL;"
+				      "CREATE TABLE t (x); DROP TABLE t;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(chmod(path, 0600), 0);
+
+	assert_int_equal(store_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(query_int(store_sqlite_db(st), "PRAGMA page_size", NULL), 4096);
+	add_couple(st, 1, couple_id);
+	assert_int_equal(STORE_CALL(st, couple_get, couple_id, &c), 0);
+	store_close(st);
+	assert_int_equal(store_open(path, &st, err, sizeof(err)), 0);
+	assert_int_equal(query_int(store_sqlite_db(st), "PRAGMA page_size", NULL), 4096);
+	assert_int_equal(STORE_CALL(st, couple_get, couple_id, &c), 0);
+	store_close(st);
 }
 
 static void test_reopen_applies_migrations_once(void **state)
@@ -4003,6 +4036,8 @@ int main(int argc, char **argv)
 
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_creates_private_files_and_settings, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_open_keeps_an_existing_page_size, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_applies_migrations_once, setup,
 						teardown),
