@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertLang, invite, join, person, signIn, signUp } from './flows.mjs';
+import { assertLang, couple, join, person, signIn } from './flows.mjs';
 import {
   LANGS, PHONE, STEP_TIMEOUT, formatViolations, go, launch, marker, newContext, pathOf, runAxe,
   startServer, submitForm,
@@ -42,13 +42,10 @@ describe('the care team', () => {
       const a = person(lang, 'ca', 'Ana');
       const b = person(lang, 'cb', 'Ben');
       const t = person(lang, 'ct', 'Dr. Tess');
-      const A = await newContext(browser, server, { lang });
-      const B = await newContext(browser, server, { lang });
+      // made through the API: the journeys walk the sign-up, invite and join forms
+      const { A, B } = await couple(browser, server, lang, a, b);
       const T = await newContext(browser, server, { lang });
       try {
-        await signUp(A.page, server, a);
-        const link = await invite(A.page, server);
-        await join(B.page, link, b);
 
         // A proposes: no link yet, and the page says what a therapist sees
         await go(A.page, server, '/care');

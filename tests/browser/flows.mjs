@@ -3,7 +3,8 @@
 // ids, names and link targets, never by their (translated) text.
 
 import assert from 'node:assert/strict';
-import { go, pathOf, RECOVERY_KEY_RE, submitForm, uniqueLogin, uniquePassword } from './lib.mjs';
+import { SESSION_COOKIE, pair } from '../http/harness.mjs';
+import { go, newContext, pathOf, RECOVERY_KEY_RE, submitForm, uniqueLogin, uniquePassword } from './lib.mjs';
 
 /** A person with the credentials they will use. */
 export function person(lang, prefix, name) {
@@ -125,4 +126,27 @@ export async function signIn(page, server, who) {
   await submitForm(page, 'form[action="/signin"]');
   assert.equal(pathOf(page), '/home');
   await assertLang(page, who.lang);
+}
+
+/**
+ * couple() - a and b (from person()) as a couple made through the JSON API:
+ * A signs up and invites, B joins; each gets a browser context (newContext
+ * options aOpts, bOpts) signed in with that session.  For the tests whose
+ * subject comes after: the journeys walk the sign-up, invite and join
+ * forms themselves, in every language, at both widths, with JavaScript on
+ * and off, and doing it again in each test costs a password hash and a
+ * dozen page loads each time.  Returns {A, B}.
+ */
+export async function couple(browser, server, lang, a, b, { aOpts = {}, bOpts = {} } = {}) {
+  const made = await pair(server.url, {
+    aFields: { language: lang, display_name: a.name, login: a.login, password: a.password },
+    bFields: { language: lang, display_name: b.name, login: b.login, password: b.password },
+  });
+  a.recoveryKey = made.a.recovery_key;
+  b.recoveryKey = made.b.recovery_key;
+  const A = await newContext(browser, server, { lang, ...aOpts });
+  const B = await newContext(browser, server, { lang, ...bOpts });
+  await A.context.addCookies([{ name: SESSION_COOKIE, value: made.aClient.cookie, url: server.url }]);
+  await B.context.addCookies([{ name: SESSION_COOKIE, value: made.bClient.cookie, url: server.url }]);
+  return { A, B };
 }

@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertLang, invite, join, person, signUp } from './flows.mjs';
+import { assertLang, couple, person } from './flows.mjs';
 import {
   LANGS, PHONE, STEP_TIMEOUT, formatViolations, go, launch, marker, newContext, pathOf, runAxe,
   startServer, submitForm,
@@ -41,13 +41,10 @@ describe('be patient and kind', () => {
     test(`an appreciation thanked, and "I'm triggered" answered (${lang})`, { timeout: STEP_TIMEOUT }, async () => {
       const a = person(lang, 'ka', 'Ana');
       const b = person(lang, 'kb', 'Ben');
-      const A = await newContext(browser, server, { lang });
-      const B = await newContext(browser, server, { lang });
+      // made through the API: the journeys walk the sign-up, invite and join forms
+      const { A, B } = await couple(browser, server, lang, a, b);
       let Bn = null; // B's own session, JavaScript off
       try {
-        await signUp(A.page, server, a);
-        const link = await invite(A.page, server);
-        await join(B.page, link, b);
         Bn = await newContext(browser, server, { lang, js: false });
         await Bn.context.addCookies(await B.context.cookies());
 

@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertLang, invite, join, person, signUp } from './flows.mjs';
+import { assertLang, couple, person } from './flows.mjs';
 import {
   LANGS, PHONE, STEP_TIMEOUT, formatViolations, go, launch, newContext, pathOf, runAxe,
   startServer, submitForm,
@@ -61,12 +61,9 @@ describe('the pace ladder', () => {
     test(`answer, see what both want, pause and resume (${lang})`, { timeout: STEP_TIMEOUT }, async () => {
       const a = person(lang, 'pa', 'Ana');
       const b = person(lang, 'pb', 'Ben');
-      const A = await newContext(browser, server, { lang });
-      const B = await newContext(browser, server, { lang, js: false });
+      // made through the API: the journeys walk the sign-up, invite and join forms
+      const { A, B } = await couple(browser, server, lang, a, b, { bOpts: { js: false } });
       try {
-        await signUp(A.page, server, a);
-        const link = await invite(A.page, server);
-        await join(B.page, link, b);
 
         await go(A.page, server, '/pace');
         assert.ok(await A.page.isVisible('#pace-nothing'), 'a plain sentence before anyone answered');

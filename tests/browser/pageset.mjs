@@ -3,10 +3,10 @@
 // the links of the list pages), signed out and signed in, plus the states
 // only a form reaches (errors, the recovery key, an invite link, 404s).
 //
-// buildPageSet() seeds a server through the JSON API: a couple A+B with a
+// seedPageSet() seeds a server through the JSON API: a couple A+B with a
 // journal entry (and, where the routes exist, the step pages' items) and a
-// member C who is still alone.  It returns the visits and the browser
-// contexts they run in.
+// member C who is still alone, and more; it returns the visits.
+// openPageSet() opens the browser contexts they run in.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -28,19 +28,44 @@ function routeRegex(pattern) {
   return new RegExp(`^${esc.join('[^/?#]+')}$`);
 }
 
-/** The paths of links on the current page. */
-async function linkPaths(page) {
-  return page.evaluate(() => Array.from(document.querySelectorAll('a[href]'), (a) => {
-    const u = new URL(a.href, document.baseURI);
-    return u.origin === location.origin ? u.pathname : null;
-  }).filter(Boolean));
+/**
+ * openHtml() - GET a page as a harness client, following redirects as a
+ * browser would; returns {path, status, links} (the paths of the page's
+ * links to the same server) or null when it ends at the sign-in page.
+ * The links of the pages are in their HTML (server-rendered): finding an
+ * {id} needs no browser, which would draw each of these pages once more.
+ */
+async function openHtml(client, server, p) {
+  let at = p;
+  for (let hops = 0; hops < 5; hops++) {
+    const res = await client.get(at);
+    const loc = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && loc) {
+      const u = new URL(loc, server.url + at);
+      if (u.origin !== new URL(server.url).origin) return null;
+      at = u.pathname + u.search;
+      continue;
+    }
+    if (new URL(at, server.url).pathname === '/signin') return null;
+    const links = [];
+    for (const m of res.text.matchAll(/<a\b[^>]*?\shref="([^"]*)"/g)) {
+      const href = m[1].replace(/&amp;/g, '&').replace(/&#x2F;/gi, '/').replace(/&#47;/g, '/');
+      const u = new URL(href, server.url + at);
+      if (u.origin === new URL(server.url).origin) links.push(u.pathname);
+    }
+    return { path: at, status: res.status, links };
+  }
+  return null;
 }
 
 /**
- * buildPageSet() - seed the server and list the visits for one language.
- * Returns {visits, contexts, close(), notes}.
+ * seedPageSet() - seed the server and list the visits for one language,
+ * through the JSON API and plain GETs only (no browser: pages.test.mjs
+ * seeds the next language's server while the browser walks this one).
+ * Returns {visits, notes, missing, clients}; openPageSet() opens the
+ * browser contexts of its members.
  */
-export async function buildPageSet(browser, server, lang) {
+export async function seedPageSet(server, lang) {
   const notes = [];
   const { a, aClient, bClient } = await pair(server.url, {
     aFields: { language: lang, display_name: { en: 'Alex', es: 'Álex', ru: 'Саша' }[lang] },
@@ -99,17 +124,8 @@ export async function buildPageSet(browser, server, lang) {
   const inv = await inviter.post('/api/v1/invites', { role: 'partner' });
   if (inv.status !== 201) throw new Error(`invite seed answered ${inv.status}`);
 
-  const contexts = {
-    anon: await newContext(browser, server, { lang }),
-    A: await memberContext(browser, server, lang, aClient),
-    B: await memberContext(browser, server, lang, bClient),
-    C: await memberContext(browser, server, lang, cClient),
-    D: await memberContext(browser, server, lang, dClient),
-    E: await memberContext(browser, server, lang, eClient),
-    F: await memberContext(browser, server, lang, fClient),
-    G: await memberContext(browser, server, lang, gClient),
-    H: await memberContext(browser, server, lang, hClient),
-  };
+  const clients = { A: aClient, B: bClient, C: cClient, D: dClient, E: eClient, F: fClient, G: gClient,
+    H: hClient };
 
   const visits = [];
   const add = (who, name, p, extra = {}) => visits.push({ who, name: `${who} ${name}`, path: p, ...extra });
@@ -138,20 +154,19 @@ export async function buildPageSet(browser, server, lang) {
     const re = { test: (p) => pattern.test(p) && !literal.has(p) };
     const list = r.path.slice(0, r.path.indexOf('{')).replace(/\/$/, '') || '/home';
     let found = false;
-    for (const who of ['A', 'B']) {
-      const { page } = contexts[who];
+    for (const [who, client] of [['A', aClient], ['B', bClient]]) {
       const candidates = [];
       for (const from of [list, '/home']) {
-        const res = await go(page, server, from);
-        if (!res || res.status() >= 400 || pathOf(page) === '/signin') continue;
-        candidates.push(...(await linkPaths(page)).filter((p) => re.test(p)));
+        const got = await openHtml(client, server, from);
+        if (!got || got.status >= 400) continue;
+        candidates.push(...got.links.filter((p) => re.test(p)));
         // One level deeper: an item's own page may link to its sub-pages.
         if (!candidates.length) {
           const base = routeRegex(`${r.path.slice(0, r.path.indexOf('}') + 1)}`);
-          const items = (await linkPaths(page)).filter((x) => base.test(x) && !literal.has(x));
+          const items = got.links.filter((x) => base.test(x) && !literal.has(x));
           for (const p of items.slice(0, 3)) {
-            await go(page, server, p);
-            candidates.push(...(await linkPaths(page)).filter((x) => re.test(x)));
+            const sub = await openHtml(client, server, p);
+            if (sub) candidates.push(...sub.links.filter((x) => re.test(x)));
             if (candidates.length) break;
           }
         }
@@ -337,10 +352,28 @@ export async function buildPageSet(browser, server, lang) {
     });
   }
 
+  return { visits, notes, missing, clients };
+}
+
+/**
+ * openPageSet() - the browser contexts of a seeded set: one signed out, one
+ * for each member.  Returns {visits, contexts, close(), notes, missing}.
+ */
+export async function openPageSet(browser, server, lang, seeded) {
+  const contexts = { anon: await newContext(browser, server, { lang }) };
+  for (const [who, client] of Object.entries(seeded.clients)) {
+    contexts[who] = await memberContext(browser, server, lang, client);
+  }
   const close = async () => {
     for (const c of Object.values(contexts)) await c.context.close();
   };
+  const { visits, notes, missing } = seeded;
   return { visits, contexts, close, notes, missing };
+}
+
+/** buildPageSet() - seedPageSet() then openPageSet(). */
+export async function buildPageSet(browser, server, lang) {
+  return openPageSet(browser, server, lang, await seedPageSet(server, lang));
 }
 
 /**

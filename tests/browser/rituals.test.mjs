@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertLang, invite, join, person, signUp } from './flows.mjs';
+import { assertLang, couple, person } from './flows.mjs';
 import {
   LANGS, PHONE, STEP_TIMEOUT, formatViolations, go, launch, marker, newContext, pathOf, runAxe,
   startServer, submitForm,
@@ -43,13 +43,10 @@ describe('rituals, self-care and listening', () => {
     test(`a ritual, a self-care note and a listening session (${lang})`, { timeout: STEP_TIMEOUT }, async () => {
       const a = person(lang, 'ra', 'Ana');
       const b = person(lang, 'rb', 'Ben');
-      const A = await newContext(browser, server, { lang });
-      const B = await newContext(browser, server, { lang });
+      // made through the API: the journeys walk the sign-up, invite and join forms
+      const { A, B } = await couple(browser, server, lang, a, b);
       let NB = null; // B again, without JavaScript
       try {
-        await signUp(A.page, server, a);
-        const link = await invite(A.page, server);
-        await join(B.page, link, b);
 
         // a ritual A adds, B sees
         const ritual = marker(lang, 'kiss at the door');
