@@ -5222,8 +5222,8 @@ static int sq_open_error(int rc, char *errbuf, size_t errlen)
  * blocks that building the JSON leaves behind: the check-ins with a year
  * of rows cost 1.7 times the CPU at 10,000 couples that they cost at 1,
  * and 1.1 times with this (docs/performance.md, session 13).
- * SQLITE_MISUSE when something opened
- * a database first (a test): the pages are then malloc()ed as before.
+ * SQLITE_MISUSE when something opened a database first (a test): the pages
+ * are then malloc()ed as before.
  */
 static pthread_once_t sq_global_once = PTHREAD_ONCE_INIT;
 
