@@ -653,7 +653,8 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
 			    "WHERE couple_id = ?1 AND period BETWEEN ?2 AND ?3 "
 			    "ORDER BY period DESC, created_at, id LIMIT ?4",
 	[SQ_CHECKINS_CARE] = "SELECT " CHECKIN_COLS " FROM checkins "
-			     "WHERE couple_id = ?1 AND (shared_with & 2) != 0 ORDER BY rowid",
+			     "WHERE couple_id = ?1 AND (shared_with & 2) != 0 "
+			     "ORDER BY period, author_id",
 	/* ---- items (migration 0005) ---- */
 	/* nothing is inserted unless the parent, if any, is the couple's */
 	[SQ_ITEM_INSERT] =
@@ -4987,29 +4988,57 @@ static int sq_user_version(struct sq *sq, int *ret)
  * The version is read again under the write lock, so two processes opening a
  * fresh file at once apply each migration exactly once.
  */
-static int sq_migrate(struct sq *sq, const char **reason)
+/*
+ * sq_temp_beside() - while migrations run, SQLite's temporary files (a
+ * CREATE INDEX's sorter, a statement journal) are files beside the database
+ * instead of memory: a migration that makes a large table again (0019)
+ * sorts about 1.5 GB at 10,000 couples, more than a small host's memory.
+ * Elsewhere temp_store stays MEMORY (sq_configure() says why).  The files
+ * are SQLite's, unlinked as soon as they are opened, in the folder the
+ * server may write anyway.  sqlite3_temp_directory is the process's: it is
+ * set only while the one thread opening a store migrates it (a server's
+ * workers start later, and their handles are never migrated: reopen), and
+ * cleared after.
+ */
+static int sq_temp_beside(struct sq *sq, bool on)
+{
+	const char *path = sq->sh->path, *slash = strrchr(path, '/');
+	int rc;
+
+	if (on) {
+		if (slash)
+			sqlite3_temp_directory = sqlite3_mprintf(
+				"%.*s", slash == path ? 1 : (int)(slash - path), path);
+		else
+			sqlite3_temp_directory = sqlite3_mprintf(".");
+		if (!sqlite3_temp_directory)
+			return -ENOMEM;
+	}
+	rc = sqlite3_exec(sq->db, on ? "PRAGMA temp_store = FILE" : "PRAGMA temp_store = MEMORY",
+			  NULL, NULL, NULL);
+	if (!on || rc != SQLITE_OK) {
+		sqlite3_free(sqlite3_temp_directory);
+		sqlite3_temp_directory = NULL;
+	}
+	return rc == SQLITE_OK ? 0 : sq_errno(rc);
+}
+
+/* Each migration newer than *v, in its own transaction; *v follows. */
+static int sq_migrate_each(struct sq *sq, int latest, int *v, const char **reason)
 {
 	const struct store_migration *m;
-	int latest, v, r, rc;
+	int r, rc;
 
-	*reason = "cannot read the database schema version";
-	if (!sqlite3_get_autocommit(sq->db))
-		return -EINVAL;
-	latest = store_sqlite_migrations[store_sqlite_migrations_n - 1].version;
-	r = sq_user_version(sq, &v);
-	if (r < 0)
-		return r;
-
-	for (size_t i = 0; i < store_sqlite_migrations_n && v < latest; i++) {
+	for (size_t i = 0; i < store_sqlite_migrations_n && *v < latest; i++) {
 		m = &store_sqlite_migrations[i];
-		if (m->version <= v)
+		if (m->version <= *v)
 			continue;
 		*reason = "cannot apply a database migration";
 		r = sq_exec(sq, SQ_BEGIN);
 		if (r < 0)
 			return r;
-		r = sq_user_version(sq, &v);
-		if (r == 0 && m->version > v) {
+		r = sq_user_version(sq, v);
+		if (r == 0 && m->version > *v) {
 			rc = sqlite3_exec(sq->db, m->sql, NULL, NULL, NULL);
 			r = rc == SQLITE_OK ? 0 : sq_errno(rc);
 		}
@@ -5020,7 +5049,31 @@ static int sq_migrate(struct sq *sq, const char **reason)
 				sq_exec(sq, SQ_ROLLBACK);
 			return r;
 		}
-		r = sq_user_version(sq, &v);
+		r = sq_user_version(sq, v);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int sq_migrate(struct sq *sq, const char **reason)
+{
+	int latest, v, r;
+
+	*reason = "cannot read the database schema version";
+	if (!sqlite3_get_autocommit(sq->db))
+		return -EINVAL;
+	latest = store_sqlite_migrations[store_sqlite_migrations_n - 1].version;
+	r = sq_user_version(sq, &v);
+	if (r < 0)
+		return r;
+	if (v < latest) {
+		*reason = "cannot apply a database migration";
+		r = sq_temp_beside(sq, true);
+		if (r == 0)
+			r = sq_migrate_each(sq, latest, &v, reason);
+		if (sq_temp_beside(sq, false) < 0 && r == 0)
+			r = -EIO;
 		if (r < 0)
 			return r;
 	}

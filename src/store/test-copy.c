@@ -454,6 +454,12 @@ static int64_t compare_table(sqlite3 *db, PGconn *pg, const char *name)
 		 "AND column_name = 'rowid' AND table_schema = current_schema()",
 		 name);
 	rowid = (int)pg_int(pg, sql);
+	/* ... unless SQLite's table is WITHOUT ROWID: then PostgreSQL numbers its own */
+	snprintf(sql, sizeof(sql), "SELECT rowid FROM \"%s\" LIMIT 0", name);
+	if (rowid && sqlite3_prepare_v2(db, sql, -1, &info, NULL) != SQLITE_OK)
+		rowid = 0;
+	sqlite3_finalize(info);
+	info = NULL;
 	if (rowid)
 		snprintf(cols, sizeof(cols), "rowid");
 	snprintf(sql, sizeof(sql), "SELECT name, pk FROM pragma_table_info('%s') ORDER BY cid",

@@ -3359,7 +3359,7 @@ static void test_couple_id_migration(void **state)
 	sqlite3_close(db);
 	assert_int_equal(store_open(path, &st, err, sizeof(err)), 0);
 	db = store_sqlite_db(st);
-	assert_int_equal(query_int(db, "PRAGMA user_version", NULL), 18);
+	assert_int_equal(query_int(db, "PRAGMA user_version", NULL), 19);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_foreign_key_check", NULL), 0);
 #endif
 	assert_int_equal(query_int(db, "SELECT count(*) FROM devices WHERE couple_id = 'c1'", NULL),
@@ -3398,6 +3398,126 @@ static void test_couple_id_migration(void **state)
 #endif
 	store_close(st);
 }
+
+#ifndef STORE_TEST_PG
+/*
+ * 0019 on a database of schema 18 whose journal and check-ins were written
+ * day by day by two couples in turn: every row is kept, as it was; the ops
+ * find them in the same order; each member's rows now lie together in the
+ * file (a scan without ORDER BY goes in the table's key order), the tables
+ * have no rowid, and an id is still unique.
+ */
+static void test_clustered_migration(void **state)
+{
+	struct fx *fx = *state;
+	struct journal_row *page = NULL, got;
+	struct checkin_row *days = NULL;
+	struct store *st = NULL;
+	char path[160], err[128], sql[512], body[16];
+	const char *who[2][2] = {{"c1", "a"}, {"c2", "x"}};
+	sqlite3 *db = NULL, *live;
+	sqlite3_stmt *scan = NULL;
+	size_t n = 0;
+	int changes = 0;
+	char last[8] = "";
+
+	snprintf(path, sizeof(path), "%s/at18.db", fx->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA foreign_keys = ON");
+	for (size_t i = 0;
+	     i < store_sqlite_migrations_n && store_sqlite_migrations[i].version <= 18; i++)
+		exec_ok(db, store_sqlite_migrations[i].sql);
+	exec_ok(db, "PRAGMA user_version = 18");
+	exec_ok(db, "INSERT INTO couples (id, created_at) VALUES ('c1', 't'), ('c2', 't');"
+		    "INSERT INTO members (id, couple_id, login, role, display_name, language, "
+		    "pw_hash, kek_salt, mk_by_pw, rk_salt, mk_by_rk, public_key, "
+		    "secret_key_sealed, created_at) VALUES "
+		    "('a', 'c1', 'alice', 'partner', 'A', 'en', 'h', zeroblob(1), zeroblob(1), "
+		    "zeroblob(1), zeroblob(1), zeroblob(1), zeroblob(1), 't'), "
+		    "('x', 'c2', 'xavier', 'partner', 'X', 'en', 'h', zeroblob(1), zeroblob(1), "
+		    "zeroblob(1), zeroblob(1), zeroblob(1), zeroblob(1), 't')");
+	/* day by day, the two couples in turn: the order a busy instance writes in */
+	for (int d = 1; d <= 20; d++)
+		for (int k = 0; k < 2; k++) {
+			snprintf(sql, sizeof(sql),
+				 "INSERT INTO journal_entries (id, couple_id, author_id, version, "
+				 "body_sealed, created_at, updated_at, seq) VALUES ('j%s%02d', "
+				 "'%s', "
+				 "'%s', 1, CAST('%s-%02d' AS BLOB), '2024-05-%02dT10:00:00Z', "
+				 "'2024-05-%02dT10:00:00Z', 1);"
+				 "INSERT INTO checkins (id, couple_id, author_id, period, rhythm, "
+				 "shared_with, version, content_sealed, created_at, updated_at) "
+				 "VALUES "
+				 "('k%s%02d', '%s', '%s', '2024-05-%02d', 'daily', 1, 1, "
+				 "zeroblob(4), "
+				 "'t', 't')",
+				 who[k][1], d, who[k][0], who[k][1], who[k][1], d, d, d, who[k][1],
+				 d, who[k][0], who[k][1], d);
+			exec_ok(db, sql);
+		}
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(path, &st, err, sizeof(err)), 0);
+	live = store_sqlite_db(st);
+	assert_int_equal(query_int(live, "PRAGMA user_version", NULL), 19);
+	assert_int_equal(query_int(live, "SELECT count(*) FROM pragma_foreign_key_check", NULL), 0);
+	assert_int_equal(query_int(live, "SELECT count(*) FROM journal_entries", NULL), 40);
+	assert_int_equal(query_int(live, "SELECT count(*) FROM checkins", NULL), 40);
+	/* temporary files were beside the file for the migration alone */
+	assert_int_equal(query_int(live, "PRAGMA temp_store", NULL), 2);
+	assert_null(sqlite3_temp_directory);
+	/* what `kintsugi check` runs finds it sound */
+	assert_int_equal(st->ops->check(st), 0);
+	/* no rowid: the rows are the key's */
+	assert_int_not_equal(
+		sqlite3_prepare_v2(live, "SELECT rowid FROM journal_entries", -1, &scan, NULL),
+		SQLITE_OK);
+	assert_int_not_equal(
+		sqlite3_prepare_v2(live, "SELECT rowid FROM checkins", -1, &scan, NULL), SQLITE_OK);
+	/* in the file, alice's rows, then xavier's: one change of author in a whole scan */
+	assert_int_equal(
+		sqlite3_prepare_v2(live, "SELECT author_id FROM journal_entries", -1, &scan, NULL),
+		SQLITE_OK);
+	while (sqlite3_step(scan) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(scan, 0);
+
+		changes += last[0] && strcmp(a, last) != 0;
+		snprintf(last, sizeof(last), "%s", a);
+	}
+	sqlite3_finalize(scan);
+	assert_int_equal(changes, 1);
+
+	/* the ops: newest first, bodies as written, one by id, the check-ins by day */
+	assert_int_equal(STORE_CALL(st, journal_list, "c1", "a", NULL, 50, &page, &n), 0);
+	assert_int_equal(n, 20);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(body, sizeof(body), "a-%02zu", 20 - i);
+		assert_blob(&page[i].body_sealed, body, strlen(body));
+	}
+	store_journal_list_free(page, n);
+	assert_int_equal(STORE_CALL(st, journal_get, "c2", "x", "jx07", &got), 0);
+	assert_blob(&got.body_sealed, "x-07", 4);
+	assert_string_equal(got.created_at, "2024-05-07T10:00:00Z");
+	store_journal_free(&got);
+	assert_int_equal(STORE_CALL(st, journal_get, "c1", "a", "jx07", &got), STORE_NOTFOUND);
+	assert_int_equal(
+		STORE_CALL(st, checkin_list, "c1", "2024-05-01", "2024-05-31", 100, &days, &n), 0);
+	assert_int_equal(n, 20);
+	assert_string_equal(days[0].period, "2024-05-20");
+	assert_string_equal(days[19].period, "2024-05-01");
+	assert_string_equal(days[19].id, "ka01");
+	store_checkin_list_free(days, n);
+	/* an id is still one row's */
+	assert_int_not_equal(
+		sqlite3_exec(live,
+			     "INSERT INTO journal_entries (id, couple_id, author_id, "
+			     "version, body_sealed, created_at, updated_at, seq) VALUES "
+			     "('ja01', 'c1', 'a', 1, x'00', 'u', 'u', 1)",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	store_close(st);
+}
+#endif
 
 /* A partner leaves: a ghost stays, their rows follow them inside one transaction, the
  * partner who stays is marked for a new couple key. */
@@ -3719,10 +3839,17 @@ static void test_pg_migrate_once(void **state)
 	struct store *second = NULL;
 	char err[128];
 
-	assert_int_equal(query_int(fx->pg, "SELECT version FROM kintsugi_schema", NULL), 18);
+	assert_int_equal(query_int(fx->pg, "SELECT version FROM kintsugi_schema", NULL), 19);
 	assert_int_equal(query_int(fx->pg, "SELECT count(*) FROM kintsugi_schema", NULL), 1);
-	assert_int_equal(store_pg_migrate(fx->st), 18);
-	assert_int_equal(store_migrate(fx->st), 18);
+	/* 0019: a plain CLUSTER orders the journal and the check-ins by their listing keys */
+	assert_int_equal(query_int(fx->pg,
+				   "SELECT count(*) FROM pg_index WHERE indisclustered AND "
+				   "indexrelid IN ('journal_entries_order'::regclass, "
+				   "'checkins_period'::regclass)",
+				   NULL),
+			 2);
+	assert_int_equal(store_pg_migrate(fx->st), 19);
+	assert_int_equal(store_migrate(fx->st), 19);
 	assert_int_equal(store_pg_open(url, &second, err, sizeof(err)), 0);
 	store_close(second);
 	second = NULL;
@@ -3915,7 +4042,7 @@ static void test_pg_database_ops(void **state)
 	assert_int_equal(fx->st->ops->check(fx->st), STORE_CONFLICT);
 	assert_int_equal(
 		query_int(fx->pg,
-			  "WITH u AS (UPDATE kintsugi_schema SET version = 18 RETURNING 1) "
+			  "WITH u AS (UPDATE kintsugi_schema SET version = 19 RETURNING 1) "
 			  "SELECT count(*) FROM u",
 			  NULL),
 		1);
@@ -4092,6 +4219,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_member_leave, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_couple_scoped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_couple_id_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clustered_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passkeys, setup, teardown),
 		cmocka_unit_test(test_url_shown),
 		cmocka_unit_test_setup_teardown(test_failed_statement_in_transaction, setup,
