@@ -4984,11 +4984,6 @@ static int sq_user_version(struct sq *sq, int *ret)
 }
 
 /*
- * Apply the pending migrations, each in its own BEGIN IMMEDIATE transaction.
- * The version is read again under the write lock, so two processes opening a
- * fresh file at once apply each migration exactly once.
- */
-/*
  * sq_temp_beside() - while migrations run, SQLite's temporary files (a
  * CREATE INDEX's sorter, a statement journal) are files beside the database
  * instead of memory: a migration that makes a large table again (0019)
@@ -5023,7 +5018,12 @@ static int sq_temp_beside(struct sq *sq, bool on)
 	return rc == SQLITE_OK ? 0 : sq_errno(rc);
 }
 
-/* Each migration newer than *v, in its own transaction; *v follows. */
+/*
+ * Apply the pending migrations, each in its own BEGIN IMMEDIATE transaction.
+ * The version is read again under the write lock, so two processes opening a
+ * fresh file at once apply each migration exactly once.  *v follows the
+ * file's version.
+ */
 static int sq_migrate_each(struct sq *sq, int latest, int *v, const char **reason)
 {
 	const struct store_migration *m;
