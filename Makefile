@@ -47,13 +47,17 @@ node_modules/.installed: package.json
 # of its eleven minutes (timers, clients waiting on answers), and together
 # they took 13.5 minutes on a 2-core machine against 22 one after the
 # other.  --output-sync prints each run's output whole when it ends.
+# The valgrind run and the browser tests go side by side too: the browser
+# suite walks one page at a time in one test file at a time, and waits on
+# the browser's loads, frames and timers between its steps, which the
+# valgrind run (unit tests two at a time, then two HTTP test files with
+# their servers under valgrind, one core each) fills.
 test: deps build node_modules/.installed
 	./scripts/pg-test run meson test -C $(BUILD) --print-errorlogs --num-processes 2 --no-suite http --no-suite http-pg
 	$(MAKE) release
 	$(MAKE) lint
 	$(MAKE) -j2 --output-sync=target test-http-pg test-asan
-	$(MAKE) test-valgrind-core
-	$(MAKE) test-browser
+	$(MAKE) -j2 --output-sync=target test-valgrind-core test-browser
 
 test-unit: build
 	./scripts/pg-test run meson test -C $(BUILD) --print-errorlogs --suite unit --suite i18n --suite fuzz
