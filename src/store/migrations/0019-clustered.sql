@@ -6,7 +6,7 @@
 -- journal page, written over months, lay on about 50 different pages of
 -- the file among everybody else's, and a year of check-ins on about 700:
 -- with thousands of couples, page reads from outside SQLite's cache on
--- every request (docs/scaling.md, "Rows in the order they are read").
+-- every request (docs/storage.md, "Rows in the order they are read").
 -- Made again WITHOUT ROWID, each table is stored in the order of the key it
 -- is listed by, the key of its listing index until now, so one member's
 -- entries, or one couple's check-ins, fill a few pages one after another.
