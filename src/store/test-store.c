@@ -3278,6 +3278,22 @@ static void test_couple_scoped(void **state)
 		STORE_NOTFOUND);
 }
 
+#ifndef STORE_TEST_PG
+/* A new file, path, made raw at schema version (each migration's SQL up to it), open. */
+static sqlite3 *raw_at_version(struct fx *fx, int version, char *path, size_t len)
+{
+	sqlite3 *db = NULL;
+
+	snprintf(path, len, "%s/at%d.db", fx->dir, version);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA foreign_keys = ON");
+	for (size_t i = 0;
+	     i < store_sqlite_migrations_n && store_sqlite_migrations[i].version <= version; i++)
+		exec_ok(db, store_sqlite_migrations[i].sql);
+	return db;
+}
+#endif
+
 /* The rows of a member's own tables at schema 17, of two members of two couples. */
 #ifdef STORE_TEST_PG
 #define B(n) "decode(repeat('07', " #n "), 'hex')"
@@ -3349,12 +3365,7 @@ static void test_couple_id_migration(void **state)
 	char path[160];
 	sqlite3 *db = NULL;
 
-	snprintf(path, sizeof(path), "%s/at17.db", fx->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_ok(db, "PRAGMA foreign_keys = ON");
-	for (size_t i = 0;
-	     i < store_sqlite_migrations_n && store_sqlite_migrations[i].version <= 17; i++)
-		exec_ok(db, store_sqlite_migrations[i].sql);
+	db = raw_at_version(fx, 17, path, sizeof(path));
 	exec_ok(db, rows_at_17);
 	sqlite3_close(db);
 	assert_int_equal(store_open(path, &st, err, sizeof(err)), 0);
@@ -3415,19 +3426,13 @@ static void test_clustered_migration(void **state)
 	struct store *st = NULL;
 	char path[160], err[128], sql[512], body[16];
 	const char *who[2][2] = {{"c1", "a"}, {"c2", "x"}};
-	sqlite3 *db = NULL, *live;
+	sqlite3 *db, *live;
 	sqlite3_stmt *scan = NULL;
 	size_t n = 0;
 	int changes = 0;
 	char last[8] = "";
 
-	snprintf(path, sizeof(path), "%s/at18.db", fx->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_ok(db, "PRAGMA foreign_keys = ON");
-	for (size_t i = 0;
-	     i < store_sqlite_migrations_n && store_sqlite_migrations[i].version <= 18; i++)
-		exec_ok(db, store_sqlite_migrations[i].sql);
-	exec_ok(db, "PRAGMA user_version = 18");
+	db = raw_at_version(fx, 18, path, sizeof(path));
 	exec_ok(db, "INSERT INTO couples (id, created_at) VALUES ('c1', 't'), ('c2', 't');"
 		    "INSERT INTO members (id, couple_id, login, role, display_name, language, "
 		    "pw_hash, kek_salt, mk_by_pw, rk_salt, mk_by_rk, public_key, "
