@@ -91,7 +91,7 @@ test-asan: $(ASAN_BUILD)/build.ninja
 # where a leak or a memory error fails the test that stops that server.
 # test-valgrind-core (in `make test`): every route as every role, and the
 # journal, statement and step-2 flows, about 3 minutes.  test-valgrind: the
-# whole HTTP suite, about 14 minutes (Argon2id under valgrind); run it
+# whole HTTP suite, about 11 minutes; run it
 # before a release and after touching memory handling.
 VALGRIND_UNIT = meson test -C $(BUILD) --print-errorlogs --suite unit --suite fuzz --num-processes 2 \
 	--timeout-multiplier 10 \
@@ -107,9 +107,10 @@ test-valgrind: build
 
 # Real-browser tests: Debian's chromium driven by playwright-core, axe-core;
 # journeys in en/es/ru at 360 and 1280 px with JavaScript on and off, every
-# page's accessibility, keyboard and quick exit (tests/browser/).
+# page's accessibility, keyboard and quick exit (tests/browser/).  The server
+# is kintsugi-test, as in the HTTP suite (Argon2id at its lowest cost).
 test-browser: build node_modules/.installed
-	KINTSUGI_BIN=$(BUILD)/kintsugi node --test --test-concurrency=1 --test-reporter=spec tests/browser/
+	KINTSUGI_BIN=$(BUILD)/kintsugi-test node --test --test-concurrency=1 --test-reporter=spec tests/browser/
 
 # PNGs of the main pages in en/es/ru into docs/screenshots/ (not a test).
 screenshots: build node_modules/.installed

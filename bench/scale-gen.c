@@ -12,7 +12,7 @@
  * rest it is real ciphertext under each member's and couple's keys.
  *
  * The one difference from a real member: this program links its own copy
- * of src/vault/vault.c, compiled with KINTSUGI_BENCH_KDF, whose Argon2id
+ * of src/vault/vault.c, compiled with KINTSUGI_LOWEST_KDF, whose Argon2id
  * runs at libsodium's lowest cost (the member row still names the level
  * "interactive", the only thing the members table takes; each password
  * hash says "$m=8,t=1,"), so that 10,000 couples take minutes, not hours.

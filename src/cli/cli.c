@@ -14,6 +14,7 @@
  * the user the server will run as, and root never follows a path inside a
  * directory that user can write (which a symlink could turn against it).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -399,6 +400,17 @@ static const struct cli_command *command_find(const char *name)
 	return NULL;
 }
 
+/* listen_is_loopback() - true for 127.0.0.0/8 and ::1, the host's own addresses. */
+static bool listen_is_loopback(const struct kconfig *cfg)
+{
+	unsigned char a[16];
+
+	if (cfg->listen_family == AF_INET6)
+		return inet_pton(AF_INET6, cfg->listen_addr, a) == 1 &&
+		       memcmp(a, &in6addr_loopback, sizeof(a)) == 0;
+	return inet_pton(AF_INET, cfg->listen_addr, a) == 1 && a[0] == 127;
+}
+
 static int cmd_serve(int argc, char **argv, FILE *out, FILE *err)
 {
 	const struct cli_command *self = command_find("serve");
@@ -422,6 +434,16 @@ static int cmd_serve(int argc, char **argv, FILE *out, FILE *err)
 		goto out;
 	rc = CLI_EXIT_FAILURE;
 
+	/* kintsugi-test derives keys at Argon2id's lowest cost (vault.c): it
+	 * serves the tests on this host, never a member over a network. */
+	if (vault_kdf_lowest() && !listen_is_loopback(cfg)) {
+		fprintf(err,
+			"kintsugi serve: this build is for tests (Argon2id at its lowest cost) "
+			"and listens on loopback addresses only, not %s\n",
+			cfg->listen_addr);
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
 	if (cfg->user[0]) {
 		const struct passwd *pw = getpwnam(cfg->user);
 
@@ -703,7 +725,8 @@ static int cmd_version(int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, "kintsugi version: unexpected argument '%s'\n", argv[1]);
 		return CLI_EXIT_USAGE;
 	}
-	fprintf(out, "kintsugi %s\n", KINTSUGI_VERSION);
+	fprintf(out, "kintsugi %s%s\n", KINTSUGI_VERSION,
+		vault_kdf_lowest() ? " (for tests only: Argon2id at its lowest cost)" : "");
 	return CLI_EXIT_OK;
 }
 

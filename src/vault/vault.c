@@ -50,24 +50,31 @@ _Static_assert(VAULT_RECOVERY_CHARS == RECOVERY_SYMBOLS + RECOVERY_SYMBOLS / REC
 /* Password handed to Argon2 by vault_password_dummy(); its value does not matter. */
 #define DUMMY_PASSWORD "kintsugi: no such member"
 
-#ifdef KINTSUGI_BENCH_KDF
-/*
- * The scale benchmark's generator (bench/scale-gen.c) compiles its own copy
- * of this file with KINTSUGI_BENCH_KDF: synthetic members get Argon2id at
- * libsodium's lowest cost whatever level is asked, so that 20,000 members
- * take seconds, not hours.  The level's name stays (the members table takes
- * no other); the cost is in each password hash ("$m=8,t=1,").  The server,
- * its configuration and its routes never see this copy (bench/meson.build):
- * a server derives such a member's key at the named level's real cost, so
- * they cannot sign in to it with their password, only through the
- * generator's sessions.
- */
 static const char *const kdf_names[_VAULT_KDF_MAX] = {
 	[VAULT_KDF_INTERACTIVE] = "interactive",
 	[VAULT_KDF_MODERATE] = "moderate",
 	[VAULT_KDF_SENSITIVE] = "sensitive",
 };
 
+#ifdef KINTSUGI_LOWEST_KDF
+/*
+ * Two programs compile a copy of this file of their own with
+ * KINTSUGI_LOWEST_KDF, in which every level costs libsodium's lowest
+ * Argon2id (8 KiB, one pass):
+ * - the scale benchmark's generator (bench/scale-gen.c), so that 20,000
+ *   synthetic members take seconds, not hours;
+ * - kintsugi-test (meson.build), the server the HTTP and browser suites
+ *   start, so that their thousands of sign-ups and sign-ins cost
+ *   microseconds instead of a fifth of a second of CPU each (about 60% of
+ *   an HTTP run).  The tests of the cost itself, and of the time a sign-in
+ *   takes, start the real kintsugi (tests/http/harness.mjs, realKdf).
+ * The level's name stays (the members table takes no other); the cost is in
+ * each password hash ("$m=8,t=1,").  The real kintsugi derives such a
+ * member's key at the named level's real cost, so that data is only ever
+ * opened by the program that made it.  kintsugi-test is never installed,
+ * says what it is in `kintsugi-test version`, and serves loopback
+ * addresses only (cli.c).
+ */
 static const struct {
 	unsigned long long ops;
 	size_t mem;
@@ -76,13 +83,12 @@ static const struct {
 	[VAULT_KDF_MODERATE] = {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN},
 	[VAULT_KDF_SENSITIVE] = {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN},
 };
-#else
-static const char *const kdf_names[_VAULT_KDF_MAX] = {
-	[VAULT_KDF_INTERACTIVE] = "interactive",
-	[VAULT_KDF_MODERATE] = "moderate",
-	[VAULT_KDF_SENSITIVE] = "sensitive",
-};
 
+bool vault_kdf_lowest(void)
+{
+	return true;
+}
+#else
 /* Argon2id cost per level: libsodium's presets. */
 static const struct {
 	unsigned long long ops; /* passes over memory */
@@ -94,6 +100,11 @@ static const struct {
 	[VAULT_KDF_SENSITIVE] = {crypto_pwhash_OPSLIMIT_SENSITIVE,
 				 crypto_pwhash_MEMLIMIT_SENSITIVE},
 };
+
+bool vault_kdf_lowest(void)
+{
+	return false;
+}
 #endif
 
 static int kdf_valid(enum vault_kdf kdf)

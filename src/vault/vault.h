@@ -17,6 +17,7 @@
 #ifndef KINTSUGI_VAULT_H
 #define KINTSUGI_VAULT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,12 @@ int vault_init(void);
 int vault_kdf_from_string(const char *s, enum vault_kdf *ret);
 /* vault_kdf_to_string() - static name of a level; NULL when kdf is out of range. */
 const char *vault_kdf_to_string(enum vault_kdf kdf);
+/*
+ * vault_kdf_lowest() - true in a build for tests (kintsugi-test) and the
+ * scale generator, whose every level costs Argon2id's lowest (vault.c,
+ * KINTSUGI_LOWEST_KDF); false in kintsugi.
+ */
+bool vault_kdf_lowest(void);
 
 /* vault_random() - fill buf with len random bytes. */
 void vault_random(void *buf, size_t len);

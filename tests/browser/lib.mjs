@@ -3,7 +3,8 @@
 // another host, no console error), axe-core, and the routes of docs/api.md.
 //
 // The server comes from the HTTP suite's harness (tests/http/harness.mjs):
-// a fresh database on a free loopback port, Argon2 at its interactive cost.
+// a fresh database on a free loopback port, kintsugi-test (KINTSUGI_BIN, the
+// Makefile): Argon2id at its lowest cost.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -8,7 +8,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { Client, serverBinary, signupOk, sqliteOnly, startServer } from './harness.mjs';
+import { Client, realKdfBinary, serverBinary, signupOk, sqliteOnly, startServer } from './harness.mjs';
 
 function run(args, opts = {}) {
   return spawnSync(serverBinary(), args, { encoding: 'utf8', timeout: 20000, ...opts });
@@ -22,6 +22,26 @@ test('version and help', () => {
     const h = run([...cmd, '--help']);
     assert.equal(h.status, 0, `${cmd.join(' ')} --help`);
     assert.match(h.stdout, /Usage: kintsugi/);
+  }
+});
+
+// kintsugi-test, the server of these tests, derives keys at Argon2id's
+// lowest cost: it says so, and it will not serve anything but this host.
+// kintsugi itself says nothing of the kind.
+test('the build for tests says what it is and listens on loopback addresses only', (t) => {
+  const real = spawnSync(realKdfBinary(), ['version'], { encoding: 'utf8' });
+  assert.equal(real.status, 0);
+  assert.match(real.stdout, /^kintsugi \d+\.\d+\.\d+\n$/, 'kintsugi names no test cost');
+  const v = run(['version']);
+  if (!/for tests only/.test(v.stdout)) {
+    t.skip(`${serverBinary()} is kintsugi itself (KINTSUGI_BIN)`);
+    return;
+  }
+  assert.match(v.stdout, /^kintsugi \d+\.\d+\.\d+ \(for tests only: Argon2id at its lowest cost\)\n$/);
+  for (const addr of ['0.0.0.0:8080', '192.0.2.7:8080', '[::]:8080', '[2001:db8::1]:8080']) {
+    const r = run(['serve', '--listen', addr, '--db', '/nonexistent/never-made.db']);
+    assert.equal(r.status, 2, `${addr}: ${r.stderr}`);
+    assert.match(r.stderr, /this build is for tests .* listens on loopback addresses only/, addr);
   }
 });
 

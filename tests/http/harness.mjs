@@ -3,7 +3,7 @@
 // aware client, raw socket requests for what fetch would normalise, and
 // helpers that sign members up.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -141,9 +141,37 @@ export const timingSkip = underWrapper
   ? `times mean nothing under ${path.basename(wrapper[0])} (KINTSUGI_TEST_WRAPPER); checked by the native run`
   : false;
 
+/**
+ * serverBinary() - the server the tests start and the tools they run:
+ * KINTSUGI_BIN, which meson and the Makefile set to kintsugi-test (the same
+ * program with Argon2id at its lowest cost, src/vault/vault.c), else
+ * build/kintsugi.
+ */
 export function serverBinary() {
   const bin = process.env.KINTSUGI_BIN;
   return bin ? path.resolve(repoRoot, bin) : path.join(repoRoot, 'build', 'kintsugi');
+}
+
+let realKdfChecked = null;
+
+/**
+ * realKdfBinary() - kintsugi with the real Argon2id cost, for the tests of
+ * that cost and of the time a sign-in takes (startServer's opts.realKdf):
+ * KINTSUGI_REAL_KDF_BIN, else serverBinary().  Throws when that binary says
+ * it is a build for tests, since such a test would then prove nothing.
+ */
+export function realKdfBinary() {
+  const env = process.env.KINTSUGI_REAL_KDF_BIN;
+  const bin = env ? path.resolve(repoRoot, env) : serverBinary();
+  if (realKdfChecked !== bin) {
+    const v = spawnSync(bin, ['version'], { encoding: 'utf8', env: toolEnv() });
+    if (v.status !== 0 || /for tests only/.test(v.stdout)) {
+      throw new Error(`${bin} is not kintsugi with the real Argon2id cost (${v.stdout.trim() || v.error}): ` +
+        'set KINTSUGI_REAL_KDF_BIN to build/kintsugi');
+    }
+    realKdfChecked = bin;
+  }
+  return bin;
 }
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -274,6 +302,8 @@ async function freePort() {
  * Under KINTSUGI_TEST_WRAPPER the command is the wrapper's, with the binary
  * and these arguments after it.
  * opts.db: the database of an earlier server (its .db), for a restart on it.
+ * opts.realKdf: start kintsugi with the real Argon2id cost (realKdfBinary())
+ * instead of kintsugi-test.
  * Returns {url, port, pid, dir, dbPath (null on PostgreSQL), db (path or URL), stderr(), stdout(), wrapperLog(), stop({keepDir}),
  * cleanup(), kill(signal), exited()}; stop() throws unless the server exits 0.
  */
@@ -290,7 +320,7 @@ export async function startServer(opts = {}) {
 }
 
 async function startServerOnce(opts) {
-  const bin = serverBinary();
+  const bin = opts.realKdf ? realKdfBinary() : serverBinary();
   if (!fs.existsSync(bin)) {
     throw new Error(`server binary not found at ${bin} (build it, or set KINTSUGI_BIN)`);
   }
