@@ -1,8 +1,8 @@
-// sqlite-only: rows put back with the sqlite3 tool in a stopped server's file
 // Rollback at rest (issue 11, part 8): with the server stopped, an operator
-// with write access puts back an older version of a row, its older
-// ciphertext and its older version number together, as a backup of that
-// row would have them.  Each such row's version is bound into its
+// with write access to the database (the SQLite file through sqlite3, or the
+// PostgreSQL database through psql) puts back an older version of a row,
+// its older ciphertext and its older version number together, as a backup
+// of that row would have them.  Each such row's version is bound into its
 // associated data, so it opens on its own; the writer's ledger (the latest
 // version of each changed row, sealed under their key) is what refuses it.
 // After a restart the owner, and the partner for a shared row, never see
@@ -11,25 +11,26 @@
 // rows nobody touched, and rows changed again as usual, read as written.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
-import { describe, pair, rand, startServer } from './harness.mjs';
+import { dbSync, describe, pair, rand, startServer } from './harness.mjs';
 
-let dbPath;
-let first; // the server whose directory holds the database
+let first; // the server whose directory (or PostgreSQL database) holds the data
 let server; // the one running now
 let A; let B;
 const rows = {}; // label -> {table, id, v1: {column: hex or value}, old, now, reader, list, one}
 
 function sql(statement) {
-  return execFileSync('sqlite3', ['-bail', dbPath, statement], { encoding: 'utf8' }).trim();
+  return dbSync(first, statement);
 }
+
+/** A column's value as an SQL literal (a blob's or bytea's bytes, a number), on either backend. */
+const quoted = (col) => (first.dbPath ? `quote(${col})` : `quote_nullable(${col})`);
 
 /** The columns of a row that a rollback puts back: its sealed ones (as hex) and its version. */
 function snapshot(table, key, id, sealed) {
   const out = {};
-  for (const c of [...sealed, 'version']) out[c] = sql(`SELECT quote(${c}) FROM ${table} WHERE ${key} = '${id}'`);
+  for (const c of [...sealed, 'version']) out[c] = sql(`SELECT ${quoted(c)} FROM ${table} WHERE ${key} = '${id}'`);
   assert.notEqual(out.version, '', `${table} ${id} is there`);
   return out;
 }
@@ -64,7 +65,6 @@ const limitBody = (text, shared) => ({ kind: 'hard_limit', text, shared_with: sh
 
 before(async () => {
   first = await startServer();
-  dbPath = first.dbPath;
   const p = await pair(first.url);
   A = p.aClient; B = p.bClient;
 
@@ -161,7 +161,7 @@ before(async () => {
   putBack('items', 'id', ids.agreement, v1.agreement);
   assert.equal(sql(`SELECT version FROM items WHERE id = '${ids.shared}'`), '1', 'the older version is back');
 
-  server = await startServer({ args: ['--db', dbPath] });
+  server = await startServer({ db: first.db });
   retarget(server.url);
   rows.journal = { ids: ids.journal, old: old.journal, readers: [[A, '/api/v1/journal/', '/api/v1/journal?limit=100', '/journal']] };
   rows.private = { ids: ids.private, old: old.private, readers: [[A, '/api/v1/limits/', '/api/v1/limits', '/limits']] };

@@ -1,19 +1,17 @@
-// sqlite-only: ciphertexts moved with the sqlite3 tool in a stopped server's file
 // Tampering at rest: with the server stopped, journal ciphertexts are copied
-// with the sqlite3 tool into another row of the same member, of the partner
-// and of another couple, into another field of the same row, and an older
-// version is put back over a newer one. After a restart none of those rows
-// comes back as the copied plaintext (404 or 500, never 200 with the text),
-// and the rows nobody touched still read as written.
+// with the database's own tool (sqlite3, psql) into another row of the same
+// member, of the partner and of another couple, into another field of the
+// same row, and an older version is put back over a newer one. After a
+// restart none of those rows comes back as the copied plaintext (404 or 500,
+// never 200 with the text), and the rows nobody touched still read as
+// written.  The same on both backends: an operator of either has the rows.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
-import { Client, describe, pair, rand, signupOk, startServer } from './harness.mjs';
+import { Client, dbSync, describe, pair, rand, signupOk, startServer } from './harness.mjs';
 
-let dbPath;
-let first; // the server whose directory holds the database
+let first; // the server whose directory (or PostgreSQL database) holds the data
 let server; // the one running now
 const T = {}; // label -> text
 const E = {}; // label -> entry id
@@ -21,8 +19,12 @@ const who = {}; // label -> client of its author
 let A; let B; let X;
 
 function sql(statement) {
-  return execFileSync('sqlite3', ['-bail', dbPath, statement], { encoding: 'utf8' }).trim();
+  return dbSync(first, statement);
 }
+
+/** SQL for a bytea/blob column as upper-case hex, and for hex back as bytes, on either backend. */
+const hexOf = (col) => (first.dbPath ? `hex(${col})` : `upper(encode(${col}, 'hex'))`);
+const bytesOf = (hex) => (first.dbPath ? `X'${hex}'` : `decode('${hex}', 'hex')`);
 
 async function write(client, label, prompt) {
   T[label] = `${label} text ${rand(16)}`;
@@ -40,7 +42,6 @@ function retarget(url) {
 
 before(async () => {
   first = await startServer();
-  dbPath = first.dbPath;
   const p = await pair(first.url);
   A = p.aClient; B = p.bClient;
   X = new Client(first.url);
@@ -58,9 +59,9 @@ before(async () => {
   await first.stop({ keepDir: true });
 
   // The first version of a4's ciphertext, then a second version over it.
-  const v1 = sql(`SELECT hex(body_sealed) FROM journal_entries WHERE id = '${E['a4 old version']}'`);
+  const v1 = sql(`SELECT ${hexOf('body_sealed')} FROM journal_entries WHERE id = '${E['a4 old version']}'`);
   assert.match(v1, /^[0-9A-F]+$/);
-  server = await startServer({ args: ['--db', dbPath] });
+  server = await startServer({ db: first.db });
   retarget(server.url);
   T['a4 old version'] = `a4 second version ${rand(16)}`;
   const put = await A.put(`/api/v1/journal/${E['a4 old version']}`, { body: T['a4 old version'] });
@@ -71,10 +72,10 @@ before(async () => {
   sql(`UPDATE journal_entries SET body_sealed = ${src} WHERE id IN ` +
     `('${E['a2 same member']}', '${E['b1 partner']}', '${E['x1 other couple']}')`);
   sql(`UPDATE journal_entries SET prompt_sealed = body_sealed WHERE id = '${E['a5 prompt swap']}'`);
-  sql(`UPDATE journal_entries SET body_sealed = X'${v1}' WHERE id = '${E['a4 old version']}'`);
+  sql(`UPDATE journal_entries SET body_sealed = ${bytesOf(v1)} WHERE id = '${E['a4 old version']}'`);
   assert.equal(sql(`SELECT count(*) FROM journal_entries WHERE body_sealed = ${src}`), '4', 'the copies are in place');
 
-  server = await startServer({ args: ['--db', dbPath] });
+  server = await startServer({ db: first.db });
   retarget(server.url);
 });
 after(async () => {
