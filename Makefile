@@ -40,13 +40,15 @@ node_modules/.installed: package.json
 # every server on PostgreSQL (http-pg).  The HTTP suite on SQLite runs once,
 # under the sanitizers (test-asan): the same tests as `make test-http`, with
 # every memory error and undefined behaviour fatal, so a second run of it
-# on the plain build would find nothing more and cost ten minutes (the two
+# on the plain build would find nothing more and cost three minutes (the two
 # checks a sanitizer build skips, of process.test.mjs, run natively in http-pg).
+# Their servers are kintsugi-test (Argon2id at its lowest cost, README
+# "Tests"): with the real cost an HTTP run took 7.5 minutes, now 3.2.
 # The two HTTP runs go side by side (-j2: two build folders, each server on
 # a free port and a database of its own): each leaves a core idle for part
-# of its eleven minutes (timers, clients waiting on answers), and together
-# they took 13.5 minutes on a 2-core machine against 22 one after the
-# other.  --output-sync prints each run's output whole when it ends.
+# of its run (timers, clients waiting on answers), and together they take
+# under 6 minutes on a 2-core machine.  --output-sync prints each run's
+# output whole when it ends.
 # The valgrind run and the browser tests go side by side too: the browser
 # suite walks one page at a time in one test file at a time, and waits on
 # the browser's loads, frames and timers between its steps, which the
