@@ -4,7 +4,7 @@
 -- member's hot rows.  The cookies file is scale-gen's (one line per member:
 -- "<cookie> <csrf> <couple> <a|b>"); cookies and tokens are never printed.
 --
---   wrk ... -s bench/scale.lua URL -- COOKIES MODE THREADS
+--   wrk ... -s bench/scale.lua URL -- COOKIES MODE THREADS [PACE_MS]
 --
 -- MODE: journal (GET /api/v1/journal?limit=50), checkins (GET
 -- /api/v1/checkins: the year of both partners' check-ins, revealed),
@@ -12,7 +12,14 @@
 -- /api/v1/checkins in turn) or post (POST /api/v1/journal alone: the
 -- issue's journal POSTs per second).  THREADS is wrk's -t: thread k takes the
 -- members whose line number is k modulo THREADS, so that two threads never
--- write the same member's check-in.  A write-mix check-in is for a day
+-- write the same member's check-in; on the reads, thread k starts its walk
+-- k/THREADS of the way through the members, so that two threads do not ask
+-- for the same member's rows one after the other (the second would find
+-- them in the caches).  PACE_MS (0: none) makes each connection wait
+-- between an answer and its next request, a random time averaging PACE_MS
+-- milliseconds (from half to one and a half times it): the server then gets
+-- a steady load below what it can take, and p99 is the time of a request,
+-- not of a queue (bench/scale's paced runs).  A write-mix check-in is for a day
 -- 400 days ago and earlier, one day further back each time for that member
 -- (scale-gen's year is the last 365 days; bench/scale runs the write mix on
 -- a copy of the database).  Every answer must be 200 (reads) or 201
@@ -80,6 +87,19 @@ function init(args)
 	if #members == 0 then
 		io.stderr:write("scale.lua: no member for this thread in " .. path .. "\n")
 		os.exit(2)
+	end
+	if not writes then
+		counter = math.floor(tid * #members / n)
+	end
+	local pace = tonumber(args[4] or "0") or 0
+	if pace > 0 then
+		-- wrk looks for delay() after init(): defined only for paced runs
+		math.randomseed(os.time() + tid)
+		local lo = math.max(1, math.floor(pace / 2))
+		local hi = math.max(lo, math.floor(pace * 3 / 2))
+		delay = function()
+			return math.random(lo, hi)
+		end
 	end
 	if not writes then
 		for i, m in ipairs(members) do
