@@ -88,9 +88,6 @@ function init(args)
 		io.stderr:write("scale.lua: no member for this thread in " .. path .. "\n")
 		os.exit(2)
 	end
-	if not writes then
-		counter = math.floor(tid * #members / n)
-	end
 	local pace = tonumber(args[4] or "0") or 0
 	if pace > 0 then
 		-- wrk looks for delay() after init(): defined only for paced runs
@@ -102,6 +99,7 @@ function init(args)
 		end
 	end
 	if not writes then
+		counter = math.floor(tid * #members / n)
 		for i, m in ipairs(members) do
 			requests[i] = wrk.format("GET", paths[mode], {
 				["Cookie"] = "kintsugi_session=" .. m.cookie,
