@@ -36,6 +36,7 @@
 
 #include <sqlite3.h>
 
+#include "store/marks.h"
 #include "store/store.h"
 #include "store/store-sqlite.h"
 
@@ -703,6 +704,9 @@ static const char *const sq_sql[_SQ_STMT_MAX] = {
  * a database or log removed or replaced under the process is a fatal fault
  * (sq_files_moved()), since every later write would go where no restart
  * finds it.
+ *
+ * marks: the sessions' last-seen marks not yet written (marks.h,
+ * sq_session_touch()).
  */
 struct sq_shared {
 	pthread_mutex_t writer;		  /* held from BEGIN to COMMIT/ROLLBACK */
@@ -718,6 +722,7 @@ struct sq_shared {
 	char *wal;			  /* path + "-wal" */
 	char *shm;			  /* path + "-shm" */
 	struct stat file, wal_sb, shm_sb; /* their inodes at open; st_ino 0: none */
+	struct marks marks;		  /* last-seen marks held until written together */
 };
 
 struct sq {
@@ -1502,6 +1507,48 @@ static int sq_exists(struct sq *sq, enum sq_stmt id, const char *a, const char *
 	return r;
 }
 
+/* ---- last-seen marks, written together (marks.h) ------------------------ */
+
+/* Write marks inside the caller's transaction; a session gone since changes nothing. */
+static int sq_marks_write(struct sq *sq, const struct mark *k, size_t n)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = sq_write_texts(sq, SQ_SESSION_TOUCH, k[i].id, k[i].at, k[i].couple_id, NULL);
+	return r;
+}
+
+/*
+ * Write the held marks in one transaction, which does not wait for the
+ * group commit's flush (sq_session_touch() says why).  Nothing to do when
+ * none are held or another thread is writing them.  Marks whose write
+ * failed are dropped: those sessions look idle for longer than they were.
+ */
+static int sq_marks_flush(struct sq *sq)
+{
+	struct mark *k = NULL;
+	size_t n = 0;
+	bool nested;
+	int r;
+
+	if (sq->writing)
+		return 0; /* never inside a caller's transaction: its rollback would take them */
+	r = marks_take(&sq->sh->marks, &k, &n);
+	if (r < 0 || n == 0)
+		return r;
+	r = sq_tx_enter(sq, &nested);
+	if (r == 0) {
+		r = sq_marks_write(sq, k, n);
+		sq->unflushed = true;
+		r = sq_tx_leave(sq, nested, r);
+		sq->unflushed = false;
+	}
+	marks_done(&sq->sh->marks);
+	free(k);
+	return r;
+}
+
 /* ---- transactions and backup ------------------------------------------- */
 
 static void sq_shared_unref(struct sq_shared *sh)
@@ -1511,6 +1558,7 @@ static void sq_shared_unref(struct sq_shared *sh)
 	pthread_mutex_destroy(&sh->writer);
 	pthread_mutex_destroy(&sh->sync_lock);
 	pthread_cond_destroy(&sh->synced_cond);
+	marks_destroy(&sh->marks);
 	free(sh->path);
 	free(sh->wal);
 	free(sh->shm);
@@ -1545,7 +1593,11 @@ static struct sq_shared *sq_shared_new(const char *path)
 		goto fail_writer;
 	if (pthread_cond_init(&sh->synced_cond, NULL) != 0)
 		goto fail_sync;
+	if (marks_init(&sh->marks) != 0)
+		goto fail_cond;
 	return sh;
+fail_cond:
+	pthread_cond_destroy(&sh->synced_cond);
 fail_sync:
 	pthread_mutex_destroy(&sh->sync_lock);
 fail_writer:
@@ -1578,6 +1630,8 @@ static void sq_close(struct store *st)
 {
 	struct sq *sq = to_sq(st);
 
+	/* the held marks go before the last handle closes (each close writes them) */
+	(void)sq_marks_flush(sq);
 	for (size_t i = 0; i < _SQ_STMT_MAX; i++)
 		sqlite3_finalize(sq->stmt[i]);
 	/* closing ends any transaction left open; the lock goes with it */
@@ -2301,25 +2355,32 @@ static int sq_session_get(struct store *st, const char *session_id, struct sessi
 	if (r != 0)
 		return r;
 	r = read_session(s, &row);
-	if (r == 0)
+	if (r == 0) {
+		marks_raise(&to_sq(st)->sh->marks, row.id, row.last_seen_at);
 		*ret = row;
+	}
 	sq_done(s);
 	return r;
 }
 
 /*
  * Hot path.  last_seen_at only moves forward, and an update that would not
- * move it changes nothing, so touching a session again within the same second
- * costs no write.  A real change is a commit, but not a flush: the touch
- * returns without waiting for the group commit (sq_sync_to()), and the next
- * write that waits, or the next checkpoint, takes it to disk.  A crash can
- * lose the marks of the last moments; the session then looks idle for longer
- * than it was, so it ends sooner, never later, and nobody was told anything
- * was saved.  Without this, every signed-in read that moved the mark (once a
- * minute per session, but every first request of a member) waited for an
- * fdatasync: with many members reading, most of a read's cost (the scale
- * benchmark, docs/performance.md).  Inside a caller's transaction the mark
- * is flushed with its commit.
+ * move it changes nothing.  Outside a caller's transaction the mark is
+ * held in memory (marks.h): every session_get() and session_list() of this
+ * process sees it at once, and the held marks are written together, in one
+ * transaction, when the oldest is 10 s old or 2,048 are held, and when a
+ * handle closes; session_purge() writes them first.  The write is a
+ * commit, but not a flush: it does not wait for the group commit
+ * (sq_sync_to()), and the next write that waits, or the next checkpoint,
+ * takes it to disk.  A crash can lose the marks of the last seconds; the
+ * session then looks idle for longer than it was, so it ends sooner, never
+ * later, and nobody was told anything was saved.  Written one by one, the
+ * marks of thousands of members reading were hundreds of commits a second,
+ * each emptying the other connections' page caches and waiting for the
+ * writer lock (session 16 in docs/performance.md); waiting for an fdatasync
+ * each, before that, they were most of a read's cost.  Inside a caller's
+ * transaction, or when no more marks can be held, the mark is written at
+ * once, and inside a transaction flushed with its commit.
  */
 static int sq_session_touch(struct store *st, const char *couple_id, const char *session_id,
 			    const char *now)
@@ -2327,13 +2388,29 @@ static int sq_session_touch(struct store *st, const char *couple_id, const char 
 	struct sq *sq = to_sq(st);
 	int changes = 0, r;
 
-	if (!now || !couple_id)
+	if (!now || !couple_id || !session_id)
 		return -EINVAL;
+	if (!sq->writing) {
+		r = sq_exists(sq, SQ_SESSION_EXISTS, session_id, couple_id, NULL);
+		if (r != 0)
+			return r;
+		switch (marks_put(&sq->sh->marks, session_id, couple_id, now, marks_now_ms())) {
+		case MARKS_HELD:
+			return 0;
+		case MARKS_DUE:
+			return sq_marks_flush(sq);
+		case MARKS_FULL:
+			break;
+		}
+	}
 	sq->unflushed = true;
 	r = sq_write_texts(sq, SQ_SESSION_TOUCH, session_id, now, couple_id, &changes);
 	sq->unflushed = false;
 	if (r == 0 && changes == 0)
 		r = sq_exists(sq, SQ_SESSION_EXISTS, session_id, couple_id, NULL);
+	/* no room was left: the held marks go now, unless another thread is writing them */
+	if (r == 0)
+		r = sq_marks_flush(sq);
 	return r;
 }
 
@@ -2386,21 +2463,37 @@ static int sq_session_delete_member(struct store *st, const char *couple_id, con
 }
 
 /* idle_before may be NULL: then only expired sessions go.  max 0: all of them. */
+/* The held marks are written first, in the same transaction: a session seen lately stays. */
 static int sq_session_purge(struct store *st, const char *now, const char *idle_before,
 			    unsigned int max, unsigned int *ret_n)
 {
 	struct sq *sq = to_sq(st);
 	struct binder b = {NULL, 0};
+	struct mark *k = NULL;
+	size_t n = 0;
 	int changes = 0, r;
+	bool nested;
 
-	r = sq_prep(sq, SQ_SESSION_PURGE, &b.s);
+	r = marks_copy(&sq->sh->marks, &k, &n);
 	if (r < 0)
 		return r;
-	bind_text(&b, 1, now);
-	bind_text_or_null(&b, 2, idle_before);
-	bind_i64(&b, 3, max ? (int64_t)max : -1);
-	r = b.r ? b.r : sq_write(sq, b.s, &changes);
-	sq_done(b.s);
+	r = sq_tx_enter(sq, &nested);
+	if (r < 0) {
+		free(k);
+		return r;
+	}
+	r = sq_marks_write(sq, k, n);
+	free(k);
+	if (r == 0)
+		r = sq_prep(sq, SQ_SESSION_PURGE, &b.s);
+	if (r == 0) {
+		bind_text(&b, 1, now);
+		bind_text_or_null(&b, 2, idle_before);
+		bind_i64(&b, 3, max ? (int64_t)max : -1);
+		r = b.r ? b.r : sq_write(sq, b.s, &changes);
+		sq_done(b.s);
+	}
+	r = sq_tx_leave(sq, nested, r);
 	if (r == 0 && ret_n)
 		*ret_n = (unsigned int)changes;
 	return r;
@@ -3221,8 +3314,12 @@ static int sq_session_list(struct store *st, const char *couple_id, const char *
 	bind_text(&b, 3, couple_id);
 	r = sq_list_end(&b, STORE_SESSIONS_LIST_MAX, sizeof(**ret_rows), read_session_brief, &p,
 			ret_n);
-	if (r == 0)
+	if (r == 0) {
 		*ret_rows = p;
+		for (size_t i = 0; i < *ret_n; i++)
+			marks_raise(&to_sq(st)->sh->marks, (*ret_rows)[i].id,
+				    (*ret_rows)[i].last_seen_at);
+	}
 	return r;
 }
 

@@ -31,6 +31,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "store/marks.h"
 #include "store/store.h"
 #include "store/store-sqlite.h"
 
@@ -892,18 +893,31 @@ static int count_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int f
 	return rc;
 }
 
+/* The last-seen mark of session s as another open of the file reads it. */
+static void assert_stored_mark(struct store *other, const char *id, const char *want)
+{
+	struct session_row got;
+
+	assert_int_equal(STORE_CALL(other, session_get, id, &got), 0);
+	assert_string_equal(got.last_seen_at, want);
+	store_session_free(&got);
+}
+
 /*
- * A session's last-seen mark is written without waiting for the group
+ * A session's last-seen mark is held in memory (marks.h): the handles of
+ * the process that holds it read it at once, the file has it when the held
+ * marks are written together, and that write does not wait for the group
  * commit's flush (the scale benchmark's signed-in reads waited for an
- * fdatasync each time a member's mark moved), while every other write still
- * waits for it; the mark is visible at once and goes to disk with the next
- * flush.  Without the change the touch flushes once.
+ * fdatasync each time a member's mark moved, and later for the writer
+ * lock), while every other write still waits for it.  Inside a transaction
+ * the mark is written and flushed with the commit.  fx->st is another open
+ * of the file, as another process would be.
  */
 static void test_session_touch_unflushed(void **state)
 {
 	struct fx *fx = *state;
-	struct store *st = NULL;
-	struct session_row s, got;
+	struct store *st = NULL, *st2 = NULL;
+	struct session_row s;
 	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], err[128];
 	int before;
 
@@ -914,6 +928,7 @@ static void test_session_touch_unflushed(void **state)
 	count_vfs.xOpen = count_open;
 	assert_int_equal(sqlite3_vfs_register(&count_vfs, 1), SQLITE_OK);
 	assert_int_equal(store_open(fx->path, &st, err, sizeof(err)), 0);
+	assert_int_equal(st->ops->reopen(st, &st2, err, sizeof(err)), 0);
 
 	add_couple(st, 1, c);
 	add_member(st, c, 1, "alice", a);
@@ -924,24 +939,84 @@ static void test_session_touch_unflushed(void **state)
 
 	before = count_syncs;
 	assert_int_equal(STORE_CALL(st, session_touch, c, s.id, "2024-05-01T11:00:00Z"), 0);
-	assert_int_equal(count_syncs, before); /* the mark does not */
-	/* committed: another handle reads it at once */
-	assert_int_equal(STORE_CALL(fx->st, session_get, s.id, &got), 0);
-	assert_string_equal(got.last_seen_at, "2024-05-01T11:00:00Z");
-	store_session_free(&got);
-	/* the next write's flush takes it to disk */
-	assert_int_equal(STORE_CALL(st, session_set_locked, c, s.id, 1, NULL), 0);
-	assert_true(count_syncs > before);
+	assert_int_equal(count_syncs, before); /* the mark is not flushed */
+	/* every handle of the process reads it at once; the file does not have it yet */
+	assert_stored_mark(st, s.id, "2024-05-01T11:00:00Z");
+	assert_stored_mark(st2, s.id, "2024-05-01T11:00:00Z");
+	assert_stored_mark(fx->st, s.id, "2024-05-01T10:00:00Z");
 
-	/* inside a transaction the mark is flushed with the commit */
+	/* inside a transaction the mark is written, and flushed with the commit */
 	assert_int_equal(st->ops->begin(st), 0);
 	assert_int_equal(STORE_CALL(st, session_touch, c, s.id, "2024-05-01T12:00:00Z"), 0);
 	before = count_syncs;
 	assert_int_equal(st->ops->commit(st), 0);
 	assert_true(count_syncs > before);
+	assert_stored_mark(fx->st, s.id, "2024-05-01T12:00:00Z");
+
+	/* a touch of a session that does not exist says so, as on PostgreSQL */
+	make_id(s.id, T_SESSION, 2);
+	assert_int_equal(STORE_CALL(st, session_touch, c, s.id, "2024-05-01T12:00:00Z"),
+			 STORE_NOTFOUND);
+
+	/* closing a handle writes the held marks, without a flush */
+	make_id(s.id, T_SESSION, 1);
+	assert_int_equal(STORE_CALL(st2, session_touch, c, s.id, "2024-05-01T13:00:00Z"), 0);
+	assert_stored_mark(fx->st, s.id, "2024-05-01T12:00:00Z");
+	before = count_syncs;
+	store_close(st2);
+	assert_int_equal(count_syncs, before);
+	assert_stored_mark(fx->st, s.id, "2024-05-01T13:00:00Z");
 
 	store_close(st);
 	assert_int_equal(sqlite3_vfs_unregister(&count_vfs), SQLITE_OK);
+}
+
+/*
+ * MARKS_MAX held marks are written together by the touch that reaches
+ * that count, in one transaction; the purge of idle sessions writes the
+ * held marks first, so a session seen lately stays though its row's mark
+ * is old.
+ */
+static void test_session_marks_held(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = NULL;
+	struct session_row s;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], err[128], id[STORE_ID_LEN + 1];
+	unsigned int n = 99;
+
+	assert_int_equal(store_open(fx->path, &st, err, sizeof(err)), 0);
+	add_couple(st, 1, c);
+	add_member(st, c, 1, "alice", a);
+	assert_int_equal(st->ops->begin(st), 0);
+	for (unsigned i = 1; i <= MARKS_MAX + 1; i++) {
+		fill_session(&s, c, a, i);
+		assert_int_equal(STORE_CALL(st, session_insert, &s), 0);
+	}
+	assert_int_equal(st->ops->commit(st), 0);
+
+	for (unsigned i = 1; i < MARKS_MAX; i++) {
+		make_id(id, T_SESSION, i);
+		assert_int_equal(STORE_CALL(st, session_touch, c, id, "2024-05-01T11:00:00Z"), 0);
+	}
+	make_id(id, T_SESSION, 1);
+	assert_stored_mark(fx->st, id, "2024-05-01T10:00:00Z");
+	make_id(id, T_SESSION, MARKS_MAX);
+	assert_int_equal(STORE_CALL(st, session_touch, c, id, "2024-05-01T11:00:00Z"), 0);
+	for (unsigned i = 1; i <= MARKS_MAX; i++) {
+		make_id(id, T_SESSION, i);
+		assert_stored_mark(fx->st, id, "2024-05-01T11:00:00Z");
+	}
+
+	/* session MARKS_MAX + 1 was last seen at 10:00 in the file, 12:00 in the process */
+	make_id(id, T_SESSION, MARKS_MAX + 1);
+	assert_int_equal(STORE_CALL(st, session_touch, c, id, "2024-05-01T12:00:00Z"), 0);
+	assert_int_equal(STORE_CALL(st, session_purge, "2024-05-01T12:30:00Z",
+				    "2024-05-01T11:30:00Z", 0, &n),
+			 0);
+	assert_int_equal(n, MARKS_MAX); /* idle since 11:00: gone */
+	assert_stored_mark(fx->st, id, "2024-05-01T12:00:00Z");
+	store_close(st);
 }
 #endif
 
@@ -4181,6 +4256,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_invites, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_touch_unflushed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_marks_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_purge_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_crud, setup, teardown),
