@@ -733,6 +733,7 @@ struct sq {
 	bool dirty;			  /* it wrote since it took sh->writer */
 	bool reading;			  /* in the read transaction of sq_read_begin() */
 	bool unflushed;			  /* its autocommit write need not wait for the flush */
+	bool opened;			  /* open and usable: its close writes the held marks */
 	sqlite3_stmt *stmt[_SQ_STMT_MAX]; /* prepared on first use, NULL before */
 };
 
@@ -1631,7 +1632,8 @@ static void sq_close(struct store *st)
 	struct sq *sq = to_sq(st);
 
 	/* the held marks go before the last handle closes (each close writes them) */
-	(void)sq_marks_flush(sq);
+	if (sq->opened)
+		(void)sq_marks_flush(sq);
 	for (size_t i = 0; i < _SQ_STMT_MAX; i++)
 		sqlite3_finalize(sq->stmt[i]);
 	/* closing ends any transaction left open; the lock goes with it */
@@ -2462,8 +2464,11 @@ static int sq_session_delete_member(struct store *st, const char *couple_id, con
 	return r;
 }
 
-/* idle_before may be NULL: then only expired sessions go.  max 0: all of them. */
-/* The held marks are written first, in the same transaction: a session seen lately stays. */
+/*
+ * idle_before may be NULL: then only expired sessions go.  max 0: all of
+ * them.  Held marks are written first, in the same transaction, so that a
+ * session seen lately stays.
+ */
 static int sq_session_purge(struct store *st, const char *now, const char *idle_before,
 			    unsigned int max, unsigned int *ret_n)
 {
@@ -2472,17 +2477,17 @@ static int sq_session_purge(struct store *st, const char *now, const char *idle_
 	struct mark *k = NULL;
 	size_t n = 0;
 	int changes = 0, r;
-	bool nested;
+	bool nested = false;
 
 	r = marks_copy(&sq->sh->marks, &k, &n);
 	if (r < 0)
 		return r;
-	r = sq_tx_enter(sq, &nested);
-	if (r < 0) {
-		free(k);
-		return r;
+	/* nothing held: one autocommit statement, with no flush to wait for if it deletes none */
+	if (n > 0) {
+		r = sq_tx_enter(sq, &nested);
+		if (r == 0)
+			r = sq_marks_write(sq, k, n);
 	}
-	r = sq_marks_write(sq, k, n);
 	free(k);
 	if (r == 0)
 		r = sq_prep(sq, SQ_SESSION_PURGE, &b.s);
@@ -2493,7 +2498,8 @@ static int sq_session_purge(struct store *st, const char *now, const char *idle_
 		r = b.r ? b.r : sq_write(sq, b.s, &changes);
 		sq_done(b.s);
 	}
-	r = sq_tx_leave(sq, nested, r);
+	if (n > 0)
+		r = sq_tx_leave(sq, nested, r);
 	if (r == 0 && ret_n)
 		*ret_n = (unsigned int)changes;
 	return r;
@@ -5487,6 +5493,7 @@ int store_sqlite_open(const char *path, struct store **ret, char *errbuf, size_t
 	}
 	/* the migration check read the file in WAL mode: -wal and -shm exist now */
 	sq_shared_note_files(sq->sh);
+	sq->opened = true;
 	*ret = &sq->base;
 	return 0;
 fail:
@@ -5535,6 +5542,7 @@ static int sq_reopen(struct store *st, struct store **ret, char *errbuf, size_t 
 		sq_close(&sq->base);
 		return r;
 	}
+	sq->opened = true;
 	*ret = &sq->base;
 	return 0;
 }
