@@ -358,6 +358,34 @@ test('idle limit: a session in use outlives the idle limit', async () => {
   }
 });
 
+test('a clean stop writes the last-seen mark of a session in use, and the session goes on after the restart', async () => {
+  // On SQLite the server holds the marks in memory and writes them together
+  // (docs/storage.md); a clean stop must write what it holds, or a session
+  // in use would come back after a restart as idle as its last written mark.
+  const idle = scaled(8); // marks move every idle / 4 seconds
+  const first = await startServer({ env: { SESSION_IDLE: idle } });
+  let second = null;
+  const markOf = (srv, id) => dbSync(srv, `SELECT last_seen_at FROM sessions WHERE id = '${id}'`, { readonly: true });
+  try {
+    const c = new Client(first.url);
+    await signupOk(c);
+    const id = COOKIE_RE.exec(c.cookie)[1];
+    const before = markOf(first, id);
+    assert.match(before, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    await sleep((idle / 4) * 1000 + 1300); // the mark is old enough to move
+    await assertLive(first.url, c.cookie, 'the session in use');
+    await first.stop({ keepDir: true });
+    const written = markOf(first, id);
+    assert.ok(written > before, `the mark moved from ${before} and is in the database after the stop (${written})`);
+
+    second = await startServer({ db: first.db, env: { SESSION_IDLE: idle } });
+    await assertLive(second.url, c.cookie, 'the same session after the restart');
+  } finally {
+    await second?.stop();
+    await first.stop(); // again: removes its folder (and its database on PostgreSQL)
+  }
+});
+
 test('absolute limit: a session in constant use still ends at SESSION_ABSOLUTE', async () => {
   // session_idle may not be longer than session_absolute, so both are set.
   const s = await startServer({ env: { SESSION_ABSOLUTE: 3, SESSION_IDLE: 3 } });
