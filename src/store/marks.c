@@ -89,7 +89,7 @@ enum marks_put marks_put(struct marks *m, const char *id, const char *couple_id,
 		if (m->n_held++ == 0)
 			m->first_ms = now_ms;
 	}
-	if (!m->taken && (m->n_held >= MARKS_MAX || now_ms - m->first_ms >= MARKS_AGE_MS))
+	if (!m->flushing && (m->n_held >= MARKS_MAX || now_ms - m->first_ms >= MARKS_AGE_MS))
 		r = MARKS_DUE;
 out:
 	pthread_mutex_unlock(&m->lock);
@@ -134,7 +134,7 @@ int marks_take(struct marks *m, struct mark **ret, size_t *ret_n)
 	*ret = NULL;
 	*ret_n = 0;
 	pthread_mutex_lock(&m->lock);
-	if (m->taken || m->n_held == 0)
+	if (m->flushing || m->n_held == 0)
 		goto out;
 	if (!m->spare)
 		m->spare = calloc(MARKS_SLOTS, sizeof(*m->spare));
@@ -150,7 +150,6 @@ int marks_take(struct marks *m, struct mark **ret, size_t *ret_n)
 	m->held = m->spare;
 	m->spare = NULL;
 	m->n_held = 0;
-	m->taken = true;
 out:
 	pthread_mutex_unlock(&m->lock);
 	return r;
@@ -159,12 +158,11 @@ out:
 void marks_done(struct marks *m)
 {
 	pthread_mutex_lock(&m->lock);
-	if (m->taken) {
+	if (m->flushing) {
 		memset(m->flushing, 0, MARKS_SLOTS * sizeof(*m->flushing));
 		free(m->spare);
 		m->spare = m->flushing;
 		m->flushing = NULL;
-		m->taken = false;
 	}
 	pthread_mutex_unlock(&m->lock);
 }

@@ -44,11 +44,10 @@ struct mark {
 struct marks {
 	pthread_mutex_t lock;
 	struct mark *held;     /* MARKS_SLOTS, NULL until the first mark */
-	struct mark *flushing; /* the marks being written, or NULL */
+	struct mark *flushing; /* the marks of the flush under way, or NULL: none is */
 	struct mark *spare;    /* an empty table for the next flush, or NULL */
 	size_t n_held;
 	int64_t first_ms; /* when the oldest held mark came (marks_now_ms()) */
-	bool taken;	  /* a flush is under way: flushing is its table */
 };
 
 enum marks_put {
