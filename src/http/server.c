@@ -2027,6 +2027,18 @@ int server_run(const struct kconfig *cfg, char *errbuf, size_t errlen)
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		goto out;
 	}
+	/* the store's own thread, if it has one: confined as the pool's, before the filter */
+	if (server_store->ops->serve) {
+		char err[160] = "";
+
+		r = server_store->ops->serve(server_store, err, sizeof(err));
+		if (r < 0) {
+			snprintf(errbuf, errlen, "cannot start the database's writer: %s",
+				 err[0] ? err : strerror(-r));
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			goto out;
+		}
+	}
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 				     (cfg->listen_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 			     0, on_accept, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER,

@@ -17,14 +17,33 @@
 
 #define MARKS_REFUSE (MARKS_SLOTS / 4 * 3)
 
-int marks_init(struct marks *m)
+int marks_init(struct marks *m, int64_t age_ms)
 {
+	pthread_condattr_t attr;
+	int r;
+
 	memset(m, 0, sizeof(*m));
-	return pthread_mutex_init(&m->lock, NULL) == 0 ? 0 : -ENOMEM;
+	m->age_ms = age_ms;
+	if (pthread_mutex_init(&m->lock, NULL) != 0)
+		return -ENOMEM;
+	/* marks_wait() sleeps until a time of marks_now_ms()'s clock */
+	r = pthread_condattr_init(&attr);
+	if (r == 0) {
+		r = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		if (r == 0)
+			r = pthread_cond_init(&m->due, &attr);
+		pthread_condattr_destroy(&attr);
+	}
+	if (r != 0) {
+		pthread_mutex_destroy(&m->lock);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void marks_destroy(struct marks *m)
 {
+	pthread_cond_destroy(&m->due);
 	pthread_mutex_destroy(&m->lock);
 	free(m->held);
 	free(m->flushing);
@@ -86,11 +105,15 @@ enum marks_put marks_put(struct marks *m, const char *id, const char *couple_id,
 		memcpy(s->id, id, sizeof(s->id));
 		memcpy(s->couple_id, couple_id, sizeof(s->couple_id));
 		memcpy(s->at, at, sizeof(s->at));
-		if (m->n_held++ == 0)
+		if (m->n_held++ == 0) {
 			m->first_ms = now_ms;
+			pthread_cond_signal(&m->due); /* a writer's thread starts its clock */
+		}
 	}
-	if (!m->flushing && (m->n_held >= MARKS_MAX || now_ms - m->first_ms >= MARKS_AGE_MS))
+	if (!m->flushing && (m->n_held >= MARKS_MAX || now_ms - m->first_ms >= m->age_ms)) {
 		r = MARKS_DUE;
+		pthread_cond_signal(&m->due);
+	}
 out:
 	pthread_mutex_unlock(&m->lock);
 	return r;
@@ -163,6 +186,7 @@ void marks_done(struct marks *m)
 		free(m->spare);
 		m->spare = m->flushing;
 		m->flushing = NULL;
+		pthread_cond_signal(&m->due); /* marks held meanwhile may be due */
 	}
 	pthread_mutex_unlock(&m->lock);
 }
@@ -188,4 +212,38 @@ int marks_copy(struct marks *m, struct mark **ret, size_t *ret_n)
 	*ret = copy;
 	*ret_n = copy ? n : 0;
 	return r;
+}
+
+bool marks_wait(struct marks *m)
+{
+	struct timespec until;
+	int64_t at;
+	bool go_on;
+
+	pthread_mutex_lock(&m->lock);
+	for (;;) {
+		if (m->stopping)
+			break;
+		if (m->n_held == 0 || m->flushing) {
+			pthread_cond_wait(&m->due, &m->lock);
+			continue;
+		}
+		at = m->first_ms + m->age_ms;
+		if (m->n_held >= MARKS_MAX || marks_now_ms() >= at)
+			break;
+		until.tv_sec = (time_t)(at / 1000);
+		until.tv_nsec = (long)(at % 1000) * 1000000L;
+		pthread_cond_timedwait(&m->due, &m->lock, &until);
+	}
+	go_on = !m->stopping;
+	pthread_mutex_unlock(&m->lock);
+	return go_on;
+}
+
+void marks_stop(struct marks *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->stopping = true;
+	pthread_cond_broadcast(&m->due);
+	pthread_mutex_unlock(&m->lock);
 }

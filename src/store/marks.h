@@ -1,6 +1,6 @@
 /*
- * marks.h: sessions' last-seen marks held in memory by the SQLite backend
- * until they are written together.
+ * marks.h: sessions' last-seen marks held in memory until they are written
+ * together.
  *
  * A session's mark moves at most once a minute, but at thousands of members
  * that is hundreds of one-row write transactions a second, made by reads:
@@ -31,9 +31,10 @@
 
 #include "store/store.h"
 
-#define MARKS_SLOTS  4096  /* per table, a power of two */
-#define MARKS_MAX    2048  /* held marks that call for a flush (half the slots) */
-#define MARKS_AGE_MS 10000 /* the oldest held mark's age that calls for a flush */
+#define MARKS_SLOTS	4096  /* per table, a power of two */
+#define MARKS_MAX	2048  /* held marks that call for a flush (half the slots) */
+#define MARKS_AGE_MS	10000 /* the oldest held mark's age that calls for a flush (SQLite) */
+#define MARKS_PG_AGE_MS 1000  /* the same on PostgreSQL, where other processes read the rows */
 
 struct mark {
 	char id[STORE_ID_LEN + 1];	  /* the session; "" in a free slot */
@@ -43,6 +44,9 @@ struct mark {
 
 struct marks {
 	pthread_mutex_t lock;
+	pthread_cond_t due;    /* a first mark came, or a flush fell due, or a stop */
+	int64_t age_ms;	       /* the oldest held mark's age that calls for a flush */
+	bool stopping;	       /* marks_stop() was called: marks_wait() returns false */
 	struct mark *held;     /* MARKS_SLOTS, NULL until the first mark */
 	struct mark *flushing; /* the marks of the flush under way, or NULL: none is */
 	struct mark *spare;    /* an empty table for the next flush, or NULL */
@@ -56,7 +60,8 @@ enum marks_put {
 	MARKS_FULL, /* not kept (no room, or no memory): the caller writes it itself */
 };
 
-int marks_init(struct marks *m);
+/* A flush falls due when the oldest held mark is age_ms old (MARKS_AGE_MS, MARKS_PG_AGE_MS). */
+int marks_init(struct marks *m, int64_t age_ms);
 void marks_destroy(struct marks *m);
 
 /* A monotonic clock in milliseconds, for now_ms. */
@@ -85,5 +90,14 @@ void marks_done(struct marks *m);
 
 /* A copy of every mark held or being flushed (malloc'd, or NULL when none); 0 or -ENOMEM. */
 int marks_copy(struct marks *m, struct mark **ret, size_t *ret_n);
+
+/*
+ * For a thread that writes the marks: wait until a flush is due (true) or
+ * marks_stop() was called (false; the caller writes what is left).
+ */
+bool marks_wait(struct marks *m);
+
+/* Ends marks_wait(), now and from now on. */
+void marks_stop(struct marks *m);
 
 #endif

@@ -2,9 +2,10 @@
  * store-pg.c: the PostgreSQL backend of the store, over libpq.
  *
  * One connection per handle: the server's handle and one per worker thread
- * (the reopen op), so the process holds a pool of --threads + 1 connections
- * and any process can serve any request (sessions and keys live in the
- * database).  Statements are the SQLite backend's, with $n parameters;
+ * (the reopen op), so the process holds a pool of --threads + 1 connections,
+ * and one more for the thread that writes the sessions' held last-seen
+ * marks (serve); any process can serve any request (sessions and keys live
+ * in the database).  Statements are the SQLite backend's, with $n parameters;
  * each is prepared once per connection (PQprepare, named "kN") and run with
  * bound parameters: text in text format, blobs in binary, results in binary.
  *
@@ -21,6 +22,7 @@
  * PostgreSQL").
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +33,7 @@
 #include <libpq-fe.h>
 #include <pthread.h>
 
+#include "store/marks.h"
 #include "store/store-pg.h"
 
 /* Every statement, by name: the enum, and the names store_pg_statement() gives the tests. */
@@ -665,11 +668,22 @@ const char *store_pg_statement(size_t i, const char **ret_name)
  * reopened from it.  hostaddr is the address the first connection reached,
  * given to every later one, so that none resolves the host name again.
  */
+struct pg;
+
+/*
+ * What the handles of a server process share, made by warm: the
+ * connections made ahead, and the sessions' held last-seen marks with the
+ * handle of the thread that writes them (serve).
+ */
 struct pg_pool {
 	pthread_mutex_t lock;
 	PGconn **conns;
 	unsigned n, cap;
 	char hostaddr[64];
+	struct marks marks;
+	struct pg *writer; /* the marks' writer's own connection */
+	pthread_t thread;  /* the writer, once serve started it */
+	bool marks_on;	   /* serve started the writer: touches hold their marks */
 };
 
 struct pg {
@@ -681,6 +695,9 @@ struct pg {
 	bool prepared[_PG_STMT_MAX];
 	int depth;    /* 0: autocommit; 1: in begin/commit; more: savepoints inside it */
 	bool reading; /* in read_begin's read-only snapshot (depth stays 0) */
+	/* the session this handle last read (session_get): a touch of it needs no second look */
+	char seen_id[STORE_ID_LEN + 1];
+	char seen_couple[STORE_ID_LEN + 1];
 };
 
 /* The calling thread's last storage fault (see the fault op). */
@@ -811,6 +828,24 @@ static bool pg_reset(struct pg *pg)
 	return PQstatus(pg->conn) == CONNECTION_OK;
 }
 
+/* Statement id prepared on pg's connection (once per connection), named "kN" into name. */
+static int pg_prepare(struct pg *pg, enum pg_stmt id, char name[16])
+{
+	PGresult *res;
+	int r = 0;
+
+	snprintf(name, 16, "k%d", (int)id);
+	if (pg->prepared[id])
+		return 0;
+	res = PQprepare(pg->conn, name, pg_sql[id], 0, NULL);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK)
+		pg->prepared[id] = true;
+	else
+		r = pg_errno(pg, res);
+	PQclear(res);
+	return r;
+}
+
 /*
  * Runs statement id with p's parameters: 0 with *ret the result (the caller
  * PQclear()s it), or the result of pg_errno.  Outside a transaction, a
@@ -826,25 +861,16 @@ static int pg_run_once(struct pg *pg, enum pg_stmt id, const struct params *p, P
 	*ret = NULL;
 	if (p && p->err)
 		return p->err;
-	snprintf(name, sizeof(name), "k%d", (int)id);
 	for (int attempt = 0;; attempt++) {
 		if (PQstatus(pg->conn) != CONNECTION_OK && (pg->depth > 0 || !pg_reset(pg))) {
 			pg_fault_note(STORE_FAULT_IO);
 			return -EIO;
 		}
-		if (!pg->prepared[id]) {
-			res = PQprepare(pg->conn, name, pg_sql[id], 0, NULL);
-			if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-				pg->prepared[id] = true;
-				PQclear(res);
-			} else {
-				r = pg_errno(pg, res);
-				PQclear(res);
-				if (attempt == 0 && pg->depth == 0 &&
-				    PQstatus(pg->conn) != CONNECTION_OK)
-					continue;
-				return r;
-			}
+		r = pg_prepare(pg, id, name);
+		if (r != 0) {
+			if (attempt == 0 && pg->depth == 0 && PQstatus(pg->conn) != CONNECTION_OK)
+				continue;
+			return r;
 		}
 		res = PQexecPrepared(pg->conn, name, p ? p->n : 0, p ? p->values : NULL,
 				     p ? p->lengths : NULL, p ? p->formats : NULL, 1);
@@ -1171,10 +1197,27 @@ static int pg_connect(const char *url, const char *hostaddr, PGconn **ret, char 
 	return 0;
 }
 
+/* A handle's own part: its connection (any transaction left open is rolled back). */
+static void pg_free(struct pg *pg)
+{
+	if (!pg)
+		return;
+	PQfinish(pg->conn);
+	free(pg->url);
+	free(pg);
+}
+
+/* The writer of the held marks stops after writing them (pg_marks_writer()). */
 static void pool_free(struct pg_pool *pool)
 {
 	if (!pool)
 		return;
+	if (pool->marks_on) {
+		marks_stop(&pool->marks);
+		pthread_join(pool->thread, NULL);
+	}
+	pg_free(pool->writer);
+	marks_destroy(&pool->marks);
 	while (pool->n > 0)
 		PQfinish(pool->conns[--pool->n]);
 	free(pool->conns);
@@ -1186,33 +1229,36 @@ static void pg_close(struct store *st)
 {
 	struct pg *pg = to_pg(st);
 
-	PQfinish(pg->conn); /* ends any transaction left open: the server rolls it back */
 	if (pg->owns_pool)
 		pool_free(pg->pool);
-	free(pg->url);
-	free(pg);
+	pg_free(pg);
+}
+
+/* A handle on conn, which it then owns (closed here on failure). */
+static int pg_wrap(const char *url, PGconn *conn, struct pg **ret, char *errbuf, size_t errlen)
+{
+	struct pg *pg = calloc(1, sizeof(*pg));
+
+	if (!pg || !(pg->url = strdup(url))) {
+		free(pg);
+		PQfinish(conn);
+		set_reason(errbuf, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	pg->base.ops = &store_pg_ops;
+	pg->conn = conn;
+	*ret = pg;
+	return 0;
 }
 
 static int pg_new(const char *url, const char *hostaddr, struct pg **ret, char *errbuf,
 		  size_t errlen)
 {
-	struct pg *pg = calloc(1, sizeof(*pg));
+	PGconn *conn;
 	int r;
 
-	if (!pg || !(pg->url = strdup(url))) {
-		free(pg);
-		set_reason(errbuf, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	pg->base.ops = &store_pg_ops;
-	r = pg_connect(url, hostaddr, &pg->conn, errbuf, errlen);
-	if (r < 0) {
-		free(pg->url);
-		free(pg);
-		return r;
-	}
-	*ret = pg;
-	return 0;
+	r = pg_connect(url, hostaddr, &conn, errbuf, errlen);
+	return r < 0 ? r : pg_wrap(url, conn, ret, errbuf, errlen);
 }
 
 int store_pg_open(const char *url, struct store **ret, char *errbuf, size_t errlen)
@@ -1277,12 +1323,20 @@ static int pg_warm(struct store *st, unsigned n, char *errbuf, size_t errlen)
 
 	if (!pool) {
 		pool = calloc(1, sizeof(*pool));
-		if (!pool) {
+		if (!pool || marks_init(&pool->marks, MARKS_PG_AGE_MS) != 0) {
+			free(pool);
 			set_reason(errbuf, errlen, "out of memory");
 			return -ENOMEM;
 		}
 		pthread_mutex_init(&pool->lock, NULL);
 		pool_hostaddr(pg->url, pg->conn, pool->hostaddr, sizeof(pool->hostaddr));
+		/* the marks' writer's connection, for serve */
+		r = pg_new(pg->url, pool->hostaddr[0] ? pool->hostaddr : NULL, &pool->writer,
+			   errbuf, errlen);
+		if (r < 0) {
+			pool_free(pool);
+			return r;
+		}
 		pg->pool = pool;
 		pg->owns_pool = true;
 	}
@@ -1329,24 +1383,165 @@ static int pg_reopen(struct store *st, struct store **ret, char *errbuf, size_t 
 			conn = pool->conns[--pool->n];
 		pthread_mutex_unlock(&pool->lock);
 	}
-	if (!conn) {
+	if (!conn)
 		r = pg_new(from->url, pool && pool->hostaddr[0] ? pool->hostaddr : NULL, &pg,
 			   errbuf, errlen);
-		if (r < 0)
-			return r;
-	} else {
-		pg = calloc(1, sizeof(*pg));
-		if (!pg || !(pg->url = strdup(from->url))) {
-			free(pg);
-			PQfinish(conn);
-			set_reason(errbuf, errlen, "out of memory");
-			return -ENOMEM;
-		}
-		pg->base.ops = &store_pg_ops;
-		pg->conn = conn;
-	}
+	else
+		r = pg_wrap(from->url, conn, &pg, errbuf, errlen);
+	if (r < 0)
+		return r;
 	pg->pool = pool;
 	*ret = &pg->base;
+	return 0;
+}
+
+/* ---- last-seen marks, held and written together (marks.h) ---- */
+
+/*
+ * The marks k[0..n) in one round trip: PG_SESSION_TOUCH_UNFLUSHED for each,
+ * pipelined, so each statement names its couple as every other does
+ * (test-tenant), and together they are one implicit transaction that
+ * commits at the sync without waiting for the WAL flush.  A statement that
+ * fails aborts the batch.
+ */
+static int pg_marks_pipeline(struct pg *pg, const struct mark *k, size_t n)
+{
+	char name[16];
+	size_t sent = 0, ends = 0;
+	int r;
+
+	r = pg_prepare(pg, PG_SESSION_TOUCH_UNFLUSHED, name);
+	if (r != 0)
+		return r;
+	if (!PQenterPipelineMode(pg->conn))
+		return pg_errno(pg, NULL);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const char *const values[3] = {k[i].id, k[i].at, k[i].couple_id};
+
+		if (PQsendQueryPrepared(pg->conn, name, 3, values, NULL, NULL, 1))
+			sent++;
+		else
+			r = pg_errno(pg, NULL);
+	}
+	if (!PQpipelineSync(pg->conn) && r == 0)
+		r = pg_errno(pg, NULL);
+	/*
+	 * Each statement's result and the NULL that ends it, then the sync's
+	 * result; after a lost connection only NULLs come, hence the bound.
+	 */
+	for (size_t step = 0; step < 2 * sent + 2; step++) {
+		PGresult *res = PQgetResult(pg->conn);
+		ExecStatusType st;
+
+		if (!res) {
+			if (++ends > sent)
+				break;
+			continue;
+		}
+		st = PQresultStatus(res);
+		if (st != PGRES_COMMAND_OK && st != PGRES_PIPELINE_SYNC && r == 0)
+			r = st == PGRES_PIPELINE_ABORTED ? -EIO : pg_errno(pg, res);
+		PQclear(res);
+		if (st == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	/* fails when something is still owed on the connection: the caller starts afresh */
+	if (!PQexitPipelineMode(pg->conn) && r == 0)
+		r = -EIO;
+	return r;
+}
+
+/*
+ * Write marks: pipelined outside a transaction (once more on a fresh
+ * connection if it was lost: a mark never moves back, so writing one twice
+ * is harmless), one by one inside one.  A session gone since changes
+ * nothing.
+ */
+static int pg_marks_write(struct pg *pg, const struct mark *k, size_t n)
+{
+	int r = 0;
+
+	pg_read_pause(pg);
+	if (pg->depth > 0) {
+		for (size_t i = 0; i < n && r == 0; i++) {
+			struct params p = {0};
+
+			p_text(&p, k[i].id);
+			p_text(&p, k[i].at);
+			p_text(&p, k[i].couple_id);
+			r = pg_write(pg, PG_SESSION_TOUCH, &p, NULL);
+		}
+		return r;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (PQstatus(pg->conn) != CONNECTION_OK && !pg_reset(pg)) {
+			pg_fault_note(STORE_FAULT_IO);
+			return -EIO;
+		}
+		r = pg_marks_pipeline(pg, k, n);
+		if (r == 0 || (PQstatus(pg->conn) == CONNECTION_OK &&
+			       PQpipelineStatus(pg->conn) == PQ_PIPELINE_OFF))
+			return r; /* written, or refused: not tried again */
+		/* the connection was lost, or left in the pipeline: a fresh one */
+		(void)pg_reset(pg);
+	}
+	return r;
+}
+
+/*
+ * The writer's thread: the held marks are written once the oldest is
+ * MARKS_PG_AGE_MS old (or MARKS_MAX are held), whether or not more
+ * requests come, so that another process reads them soon; at the stop, what
+ * is left.  Marks whose write failed are dropped: those sessions look idle
+ * for longer than they were, so they lock and end sooner, never later.
+ */
+static void *pg_marks_writer(void *arg)
+{
+	struct pg_pool *pool = arg;
+	bool go_on;
+
+	do {
+		struct mark *k = NULL;
+		size_t n = 0;
+
+		go_on = marks_wait(&pool->marks);
+		if (marks_take(&pool->marks, &k, &n) < 0) {
+			/* no memory for the copy: the marks stay held; try again shortly */
+			const struct timespec pause = {0, 100 * 1000000L};
+
+			nanosleep(&pause, NULL);
+			continue;
+		}
+		if (n > 0) {
+			(void)pg_marks_write(pool->writer, k, n);
+			marks_done(&pool->marks);
+		}
+		free(k);
+	} while (go_on);
+	return NULL;
+}
+
+static int pg_serve(struct store *st, char *errbuf, size_t errlen)
+{
+	struct pg_pool *pool = to_pg(st)->pool;
+	sigset_t all, old;
+	int r;
+
+	if (!pool || !to_pg(st)->owns_pool || pool->marks_on) {
+		set_reason(errbuf, errlen,
+			   "serve comes once, after warm, on the handle that warmed");
+		return -EINVAL;
+	}
+	/* the process's signals are for its main thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r = pthread_create(&pool->thread, NULL, pg_marks_writer, pool);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
+		set_reason(errbuf, errlen, "cannot start the thread that writes last-seen marks");
+		return -r;
+	}
+	pool->marks_on = true;
 	return 0;
 }
 
@@ -1999,8 +2194,16 @@ static int pg_session_insert(struct store *st, const struct session_row *s)
 	return pg_write(to_pg(st), PG_SESSION_INSERT, &p, NULL);
 }
 
+/* The marks this process holds, when it holds them (serve started their writer). */
+static struct marks *pg_marks(const struct pg *pg)
+{
+	return pg->pool && pg->pool->marks_on ? &pg->pool->marks : NULL;
+}
+
+/* A session's mark as this process sees it: its row's, or the later one it holds. */
 static int pg_session_get(struct store *st, const char *session_id, struct session_row *ret)
 {
+	struct pg *pg = to_pg(st);
 	struct session_row row;
 	struct params p = {0};
 	PGresult *res;
@@ -2009,7 +2212,7 @@ static int pg_session_get(struct store *st, const char *session_id, struct sessi
 	if (!ret || !session_id)
 		return -EINVAL;
 	p_text(&p, session_id);
-	r = pg_read(to_pg(st), PG_SESSION_GET, &p, &res);
+	r = pg_read(pg, PG_SESSION_GET, &p, &res);
 	if (r != 0)
 		return r;
 	memset(&row, 0, sizeof(row));
@@ -2037,15 +2240,30 @@ static int pg_session_get(struct store *st, const char *session_id, struct sessi
 		store_session_free(&row);
 		return r;
 	}
+	if (pg_marks(pg))
+		marks_raise(pg_marks(pg), row.id, row.last_seen_at);
+	memcpy(pg->seen_id, row.id, sizeof(pg->seen_id));
+	memcpy(pg->seen_couple, row.couple_id, sizeof(pg->seen_couple));
 	*ret = row;
 	return 0;
 }
 
 /*
- * last_seen_at only moves forward; a touch that would not move it writes
- * nothing.  Outside a transaction its commit does not wait for the WAL
- * flush, as in SQLite (sq_session_touch(): a lost mark makes a session end
- * sooner, never later); inside one it is flushed with the caller's commit.
+ * Hot path.  last_seen_at only moves forward; a touch that would not move
+ * it writes nothing.  In a server (serve started the marks' writer),
+ * outside a transaction, the mark is held in memory (marks.h): this
+ * process's session_get() and session_list() see it at once, and the
+ * writer's thread writes the held marks together within MARKS_PG_AGE_MS
+ * (one round trip, one commit that does not wait for the WAL flush), so
+ * another process reads a mark that much later; a clean stop writes them.
+ * Written one by one, at 10,000 couples, about one signed-in read in seven
+ * waited for its own UPDATE (docs/performance.md, session 17).  The
+ * session this handle has just read is not looked up again; any other is,
+ * so that a touch of a missing session answers NOTFOUND.  Inside a
+ * transaction, outside a server, or when no more marks can be held, the
+ * mark is written at once: without waiting for the WAL flush outside a
+ * transaction (a lost mark makes a session lock and end sooner, never
+ * later), with the caller's commit inside one.
  */
 static int pg_session_touch(struct store *st, const char *couple_id, const char *session_id,
 			    const char *now)
@@ -2057,6 +2275,21 @@ static int pg_session_touch(struct store *st, const char *couple_id, const char 
 
 	if (!now || !session_id || !couple_id)
 		return -EINVAL;
+	if (pg->depth == 0 && pg_marks(pg)) {
+		if (strcmp(pg->seen_id, session_id) != 0 ||
+		    strcmp(pg->seen_couple, couple_id) != 0) {
+			p_text(&p, session_id);
+			p_text(&p, couple_id);
+			r = pg_read(pg, PG_SESSION_EXISTS, &p, &res);
+			if (r != 0)
+				return r;
+			PQclear(res);
+			p = (struct params){0};
+		}
+		if (marks_put(pg_marks(pg), session_id, couple_id, now, marks_now_ms()) !=
+		    MARKS_FULL)
+			return 0; /* held; a flush that fell due is the writer's */
+	}
 	p_text(&p, session_id);
 	p_text(&p, now);
 	p_text(&p, couple_id);
@@ -2116,22 +2349,38 @@ static int pg_session_delete_member(struct store *st, const char *couple_id, con
 	return pg_write(to_pg(st), PG_SESSION_DELETE_MEMBER, &p, NULL);
 }
 
-/* idle_before may be NULL: then only expired sessions go.  max 0: all of them. */
+/*
+ * idle_before may be NULL: then only expired sessions go.  max 0: all of
+ * them.  The marks this process holds are written first, so that a session
+ * seen lately through it stays; another process's are at most
+ * MARKS_PG_AGE_MS behind (and the idle limit is far longer).
+ */
 static int pg_session_purge(struct store *st, const char *now, const char *idle_before,
 			    unsigned int max, unsigned int *ret_n)
 {
+	struct pg *pg = to_pg(st);
 	struct params p = {0};
+	struct mark *k = NULL;
+	size_t n = 0;
 	int changes = 0, r;
 
 	if (!now)
 		return -EINVAL;
+	if (pg_marks(pg)) {
+		r = marks_copy(pg_marks(pg), &k, &n);
+		if (r == 0 && n > 0)
+			r = pg_marks_write(pg, k, n);
+		free(k);
+		if (r != 0)
+			return r;
+	}
 	p_text(&p, now);
 	p_text(&p, idle_before);
 	if (max)
 		p_i64(&p, max);
 	else
 		p_null(&p);
-	r = pg_write(to_pg(st), PG_SESSION_PURGE, &p, &changes);
+	r = pg_write(pg, PG_SESSION_PURGE, &p, &changes);
 	if (r == 0 && ret_n)
 		*ret_n = (unsigned int)changes;
 	return r;
@@ -2640,6 +2889,8 @@ static int pg_session_list(struct store *st, const char *couple_id, const char *
 			r = COL_TEXT(res, i, 3, rows[i].last_seen_at);
 		if (r == 0)
 			r = COL_TEXT(res, i, 4, rows[i].expires_at);
+		if (r == 0 && pg_marks(to_pg(st)))
+			marks_raise(pg_marks(to_pg(st)), rows[i].id, rows[i].last_seen_at);
 	}
 	PQclear(res);
 	if (r != 0) {
@@ -4289,6 +4540,7 @@ const struct store_ops store_pg_ops = {
 	.close = pg_close,
 	.reopen = pg_reopen,
 	.warm = pg_warm,
+	.serve = pg_serve,
 	.fault = pg_fault,
 	.fatal = pg_fatal,
 	.begin = pg_begin,

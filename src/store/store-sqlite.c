@@ -1594,7 +1594,7 @@ static struct sq_shared *sq_shared_new(const char *path)
 		goto fail_writer;
 	if (pthread_cond_init(&sh->synced_cond, NULL) != 0)
 		goto fail_sync;
-	if (marks_init(&sh->marks) != 0)
+	if (marks_init(&sh->marks, MARKS_AGE_MS) != 0)
 		goto fail_cond;
 	return sh;
 fail_cond:

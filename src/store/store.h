@@ -365,6 +365,15 @@ struct store_ops {
 	 * looks at).  NULL where reopen needs nothing ahead (SQLite).
 	 */
 	int (*warm)(struct store *st, unsigned n, char *errbuf, size_t errlen);
+	/*
+	 * serve: start what the server's store does beside the requests, once,
+	 * after warm and before the seccomp filter, which forbids new threads
+	 * (PostgreSQL: the thread that writes the sessions' held last-seen
+	 * marks; until it runs, every mark is written at once).  The thread
+	 * blocks every signal.  close of st stops it after writing what is
+	 * held.  NULL where nothing runs beside the requests (SQLite).
+	 */
+	int (*serve)(struct store *st, char *errbuf, size_t errlen);
 	/* fault: the enum store_fault the calling thread met last on any handle,
 	 * or NONE; reading it forgets it (call once before and once after a request) */
 	int (*fault)(struct store *st);

@@ -1,8 +1,10 @@
 /*
  * test-marks.c: unit tests of the held last-seen marks (marks.h): a later
  * mark wins, a flush is due by count or by age, a flush under way keeps its
- * marks visible and takes no new ones, a full table refuses.
+ * marks visible and takes no new ones, a full table refuses, and a
+ * writer's thread waits for a flush to fall due or for the stop.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -33,7 +36,7 @@ static int setup(void **state)
 	struct marks *m = calloc(1, sizeof(*m));
 
 	assert_non_null(m);
-	assert_int_equal(marks_init(m), 0);
+	assert_int_equal(marks_init(m, MARKS_AGE_MS), 0);
 	*state = m;
 	return 0;
 }
@@ -187,6 +190,75 @@ static void test_full(void **state)
 	assert_int_equal(marks_put(m, sid(8), COUPLE, "2024-05-01T12:00:00Z", 0), MARKS_DUE);
 }
 
+struct waiter {
+	struct marks *m;
+	bool due;	 /* what marks_wait() said */
+	int64_t back_ms; /* when it came back (marks_now_ms()) */
+};
+
+static void *waiter_main(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->due = marks_wait(w->m);
+	w->back_ms = marks_now_ms();
+	return NULL;
+}
+
+static void start_waiter(pthread_t *t, struct waiter *w, struct marks *m)
+{
+	*w = (struct waiter){m, false, 0};
+	assert_int_equal(pthread_create(t, NULL, waiter_main, w), 0);
+}
+
+/*
+ * The writer's thread (PostgreSQL) sleeps while nothing is held, wakes when
+ * the first mark held reaches its age (with no further call), at once when
+ * MARKS_MAX are held, and for good at the stop.
+ */
+static void test_wait(void **state)
+{
+	struct marks *m = *state, aged;
+	struct waiter w;
+	pthread_t t;
+	struct mark *k;
+	size_t n;
+	int64_t put_ms;
+
+	/* due by age: not before the first mark is age_ms old */
+	assert_int_equal(marks_init(&aged, 200), 0);
+	start_waiter(&t, &w, &aged);
+	usleep(50 * 1000); /* it waits with nothing held */
+	put_ms = marks_now_ms();
+	assert_int_equal(marks_put(&aged, sid(1), COUPLE, "2024-05-01T11:00:00Z", put_ms),
+			 MARKS_HELD);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_true(w.due);
+	assert_true(w.back_ms >= put_ms + 200);
+	assert_int_equal(marks_take(&aged, &k, &n), 0);
+	assert_int_equal(n, 1);
+	free(k);
+	marks_done(&aged);
+
+	/* the stop ends a wait, and every later one */
+	start_waiter(&t, &w, &aged);
+	usleep(50 * 1000);
+	marks_stop(&aged);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_false(w.due);
+	assert_false(marks_wait(&aged));
+	marks_destroy(&aged);
+
+	/* due by count, long before MARKS_AGE_MS */
+	start_waiter(&t, &w, m);
+	put_ms = marks_now_ms();
+	for (unsigned i = 0; i < MARKS_MAX; i++)
+		(void)marks_put(m, sid(i), COUPLE, "2024-05-01T11:00:00Z", marks_now_ms());
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_true(w.due);
+	assert_true(w.back_ms < put_ms + MARKS_AGE_MS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +267,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_due_by_age, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_under_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -845,6 +845,16 @@ static void test_sessions(void **state)
 	assert_int_equal(STORE_CALL(fx->st, session_delete, CP(sid[3]), sid[3]), STORE_NOTFOUND);
 }
 
+/* The last-seen mark of session id as another handle (or process) reads it. */
+static void assert_stored_mark(struct store *other, const char *id, const char *want)
+{
+	struct session_row got;
+
+	assert_int_equal(STORE_CALL(other, session_get, id, &got), 0);
+	assert_string_equal(got.last_seen_at, want);
+	store_session_free(&got);
+}
+
 #ifndef STORE_TEST_PG
 /*
  * A VFS in front of SQLite's default one that counts the flushes (xSync) of
@@ -891,16 +901,6 @@ static int count_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int f
 	}
 	f->pMethods = &count_methods[i];
 	return rc;
-}
-
-/* The last-seen mark of session s as another open of the file reads it. */
-static void assert_stored_mark(struct store *other, const char *id, const char *want)
-{
-	struct session_row got;
-
-	assert_int_equal(STORE_CALL(other, session_get, id, &got), 0);
-	assert_string_equal(got.last_seen_at, want);
-	store_session_free(&got);
 }
 
 /*
@@ -4032,9 +4032,10 @@ static long long pg_backends(void)
 }
 
 /*
- * warm makes connections ahead (the server does it before its sandbox);
- * reopen takes those first, then makes new ones; each handle works; the
- * pool's leftovers go with the handle that made it.
+ * warm makes connections ahead (the server does it before its sandbox),
+ * and the one the marks' writer will use; reopen takes those first, then
+ * makes new ones; each handle works; the pool's leftovers go with the
+ * handle that made it.
  */
 static void test_pg_warm_pool(void **state)
 {
@@ -4047,13 +4048,13 @@ static void test_pg_warm_pool(void **state)
 	add_couple(fx->st, 1, c);
 	add_member(fx->st, c, 1, "alice", a);
 	assert_int_equal(fx->st->ops->warm(fx->st, 2, err, sizeof(err)), 0);
-	assert_int_equal(pg_backends(), base + 2);
+	assert_int_equal(pg_backends(), base + 3); /* two, and the writer's */
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(fx->st->ops->reopen(fx->st, &h[i], err, sizeof(err)), 0);
-		assert_int_equal(pg_backends(), base + 2); /* taken from the pool */
+		assert_int_equal(pg_backends(), base + 3); /* taken from the pool */
 	}
 	assert_int_equal(fx->st->ops->reopen(fx->st, &h[2], err, sizeof(err)), 0);
-	assert_int_equal(pg_backends(), base + 3); /* the pool was empty: a new one */
+	assert_int_equal(pg_backends(), base + 4); /* the pool was empty: a new one */
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(STORE_CALL(h[i], member_get, c, a, &got), 0);
 		assert_string_equal(got.login, "alice");
@@ -4061,7 +4062,101 @@ static void test_pg_warm_pool(void **state)
 		store_close(h[i]);
 	}
 	assert_int_equal(fx->st->ops->warm(fx->st, 1, err, sizeof(err)), 0);
-	assert_int_equal(pg_backends(), base + 1); /* left in the pool until the owner closes */
+	assert_int_equal(pg_backends(), base + 2); /* left in the pool until the owner closes */
+}
+
+/* Wait until another connection reads id's mark as want (from old), within a few seconds. */
+static void await_stored_mark(struct store *other, const char *id, const char *old,
+			      const char *want)
+{
+	struct session_row got;
+
+	for (int waited_ms = 0;; waited_ms += 50) {
+		assert_int_equal(STORE_CALL(other, session_get, id, &got), 0);
+		if (strcmp(got.last_seen_at, want) == 0) {
+			store_session_free(&got);
+			return;
+		}
+		assert_string_equal(got.last_seen_at, old);
+		store_session_free(&got);
+		assert_true(waited_ms < 10 * MARKS_PG_AGE_MS);
+		usleep(50 * 1000);
+	}
+}
+
+/*
+ * In a server (warm, then serve) a touch outside a transaction is held in
+ * memory: every handle of the process reads it at once, another connection
+ * (another process) once the writer's thread has written it, within
+ * MARKS_PG_AGE_MS, with no further call.  Before serve, and inside a
+ * transaction, it is written at once; a touch of a missing session is
+ * NOTFOUND either way; the writer gets over a lost connection; the purge
+ * writes the held marks first; closing the handle that warmed writes what
+ * is left.
+ */
+static void test_pg_marks_held(void **state)
+{
+	struct fx *fx = *state;
+	struct store *own = NULL, *h = NULL;
+	struct session_row s;
+	char c[STORE_ID_LEN + 1], a[STORE_ID_LEN + 1], err[256];
+	char s1[STORE_ID_LEN + 1], s2[STORE_ID_LEN + 1], missing[STORE_ID_LEN + 1];
+	unsigned int n = 99;
+
+	add_couple(fx->st, 1, c);
+	add_member(fx->st, c, 1, "alice", a);
+	for (unsigned i = 1; i <= 2; i++) {
+		fill_session(&s, c, a, i);
+		assert_int_equal(STORE_CALL(fx->st, session_insert, &s), 0);
+	}
+	make_id(s1, T_SESSION, 1);
+	make_id(s2, T_SESSION, 2);
+	make_id(missing, T_SESSION, 3);
+	assert_int_equal(store_pg_open(getenv("KINTSUGI_PG_URL"), &own, err, sizeof(err)), 0);
+
+	assert_int_equal(STORE_CALL(own, session_touch, c, s1, "2024-05-01T11:00:00Z"), 0);
+	assert_stored_mark(fx->st, s1, "2024-05-01T11:00:00Z"); /* no server: written at once */
+	assert_int_equal(own->ops->serve(own, err, sizeof(err)), -EINVAL); /* warm first */
+	assert_int_equal(own->ops->warm(own, 1, err, sizeof(err)), 0);
+	assert_int_equal(own->ops->serve(own, err, sizeof(err)), 0);
+	assert_int_equal(own->ops->serve(own, err, sizeof(err)), -EINVAL); /* once */
+	assert_int_equal(own->ops->reopen(own, &h, err, sizeof(err)), 0);
+
+	assert_int_equal(STORE_CALL(h, session_touch, c, s1, "2024-05-01T12:00:00Z"), 0);
+	assert_stored_mark(h, s1, "2024-05-01T12:00:00Z");
+	assert_stored_mark(own, s1, "2024-05-01T12:00:00Z");
+	assert_stored_mark(fx->st, s1, "2024-05-01T11:00:00Z"); /* not yet in the row */
+	assert_int_equal(STORE_CALL(h, session_touch, c, missing, "2024-05-01T12:00:00Z"),
+			 STORE_NOTFOUND);
+	assert_int_equal(STORE_CALL(h, session_touch, c, s1, "2024-05-01T11:30:00Z"), 0);
+	assert_stored_mark(h, s1, "2024-05-01T12:00:00Z"); /* never back */
+	await_stored_mark(fx->st, s1, "2024-05-01T11:00:00Z", "2024-05-01T12:00:00Z");
+
+	/* every connection cut: the writer's next batch goes on a new one */
+	kill_store_connections(fx);
+	assert_int_equal(STORE_CALL(h, session_touch, c, s1, "2024-05-01T12:15:00Z"), 0);
+	assert_stored_mark(h, s1, "2024-05-01T12:15:00Z"); /* h's read gets h a new one */
+	await_stored_mark(fx->st, s1, "2024-05-01T12:00:00Z", "2024-05-01T12:15:00Z");
+
+	/* inside a transaction the mark is written with it */
+	assert_int_equal(h->ops->begin(h), 0);
+	assert_int_equal(STORE_CALL(h, session_touch, c, s2, "2024-05-01T12:30:00Z"), 0);
+	assert_int_equal(h->ops->commit(h), 0);
+	assert_stored_mark(fx->st, s2, "2024-05-01T12:30:00Z");
+
+	/* s1's row says 12:00, the process 13:00: the purge of those idle since 12:45 keeps it */
+	assert_int_equal(STORE_CALL(h, session_touch, c, s1, "2024-05-01T13:00:00Z"), 0);
+	assert_int_equal(
+		STORE_CALL(h, session_purge, "2024-05-01T13:30:00Z", "2024-05-01T12:45:00Z", 0, &n),
+		0);
+	assert_int_equal(n, 1); /* s2 */
+	assert_stored_mark(fx->st, s1, "2024-05-01T13:00:00Z");
+
+	/* a clean stop writes what is held */
+	assert_int_equal(STORE_CALL(h, session_touch, c, s1, "2024-05-01T14:00:00Z"), 0);
+	store_close(h);
+	store_close(own);
+	assert_stored_mark(fx->st, s1, "2024-05-01T14:00:00Z");
 }
 
 /* A transaction rolled back leaves nothing; one committed is seen by another connection. */
@@ -4188,6 +4283,7 @@ int main(void)
 		cmocka_unit_test(test_pg_open_errors),
 		cmocka_unit_test_setup_teardown(test_pg_lost_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_warm_pool, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_marks_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_database_ops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pg_writers_serialised, setup, teardown),

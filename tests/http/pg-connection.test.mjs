@@ -40,9 +40,10 @@ function okOrUnavailable(res, ok) {
   return false;
 }
 
-test('the connections are made before the first request, one per worker and the server\'s own',
+test('the connections are made before the first request, one per worker, the server\'s own and the marks\' writer\'s',
   { skip }, async () => {
-    assert.equal(await countConnections(), 3, '--threads 2: two workers and the main handle');
+    assert.equal(await countConnections(), 4,
+      '--threads 2: two workers, the main handle and the thread that writes last-seen marks');
   });
 
 test('cut connections: every answer is the usual one or a clear 503, and the server comes back',
