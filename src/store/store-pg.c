@@ -1402,7 +1402,8 @@ static int pg_reopen(struct store *st, struct store **ret, char *errbuf, size_t 
  * pipelined, so each statement names its couple as every other does
  * (test-tenant), and together they are one implicit transaction that
  * commits at the sync without waiting for the WAL flush.  A statement that
- * fails aborts the batch.
+ * fails aborts the batch.  -EAGAIN: the connection would not take a
+ * pipeline (it owes a result): the caller starts afresh.
  */
 static int pg_marks_pipeline(struct pg *pg, const struct mark *k, size_t n)
 {
@@ -1414,7 +1415,7 @@ static int pg_marks_pipeline(struct pg *pg, const struct mark *k, size_t n)
 	if (r != 0)
 		return r;
 	if (!PQenterPipelineMode(pg->conn))
-		return pg_errno(pg, NULL);
+		return -EAGAIN;
 	for (size_t i = 0; i < n && r == 0; i++) {
 		const char *const values[3] = {k[i].id, k[i].at, k[i].couple_id};
 
@@ -1479,13 +1480,13 @@ static int pg_marks_write(struct pg *pg, const struct mark *k, size_t n)
 			return -EIO;
 		}
 		r = pg_marks_pipeline(pg, k, n);
-		if (r == 0 || (PQstatus(pg->conn) == CONNECTION_OK &&
+		if (r == 0 || (r != -EAGAIN && PQstatus(pg->conn) == CONNECTION_OK &&
 			       PQpipelineStatus(pg->conn) == PQ_PIPELINE_OFF))
 			return r; /* written, or refused: not tried again */
-		/* the connection was lost, or left in the pipeline: a fresh one */
+		/* the connection was lost, or left owing results: a fresh one */
 		(void)pg_reset(pg);
 	}
-	return r;
+	return r == -EAGAIN ? -EIO : r;
 }
 
 /*
