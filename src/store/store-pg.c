@@ -1397,6 +1397,33 @@ static int pg_reopen(struct store *st, struct store **ret, char *errbuf, size_t 
 
 /* ---- last-seen marks, held and written together (marks.h) ---- */
 
+/* 0 when the couple has the session, STORE_NOTFOUND, or < 0. */
+static int pg_session_exists(struct pg *pg, const char *session_id, const char *couple_id)
+{
+	struct params p = {0};
+	PGresult *res;
+	int r;
+
+	p_text(&p, session_id);
+	p_text(&p, couple_id);
+	r = pg_read(pg, PG_SESSION_EXISTS, &p, &res);
+	if (r == 0)
+		PQclear(res);
+	return r;
+}
+
+/* One mark written now by statement id (PG_SESSION_TOUCH or its unflushed twin). */
+static int pg_mark_write(struct pg *pg, enum pg_stmt id, const char *session_id, const char *at,
+			 const char *couple_id, int *changes)
+{
+	struct params p = {0};
+
+	p_text(&p, session_id);
+	p_text(&p, at);
+	p_text(&p, couple_id);
+	return pg_write(pg, id, &p, changes);
+}
+
 /*
  * The marks k[0..n) in one round trip: PG_SESSION_TOUCH_UNFLUSHED for each,
  * pipelined, so each statement names its couple as every other does
@@ -1464,14 +1491,9 @@ static int pg_marks_write(struct pg *pg, const struct mark *k, size_t n)
 
 	pg_read_pause(pg);
 	if (pg->depth > 0) {
-		for (size_t i = 0; i < n && r == 0; i++) {
-			struct params p = {0};
-
-			p_text(&p, k[i].id);
-			p_text(&p, k[i].at);
-			p_text(&p, k[i].couple_id);
-			r = pg_write(pg, PG_SESSION_TOUCH, &p, NULL);
-		}
+		for (size_t i = 0; i < n && r == 0; i++)
+			r = pg_mark_write(pg, PG_SESSION_TOUCH, k[i].id, k[i].at, k[i].couple_id,
+					  NULL);
 		return r;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -2205,6 +2227,7 @@ static struct marks *pg_marks(const struct pg *pg)
 static int pg_session_get(struct store *st, const char *session_id, struct session_row *ret)
 {
 	struct pg *pg = to_pg(st);
+	struct marks *held = pg_marks(pg);
 	struct session_row row;
 	struct params p = {0};
 	PGresult *res;
@@ -2241,8 +2264,8 @@ static int pg_session_get(struct store *st, const char *session_id, struct sessi
 		store_session_free(&row);
 		return r;
 	}
-	if (pg_marks(pg))
-		marks_raise(pg_marks(pg), row.id, row.last_seen_at);
+	if (held)
+		marks_raise(held, row.id, row.last_seen_at);
 	memcpy(pg->seen_id, row.id, sizeof(pg->seen_id));
 	memcpy(pg->seen_couple, row.couple_id, sizeof(pg->seen_couple));
 	*ret = row;
@@ -2270,40 +2293,25 @@ static int pg_session_touch(struct store *st, const char *couple_id, const char 
 			    const char *now)
 {
 	struct pg *pg = to_pg(st);
-	struct params p = {0};
-	PGresult *res;
+	struct marks *held = pg_marks(pg);
 	int changes = 0, r;
 
 	if (!now || !session_id || !couple_id)
 		return -EINVAL;
-	if (pg->depth == 0 && pg_marks(pg)) {
+	if (pg->depth == 0 && held) {
 		if (strcmp(pg->seen_id, session_id) != 0 ||
 		    strcmp(pg->seen_couple, couple_id) != 0) {
-			p_text(&p, session_id);
-			p_text(&p, couple_id);
-			r = pg_read(pg, PG_SESSION_EXISTS, &p, &res);
+			r = pg_session_exists(pg, session_id, couple_id);
 			if (r != 0)
 				return r;
-			PQclear(res);
-			p = (struct params){0};
 		}
-		if (marks_put(pg_marks(pg), session_id, couple_id, now, marks_now_ms()) !=
-		    MARKS_FULL)
+		if (marks_put(held, session_id, couple_id, now, marks_now_ms()) != MARKS_FULL)
 			return 0; /* held; a flush that fell due is the writer's */
 	}
-	p_text(&p, session_id);
-	p_text(&p, now);
-	p_text(&p, couple_id);
-	r = pg_write(pg, pg->depth == 0 ? PG_SESSION_TOUCH_UNFLUSHED : PG_SESSION_TOUCH, &p,
-		     &changes);
-	if (r == 0 && changes == 0) {
-		p = (struct params){0};
-		p_text(&p, session_id);
-		p_text(&p, couple_id);
-		r = pg_read(pg, PG_SESSION_EXISTS, &p, &res);
-		if (r == 0)
-			PQclear(res);
-	}
+	r = pg_mark_write(pg, pg->depth == 0 ? PG_SESSION_TOUCH_UNFLUSHED : PG_SESSION_TOUCH,
+			  session_id, now, couple_id, &changes);
+	if (r == 0 && changes == 0)
+		r = pg_session_exists(pg, session_id, couple_id);
 	return r;
 }
 
@@ -2864,6 +2872,7 @@ static int pg_audit_list(struct store *st, const char *couple_id, const char *me
 static int pg_session_list(struct store *st, const char *couple_id, const char *member_id,
 			   struct session_brief **ret_rows, size_t *ret_n)
 {
+	struct marks *held = pg_marks(to_pg(st));
 	struct session_brief *rows = NULL;
 	struct params p = {0};
 	PGresult *res;
@@ -2890,8 +2899,8 @@ static int pg_session_list(struct store *st, const char *couple_id, const char *
 			r = COL_TEXT(res, i, 3, rows[i].last_seen_at);
 		if (r == 0)
 			r = COL_TEXT(res, i, 4, rows[i].expires_at);
-		if (r == 0 && pg_marks(to_pg(st)))
-			marks_raise(pg_marks(to_pg(st)), rows[i].id, rows[i].last_seen_at);
+		if (r == 0 && held)
+			marks_raise(held, rows[i].id, rows[i].last_seen_at);
 	}
 	PQclear(res);
 	if (r != 0) {

@@ -4144,7 +4144,7 @@ static void test_pg_marks_held(void **state)
 	assert_int_equal(h->ops->commit(h), 0);
 	assert_stored_mark(fx->st, s2, "2024-05-01T12:30:00Z");
 
-	/* s1's row says 12:00, the process 13:00: the purge of those idle since 12:45 keeps it */
+	/* s1's row says 12:15, the process 13:00: the purge of those idle since 12:45 keeps it */
 	assert_int_equal(STORE_CALL(h, session_touch, c, s1, "2024-05-01T13:00:00Z"), 0);
 	assert_int_equal(
 		STORE_CALL(h, session_purge, "2024-05-01T13:30:00Z", "2024-05-01T12:45:00Z", 0, &n),
